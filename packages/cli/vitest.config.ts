@@ -1,0 +1,6 @@
+import { defineProject, mergeConfig } from "vitest/config";
+import { sharedProject } from "../../vitest.shared.js";
+
+export default mergeConfig(sharedProject, defineProject({
+  test: { name: "cli", include: ["src/**/*.test.ts"], testTimeout: 30000 },
+}));

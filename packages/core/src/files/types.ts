@@ -1,0 +1,78 @@
+import type { Diagnostic, SourceLocation } from "../errors.js";
+import type { PermissionsDefaults, Rule, Stage, Tier } from "../policy/types.js";
+
+/** A human-written item (bullet, numbered line or plain line) with where it came from. */
+export interface Item {
+  text: string;
+  source: SourceLocation;
+}
+
+export interface ThreadFile {
+  file: string;
+  /** Frontmatter. */
+  plugins: string[];
+  stage: Stage;
+  /** Cron expression or interval such as `30m`; absent = wake only when asked. */
+  wake?: string;
+  agent?: { kind: string; [key: string]: unknown };
+  memory?: { path: string; remote?: string; autoAccept?: boolean };
+  /** Sections. */
+  title?: string;
+  owns: Item[];
+  doesNotOwn: Item[];
+  readFirst: Item[];
+  deliverEachRound: Item[];
+  pauseWhen: Item[];
+}
+
+export type VerifyItem =
+  | { kind: "command"; command: string; source: SourceLocation }
+  | { kind: "artifact"; glob: string; source: SourceLocation }
+  | { kind: "manual"; text: string; source: SourceLocation };
+
+export interface PauseConditions {
+  repeatedFailure?: number;
+  maxRounds?: number;
+  /** What to do when a forbidden action is needed; default "pause". */
+  onForbidden: "pause" | "continue";
+  /** Time budget in ms for a run. */
+  budgetMs?: number;
+  /** Conditions only a person can judge. */
+  manual: Item[];
+}
+
+export interface GoalFile {
+  file: string;
+  goal: string;
+  goalSource?: SourceLocation;
+  requirements: Item[];
+  scope: Item[];
+  verify: VerifyItem[];
+  eachRound: Item[];
+  pause: PauseConditions;
+  /** Path globs that must not change. */
+  protect: string[];
+}
+
+export interface PermissionNote {
+  tier?: Tier;
+  text: string;
+  source: SourceLocation;
+}
+
+export interface PermissionsFile {
+  file: string;
+  defaults: PermissionsDefaults;
+  rules: Rule[];
+  /** Prose kept for people, reported as "not enforced". */
+  notes: PermissionNote[];
+}
+
+export interface Worksite {
+  root: string;
+  thread: ThreadFile;
+  goal: GoalFile;
+  permissions: PermissionsFile;
+  /** Warnings and notes found while parsing (errors throw a UserError instead). */
+  diagnostics: Diagnostic[];
+}

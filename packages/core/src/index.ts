@@ -1,0 +1,10 @@
+// The public face of @worksite/core. Each area keeps its own index; this file only gathers them.
+export * from "./errors.js";
+export * from "./plugin/index.js";
+export * from "./files/index.js";
+export * from "./policy/index.js";
+export * from "./secrets/index.js";
+export * from "./audit/index.js";
+export * from "./artifacts/index.js";
+export * from "./gate/index.js";
+export * from "./tools/index.js";

@@ -1,0 +1,2 @@
+export * from "./types.js";
+export { definePlugin, defineTool } from "./define.js";

@@ -1,0 +1,87 @@
+import type { z } from "zod";
+import type { ArtifactKind, ArtifactRef, ArtifactStore } from "../artifacts/types.js";
+import type { Decision } from "../policy/types.js";
+
+/** What a tool does to the world; the gate decides by it when no rule is more specific. */
+export type Effect = "read" | "write" | "external";
+
+/** How a tool's target is understood when matching rules. */
+export type TargetKind = "url" | "path" | "command" | "text";
+
+export interface Logger {
+  debug(message: string, data?: Record<string, unknown>): void;
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+  child(namespace: string): Logger;
+}
+
+/** Everything a tool may touch, passed in; never global. */
+export interface ToolContext {
+  /** Absolute path of the worksite root. */
+  worksite: string;
+  run: string;
+  round: number;
+  /** Who asked: "agent", "person:<name>", "mcp:<client>", "automation". */
+  actor: string;
+  artifacts: ArtifactStore;
+  signal: AbortSignal;
+  log: Logger;
+  /** Wrap text that came from outside (a page, a screen, a message) so the agent reads it as data. */
+  untrusted(text: string, source: string): string;
+  /** Replace secrets in text with a marker naming their kind. */
+  redact(text: string): string;
+  /**
+   * Ask the policy about a target this tool is about to reach on its own
+   * (a redirect, a popup, a page-initiated navigation). Audited. The caller
+   * must not proceed unless `decision.tier` permits it.
+   */
+  check(tool: string, target: string): Promise<Decision>;
+}
+
+export interface ToolResult {
+  /** Text the agent reads. Outside text inside it must already be wrapped by `ctx.untrusted`. */
+  content: string;
+  /** Structured result for programmatic callers (CLI --json, MCP structuredContent). */
+  data?: unknown;
+  artifacts?: ArtifactRef[];
+}
+
+export interface DraftOutput {
+  /** What would have happened, for a person to read. */
+  summary: string;
+  /** Optional body of the draft (a message, a diff, a form's values). */
+  body?: string;
+  kind?: ArtifactKind;
+}
+
+export interface ToolDefinition<Input extends z.ZodType = z.ZodType> {
+  description: string;
+  effect: Effect;
+  input: Input;
+  /** How rules read the target; defaults to "text". */
+  targetKind?: TargetKind;
+  /** What rules match against: a URL, a path, a command line. May look at live state (the page a ref lives on). */
+  target?: (input: z.output<Input>, ctx: ToolContext) => string | Promise<string>;
+  run: (input: z.output<Input>, ctx: ToolContext) => Promise<ToolResult>;
+  draft?: (input: z.output<Input>, ctx: ToolContext) => Promise<DraftOutput>;
+}
+
+export interface PluginSetupContext {
+  worksite: string;
+  log: Logger;
+}
+
+export type Dispose = () => void | Promise<void>;
+
+export interface Plugin {
+  name: string;
+  setup?: (ctx: PluginSetupContext) => void | Dispose | Promise<void | Dispose>;
+  tools: Record<string, ToolDefinition<any>>;
+}
+
+/** A tool with its full id (`plugin.tool`), as the gate and adapters see it. */
+export interface RegisteredTool extends ToolDefinition<any> {
+  id: string;
+  plugin: string;
+}

@@ -1,0 +1,45 @@
+import type { Effect, TargetKind } from "../plugin/types.js";
+import type { SourceLocation } from "../errors.js";
+
+export type Tier = "allow" | "read-only" | "draft" | "confirm" | "forbidden";
+
+/** Strictness order: later is stricter. */
+export const TIERS: readonly Tier[] = ["allow", "read-only", "draft", "confirm", "forbidden"];
+
+export type Stage = "monitor" | "draft" | "write";
+
+export interface Rule {
+  tier: Tier;
+  /** Tool pattern, globs allowed: `browser.*`, `shell.run`. */
+  tool: string;
+  /** Target pattern inside the parentheses, if any: `https://*.example.com/**`, `npm test`, `src/**`. */
+  specifier?: string;
+  /** The code span as written, for messages. */
+  text: string;
+  source: SourceLocation;
+  /** Inline examples checked when the file loads. */
+  examples: { match: string[]; notMatch: string[] };
+}
+
+export interface PermissionsDefaults {
+  read: Tier;
+  write: Tier;
+  external: Tier;
+}
+
+export interface PolicyQuery {
+  tool: string;
+  target?: string;
+  effect: Effect;
+  targetKind?: TargetKind;
+}
+
+export interface Decision {
+  tier: Tier;
+  /** The deciding rule; absent when the default decided. */
+  rule?: { text: string; file: string; line: number };
+  /** One line a person understands: why this tier. */
+  reason: string;
+  /** True when the stage clamp raised the tier. */
+  clamped?: boolean;
+}
