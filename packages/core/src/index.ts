@@ -8,3 +8,4 @@ export * from "./audit/index.js";
 export * from "./artifacts/index.js";
 export * from "./gate/index.js";
 export * from "./tools/index.js";
+export { wrapUntrusted } from "./untrusted.js";

@@ -1,1 +1,16 @@
-export {};
+export { openSession, newRunId, auditPath, type Session, type SessionOptions } from "./session.js";
+export { loadPlugins, pluginPackageName } from "./load-plugins.js";
+export { runThread, type RunOptions, type RunResult, type RunEvent } from "./run.js";
+export { readState, writeState, statePath, goalStates, type GoalState, type ThreadState } from "./state.js";
+export { acquireLock, readLock, lockPath, type HeldLock, type LockInfo } from "./lock.js";
+export { sendMessage, pendingMessages, takeMessage, inboxDir, type InboxKind, type InboxMessage } from "./inbox.js";
+export { recordCheckpoint, rollbackTo, listCheckpoints, changedSince, checkpointRef } from "./checkpoint.js";
+export { readRoundReport, renderRoundReport, progressPath } from "./report.js";
+export { verifyGoal, failureSignature, type VerificationResult } from "./verify.js";
+export { decideRound, type RoundDecision, type RoundFacts } from "./decide.js";
+export { renderRoundPrompt } from "./agents/prompt.js";
+export { createScriptAgent, steeringStep, stepApplies } from "./agents/script.js";
+export { createOpenAIAgent, openAIOptionsFrom, type OpenAIAgentOptions } from "./agents/openai.js";
+export { createCommandAgent, type CommandAgentOptions } from "./agents/command.js";
+export { agentFor, agentKinds } from "./agents/select.js";
+export type { Agent, AgentTools, AgentTurn, RoundContext, Step, CallRecord } from "./agents/types.js";

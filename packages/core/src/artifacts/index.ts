@@ -1,1 +1,3 @@
 export type * from "./types.js";
+export { createArtifactStore, readArtifactIndex, ARTIFACT_INDEX, type ArtifactIndex, type ArtifactStoreOptions } from "./store.js";
+export { writeFileAtomic, withFileLock } from "./atomic-file.js";

@@ -34,7 +34,7 @@ export interface AuditEvent {
 export interface AuditEntry extends AuditEvent {
   seq: number;
   time: string;
-  /** Hash of the previous entry's line ("0"*64 for the first). */
+  /** The previous entry's `hash` ("0"*64 for the first). */
   prev: string;
   /** sha256 over this entry without `hash`, chained through `prev`. */
   hash: string;

@@ -52,6 +52,19 @@ export interface GoalFile {
   pause: PauseConditions;
   /** Path globs that must not change. */
   protect: string[];
+  /** Frontmatter `steps:`: the deterministic procedure the script agent runs (tool calls with inputs). */
+  steps: GoalStep[];
+  /** Frontmatter `vars:`: values for `{{name}}` placeholders in steps. */
+  vars: Record<string, string>;
+}
+
+export interface GoalStep {
+  tool: string;
+  input: Record<string, unknown>;
+  /** When it runs: every round (default), the first round, or after the last verification failed / passed. */
+  on: "always" | "first-round" | "verify-failed" | "verify-passed";
+  note?: string;
+  source: SourceLocation;
 }
 
 export interface PermissionNote {

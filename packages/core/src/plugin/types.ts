@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { ArtifactKind, ArtifactRef, ArtifactStore } from "../artifacts/types.js";
-import type { Decision } from "../policy/types.js";
+import type { Decision, Tier } from "../policy/types.js";
 
 /** What a tool does to the world; the gate decides by it when no rule is more specific. */
 export type Effect = "read" | "write" | "external";
@@ -64,6 +64,13 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType> {
   /** What rules match against: a URL, a path, a command line. May look at live state (the page a ref lives on). */
   target?: (input: z.output<Input>, ctx: ToolContext) => string | Promise<string>;
   run: (input: z.output<Input>, ctx: ToolContext) => Promise<ToolResult>;
+  /**
+   * A floor the gate raises this call's decision to, whatever the rules say
+   * (most restrictive wins, like the stage clamp). For calls whose risk only
+   * live state reveals: typing into a password or card field needs "confirm".
+   * Undefined leaves the decision as the rules made it.
+   */
+  minimumTier?: (input: z.output<Input>, ctx: ToolContext) => Tier | undefined | Promise<Tier | undefined>;
   draft?: (input: z.output<Input>, ctx: ToolContext) => Promise<DraftOutput>;
 }
 

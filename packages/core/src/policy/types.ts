@@ -42,4 +42,6 @@ export interface Decision {
   reason: string;
   /** True when the stage clamp raised the tier. */
   clamped?: boolean;
+  /** What decided: a PERMISSIONS.md rule, the defaults, or a protection built into worksite. */
+  by?: "rule" | "default" | "built-in";
 }

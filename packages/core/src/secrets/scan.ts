@@ -1,11 +1,100 @@
+import { rules, type SecretRule } from "./rules.js";
 import type { SecretFinding } from "./types.js";
 
-/** STUB — the secrets helper replaces this body. Synchronous: the audit log redacts on its hot path. */
-export function scanSecrets(_text: string): SecretFinding[] {
-  throw new Error("not implemented");
+interface Candidate {
+  kind: string;
+  start: number;
+  end: number;
+  priority: number;
 }
 
-/** Replace every secret with `[REDACTED:<kind>]`. STUB. */
-export function redactSecrets(_text: string): string {
-  throw new Error("not implemented");
+/**
+ * Every secret in `text`, in order, without overlaps. Synchronous and
+ * allocation-light: the audit log calls it on every append.
+ */
+export function scanSecrets(text: string, ruleSet: readonly SecretRule[] = rules): SecretFinding[] {
+  if (text.length < 8) return [];
+  const lower = text.toLowerCase();
+  const candidates: Candidate[] = [];
+  ruleSet.forEach((rule, priority) => {
+    if (rule.keywords && !rule.keywords.some((k) => lower.includes(k))) return;
+    rule.pattern.lastIndex = 0;
+    for (const m of text.matchAll(rule.pattern)) {
+      const range = secretRange(m);
+      const secret = text.slice(range[0], range[1]);
+      const verdict = rule.check ? rule.check(secret, m, text) : true;
+      if (verdict === false) continue;
+      candidates.push({ kind: typeof verdict === "string" ? verdict : rule.kind, start: range[0], end: range[1], priority });
+    }
+  });
+  if (candidates.length === 0) return [];
+  return withPositions(text, resolveOverlaps(candidates));
+}
+
+/** Replace every secret with `[REDACTED:<kind>]`. */
+export function redactSecrets(text: string): string {
+  const findings = scanSecrets(text);
+  if (findings.length === 0) return text;
+  let out = "";
+  let at = 0;
+  for (const f of findings) {
+    out += `${text.slice(at, f.start)}[REDACTED:${f.kind}]`;
+    at = f.end;
+  }
+  return out + text.slice(at);
+}
+
+function secretRange(m: RegExpExecArray): [number, number] {
+  const groups = m.indices?.groups;
+  const part = groups?.secret ?? groups?.bare;
+  if (part) return part;
+  return [m.index, m.index + m[0].length];
+}
+
+/**
+ * The more specific rule names a secret; a less specific match that reaches
+ * beyond it widens the range, so redaction always covers the union of what
+ * any rule found.
+ */
+function resolveOverlaps(candidates: Candidate[]): Candidate[] {
+  candidates.sort((a, b) => a.priority - b.priority || a.start - b.start);
+  const accepted: Candidate[] = [];
+  for (const c of candidates) {
+    const hit = accepted.find((a) => c.start < a.end && a.start < c.end);
+    if (!hit) accepted.push({ ...c });
+    else {
+      hit.start = Math.min(hit.start, c.start);
+      hit.end = Math.max(hit.end, c.end);
+    }
+  }
+  accepted.sort((a, b) => a.start - b.start);
+  const merged: Candidate[] = [];
+  for (const c of accepted) {
+    const last = merged.at(-1);
+    if (last && c.start < last.end) {
+      last.end = Math.max(last.end, c.end);
+      if (c.priority < last.priority) {
+        last.kind = c.kind;
+        last.priority = c.priority;
+      }
+    } else merged.push(c);
+  }
+  return merged;
+}
+
+function withPositions(text: string, found: Candidate[]): SecretFinding[] {
+  const out: SecretFinding[] = [];
+  let line = 1;
+  let lineStart = 0;
+  let at = 0;
+  for (const f of found) {
+    for (; at < f.start; at++) {
+      if (text.charCodeAt(at) === 10) {
+        line++;
+        lineStart = at + 1;
+      }
+    }
+    out.push({ kind: f.kind, start: f.start, end: f.end, line, column: f.start - lineStart + 1 });
+  }
+  return out;
 }

@@ -1,0 +1,41 @@
+// One measurement in a fresh process, so peak RSS belongs to that work alone.
+// Usage: node measure.mjs <read|load-audit|status|commit|git-status|git-commit> <dir>
+import { execFileSync } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+const [mode, dir] = process.argv.slice(2);
+const memory = () => import("../../packages/memory/dist/index.js");
+const git = (...args) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const person = { name: "Bench", email: "bench@example.test" };
+
+const start = performance.now();
+let detail = {};
+if (mode === "read") {
+  // The floor: find and read every entry, nothing else.
+  const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith(".md") && !f.startsWith(".git"));
+  let bytes = 0;
+  for (let i = 0; i < files.length; i += 64) for (const t of await Promise.all(files.slice(i, i + 64).map((f) => readFile(join(dir, f), "utf8")))) bytes += t.length;
+  detail = { files: files.length, bytes };
+} else if (mode === "load-audit") {
+  const { openMemory, auditMemory } = await memory();
+  const store = await openMemory({ dir, author: person });
+  const report = await auditMemory(store, { staleDays: 100000 });
+  detail = { entries: report.entries, findings: report.findings.length };
+} else if (mode === "status") {
+  const { openMemory, handEdits } = await memory();
+  const store = await openMemory({ dir, author: person });
+  detail = { changed: (await handEdits(store)).length };
+} else if (mode === "commit") {
+  const { openMemory, commitHandEdits } = await memory();
+  const store = await openMemory({ dir, author: person });
+  detail = { files: (await commitHandEdits(store, "bench edit", person)).files.length };
+} else if (mode === "git-status") {
+  detail = { changed: git("status", "--porcelain").split("\n").filter(Boolean).length };
+} else if (mode === "git-commit") {
+  git("add", "-A");
+  git("-c", "user.name=Bench", "-c", "user.email=bench@example.test", "commit", "--quiet", "-m", "bench edit");
+  detail = { files: 10 };
+} else throw new Error(`unknown mode ${mode}`);
+const ms = performance.now() - start;
+process.stdout.write(`${JSON.stringify({ mode, ms, maxRssMB: process.resourceUsage().maxRSS / 1024, ...detail })}\n`);

@@ -1,0 +1,52 @@
+import { approve, isId, readApproval, UserError } from "@worksite/core";
+import { defineCommand } from "../command.js";
+import { findWorksite } from "../find-worksite.js";
+import { styler } from "../io.js";
+import { cliAudit, openCliSession, parseDuration, personActor } from "../session-for-cli.js";
+import { printOutcome } from "./call-output.js";
+
+export default defineCommand({
+  name: "approve",
+  usage: `approve ID [--for-thread] [--expires 10m] [--json]
+
+ID is an approval (ap_…) from \`worksite approvals\` or a draft (dr_…) from
+\`worksite drafts\`. Approving a call lets exactly that call (same tool, input
+and target) run once; the waiting call runs now, or on its next identical
+attempt. Approving a draft runs it once, here, as your call.
+Exit codes for a draft: 0 ran, 1 refused or failed.`,
+  summary: "approve a waiting call (ap_…) or run a draft (dr_…) once",
+  options: {
+    "for-thread": { type: "boolean", description: "also let this tool reach this exact target again in this thread, with any input (revocable)" },
+    expires: { type: "string", description: "the approval lapses if unused after this long: 30s, 10m, 2h, 1d" },
+  },
+  async run(args, io) {
+    const root = findWorksite(args, io);
+    const id = args.positionals[0];
+    if (!id) throw new UserError("which one?", { hint: "see what is waiting with: worksite approvals, or worksite drafts" });
+    const by = personActor(io);
+    const paint = styler(io.isTTY);
+
+    if (isId(id, "dr")) {
+      if (args.options["for-thread"] || args.options.expires) throw new UserError("--for-thread and --expires apply to approvals, not drafts");
+      const session = await openCliSession(root, { actor: by });
+      try {
+        return printOutcome(await session.gate.runDraft(id, { by }), io, Boolean(args.options.json));
+      } finally {
+        await session.dispose();
+      }
+    }
+
+    if (!isId(id, "ap") || !(await readApproval(root, id))) throw new UserError(`no approval request ${id}`, { hint: "see what is waiting with: worksite approvals" });
+    const expiresInMs = typeof args.options.expires === "string" ? parseDuration(args.options.expires, "--expires") : undefined;
+    const { approval, grant } = await approve(root, id, { by, ...(expiresInMs ? { expiresInMs } : {}), forThread: Boolean(args.options["for-thread"]), audit: cliAudit(root) });
+    if (args.options.json) {
+      io.stdout(`${JSON.stringify({ approval, grant: grant ?? null }, null, 2)}\n`);
+      return 0;
+    }
+    io.stdout(`${paint("green", "approved")} ${id}: ${approval.tool}${approval.target !== undefined ? ` ${approval.target}` : ""}\n`);
+    io.stdout(paint("dim", `  input ${JSON.stringify(approval.input)}\n`));
+    io.stdout(`  it runs once: now if the call is waiting, else on its next identical attempt${approval.expires ? ` before ${approval.expires}` : ""}\n`);
+    if (grant) io.stdout(`  granted for this thread as ${grant.id} (revoke with: worksite approvals --revoke ${grant.id})\n`);
+    return 0;
+  },
+});

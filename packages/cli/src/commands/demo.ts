@@ -1,0 +1,75 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { listApprovals, listDrafts, readArtifactIndex, UserError } from "@worksite/core";
+import { runThread } from "@worksite/runtime";
+import { defineCommand } from "../command.js";
+import { demoFiles } from "../demo/files.js";
+import { styler } from "../io.js";
+import { describeRunEvent } from "./run.js";
+
+function browserPluginInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve("@worksite/plugin-browser");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export default defineCommand({
+  name: "demo",
+  usage: "demo [DIR] [--force]",
+  summary: "create a demo worksite (a small shop with a failing test and a cart page) and run it with the script agent",
+  options: { force: { type: "boolean", description: "reuse DIR even if it is not empty" } },
+  async run(args, io) {
+    const paint = styler(io.isTTY);
+    const dir = resolve(io.cwd, args.positionals[0] ?? "worksite-demo");
+    if (existsSync(dir) && readdirSync(dir).length > 0 && !args.options.force)
+      throw new UserError(`${relative(io.cwd, dir) || dir} already exists and is not empty`, { hint: "name another folder (worksite demo my-demo) or pass --force" });
+    const browser = browserPluginInstalled();
+    const files = demoFiles({ pageUrl: pathToFileURL(join(dir, "public", "index.html")).href, browser });
+    for (const [name, text] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, name)), { recursive: true });
+      await writeFile(join(dir, name), text);
+    }
+    for (const sub of ["artifacts", "memory", "skills", ".worksite"]) await mkdir(join(dir, sub), { recursive: true });
+    // A git repository, so the thread's "tag the release" step has something to tag.
+    const git = (...a: string[]) => execFileSync("git", ["-c", "user.name=worksite demo", "-c", "user.email=demo@localhost", ...a], { cwd: dir, stdio: "ignore" });
+    if (!existsSync(join(dir, ".git"))) {
+      git("init", "-q");
+      git("add", "-A");
+      git("commit", "-q", "-m", "demo shop: cart total ignores quantities");
+    }
+    const say = (t = "") => io.stdout(`${t}\n`);
+    say(paint("bold", `Created a demo worksite in ${dir}`));
+    say(`  THREAD.md, GOAL.md, PERMISSIONS.md, a shop with a failing test (test/cart.test.js) and a cart page${browser ? ", a skill that screenshots it" : ""}`);
+    if (!browser) say(paint("yellow", "  The browser plugin is not installed, so the page will not be screenshotted. Install it with: npm install @worksite/plugin-browser"));
+    say();
+    say(paint("bold", "Running the thread with the script agent (no model needed)…"));
+    const result = await runThread({ root: dir, env: io.env, onEvent: (e) => say(describeRunEvent(e, paint)) });
+    say();
+    say(paint("bold", result.reason));
+
+    const approvals = (await listApprovals(dir)).filter((a) => a.status === "pending");
+    const drafts = (await listDrafts(dir)).filter((d) => d.status === "open");
+    const screenshots = (await readArtifactIndex(dir)).artifacts.filter((a) => a.kind === "screenshot");
+    const w = relative(io.cwd, dir) || ".";
+    say();
+    say(paint("bold", "What to look at next:"));
+    say(`  cat ${join(w, "PROGRESS.md")}                  the report of each round`);
+    if (screenshots.length) say(`  ${join(w, screenshots.at(-1)!.path)}   the cart page after the fix`);
+    say(`  worksite status -w ${w}               where the thread stands`);
+    for (const d of drafts) say(`  worksite drafts -w ${w}               ${d.summary} (nothing was sent)`);
+    for (const a of approvals) {
+      say(`  worksite approve ${a.id} -w ${w}   let "${a.tool} ${a.target ?? ""}" run once`);
+      say(`  worksite run -w ${w}                  then the next round runs it`);
+    }
+    say(`  worksite audit verify -w ${w}         check the tamper-evident audit log`);
+    say(`  worksite rollback 1 -w ${w}           put the files back as they were after round 1`);
+    return 0;
+  },
+});

@@ -1,0 +1,33 @@
+import { deny, discardDraft, isId, UserError } from "@worksite/core";
+import { defineCommand } from "../command.js";
+import { findWorksite } from "../find-worksite.js";
+import { cliAudit, personActor } from "../session-for-cli.js";
+
+export default defineCommand({
+  name: "deny",
+  usage: "deny ID [--reason TEXT] [--json]",
+  summary: "deny a waiting call (ap_…) or discard a draft (dr_…)",
+  options: {
+    reason: { type: "string", description: "why, for the agent and the audit log" },
+  },
+  async run(args, io) {
+    const root = findWorksite(args, io);
+    const id = args.positionals[0];
+    if (!id) throw new UserError("which one?", { hint: "see what is waiting with: worksite approvals, or worksite drafts" });
+    const by = personActor(io);
+    const reason = typeof args.options.reason === "string" ? args.options.reason : undefined;
+    const audit = cliAudit(root);
+    if (isId(id, "dr")) {
+      const draft = await discardDraft(root, id, { by, ...(reason ? { reason } : {}) });
+      if (!draft) throw new UserError(`no open draft ${id}`, { hint: "see them with: worksite drafts" });
+      await audit.append({ type: "draft", actor: by, tool: draft.tool, ...(draft.target !== undefined ? { target: draft.target } : {}), callHash: draft.callHash, decidedBy: by, outcome: "refused", message: `discarded ${id}${reason ? `: ${reason}` : ""}`, data: { draftId: id } });
+      if (args.options.json) io.stdout(`${JSON.stringify({ draft }, null, 2)}\n`);
+      else io.stdout(`discarded ${id}: ${draft.summary}\n`);
+      return 0;
+    }
+    const approval = await deny(root, id, { by, ...(reason ? { reason } : {}), audit });
+    if (args.options.json) io.stdout(`${JSON.stringify({ approval }, null, 2)}\n`);
+    else io.stdout(`denied ${id}: ${approval.tool}${approval.target !== undefined ? ` ${approval.target}` : ""} will not run${reason ? ` (${reason})` : ""}\n`);
+    return 0;
+  },
+});

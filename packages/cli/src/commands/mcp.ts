@@ -1,0 +1,52 @@
+import { UserError } from "@worksite/core";
+import { createWorksiteMcpServer, serveHttp, serveStdio } from "@worksite/mcp";
+import { openSession } from "@worksite/runtime";
+import { defineCommand } from "../command.js";
+import { findWorksite } from "../find-worksite.js";
+import { version } from "../version.js";
+
+export default defineCommand({
+  name: "mcp",
+  usage: "mcp [--http [--port N]] [--approval-wait SECONDS]",
+  summary: "serve this worksite's gated tools to an MCP client (stdio, or local HTTP with a token)",
+  options: {
+    http: { type: "boolean", description: "serve Streamable HTTP on 127.0.0.1 instead of stdio" },
+    port: { type: "string", description: "HTTP port (default: a free one)" },
+    "approval-wait": { type: "string", description: "seconds a confirm-tier call waits for `worksite approve` (default 120)" },
+  },
+  async run(args, io) {
+    const root = findWorksite(args, io);
+    const approvalWaitMs = seconds(args.options["approval-wait"], "--approval-wait", 120) * 1000;
+    const port = args.options.port === undefined ? 0 : seconds(args.options.port, "--port", 0);
+    if (args.options.port !== undefined && !args.options.http) throw new UserError("--port needs --http", { hint: "worksite mcp --http --port 8765" });
+
+    const session = await openSession({ root, actor: "mcp" });
+    const create = () => createWorksiteMcpServer(session, { approvalWaitMs, version });
+    try {
+      if (!args.options.http) {
+        // stdout is the protocol channel: nothing else may be written there.
+        await serveStdio(create());
+        return 0;
+      }
+      const serving = await serveHttp(create, { port });
+      // The token is shown once, here; it is not written anywhere else.
+      if (args.options.json) io.stdout(`${JSON.stringify({ url: serving.url, token: serving.token })}\n`);
+      io.stderr(`worksite MCP server for ${root}\n  url:    ${serving.url}\n  header: Authorization: Bearer ${serving.token}\nStop with Ctrl-C.\n`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await serving.close();
+      return 0;
+    } finally {
+      await session.dispose();
+    }
+  },
+});
+
+function seconds(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== "string" || !Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`${flag} needs a whole number, got ${JSON.stringify(value)}`);
+  return n;
+}

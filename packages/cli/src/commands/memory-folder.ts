@@ -1,0 +1,54 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { openAuditLog, parseThread, UserError } from "@worksite/core";
+import { type MemoryStore, openMemory } from "@worksite/memory";
+import type { OptionsSpec, ParsedArgv } from "../argv.js";
+import { findWorksite } from "../find-worksite.js";
+import type { CommandIO } from "../io.js";
+
+/** Declared once, shared by every memory command. */
+export const memoryOptions: OptionsSpec = {
+  memory: { type: "string", description: "a memory folder to work on alone (default: the worksite's, THREAD.md memory.path or memory/)" },
+};
+
+export interface MemoryTarget {
+  store: MemoryStore;
+  /** THREAD.md memory.remote, when the worksite names one. */
+  remote?: string;
+  /** How to show a file inside the folder: relative to where the person stands. */
+  shown: (file: string) => string;
+}
+
+/** `--memory DIR` alone, or the worksite's memory folder (whose findings also go to its audit log). */
+export async function openMemoryTarget(args: ParsedArgv, io: CommandIO): Promise<MemoryTarget> {
+  const given = args.options.memory;
+  let dir: string;
+  let remote: string | undefined;
+  let worksite: string | undefined;
+  if (typeof given === "string") dir = resolve(io.cwd, given);
+  else {
+    worksite = findWorksite(args, io);
+    const threadFile = join(worksite, "THREAD.md");
+    const thread = existsSync(threadFile) ? parseThread(await readFile(threadFile, "utf8"), { file: "THREAD.md" }) : undefined;
+    dir = join(worksite, thread?.memory?.path ?? "memory");
+    remote = thread?.memory?.remote;
+  }
+  const audit = worksite ? openAuditLog(join(worksite, ".worksite", "audit.jsonl")) : undefined;
+  const store = await openMemory({ dir, ...(audit ? { audit } : {}) });
+  return {
+    store,
+    ...(remote ? { remote } : {}),
+    shown: (file) => relative(io.cwd, join(store.dir, file)) || ".",
+  };
+}
+
+/** Diagnostics from the memory package name files on disk; show them relative to where the person stands. */
+export async function showingPaths<T>(io: CommandIO, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (UserError.isUserError(error)) for (const d of error.diagnostics) if (isAbsolute(d.file)) d.file = relative(io.cwd, d.file);
+    throw error;
+  }
+}

@@ -1,0 +1,66 @@
+import { relative } from "node:path";
+import { corePlugins, createPolicy, type Effect, inferEffect, inferTargetKind, loadWorksite, type Stage, type TargetKind, UserError } from "@worksite/core";
+import { defineCommand } from "../command.js";
+import { findWorksite } from "../find-worksite.js";
+import { styler } from "../io.js";
+
+const EFFECTS = ["read", "write", "external"] as const;
+const KINDS = ["url", "path", "command", "text"] as const;
+const STAGES = ["monitor", "draft", "write"] as const;
+
+/**
+ * A policy question, so it answers for any tool id, loaded or not. The effect and
+ * target kind come from the built-in tool when it is one; otherwise the effect is
+ * inferred from the name (`*.read`, `*.list`, `*.search`, `*.snapshot`,
+ * `*.screenshot` read; `file.*`, `memory.*` write; anything else external) and
+ * the target is read by the kind of each rule that could match it.
+ */
+export default defineCommand({
+  name: "permissions explain",
+  usage: "permissions explain TOOL [TARGET…] [--effect read|write|external] [--kind url|path|command|text] [--stage monitor|draft|write] [--json]",
+  summary: "show which tier PERMISSIONS.md gives a call, the deciding rule (file:line) and why",
+  options: {
+    effect: { type: "string", description: "the tool's effect, when it is not a built-in tool (default: inferred from the name)" },
+    kind: { type: "string", description: "read the target as a url, path, command or text (default: by the tool and the rules)" },
+    stage: { type: "string", description: "decide as if the thread were at this stage (default: THREAD.md's stage)" },
+  },
+  async run(args, io) {
+    const [tool, ...rest] = args.positionals;
+    if (!tool) throw new UserError("which tool?", { hint: "worksite permissions explain shell.run 'npm test'" });
+    const target = rest.length ? rest.join(" ") : undefined;
+    const root = findWorksite(args, io);
+    const worksite = await loadWorksite(root);
+
+    const known = corePlugins()
+      .flatMap((p) => Object.entries(p.tools).map(([name, t]) => ({ id: `${p.name}.${name}`, effect: t.effect, targetKind: t.targetKind })))
+      .find((t) => t.id === tool);
+    const effect = pick(args.options.effect, EFFECTS, "--effect") ?? known?.effect ?? inferEffect(tool);
+    const effectFrom = args.options.effect ? "option" : known ? "built-in tool" : "inferred from the name";
+    const targetKind: TargetKind | undefined = pick(args.options.kind, KINDS, "--kind") ?? known?.targetKind ?? inferTargetKind(tool, target);
+    const stage: Stage = pick(args.options.stage, STAGES, "--stage") ?? worksite.thread.stage;
+
+    const decision = createPolicy(worksite.permissions, { root, stage }).decide({ tool, target, effect, ...(targetKind ? { targetKind } : {}) });
+    const rule = decision.rule ? { ...decision.rule, file: relative(root, decision.rule.file) || decision.rule.file } : null;
+
+    if (args.options.json) {
+      io.stdout(
+        `${JSON.stringify({ tool, target: target ?? null, tier: decision.tier, rule, reason: decision.reason, by: decision.by ?? (rule ? "rule" : "default"), clamped: decision.clamped ?? false, stage, effect, effectFrom, targetKind: targetKind ?? null }, null, 2)}\n`,
+      );
+      return 0;
+    }
+    const paint = styler(io.isTTY);
+    const colour = decision.tier === "allow" ? "green" : decision.tier === "forbidden" ? "red" : decision.tier === "confirm" ? "yellow" : "cyan";
+    io.stdout(`${paint("bold", tool)}${target !== undefined ? ` ${target}` : ""}\n`);
+    io.stdout(`  tier    ${paint(colour, decision.tier)}${decision.clamped ? paint("dim", ` (raised by the ${stage} stage)`) : ""}\n`);
+    io.stdout(`  rule    ${rule ? `${rule.file}:${rule.line}  \`${rule.text}\`` : paint("dim", decision.by === "built-in" ? "(built-in protection)" : "(none: the default decided)")}\n`);
+    io.stdout(`  reason  ${decision.reason}\n`);
+    io.stdout(paint("dim", `  effect ${effect} (${effectFrom}) · target read as ${targetKind ?? "each rule's kind"} · stage ${stage}\n`));
+    return 0;
+  },
+});
+
+function pick<T extends string>(value: unknown, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new UserError(`${flag} must be one of ${allowed.join(", ")}`, { hint: `e.g. ${flag} ${allowed[0]}` });
+}

@@ -1,0 +1,60 @@
+import { listApprovals, listDrafts, listGrants } from "@worksite/core";
+import { pendingMessages, readLock, readState } from "@worksite/runtime";
+import { loadWorksite } from "@worksite/core";
+import { defineCommand } from "../command.js";
+import { findWorksite } from "../find-worksite.js";
+import { styler } from "../io.js";
+
+export default defineCommand({
+  name: "status",
+  usage: "status [--json]",
+  summary: "where the thread stands: goal, stage, round, state, last stop, what waits for a person, what is queued",
+  async run(args, io) {
+    const root = findWorksite(args, io);
+    const paint = styler(io.isTTY);
+    const worksite = await loadWorksite(root);
+    const state = await readState(root);
+    const lock = await readLock(root);
+    const approvals = (await listApprovals(root)).filter((a) => a.status === "pending");
+    const drafts = (await listDrafts(root)).filter((d) => d.status === "open");
+    const grants = await listGrants(root);
+    const steering = await pendingMessages(root, "steer");
+    const queued = await pendingMessages(root, "queue");
+    const status = {
+      goal: worksite.goal.goal,
+      stage: worksite.thread.stage,
+      agent: worksite.thread.agent?.kind ?? "script",
+      round: state.round,
+      state: state.state,
+      running: lock ? { run: lock.run, pid: lock.pid, since: lock.started } : null,
+      interruptedRound: state.inProgress?.round ?? null,
+      lastStop: state.lastStop ?? null,
+      openApprovals: approvals.map((a) => ({ id: a.id, tool: a.tool, target: a.target ?? null, requestedBy: a.requestedBy, created: a.created })),
+      drafts: drafts.map((d) => ({ id: d.id, tool: d.tool, summary: d.summary, artifact: d.artifact })),
+      grants: grants.map((g) => ({ id: g.id, tool: g.tool, target: g.target, by: g.by })),
+      steering: steering.map((m) => ({ id: m.id, text: m.text, by: m.by })),
+      queued: queued.map((m) => ({ id: m.id, text: m.text, by: m.by })),
+      nextWake: worksite.thread.wake ? `${worksite.thread.wake} (set in THREAD.md; the scheduler wakes the thread)` : "only when someone runs `worksite run`",
+    };
+    if (args.options.json) {
+      io.stdout(`${JSON.stringify(status, null, 2)}\n`);
+      return 0;
+    }
+    const line = (label: string, value: string) => io.stdout(`${paint("bold", label.padEnd(12))} ${value}\n`);
+    line("goal", status.goal || "(none)");
+    line("stage", status.stage);
+    line("agent", status.agent);
+    line("round", `${status.round}${status.interruptedRound ? ` (round ${status.interruptedRound} was interrupted; the next run redoes it)` : ""}`);
+    line("state", `${status.state}${status.running ? ` — running now (run ${status.running.run}, pid ${status.running.pid})` : ""}`);
+    line("last stop", status.lastStop ? `round ${status.lastStop.round}: ${status.lastStop.reason}` : "none yet");
+    line("approvals", approvals.length ? `${approvals.length} waiting` : "none waiting");
+    for (const a of status.openApprovals) io.stdout(`  ${a.id}  ${a.tool} ${a.target ?? ""}   → worksite approve ${a.id}\n`);
+    line("drafts", drafts.length ? `${drafts.length} open (nothing was sent)` : "none");
+    for (const d of status.drafts) io.stdout(`  ${d.id}  ${d.summary}  (${d.artifact})\n`);
+    if (grants.length) line("grants", grants.map((g) => `${g.id} ${g.tool} ${g.target}`).join("; "));
+    line("steering", steering.length ? steering.map((m) => `"${m.text}"`).join(", ") : "none pending");
+    line("queued", queued.length ? queued.map((m, i) => `${i + 1}. "${m.text}"`).join("  ") : "none");
+    line("next wake", status.nextWake);
+    return 0;
+  },
+});

@@ -1,0 +1,53 @@
+import { mkdtemp, readFile, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { redactSecrets } from "../secrets/scan.js";
+import { createArtifactStore, readArtifactIndex } from "./store.js";
+
+const tempRoot = () => mkdtemp(join(tmpdir(), "worksite-artifacts-"));
+
+describe("artifact store", () => {
+  it("writes under artifacts/round-N with unique names and lists each in index.json", async () => {
+    const root = await tempRoot();
+    const store = createArtifactStore({ root, run: "r1", round: 3, redact: (t) => t, tool: "shell.run" });
+    const a = await store.write({ name: "out.log", kind: "log", data: "one" });
+    const b = await store.write({ name: "out.log", kind: "log", data: "two" });
+    expect(a.path).toBe("artifacts/round-3/out.log");
+    expect(b.path).toBe("artifacts/round-3/out-2.log");
+    expect(await readFile(join(root, b.path), "utf8")).toBe("two");
+    const index = await readArtifactIndex(root);
+    expect(index.artifacts.map((x) => [x.path, x.tool, x.run, x.round])).toEqual([
+      ["artifacts/round-3/out.log", "shell.run", "r1", 3],
+      ["artifacts/round-3/out-2.log", "shell.run", "r1", 3],
+    ]);
+    expect(await store.list({ kind: "log", round: 3 })).toHaveLength(2);
+    expect(await store.list({ round: 4 })).toHaveLength(0);
+  });
+
+  it("keeps every entry when many writes race for the index", async () => {
+    const root = await tempRoot();
+    const stores = [1, 2].map((n) => createArtifactStore({ root, run: `r${n}`, round: 1, redact: (t) => t }));
+    await Promise.all(Array.from({ length: 30 }, (_, i) => stores[i % 2]!.write({ name: "same.txt", kind: "log", data: String(i) })));
+    const index = await readArtifactIndex(root);
+    expect(new Set(index.artifacts.map((a) => a.path)).size).toBe(30);
+    expect((await readdir(join(root, "artifacts/round-1"))).length).toBe(30);
+  });
+
+  it("redacts secrets in text artifacts before they reach the disk", async () => {
+    const root = await tempRoot();
+    const store = createArtifactStore({ root, run: "r", round: 1, redact: redactSecrets });
+    const key = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+    const ref = await store.write({ name: "env.txt", kind: "log", data: `token=${key}\n` });
+    const text = await readFile(join(root, ref.path), "utf8");
+    expect(text).not.toContain(key);
+    expect(text).toContain("[REDACTED");
+  });
+
+  it("a name cannot leave the round folder", async () => {
+    const root = await tempRoot();
+    const store = createArtifactStore({ root, run: "r", round: 2, redact: (t) => t });
+    const ref = await store.write({ name: "../../../etc/passwd", kind: "log", data: "x" });
+    expect(ref.path).toBe("artifacts/round-2/passwd.log");
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { formatDiagnostic } from "../errors.js";
+import { parseThread, safeParseThread } from "./parse-thread.js";
+
+const opts = { file: "THREAD.md" };
+function errorsOf(text: string): string[] {
+  const result = safeParseThread(text, opts);
+  if (result.ok) throw new Error("expected errors, got none");
+  return result.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
+}
+
+describe("THREAD.md", () => {
+  it("defaults to stage write, no plugins and no wake when the file has no settings", () => {
+    const thread = parseThread("## Owns\n- the docs\n", opts);
+    expect(thread).toMatchObject({ stage: "write", plugins: [], owns: [{ text: "the docs" }] });
+    expect(thread.wake).toBeUndefined();
+  });
+
+  it("reads an agent given as a kind or as an object, and memory given as a path", () => {
+    const t = parseThread("---\nagent: { kind: command, command: codex exec }\nmemory: notes\nplugins: browser\nwake: 0 9 * * 1-5\n---\n", opts);
+    expect(t).toMatchObject({ agent: { kind: "command", command: "codex exec" }, memory: { path: "notes" }, plugins: ["browser"], wake: "0 9 * * 1-5" });
+  });
+
+  it("reports a bad stage, a bad wake and an unknown key all at once, each at its line", () => {
+    const errors = errorsOf("---\nstage: publish\nwake: every tuesday\nplugin: [browser]\n---\n## Owns\n- x\n");
+    expect(errors).toEqual([
+      expect.stringMatching(/^THREAD\.md:2:1: error: setting `stage`: expected monitor, draft or write\n {2}hint: stage is one of/),
+      expect.stringMatching(/^THREAD\.md:3:1: error: setting `wake`: .*\n {2}hint: use an interval such as `30m`/),
+      expect.stringMatching(/^THREAD\.md:4:1: error: unknown setting `plugin`\n {2}hint: did you mean `plugins`\?/),
+    ]);
+  });
+
+  it("reports an unknown nested key with a did-you-mean", () => {
+    expect(errorsOf("---\nmemory:\n  path: memory\n  autoaccept: true\n---\n")).toEqual([expect.stringMatching(/^THREAD\.md:4:3: error: unknown setting `memory\.autoaccept`\n {2}hint: did you mean `autoAccept`\?/)]);
+  });
+
+  it("reports bad YAML at the line and column where the reader stopped", () => {
+    expect(errorsOf("---\nstage: draft\nplugins: [browser\nwake: 30m\n---\n")[0]).toMatch(/^THREAD\.md:[34]:\d+: error: the settings \(YAML\) cannot be read/);
+    expect(errorsOf("---\nstage: draft\n  wake: 30m\n---\n")[0]).toMatch(/^THREAD\.md:3:\d+: error: the settings \(YAML\) cannot be read/);
+  });
+
+  it("reports a settings block that is never closed", () => {
+    expect(errorsOf("---\nstage: draft\n## Owns\n")).toEqual([expect.stringMatching(/^THREAD\.md:1:1: error: the settings block opened with --- on line 1 is never closed/)]);
+  });
+
+  it("refuses frontmatter that asks to run JavaScript", () => {
+    expect(safeParseThread("---js\n{ stage: (globalThis.pwned = 1, 'draft') }\n---\n", opts).ok).toBe(true);
+    expect((globalThis as Record<string, unknown>).pwned).toBeUndefined();
+  });
+
+  it("warns about an unknown section instead of silently dropping it", () => {
+    const result = safeParseThread("## Owns\n- a\n## Budget\n- b\n", opts);
+    expect(result.ok && result.warnings[0]).toMatchObject({ line: 3, severity: "warning", message: 'unknown section "Budget" is ignored' });
+  });
+
+  it("keeps true file lines for items after CRLF line endings and a BOM", () => {
+    const t = parseThread("\ufeff---\r\nstage: draft\r\n---\r\n\r\n负责：\r\n- 文档\r\n", opts);
+    expect(t.owns).toEqual([{ text: "文档", source: { file: "THREAD.md", line: 6, column: 3 } }]);
+  });
+});

@@ -1,0 +1,103 @@
+import { z } from "zod";
+import type { Item, ThreadFile } from "./types.js";
+import type { Collector } from "./diagnostics.js";
+import { normalizeText, readFrontmatter, validateFrontmatter } from "./frontmatter.js";
+import { type ParseOptions, type ParseResult, runParser, unwrap } from "./parse-result.js";
+import { type BodyItem, lookupLabel, splitSections, vocabulary } from "./sections.js";
+import { wakeProblem } from "./wake.js";
+
+type ThreadSection = "owns" | "doesNotOwn" | "readFirst" | "deliverEachRound" | "pauseWhen";
+
+export const THREAD_SECTIONS = vocabulary<ThreadSection>({
+  owns: ["owns", "own", "i own", "you own", "owned", "responsible for", "负责", "负责范围"],
+  doesNotOwn: ["does not own", "doesn't own", "do not own", "don't own", "not owned", "not responsible for", "不负责"],
+  readFirst: ["read first", "read before starting", "start by reading", "先读", "先阅读", "先看"],
+  deliverEachRound: ["deliver each round", "deliver every round", "each round deliver", "deliverables", "每轮结束要交付", "每轮交付", "每轮结束交付", "每轮要交付"],
+  pauseWhen: ["pause when", "pause", "stop when", "pause conditions", "暂停条件", "暂停", "何时暂停"],
+});
+
+const SETTINGS = ["plugins", "stage", "wake", "agent", "memory"] as const;
+const MEMORY_SETTINGS = ["path", "remote", "autoAccept"] as const;
+
+const stringList = z.preprocess((v) => (typeof v === "string" ? [v] : v), z.array(z.string().min(1, "must not be empty"), { error: "expected a list of names" }));
+
+const threadSettings = z.strictObject({
+  plugins: stringList.optional(),
+  stage: z.enum(["monitor", "draft", "write"], { error: "expected monitor, draft or write" }).optional(),
+  wake: z
+    .preprocess((v) => (typeof v === "number" ? String(v) : v), z.string({ error: "expected an interval such as 30m or a cron expression" }))
+    .superRefine((v, ctx) => {
+      const problem = wakeProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .optional(),
+  agent: z
+    .union([z.string().min(1), z.looseObject({ kind: z.string({ error: "an agent needs a `kind`" }).min(1) })], {
+      error: "expected an agent kind such as `script`, or { kind: …, … }",
+    })
+    .optional(),
+  memory: z
+    .preprocess(
+      (v) => (typeof v === "string" ? { path: v } : v),
+      z.strictObject(
+        { path: z.string().min(1).default("memory"), remote: z.string().min(1).optional(), autoAccept: z.boolean({ error: "expected true or false" }).optional() },
+        { error: "expected a folder path, or { path, remote, autoAccept }" },
+      ),
+    )
+    .optional(),
+});
+
+const HINTS: Record<string, string> = {
+  plugins: "list plugin names, e.g. `plugins: [browser]`",
+  stage: "stage is one of monitor (read only), draft (nothing is sent) or write",
+  wake: "use an interval such as `30m`, `2h`, `1d`, or a cron expression such as `0 9 * * 1-5`",
+  agent: "e.g. `agent: script`, or `agent: { kind: command, command: codex exec }`",
+  memory: "e.g. `memory: { path: memory, remote: origin }`",
+};
+
+/** Parses THREAD.md. `stage` defaults to `write` when not given: the rules in PERMISSIONS.md still decide every call. */
+export function safeParseThread(text: string, options: ParseOptions): ParseResult<ThreadFile> {
+  return runParser(options.file, (d) => parseThreadWith(text, options.file, d));
+}
+
+export function parseThread(text: string, options: ParseOptions): ThreadFile {
+  return unwrap(safeParseThread(text, options), options.file);
+}
+
+function parseThreadWith(input: string, file: string, d: Collector): ThreadFile {
+  const fm = readFrontmatter(normalizeText(input), d);
+  const settings = validateFrontmatter(threadSettings, fm, d, { "": SETTINGS, memory: MEMORY_SETTINGS }, HINTS) ?? {};
+  const body = splitSections(fm.body, fm.bodyLine, (label) => lookupLabel(label, THREAD_SECTIONS));
+
+  const thread: ThreadFile = {
+    file,
+    plugins: settings.plugins ?? [],
+    stage: settings.stage ?? "write",
+    owns: [],
+    doesNotOwn: [],
+    readFirst: [],
+    deliverEachRound: [],
+    pauseWhen: [],
+  };
+  if (settings.wake !== undefined) thread.wake = settings.wake.trim();
+  if (settings.agent !== undefined) thread.agent = typeof settings.agent === "string" ? { kind: settings.agent } : settings.agent;
+  if (settings.memory !== undefined) thread.memory = withoutUndefined(settings.memory);
+  if (body.title) thread.title = body.title.text;
+
+  for (const section of body.sections) {
+    if (!section.key) {
+      d.warn(section.line, section.column, `unknown section "${section.label}" is ignored`, "THREAD.md sections are: owns, does not own, read first, deliver each round, pause when (or 负责, 不负责, 先读, 每轮结束要交付, 暂停条件)");
+      continue;
+    }
+    thread[section.key as ThreadSection].push(...section.items.map((i) => toItem(i, file)));
+  }
+  return thread;
+}
+
+export function toItem(i: BodyItem, file: string): Item {
+  return { text: i.text, source: { file, line: i.line, column: i.column } };
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,45 @@
+import { createHash, randomBytes } from "node:crypto";
+
+/**
+ * JSON with object keys sorted at every level, so the same call always hashes
+ * the same however its input was written. `undefined` members are dropped,
+ * as JSON.stringify does.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") {
+    const text = JSON.stringify(value);
+    return text === undefined ? "null" : text;
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined && typeof v !== "function")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+/** What approvals bind to: the exact tool, its parsed input and the target the rules saw. */
+export function hashCall(tool: string, input: unknown, target: string | undefined): string {
+  return createHash("sha256").update(canonicalJson({ tool, input, target: target ?? null })).digest("hex");
+}
+
+/** Short ids a person can type: `ap_3f9c2a1b7e`. The prefix says what it names. */
+export function newId(prefix: "ap" | "dr" | "gr"): string {
+  return `${prefix}_${randomBytes(5).toString("hex")}`;
+}
+
+const ID = /^(ap|dr|gr)_[0-9a-f]{10}$/;
+
+/** Ids become file names, so anything else (`../x`) is rejected before touching the disk. */
+export function isId(value: string, prefix?: "ap" | "dr" | "gr"): boolean {
+  return ID.test(value) && (prefix === undefined || value.startsWith(`${prefix}_`));
+}
+
+/** Apply `redact` to every string inside a JSON-like value. */
+export function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, redactDeep(v, redact)])) as T;
+  }
+  return value;
+}

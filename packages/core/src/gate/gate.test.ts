@@ -1,0 +1,248 @@
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import type { PermissionsFile } from "../files/types.js";
+import type { Rule, Stage, Tier } from "../policy/types.js";
+import { openAuditLog } from "../audit/audit-log.js";
+import { definePlugin, defineTool } from "../plugin/define.js";
+import { corePlugins } from "../tools/index.js";
+import { approve, deny, listApprovals, listGrants, revokeGrant } from "./approvals.js";
+import { listDrafts } from "./drafts.js";
+import { createGate } from "./gate.js";
+import type { ApprovalRecord, GateOutcome } from "./types.js";
+
+function rule(tier: Tier, tool: string, specifier: string | undefined, line: number): Rule {
+  const text = specifier === undefined ? tool : `${tool}(${specifier})`;
+  return { tier, tool, ...(specifier !== undefined ? { specifier } : {}), text, source: { file: "PERMISSIONS.md", line }, examples: { match: [], notMatch: [] } };
+}
+
+function permissions(rules: Rule[]): PermissionsFile {
+  return { file: "PERMISSIONS.md", defaults: { read: "read-only", write: "confirm", external: "confirm" }, rules, notes: [] };
+}
+
+const flaky = definePlugin({
+  name: "test",
+  tools: {
+    boom: defineTool({ description: "fails", effect: "read", input: z.object({}), run: async () => { throw new Error("kaboom"); } }),
+    peek: defineTool({
+      description: "asks about a redirect",
+      effect: "read",
+      targetKind: "url",
+      input: z.object({ url: z.string() }),
+      target: (i) => i.url,
+      run: async (i, ctx) => ({ content: (await ctx.check("test.peek", i.url.replace("good", "evil"))).tier }),
+    }),
+    secret: defineTool({
+      description: "needs confirm when typing a password",
+      effect: "write",
+      input: z.object({ field: z.string() }),
+      target: (i) => i.field,
+      minimumTier: (i) => (i.field === "password" ? "confirm" : undefined),
+      run: async () => ({ content: "typed" }),
+    }),
+  },
+});
+
+async function setup(rules: Rule[], stage: Stage = "write") {
+  const root = await mkdtemp(join(tmpdir(), "worksite-gate-"));
+  await mkdir(join(root, "src"));
+  await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n");
+  await writeFile(join(root, "src", "a.txt"), "old\n");
+  const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
+  const gate = createGate({ root, worksite: { permissions: permissions(rules) }, stage, plugins: [...corePlugins(), flaky], audit, actor: "agent", run: "run-1", round: 1, pollMs: 20 });
+  return { root, audit, gate };
+}
+
+const write = (path: string, content: string) => ({ tool: "file.write", input: { path, content } });
+
+describe("the gate", () => {
+  it("an allowed call runs and leaves a decision and a result in the audit log, bound by the call hash", async () => {
+    const { root, gate, audit } = await setup([rule("allow", "file.write", "src/**", 3)]);
+    const outcome = await gate.call(write("src/b.txt", "new"));
+    expect(outcome.status).toBe("ok");
+    expect(await readFile(join(root, "src/b.txt"), "utf8")).toBe("new");
+    const entries = await audit.entries();
+    expect(entries.map((e) => [e.type, e.outcome ?? null])).toEqual([["decision", null], ["result", "ok"]]);
+    expect(entries[0]!.decidedBy).toBe("rule PERMISSIONS.md:3");
+    expect(entries[0]!.callHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(entries[1]!.callHash).toBe(entries[0]!.callHash);
+    expect((outcome as { auditSeq: number }).auditSeq).toBe(entries[1]!.seq);
+  });
+
+  it("refuses a forbidden call naming the rule, and nothing runs", async () => {
+    const { root, gate, audit } = await setup([rule("allow", "shell.run", undefined, 2), rule("forbidden", "shell.run", "rm -rf", 12)]);
+    const outcome = await gate.call({ tool: "shell.run", input: { command: "rm -rf src" } });
+    expect(outcome.status).toBe("refused");
+    expect((outcome as { message: string }).message).toContain("refused by PERMISSIONS.md:12 `shell.run(rm -rf)`");
+    expect(existsSync(join(root, "src/a.txt"))).toBe(true);
+    expect((await audit.entries()).at(-1)).toMatchObject({ type: "decision", outcome: "refused", tier: "forbidden" });
+  });
+
+  it("read-only runs reads and refuses writes", async () => {
+    const { root, gate } = await setup([rule("read-only", "file.*", undefined, 4)]);
+    expect((await gate.call({ tool: "file.read", input: { path: "src/a.txt" } })).status).toBe("ok");
+    const refused = await gate.call(write("src/a.txt", "changed"));
+    expect(refused.status).toBe("refused");
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("old\n");
+  });
+
+  it("the draft tier makes a draft artifact and writes nothing; approving the draft runs it exactly once", async () => {
+    const { root, gate } = await setup([rule("allow", "file.*", undefined, 2)], "draft");
+    const outcome = await gate.call(write("src/a.txt", "new content\n"));
+    expect(outcome.status).toBe("drafted");
+    const drafted = outcome as Extract<GateOutcome, { status: "drafted" }>;
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("old\n");
+    expect(drafted.draft.kind).toBe("draft");
+    const artifact = JSON.parse(await readFile(join(root, drafted.draft.path), "utf8"));
+    expect(artifact).toMatchObject({ tool: "file.write", target: "src/a.txt", input: { path: "src/a.txt" } });
+    expect(artifact.draft.body).toContain("-old");
+    expect(artifact.draft.body).toContain("+new content");
+    expect((await listDrafts(root)).map((d) => [d.id, d.status])).toEqual([[drafted.draftId, "open"]]);
+    // Reads still run in the draft stage.
+    expect((await gate.call({ tool: "file.read", input: { path: "src/a.txt" } })).status).toBe("ok");
+
+    const ran = await gate.runDraft(drafted.draftId, { by: "person:alice" });
+    expect(ran.status).toBe("ok");
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("new content\n");
+    expect((await listDrafts(root))[0]).toMatchObject({ status: "executed", executedBy: "person:alice" });
+    await writeFile(join(root, "src/a.txt"), "edited by hand\n");
+    expect((await gate.runDraft(drafted.draftId, { by: "person:alice" })).status).toBe("error");
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("edited by hand\n");
+  });
+
+  it("a confirm call waits for approval; the approval lets exactly that call run once", async () => {
+    const { root, gate } = await setup([rule("confirm", "file.write", undefined, 5)]);
+    const first = await gate.call(write("src/a.txt", "one\n"));
+    expect(first.status).toBe("pending-approval");
+    const id = (first as { approvalId: string }).approvalId;
+    expect((first as { message: string }).message).toContain(`worksite approve ${id}`);
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("old\n");
+    // Asking again before anyone answers does not queue a second request.
+    expect(((await gate.call(write("src/a.txt", "one\n"))) as { approvalId: string }).approvalId).toBe(id);
+
+    await approve(root, id, { by: "person:alice" });
+    // A different input is not covered by that approval.
+    const other = await gate.call(write("src/a.txt", "two\n"));
+    expect(other.status).toBe("pending-approval");
+    expect((other as { approvalId: string }).approvalId).not.toBe(id);
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("old\n");
+
+    expect((await gate.call(write("src/a.txt", "one\n"))).status).toBe("ok");
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("one\n");
+    const again = await gate.call(write("src/a.txt", "one\n"));
+    expect(again.status).toBe("pending-approval");
+    expect((again as { approvalId: string }).approvalId).not.toBe(id);
+    expect((await listApprovals(root)).find((a) => a.id === id)?.status).toBe("consumed");
+  });
+
+  it("a hand-written 'approved' record for another call lets nothing run", async () => {
+    const { root, gate } = await setup([rule("confirm", "file.write", undefined, 5)]);
+    const pending = (await gate.call(write("src/a.txt", "evil\n"))) as { approvalId: string };
+    const forged: ApprovalRecord = {
+      ...(JSON.parse(await readFile(join(root, ".worksite/approvals", `${pending.approvalId}.json`), "utf8")) as ApprovalRecord),
+      status: "approved",
+      approvedBy: "person:alice",
+      callHash: "0".repeat(64),
+    };
+    await writeFile(join(root, ".worksite/approvals", `${pending.approvalId}.json`), JSON.stringify(forged));
+    await writeFile(join(root, ".worksite/approvals", "ap_aaaaaaaaaa.json"), JSON.stringify({ ...forged, id: "ap_aaaaaaaaaa" }));
+    expect((await gate.call(write("src/a.txt", "evil\n"))).status).toBe("pending-approval");
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("old\n");
+  });
+
+  it("waits for a person, then runs once; a denial refuses with the reason", async () => {
+    const { root, gate } = await setup([rule("confirm", "file.write", undefined, 5)]);
+    const waiting = gate.call({ ...write("src/a.txt", "approved\n"), waitForApprovalMs: 5000 });
+    const id = await pendingId(root);
+    await approve(root, id, { by: "person:bob" });
+    expect((await waiting).status).toBe("ok");
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("approved\n");
+
+    const denied = gate.call({ ...write("src/a.txt", "denied\n"), waitForApprovalMs: 5000 });
+    await deny(root, await pendingId(root), { by: "person:bob", reason: "not today" });
+    const outcome = await denied;
+    expect(outcome.status).toBe("refused");
+    expect((outcome as { message: string }).message).toBe("denied by person:bob: not today");
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("approved\n");
+  });
+
+  it("a grant for the thread covers the same tool and target until it is revoked", async () => {
+    const { root, gate } = await setup([rule("confirm", "file.write", undefined, 5)]);
+    const first = (await gate.call(write("src/a.txt", "1\n"))) as { approvalId: string };
+    const { grant } = await approve(root, first.approvalId, { by: "person:alice", forThread: true });
+    expect(grant).toMatchObject({ tool: "file.write", target: "src/a.txt", by: "person:alice" });
+    expect(await listGrants(root)).toHaveLength(1);
+    expect((await gate.call(write("src/a.txt", "1\n"))).status).toBe("ok");
+    expect((await gate.call(write("src/a.txt", "2\n"))).status).toBe("ok");
+    expect((await gate.call(write("src/other.txt", "2\n"))).status).toBe("pending-approval");
+    await revokeGrant(root, grant!.id, { by: "person:alice" });
+    expect((await gate.call(write("src/a.txt", "3\n"))).status).toBe("pending-approval");
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("2\n");
+  });
+
+  it("an approval past its expiry no longer lets the call run", async () => {
+    const { root, gate } = await setup([rule("confirm", "file.write", undefined, 5)]);
+    const first = (await gate.call(write("src/a.txt", "late\n"))) as { approvalId: string };
+    await approve(root, first.approvalId, { by: "person:alice", expiresInMs: 1 });
+    await new Promise((r) => setTimeout(r, 10));
+    expect((await gate.call(write("src/a.txt", "late\n"))).status).toBe("pending-approval");
+  });
+
+  it("a secret in a call's input reaches neither the approval file, the draft record, nor the audit log", async () => {
+    const token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+    const { root, gate } = await setup([rule("confirm", "file.write", "src/**", 5), rule("draft", "file.write", "notes/**", 6)]);
+    const pending = (await gate.call(write("src/env.txt", `TOKEN=${token}\n`))) as { approvalId: string };
+    const drafted = (await gate.call(write("notes/env.txt", `TOKEN=${token}\n`))) as { draftId: string; status: string; draft: { path: string } };
+    expect(drafted.status).toBe("drafted");
+    for (const file of [`.worksite/approvals/${pending.approvalId}.json`, `.worksite/drafts/${drafted.draftId}.json`, ".worksite/audit.jsonl", "artifacts/index.json", drafted.draft.path]) {
+      expect(await readFile(join(root, file), "utf8")).not.toContain(token);
+    }
+    // The stored draft lost the secret, so it cannot be replayed faithfully: executing it is refused.
+    expect((await gate.runDraft(drafted.draftId, { by: "person:alice" })).status).toBe("error");
+    expect(existsSync(join(root, "notes/env.txt"))).toBe(false);
+  });
+
+  it("a bad input is an error naming the field; a failing tool is an error, not a crash", async () => {
+    const { gate } = await setup([rule("allow", "*", undefined, 1)]);
+    const bad = await gate.call({ tool: "file.write", input: { path: "x" } });
+    expect(bad).toMatchObject({ status: "error" });
+    expect((bad as { message: string }).message).toMatch(/^file\.write: invalid input — content: /);
+    expect(await gate.call({ tool: "test.boom", input: {} })).toMatchObject({ status: "error", message: "kaboom" });
+    expect(await gate.call({ tool: "nope.nothing", input: {} })).toMatchObject({ status: "error" });
+  });
+
+  it("a tool checking where it was redirected is decided and audited", async () => {
+    const { gate, audit } = await setup([rule("allow", "test.peek", "https://good.test/**", 1), rule("forbidden", "test.peek", "https://evil.test/**", 2)]);
+    const outcome = await gate.call({ tool: "test.peek", input: { url: "https://good.test/a" } });
+    expect(outcome).toMatchObject({ status: "ok", result: { content: "forbidden" } });
+    expect((await audit.entries()).find((e) => e.type === "navigation")).toMatchObject({ target: "https://evil.test/a", outcome: "blocked" });
+  });
+
+  it("a tool can raise its own call to confirm (a password field)", async () => {
+    const { gate } = await setup([rule("allow", "test.secret", undefined, 1)]);
+    expect((await gate.call({ tool: "test.secret", input: { field: "name" } })).status).toBe("ok");
+    expect((await gate.call({ tool: "test.secret", input: { field: "password" } })).status).toBe("pending-approval");
+  });
+
+  it("stopping a call kills the running command", async () => {
+    const { gate } = await setup([rule("allow", "shell.run", undefined, 1)]);
+    const controller = new AbortController();
+    const running = gate.call({ tool: "shell.run", input: { command: "sleep 20" }, signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    const started = Date.now();
+    expect((await running).status).toBe("aborted");
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+async function pendingId(root: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const pending = await listApprovals(root, { status: "pending" });
+    if (pending[0]) return pending[0].id;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("no pending approval appeared");
+}

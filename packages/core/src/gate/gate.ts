@@ -1,0 +1,329 @@
+import { basename, isAbsolute } from "node:path";
+import type { ArtifactRef } from "../artifacts/types.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditEvent } from "../audit/types.js";
+import type { PermissionsFile, ThreadFile } from "../files/types.js";
+import type { DraftOutput, Effect, Logger, Plugin, RegisteredTool, ToolContext } from "../plugin/types.js";
+import { TIERS, type Decision, type Stage, type Tier } from "../policy/types.js";
+import { createArtifactStore } from "../artifacts/store.js";
+import { createPolicy, type Policy } from "../policy/policy.js";
+import { redactSecrets } from "../secrets/scan.js";
+import { redactDeep as redactSecretsDeep } from "../secrets/redact-deep.js";
+import { wrapUntrusted } from "../untrusted.js";
+import { consumeApproval, findGrant, readApproval, requestApproval } from "./approvals.js";
+import { canonicalJson, hashCall, newId, redactDeep } from "./call-hash.js";
+import { claimDraft, finishDraft, readDraft, writeDraftRecord } from "./drafts.js";
+import { describeInputError } from "./input-error.js";
+import { silentLogger } from "./logger.js";
+import { createRegistry } from "./registry.js";
+import type { ApprovalWait, DraftRecord, Gate, GateCall, GateOutcome } from "./types.js";
+
+export interface GateOptions {
+  /** Absolute worksite root. */
+  root: string;
+  /** The loaded worksite, or just the parts the gate reads. */
+  worksite: { permissions: PermissionsFile; thread?: Pick<ThreadFile, "stage"> };
+  plugins: Plugin[];
+  audit: AuditLog;
+  /** Default actor for calls: "agent", "person:<name>", "mcp:<client>", "automation". */
+  actor: string;
+  run: string;
+  round: number;
+  /** Overrides THREAD.md's stage. */
+  stage?: Stage;
+  log?: Logger;
+  /** Defaults to redactSecrets. */
+  redact?: (text: string) => string;
+  /** Defaults to the policy built from `worksite.permissions`; the panel and tests may pass their own. */
+  policy?: Policy;
+  /** How often waitForApproval looks at the file. */
+  pollMs?: number;
+}
+
+/** Does this tier let a tool of this effect run without a person? */
+export function permits(tier: Tier, effect: Effect): boolean {
+  if (tier === "allow") return true;
+  if (tier === "read-only" || tier === "draft") return effect === "read";
+  return false;
+}
+
+export function createGate(options: GateOptions): Gate {
+  const { root, audit, run } = options;
+  // A run keeps one gate (and one browser) across its rounds; the round number moves on.
+  let round = options.round;
+  const log = options.log ?? silentLogger;
+  const redact = options.redact ?? redactSecrets;
+  // The secrets module's deep redaction also blanks values under credential-named keys (`password`, `token`).
+  const redactValue = options.redact ? (v: unknown) => redactDeep(v, redact) : (v: unknown) => redactSecretsDeep(v);
+  const stage: Stage = options.stage ?? options.worksite.thread?.stage ?? "write";
+  const policy = options.policy ?? createPolicy(options.worksite.permissions, { root, stage });
+  const registry = createRegistry(options.plugins, { worksite: root, log });
+  const pollMs = options.pollMs ?? 100;
+
+  const decide = (tool: RegisteredTool | undefined, id: string, target: string | undefined): Decision =>
+    policy.decide({ tool: id, ...(target !== undefined ? { target } : {}), effect: tool?.effect ?? "external", ...(tool?.targetKind ? { targetKind: tool.targetKind } : {}) });
+
+  async function check(toolId: string, target: string, actor = options.actor): Promise<Decision> {
+    const tool = registry.get(toolId);
+    const decision = decide(tool, toolId, target);
+    const ok = permits(decision.tier, tool?.effect ?? "read");
+    await audit.append({ type: "navigation", run, round, actor, tool: toolId, target, tier: decision.tier, decision, decidedBy: decidedBy(decision), outcome: ok ? "ok" : "blocked" });
+    return decision;
+  }
+
+  function context(tool: RegisteredTool, actor: string, signal: AbortSignal, written: ArtifactRef[]): ToolContext {
+    return {
+      worksite: root,
+      run,
+      round,
+      actor,
+      artifacts: createArtifactStore({ root, run, round, redact, tool: tool.id, onWrite: (ref) => written.push(ref) }),
+      signal,
+      log: log.child(tool.id),
+      untrusted: wrapUntrusted,
+      redact,
+      check: (toolId, target) => check(toolId, target, actor),
+    };
+  }
+
+  async function waitForApproval(id: string, waitOptions: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<ApprovalWait> {
+    const deadline = Date.now() + (waitOptions.timeoutMs ?? Infinity);
+    for (;;) {
+      if (waitOptions.signal?.aborted) return { state: "aborted" };
+      const record = await readApproval(root, id);
+      if (!record) return { state: "missing" };
+      if (record.status !== "pending") return { state: record.status, approval: record } as ApprovalWait;
+      const left = deadline - Date.now();
+      if (left <= 0) return { state: "timeout" };
+      await sleep(Math.min(pollMs, left), waitOptions.signal);
+    }
+  }
+
+  /** Run the tool and audit the outcome; a tool's failure is an outcome, never a throw. */
+  async function execute(tool: RegisteredTool, input: unknown, actor: string, signal: AbortSignal, decision: Decision, base: AuditEvent): Promise<GateOutcome> {
+    const written: ArtifactRef[] = [];
+    const started = performance.now();
+    const finish = (event: Partial<AuditEvent>) =>
+      audit.append({ ...base, type: "result", durationMs: Math.round(performance.now() - started), ...event });
+    if (signal.aborted) {
+      const entry = await finish({ outcome: "aborted", message: "stopped before it started" });
+      return { status: "aborted", tool: tool.id, decision, message: "stopped before it started", auditSeq: entry.seq };
+    }
+    try {
+      await registry.ready(tool.plugin);
+      const result = await tool.run(input, context(tool, actor, signal, written));
+      const artifacts = mergeArtifacts(result.artifacts, written);
+      const entry = await finish({ outcome: "ok", artifacts: artifacts.map((a) => a.path) });
+      return { status: "ok", tool: tool.id, decision, result: { ...result, artifacts }, auditSeq: entry.seq };
+    } catch (error) {
+      const message = redact(error instanceof Error ? error.message : String(error));
+      const aborted = signal.aborted;
+      const entry = await finish({ outcome: aborted ? "aborted" : "error", message, artifacts: written.map((a) => a.path) });
+      log.warn(`${tool.id} ${aborted ? "aborted" : "failed"}: ${message}`);
+      return aborted
+        ? { status: "aborted", tool: tool.id, decision, message, auditSeq: entry.seq }
+        : { status: "error", tool: tool.id, decision, message, auditSeq: entry.seq };
+    }
+  }
+
+  async function makeDraft(tool: RegisteredTool, input: unknown, target: string | undefined, callHash: string, actor: string, signal: AbortSignal, decision: Decision, base: AuditEvent): Promise<GateOutcome> {
+    const id = newId("dr");
+    const written: ArtifactRef[] = [];
+    const ctx = context(tool, actor, signal, written);
+    let draft: DraftOutput;
+    try {
+      draft = tool.draft
+        ? await tool.draft(input, ctx)
+        : { summary: `would call ${tool.id}${target !== undefined ? ` on ${target}` : ""}`, body: JSON.stringify(input, null, 2) };
+    } catch (error) {
+      const message = redact(error instanceof Error ? error.message : String(error));
+      const entry = await audit.append({ ...base, type: "draft", outcome: "error", message });
+      return { status: "error", tool: tool.id, decision, message: `drafting failed: ${message}`, auditSeq: entry.seq };
+    }
+    const created = new Date().toISOString();
+    const ref = await ctx.artifacts.write({
+      name: `${id}-${tool.id}.json`,
+      kind: "draft",
+      data: JSON.stringify({ id, tool: tool.id, input, target, callHash, decision, actor, run, round, created, draft, approve: `worksite approve ${id}` }, null, 2),
+      meta: { draftId: id, summary: draft.summary, ...(draft.kind ? { bodyKind: draft.kind } : {}) },
+    });
+    const stored = redactValue(input);
+    const record: DraftRecord = {
+      id,
+      tool: tool.id,
+      input: stored,
+      inputRedacted: canonicalJson(stored) !== canonicalJson(input),
+      ...(target !== undefined ? { target: redact(target) } : {}),
+      callHash,
+      decision,
+      summary: redact(draft.summary),
+      artifact: ref.path,
+      actor,
+      run,
+      round,
+      created,
+      status: "open",
+    };
+    await writeDraftRecord(root, record);
+    const message = `drafted, nothing was sent: ${record.summary} (see ${ref.path}; a person runs it with: worksite approve ${id})`;
+    const entry = await audit.append({ ...base, type: "draft", outcome: "drafted", artifacts: [ref.path, ...written.filter((w) => w.path !== ref.path).map((w) => w.path)], message, data: { draftId: id } });
+    return { status: "drafted", tool: tool.id, decision, draft: ref, draftId: id, message, auditSeq: entry.seq };
+  }
+
+  async function call(request: GateCall): Promise<GateOutcome> {
+    const actor = request.actor ?? options.actor;
+    const signal = request.signal ?? new AbortController().signal;
+    const tool = registry.get(request.tool);
+    try {
+      if (!tool) {
+        const known = registry.all().map((t) => t.id).join(", ") || "none";
+        const message = `unknown tool "${request.tool}" (loaded: ${known}); a plugin named in THREAD.md \`plugins:\` provides it`;
+        const entry = await audit.append({ type: "result", run, round, actor, tool: request.tool, outcome: "error", message });
+        return { status: "error", tool: request.tool, message, auditSeq: entry.seq };
+      }
+      const parsed = tool.input.safeParse(request.input);
+      if (!parsed.success) {
+        const message = describeInputError(tool.id, parsed.error);
+        const entry = await audit.append({ type: "result", run, round, actor, tool: tool.id, outcome: "error", message });
+        return { status: "error", tool: tool.id, message, auditSeq: entry.seq };
+      }
+      const input: unknown = parsed.data;
+      const target = tool.target ? await tool.target(input, context(tool, actor, signal, [])) : undefined;
+      const callHash = hashCall(tool.id, input, target);
+      const decision = raise(decide(tool, tool.id, target), tool.minimumTier ? await tool.minimumTier(input, context(tool, actor, signal, [])) : undefined, tool.id);
+      const base: AuditEvent = { type: "decision", run, round, actor, tool: tool.id, ...(target !== undefined ? { target } : {}), callHash, tier: decision.tier, decision, decidedBy: decidedBy(decision) };
+      const refuse = async (message: string): Promise<GateOutcome> => {
+        const entry = await audit.append({ ...base, outcome: "refused", message });
+        return { status: "refused", tool: tool.id, decision, message, auditSeq: entry.seq };
+      };
+      const proceed = async (event: Partial<AuditEvent> = {}) => {
+        await audit.append({ ...base, ...event });
+        return execute(tool, input, actor, signal, decision, { ...base, ...event });
+      };
+
+      switch (decision.tier) {
+        case "forbidden":
+          return refuse(`refused by ${ruleText(decision)}: ${decision.reason}`);
+        case "read-only":
+          if (tool.effect !== "read") return refuse(`refused: ${tool.id} ${effectWords(tool.effect)} and this call is read-only (${ruleText(decision)}: ${decision.reason})`);
+          return proceed();
+        case "draft":
+          if (tool.effect === "read") return proceed();
+          await audit.append(base);
+          return makeDraft(tool, input, target, callHash, actor, signal, decision, base);
+        case "allow":
+          return proceed();
+        case "confirm": {
+          const approval = await consumeApproval(root, callHash);
+          if (approval) return proceed({ decidedBy: `approval:${approval.id}`, data: { approvedBy: approval.approvedBy } });
+          const grant = await findGrant(root, tool.id, target);
+          if (grant) return proceed({ decidedBy: `grant:${grant.id}`, data: { grantedBy: grant.by } });
+          const pending = await requestApproval(root, { tool: tool.id, input, ...(target !== undefined ? { target } : {}), callHash, decision, requestedBy: actor, run, round }, redact, redactValue);
+          const message = `waiting for a person: ${tool.id}${target !== undefined ? ` ${redact(target)}` : ""} needs approval (${ruleText(decision)}). Approve with: worksite approve ${pending.id}   deny with: worksite deny ${pending.id}`;
+          const entry = await audit.append({ ...base, outcome: "pending", message, data: { approval: pending.id } });
+          if (!request.waitForApprovalMs) return { status: "pending-approval", tool: tool.id, decision, approvalId: pending.id, message, auditSeq: entry.seq };
+          const waited = await waitForApproval(pending.id, { signal, timeoutMs: request.waitForApprovalMs });
+          if (waited.state === "approved") {
+            const used = await consumeApproval(root, callHash, pending.id);
+            if (used) return proceed({ type: "approval", decidedBy: `approval:${used.id}`, data: { approvedBy: used.approvedBy } });
+          }
+          if (waited.state === "denied") {
+            const reason = waited.approval.reason ? `: ${waited.approval.reason}` : "";
+            const denied = await audit.append({ ...base, type: "result", decidedBy: waited.approval.deniedBy ?? "person", outcome: "refused", message: `denied${reason}`, data: { approval: pending.id } });
+            return { status: "refused", tool: tool.id, decision, message: `denied by ${waited.approval.deniedBy ?? "a person"}${reason}`, auditSeq: denied.seq };
+          }
+          if (waited.state === "aborted") return { status: "aborted", tool: tool.id, decision, message: "stopped while waiting for approval", auditSeq: entry.seq };
+          return { status: "pending-approval", tool: tool.id, decision, approvalId: pending.id, message, auditSeq: entry.seq };
+        }
+      }
+    } catch (error) {
+      const message = redact(error instanceof Error ? error.message : String(error));
+      log.error(`gate failed on ${request.tool}: ${message}`);
+      // Leave a trace if the log itself still works; if it does not, nothing ran anyway.
+      const entry = await audit.append({ type: "result", run, round, actor, tool: request.tool, outcome: "error", message }).catch(() => undefined);
+      return entry ? { status: "error", tool: request.tool, message, auditSeq: entry.seq } : { status: "error", tool: request.tool, message };
+    }
+  }
+
+  async function runDraft(id: string, runOptions: { by: string; signal?: AbortSignal }): Promise<GateOutcome> {
+    const record = await readDraft(root, id);
+    if (!record) return { status: "error", tool: "?", message: `no draft ${id} (list them with: worksite drafts)` };
+    if (record.status !== "open") return { status: "error", tool: record.tool, message: `draft ${id} was already ${record.status}` };
+    if (record.inputRedacted) return { status: "error", tool: record.tool, message: `draft ${id} held a secret that was redacted before it was stored, so it cannot be replayed; make the call again` };
+    const tool = registry.get(record.tool);
+    if (!tool) return { status: "error", tool: record.tool, message: `draft ${id} needs tool ${record.tool}, which is not loaded` };
+    const parsed = tool.input.safeParse(record.input);
+    if (!parsed.success) return { status: "error", tool: tool.id, message: describeInputError(tool.id, parsed.error) };
+    const signal = runOptions.signal ?? new AbortController().signal;
+    const target = tool.target ? await tool.target(parsed.data, context(tool, runOptions.by, signal, [])) : undefined;
+    const callHash = hashCall(tool.id, parsed.data, target);
+    const decision = raise(decide(tool, tool.id, target), tool.minimumTier ? await tool.minimumTier(parsed.data, context(tool, runOptions.by, signal, [])) : undefined, tool.id);
+    const base: AuditEvent = { type: "decision", run, round, actor: runOptions.by, tool: tool.id, ...(target !== undefined ? { target } : {}), callHash, tier: decision.tier, decision, decidedBy: runOptions.by, data: { draftId: id } };
+    if (callHash !== record.callHash) {
+      const entry = await audit.append({ ...base, outcome: "refused", message: `draft ${id} no longer matches the call it was made from` });
+      return { status: "refused", tool: tool.id, decision, message: `draft ${id} was changed after it was made (its call no longer matches); nothing ran`, auditSeq: entry.seq };
+    }
+    if (decision.tier === "forbidden") {
+      const entry = await audit.append({ ...base, outcome: "refused", message: `refused by ${ruleText(decision)}` });
+      return { status: "refused", tool: tool.id, decision, message: `refused by ${ruleText(decision)}: a person's approval does not lift forbidden`, auditSeq: entry.seq };
+    }
+    if (!(await claimDraft(root, id))) return { status: "error", tool: tool.id, message: `draft ${id} was already executed or discarded` };
+    await audit.append(base);
+    const outcome = await execute(tool, parsed.data, runOptions.by, signal, decision, base);
+    await finishDraft(root, { ...record, status: "executed", executedBy: runOptions.by, executedAt: new Date().toISOString(), outcome: outcome.status });
+    return outcome;
+  }
+
+  return {
+    call,
+    check,
+    waitForApproval,
+    runDraft,
+    setRound: (next: number) => {
+      round = next;
+    },
+    tools: () => registry.all(),
+    dispose: () => registry.dispose(),
+  };
+}
+
+/** A tool's own floor for this call (a password field needs confirm): most restrictive wins, like the stage clamp. */
+function raise(decision: Decision, floor: Tier | undefined, tool: string): Decision {
+  if (!floor || TIERS.indexOf(floor) <= TIERS.indexOf(decision.tier)) return decision;
+  return { ...decision, tier: floor, reason: `${tool} needs at least ${floor} for this call (was ${decision.tier}: ${decision.reason})` };
+}
+
+function decidedBy(decision: Decision): string {
+  return decision.rule ? `rule ${shortFile(decision.rule.file)}:${decision.rule.line}` : "default";
+}
+
+/** `PERMISSIONS.md:12 \`shell.run(rm -rf)\`` or "the PERMISSIONS.md default". */
+export function ruleText(decision: Decision): string {
+  return decision.rule ? `${shortFile(decision.rule.file)}:${decision.rule.line} \`${decision.rule.text}\`` : "the PERMISSIONS.md default";
+}
+
+/** Rules name their file as loaded (often absolute); people and the audit log read it as PERMISSIONS.md. */
+function shortFile(file: string): string {
+  return isAbsolute(file) ? basename(file) : file;
+}
+
+function effectWords(effect: Effect): string {
+  return effect === "write" ? "writes" : "acts outside the worksite";
+}
+
+function mergeArtifacts(returned: ArtifactRef[] | undefined, written: ArtifactRef[]): ArtifactRef[] {
+  const seen = new Set<string>();
+  return [...(returned ?? []), ...written].filter((a) => !seen.has(a.path) && seen.add(a.path));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * One query, unclamped: pick the rules for the tool, read the target by its kind,
+ * apply the built-in protections, fall back to the defaults.
+ */
+import { atLeast, builtIn, fromDefault, fromRules } from "./decisions.js";
+import { decideCommandLine } from "./decide-command.js";
+import { globMatches } from "./glob.js";
+import { inferTargetKind } from "./infer.js";
+import type { MatchMode } from "./match-mode.js";
+import { inRuntimeState, isAbsolutePattern, pathRuleMatches, resolvePath } from "./match-path.js";
+import { looksLikeUrlPattern, normaliseUrl, parseUrlPattern, type UrlPattern, urlMatches } from "./match-url.js";
+import type { Decision, PermissionsDefaults, PolicyQuery, Rule } from "./types.js";
+
+export interface QueryContext {
+  rules: readonly Rule[];
+  defaults: PermissionsDefaults;
+  root: string;
+}
+
+export function modeOf(rule: Rule): MatchMode {
+  return rule.tier === "allow" ? "strict" : "generous";
+}
+
+export function toolMatches(rule: Rule, tool: string): boolean {
+  return globMatches(rule.tool, tool, { caseInsensitive: modeOf(rule) === "generous" });
+}
+
+export function decideQuery(ctx: QueryContext, query: PolicyQuery): Decision {
+  const rules = ctx.rules.filter((r) => toolMatches(r, query.tool));
+  const target = query.target;
+  if (target === undefined) {
+    const subject = `${query.tool} (no target)`;
+    return fromRules(rules.filter((r) => r.specifier === undefined), subject) ?? fromDefault(ctx.defaults, query.effect, subject);
+  }
+  const kind = query.targetKind ?? inferTargetKind(query.tool, target);
+  let decision: Decision;
+  if (kind === "command")
+    decision = decideCommandLine(
+      { defaults: ctx.defaults, rules: rules.filter((r) => !r.specifier || !looksLikeUrlPattern(r.specifier)), modeOf, decide: (q) => decideQuery(ctx, q) },
+      query,
+      target,
+    );
+  else if (kind === "path") decision = decidePath(ctx, query, target, rules);
+  else if (kind === "url") decision = decideUrl(ctx, query, target, rules);
+  else decision = decideText(ctx, query, target, rules);
+
+  const allowedControls = kind === "command" ? /[\t\n]/g : /\t/g;
+  if (/[\p{Cc}\p{Cf}]/u.test(target.replace(allowedControls, "")) && kind !== "url")
+    decision = atLeast(decision, "confirm", `${query.tool} ${JSON.stringify(target)}: the target holds invisible or control characters`);
+  return decision;
+}
+
+function decidePath(ctx: QueryContext, query: PolicyQuery, target: string, rules: readonly Rule[]): Decision {
+  const subject = `${query.tool} ${target}`;
+  const path = resolvePath(target, ctx.root);
+  if (inRuntimeState(path))
+    return builtIn("forbidden", `built-in: ${target} is inside .worksite/, which holds approvals and the audit log; agent tools may not touch it`);
+  const candidates = rules.filter((r) => !r.specifier || !looksLikeUrlPattern(r.specifier));
+  if (!path.inside) {
+    const named = candidates.filter((r) => r.specifier && isAbsolutePattern(r.specifier) && pathRuleMatches(r.specifier, path, modeOf(r)));
+    const d = fromRules(named, subject);
+    if (!d) return builtIn("forbidden", `built-in: ${subject} is outside the worksite (${path.real}) and no rule with an absolute path names it`);
+    return atLeast(d, query.effect === "read" ? "read-only" : "confirm", `${subject} is outside the worksite, where nothing is allow`);
+  }
+  const matched = candidates.filter((r) => !r.specifier || pathRuleMatches(r.specifier, path, modeOf(r)));
+  return fromRules(matched, subject) ?? fromDefault(ctx.defaults, query.effect, subject);
+}
+
+const urlPatterns = new WeakMap<Rule, UrlPattern | null>();
+
+/** A rule's URL pattern; a specifier without a scheme (`*.example.com/**`) means http or https. */
+export function urlPatternOf(rule: Rule): UrlPattern | undefined {
+  if (!rule.specifier) return undefined;
+  let p = urlPatterns.get(rule);
+  if (p === undefined) {
+    const spec = rule.specifier.trim();
+    p = parseUrlPattern(looksLikeUrlPattern(spec) ? spec : `*://${spec}`) ?? null;
+    urlPatterns.set(rule, p);
+  }
+  return p ?? undefined;
+}
+
+function decideUrl(ctx: QueryContext, query: PolicyQuery, target: string, rules: readonly Rule[]): Decision {
+  const subject = `${query.tool} ${target}`;
+  const url = normaliseUrl(target);
+  if (!url) {
+    const d = fromRules(rules.filter((r) => !r.specifier), subject) ?? fromDefault(ctx.defaults, query.effect, subject);
+    return atLeast(d, "confirm", `${subject}: not a URL worksite can read`);
+  }
+  const matched = rules.filter((r) => {
+    if (!r.specifier) return true;
+    const p = urlPatternOf(r);
+    return p !== undefined && urlMatches(p, url, modeOf(r));
+  });
+  const d = fromRules(matched, `${query.tool} ${url.href}`) ?? fromDefault(ctx.defaults, query.effect, `${query.tool} ${url.href}`);
+  const web = url.scheme === "http" || url.scheme === "https" || url.href === "about:blank";
+  if (web || matched.some((r) => r.specifier && urlPatternOf(r)?.schemes.includes(url.scheme))) return d;
+  return atLeast(d, "confirm", `${subject}: a ${url.scheme}: address is not a web page; only a rule naming ${url.scheme}: or a person can allow it`);
+}
+
+function decideText(ctx: QueryContext, query: PolicyQuery, target: string, rules: readonly Rule[]): Decision {
+  const subject = `${query.tool} ${target}`;
+  const url = looksLikeUrlPattern(target) ? normaliseUrl(target) : undefined;
+  const matched = rules.filter((r) => {
+    if (!r.specifier) return true;
+    if (looksLikeUrlPattern(r.specifier)) {
+      const p = urlPatternOf(r);
+      return url !== undefined && p !== undefined && urlMatches(p, url, modeOf(r));
+    }
+    return globMatches(r.specifier, target, { caseInsensitive: modeOf(r) === "generous" });
+  });
+  return fromRules(matched, subject) ?? fromDefault(ctx.defaults, query.effect, subject);
+}

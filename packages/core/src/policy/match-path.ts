@@ -1,0 +1,108 @@
+/**
+ * Path rules. A target is resolved inside the worksite twice: lexically (what the
+ * string says) and as the kernel would (symlinks on the existing prefix followed,
+ * `..` applied after a symlink, not before). Restrictive rules match if either
+ * reading matches; allow rules must match the kernel's reading, where the file
+ * really is. Backslashes count as separators on every
+ * system, so `src\..\..\x` cannot dodge a rule by being one odd file name.
+ *
+ * Pattern syntax: relative globs (`src/**`, `docs/*.md`) match paths inside the
+ * worksite; a pattern with no glob characters names that path and everything below
+ * it; absolute patterns (`/etc/**`) are the only ones that can name a path outside.
+ */
+import { lstatSync, readlinkSync } from "node:fs";
+import { homedir } from "node:os";
+import { posix } from "node:path";
+import { globMatches, hasGlobChars } from "./glob.js";
+import type { MatchMode } from "./match-mode.js";
+
+export interface ResolvedPath {
+  /** Absolute, lexically resolved. */
+  lexical: string;
+  /** Absolute, resolved as the kernel would (symlinks followed). */
+  real: string;
+  /** Relative to the worksite, posix, "" for the root; undefined when that reading is outside. */
+  relLexical?: string;
+  relReal?: string;
+  /** Where the file system would actually put it: inside the worksite or not. */
+  inside: boolean;
+}
+
+export function resolvePath(target: string, root: string): ResolvedPath {
+  // `~` is read as the home folder, as a shell would: a tool that expands it must not land outside unseen.
+  const cleaned = target.replace(/\\/g, "/").replace(/^~(?=\/|$)/, homedir().replace(/\\/g, "/"));
+  const lexicalRoot = posix.resolve(root);
+  const realRoot = kernelResolve(lexicalRoot);
+  const lexical = posix.resolve(lexicalRoot, cleaned);
+  // Join without collapsing `..`: the kernel applies `..` after following a symlink.
+  const real = kernelResolve(cleaned.startsWith("/") ? cleaned : `${lexicalRoot}/${cleaned}`);
+  const relLexical = relativeInside(lexicalRoot, lexical);
+  const relReal = relativeInside(realRoot, real) ?? relativeInside(lexicalRoot, real);
+  return { lexical, real, relLexical, relReal, inside: relReal !== undefined };
+}
+
+export function isAbsolutePattern(spec: string): boolean {
+  return spec.replace(/\\/g, "/").startsWith("/");
+}
+
+export function pathRuleMatches(spec: string, path: ResolvedPath, mode: MatchMode): boolean {
+  let pattern = spec.trim().replace(/\\/g, "/").replace(/\/{2,}/g, "/");
+  const absolute = pattern.startsWith("/");
+  if (!absolute) pattern = pattern.replace(/^(\.\/)+/, "");
+  if (pattern.length > 1) pattern = pattern.replace(/\/+$/, "");
+  if (pattern === "" || pattern === ".") pattern = "**";
+  if (!hasGlobChars(pattern)) pattern = pattern === "/" ? "/**" : `${pattern}/**`;
+
+  const readings = absolute
+    ? [path.lexical, path.real]
+    : [path.relReal, path.inside ? path.relLexical : undefined];
+  const options = { separator: "/" as const, caseInsensitive: mode === "generous" };
+  const test = (p: string | undefined) => p !== undefined && globMatches(pattern, p, options);
+  if (mode === "generous") return readings.some(test);
+  // An allow must hold for where the file system will really put it.
+  return test(absolute ? path.real : path.relReal);
+}
+
+/** True when either reading lands in `.worksite/` (in any case or width: some file systems fold them). */
+export function inRuntimeState(path: ResolvedPath): boolean {
+  return [path.relLexical, path.relReal].some((r) => r !== undefined && /^\.worksite(\/|$)/i.test(r.normalize("NFKC").replace(/\p{Cf}/gu, "")));
+}
+
+function relativeInside(root: string, abs: string): string | undefined {
+  if (abs === root) return "";
+  const prefix = root.endsWith("/") ? root : `${root}/`;
+  return abs.startsWith(prefix) ? abs.slice(prefix.length) : undefined;
+}
+
+/** realpath for a path whose tail may not exist yet; the missing tail is resolved lexically. */
+export function kernelResolve(path: string): string {
+  let parts = path.split("/").filter(Boolean);
+  let current = "/";
+  let hops = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part === ".") continue;
+    if (part === "..") {
+      current = posix.dirname(current);
+      continue;
+    }
+    const next = posix.join(current, part);
+    let isLink = false;
+    try {
+      isLink = lstatSync(next).isSymbolicLink();
+    } catch {
+      return posix.resolve(next, ...parts.slice(i + 1));
+    }
+    if (isLink) {
+      if (++hops > 40) return next;
+      const link = readlinkSync(next).replace(/\\/g, "/");
+      const base = link.startsWith("/") ? link : `${current}/${link}`;
+      parts = [...base.split("/").filter(Boolean), ...parts.slice(i + 1)];
+      current = "/";
+      i = -1;
+      continue;
+    }
+    current = next;
+  }
+  return current;
+}

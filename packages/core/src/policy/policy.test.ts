@@ -1,0 +1,179 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { rule, tiers } from "./__fixtures__/rules.js";
+import { createPolicy, ruleMatches } from "./policy.js";
+
+const root = mkdtempSync(join(tmpdir(), "worksite-policy-unit-"));
+mkdirSync(join(root, "src"));
+symlinkSync("/", join(root, "src", "to-slash"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe("tiers and defaults", () => {
+  const perms = tiers(
+    {
+      allow: ["file.write(src/**)", "browser.*"],
+      "read-only": ["browser.open(https://news.example.com)"],
+      draft: ["mail.send"],
+      confirm: ["file.write(src/generated/**)"],
+      forbidden: ["file.write(src/generated/keys/**)"],
+    },
+    { read: "allow", write: "confirm", external: "forbidden" },
+  );
+  const policy = createPolicy(perms, { root, stage: "write" });
+
+  it("takes the strictest of several matching rules and names it with file and line", () => {
+    const d = policy.decide({ tool: "file.write", target: "src/generated/keys/a.pem", effect: "write" });
+    expect(d).toMatchObject({ tier: "forbidden", rule: { text: "file.write(src/generated/keys/**)", file: "PERMISSIONS.md", line: 6 }, by: "rule" });
+    expect(d.reason).toContain("PERMISSIONS.md:6");
+    expect(policy.decide({ tool: "file.write", target: "src/generated/x.ts", effect: "write" }).tier).toBe("confirm");
+    expect(policy.decide({ tool: "file.write", target: "src/x.ts", effect: "write" }).tier).toBe("allow");
+  });
+
+  it("ranks read-only above allow when both match", () => {
+    expect(policy.decide({ tool: "browser.open", target: "https://news.example.com/today", effect: "read" }).tier).toBe("read-only");
+    expect(policy.decide({ tool: "browser.click", target: "e12", effect: "write" }).tier).toBe("allow");
+  });
+
+  it("uses the default for the tool's effect when no rule matches, and says so", () => {
+    const external = policy.decide({ tool: "payments.charge", target: "10 EUR", effect: "external" });
+    expect(external).toMatchObject({ tier: "forbidden", by: "default" });
+    expect(external.rule).toBeUndefined();
+    expect(external.reason).toContain("default for external tools");
+    expect(policy.decide({ tool: "notes.read", effect: "read" }).tier).toBe("allow");
+    expect(policy.decide({ tool: "mail.send", target: "a@b.c", effect: "external" }).tier).toBe("draft");
+  });
+
+  it("a rule with a target pattern does not match a call without a target", () => {
+    expect(policy.decide({ tool: "file.write", effect: "write" })).toMatchObject({ tier: "confirm", by: "default" });
+  });
+});
+
+describe("stage clamp", () => {
+  const perms = tiers({ allow: ["shell.run(npm test)", "file.read"], forbidden: ["shell.run(rm)"] });
+
+  it("monitor raises allow to read-only and marks the decision clamped", () => {
+    const d = createPolicy(perms, { root, stage: "monitor" }).decide({ tool: "shell.run", target: "npm test", effect: "external" });
+    expect(d).toMatchObject({ tier: "read-only", clamped: true });
+    expect(d.reason).toMatch(/monitor stage/);
+  });
+
+  it("draft raises allow to draft but never lowers forbidden", () => {
+    const policy = createPolicy(perms, { root, stage: "draft" });
+    expect(policy.decide({ tool: "shell.run", target: "npm test", effect: "external" })).toMatchObject({ tier: "draft", clamped: true });
+    const d = policy.decide({ tool: "shell.run", target: "rm x", effect: "external" });
+    expect(d.tier).toBe("forbidden");
+    expect(d.clamped).toBeUndefined();
+  });
+
+  it("write leaves the rules' answer alone", () => {
+    expect(createPolicy(perms, { root, stage: "write" }).decide({ tool: "file.read", target: "src/a", effect: "read" }).tier).toBe("allow");
+  });
+});
+
+describe("URL rules", () => {
+  const policy = createPolicy(
+    tiers({ allow: ["browser.open(https://*.example.com/**)", "browser.open(http://localhost:*/**)", "browser.open *.docs.dev/guide/**"] }),
+    { root, stage: "write" },
+  );
+  const tier = (target: string) => policy.decide({ tool: "browser.open", target, effect: "external" }).tier;
+
+  it("*.example.com covers subdomains but not the apex", () => {
+    expect(tier("https://a.example.com/")).toBe("allow");
+    expect(tier("https://a.b.example.com/x")).toBe("allow");
+    expect(tier("https://example.com/")).toBe("confirm");
+  });
+
+  it("an IDN host in a rule matches the punycode a browser uses", () => {
+    const idn = createPolicy(tiers({ allow: ["browser.open(https://bücher.example/**)"] }), { root, stage: "write" });
+    expect(idn.decide({ tool: "browser.open", target: "https://xn--bcher-kva.example/x", effect: "external" }).tier).toBe("allow");
+    expect(idn.decide({ tool: "browser.open", target: "https://BÜCHER.example./x", effect: "external" }).tier).toBe("allow");
+  });
+
+  it("localhost:* matches any port; a pattern without a port only the default one", () => {
+    expect(tier("http://localhost:3000/")).toBe("allow");
+    expect(tier("https://a.example.com:444/")).toBe("confirm");
+  });
+
+  it("a pattern without a scheme means http or https, never file:", () => {
+    expect(tier("https://v1.docs.dev/guide/intro")).toBe("allow");
+    expect(tier("http://v1.docs.dev/guide/intro")).toBe("allow");
+    expect(tier("https://v1.docs.dev/blog")).toBe("confirm");
+    expect(tier("file:///v1.docs.dev/guide/intro")).toBe("confirm");
+  });
+});
+
+describe("path rules", () => {
+  const policy = createPolicy(tiers({ allow: ["file.write(src/**)", "file.write(README.md)", "file.read(/usr/share/dict/**)"], forbidden: ["file.write(src/*.lock)"] }), {
+    root,
+    stage: "write",
+  });
+  const tier = (tool: string, target: string, effect: "read" | "write" = "write") => policy.decide({ tool, target, effect }).tier;
+
+  it("src/** covers the folder itself and everything below it", () => {
+    expect(tier("file.write", "src")).toBe("allow");
+    expect(tier("file.write", "src/a/b/c.ts")).toBe("allow");
+    expect(tier("file.write", "srcx/a.ts")).toBe("confirm");
+  });
+
+  it("* stays inside one folder", () => {
+    expect(tier("file.write", "src/yarn.lock")).toBe("forbidden");
+    expect(tier("file.write", "src/deep/yarn.lock")).toBe("allow");
+  });
+
+  it("a path outside the worksite is forbidden unless an absolute rule names it, and even then not allow", () => {
+    expect(tier("file.read", "/usr/share/dict/words", "read")).toBe("read-only");
+    expect(tier("file.read", "/usr/share/other", "read")).toBe("forbidden");
+    expect(tier("file.read", "src/to-slash/usr/share/dict/words", "read")).toBe("read-only");
+    expect(tier("file.read", "src/to-slash/etc/passwd", "read")).toBe("forbidden");
+  });
+});
+
+describe("command rules", () => {
+  const policy = createPolicy(tiers({ allow: ["shell.run(npm test)", "shell.run(npm run *)", "shell.run(git status)"], forbidden: ["shell.run(git push --force)"] }), {
+    root,
+    stage: "write",
+  });
+  const tier = (target: string) => policy.decide({ tool: "shell.run", target, effect: "external" }).tier;
+
+  it("matches an argv prefix only", () => {
+    expect(tier("npm test")).toBe("allow");
+    expect(tier("npm   test --silent")).toBe("allow");
+    expect(tier("npm testx")).toBe("confirm");
+    expect(tier("npm")).toBe("confirm");
+  });
+
+  it("a * word is any one word", () => {
+    expect(tier("npm run build")).toBe("allow");
+    expect(tier("npm run")).toBe("confirm");
+  });
+
+  it("every part of a compound line must be allowed", () => {
+    expect(tier("git status && npm test | cat")).toBe("confirm");
+    expect(tier("git status && npm test")).toBe("allow");
+  });
+
+  it("names the part that decided", () => {
+    const d = policy.decide({ tool: "shell.run", target: "npm test && git push origin --force", effect: "external" });
+    expect(d.tier).toBe("forbidden");
+    expect(d.rule?.text).toBe("shell.run(git push --force)");
+    expect(d.reason).toContain("git push origin --force");
+  });
+});
+
+describe("ruleMatches (used to check match:/not_match: examples)", () => {
+  it("reads the example as the target, by the rule's kind", () => {
+    expect(ruleMatches(rule("allow", "browser.open(https://*.example.com/**)"), "browser.open", "https://a.example.com/x", root)).toBe(true);
+    expect(ruleMatches(rule("allow", "browser.open(https://*.example.com/**)"), "browser.open", "https://example.com/x", root)).toBe(false);
+    expect(ruleMatches(rule("allow", "shell.run(npm test)"), "shell.run", "npm test -- --watch", root)).toBe(true);
+    expect(ruleMatches(rule("allow", "shell.run(npm test)"), "shell.run", "npm install", root)).toBe(false);
+    expect(ruleMatches(rule("allow", "shell.run(npm test)"), "shell.run", "npm test && rm -rf /", root)).toBe(false);
+    expect(ruleMatches(rule("forbidden", "shell.run(rm)"), "shell.run", "npm test && rm -rf /", root)).toBe(true);
+    expect(ruleMatches(rule("allow", "file.write(src/**)"), "file.write", "src/a.ts", root)).toBe(true);
+    expect(ruleMatches(rule("allow", "file.write(src/**)"), "file.write", "src/../x", root)).toBe(false);
+    expect(ruleMatches(rule("allow", "browser.*"), "browser.open", undefined, root)).toBe(true);
+    expect(ruleMatches(rule("allow", "browser.*"), "file.read", "x", root)).toBe(false);
+    expect(ruleMatches(rule("allow", "*"), "anything.at_all", "x", root)).toBe(true);
+  });
+});

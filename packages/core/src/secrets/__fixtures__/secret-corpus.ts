@@ -1,0 +1,217 @@
+/**
+ * Realistic-looking FAKE secrets, generated from a seeded PRNG in the formats
+ * the real ones use, embedded in the places they leak from (.env files, JSON,
+ * YAML, shell, code, logs, URLs). None of these is a real credential.
+ */
+
+export interface SecretSample {
+  /** The kind the scanner should name. */
+  kind: string;
+  /** The text as it would appear in a file or log. */
+  text: string;
+  /** Substrings that must not survive redaction. */
+  values: string[];
+}
+
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const LOWER = "abcdefghijklmnopqrstuvwxyz";
+const DIGITS = "0123456789";
+const ALNUM = UPPER + LOWER + DIGITS;
+const HEX = "0123456789abcdef";
+const B64 = `${ALNUM}+/`;
+const B64URL = `${ALNUM}-_`;
+
+export function secretCorpus(seed = 20240601): SecretSample[] {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const chars = (alphabet: string, n: number) => Array.from({ length: n }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join("");
+  // Random strings can by chance be all letters; real tokens of these lengths practically never are.
+  const mixed = (alphabet: string, n: number) => {
+    for (;;) {
+      const s = chars(alphabet, n);
+      if ([/[0-9]/, /[A-Z]/, /[a-z]/].every((c) => !c.test(alphabet) || c.test(s))) return s;
+    }
+  };
+  const uuid = () => `${chars(HEX, 8)}-${chars(HEX, 4)}-4${chars(HEX, 3)}-a${chars(HEX, 3)}-${chars(HEX, 12)}`;
+  const b64 = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256))).toString("base64");
+  const b64url = (s: string) => Buffer.from(s).toString("base64url");
+  const pemBody = (bytes: number) => (b64(bytes).match(/.{1,64}/g) ?? []).join("\n");
+
+  const out: SecretSample[] = [];
+  const add = (kind: string, values: string[], text: string) => out.push({ kind, values, text });
+
+  /** A bare token in six kinds of places. */
+  const contexts = (name: string, v: string): string[] => [
+    `${name}=${v}`,
+    `export ${name}="${v}"`,
+    `{\n  "${name.toLowerCase()}": "${v}",\n  "region": "eu-west-1"\n}`,
+    `${name.toLowerCase()}: ${v}\nretries: 3`,
+    `const client = createClient({ key: "${v}" });`,
+    `2024-06-01T09:12:44.120Z INFO request failed; credential=${v} status=401`,
+  ];
+  const tokenKind = (kind: string, name: string, make: () => string, n = 4) => {
+    for (let i = 0; i < n; i++) {
+      const v = make();
+      add(kind, [v], pick(contexts(name, v)));
+    }
+  };
+
+  tokenKind("aws-access-key-id", "AWS_ACCESS_KEY_ID", () => `${pick(["AKIA", "ASIA"])}${chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)}`, 5);
+  add("aws-access-key-id", ["AKIA" + "Q3EGRTXMPLE7ZK4Q"], "aws s3 ls failed for key AKIAQ3EGRTXMPLE7ZK4Q: AccessDenied");
+  for (let i = 0; i < 4; i++) {
+    const v = mixed(B64, 40);
+    add("aws-secret-access-key", [v], pick([
+      `aws_secret_access_key = ${v}`,
+      `AWS_SECRET_ACCESS_KEY=${v}`,
+      `{"AccessKeyId": "AKIA${chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)}", "SecretAccessKey": "${v}"}`,
+      `export AWS_SECRET_ACCESS_KEY="${v}"`,
+    ]));
+  }
+  for (let i = 0; i < 3; i++) {
+    const keyId = chars(HEX, 40);
+    const body = pemBody(1190);
+    const escaped = `-----BEGIN PRIVATE KEY-----\\n${body.replace(/\n/g, "\\n")}\\n-----END PRIVATE KEY-----\\n`;
+    const text = JSON.stringify(
+      {
+        type: "service_account",
+        project_id: `acme-prod-${chars(DIGITS, 6)}`,
+        private_key_id: keyId,
+        private_key: "PLACEHOLDER",
+        client_email: `deployer@acme-prod-${chars(DIGITS, 6)}.iam.gserviceaccount.com`,
+        client_id: chars(DIGITS, 21),
+      },
+      null,
+      2,
+    ).replace("PLACEHOLDER", escaped);
+    add("gcp-service-account-key", [keyId, ...body.split("\n").filter((l) => l.length > 20)], text);
+  }
+  tokenKind("gcp-api-key", "GOOGLE_MAPS_API_KEY", () => `AIza${mixed(B64URL, 35)}`);
+  tokenKind("google-oauth-client-secret", "GOOGLE_CLIENT_SECRET", () => `GOCSPX-${mixed(B64URL, 28)}`, 3);
+  tokenKind("google-oauth-access-token", "GOOGLE_ACCESS_TOKEN", () => `ya29.${mixed(B64URL, 120)}`, 2);
+  for (let i = 0; i < 4; i++) {
+    const key = b64(64);
+    const account = `acme${chars(LOWER + DIGITS, 8)}`;
+    add("azure-storage-key", [key], pick([
+      `AZURE_STORAGE_CONNECTION_STRING="DefaultEndpointsProtocol=https;AccountName=${account};AccountKey=${key};EndpointSuffix=core.windows.net"`,
+      `"ConnectionStrings": { "Blob": "DefaultEndpointsProtocol=https;AccountName=${account};AccountKey=${key}" }`,
+      `az storage blob upload -f out.zip --connection-string "AccountName=${account};AccountKey=${key}"`,
+    ]));
+  }
+  for (let i = 0; i < 3; i++) {
+    const sig = encodeURIComponent(b64(32));
+    add("azure-sas-signature", [sig], `GET https://acme${chars(LOWER, 6)}.blob.core.windows.net/builds/app.zip?sv=2022-11-02&ss=b&srt=o&sp=r&se=2025-01-01T00:00:00Z&spr=https&sig=${sig} 200`);
+  }
+  tokenKind("azure-client-secret", "AZURE_CLIENT_SECRET", () => `${chars(ALNUM, 3)}${chars(DIGITS, 1)}Q~${mixed(`${ALNUM}_~.-`, 34)}`, 4);
+  tokenKind("github-token", "GITHUB_TOKEN", () => `${pick(["ghp", "gho", "ghu", "ghs", "ghr"])}_${mixed(ALNUM, 36)}`, 6);
+  tokenKind("github-token", "GH_PAT", () => `github_pat_${mixed(ALNUM, 22)}_${mixed(ALNUM, 59)}`, 2);
+  tokenKind("gitlab-token", "GITLAB_TOKEN", () => `${pick(["glpat", "glrt", "gldt", "glptt"])}-${mixed(B64URL, 20)}`, 4);
+  tokenKind("slack-token", "SLACK_BOT_TOKEN", () => `${pick(["xoxb", "xoxp", "xoxa"])}-${chars(DIGITS, 12)}-${chars(DIGITS, 13)}-${mixed(ALNUM, 24)}`, 4);
+  tokenKind("slack-token", "SLACK_APP_TOKEN", () => `xapp-1-A${chars(UPPER + DIGITS, 10)}-${chars(DIGITS, 13)}-${chars(HEX, 64)}`, 1);
+  for (let i = 0; i < 3; i++) {
+    const path = `services/T${chars(UPPER + DIGITS, 8)}/B${chars(UPPER + DIGITS, 10)}/${mixed(ALNUM, 24)}`;
+    add("slack-webhook", [path], pick([
+      `SLACK_WEBHOOK_URL=https://hooks.slack.com/${path}`,
+      `curl -X POST -d '{"text":"deploy done"}' https://hooks.slack.com/${path}`,
+      `webhook: "https://hooks.slack.com/${path}"`,
+    ]));
+  }
+  tokenKind("stripe-key", "STRIPE_SECRET_KEY", () => `${pick(["sk_live", "rk_live", "sk_test"])}_${mixed(ALNUM, pick([24, 99]))}`, 5);
+  tokenKind("openai-api-key", "OPENAI_API_KEY", () => pick([`sk-proj-${mixed(B64URL, 156)}`, `sk-${mixed(ALNUM, 48)}`]), 5);
+  tokenKind("anthropic-api-key", "ANTHROPIC_API_KEY", () => `sk-ant-api03-${mixed(B64URL, 93)}AA`, 4);
+  tokenKind("npm-token", "NPM_TOKEN", () => `npm_${mixed(ALNUM, 36)}`, 3);
+  for (let i = 0; i < 3; i++) {
+    const v = pick([uuid(), `npm_${mixed(ALNUM, 36)}`]);
+    // Any registry host: the rule keys on ":_authToken=", never on a host name.
+    add(v.startsWith("npm_") ? "npm-token" : "npm-auth-token", [v], `@acme:registry=https://packages.internal.example/\n//packages.internal.example/:_authToken=${v}\nalways-auth=true`);
+  }
+  for (let i = 0; i < 5; i++) {
+    const header = b64url(JSON.stringify({ alg: pick(["HS256", "RS256", "ES256"]), typ: "JWT" }));
+    const payload = b64url(JSON.stringify({ sub: uuid(), iat: 1717230000 + i, exp: 1717233600 + i, scope: "repo:read" }));
+    const jwt = `${header}.${payload}.${chars(B64URL, 43)}`;
+    add("jwt", [jwt], pick([`Cookie: session=${jwt}; Path=/`, `{"id_token": "${jwt}"}`, `DEBUG decoded token ${jwt} for user`, `?access=${jwt}&next=/home`]));
+  }
+  for (const label of ["RSA PRIVATE KEY", "EC PRIVATE KEY", "PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "DSA PRIVATE KEY"]) {
+    const body = pemBody(label.startsWith("EC") ? 121 : 600);
+    const lines = body.split("\n");
+    add("private-key", lines.filter((l) => l.length > 20), `# deploy key\n-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`);
+  }
+  {
+    // A block cut off mid-way (a truncated paste, a log line limit): no END line.
+    const body = pemBody(400);
+    add("private-key", body.split("\n").filter((l) => l.length > 20), `key material follows\n-----BEGIN RSA PRIVATE KEY-----\n${body}`);
+  }
+  for (let i = 0; i < 3; i++) {
+    const body = pemBody(300);
+    add("openssh-private-key", body.split("\n").filter((l) => l.length > 20), `$ cat ~/.ssh/id_ed25519\n-----BEGIN OPENSSH PRIVATE KEY-----\n${body}\n-----END OPENSSH PRIVATE KEY-----`);
+  }
+  for (let i = 0; i < 5; i++) {
+    const pass = mixed(`${ALNUM}!*-_`, 14 + i);
+    add("password-in-url", [pass], pick([
+      `DATABASE_URL=postgres://app_user:${pass}@db.internal:5432/app`,
+      `redis://default:${pass}@cache.internal:6379/0`,
+      `git clone https://deploy:${pass}@git.example.org/acme/site.git`,
+      `amqp://worker:${pass}@mq.example.org/vhost`,
+      `ERROR could not connect to mongodb+srv://admin:${pass}@cluster0.example.net/test`,
+    ]));
+  }
+  for (let i = 0; i < 6; i++) {
+    const v = mixed(pick([ALNUM, B64URL, HEX + "ABCDEF"]), 32 + i);
+    add("high-entropy-assignment", [v], pick([
+      `api_key = "${v}"`,
+      `SECRET=${v}`,
+      `{"token": "${v}"}`,
+      `client_secret: ${v}`,
+      `SESSION_SECRET='${v}'`,
+      `config.apiKey = '${v}';`,
+      `X-Api-Key: ${v}`,
+    ]));
+  }
+  for (const pw of ["hunter2!", "Tr0ub4dor&3", "correct-horse-battery-staple-91", "P@ssw0rd2024!", "s3cr3t-Sauce"]) {
+    add("password-assignment", [pw], pick([`password: ${pw}`, `DB_PASSWORD=${pw}`, `"password": "${pw}"`, `spring.datasource.password=${pw}`]));
+  }
+  tokenKind("twilio-api-key", "TWILIO_API_KEY", () => `SK${chars(HEX, 32)}`, 3);
+  tokenKind("sendgrid-api-key", "SENDGRID_API_KEY", () => `SG.${mixed(B64URL, 22)}.${mixed(B64URL, 43)}`, 3);
+  tokenKind("mailgun-api-key", "MAILGUN_API_KEY", () => `key-${chars(HEX, 32)}`, 3);
+  tokenKind("heroku-api-key", "HEROKU_API_KEY", () => `HRKU-AA${mixed(B64URL, 58)}`, 2);
+  for (let i = 0; i < 2; i++) {
+    const v = uuid();
+    add("heroku-api-key", [v], `HEROKU_API_KEY=${v}`);
+  }
+  tokenKind("digitalocean-token", "DIGITALOCEAN_TOKEN", () => `dop_v1_${chars(HEX, 64)}`, 3);
+  tokenKind("discord-bot-token", "DISCORD_BOT_TOKEN", () => `${Buffer.from(`${1 + Math.floor(rnd() * 9)}${chars(DIGITS, 17)}`).toString("base64")}.${chars(B64URL, 6)}.${mixed(B64URL, 38)}`, 3);
+  for (let i = 0; i < 2; i++) {
+    const v = mixed(B64URL, 68);
+    add("discord-webhook", [v], `DISCORD_WEBHOOK=https://discord.com/api/webhooks/${chars(DIGITS, 18)}/${v}`);
+  }
+  tokenKind("telegram-bot-token", "TELEGRAM_BOT_TOKEN", () => `${chars(DIGITS, 10)}:AA${mixed(B64URL, 33)}`, 3);
+  tokenKind("huggingface-token", "HF_TOKEN", () => `hf_${mixed(UPPER + LOWER, 34)}`, 3);
+  tokenKind("shopify-token", "SHOPIFY_ACCESS_TOKEN", () => `${pick(["shpat", "shpss", "shpca"])}_${chars(HEX, 32)}`, 3);
+  for (let i = 0; i < 3; i++) {
+    const v = mixed(B64URL, 40);
+    add("authorization-header", [v], pick([
+      `curl -H "Authorization: Bearer ${v}" https://api.example.com/v1/me`,
+      `> GET /v1/me HTTP/1.1\n> Authorization: Bearer ${v}`,
+      `{"headers": {"Authorization": "Bearer ${v}"}}`,
+    ]));
+  }
+  {
+    const basic = Buffer.from(`ci-bot:${mixed(ALNUM, 20)}`).toString("base64");
+    add("authorization-header", [basic], `Authorization: Basic ${basic}`);
+  }
+  for (let i = 0; i < 2; i++) {
+    const v = mixed(B64URL, 44);
+    add("bearer-token", [v], `2024-06-01 12:00:01 DEBUG retrying upload with Bearer ${v} (attempt 2)`);
+  }
+  return out;
+}

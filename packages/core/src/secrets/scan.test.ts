@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { redactDeep } from "./redact-deep.js";
+import { redactSecrets, scanSecrets } from "./scan.js";
+import { sensitiveKeyKind } from "./sensitive-key.js";
+
+const GH = "ghp_" + "Zq8rT3vW5xY7aB9cD1eF3gH5jK7mN9pQ2sU4";
+
+describe("scanSecrets", () => {
+  it("reports 1-based line and column of each secret", () => {
+    const text = `# config\nuser = "bob"\n  token = ${GH}\n`;
+    const [f] = scanSecrets(text);
+    expect(f).toMatchObject({ kind: "github-token", line: 3, column: 11 });
+    expect(text.slice(f!.start, f!.end)).toBe(GH);
+  });
+
+  it("finds a lone AWS access key id with no assignment around it", () => {
+    expect(scanSecrets("see AKIAQ3EGRTXMPLE7ZK4Q in the log").map((f) => f.kind)).toEqual(["aws-access-key-id"]);
+  });
+
+  it("redacts a PEM block cut off before its END line, but not the prose after it", () => {
+    const text = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4Tq0b8f2c1KcVg7S1u0x9wQ4u3s\nAbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/\n\nThe key above was pasted by mistake.";
+    expect(redactSecrets(text)).toBe("[REDACTED:private-key]\n\nThe key above was pasted by mistake.");
+  });
+
+  it("keeps the user name of a URL and redacts only its password", () => {
+    expect(redactSecrets("postgres://app:Qw3rTy9UiOp2@db:5432/x")).toBe("postgres://app:[REDACTED:password-in-url]@db:5432/x");
+    expect(scanSecrets("https://a.com:443@evil.com/")).toEqual([]); // a host trick, not a password
+  });
+
+  it("judges passwords by what they look like: hunter2 yes, changeme no", () => {
+    expect(scanSecrets("password: hunter2").map((f) => f.kind)).toEqual(["password-assignment"]);
+    expect(scanSecrets('password = "changeme"')).toEqual([]);
+    expect(scanSecrets("const password = options.password;")).toEqual([]);
+  });
+
+  it("does not flag a JWT-shaped string whose header has no alg", () => {
+    const header = Buffer.from('{"typ":"x"}').toString("base64url");
+    expect(scanSecrets(`${header}.eyJzdWIiOiIxIn0.abcdefghijklmnopqrstuv`)).toEqual([]);
+  });
+
+  it("scans a megabyte of base64 in well under a second", () => {
+    const blob = Buffer.alloc(768 * 1024, 7).map((_, i) => (i * 2654435761) >>> 24).toString("base64");
+    const started = performance.now();
+    scanSecrets(`data:image/png;base64,${blob}`);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("is fast enough for the audit log's hot path (a small event under a millisecond on average)", () => {
+    const line = `{"tool":"browser.open","target":"https://example.com/a?b=c","actor":"agent","message":"opened in 120ms"}`;
+    const started = performance.now();
+    for (let i = 0; i < 1000; i++) scanSecrets(line);
+    expect((performance.now() - started) / 1000).toBeLessThan(1);
+  });
+});
+
+describe("redactDeep", () => {
+  it("redacts values under credential-named keys whatever they look like, and secrets inside any string", () => {
+    const out = redactDeep({
+      password: "x",
+      db: { accessToken: 12345, maxTokens: 4096, tokenCount: 3, secretName: "db-creds" },
+      headers: { Authorization: "Bearer abc", "X-Api-Key": "k" },
+      list: [`token is ${GH}`, { api_key: ["a", "b"] }],
+      ok: true,
+      none: null,
+    });
+    expect(out).toEqual({
+      password: "[REDACTED:password]",
+      db: { accessToken: "[REDACTED:secret]", maxTokens: 4096, tokenCount: 3, secretName: "db-creds" },
+      headers: { Authorization: "[REDACTED:secret]", "X-Api-Key": "[REDACTED:secret]" },
+      list: ["token is [REDACTED:github-token]", { api_key: ["[REDACTED:secret]", "[REDACTED:secret]"] }],
+      ok: true,
+      none: null,
+    });
+  });
+
+  it("does not change its input and survives cycles", () => {
+    const input: Record<string, unknown> = { password: "p" };
+    input.self = input;
+    const out = redactDeep(input) as Record<string, unknown>;
+    expect(input.password).toBe("p");
+    expect(out.self).toBe("[Circular]");
+  });
+
+  it("reads key names by their words", () => {
+    expect(["DB_PASSWORD", "accessToken", "api_key", "APIKey", "x-api-key", "SECRET_KEY_BASE", "client_secret", "authorization"].map(sensitiveKeyKind)).toEqual([
+      "password", "secret", "secret", "secret", "secret", "secret", "secret", "secret",
+    ]);
+    expect(["maxTokens", "tokenCount", "secretName", "passwordHint", "sortKey", "i18nKey", "publicKey", "key"].map(sensitiveKeyKind)).toEqual(
+      Array(8).fill(undefined),
+    );
+  });
+});

@@ -1,0 +1,125 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { type CallToolResult, ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
+import { openSession, type Session } from "@worksite/runtime";
+import { readApproval } from "@worksite/core";
+import { createWorksiteMcpServer } from "./server.js";
+import { auditEntries, makeWorksite, waitForPendingApproval } from "./testing/worksite-fixture.js";
+
+const text = (r: unknown) => ((r as CallToolResult).content[0] as { text: string }).text;
+
+describe("worksite MCP server in process, on a real session and gate", () => {
+  let root: string;
+  let cleanup: () => Promise<void>;
+  let session: Session;
+  const clients: Client[] = [];
+
+  beforeEach(async () => {
+    ({ root, cleanup } = await makeWorksite());
+    session = await openSession({ root, actor: "mcp" });
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await session.dispose();
+    await cleanup();
+  });
+
+  async function connect(options: { name: string; answer?: (message: string) => ElicitResult; approvalWaitMs?: number }): Promise<Client> {
+    const server = createWorksiteMcpServer(session, { approvalWaitMs: options.approvalWaitMs ?? 10_000 });
+    const client = new Client({ name: options.name, version: "1" }, options.answer ? { capabilities: { elicitation: {} } } : {});
+    if (options.answer) client.setRequestHandler(ElicitRequestSchema, (req) => options.answer!(req.params.message));
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await Promise.all([server.connect(a), client.connect(b)]);
+    clients.push(client);
+    return client;
+  }
+
+  it("asks the person through elicitation and runs the call once they accept, recorded as person:<client>", async () => {
+    let asked = "";
+    const client = await connect({ name: "cursor-like", answer: (m) => ((asked = m), { action: "accept", content: { approve: true } }) });
+    const result = await client.callTool({ name: "file_write", arguments: { path: "docs/by-elicitation.md", content: "yes\n" } });
+    expect(result.isError, text(result)).toBeFalsy();
+    expect(asked).toContain("file.write");
+    expect(await readFile(join(root, "docs/by-elicitation.md"), "utf8")).toBe("yes\n");
+    const approvalEntry = (await auditEntries(root)).find((e) => e.type === "approval");
+    expect(approvalEntry?.actor).toBe("person:cursor-like");
+  });
+
+  it("does not run the call when the person declines in the client, and marks the request denied", async () => {
+    const client = await connect({ name: "cursor-like", answer: () => ({ action: "decline" }) });
+    const result = await client.callTool({ name: "file_write", arguments: { path: "docs/declined.md", content: "no\n" } });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toContain("declined");
+    expect(existsSync(join(root, "docs/declined.md"))).toBe(false);
+    const id = (result.structuredContent as { approvalId: string }).approvalId;
+    expect((await readApproval(root, id))?.status).toBe("denied");
+  });
+
+  it("answers a retryable 'waiting for approval' after the bound, and the retry runs once approved", async () => {
+    const client = await connect({ name: "plain", approvalWaitMs: 300 });
+    const first = await client.callTool({ name: "file_write", arguments: { path: "docs/later.md", content: "later\n" } });
+    expect(first.isError).toBe(true);
+    const id = await waitForPendingApproval(root);
+    expect(text(first)).toContain(`waiting for approval ${id} — approve with \`worksite approve ${id}\``);
+    expect(first.structuredContent).toMatchObject({ status: "pending-approval", approvalId: id, retryable: true });
+    const { approve } = await import("@worksite/core");
+    await approve(root, id, { by: "person:test", audit: session.audit });
+    const retry = await client.callTool({ name: "file_write", arguments: { path: "docs/later.md", content: "later\n" } });
+    expect(retry.isError, text(retry)).toBeFalsy();
+    expect(await readFile(join(root, "docs/later.md"), "utf8")).toBe("later\n");
+  });
+
+  it("serves THREAD.md, GOAL.md, PERMISSIONS.md and the skills as resources", async () => {
+    const client = await connect({ name: "r" });
+    const { resources } = await client.listResources();
+    expect(resources.map((r) => r.uri)).toEqual(expect.arrayContaining(["worksite://files/THREAD.md", "worksite://files/GOAL.md", "worksite://files/PERMISSIONS.md", "worksite://skills/write-docs"]));
+    const goal = await client.readResource({ uri: "worksite://files/GOAL.md" });
+    expect((goal.contents[0] as { text: string }).text).toContain("Keep the docs correct");
+    const skill = await client.readResource({ uri: "worksite://skills/write-docs" });
+    expect((skill.contents[0] as { text: string }).text).toContain("# Write docs");
+  });
+
+  it("lists a draft as an artifact resource the client can read", async () => {
+    const client = await connect({ name: "r" });
+    const drafted = await client.callTool({ name: "shell_run", arguments: { command: "git push origin main" } });
+    const path = (drafted.structuredContent as { draft: string }).draft;
+    const { resources } = await client.listResources();
+    expect(resources.map((r) => r.uri)).toContain(`worksite://artifacts/${path}`);
+    const read = await client.readResource({ uri: `worksite://artifacts/${path}` });
+    expect((read.contents[0] as { text: string }).text).toContain("git push");
+  });
+
+  it("renders the round context prompt: goal, scope, verify, permissions and open approvals", async () => {
+    const client = await connect({ name: "p", approvalWaitMs: 100 });
+    await client.callTool({ name: "file_write", arguments: { path: "docs/x.md", content: "x" } });
+    const id = await waitForPendingApproval(root);
+    const prompt = await client.getPrompt({ name: "round-context" });
+    const body = (prompt.messages[0]!.content as { text: string }).text;
+    expect(body).toContain("Keep the docs correct and complete.");
+    expect(body).toContain("do not change LICENSE");
+    expect(body).toContain("`npm test`");
+    expect(body).toMatch(/Forbidden.*`shell\.run\(rm -rf\)`/);
+    expect(body).toContain(`worksite approve ${id}`);
+  });
+
+  it("reports thread status and records a progress note as an audited markdown artifact", async () => {
+    const client = await connect({ name: "codex" });
+    const status = await client.callTool({ name: "thread_status", arguments: {} });
+    expect(status.structuredContent).toMatchObject({ goal: "Keep the docs correct and complete.", stage: "write", round: session.round });
+    const noted = await client.callTool({ name: "report_progress", arguments: { title: "Docs pass", note: "Fixed the intro." } });
+    expect(noted.isError, text(noted)).toBeFalsy();
+    const path = (noted.structuredContent as { path: string }).path;
+    expect(await readFile(join(root, path), "utf8")).toContain("Fixed the intro.");
+    const entries = await auditEntries(root);
+    expect(entries.some((e) => e.tool === "report_progress" && e.actor === "mcp:codex")).toBe(true);
+  });
+
+  it("rejects an unknown tool name as a protocol error", async () => {
+    const client = await connect({ name: "x" });
+    await expect(client.callTool({ name: "browser.open", arguments: {} })).rejects.toThrow(/unknown tool/);
+  });
+});

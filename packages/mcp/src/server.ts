@@ -1,0 +1,117 @@
+import type { RegisteredTool } from "@worksite/core";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { toolAnnotations } from "./annotations.js";
+import { type ApprovalActions, type CallContext, callThroughGate, gateApprovals } from "./call-tool.js";
+import { ownTools } from "./own-tools.js";
+import { registerPrompts } from "./prompts.js";
+import { registerResources } from "./resources.js";
+import { type ToolInputSchema, toolInputSchema, unwrapArguments } from "./schemas.js";
+import type { McpSession } from "./session.js";
+import { buildToolNameMap } from "./tool-names.js";
+
+export interface WorksiteMcpServerOptions {
+  /** How long a confirm-tier call waits for `worksite approve` before answering "retry" (default 120 s). */
+  approvalWaitMs?: number;
+  /** Where a person's answer to an elicitation goes; defaults to the gate's approvals (same as `worksite approve`). */
+  approvals?: ApprovalActions;
+  version?: string;
+}
+
+/** Gate tools offered under another name: a memory write over MCP is a proposal a person reviews, and says so. */
+const RENAMES: Record<string, string> = { "memory.write": "memory_propose" };
+const DESCRIPTION_PREFIX: Record<string, string> = {
+  "memory.write": "Propose a memory entry; it becomes a reviewable proposal, not an accepted fact. ",
+};
+
+interface GateToolEntry {
+  kind: "gate";
+  tool: RegisteredTool;
+  schema: ToolInputSchema;
+  listing: Tool;
+}
+
+/**
+ * An MCP server over one worksite session. Every tool call goes through `session.gate`
+ * with the client's name as actor; the server adds its own status and progress tools,
+ * the worksite files as resources, and a round-context prompt.
+ */
+export function createWorksiteMcpServer(session: McpSession, options: WorksiteMcpServerOptions = {}): McpServer {
+  const mcp = new McpServer(
+    { name: "worksite", title: "worksite", version: options.version ?? "0.0.0" },
+    {
+      capabilities: { logging: {} },
+      instructions:
+        "Tools here run through the worksite's permission gate (PERMISSIONS.md). A refused call names its rule: do not work around it. " +
+        "Some calls wait for a person's approval or become drafts. Read the round-context prompt or thread_status first.",
+    },
+  );
+  const server = mcp.server;
+  const clientName = () => sanitizeClientName(server.getClientVersion()?.name);
+  const ctx: CallContext = {
+    session,
+    server,
+    actor: () => `mcp:${clientName()}`,
+    clientName,
+    approvalWaitMs: options.approvalWaitMs ?? 120_000,
+    approvals: options.approvals ?? gateApprovals(session),
+  };
+
+  const own = ownTools(session);
+  const gateTools = session.gate.tools();
+  const names = buildToolNameMap(gateTools.map((t) => t.id), RENAMES, own.map((t) => t.name));
+  const byName = new Map<string, GateToolEntry>();
+  for (const tool of gateTools) {
+    const name = names.toMcp(tool.id)!;
+    const schema = toolInputSchema(tool.input);
+    byName.set(name, {
+      kind: "gate",
+      tool,
+      schema,
+      listing: {
+        name,
+        title: tool.id,
+        description: `${DESCRIPTION_PREFIX[tool.id] ?? ""}${tool.description} (worksite tool \`${tool.id}\`, effect: ${tool.effect})`,
+        inputSchema: schema.json,
+        annotations: toolAnnotations(tool),
+      },
+    });
+  }
+  const ownByName = new Map(own.map((t) => [t.name, t]));
+  const ownListings: Tool[] = own.map((t) => ({
+    name: t.name,
+    title: t.annotations.title,
+    description: t.description,
+    inputSchema: toolInputSchema(t.input).json,
+    annotations: t.annotations,
+  }));
+
+  // The low-level handlers, not McpServer.registerTool: the gate validates input with the tool's own
+  // zod schema (and audits a bad call), so the SDK must not reject or reshape arguments first.
+  server.registerCapabilities({ tools: { listChanged: false } });
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...[...byName.values()].map((e) => e.listing), ...ownListings] }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { name, arguments: args } = request.params;
+    const ownTool = ownByName.get(name);
+    if (ownTool) {
+      try {
+        return await ownTool.run(args ?? {}, ctx.actor());
+      } catch (error) {
+        return { isError: true, content: [{ type: "text", text: `${name}: ${error instanceof Error ? error.message : String(error)}` }] };
+      }
+    }
+    const entry = byName.get(name);
+    if (!entry) throw new McpError(ErrorCode.InvalidParams, `unknown tool ${name}; list the tools to see what this worksite offers`);
+    return callThroughGate(ctx, entry.tool.id, unwrapArguments(entry.schema, args), extra);
+  });
+
+  registerResources(mcp, session);
+  registerPrompts(mcp, session);
+  return mcp;
+}
+
+/** The client names itself; keep that name to something safe to put in an actor id and a log line. */
+export function sanitizeClientName(name: string | undefined): string {
+  const cleaned = (name ?? "").replace(/[^A-Za-z0-9._-]/g, "-").replace(/-+/g, "-").slice(0, 64);
+  return cleaned || "client";
+}

@@ -1,0 +1,77 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+export const cliBin = join(repoRoot, "packages/cli/dist/bin.js");
+
+export const PERMISSIONS = [
+  "# Permissions",
+  "",
+  "## Allow",
+  "- `file.read`",
+  "- `file.list`",
+  "## Forbidden",
+  "- `shell.run(rm -rf)`",
+  "## Requires confirmation",
+  "- `file.write`",
+  "## Draft",
+  "- `shell.run(git push)`",
+  "",
+].join("\n");
+
+/** 1-based line of a rule in PERMISSIONS.md, so a test checks the line the refusal names. */
+export function ruleLine(ruleText: string): number {
+  return PERMISSIONS.split("\n").findIndex((l) => l.includes(ruleText)) + 1;
+}
+
+/** A throwaway worksite written by hand, as a user would. */
+export async function makeWorksite(): Promise<{ root: string; cleanup: () => Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), "worksite-mcp-"));
+  await writeFile(
+    join(root, "THREAD.md"),
+    ["---", "plugins: []", "stage: write", "---", "# MCP test thread", "", "## Owns", "- the docs folder", "", "## Does not own", "- anything outside docs/", ""].join("\n"),
+  );
+  await writeFile(
+    join(root, "GOAL.md"),
+    ["# Goal", "", "Keep the docs correct and complete.", "", "## Scope", "- do not change LICENSE", "", "## Verify", "- `npm test`", ""].join("\n"),
+  );
+  await writeFile(join(root, "PERMISSIONS.md"), PERMISSIONS);
+  await mkdir(join(root, "docs"), { recursive: true });
+  await writeFile(join(root, "docs", "intro.md"), "# Intro\n\nHello from the docs.\n");
+  await mkdir(join(root, "skills", "write-docs"), { recursive: true });
+  await writeFile(join(root, "skills", "write-docs", "SKILL.md"), "---\nname: write-docs\ndescription: How to write a docs page\n---\n\n# Write docs\n\n1. Read docs/intro.md\n");
+  return { root, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** Builds the CLI and what it depends on, as the README's build does (tsc -b emits even when another package has type errors). */
+export function buildCli(): void {
+  try {
+    execFileSync("npx", ["tsc", "-b", "packages/cli"], { cwd: repoRoot, stdio: "pipe", timeout: 170_000 });
+  } catch (error) {
+    if (!existsSync(cliBin) || !existsSync(join(repoRoot, "packages/cli/dist/commands/mcp.js"))) throw error;
+  }
+}
+
+/** Waits for the gate to queue an approval request and returns its id. */
+export async function waitForPendingApproval(root: string, timeoutMs = 15_000): Promise<string> {
+  const dir = join(root, ".worksite", "approvals");
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n.endsWith(".json"))) {
+      const record = JSON.parse(await readFile(join(dir, name), "utf8")) as { id: string; status: string };
+      if (record.status === "pending") return record.id;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("no approval request appeared");
+}
+
+export async function auditEntries(root: string): Promise<Array<Record<string, unknown>>> {
+  const text = await readFile(join(root, ".worksite", "audit.jsonl"), "utf8");
+  return text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}

@@ -1,0 +1,135 @@
+import fs from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { bodyStartLine } from "./entry-format.js";
+import { contentProblems } from "./guard.js";
+import { handEdits } from "./hand-edits.js";
+import { renderIndex } from "./index-file.js";
+import { INDEX_FILE, type LoadedFile, loadFiles, type MemoryStore, today } from "./store.js";
+
+export type FindingKind =
+  | "schema"
+  | "secret"
+  | "conflict-marker"
+  | "conflicted"
+  | "expired"
+  | "stale"
+  | "uncommitted"
+  | "duplicate"
+  | "oversized"
+  | "index";
+
+export interface Finding {
+  /** "block" findings fail `worksite memory audit` and a run's start; "warn" ones are reported. */
+  severity: "block" | "warn";
+  kind: FindingKind;
+  /** Path inside the memory folder. */
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface AuditOptions {
+  /** An entry not updated for this many days is reported as possibly stale. Default 365. */
+  staleDays?: number;
+  /** Entries larger than this many bytes are reported: they crowd an agent's context. Default 8 KiB. */
+  maxBytes?: number;
+  /** Who asked, for the audit log. */
+  actor?: string;
+  run?: string;
+  /** Already-loaded files, to avoid reading the folder twice. */
+  files?: LoadedFile[];
+}
+
+export interface AuditReport {
+  entries: number;
+  findings: Finding[];
+  blocking: boolean;
+}
+
+export async function auditMemory(store: MemoryStore, options: AuditOptions = {}): Promise<AuditReport> {
+  const files = options.files ?? (await loadFiles(store));
+  const findings: Finding[] = [];
+  const day = today(store);
+  const staleBefore = new Date(store.now().getTime() - (options.staleDays ?? 365) * 86_400_000).toISOString().slice(0, 10);
+  const maxBytes = options.maxBytes ?? 8192;
+  const byName = new Map<string, string[]>();
+  const byDescription = new Map<string, string[]>();
+
+  for (const f of files) {
+    for (const p of f.problems) findings.push({ severity: "block", kind: "schema", file: f.file, line: p.line, message: p.message });
+    findings.push(...contentFindings(f.file, f.text));
+    if (Buffer.byteLength(f.text) > maxBytes)
+      findings.push({ severity: "warn", kind: "oversized", file: f.file, line: bodyStartLine(f.text), message: `${Buffer.byteLength(f.text)} bytes (over ${maxBytes}): split it or trim it` });
+    const e = f.entry;
+    if (!e) continue;
+    const m = e.meta;
+    if (m.expires && m.expires.slice(0, 10) < day)
+      findings.push({ severity: "warn", kind: "expired", file: f.file, line: lineOf(f.text, "expires"), message: `expired on ${m.expires}; hidden from agents (kept in the folder)` });
+    else if (m.status === "active" && m.updated.slice(0, 10) < staleBefore)
+      findings.push({ severity: "warn", kind: "stale", file: f.file, line: lineOf(f.text, "updated"), message: `not updated since ${m.updated}: is it still true?` });
+    if (m.status === "conflicted")
+      findings.push({ severity: "warn", kind: "conflicted", file: f.file, line: lineOf(f.text, "status"), message: "both sides of a merge are kept here: settle it and set status: active" });
+    if (m.status !== "superseded") {
+      push(byName, m.name, f.file);
+      push(byDescription, m.description.trim().toLowerCase(), f.file);
+    }
+  }
+  for (const [key, list] of [...byName, ...byDescription])
+    if (list.length > 1)
+      for (const file of list) {
+        const what = byName.get(key) === list ? `name "${key}"` : "description";
+        findings.push({ severity: "warn", kind: "duplicate", file, line: 2, message: `same ${what} as ${list.filter((x) => x !== file).join(", ")}` });
+      }
+
+  for (const extra of [INDEX_FILE, "README.md"]) {
+    const path = join(store.dir, extra);
+    if (fs.existsSync(path)) findings.push(...contentFindings(extra, await readFile(path, "utf8")));
+  }
+  const indexPath = join(store.dir, INDEX_FILE);
+  const index = renderIndex(files.flatMap((f) => (f.entry ? [f.entry] : [])));
+  const onDisk = fs.existsSync(indexPath) ? await readFile(indexPath, "utf8") : undefined;
+  if (files.length && onDisk !== index)
+    findings.push({ severity: "warn", kind: "index", file: INDEX_FILE, line: 1, message: "out of date; worksite memory commit regenerates it" });
+
+  for (const edit of await handEdits(store))
+    findings.push({ severity: "warn", kind: "uncommitted", file: edit.file, line: 1, message: `${edit.change} by hand and not committed; record it with worksite memory commit -m "…"` });
+
+  findings.sort((a, b) => (a.severity === b.severity ? a.file.localeCompare(b.file) || a.line - b.line : a.severity === "block" ? -1 : 1));
+  const report = { entries: files.length, findings, blocking: findings.some((f) => f.severity === "block") };
+  await store.audit?.append({
+    type: "memory",
+    actor: options.actor ?? "worksite",
+    ...(options.run ? { run: options.run } : {}),
+    outcome: report.blocking ? "blocked" : "ok",
+    message: `memory audit: ${findings.length} finding(s) in ${files.length} entries`,
+    data: { findings: findings.slice(0, 100), total: findings.length },
+  });
+  return report;
+}
+
+function contentFindings(file: string, text: string): Finding[] {
+  return contentProblems(file, text).map((d) => ({
+    severity: "block" as const,
+    kind: d.message === "conflict marker" ? ("conflict-marker" as const) : ("secret" as const),
+    file,
+    line: d.line,
+    message: d.message === "conflict marker" ? "a merge conflict marker" : `${d.message}: the entry is kept out of every agent context`,
+  }));
+}
+
+function lineOf(text: string, key: string): number {
+  const lines = text.split(/\r?\n/);
+  const at = lines.findIndex((l, i) => i > 0 && l.startsWith(`${key}:`));
+  return at < 0 ? 1 : at + 1;
+}
+
+function push(map: Map<string, string[]>, key: string, file: string) {
+  const list = map.get(key);
+  if (list) list.push(file);
+  else map.set(key, [file]);
+}
+
+export function formatFinding(f: Finding, displayPath: (file: string) => string = (x) => x): string {
+  return `${displayPath(f.file)}:${f.line}: ${f.severity === "block" ? "error" : "warning"}: [${f.kind}] ${f.message}`;
+}

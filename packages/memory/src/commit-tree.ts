@@ -1,0 +1,131 @@
+import fs from "node:fs";
+import { join, relative } from "node:path";
+import git, { type TreeEntry } from "isomorphic-git";
+import { assertCommittable } from "./guard.js";
+import type { MemoryStore, Person } from "./store.js";
+
+/** Repository path → new content, or null to delete. */
+export type Changes = Map<string, string | null>;
+
+export interface WriteCommitOptions {
+  /** Full ref to move, e.g. "refs/heads/main". */
+  ref: string;
+  /** Parents; default: what `ref` points at (none when it does not exist yet). */
+  parents?: string[];
+  /** Tree the changes apply to; default: the first parent's tree. */
+  baseTree?: string;
+  changes: Changes;
+  message: string;
+  author: Person;
+  /** Only move the ref when it still points here (a stale writer must not drop commits). */
+  expectOld?: string | null;
+}
+
+/**
+ * Builds a commit straight from trees and blobs: neither the index nor the working
+ * tree is read or touched, so a proposal branch or the enclosing repository's other
+ * files are never disturbed. Every path that writes a commit comes through here,
+ * which is where secrets and conflict markers are refused.
+ */
+export async function writeCommit(store: MemoryStore, options: WriteCommitOptions): Promise<string> {
+  const added = [...options.changes].filter((c): c is [string, string] => c[1] !== null);
+  // Diagnostics name the file on disk, so a person can open it from wherever they stand.
+  assertCommittable(added.map(([file, text]) => ({ file: join(store.root, file), text })), (file) => relative(store.root, file));
+  const current = await resolveOptional(store, options.ref);
+  if (options.expectOld !== undefined && current !== (options.expectOld ?? undefined))
+    throw new Error(`${options.ref} moved while writing; try again`);
+  const parents = options.parents ?? (current ? [current] : []);
+  let base = options.baseTree;
+  if (base === undefined && parents[0]) base = (await git.readCommit({ fs, gitdir: store.gitdir, oid: parents[0], cache: store.cache })).commit.tree;
+  const tree = await applyChanges(store, base, options.changes);
+  const when = { timestamp: Math.floor(store.now().getTime() / 1000), timezoneOffset: 0 };
+  const person = { name: options.author.name, email: options.author.email, ...when };
+  const oid = await git.writeCommit({
+    fs,
+    gitdir: store.gitdir,
+    commit: { message: options.message.endsWith("\n") ? options.message : `${options.message}\n`, tree, parent: parents, author: person, committer: person },
+  });
+  await git.writeRef({ fs, gitdir: store.gitdir, ref: options.ref, value: oid, force: true });
+  return oid;
+}
+
+export async function resolveOptional(store: MemoryStore, ref: string): Promise<string | undefined> {
+  try {
+    return await git.resolveRef({ fs, gitdir: store.gitdir, ref });
+  } catch {
+    return undefined;
+  }
+}
+
+const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+
+/** New tree = `base` with `changes` applied; only the folders on a changed path are rewritten. */
+async function applyChanges(store: MemoryStore, base: string | undefined, changes: Changes): Promise<string> {
+  const root: Node = { files: new Map(), dirs: new Map() };
+  for (const [path, content] of changes) {
+    const parts = path.split("/");
+    let node = root;
+    for (const p of parts.slice(0, -1)) {
+      let next = node.dirs.get(p);
+      if (!next) node.dirs.set(p, (next = { files: new Map(), dirs: new Map() }));
+      node = next;
+    }
+    node.files.set(parts[parts.length - 1]!, content);
+  }
+  return build(store, base, root);
+}
+
+interface Node {
+  files: Map<string, string | null>;
+  dirs: Map<string, Node>;
+}
+
+async function build(store: MemoryStore, base: string | undefined, node: Node): Promise<string> {
+  const entries = new Map<string, TreeEntry>();
+  if (base && base !== EMPTY_TREE)
+    for (const e of (await git.readTree({ fs, gitdir: store.gitdir, oid: base, cache: store.cache })).tree) entries.set(e.path, e);
+  for (const [name, content] of node.files) {
+    if (content === null) entries.delete(name);
+    else {
+      const oid = await git.writeBlob({ fs, gitdir: store.gitdir, blob: Buffer.from(content, "utf8") });
+      entries.set(name, { mode: "100644", path: name, oid, type: "blob" });
+    }
+  }
+  for (const [name, child] of node.dirs) {
+    const existing = entries.get(name);
+    const oid = await build(store, existing?.type === "tree" ? existing.oid : undefined, child);
+    if (oid === EMPTY_TREE) entries.delete(name);
+    else entries.set(name, { mode: "040000", path: name, oid, type: "tree" });
+  }
+  if (!entries.size) return EMPTY_TREE;
+  return git.writeTree({ fs, gitdir: store.gitdir, tree: [...entries.values()] });
+}
+
+/** Every blob under `prefix` in a commit: repository path → oid. */
+export async function listTree(store: MemoryStore, commit: string | undefined): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!commit) return out;
+  const walk = async (oid: string, at: string) => {
+    for (const e of (await git.readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache })).tree) {
+      const path = at ? `${at}/${e.path}` : e.path;
+      if (e.type === "tree") await walk(e.oid, path);
+      else if (e.type === "blob") out.set(path, e.oid);
+    }
+  };
+  const { commit: c } = await git.readCommit({ fs, gitdir: store.gitdir, oid: commit, cache: store.cache });
+  let tree = c.tree;
+  if (store.prefix) {
+    try {
+      tree = (await git.readTree({ fs, gitdir: store.gitdir, oid: commit, filepath: store.prefix, cache: store.cache })).oid;
+    } catch {
+      return out;
+    }
+  }
+  await walk(tree, store.prefix);
+  return out;
+}
+
+export async function readBlobText(store: MemoryStore, oid: string): Promise<string> {
+  const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid, cache: store.cache });
+  return Buffer.from(blob).toString("utf8");
+}

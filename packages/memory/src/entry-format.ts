@@ -1,0 +1,120 @@
+import matter from "gray-matter";
+import { type EntryMeta, entryMetaSchema, keyOrder } from "./schema.js";
+
+/** One memory entry: `<topic>/<name>.md` inside the memory folder. */
+export interface MemoryEntry {
+  /** `topic/name`, the path without `.md`. */
+  id: string;
+  /** Path inside the memory folder, posix separators. */
+  file: string;
+  topic: string;
+  meta: EntryMeta;
+  body: string;
+}
+
+export interface EntryProblem {
+  line: number;
+  message: string;
+}
+
+export type ParsedEntry =
+  | { ok: true; entry: MemoryEntry }
+  | { ok: false; problems: EntryProblem[]; meta?: Record<string, unknown>; body?: string };
+
+/** Parse the text of `file` (path inside the memory folder). Never throws: problems come back with their line. */
+export function parseEntry(text: string, file: string): ParsedEntry {
+  if (!/^---\r?\n/.test(text)) return { ok: false, problems: [{ line: 1, message: "an entry starts with a --- frontmatter block" }] };
+  let data: Record<string, unknown>;
+  let body: string;
+  try {
+    // An empty options object bypasses gray-matter's cache, which would otherwise keep every file in memory.
+    const parsed = matter(text, {});
+    data = normaliseDates(parsed.data) as Record<string, unknown>;
+    body = parsed.content.replace(/^\r?\n/, "");
+  } catch (error) {
+    const mark = (error as { mark?: { line?: number } }).mark;
+    return { ok: false, problems: [{ line: (mark?.line ?? 0) + 2, message: `frontmatter is not valid YAML: ${(error as Error).message.split("\n")[0]}` }] };
+  }
+  const result = entryMetaSchema.safeParse(data);
+  const problems: EntryProblem[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = String(issue.path[0] ?? "");
+      problems.push({ line: keyLine(text, key), message: `${key ? `${key}: ` : ""}${issue.message}` });
+    }
+  }
+  const parts = file.split("/");
+  const base = parts[parts.length - 1]!.replace(/\.md$/, "");
+  if (parts.length !== 2) problems.push({ line: 1, message: "an entry lives at <topic>/<name>.md, one folder deep" });
+  if (typeof data.name === "string" && data.name !== base)
+    problems.push({ line: keyLine(text, "name"), message: `name "${data.name}" must equal the file name "${base}"` });
+  if (problems.length || !result.success) return { ok: false, problems, meta: data, body };
+  return {
+    ok: true,
+    entry: { id: file.replace(/\.md$/, ""), file, topic: parts.length > 1 ? parts[0]! : "", meta: result.data, body },
+  };
+}
+
+/** Serialise with keys in `keyOrder`, so two writers of the same entry produce the same bytes. */
+export function serialiseEntry(meta: Record<string, unknown>, body: string): string {
+  const keys = [
+    ...keyOrder.filter((k) => meta[k] !== undefined),
+    ...Object.keys(meta)
+      .filter((k) => !(keyOrder as readonly string[]).includes(k) && meta[k] !== undefined)
+      .sort(),
+  ];
+  const lines = keys.map((k) => `${k}: ${yamlValue(meta[k])}`);
+  const text = body.replace(/^\n+/, "").replace(/\s+$/, "");
+  return `---\n${lines.join("\n")}\n---\n\n${text}\n`;
+}
+
+/** The 1-based line of `key:` in the frontmatter; 1 (the opening ---) when it is missing. */
+export function keyLine(text: string, key: string): number {
+  if (!key) return 1;
+  const lines = text.split(/\r?\n/);
+  for (let i = 1; i < lines.length; i++) {
+    if (lines[i] === "---") break;
+    if (lines[i]!.startsWith(`${key}:`)) return i + 1;
+  }
+  return 1;
+}
+
+/** Line in the file where the body starts (1-based), for naming body lines. */
+export function bodyStartLine(text: string): number {
+  const lines = text.split(/\r?\n/);
+  for (let i = 1; i < lines.length; i++) if (lines[i] === "---") return i + 2;
+  return 1;
+}
+
+function yamlValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => yamlScalar(v)).join(", ")}]`;
+  if (value !== null && typeof value === "object") return JSON.stringify(value);
+  return yamlScalar(value);
+}
+
+function yamlScalar(value: unknown): string {
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  const s = String(value);
+  // Plain when YAML would read it back as the same string; double-quoted (a JSON string is valid YAML) otherwise.
+  const plain =
+    /^[A-Za-z0-9_./@(][^\n]*$/.test(s) &&
+    !/: | #|:$/.test(s) &&
+    !/\s$/.test(s) &&
+    !/^(true|false|yes|no|on|off|null|~|[-+]?[0-9.]+(e[-+]?\d+)?)$/i.test(s) &&
+    !/[,[\]{}]/.test(s) &&
+    !/^\d{4}-\d{2}-\d{2}T/.test(s);
+  return plain ? s : JSON.stringify(s);
+}
+
+/** js-yaml turns `2025-01-31` into a Date; entries keep dates as the text the person wrote. */
+function normaliseDates(value: unknown): unknown {
+  if (value instanceof Date) {
+    const iso = value.toISOString();
+    return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : iso;
+  }
+  if (Array.isArray(value)) return value.map(normaliseDates);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, normaliseDates(v)]));
+  return value;
+}
+

@@ -1,0 +1,34 @@
+import type { MemoryEntry } from "./entry-format.js";
+
+export const INDEX_MAX_LINES = 200;
+
+/**
+ * MEMORY.md: one line per entry from its description, grouped by topic, never longer
+ * than 200 lines (an agent reads it whole at the start of a run). Only active entries
+ * are listed; the rest are still in the folder and in `worksite memory list`.
+ */
+export function renderIndex(entries: readonly MemoryEntry[]): string {
+  const head = [
+    "# Memory",
+    "",
+    "<!-- Generated from each entry's description by worksite. Edit the entries, not this file. -->",
+  ];
+  const listed = entries.filter((e) => e.meta.status !== "superseded").sort((a, b) => a.id.localeCompare(b.id));
+  const body: string[] = [];
+  let topic: string | undefined;
+  for (const e of listed) {
+    if (e.topic !== topic) {
+      topic = e.topic;
+      body.push("", `## ${topic}`, "");
+    }
+    const mark = e.meta.status === "conflicted" ? " (conflicted: needs review)" : "";
+    body.push(`- [${e.meta.name}](${e.file}) — ${e.meta.description}${mark}`);
+  }
+  let lines = [...head, ...body];
+  if (lines.length > INDEX_MAX_LINES) {
+    const kept = lines.slice(0, INDEX_MAX_LINES - 2);
+    const shown = kept.filter((l) => l.startsWith("- [")).length;
+    lines = [...kept, "", `… and ${listed.length - shown} more entries: run \`worksite memory list\`.`];
+  }
+  return `${lines.join("\n")}\n`;
+}

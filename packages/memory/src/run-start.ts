@@ -1,0 +1,43 @@
+import type { MemoryEntry } from "./entry-format.js";
+import { type AuditReport, auditMemory } from "./audit.js";
+import { renderIndex } from "./index-file.js";
+import { listEntries } from "./search.js";
+import { loadFiles, type MemoryStore } from "./store.js";
+import { type SyncResult, syncMemory } from "./sync.js";
+
+export interface RunStartOptions {
+  run: string;
+  actor?: string;
+  /** THREAD.md `memory.remote`: an https URL, or a remote name already configured ("origin"). */
+  remote?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunStartMemory {
+  sync?: SyncResult;
+  /** Why sync did not happen; the run goes on with the memory it has. */
+  syncError?: string;
+  report: AuditReport;
+  /** Only what an agent may see. */
+  entries: MemoryEntry[];
+  /** MEMORY.md as an agent should read it: built from the visible entries only. */
+  index: string;
+}
+
+/** Step 1 of a run (ARCHITECTURE.md): pull memory, audit it, and hand back what the agent may see. */
+export async function memoryAtRunStart(store: MemoryStore, options: RunStartOptions): Promise<RunStartMemory> {
+  let sync: SyncResult | undefined;
+  let syncError: string | undefined;
+  if (options.remote && store.mode === "own") {
+    try {
+      const url = /^https?:\/\//.test(options.remote) ? options.remote : undefined;
+      sync = await syncMemory(store, { ...(url ? { url } : {}), ...(options.env ? { env: options.env } : {}), noPush: true });
+    } catch (error) {
+      syncError = (error as Error).message;
+    }
+  }
+  const files = await loadFiles(store);
+  const report = await auditMemory(store, { files, run: options.run, ...(options.actor ? { actor: options.actor } : {}) });
+  const entries = await listEntries(store, { files });
+  return { ...(sync ? { sync } : {}), ...(syncError ? { syncError } : {}), report, entries, index: renderIndex(entries) };
+}

@@ -1,0 +1,150 @@
+import fs from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { userInfo } from "node:os";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { type AuditLog, UserError } from "@worksite/core";
+import git from "isomorphic-git";
+import { type MemoryEntry, parseEntry, type EntryProblem } from "./entry-format.js";
+
+export interface Person {
+  name: string;
+  email: string;
+}
+
+export interface OpenMemoryOptions {
+  /** The memory folder. */
+  dir: string;
+  /**
+   * "own": the folder is a git repository of its own (created when missing).
+   * "parent": the folder is part of the enclosing repository (the worksite's).
+   * Default: "own" when `dir/.git` exists or no repository encloses the folder, else "parent".
+   */
+  git?: "own" | "parent";
+  /** Who the commits this store makes are by, unless a call names someone else. */
+  author?: Person;
+  /** Findings and proposal events go here when given. */
+  audit?: AuditLog;
+  /** Clock, so tests can pin "now". */
+  now?: () => Date;
+}
+
+/** An open memory folder. Plain data; every operation is a function taking it. */
+export interface MemoryStore {
+  /** Absolute path of the memory folder. */
+  dir: string;
+  /** Working tree root of the git repository holding it. */
+  root: string;
+  gitdir: string;
+  /** The memory folder relative to `root`, posix; "" when it is its own repository. */
+  prefix: string;
+  mode: "own" | "parent";
+  author: Person;
+  audit?: AuditLog;
+  now: () => Date;
+  /** isomorphic-git's object cache; one per store keeps repeated status calls fast. */
+  cache: object;
+}
+
+/** Files in the folder that are not entries. */
+export const INDEX_FILE = "MEMORY.md";
+const NOT_ENTRIES = new Set([INDEX_FILE, "README.md"]);
+
+export async function openMemory(options: OpenMemoryOptions): Promise<MemoryStore> {
+  const dir = resolve(options.dir);
+  await fs.promises.mkdir(dir, { recursive: true });
+  const enclosing = findEnclosingRepo(dirname(dir));
+  const own = fs.existsSync(join(dir, ".git"));
+  const mode = options.git ?? (own || !enclosing ? "own" : "parent");
+  const base = { audit: options.audit, now: options.now ?? (() => new Date()), cache: {} };
+  if (mode === "own") {
+    if (!own) await git.init({ fs, dir, defaultBranch: "main" });
+    const gitdir = join(dir, ".git");
+    return { dir, root: dir, gitdir, prefix: "", mode, author: options.author ?? (await defaultPerson(gitdir)), ...base };
+  }
+  const root = own ? undefined : enclosing;
+  if (!root) throw new UserError(`${dir} is not inside a git repository`, { hint: 'open it as a repository of its own (git: "own")' });
+  const gitdir = join(root, ".git");
+  return { dir, root, gitdir, prefix: relative(root, dir).split(sep).join("/"), mode, author: options.author ?? (await defaultPerson(gitdir)), ...base };
+}
+
+/** The person git would name: the repository's user.name/email, else git's environment variables, else the login. */
+export async function defaultPerson(gitdir: string, env: NodeJS.ProcessEnv = process.env): Promise<Person> {
+  const get = async (path: string) => {
+    const v: unknown = await git.getConfig({ fs, gitdir, path }).catch(() => undefined);
+    return typeof v === "string" && v ? v : undefined;
+  };
+  const login = (() => {
+    try {
+      return userInfo().username;
+    } catch {
+      return "someone";
+    }
+  })();
+  return {
+    name: (await get("user.name")) ?? env.GIT_AUTHOR_NAME ?? login,
+    email: (await get("user.email")) ?? env.GIT_AUTHOR_EMAIL ?? `${login}@localhost`,
+  };
+}
+
+function findEnclosingRepo(from: string): string | undefined {
+  for (let d = from; ; d = dirname(d)) {
+    if (fs.existsSync(join(d, ".git"))) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+/** Repository path of a file inside the memory folder. */
+export function repoPath(store: MemoryStore, file: string): string {
+  return store.prefix ? `${store.prefix}/${file}` : file;
+}
+
+/** File inside the memory folder for a repository path, or undefined when it lies outside. */
+export function memoryPath(store: MemoryStore, path: string): string | undefined {
+  if (!store.prefix) return path;
+  return path.startsWith(`${store.prefix}/`) ? path.slice(store.prefix.length + 1) : undefined;
+}
+
+/** Every entry file in the folder (posix paths inside it), sorted. Hidden folders are skipped. */
+export async function listEntryFiles(store: MemoryStore): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string) => {
+    const items = await readdir(join(store.dir, rel), { withFileTypes: true });
+    for (const item of items) {
+      if (item.name.startsWith(".")) continue;
+      const path = rel ? `${rel}/${item.name}` : item.name;
+      if (item.isDirectory()) await walk(path);
+      else if (item.isFile() && item.name.endsWith(".md") && !(rel === "" && NOT_ENTRIES.has(item.name))) out.push(path);
+    }
+  };
+  await walk("");
+  return out.sort();
+}
+
+export interface LoadedFile {
+  file: string;
+  text: string;
+  entry?: MemoryEntry;
+  problems: EntryProblem[];
+}
+
+/** Read and parse every entry in the working folder. Broken files come back with their problems. */
+export async function loadFiles(store: MemoryStore): Promise<LoadedFile[]> {
+  const files = await listEntryFiles(store);
+  const out: LoadedFile[] = [];
+  // Bounded parallelism: enough to overlap I/O without opening 10,000 files at once.
+  const width = 64;
+  for (let i = 0; i < files.length; i += width) {
+    const batch = files.slice(i, i + width);
+    const texts = await Promise.all(batch.map((f) => readFile(join(store.dir, f), "utf8")));
+    batch.forEach((file, j) => {
+      const text = texts[j]!;
+      const parsed = parseEntry(text, file);
+      out.push(parsed.ok ? { file, text, entry: parsed.entry, problems: [] } : { file, text, problems: parsed.problems });
+    });
+  }
+  return out;
+}
+
+export function today(store: MemoryStore): string {
+  return store.now().toISOString().slice(0, 10);
+}

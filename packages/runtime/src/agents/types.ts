@@ -1,0 +1,80 @@
+import type { GateOutcome, GoalFile, RegisteredTool, ThreadFile, Tier } from "@worksite/core";
+
+/** What an agent knows at the start of a round. Rendered to text for model agents by `renderRoundPrompt`. */
+export interface RoundContext {
+  root: string;
+  run: string;
+  round: number;
+  thread: ThreadFile;
+  goal: GoalFile;
+  /** The queued instruction taken for this round, if any. */
+  instruction?: string;
+  /** Steering received during this round, oldest first; the agent continues in that direction. */
+  steering: string[];
+  /** The last round's report, for continuity. */
+  lastReport?: string;
+  /** Did the last round's verification pass? undefined in the first round. */
+  lastVerification?: { passed: boolean; failures: string[] };
+  /** MEMORY.md index and other memory text the round may use (secrets never included). */
+  memory?: string;
+  /** Names and descriptions of every skill, within a budget; bodies of the matched ones. */
+  skills: { name: string; description: string }[];
+  matchedSkills: { name: string; body: string; steps: Step[] }[];
+  openApprovals: { id: string; tool: string; target?: string }[];
+}
+
+/** One deterministic tool call of a script: from GOAL.md `steps:` or a skill's Steps block. */
+export interface Step {
+  tool: string;
+  /** Names the step's result for later steps: `{{steps.<id>.content}}`. */
+  id?: string;
+  input: Record<string, unknown>;
+  /** When the step runs: every round, only the first, or only after verification failed / passed. */
+  on: "always" | "first-round" | "verify-failed" | "verify-passed";
+  note?: string;
+  /** Where the step came from, for reports: "GOAL.md" or "skill verify-page". */
+  from: string;
+}
+
+/** The gated tools as an agent sees them. Every call goes through the gate. */
+export interface AgentTools {
+  list(): RegisteredTool[];
+  call(tool: string, input: unknown, signal?: AbortSignal): Promise<GateOutcome>;
+}
+
+export interface CallRecord {
+  tool: string;
+  status: GateOutcome["status"];
+  /** The tier the gate decided, when it got that far. */
+  tier?: Tier;
+  message: string;
+}
+
+export function callRecord(tool: string, outcome: GateOutcome): CallRecord {
+  const message = describeOutcome(outcome).split("\n")[0] ?? "";
+  return { tool, status: outcome.status, ...(outcome.decision ? { tier: outcome.decision.tier } : {}), message };
+}
+
+export interface AgentTurn {
+  /** What the agent says it did, one paragraph. */
+  summary: string;
+  /** The agent believes the goal is met. Verification still decides. */
+  claimsDone: boolean;
+  calls: CallRecord[];
+  /** What the agent needs from a person, if anything. */
+  needs?: string[];
+}
+
+export interface Agent {
+  name: string;
+  act(context: RoundContext, tools: AgentTools, signal: AbortSignal): Promise<AgentTurn>;
+}
+
+export function describeOutcome(outcome: GateOutcome): string {
+  switch (outcome.status) {
+    case "ok":
+      return outcome.result.content;
+    default:
+      return outcome.message;
+  }
+}

@@ -1,0 +1,101 @@
+import { execFile } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/**
+ * Checkpoints live in a private git directory (.worksite/checkpoints.git) whose
+ * work tree is the worksite, under refs/worksite/round-N: never on the user's
+ * branches, never in their index. Native git, not isomorphic-git: a checkpoint
+ * of a whole work tree is an `add -A` and a `read-tree -u`, which native git does
+ * an order of magnitude faster (see TOOLCHAIN.md).
+ */
+export function checkpointGitDir(root: string): string {
+  return join(root, ".worksite", "checkpoints.git");
+}
+
+/** Records (never rolled back): the audit log, evidence, reports, memory with its own history. */
+const EXCLUDED = [".worksite/", "artifacts/", "PROGRESS.md", "memory/", "node_modules/", ".git/"];
+
+async function git(root: string, args: string[]): Promise<string> {
+  const { stdout } = await run("git", ["--git-dir", checkpointGitDir(root), "--work-tree", root, "-c", "core.autocrlf=false", ...args], {
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, GIT_AUTHOR_NAME: "worksite", GIT_AUTHOR_EMAIL: "worksite@localhost", GIT_COMMITTER_NAME: "worksite", GIT_COMMITTER_EMAIL: "worksite@localhost" },
+  });
+  return stdout;
+}
+
+async function ensureRepo(root: string): Promise<void> {
+  const dir = checkpointGitDir(root);
+  if (existsSync(join(dir, "HEAD"))) return;
+  await mkdir(dir, { recursive: true });
+  await run("git", ["init", "--bare", "--quiet", dir]);
+  await mkdir(join(dir, "info"), { recursive: true });
+  await writeFile(join(dir, "info", "exclude"), `${EXCLUDED.join("\n")}\n`);
+}
+
+export function checkpointRef(round: number): string {
+  return `refs/worksite/round-${round}`;
+}
+
+/** Snapshot the work tree as it stands after `round`. Returns the commit id. */
+export async function recordCheckpoint(root: string, round: number, message: string): Promise<string> {
+  await ensureRepo(root);
+  const commit = await snapshot(root, message);
+  await git(root, ["update-ref", "HEAD", commit]);
+  await git(root, ["update-ref", checkpointRef(round), commit]);
+  return commit;
+}
+
+async function snapshot(root: string, message: string): Promise<string> {
+  await git(root, ["add", "-A", "."]);
+  const tree = (await git(root, ["write-tree"])).trim();
+  const parent = await resolveRef(root, "HEAD");
+  return (await git(root, ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-m", message])).trim();
+}
+
+export async function resolveRef(root: string, ref: string): Promise<string | undefined> {
+  try {
+    return (await git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function listCheckpoints(root: string): Promise<number[]> {
+  if (!existsSync(join(checkpointGitDir(root), "HEAD"))) return [];
+  const out = await git(root, ["for-each-ref", "--format=%(refname)", "refs/worksite/"]);
+  return out
+    .split("\n")
+    .map((l) => /round-(\d+)$/.exec(l)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/** Files that differ between two checkpoints, or between a checkpoint and the work tree now. */
+export async function changedSince(root: string, fromRound: number | undefined): Promise<string[]> {
+  await ensureRepo(root);
+  await git(root, ["add", "-A", "."]);
+  const base = fromRound === undefined ? undefined : await resolveRef(root, checkpointRef(fromRound));
+  const out = base
+    ? await git(root, ["diff", "--cached", "--name-only", "--no-renames", base])
+    : await git(root, ["diff", "--cached", "--name-only", "--no-renames", "4b825dc642cb6eb9a060e54bf8d69288fbee4904"]);
+  return out.split("\n").filter(Boolean);
+}
+
+/** Restore the work tree to round N's checkpoint; what is there now is checkpointed first, so nothing is lost. */
+export async function rollbackTo(root: string, round: number): Promise<{ restored: string[]; safety: string }> {
+  const target = await resolveRef(root, checkpointRef(round));
+  if (!target) throw new Error(`no checkpoint for round ${round}`);
+  const restored = await changedSince(root, round);
+  const safety = await snapshot(root, `before rollback to round ${round}`);
+  await git(root, ["update-ref", "refs/worksite/before-rollback", safety]);
+  await git(root, ["read-tree", "-u", "--reset", target]);
+  await git(root, ["update-ref", "HEAD", target]);
+  return { restored, safety };
+}

@@ -1,0 +1,65 @@
+import type { GoalFile } from "@worksite/core";
+import { globMatches } from "@worksite/core";
+import type { AgentTurn } from "./agents/types.js";
+import type { GoalState } from "./state.js";
+import type { VerificationResult } from "./verify.js";
+
+export interface RoundFacts {
+  round: number;
+  /** Rounds run in this `worksite run`, and the cap it was given. */
+  roundsThisRun: number;
+  maxRoundsThisRun?: number;
+  startedAt: number;
+  now: number;
+  turn: AgentTurn;
+  verification: VerificationResult;
+  /** How many rounds in a row the same failure signature has been seen, counting this one. */
+  sameFailureCount: number;
+  failureSummary?: string;
+  changedFiles: string[];
+  pendingApprovals: number;
+}
+
+export interface RoundDecision {
+  state: GoalState;
+  /** One line: why the thread stopped or goes on. */
+  reason: string;
+  /** Stop this run (every state but active, or the run's round cap reached). */
+  stop: boolean;
+}
+
+/** The goal's stop conditions, in the order a person would want them checked. */
+export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
+  const protectedChange = facts.changedFiles.filter((f) => goal.protect.some((g) => globMatches(g, f, { separator: "/" })));
+  if (protectedChange.length) {
+    return { state: "paused", stop: true, reason: `paused: protected path changed: ${protectedChange.join(", ")} (GOAL.md protect)` };
+  }
+  const forbidden = facts.turn.calls.find((c) => c.status === "refused" && c.tier === "forbidden");
+  if (forbidden && goal.pause.onForbidden === "pause") {
+    return { state: "paused", stop: true, reason: `paused: a forbidden action was needed: ${forbidden.tool} — ${forbidden.message}` };
+  }
+  if (facts.verification.passed && facts.turn.claimsDone) {
+    if (facts.pendingApprovals > 0) {
+      return { state: "waiting", stop: true, reason: `waiting: verification passed; ${facts.pendingApprovals} action(s) wait for a person's approval (worksite approvals)` };
+    }
+    return { state: "done", stop: true, reason: `done: verification passed (${facts.verification.checks.length} check(s))${facts.verification.manual.length ? `; ${facts.verification.manual.length} manual check(s) for a person` : ""}` };
+  }
+  const limit = goal.pause.repeatedFailure;
+  if (limit && facts.sameFailureCount >= limit) {
+    return { state: "paused", stop: true, reason: `paused: the same failure ${facts.sameFailureCount} rounds in a row: ${facts.failureSummary ?? "verification failed"}` };
+  }
+  if (facts.pendingApprovals > 0) {
+    return { state: "waiting", stop: true, reason: `waiting: ${facts.pendingApprovals} action(s) wait for a person's approval (worksite approvals)` };
+  }
+  if (goal.pause.maxRounds !== undefined && facts.round >= goal.pause.maxRounds) {
+    return { state: "budget-spent", stop: true, reason: `paused: reached the goal's maximum of ${goal.pause.maxRounds} rounds` };
+  }
+  if (goal.pause.budgetMs !== undefined && facts.now - facts.startedAt >= goal.pause.budgetMs) {
+    return { state: "budget-spent", stop: true, reason: `paused: the time budget of ${Math.round(goal.pause.budgetMs / 1000)} s is spent` };
+  }
+  const why = facts.verification.passed ? "verification passed but the agent is not finished" : `verification failed: ${facts.failureSummary ?? "see the report"}`;
+  if (facts.maxRoundsThisRun !== undefined && facts.roundsThisRun >= facts.maxRoundsThisRun) {
+    return { state: "active", stop: true, reason: `ran the ${facts.maxRoundsThisRun} round(s) asked for; ${why}` };
+  }
+  return { state: "active", stop: false, reason: `continuing: ${why}` };
+}

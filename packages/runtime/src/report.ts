@@ -1,0 +1,120 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type ArtifactRef, writeFileAtomic } from "@worksite/core";
+import type { AgentTurn } from "./agents/types.js";
+import type { RoundDecision } from "./decide.js";
+import type { VerificationResult } from "./verify.js";
+
+export interface RoundReport {
+  round: number;
+  run: string;
+  started: string;
+  finished: string;
+  instruction?: string;
+  steering: string[];
+  turn: AgentTurn;
+  verification: VerificationResult;
+  decision: RoundDecision;
+  changedFiles: string[];
+  needsPerson: string[];
+  artifacts: ArtifactRef[];
+  /** THREAD.md "deliver each round" items, answered or listed as still owed. */
+  deliverables: string[];
+}
+
+const bullets = (items: string[], empty = "none") => (items.length ? items.map((i) => `- ${i}`).join("\n") : `- ${empty}`);
+
+function nextStep(r: RoundReport): string {
+  switch (r.decision.state) {
+    case "done":
+      return "nothing: the goal is met. Review the evidence and the changed files.";
+    case "waiting":
+      return "a person approves or denies the waiting action(s) (`worksite approvals`), then `worksite run` continues.";
+    case "paused":
+    case "blocked":
+      return "a person reads the blocker above, fixes or steers (`worksite queue \"…\"`), then `worksite run`.";
+    case "budget-spent":
+      return "raise the budget in GOAL.md or narrow the goal, then `worksite run`.";
+    default:
+      return "the next round continues toward the goal (`worksite run`).";
+  }
+}
+
+/** One round as markdown: the section appended to PROGRESS.md and the round's report artifact. */
+export function renderRoundReport(r: RoundReport): string {
+  const verification = r.verification.checks.map((c) => `${c.passed ? "✔" : "✘"} ${c.kind === "command" ? `\`${c.what}\`` : `artifact ${c.what}`} — ${c.detail}${c.artifact ? ` ([output](${c.artifact}))` : ""}`);
+  const blockers = [
+    ...r.verification.checks.filter((c) => !c.passed).map((c) => `${c.what}: ${c.detail}`),
+    ...r.turn.calls.filter((c) => c.status === "refused" || c.status === "error").map((c) => `${c.tool} ${c.status}: ${c.message}`),
+  ];
+  return [
+    `## Round ${r.round} — ${r.decision.state}: ${r.decision.reason}`,
+    "",
+    `Run ${r.run}, ${r.started} → ${r.finished}.${r.instruction ? ` Instruction: ${r.instruction}` : ""}`,
+    ...(r.steering.length ? ["", `Steered: ${r.steering.join(" / ")}`] : []),
+    "",
+    "### Done",
+    r.turn.summary || "nothing",
+    ...(r.turn.calls.length ? ["", ...r.turn.calls.map((c) => `- ${c.tool}: ${c.status}${c.tier ? ` (${c.tier})` : ""} — ${c.message}`)] : []),
+    "",
+    "### Changed files",
+    bullets(r.changedFiles),
+    "",
+    "### Verification",
+    bullets(verification, "no enforced checks"),
+    ...(r.verification.manual.length ? ["", "Manual checks for a person:", bullets(r.verification.manual)] : []),
+    "",
+    "### Blockers",
+    bullets(blockers),
+    "",
+    "### Needs a person",
+    bullets(r.needsPerson),
+    "",
+    "### Next step",
+    nextStep(r),
+    "",
+    "### Artifacts",
+    bullets(r.artifacts.map((a) => `[${a.path}](${a.path}) (${a.kind})`)),
+    ...(r.deliverables.length ? ["", "### Deliverables (THREAD.md)", bullets(r.deliverables)] : []),
+    "",
+  ].join("\n");
+}
+
+export function progressPath(root: string): string {
+  return join(root, "PROGRESS.md");
+}
+
+/**
+ * Append a round to PROGRESS.md by rewriting the whole file atomically: a
+ * crash leaves the old file or the new one, never half a section. A section
+ * for the same round (a redone round) is replaced rather than repeated.
+ */
+export async function appendProgress(root: string, round: number, section: string): Promise<void> {
+  let current = "";
+  try {
+    current = await readFile(progressPath(root), "utf8");
+  } catch {
+    current = "# Progress\n\nOne section per round, written by worksite.\n\n";
+  }
+  const heading = new RegExp(`^## Round ${round} — .*$`, "m");
+  const match = heading.exec(current);
+  if (match) {
+    const rest = current.slice(match.index + match[0].length);
+    const next = /^## Round \d+ — /m.exec(rest);
+    current = current.slice(0, match.index) + (next ? rest.slice(next.index) : "");
+  }
+  await writeFileAtomic(progressPath(root), `${current.replace(/\n*$/, "\n\n")}${section}`);
+}
+
+/** The report of round N (or the last) as written in PROGRESS.md. */
+export async function readRoundReport(root: string, round?: number): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(progressPath(root), "utf8");
+  } catch {
+    return undefined;
+  }
+  const sections = text.split(/^(?=## Round \d+ — )/m).filter((s) => s.startsWith("## Round "));
+  if (round === undefined) return sections.at(-1);
+  return sections.find((s) => s.startsWith(`## Round ${round} — `));
+}

@@ -1,0 +1,208 @@
+import { type ArtifactRef, createArtifactStore, listApprovals, type Plugin, redactSecrets } from "@worksite/core";
+import type { Agent, AgentTools, AgentTurn, RoundContext } from "./agents/types.js";
+import { agentFor } from "./agents/select.js";
+import { changedSince, listCheckpoints, recordCheckpoint } from "./checkpoint.js";
+import { decideRound } from "./decide.js";
+import { pendingMessages, takeMessage } from "./inbox.js";
+import { acquireLock } from "./lock.js";
+import { roundExtras } from "./round-extras.js";
+import { appendProgress, readRoundReport, renderRoundReport } from "./report.js";
+import { newRunId, openSession, type Session } from "./session.js";
+import { type GoalState, readState, writeState } from "./state.js";
+import { failureSignature, verifyGoal } from "./verify.js";
+
+export interface RunOptions {
+  root: string;
+  /** Rounds to run at most in this call (default: until a stop condition). */
+  rounds?: number;
+  /** "script" | "openai" | "command", or an Agent; default THREAD.md `agent:`, else script. */
+  agent?: Agent | string;
+  plugins?: Plugin[];
+  signal?: AbortSignal;
+  /** How often a running round looks for steering messages. */
+  steerPollMs?: number;
+  env?: NodeJS.ProcessEnv;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export type RunEvent =
+  | { type: "round-start"; round: number; instruction?: string }
+  | { type: "call"; round: number; tool: string; status: string; message: string }
+  | { type: "steered"; round: number; text: string }
+  | { type: "verified"; round: number; passed: boolean }
+  | { type: "round-end"; round: number; state: GoalState; reason: string };
+
+export interface RunResult {
+  run: string;
+  state: GoalState;
+  reason: string;
+  rounds: number[];
+}
+
+const HARD_ROUND_CAP = 100; // a thread with no maxRounds still never spins forever in one run
+const MAX_STEERS_PER_ROUND = 10;
+
+export async function runThread(options: RunOptions): Promise<RunResult> {
+  const { root } = options;
+  const run = newRunId();
+  const lock = await acquireLock(root, run);
+  let session: Session | undefined;
+  try {
+    let state = await readState(root);
+    session = await openSession({ root, actor: "agent", run, round: state.inProgress?.round ?? state.round + 1, ...(options.plugins ? { plugins: options.plugins } : {}) });
+    const { audit, worksite } = session;
+    if (lock.tookOverFrom) {
+      await audit.append({ type: "run", run, actor: "runtime", message: `took over the lock of run ${lock.tookOverFrom.run} (pid ${lock.tookOverFrom.pid} is gone)`, data: { ...lock.tookOverFrom } });
+    }
+    const agent = typeof options.agent === "object" ? options.agent : agentFor(options.agent ?? worksite.thread.agent?.kind ?? "script", worksite, options.env ?? process.env);
+    const startedAt = Date.now();
+    const ran: number[] = [];
+    let last = { state: state.state, reason: state.lastStop?.reason ?? "" };
+
+    for (let n = 0; n < (options.rounds ?? HARD_ROUND_CAP); n++) {
+      if (options.signal?.aborted) break;
+      const redo = state.inProgress;
+      const round = redo?.round ?? state.round + 1;
+      if (redo) await audit.append({ type: "run", run, round, actor: "runtime", message: `round ${round} was interrupted (run ${redo.run}); redoing it` });
+      state = { ...state, inProgress: { round, run, started: new Date().toISOString() } };
+      await writeState(root, state);
+      session.gate.setRound(round);
+      const started = new Date().toISOString();
+
+      const queued = (await pendingMessages(root, "queue"))[0];
+      if (queued && (await takeMessage(root, queued))) await audit.append({ type: "inbox", run, round, actor: queued.by, message: `queued instruction taken: ${queued.text}`, data: { id: queued.id } });
+      options.onEvent?.({ type: "round-start", round, ...(queued ? { instruction: queued.text } : {}) });
+
+      const previous = await readRoundReport(root);
+      const extras = await roundExtras(session, { round, goalText: [worksite.goal.goal, queued?.text ?? ""].join("\n"), changedFiles: await changedSince(root, (await listCheckpoints(root)).at(-1)) });
+      const context: RoundContext = {
+        root,
+        run,
+        round,
+        thread: worksite.thread,
+        goal: worksite.goal,
+        ...(queued ? { instruction: queued.text } : {}),
+        steering: [],
+        ...(previous ? { lastReport: previous } : {}),
+        ...(state.failure !== undefined || state.round > 0 ? { lastVerification: { passed: state.failure === undefined, failures: state.failure ? [state.failure.summary] : [] } } : {}),
+        ...(extras.memory ? { memory: extras.memory } : {}),
+        skills: extras.skills,
+        matchedSkills: extras.matchedSkills,
+        openApprovals: (await listApprovals(root)).filter((a) => a.status === "pending").map((a) => ({ id: a.id, tool: a.tool, ...(a.target ? { target: a.target } : {}) })),
+      };
+
+      const tools: AgentTools = {
+        list: () => session!.gate.tools(),
+        call: async (tool, input, signal) => {
+          const outcome = await session!.gate.call({ tool, input, ...(signal ? { signal } : {}) });
+          options.onEvent?.({ type: "call", round, tool, status: outcome.status, message: outcome.status === "ok" ? outcome.result.content.split("\n")[0] ?? "" : outcome.message });
+          return outcome;
+        },
+      };
+
+      const turn = await actWithSteering(agent, context, tools, root, options, round, session);
+      const verification = await verifyGoal(worksite.goal, root, round, tools, options.signal ?? new AbortController().signal);
+      options.onEvent?.({ type: "verified", round, passed: verification.passed });
+
+      const signature = failureSignature(verification);
+      const sameFailureCount = signature && state.failure?.signature === signature ? state.failure.count + 1 : signature ? 1 : 0;
+      const failureSummary = verification.checks.filter((c) => !c.passed).map((c) => `${c.what}: ${c.detail}`).join("; ") || undefined;
+      const checkpoints = await listCheckpoints(root);
+      const changedFiles = await changedSince(root, checkpoints.filter((c) => c < round).at(-1));
+      const pending = (await listApprovals(root)).filter((a) => a.status === "pending");
+      const decision = decideRound(worksite.goal, {
+        round,
+        roundsThisRun: n + 1,
+        ...(options.rounds !== undefined ? { maxRoundsThisRun: options.rounds } : {}),
+        startedAt,
+        now: Date.now(),
+        turn,
+        verification,
+        sameFailureCount,
+        ...(failureSummary ? { failureSummary } : {}),
+        changedFiles,
+        pendingApprovals: pending.length,
+      });
+
+      const store = createArtifactStore({ root, run, round, redact: redactSecrets });
+      const roundArtifacts: ArtifactRef[] = (await store.list({ round })).filter((a) => a.run === run);
+      const report = renderRoundReport({
+        round,
+        run,
+        started,
+        finished: new Date().toISOString(),
+        ...(queued ? { instruction: queued.text } : {}),
+        steering: context.steering,
+        turn,
+        verification,
+        decision,
+        changedFiles,
+        needsPerson: [...(turn.needs ?? []), ...pending.map((a) => `approve or deny ${a.id}: ${a.tool} ${a.target ?? ""} — worksite approve ${a.id}`), ...verification.manual.map((m) => `manual check: ${m}`)].filter((v, i, all) => all.indexOf(v) === i),
+        artifacts: roundArtifacts,
+        deliverables: worksite.thread.deliverEachRound.map((d) => d.text),
+      });
+      await store.write({ name: "report.md", kind: "markdown", data: report });
+      await appendProgress(root, round, redactSecrets(report));
+      await recordCheckpoint(root, round, `round ${round}: ${decision.reason}`);
+      await extras.writeBack(run);
+
+      state = {
+        ...state,
+        round,
+        state: decision.state,
+        lastRun: run,
+        ...(decision.stop ? { lastStop: { round, reason: decision.reason, at: new Date().toISOString() } } : {}),
+      };
+      delete state.inProgress;
+      if (signature && failureSummary) state.failure = { signature, count: sameFailureCount, summary: failureSummary };
+      else delete state.failure;
+      await writeState(root, state);
+      await audit.append({ type: "run", run, round, actor: "runtime", outcome: decision.state === "done" ? "ok" : undefined, message: `round ${round} ended: ${decision.reason}` } as never);
+      options.onEvent?.({ type: "round-end", round, state: decision.state, reason: decision.reason });
+      ran.push(round);
+      last = { state: decision.state, reason: decision.reason };
+      if (decision.stop) break;
+    }
+    return { run, state: last.state, reason: last.reason, rounds: ran };
+  } finally {
+    await session?.dispose();
+    await lock.release();
+  }
+}
+
+/**
+ * Steering reaches the running round between tool calls: the running tool gets
+ * the abort, the message joins the context, and the agent goes on from there.
+ */
+async function actWithSteering(agent: Agent, context: RoundContext, tools: AgentTools, root: string, options: RunOptions, round: number, session: Session): Promise<AgentTurn> {
+  const calls: AgentTurn["calls"] = [];
+  for (let steers = 0; ; steers++) {
+    const controller = new AbortController();
+    const outer = options.signal;
+    const onOuter = () => controller.abort();
+    outer?.addEventListener("abort", onOuter, { once: true });
+    let steered: string | undefined;
+    let looking: Promise<void> = Promise.resolve();
+    const look = async () => {
+      if (steered !== undefined || steers >= MAX_STEERS_PER_ROUND) return;
+      const message = (await pendingMessages(root, "steer"))[0];
+      if (!message || steered !== undefined || !(await takeMessage(root, message))) return;
+      steered = message.text;
+      await session.audit.append({ type: "inbox", run: context.run, round, actor: message.by, message: `steering taken: ${message.text}`, data: { id: message.id } });
+      controller.abort();
+    };
+    const watch = setInterval(() => (looking = looking.then(look)), options.steerPollMs ?? 200);
+    try {
+      const turn = await agent.act(context, tools, controller.signal);
+      clearInterval(watch);
+      await looking; // a message taken while the agent was finishing still counts
+      calls.push(...turn.calls);
+      if (steered === undefined || outer?.aborted) return { ...turn, calls };
+    } finally {
+      clearInterval(watch);
+      outer?.removeEventListener("abort", onOuter);
+    }
+    context.steering.push(steered);
+    options.onEvent?.({ type: "steered", round, text: steered });
+  }
+}

@@ -1,0 +1,81 @@
+import { join } from "node:path";
+import {
+  type AuditLog,
+  corePlugins,
+  createGate,
+  createLogger,
+  type Gate,
+  type GateOptions,
+  loadWorksite,
+  type Logger,
+  openAuditLog,
+  type Plugin,
+  type Stage,
+  type Worksite,
+} from "@worksite/core";
+import { loadPlugins } from "./load-plugins.js";
+
+export interface SessionOptions {
+  root: string;
+  /** "agent", "person:<name>", "mcp:<client>", "automation". */
+  actor: string;
+  run?: string;
+  round?: number;
+  stage?: Stage;
+  /** Plugins given directly (tests, embedders); added to the ones THREAD.md names. */
+  plugins?: Plugin[];
+  /** Skip loading THREAD.md's plugins (a CLI command that only needs core tools). */
+  threadPlugins?: boolean;
+  log?: Logger;
+}
+
+export type SessionGate = ReturnType<typeof createGate>;
+
+/** One worksite opened for work: its files, its gate with every tool it may use, its audit log. */
+export interface Session {
+  root: string;
+  worksite: Worksite;
+  gate: SessionGate;
+  audit: AuditLog;
+  run: string;
+  round: number;
+  log: Logger;
+  dispose(): Promise<void>;
+}
+
+export function auditPath(root: string): string {
+  return join(root, ".worksite", "audit.jsonl");
+}
+
+export function newRunId(now = new Date()): string {
+  return `run-${now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Tools every session has besides THREAD.md's plugins: the core tools, memory and skills. */
+async function builtinPlugins(root: string, worksite: Worksite): Promise<Plugin[]> {
+  const plugins = [...corePlugins()];
+  const memory = await import("@worksite/memory").catch(() => undefined);
+  const skills = await import("@worksite/skills").catch(() => undefined);
+  const memoryFactory = (memory as { createMemoryPlugin?: (o: { root: string; dir: string }) => Plugin } | undefined)?.createMemoryPlugin;
+  const skillsFactory = (skills as { createSkillsPlugin?: (o: { root: string }) => Plugin } | undefined)?.createSkillsPlugin;
+  if (memoryFactory) plugins.push(memoryFactory({ root, dir: join(root, worksite.thread.memory?.path ?? "memory") }));
+  if (skillsFactory) plugins.push(skillsFactory({ root }));
+  return plugins;
+}
+
+export async function openSession(options: SessionOptions): Promise<Session> {
+  const { root } = options;
+  const worksite = await loadWorksite(root);
+  const log = options.log ?? createLogger({ level: "warn" });
+  const named = options.threadPlugins === false ? [] : await loadPlugins(worksite.thread.plugins, root, worksite.thread.file);
+  const plugins = [...(await builtinPlugins(root, worksite)), ...named, ...(options.plugins ?? [])];
+  const audit = openAuditLog(auditPath(root));
+  const run = options.run ?? newRunId();
+  const round = options.round ?? 0;
+  const gateOptions: GateOptions = { root, worksite, plugins, audit, actor: options.actor, run, round, log };
+  if (options.stage) gateOptions.stage = options.stage;
+  const gate = createGate(gateOptions);
+  return { root, worksite, gate, audit, run, round, log, dispose: () => gate.dispose() };
+}
+
+export type { Gate };

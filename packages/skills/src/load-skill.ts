@@ -1,0 +1,78 @@
+import { readdir, readFile } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { type Diagnostic, UserError } from "@worksite/core";
+import { declaredSkillPath, nameFromPackage, readPackageJson } from "./package-info.js";
+import { parseSections } from "./sections.js";
+import { safeParseSkillMarkdown } from "./skill-format.js";
+import type { Skill, SkillFiles, SkillPackageInfo, SkillSourceKind } from "./types.js";
+
+export interface LoadSkillOptions {
+  source?: SkillSourceKind;
+  /** Diagnostics name SKILL.md relative to this folder (the CLI passes its cwd); absolute when absent. */
+  relativeTo?: string;
+  /** The package folder when the skill came from an installed package whose SKILL.md sits elsewhere. */
+  packageDir?: string;
+}
+
+/** Loads a skill from its folder or its SKILL.md path. Throws a UserError whose diagnostics carry SKILL.md:LINE. */
+export async function loadSkill(path: string, options: LoadSkillOptions = {}): Promise<Skill> {
+  const abs = resolve(path);
+  const file = basename(abs) === "SKILL.md" ? abs : join(abs, "SKILL.md");
+  const dir = dirname(file);
+  const shown = options.relativeTo ? relative(options.relativeTo, file) || "SKILL.md" : file;
+
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new UserError(`no SKILL.md in ${options.relativeTo ? relative(options.relativeTo, dir) || "." : dir}`, {
+      hint: "a skill is a folder holding SKILL.md; create one with: worksite skill new NAME",
+    });
+  }
+
+  const pkgDir = options.packageDir ?? dir;
+  const pkg = await readPackageJson(pkgDir);
+  const declares = declaredSkillPath(pkg) !== undefined;
+  const expectedNames = [basename(dir)];
+  if (pkg && declares) expectedNames.push(nameFromPackage(pkg.name));
+
+  const parsed = safeParseSkillMarkdown(text, shown, { expectedNames });
+  if (!parsed.ok) throw parsed.error;
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  const sections = parseSections(parsed.body, parsed.bodyLine, shown, parsed.frontmatter.metadata);
+
+  const packageInfo: SkillPackageInfo | undefined = pkg && declares ? { name: pkg.name, version: pkg.version, dir: pkgDir } : undefined;
+  return {
+    name: parsed.frontmatter.name,
+    description: parsed.frontmatter.description,
+    dir,
+    file,
+    frontmatter: parsed.frontmatter,
+    body: parsed.body,
+    bodyLine: parsed.bodyLine,
+    sections,
+    files: await listSkillFiles(dir),
+    source: options.source ?? "worksite",
+    ...(packageInfo ? { package: packageInfo } : {}),
+    diagnostics,
+  };
+}
+
+/** Files under scripts/, references/ and assets/, relative to the skill folder. */
+export async function listSkillFiles(dir: string): Promise<SkillFiles> {
+  const walk = async (sub: string): Promise<string[]> => {
+    try {
+      const entries = await readdir(join(dir, sub), { withFileTypes: true });
+      const nested = await Promise.all(
+        entries
+          .filter((e) => !e.name.startsWith("."))
+          .map(async (e) => (e.isDirectory() ? walk(`${sub}/${e.name}`) : e.isFile() ? [`${sub}/${e.name}`] : [])),
+      );
+      return nested.flat().sort();
+    } catch {
+      return [];
+    }
+  };
+  const [scripts, references, assets] = await Promise.all([walk("scripts"), walk("references"), walk("assets")]);
+  return { scripts, references, assets };
+}

@@ -1,0 +1,183 @@
+import matter from "gray-matter";
+import { type Diagnostic, UserError } from "@worksite/core";
+import type { SkillFrontmatter } from "./types.js";
+
+/**
+ * The public Agent Skills format (agentskills.io/specification): these six
+ * fields are all a strict validator accepts, which is why worksite's own
+ * additions live in body sections and `metadata`, never in new fields.
+ */
+const STANDARD_FIELDS = new Set(["name", "description", "license", "compatibility", "allowed-tools", "metadata"]);
+
+/** Fields other agents add. Kept as written and reported as a note, so their skills load unchanged. */
+const KNOWN_FOREIGN_FIELDS: Record<string, string> = {
+  "argument-hint": "Claude Code",
+  "user-invocable": "Claude Code",
+  "disable-model-invocation": "Claude Code",
+  context: "Claude Code",
+  model: "Claude Code",
+  agent: "Claude Code",
+  hooks: "Claude Code",
+  "when_to_use": "Claude Code",
+  version: "several agents",
+};
+
+export const NAME_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+export const MAX_NAME = 64;
+export const MAX_DESCRIPTION = 1024;
+export const MAX_COMPATIBILITY = 500;
+
+export interface ParsedSkillMarkdown {
+  frontmatter: SkillFrontmatter;
+  body: string;
+  /** 1-based line where the body starts. */
+  bodyLine: number;
+  /** Notes and warnings; errors are thrown. */
+  diagnostics: Diagnostic[];
+}
+
+export interface ParseSkillOptions {
+  /**
+   * Names the skill may have: its folder's name, and for a package also the
+   * name its package implies (`@acme/skill-deploy` → `deploy`). Empty = not checked.
+   */
+  expectedNames?: string[];
+}
+
+export type SafeParseResult =
+  | ({ ok: true } & ParsedSkillMarkdown)
+  | { ok: false; error: UserError; diagnostics: Diagnostic[] };
+
+/** Parses SKILL.md text; `file` is how diagnostics name it (`skills/demo/SKILL.md`). Throws a UserError listing every problem. */
+export function parseSkillMarkdown(text: string, file: string, options: ParseSkillOptions = {}): ParsedSkillMarkdown {
+  const result = safeParseSkillMarkdown(text, file, options);
+  if (!result.ok) throw result.error;
+  return result;
+}
+
+export function safeParseSkillMarkdown(text: string, file: string, options: ParseSkillOptions = {}): SafeParseResult {
+  const src = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+  const lines = src.split("\n");
+  const diagnostics: Diagnostic[] = [];
+  const fail = (message: string) => ({ ok: false as const, error: new UserError(message, { diagnostics }), diagnostics });
+  const at = (line: number, severity: Diagnostic["severity"], message: string, hint?: string) =>
+    diagnostics.push({ file, line, severity, message, ...(hint ? { hint } : {}) });
+
+  if (lines[0]?.trim() !== "---") {
+    at(1, "error", "SKILL.md has no frontmatter", "start the file with a --- block holding name: and description:");
+    return fail(`${file} is not a valid skill`);
+  }
+  const close = lines.findIndex((l, i) => i > 0 && l.trim() === "---");
+  if (close < 0) {
+    at(1, "error", "the frontmatter block is never closed", "end the frontmatter with a line holding only ---");
+    return fail(`${file} is not a valid skill`);
+  }
+  const keyLines = frontmatterKeyLines(lines.slice(1, close));
+  const lineOf = (key: string) => keyLines.get(key) ?? 1;
+
+  let data: Record<string, unknown>;
+  try {
+    // Passing options turns off gray-matter's cache, which would hand back a stale object for equal text.
+    const parsed = matter(src, {});
+    data = (parsed.data ?? {}) as Record<string, unknown>;
+  } catch (error) {
+    const mark = (error as { mark?: { line?: number } }).mark;
+    const reason = (error as { reason?: string }).reason ?? String(error);
+    at(mark?.line !== undefined ? mark.line + 1 : 1, "error", `frontmatter is not valid YAML: ${reason}`, "quote values that contain a colon, or use a block scalar (>- or |)");
+    return fail(`${file} is not a valid skill`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) data = {};
+
+  const name = data.name;
+  if (name === undefined || name === null || name === "") {
+    at(1, "error", "name is missing", "add name: with the skill folder's name");
+  } else if (typeof name !== "string") {
+    at(lineOf("name"), "error", "name must be a string");
+  } else {
+    if (name.length > MAX_NAME) at(lineOf("name"), "error", `name is ${name.length} characters; at most ${MAX_NAME}`);
+    if (!NAME_PATTERN.test(name))
+      at(lineOf("name"), "error", `name "${name}" is not lowercase letters, digits and single hyphens`, `try name: ${suggestName(name)}`);
+    const expected = options.expectedNames ?? [];
+    if (expected.length > 0 && !expected.includes(name))
+      at(
+        lineOf("name"),
+        "error",
+        `name "${name}" does not match its folder "${expected[0]}"${expected[1] && expected[1] !== expected[0] ? ` or its package's "${expected[1]}"` : ""}`,
+        `rename the folder or set name: ${expected[0]}`,
+      );
+  }
+
+  const description = data.description;
+  if (description === undefined || description === null || (typeof description === "string" && description.trim() === "")) {
+    at(description === undefined ? 1 : lineOf("description"), "error", "description is missing", "add description: saying what the skill does and when to use it");
+  } else if (typeof description !== "string") {
+    at(lineOf("description"), "error", "description must be a string");
+  } else if (description.length > MAX_DESCRIPTION) {
+    at(lineOf("description"), "error", `description is ${description.length} characters; at most ${MAX_DESCRIPTION}`, "move detail into the body");
+  }
+
+  for (const key of ["license", "compatibility"] as const) {
+    const v = data[key];
+    if (v !== undefined && typeof v !== "string") at(lineOf(key), "error", `${key} must be a string`);
+  }
+  if (typeof data.compatibility === "string" && data.compatibility.length > MAX_COMPATIBILITY)
+    at(lineOf("compatibility"), "error", `compatibility is ${data.compatibility.length} characters; at most ${MAX_COMPATIBILITY}`);
+
+  let allowedTools: string[] | undefined;
+  const rawTools = data["allowed-tools"];
+  if (typeof rawTools === "string") allowedTools = rawTools.split(/[\s,]+/).filter(Boolean);
+  else if (Array.isArray(rawTools) && rawTools.every((t) => typeof t === "string")) allowedTools = rawTools as string[];
+  else if (rawTools !== undefined && rawTools !== null)
+    at(lineOf("allowed-tools"), "error", "allowed-tools must be a space-separated string or a list of strings");
+
+  const metadata: Record<string, string> = {};
+  const rawMeta = data.metadata;
+  if (rawMeta !== undefined && rawMeta !== null) {
+    if (typeof rawMeta !== "object" || Array.isArray(rawMeta)) {
+      at(lineOf("metadata"), "error", "metadata must be a map of keys to strings");
+    } else {
+      for (const [k, v] of Object.entries(rawMeta)) {
+        if (typeof v === "string") metadata[k] = v;
+        else if (typeof v === "number" || typeof v === "boolean") {
+          metadata[k] = String(v);
+          at(lineOf("metadata"), "warning", `metadata.${k} is not a string; read as "${String(v)}"`, `quote it (${k}: "${String(v)}") so strict validators accept the file`);
+        } else at(lineOf("metadata"), "error", `metadata.${k} must be a string`);
+      }
+    }
+  }
+
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (STANDARD_FIELDS.has(k)) continue;
+    extra[k] = v;
+    const who = KNOWN_FOREIGN_FIELDS[k];
+    at(lineOf(k), "note", `${k} is not part of the Agent Skills format${who ? ` (${who} uses it)` : ""}; kept as written, not used by worksite`);
+  }
+
+  if (diagnostics.some((d) => d.severity === "error")) return fail(`${file} is not a valid skill`);
+  const frontmatter: SkillFrontmatter = {
+    name: name as string,
+    description: (description as string).trim(),
+    metadata,
+    extra,
+    ...(typeof data.license === "string" ? { license: data.license } : {}),
+    ...(typeof data.compatibility === "string" ? { compatibility: data.compatibility } : {}),
+    ...(allowedTools ? { allowedTools } : {}),
+  };
+  return { ok: true, frontmatter, body: lines.slice(close + 1).join("\n"), bodyLine: close + 2, diagnostics };
+}
+
+/** Line (1-based, in the whole file) of each top-level frontmatter key; the frontmatter starts on line 2. */
+function frontmatterKeyLines(frontLines: string[]): Map<string, number> {
+  const found = new Map<string, number>();
+  frontLines.forEach((line, i) => {
+    const m = /^(["']?)([^\s:"'#][^:"']*)\1\s*:/.exec(line);
+    if (m && !found.has(m[2]!)) found.set(m[2]!, i + 2);
+  });
+  return found;
+}
+
+export function suggestName(name: string): string {
+  const s = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, MAX_NAME).replace(/-+$/, "");
+  return s || "my-skill";
+}

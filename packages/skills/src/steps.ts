@@ -1,0 +1,125 @@
+import matter from "gray-matter";
+import { z } from "zod";
+import { type Diagnostic, UserError } from "@worksite/core";
+import type { SkillStep } from "./types.js";
+
+// gray-matter already carries a YAML parser (js-yaml); its engine is public but untyped.
+const yaml = (matter as unknown as { engines: { yaml: { parse(text: string): unknown } } }).engines.yaml;
+
+const toolId = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/, "a tool id such as browser.open or shell.run");
+
+export const stepSchema = z.looseObject({
+  tool: toolId,
+  input: z.record(z.string(), z.unknown()).default({}),
+  id: z.string().min(1).optional(),
+  note: z.string().optional(),
+});
+
+export const stepsSchema = z.array(stepSchema).min(1, "the Steps block has no steps");
+
+export interface ParsedSteps {
+  steps: SkillStep[];
+  variables: string[];
+}
+
+/**
+ * Parses the fenced yaml block of a Steps section. `firstLine` is the 1-based
+ * line of the block's first YAML line in SKILL.md, so every error points there.
+ */
+export function parseSteps(yamlText: string, file: string, firstLine: number): ParsedSteps {
+  let raw: unknown;
+  try {
+    raw = yaml.parse(yamlText);
+  } catch (error) {
+    const mark = (error as { mark?: { line?: number } }).mark;
+    const reason = (error as { reason?: string }).reason ?? String(error);
+    throw stepsError(file, firstLine + (mark?.line ?? 0), `the Steps block is not valid YAML: ${reason}`);
+  }
+  const parsed = stepsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const itemLines = topLevelItemLines(yamlText);
+    const diagnostics: Diagnostic[] = parsed.error.issues.map((issue) => {
+      const [index, key] = issue.path;
+      const line = typeof index === "number" ? lineOfKey(yamlText, itemLines, index, typeof key === "string" ? key : undefined) : 0;
+      const where = typeof index === "number" ? `step ${index + 1}${typeof key === "string" ? ` ${key}` : ""}: ` : "";
+      return { file, line: firstLine + line, severity: "error" as const, message: `${where}${issue.message}`, hint: "each step is { tool: plugin.tool, input: { … } }" };
+    });
+    throw new UserError(`${file} has invalid steps`, { diagnostics });
+  }
+  const steps = parsed.data as SkillStep[];
+  return { steps, variables: stepVariables(steps) };
+}
+
+function stepsError(file: string, line: number, message: string): UserError {
+  return new UserError(`${file} has invalid steps`, { diagnostics: [{ file, line, severity: "error", message }] });
+}
+
+/** 0-based line of each top-level list item (`- …` at the block's smallest indent). */
+function topLevelItemLines(text: string): number[] {
+  const lines = text.split("\n");
+  const indents = lines.filter((l) => /^\s*- /.test(l) || /^\s*-$/.test(l)).map((l) => l.length - l.trimStart().length);
+  const min = Math.min(...indents);
+  return lines.flatMap((l, i) => (/^\s*-( |$)/.test(l) && l.length - l.trimStart().length === min ? [i] : []));
+}
+
+function lineOfKey(text: string, items: number[], index: number, key: string | undefined): number {
+  const start = items[index] ?? 0;
+  if (!key) return start;
+  const end = items[index + 1] ?? text.split("\n").length;
+  const lines = text.split("\n");
+  for (let i = start; i < end; i++) if (new RegExp(`^\\s*(- )?${key}\\s*:`).test(lines[i]!)) return i;
+  return start;
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
+
+/**
+ * The variables a skill needs from the round: every `{{name}}` in the steps'
+ * values, in first-use order. `{{steps.ID.FIELD}}` is an earlier step's result,
+ * filled by the script agent as it goes, so it is not asked of anyone.
+ */
+export function stepVariables(steps: SkillStep[]): string[] {
+  return placeholders(steps).filter((v) => !v.startsWith("steps."));
+}
+
+/** Every `{{name}}` used anywhere in a value, in first-use order. */
+export function placeholders(value: unknown, found: string[] = []): string[] {
+  if (typeof value === "string") {
+    for (const m of value.matchAll(PLACEHOLDER)) if (!found.includes(m[1]!)) found.push(m[1]!);
+  } else if (Array.isArray(value)) value.forEach((v) => placeholders(v, found));
+  else if (value && typeof value === "object") Object.values(value).forEach((v) => placeholders(v, found));
+  return found;
+}
+
+/**
+ * Fills `{{name}}` placeholders for the script agent; dotted names look into
+ * nested values (`{{steps.read.content}}`). A value that is exactly one
+ * placeholder takes the variable's type (a number stays a number). Missing
+ * variables are the user's mistake, all named at once.
+ */
+export function renderSteps(steps: SkillStep[], vars: Record<string, unknown>): SkillStep[] {
+  const missing = placeholders(steps).filter((v) => lookup(vars, v) === undefined);
+  if (missing.length > 0)
+    throw new UserError(`the skill needs ${missing.map((m) => `{{${m}}}`).join(", ")}`, { hint: `pass ${missing.map((m) => `${m}=…`).join(" ")}` });
+  const fill = (value: unknown): unknown => {
+    if (typeof value === "string") {
+      const whole = /^\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}$/.exec(value);
+      if (whole) return lookup(vars, whole[1]!);
+      return value.replace(PLACEHOLDER, (_, name: string) => String(lookup(vars, name)));
+    }
+    if (Array.isArray(value)) return value.map(fill);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
+    return value;
+  };
+  return steps.map((s) => fill(s) as SkillStep);
+}
+
+function lookup(vars: Record<string, unknown>, name: string): unknown {
+  if (name in vars) return vars[name];
+  let value: unknown = vars;
+  for (const part of name.split(".")) {
+    if (!value || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}

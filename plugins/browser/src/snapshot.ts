@@ -1,0 +1,57 @@
+import type { Frame } from "puppeteer-core";
+import type { BrowserSession } from "./session.js";
+import type { Tab } from "./tab.js";
+import { walkPage, type WalkResult } from "./walker.js";
+
+export interface Snapshot {
+  url: string;
+  title: string;
+  text: string;
+  /** Lines left out to stay within the budget. */
+  trimmed: number;
+  refs: number;
+}
+
+function depthOf(frame: Frame): number {
+  let depth = 0;
+  for (let f = frame.parentFrame(); f; f = f.parentFrame()) depth++;
+  return depth;
+}
+
+/**
+ * Accessibility-tree text of every frame of the tab, main frame first; each
+ * iframe's content follows under a header naming its URL, since that URL is
+ * the origin its refs act on.
+ */
+export async function takeSnapshot(session: BrowserSession, tab: Tab, budget: number): Promise<Snapshot> {
+  const lines: string[] = [];
+  let refs = 0;
+  for (const frame of tab.page.frames()) {
+    if (frame.detached) continue;
+    const depth = depthOf(frame);
+    const indent = "  ".repeat(depth);
+    if (depth > 0) lines.push(`${"  ".repeat(depth - 1)}- iframe ${JSON.stringify(frame.url())}:`);
+    let result: WalkResult;
+    try {
+      result = await frame.evaluate(walkPage, { store: session.store, next: tab.nextRef, indent, maxOptions: 25 });
+    } catch {
+      lines.push(`${indent}- text: "(frame unavailable)"`);
+      continue;
+    }
+    tab.nextRef = result.next;
+    for (const ref of result.refs) tab.refFrames.set(ref, frame);
+    refs += result.refs.length;
+    lines.push(...result.lines);
+  }
+  for (const [ref, frame] of tab.refFrames) if (frame.detached) tab.refFrames.delete(ref);
+
+  let used = 0;
+  let kept = 0;
+  for (const line of lines) {
+    if (used + line.length + 1 > budget) break;
+    used += line.length + 1;
+    kept++;
+  }
+  const text = lines.slice(0, kept).join("\n");
+  return { url: tab.page.url(), title: await tab.page.title().catch(() => ""), text, trimmed: lines.length - kept, refs };
+}

@@ -1,0 +1,77 @@
+import { defineTool } from "@worksite/core";
+import type { ScreenshotOptions } from "puppeteer-core";
+import { z } from "zod";
+import { refOwnerUrl, resolve } from "../refs.js";
+import type { BrowserSession } from "../session.js";
+import type { Tab } from "../tab.js";
+import { result } from "./common.js";
+
+/** Card and one-time-code digits render in clear text; disc them while the picture is taken. */
+const MASK_CSS = `input[autocomplete~="cc-number" i], input[autocomplete~="cc-csc" i], input[autocomplete~="one-time-code" i],
+input[name*="card" i], input[name*="cvv" i], input[name*="cvc" i], input[name*="otp" i] { -webkit-text-security: disc !important; }`;
+
+async function withMask<T>(tab: Tab, take: () => Promise<T>): Promise<T> {
+  const style = await tab.page.addStyleTag({ content: MASK_CSS }).catch(() => undefined);
+  try {
+    return await take();
+  } finally {
+    await style?.evaluate((s) => s.remove()).catch(() => {});
+    await style?.dispose().catch(() => {});
+  }
+}
+
+export function screenshotTool(session: BrowserSession) {
+  return defineTool({
+    description: "Screenshot of the viewport, the full page or one element, saved as an artifact; returns its path.",
+    effect: "read",
+    targetKind: "url",
+    input: z.object({
+      ref: z.string().regex(/^e\d+$/).optional().describe("Only this element"),
+      element: z.string().min(1).max(200).optional(),
+      fullPage: z.boolean().optional(),
+      scale: z.number().min(0.1).max(1).optional().describe("Downscale factor, e.g. 0.5"),
+      format: z.enum(["png", "jpeg"]).optional(),
+      name: z.string().regex(/^[\w.-]{1,80}$/).optional().describe("File name wanted, without extension"),
+    }),
+    target: (i) => refOwnerUrl(session, i.ref),
+    async run(i, ctx) {
+      const tab = await session.use(ctx);
+      const mark = session.events.mark();
+      const page = tab.page;
+      const format = i.format ?? "png";
+      const options: ScreenshotOptions = { type: format, ...(format === "jpeg" ? { quality: 80 } : {}) };
+      const scale = i.scale ?? 1;
+      // Clips are in page coordinates with captureBeyondViewport; puppeteer drops `scale` from a clip otherwise.
+      const view = () => page.evaluate(() => ({
+        x: window.visualViewport?.pageLeft ?? window.scrollX, y: window.visualViewport?.pageTop ?? window.scrollY,
+        w: window.innerWidth, h: window.innerHeight,
+        W: document.documentElement.scrollWidth, H: document.documentElement.scrollHeight,
+      }));
+      if (i.ref) {
+        const el = await resolve(session, tab, i.ref);
+        try {
+          await el.handle.scrollIntoView();
+          const box = await el.handle.boundingBox();
+          const v = await view();
+          if (box) options.clip = { x: box.x + v.x, y: box.y + v.y, width: box.width, height: box.height, scale };
+          options.captureBeyondViewport = true;
+        } finally {
+          void el.handle.dispose().catch(() => {});
+        }
+      } else if (i.fullPage || scale !== 1) {
+        const v = await view();
+        options.clip = i.fullPage ? { x: 0, y: 0, width: v.W, height: v.H, scale } : { x: v.x, y: v.y, width: v.w, height: v.h, scale };
+        options.captureBeyondViewport = true;
+      }
+      const data = await withMask(tab, () => page.screenshot(options));
+      const url = page.url();
+      const artifact = await ctx.artifacts.write({
+        name: `${i.name ?? "screenshot"}.${format === "jpeg" ? "jpg" : "png"}`,
+        kind: "screenshot",
+        data,
+        meta: { url, time: new Date().toISOString(), tab: tab.id, ...(i.ref ? { ref: i.ref, element: i.element } : {}), fullPage: Boolean(i.fullPage), scale },
+      });
+      return result(session, ctx, mark, [`Saved a screenshot of ${url} to ${artifact.path}.`], { path: artifact.path, url }, [artifact]);
+    },
+  });
+}
