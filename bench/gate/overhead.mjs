@@ -4,7 +4,7 @@
 // Run after building core:  npx tsc -b packages/core && node bench/gate/overhead.mjs [N]
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -20,6 +20,7 @@ import {
 } from "../../packages/core/dist/index.js";
 
 const N = Number(process.argv[2] ?? 500);
+const loadAtStart = loadavg()[0];
 const WARMUP = 20;
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsFile = join(here, "..", "RESULTS.md");
@@ -99,7 +100,7 @@ const hookOverhead = viaHook.mean - direct.mean;
 const ms = (x) => `${x.toFixed(3)} ms`;
 const rows = [direct, viaGate, viaHook, decideOnly, appendOnly].map((r) => `| ${r.name} | ${r.n} | ${ms(r.mean)} | ${ms(r.median)} | ${ms(r.p95)} |`);
 const date = new Date().toISOString().slice(0, 10);
-const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown"}), Node ${process.versions.node}, ${process.platform}`;
+const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown"}), Node ${process.versions.node}, ${process.platform}, load average ${loadAtStart.toFixed(1)} at start (shared machine: absolute times are noisy, the ratios come from one run)`;
 const section = [
   "## Gate overhead",
   "",

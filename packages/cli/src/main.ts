@@ -44,8 +44,10 @@ export function helpText(): string {
   ].join("\n");
 }
 
-export async function main(argv: readonly string[], io: CommandIO = processIO()): Promise<number> {
+export async function main(rawArgv: readonly string[], io: CommandIO = processIO()): Promise<number> {
   const paint = styler(io.isTTY);
+  // `pnpm run worksite -- status` passes the separator through.
+  const argv = rawArgv[0] === "--" ? rawArgv.slice(1) : rawArgv;
   try {
     if (argv[0] === "--version" || argv[0] === "-v") {
       io.stdout(`${version}\n`);

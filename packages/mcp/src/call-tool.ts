@@ -47,11 +47,12 @@ export async function callThroughGate(ctx: CallContext, tool: string, input: unk
   if (supportsFormElicitation(ctx.server)) {
     const answer = await askThePerson(ctx, outcome, extra);
     if (answer === "approve") {
-      await ctx.approvals.approve(id, `person:${ctx.clientName()}`, "approved in the MCP client (elicitation)");
+      // If another channel decided meanwhile, approve() refuses; the call below then finds what was decided.
+      await ctx.approvals.approve(id, `person:${ctx.clientName()}`, "approved in the MCP client (elicitation)").catch(() => {});
       return outcomeToResult(await call());
     }
     if (answer === "deny") {
-      await ctx.approvals.deny(id, `person:${ctx.clientName()}`, "declined in the MCP client (elicitation)");
+      await ctx.approvals.deny(id, `person:${ctx.clientName()}`, "declined in the MCP client (elicitation)").catch(() => {});
       return errorResult(`${tool}: declined by the person in ${ctx.clientName()} (approval ${id}); the call did not run`, { status: "denied", approvalId: id });
     }
     // The client could not ask (no UI, cancelled): fall through to the CLI's approval path.

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { auditEntries, buildCli, cliBin, makeWorksite, repoRoot, ruleLine, waitForPendingApproval } from "./testing/worksite-fixture.js";
 
 const run = promisify(execFile);
@@ -102,12 +102,15 @@ for (const [kind, connect] of [["stdio", connectStdio], ["Streamable HTTP", conn
     });
 
     it("holds a confirm-tier call until `worksite approve` in another process, then runs it once", async () => {
+      const said: string[] = [];
+      c.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void said.push(String(n.params.data)));
       const pending = c.client.callTool({ name: "file_write", arguments: { path: "docs/new.md", content: "approved text\n" } }, undefined, { timeout: 60_000 });
       const id = await waitForPendingApproval(c.root);
       expect(existsSync(join(c.root, "docs", "new.md"))).toBe(false);
       await run(process.execPath, [cliBin, "approve", id, "-w", c.root], { cwd: repoRoot });
       const result = await pending;
       expect(result.isError, text(result)).toBeFalsy();
+      expect(said).toContain(`waiting for approval ${id} — approve with \`worksite approve ${id}\``);
       expect(await readFile(join(c.root, "docs", "new.md"), "utf8")).toBe("approved text\n");
       const entries = await auditEntries(c.root);
       expect(entries.some((e) => e.tool === "file.write" && e.actor === `mcp:${c.clientName}` && e.outcome === "ok")).toBe(true);

@@ -4,7 +4,7 @@ import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/serv
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import type { McpSession } from "./session.js";
 import { readArtifactIndex } from "@worksite/core";
-import { listLocalSkills } from "./worksite-state.js";
+import { listLocalSkills } from "./local-skills.js";
 
 const FILES = [
   { file: "THREAD.md", description: "What this thread owns and does not own, what to read first, what to deliver each round" },

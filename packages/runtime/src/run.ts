@@ -1,6 +1,7 @@
 import { type ArtifactRef, createArtifactStore, listApprovals, type Plugin, redactSecrets } from "@worksite/core";
 import type { Agent, AgentTools, AgentTurn, RoundContext } from "./agents/types.js";
 import { agentFor } from "./agents/select.js";
+import { runApprovedCalls } from "./approved-calls.js";
 import { changedSince, listCheckpoints, recordCheckpoint } from "./checkpoint.js";
 import { decideRound } from "./decide.js";
 import { pendingMessages, takeMessage } from "./inbox.js";
@@ -100,7 +101,9 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         },
       };
 
-      const turn = await actWithSteering(agent, context, tools, root, options, round, session);
+      const approvedCalls = await runApprovedCalls(root, tools, options.signal ?? new AbortController().signal);
+      const agentTurn = await actWithSteering(agent, context, tools, root, options, round, session);
+      const turn = { ...agentTurn, calls: [...approvedCalls, ...agentTurn.calls] };
       const verification = await verifyGoal(worksite.goal, root, round, tools, options.signal ?? new AbortController().signal);
       options.onEvent?.({ type: "verified", round, passed: verification.passed });
 

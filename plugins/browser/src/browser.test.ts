@@ -7,6 +7,7 @@ import { createBrowserPlugin, type BrowserPlugin } from "./index.js";
 
 let site: TestServer;
 let forbidden: TestServer;
+let other: TestServer;
 let worksite: { path: string; remove(): Promise<void> };
 let plugin: BrowserPlugin;
 
@@ -14,11 +15,13 @@ let plugin: BrowserPlugin;
 function decide(_tool: string, target: string): Tier {
   if (target.startsWith(site.origin)) return "allow";
   if (target.startsWith(forbidden.origin)) return "forbidden";
+  if (target.startsWith(other.origin)) return "allow";
   return "confirm";
 }
 
 beforeAll(async () => {
   forbidden = await serve({ "/": html("<h1>Forbidden land</h1>", "Forbidden") });
+  other = await serve({ "/widget": html(`<button onclick="document.body.dataset.done = 1">Pay now</button>`, "Widget") });
   site = await serve({
     "/form": html(`
       <h1>Sign up</h1>
@@ -35,6 +38,7 @@ beforeAll(async () => {
       const q = new URL(req.url ?? "/", "http://x").searchParams;
       html(`<h1>Thanks</h1><p id="out">name=${q.get("name")} email=${q.get("email")} plan=${q.get("plan")} terms=${q.get("terms")}</p>`, "Done")(req, res);
     },
+    "/frames": (req, res) => html(`<h1>Shop</h1><iframe src="${other.origin}/widget" title="Payment"></iframe><iframe src="${forbidden.origin}/"></iframe>`, "Shop")(req, res),
     "/tabs": html(`<a href="/page2" target="_blank">Open page two</a>`, "Tabs"),
     "/page2": html(`<h1>Page two</h1><button onclick="document.title='clicked'">Press me</button>`, "Page two"),
     "/go-forbidden": (_req, res) => { res.writeHead(302, { location: `${forbidden.origin}/` }).end(); },
@@ -63,6 +67,7 @@ afterAll(async () => {
   await plugin?.session.close();
   await site?.close();
   await forbidden?.close();
+  await other?.close();
   await worksite?.remove();
 });
 
@@ -170,6 +175,21 @@ describe("the in-app browser", () => {
     const waited = await callTool(tools()["wait-for"], { time: 0.8 }, ctx);
     expect(waited.content).toMatch(/Blocked navigation \((popup|page)\)/);
     expect(plugin.session.tabs().length).toBe(before);
+  });
+
+  it("targets the URL of the frame that owns the element, and blocks a forbidden iframe", async () => {
+    const { ctx, checks } = context();
+    const page = `${site.origin}/frames`;
+    await callTool(tools().open, { url: page }, ctx);
+    const snap = await callTool(tools().snapshot, {}, ctx);
+    expect(snap.content).toContain(`- iframe "${other.origin}/widget":`);
+    expect(snap.content).not.toContain("Forbidden land");
+    expect(checks).toContainEqual({ tool: "browser.open", target: `${forbidden.origin}/`, tier: "forbidden" });
+    const pay = refOf(snap.content, /button "Pay now"/);
+    const clicked = await callTool(tools().click, { ref: pay, element: "Pay now (widget)" }, ctx);
+    expect(clicked.target).toBe(`${other.origin}/widget`);
+    const heading = refOf(snap.content, /heading "Shop"/);
+    expect(await tools().click.target!(tools().click.input.parse({ ref: heading, element: "Shop heading" }), ctx)).toBe(page);
   });
 
   it("refuses file:// unless a rule names it", async () => {

@@ -17,6 +17,8 @@ export interface Tab {
   nextRef: number;
   /** The main-frame URL the gate already decided (a `browser.open` target), so the guard does not ask twice. */
   approved?: string;
+  /** Navigation requests the guard aborted (so an abort is not mistaken for a download starting). */
+  blocked: WeakSet<HTTPRequest>;
   /** A main-frame navigation is under way (requested, not yet loaded or failed). */
   loading: boolean;
   /** Resolves waiters (an action racing a dialog) when a dialog opens. */
@@ -63,6 +65,7 @@ async function guardRequest(tab: Tab, request: HTTPRequest, check: NavigationChe
     await request.continue().catch(() => {});
     return;
   }
+  tab.blocked.add(request);
   events.push({ kind: "blocked", tab: tab.id, url, via: isRedirect ? "redirect" : isMain ? "page" : "frame", reason: verdict.reason });
   // "aborted" rather than "blockedbyclient": Chromium then keeps the current page instead of committing an error page.
   await request.abort("aborted").catch(() => {});
@@ -70,7 +73,7 @@ async function guardRequest(tab: Tab, request: HTTPRequest, check: NavigationChe
 
 /** Wires a puppeteer page to our bookkeeping and guard. The guard is on before this resolves. */
 export async function attachTab(page: Page, id: number, check: NavigationCheck, events: EventLog): Promise<Tab> {
-  const tab: Tab = { id, page, console: [], network: [], refFrames: new Map(), nextRef: 1, loading: false, dialogWaiters: new Set() };
+  const tab: Tab = { id, page, console: [], network: [], refFrames: new Map(), nextRef: 1, loading: false, blocked: new WeakSet(), dialogWaiters: new Set() };
   let navigation: HTTPRequest | undefined;
   page.on("request", (request) => {
     if (request.isNavigationRequest() && request.frame() === page.mainFrame()) { navigation = request; tab.loading = true; }

@@ -58,18 +58,22 @@ export default defineCommand({
     const drafts = (await listDrafts(dir)).filter((d) => d.status === "open");
     const screenshots = (await readArtifactIndex(dir)).artifacts.filter((a) => a.kind === "screenshot");
     const w = relative(io.cwd, dir) || ".";
+    // `pnpm worksite` in this repository, `worksite` where it is installed.
+    const cmd = io.env.WORKSITE_CMD ?? "worksite";
     say();
-    say(paint("bold", "What to look at next:"));
-    say(`  cat ${join(w, "PROGRESS.md")}                  the report of each round`);
-    if (screenshots.length) say(`  ${join(w, screenshots.at(-1)!.path)}   the cart page after the fix`);
-    say(`  worksite status -w ${w}               where the thread stands`);
-    for (const d of drafts) say(`  worksite drafts -w ${w}               ${d.summary} (nothing was sent)`);
+    const next: [string, string][] = [[`cat ${join(w, "PROGRESS.md")}`, "the report of each round"]];
+    if (screenshots.length) next.push([join(w, screenshots.at(-1)!.path), "the cart page after the fix (a screenshot)"]);
+    next.push([`${cmd} status --worksite ${w}`, "where the thread stands"]);
+    if (drafts.length) next.push([`${cmd} drafts --worksite ${w}`, `${drafts.length} draft(s): nothing was sent`]);
     for (const a of approvals) {
-      say(`  worksite approve ${a.id} -w ${w}   let "${a.tool} ${a.target ?? ""}" run once`);
-      say(`  worksite run -w ${w}                  then the next round runs it`);
+      next.push([`${cmd} approve ${a.id} --worksite ${w}`, `let "${a.tool} ${a.target ?? ""}" run once`]);
+      next.push([`${cmd} run --worksite ${w}`, "the next round runs it and finishes"]);
     }
-    say(`  worksite audit verify -w ${w}         check the tamper-evident audit log`);
-    say(`  worksite rollback 1 -w ${w}           put the files back as they were after round 1`);
+    next.push([`${cmd} audit verify --worksite ${w}`, "check the tamper-evident audit log"]);
+    next.push([`${cmd} rollback 1 --worksite ${w}`, "put the files back as they were after round 1"]);
+    const width = Math.max(...next.map(([c]) => c.length));
+    say(paint("bold", "What to look at next:"));
+    for (const [command, why] of next) say(`  ${command.padEnd(width)}   ${paint("dim", why)}`);
     return 0;
   },
 });

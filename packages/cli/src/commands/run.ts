@@ -54,6 +54,6 @@ export function describeRunEvent(e: RunEvent, paint: ReturnType<typeof styler>):
     case "verified":
       return `  ${paint(e.passed ? "green" : "red", e.passed ? "verification passed" : "verification failed")}`;
     case "round-end":
-      return `  → ${e.state}: ${e.reason}`;
+      return `  → ${e.reason}`;
   }
 }

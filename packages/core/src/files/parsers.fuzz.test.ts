@@ -137,6 +137,6 @@ describe("fuzzing the three parsers", () => {
       }
       // The mutations must actually reach the error paths, or this test proves little.
       expect(rejected).toBeGreaterThan(INPUTS_PER_PARSER / 10);
-    });
+    }, 60_000); // ~1-2 s each on an idle machine; the margin is for a shared, busy one.
   }
 });

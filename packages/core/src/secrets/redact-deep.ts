@@ -1,4 +1,4 @@
-import { redactSecrets } from "./scan.js";
+import { redactSecrets, scanSecrets } from "./scan.js";
 import { sensitiveKeyKind } from "./sensitive-key.js";
 
 /**
@@ -22,7 +22,10 @@ function walk(value: unknown, sensitive: "password" | "secret" | undefined, seen
   if (seen.has(value)) return "[Circular]";
   seen.add(value);
   try {
-    if (Array.isArray(value)) return value.map((v) => walk(v, sensitive, seen));
+    if (Array.isArray(value)) {
+      const out = value.map((v) => (typeof v === "string" && !sensitive ? v : walk(v, sensitive, seen)));
+      return sensitive ? out : redactLines(out);
+    }
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) {
       const toJSON = (value as { toJSON?: () => unknown }).toJSON;
@@ -36,4 +39,35 @@ function walk(value: unknown, sensitive: "password" | "secret" | undefined, seen
   } finally {
     seen.delete(value);
   }
+}
+
+/**
+ * The strings of an array scanned as one text, one per line, so a secret split
+ * across elements (a PEM key in an array of output lines) is still found.
+ */
+function redactLines(items: unknown[]): unknown[] {
+  const at: { index: number; start: number; text: string }[] = [];
+  let offset = 0;
+  items.forEach((item, index) => {
+    if (typeof item !== "string") return;
+    at.push({ index, start: offset, text: item });
+    offset += item.length + 1;
+  });
+  if (at.length === 0) return items;
+  const findings = scanSecrets(at.map((a) => a.text).join("\n"));
+  const out = [...items];
+  for (const { index, start, text } of at) {
+    const end = start + text.length;
+    let redacted = "";
+    let from = 0;
+    for (const f of findings) {
+      if (f.end <= start || f.start >= end) continue;
+      const s = Math.max(f.start, start) - start;
+      if (s < from) continue;
+      redacted += `${text.slice(from, s)}[REDACTED:${f.kind}]`;
+      from = Math.min(f.end, end) - start;
+    }
+    out[index] = redacted + text.slice(from);
+  }
+  return out;
 }

@@ -68,7 +68,13 @@ export async function act(tab: Tab, timeoutMs: number, signal: AbortSignal, acti
   const onRequest = (r: HTTPRequest) => {
     if (r.isNavigationRequest() && r.frame() === page.mainFrame()) { navigation = r; settled = false; }
   };
-  const onFailed = (r: HTTPRequest) => { if (r === navigation) settled = true; };
+  let mayDownload = false;
+  const onFailed = (r: HTTPRequest) => {
+    if (r !== navigation) return;
+    settled = true;
+    // A navigation that turns into a download is aborted before Chromium announces the download.
+    mayDownload = !tab.blocked.has(r) && /ERR_ABORTED/.test(r.failure()?.errorText ?? "");
+  };
   const onLoad = () => { if (navigation) settled = true; };
   page.on("request", onRequest);
   page.on("requestfailed", onFailed);
@@ -84,6 +90,9 @@ export async function act(tab: Tab, timeoutMs: number, signal: AbortSignal, acti
     await sleep(50, signal);
     const deadline = Date.now() + timeoutMs;
     while (navigation && !settled && !tab.dialog && downloadCount() === downloadsBefore && Date.now() < deadline && !signal.aborted) {
+      await sleep(25, signal);
+    }
+    for (const until = Date.now() + 1000; mayDownload && downloadCount() === downloadsBefore && Date.now() < until && !signal.aborted;) {
       await sleep(25, signal);
     }
     return { dialog: Boolean(tab.dialog) };

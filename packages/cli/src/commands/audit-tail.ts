@@ -1,0 +1,91 @@
+import { join } from "node:path";
+import { type AuditEntry, parseLine, readLines, type Tier, TIERS, UserError } from "@worksite/core";
+import { defineCommand } from "../command.js";
+import { findWorksite } from "../find-worksite.js";
+import { styler } from "../io.js";
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `10m`, `2h`, `1d` ago, or an ISO date. */
+export function parseSince(value: string, now: Date): Date {
+  const relative = /^(\d+)\s*([smhd])$/.exec(value.trim());
+  if (relative) return new Date(now.getTime() - Number(relative[1]) * UNITS[relative[2]!]!);
+  const date = new Date(value);
+  if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(date.getTime())) return date;
+  throw new UserError(`--since ${value} is neither a duration nor a date`, { hint: "use 10m, 2h, 1d or an ISO date such as 2024-06-01T09:00:00Z" });
+}
+
+const globToRegExp = (glob: string) => new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+
+export default defineCommand({
+  name: "audit tail",
+  usage: "audit tail [-n N] [--tool T] [--tier T] [--run R] [--since 10m|ISO] [--json]",
+  summary: "show the last audit entries, filtered by tool, tier, run and time",
+  options: {
+    lines: { type: "string", alias: "n", description: "how many entries to show (default 20; 0 for all)" },
+    tool: { type: "string", description: "only this tool; * matches any part (browser.*)" },
+    tier: { type: "string", description: `only calls decided at this tier (${TIERS.join(", ")})` },
+    run: { type: "string", description: "only this run" },
+    since: { type: "string", description: "only entries newer than this: 10m, 2h, 1d or an ISO date" },
+  },
+  async run(args, io) {
+    const root = findWorksite(args, io);
+    const file = ".worksite/audit.jsonl";
+    const count = args.options.lines === undefined ? 20 : Number(args.options.lines);
+    if (!Number.isInteger(count) || count < 0) throw new UserError(`-n ${String(args.options.lines)} is not a number of entries`, { hint: "for example: -n 50" });
+    const tier = args.options.tier as string | undefined;
+    if (tier !== undefined && !TIERS.includes(tier as Tier)) throw new UserError(`unknown tier "${tier}"`, { hint: `one of: ${TIERS.join(", ")}` });
+    const tool = typeof args.options.tool === "string" ? globToRegExp(args.options.tool) : undefined;
+    const run = args.options.run as string | undefined;
+    const since = typeof args.options.since === "string" ? parseSince(args.options.since, new Date()) : undefined;
+
+    const selected: AuditEntry[] = [];
+    const problems: string[] = [];
+    for await (const line of readLines(join(root, file))) {
+      const parsed = parseLine(line);
+      if (!parsed.ok) {
+        problems.push(`${file}:${line.number}: ${parsed.problem}`);
+        continue;
+      }
+      const e = parsed.entry;
+      if (tool && !(e.tool && tool.test(e.tool))) continue;
+      if (tier && tierOf(e) !== tier) continue;
+      if (run && e.run !== run) continue;
+      if (since && !(new Date(e.time) >= since)) continue;
+      selected.push(e);
+    }
+    const shown = count === 0 ? selected : selected.slice(-count);
+    const paint = styler(io.isTTY);
+    for (const p of problems) io.stderr(`${paint("yellow", "warning:")} ${p} (run worksite audit verify)\n`);
+    if (args.options.json) {
+      io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
+      return 0;
+    }
+    if (shown.length === 0) io.stdout(paint("dim", "no audit entries match\n"));
+    for (const e of shown) io.stdout(`${formatEntry(e, paint)}\n`);
+    return 0;
+  },
+});
+
+function tierOf(e: AuditEntry): Tier | undefined {
+  return e.tier ?? e.decision?.tier;
+}
+
+/** One readable line: time, seq, actor, tool, target, tier, decided by, outcome, then any message. */
+export function formatEntry(e: AuditEntry, paint: ReturnType<typeof styler>): string {
+  const time = e.time.replace("T", " ").replace(/\.\d+Z$/, "Z");
+  const target = e.target === undefined ? "" : e.target.length > 70 ? `${e.target.slice(0, 69)}…` : e.target;
+  const outcome = e.outcome === undefined ? "" : e.outcome === "ok" ? paint("green", e.outcome) : e.outcome === "error" || e.outcome === "refused" ? paint("red", e.outcome) : paint("yellow", e.outcome);
+  const parts = [
+    paint("dim", time),
+    paint("dim", `#${e.seq}`),
+    e.actor,
+    e.tool ? paint("bold", e.tool) : paint("dim", e.type),
+    target,
+    tierOf(e) ?? "",
+    e.decidedBy ? paint("dim", e.decidedBy) : "",
+    outcome,
+    e.message ? paint("dim", `— ${e.message}`) : "",
+  ];
+  return parts.filter((p) => p !== "").join("  ");
+}

@@ -1,0 +1,107 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openAuditLog } from "@worksite/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CommandIO } from "../io.js";
+import { main } from "../main.js";
+
+let root: string;
+let auditPath: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "worksite-audit-cli-"));
+  await writeFile(join(root, "THREAD.md"), "# t\n");
+  auditPath = join(root, ".worksite", "audit.jsonl");
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function worksite(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const io: CommandIO = { cwd: root, env: {}, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false };
+  const code = await main([...argv, "--worksite", root], io);
+  return { code, stdout, stderr };
+}
+
+async function seed() {
+  const minutesAgo = (m: number) => () => new Date(Date.now() - m * 60_000);
+  const at = (m: number) => openAuditLog(auditPath, { now: minutesAgo(m) });
+  await at(120).append({ type: "run", actor: "runtime", run: "r1", message: "run started" });
+  await at(90).append({ type: "decision", actor: "agent", run: "r1", tool: "browser.open", target: "https://example.com/", tier: "allow", decidedBy: "rule PERMISSIONS.md:4", outcome: "ok" });
+  await at(30).append({ type: "decision", actor: "agent", run: "r2", tool: "shell.run", target: "npm publish", tier: "confirm", decidedBy: "rule PERMISSIONS.md:9", outcome: "pending" });
+  await at(5).append({ type: "approval", actor: "person:alice", run: "r2", tool: "shell.run", target: "npm publish", tier: "confirm", decidedBy: "person:alice", outcome: "ok" });
+  await at(1).append({ type: "decision", actor: "agent", run: "r2", tool: "browser.click", target: "https://example.com/buy", tier: "forbidden", decidedBy: "rule PERMISSIONS.md:12", outcome: "refused" });
+}
+
+describe("worksite audit verify", () => {
+  it("says how many entries there are and that the chain is intact", async () => {
+    await seed();
+    const r = await worksite("audit", "verify");
+    expect(r).toMatchObject({ code: 0, stdout: ".worksite/audit.jsonl: 5 entries, chain intact\n" });
+    expect(JSON.parse((await worksite("audit", "verify", "--json")).stdout)).toMatchObject({ ok: true, entries: 5 });
+  });
+
+  it("exits non-zero and names the line when one byte of audit.jsonl is changed", async () => {
+    await seed();
+    const raw = await readFile(auditPath, "utf8");
+    const third = raw.indexOf("npm publish");
+    await writeFile(auditPath, `${raw.slice(0, third)}npm pUblish${raw.slice(third + "npm publish".length)}`);
+    const r = await worksite("audit", "verify");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(".worksite/audit.jsonl:3: hash does not match");
+    const json = JSON.parse((await worksite("audit", "verify", "--json")).stdout);
+    expect(json).toMatchObject({ ok: false, line: 3, entries: 2 });
+  });
+
+  it("names a torn last line, and an append after it fails telling the user to run audit verify", async () => {
+    await seed();
+    await writeFile(auditPath, `${await readFile(auditPath, "utf8")}{"seq":6,"ti`);
+    const r = await worksite("audit", "verify");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(".worksite/audit.jsonl:6: incomplete line");
+    await expect(openAuditLog(auditPath).append({ type: "note", actor: "x" })).rejects.toThrow(/worksite audit verify/);
+  });
+
+  it("counts an empty or missing log as intact", async () => {
+    expect(await worksite("audit", "verify")).toMatchObject({ code: 0, stdout: ".worksite/audit.jsonl: 0 entries, chain intact\n" });
+  });
+});
+
+describe("worksite audit tail", () => {
+  it("prints one readable line per entry: time, actor, tool, target, tier, decided by, outcome", async () => {
+    await seed();
+    const r = await worksite("audit", "tail", "-n", "2");
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}#5 {2}agent {2}browser\.click {2}https:\/\/example\.com\/buy {2}forbidden {2}rule PERMISSIONS\.md:12 {2}refused$/);
+  });
+
+  it("filters by tool (with *), tier, run and time", async () => {
+    await seed();
+    const seqs = async (...f: string[]) => (JSON.parse((await worksite("audit", "tail", "--json", ...f)).stdout) as { seq: number }[]).map((e) => e.seq);
+    expect(await seqs("--tool", "browser.*")).toEqual([2, 5]);
+    expect(await seqs("--tier", "confirm")).toEqual([3, 4]);
+    expect(await seqs("--run", "r1")).toEqual([1, 2]);
+    expect(await seqs("--since", "10m")).toEqual([4, 5]);
+    expect(await seqs("--since", new Date(Date.now() - 60 * 60_000).toISOString(), "--tool", "shell.run")).toEqual([3, 4]);
+  });
+
+  it("refuses an unknown tier or a bad --since with a hint", async () => {
+    await seed();
+    const r = await worksite("audit", "tail", "--tier", "maybe");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unknown tier "maybe"');
+    expect((await worksite("audit", "tail", "--since", "yesterday")).stderr).toContain("hint:");
+  });
+
+  it("still shows the readable entries of a damaged log, with a warning naming the bad line", async () => {
+    await seed();
+    await writeFile(auditPath, `${await readFile(auditPath, "utf8")}{"torn`);
+    const r = await worksite("audit", "tail");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split("\n")).toHaveLength(5);
+    expect(r.stderr).toContain(".worksite/audit.jsonl:6: incomplete line");
+  });
+});

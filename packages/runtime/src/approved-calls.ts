@@ -1,0 +1,22 @@
+import { hashCall, listApprovals } from "@worksite/core";
+import type { AgentTools, CallRecord } from "./agents/types.js";
+import { callRecord } from "./agents/types.js";
+
+/**
+ * Calls a person approved since the last round run first in the next one,
+ * exactly as requested: the gate recomputes the call's hash and consumes the
+ * approval. A call whose input was redacted on disk cannot be replayed
+ * faithfully, so it is left for the agent to make again.
+ */
+export async function runApprovedCalls(root: string, tools: AgentTools, signal: AbortSignal): Promise<CallRecord[]> {
+  const approved = (await listApprovals(root, { status: "approved" })).filter((a) => !a.expired && !a.requestedBy.startsWith("person:"));
+  const calls: CallRecord[] = [];
+  for (const approval of approved) {
+    if (signal.aborted) break;
+    // The tool's own target function is not needed here: the gate recomputes the hash from the live call.
+    if (hashCall(approval.tool, approval.input, approval.target) !== approval.callHash) continue;
+    const outcome = await tools.call(approval.tool, approval.input, signal);
+    calls.push({ ...callRecord(approval.tool, outcome), message: `approved by ${approval.approvedBy ?? "a person"}: ${callRecord(approval.tool, outcome).message}` });
+  }
+  return calls;
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Takes a fresh Debian machine with Node 20 to a built worksite checkout:
+# pnpm, Chromium for the browser plugin, the workspace's dependencies, a build.
+# `bash scripts/bootstrap.sh demo [DIR]` then runs the demo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=12.21.0
+say() { printf '\033[1m» %s\033[0m\n' "$*" >&2; }
+
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  say "installing pnpm $PNPM_VERSION"
+  npm install --global --silent "pnpm@$PNPM_VERSION"
+fi
+
+# The browser plugin drives a local Chromium; it never downloads a browser of its own.
+if [ -z "${CHROME_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing Debian's chromium"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    say "installing Debian's chromium (sudo)"
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    say "no Chromium found and no way to install it: the browser tests and the demo's screenshot need: apt-get install -y chromium"
+  fi
+fi
+
+say "installing dependencies"
+CI=true pnpm install --frozen-lockfile --reporter=silent
+say "building"
+TURBO_TELEMETRY_DISABLED=1 pnpm exec turbo run build --output-logs=errors-only
+
+if [ "${1:-}" = demo ]; then
+  WORKSITE_CMD="pnpm worksite" node packages/cli/dist/bin.js demo "${2:-worksite-demo}" ${3:+"$3"}
+fi
