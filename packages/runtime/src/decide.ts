@@ -55,11 +55,19 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
     return { state: "budget-spent", stop: true, reason: `paused: reached the goal's maximum of ${goal.pause.maxRounds} rounds` };
   }
   if (goal.pause.budgetMs !== undefined && facts.now - facts.startedAt >= goal.pause.budgetMs) {
-    return { state: "budget-spent", stop: true, reason: `paused: the time budget of ${Math.round(goal.pause.budgetMs / 1000)} s is spent` };
+    return { state: "budget-spent", stop: true, reason: `paused: the time budget of ${formatDuration(goal.pause.budgetMs)} is spent` };
   }
   const why = facts.verification.passed ? "verification passed but the agent is not finished" : `verification failed: ${facts.failureSummary ?? "see the report"}`;
   if (facts.maxRoundsThisRun !== undefined && facts.roundsThisRun >= facts.maxRoundsThisRun) {
     return { state: "active", stop: true, reason: `ran the ${facts.maxRoundsThisRun} round(s) asked for; ${why}` };
   }
   return { state: "active", stop: false, reason: `continuing: ${why}` };
+}
+
+/** 300 ms, 90 s, 30 min, 2 h: as a person would have written it in GOAL.md. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
 }

@@ -18,8 +18,12 @@ export function inboxDir(root: string): string {
   return join(root, ".worksite", "inbox");
 }
 
+let lastSent = 0;
+
 export async function sendMessage(root: string, kind: InboxKind, text: string, by: string): Promise<InboxMessage> {
-  const created = new Date().toISOString();
+  // Messages are taken in `created` order: two sent within the same millisecond still keep the order they were sent in.
+  lastSent = Math.max(Date.now(), lastSent + 1);
+  const created = new Date(lastSent).toISOString();
   const id = `${kind}-${created.replace(/[-:.TZ]/g, "")}-${randomBytes(2).toString("hex")}`;
   const message: InboxMessage = { id, kind, text, by, created };
   await writeFileAtomic(join(inboxDir(root), `${id}.json`), `${JSON.stringify(message, null, 2)}\n`);

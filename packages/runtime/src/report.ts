@@ -48,7 +48,8 @@ export function renderRoundReport(r: RoundReport): string {
     ...r.turn.calls.filter((c) => c.status === "refused" || c.status === "error").map((c) => `${c.tool} ${c.status}: ${c.message}`),
   ];
   return [
-    `## Round ${r.round} — ${r.decision.state}: ${r.decision.reason}`,
+    // The reason starts with the state ("done: …", "waiting: …", "continuing: …").
+    `## Round ${r.round} — ${r.decision.reason}`,
     "",
     `Run ${r.run}, ${r.started} → ${r.finished}.${r.instruction ? ` Instruction: ${r.instruction}` : ""}`,
     ...(r.steering.length ? ["", `Steered: ${r.steering.join(" / ")}`] : []),

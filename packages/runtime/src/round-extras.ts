@@ -1,5 +1,6 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { auditMemory, formatFinding, openMemory, searchMemory, syncMemory } from "@worksite/memory";
 import { discoverSkills, roundSkillContext } from "@worksite/skills";
 import type { RoundContext, Step } from "./agents/types.js";
 import type { Session } from "./session.js";
@@ -21,6 +22,7 @@ const installRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".
 export async function roundExtras(session: Session, round: { round: number; goalText: string; changedFiles: string[]; event?: string }): Promise<RoundExtras> {
   const discovery = await discoverSkills({ worksite: session.root, relativeTo: session.root, packageRoots: [installRoot] });
   const context = roundSkillContext(discovery.skills, { text: round.goalText, changedFiles: round.changedFiles, event: round.event ?? "manual" });
+  const memory = await roundMemory(session);
   const byName = new Map(discovery.skills.map((s) => [s.name, s]));
   const matchedSkills = context.loaded.map((loaded) => {
     const skill = byName.get(loaded.name)!;
@@ -35,9 +37,50 @@ export async function roundExtras(session: Session, round: { round: number; goal
     return { name: loaded.name, body: loaded.body, steps };
   });
   return {
+    ...(memory.text ? { memory: memory.text } : {}),
     skills: discovery.skills.filter((s) => context.index.listed.includes(s.name)).map((s) => ({ name: s.name, description: s.description })),
     matchedSkills,
-    problems: discovery.problems.map((p) => `${p.path}: ${p.error.message}`),
-    writeBack: async () => {},
+    problems: [...discovery.problems.map((p) => `${p.path}: ${p.error.message}`), ...memory.problems],
+    writeBack: memory.writeBack,
+  };
+}
+
+/**
+ * Memory at the start of a round: pull from the thread's remote, audit (the
+ * findings go to the audit log; entries with secrets or past `expires` are never
+ * shown), and list what the agent may read. The agent's own writes already land
+ * on the run's proposal branch through memory.write; after the round, a remote
+ * gets what the main line has.
+ */
+async function roundMemory(session: Session): Promise<{ text?: string; problems: string[]; writeBack: () => Promise<void> }> {
+  const settings = session.worksite.thread.memory;
+  const problems: string[] = [];
+  const noWriteBack = async () => {};
+  let store;
+  try {
+    store = await openMemory({ dir: join(session.root, settings?.path ?? "memory"), audit: session.audit });
+  } catch (error) {
+    return { problems: [`memory: ${(error as Error).message}`], writeBack: noWriteBack };
+  }
+  const remote = settings?.remote;
+  if (remote) {
+    try {
+      const pulled = await syncMemory(store, { url: remote, noPush: true });
+      if (pulled.conflicted.length) problems.push(`memory: both sides edited ${pulled.conflicted.join(", ")}; both versions are kept for review`);
+    } catch (error) {
+      problems.push(`memory sync (pull) failed: ${(error as Error).message}`);
+    }
+  }
+  const report = await auditMemory(store, { actor: "runtime", run: session.run });
+  problems.push(...report.findings.filter((f) => f.severity === "block").map((f) => `memory audit: ${formatFinding(f)}`));
+  const hits = await searchMemory(store, { limit: 40 });
+  const text = hits.length ? hits.map((h) => `- ${h.id} [${h.type}]: ${h.description}`).join("\n") : undefined;
+  return {
+    ...(text ? { text } : {}),
+    problems,
+    writeBack: async () => {
+      if (!remote) return;
+      await syncMemory(store, { url: remote }).catch((error: Error) => session.log.warn(`memory sync (push) failed: ${error.message}`));
+    },
   };
 }

@@ -56,6 +56,10 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       await audit.append({ type: "run", run, actor: "runtime", message: `took over the lock of run ${lock.tookOverFrom.run} (pid ${lock.tookOverFrom.pid} is gone)`, data: { ...lock.tookOverFrom } });
     }
     const agent = typeof options.agent === "object" ? options.agent : agentFor(options.agent ?? worksite.thread.agent?.kind ?? "script", worksite, options.env ?? process.env);
+    // A baseline before the first round, so round 1's changes are what round 1 changed, not every file already there.
+    if (!(await listCheckpoints(root)).length) await recordCheckpoint(root, 0, "the worksite before round 1");
+    // Round 0 is the work tree as the run found it, so round 1's changes are its own.
+    if (!(await listCheckpoints(root)).length) await recordCheckpoint(root, 0, "before round 1");
     const startedAt = Date.now();
     const ran: number[] = [];
     let last = { state: state.state, reason: state.lastStop?.reason ?? "" };
@@ -140,7 +144,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         verification,
         decision,
         changedFiles,
-        needsPerson: [...(turn.needs ?? []), ...pending.map((a) => `approve or deny ${a.id}: ${a.tool} ${a.target ?? ""} — worksite approve ${a.id}`), ...verification.manual.map((m) => `manual check: ${m}`)].filter((v, i, all) => all.indexOf(v) === i),
+        needsPerson: [...(turn.needs ?? []).filter((need) => !pending.some((a) => need.includes(a.id))), ...pending.map((a) => `approve or deny ${a.id}: ${a.tool} ${a.target ?? ""} — worksite approve ${a.id}`), ...verification.manual.map((m) => `manual check: ${m}`)].filter((v, i, all) => all.indexOf(v) === i),
         artifacts: roundArtifacts,
         deliverables: worksite.thread.deliverEachRound.map((d) => d.text),
       });

@@ -13,6 +13,8 @@ import {
   type Stage,
   type Worksite,
 } from "@worksite/core";
+import { createMemoryPlugin } from "@worksite/memory";
+import { createSkillsPlugin } from "@worksite/skills";
 import { loadPlugins } from "./load-plugins.js";
 
 export interface SessionOptions {
@@ -52,14 +54,11 @@ export function newRunId(now = new Date()): string {
 }
 
 /** Tools every session has besides THREAD.md's plugins: the core tools, memory and skills. */
-async function builtinPlugins(root: string, worksite: Worksite): Promise<Plugin[]> {
+function builtinPlugins(worksite: Worksite): Plugin[] {
   const plugins = [...corePlugins()];
-  const memory = await import("@worksite/memory").catch(() => undefined);
-  const skills = await import("@worksite/skills").catch(() => undefined);
-  const memoryFactory = (memory as { createMemoryPlugin?: (o: { root: string; dir: string }) => Plugin } | undefined)?.createMemoryPlugin;
-  const skillsFactory = (skills as { createSkillsPlugin?: (o: { root: string }) => Plugin } | undefined)?.createSkillsPlugin;
-  if (memoryFactory) plugins.push(memoryFactory({ root, dir: join(root, worksite.thread.memory?.path ?? "memory") }));
-  if (skillsFactory) plugins.push(skillsFactory({ root }));
+  const settings = worksite.thread.memory;
+  plugins.push(createMemoryPlugin({ dir: settings?.path ?? "memory", ...(settings?.autoAccept ? { autoAccept: true } : {}) }));
+  plugins.push(createSkillsPlugin());
   return plugins;
 }
 
@@ -68,7 +67,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const worksite = await loadWorksite(root);
   const log = options.log ?? createLogger({ level: "warn" });
   const named = options.threadPlugins === false ? [] : await loadPlugins(worksite.thread.plugins, root, worksite.thread.file);
-  const plugins = [...(await builtinPlugins(root, worksite)), ...named, ...(options.plugins ?? [])];
+  const plugins = [...builtinPlugins(worksite), ...named, ...(options.plugins ?? [])];
   const audit = openAuditLog(auditPath(root));
   const run = options.run ?? newRunId();
   const round = options.round ?? 0;

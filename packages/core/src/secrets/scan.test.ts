@@ -39,7 +39,7 @@ describe("scanSecrets", () => {
   });
 
   it("scans a megabyte of base64 in well under a second", () => {
-    const blob = Buffer.alloc(768 * 1024, 7).map((_, i) => (i * 2654435761) >>> 24).toString("base64");
+    const blob = Buffer.from(Uint8Array.from({ length: 768 * 1024 }, (_, i) => (i * 2654435761) >>> 24)).toString("base64");
     const started = performance.now();
     scanSecrets(`data:image/png;base64,${blob}`);
     expect(performance.now() - started).toBeLessThan(1000);
@@ -71,6 +71,15 @@ describe("redactDeep", () => {
       ok: true,
       none: null,
     });
+  });
+
+  it("finds a secret split across the strings of an array, such as a PEM key in output lines", () => {
+    const lines = ["$ cat key.pem", "-----BEGIN PRIVATE KEY-----", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7", "VJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDu", "-----END PRIVATE KEY-----", "done"];
+    const out = redactDeep({ stdout: lines }).stdout;
+    expect(out[0]).toBe("$ cat key.pem");
+    expect(out.at(-1)).toBe("done");
+    expect(JSON.stringify(out)).not.toContain("VJTUt9Us8cKjMzEfYyjiWA4R4");
+    expect(JSON.stringify(out)).not.toContain("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcw");
   });
 
   it("does not change its input and survives cycles", () => {

@@ -82,7 +82,9 @@ export function createScriptAgent(options: { steps: Step[]; vars?: Record<string
         calls.push(callRecord(step.tool, outcome));
         if (outcome.status === "pending-approval") needs.push(outcome.message);
       }
-      const ran = calls.length ? calls.map((c) => `${c.tool} (${c.status})`).join(", ") : "no step applied this round";
+      const counts = new Map<string, number>();
+      for (const c of calls) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+      const ran = calls.length ? `ran ${calls.length} step(s): ${[...counts].map(([status, n]) => `${n} ${status}`).join(", ")}` : "no step applied this round";
       return {
         summary: context.instruction ? `instruction "${context.instruction}": ${ran}` : ran,
         // A script has nothing left to do once its steps ran; verification decides whether that was enough.

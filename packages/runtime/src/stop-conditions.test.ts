@@ -1,0 +1,176 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { approve, listApprovals, openAuditLog } from "@worksite/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { runThread, type RunResult } from "./run.js";
+import { auditPath } from "./session.js";
+import { auditEntries, goal, makeWorksite, permissions, progressHeadings, readState, removeWorksites, verifyAudit } from "./test-helpers/worksite.js";
+
+afterAll(removeWorksites);
+
+/** Every stop says why in one line, the same line in the result, in state.json and in the round's PROGRESS.md heading. */
+async function expectStopRecorded(root: string, result: RunResult, state: string): Promise<void> {
+  expect(result.state).toBe(state);
+  expect(result.reason).not.toContain("\n");
+  const saved = await readState(root);
+  expect(saved.state).toBe(state);
+  expect(saved.lastStop?.reason).toBe(result.reason);
+  expect(saved.lastStop?.round).toBe(result.rounds.at(-1));
+  expect(saved.inProgress).toBeUndefined();
+  const headings = await progressHeadings(root);
+  expect(headings.at(-1)).toBe(`## Round ${result.rounds.at(-1)} — ${state}: ${result.reason}`);
+  expect((await verifyAudit(root)).ok).toBe(true);
+}
+
+const CHECK_FIXED = "const fs = require('fs');\nprocess.exit(fs.readFileSync('src/a.txt', 'utf8') === 'fixed' ? 0 : 1);\n";
+const ALWAYS_FAILS = "console.log('failed at ' + Date.now() + ' after ' + Math.random() * 1000 + ' ms');\nprocess.exit(1);\n";
+
+describe("a thread stops when its goal says so", () => {
+  it("is done once a fix step makes the verification pass", async () => {
+    const root = await makeWorksite({
+      goal: goal(`
+verify: ["node check.js"]
+steps:
+  - tool: file.write
+    input: { path: src/a.txt, content: fixed }
+    on: verify-failed
+`),
+      permissions: permissions({ Allow: ["file.read", "file.write(src/**)", "shell.run(node check.js)"] }),
+      files: { "check.js": CHECK_FIXED, "src/a.txt": "broken" },
+    });
+    const result = await runThread({ root });
+    expect(result.rounds).toEqual([1, 2]);
+    expect(result.reason).toMatch(/^done: verification passed/);
+    await expectStopRecorded(root, result, "done");
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("fixed");
+    expect((await progressHeadings(root))[0]).toMatch(/^## Round 1 — active: continuing: verification failed: node check.js: exit 1/);
+  });
+
+  it("pauses when the same failure repeats N rounds in a row, naming the failure", async () => {
+    const root = await makeWorksite({
+      goal: goal(`
+verify: ["node fail.js"]
+pause: { repeatedFailure: 2 }
+`),
+      permissions: permissions({ Allow: ["file.read", "shell.run(node fail.js)"] }),
+      files: { "fail.js": ALWAYS_FAILS },
+    });
+    const result = await runThread({ root });
+    expect(result.rounds).toEqual([1, 2]);
+    expect(result.reason).toBe("paused: the same failure 2 rounds in a row: node fail.js: exit 1");
+    await expectStopRecorded(root, result, "paused");
+  });
+
+  it("pauses when a forbidden action was needed, and the action never ran", async () => {
+    const root = await makeWorksite({
+      goal: goal(`
+verify: ["node ok.js"]
+steps:
+  - tool: shell.run
+    input: { command: "rm -rf build" }
+`),
+      permissions: permissions({ Allow: ["file.read", "shell.run(node ok.js)"], Forbidden: ["shell.run(rm -rf)"] }),
+      files: { "ok.js": "process.exit(0);\n", "build/keep.txt": "still here" },
+    });
+    const result = await runThread({ root });
+    expect(result.rounds).toEqual([1]);
+    expect(result.reason).toMatch(/^paused: a forbidden action was needed: shell\.run — /);
+    await expectStopRecorded(root, result, "paused");
+    expect(existsSync(join(root, "build/keep.txt"))).toBe(true);
+  });
+
+  it("pauses when a protected path changed, naming the changed file and not the untouched ones", async () => {
+    const root = await makeWorksite({
+      goal: goal(`
+verify: ["node ok.js"]
+protect: [config/**]
+steps:
+  - tool: file.write
+    input: { path: config/app.json, content: "{}" }
+`),
+      permissions: permissions({ Allow: ["file.read", "file.write(config/**)", "shell.run(node ok.js)"] }),
+      files: { "ok.js": "process.exit(0);\n", "config/untouched.json": "{}" },
+    });
+    const result = await runThread({ root });
+    expect(result.rounds).toEqual([1]);
+    expect(result.reason).toBe("paused: protected path changed: config/app.json (GOAL.md protect)");
+    await expectStopRecorded(root, result, "paused");
+  });
+
+  it("does not pause for a protected path that already existed and nothing changed", async () => {
+    const root = await makeWorksite({
+      goal: goal(`
+verify: ["node ok.js"]
+protect: [config/**]
+`),
+      permissions: permissions({ Allow: ["file.read", "shell.run(node ok.js)"] }),
+      files: { "ok.js": "process.exit(0);\n", "config/untouched.json": "{}" },
+    });
+    const result = await runThread({ root });
+    expect(result.reason).toMatch(/^done: /);
+    await expectStopRecorded(root, result, "done");
+  });
+
+  it("waits for a person's approval, then runs exactly the approved call once and is done", async () => {
+    const root = await makeWorksite({
+      goal: goal(`
+verify: ["node ok.js"]
+steps:
+  - tool: shell.run
+    input: { command: "node release.js" }
+    on: first-round
+`),
+      permissions: permissions({ Allow: ["file.read", "shell.run(node ok.js)"], "Requires confirmation": ["shell.run(node release.js)"] }),
+      files: { "ok.js": "process.exit(0);\n", "release.js": "require('fs').appendFileSync('released.txt', 'released\\n');\n" },
+    });
+    const first = await runThread({ root });
+    expect(first.rounds).toEqual([1]);
+    expect(first.reason).toMatch(/^waiting: .*1 action\(s\) wait for a person's approval/);
+    await expectStopRecorded(root, first, "waiting");
+    expect(existsSync(join(root, "released.txt"))).toBe(false);
+
+    const [pending, ...others] = await listApprovals(root, { status: "pending" });
+    expect(others).toEqual([]);
+    expect(pending!.tool).toBe("shell.run");
+    await approve(root, pending!.id, { by: "person:test", audit: openAuditLog(auditPath(root)) });
+
+    const second = await runThread({ root });
+    expect(second.rounds).toEqual([2]);
+    await expectStopRecorded(root, second, "done");
+    expect(await readFile(join(root, "released.txt"), "utf8")).toBe("released\n");
+    expect((await listApprovals(root)).map((a) => a.status)).toEqual(["consumed"]);
+    const releases = (await auditEntries(root)).filter((e) => e.type === "result" && e.target === "node release.js");
+    expect(releases.map((e) => [e.round, e.outcome])).toEqual([[2, "ok"]]);
+  });
+
+  it("spends its budget at the goal's maximum number of rounds", async () => {
+    const root = await makeWorksite({
+      goal: goal(`
+verify: ["node fail.js"]
+pause: { maxRounds: 2 }
+`),
+      permissions: permissions({ Allow: ["file.read", "shell.run(node fail.js)"] }),
+      files: { "fail.js": ALWAYS_FAILS },
+    });
+    const result = await runThread({ root });
+    expect(result.rounds).toEqual([1, 2]);
+    expect(result.reason).toBe("paused: reached the goal's maximum of 2 rounds");
+    await expectStopRecorded(root, result, "budget-spent");
+  });
+
+  it("spends its budget when the goal's time budget runs out", async () => {
+    const root = await makeWorksite({
+      goal: goal(`
+verify: ["node slow-fail.js"]
+pause: { budget: 300ms }
+`),
+      permissions: permissions({ Allow: ["file.read", "shell.run(node slow-fail.js)"] }),
+      files: { "slow-fail.js": "setTimeout(() => process.exit(1), 400);\n" },
+    });
+    const result = await runThread({ root });
+    expect(result.rounds).toEqual([1]);
+    expect(result.reason).toBe("paused: the time budget of 300 ms is spent");
+    await expectStopRecorded(root, result, "budget-spent");
+  });
+});
