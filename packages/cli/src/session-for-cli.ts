@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { corePlugins, createGate, createLogger, loadWorksite, openAuditLog, UserError, type AuditLog, type Gate, type Plugin, type Worksite } from "@worksite/core";
+import { openAuditLog, UserError, type AuditLog } from "@worksite/core";
+import { openSession, type Session } from "@worksite/runtime";
 import type { CommandIO } from "./io.js";
 import { personActor as personFromEnv } from "./person.js";
 
@@ -13,37 +14,16 @@ export function cliAudit(root: string): AuditLog {
   return openAuditLog(join(root, ".worksite", "audit.jsonl"));
 }
 
-export interface CliSession {
-  root: string;
-  worksite: Worksite;
-  gate: Gate;
-  audit: AuditLog;
-  run: string;
-  dispose(): Promise<void>;
-}
-
-export interface CliSessionOptions {
-  actor: string;
-  /**
-   * The seam for THREAD.md's `plugins:`: given the loaded worksite, return the
-   * plugins to add to the core tools (the runtime's plugin loader). Absent:
-   * core tools only.
-   */
-  loadPlugins?: (worksite: Worksite) => Promise<Plugin[]>;
-}
+export type CliSession = Session;
 
 /**
- * One worksite opened for a single command: its files, a gate with the core
- * tools plus whatever `loadPlugins` adds, and the audit log. Calls made here
- * are audited under a `cli-…` run at round 0.
+ * One worksite opened for a single command: the same session a run opens (core
+ * tools, memory, skills and THREAD.md's plugins behind one gate), with calls
+ * audited under a `cli-…` run at round 0.
  */
-export async function openCliSession(root: string, options: CliSessionOptions): Promise<CliSession> {
-  const worksite = await loadWorksite(root);
-  const plugins = [...corePlugins(), ...((await options.loadPlugins?.(worksite)) ?? [])];
-  const audit = cliAudit(root);
+export function openCliSession(root: string, options: { actor: string }): Promise<CliSession> {
   const run = `cli-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}`;
-  const gate = createGate({ root, worksite, plugins, audit, actor: options.actor, run, round: 0, log: createLogger({ level: "warn" }) });
-  return { root, worksite, gate, audit, run, dispose: () => gate.dispose() };
+  return openSession({ root, actor: options.actor, run, round: 0 });
 }
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

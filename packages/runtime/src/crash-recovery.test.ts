@@ -24,7 +24,7 @@ afterAll(async () => {
 /** Sleeps 20 s when SLOW is set (the run that gets killed), then marks the work done. */
 const LONG = `const fs = require("fs");
 fs.writeFileSync("long.pid", String(process.pid));
-const finish = () => fs.writeFileSync("src/done.txt", "done");
+const finish = () => { fs.mkdirSync("src", { recursive: true }); fs.writeFileSync("src/done.txt", "done"); };
 if (process.env.SLOW) setTimeout(finish, 20000); else finish();
 `;
 
@@ -38,6 +38,7 @@ describe("a run killed mid-round", () => {
     const root = await makeWorksite({
       goal: goal(`
 verify: ["node check.js"]
+pause: { maxRounds: 4 }
 steps:
   - tool: shell.run
     input: { command: "node long.js" }
@@ -54,7 +55,10 @@ steps:
     const killed = new Promise((resolve) => child.once("exit", resolve));
     process.kill(child.pid!, "SIGKILL");
     await killed;
-    orphans.push(Number(await readFile(join(root, "long.pid"), "utf8"))); // its own process group outlives the run
+    // The step runs in its own process group, which outlives the killed run: end it so it cannot finish the work later.
+    const orphan = Number(await readFile(join(root, "long.pid"), "utf8"));
+    orphans.push(orphan);
+    process.kill(orphan, "SIGKILL");
 
     // What the killed run left: a lock of a dead process, a round in progress, round 1 reported whole, round 2 not at all.
     expect((await readLock(root))?.pid).toBe(child.pid);

@@ -18,6 +18,8 @@ export interface RoundFacts {
   failureSummary?: string;
   changedFiles: string[];
   pendingApprovals: number;
+  /** The agent could not work this round (it threw): what went wrong, in one line. */
+  agentError?: string;
 }
 
 export interface RoundDecision {
@@ -37,6 +39,9 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
   const forbidden = facts.turn.calls.find((c) => c.status === "refused" && c.tier === "forbidden");
   if (forbidden && goal.pause.onForbidden === "pause") {
     return { state: "paused", stop: true, reason: `paused: a forbidden action was needed: ${forbidden.tool} — ${forbidden.message}` };
+  }
+  if (facts.agentError) {
+    return { state: "blocked", stop: true, reason: `blocked: ${facts.agentError}` };
   }
   if (facts.verification.passed && facts.turn.claimsDone) {
     if (facts.pendingApprovals > 0) {

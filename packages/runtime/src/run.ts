@@ -56,8 +56,6 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       await audit.append({ type: "run", run, actor: "runtime", message: `took over the lock of run ${lock.tookOverFrom.run} (pid ${lock.tookOverFrom.pid} is gone)`, data: { ...lock.tookOverFrom } });
     }
     const agent = typeof options.agent === "object" ? options.agent : agentFor(options.agent ?? worksite.thread.agent?.kind ?? "script", worksite, options.env ?? process.env);
-    // A baseline before the first round, so round 1's changes are what round 1 changed, not every file already there.
-    if (!(await listCheckpoints(root)).length) await recordCheckpoint(root, 0, "the worksite before round 1");
     // Round 0 is the work tree as the run found it, so round 1's changes are its own.
     if (!(await listCheckpoints(root)).length) await recordCheckpoint(root, 0, "before round 1");
     const startedAt = Date.now();
@@ -106,7 +104,14 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       };
 
       const approvedCalls = await runApprovedCalls(root, tools, options.signal ?? new AbortController().signal);
-      const agentTurn = await actWithSteering(agent, context, tools, root, options, round, session);
+      // An agent that fails (a model endpoint down, a command that will not start) blocks the round: the
+      // round still ends with a report and a reason, rather than a stack trace and a round left in progress.
+      let agentError: string | undefined;
+      const agentTurn = await actWithSteering(agent, context, tools, root, options, round, session).catch(async (error: Error): Promise<AgentTurn> => {
+        agentError = error.message.split("\n")[0] ?? String(error);
+        await audit.append({ type: "run", run, round, actor: "runtime", outcome: "error", message: `the ${agent.name} agent failed: ${agentError}` });
+        return { summary: `the ${agent.name} agent failed: ${agentError}`, claimsDone: false, calls: [] };
+      });
       const turn = { ...agentTurn, calls: [...approvedCalls, ...agentTurn.calls] };
       const verification = await verifyGoal(worksite.goal, root, round, tools, options.signal ?? new AbortController().signal);
       options.onEvent?.({ type: "verified", round, passed: verification.passed });
@@ -129,6 +134,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         ...(failureSummary ? { failureSummary } : {}),
         changedFiles,
         pendingApprovals: pending.length,
+        ...(agentError ? { agentError: `the ${agent.name} agent failed: ${agentError}` } : {}),
       });
 
       const store = createArtifactStore({ root, run, round, redact: redactSecrets });

@@ -19,7 +19,7 @@ async function expectStopRecorded(root: string, result: RunResult, state: string
   expect(saved.lastStop?.round).toBe(result.rounds.at(-1));
   expect(saved.inProgress).toBeUndefined();
   const headings = await progressHeadings(root);
-  expect(headings.at(-1)).toBe(`## Round ${result.rounds.at(-1)} — ${state}: ${result.reason}`);
+  expect(headings.at(-1)).toBe(`## Round ${result.rounds.at(-1)} — ${result.reason}`);
   expect((await verifyAudit(root)).ok).toBe(true);
 }
 
@@ -44,7 +44,7 @@ steps:
     expect(result.reason).toMatch(/^done: verification passed/);
     await expectStopRecorded(root, result, "done");
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("fixed");
-    expect((await progressHeadings(root))[0]).toMatch(/^## Round 1 — active: continuing: verification failed: node check.js: exit 1/);
+    expect((await progressHeadings(root))[0]).toMatch(/^## Round 1 — continuing: verification failed: node check.js: exit 1/);
   });
 
   it("pauses when the same failure repeats N rounds in a row, naming the failure", async () => {

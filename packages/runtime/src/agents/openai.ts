@@ -73,14 +73,27 @@ export function createOpenAIAgent(options: OpenAIAgentOptions): Agent {
       let claimsDone = false;
       let summary = "";
       for (let step = 0; step < maxSteps && !signal.aborted; step++) {
-        const response = await doFetch(`${options.baseURL.replace(/\/$/, "")}/chat/completions`, {
-          method: "POST",
-          headers: { "content-type": "application/json", ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
-          body: JSON.stringify({ model: options.model, messages, tools: toolList, tool_choice: "auto" }),
-          signal,
-        });
-        if (!response.ok) throw new Error(`model endpoint answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
-        const parsed = responseSchema.safeParse(await response.json());
+        const url = `${options.baseURL.replace(/\/$/, "")}/chat/completions`;
+        let answer: unknown;
+        try {
+          const response = await doFetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json", ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+            body: JSON.stringify({ model: options.model, messages, tools: toolList, tool_choice: "auto" }),
+            signal,
+          });
+          if (!response.ok) throw new Error(`model endpoint answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+          answer = await response.json();
+        } catch (error) {
+          // Steering (or a stop) while the model thinks: give up this request; the round goes on from here.
+          if (signal.aborted) break;
+          if (!(error instanceof TypeError)) throw error;
+          const cause = (error as { cause?: { message?: string } }).cause?.message ?? error.message;
+          throw new UserError(`could not reach the model endpoint ${options.baseURL}: ${cause}`, {
+            hint: "check WORKSITE_OPENAI_BASE_URL (or agent.baseURL in THREAD.md) and that the server is running",
+          });
+        }
+        const parsed = responseSchema.safeParse(answer);
         if (!parsed.success) throw new Error(`model endpoint sent an answer that is not a chat completion: ${z.prettifyError(parsed.error)}`);
         const message = parsed.data.choices[0]!.message;
         messages.push({ role: "assistant", content: message.content ?? null, ...(message.tool_calls ? { tool_calls: message.tool_calls.map((c) => ({ ...c, type: "function" as const })) } : {}) });
