@@ -40,7 +40,7 @@ export interface RunResult {
   rounds: number[];
 }
 
-const HARD_ROUND_CAP = 100; // a thread with no maxRounds still never spins forever in one run
+const HARD_ROUND_CAP = 20; // a thread with no maxRounds still never spins (or spends a model budget) forever in one run
 const MAX_STEERS_PER_ROUND = 10;
 
 export async function runThread(options: RunOptions): Promise<RunResult> {
@@ -114,6 +114,12 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       });
       const turn = { ...agentTurn, calls: [...approvedCalls, ...agentTurn.calls] };
       const verification = await verifyGoal(worksite.goal, root, round, tools, options.signal ?? new AbortController().signal);
+      if (options.signal?.aborted) {
+        // Stopped by the person (Ctrl-C): a half-done round is not reported as if it ran; it stays in progress and the next run redoes it.
+        await audit.append({ type: "run", run, round, actor: "runtime", outcome: "aborted", message: `round ${round} was stopped before it finished; the next run redoes it` });
+        last = { state: state.state, reason: `stopped: round ${round} was interrupted before it finished; \`worksite run\` redoes it` };
+        break;
+      }
       options.onEvent?.({ type: "verified", round, passed: verification.passed });
 
       const signature = failureSignature(verification);

@@ -5,7 +5,7 @@ import { approve, listApprovals, openAuditLog } from "@worksite/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { runThread, type RunResult } from "./run.js";
 import { auditPath } from "./session.js";
-import { auditEntries, goal, makeWorksite, permissions, progressHeadings, readState, removeWorksites, verifyAudit } from "./test-helpers/worksite.js";
+import { auditEntries, goal, makeWorksite, permissions, progressHeadings, readState, removeWorksites, verifyAudit, waitFor } from "./test-helpers/worksite.js";
 
 afterAll(removeWorksites);
 
@@ -172,5 +172,38 @@ pause: { budget: 300ms }
     expect(result.rounds).toEqual([1]);
     expect(result.reason).toBe("paused: the time budget of 300 ms is spent");
     await expectStopRecorded(root, result, "budget-spent");
+  });
+
+  it("stopped by the person mid-round (Ctrl-C), reports nothing false about that round and redoes it next run", async () => {
+    const root = await makeWorksite({
+      goal: goal(`
+verify: ["node check.js"]
+steps:
+  - tool: shell.run
+    input: { command: "node long.js" }
+`),
+      permissions: permissions({ Allow: ["file.read", "shell.run(node)"] }),
+      files: { "long.js": "if (process.env.SLOW_STEP) setTimeout(() => {}, 20000);\n", "check.js": "process.exit(0);\n" },
+    });
+    const controller = new AbortController();
+    process.env.SLOW_STEP = "1"; // read by the step's process, which inherits this one's environment
+    let stopped: RunResult;
+    try {
+      const running = runThread({ root, signal: controller.signal });
+      await waitFor(async () => (await auditEntries(root)).some((e) => e.type === "decision" && e.target === "node long.js"), "the long step to start");
+      controller.abort();
+      stopped = await running;
+    } finally {
+      delete process.env.SLOW_STEP;
+    }
+    expect(stopped.reason).toBe("stopped: round 1 was interrupted before it finished; `worksite run` redoes it");
+    expect(stopped.rounds).toEqual([]);
+    expect(await progressHeadings(root)).toEqual([]);
+    expect((await readState(root)).inProgress?.round).toBe(1);
+
+    const again = await runThread({ root });
+    expect(again.rounds).toEqual([1]);
+    await expectStopRecorded(root, again, "done");
+    expect(await progressHeadings(root)).toHaveLength(1);
   });
 });

@@ -79,5 +79,6 @@ export function failureSignature(result: VerificationResult): string | undefined
     .join("|")
     .replace(/\/tmp\/[^\s:,]+/g, "<tmp>")
     .replace(/\b[0-9a-f]{7,64}\b/gi, "<hex>")
-    .replace(/\d+(\.\d+)?/g, "<n>");
+    // Exit codes stay: exit 1 and exit 2 are different failures; timings and counts are not.
+    .replace(/(?<!exit )\b\d+(\.\d+)?/g, "<n>");
 }

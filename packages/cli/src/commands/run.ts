@@ -34,6 +34,7 @@ export default defineCommand({
       });
       if (json) io.stdout(`${JSON.stringify({ ...result, events }, null, 2)}\n`);
       else io.stdout(`\n${paint("bold", result.reason)}\nSee PROGRESS.md, or: worksite report · worksite status · worksite approvals\n`);
+      if (controller.signal.aborted) return 130; // interrupted: the round is redone by the next run
       return result.state === "done" ? 0 : result.state === "waiting" ? 3 : result.state === "active" ? 0 : 4;
     } finally {
       process.off("SIGINT", stop);

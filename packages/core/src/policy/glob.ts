@@ -11,15 +11,18 @@
 export interface GlobOptions {
   separator?: "/";
   caseInsensitive?: boolean;
+  /** With separator "/": a pattern without a slash matches a file name at any depth, as .gitignore does (`*.css`). */
+  matchBase?: boolean;
 }
 
 const cache = new Map<string, RegExp>();
 
 export function globToRegExp(glob: string, options: GlobOptions = {}): RegExp {
-  const key = `${options.separator ?? ""}|${options.caseInsensitive ? "i" : ""}|${glob}`;
+  const key = `${options.separator ?? ""}|${options.caseInsensitive ? "i" : ""}|${options.matchBase ? "b" : ""}|${glob}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const source = options.separator ? pathGlobSource(glob) : textGlobSource(glob);
+  const base = options.separator && options.matchBase && !glob.includes("/");
+  const source = options.separator ? `${base ? "(?:.*/)?" : ""}${pathGlobSource(glob)}` : textGlobSource(glob);
   const re = new RegExp(`^${source}$`, options.caseInsensitive ? "iu" : "u");
   cache.set(key, re);
   return re;
@@ -64,7 +67,12 @@ function pathGlobSource(glob: string): string {
       }
     } else if (ch === "*") out += "[^/]*";
     else if (ch === "?") out += "[^/]";
-    else out += escapeRegExp(ch);
+    else if (ch === "{" && glob.indexOf("}", i) > i) {
+      // `{a,b}` alternates plain names (`*.{ts,tsx}`); the parts are literal.
+      const end = glob.indexOf("}", i);
+      out += `(?:${glob.slice(i + 1, end).split(",").map(escapeRegExp).join("|")})`;
+      i = end;
+    } else out += escapeRegExp(ch);
   }
   return out;
 }

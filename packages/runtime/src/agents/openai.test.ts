@@ -42,7 +42,7 @@ afterAll(removeWorksites);
 
 const toolCall = (id: string, name: string, args: unknown) => ({ id, type: "function", function: { name, arguments: JSON.stringify(args) } });
 
-describe("the openai agent", () => {
+describe("the openai agent, against a local chat-completions server standing in for a hosted model API", () => {
   it("acts through the gate: allowed calls run, refused ones are told to the model, and the key goes in the Authorization header", async () => {
     const model = await fakeModel([
       { role: "assistant", content: null, tool_calls: [toolCall("call_1", "file__write", { path: "src/a.txt", content: "hi" }), toolCall("call_2", "shell__run", { command: "rm -rf src" })] },
@@ -95,7 +95,7 @@ describe("the openai agent", () => {
     expect(model.seen).toHaveLength(2);
     expect(model.seen[1]!.body.messages[0]!.content).toContain("## Steering from a person (takes priority; continue in this direction)\n- say hello instead");
     expect(result.rounds).toEqual([1]);
-    expect(result.state).toBe("active"); // the model never called worksite_round_done: a passing verification alone does not end the goal
+    expect(result.state).toBe("done"); // the model ended its turn after the steering and the (empty) verification passed
   });
 
   it("blocks the round with a one-line reason when the model endpoint cannot be reached", async () => {

@@ -99,6 +99,8 @@ export function createOpenAIAgent(options: OpenAIAgentOptions): Agent {
         messages.push({ role: "assistant", content: message.content ?? null, ...(message.tool_calls ? { tool_calls: message.tool_calls.map((c) => ({ ...c, type: "function" as const })) } : {}) });
         if (!message.tool_calls?.length) {
           summary = message.content ?? "";
+          // Ending the turn without another call is the model saying it has finished; verification still decides.
+          claimsDone = true;
           break;
         }
         for (const call of message.tool_calls) {
