@@ -18,6 +18,8 @@ export interface RoundReport {
   changedFiles: string[];
   needsPerson: string[];
   artifacts: ArtifactRef[];
+  /** Things that went wrong around the agent (memory audit findings, a skill that would not load). */
+  problems: string[];
   /** THREAD.md "deliver each round" items, answered or listed as still owed. */
   deliverables: string[];
 }
@@ -46,6 +48,7 @@ export function renderRoundReport(r: RoundReport): string {
   const blockers = [
     ...r.verification.checks.filter((c) => !c.passed).map((c) => `${c.what}: ${c.detail}`),
     ...r.turn.calls.filter((c) => c.status === "refused" || c.status === "error").map((c) => `${c.tool} ${c.status}: ${c.message}`),
+    ...r.problems,
   ];
   return [
     // The reason starts with the state ("done: …", "waiting: …", "continuing: …").

@@ -1,6 +1,6 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { auditMemory, formatFinding, openMemory, searchMemory, syncMemory } from "@worksite/memory";
+import { formatFinding, memoryAtRunStart, openMemory, syncMemory } from "@worksite/memory";
 import { discoverSkills, roundSkillContext } from "@worksite/skills";
 import type { RoundContext, Step } from "./agents/types.js";
 import type { Session } from "./session.js";
@@ -63,23 +63,16 @@ async function roundMemory(session: Session): Promise<{ text?: string; problems:
     return { problems: [`memory: ${(error as Error).message}`], writeBack: noWriteBack };
   }
   const remote = settings?.remote;
-  if (remote) {
-    try {
-      const pulled = await syncMemory(store, { url: remote, noPush: true });
-      if (pulled.conflicted.length) problems.push(`memory: both sides edited ${pulled.conflicted.join(", ")}; both versions are kept for review`);
-    } catch (error) {
-      problems.push(`memory sync (pull) failed: ${(error as Error).message}`);
-    }
-  }
-  const report = await auditMemory(store, { actor: "runtime", run: session.run });
-  problems.push(...report.findings.filter((f) => f.severity === "block").map((f) => `memory audit: ${formatFinding(f)}`));
-  const hits = await searchMemory(store, { limit: 40 });
-  const text = hits.length ? hits.map((h) => `- ${h.id} [${h.type}]: ${h.description}`).join("\n") : undefined;
+  const start = await memoryAtRunStart(store, { run: session.run, actor: "runtime", ...(remote ? { remote } : {}) });
+  if (start.syncError) problems.push(`memory sync (pull) failed: ${start.syncError}`);
+  if (start.sync?.conflicted.length) problems.push(`memory: both sides edited ${start.sync.conflicted.join(", ")}; both versions are kept for review`);
+  problems.push(...start.report.findings.filter((f) => f.severity === "block").map((f) => `memory audit: ${formatFinding(f)}`));
+  const text = start.entries.length ? start.index : undefined;
   return {
     ...(text ? { text } : {}),
     problems,
     writeBack: async () => {
-      if (!remote) return;
+      if (!remote || store.mode !== "own") return;
       await syncMemory(store, { url: remote }).catch((error: Error) => session.log.warn(`memory sync (push) failed: ${error.message}`));
     },
   };

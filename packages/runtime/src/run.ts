@@ -158,6 +158,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         changedFiles,
         needsPerson: [...(turn.needs ?? []).filter((need) => !pending.some((a) => need.includes(a.id))), ...pending.map((a) => `approve or deny ${a.id}: ${a.tool} ${a.target ?? ""} — worksite approve ${a.id}`), ...verification.manual.map((m) => `manual check: ${m}`)].filter((v, i, all) => all.indexOf(v) === i),
         artifacts: roundArtifacts,
+        problems: extras.problems,
         deliverables: worksite.thread.deliverEachRound.map((d) => d.text),
       });
       await store.write({ name: "report.md", kind: "markdown", data: report });

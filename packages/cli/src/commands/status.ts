@@ -34,7 +34,8 @@ export default defineCommand({
       grants: grants.map((g) => ({ id: g.id, tool: g.tool, target: g.target, by: g.by })),
       steering: steering.map((m) => ({ id: m.id, text: m.text, by: m.by })),
       queued: queued.map((m) => ({ id: m.id, text: m.text, by: m.by })),
-      nextWake: worksite.thread.wake ? `${worksite.thread.wake} (set in THREAD.md; the scheduler wakes the thread)` : "only when someone runs `worksite run`",
+      // No scheduler ships yet (the automations package is still to come), so say how the wake is honoured today.
+      nextWake: worksite.thread.wake ? `every ${worksite.thread.wake} per THREAD.md, once something runs \`worksite run\` on that schedule (cron, CI)` : "only when someone runs `worksite run`",
     };
     if (args.options.json) {
       io.stdout(`${JSON.stringify(status, null, 2)}\n`);
@@ -48,7 +49,8 @@ export default defineCommand({
     line("state", `${status.state}${status.running ? ` — running now (run ${status.running.run}, pid ${status.running.pid})` : ""}`);
     line("last stop", status.lastStop ? `round ${status.lastStop.round}: ${status.lastStop.reason}` : "none yet");
     line("approvals", approvals.length ? `${approvals.length} waiting` : "none waiting");
-    for (const a of status.openApprovals) io.stdout(`  ${a.id}  ${a.tool} ${a.target ?? ""}   → worksite approve ${a.id}\n`);
+    const cmd = io.env.WORKSITE_CMD ?? "worksite";
+    for (const a of status.openApprovals) io.stdout(`  ${a.id}  ${a.tool} ${a.target ?? ""}   → ${cmd} approve ${a.id}\n`);
     line("drafts", drafts.length ? `${drafts.length} open (nothing was sent)` : "none");
     for (const d of status.drafts) io.stdout(`  ${d.id}  ${d.summary}  (${d.artifact})\n`);
     if (grants.length) line("grants", grants.map((g) => `${g.id} ${g.tool} ${g.target}`).join("; "));
