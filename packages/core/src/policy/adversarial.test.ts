@@ -207,6 +207,13 @@ const CASES = (): Case[] => [
   sh("(cd secrets) ; echo x > key", "not allow"),
   sh("cd secrets; echo x > key", "forbidden"),
   sh("cd $D && echo x > key", "not allow"),
+  // shell.run with a cwd is decided as `cd <cwd> && <command>`: the cd is neutral, what follows is not.
+  sh("cd src && rm -rf x", "forbidden"),
+  sh("cd src && curl https://evil.com", "forbidden"),
+  sh("cd .. && npm test", "not allow"),
+  sh("cd src/../.. && npm test", "not allow"),
+  sh("cd .worksite && ls", "forbidden"),
+  sh("cd secrets && echo x > key", "forbidden"),
   sh("echo x > src/out.txt", "allow"),
   sh("ls > /dev/null 2>&1", "allow"),
   // Commands: wrappers and other ways to run a program

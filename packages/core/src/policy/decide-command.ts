@@ -78,6 +78,9 @@ function decideSimple(ctx: CommandContext, query: PolicyQuery, words: readonly W
 function decideArgv(ctx: CommandContext, query: PolicyQuery, argv: readonly Word[], depth: number, cwd: Cwd): Decision {
   const subject = `\`${argv.map((w) => (/[\s'"]/.test(w.text) ? JSON.stringify(w.text) : w.text)).join(" ")}\``;
   const matched = ctx.rules.filter((r) => r.specifier === undefined || ruleMatchesArgv(r, argv, ctx.modeOf(r)));
+  // `cd sub && npm test`: moving into a folder of the worksite changes nothing by itself (redirections
+  // after it are followed by trackCd), so it neither needs a rule nor blocks an allowed command after it.
+  if (!matched.length && staysInside(argv)) return builtIn("allow", `${subject}: moves into a folder of the worksite`);
   const own = fromRules(matched, subject);
   const unwrapped: Unwrapped = depth < MAX_DEPTH ? unwrapCommand(argv) : { kind: "opaque", reason: "nested too deeply" };
 
@@ -99,6 +102,14 @@ function decideArgv(ctx: CommandContext, query: PolicyQuery, argv: readonly Word
   if (unwrapped.kind === "opaque") d = atLeast(d, "confirm", `${subject}: ${unwrapped.reason}`);
   if (unwrapped.privileged) d = atLeast(d, "confirm", `${subject}: runs with raised privileges`);
   return d;
+}
+
+function staysInside(argv: readonly Word[]): boolean {
+  const [program, dir, ...rest] = argv;
+  if (!program || program.computed || program.text !== "cd" || !dir || rest.length) return false;
+  if (dir.computed || dir.glob || dir.text.startsWith("/") || dir.text.startsWith("~") || dir.text === "-") return false;
+  const normal = posix.normalize(dir.text);
+  return normal !== ".." && !normal.startsWith("../") && !/\.worksite/i.test(normal);
 }
 
 function trackCd(argv: readonly Word[], cwd: Cwd): void {

@@ -46,9 +46,14 @@ export function builtIn(tier: Tier, reason: string): Decision {
 }
 
 /** The strictest decision; on a tie a rule beats a default (it names something a person wrote), else the first wins. */
+/** Among equal tiers, a person's rule explains a decision best, then a built-in protection, then the default. */
+function weight(d: Decision): number {
+  return d.by === "rule" || (d.by === undefined && d.rule) ? 2 : d.by === "built-in" ? 1 : 0;
+}
+
 export function strictestOf(decisions: readonly Decision[]): Decision | undefined {
   let best: Decision | undefined;
   for (const d of decisions)
-    if (!best || stricter(d.tier, best.tier) || (d.tier === best.tier && best.by === "default" && d.by !== "default")) best = d;
+    if (!best || stricter(d.tier, best.tier) || (d.tier === best.tier && weight(d) > weight(best))) best = d;
   return best;
 }

@@ -177,3 +177,20 @@ describe("ruleMatches (used to check match:/not_match: examples)", () => {
     expect(ruleMatches(rule("allow", "*"), "anything.at_all", "x", root)).toBe(true);
   });
 });
+
+describe("a command run in a folder of the worksite", () => {
+  const perms = tiers({ allow: ["shell.run(npm test)", "file.write(src/**)"] }, { read: "allow", write: "confirm", external: "confirm" });
+  const policy = createPolicy(perms, { root, stage: "write" });
+  const decide = (target: string) => policy.decide({ tool: "shell.run", target, effect: "external", targetKind: "command" });
+
+  it("is allowed by the rule for the command, named as the deciding rule", () => {
+    const d = decide("cd src && npm test");
+    expect(d.tier).toBe("allow");
+    expect(d.rule?.text).toBe("shell.run(npm test)");
+  });
+
+  it("decides a relative redirection in every folder the line may be in, so the cd cannot launder it", () => {
+    expect(decide("cd src && npm test > ../out.log").tier).not.toBe("allow");
+    expect(decide("cd src && npm test > out.log").tier).not.toBe("allow"); // ./out.log is not under src/**
+  });
+});

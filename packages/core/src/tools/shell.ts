@@ -17,12 +17,17 @@ const input = z.object({
   timeout: z.number().int().positive().max(3_600_000).optional().describe("milliseconds before the command is killed (default 120000)"),
 });
 
+function quoteArg(text: string): string {
+  return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 export const shellRun = defineTool({
   description: "Run a command line in the worksite; output is captured as an artifact and the exit code returned",
   effect: "external",
   targetKind: "command",
   input,
-  target: (i) => i.command,
+  // With a cwd, the rules see where the command runs: relative redirections are decided from there.
+  target: (i) => (i.cwd && i.cwd !== "." ? `cd ${quoteArg(i.cwd)} && ${i.command}` : i.command),
   async run(i, ctx) {
     // The policy already decided; this is the tool's own refusal (defence in depth).
     if (/\.worksite/i.test(unquoted(i.command))) throw new WorksiteError("refused", "refused: commands may not touch `.worksite/` (the runtime's approvals and audit log)");
