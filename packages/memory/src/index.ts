@@ -25,7 +25,6 @@ export { memoryMergeDriver, mergeEntryText } from "./merge-driver.js";
 export { assertNoCredentialsInUrl, credentialsFromEnv } from "./http-credentials.js";
 export { assertCommittable, contentProblems } from "./guard.js";
 export { hiddenReason } from "./visibility.js";
-export { unifiedDiff } from "./unified-diff.js";
 export { createMemoryPlugin, type MemoryPluginOptions } from "./tools.js";
 export { default as memoryPlugin } from "./tools.js";
 export { memoryAtRunStart, type RunStartMemory, type RunStartOptions } from "./run-start.js";

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { join, relative } from "node:path";
-import { UserError } from "@worksite/core";
+import { UserError, unifiedDiff } from "@worksite/core";
 import git from "isomorphic-git";
 import { z } from "zod";
 import { type Changes, listTree, readBlobText, resolveOptional, writeCommit } from "./commit-tree.js";
@@ -11,7 +11,6 @@ import { memoryMergeDriver } from "./merge-driver.js";
 import { entryTypes } from "./schema.js";
 import { INDEX_FILE, type MemoryStore, memoryPath, type Person, repoPath, today } from "./store.js";
 import { entriesAt, fileAt } from "./tree-entries.js";
-import { unifiedDiff } from "./unified-diff.js";
 import { advanceMainLine, changedPaths, mainRef } from "./worktree.js";
 
 const PROPOSALS = "memory/proposals/";

@@ -80,7 +80,7 @@ export const fileWrite = defineTool({
     const current = await readFile(absolute, "utf8").catch(() => undefined);
     return {
       summary: `would ${current === undefined ? "create" : "change"} ${relative}`,
-      body: ctx.redact(unifiedDiff(current ?? "", i.content, relative, current !== undefined)),
+      body: ctx.redact(unifiedDiff(relative, current ?? null, i.content)),
       kind: "diff",
     };
   },

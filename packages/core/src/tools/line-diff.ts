@@ -1,20 +1,26 @@
 /**
- * A unified diff of two texts, line by line (LCS), with 3 lines of context.
- * Enough for a person to read a drafted file write; very large files fall
- * back to "replace everything" rather than spend quadratic time.
+ * A unified diff of one file, as `git diff` prints it, line by line (LCS) with
+ * 3 lines of context: what a person reads in a drafted file write or a memory
+ * proposal, with no git binary needed. `null` is a file that does not exist.
+ * Very large files fall back to "replace everything" rather than spend quadratic time.
  */
 const MAX_CELLS = 4_000_000;
 const CONTEXT = 3;
 
 type Op = { kind: " " | "-" | "+"; line: string; a: number; b: number };
 
-export function unifiedDiff(before: string, after: string, path: string, beforeExists = true): string {
+export function unifiedDiff(path: string, before: string | null, after: string | null): string {
   if (before === after) return `(no change to ${path})\n`;
-  const a = splitLines(before);
-  const b = splitLines(after);
+  const a = splitLines(before ?? "");
+  const b = splitLines(after ?? "");
   const ops = a.length * b.length > MAX_CELLS ? replaceAll(a, b) : lcsOps(a, b);
-  const header = `--- ${beforeExists ? `a/${path}` : "/dev/null"}\n+++ b/${path}\n`;
-  return header + hunks(ops).join("");
+  const header = [
+    `diff --git a/${path} b/${path}`,
+    ...(before === null ? ["new file mode 100644"] : after === null ? ["deleted file mode 100644"] : []),
+    `--- ${before === null ? "/dev/null" : `a/${path}`}`,
+    `+++ ${after === null ? "/dev/null" : `b/${path}`}`,
+  ];
+  return `${header.join("\n")}\n${hunks(ops).join("")}`;
 }
 
 function splitLines(text: string): string[] {
