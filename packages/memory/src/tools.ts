@@ -18,9 +18,9 @@ export interface MemoryPluginOptions {
 
 /**
  * The `memory` plugin. `memory.search` and `memory.read` are `read` tools;
- * `memory.write` and `memory.forget` are `write` tools whose default tier in a
- * worksite's PERMISSIONS.md should be draft, so a person sees them first. The
- * gate decides; nothing here bypasses it. Even when allowed, writes go to the
+ * `memory.write` and `memory.forget` are `write` tools whose own default tier is
+ * draft (where no PERMISSIONS.md rule names them), so a person sees them first.
+ * The gate decides; nothing here bypasses it. Even when allowed, writes go to the
  * run's proposal branch, never the main line (unless autoAccept).
  */
 export function createMemoryPlugin(options: MemoryPluginOptions = {}) {
@@ -72,6 +72,7 @@ export function createMemoryPlugin(options: MemoryPluginOptions = {}) {
       write: defineTool({
         description: "Propose a memory entry (create or update): a stable fact, preference, decision or procedure worth keeping across runs. It goes to a reviewable proposal.",
         effect: "write",
+        defaultTier: "draft",
         input: writeInput,
         targetKind: "path",
         target: (input) => rel(input.topic, input.name),
@@ -89,6 +90,7 @@ export function createMemoryPlugin(options: MemoryPluginOptions = {}) {
       forget: defineTool({
         description: "Propose forgetting a memory entry that is no longer true (it is marked superseded, never deleted)",
         effect: "write",
+        defaultTier: "draft",
         input: z.object({ id: z.string(), reason: z.string().min(1) }),
         targetKind: "path",
         target: (input) => `${options.dir ?? "memory"}/${input.id.replace(/\.md$/, "")}.md`,

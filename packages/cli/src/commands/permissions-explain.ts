@@ -1,5 +1,6 @@
 import { relative } from "node:path";
-import { corePlugins, createPolicy, type Effect, inferEffect, inferTargetKind, loadWorksite, type Stage, type TargetKind, UserError } from "@worksite/core";
+import { createPolicy, inferEffect, inferTargetKind, loadWorksite, type RegisteredTool, type Stage, type TargetKind, UserError } from "@worksite/core";
+import { openSession } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
@@ -9,8 +10,8 @@ const KINDS = ["url", "path", "command", "text"] as const;
 const STAGES = ["monitor", "draft", "write"] as const;
 
 /**
- * A policy question, so it answers for any tool id, loaded or not. The effect and
- * target kind come from the built-in tool when it is one; otherwise the effect is
+ * A policy question, so it answers for any tool id, loaded or not. The effect,
+ * target kind and own default come from the tool when a run would have it; otherwise the effect is
  * inferred from the name (`*.read`, `*.list`, `*.search`, `*.snapshot`,
  * `*.screenshot` read; `file.*`, `memory.*` write; anything else external) and
  * the target is read by the kind of each rule that could match it.
@@ -31,15 +32,13 @@ export default defineCommand({
     const root = findWorksite(args, io);
     const worksite = await loadWorksite(root);
 
-    const known = corePlugins()
-      .flatMap((p) => Object.entries(p.tools).map(([name, t]) => ({ id: `${p.name}.${name}`, effect: t.effect, targetKind: t.targetKind })))
-      .find((t) => t.id === tool);
+    const known = (await sessionTools(root)).find((t) => t.id === tool);
     const effect = pick(args.options.effect, EFFECTS, "--effect") ?? known?.effect ?? inferEffect(tool);
-    const effectFrom = args.options.effect ? "option" : known ? "built-in tool" : "inferred from the name";
+    const effectFrom = args.options.effect ? "option" : known ? "the tool" : "inferred from the name";
     const targetKind: TargetKind | undefined = pick(args.options.kind, KINDS, "--kind") ?? known?.targetKind ?? inferTargetKind(tool, target);
     const stage: Stage = pick(args.options.stage, STAGES, "--stage") ?? worksite.thread.stage;
 
-    const decision = createPolicy(worksite.permissions, { root, stage }).decide({ tool, target, effect, ...(targetKind ? { targetKind } : {}) });
+    const decision = createPolicy(worksite.permissions, { root, stage }).decide({ tool, target, effect, ...(targetKind ? { targetKind } : {}), ...(known?.defaultTier ? { defaultTier: known.defaultTier } : {}) });
     const rule = decision.rule ? { ...decision.rule, file: relative(root, decision.rule.file) || decision.rule.file } : null;
 
     if (args.options.json) {
@@ -58,6 +57,17 @@ export default defineCommand({
     return 0;
   },
 });
+
+/** The tools a run of this worksite would have (THREAD.md's plugins when they are installed), to know effects and defaults. */
+async function sessionTools(root: string): Promise<RegisteredTool[]> {
+  const open = (threadPlugins: boolean) => openSession({ root, actor: "person:explain", threadPlugins });
+  const session = await open(true).catch(() => open(false));
+  try {
+    return session.gate.tools();
+  } finally {
+    await session.dispose();
+  }
+}
 
 function pick<T extends string>(value: unknown, allowed: readonly T[], flag: string): T | undefined {
   if (value === undefined) return undefined;

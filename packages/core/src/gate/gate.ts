@@ -61,7 +61,13 @@ export function createGate(options: GateOptions): Gate {
   const pollMs = options.pollMs ?? 100;
 
   const decide = (tool: RegisteredTool | undefined, id: string, target: string | undefined): Decision =>
-    policy.decide({ tool: id, ...(target !== undefined ? { target } : {}), effect: tool?.effect ?? "external", ...(tool?.targetKind ? { targetKind: tool.targetKind } : {}) });
+    policy.decide({
+      tool: id,
+      ...(target !== undefined ? { target } : {}),
+      effect: tool?.effect ?? "external",
+      ...(tool?.targetKind ? { targetKind: tool.targetKind } : {}),
+      ...(tool?.defaultTier ? { defaultTier: tool.defaultTier } : {}),
+    });
 
   async function check(toolId: string, target: string, actor = options.actor): Promise<Decision> {
     const tool = registry.get(toolId);

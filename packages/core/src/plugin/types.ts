@@ -59,6 +59,11 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType> {
   description: string;
   effect: Effect;
   input: Input;
+  /**
+   * The tier when no PERMISSIONS.md rule matches, instead of the file's default
+   * for this effect (memory.write: "draft"). Rules still decide where they match.
+   */
+  defaultTier?: Tier;
   /** How rules read the target; defaults to "text". */
   targetKind?: TargetKind;
   /** What rules match against: a URL, a path, a command line. May look at live state (the page a ref lives on). */

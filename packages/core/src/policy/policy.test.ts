@@ -194,3 +194,19 @@ describe("a command run in a folder of the worksite", () => {
     expect(decide("cd src && npm test > out.log").tier).not.toBe("allow"); // ./out.log is not under src/**
   });
 });
+
+describe("a tool's own default tier", () => {
+  const perms = tiers({ allow: ["memory.write(memory/team/**)"] }, { read: "allow", write: "allow", external: "confirm" });
+  const at = (stage: "write" | "monitor") => createPolicy(perms, { root, stage });
+
+  it("replaces PERMISSIONS.md's default for that tool when no rule matches", () => {
+    const d = at("write").decide({ tool: "memory.write", target: "memory/shop/a.md", effect: "write", targetKind: "path", defaultTier: "draft" });
+    expect(d.tier).toBe("draft");
+    expect(d.reason).toContain("the tool's own default is draft");
+  });
+
+  it("gives way to a rule that names the call, and never escapes the stage clamp", () => {
+    expect(at("write").decide({ tool: "memory.write", target: "memory/team/a.md", effect: "write", targetKind: "path", defaultTier: "draft" }).tier).toBe("allow");
+    expect(at("monitor").decide({ tool: "memory.write", target: "memory/team/a.md", effect: "write", targetKind: "path", defaultTier: "allow" }).tier).toBe("read-only");
+  });
+});

@@ -30,12 +30,22 @@ export function createPolicy(permissions: PermissionsFile, options: PolicyOption
   const ctx = { rules: permissions.rules, defaults: permissions.defaults, root: options.root };
   return {
     decide(query) {
-      const decision = decideQuery(ctx, query);
+      const decision = withToolDefault(decideQuery(ctx, query), query);
       const floor = STAGE_FLOOR[options.stage];
       if (!floor || !stricter(floor, decision.tier)) return decision;
       return { ...decision, tier: floor, clamped: true, reason: `${decision.reason}; raised to ${floor} by the thread's ${options.stage} stage` };
     },
   };
+}
+
+/**
+ * A tool may name its own default (memory.write: draft, so a person sees what an
+ * agent wants remembered). It stands in for PERMISSIONS.md's default for its
+ * effect only where no rule and no built-in protection decided; the stage clamp still applies.
+ */
+function withToolDefault(decision: Decision, query: PolicyQuery): Decision {
+  if (decision.by !== "default" || !query.defaultTier) return decision;
+  return { tier: query.defaultTier, by: "default", reason: `${query.tool}: no rule matches; the tool's own default is ${query.defaultTier}` };
 }
 
 /**

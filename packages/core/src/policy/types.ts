@@ -32,6 +32,8 @@ export interface PolicyQuery {
   target?: string;
   effect: Effect;
   targetKind?: TargetKind;
+  /** The tool's own default tier, used instead of PERMISSIONS.md's default for its effect when no rule matches. */
+  defaultTier?: Tier;
 }
 
 export interface Decision {
