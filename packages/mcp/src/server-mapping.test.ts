@@ -41,6 +41,7 @@ describe("tool mapping between MCP and the gate (stub gate)", () => {
     tool("memory.write", "write", z.object({ name: z.string(), body: z.string() })),
     tool("memory.search", "read", z.object({ query: z.string() })),
     tool("thread.status", "read", z.object({})),
+    tool("thread.report", "read", z.object({ note: z.string() })),
     tool("echo.say", "read", z.string()),
   ];
 
@@ -62,14 +63,13 @@ describe("tool mapping between MCP and the gate (stub gate)", () => {
     expect(calls[1]!.input).toEqual({ url: "https://a.test/" });
   });
 
-  it("keeps the server's own thread_status when a plugin tool would map to the same name", async () => {
+  it("offers thread.status and thread.report as thread_status and report_progress, through the gate", async () => {
     const { session, calls } = stubSession(tools);
     const client = await connect(session);
     const names = (await client.listTools()).tools.map((t) => t.name);
-    expect(names.filter((n) => n === "thread_status")).toHaveLength(1);
-    const plugin = names.find((n) => n.startsWith("thread_status_"))!;
-    await client.callTool({ name: plugin, arguments: {} });
-    expect(calls.at(-1)!.tool).toBe("thread.status");
+    expect(names).toEqual(expect.arrayContaining(["thread_status", "report_progress"]));
+    await client.callTool({ name: "report_progress", arguments: { note: "n" } });
+    expect(calls.at(-1)!.tool).toBe("thread.report");
   });
 
   it("passes an argument the gate will reject straight to the gate, which validates and audits it", async () => {

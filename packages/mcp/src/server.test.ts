@@ -109,13 +109,13 @@ describe("worksite MCP server in process, on a real session and gate", () => {
   it("reports thread status and records a progress note as an audited markdown artifact", async () => {
     const client = await connect({ name: "codex" });
     const status = await client.callTool({ name: "thread_status", arguments: {} });
-    expect(status.structuredContent).toMatchObject({ goal: "Keep the docs correct and complete.", stage: "write", round: session.round });
+    expect((status.structuredContent as { data: unknown }).data).toMatchObject({ goal: "Keep the docs correct and complete.", stage: "write", round: session.round, state: "active" });
     const noted = await client.callTool({ name: "report_progress", arguments: { title: "Docs pass", note: "Fixed the intro." } });
     expect(noted.isError, text(noted)).toBeFalsy();
-    const path = (noted.structuredContent as { path: string }).path;
+    const path = (noted.structuredContent as { data: { path: string } }).data.path;
     expect(await readFile(join(root, path), "utf8")).toContain("Fixed the intro.");
     const entries = await auditEntries(root);
-    expect(entries.some((e) => e.tool === "report_progress" && e.actor === "mcp:codex")).toBe(true);
+    expect(entries.some((e) => e.type === "result" && e.tool === "thread.report" && e.actor === "mcp:codex" && e.artifacts?.includes(path))).toBe(true);
   });
 
   it("rejects an unknown tool name as a protocol error", async () => {

@@ -3,7 +3,6 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { toolAnnotations } from "./annotations.js";
 import { type ApprovalActions, type CallContext, callThroughGate, gateApprovals } from "./call-tool.js";
-import { ownTools } from "./own-tools.js";
 import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
 import { type ToolInputSchema, toolInputSchema, unwrapArguments } from "./schemas.js";
@@ -18,8 +17,11 @@ export interface WorksiteMcpServerOptions {
   version?: string;
 }
 
-/** Gate tools offered under another name: a memory write over MCP is a proposal a person reviews, and says so. */
-const RENAMES: Record<string, string> = { "memory.write": "memory_propose" };
+/**
+ * Gate tools offered under another name: a memory write over MCP is a proposal a
+ * person reviews, and says so; a thread report is the progress note clients know.
+ */
+const RENAMES: Record<string, string> = { "memory.write": "memory_propose", "thread.report": "report_progress" };
 const DESCRIPTION_PREFIX: Record<string, string> = {
   "memory.write": "Propose a memory entry; it becomes a reviewable proposal, not an accepted fact. ",
 };
@@ -33,8 +35,8 @@ interface GateToolEntry {
 
 /**
  * An MCP server over one worksite session. Every tool call goes through `session.gate`
- * with the client's name as actor; the server adds its own status and progress tools,
- * the worksite files as resources, and a round-context prompt.
+ * with the client's name as actor, status and progress notes included (`thread.*`);
+ * the server adds the worksite files as resources and a round-context prompt.
  */
 export function createWorksiteMcpServer(session: McpSession, options: WorksiteMcpServerOptions = {}): McpServer {
   const mcp = new McpServer(
@@ -57,9 +59,8 @@ export function createWorksiteMcpServer(session: McpSession, options: WorksiteMc
     approvals: options.approvals ?? gateApprovals(session),
   };
 
-  const own = ownTools(session);
   const gateTools = session.gate.tools();
-  const names = buildToolNameMap(gateTools.map((t) => t.id), RENAMES, own.map((t) => t.name));
+  const names = buildToolNameMap(gateTools.map((t) => t.id), RENAMES);
   const byName = new Map<string, GateToolEntry>();
   for (const tool of gateTools) {
     const name = names.toMcp(tool.id)!;
@@ -77,29 +78,12 @@ export function createWorksiteMcpServer(session: McpSession, options: WorksiteMc
       },
     });
   }
-  const ownByName = new Map(own.map((t) => [t.name, t]));
-  const ownListings: Tool[] = own.map((t) => ({
-    name: t.name,
-    title: t.annotations.title,
-    description: t.description,
-    inputSchema: toolInputSchema(t.input).json,
-    annotations: t.annotations,
-  }));
-
   // The low-level handlers, not McpServer.registerTool: the gate validates input with the tool's own
   // zod schema (and audits a bad call), so the SDK must not reject or reshape arguments first.
   server.registerCapabilities({ tools: { listChanged: false } });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...[...byName.values()].map((e) => e.listing), ...ownListings] }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...byName.values()].map((e) => e.listing) }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
-    const ownTool = ownByName.get(name);
-    if (ownTool) {
-      try {
-        return await ownTool.run(args ?? {}, ctx.actor());
-      } catch (error) {
-        return { isError: true, content: [{ type: "text", text: `${name}: ${error instanceof Error ? error.message : String(error)}` }] };
-      }
-    }
     const entry = byName.get(name);
     if (!entry) throw new McpError(ErrorCode.InvalidParams, `unknown tool ${name}; list the tools to see what this worksite offers`);
     return callThroughGate(ctx, entry.tool.id, unwrapArguments(entry.schema, args), extra);

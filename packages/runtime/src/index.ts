@@ -14,3 +14,4 @@ export { createOpenAIAgent, openAIOptionsFrom, type OpenAIAgentOptions } from ".
 export { createCommandAgent, type CommandAgentOptions } from "./agents/command.js";
 export { agentFor, agentKinds } from "./agents/select.js";
 export type { Agent, AgentTools, AgentTurn, RoundContext, Step, CallRecord } from "./agents/types.js";
+export { createThreadPlugin } from "./thread-plugin.js";

@@ -21,7 +21,7 @@ const installRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".
 /** Memory and skills for a round: names and descriptions of every skill, bodies and steps of the matched ones. */
 export async function roundExtras(session: Session, round: { round: number; goalText: string; changedFiles: string[]; event?: string }): Promise<RoundExtras> {
   const discovery = await discoverSkills({ worksite: session.root, relativeTo: session.root, packageRoots: [installRoot] });
-  const context = roundSkillContext(discovery.skills, { text: round.goalText, changedFiles: round.changedFiles, event: round.event ?? "manual" });
+  const context = roundSkillContext(discovery.skills, { text: round.goalText, changedFiles: round.changedFiles, ...(round.event ? { event: round.event } : {}) });
   const memory = await roundMemory(session);
   const byName = new Map(discovery.skills.map((s) => [s.name, s]));
   const matchedSkills = context.loaded.map((loaded) => {

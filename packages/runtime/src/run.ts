@@ -23,6 +23,8 @@ export interface RunOptions {
   /** How often a running round looks for steering messages. */
   steerPollMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Why the run started, for skill triggers: "schedule", "pr-comment", … (a plain `worksite run`: none). */
+  event?: string;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -77,7 +79,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       options.onEvent?.({ type: "round-start", round, ...(queued ? { instruction: queued.text } : {}) });
 
       const previous = await readRoundReport(root);
-      const extras = await roundExtras(session, { round, goalText: [worksite.goal.goal, queued?.text ?? ""].join("\n"), changedFiles: await changedSince(root, (await listCheckpoints(root)).at(-1)) });
+      const extras = await roundExtras(session, { round, goalText: [worksite.goal.goal, queued?.text ?? ""].join("\n"), changedFiles: await changedSince(root, (await listCheckpoints(root)).at(-1)), ...(options.event ? { event: options.event } : {}) });
       const context: RoundContext = {
         root,
         run,

@@ -16,6 +16,7 @@ import {
 import { createMemoryPlugin } from "@worksite/memory";
 import { createSkillsPlugin } from "@worksite/skills";
 import { loadPlugins } from "./load-plugins.js";
+import { createThreadPlugin } from "./thread-plugin.js";
 
 export interface SessionOptions {
   root: string;
@@ -53,12 +54,13 @@ export function newRunId(now = new Date()): string {
   return `run-${now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-/** Tools every session has besides THREAD.md's plugins: the core tools, memory and skills. */
+/** Tools every session has besides THREAD.md's plugins: the core tools, memory, skills and the thread's own state. */
 function builtinPlugins(worksite: Worksite): Plugin[] {
   const plugins = [...corePlugins()];
   const settings = worksite.thread.memory;
   plugins.push(createMemoryPlugin({ dir: settings?.path ?? "memory", ...(settings?.autoAccept ? { autoAccept: true } : {}) }));
   plugins.push(createSkillsPlugin());
+  plugins.push(createThreadPlugin(worksite));
   return plugins;
 }
 

@@ -10,6 +10,7 @@ export default defineCommand({
   options: {
     rounds: { type: "string", alias: "n", description: "run at most N rounds now" },
     agent: { type: "string", description: "override THREAD.md's agent: script, openai or command" },
+    event: { type: "string", description: "why this run starts, for skill triggers: schedule, pr-comment, …" },
   },
   async run(args, io) {
     const root = findWorksite(args, io);
@@ -25,6 +26,7 @@ export default defineCommand({
         root,
         ...(rounds !== undefined && Number.isFinite(rounds) ? { rounds } : {}),
         ...(typeof args.options.agent === "string" ? { agent: args.options.agent } : {}),
+        ...(typeof args.options.event === "string" ? { event: args.options.event } : {}),
         signal: controller.signal,
         env: io.env,
         onEvent: (e) => {
