@@ -16,7 +16,9 @@ const run = promisify(execFile);
 
 async function worksite(cwd: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   try {
-    const { stdout, stderr } = await run("node", [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", WORKSITE_USER: "reviewer" } });
+    // A fresh machine: no git identity, nothing in HOME.
+    const env = { ...process.env, NO_COLOR: "1", WORKSITE_USER: "reviewer", HOME: home, GIT_CONFIG_NOSYSTEM: "1" };
+    const { stdout, stderr } = await run("node", [bin, ...args], { cwd, env });
     return { code: 0, out: stdout, err: stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -11,6 +11,14 @@ import { demoFiles } from "../demo/files.js";
 import { styler } from "../io.js";
 import { describeRunEvent } from "./run.js";
 
+function gitIdentity(dir: string): boolean {
+  try {
+    return execFileSync("git", ["config", "user.email"], { cwd: dir, encoding: "utf8" }).trim() !== "";
+  } catch {
+    return false;
+  }
+}
+
 function browserPluginInstalled(): boolean {
   try {
     createRequire(import.meta.url).resolve("@worksite/plugin-browser");
@@ -41,6 +49,11 @@ export default defineCommand({
     const git = (...a: string[]) => execFileSync("git", ["-c", "user.name=worksite demo", "-c", "user.email=demo@localhost", ...a], { cwd: dir, stdio: "ignore" });
     if (!existsSync(join(dir, ".git"))) {
       git("init", "-q");
+      // A fresh machine may have no git identity, and the thread's "tag the release" step needs one.
+      if (!gitIdentity(dir)) {
+        execFileSync("git", ["config", "user.name", "worksite demo"], { cwd: dir });
+        execFileSync("git", ["config", "user.email", "demo@localhost"], { cwd: dir });
+      }
       git("add", "-A");
       git("commit", "-q", "-m", "demo shop: cart total ignores quantities");
     }
