@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { listApprovals, type GateOutcome } from "@worksite/core";
 import { openCliSession } from "../session-for-cli.js";
-import { gateWorksite } from "./gate-fixture.js";
+import { gateWorksite } from "../test-support/gate-worksite.js";
 
 /*
  * The must-show of the permission gate: a confirm-tier call waits; `worksite

@@ -1,29 +1,17 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { openAuditLog } from "@worksite/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CommandIO } from "../io.js";
-import { main } from "../main.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { runCli, tempWorksite } from "../test-support/cli-harness.js";
 
 let root: string;
 let auditPath: string;
 beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), "worksite-audit-cli-"));
-  await writeFile(join(root, "THREAD.md"), "# t\n");
+  root = await tempWorksite({ "THREAD.md": "# t\n" }, "worksite-audit-cli-");
   auditPath = join(root, ".worksite", "audit.jsonl");
 });
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
-});
 
-async function worksite(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: CommandIO = { cwd: root, env: {}, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false };
-  const code = await main([...argv, "--worksite", root], io);
-  return { code, stdout, stderr };
-}
+const worksite = (...argv: string[]) => runCli([...argv, "--worksite", root], root);
 
 async function seed() {
   const minutesAgo = (m: number) => () => new Date(Date.now() - m * 60_000);
@@ -39,8 +27,8 @@ describe("worksite audit verify", () => {
   it("says how many entries there are and that the chain is intact", async () => {
     await seed();
     const r = await worksite("audit", "verify");
-    expect(r).toMatchObject({ code: 0, stdout: ".worksite/audit.jsonl: 5 entries, chain intact\n" });
-    expect(JSON.parse((await worksite("audit", "verify", "--json")).stdout)).toMatchObject({ ok: true, entries: 5 });
+    expect(r).toMatchObject({ code: 0, out: ".worksite/audit.jsonl: 5 entries, chain intact\n" });
+    expect(JSON.parse((await worksite("audit", "verify", "--json")).out)).toMatchObject({ ok: true, entries: 5 });
   });
 
   it("exits non-zero and names the line when one byte of audit.jsonl is changed", async () => {
@@ -50,8 +38,8 @@ describe("worksite audit verify", () => {
     await writeFile(auditPath, `${raw.slice(0, third)}npm pUblish${raw.slice(third + "npm publish".length)}`);
     const r = await worksite("audit", "verify");
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(".worksite/audit.jsonl:3: hash does not match");
-    const json = JSON.parse((await worksite("audit", "verify", "--json")).stdout);
+    expect(r.out).toContain(".worksite/audit.jsonl:3: hash does not match");
+    const json = JSON.parse((await worksite("audit", "verify", "--json")).out);
     expect(json).toMatchObject({ ok: false, line: 3, entries: 2 });
   });
 
@@ -60,12 +48,12 @@ describe("worksite audit verify", () => {
     await writeFile(auditPath, `${await readFile(auditPath, "utf8")}{"seq":6,"ti`);
     const r = await worksite("audit", "verify");
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(".worksite/audit.jsonl:6: incomplete line");
+    expect(r.out).toContain(".worksite/audit.jsonl:6: incomplete line");
     await expect(openAuditLog(auditPath).append({ type: "note", actor: "x" })).rejects.toThrow(/worksite audit verify/);
   });
 
   it("counts an empty or missing log as intact", async () => {
-    expect(await worksite("audit", "verify")).toMatchObject({ code: 0, stdout: ".worksite/audit.jsonl: 0 entries, chain intact\n" });
+    expect(await worksite("audit", "verify")).toMatchObject({ code: 0, out: ".worksite/audit.jsonl: 0 entries, chain intact\n" });
   });
 });
 
@@ -73,14 +61,14 @@ describe("worksite audit tail", () => {
   it("prints one readable line per entry: time, actor, tool, target, tier, decided by, outcome", async () => {
     await seed();
     const r = await worksite("audit", "tail", "-n", "2");
-    const lines = r.stdout.trim().split("\n");
+    const lines = r.out.trim().split("\n");
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}#5 {2}agent {2}browser\.click {2}https:\/\/example\.com\/buy {2}forbidden {2}rule PERMISSIONS\.md:12 {2}refused$/);
   });
 
   it("filters by tool (with *), tier, run and time", async () => {
     await seed();
-    const seqs = async (...f: string[]) => (JSON.parse((await worksite("audit", "tail", "--json", ...f)).stdout) as { seq: number }[]).map((e) => e.seq);
+    const seqs = async (...f: string[]) => (JSON.parse((await worksite("audit", "tail", "--json", ...f)).out) as { seq: number }[]).map((e) => e.seq);
     expect(await seqs("--tool", "browser.*")).toEqual([2, 5]);
     expect(await seqs("--tier", "confirm")).toEqual([3, 4]);
     expect(await seqs("--run", "r1")).toEqual([1, 2]);
@@ -92,8 +80,8 @@ describe("worksite audit tail", () => {
     await seed();
     const r = await worksite("audit", "tail", "--tier", "maybe");
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('unknown tier "maybe"');
-    expect((await worksite("audit", "tail", "--since", "yesterday")).stderr).toContain("hint:");
+    expect(r.err).toContain('unknown tier "maybe"');
+    expect((await worksite("audit", "tail", "--since", "yesterday")).err).toContain("hint:");
   });
 
   it("still shows the readable entries of a damaged log, with a warning naming the bad line", async () => {
@@ -101,7 +89,7 @@ describe("worksite audit tail", () => {
     await writeFile(auditPath, `${await readFile(auditPath, "utf8")}{"torn`);
     const r = await worksite("audit", "tail");
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split("\n")).toHaveLength(5);
-    expect(r.stderr).toContain(".worksite/audit.jsonl:6: incomplete line");
+    expect(r.out.trim().split("\n")).toHaveLength(5);
+    expect(r.err).toContain(".worksite/audit.jsonl:6: incomplete line");
   });
 });

@@ -1,25 +1,19 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../main.js";
-import type { CommandIO } from "../io.js";
-
-function capture(cwd: string): CommandIO & { out: string; err: string } {
-  const io = { cwd, env: {}, isTTY: false, out: "", err: "", stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-  return io;
-}
+import { captureIO, tempWorksite } from "../test-support/cli-harness.js";
 
 async function initialised(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), "worksite-check-"));
-  expect(await main(["init"], capture(root))).toBe(0);
+  const root = await tempWorksite({}, "worksite-check-");
+  expect(await main(["init"], captureIO(root))).toBe(0);
   return root;
 }
 
 describe("worksite check", () => {
   it("prints the parsed structure with --json", async () => {
     const root = await initialised();
-    const io = capture(root);
+    const io = captureIO(root);
     expect(await main(["check", "--json"], io)).toBe(0);
     const data = JSON.parse(io.out);
     expect(data).toMatchObject({ ok: true, root, thread: { stage: "draft", plugins: ["browser"] }, goal: { pause: { repeatedFailure: 3, maxRounds: 20 } } });
@@ -32,7 +26,7 @@ describe("worksite check", () => {
     const text = await readFile(permissions, "utf8");
     await writeFile(permissions, text.replace("## Read-only", "## Read-onyl").replace("- `shell.run(git push)`", "- `shell.run(git push)"));
     await writeFile(join(root, "THREAD.md"), "---\nstage: publish\nwkae: 30m\n---\n## Owns\n- x\n");
-    const io = capture(join(root, "memory"));
+    const io = captureIO(join(root, "memory"));
     expect(await main(["check"], io)).toBe(1);
     const lines = text.split("\n");
     const tierLine = lines.indexOf("## Read-only") + 1;
@@ -50,7 +44,7 @@ describe("worksite check", () => {
     const root = await initialised();
     const permissions = join(root, "PERMISSIONS.md");
     await writeFile(permissions, (await readFile(permissions, "utf8")).replace('match: "src/app.ts"', 'match: "lib/app.ts"'));
-    const io = capture(root);
+    const io = captureIO(root);
     expect(await main(["check"], io)).toBe(1);
     expect(io.err).toMatch(/^PERMISSIONS\.md:\d+:\d+: error: `file\.write\(src\/\*\*\)` does not match its example "lib\/app\.ts"\n {2}hint: /m);
   });

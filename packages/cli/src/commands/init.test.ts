@@ -1,30 +1,16 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CommandIO } from "../io.js";
 import { main } from "../main.js";
+import { captureIO, tempWorksite } from "../test-support/cli-harness.js";
 
-function capture(cwd: string): CommandIO & { out: string; err: string } {
-  const io = {
-    cwd,
-    env: {},
-    isTTY: false,
-    out: "",
-    err: "",
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-  };
-  return io;
-}
-
-const tempDir = () => mkdtemp(join(tmpdir(), "worksite-init-"));
+const tempDir = () => tempWorksite({}, "worksite-init-");
 
 describe("worksite init", () => {
   it("creates the three files, the folders and the .gitignore lines, and the result checks clean", async () => {
     const dir = await tempDir();
-    const io = capture(dir);
+    const io = captureIO(dir);
     expect(await main(["init", "site"], io)).toBe(0);
     const root = join(dir, "site");
     for (const f of ["THREAD.md", "GOAL.md", "PERMISSIONS.md", "artifacts/.gitkeep", "memory/.gitkeep", "skills/.gitkeep", ".worksite"]) expect(existsSync(join(root, f)), f).toBe(true);
@@ -32,7 +18,7 @@ describe("worksite init", () => {
     expect(io.out).toContain("created      THREAD.md");
     expect(io.out).toContain("worksite check -w site");
 
-    const check = capture(root);
+    const check = captureIO(root);
     expect(await main(["check"], check)).toBe(0);
     expect(check.err).toBe("");
     expect(check.out).toContain("Goal  Every test of the web app passes");
@@ -46,13 +32,13 @@ describe("worksite init", () => {
     const dir = await tempDir();
     await writeFile(join(dir, "GOAL.md"), "/goal mine\n");
     await writeFile(join(dir, ".gitignore"), "node_modules/");
-    const io = capture(dir);
+    const io = captureIO(dir);
     expect(await main(["init"], io)).toBe(0);
     expect(await readFile(join(dir, "GOAL.md"), "utf8")).toBe("/goal mine\n");
     expect(io.out).toMatch(/kept {9}GOAL\.md \(it exists; --force overwrites it\)/);
     expect(await readFile(join(dir, ".gitignore"), "utf8")).toBe("node_modules/\n\n# worksite runtime state: audit log, approvals, inbox, runs, lock\n.worksite/\n");
 
-    const again = capture(dir);
+    const again = captureIO(dir);
     expect(await main(["init", "--force", "--json"], again)).toBe(0);
     expect(JSON.parse(again.out)).toMatchObject({ overwritten: ["THREAD.md", "GOAL.md", "PERMISSIONS.md"], kept: [], created: [] });
     expect(await readFile(join(dir, "GOAL.md"), "utf8")).toContain("## Goal");

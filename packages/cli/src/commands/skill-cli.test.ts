@@ -1,34 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
-import type { CommandIO } from "../io.js";
-import { main } from "../main.js";
+import { describe, expect, it } from "vitest";
+import { runCli, tempWorksite } from "../test-support/cli-harness.js";
 
-const made: string[] = [];
-afterEach(async () => {
-  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function worksite(files: Record<string, string> = {}): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "cli-skill-"));
-  made.push(dir);
-  for (const [path, text] of Object.entries({ "THREAD.md": "# thread\n", ...files })) {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
-  return dir;
-}
-
-async function run(cwd: string, ...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: CommandIO = { cwd, env: { ...process.env, WORKSITE_SKILLS_PATH: "" }, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const worksite = (files: Record<string, string> = {}) => tempWorksite({ "THREAD.md": "# thread\n", ...files }, "cli-skill-");
+const run = (cwd: string, ...argv: string[]) => runCli(argv, cwd, { ...process.env, WORKSITE_SKILLS_PATH: "" });
 
 const skill = (name: string, description: string) => `---\nname: ${name}\ndescription: ${description}\n---\n\n# ${name}\n`;
 
@@ -38,29 +15,29 @@ describe("worksite skill", () => {
     const second = await worksite();
 
     const created = await run(first, "skill", "new", "demo");
-    expect(created).toMatchObject({ code: 0, stderr: "" });
-    expect(created.stdout).toContain("created skills/demo/");
+    expect(created).toMatchObject({ code: 0, err: "" });
+    expect(created.out).toContain("created skills/demo/");
     expect(existsSync(join(first, "skills/demo/package.json"))).toBe(true);
     expect((await run(first, "skill", "check", "skills/demo")).code).toBe(0);
 
     const packed = await run(first, "skill", "pack", "demo", "--out", second);
-    expect(packed.stderr).toBe("");
+    expect(packed.err).toBe("");
     expect(packed.code).toBe(0);
     expect(existsSync(join(second, "worksite-skill-demo-0.1.0.tgz"))).toBe(true);
 
     const added = await run(second, "skill", "add", "./worksite-skill-demo-0.1.0.tgz");
-    expect(added).toMatchObject({ code: 0, stderr: "" });
-    expect(added.stdout).toBe("added demo worksite-skill-demo@0.1.0 in skills/demo\n");
+    expect(added).toMatchObject({ code: 0, err: "" });
+    expect(added.out).toBe("added demo worksite-skill-demo@0.1.0 in skills/demo\n");
 
     const listed = await run(second, "skill", "list");
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/^demo\s+worksite\s+worksite-skill-demo@0\.1\.0\n/);
-    const json = JSON.parse((await run(second, "skill", "list", "--json")).stdout) as { skills: { name: string; source: string; package?: { version: string } }[] };
+    expect(listed.out).toMatch(/^demo\s+worksite\s+worksite-skill-demo@0\.1\.0\n/);
+    const json = JSON.parse((await run(second, "skill", "list", "--json")).out) as { skills: { name: string; source: string; package?: { version: string } }[] };
     expect(json.skills.find((s) => s.name === "demo")).toMatchObject({ source: "worksite", package: { version: "0.1.0" } });
 
     const shown = await run(second, "skill", "show", "demo");
-    expect(shown.stdout).toContain("1. file.read {\"path\":\"{{path}}\"}");
-    expect(shown.stdout).toContain("Steps (needs {{path}})");
+    expect(shown.out).toContain("1. file.read {\"path\":\"{{path}}\"}");
+    expect(shown.out).toContain("Steps (needs {{path}})");
   });
 
   it("check exits 1 with SKILL.md:LINE for a missing description, a bad name and a name unlike its folder", async () => {
@@ -72,24 +49,24 @@ describe("worksite skill", () => {
     });
     const checked = await run(dir, "skill", "check", "skills");
     expect(checked.code).toBe(1);
-    expect(checked.stderr).toContain("skills/Bad_Name/SKILL.md:3: error: name \"Bad_Name\" is not lowercase letters, digits and single hyphens");
-    expect(checked.stderr).toContain("skills/deploy/SKILL.md:2: error: name \"release\" does not match its folder \"deploy\"");
-    expect(checked.stderr).toContain("skills/no-description/SKILL.md:1: error: description is missing");
-    expect(checked.stdout).toContain("ok good");
-    expect(checked.stdout).toContain("1 of 4 skills ok");
-    expect(checked.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+    expect(checked.err).toContain("skills/Bad_Name/SKILL.md:3: error: name \"Bad_Name\" is not lowercase letters, digits and single hyphens");
+    expect(checked.err).toContain("skills/deploy/SKILL.md:2: error: name \"release\" does not match its folder \"deploy\"");
+    expect(checked.err).toContain("skills/no-description/SKILL.md:1: error: description is missing");
+    expect(checked.out).toContain("ok good");
+    expect(checked.out).toContain("1 of 4 skills ok");
+    expect(checked.err).not.toMatch(/at .*\.ts:\d+/); // no stack trace
 
     const single = await run(dir, "skill", "check", "skills/no-description/SKILL.md");
     expect(single.code).toBe(1);
-    expect(JSON.parse((await run(dir, "skill", "check", "skills/deploy", "--json")).stdout)).toMatchObject({ ok: false, results: [{ ok: false, diagnostics: [{ line: 2 }] }] });
+    expect(JSON.parse((await run(dir, "skill", "check", "skills/deploy", "--json")).out)).toMatchObject({ ok: false, results: [{ ok: false, diagnostics: [{ line: 2 }] }] });
   });
 
   it("check passes every first-party skill", async () => {
     const repoSkills = fileURLToPath(new URL("../../../../skills", import.meta.url));
     const checked = await run(dirname(repoSkills), "skill", "check", "skills");
-    expect(checked.stderr).toBe("");
+    expect(checked.err).toBe("");
     expect(checked.code).toBe(0);
-    for (const name of ["verify-page", "release-notes", "approvals-digest"]) expect(checked.stdout).toContain(`ok ${name}`);
+    for (const name of ["verify-page", "release-notes", "approvals-digest"]) expect(checked.out).toContain(`ok ${name}`);
   });
 
   it("list says which skill is shadowed by a nearer one of the same name", async () => {
@@ -99,8 +76,8 @@ describe("worksite skill", () => {
       "node_modules/@acme/skill-deploy/SKILL.md": skill("deploy", "theirs"),
     });
     const listed = await run(dir, "skill", "list");
-    expect(listed.stdout).toContain("shadowed: deploy from package @acme/skill-deploy@2.0.0 — worksite skills/deploy is used instead");
-    const json = JSON.parse((await run(dir, "skill", "list", "--json")).stdout) as { shadowed: unknown[] };
+    expect(listed.out).toContain("shadowed: deploy from package @acme/skill-deploy@2.0.0 — worksite skills/deploy is used instead");
+    const json = JSON.parse((await run(dir, "skill", "list", "--json")).out) as { shadowed: unknown[] };
     expect(json.shadowed).toEqual([expect.objectContaining({ name: "deploy", source: "package", by: { source: "worksite", path: "skills/deploy" } })]);
   });
 
@@ -108,6 +85,6 @@ describe("worksite skill", () => {
     const dir = await worksite({ "skills/deploy/SKILL.md": skill("deploy", "ours") });
     const shown = await run(dir, "skill", "show", "deplyo");
     expect(shown.code).toBe(1);
-    expect(shown.stderr).toContain("did you mean deploy?");
+    expect(shown.err).toContain("did you mean deploy?");
   });
 });
