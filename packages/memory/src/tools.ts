@@ -23,6 +23,12 @@ export interface MemoryPluginOptions {
  * The gate decides; nothing here bypasses it. Even when allowed, writes go to the
  * run's proposal branch, never the main line (unless autoAccept).
  */
+/** The full topic/name, never a bare name: the target the rules decide on must be the file that is read. */
+const entryId = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*(?:\.md)?$/, "topic/name, as memory.search lists it")
+  .describe("topic/name, as memory.search lists it");
+
 export function createMemoryPlugin(options: MemoryPluginOptions = {}) {
   const stores = new Map<string, Promise<MemoryStore>>();
   const folder = (ctx: { worksite: string }) => {
@@ -61,7 +67,7 @@ export function createMemoryPlugin(options: MemoryPluginOptions = {}) {
       read: defineTool({
         description: "Read one memory entry by topic/name",
         effect: "read",
-        input: z.object({ id: z.string().describe("topic/name, as memory.search lists it") }),
+        input: z.object({ id: entryId }),
         targetKind: "path",
         target: (input) => `${options.dir ?? "memory"}/${input.id.replace(/\.md$/, "")}.md`,
         run: async (input, ctx) => {
@@ -91,7 +97,7 @@ export function createMemoryPlugin(options: MemoryPluginOptions = {}) {
         description: "Propose forgetting a memory entry that is no longer true (it is marked superseded, never deleted)",
         effect: "write",
         defaultTier: "draft",
-        input: z.object({ id: z.string(), reason: z.string().min(1) }),
+        input: z.object({ id: entryId, reason: z.string().min(1) }),
         targetKind: "path",
         target: (input) => `${options.dir ?? "memory"}/${input.id.replace(/\.md$/, "")}.md`,
         run: async (input, ctx) => {

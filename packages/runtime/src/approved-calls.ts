@@ -1,4 +1,4 @@
-import { hashCall, listApprovals } from "@worksite/core";
+import { hashCall, isSealed, listApprovals, sealKey } from "@worksite/core";
 import type { AgentTools, CallRecord } from "./agents/types.js";
 import { callRecord } from "./agents/types.js";
 
@@ -9,7 +9,9 @@ import { callRecord } from "./agents/types.js";
  * faithfully, so it is left for the agent to make again.
  */
 export async function runApprovedCalls(root: string, tools: AgentTools, signal: AbortSignal): Promise<CallRecord[]> {
-  const approved = (await listApprovals(root, { status: "approved" })).filter((a) => !a.expired && !a.requestedBy.startsWith("person:"));
+  const key = await sealKey({ create: false });
+  // Only what a person sealed: a record that appeared some other way is left for a person to see.
+  const approved = (await listApprovals(root, { status: "approved" })).filter((a) => !a.expired && !a.requestedBy.startsWith("person:") && isSealed(key, a));
   const calls: CallRecord[] = [];
   for (const approval of approved) {
     if (signal.aborted) break;

@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import { type Diagnostic, formatDiagnostic, type SourceLocation, TIERS, type Worksite } from "@worksite/core";
+import { type Diagnostic, formatDiagnostic, type SourceLocation, TIERS, type Worksite, trustNotes } from "@worksite/core";
 import { safeLoadWorksite } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
@@ -31,7 +31,7 @@ export default defineCommand({
       return 0;
     }
     io.stdout(summary(result.value, paint, shown));
-    printWarnings(result.value.diagnostics, io, shown);
+    printWarnings([...result.value.diagnostics, ...trustNotes(result.value.permissions)], io, shown);
     return 0;
   },
 });

@@ -5,14 +5,16 @@ import type { Decision } from "../policy/types.js";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../artifacts/atomic-file.js";
 import { isId, newId, redactDeep } from "./call-hash.js";
+import { approvalSealFields, grantSealFields, seal, sealHolds, sealKey } from "./person-seal.js";
 import type { ApprovalRecord, GrantRecord } from "./types.js";
 
 /*
  * Approvals are plain JSON files under .worksite/approvals/, so a person's
  * channel in any process (CLI, panel) can grant them and a waiting gate sees
  * it. Only a person's channel writes here: the agent-facing tools refuse
- * `.worksite/`, and the gate re-derives the call hash from the real call, so a
- * record for another call lets nothing else run.
+ * `.worksite/`, the gate re-derives the call hash from the real call, so a
+ * record for another call lets nothing else run, and an approval or grant
+ * counts only with the person's seal (person-seal.ts).
  */
 
 export const approvalsDir = (root: string) => join(root, ".worksite", "approvals");
@@ -91,7 +93,7 @@ export async function approve(root: string, id: string, options: ApproveOptions)
     if (record.target === undefined) throw new UserError(`${id} has no target, so it cannot be granted for the thread`, { hint: `approve it once: worksite approve ${id}` });
     grant = await writeGrant(root, { tool: record.tool, target: record.target, by: options.by, fromApproval: id });
   }
-  const approval: ApprovalRecord = {
+  const approved: ApprovalRecord = {
     ...record,
     status: "approved",
     approvedBy: options.by,
@@ -99,6 +101,7 @@ export async function approve(root: string, id: string, options: ApproveOptions)
     ...(options.expiresInMs ? { expires: new Date(Date.now() + options.expiresInMs).toISOString() } : {}),
     ...(grant ? { grant: grant.id } : {}),
   };
+  const approval: ApprovalRecord = { ...approved, seal: seal((await sealKey({ create: true }))!, approvalSealFields(approved)) };
   await writeRecord(join(approvalsDir(root), `${id}.json`), approval);
   await options.audit?.append({
     type: "approval",
@@ -145,8 +148,9 @@ export async function deny(root: string, id: string, options: { by: string; reas
  */
 export async function consumeApproval(root: string, callHash: string, onlyId?: string): Promise<ApprovalRecord | undefined> {
   const now = Date.now();
+  const key = await sealKey({ create: false });
   const candidates = (await readRecords(approvalsDir(root))).filter(
-    (r) => r.status === "approved" && r.callHash === callHash && !isExpired(r, now) && (onlyId === undefined || r.id === onlyId),
+    (r) => r.status === "approved" && r.callHash === callHash && !isExpired(r, now) && (onlyId === undefined || r.id === onlyId) && isSealed(key, r),
   );
   for (const record of candidates) {
     const from = join(approvalsDir(root), `${record.id}.json`);
@@ -160,7 +164,7 @@ export async function consumeApproval(root: string, callHash: string, onlyId?: s
     }
     // Re-read what we moved: it is the state at the moment of the rename.
     const moved = (await readRecord<ApprovalRecord>(to)) ?? record;
-    if (moved.status !== "approved" || moved.callHash !== callHash) continue;
+    if (moved.status !== "approved" || moved.callHash !== callHash || !isSealed(key, moved)) continue;
     const consumed: ApprovalRecord = { ...moved, status: "consumed", consumedAt: new Date().toISOString() };
     await writeRecord(to, consumed);
     return consumed;
@@ -168,8 +172,10 @@ export async function consumeApproval(root: string, callHash: string, onlyId?: s
   return undefined;
 }
 
-export async function writeGrant(root: string, grant: Omit<GrantRecord, "id" | "created">): Promise<GrantRecord> {
-  const record: GrantRecord = { id: newId("gr"), created: new Date().toISOString(), ...grant };
+export async function writeGrant(root: string, grant: Omit<GrantRecord, "id" | "created" | "seal">): Promise<GrantRecord> {
+  requirePerson(grant.by);
+  const unsealed = { id: newId("gr"), created: new Date().toISOString(), ...grant };
+  const record: GrantRecord = { ...unsealed, seal: seal((await sealKey({ create: true }))!, grantSealFields(unsealed)) };
   await writeRecord(join(grantsDir(root), `${record.id}.json`), record);
   return record;
 }
@@ -181,7 +187,8 @@ export async function listGrants(root: string): Promise<GrantRecord[]> {
 
 export async function findGrant(root: string, tool: string, target: string | undefined): Promise<GrantRecord | undefined> {
   if (target === undefined) return undefined;
-  return (await listGrants(root)).find((g) => g.tool === tool && g.target === target);
+  const key = await sealKey({ create: false });
+  return (await listGrants(root)).find((g) => g.tool === tool && g.target === target && sealHolds(key, grantSealFields(g), g.seal));
 }
 
 export async function revokeGrant(root: string, id: string, options: { by: string; audit?: AuditLog }): Promise<GrantRecord> {
@@ -211,6 +218,11 @@ async function pendingRecord(root: string, id: string): Promise<ApprovalRecord> 
   if (!record) throw new UserError(`no approval request ${id}`, { hint: "list them with: worksite approvals" });
   if (record.status !== "pending") throw new UserError(`${id} is already ${record.status}`, { hint: "a new call makes a new request" });
   return record;
+}
+
+/** Approved by a person's channel on this machine: the seal holds for exactly this call, approver and expiry. */
+export function isSealed(key: Buffer | undefined, record: ApprovalRecord): boolean {
+  return sealHolds(key, approvalSealFields(record), record.seal);
 }
 
 function isExpired(record: ApprovalRecord, now: number): boolean {

@@ -6,6 +6,8 @@ import type { PermissionsFile, ThreadFile } from "../files/types.js";
 import type { DraftOutput, Effect, Logger, Plugin, RegisteredTool, ToolContext } from "../plugin/types.js";
 import { TIERS, type Decision, type Stage, type Tier } from "../policy/types.js";
 import { createArtifactStore } from "../artifacts/store.js";
+import { WorksiteError } from "../errors.js";
+import { inferEffect } from "../policy/infer.js";
 import { createPolicy, type Policy } from "../policy/policy.js";
 import { redactSecrets } from "../secrets/scan.js";
 import { redactDeep as redactSecretsDeep } from "../secrets/redact-deep.js";
@@ -14,6 +16,7 @@ import { consumeApproval, findGrant, readApproval, requestApproval } from "./app
 import { canonicalJson, hashCall, newId, redactDeep } from "./call-hash.js";
 import { claimDraft, finishDraft, readDraft, writeDraftRecord } from "./drafts.js";
 import { describeInputError } from "./input-error.js";
+import { blankStrings, keep, sensitivity, type Scrub, type Sensitivity } from "./sensitive-input.js";
 import { silentLogger } from "./logger.js";
 import { createRegistry } from "./registry.js";
 import type { ApprovalWait, DraftRecord, Gate, GateCall, GateOutcome } from "./types.js";
@@ -64,7 +67,7 @@ export function createGate(options: GateOptions): Gate {
     policy.decide({
       tool: id,
       ...(target !== undefined ? { target } : {}),
-      effect: tool?.effect ?? "external",
+      effect: effectOf(tool, id),
       ...(tool?.targetKind ? { targetKind: tool.targetKind } : {}),
       ...(tool?.defaultTier ? { defaultTier: tool.defaultTier } : {}),
     });
@@ -72,18 +75,19 @@ export function createGate(options: GateOptions): Gate {
   async function check(toolId: string, target: string, actor = options.actor): Promise<Decision> {
     const tool = registry.get(toolId);
     const decision = decide(tool, toolId, target);
-    const ok = permits(decision.tier, tool?.effect ?? "read");
+    const ok = permits(decision.tier, effectOf(tool, toolId));
     await audit.append({ type: "navigation", run, round, actor, tool: toolId, target, tier: decision.tier, decision, decidedBy: decidedBy(decision), outcome: ok ? "ok" : "blocked" });
     return decision;
   }
 
-  function context(tool: RegisteredTool, actor: string, signal: AbortSignal, written: ArtifactRef[]): ToolContext {
+  /** `scrub` takes a sensitive call's own values out of whatever its tool writes to disk. */
+  function context(tool: RegisteredTool, actor: string, signal: AbortSignal, written: ArtifactRef[], scrub: Scrub = keep): ToolContext {
     return {
       worksite: root,
       run,
       round,
       actor,
-      artifacts: createArtifactStore({ root, run, round, redact, tool: tool.id, onWrite: (ref) => written.push(ref) }),
+      artifacts: createArtifactStore({ root, run, round, redact: (text) => redact(scrub(text)), tool: tool.id, onWrite: (ref) => written.push(ref) }),
       signal,
       log: log.child(tool.id),
       untrusted: wrapUntrusted,
@@ -106,7 +110,7 @@ export function createGate(options: GateOptions): Gate {
   }
 
   /** Run the tool and audit the outcome; a tool's failure is an outcome, never a throw. */
-  async function execute(tool: RegisteredTool, input: unknown, actor: string, signal: AbortSignal, decision: Decision, base: AuditEvent): Promise<GateOutcome> {
+  async function execute(tool: RegisteredTool, input: unknown, actor: string, signal: AbortSignal, decision: Decision, base: AuditEvent, scrub: Scrub = keep): Promise<GateOutcome> {
     const written: ArtifactRef[] = [];
     const started = performance.now();
     const finish = (event: Partial<AuditEvent>) =>
@@ -117,52 +121,57 @@ export function createGate(options: GateOptions): Gate {
     }
     try {
       await registry.ready(tool.plugin);
-      const result = await tool.run(input, context(tool, actor, signal, written));
+      const result = await tool.run(input, context(tool, actor, signal, written, scrub));
       const artifacts = mergeArtifacts(result.artifacts, written);
       const entry = await finish({ outcome: "ok", artifacts: artifacts.map((a) => a.path) });
       return { status: "ok", tool: tool.id, decision, result: { ...result, artifacts }, auditSeq: entry.seq };
     } catch (error) {
-      const message = redact(error instanceof Error ? error.message : String(error));
+      const message = redact(scrub(error instanceof Error ? error.message : String(error)));
       const aborted = signal.aborted;
-      const entry = await finish({ outcome: aborted ? "aborted" : "error", message, artifacts: written.map((a) => a.path) });
-      log.warn(`${tool.id} ${aborted ? "aborted" : "failed"}: ${message}`);
-      return aborted
+      // A tool's own check said no (a path in .worksite/, a file the rules forbid reading): that is a refusal, not a failure.
+      const refused = !aborted && WorksiteError.isInstance(error) && error.code === "refused";
+      const outcome = aborted ? "aborted" : refused ? "refused" : "error";
+      const entry = await finish({ outcome, message, artifacts: written.map((a) => a.path) });
+      log.warn(`${tool.id} ${refused ? "refused" : aborted ? "aborted" : "failed"}: ${message}`);
+      return outcome === "aborted"
         ? { status: "aborted", tool: tool.id, decision, message, auditSeq: entry.seq }
-        : { status: "error", tool: tool.id, decision, message, auditSeq: entry.seq };
+        : { status: outcome, tool: tool.id, decision, message, auditSeq: entry.seq };
     }
   }
 
-  async function makeDraft(tool: RegisteredTool, input: unknown, target: string | undefined, callHash: string, actor: string, signal: AbortSignal, decision: Decision, base: AuditEvent): Promise<GateOutcome> {
+  async function makeDraft(tool: RegisteredTool, input: unknown, target: string | undefined, callHash: string, actor: string, signal: AbortSignal, decision: Decision, base: AuditEvent, sensitive: Sensitivity): Promise<GateOutcome> {
     const id = newId("dr");
     const written: ArtifactRef[] = [];
-    const ctx = context(tool, actor, signal, written);
+    const { scrub } = sensitive;
+    const ctx = context(tool, actor, signal, written, scrub);
     let draft: DraftOutput;
     try {
       draft = tool.draft
         ? await tool.draft(input, ctx)
-        : { summary: `would call ${tool.id}${target !== undefined ? ` on ${target}` : ""}`, body: JSON.stringify(input, null, 2) };
+        : { summary: `would call ${tool.id}${target !== undefined ? ` on ${target}` : ""}`, body: JSON.stringify(sensitive.on ? blankStrings(input) : input, null, 2) };
     } catch (error) {
-      const message = redact(error instanceof Error ? error.message : String(error));
+      const message = redact(scrub(error instanceof Error ? error.message : String(error)));
       const entry = await audit.append({ ...base, type: "draft", outcome: "error", message });
       return { status: "error", tool: tool.id, decision, message: `drafting failed: ${message}`, auditSeq: entry.seq };
     }
     const created = new Date().toISOString();
+    const stored = sensitive.on ? blankStrings(input) : redactValue(input);
+    // The artifact store's redact also scrubs a sensitive call's values out of the tool's own summary and body.
     const ref = await ctx.artifacts.write({
       name: `${id}-${tool.id}.json`,
       kind: "draft",
-      data: JSON.stringify({ id, tool: tool.id, input, target, callHash, decision, actor, run, round, created, draft, approve: `worksite approve ${id}` }, null, 2),
+      data: JSON.stringify({ id, tool: tool.id, input: stored, target, callHash, decision, actor, run, round, created, draft, approve: `worksite approve ${id}` }, null, 2),
       meta: { draftId: id, summary: draft.summary, ...(draft.kind ? { bodyKind: draft.kind } : {}) },
     });
-    const stored = redactValue(input);
     const record: DraftRecord = {
       id,
       tool: tool.id,
       input: stored,
-      inputRedacted: canonicalJson(stored) !== canonicalJson(input),
-      ...(target !== undefined ? { target: redact(target) } : {}),
+      inputRedacted: sensitive.on || canonicalJson(stored) !== canonicalJson(input),
+      ...(target !== undefined ? { target: redact(scrub(target)) } : {}),
       callHash,
       decision,
-      summary: redact(draft.summary),
+      summary: redact(scrub(draft.summary)),
       artifact: ref.path,
       actor,
       run,
@@ -180,6 +189,7 @@ export function createGate(options: GateOptions): Gate {
     const actor = request.actor ?? options.actor;
     const signal = request.signal ?? new AbortController().signal;
     const tool = registry.get(request.tool);
+    let scrub: Scrub = keep;
     try {
       if (!tool) {
         const known = registry.all().map((t) => t.id).join(", ") || "none";
@@ -196,15 +206,19 @@ export function createGate(options: GateOptions): Gate {
       const input: unknown = parsed.data;
       const target = tool.target ? await tool.target(input, context(tool, actor, signal, [])) : undefined;
       const callHash = hashCall(tool.id, input, target);
-      const decision = raise(decide(tool, tool.id, target), tool.minimumTier ? await tool.minimumTier(input, context(tool, actor, signal, [])) : undefined, tool.id);
-      const base: AuditEvent = { type: "decision", run, round, actor, tool: tool.id, ...(target !== undefined ? { target } : {}), callHash, tier: decision.tier, decision, decidedBy: decidedBy(decision) };
+      const floor = tool.minimumTier ? await tool.minimumTier(input, context(tool, actor, signal, [])) : undefined;
+      const decision = raise(decide(tool, tool.id, target), floor, tool.id);
+      const sensitive = sensitivity(floor, input);
+      scrub = sensitive.scrub;
+      // The hash binds the live call; what is written down (audit, approval, draft) never holds a sensitive value.
+      const base: AuditEvent = { type: "decision", run, round, actor, tool: tool.id, ...(target !== undefined ? { target: scrub(target) } : {}), callHash, tier: decision.tier, decision, decidedBy: decidedBy(decision) };
       const refuse = async (message: string): Promise<GateOutcome> => {
         const entry = await audit.append({ ...base, outcome: "refused", message });
         return { status: "refused", tool: tool.id, decision, message, auditSeq: entry.seq };
       };
       const proceed = async (event: Partial<AuditEvent> = {}) => {
         await audit.append({ ...base, ...event });
-        return execute(tool, input, actor, signal, decision, { ...base, ...event });
+        return execute(tool, input, actor, signal, decision, { ...base, ...event }, scrub);
       };
 
       switch (decision.tier) {
@@ -216,7 +230,7 @@ export function createGate(options: GateOptions): Gate {
         case "draft":
           if (tool.effect === "read") return proceed();
           await audit.append(base);
-          return makeDraft(tool, input, target, callHash, actor, signal, decision, base);
+          return makeDraft(tool, input, target, callHash, actor, signal, decision, base, sensitive);
         case "allow":
           return proceed();
         case "confirm": {
@@ -224,8 +238,9 @@ export function createGate(options: GateOptions): Gate {
           if (approval) return proceed({ decidedBy: `approval:${approval.id}`, data: { approvedBy: approval.approvedBy } });
           const grant = await findGrant(root, tool.id, target);
           if (grant) return proceed({ decidedBy: `grant:${grant.id}`, data: { grantedBy: grant.by } });
-          const pending = await requestApproval(root, { tool: tool.id, input, ...(target !== undefined ? { target } : {}), callHash, decision, requestedBy: actor, run, round }, redact, redactValue);
-          const message = `waiting for a person: ${tool.id}${target !== undefined ? ` ${redact(target)}` : ""} needs approval (${ruleText(decision)}). Approve with: worksite approve ${pending.id}   deny with: worksite deny ${pending.id}`;
+          // A sensitive call's record keeps the input's shape, not its values: the person approves the page and the field, never sees the password.
+          const pending = await requestApproval(root, { tool: tool.id, input, ...(target !== undefined ? { target } : {}), callHash, decision, requestedBy: actor, run, round }, (text) => redact(scrub(text)), sensitive.on ? blankStrings : redactValue);
+          const message = `waiting for a person: ${tool.id}${target !== undefined ? ` ${redact(scrub(target))}` : ""} needs approval (${ruleText(decision)}). Approve with: worksite approve ${pending.id}   deny with: worksite deny ${pending.id}`;
           const entry = await audit.append({ ...base, outcome: "pending", message, data: { approval: pending.id } });
           if (!request.waitForApprovalMs) return { status: "pending-approval", tool: tool.id, decision, approvalId: pending.id, message, auditSeq: entry.seq };
           const waited = await waitForApproval(pending.id, { signal, timeoutMs: request.waitForApprovalMs });
@@ -243,7 +258,7 @@ export function createGate(options: GateOptions): Gate {
         }
       }
     } catch (error) {
-      const message = redact(error instanceof Error ? error.message : String(error));
+      const message = redact(scrub(error instanceof Error ? error.message : String(error)));
       log.error(`gate failed on ${request.tool}: ${message}`);
       // Leave a trace if the log itself still works; if it does not, nothing ran anyway.
       const entry = await audit.append({ type: "result", run, round, actor, tool: request.tool, outcome: "error", message }).catch(() => undefined);
@@ -263,8 +278,10 @@ export function createGate(options: GateOptions): Gate {
     const signal = runOptions.signal ?? new AbortController().signal;
     const target = tool.target ? await tool.target(parsed.data, context(tool, runOptions.by, signal, [])) : undefined;
     const callHash = hashCall(tool.id, parsed.data, target);
-    const decision = raise(decide(tool, tool.id, target), tool.minimumTier ? await tool.minimumTier(parsed.data, context(tool, runOptions.by, signal, [])) : undefined, tool.id);
-    const base: AuditEvent = { type: "decision", run, round, actor: runOptions.by, tool: tool.id, ...(target !== undefined ? { target } : {}), callHash, tier: decision.tier, decision, decidedBy: runOptions.by, data: { draftId: id } };
+    const floor = tool.minimumTier ? await tool.minimumTier(parsed.data, context(tool, runOptions.by, signal, [])) : undefined;
+    const decision = raise(decide(tool, tool.id, target), floor, tool.id);
+    const { scrub } = sensitivity(floor, parsed.data);
+    const base: AuditEvent = { type: "decision", run, round, actor: runOptions.by, tool: tool.id, ...(target !== undefined ? { target: scrub(target) } : {}), callHash, tier: decision.tier, decision, decidedBy: runOptions.by, data: { draftId: id } };
     if (callHash !== record.callHash) {
       const entry = await audit.append({ ...base, outcome: "refused", message: `draft ${id} no longer matches the call it was made from` });
       return { status: "refused", tool: tool.id, decision, message: `draft ${id} was changed after it was made (its call no longer matches); nothing ran`, auditSeq: entry.seq };
@@ -275,7 +292,7 @@ export function createGate(options: GateOptions): Gate {
     }
     if (!(await claimDraft(root, id))) return { status: "error", tool: tool.id, message: `draft ${id} was already executed or discarded` };
     await audit.append(base);
-    const outcome = await execute(tool, parsed.data, runOptions.by, signal, decision, base);
+    const outcome = await execute(tool, parsed.data, runOptions.by, signal, decision, base, scrub);
     await finishDraft(root, { ...record, status: "executed", executedBy: runOptions.by, executedAt: new Date().toISOString(), outcome: outcome.status });
     return outcome;
   }
@@ -297,6 +314,11 @@ export function createGate(options: GateOptions): Gate {
 function raise(decision: Decision, floor: Tier | undefined, tool: string): Decision {
   if (!floor || TIERS.indexOf(floor) <= TIERS.indexOf(decision.tier)) return decision;
   return { ...decision, tier: floor, reason: `${tool} needs at least ${floor} for this call (was ${decision.tier}: ${decision.reason})` };
+}
+
+/** A tool that is not loaded (a tool checking `file.read` in a browser-only gate) is judged by its name, as the policy's explain does. */
+function effectOf(tool: RegisteredTool | undefined, id: string): Effect {
+  return tool?.effect ?? inferEffect(id);
 }
 
 function decidedBy(decision: Decision): string {

@@ -51,6 +51,8 @@ export interface ApprovalRecord {
   consumedAt?: string;
   /** Id of the thread grant written alongside, when approved "for this thread". */
   grant?: string;
+  /** The approving person's seal (HMAC with their key, outside the worksite): without it the record lets nothing run. */
+  seal?: string;
 }
 
 /** `.worksite/approvals/grants/<id>.json`: a person let this tool reach this exact target for the thread. */
@@ -62,6 +64,8 @@ export interface GrantRecord {
   by: string;
   created: string;
   fromApproval?: string;
+  /** The granting person's seal, as on approvals. */
+  seal?: string;
 }
 
 export type DraftStatus = "open" | "executed" | "discarded";

@@ -4,3 +4,4 @@ export { inferEffect, inferTargetKind } from "./infer.js";
 export { resolvePath, type ResolvedPath } from "./match-path.js";
 export { normaliseUrl, type NormalUrl } from "./match-url.js";
 export { globMatches, globToRegExp, type GlobOptions } from "./glob.js";
+export { trustNotes } from "./trust-notes.js";

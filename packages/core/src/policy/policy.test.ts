@@ -210,3 +210,15 @@ describe("a tool's own default tier", () => {
     expect(at("monitor").decide({ tool: "memory.write", target: "memory/team/a.md", effect: "write", targetKind: "path", defaultTier: "allow" }).tier).toBe("read-only");
   });
 });
+
+describe("what PERMISSIONS.md lets happen outside the gate", () => {
+  it("notes, for a person, that allowing both writes and commands lets agent-written code run as the user", async () => {
+    const { trustNotes } = await import("./trust-notes.js");
+    const both = tiers({ allow: ["file.write(src/**)", "shell.run(npm test)"] });
+    const [note] = trustNotes(both);
+    expect(note).toMatchObject({ severity: "note", file: "PERMISSIONS.md" });
+    expect(note!.message).toContain("`shell.run(npm test)` runs commands");
+    expect(note!.hint).toContain("own OS user");
+    expect(trustNotes(tiers({ allow: ["file.write(src/**)"], confirm: ["shell.run(npm test)"] }))).toEqual([]);
+  });
+});

@@ -5,6 +5,7 @@ import { definePlugin, defineTool } from "../plugin/define.js";
 import { WorksiteError } from "../errors.js";
 import { parseCommandLine, unquoted } from "./command-line.js";
 import { confine } from "./confine.js";
+import { SEAL_KEY_ENV } from "../gate/person-seal.js";
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 const KEEP_BYTES = 512 * 1024; // head and tail each; the middle of a huge log is rarely what matters
@@ -74,7 +75,9 @@ interface ProcessResult {
 /** Run in its own process group so a stop or timeout kills the children too (a test runner's workers, a server). */
 export function runProcess(file: string, args: string[], options: { cwd: string; signal: AbortSignal; timeoutMs: number }): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: options.cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    // The key that seals a person's approvals is not the agent's business.
+    const { [SEAL_KEY_ENV]: _key, ...env } = process.env;
+    const child = spawn(file, args, { cwd: options.cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
     const head: Buffer[] = [];
     const tail: Buffer[] = [];
     let headBytes = 0;
