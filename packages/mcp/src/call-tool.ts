@@ -17,8 +17,13 @@ export interface CallContext {
   server: Server;
   /** `mcp:<client name>` */
   actor: () => string;
-  /** The client's name, for `person:<client>` when its user answers an elicitation. */
+  /** The client's name (sanitized), for `person:mcp-elicitation:<client>` when an elicitation is answered. */
   clientName: () => string;
+  /**
+   * Ask confirm-tier calls through MCP elicitation. Off unless the person who starts the server says
+   * the client really shows the question to a person: over MCP the agent may itself be the client.
+   */
+  elicitApprovals: boolean;
   /** How long a confirm-tier call waits for `worksite approve` before answering "retry". */
   approvalWaitMs: number;
   approvals: ApprovalActions;
@@ -44,15 +49,16 @@ export async function callThroughGate(ctx: CallContext, tool: string, input: unk
   if (outcome.status !== "pending-approval") return outcomeToResult(outcome);
 
   const id = outcome.approvalId;
-  if (supportsFormElicitation(ctx.server)) {
+  if (ctx.elicitApprovals && supportsFormElicitation(ctx.server)) {
     const answer = await askThePerson(ctx, outcome, extra);
+    const by = elicitationActor(ctx.clientName());
     if (answer === "approve") {
       // If another channel decided meanwhile, approve() refuses; the call below then finds what was decided.
-      await ctx.approvals.approve(id, `person:${ctx.clientName()}`, "approved in the MCP client (elicitation)").catch(() => {});
+      await ctx.approvals.approve(id, by, `approved through MCP elicitation in the client "${ctx.clientName()}" (worksite mcp --elicit-approvals), not with \`worksite approve\``).catch(() => {});
       return outcomeToResult(await call());
     }
     if (answer === "deny") {
-      await ctx.approvals.deny(id, `person:${ctx.clientName()}`, "declined in the MCP client (elicitation)").catch(() => {});
+      await ctx.approvals.deny(id, by, `declined through MCP elicitation in the client "${ctx.clientName()}" (worksite mcp --elicit-approvals)`).catch(() => {});
       return errorResult(`${tool}: declined by the person in ${ctx.clientName()} (approval ${id}); the call did not run`, { status: "denied", approvalId: id });
     }
     // The client could not ask (no UI, cancelled): fall through to the CLI's approval path.
@@ -82,6 +88,14 @@ export async function callThroughGate(ctx: CallContext, tool: string, input: unk
         { status: "pending-approval", approvalId: id, retryable: true },
       );
   }
+}
+
+/**
+ * Who answered an elicitation, as the approvals record it. The client names itself, so the actor
+ * says which channel it came through and can never read as a local `worksite approve` by that name.
+ */
+export function elicitationActor(clientName: string): string {
+  return `person:mcp-elicitation:${clientName}`;
 }
 
 export function waitingText(id: string): string {

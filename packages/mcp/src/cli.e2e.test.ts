@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { type CallToolResult, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, ElicitRequestSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { auditEntries, buildCli, cliBin, makeWorksite, repoRoot, ruleLine, waitForPendingApproval } from "./testing/worksite-fixture.js";
 
 const run = promisify(execFile);
@@ -126,6 +126,37 @@ for (const [kind, connect] of [["stdio", connectStdio], ["Streamable HTTP", conn
     });
   });
 }
+
+describe("worksite mcp asks the client to approve only with --elicit-approvals", () => {
+  /** A client that declares elicitation and answers yes to every question. */
+  async function callWithElicitingClient(flags: string[]) {
+    const { root, cleanup } = await makeWorksite();
+    const transport = new StdioClientTransport({ command: process.execPath, args: [cliBin, "mcp", "-w", root, "--approval-wait", "1", ...flags], stderr: "pipe" });
+    const client = new Client({ name: "eliciting-client", version: "1" }, { capabilities: { elicitation: {} } });
+    let asked = 0;
+    client.setRequestHandler(ElicitRequestSchema, () => (asked++, { action: "accept", content: { approve: true } }));
+    try {
+      await client.connect(transport);
+      const result = await client.callTool({ name: "file_write", arguments: { path: "docs/elicited.md", content: "yes\n" } });
+      return { result, asked, ran: existsSync(join(root, "docs", "elicited.md")), approval: (await auditEntries(root)).find((e) => e.type === "approval") };
+    } finally {
+      await client.close();
+      await cleanup();
+    }
+  }
+
+  it("without the flag, does not ask and the call waits for `worksite approve`", async () => {
+    const { result, asked, ran, approval } = await callWithElicitingClient([]);
+    expect({ asked, ran, approval }).toEqual({ asked: 0, ran: false, approval: undefined });
+    expect(text(result)).toMatch(/waiting for approval ap_\S+ — approve with `worksite approve ap_/);
+  });
+
+  it("with the flag, asks, runs the call and records person:mcp-elicitation:<client>", async () => {
+    const { result, asked, ran, approval } = await callWithElicitingClient(["--elicit-approvals"]);
+    expect(result.isError, text(result)).toBeFalsy();
+    expect({ asked, ran, by: approval?.actor }).toEqual({ asked: 1, ran: true, by: "person:mcp-elicitation:eliciting-client" });
+  });
+});
 
 describe("worksite mcp --http refuses callers that are not the local client it printed a token for", () => {
   let server: Awaited<ReturnType<typeof startHttpServer>>;

@@ -1,9 +1,10 @@
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { lstat, open, readFile } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import type { McpSession } from "./session.js";
-import { readArtifactIndex } from "@worksite/core";
+import { confine, readArtifactIndex } from "@worksite/core";
 import { listLocalSkills } from "./local-skills.js";
 
 const FILES = [
@@ -37,7 +38,7 @@ export function registerResources(server: McpServer, session: McpSession): void 
     "artifacts",
     new ResourceTemplate("worksite://artifacts/{+path}", {
       list: async () => ({
-        resources: (await readArtifactIndex(session.root)).artifacts.map((a) => ({
+        resources: (await readArtifactIndex(session.root)).artifacts.filter((a) => isArtifactPath(a.path)).map((a) => ({
           uri: `worksite://artifacts/${a.path}`,
           name: a.path,
           description: `${a.kind} from round ${a.round}${a.tool ? ` (${a.tool})` : ""}`,
@@ -48,10 +49,9 @@ export function registerResources(server: McpServer, session: McpSession): void 
     { title: "Artifacts", description: "Evidence from the rounds: screenshots, test output, diffs, drafts" },
     async (uri, variables) => {
       const wanted = String(variables.path ?? "");
-      // Only what the index lists: the URI cannot name an arbitrary file of the worksite.
-      const artifact = (await readArtifactIndex(session.root)).artifacts.find((a) => a.path === wanted);
-      if (!artifact) throw new Error(`no artifact ${wanted} in artifacts/index.json`);
-      return readArtifact(uri.href, join(session.root, artifact.path));
+      const absolute = await artifactFile(session.root, wanted);
+      if (!absolute) throw new Error(`artifact not found: ${wanted}`);
+      return readArtifact(uri.href, absolute);
     },
   );
 
@@ -77,6 +77,34 @@ export function registerResources(server: McpServer, session: McpSession): void 
   );
 }
 
+/**
+ * The one shape the artifact store writes: `artifacts/round-<N>/<name>`, the name made
+ * by its safeName (no slash, no leading dot or dash). artifacts/index.json is an
+ * ordinary worksite file an agent can write, so being listed there is not enough.
+ */
+const ARTIFACT_PATH = /^artifacts\/round-\d+\/[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+function isArtifactPath(path: string): boolean {
+  return ARTIFACT_PATH.test(path);
+}
+
+/**
+ * The file behind an artifact URI, or undefined ("not found") unless the index lists it,
+ * it has the store's shape, and it is a regular file reached without a symlink
+ * (the store never writes one; a planted link could point at `.worksite/` or elsewhere).
+ */
+async function artifactFile(root: string, wanted: string): Promise<string | undefined> {
+  if (!isArtifactPath(wanted)) return undefined;
+  if (!(await readArtifactIndex(root)).artifacts.some((a) => a.path === wanted)) return undefined;
+  try {
+    const confined = await confine(root, wanted);
+    if (confined.relative !== wanted) return undefined;
+    return (await lstat(confined.absolute)).isFile() ? confined.absolute : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function mimeOf(path: string): string {
   const ext = extname(path).toLowerCase();
   return TEXT_EXTENSIONS[ext] ?? BINARY_EXTENSIONS[ext] ?? "application/octet-stream";
@@ -84,7 +112,17 @@ function mimeOf(path: string): string {
 
 async function readArtifact(uri: string, absolute: string): Promise<ReadResourceResult> {
   const mimeType = mimeOf(absolute);
-  const data = await readFile(absolute);
+  // O_NOFOLLOW: a link swapped in after the check above is refused, not followed.
+  const handle = await open(absolute, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)).catch(() => {
+    throw new Error(`no artifact ${uri}`);
+  });
+  let data: Buffer;
+  try {
+    if (!(await handle.stat()).isFile()) throw new Error(`no artifact ${uri}`);
+    data = await handle.readFile();
+  } finally {
+    await handle.close();
+  }
   if (BINARY_EXTENSIONS[extname(absolute).toLowerCase()] || mimeType === "application/octet-stream")
     return { contents: [{ uri, mimeType, blob: data.toString("base64") }] };
   return { contents: [{ uri, mimeType, text: data.toString("utf8") }] };

@@ -28,8 +28,8 @@ describe("worksite MCP server in process, on a real session and gate", () => {
     await cleanup();
   });
 
-  async function connect(options: { name: string; answer?: (message: string) => ElicitResult; approvalWaitMs?: number }): Promise<Client> {
-    const server = createWorksiteMcpServer(session, { approvalWaitMs: options.approvalWaitMs ?? 10_000 });
+  async function connect(options: { name: string; answer?: (message: string) => ElicitResult; approvalWaitMs?: number; elicitApprovals?: boolean }): Promise<Client> {
+    const server = createWorksiteMcpServer(session, { approvalWaitMs: options.approvalWaitMs ?? 10_000, elicitApprovals: options.elicitApprovals ?? false });
     const client = new Client({ name: options.name, version: "1" }, options.answer ? { capabilities: { elicitation: {} } } : {});
     if (options.answer) client.setRequestHandler(ElicitRequestSchema, (req) => options.answer!(req.params.message));
     const [a, b] = InMemoryTransport.createLinkedPair();
@@ -38,25 +38,25 @@ describe("worksite MCP server in process, on a real session and gate", () => {
     return client;
   }
 
-  it("asks the person through elicitation and runs the call once they accept, recorded as person:<client>", async () => {
+  it("with --elicit-approvals, asks through elicitation and runs the call once accepted, recorded as person:mcp-elicitation:<client>", async () => {
     let asked = "";
-    const client = await connect({ name: "cursor-like", answer: (m) => ((asked = m), { action: "accept", content: { approve: true } }) });
+    const client = await connect({ name: "cursor-like", elicitApprovals: true, answer: (m) => ((asked = m), { action: "accept", content: { approve: true } }) });
     const result = await client.callTool({ name: "file_write", arguments: { path: "docs/by-elicitation.md", content: "yes\n" } });
     expect(result.isError, text(result)).toBeFalsy();
     expect(asked).toContain("file.write");
     expect(await readFile(join(root, "docs/by-elicitation.md"), "utf8")).toBe("yes\n");
     const approvalEntry = (await auditEntries(root)).find((e) => e.type === "approval");
-    expect(approvalEntry?.actor).toBe("person:cursor-like");
+    expect(approvalEntry?.actor).toBe("person:mcp-elicitation:cursor-like");
   });
 
-  it("does not run the call when the person declines in the client, and marks the request denied", async () => {
-    const client = await connect({ name: "cursor-like", answer: () => ({ action: "decline" }) });
+  it("with --elicit-approvals, does not run the call when the person declines in the client, and marks the request denied", async () => {
+    const client = await connect({ name: "cursor-like", elicitApprovals: true, answer: () => ({ action: "decline" }) });
     const result = await client.callTool({ name: "file_write", arguments: { path: "docs/declined.md", content: "no\n" } });
     expect(result.isError).toBe(true);
     expect(text(result)).toContain("declined");
     expect(existsSync(join(root, "docs/declined.md"))).toBe(false);
     const id = (result.structuredContent as { approvalId: string }).approvalId;
-    expect((await readApproval(root, id))?.status).toBe("denied");
+    expect(await readApproval(root, id)).toMatchObject({ status: "denied", deniedBy: "person:mcp-elicitation:cursor-like" });
   });
 
   it("answers a retryable 'waiting for approval' after the bound, and the retry runs once approved", async () => {
@@ -118,8 +118,24 @@ describe("worksite MCP server in process, on a real session and gate", () => {
     expect(entries.some((e) => e.type === "result" && e.tool === "thread.report" && e.actor === "mcp:codex" && e.artifacts?.includes(path))).toBe(true);
   });
 
-  it("rejects an unknown tool name as a protocol error", async () => {
+  it("answers an unknown tool name with a tool error naming the tools, and audits the call", async () => {
     const client = await connect({ name: "x" });
-    await expect(client.callTool({ name: "browser.open", arguments: {} })).rejects.toThrow(/unknown tool/);
+    const result = await client.callTool({ name: "browser_open", arguments: { url: "https://a.test/" } });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toContain('unknown tool "browser_open"');
+    expect(text(result)).toMatch(/the tools here are: .*file_read/);
+    const entry = (await auditEntries(root)).find((e) => e.tool === "browser_open");
+    expect(entry).toMatchObject({ type: "result", outcome: "error", actor: "mcp:x" });
+    expect(String(entry?.message)).toContain("unknown tool");
+  });
+
+  it("does not run a gate tool called by its raw id instead of its MCP name, and audits the attempt", async () => {
+    const client = await connect({ name: "x" });
+    const result = await client.callTool({ name: "file.read", arguments: { path: "docs/intro.md" } });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toContain('unknown tool "file.read"; did you mean file_read?');
+    expect(text(result)).not.toContain("Hello from the docs");
+    const entries = await auditEntries(root);
+    expect(entries.filter((e) => e.tool === "file.read").map((e) => [e.type, e.outcome, e.actor])).toEqual([["result", "error", "mcp:x"]]);
   });
 });

@@ -1,6 +1,6 @@
 import type { RegisteredTool } from "@worksite/core";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, CallToolRequestSchema, ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { toolAnnotations } from "./annotations.js";
 import { type ApprovalActions, type CallContext, callThroughGate, gateApprovals } from "./call-tool.js";
 import { registerPrompts } from "./prompts.js";
@@ -12,7 +12,13 @@ import { buildToolNameMap } from "./tool-names.js";
 export interface WorksiteMcpServerOptions {
   /** How long a confirm-tier call waits for `worksite approve` before answering "retry" (default 120 s). */
   approvalWaitMs?: number;
-  /** Where a person's answer to an elicitation goes; defaults to the gate's approvals (same as `worksite approve`). */
+  /**
+   * Ask a confirm-tier call's approval through MCP elicitation (default false). Turn on only when the
+   * client really shows the question to a person: the client may be the agent itself, answering yes.
+   * Off, such a call waits for `worksite approve`.
+   */
+  elicitApprovals?: boolean;
+  /** Where an answer to an elicitation goes; defaults to the gate's approvals (same records as `worksite approve`). */
   approvals?: ApprovalActions;
   version?: string;
 }
@@ -55,6 +61,7 @@ export function createWorksiteMcpServer(session: McpSession, options: WorksiteMc
     server,
     actor: () => `mcp:${clientName()}`,
     clientName,
+    elicitApprovals: options.elicitApprovals ?? false,
     approvalWaitMs: options.approvalWaitMs ?? 120_000,
     approvals: options.approvals ?? gateApprovals(session),
   };
@@ -85,13 +92,31 @@ export function createWorksiteMcpServer(session: McpSession, options: WorksiteMc
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
     const entry = byName.get(name);
-    if (!entry) throw new McpError(ErrorCode.InvalidParams, `unknown tool ${name}; list the tools to see what this worksite offers`);
+    if (!entry) return unknownTool(ctx, name, args, [...byName.keys()], names.toMcp(name));
     return callThroughGate(ctx, entry.tool.id, unwrapArguments(entry.schema, args), extra);
   });
 
   registerResources(mcp, session);
   registerPrompts(mcp, session);
   return mcp;
+}
+
+/**
+ * A name this server does not list: audited like any call, answered with a tool error the model can
+ * read. A gate tool id under its raw name (`file.write` for `file_write`) is not run: the client
+ * calls what it was offered, under the name it was offered.
+ */
+async function unknownTool(ctx: CallContext, name: string, args: unknown, offered: string[], meant: string | undefined): Promise<CallToolResult> {
+  const hint = meant ? `did you mean ${meant}? ` : "";
+  const text = `unknown tool "${name}"; ${hint}the tools here are: ${offered.join(", ") || "none"}`;
+  if (meant) {
+    const { session } = ctx;
+    await session.audit.append({ type: "result", run: session.run, round: session.round, actor: ctx.actor(), tool: name, outcome: "error", message: `unknown tool "${name}" over MCP (offered as ${meant}); not run` });
+  } else {
+    // The gate audits an unknown tool and runs nothing.
+    await ctx.session.gate.call({ tool: name, input: args ?? {}, actor: ctx.actor() });
+  }
+  return { isError: true, content: [{ type: "text", text }], structuredContent: { status: "error", tool: name, unknownTool: true, tools: offered } };
 }
 
 /** The client names itself; keep that name to something safe to put in an actor id and a log line. */

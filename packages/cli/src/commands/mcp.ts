@@ -7,12 +7,16 @@ import { version } from "../version.js";
 
 export default defineCommand({
   name: "mcp",
-  usage: "mcp [--http [--port N]] [--approval-wait SECONDS]",
+  usage: "mcp [--http [--port N]] [--approval-wait SECONDS] [--elicit-approvals]",
   summary: "serve this worksite's gated tools to an MCP client (stdio, or local HTTP with a token)",
   options: {
     http: { type: "boolean", description: "serve Streamable HTTP on 127.0.0.1 instead of stdio" },
     port: { type: "string", description: "HTTP port (default: a free one)" },
     "approval-wait": { type: "string", description: "seconds a confirm-tier call waits for `worksite approve` (default 120)" },
+    "elicit-approvals": {
+      type: "boolean",
+      description: "let the MCP client ask its user to approve a confirm-tier call (elicitation); only when the client really shows the question to a person",
+    },
   },
   async run(args, io) {
     const root = findWorksite(args, io);
@@ -21,7 +25,9 @@ export default defineCommand({
     if (args.options.port !== undefined && !args.options.http) throw new UserError("--port needs --http", { hint: "worksite mcp --http --port 8765" });
 
     const session = await openSession({ root, actor: "mcp" });
-    const create = () => createWorksiteMcpServer(session, { approvalWaitMs, version });
+    // Off by default: over MCP the agent may be the client and would answer its own question.
+    const elicitApprovals = args.options["elicit-approvals"] === true;
+    const create = () => createWorksiteMcpServer(session, { approvalWaitMs, elicitApprovals, version });
     try {
       if (!args.options.http) {
         // stdout is the protocol channel: nothing else may be written there.

@@ -1,0 +1,82 @@
+import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { openSession, type Session } from "@worksite/runtime";
+import { createWorksiteMcpServer } from "./server.js";
+import { makeWorksite } from "./testing/worksite-fixture.js";
+
+/*
+ * artifacts/index.json is an ordinary worksite file (not under .worksite/): an agent
+ * that can write it once could list any path there. Only what the artifact store
+ * writes — artifacts/round-N/<name>, no symlinks — is served.
+ */
+describe("artifact resources serve only the artifact store's own files", () => {
+  let root: string;
+  let cleanup: () => Promise<void>;
+  let session: Session;
+  let client: Client | undefined;
+
+  beforeEach(async () => {
+    ({ root, cleanup } = await makeWorksite());
+    session = await openSession({ root, actor: "mcp" });
+    await mkdir(join(root, ".worksite"), { recursive: true });
+    await writeFile(join(root, ".worksite", "audit-copy.jsonl"), '{"seq":1,"note":"runtime state"}\n');
+    await mkdir(join(root, "artifacts", "round-1"), { recursive: true });
+    await writeFile(join(root, "artifacts", "round-1", "real.log"), "test output\n");
+  });
+  afterEach(async () => {
+    await client?.close();
+    await session.dispose();
+    await cleanup();
+  });
+
+  /** What an agent's file.write of artifacts/index.json could say. */
+  async function plantIndex(paths: string[]): Promise<void> {
+    const entry = (path: string) => ({ path, kind: "log", round: 1, run: "r", created: "2025-01-01T00:00:00Z" });
+    await writeFile(join(root, "artifacts", "index.json"), JSON.stringify({ version: 1, artifacts: paths.map(entry) }));
+  }
+
+  async function connect(): Promise<Client> {
+    client = new Client({ name: "agent", version: "1" });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await Promise.all([createWorksiteMcpServer(session).connect(a), client.connect(b)]);
+    return client;
+  }
+
+  async function served(c: Client, paths: string[]): Promise<string[]> {
+    const got: string[] = [];
+    for (const path of paths) if (await c.readResource({ uri: `worksite://artifacts/${path}` }).catch(() => undefined)) got.push(path);
+    return got;
+  }
+
+  it("does not serve an index entry naming .worksite/, ../ or a worksite file outside artifacts/round-N/", async () => {
+    await writeFile(join(root, "artifacts", "notes.md"), "not from the store\n");
+    const planted = [".worksite/audit-copy.jsonl", "../../../../etc/hostname", "docs/intro.md", "artifacts/notes.md", "artifacts/round-1/../../.worksite/audit-copy.jsonl", "artifacts/round-1/.hidden"];
+    await plantIndex([...planted, "artifacts/round-1/real.log"]);
+    const c = await connect();
+    expect(await served(c, [...planted, "artifacts/round-1/real.log"])).toEqual(["artifacts/round-1/real.log"]);
+  });
+
+  it("does not list what it will not serve", async () => {
+    await plantIndex([".worksite/audit-copy.jsonl", "artifacts/round-1/real.log"]);
+    const c = await connect();
+    const uris = (await c.listResources()).resources.map((r) => r.uri).filter((u) => u.startsWith("worksite://artifacts/"));
+    expect(uris).toEqual(["worksite://artifacts/artifacts/round-1/real.log"]);
+  });
+
+  it("does not follow a planted symlink, as the file or as the round folder", async () => {
+    await symlink(join(root, ".worksite", "audit-copy.jsonl"), join(root, "artifacts", "round-1", "audit.log"));
+    await symlink(join(root, "docs"), join(root, "artifacts", "round-2"));
+    await plantIndex(["artifacts/round-1/audit.log", "artifacts/round-2/intro.md", "artifacts/round-1/real.log"]);
+    const c = await connect();
+    expect(await served(c, ["artifacts/round-1/audit.log", "artifacts/round-2/intro.md", "artifacts/round-1/real.log"])).toEqual(["artifacts/round-1/real.log"]);
+  });
+
+  it("does not serve a store-shaped path the index does not list", async () => {
+    await plantIndex([]);
+    const c = await connect();
+    expect(await served(c, ["artifacts/round-1/real.log"])).toEqual([]);
+  });
+});
