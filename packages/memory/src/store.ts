@@ -17,7 +17,7 @@ export interface OpenMemoryOptions {
   /**
    * "own": the folder is a git repository of its own (created when missing).
    * "parent": the folder is part of the enclosing repository (the worksite's).
-   * Default: "own" when `dir/.git` exists or no repository encloses the folder, else "parent".
+   * Default: "parent" when the folder sits at the top of a repository (`<repo>/memory`), else "own".
    */
   git?: "own" | "parent";
   /** Who the commits this store makes are by, unless a call names someone else. */
@@ -54,7 +54,10 @@ export async function openMemory(options: OpenMemoryOptions): Promise<MemoryStor
   await fs.promises.mkdir(dir, { recursive: true });
   const enclosing = findEnclosingRepo(dirname(dir));
   const own = fs.existsSync(join(dir, ".git"));
-  const mode = options.git ?? (own || !enclosing ? "own" : "parent");
+  // A folder of the worksite's own repository (memory/ at its top) shares that history; a worksite that only
+  // sits somewhere inside a larger repository gets a memory repository of its own, so proposals and accepts
+  // never land on a project's branches unannounced.
+  const mode = options.git ?? (own || !enclosing || enclosing !== dirname(dir) ? "own" : "parent");
   const base = { audit: options.audit, now: options.now ?? (() => new Date()), cache: {} };
   if (mode === "own") {
     if (!own) await git.init({ fs, dir, defaultBranch: "main" });

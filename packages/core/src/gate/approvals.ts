@@ -47,7 +47,8 @@ export async function requestApproval(
     input: redactValue(request.input),
     ...(request.target !== undefined ? { target: redact(request.target) } : {}),
     callHash: request.callHash,
-    decision: request.decision,
+    // The reason quotes the call ("`mysql -p…`: no rule matches"), so it is redacted like the target.
+    decision: { ...request.decision, reason: redact(request.decision.reason) },
     requestedBy: request.requestedBy,
     ...(request.run !== undefined ? { run: request.run } : {}),
     ...(request.round !== undefined ? { round: request.round } : {}),

@@ -125,7 +125,7 @@ describe("a call whose tool marks its input sensitive", () => {
     expect((await audit.entries()).every((e) => e.target === undefined || e.target === LOGIN)).toBe(true);
   });
 
-  it("a typo in the call's value still needs its own approval: the stored record does not let another value through", async () => {
+  it("an approval whose record hides the value still lets only the value that was asked for run", async () => {
     runs = 0;
     const { root, gate, audit } = await setup();
     const pending = (await gate.call({ tool: "form.type", input: { field: "password", text: PASSWORD } })) as { approvalId: string };
