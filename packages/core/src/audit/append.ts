@@ -2,6 +2,7 @@ import { appendFile, mkdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { redactDeep } from "../secrets/redact-deep.js";
 import { entryHash, entryLine, GENESIS_HASH } from "./hash-chain.js";
+import { readHead, tailProblem, writeHead } from "./head.js";
 import { withFileLock, type LockOptions } from "./lock.js";
 import { corrupt, parseLine, readLastLine } from "./read.js";
 import type { AuditEntry, AuditEvent } from "./types.js";
@@ -20,7 +21,8 @@ export interface AppendOptions {
 
 /**
  * Appends one event under the cross-process lock: redact, chain onto the
- * last line, write the whole line in one O_APPEND write. `cached` is reused
+ * last line, write the whole line in one O_APPEND write, then move the tail
+ * anchor (`<log>.head`, see head.ts) to it. `cached` is reused
  * when the file is still the size it left it at; otherwise (another process
  * appended, or first use) the last line is read again. Returns the entry and
  * the new tail state.
@@ -39,10 +41,12 @@ export async function appendEvent(
     async () => {
       const size = await fileSize(path);
       const tail = cached && cached.size === size ? cached : await readTailState(path, size);
+      await refuseIfCutBack(path, tail);
       const unhashed = { ...clean, seq: tail.seq + 1, time: options.now().toISOString(), prev: tail.hash };
       const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed) };
       const line = `${entryLine(entry)}\n`;
       await appendFile(path, line, { encoding: "utf8", flag: "a" });
+      await writeHead(path, { seq: entry.seq, hash: entry.hash });
       return { entry, tail: { size: size + Buffer.byteLength(line), seq: entry.seq, hash: entry.hash } };
     },
     options.lock,
@@ -57,6 +61,19 @@ export async function readTailState(path: string, size: number): Promise<TailSta
   if (!parsed.ok) throw corrupt(path, undefined, parsed.problem);
   if (entryHash(parsed.entry) !== parsed.entry.hash) throw corrupt(path, undefined, "its hash does not match its content");
   return { size, seq: parsed.entry.seq, hash: parsed.entry.hash };
+}
+
+/**
+ * A log cut back to fewer lines ends in an intact entry, so the last line
+ * alone looks fine: the head says where it really ended. Chaining on would
+ * hide the cut, so it is refused like a torn line.
+ */
+async function refuseIfCutBack(path: string, tail: TailState): Promise<void> {
+  const read = await readHead(path);
+  if (!read.ok) throw corrupt(path, undefined, read.problem);
+  if (!read.head) return; // an older log, or one never appended to by a version that writes the head
+  const problem = tailProblem(read.head, tail.seq === 0 ? undefined : tail, path);
+  if (problem) throw corrupt(path, undefined, problem);
 }
 
 async function fileSize(path: string): Promise<number> {

@@ -30,6 +30,28 @@ const E = String.raw`(?![A-Za-z0-9_])`;
 const re = (source: string, flags = "") => new RegExp(source, `gd${flags}`);
 const notPlaceholder = (s: string) => !isPlaceholder(s);
 
+/**
+ * A command-line argument value: quoted (the secret is inside the quotes and
+ * does not start with a space, so `'--password=' + pw` in code is no match)
+ * or bare (up to a space or a shell operator).
+ */
+const ARG_VALUE = String.raw`(?:(?<q>["'])(?<secret>[^"'\s][^"'\r\n]*)\k<q>|(?<bare>[^\s"'\x60;|&<>]+))`;
+/** From a command name to one of its later arguments on the same line (no pipe or `;` between). */
+const LATER_ARG = String.raw`(?=\s)[^\r\n;|]{0,1000}?[^\S\r\n]`;
+/** A value a shell would expand (`$PW`, `${PW}`, `$(cat pw)`) or an option name, not a password. */
+const notArgValue = (s: string) => notPlaceholder(s) && !/^\$[({A-Za-z_]|^-/.test(s);
+/** `PASSWORD`, `DB_PASS`: documentation naming the value, not giving it. */
+const isUpperName = (s: string) => /^[A-Z][A-Z_]*$/.test(s);
+const urlDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+/** A random value with a digit in it: a word or a name (`SUCCESS_RESPONSE`) is not a token. */
+const randomWithDigit = (s: string, minLength: number) => /[0-9]/.test(s) && looksRandom(s, minLength);
+
 /** A PEM block with its END line, or a block cut off before it (the lines that look like PEM body). */
 const pemBlock = (label: string) =>
   String.raw`-----BEGIN (?<label>${label})-----(?:[\s\S]{0,20000}?-----END \k<label>-----|(?:(?:\r?\n|\\r?\\n)[ \t]*(?:[A-Za-z0-9+/=]{4,}|[A-Za-z-]+: ?[^\r\n\\]*|(?=\r?\n[A-Za-z0-9+/=]{16,})))*)`;
@@ -178,6 +200,65 @@ export const rules: readonly SecretRule[] = [
     keywords: ["bearer"],
     pattern: re(String.raw`${B}Bearer\s+(?<secret>[A-Za-z0-9._~+/\-]{20,}=*)`, "i"),
     check: (s) => looksRandom(s, 20),
+  },
+  {
+    // `mysql -u root -pS3cret` (also mysqldump, mysqladmin, mariadb…): the password glued to -p. A bare `-p` prompts.
+    kind: "mysql-password-flag",
+    keywords: ["mysql", "mariadb"],
+    pattern: re(String.raw`${B}(?:mysql|mariadb)[A-Za-z0-9_\-]*${LATER_ARG}-p${ARG_VALUE}`),
+    check: notArgValue,
+  },
+  {
+    // `sshpass -p S3cret ssh host`: sshpass takes the password as an argument, spaced or glued.
+    kind: "sshpass-password",
+    keywords: ["sshpass"],
+    pattern: re(String.raw`${B}sshpass${LATER_ARG}-p[^\S\r\n]*${ARG_VALUE}`),
+    check: notArgValue,
+  },
+  {
+    // `--password=…`, `--password …`, `--db-password …`, openssl `-passin pass:…`, keytool `-storepass …`.
+    kind: "password-flag",
+    keywords: ["pass"],
+    pattern: re(
+      String.raw`(?<![A-Za-z0-9_\-])(?:--(?!no-)(?:[A-Za-z]+-)*(?:password|passwd|passphrase)(?<eq>=)?|-(?:src|dest|new)?(?:store|key)pass|-pass(?:in|out)?[^\S\r\n]+(?<eq2>pass:))` +
+        String.raw`(?:(?<=[=:])|[^\S\r\n]+)${ARG_VALUE}`,
+    ),
+    // After `=` the value is given on purpose; after a space it may be prose ("the --password option"), so judge it.
+    check: (s, m) => notArgValue(s) && !isUpperName(s) && (m.groups?.eq || m.groups?.eq2 ? s.length >= 4 : looksLikePassword(s)),
+  },
+  {
+    // `curl -u user:pw`, `--user user:pw`, `-U`/`--proxy-user`: only the password part is redacted.
+    kind: "curl-user-password",
+    keywords: ["curl"],
+    pattern: re(
+      String.raw`${B}curl${LATER_ARG}(?:-[uU][^\S\r\n]*|--(?:proxy-)?user(?:=|[^\S\r\n]+))` +
+        String.raw`(?:(?<q>["'])[^"'\r\n:]*:(?<secret>[^"'\r\n]+)\k<q>|[^\s"'\x60:;|&<>]*:(?<bare>[^\s"'\x60;|&<>]+))`,
+    ),
+    check: notArgValue,
+  },
+  {
+    // `?token=…`, `&access_token=…`, `#access_token=…` (implicit flow), `&amp;sig=…`: credentials in a URL query.
+    kind: "url-query-credential",
+    keywords: ["token=", "key=", "sig=", "signature=", "secret=", "password=", "passwd=", "pwd="],
+    pattern: re(
+      String.raw`[?&#;](?<key>(?:access|refresh|id|auth|private|api|session)[_\-]?token|token|api[_\-]?key|key|sig|signature|x-amz-signature|x-amz-security-token|x-goog-signature|password|passwd|pwd|secret|client[_\-]?secret)=(?<secret>[^&#\s"'\x60<>\\]+)`,
+      "i",
+    ),
+    check: (s, m) => {
+      const key = (m.groups?.key ?? "").toLowerCase();
+      const value = urlDecode(s);
+      if (/^(?:password|passwd|pwd)$/.test(key)) return looksLikePassword(value);
+      // `?key=` names many things (a cache key, a sort key): only a long random value is a credential.
+      if (key === "key") return randomWithDigit(value, 16);
+      return randomWithDigit(value, 12) || (value.length >= 20 && looksRandom(value, 20));
+    },
+  },
+  {
+    // An OAuth authorization code in a redirect URL. `?code=200`, `?code=ABC` and `?code=print` are not codes.
+    kind: "oauth-authorization-code",
+    keywords: ["code="],
+    pattern: re(String.raw`[?&#;]code=(?<secret>[^&#\s"'\x60<>\\]+)`),
+    check: (s) => randomWithDigit(urlDecode(s), 16),
   },
   {
     // The generic rule: a credential-named key with a value. Password-named keys are judged as passwords,

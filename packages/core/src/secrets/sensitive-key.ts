@@ -7,6 +7,11 @@
  */
 
 const PASSWORD_WORDS = new Set(["password", "passwd", "pwd", "pass", "passphrase", "passcode"]);
+/**
+ * Names that glue a prefix onto the word, as environment variables do: `PGPASSWORD`, `SSHPASS`,
+ * `REDISPASSWORD`. Only the long words: a glued "pass" is usually not one (`bypass`, `compass`).
+ */
+const GLUED_PASSWORD = /^(?:[a-z0-9]+(?:password|passwd|passphrase)|sshpass)$/;
 const SECRET_LAST = new Set(["secret", "token", "apikey", "credential", "credentials", "auth", "authorization", "cookie", "pat", "sas"]);
 /** Last words that mean "a key" only with a qualifier: `apiKey`, `SECRET_KEY_BASE`, not `sortKey`, `i18nKey`. */
 const KEY_LAST = new Set(["key", "keys", "base", "value", "string", "str", "data", "text"]);
@@ -33,7 +38,7 @@ export function sensitiveKeyKind(name: string): "password" | "secret" | undefine
   const words = nameWords(name);
   const last = words.at(-1);
   if (last === undefined) return undefined;
-  if (PASSWORD_WORDS.has(last)) return "password";
+  if (PASSWORD_WORDS.has(last) || GLUED_PASSWORD.test(last)) return "password";
   if (SECRET_LAST.has(last)) return "secret";
   if (KEY_LAST.has(last) && words.length >= 2) {
     const qualifiers = words.slice(0, -1);

@@ -213,5 +213,57 @@ export function secretCorpus(seed = 20240601): SecretSample[] {
     const v = mixed(B64URL, 44);
     add("bearer-token", [v], `2024-06-01 12:00:01 DEBUG retrying upload with Bearer ${v} (attempt 2)`);
   }
+  // Credentials on a command line or in a URL query, as a shell tool's target shows them.
+  const password = () => `${chars(ALNUM, 1)}${mixed(`${ALNUM}!*_`, 13)}`;
+  for (let i = 0; i < 3; i++) {
+    const pw = password();
+    add("password-assignment", [pw], pick([
+      `PGPASSWORD='${pw}' psql -h db.internal -U app -c 'select 1'`,
+      `export PGPASSWORD="${pw}"`,
+      `SSHPASS='${pw}' sshpass -e rsync -a dist/ deploy@web1:/srv/app`,
+    ]));
+  }
+  for (let i = 0; i < 3; i++) {
+    const pw = password();
+    add("mysql-password-flag", [pw], pick([
+      `mysql -h db.internal -u app -p${pw} app < schema.sql`,
+      `mysqldump -u root -p'${pw}' --all-databases | gzip > all.sql.gz`,
+      `mariadb -uroot -p"${pw}" -e 'show databases'`,
+    ]));
+  }
+  for (let i = 0; i < 3; i++) {
+    const pw = password();
+    add("password-flag", [pw], pick([
+      `mysql --password=${pw} -e 'show tables' app`,
+      `docker login -u ci --password ${pw} registry.example.org`,
+      `openssl pkcs12 -export -in cert.pem -inkey key.pem -passout pass:${pw} -out cert.p12`,
+      `wget --http-user=ci --http-password='${pw}' https://files.example.org/build.zip`,
+    ]));
+  }
+  for (let i = 0; i < 3; i++) {
+    const pw = password();
+    add("curl-user-password", [pw], pick([
+      `curl -u deploy:${pw} https://api.example.com/v1/releases`,
+      `curl -s --user 'ci-bot:${pw}' -X POST https://ci.example.org/job/build`,
+      `curl -fsSL -uadmin:${pw} https://nexus.example.org/service/rest/v1/status`,
+    ]));
+  }
+  {
+    const pw = password();
+    add("sshpass-password", [pw], `sshpass -p '${pw}' ssh -o StrictHostKeyChecking=no deploy@web1 uptime`);
+  }
+  for (let i = 0; i < 4; i++) {
+    const v = mixed(B64URL, 32);
+    add("url-query-credential", [v], pick([
+      `curl 'https://app.example.com/reset?token=${v}'`,
+      `GET /v1/items?api_key=${v}&page=2 200 31ms`,
+      `https://app.example.com/callback#access_token=${v}&token_type=bearer&expires_in=3600`,
+      `<a href="https://files.example.org/dl?id=42&amp;signature=${v}">download</a>`,
+    ]));
+  }
+  for (let i = 0; i < 2; i++) {
+    const v = mixed(ALNUM, 20);
+    add("oauth-authorization-code", [v], `GET /oauth/callback?code=${v}&state=${chars(HEX, 16)} 302`);
+  }
   return out;
 }

@@ -1,0 +1,81 @@
+import { randomBytes } from "node:crypto";
+import { readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { z } from "zod";
+
+/**
+ * The tail anchor: `<log>.head` holds `{seq, hash}` of the last entry an
+ * append wrote. The chain alone cannot tell a log cut back to fewer lines
+ * from a shorter one; the head can, because the log must still hold the entry
+ * it names. It is written after the line, inside the append lock, so it is
+ * never ahead of the log; a crash between the two leaves it one entry behind,
+ * which is harmless. A missing head (an older log) anchors nothing.
+ */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+export type HeadRead = { ok: true; head: AuditHead | undefined } | { ok: false; problem: string };
+
+const headSchema = z.object({
+  seq: z.number().int().positive(),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+export function headPath(logPath: string): string {
+  return `${logPath}.head`;
+}
+
+export async function readHead(logPath: string): Promise<HeadRead> {
+  const file = headPath(logPath);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, head: undefined };
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = headSchema.safeParse(json);
+  // Written by rename, it cannot be torn by a crash: a damaged head was edited.
+  if (!parsed.success) return { ok: false, problem: `${basename(file)} is not a {seq, hash} record, so the end of the log cannot be checked` };
+  return { ok: true, head: parsed.data };
+}
+
+/** Replaces the head atomically (temp file + rename), so a reader sees the old head or the new one. */
+export async function writeHead(logPath: string, head: AuditHead): Promise<void> {
+  const file = headPath(logPath);
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await writeFile(temp, `${JSON.stringify({ seq: head.seq, hash: head.hash })}\n`, "utf8");
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** "entry seq 5 (hash 3f9c2a1b7e0d…)" */
+export function describeHead(head: AuditHead): string {
+  return `entry seq ${head.seq} (hash ${head.hash.slice(0, 12)}…)`;
+}
+
+/**
+ * Why a log whose last entry is `last` (undefined: empty) cannot be the one
+ * the head was written for, or undefined when it can. Only the end is
+ * checked: the whole log is verify's job.
+ */
+export function tailProblem(head: AuditHead, last: AuditHead | undefined, logPath: string): string | undefined {
+  const lastSeq = last?.seq ?? 0;
+  if (lastSeq < head.seq)
+    return `the log ends at entry seq ${lastSeq}, but ${describeHead(head)} was written (recorded in ${basename(headPath(logPath))}): lines were removed from the end`;
+  if (last && lastSeq === head.seq && last.hash !== head.hash)
+    return `its entry seq ${lastSeq} is not the ${describeHead(head)} that was written (recorded in ${basename(headPath(logPath))}): the end of the log was rewritten`;
+  return undefined;
+}
