@@ -10,6 +10,18 @@ export interface CommandIO {
   confirm?: (question: string) => Promise<boolean>;
 }
 
+/**
+ * `worksite status | head -1`: once the reader has gone, the rest of the output
+ * has nowhere to go. End quietly with exit 0, as git does, instead of crashing
+ * on the stream's unhandled EPIPE error.
+ */
+export function exitQuietlyWhenOutputCloses(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
+
 export function processIO(): CommandIO {
   const isTTY = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   return {

@@ -1,25 +1,76 @@
 import { formatDiagnostic, UserError, WorksiteError } from "@worksite/core";
-import { closest, parseArgv } from "./argv.js";
-import { ExitError } from "./command.js";
+import { closest, globalOptions, parseArgv } from "./argv.js";
+import { type Command, ExitError } from "./command.js";
 import { commands } from "./commands/index.js";
 import { type CommandIO, processIO, styler } from "./io.js";
 import { version } from "./version.js";
 
-/** Finds the longest command name that prefixes the positionals: "memory diff" before "memory". */
-export function resolveCommand(argv: readonly string[]): { name: string; rest: string[] } | undefined {
-  const words: string[] = [];
-  for (const a of argv) {
-    if (a.startsWith("-")) break;
-    words.push(a);
+/** Global options that take a value, so the value is not read as a command word. */
+const VALUE_FLAGS = new Set(
+  Object.entries(globalOptions)
+    .filter(([, o]) => o.type === "string")
+    .flatMap(([name, o]) => [`--${name}`, ...(o.alias ? [`-${o.alias}`] : [])]),
+);
+
+/**
+ * The command words: the first run of words after any global options
+ * (`worksite -w site permissions explain …`), with the index of each word.
+ */
+function commandWords(argv: readonly string[]): { word: string; at: number }[] {
+  const words: { word: string; at: number }[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") break;
+    if (a.startsWith("-") && a !== "-") {
+      if (words.length) break;
+      if (VALUE_FLAGS.has(a)) i++;
+      continue;
+    }
+    words.push({ word: a, at: i });
   }
+  return words;
+}
+
+/** Finds the longest command name that prefixes the command words: "memory diff" before "memory". */
+export function resolveCommand(argv: readonly string[]): { name: string; rest: string[] } | undefined {
+  const words = commandWords(argv);
   for (let n = words.length; n > 0; n--) {
-    const name = words.slice(0, n).join(" ");
+    const name = words
+      .slice(0, n)
+      .map((w) => w.word)
+      .join(" ");
     if (commands[name]) {
-      const at = argv.indexOf(words[n - 1]!);
-      return { name, rest: [...argv.slice(0, argv.indexOf(words[0]!)), ...argv.slice(at + 1)] };
+      const first = words[0]!.at;
+      const last = words[n - 1]!.at;
+      return { name, rest: [...argv.slice(0, first), ...argv.slice(last + 1)] };
     }
   }
   return undefined;
+}
+
+/** Groups are the first words of subcommands: `audit`, `memory`, `permissions`, `skill`. */
+export function commandGroups(): string[] {
+  return [...new Set(Object.keys(commands).filter((k) => k.includes(" ")).map((k) => k.split(" ")[0]!))].sort();
+}
+
+function groupCommands(group: string): [string, { summary: string }][] {
+  return Object.entries(commands)
+    .filter(([name]) => name.startsWith(`${group} `))
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
+export function groupHelpText(group: string): string {
+  const entries = groupCommands(group);
+  const width = Math.max(...entries.map(([k]) => k.length));
+  return [
+    `Usage: worksite ${group} <command> [options]`,
+    "",
+    "Commands:",
+    ...entries.map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    "",
+    `Run worksite ${group} <command> --help for a command's options.`,
+    "",
+  ].join("\n");
 }
 
 export function helpText(): string {
@@ -44,24 +95,38 @@ export function helpText(): string {
   ].join("\n");
 }
 
+/** The arguments before a `--` separator: only these can be worksite's own options. */
+function ownArgs(argv: readonly string[]): readonly string[] {
+  const end = argv.indexOf("--");
+  return end < 0 ? argv : argv.slice(0, end);
+}
+
 export async function main(rawArgv: readonly string[], io: CommandIO = processIO()): Promise<number> {
-  const paint = styler(io.isTTY);
   // `pnpm run worksite -- status` passes the separator through.
   const argv = rawArgv[0] === "--" ? rawArgv.slice(1) : rawArgv;
+  const own = ownArgs(argv);
+  const json = own.includes("--json");
   try {
-    if (argv[0] === "--version" || argv[0] === "-v") {
-      io.stdout(`${version}\n`);
+    if (argv[0] === "-v" || own.includes("--version")) {
+      io.stdout(json ? `${JSON.stringify({ version })}\n` : `${version}\n`);
       return 0;
     }
+    const asksHelp = own.includes("--help") || own.includes("-h");
+    const words = commandWords(argv).map((w) => w.word);
+    // `worksite help`, `worksite help audit`, `worksite help audit tail`
+    if (words[0] === "help" && !commands.help) return await help(words.slice(1), io, json);
     const resolved = resolveCommand(argv);
     if (!resolved) {
-      const first = argv.find((a) => !a.startsWith("-"));
-      if (first === undefined || argv[0] === "--help" || argv[0] === "-h" || first === "help") {
+      const first = words[0];
+      if (first === undefined) {
         io.stdout(helpText());
-        return first === undefined && !argv.includes("--help") && !argv.includes("-h") ? 1 : 0;
+        return asksHelp ? 0 : 1;
       }
-      const guess = closest(first, Object.keys(commands));
-      throw new UserError(`unknown command "${first}"`, { hint: guess ? `did you mean "worksite ${guess}"?` : "run worksite --help to see the commands" });
+      if (commandGroups().includes(first) && words.length === 1) {
+        printGroup(first, io, json);
+        return asksHelp ? 0 : 1;
+      }
+      throw unknownCommand(words);
     }
     const command = await commands[resolved.name]!.load();
     const args = parseArgv(resolved.rest, command.options ?? {});
@@ -72,22 +137,75 @@ export async function main(rawArgv: readonly string[], io: CommandIO = processIO
     return await command.run(args, io);
   } catch (error) {
     if (error instanceof ExitError) return error.exitCode;
-    if (UserError.isUserError(error)) {
-      for (const d of error.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-      io.stderr(`${paint("red", "error:")} ${error.message}\n`);
-      if (error.hint) io.stderr(`  hint: ${error.hint}\n`);
-      return 1;
-    }
-    if (WorksiteError.isInstance(error) && error.code !== "internal") {
-      io.stderr(`${paint("red", "error:")} ${error.message}\n`);
-      return 1;
-    }
-    io.stderr(`${paint("red", "internal error:")} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return 2;
+    return reportError(error, io, json);
   }
 }
 
-export function commandHelp(command: import("./command.js").Command): string {
+async function help(words: string[], io: CommandIO, json: boolean): Promise<number> {
+  if (words.length === 0) {
+    io.stdout(helpText());
+    return 0;
+  }
+  const name = words.join(" ");
+  if (commands[name]) {
+    io.stdout(commandHelp(await commands[name].load()));
+    return 0;
+  }
+  if (words.length === 1 && commandGroups().includes(name)) {
+    printGroup(name, io, json);
+    return 0;
+  }
+  throw unknownCommand(words);
+}
+
+function printGroup(group: string, io: CommandIO, json: boolean): void {
+  if (json) io.stdout(`${JSON.stringify({ group, commands: groupCommands(group).map(([name, c]) => ({ name, summary: c.summary })) }, null, 2)}\n`);
+  else io.stdout(groupHelpText(group));
+}
+
+function unknownCommand(words: string[]): UserError {
+  const [first, second] = words;
+  if (first !== undefined && second !== undefined && commandGroups().includes(first)) {
+    const names = groupCommands(first).map(([k]) => k.slice(first.length + 1));
+    const guess = closest(second, names);
+    return new UserError(`unknown command "${first} ${second}"`, {
+      hint: guess ? `did you mean "worksite ${first} ${guess}"?` : `the ${first} commands are: ${names.join(", ")}`,
+    });
+  }
+  const all = [...Object.keys(commands), ...commandGroups()];
+  const guess = closest(first ?? "", all);
+  return new UserError(`unknown command "${first}"`, { hint: guess ? `did you mean "worksite ${guess}"?` : "run worksite --help to see the commands" });
+}
+
+/** Prints an error for a person, or as JSON on stdout under --json; returns the exit code. */
+function reportError(error: unknown, io: CommandIO, json: boolean): number {
+  const paint = styler(io.isTTY);
+  const user = UserError.isUserError(error);
+  const known = user || (WorksiteError.isInstance(error) && error.code !== "internal");
+  const code = known ? 1 : 2;
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) {
+    const hint = user ? (error.hint ?? null) : null;
+    const diagnostics = user ? error.diagnostics : [];
+    io.stdout(`${JSON.stringify({ ok: false, error: known ? message : `internal error: ${message}`, hint, diagnostics }, null, 2)}\n`);
+    if (!known) io.stderr(`${error instanceof Error ? (error.stack ?? message) : message}\n`);
+    return code;
+  }
+  if (user) {
+    for (const d of error.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+    io.stderr(`${paint("red", "error:")} ${message}\n`);
+    if (error.hint) io.stderr(`  hint: ${error.hint}\n`);
+    return code;
+  }
+  if (known) {
+    io.stderr(`${paint("red", "error:")} ${message}\n`);
+    return code;
+  }
+  io.stderr(`${paint("red", "internal error:")} ${error instanceof Error ? (error.stack ?? message) : message}\n`);
+  return code;
+}
+
+export function commandHelp(command: Command): string {
   const opts = Object.entries(command.options ?? {}).map(([name, o]) => {
     const flag = `${o.alias ? `-${o.alias}, ` : ""}--${name}${o.type === "string" ? " VALUE" : ""}`;
     return `  ${flag.padEnd(28)} ${o.description}`;
@@ -100,6 +218,7 @@ export function commandHelp(command: import("./command.js").Command): string {
     ...(opts.length ? ["Options:", ...opts, ""] : []),
     "  -w, --worksite DIR           the worksite (default: the nearest one above the current folder)",
     "  --json                       print data as JSON",
+    "  --version                    print the version",
     "",
   ].join("\n");
 }

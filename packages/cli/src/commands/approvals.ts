@@ -1,6 +1,7 @@
 import { listApprovals, listGrants, revokeGrant, type ApprovalRecord } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
+import { suggestCommand } from "../suggest.js";
 import { styler } from "../io.js";
 import { cliAudit, personActor } from "../session-for-cli.js";
 
@@ -34,11 +35,11 @@ export default defineCommand({
     for (const a of approvals) {
       io.stdout(`${paint("bold", a.id)}  ${status(a, paint)}  ${a.tool}${a.target !== undefined ? ` ${a.target}` : ""}\n`);
       io.stdout(paint("dim", `    input ${truncate(JSON.stringify(a.input), 160)}\n    asked by ${a.requestedBy} at ${a.created}; ${a.decision.reason}\n`));
-      if (a.status === "pending") io.stdout(`    approve: worksite approve ${a.id}   deny: worksite deny ${a.id} --reason "…"\n`);
+      if (a.status === "pending") io.stdout(`    approve: ${suggestCommand(io, root, `approve ${a.id}`)}   deny: ${suggestCommand(io, root, `deny ${a.id} --reason "…"`)}\n`);
     }
     if (grants.length) io.stdout(`${paint("bold", "grants for this thread")} (any input, this exact target)\n`);
     for (const g of grants) {
-      io.stdout(`${paint("bold", g.id)}  ${g.tool} ${g.target}  ${paint("dim", `by ${g.by} at ${g.created}`)}\n    revoke: worksite approvals --revoke ${g.id}\n`);
+      io.stdout(`${paint("bold", g.id)}  ${g.tool} ${g.target}  ${paint("dim", `by ${g.by} at ${g.created}`)}\n    revoke: ${suggestCommand(io, root, `approvals --revoke ${g.id}`)}\n`);
     }
     return 0;
   },

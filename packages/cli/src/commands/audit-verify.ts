@@ -3,6 +3,7 @@ import { verifyAuditFile } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
+import { plural } from "../plural.js";
 
 /** Exit 0 when every line of `.worksite/audit.jsonl` is intact and chained; 1 naming the first line that is not. */
 export default defineCommand({
@@ -19,11 +20,12 @@ export default defineCommand({
     }
     const paint = styler(io.isTTY);
     if (result.ok) {
-      io.stdout(`${file}: ${result.entries} ${result.entries === 1 ? "entry" : "entries"}, chain intact\n`);
+      io.stdout(`${file}: ${plural(result.entries, "entry")}, chain intact\n`);
       return 0;
     }
     io.stdout(`${paint("red", "broken:")} ${file}:${result.line}: ${result.problem}\n`);
-    io.stdout(`  the ${result.entries} ${result.entries === 1 ? "entry" : "entries"} before line ${result.line} are intact; nothing after it can be trusted\n`);
+    const intact = result.entries === 0 ? "no entry before it is intact" : result.entries === 1 ? "the 1 entry before it is intact" : `the ${result.entries} entries before it are intact`;
+    io.stdout(`  ${intact}; nothing from line ${result.line} on can be trusted\n`);
     return 1;
   },
 });

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { openAuditLog } from "@worksite/core";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -50,6 +50,20 @@ describe("worksite audit verify", () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain(".worksite/audit.jsonl:6: incomplete line");
     await expect(openAuditLog(auditPath).append({ type: "note", actor: "x" })).rejects.toThrow(/worksite audit verify/);
+  });
+
+  it("says \"entry\" and \"is\" for one intact entry before a bad line, and \"entries\" … \"are\" for more", async () => {
+    await seed();
+    const raw = await readFile(auditPath, "utf8");
+    await writeFile(auditPath, raw.replace("https://example.com/\"", "https://example.org/\""));
+    const one = await worksite("audit", "verify");
+    expect(one.out).toContain(".worksite/audit.jsonl:2: ");
+    expect(one.out).toContain("  the 1 entry before it is intact; nothing from line 2 on can be trusted\n");
+    await writeFile(auditPath, raw.replace("npm publish", "npm pUblish"));
+    expect((await worksite("audit", "verify")).out).toContain("  the 2 entries before it are intact; nothing from line 3 on can be trusted\n");
+    await rm(join(root, ".worksite"), { recursive: true });
+    await openAuditLog(auditPath).append({ type: "note", actor: "x" });
+    expect((await worksite("audit", "verify")).out).toBe(".worksite/audit.jsonl: 1 entry, chain intact\n");
   });
 
   it("counts an empty or missing log as intact", async () => {

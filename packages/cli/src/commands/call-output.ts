@@ -1,41 +1,52 @@
 import type { GateOutcome } from "@worksite/core";
 import type { CommandIO } from "../io.js";
-import { styler } from "../io.js";
+import { type Style, styler } from "../io.js";
+import { suggestCommand } from "../suggest.js";
 
 /** Exit codes of `worksite call` and `worksite approve <draft>`. */
 export const CALL_EXIT = { ok: 0, drafted: 0, refused: 1, error: 1, aborted: 1, "pending-approval": 3 } as const;
 
-/** Print a gate outcome for a person (or as JSON) and return the exit code. */
-export function printOutcome(outcome: GateOutcome, io: CommandIO, json: boolean): number {
+const LABELS: Record<Exclude<GateOutcome["status"], "ok">, [label: string, style: Style]> = {
+  drafted: ["drafted", "cyan"],
+  "pending-approval": ["pending", "yellow"],
+  refused: ["refused", "red"],
+  aborted: ["stopped", "red"],
+  error: ["error", "red"],
+};
+
+/**
+ * Print a gate outcome for a person (or as JSON) and return the exit code.
+ * `root` makes the command lines in the gate's messages ones the person can run from where they are.
+ */
+export function printOutcome(outcome: GateOutcome, io: CommandIO, json: boolean, root?: string): number {
   if (json) {
     io.stdout(`${JSON.stringify(outcome, null, 2)}\n`);
     return CALL_EXIT[outcome.status];
   }
   const paint = styler(io.isTTY);
-  switch (outcome.status) {
-    case "ok": {
-      io.stdout(outcome.result.content.endsWith("\n") ? outcome.result.content : `${outcome.result.content}\n`);
-      const artifacts = outcome.result.artifacts ?? [];
-      if (artifacts.length) io.stderr(paint("dim", `artifacts: ${artifacts.map((a) => a.path).join(", ")}\n`));
-      const exit = (outcome.result.data as { exitCode?: unknown } | undefined)?.exitCode;
-      if (typeof exit === "number" && exit !== 0) io.stderr(paint("yellow", `${outcome.tool}: the command exited with ${exit}\n`));
-      break;
-    }
-    case "drafted":
-      io.stdout(`${paint("cyan", "drafted:")} ${outcome.message}\n`);
-      break;
-    case "pending-approval":
-      io.stderr(`${paint("yellow", "pending:")} ${outcome.message}\n`);
-      break;
-    case "refused":
-      io.stderr(`${paint("red", "refused:")} ${outcome.message}\n`);
-      break;
-    case "aborted":
-      io.stderr(`${paint("red", "stopped:")} ${outcome.message}\n`);
-      break;
-    case "error":
-      io.stderr(`${paint("red", "error:")} ${outcome.message}\n`);
-      break;
+  if (outcome.status === "ok") {
+    io.stdout(outcome.result.content.endsWith("\n") ? outcome.result.content : `${outcome.result.content}\n`);
+    const artifacts = outcome.result.artifacts ?? [];
+    if (artifacts.length) io.stderr(paint("dim", `artifacts: ${artifacts.map((a) => a.path).join(", ")}\n`));
+    const exit = (outcome.result.data as { exitCode?: unknown } | undefined)?.exitCode;
+    if (typeof exit === "number" && exit !== 0) io.stderr(paint("yellow", `${outcome.tool}: the command exited with ${exit}\n`));
+    return CALL_EXIT.ok;
   }
+  const [label, style] = LABELS[outcome.status];
+  const message = root === undefined ? outcome.message : runnable(outcome.message, io, root);
+  const line = `${labelled(label, message, (t) => paint(style, t))}\n`;
+  if (outcome.status === "drafted") io.stdout(line);
+  else io.stderr(line);
   return CALL_EXIT[outcome.status];
+}
+
+/** "refused: refused by …" says it twice: when the message starts with the label's word, colour that word instead of repeating it. */
+export function labelled(label: string, message: string, paint: (text: string) => string): string {
+  const word = new RegExp(`^${label}\\b`, "i").exec(message)?.[0];
+  return word ? `${paint(word)}${message.slice(word.length)}` : `${paint(`${label}:`)} ${message}`;
+}
+
+/** The gate names `worksite approve ID`; say it as the person would type it here (program name, --worksite). */
+function runnable(message: string, io: CommandIO, root: string): string {
+  return message.replace(/\bworksite (approve|deny) ((?:ap|dr)_[0-9a-zA-Z]+)/g, (_, verb: string, id: string) => suggestCommand(io, root, `${verb} ${id}`));
 }

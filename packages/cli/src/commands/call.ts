@@ -2,11 +2,16 @@ import { UserError } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { openCliSession, parseSeconds, personActor } from "../session-for-cli.js";
+import { styler } from "../io.js";
+import type { CommandIO } from "../io.js";
+import type { ParsedArgv } from "../argv.js";
+import { suggestCommand } from "../suggest.js";
 import { printOutcome } from "./call-output.js";
 
 export default defineCommand({
   name: "call",
   usage: `call TOOL 'JSON-INPUT' [--actor NAME] [--wait SECONDS] [--json]
+       call --list [--json]
 
 Makes one tool call through the gate, as a person or a script would: the
 policy decides, the audit log records it, and it runs, is refused, becomes a
@@ -21,8 +26,10 @@ Exit codes:
   options: {
     actor: { type: "string", description: "who is calling, for the audit log (default: person:<your user name>)" },
     wait: { type: "string", description: "seconds to wait for a person's approval of a confirm-tier call (default 0: return at once)" },
+    list: { type: "boolean", description: "list the tools a call can name here (core tools, memory, skills and THREAD.md's plugins)" },
   },
   async run(args, io) {
+    if (args.options.list) return listTools(args, io);
     const [tool, rawInput, ...extra] = args.positionals;
     if (!tool) throw new UserError("which tool?", { hint: `worksite call file.read '{"path":"README.md"}'` });
     if (extra.length) throw new UserError(`unexpected ${extra.map((e) => JSON.stringify(e)).join(" ")}`, { hint: "quote the JSON input as one argument: 'JSON'" });
@@ -44,10 +51,30 @@ Exit codes:
     try {
       if (waitForApprovalMs) io.stderr(`(waiting up to ${waitForApprovalMs / 1000} s for approval if needed)\n`);
       const outcome = await session.gate.call({ tool, input, actor, signal: controller.signal, waitForApprovalMs });
-      return printOutcome(outcome, io, Boolean(args.options.json));
+      const code = printOutcome(outcome, io, Boolean(args.options.json), root);
+      if (!args.options.json && outcome.status === "error" && outcome.message.startsWith("unknown tool")) io.stderr(`  hint: ${suggestCommand(io, root, "call --list")} lists every tool\n`);
+      return code;
     } finally {
       process.off("SIGINT", stop);
       await session.dispose();
     }
   },
 });
+
+async function listTools(args: ParsedArgv, io: CommandIO): Promise<number> {
+  const root = findWorksite(args, io);
+  const session = await openCliSession(root, { actor: personActor(io) });
+  try {
+    const tools = session.gate.tools().sort((a, b) => a.id.localeCompare(b.id));
+    if (args.options.json) {
+      io.stdout(`${JSON.stringify({ tools: tools.map((t) => ({ id: t.id, plugin: t.plugin, effect: t.effect, description: t.description })) }, null, 2)}\n`);
+      return 0;
+    }
+    const paint = styler(io.isTTY);
+    const width = Math.max(0, ...tools.map((t) => t.id.length));
+    for (const t of tools) io.stdout(`${t.id.padEnd(width)}  ${paint("dim", t.effect.padEnd(8))}  ${t.description.split("\n")[0]}\n`);
+    return 0;
+  } finally {
+    await session.dispose();
+  }
+}

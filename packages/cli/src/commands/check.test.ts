@@ -49,3 +49,58 @@ describe("worksite check", () => {
     expect(io.err).toMatch(/^PERMISSIONS\.md:\d+:\d+: error: `file\.write\(src\/\*\*\)` does not match its example "lib\/app\.ts"\n {2}hint: /m);
   });
 });
+
+describe("worksite check catches what a run would reject", () => {
+  const base = {
+    "THREAD.md": "---\nstage: write\n---\n# t\n## Owns\n- src/\n",
+    "GOAL.md": "## Goal\nTidy.\n",
+    "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `shell.run(npm test)`\n\n## Requires confirmation\n- `shell.run(npm run lint)`\n",
+  };
+
+  it("an unknown agent kind is an error at THREAD.md:LINE with did-you-mean", async () => {
+    const root = await tempWorksite({ ...base, "THREAD.md": "---\nstage: write\nagent: scrpit\n---\n# t\n" }, "worksite-check-");
+    const io = captureIO(root);
+    expect(await main(["check"], io)).toBe(1);
+    expect(io.err).toContain("THREAD.md:3:1: error: unknown agent kind `scrpit`\n  hint: did you mean `script`? the agent is one of: script, openai, command");
+    const object = await tempWorksite({ ...base, "THREAD.md": "---\nagent:\n  kind: opneai\n---\n# t\n" }, "worksite-check-");
+    const io2 = captureIO(object);
+    expect(await main(["check"], io2)).toBe(1);
+    expect(io2.err).toContain("THREAD.md:3:3: error: unknown agent kind `opneai`\n  hint: did you mean `openai`?");
+  });
+
+  it("warns at THREAD.md:LINE when no installed package provides a plugin, suggesting the nearest known name", async () => {
+    const root = await tempWorksite({ ...base, "THREAD.md": "---\nstage: write\nplugins:\n  - browser\n  - browsr\n---\n# t\n" }, "worksite-check-");
+    const io = captureIO(root);
+    expect(await main(["check"], io)).toBe(0);
+    expect(io.err).toContain("THREAD.md:5: warning: no installed package provides plugin `browsr` (@worksite/plugin-browsr)");
+    expect(io.err).toContain("hint: did you mean `browser`?");
+    // browser is installed (next to the CLI), so it has no warning.
+    expect(io.err).not.toContain("plugin `browser`");
+    const json = JSON.parse((await run(root, "check", "--json")).out) as { diagnostics: { line: number; severity: string; message: string }[] };
+    expect(json.diagnostics).toContainEqual(expect.objectContaining({ line: 5, severity: "warning", message: expect.stringContaining("`browsr`") }));
+  });
+
+  it("warns at GOAL.md:LINE about a step tool a run would not have, with did-you-mean", async () => {
+    const goal = "---\nsteps:\n  - tool: file.read\n    input: { path: a }\n  - tool: file.wrte\n    input: { path: a, content: b }\n---\n## Goal\nTidy.\n";
+    const root = await tempWorksite({ ...base, "GOAL.md": goal }, "worksite-check-");
+    const io = captureIO(root);
+    expect(await main(["check"], io)).toBe(0);
+    expect(io.err).toMatch(/^GOAL\.md:5:\d+: warning: step tool `file\.wrte` is not a tool a run has/m);
+    expect(io.err).toContain("hint: did you mean `file.write`?");
+    expect(io.err).not.toContain("`file.read`");
+  });
+
+  it("warns at GOAL.md:LINE about a verify command PERMISSIONS.md does not allow, naming the deciding rule", async () => {
+    const goal = "## Goal\nTidy.\n\n## Verify\n- `npm test` passes\n- `npm run lint` passes\n";
+    const root = await tempWorksite({ ...base, "GOAL.md": goal }, "worksite-check-");
+    const io = captureIO(root);
+    expect(await main(["check"], io)).toBe(0);
+    expect(io.err).toMatch(/^GOAL\.md:6(:\d+)?: warning: `npm run lint` will wait for a person every round \(confirm by PERMISSIONS\.md:7\); allow it, e\.g\. `shell\.run\(npm run lint\)`/m);
+    expect(io.err).not.toContain("`npm test`");
+  });
+});
+
+function run(root: string, ...argv: string[]) {
+  const io = captureIO(root);
+  return main(argv, io).then((code) => ({ code, out: io.out, err: io.err }));
+}

@@ -4,6 +4,8 @@ import { safeLoadWorksite } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { type CommandIO, styler } from "../io.js";
+import { plural } from "../plural.js";
+import { readinessWarnings } from "./check-readiness.js";
 
 type Paint = ReturnType<typeof styler>;
 
@@ -23,15 +25,16 @@ export default defineCommand({
         return 1;
       }
       for (const d of result.diagnostics) io.stderr(`${formatDiagnostic({ ...d, file: shown(d.file) })}\n`);
-      io.stderr(`${paint("red", "error:")} ${errors.length} ${errors.length === 1 ? "error" : "errors"} in the worksite at ${shown(root) || "."}; nothing was run\n`);
+      io.stderr(`${paint("red", "error:")} ${plural(errors.length, "error")} in the worksite at ${shown(root) || "."}; nothing was run\n`);
       return 1;
     }
+    const readiness = await readinessWarnings(result.value, root, io, shown);
     if (args.options.json) {
-      io.stdout(`${JSON.stringify({ ok: true, ...result.value }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ ok: true, ...result.value, diagnostics: [...result.value.diagnostics, ...readiness] }, null, 2)}\n`);
       return 0;
     }
     io.stdout(summary(result.value, paint, shown));
-    printWarnings([...result.value.diagnostics, ...trustNotes(result.value.permissions)], io, shown);
+    printWarnings([...result.value.diagnostics, ...readiness, ...trustNotes(result.value.permissions)], io, shown);
     return 0;
   },
 });
@@ -66,7 +69,7 @@ function summary(w: Worksite, paint: Paint, shown: (file: string) => string): st
   const p = goal.pause;
   const pause = [
     p.repeatedFailure !== undefined ? `same failure ${p.repeatedFailure}×` : undefined,
-    p.maxRounds !== undefined ? `${p.maxRounds} rounds` : undefined,
+    p.maxRounds !== undefined ? plural(p.maxRounds, "round") : undefined,
     p.budgetMs !== undefined ? `${formatMs(p.budgetMs)} budget` : undefined,
     p.onForbidden === "pause" ? "a forbidden action is needed" : "forbidden actions are skipped (onForbidden: continue)",
   ].filter(Boolean);
@@ -78,7 +81,7 @@ function summary(w: Worksite, paint: Paint, shown: (file: string) => string): st
   out.push(`${paint("bold", "Permissions")}  default: read → ${d.read}, write → ${d.write}, external → ${d.external}`);
   const ruleText = (r: (typeof permissions.rules)[number]) => {
     const examples = r.examples.match.length + r.examples.notMatch.length;
-    return `${r.text}${examples ? ` (${examples} ${examples === 1 ? "example" : "examples"} checked)` : ""}`;
+    return `${r.text}${examples ? ` (${plural(examples, "example")} checked)` : ""}`;
   };
   const noteText = (n: (typeof permissions.notes)[number]) => `${n.tier ? `[${n.tier}] ` : ""}${n.text}`;
   const ruleWidth = columnWidth([...permissions.rules.map(ruleText), ...permissions.notes.map(noteText)]);
@@ -92,7 +95,7 @@ function summary(w: Worksite, paint: Paint, shown: (file: string) => string): st
     out.push(`  ${paint("yellow", "not enforced")} (notes for people)`);
     for (const n of permissions.notes) out.push(`    ${noteText(n).padEnd(ruleWidth)}  ${at(n.source)}`);
   }
-  out.push("", `${paint("green", "ok:")} ${permissions.rules.length} rules, ${enforced.length} enforced checks, ${manual.length + p.manual.length} manual checks`, "");
+  out.push("", `${paint("green", "ok:")} ${plural(permissions.rules.length, "rule")}, ${plural(enforced.length, "enforced check")}, ${plural(manual.length + p.manual.length, "manual check")}`, "");
   return out.join("\n");
 }
 

@@ -1,6 +1,7 @@
 import { deny, discardDraft, isId, UserError } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
+import { suggestCommand } from "../suggest.js";
 import { cliAudit, personActor } from "../session-for-cli.js";
 
 export default defineCommand({
@@ -13,13 +14,13 @@ export default defineCommand({
   async run(args, io) {
     const root = findWorksite(args, io);
     const id = args.positionals[0];
-    if (!id) throw new UserError("which one?", { hint: "see what is waiting with: worksite approvals, or worksite drafts" });
+    if (!id) throw new UserError("which one?", { hint: `see what is waiting with: ${suggestCommand(io, root, "approvals")}, or ${suggestCommand(io, root, "drafts")}` });
     const by = personActor(io);
     const reason = typeof args.options.reason === "string" ? args.options.reason : undefined;
     const audit = cliAudit(root);
     if (isId(id, "dr")) {
       const draft = await discardDraft(root, id, { by, ...(reason ? { reason } : {}) });
-      if (!draft) throw new UserError(`no open draft ${id}`, { hint: "see them with: worksite drafts" });
+      if (!draft) throw new UserError(`no open draft ${id}`, { hint: `see them with: ${suggestCommand(io, root, "drafts")}` });
       await audit.append({ type: "draft", actor: by, tool: draft.tool, ...(draft.target !== undefined ? { target: draft.target } : {}), callHash: draft.callHash, decidedBy: by, outcome: "refused", message: `discarded ${id}${reason ? `: ${reason}` : ""}`, data: { draftId: id } });
       if (args.options.json) io.stdout(`${JSON.stringify({ draft }, null, 2)}\n`);
       else io.stdout(`discarded ${id}: ${draft.summary}\n`);

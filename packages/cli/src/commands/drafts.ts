@@ -1,6 +1,7 @@
 import { listDrafts } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
+import { suggestCommand } from "../suggest.js";
 import { styler } from "../io.js";
 
 export default defineCommand({
@@ -26,7 +27,7 @@ export default defineCommand({
       const state = d.status === "open" ? paint("cyan", "open") : d.status === "executed" ? paint("green", `executed by ${d.executedBy} (${d.outcome})`) : paint("dim", `discarded by ${d.discardedBy}`);
       io.stdout(`${paint("bold", d.id)}  ${state}  ${d.summary}\n`);
       io.stdout(paint("dim", `    ${d.tool}${d.target !== undefined ? ` ${d.target}` : ""} · round ${d.round} · ${d.created} · ${d.artifact}\n`));
-      if (d.status === "open") io.stdout(`    run it once: worksite approve ${d.id}   discard: worksite deny ${d.id}\n`);
+      if (d.status === "open") io.stdout(`    run it once: ${suggestCommand(io, root, `approve ${d.id}`)}   discard: ${suggestCommand(io, root, `deny ${d.id}`)}\n`);
     }
     return 0;
   },

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runCli } from "../test-support/cli-harness.js";
 import { cliAsAlice as cli, gateWorksite } from "../test-support/gate-worksite.js";
 
 const writeSrc = (content: string) => JSON.stringify({ path: "src/a.txt", content });
@@ -17,7 +18,8 @@ describe("worksite call, approvals, approve, deny, drafts", () => {
     const root = await gateWorksite();
     const r = await cli(root, "call", "shell.run", '{"command":"rm -rf src"}');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/refused: refused by PERMISSIONS\.md:12 `shell\.run\(rm -rf\)`/);
+    expect(r.err).toMatch(/^refused by PERMISSIONS\.md:12 `shell\.run\(rm -rf\)`/);
+    expect(r.err).not.toContain("refused: refused");
     expect(existsSync(join(root, "src/a.txt"))).toBe(true);
   });
 
@@ -98,6 +100,56 @@ describe("worksite call, approvals, approve, deny, drafts", () => {
     expect((await cli(root, "deny", draftId, "--reason", "wrong file")).code).toBe(0);
     expect((await cli(root, "approve", draftId)).code).toBe(1);
     expect(existsSync(join(root, "notes/n.md"))).toBe(false);
+  });
+
+  it("call of a mistyped tool suggests the nearest tool instead of listing them all", async () => {
+    const root = await gateWorksite();
+    const r = await cli(root, "call", "shel.run", '{"command":"ls"}');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('error: unknown tool "shel.run": did you mean shell.run?');
+    expect(r.err).toContain("hint: worksite call --list");
+    expect(r.err).not.toContain("file.read");
+    const listed = await cli(root, "call", "--list");
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(/^shell\.run +external +/m);
+    expect(listed.out).toMatch(/^file\.read +read +/m);
+  });
+
+  it("says a one-byte write is 1 byte, and a draft's outcome once", async () => {
+    const root = await gateWorksite();
+    const one = await cli(root, "call", "file.write", JSON.stringify({ path: "notes/x.md", content: "x" }));
+    expect(one).toMatchObject({ code: 0, out: "created notes/x.md (1 byte)\n" });
+    const drafting = await gateWorksite("draft");
+    const drafted = await cli(drafting, "call", "file.write", JSON.stringify({ path: "notes/n.md", content: "hi\n" }));
+    expect(drafted.code).toBe(0);
+    expect(drafted.out).toMatch(/^drafted, nothing was sent: /);
+    expect(drafted.out).not.toContain("drafted: drafted");
+  });
+
+  it("approve says when the approved call runs, and that a thread grant lasts until revoked", async () => {
+    const root = await gateWorksite();
+    const { approvalId } = JSON.parse((await cli(root, "call", "file.write", writeSrc("1\n"), "--json")).out) as { approvalId: string };
+    const once = await cli(root, "approve", approvalId, "--expires", "10m");
+    expect(once.out).toMatch(/the next identical call runs it once, if it comes before \d{4}-\d\d-\d\dT[\d:.]+Z \(a run takes it at the start of its next round; a `worksite call … --wait` that is still waiting runs it now\)/);
+    expect(once.out).not.toContain("now if the call is waiting");
+    const second = JSON.parse((await cli(root, "call", "file.write", writeSrc("2\n"), "--json")).out) as { approvalId: string };
+    const granted = await cli(root, "approve", second.approvalId, "--for-thread", "--expires", "10m");
+    expect(granted.out).toMatch(/granted for this thread as gr_\w+; the grant does not expire until revoked: .*worksite approvals --revoke gr_\w+/);
+  });
+
+  it("approvals, drafts and a pending call print commands that run from where the person is", async () => {
+    const root = await gateWorksite("draft");
+    const parent = dirname(root);
+    const from = (...argv: string[]) => runCli([...argv, "-w", root], parent, { WORKSITE_USER: "alice", WORKSITE_CMD: "pnpm worksite" });
+    const drafted = await from("call", "file.write", JSON.stringify({ path: "notes/n.md", content: "x" }));
+    const draftId = /dr_[0-9a-zA-Z]+/.exec(drafted.out)![0];
+    expect(drafted.out).toContain(`pnpm worksite approve ${draftId} --worksite ${basename(root)})`);
+    expect((await from("drafts")).out).toContain(`run it once: pnpm worksite approve ${draftId} --worksite ${basename(root)}   discard: pnpm worksite deny ${draftId} --worksite ${basename(root)}`);
+    const pending = await from("call", "file.write", writeSrc("1\n"));
+    expect(pending.code).toBe(3);
+    const approvalId = /ap_[0-9a-zA-Z]+/.exec(pending.err)![0];
+    expect(pending.err).toContain(`pnpm worksite approve ${approvalId} --worksite ${basename(root)}`);
+    expect((await from("approvals")).out).toContain(`approve: pnpm worksite approve ${approvalId} --worksite ${basename(root)}`);
   });
 
   it("--help documents the exit codes of call", async () => {

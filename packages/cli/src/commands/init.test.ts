@@ -16,11 +16,12 @@ describe("worksite init", () => {
     for (const f of ["THREAD.md", "GOAL.md", "PERMISSIONS.md", "artifacts/.gitkeep", "memory/.gitkeep", "skills/.gitkeep", ".worksite"]) expect(existsSync(join(root, f)), f).toBe(true);
     expect(await readFile(join(root, ".gitignore"), "utf8")).toContain(".worksite/\n");
     expect(io.out).toContain("created      THREAD.md");
-    expect(io.out).toContain("worksite check -w site");
+    expect(io.out).toContain("then run worksite check --worksite site\n");
 
     const check = captureIO(root);
     expect(await main(["check"], check)).toBe(0);
-    expect(check.err).toBe("");
+    // Only the trust note about agent-written code run by allowed commands: no warning, no error.
+    expect(check.err).not.toMatch(/: (warning|error):/);
     expect(check.out).toContain("Goal  Every test of the web app passes");
     expect(check.out).toMatch(/verify: 3 enforced, 1 manual/);
     expect(check.out).toMatch(/✓ run {6}npm test +GOAL\.md:\d+/);
@@ -43,5 +44,39 @@ describe("worksite init", () => {
     expect(JSON.parse(again.out)).toMatchObject({ overwritten: ["THREAD.md", "GOAL.md", "PERMISSIONS.md"], kept: [], created: [] });
     expect(await readFile(join(dir, "GOAL.md"), "utf8")).toContain("## Goal");
     expect((await readFile(join(dir, ".gitignore"), "utf8")).match(/\.worksite\//g)).toHaveLength(1);
+  });
+});
+
+describe("worksite init's next step and template", () => {
+  it("names the next command as the person would type it from where they are", async () => {
+    const dir = await tempDir();
+    const io = captureIO(dir, { WORKSITE_CMD: "pnpm worksite" });
+    expect(await main(["init", "my thread"], io)).toBe(0);
+    expect(io.out).toContain('then run pnpm worksite check --worksite "my thread"\n');
+    const here = captureIO(join(dir, "my thread"));
+    expect(await main(["init", "--json"], here)).toBe(0);
+    const plain = captureIO(join(dir, "my thread"));
+    expect(await main(["init"], plain)).toBe(0);
+    expect(plain.out).toContain("then run worksite check\n");
+  });
+
+  it("marks every example rule that matches no tool a run has as an example for a plugin that is not installed", async () => {
+    const root = await tempDir();
+    expect(await main(["init"], captureIO(root))).toBe(0);
+    const { openSession } = await import("@worksite/runtime");
+    const { loadWorksite } = await import("@worksite/core");
+    const session = await openSession({ root, actor: "person:test" });
+    const ids = session.gate.tools().map((t) => t.id);
+    await session.dispose();
+    const lines = (await readFile(join(root, "PERMISSIONS.md"), "utf8")).split("\n");
+    const matchesNoTool = (await loadWorksite(root)).permissions.rules.filter((r) => {
+      const pattern = new RegExp(`^${r.tool.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+      return !ids.some((id) => pattern.test(id));
+    });
+    expect(matchesNoTool.map((r) => r.tool).sort()).toEqual(["message.*", "payment.*"]);
+    for (const r of matchesNoTool) {
+      const before = lines.slice(Math.max(0, r.source.line - 4), r.source.line - 1).join("\n");
+      expect(before, r.text).toMatch(/<!-- Example for a \w+ plugin, which is not installed here/);
+    }
   });
 });

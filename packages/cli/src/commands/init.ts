@@ -4,6 +4,7 @@ import { join, relative, resolve } from "node:path";
 import { WORKSITE_FILES } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { styler } from "../io.js";
+import { suggestCommand } from "../suggest.js";
 
 /** From src/commands (vitest) and dist/commands (built) alike, templates/ is two folders up. */
 const TEMPLATES = new URL("../../templates/", import.meta.url);
@@ -57,7 +58,7 @@ export default defineCommand({
     for (const c of created) io.stdout(`  ${paint("green", "created")}      ${c}\n`);
     for (const o of overwritten) io.stdout(`  ${paint("yellow", "overwritten")}  ${o}\n`);
     for (const k of kept) io.stdout(`  ${paint("dim", "kept")}         ${k} ${paint("dim", "(it exists; --force overwrites it)")}\n`);
-    const next = shown === "." ? "worksite check" : `worksite check -w ${shown}`;
+    const next = suggestCommand(io, root, "check");
     io.stdout(`\nNext: edit the three files, then run ${paint("cyan", next)}\n`);
     return 0;
   },

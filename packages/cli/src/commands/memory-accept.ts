@@ -3,6 +3,7 @@ import { acceptProposal } from "@worksite/memory";
 import { defineCommand } from "../command.js";
 import { styler } from "../io.js";
 import { memoryOptions, openMemoryTarget, showingPaths } from "./memory-folder.js";
+import { plural } from "../plural.js";
 
 export default defineCommand({
   name: "memory accept",
@@ -19,7 +20,7 @@ export default defineCommand({
       return 0;
     }
     const paint = styler(io.isTTY);
-    io.stdout(`${paint("green", "accepted")} proposal of run ${run}: ${result.files.length} file(s) changed\n`);
+    io.stdout(`${paint("green", "accepted")} proposal of run ${run}: ${plural(result.files.length, "file")} changed\n`);
     for (const f of result.conflicted) io.stdout(`${paint("yellow", "conflicted:")} ${target.shown(f)} keeps both versions — settle it and set status: active\n`);
     return 0;
   },

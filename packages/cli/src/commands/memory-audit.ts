@@ -2,6 +2,7 @@ import { auditMemory, formatFinding } from "@worksite/memory";
 import { UserError } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { styler } from "../io.js";
+import { plural } from "../plural.js";
 import { memoryOptions, openMemoryTarget } from "./memory-folder.js";
 
 export default defineCommand({
@@ -23,7 +24,7 @@ export default defineCommand({
     for (const f of report.findings) (f.severity === "block" ? io.stderr : io.stdout)(`${formatFinding(f, target.shown)}\n`);
     const blocks = report.findings.filter((f) => f.severity === "block").length;
     const warns = report.findings.length - blocks;
-    const summary = `${report.entries} entries, ${blocks} blocking, ${warns} warning${warns === 1 ? "" : "s"}`;
+    const summary = `${plural(report.entries, "entry")}, ${blocks} blocking, ${plural(warns, "warning")}`;
     io.stdout(`${blocks ? paint("red", "memory audit failed:") : paint("green", "memory audit passed:")} ${summary}\n`);
     return report.blocking ? 1 : 0;
   },

@@ -2,6 +2,7 @@ import { UserError } from "@worksite/core";
 import { commitHandEdits } from "@worksite/memory";
 import { defineCommand } from "../command.js";
 import { memoryOptions, openMemoryTarget, showingPaths } from "./memory-folder.js";
+import { plural } from "../plural.js";
 
 export default defineCommand({
   name: "memory commit",
@@ -15,7 +16,7 @@ export default defineCommand({
     const result = await showingPaths(io, () => commitHandEdits(target.store, message));
     if (args.options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else if (!result.commit) io.stdout("nothing to commit: memory has no hand edits\n");
-    else io.stdout(`committed ${result.files.length} file(s) as ${target.store.author.name} <${target.store.author.email}> (${result.commit.slice(0, 7)})\n`);
+    else io.stdout(`committed ${plural(result.files.length, "file")} as ${target.store.author.name} <${target.store.author.email}> (${result.commit.slice(0, 7)})\n`);
     return 0;
   },
 });

@@ -2,6 +2,7 @@ import { syncMemory } from "@worksite/memory";
 import { defineCommand } from "../command.js";
 import { styler } from "../io.js";
 import { memoryOptions, openMemoryTarget } from "./memory-folder.js";
+import { plural } from "../plural.js";
 
 export default defineCommand({
   name: "memory sync",
@@ -23,7 +24,7 @@ export default defineCommand({
       return 0;
     }
     const paint = styler(io.isTTY);
-    io.stdout(`memory sync: ${result.outcome}, ${result.pulled.length} file(s) pulled${result.pushed ? ", pushed" : ""}\n`);
+    io.stdout(`memory sync: ${result.outcome}, ${plural(result.pulled.length, "file")} pulled${result.pushed ? ", pushed" : ""}\n`);
     for (const f of result.conflicted) io.stdout(`${paint("yellow", "conflicted:")} ${target.shown(f)} — both versions kept; settle it and set status: active\n`);
     return 0;
   },

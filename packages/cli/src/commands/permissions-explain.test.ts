@@ -68,4 +68,16 @@ describe("worksite permissions explain", () => {
     expect(bad.err).toContain("--effect must be one of read, write, external");
     expect((await explain(root)).err).toContain("which tool?");
   });
+
+  it("never prints a password from the target's URL, in text or JSON, yet decides on the real URL", async () => {
+    const root = await worksite();
+    const url = "https://deploy:hunter2secret@app.example.com/x";
+    const text = await explain(root, "browser.open", url);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain("https://deploy:");
+    expect(text.out).not.toContain("hunter2secret");
+    const json = await explain(root, "browser.open", "https://user:pass@app.example.com/x", "--json");
+    expect(json.out).not.toContain("pass@");
+    expect(JSON.parse(json.out)).toMatchObject({ target: "https://user:***@app.example.com/x", tier: "allow" });
+  });
 });

@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import { createPolicy, inferEffect, inferTargetKind, loadWorksite, type RegisteredTool, type Stage, type TargetKind, UserError } from "@worksite/core";
+import { createPolicy, inferEffect, inferTargetKind, loadWorksite, redactSecrets, type RegisteredTool, type Stage, type TargetKind, UserError } from "@worksite/core";
 import { openSession } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
@@ -40,19 +40,22 @@ export default defineCommand({
 
     const decision = createPolicy(worksite.permissions, { root, stage }).decide({ tool, target, effect, ...(targetKind ? { targetKind } : {}), ...(known?.defaultTier ? { defaultTier: known.defaultTier } : {}) });
     const rule = decision.rule ? { ...decision.rule, file: relative(root, decision.rule.file) || decision.rule.file } : null;
+    // The decision saw the real target; what is printed never shows a password or token in it.
+    const shownTarget = target === undefined ? undefined : hideSecrets(target);
+    const reason = hideSecrets(decision.reason);
 
     if (args.options.json) {
       io.stdout(
-        `${JSON.stringify({ tool, target: target ?? null, tier: decision.tier, rule, reason: decision.reason, by: decision.by ?? (rule ? "rule" : "default"), clamped: decision.clamped ?? false, stage, effect, effectFrom, targetKind: targetKind ?? null }, null, 2)}\n`,
+        `${JSON.stringify({ tool, target: shownTarget ?? null, tier: decision.tier, rule, reason, by: decision.by ?? (rule ? "rule" : "default"), clamped: decision.clamped ?? false, stage, effect, effectFrom, targetKind: targetKind ?? null }, null, 2)}\n`,
       );
       return 0;
     }
     const paint = styler(io.isTTY);
     const colour = decision.tier === "allow" ? "green" : decision.tier === "forbidden" ? "red" : decision.tier === "confirm" ? "yellow" : "cyan";
-    io.stdout(`${paint("bold", tool)}${target !== undefined ? ` ${target}` : ""}\n`);
+    io.stdout(`${paint("bold", tool)}${shownTarget !== undefined ? ` ${shownTarget}` : ""}\n`);
     io.stdout(`  tier    ${paint(colour, decision.tier)}${decision.clamped ? paint("dim", ` (raised by the ${stage} stage)`) : ""}\n`);
     io.stdout(`  rule    ${rule ? `${rule.file}:${rule.line}  \`${rule.text}\`` : paint("dim", decision.by === "built-in" ? "(built-in protection)" : "(none: the default decided)")}\n`);
-    io.stdout(`  reason  ${decision.reason}\n`);
+    io.stdout(`  reason  ${reason}\n`);
     io.stdout(paint("dim", `  effect ${effect} (${effectFrom}) · target read as ${targetKind ?? "each rule's kind"} · stage ${stage}\n`));
     return 0;
   },
@@ -73,4 +76,13 @@ function pick<T extends string>(value: unknown, allowed: readonly T[], flag: str
   if (value === undefined) return undefined;
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
   throw new UserError(`${flag} must be one of ${allowed.join(", ")}`, { hint: `e.g. ${flag} ${allowed[0]}` });
+}
+
+/**
+ * Known secrets redacted, and any password in a URL's userinfo masked even when
+ * it looks like a placeholder (`https://user:pass@host`): explain output gets
+ * pasted into chats and tickets.
+ */
+export function hideSecrets(text: string): string {
+  return redactSecrets(text).replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:@/?#]*):[^\s@/?#]+@/g, "$1:***@");
 }

@@ -1,8 +1,9 @@
 import { UserError } from "@worksite/core";
-import { pendingMessages, sendMessage } from "@worksite/runtime";
+import { liveLock, pendingMessages, sendMessage } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { personActor } from "../person.js";
+import { suggestCommand } from "../suggest.js";
 
 export default defineCommand({
   name: "queue",
@@ -14,7 +15,9 @@ export default defineCommand({
     if (!text) throw new UserError("queue needs an instruction", { hint: 'worksite queue "after this, update the README"' });
     const message = await sendMessage(root, "queue", text, personActor(io.env));
     const position = (await pendingMessages(root, "queue")).findIndex((m) => m.id === message.id) + 1;
-    io.stdout(args.options.json ? `${JSON.stringify({ ...message, position })}\n` : `queued (${message.id}), number ${position} in line for the next rounds\n`);
+    const running = await liveLock(root);
+    const when = running ? `run ${running.run} takes it when a round starts` : `no run is active now; start one with: ${suggestCommand(io, root, "run")}`;
+    io.stdout(args.options.json ? `${JSON.stringify({ ...message, position })}\n` : `queued (${message.id}), number ${position} in line for the next rounds; ${when}\n`);
     return 0;
   },
 });

@@ -1,7 +1,8 @@
 import { UserError } from "@worksite/core";
-import { readRoundReport } from "@worksite/runtime";
+import { readRoundReport, reportedRounds } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
+import { suggestCommand } from "../suggest.js";
 
 export default defineCommand({
   name: "report",
@@ -12,8 +13,24 @@ export default defineCommand({
     const n = args.positionals[0] === undefined ? undefined : Number.parseInt(args.positionals[0], 10);
     if (n !== undefined && !Number.isInteger(n)) throw new UserError(`"${args.positionals[0]}" is not a round number`, { hint: "worksite report 2" });
     const report = await readRoundReport(root, n);
-    if (!report) throw new UserError(n === undefined ? "no round has run yet" : `no report for round ${n}`, { hint: "run one with: worksite run" });
+    if (!report) {
+      const rounds = await reportedRounds(root);
+      if (!rounds.length) throw new UserError(n === undefined ? "no round has run yet" : `no report for round ${n}: no round has run yet`, { hint: `run one with: ${suggestCommand(io, root, "run")}` });
+      throw new UserError(`no report for round ${n}`, { hint: `rounds with a report: ${listRounds(rounds)} (e.g. ${suggestCommand(io, root, `report ${rounds.at(-1)}`)})` });
+    }
     io.stdout(args.options.json ? `${JSON.stringify({ round: n ?? null, report })}\n` : `${report.trimEnd()}\n`);
     return 0;
   },
 });
+
+/** 1, 2, 3, 7 → "1–3, 7": a long thread's rounds in one short line. */
+function listRounds(rounds: number[]): string {
+  const ranges: string[] = [];
+  for (let i = 0; i < rounds.length; ) {
+    let j = i;
+    while (j + 1 < rounds.length && rounds[j + 1] === rounds[j]! + 1) j++;
+    ranges.push(j > i ? `${rounds[i]}–${rounds[j]}` : `${rounds[i]}`);
+    i = j + 1;
+  }
+  return ranges.join(", ");
+}

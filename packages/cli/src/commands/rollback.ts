@@ -1,43 +1,76 @@
 import { UserError } from "@worksite/core";
-import { changedSince, listCheckpoints, openSession, readLock, rollbackTo } from "@worksite/runtime";
+import { canUndoRollback, changedSince, listCheckpoints, liveLock, openSession, type RollbackResult, rollbackThread, undoThreadRollback } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
+import type { CommandIO } from "../io.js";
 import { personActor } from "../person.js";
+import { suggestCommand } from "../suggest.js";
 
 export default defineCommand({
   name: "rollback",
-  usage: "rollback N [--yes]",
-  summary: "restore the worksite's files to how they were after round N (asks first; the audit log and evidence are kept)",
-  options: { yes: { type: "boolean", alias: "y", description: "do not ask for confirmation" } },
+  usage: "rollback N [--yes] | rollback --undo [--yes]",
+  summary: "restore the worksite's files to how they were after round N, or undo the last rollback (asks first; the audit log, reports and evidence are kept)",
+  options: {
+    yes: { type: "boolean", alias: "y", description: "do not ask for confirmation" },
+    undo: { type: "boolean", description: "put the files back as they were before the last rollback" },
+  },
   async run(args, io) {
     const root = findWorksite(args, io);
+    const undo = args.options.undo === true;
     const round = Number.parseInt(args.positionals[0] ?? "", 10);
-    if (!Number.isInteger(round)) throw new UserError("rollback needs a round number", { hint: "worksite rollback 2   (see rounds with: worksite report)" });
-    const rounds = await listCheckpoints(root);
-    if (!rounds.includes(round)) throw new UserError(`there is no checkpoint for round ${round}`, { hint: rounds.length ? `checkpoints exist for rounds ${rounds.join(", ")}` : "no round has run yet" });
-    const lock = await readLock(root);
+    if (!undo && !Number.isInteger(round)) throw new UserError("rollback needs a round number", { hint: `${suggestCommand(io, root, "rollback 2")}   (see rounds with: ${suggestCommand(io, root, "report")})` });
+    if (undo && args.positionals.length) throw new UserError("rollback --undo takes no round number", { hint: suggestCommand(io, root, "rollback --undo") });
+    const lock = await liveLock(root);
     if (lock) throw new UserError(`run ${lock.run} is working on this thread now`, { hint: "wait for it to stop, or steer it, before rolling back" });
-    const changes = await changedSince(root, round);
+
+    let changes: string[];
+    if (undo) {
+      if (!(await canUndoRollback(root))) throw new UserError("there is no rollback to undo", { hint: "only a `rollback N` that changed files can be undone" });
+      changes = await changedSince(root, "refs/worksite/before-rollback");
+    } else {
+      const rounds = await listCheckpoints(root);
+      if (!rounds.includes(round)) throw new UserError(`there is no checkpoint for round ${round}`, { hint: rounds.length ? `checkpoints exist for rounds ${rounds.join(", ")}` : "no round has run yet" });
+      changes = await changedSince(root, round);
+    }
+    const what = undo ? "Undoing the last rollback" : `Rolling back to round ${round}`;
     if (!changes.length) {
-      io.stdout(`nothing to do: the files are as they were after round ${round}\n`);
+      io.stdout(undo ? "nothing to do: the files are as they were before the last rollback\n" : `nothing to do: the files are as they were after round ${round}\n`);
       return 0;
     }
-    io.stderr(`Rolling back to round ${round} restores ${changes.length} file(s):\n${changes.map((c) => `  ${c}`).join("\n")}\n`);
+    io.stderr(`${what} restores ${changes.length} file(s):\n${changes.map((c) => `  ${c}`).join("\n")}\n`);
     if (!args.options.yes) {
-      if (!io.confirm) throw new UserError("rollback asks for confirmation, and there is no terminal to ask on", { hint: `run it again with --yes: worksite rollback ${round} --yes` });
+      const again = suggestCommand(io, root, undo ? "rollback --undo --yes" : `rollback ${round} --yes`);
+      if (!io.confirm) throw new UserError(`${undo ? "rollback --undo" : "rollback"} asks for confirmation, and there is no terminal to ask on`, { hint: `run it again with --yes: ${again}` });
       if (!(await io.confirm("Restore these files?"))) {
         io.stdout("nothing changed\n");
         return 1;
       }
     }
-    const result = await rollbackTo(root, round);
-    const session = await openSession({ root, actor: personActor(io.env), threadPlugins: false });
-    try {
-      await session.audit.append({ type: "run", actor: personActor(io.env), message: `rolled back to round ${round}: ${result.restored.length} file(s) restored`, data: { round, files: result.restored, before: result.safety } });
-    } finally {
-      await session.dispose();
+    const by = personActor(io.env);
+    const result = undo ? await undoThreadRollback(root, by) : await rollbackThread(root, round, by);
+    await audit(root, by, undo ? `undid the last rollback: ${result.restored.length} file(s) restored` : `rolled back to round ${round}: ${result.restored.length} file(s) restored`, { ...(undo ? {} : { round }), files: result.restored, before: result.safety, nextRound: result.nextRound });
+    if (args.options.json) {
+      io.stdout(`${JSON.stringify({ ...(undo ? { undo: true } : { round }), restored: result.restored, before: result.safety, nextRound: result.nextRound })}\n`);
+      return 0;
     }
-    io.stdout(args.options.json ? `${JSON.stringify({ round, restored: result.restored, before: result.safety })}\n` : `restored ${result.restored.length} file(s) to round ${round}. What was there before is kept as checkpoint ${result.safety.slice(0, 10)}.\n`);
+    io.stdout(`${describe(io, root, undo ? "as they were before the last rollback" : `to round ${round}`, result)}\n`);
     return 0;
   },
 });
+
+function describe(io: CommandIO, root: string, to: string, result: RollbackResult): string {
+  return [
+    `restored ${result.restored.length} file(s) ${to}.`,
+    `The next \`${suggestCommand(io, root, "run")}\` is round ${result.nextRound} and works from these files; PROGRESS.md keeps every earlier round.`,
+    `What was there before is kept; put it back with: ${suggestCommand(io, root, "rollback --undo")}`,
+  ].join("\n");
+}
+
+async function audit(root: string, by: string, message: string, data: Record<string, unknown>): Promise<void> {
+  const session = await openSession({ root, actor: by, threadPlugins: false });
+  try {
+    await session.audit.append({ type: "run", actor: by, message, data });
+  } finally {
+    await session.dispose();
+  }
+}

@@ -2,6 +2,7 @@ import { runThread, type RunEvent } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
+import { suggestCommand } from "../suggest.js";
 
 export default defineCommand({
   name: "run",
@@ -21,6 +22,9 @@ export default defineCommand({
     const stop = () => controller.abort();
     process.once("SIGINT", stop);
     const events: RunEvent[] = [];
+    // On a terminal a long message is cut to its width; piped or logged, every character is kept.
+    // (io.isTTY is false on a terminal with NO_COLOR: that still cuts. A test's captured io never does.)
+    const width = process.stdout.isTTY && (io.isTTY || Boolean(io.env.NO_COLOR)) ? process.stdout.columns : null;
     try {
       const result = await runThread({
         root,
@@ -31,11 +35,11 @@ export default defineCommand({
         env: io.env,
         onEvent: (e) => {
           events.push(e);
-          if (!json) io.stdout(`${describeRunEvent(e, paint)}\n`);
+          if (!json) io.stdout(`${describeRunEvent(e, paint, width)}\n`);
         },
       });
       if (json) io.stdout(`${JSON.stringify({ ...result, events }, null, 2)}\n`);
-      else io.stdout(`\n${paint("bold", result.reason)}\nSee PROGRESS.md, or: worksite report · worksite status · worksite approvals\n`);
+      else io.stdout(`\n${paint("bold", result.reason)}\nSee PROGRESS.md, or: ${["report", "status", "approvals"].map((c) => suggestCommand(io, root, c)).join(" · ")}\n`);
       if (controller.signal.aborted) return 130; // interrupted: the round is redone by the next run
       return result.state === "done" ? 0 : result.state === "waiting" ? 3 : result.state === "active" ? 0 : 4;
     } finally {
@@ -44,13 +48,22 @@ export default defineCommand({
   },
 });
 
-export function describeRunEvent(e: RunEvent, paint: ReturnType<typeof styler>): string {
+/**
+ * One line per run event. `width`: the terminal's columns, to cut a long message to one screen line;
+ * null never cuts; left out, it is the terminal's width when stdout is one.
+ */
+export function describeRunEvent(e: RunEvent, paint: ReturnType<typeof styler>, width: number | null = process.stdout.isTTY ? process.stdout.columns : null): string {
   switch (e.type) {
     case "round-start":
       return paint("bold", `Round ${e.round}${e.instruction ? ` — instruction: ${e.instruction}` : ""}`);
     case "call": {
-      const colour = e.status === "ok" ? "green" : e.status === "refused" || e.status === "error" ? "red" : "yellow";
-      return `  ${paint(colour, e.status.padEnd(16))} ${e.tool}  ${paint("dim", e.message.slice(0, 100))}`;
+      // The tool ran, but the command it ran failed: that is not "ok" to a person reading along.
+      const failedCommand = e.status === "ok" && e.exitCode !== undefined;
+      const label = failedCommand ? `exit ${e.exitCode}` : e.status;
+      const message = failedCommand ? e.message.replace(/^exit -?\d+: /, "") : e.message;
+      const colour = failedCommand ? "yellow" : e.status === "ok" ? "green" : e.status === "refused" || e.status === "error" ? "red" : "yellow";
+      const prefix = `  ${label.padEnd(16)} ${e.tool}  `;
+      return `  ${paint(colour, label.padEnd(16))} ${e.tool}  ${paint("dim", cut(message, width === null ? undefined : width - prefix.length))}`;
     }
     case "steered":
       return `  ${paint("cyan", "steered")} ${e.text}`;
@@ -59,4 +72,11 @@ export function describeRunEvent(e: RunEvent, paint: ReturnType<typeof styler>):
     case "round-end":
       return `  → ${e.reason}`;
   }
+}
+
+/** Cut to `room` characters (at least a few), marking the cut; undefined: keep it whole. */
+function cut(text: string, room: number | undefined): string {
+  if (room === undefined || text.length <= room) return text;
+  const keep = Math.max(room - 1, 10);
+  return text.length <= keep + 1 ? text : `${text.slice(0, keep)}…`;
 }

@@ -4,7 +4,10 @@ import { basename, join, resolve } from "node:path";
 import { type Diagnostic, formatDiagnostic, UserError } from "@worksite/core";
 import { loadSkill } from "@worksite/skills";
 import { defineCommand } from "../command.js";
-import { styler } from "../io.js";
+import type { ParsedArgv } from "../argv.js";
+import { findWorksite } from "../find-worksite.js";
+import { type CommandIO, styler } from "../io.js";
+import { plural } from "../plural.js";
 import { shown } from "./skill-common.js";
 
 interface CheckResult {
@@ -28,13 +31,13 @@ async function skillPaths(path: string): Promise<string[]> {
 
 export default defineCommand({
   name: "skill check",
-  usage: "skill check [PATH…] [--json]",
+  usage: "skill check [PATH…] [-w DIR] [--json]\n\nWithout PATH it checks the worksite's skills/ (the one --worksite names, else the one you are in).",
   summary: "check SKILL.md files against the Agent Skills format and worksite's sections (exit 1 on any error)",
   async run(args, io) {
-    const given = args.positionals.length > 0 ? args.positionals : ["skills"];
+    const given = args.positionals.length > 0 ? args.positionals.map((p) => resolve(io.cwd, p)) : [defaultSkillsDir(args, io)];
     const results: CheckResult[] = [];
     for (const p of given) {
-      for (const path of await skillPaths(resolve(io.cwd, p))) {
+      for (const path of await skillPaths(p)) {
         const where = shown(io, basename(path) === "SKILL.md" ? path : join(path, "SKILL.md"));
         try {
           const skill = await loadSkill(path, { relativeTo: io.cwd });
@@ -53,10 +56,21 @@ export default defineCommand({
     const paint = styler(io.isTTY);
     for (const r of results) {
       for (const d of r.diagnostics) (d.severity === "error" ? io.stderr : io.stdout)(`${formatDiagnostic(d)}\n`);
-      if (r.ok) io.stdout(`${paint("green", "ok")} ${r.name} ${paint("dim", `${r.path}${r.steps ? ` · ${r.steps} steps` : ""}`)}\n`);
+      if (r.ok) io.stdout(`${paint("green", "ok")} ${r.name} ${paint("dim", `${r.path}${r.steps ? ` · ${plural(r.steps, "step")}` : ""}`)}\n`);
       else io.stderr(`${paint("red", "error:")} ${r.message}\n`);
     }
-    if (results.length > 1) io.stdout(`${results.length - failed} of ${results.length} skills ok\n`);
+    if (results.length > 1) io.stdout(`${results.length - failed} of ${plural(results.length, "skill")} ok\n`);
     return failed ? 1 : 0;
   },
 });
+
+/** The skills/ of the worksite --worksite names, else of the worksite around the cwd, else ./skills. */
+function defaultSkillsDir(args: ParsedArgv, io: CommandIO): string {
+  if (typeof args.options.worksite === "string") return join(findWorksite(args, io), "skills");
+  try {
+    return join(findWorksite(args, io), "skills");
+  } catch (error) {
+    if (UserError.isUserError(error)) return resolve(io.cwd, "skills");
+    throw error;
+  }
+}

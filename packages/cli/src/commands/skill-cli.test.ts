@@ -87,4 +87,17 @@ describe("worksite skill", () => {
     expect(shown.code).toBe(1);
     expect(shown.err).toContain("did you mean deploy?");
   });
+
+  it("check without a path checks the worksite's skills/: the one -w names, else the one around the cwd", async () => {
+    const site = await worksite({ "skills/broken/SKILL.md": "---\nname: broken\n---\n\nbody\n", "src/": "" });
+    const elsewhere = await worksite({ "skills/fine/SKILL.md": skill("fine", "fine") });
+    const named = await run(elsewhere, "skill", "check", "-w", site);
+    expect(named.code).toBe(1);
+    expect(named.err).toContain("SKILL.md:1: error: description is missing");
+    expect(named.out).not.toContain("fine");
+    const inside = await run(join(site, "src"), "skill", "check");
+    expect(inside.code).toBe(1);
+    expect(inside.err).toContain("../skills/broken/SKILL.md:1: error: description is missing");
+    expect((await run(elsewhere, "skill", "check")).out).toContain("ok fine");
+  });
 });

@@ -1,9 +1,10 @@
 import { listApprovals, listDrafts, listGrants } from "@worksite/core";
-import { pendingMessages, readLock, readState } from "@worksite/runtime";
+import { liveLock, pendingMessages, readState } from "@worksite/runtime";
 import { loadWorksite } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
+import { suggestCommand } from "../suggest.js";
 
 export default defineCommand({
   name: "status",
@@ -14,7 +15,8 @@ export default defineCommand({
     const paint = styler(io.isTTY);
     const worksite = await loadWorksite(root);
     const state = await readState(root);
-    const lock = await readLock(root);
+    // A lock left by a run that is gone (killed) is nobody's: that round was interrupted, not running.
+    const lock = await liveLock(root);
     const approvals = (await listApprovals(root)).filter((a) => a.status === "pending");
     const drafts = (await listDrafts(root)).filter((d) => d.status === "open");
     const grants = await listGrants(root);
@@ -26,8 +28,8 @@ export default defineCommand({
       agent: worksite.thread.agent?.kind ?? "script",
       round: state.round,
       state: state.state,
-      running: lock ? { run: lock.run, pid: lock.pid, since: lock.started } : null,
-      interruptedRound: state.inProgress?.round ?? null,
+      running: lock ? { run: lock.run, pid: lock.pid, since: lock.started, round: state.inProgress?.round ?? state.round + 1 } : null,
+      interruptedRound: !lock && state.inProgress ? state.inProgress.round : null,
       lastStop: state.lastStop ?? null,
       openApprovals: approvals.map((a) => ({ id: a.id, tool: a.tool, target: a.target ?? null, requestedBy: a.requestedBy, created: a.created })),
       drafts: drafts.map((d) => ({ id: d.id, tool: d.tool, summary: d.summary, artifact: d.artifact })),
@@ -45,12 +47,13 @@ export default defineCommand({
     line("goal", status.goal || "(none)");
     line("stage", status.stage);
     line("agent", status.agent);
-    line("round", `${status.round}${status.interruptedRound ? ` (round ${status.interruptedRound} was interrupted; the next run redoes it)` : ""}`);
-    line("state", `${status.state}${status.running ? ` — running now (run ${status.running.run}, pid ${status.running.pid})` : ""}`);
+    line("round", `${status.round}${status.running ? " finished" : ""}`);
+    if (status.running) line("state", `running (round ${status.running.round}, run ${status.running.run})`);
+    else if (status.interruptedRound !== null) line("state", `interrupted in round ${status.interruptedRound}; the next \`${suggestCommand(io, root, "run")}\` redoes it`);
+    else line("state", status.state);
     line("last stop", status.lastStop ? `round ${status.lastStop.round}: ${status.lastStop.reason}` : "none yet");
     line("approvals", approvals.length ? `${approvals.length} waiting` : "none waiting");
-    const cmd = io.env.WORKSITE_CMD ?? "worksite";
-    for (const a of status.openApprovals) io.stdout(`  ${a.id}  ${a.tool} ${a.target ?? ""}   → ${cmd} approve ${a.id}\n`);
+    for (const a of status.openApprovals) io.stdout(`  ${a.id}  ${a.tool} ${a.target ?? ""}   → ${suggestCommand(io, root, `approve ${a.id}`)}\n`);
     line("drafts", drafts.length ? `${drafts.length} open (nothing was sent)` : "none");
     for (const d of status.drafts) io.stdout(`  ${d.id}  ${d.summary}  (${d.artifact})\n`);
     if (grants.length) line("grants", grants.map((g) => `${g.id} ${g.tool} ${g.target}`).join("; "));

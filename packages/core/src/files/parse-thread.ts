@@ -4,6 +4,7 @@ import type { Collector } from "./diagnostics.js";
 import { normalizeText, readFrontmatter, validateFrontmatter } from "./frontmatter.js";
 import { type ParseOptions, type ParseResult, runParser, unwrap } from "./parse-result.js";
 import { type BodyItem, lookupLabel, splitSections, vocabulary } from "./sections.js";
+import { didYouMean } from "./did-you-mean.js";
 import { wakeProblem } from "./wake.js";
 
 type ThreadSection = "owns" | "doesNotOwn" | "readFirst" | "deliverEachRound" | "pauseWhen";
@@ -17,6 +18,8 @@ export const THREAD_SECTIONS = vocabulary<ThreadSection>({
 });
 
 const SETTINGS = ["plugins", "stage", "wake", "agent", "memory"] as const;
+/** The agents a run can start (runtime's agentKinds); anything else fails only when the run begins. */
+export const AGENT_KINDS = ["script", "openai", "command"] as const;
 const MEMORY_SETTINGS = ["path", "remote", "autoAccept"] as const;
 
 const stringList = z.preprocess((v) => (typeof v === "string" ? [v] : v), z.array(z.string().min(1, "must not be empty"), { error: "expected a list of names" }));
@@ -80,7 +83,15 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
     pauseWhen: [],
   };
   if (settings.wake !== undefined) thread.wake = settings.wake.trim();
-  if (settings.agent !== undefined) thread.agent = typeof settings.agent === "string" ? { kind: settings.agent } : settings.agent;
+  if (settings.agent !== undefined) {
+    thread.agent = typeof settings.agent === "string" ? { kind: settings.agent } : settings.agent;
+    const kind = thread.agent.kind;
+    if (!(AGENT_KINDS as readonly string[]).includes(kind)) {
+      const at = fm.locate(typeof settings.agent === "string" ? ["agent"] : ["agent", "kind"]);
+      const guess = didYouMean(kind, AGENT_KINDS);
+      d.error(at.line, at.column, `unknown agent kind \`${kind}\``, `${guess ? `did you mean \`${guess}\`? ` : ""}the agent is one of: ${AGENT_KINDS.join(", ")}`);
+    }
+  }
   if (settings.memory !== undefined) thread.memory = withoutUndefined(settings.memory);
   if (body.title) thread.title = body.title.text;
 

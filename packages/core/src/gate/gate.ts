@@ -16,6 +16,7 @@ import { consumeApproval, findGrant, readApproval, requestApproval } from "./app
 import { canonicalJson, hashCall, newId, redactDeep } from "./call-hash.js";
 import { claimDraft, finishDraft, readDraft, writeDraftRecord } from "./drafts.js";
 import { describeInputError } from "./input-error.js";
+import { didYouMean } from "../files/did-you-mean.js";
 import { blankStrings, keep, sensitivity, type Scrub, type Sensitivity } from "./sensitive-input.js";
 import { silentLogger } from "./logger.js";
 import { createRegistry } from "./registry.js";
@@ -132,7 +133,7 @@ export function createGate(options: GateOptions): Gate {
       const refused = !aborted && WorksiteError.isInstance(error) && error.code === "refused";
       const outcome = aborted ? "aborted" : refused ? "refused" : "error";
       const entry = await finish({ outcome, message, artifacts: written.map((a) => a.path) });
-      log.warn(`${tool.id} ${refused ? "refused" : aborted ? "aborted" : "failed"}: ${message}`);
+      if (aborted) log.debug(`${tool.id} aborted: ${message}`); else log.warn(`${tool.id} ${refused ? "refused" : "failed"}: ${message}`);
       return outcome === "aborted"
         ? { status: "aborted", tool: tool.id, decision, message, auditSeq: entry.seq }
         : { status: outcome, tool: tool.id, decision, message, auditSeq: entry.seq };
@@ -192,8 +193,7 @@ export function createGate(options: GateOptions): Gate {
     let scrub: Scrub = keep;
     try {
       if (!tool) {
-        const known = registry.all().map((t) => t.id).join(", ") || "none";
-        const message = `unknown tool "${request.tool}" (loaded: ${known}); a plugin named in THREAD.md \`plugins:\` provides it`;
+        const message = unknownToolMessage(request.tool, registry.all().map((t) => t.id));
         const entry = await audit.append({ type: "result", run, round, actor, tool: request.tool, outcome: "error", message });
         return { status: "error", tool: request.tool, message, auditSeq: entry.seq };
       }
@@ -354,4 +354,14 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener("abort", done, { once: true });
   });
+}
+
+/** The closest tool id when the name looks like a typo; otherwise the loaded tools of that namespace (or the namespaces), not all of them. */
+function unknownToolMessage(name: string, ids: string[]): string {
+  const guess = didYouMean(name, ids);
+  if (guess) return `unknown tool "${name}": did you mean ${guess}?`;
+  const namespace = name.split(".")[0]!;
+  const same = ids.filter((id) => id.startsWith(`${namespace}.`));
+  const known = same.length ? `loaded ${namespace} tools: ${same.join(", ")}` : `loaded tool groups: ${[...new Set(ids.map((id) => id.split(".")[0]))].join(", ") || "none"}`;
+  return `unknown tool "${name}" (${known}); a plugin named in THREAD.md \`plugins:\` provides others`;
 }

@@ -24,7 +24,7 @@ export const fileRead = defineTool({
     if (info.isDirectory()) throw new WorksiteError("user", `${relative} is a folder; use file.list`);
     if (info.size > MAX_READ_BYTES) throw new WorksiteError("user", `${relative} is ${info.size} bytes; file.read reads up to ${MAX_READ_BYTES}`);
     const bytes = await readFile(absolute);
-    if (bytes.includes(0)) return { content: `${relative} is a binary file (${bytes.length} bytes)`, data: { path: relative, bytes: bytes.length, binary: true } };
+    if (bytes.includes(0)) return { content: `${relative} is a binary file (${bytes.length} ${bytes.length === 1 ? "byte" : "bytes"})`, data: { path: relative, bytes: bytes.length, binary: true } };
     return { content: ctx.redact(bytes.toString("utf8")), data: { path: relative, bytes: bytes.length } };
   },
 });
@@ -73,7 +73,7 @@ export const fileWrite = defineTool({
     if (again.absolute !== absolute) throw new WorksiteError("refused", `refused path "${i.path}": it changed while being written`);
     await writeFile(absolute, i.content);
     const bytes = Buffer.byteLength(i.content);
-    return { content: `${before ? "wrote" : "created"} ${relative} (${bytes} bytes)`, data: { path: relative, bytes, created: !before } };
+    return { content: `${before ? "wrote" : "created"} ${relative} (${bytes} ${bytes === 1 ? "byte" : "bytes"})`, data: { path: relative, bytes, created: !before } };
   },
   async draft(i, ctx) {
     const { absolute, relative } = await confine(ctx.worksite, i.path);

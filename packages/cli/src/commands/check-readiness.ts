@@ -1,0 +1,155 @@
+import { existsSync, readdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createPolicy, type Decision, type Diagnostic, type RegisteredTool, type Worksite } from "@worksite/core";
+import { openSession, pluginPackageName } from "@worksite/runtime";
+import { closest } from "../argv.js";
+import type { CommandIO } from "../io.js";
+import { suggestCommand } from "../suggest.js";
+
+/** Plugins this repository publishes; installed `@worksite/plugin-*` packages are added to these for suggestions. */
+const FIRST_PARTY_PLUGINS = ["browser"];
+
+/**
+ * What parses but would still go wrong when the thread runs: a plugin no
+ * installed package provides, a GOAL.md step naming a tool a run would not
+ * have, a verify command PERMISSIONS.md does not allow. Warnings, with FILE:LINE.
+ */
+export async function readinessWarnings(worksite: Worksite, root: string, io: CommandIO, shown: (file: string) => string): Promise<Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  const missing = await missingPlugins(worksite, root, io, out);
+  const tools = await sessionTools(root, missing.length === 0);
+  stepWarnings(worksite, tools, missing, io, root, out);
+  verifyWarnings(worksite, root, tools, shown, out);
+  return out;
+}
+
+/** Resolved like the runtime does (load-plugins.ts): from the worksite, the cwd, then the CLI's own install. */
+function pluginBases(root: string, io: CommandIO): string[] {
+  return [join(root, "package.json"), join(io.cwd, "package.json"), ...(process.argv[1] ? [process.argv[1]] : []), fileURLToPath(import.meta.url)];
+}
+
+async function missingPlugins(worksite: Worksite, root: string, io: CommandIO, out: Diagnostic[]): Promise<string[]> {
+  const { thread } = worksite;
+  if (!thread.plugins.length) return [];
+  const bases = pluginBases(root, io);
+  const missing = thread.plugins.filter((name) => !resolves(pluginPackageName(name), bases));
+  if (!missing.length) return [];
+  const text = await readFile(thread.file, "utf8").catch(() => "");
+  const known = [...new Set([...FIRST_PARTY_PLUGINS, ...installedPluginNames(bases)])];
+  for (const name of missing) {
+    const pkg = pluginPackageName(name);
+    const guess = closest(name, known.filter((k) => k !== name));
+    out.push({
+      file: thread.file,
+      line: settingLine(text, "plugins", name),
+      severity: "warning",
+      message: `no installed package provides plugin \`${name}\` (${pkg}); a run stops before its first round`,
+      hint: guess ? `did you mean \`${guess}\`?` : `install it in the worksite (npm install ${pkg}) or remove "${name}" from plugins:`,
+    });
+  }
+  return missing;
+}
+
+function resolves(pkg: string, bases: string[]): boolean {
+  for (const base of bases) {
+    try {
+      createRequire(base).resolve(pkg);
+      return true;
+    } catch {
+      // not installed there; try the next place
+    }
+  }
+  return false;
+}
+
+/** `@worksite/plugin-*` folders in node_modules above each base: plugins installed here, by their short names. */
+function installedPluginNames(bases: string[]): string[] {
+  const names: string[] = [];
+  for (const base of bases) {
+    for (let dir = dirname(base); ; dir = dirname(dir)) {
+      const scope = join(dir, "node_modules", "@worksite");
+      if (existsSync(scope)) {
+        try {
+          for (const e of readdirSync(scope)) if (e.startsWith("plugin-")) names.push(e.slice("plugin-".length));
+        } catch {
+          // unreadable: nothing to suggest from here
+        }
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return names;
+}
+
+/** The tools a run would have; without THREAD.md's plugins when one of them is not installed. */
+async function sessionTools(root: string, withPlugins: boolean): Promise<RegisteredTool[]> {
+  const open = (threadPlugins: boolean) => openSession({ root, actor: "person:check", threadPlugins });
+  const session = withPlugins ? await open(true).catch(() => open(false)) : await open(false);
+  try {
+    return session.gate.tools();
+  } finally {
+    await session.dispose();
+  }
+}
+
+function stepWarnings(worksite: Worksite, tools: RegisteredTool[], missingPlugins: string[], io: CommandIO, root: string, out: Diagnostic[]): void {
+  const ids = tools.map((t) => t.id);
+  for (const step of worksite.goal.steps) {
+    if (ids.includes(step.tool)) continue;
+    const guess = closest(step.tool, ids);
+    // A plugin that is not installed may be the one that provides it; that plugin already has its warning.
+    if (!guess && missingPlugins.length) continue;
+    out.push({
+      ...step.source,
+      severity: "warning",
+      message: `step tool \`${step.tool}\` is not a tool a run has; the step fails every time it runs`,
+      hint: `${guess ? `did you mean \`${guess}\`? ` : ""}${suggestCommand(io, root, "call --list")} lists the tools`,
+    });
+  }
+}
+
+function verifyWarnings(worksite: Worksite, root: string, tools: RegisteredTool[], shown: (file: string) => string, out: Diagnostic[]): void {
+  const shell = tools.find((t) => t.id === "shell.run");
+  // PERMISSIONS.md alone: the stage clamp is a separate, deliberate setting that `worksite check` shows as the stage.
+  const policy = createPolicy(worksite.permissions, { root, stage: "write" });
+  for (const item of worksite.goal.verify) {
+    if (item.kind !== "command") continue;
+    const decision = policy.decide({
+      tool: "shell.run",
+      target: item.command,
+      effect: shell?.effect ?? "external",
+      targetKind: shell?.targetKind ?? "command",
+      ...(shell?.defaultTier ? { defaultTier: shell.defaultTier } : {}),
+    });
+    if (decision.tier === "allow") continue;
+    const by = `${decision.tier} by ${decidedBy(decision, shown)}`;
+    const cmd = `\`${item.command}\``;
+    const message =
+      decision.tier === "confirm"
+        ? `${cmd} will wait for a person every round (${by}); allow it, e.g. \`shell.run(${item.command})\``
+        : decision.tier === "draft"
+          ? `${cmd} becomes a draft every round and never runs, so this check never passes (${by})`
+          : `${cmd} is refused every round, so this check never passes (${by})`;
+    out.push({ ...item.source, severity: "warning", message, hint: `add \`shell.run(${item.command})\` under ## Allow in PERMISSIONS.md, or drop the check` });
+  }
+}
+
+function decidedBy(decision: Decision, shown: (file: string) => string): string {
+  if (decision.rule) return `${shown(decision.rule.file)}:${decision.rule.line}`;
+  return decision.by === "built-in" ? "a built-in protection" : "the PERMISSIONS.md default for external tools";
+}
+
+/** The line of `key:` in the frontmatter, or of `- value` in its block list; line 1 if it cannot be found. */
+export function settingLine(text: string, key: string, value: string): number {
+  const lines = text.split(/\r?\n/);
+  const at = lines.findIndex((l) => new RegExp(`^${key}\\s*:`).test(l));
+  if (at < 0) return 1;
+  if (lines[at]!.includes(value)) return at + 1;
+  for (let i = at + 1; i < lines.length && /^\s|^$/.test(lines[i]!); i++) {
+    if (new RegExp(`^\\s*-\\s*["']?${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*(#.*)?$`).test(lines[i]!)) return i + 1;
+  }
+  return at + 1;
+}
