@@ -39,7 +39,7 @@ export async function loadSkill(path: string, options: LoadSkillOptions = {}): P
   const parsed = safeParseSkillMarkdown(text, shown, { expectedNames });
   if (!parsed.ok) throw parsed.error;
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
-  const sections = parseSections(parsed.body, parsed.bodyLine, shown, parsed.frontmatter.metadata);
+  const sections = parseSections(parsed.body, parsed.bodyLine, shown, parsed.frontmatter.metadata, diagnostics);
 
   const packageInfo: SkillPackageInfo | undefined = pkg && declares ? { name: pkg.name, version: pkg.version, dir: pkgDir } : undefined;
   return {

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { UserError } from "@worksite/core";
 import { MAX_NAME, NAME_PATTERN, suggestName } from "./skill-format.js";
 import { SKILL_KEYWORD } from "./package-info.js";
+import { templateDescription } from "./template-text.js";
 
 export interface ScaffoldOptions {
   /** The folder whose skills/ receives the new skill (the worksite root). */
@@ -63,7 +64,7 @@ export async function scaffoldSkill(name: string, options: ScaffoldOptions): Pro
     throw new UserError(`"${name}" is not a skill name`, { hint: `use lowercase letters, digits and single hyphens, e.g. ${suggestName(name)}` });
   const dir = join(resolve(options.root), "skills", name);
   if (existsSync(dir)) throw new UserError(`skills/${name} already exists`, { hint: "pick another name, or edit the existing skill" });
-  const description = options.description ?? `Describe what ${name} does and when to use it (one or two sentences; at most 1024 characters).`;
+  const description = options.description ?? templateDescription(name);
   const pkg = {
     name: options.packageName ?? `worksite-skill-${name}`,
     version: "0.1.0",

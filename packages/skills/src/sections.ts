@@ -1,4 +1,4 @@
-import { UserError } from "@worksite/core";
+import { type Diagnostic, didYouMean, UserError } from "@worksite/core";
 import { parseSteps } from "./steps.js";
 import type { FailureMode, SkillSections, SkillTriggers } from "./types.js";
 
@@ -47,9 +47,30 @@ export function splitSections(body: string, bodyLine: number): RawSection[] {
   return out;
 }
 
+function headingKey(heading: string): string {
+  return heading.toLowerCase().replace(/[*_`]/g, "").replace(/[:：.]+$/, "").trim();
+}
+
 function kindOf(heading: string): SectionKind | undefined {
-  const key = heading.toLowerCase().replace(/[*_`]/g, "").replace(/[:：.]+$/, "").trim();
-  return HEADINGS[key];
+  return HEADINGS[headingKey(heading)];
+}
+
+/**
+ * `## Stpes` is read as prose, so its steps would silently never run: a heading
+ * one slip away from a section worksite reads gets a warning. Others (`## Notes`)
+ * are the author's own and pass quietly.
+ */
+function misspeltHeading(section: RawSection, file: string): Diagnostic | undefined {
+  const guess = didYouMean(headingKey(section.heading), Object.keys(HEADINGS));
+  if (!guess) return undefined;
+  const shown = guess[0]!.toUpperCase() + guess.slice(1);
+  return {
+    file,
+    line: section.line,
+    severity: "warning",
+    message: `"${section.heading}" is not a section worksite reads, so it is ignored`,
+    hint: `did you mean "## ${shown}"? Sections are When to use, Steps, Failure modes, Done when (or 何时使用, 步骤, 失败模式, 完成标准)`,
+  };
 }
 
 /** Bullet or numbered list items, with their 1-based line. */
@@ -96,12 +117,19 @@ function readFailure(text: string, line: number): FailureMode {
   return { symptom: text, action: "", line };
 }
 
-/** Reads worksite's body sections. Absent sections are fine: a plain Agent Skill has none. */
-export function parseSections(body: string, bodyLine: number, file: string, metadata: Record<string, string> = {}): SkillSections {
+/**
+ * Reads worksite's body sections. Absent sections are fine: a plain Agent Skill has none.
+ * Warnings (a misspelt section heading, a tool id one slip from a built-in) go to `warnings`.
+ */
+export function parseSections(body: string, bodyLine: number, file: string, metadata: Record<string, string> = {}, warnings: Diagnostic[] = []): SkillSections {
   const sections: SkillSections = { triggers: { keywords: [], files: [], events: [] }, variables: [], failureModes: [], doneWhen: [] };
   triggersFromMetadata(metadata.triggers, sections.triggers);
   for (const section of splitSections(body, bodyLine)) {
     const kind = kindOf(section.heading);
+    if (kind === undefined) {
+      const typo = misspeltHeading(section, file);
+      if (typo) warnings.push(typo);
+    }
     if (kind === "when") {
       sections.whenToUse = { text: section.lines.join("\n").trim(), line: section.line };
       for (const item of listItems(section)) readTriggerLine(item.text, sections.triggers);
@@ -117,6 +145,7 @@ export function parseSections(body: string, bodyLine: number, file: string, meta
       sections.steps = parsed.steps;
       sections.stepsLine = block.line;
       sections.variables = parsed.variables;
+      warnings.push(...parsed.warnings);
     } else if (kind === "failures") {
       sections.failureModes.push(...listItems(section).map((i) => readFailure(i.text, i.line)));
     } else if (kind === "done") {

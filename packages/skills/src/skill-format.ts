@@ -1,5 +1,6 @@
 import matter from "gray-matter";
 import { type Diagnostic, UserError } from "@worksite/core";
+import { isTemplateDescription } from "./template-text.js";
 import type { SkillFrontmatter } from "./types.js";
 
 /**
@@ -114,6 +115,9 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
     at(lineOf("description"), "error", "description must be a string");
   } else if (description.length > MAX_DESCRIPTION) {
     at(lineOf("description"), "error", `description is ${description.length} characters; at most ${MAX_DESCRIPTION}`, "move detail into the body");
+  } else if (isTemplateDescription(description)) {
+    // Agents pick a skill by its description; the template's tells them nothing.
+    at(lineOf("description"), "warning", "the description is still the template's", "say what the skill does and when to use it, in one or two sentences: agents choose skills by this text");
   }
 
   for (const key of ["license", "compatibility"] as const) {

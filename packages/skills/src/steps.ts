@@ -1,12 +1,15 @@
 import matter from "gray-matter";
 import { z } from "zod";
 import { type Diagnostic, UserError } from "@worksite/core";
+import { builtinToolTypo } from "./builtin-tools.js";
 import type { SkillStep } from "./types.js";
 
 // gray-matter already carries a YAML parser (js-yaml); its engine is public but untyped.
 const yaml = (matter as unknown as { engines: { yaml: { parse(text: string): unknown } } }).engines.yaml;
 
-const toolId = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/, "a tool id such as browser.open or shell.run");
+const toolId = z
+  .string({ error: "a step needs a tool" })
+  .regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/, { error: (iss) => `\`${String(iss.input)}\` is not a tool id: write plugin.tool, such as shell.run or browser.open` });
 
 export const stepSchema = z.looseObject({
   tool: toolId,
@@ -20,6 +23,8 @@ export const stepsSchema = z.array(stepSchema).min(1, "the Steps block has no st
 export interface ParsedSteps {
   steps: SkillStep[];
   variables: string[];
+  /** Tool ids that look like a slip for a built-in tool: the skill still loads. */
+  warnings: Diagnostic[];
 }
 
 /**
@@ -47,7 +52,13 @@ export function parseSteps(yamlText: string, file: string, firstLine: number): P
     throw new UserError(`${file} has invalid steps`, { diagnostics });
   }
   const steps = parsed.data as SkillStep[];
-  return { steps, variables: stepVariables(steps) };
+  const itemLines = topLevelItemLines(yamlText);
+  const warnings: Diagnostic[] = steps.flatMap((step, index) => {
+    const typo = builtinToolTypo(step.tool);
+    if (!typo) return [];
+    return [{ file, line: firstLine + lineOfKey(yamlText, itemLines, index, "tool"), severity: "warning" as const, message: `step ${index + 1}: ${typo.message}`, hint: typo.hint }];
+  });
+  return { steps, variables: stepVariables(steps), warnings };
 }
 
 function stepsError(file: string, line: number, message: string): UserError {

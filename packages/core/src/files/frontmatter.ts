@@ -2,6 +2,7 @@ import matter from "gray-matter";
 import type { z } from "zod";
 import type { Collector } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";
+import { describeYamlError } from "./yaml-error.js";
 
 export interface Frontmatter {
   data: Record<string, unknown>;
@@ -59,11 +60,9 @@ export function readFrontmatter(text: string, d: Collector): Frontmatter {
     data = matter(`---\n${block}\n---\n`, { language: "yaml", engines: { javascript: refuse, js: refuse, json: refuse } } as never).data;
   } catch (error) {
     const mark = (error as { mark?: { line?: number; column?: number } }).mark;
-    const reason = (error as { reason?: string }).reason ?? (error instanceof Error ? error.message.split("\n")[0] : String(error));
-    // js-yaml counts from the `---` line, which is file line 1.
-    const line = typeof mark?.line === "number" ? Math.min(mark.line + 1, close) : 2;
-    const column = typeof mark?.column === "number" ? mark.column + 1 : 1;
-    d.error(line, column, `the settings (YAML) cannot be read: ${reason}`, "check the indentation and quoting near here; quote values that contain `:`, `#`, `*` or start with `@`");
+    const reason = (error as { reason?: string }).reason ?? (error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error));
+    const problem = describeYamlError(blockLines, mark, reason);
+    d.error(problem.line, problem.column, problem.message, problem.hint);
     return { data: {}, body, bodyLine, locate };
   }
   if (data === null || data === undefined) data = {};
@@ -110,13 +109,27 @@ function locateKey(blockLines: readonly string[], path: readonly PropertyKey[]):
         }
       }
     }
-    if (hit < 0) break;
+    if (hit < 0) {
+      // Same line, flow style or a list item: `default: { read: maybe }`, `- tool: x`.
+      const onLine = typeof key === "string" && found.line >= 2 ? sameLineKey(blockLines[found.line - 2] ?? "", key, found.column) : undefined;
+      if (onLine !== undefined) found = { line: found.line, column: onLine };
+      break;
+    }
     found = { line: hit + 2, column: hitIndent + 1 };
     from = hit + 1;
     // A key's children are indented deeper than it; the search stops at its next sibling.
     parentIndent = hitIndent;
   }
   return found;
+}
+
+/** 1-based column of `key:` written after `fromColumn` on one line, if it is there. */
+function sameLineKey(line: string, key: string, fromColumn: number): number | undefined {
+  const quoted = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(`(^|[\\s{,])(["']?)${quoted}\\2\\s*:`, "g");
+  re.lastIndex = fromColumn;
+  const m = re.exec(line);
+  return m ? m.index + m[1]!.length + 1 : undefined;
 }
 
 /**
@@ -133,27 +146,55 @@ export function validateFrontmatter<S extends z.ZodType>(
 ): z.output<S> | undefined {
   const result = schema.safeParse(fm.data);
   if (result.success) return result.data;
-  for (const issue of result.error.issues) {
+  for (const issue of result.error.issues.flatMap((i) => unwrapUnion(i))) {
     const path = issue.path;
     if (issue.code === "unrecognized_keys") {
       const where = path.map(String).join(".");
       const allowed = known[where] ?? [];
+      const { prefix, name } = describePath(path);
       for (const key of issue.keys) {
         const at = fm.locate([...path, key]);
         const guess = didYouMean(key, allowed);
         d.error(
           at.line,
           at.column,
-          `unknown setting \`${where ? `${where}.` : ""}${key}\``,
+          `${prefix}unknown setting \`${name ? `${name}.` : ""}${key}\``,
           guess ? `did you mean \`${guess}\`?` : `known settings here: ${allowed.join(", ")}`,
         );
       }
       continue;
     }
     const at = fm.locate(path);
-    const name = path.map(String).join(".");
+    const { prefix, name } = describePath(path);
+    const full = path.map(String).join(".");
     const top = String(path[0] ?? "");
-    d.error(at.line, at.column, `setting \`${name || "(top)"}\`: ${issue.message}`, hints[name] ?? hints[top]);
+    // Messages that start with "is" read as a sentence about the setting: "`default.read` is `maybe`; …".
+    const message = !name ? issue.message : issue.message.startsWith("is ") ? `\`${name}\` ${issue.message}` : `setting \`${name}\`: ${issue.message}`;
+    d.error(at.line, at.column, `${prefix}${message || "setting (top)"}`, hints[full] ?? hints[top]);
   }
   return undefined;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * `default: { read: maybe }` fails every branch of "a tier, or one per effect". When
+ * only one branch got past the type check, its issues say what is wrong (and where)
+ * far better than the union's summary.
+ */
+function unwrapUnion(issue: Issue): Issue[] {
+  if (issue.code !== "invalid_union" || !issue.errors?.length) return [issue];
+  const typeMismatch = (errors: Issue[]) => errors.every((e) => e.code === "invalid_type" && e.path.length === 0);
+  const fitting = issue.errors.filter((errors) => !typeMismatch(errors));
+  if (fitting.length !== 1) return [issue];
+  return fitting[0]!.flatMap((e) => unwrapUnion({ ...e, path: [...issue.path, ...e.path] } as Issue));
+}
+
+/** `steps.1.tool` reads as "step 2: `tool`": people count list items from one. */
+function describePath(path: readonly PropertyKey[]): { prefix: string; name: string } {
+  const last = path.findLastIndex((k) => typeof k === "number");
+  if (last < 1) return { prefix: "", name: path.map(String).join(".") };
+  const list = String(path[last - 1]);
+  const item = list.endsWith("s") ? list.slice(0, -1) : `${list} item`;
+  return { prefix: `${item} ${(path[last] as number) + 1}: `, name: path.slice(last + 1).map(String).join(".") };
 }

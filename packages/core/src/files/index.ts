@@ -6,3 +6,4 @@ export { DEFAULT_TIERS, parsePermissions, safeParsePermissions, type Permissions
 export type { ParseOptions, ParseResult } from "./parse-result.js";
 export { parseRuleText } from "./permission-rules.js";
 export { wakeProblem } from "./wake.js";
+export { didYouMean } from "./did-you-mean.js";

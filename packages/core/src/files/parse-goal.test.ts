@@ -79,6 +79,13 @@ describe("GOAL.md", () => {
       { tool: "browser.open", input: { url: "{{url}}" }, on: "always", source: { file: "GOAL.md", line: 4, column: 3 } },
       { tool: "shell.run", input: { command: "npm test" }, on: "verify-failed", source: { file: "GOAL.md", line: 6, column: 3 } },
     ]);
-    expect(errorsOf("---\nsteps:\n  - tool: browser.open\n    when: always\n---\n/goal x\n")).toEqual([expect.stringMatching(/^GOAL\.md:4:5: error: unknown setting `steps\.0\.when`/)]);
+    expect(errorsOf("---\nsteps:\n  - tool: browser.open\n    when: always\n---\n/goal x\n")).toEqual([expect.stringMatching(/^GOAL\.md:4:5: error: step 1: unknown setting `when`/)]);
+  });
+  it("counts steps from one in messages, at the step's own line", () => {
+    const errors = errorsOf("---\nsteps:\n  - tool: browser.open\n  - tool: Shell Run\n  - tool: shell.run\n    on: sometimes\n---\n/goal x\n");
+    expect(errors).toEqual([
+      expect.stringMatching(/^GOAL\.md:4:5: error: step 2: setting `tool`: expected a tool id such as browser\.open/),
+      expect.stringMatching(/^GOAL\.md:6:5: error: step 3: setting `on`: expected always, first-round/),
+    ]);
   });
 });

@@ -35,7 +35,38 @@ describe("PERMISSIONS.md", () => {
       "| forbidden | `shell.run(rm -rf)` `payment.*` | |",
     ].join("\n");
     expect(rulesOf(table)).toEqual(EXPECTED);
-    expect(parsePermissions(table, opts).notes.map((n) => `${n.tier}: ${n.text}`)).toEqual(["allow: safe, rolled back by git"]);
+    const parsed = parsePermissions(table, opts);
+    expect(parsed.notes).toEqual([]);
+    expect(parsed.rules.filter((r) => r.note).map((r) => `${r.text}: ${r.note}`)).toEqual(["file.write(src/**): safe, rolled back by git", "shell.run(npm test): safe, rolled back by git"]);
+  });
+
+  it("keeps a table row's why column on the rule, not under 'not enforced'", () => {
+    const result = safeParsePermissions("| tier | rule | why |\n|---|---|---|\n| forbidden | `shell.run(curl)` | no network |\n| allow | `shell.run(ls)` | reads `src` only |\n", opts);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.notes).toEqual([]);
+    expect(result.value.rules.map((r) => [r.tier, r.text, r.note])).toEqual([
+      ["forbidden", "shell.run(curl)", "no network"],
+      ["allow", "shell.run(ls)", "reads `src` only"],
+    ]);
+    // `src` in the why column is prose, so no "not a rule" warning.
+    expect(result.warnings).toEqual([]);
+  });
+
+  it("keeps prose written after a rule on the rule, without its examples", () => {
+    const rules = parsePermissions('## Forbidden\n- `shell.run(curl)` — no network\n- `file.write(src/**)` match: "src/a.ts" (generated code)\n- `payment.*`\n', opts).rules;
+    expect(rules.map((r) => r.note)).toEqual(["no network", "generated code", undefined]);
+  });
+
+  it.each(["## Tiers table", "## Permission table", "## 权限表"])("reads a table under %j as a container, not an unknown tier", (heading) => {
+    const text = `# Permissions\n\n${heading}\n\n| tier | rule |\n|---|---|\n| forbidden | \`shell.run(curl)\` |\n`;
+    const result = safeParsePermissions(text, opts);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.value.rules.map((r) => `${r.tier} ${r.text}`)).toEqual(["forbidden shell.run(curl)"]);
+  });
+
+  it("still reports an unknown tier heading above plain rules", () => {
+    expect(errorsOf("## Tiers table\n- `shell.run(curl)`\n")).toEqual([expect.stringMatching(/unknown tier "Tiers table"/)]);
   });
 
   it("reads a whitespace-aligned 层级 table as people type it", () => {
@@ -88,8 +119,10 @@ describe("PERMISSIONS.md", () => {
     expect(errorsOf("## Allow\n- `file.write(src/**)\n")).toEqual([expect.stringMatching(/^PERMISSIONS\.md:2:3: error: this code span is never closed\n {2}hint: end the rule with a backtick/)]);
   });
 
-  it("reports bad YAML at its file line and column", () => {
-    expect(errorsOf("---\ndefault: [allow\n---\n## Allow\n- `shell.run(ls)`\n")).toEqual([expect.stringMatching(/^PERMISSIONS\.md:2:\d+: error: the settings \(YAML\) cannot be read: .*\n {2}hint: check the indentation/)]);
+  it("reports bad YAML at the line of the value that went wrong", () => {
+    expect(errorsOf("---\ndefault: [allow\n---\n## Allow\n- `shell.run(ls)`\n")).toEqual([
+      expect.stringMatching(/^PERMISSIONS\.md:2:10: error: the value of `default` is not valid YAML \(an unclosed `\[`\?\)\n {2}hint: close it with `\]`, e\.g\. `default: \[allow\]`/),
+    ]);
   });
 
   it("suggests the setting meant by an unknown key", () => {
@@ -134,5 +167,13 @@ describe("PERMISSIONS.md", () => {
 
   it("reports a rule that sits under no tier", () => {
     expect(errorsOf("# Permissions\n\n- `shell.run(ls)`\n")).toEqual([expect.stringMatching(/^PERMISSIONS\.md:3:3: error: this rule is under no tier/)]);
+  });
+  it("names the bad value of a per-effect default, at the line of its key", () => {
+    expect(errorsOf("---\n# who decides\n\ndefault: { read: maybe }\n---\n")).toEqual([
+      expect.stringMatching(/^PERMISSIONS\.md:4:12: error: `default\.read` is `maybe`; expected one of allow, read-only, draft, confirm, forbidden\n {2}hint: /),
+    ]);
+    expect(errorsOf("---\ndefault:\n  write: confirm\n  read: maybe\n---\n")).toEqual([expect.stringMatching(/^PERMISSIONS\.md:4:3: error: `default\.read` is `maybe`; expected one of allow/)]);
+    expect(errorsOf("---\ndefault: sometimes\n---\n")).toEqual([expect.stringMatching(/^PERMISSIONS\.md:2:1: error: `default` is `sometimes`; expected one of allow/)]);
+    expect(errorsOf("---\ndefault: [allow]\n---\n")).toEqual([expect.stringMatching(/^PERMISSIONS\.md:2:1: error: setting `default`: expected a tier, or one per effect/)]);
   });
 });

@@ -6,7 +6,7 @@ import type { PermissionsDefaults, Rule, Tier } from "../policy/types.js";
 import type { Collector } from "./diagnostics.js";
 import { normalizeText, readFrontmatter, validateFrontmatter } from "./frontmatter.js";
 import { type ParseOptions, type ParseResult, runParser, unwrap } from "./parse-result.js";
-import { type ExampleAt, readRuleLine } from "./permission-rules.js";
+import { type ExampleAt, holdsRule, readRuleLine } from "./permission-rules.js";
 import { splitTableRow } from "./permission-table.js";
 import { classifyPermissionLabel, lookupTier, TIER_COLUMN, TIER_LIST, tierGuess } from "./permission-words.js";
 import { type BodyItem, splitSections } from "./sections.js";
@@ -20,9 +20,13 @@ export interface PermissionsParseOptions extends ParseOptions {
 /** Used when PERMISSIONS.md names no default: reading is safe, changing anything asks a person. */
 export const DEFAULT_TIERS: PermissionsDefaults = { read: "read-only", write: "confirm", external: "confirm" };
 
+const TIER_NAMES = ["allow", "read-only", "draft", "confirm", "forbidden"] as const;
+/** "is `maybe`; expected one of …": the frontmatter reader puts the setting's name in front. */
+const notATier = (iss: { input?: unknown }) => `is \`${typeof iss.input === "object" ? JSON.stringify(iss.input) : String(iss.input)}\`; expected one of ${TIER_NAMES.join(", ")}`;
 const tier = z.preprocess(
   (v) => (typeof v === "string" ? (lookupTier(v) ?? v) : v),
-  z.enum(["allow", "read-only", "draft", "confirm", "forbidden"], { error: "expected a tier: allow, read-only, draft, confirm or forbidden" }),
+  // A string first, so a { read: … } object fails here on its type and the per-effect form explains what is wrong.
+  z.string({ error: notATier }).pipe(z.enum(TIER_NAMES, { error: notATier })),
 );
 const settingsSchema = z.strictObject({
   default: z
@@ -57,6 +61,10 @@ function parsePermissionsWith(input: string, options: PermissionsParseOptions, d
   readItems(ctx, body.preamble, undefined, false);
   for (const section of body.sections) {
     const key = section.key;
+    if ((key === undefined || key === "typo") && holdsTierTable(section.items)) {
+      readItems(ctx, section.items, undefined, false);
+      continue;
+    }
     if (key === undefined || key === "typo") {
       const guess = tierGuess(section.label);
       d.error(section.line, section.column, `unknown tier "${section.label}"`, guess ? `did you mean "${guess}"? Tiers are ${TIER_LIST}` : `tiers are ${TIER_LIST}`);
@@ -157,12 +165,31 @@ function readPipeTable(ctx: Ctx, rows: BodyItem[]): void {
       reportUnknownTier(d, tierCell.text.trim(), row.line, tierCell.column);
       continue;
     }
-    rowCells.forEach((c, n) => {
-      if (n === tierColumn || c.text.trim() === "") return;
+    const others = rowCells.filter((c, n) => n !== tierColumn && c.text.trim() !== "");
+    const ruleCells = others.filter((c) => holdsRule(c.text));
+    // A row with rules: its other cells ("why", "notes") explain those rules; they are not rules of their own.
+    const cellsToRead = ruleCells.length ? ruleCells : others;
+    const before = ctx.out.rules.length;
+    for (const c of cellsToRead) {
       const lead = c.text.length - c.text.trimStart().length;
       readLine(ctx, c.text.trim(), tier, row.line, c.column + lead);
-    });
+    }
+    const why = others.filter((c) => !ruleCells.includes(c)).map((c) => c.text.trim());
+    if (ruleCells.length && why.length) {
+      for (const rule of ctx.out.rules.slice(before)) rule.note = [rule.note, ...why].filter(Boolean).join("; ");
+    }
   }
+}
+
+/** An unknown heading above a table of tiers (`## Tiers table`, `## Permission table`) only contains it. */
+function holdsTierTable(items: BodyItem[]): boolean {
+  return items.some((item) => {
+    if (item.bullet || item.fenced) return false;
+    if (isPlainTableHeader(item.text)) return true;
+    if (!item.raw.trimStart().startsWith("|")) return false;
+    const cells = item.raw.split("|").map((c) => c.trim());
+    return cells.some((c) => TIER_COLUMN.test(c) || lookupTier(c) !== undefined);
+  });
 }
 
 function checkExamples(examples: ExampleAt[], root: string, d: Collector): void {

@@ -35,8 +35,18 @@ describe("THREAD.md", () => {
   });
 
   it("reports bad YAML at the line and column where the reader stopped", () => {
-    expect(errorsOf("---\nstage: draft\nplugins: [browser\nwake: 30m\n---\n")[0]).toMatch(/^THREAD\.md:[34]:\d+: error: the settings \(YAML\) cannot be read/);
     expect(errorsOf("---\nstage: draft\n  wake: 30m\n---\n")[0]).toMatch(/^THREAD\.md:3:\d+: error: the settings \(YAML\) cannot be read/);
+  });
+
+  it("reports an unclosed [ at the line of its key, not where the reader noticed it", () => {
+    // Last setting: the reader notices only at the closing ---.
+    expect(errorsOf("---\nplugins: [browser]\nwake: 30m\nstage: [draft\n---\n## Owns\n- x\n")).toEqual([
+      expect.stringMatching(/^THREAD\.md:4:8: error: the value of `stage` is not valid YAML \(an unclosed `\[`\?\)\n {2}hint: close it with `\]`, e\.g\. `stage: \[draft\]`/),
+    ]);
+    // Followed by another setting: the reader notices at the start of the next line.
+    expect(errorsOf("---\nstage: draft\nplugins: [browser\n\nwake: 30m\n---\n")).toEqual([expect.stringMatching(/^THREAD\.md:3:10: error: the value of `plugins` is not valid YAML \(an unclosed `\[`\?\)/)]);
+    expect(errorsOf('---\nagent: { kind: script\nstage: draft\n---\n')).toEqual([expect.stringMatching(/^THREAD\.md:2:8: error: the value of `agent` is not valid YAML \(an unclosed `\{`\?\)/)]);
+    expect(errorsOf('---\nmemory:\n  path: "notes\nstage: draft\n---\n')[0]).toMatch(/^THREAD\.md:3:9: error: the value of `memory\.path` is not valid YAML \(an unclosed `"`\?\)/);
   });
 
   it("reports a settings block that is never closed", () => {

@@ -24,6 +24,26 @@ function looksLikeRule(content: string): boolean {
   return /^(\*|[A-Za-z_*?][\w*?-]*\.[\w*?-]+)/.test(content.trim());
 }
 
+/** Does this text (a line or a table cell) hold at least one rule? */
+export function holdsRule(text: string): boolean {
+  return scanCodeSpans(text).spans.some((s) => looksLikeRule(s.content));
+}
+
+/** Separators people put between a rule and its explanation: `—`, `:`, `(…)`, `,`. */
+const EDGE = /^[\s—–\-:：,，;；.。()（）|]+|[\s—–\-:：,，;；()（）|]+$/g;
+
+/** What is left of a line once its rules and examples are taken out: the rules' explanation. */
+function proseOf(text: string, taken: [number, number][]): string {
+  let out = "";
+  let at = 0;
+  for (const [start, end] of [...taken].sort((a, b) => a[0] - b[0])) {
+    if (start > at) out += `${text.slice(at, start)} `;
+    at = Math.max(at, end);
+  }
+  out += text.slice(at);
+  return out.replace(/\s+/g, " ").replace(EDGE, "");
+}
+
 /**
  * `tool.name(specifier)`, `tool.name` or the space form `tool.name specifier`
  * (ARCHITECTURE.md writes `browser.open https://*.example.com/**`).
@@ -66,6 +86,7 @@ export function readRuleLine(text: string, tier: Tier, line: number, column: num
     result.note = text;
     return result;
   }
+  const taken: [number, number][] = ruleSpans.map((s) => [s.start, s.end]);
   ruleSpans.forEach((span, n) => {
     const parsed = parseRuleText(span.content);
     if ("problem" in parsed) {
@@ -83,12 +104,24 @@ export function readRuleLine(text: string, tier: Tier, line: number, column: num
     result.rules.push(rule);
     // Examples belong to the rule they follow, up to the next rule on the line.
     const segmentEnd = ruleSpans[n + 1]?.start ?? text.length;
-    readExamples(text, span.end, segmentEnd, rule, line, column, d, result.examples);
+    readExamples(text, span.end, segmentEnd, rule, line, column, d, result.examples, taken);
   });
+  const prose = proseOf(text, taken);
+  if (prose) for (const rule of result.rules) rule.note = prose;
   return result;
 }
 
-function readExamples(text: string, from: number, to: number, rule: Rule, line: number, column: number, d: Collector, out: ExampleAt[]): void {
+function readExamples(
+  text: string,
+  from: number,
+  to: number,
+  rule: Rule,
+  line: number,
+  column: number,
+  d: Collector,
+  out: ExampleAt[],
+  taken: [number, number][],
+): void {
   const segment = text.slice(0, to);
   EXAMPLE_KEY.lastIndex = from;
   for (let m = EXAMPLE_KEY.exec(segment); m; m = EXAMPLE_KEY.exec(segment)) {
@@ -113,6 +146,7 @@ function readExamples(text: string, from: number, to: number, rule: Rule, line: 
       if (!comma) break;
       at += comma[0].length;
     }
+    taken.push([m.index, at]);
     if (read === 0) d.error(line, column + at, `expected a quoted example after ${m[1]}:`, `e.g. ${m[1]}: "https://app.example.com/settings"`);
     EXAMPLE_KEY.lastIndex = Math.max(at, m.index + m[0].length);
   }

@@ -162,6 +162,42 @@ describe("command rules", () => {
   });
 });
 
+describe("flag spellings", () => {
+  const policy = createPolicy(
+    tiers({ allow: ["shell.run(rm -rf build)", "shell.run(git push --force)"], forbidden: ["shell.run(rm -rf)", "shell.run(git push --force)"] }),
+    { root, stage: "write" },
+  );
+  const allowOnly = createPolicy(tiers({ allow: ["shell.run(rm -rf build)", "shell.run(git push --force)"] }), { root, stage: "write" });
+  const tier = (p: typeof policy, target: string) => p.decide({ tool: "shell.run", target, effect: "external" }).tier;
+
+  it("a forbidding rule catches clustered, split, reordered, upper-case -R and long spellings", () => {
+    for (const t of ["rm -r -f y", "rm -fr y", "rm -Rf y", "rm --recursive --force y", "rm --force -R y"]) expect(tier(policy, t), t).toBe("forbidden");
+    for (const t of ["git push -f origin main", "git push origin +main", "git push --force-with-lease"]) expect(tier(policy, t), t).toBe("forbidden");
+  });
+
+  it("a forbidding rule still needs every flag it names", () => {
+    expect(tier(policy, "rm -r y")).toBe("confirm");
+    expect(tier(policy, "rm -f y")).toBe("confirm");
+    expect(tier(policy, "rm -- -r -f")).toBe("confirm");
+    expect(tier(policy, "git push origin main")).toBe("confirm");
+    expect(tier(policy, "git commit -f")).toBe("confirm");
+  });
+
+  it("a PERMISSIONS.md example in another spelling is checked the same way", () => {
+    expect(ruleMatches(rule("forbidden", "shell.run(rm -rf)"), "shell.run", "rm --recursive --force x", root)).toBe(true);
+    expect(ruleMatches(rule("forbidden", "shell.run(git push --force)"), "shell.run", "git push origin +main", root)).toBe(true);
+    expect(ruleMatches(rule("allow", "shell.run(git push --force)"), "shell.run", "git push origin +main", root)).toBe(false);
+  });
+
+  it("an allow rule stays an exact argv prefix: another spelling is not allowed", () => {
+    expect(tier(allowOnly, "rm -rf build")).toBe("allow");
+    expect(tier(allowOnly, "rm -fr build")).toBe("confirm");
+    expect(tier(allowOnly, "rm -r -f build")).toBe("confirm");
+    expect(tier(allowOnly, "git push --force")).toBe("allow");
+    expect(tier(allowOnly, "git push -f")).toBe("confirm");
+  });
+});
+
 describe("ruleMatches (used to check match:/not_match: examples)", () => {
   it("reads the example as the target, by the rule's kind", () => {
     expect(ruleMatches(rule("allow", "browser.open(https://*.example.com/**)"), "browser.open", "https://a.example.com/x", root)).toBe(true);

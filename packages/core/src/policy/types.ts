@@ -19,6 +19,8 @@ export interface Rule {
   source: SourceLocation;
   /** Inline examples checked when the file loads. */
   examples: { match: string[]; notMatch: string[] };
+  /** Prose written beside the rule (same line or table row): why it is there, for people. Not enforced. */
+  note?: string;
 }
 
 export interface PermissionsDefaults {
