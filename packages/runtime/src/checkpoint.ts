@@ -77,11 +77,11 @@ export async function listCheckpoints(root: string): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-/** Files that differ between two checkpoints, or between a checkpoint and the work tree now. */
-export async function changedSince(root: string, fromRound: number | undefined): Promise<string[]> {
+/** Files that differ between a checkpoint (a round's, or a commit) and the work tree now. */
+export async function changedSince(root: string, from: number | string | undefined): Promise<string[]> {
   await ensureRepo(root);
   await git(root, ["add", "-A", "."]);
-  const base = fromRound === undefined ? undefined : await resolveRef(root, checkpointRef(fromRound));
+  const base = from === undefined ? undefined : await resolveRef(root, typeof from === "number" ? checkpointRef(from) : from);
   const out = base
     ? await git(root, ["diff", "--cached", "--name-only", "--no-renames", base])
     : await git(root, ["diff", "--cached", "--name-only", "--no-renames", "4b825dc642cb6eb9a060e54bf8d69288fbee4904"]);
@@ -89,13 +89,31 @@ export async function changedSince(root: string, fromRound: number | undefined):
 }
 
 /** Restore the work tree to round N's checkpoint; what is there now is checkpointed first, so nothing is lost. */
-export async function rollbackTo(root: string, round: number): Promise<{ restored: string[]; safety: string }> {
+export async function rollbackTo(root: string, round: number): Promise<{ restored: string[]; safety: string; target: string }> {
   const target = await resolveRef(root, checkpointRef(round));
   if (!target) throw new Error(`no checkpoint for round ${round}`);
   const restored = await changedSince(root, round);
   const safety = await snapshot(root, `before rollback to round ${round}`);
-  await git(root, ["update-ref", "refs/worksite/before-rollback", safety]);
+  await git(root, ["update-ref", BEFORE_ROLLBACK, safety]);
   await git(root, ["read-tree", "-u", "--reset", target]);
   await git(root, ["update-ref", "HEAD", target]);
-  return { restored, safety };
+  return { restored, safety, target };
+}
+
+/** The files as they were just before the last rollback (or its undo): what `worksite rollback --undo` restores. */
+export const BEFORE_ROLLBACK = "refs/worksite/before-rollback";
+
+/**
+ * Undo the last rollback: the files go back to how they were before it. What is there now is kept
+ * in its place, so undoing twice gets the rollback back.
+ */
+export async function undoRollback(root: string): Promise<{ restored: string[]; safety: string; target: string }> {
+  const target = await resolveRef(root, BEFORE_ROLLBACK);
+  if (!target) throw new Error("there is no rollback to undo");
+  const restored = await changedSince(root, target);
+  const safety = await snapshot(root, "before undoing a rollback");
+  await git(root, ["update-ref", BEFORE_ROLLBACK, safety]);
+  await git(root, ["read-tree", "-u", "--reset", target]);
+  await git(root, ["update-ref", "HEAD", target]);
+  return { restored, safety, target };
 }

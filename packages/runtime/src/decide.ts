@@ -43,21 +43,20 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
   if (facts.agentError) {
     return { state: "blocked", stop: true, reason: `blocked: ${facts.agentError}` };
   }
-  if (facts.verification.passed && facts.turn.claimsDone) {
-    if (facts.pendingApprovals > 0) {
-      return { state: "waiting", stop: true, reason: `waiting: verification passed; ${facts.pendingApprovals} action(s) wait for a person's approval (worksite approvals)` };
-    }
+  if (facts.verification.passed && facts.turn.claimsDone && facts.pendingApprovals === 0) {
     return { state: "done", stop: true, reason: `done: verification passed (${facts.verification.checks.length} check(s))${facts.verification.manual.length ? `; ${facts.verification.manual.length} manual check(s) for a person` : ""}` };
   }
   const limit = goal.pause.repeatedFailure;
   if (limit && facts.sameFailureCount >= limit) {
     return { state: "paused", stop: true, reason: `paused: the same failure ${facts.sameFailureCount} rounds in a row: ${facts.failureSummary ?? "verification failed"}` };
   }
-  if (facts.pendingApprovals > 0) {
-    return { state: "waiting", stop: true, reason: `waiting: ${facts.pendingApprovals} action(s) wait for a person's approval (worksite approvals)` };
-  }
+  // Before "waiting": a thread that waits every round would otherwise run past its maximum one `worksite run` at a time.
   if (goal.pause.maxRounds !== undefined && facts.round >= goal.pause.maxRounds) {
-    return { state: "budget-spent", stop: true, reason: `paused: reached the goal's maximum of ${goal.pause.maxRounds} rounds` };
+    return { state: "budget-spent", stop: true, reason: maxRoundsReason(goal.pause.maxRounds) };
+  }
+  if (facts.pendingApprovals > 0) {
+    const passed = facts.verification.passed && facts.turn.claimsDone ? "verification passed; " : "";
+    return { state: "waiting", stop: true, reason: `waiting: ${passed}${facts.pendingApprovals} action(s) wait for a person's approval (worksite approvals)` };
   }
   if (goal.pause.budgetMs !== undefined && facts.now - facts.startedAt >= goal.pause.budgetMs) {
     return { state: "budget-spent", stop: true, reason: `paused: the time budget of ${formatDuration(goal.pause.budgetMs)} is spent` };
@@ -67,6 +66,10 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
     return { state: "active", stop: true, reason: `ran the ${facts.maxRoundsThisRun} round(s) asked for; ${why}` };
   }
   return { state: "active", stop: false, reason: `continuing: ${why}` };
+}
+
+export function maxRoundsReason(maxRounds: number): string {
+  return `paused: reached the goal's maximum of ${maxRounds} rounds`;
 }
 
 /** 300 ms, 90 s, 30 min, 2 h: as a person would have written it in GOAL.md. */

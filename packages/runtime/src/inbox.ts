@@ -60,3 +60,16 @@ export async function takeMessage(root: string, message: InboxMessage): Promise<
     return false;
   }
 }
+
+/**
+ * Puts a taken message back into the inbox (a round that took it was interrupted before it finished).
+ * Messages are taken in `created` order, so it is first in line again.
+ */
+export async function returnMessage(root: string, message: InboxMessage): Promise<boolean> {
+  try {
+    await rename(join(inboxDir(root), "taken", `${message.id}.json`), join(inboxDir(root), `${message.id}.json`));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -2,10 +2,10 @@ export { openSession, newRunId, auditPath, type Session, type SessionOptions } f
 export { loadPlugins, pluginPackageName } from "./load-plugins.js";
 export { runThread, type RunOptions, type RunResult, type RunEvent } from "./run.js";
 export { readState, writeState, statePath, goalStates, type GoalState, type ThreadState } from "./state.js";
-export { acquireLock, readLock, lockPath, type HeldLock, type LockInfo } from "./lock.js";
-export { sendMessage, pendingMessages, takeMessage, inboxDir, type InboxKind, type InboxMessage } from "./inbox.js";
-export { recordCheckpoint, rollbackTo, listCheckpoints, changedSince, checkpointRef } from "./checkpoint.js";
-export { readRoundReport, renderRoundReport, progressPath } from "./report.js";
+export { acquireLock, readLock, liveLock, lockIsLive, lockPath, type HeldLock, type LockInfo } from "./lock.js";
+export { sendMessage, pendingMessages, takeMessage, returnMessage, inboxDir, type InboxKind, type InboxMessage } from "./inbox.js";
+export { recordCheckpoint, rollbackTo, undoRollback, listCheckpoints, changedSince, checkpointRef } from "./checkpoint.js";
+export { readRoundReport, renderRoundReport, progressPath, reportedRounds } from "./report.js";
 export { verifyGoal, failureSignature, type VerificationResult } from "./verify.js";
 export { decideRound, type RoundDecision, type RoundFacts } from "./decide.js";
 export { renderRoundPrompt } from "./agents/prompt.js";
@@ -15,3 +15,4 @@ export { createCommandAgent, type CommandAgentOptions } from "./agents/command.j
 export { agentFor, agentKinds } from "./agents/select.js";
 export type { Agent, AgentTools, AgentTurn, RoundContext, Step, CallRecord } from "./agents/types.js";
 export { createThreadPlugin } from "./thread-plugin.js";
+export { rollbackThread, undoThreadRollback, canUndoRollback, type RollbackResult } from "./rollback.js";

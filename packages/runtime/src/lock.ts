@@ -68,3 +68,14 @@ export async function readLock(root: string): Promise<LockInfo | undefined> {
     return undefined;
   }
 }
+
+/** Is a run holding the lock now? A lock left by a process that is gone (on this host) is held by nobody. */
+export function lockIsLive(info: LockInfo): boolean {
+  return info.host !== hostname() || alive(info.pid);
+}
+
+/** The lock of the run working on this thread now, if one is. */
+export async function liveLock(root: string): Promise<LockInfo | undefined> {
+  const info = await readLock(root);
+  return info && lockIsLive(info) ? info : undefined;
+}

@@ -122,3 +122,15 @@ export async function readRoundReport(root: string, round?: number): Promise<str
   if (round === undefined) return sections.at(-1);
   return sections.find((s) => s.startsWith(`## Round ${round} — `));
 }
+
+/** The round numbers that have a report in PROGRESS.md, in ascending order. */
+export async function reportedRounds(root: string): Promise<number[]> {
+  let text: string;
+  try {
+    text = await readFile(progressPath(root), "utf8");
+  } catch {
+    return [];
+  }
+  const rounds = [...text.matchAll(/^## Round (\d+) — /gm)].map((m) => Number(m[1]));
+  return [...new Set(rounds)].sort((a, b) => a - b);
+}

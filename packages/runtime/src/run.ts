@@ -1,10 +1,11 @@
 import { type ArtifactRef, createArtifactStore, listApprovals, type Plugin, redactSecrets } from "@worksite/core";
 import type { Agent, AgentTools, AgentTurn, RoundContext } from "./agents/types.js";
+import { callRecord, failedExitCode } from "./agents/types.js";
 import { agentFor } from "./agents/select.js";
 import { runApprovedCalls } from "./approved-calls.js";
 import { changedSince, listCheckpoints, recordCheckpoint } from "./checkpoint.js";
-import { decideRound } from "./decide.js";
-import { pendingMessages, takeMessage } from "./inbox.js";
+import { decideRound, maxRoundsReason } from "./decide.js";
+import { type InboxMessage, pendingMessages, returnMessage, takeMessage } from "./inbox.js";
 import { acquireLock } from "./lock.js";
 import { roundExtras } from "./round-extras.js";
 import { appendProgress, readRoundReport, renderRoundReport } from "./report.js";
@@ -30,7 +31,8 @@ export interface RunOptions {
 
 export type RunEvent =
   | { type: "round-start"; round: number; instruction?: string }
-  | { type: "call"; round: number; tool: string; status: string; message: string }
+  /** exitCode: the command the tool ran exited non-zero (the status is still "ok": the tool itself worked). */
+  | { type: "call"; round: number; tool: string; status: string; message: string; exitCode?: number }
   | { type: "steered"; round: number; text: string }
   | { type: "verified"; round: number; passed: boolean }
   | { type: "round-end"; round: number; state: GoalState; reason: string };
@@ -68,18 +70,46 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       if (options.signal?.aborted) break;
       const redo = state.inProgress;
       const round = redo?.round ?? state.round + 1;
+      const maxRounds = worksite.goal.pause.maxRounds;
+      if (maxRounds !== undefined && round > maxRounds) {
+        // Checked before anything runs: repeated `worksite run`s of a thread that keeps waiting must not add rounds.
+        const reason = maxRoundsReason(maxRounds);
+        state = { ...state, state: "budget-spent", lastStop: { round: state.round, reason, at: new Date().toISOString() } };
+        delete state.inProgress;
+        await writeState(root, state);
+        await audit.append({ type: "run", run, round, actor: "runtime", message: `round ${round} not started: ${reason}` });
+        last = { state: "budget-spent", reason };
+        break;
+      }
       if (redo) await audit.append({ type: "run", run, round, actor: "runtime", message: `round ${round} was interrupted (run ${redo.run}); redoing it` });
       state = { ...state, inProgress: { round, run, started: new Date().toISOString() } };
       await writeState(root, state);
       session.gate.setRound(round);
       const started = new Date().toISOString();
 
-      const queued = (await pendingMessages(root, "queue"))[0];
-      if (queued && (await takeMessage(root, queued))) await audit.append({ type: "inbox", run, round, actor: queued.by, message: `queued instruction taken: ${queued.text}`, data: { id: queued.id } });
+      // Messages this round took: an interrupted round puts them back, so its redo gets the same instructions.
+      const taken: InboxMessage[] = [];
+      const next = (await pendingMessages(root, "queue"))[0];
+      const queued = next && (await takeMessage(root, next)) ? next : undefined;
+      if (queued) {
+        taken.push(queued);
+        await audit.append({ type: "inbox", run, round, actor: queued.by, message: `queued instruction taken: ${queued.text}`, data: { id: queued.id } });
+      }
+      // Steering sent while no round was running is this round's from its start.
+      const steering: string[] = [];
+      for (const message of await pendingMessages(root, "steer")) {
+        if (!(await takeMessage(root, message))) continue;
+        taken.push(message);
+        steering.push(message.text);
+        await audit.append({ type: "inbox", run, round, actor: message.by, message: `steering taken: ${message.text}`, data: { id: message.id } });
+      }
       options.onEvent?.({ type: "round-start", round, ...(queued ? { instruction: queued.text } : {}) });
+      for (const text of steering) options.onEvent?.({ type: "steered", round, text });
 
-      const previous = await readRoundReport(root);
-      const extras = await roundExtras(session, { round, goalText: [worksite.goal.goal, queued?.text ?? ""].join("\n"), changedFiles: await changedSince(root, (await listCheckpoints(root)).at(-1)), ...(options.event ? { event: options.event } : {}) });
+      // After a rollback the round works from the files it restored, not from the last round's.
+      const from = state.continuesFrom;
+      const previous = from?.round !== undefined ? `(${from.reason}: this round works from round ${from.round}'s files.)\n\n${(await readRoundReport(root, from.round)) ?? ""}` : await readRoundReport(root);
+      const extras = await roundExtras(session, { round, goalText: [worksite.goal.goal, queued?.text ?? ""].join("\n"), changedFiles: await changedSince(root, from?.commit ?? (await listCheckpoints(root)).at(-1)), ...(options.event ? { event: options.event } : {}) });
       const context: RoundContext = {
         root,
         run,
@@ -87,7 +117,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         thread: worksite.thread,
         goal: worksite.goal,
         ...(queued ? { instruction: queued.text } : {}),
-        steering: [],
+        steering,
         ...(previous ? { lastReport: previous } : {}),
         ...(state.failure !== undefined || state.round > 0 ? { lastVerification: { passed: state.failure === undefined, failures: state.failure ? [state.failure.summary] : [] } } : {}),
         ...(extras.memory ? { memory: extras.memory } : {}),
@@ -100,16 +130,18 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         list: () => session!.gate.tools(),
         call: async (tool, input, signal) => {
           const outcome = await session!.gate.call({ tool, input, ...(signal ? { signal } : {}) });
-          options.onEvent?.({ type: "call", round, tool, status: outcome.status, message: outcome.status === "ok" ? outcome.result.content.split("\n")[0] ?? "" : outcome.message });
+          const exitCode = failedExitCode(outcome);
+          options.onEvent?.({ type: "call", round, tool, status: outcome.status, message: callRecord(tool, outcome).message, ...(exitCode !== undefined ? { exitCode } : {}) });
           return outcome;
         },
       };
 
-      const approvedCalls = await runApprovedCalls(root, tools, options.signal ?? new AbortController().signal);
+      const verifyCommands = worksite.goal.verify.flatMap((v) => (v.kind === "command" ? [v.command] : []));
+      const approvedCalls = await runApprovedCalls(root, tools, options.signal ?? new AbortController().signal, { verifyCommands });
       // An agent that fails (a model endpoint down, a command that will not start) blocks the round: the
       // round still ends with a report and a reason, rather than a stack trace and a round left in progress.
       let agentError: string | undefined;
-      const agentTurn = await actWithSteering(agent, context, tools, root, options, round, session).catch(async (error: Error): Promise<AgentTurn> => {
+      const agentTurn = await actWithSteering(agent, context, tools, root, options, round, session, taken).catch(async (error: Error): Promise<AgentTurn> => {
         agentError = error.message.split("\n")[0] ?? String(error);
         await audit.append({ type: "run", run, round, actor: "runtime", outcome: "error", message: `the ${agent.name} agent failed: ${agentError}` });
         return { summary: `the ${agent.name} agent failed: ${agentError}`, claimsDone: false, calls: [] };
@@ -119,6 +151,12 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       if (options.signal?.aborted) {
         // Stopped by the person (Ctrl-C): a half-done round is not reported as if it ran; it stays in progress and the next run redoes it.
         await audit.append({ type: "run", run, round, actor: "runtime", outcome: "aborted", message: `round ${round} was stopped before it finished; the next run redoes it` });
+        // Back in the inbox they are first in line again (messages are taken in the order they were sent).
+        for (const message of taken) {
+          if (!(await returnMessage(root, message))) continue;
+          const what = message.kind === "queue" ? "queued instruction" : "steering";
+          await audit.append({ type: "inbox", run, round, actor: "runtime", message: `${what} put back (round ${round} was interrupted): ${message.text}`, data: { id: message.id } });
+        }
         last = { state: state.state, reason: `stopped: round ${round} was interrupted before it finished; \`worksite run\` redoes it` };
         break;
       }
@@ -128,7 +166,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       const sameFailureCount = signature && state.failure?.signature === signature ? state.failure.count + 1 : signature ? 1 : 0;
       const failureSummary = verification.checks.filter((c) => !c.passed).map((c) => `${c.what}: ${c.detail}`).join("; ") || undefined;
       const checkpoints = await listCheckpoints(root);
-      const changedFiles = await changedSince(root, checkpoints.filter((c) => c < round).at(-1));
+      const changedFiles = await changedSince(root, from?.commit ?? checkpoints.filter((c) => c < round).at(-1));
       const pending = (await listApprovals(root)).filter((a) => a.status === "pending");
       const decision = decideRound(worksite.goal, {
         round,
@@ -176,6 +214,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         ...(decision.stop ? { lastStop: { round, reason: decision.reason, at: new Date().toISOString() } } : {}),
       };
       delete state.inProgress;
+      delete state.continuesFrom;
       if (signature && failureSummary) state.failure = { signature, count: sameFailureCount, summary: failureSummary };
       else delete state.failure;
       await writeState(root, state);
@@ -196,7 +235,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
  * Steering reaches the running round between tool calls: the running tool gets
  * the abort, the message joins the context, and the agent goes on from there.
  */
-async function actWithSteering(agent: Agent, context: RoundContext, tools: AgentTools, root: string, options: RunOptions, round: number, session: Session): Promise<AgentTurn> {
+async function actWithSteering(agent: Agent, context: RoundContext, tools: AgentTools, root: string, options: RunOptions, round: number, session: Session, taken: InboxMessage[]): Promise<AgentTurn> {
   const calls: AgentTurn["calls"] = [];
   for (let steers = 0; ; steers++) {
     const controller = new AbortController();
@@ -210,6 +249,7 @@ async function actWithSteering(agent: Agent, context: RoundContext, tools: Agent
       const message = (await pendingMessages(root, "steer"))[0];
       if (!message || steered !== undefined || !(await takeMessage(root, message))) return;
       steered = message.text;
+      taken.push(message);
       await session.audit.append({ type: "inbox", run: context.run, round, actor: message.by, message: `steering taken: ${message.text}`, data: { id: message.id } });
       controller.abort();
     };

@@ -15,6 +15,12 @@ const stateSchema = z.object({
   /** Normalised signature of the last failure and how many rounds in a row it happened. */
   failure: z.object({ signature: z.string(), count: z.number().int(), summary: z.string() }).optional(),
   lastRun: z.string().optional(),
+  /**
+   * Set by a rollback (or its undo): the next round works from these files, not from the last round's.
+   * `round` is the round whose files they are (absent after an undo); `commit` the checkpoint commit.
+   * Cleared once a round has run from them.
+   */
+  continuesFrom: z.object({ round: z.number().int().optional(), commit: z.string(), reason: z.string(), at: z.string() }).optional(),
   nextWake: z.string().optional(),
 });
 

@@ -13,7 +13,7 @@ const STEER = 'file.write {"path":"steered.txt","content":"x"}';
 const LONG = "require('fs').existsSync('steered.txt') || setTimeout(() => {}, 20000);\n";
 
 describe("steering a running round", () => {
-  it("aborts the running tool, runs the steering, and the round goes on to the end", async () => {
+  it("aborts the running tool, counts it as interrupted (not run again), runs the steering, and the round goes on to the end", async () => {
     const root = await makeWorksite({
       goal: goal(`
 verify: ["node check.js"]
@@ -26,7 +26,11 @@ steps:
     });
     const events: RunEvent[] = [];
     const started = Date.now();
-    const running = runThread({ root, steerPollMs: 50, onEvent: (e) => events.push(e) });
+    // What the gate's logger writes (warn and up go to stderr): the abort is told once, by the run's event, not again as a warning.
+    const stderr: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => (stderr.push(String(chunk)), write(chunk, ...rest))) as typeof process.stderr.write;
+    const running = runThread({ root, steerPollMs: 50, onEvent: (e) => events.push(e) }).finally(() => (process.stderr.write = write));
 
     // The long step is running once the gate has decided it and no result is logged yet.
     await waitFor(async () => {
@@ -39,6 +43,7 @@ steps:
     expect((await pendingMessages(root, "steer")).map((m) => m.text)).toEqual([STEER]);
 
     const result = await running;
+    expect(stderr.join("")).not.toContain("aborted");
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(result.state).toBe("done");
     expect(result.rounds).toEqual([1]);
@@ -47,22 +52,71 @@ steps:
 
     const entries = await auditEntries(root);
     const longResults = entries.filter((e) => e.type === "result" && e.target === "node long.js").map((e) => e.outcome);
-    expect(longResults).toEqual(["aborted", "ok"]); // aborted by the steer, then run again and finished
+    expect(longResults).toEqual(["aborted"]); // aborted by the steer, and not run again
     const taken = entries.filter((e) => e.type === "inbox");
     expect(taken).toMatchObject([{ actor: "person:test", round: 1, message: `steering taken: ${STEER}` }]);
     expect(events).toContainEqual(expect.objectContaining({ type: "call", tool: "shell.run", status: "aborted" }));
     expect(events).toContainEqual({ type: "steered", round: 1, text: STEER });
-    // The steering call came after the abort and before the rerun.
+    // The steering call came after the abort; the interrupted step was not rerun.
     const calls = events.filter((e) => e.type === "call").map((e) => `${e.tool}:${e.status}`);
-    expect(calls.slice(0, 3)).toEqual(["shell.run:aborted", "file.write:ok", "shell.run:ok"]);
+    expect(calls).toEqual(["shell.run:aborted", "file.write:ok", "shell.run:ok"]); // the last: verification's node check.js
 
     const progress = await readProgress(root);
     expect(progress).toContain(`Steered: ${STEER}`);
+    expect(progress).toMatch(/- shell\.run: aborted \(allow\) — interrupted: /); // the report shows the interrupted step
     expect((await verifyAudit(root)).ok).toBe(true);
   });
 });
 
+describe("steering sent while no run is active", () => {
+  it("is taken at the start of the next run's first round, acted on, and audited as taken", async () => {
+    const root = await makeWorksite({
+      goal: goal(`verify: ["node check.js"]`),
+      permissions: permissions({ Allow: ["file.read", "file.write(steered.txt)", "shell.run(node check.js)"] }),
+      files: { "check.js": "process.exit(require('fs').existsSync('steered.txt') ? 0 : 1);\n" },
+    });
+    await sendMessage(root, "steer", STEER, "person:test");
+    const events: RunEvent[] = [];
+    const result = await runThread({ root, onEvent: (e) => events.push(e) });
+    expect(result).toMatchObject({ state: "done", rounds: [1] });
+    expect(existsSync(join(root, "steered.txt"))).toBe(true);
+    expect(await pendingMessages(root, "steer")).toEqual([]);
+    expect(events.slice(0, 2)).toEqual([{ type: "round-start", round: 1 }, { type: "steered", round: 1, text: STEER }]);
+    const taken = (await auditEntries(root)).filter((e) => e.type === "inbox");
+    expect(taken).toMatchObject([{ actor: "person:test", round: 1, message: `steering taken: ${STEER}` }]);
+    expect(await readProgress(root)).toContain(`Steered: ${STEER}`);
+  });
+});
+
 describe("queueing instructions", () => {
+  it("puts a queued instruction back, first in line, when Ctrl-C stops the round that took it", async () => {
+    const root = await makeWorksite({
+      goal: goal(`verify: ["node check.js"]`),
+      permissions: permissions({ Allow: ["file.read", "shell.run(node)"] }),
+      files: { "long.js": "setTimeout(() => {}, 20000);\n", "check.js": "process.exit(0);\n" },
+    });
+    const first = 'shell.run {"command":"node long.js"}';
+    const second = "then update the README";
+    await sendMessage(root, "queue", first, "person:test");
+    await sendMessage(root, "queue", second, "person:test");
+    const controller = new AbortController();
+    const running = runThread({ root, signal: controller.signal });
+    await waitFor(async () => (await auditEntries(root)).some((e) => e.type === "decision" && e.target === "node long.js"), "the queued instruction's step to start");
+    expect((await pendingMessages(root, "queue")).map((m) => m.text)).toEqual([second]);
+    controller.abort();
+    const stopped = await running;
+    expect(stopped.rounds).toEqual([]);
+
+    expect((await pendingMessages(root, "queue")).map((m) => m.text)).toEqual([first, second]);
+    const inbox = (await auditEntries(root)).filter((e) => e.type === "inbox").map((e) => [e.round, e.message]);
+    expect(inbox).toEqual([
+      [1, `queued instruction taken: ${first}`],
+      [1, `queued instruction put back (round 1 was interrupted): ${first}`],
+    ]);
+    expect((await verifyAudit(root)).ok).toBe(true);
+  });
+
+
   it("takes one queued message per round, oldest first, and lists the rest as pending until taken", async () => {
     const root = await makeWorksite({
       goal: goal(`verify: ["node check.js"]`),

@@ -159,6 +159,62 @@ pause: { maxRounds: 2 }
     await expectStopRecorded(root, result, "budget-spent");
   });
 
+  it("never starts a round beyond the goal's maximum, even when every round ends waiting for a person", async () => {
+    const root = await makeWorksite({
+      goal: goal(`
+verify: ["node ok.js"]
+pause: { maxRounds: 2 }
+steps:
+  - tool: shell.run
+    input: { command: "node release.js" }
+`),
+      permissions: permissions({ Allow: ["file.read", "shell.run(node ok.js)"], "Requires confirmation": ["shell.run(node release.js)"] }),
+      files: { "ok.js": "process.exit(0);\n", "release.js": "process.exit(0);\n" },
+    });
+    const first = await runThread({ root });
+    expect(first).toMatchObject({ rounds: [1], state: "waiting" });
+    const second = await runThread({ root });
+    expect(second.rounds).toEqual([2]);
+    expect(second.reason).toBe("paused: reached the goal's maximum of 2 rounds");
+    await expectStopRecorded(root, second, "budget-spent");
+
+    // Another `worksite run` runs nothing at all: no round 3, no tool call, no report.
+    const resultsBefore = (await auditEntries(root)).filter((e) => e.type === "result").length;
+    const third = await runThread({ root });
+    expect(third).toEqual({ run: third.run, state: "budget-spent", reason: "paused: reached the goal's maximum of 2 rounds", rounds: [] });
+    const state = await readState(root);
+    expect(state).toMatchObject({ round: 2, state: "budget-spent", lastStop: { round: 2, reason: third.reason } });
+    expect(state.inProgress).toBeUndefined();
+    expect((await progressHeadings(root)).map((h) => /^## Round (\d+)/.exec(h)![1])).toEqual(["1", "2"]);
+    const entries = await auditEntries(root);
+    expect(entries.filter((e) => e.type === "result")).toHaveLength(resultsBefore);
+    expect(entries.at(-1)).toMatchObject({ type: "run", round: 3, message: "round 3 not started: paused: reached the goal's maximum of 2 rounds" });
+    expect((await verifyAudit(root)).ok).toBe(true);
+  });
+
+  it("passes a verify command that needs a person's approval once it is approved: verification itself uses the approval", async () => {
+    const root = await makeWorksite({
+      goal: goal(`verify: ["node deploy-check.js"]`),
+      permissions: permissions({ Allow: ["file.read"], "Requires confirmation": ["shell.run(node deploy-check.js)"] }),
+      files: { "deploy-check.js": "require('fs').appendFileSync('checked.txt', 'checked\\n');\n" },
+    });
+    const first = await runThread({ root });
+    expect(first.rounds).toEqual([1]);
+    await expectStopRecorded(root, first, "waiting");
+    const [pending] = await listApprovals(root, { status: "pending" });
+    expect(pending).toMatchObject({ tool: "shell.run", input: { command: "node deploy-check.js" } });
+    await approve(root, pending!.id, { by: "person:test", audit: openAuditLog(auditPath(root)) });
+
+    const second = await runThread({ root });
+    expect(second.rounds).toEqual([2]);
+    expect(second.reason).toMatch(/^done: verification passed \(1 check\(s\)\)/);
+    await expectStopRecorded(root, second, "done");
+    expect(await readFile(join(root, "checked.txt"), "utf8")).toBe("checked\n"); // ran once, by verification
+    expect((await listApprovals(root)).map((a) => a.status)).toEqual(["consumed"]);
+    // Not replayed at the start of the round as an approved call: the report's "Done" has no such call.
+    expect(await readFile(join(root, "PROGRESS.md"), "utf8")).not.toContain("approved by person:test");
+  });
+
   it("spends its budget when the goal's time budget runs out", async () => {
     const root = await makeWorksite({
       goal: goal(`

@@ -36,7 +36,8 @@ export async function verifyGoal(goal: GoalFile, root: string, round: number, to
     }
     const found = await findFiles(root, item.glob);
     const thisRound = found.filter((f) => f.startsWith(`artifacts/round-${round}/`));
-    const hits = item.glob.startsWith("artifacts/") ? found : thisRound.length ? thisRound : found;
+    // Evidence under artifacts/ must be this round's: an earlier round's screenshot proves nothing about these files.
+    const hits = item.glob.replace(/^\.\//, "").startsWith("artifacts/") ? thisRound : thisRound.length ? thisRound : found;
     checks.push({ kind: "artifact", what: item.glob, passed: hits.length > 0, detail: hits.length ? hits.slice(0, 3).join(", ") : "no file matches" });
   }
   return { passed: checks.every((c) => c.passed), checks, manual };

@@ -98,6 +98,16 @@ describe("worksite check catches what a run would reject", () => {
     expect(io.err).toMatch(/^GOAL\.md:6(:\d+)?: warning: `npm run lint` will wait for a person every round \(confirm by PERMISSIONS\.md:7\); allow it, e\.g\. `shell\.run\(npm run lint\)`/m);
     expect(io.err).not.toContain("`npm test`");
   });
+
+  it("shows a rule's explanation beside it, and says when allowed writes and commands let agent code run outside the gate", async () => {
+    const permissions = "# Permissions\n\n## Allow\n- `shell.run(npm test)` the suite only\n- `file.write(src/**)`\n\n## Forbidden\n- `shell.run(curl)` no network\n";
+    const root = await tempWorksite({ ...base, "PERMISSIONS.md": permissions }, "worksite-check-");
+    const io = captureIO(root);
+    expect(await main(["check"], io)).toBe(0);
+    expect(io.out).toMatch(/shell\.run\(curl\)\s+PERMISSIONS\.md:8\s+— no network/);
+    expect(io.out).not.toContain("not enforced");
+    expect(io.err).toMatch(/^PERMISSIONS\.md:4: note: `shell\.run\(npm test\)` runs commands and `file\.write\(src\/\*\*\)` \(line 5\)/m);
+  });
 });
 
 function run(root: string, ...argv: string[]) {

@@ -89,7 +89,7 @@ function summary(w: Worksite, paint: Paint, shown: (file: string) => string): st
     const rules = permissions.rules.filter((r) => r.tier === tier);
     if (!rules.length) continue;
     out.push(`  ${paint("cyan", tier === "confirm" ? "confirm (requires confirmation)" : tier)}`);
-    for (const r of rules) out.push(`    ${ruleText(r).padEnd(ruleWidth)}  ${at(r.source)}`);
+    for (const r of rules) out.push(`    ${ruleText(r).padEnd(ruleWidth)}  ${at(r.source)}${r.note ? `  ${paint("dim", `— ${r.note}`)}` : ""}`);
   }
   if (permissions.notes.length) {
     out.push(`  ${paint("yellow", "not enforced")} (notes for people)`);

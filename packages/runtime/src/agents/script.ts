@@ -33,8 +33,9 @@ export function steeringStep(text: string): Step | undefined {
 /**
  * The embedded agent: no model, just the goal's and the matched skills' steps,
  * each through the gate. Deterministic, so a thread can run unattended and a
- * test can say exactly what should happen. Steered mid-round, it runs the
- * steering call first and then the steps it had not reached.
+ * test can say exactly what should happen. Steered mid-round, the step the
+ * steering interrupted counts as done; it runs the steering call and then the
+ * steps it had not reached.
  */
 export function createScriptAgent(options: { steps: Step[]; vars?: Record<string, string> }): Agent {
   const finished = new Map<string, Set<number>>(); // run:round → indices of steps already run
@@ -75,8 +76,13 @@ export function createScriptAgent(options: { steps: Step[]; vars?: Record<string
           continue;
         }
         const outcome = await tools.call(step.tool, input, signal);
-        if (outcome.status === "aborted") break; // not done: it runs again after the steering
         done.add(index);
+        if (outcome.status === "aborted") {
+          // The person interrupted this step by steering: it counts as done (interrupted), shows in the report,
+          // and is not run again; the steering decides what comes next.
+          calls.push({ ...callRecord(step.tool, outcome), message: `interrupted: ${callRecord(step.tool, outcome).message}` });
+          break;
+        }
         if (outcome.status !== "ok") failedSources.add(step.from);
         if (step.id && outcome.status === "ok") results[step.id] = { content: outcome.result.content, data: outcome.result.data };
         calls.push(callRecord(step.tool, outcome));

@@ -51,7 +51,10 @@ export interface CallRecord {
 }
 
 export function callRecord(tool: string, outcome: GateOutcome): CallRecord {
-  const message = describeOutcome(outcome).split("\n")[0] ?? "";
+  const code = failedExitCode(outcome);
+  const firstLine = describeOutcome(outcome).split("\n")[0] ?? "";
+  // The tool ran (the gate's outcome is "ok"), but the command it ran failed: say so first, or a report reads "ok".
+  const message = code !== undefined ? `exit ${code}: ${firstLine}` : firstLine;
   return { tool, status: outcome.status, ...(outcome.decision ? { tier: outcome.decision.tier } : {}), message };
 }
 
@@ -77,4 +80,12 @@ export function describeOutcome(outcome: GateOutcome): string {
     default:
       return outcome.message;
   }
+}
+
+/** The non-zero exit code of a command a tool ran successfully (shell.run and the like); undefined otherwise. */
+export function failedExitCode(outcome: GateOutcome): number | undefined {
+  if (outcome.status !== "ok") return undefined;
+  const data = outcome.result.data as { exitCode?: unknown } | null | undefined;
+  const code = data && typeof data === "object" ? data.exitCode : undefined;
+  return typeof code === "number" && code !== 0 ? code : undefined;
 }

@@ -1,0 +1,45 @@
+import { BEFORE_ROLLBACK, listCheckpoints, resolveRef, rollbackTo, undoRollback } from "./checkpoint.js";
+import { reportedRounds } from "./report.js";
+import { readState, writeState } from "./state.js";
+
+export interface RollbackResult {
+  /** Files put back. */
+  restored: string[];
+  /** The commit holding the files as they were before; `worksite rollback --undo` restores it. */
+  safety: string;
+  /** The number the next round gets: after every round already reported, so PROGRESS.md keeps its history. */
+  nextRound: number;
+}
+
+/**
+ * Roll the thread back to round N: the files, and state.json with them. The thread is active again,
+ * its last stop says who rolled back to where, and the next round works from round N's files under
+ * a new number (round numbers are never reused, so no report is overwritten).
+ */
+export async function rollbackThread(root: string, round: number, by: string): Promise<RollbackResult> {
+  const { restored, safety, target } = await rollbackTo(root, round);
+  const reason = `rolled back to round ${round} by ${by}`;
+  return { restored, safety, nextRound: await recordInState(root, { round, commit: target, reason }) };
+}
+
+/** Undo the last rollback: the files as they were before it; the next round works from them. */
+export async function undoThreadRollback(root: string, by: string): Promise<RollbackResult> {
+  const { restored, safety, target } = await undoRollback(root);
+  const reason = `undid the last rollback (files as they were before it) by ${by}`;
+  return { restored, safety, nextRound: await recordInState(root, { commit: target, reason }) };
+}
+
+export async function canUndoRollback(root: string): Promise<boolean> {
+  return (await resolveRef(root, BEFORE_ROLLBACK)) !== undefined;
+}
+
+async function recordInState(root: string, from: { round?: number; commit: string; reason: string }): Promise<number> {
+  const state = await readState(root);
+  const highest = Math.max(state.round, ...(await listCheckpoints(root)), ...(await reportedRounds(root)));
+  const at = new Date().toISOString();
+  const next = { ...state, round: highest, state: "active" as const, lastStop: { round: from.round ?? highest, reason: from.reason, at }, continuesFrom: { ...from, at } };
+  // A round interrupted before the rollback worked on files that are gone now: it is not redone.
+  delete next.inProgress;
+  await writeState(root, next);
+  return highest + 1;
+}
