@@ -42,7 +42,7 @@ describe("worksite demo, as a new user meets it", () => {
     expect(first.code, first.err).toBe(0);
     expect(first.out).toContain("verification failed");
     expect(first.out).toContain("verification passed");
-    expect(first.out).toMatch(/waiting: verification passed; 1 action\(s\) wait for a person's approval/);
+    expect(first.out).toMatch(/waiting: verification passed; 1 action waits for a person's approval/);
     expect(await readFile(join(demo, "src", "cart.js"), "utf8")).toContain("item.quantity");
     // The message to the team is a draft: the file it would write does not exist.
     expect(existsSync(join(demo, "outbox", "team-update.md"))).toBe(false);

@@ -9,3 +9,4 @@ export * from "./artifacts/index.js";
 export * from "./gate/index.js";
 export * from "./tools/index.js";
 export { wrapUntrusted } from "./untrusted.js";
+export * from "./text/plural.js";

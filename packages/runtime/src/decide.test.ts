@@ -28,7 +28,7 @@ function facts(over: Partial<RoundFacts> = {}): RoundFacts {
 
 describe("deciding where a thread stands after a round", () => {
   const table: { when: string; goal: string; facts: Partial<RoundFacts>; state: string; stop: boolean; reason: RegExp }[] = [
-    { when: "verification passed and the agent is finished", goal: "", facts: {}, state: "done", stop: true, reason: /^done: verification passed \(1 check\(s\)\)$/ },
+    { when: "verification passed and the agent is finished", goal: "", facts: {}, state: "done", stop: true, reason: /^done: verification passed \(1 check\)$/ },
     { when: "the agent says done but verification failed", goal: "", facts: { verification: failed, sameFailureCount: 1, failureSummary: "npm test: exit 1" }, state: "active", stop: false, reason: /^continuing: verification failed: npm test: exit 1$/ },
     { when: "verification passed but the agent is not finished", goal: "", facts: { turn: { summary: "", claimsDone: false, calls: [] } }, state: "active", stop: false, reason: /agent is not finished/ },
     { when: "the same failure reached the limit", goal: "pause: { repeatedFailure: 3 }", facts: { verification: failed, sameFailureCount: 3, failureSummary: "npm test: exit 1" }, state: "paused", stop: true, reason: /^paused: the same failure 3 rounds in a row: npm test: exit 1$/ },
@@ -38,13 +38,13 @@ describe("deciding where a thread stands after a round", () => {
     { when: "a refusal that is not forbidden", goal: "", facts: { turn: { summary: "", claimsDone: true, calls: [deniedByDraftStage] } }, state: "done", stop: true, reason: /^done/ },
     { when: "a protected path changed, even if all else passed", goal: "protect: [migrations/**]", facts: { changedFiles: ["src/a.ts", "migrations/001.sql"] }, state: "paused", stop: true, reason: /^paused: protected path changed: migrations\/001\.sql \(GOAL\.md protect\)$/ },
     { when: "only unprotected paths changed", goal: "protect: [migrations/**]", facts: { changedFiles: ["src/a.ts"] }, state: "done", stop: true, reason: /^done/ },
-    { when: "verification passed with an approval pending", goal: "", facts: { pendingApprovals: 1 }, state: "waiting", stop: true, reason: /^waiting: verification passed; 1 action\(s\) wait/ },
+    { when: "verification passed with an approval pending", goal: "", facts: { pendingApprovals: 1 }, state: "waiting", stop: true, reason: /^waiting: verification passed; 1 action waits/ },
     { when: "verification failed with an approval pending", goal: "", facts: { verification: failed, sameFailureCount: 1, pendingApprovals: 2 }, state: "waiting", stop: true, reason: /^waiting: 2 action\(s\) wait/ },
     { when: "the goal's round limit is reached", goal: "pause: { maxRounds: 3 }", facts: { round: 3, verification: failed, sameFailureCount: 1 }, state: "budget-spent", stop: true, reason: /^paused: reached the goal's maximum of 3 rounds$/ },
     { when: "done in the last allowed round", goal: "pause: { maxRounds: 3 }", facts: { round: 3 }, state: "done", stop: true, reason: /^done/ },
     { when: "the round limit is reached while an approval waits", goal: "pause: { maxRounds: 3 }", facts: { round: 3, verification: failed, sameFailureCount: 1, pendingApprovals: 1 }, state: "budget-spent", stop: true, reason: /^paused: reached the goal's maximum of 3 rounds$/ },
     { when: "the round limit is reached while verification passed and an approval waits", goal: "pause: { maxRounds: 3 }", facts: { round: 3, pendingApprovals: 1 }, state: "budget-spent", stop: true, reason: /^paused: reached the goal's maximum of 3 rounds$/ },
-    { when: "an approval waits under the round limit", goal: "pause: { maxRounds: 3 }", facts: { round: 2, pendingApprovals: 1 }, state: "waiting", stop: true, reason: /^waiting: verification passed; 1 action\(s\) wait/ },
+    { when: "an approval waits under the round limit", goal: "pause: { maxRounds: 3 }", facts: { round: 2, pendingApprovals: 1 }, state: "waiting", stop: true, reason: /^waiting: verification passed; 1 action waits/ },
     { when: "the time budget is spent", goal: "pause: { budget: 2h }", facts: { verification: failed, sameFailureCount: 1, startedAt: 0, now: 7_200_000 }, state: "budget-spent", stop: true, reason: /^paused: the time budget of 2 h is spent$/ },
     { when: "the time budget is not spent yet", goal: "pause: { budget: 2h }", facts: { verification: failed, sameFailureCount: 1, startedAt: 0, now: 7_199_999 }, state: "active", stop: false, reason: /^continuing/ },
     { when: "the run's own round count is reached", goal: "", facts: { verification: failed, sameFailureCount: 1, roundsThisRun: 2, maxRoundsThisRun: 2 }, state: "active", stop: true, reason: /^ran the 2 round\(s\) asked for; verification failed/ },

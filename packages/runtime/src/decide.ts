@@ -1,5 +1,5 @@
 import type { GoalFile } from "@worksite/core";
-import { globMatches } from "@worksite/core";
+import { globMatches, plural } from "@worksite/core";
 import type { AgentTurn } from "./agents/types.js";
 import type { GoalState } from "./state.js";
 import type { VerificationResult } from "./verify.js";
@@ -44,7 +44,7 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
     return { state: "blocked", stop: true, reason: `blocked: ${facts.agentError}` };
   }
   if (facts.verification.passed && facts.turn.claimsDone && facts.pendingApprovals === 0) {
-    return { state: "done", stop: true, reason: `done: verification passed (${facts.verification.checks.length} check(s))${facts.verification.manual.length ? `; ${facts.verification.manual.length} manual check(s) for a person` : ""}` };
+    return { state: "done", stop: true, reason: `done: verification passed (${plural(facts.verification.checks.length, "check")})${facts.verification.manual.length ? `; ${plural(facts.verification.manual.length, "manual check")} for a person` : ""}` };
   }
   const limit = goal.pause.repeatedFailure;
   if (limit && facts.sameFailureCount >= limit) {
@@ -56,14 +56,14 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
   }
   if (facts.pendingApprovals > 0) {
     const passed = facts.verification.passed && facts.turn.claimsDone ? "verification passed; " : "";
-    return { state: "waiting", stop: true, reason: `waiting: ${passed}${facts.pendingApprovals} action(s) wait for a person's approval (worksite approvals)` };
+    return { state: "waiting", stop: true, reason: `waiting: ${passed}${plural(facts.pendingApprovals, "action")} ${facts.pendingApprovals === 1 ? "waits" : "wait"} for a person's approval (worksite approvals)` };
   }
   if (goal.pause.budgetMs !== undefined && facts.now - facts.startedAt >= goal.pause.budgetMs) {
     return { state: "budget-spent", stop: true, reason: `paused: the time budget of ${formatDuration(goal.pause.budgetMs)} is spent` };
   }
   const why = facts.verification.passed ? "verification passed but the agent is not finished" : `verification failed: ${facts.failureSummary ?? "see the report"}`;
   if (facts.maxRoundsThisRun !== undefined && facts.roundsThisRun >= facts.maxRoundsThisRun) {
-    return { state: "active", stop: true, reason: `ran the ${facts.maxRoundsThisRun} round(s) asked for; ${why}` };
+    return { state: "active", stop: true, reason: `ran the ${plural(facts.maxRoundsThisRun, "round")} asked for; ${why}` };
   }
   return { state: "active", stop: false, reason: `continuing: ${why}` };
 }

@@ -31,7 +31,7 @@ function nextStep(r: RoundReport): string {
     case "done":
       return "nothing: the goal is met. Review the evidence and the changed files.";
     case "waiting":
-      return "a person approves or denies the waiting action(s) (`worksite approvals`), then `worksite run` continues.";
+      return "a person approves or denies what waits (`worksite approvals`), then `worksite run` continues.";
     case "paused":
     case "blocked":
       return "a person reads the blocker above, fixes or steers (`worksite queue \"…\"`), then `worksite run`.";

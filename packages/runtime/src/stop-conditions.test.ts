@@ -126,7 +126,7 @@ steps:
     });
     const first = await runThread({ root });
     expect(first.rounds).toEqual([1]);
-    expect(first.reason).toMatch(/^waiting: .*1 action\(s\) wait for a person's approval/);
+    expect(first.reason).toMatch(/^waiting: .*1 action waits for a person's approval/);
     await expectStopRecorded(root, first, "waiting");
     expect(existsSync(join(root, "released.txt"))).toBe(false);
 
@@ -207,7 +207,7 @@ steps:
 
     const second = await runThread({ root });
     expect(second.rounds).toEqual([2]);
-    expect(second.reason).toMatch(/^done: verification passed \(1 check\(s\)\)/);
+    expect(second.reason).toMatch(/^done: verification passed \(1 check\)/);
     await expectStopRecorded(root, second, "done");
     expect(await readFile(join(root, "checked.txt"), "utf8")).toBe("checked\n"); // ran once, by verification
     expect((await listApprovals(root)).map((a) => a.status)).toEqual(["consumed"]);

@@ -3,7 +3,7 @@ import { verifyAuditFile } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
-import { plural } from "../plural.js";
+import { plural } from "@worksite/core";
 
 /** Exit 0 when every line of `.worksite/audit.jsonl` is intact and chained; 1 naming the first line that is not. */
 export default defineCommand({

@@ -4,7 +4,7 @@ import { safeLoadWorksite } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { type CommandIO, styler } from "../io.js";
-import { plural } from "../plural.js";
+import { plural } from "@worksite/core";
 import { readinessWarnings } from "./check-readiness.js";
 
 type Paint = ReturnType<typeof styler>;

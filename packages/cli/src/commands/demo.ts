@@ -4,7 +4,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { listApprovals, listDrafts, readArtifactIndex, UserError } from "@worksite/core";
+import { listApprovals, listDrafts, plural, readArtifactIndex, UserError } from "@worksite/core";
 import { runThread } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { demoFiles } from "../demo/files.js";
@@ -77,7 +77,7 @@ export default defineCommand({
     const next: [string, string][] = [[`cat ${join(w, "PROGRESS.md")}`, "the report of each round"]];
     if (screenshots.length) next.push([join(w, screenshots.at(-1)!.path), "the cart page after the fix (a screenshot)"]);
     next.push([`${cmd} status --worksite ${w}`, "where the thread stands"]);
-    if (drafts.length) next.push([`${cmd} drafts --worksite ${w}`, `${drafts.length} draft(s): nothing was sent`]);
+    if (drafts.length) next.push([`${cmd} drafts --worksite ${w}`, `${plural(drafts.length, "draft")}: nothing was sent`]);
     for (const a of approvals) {
       next.push([`${cmd} approve ${a.id} --worksite ${w}`, `let "${a.tool} ${a.target ?? ""}" run once`]);
       next.push([`${cmd} run --worksite ${w}`, "the next round runs it and finishes"]);

@@ -3,7 +3,7 @@ import { acceptProposal } from "@worksite/memory";
 import { defineCommand } from "../command.js";
 import { styler } from "../io.js";
 import { memoryOptions, openMemoryTarget, showingPaths } from "./memory-folder.js";
-import { plural } from "../plural.js";
+import { plural } from "@worksite/core";
 
 export default defineCommand({
   name: "memory accept",

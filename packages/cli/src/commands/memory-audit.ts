@@ -2,7 +2,7 @@ import { auditMemory, formatFinding } from "@worksite/memory";
 import { UserError } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { styler } from "../io.js";
-import { plural } from "../plural.js";
+import { plural } from "@worksite/core";
 import { memoryOptions, openMemoryTarget } from "./memory-folder.js";
 
 export default defineCommand({

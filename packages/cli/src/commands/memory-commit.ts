@@ -2,7 +2,7 @@ import { UserError } from "@worksite/core";
 import { commitHandEdits } from "@worksite/memory";
 import { defineCommand } from "../command.js";
 import { memoryOptions, openMemoryTarget, showingPaths } from "./memory-folder.js";
-import { plural } from "../plural.js";
+import { plural } from "@worksite/core";
 
 export default defineCommand({
   name: "memory commit",

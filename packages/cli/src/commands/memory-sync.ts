@@ -2,7 +2,7 @@ import { syncMemory } from "@worksite/memory";
 import { defineCommand } from "../command.js";
 import { styler } from "../io.js";
 import { memoryOptions, openMemoryTarget } from "./memory-folder.js";
-import { plural } from "../plural.js";
+import { plural } from "@worksite/core";
 
 export default defineCommand({
   name: "memory sync",

@@ -1,4 +1,4 @@
-import { UserError } from "@worksite/core";
+import { plural, UserError } from "@worksite/core";
 import { canUndoRollback, changedSince, listCheckpoints, liveLock, openSession, type RollbackResult, rollbackThread, undoThreadRollback } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
@@ -37,7 +37,7 @@ export default defineCommand({
       io.stdout(undo ? "nothing to do: the files are as they were before the last rollback\n" : `nothing to do: the files are as they were after round ${round}\n`);
       return 0;
     }
-    io.stderr(`${what} restores ${changes.length} file(s):\n${changes.map((c) => `  ${c}`).join("\n")}\n`);
+    io.stderr(`${what} restores ${plural(changes.length, "file")}:\n${changes.map((c) => `  ${c}`).join("\n")}\n`);
     if (!args.options.yes) {
       const again = suggestCommand(io, root, undo ? "rollback --undo --yes" : `rollback ${round} --yes`);
       if (!io.confirm) throw new UserError(`${undo ? "rollback --undo" : "rollback"} asks for confirmation, and there is no terminal to ask on`, { hint: `run it again with --yes: ${again}` });
@@ -48,7 +48,7 @@ export default defineCommand({
     }
     const by = personActor(io.env);
     const result = undo ? await undoThreadRollback(root, by) : await rollbackThread(root, round, by);
-    await audit(root, by, undo ? `undid the last rollback: ${result.restored.length} file(s) restored` : `rolled back to round ${round}: ${result.restored.length} file(s) restored`, { ...(undo ? {} : { round }), files: result.restored, before: result.safety, nextRound: result.nextRound });
+    await audit(root, by, undo ? `undid the last rollback: ${plural(result.restored.length, "file")} restored` : `rolled back to round ${round}: ${plural(result.restored.length, "file")} restored`, { ...(undo ? {} : { round }), files: result.restored, before: result.safety, nextRound: result.nextRound });
     if (args.options.json) {
       io.stdout(`${JSON.stringify({ ...(undo ? { undo: true } : { round }), restored: result.restored, before: result.safety, nextRound: result.nextRound })}\n`);
       return 0;
@@ -60,7 +60,7 @@ export default defineCommand({
 
 function describe(io: CommandIO, root: string, to: string, result: RollbackResult): string {
   return [
-    `restored ${result.restored.length} file(s) ${to}.`,
+    `restored ${plural(result.restored.length, "file")} ${to}.`,
     `The next \`${suggestCommand(io, root, "run")}\` is round ${result.nextRound} and works from these files; PROGRESS.md keeps every earlier round.`,
     `What was there before is kept; put it back with: ${suggestCommand(io, root, "rollback --undo")}`,
   ].join("\n");

@@ -7,7 +7,7 @@ import { defineCommand } from "../command.js";
 import type { ParsedArgv } from "../argv.js";
 import { findWorksite } from "../find-worksite.js";
 import { type CommandIO, styler } from "../io.js";
-import { plural } from "../plural.js";
+import { plural } from "@worksite/core";
 import { shown } from "./skill-common.js";
 
 interface CheckResult {
