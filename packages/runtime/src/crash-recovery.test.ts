@@ -4,6 +4,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sendMessage } from "./inbox.js";
 import { readLock } from "./lock.js";
 import { auditEntries, goal, makeWorksite, permissions, progressHeadings, readProgress, readState, removeWorksites, verifyAudit, waitFor } from "./test-helpers/worksite.js";
 
@@ -48,6 +49,9 @@ steps:
       files: { "long.js": LONG, "check.js": "process.exit(require('fs').existsSync('src/done.txt') ? 0 : 1);\n", "memory/MEMORY.md": "# Memory\n\n- the cart test is slow\n" },
     });
     const memoryBefore = await readFile(join(root, "memory/MEMORY.md"), "utf8");
+    // Round 1 takes the first instruction, round 2 the second; the kill must not lose it.
+    await sendMessage(root, "queue", 'file.read {"path":"check.js"}', "person:test");
+    const second = await sendMessage(root, "queue", 'file.read {"path":"long.js"}', "person:test");
 
     const child = spawn(process.execPath, [BIN, "run", "-w", root], { env: { ...process.env, SLOW: "1" }, stdio: "ignore" });
     // Round 1 fails verification; round 2 starts the long fix step: that is mid-round.
@@ -63,7 +67,7 @@ steps:
     // What the killed run left: a lock of a dead process, a round in progress, round 1 reported whole, round 2 not at all.
     expect((await readLock(root))?.pid).toBe(child.pid);
     const dead = await readState(root);
-    expect(dead).toMatchObject({ round: 1, inProgress: { round: 2 } });
+    expect(dead).toMatchObject({ round: 1, inProgress: { round: 2, taken: [second.id] } });
     const interruptedRun = dead.inProgress!.run;
     expect(await progressHeadings(root)).toHaveLength(1);
     expect(sectionsOf(await readProgress(root))[0]).toContain("### Next step");
@@ -75,6 +79,10 @@ steps:
     const entries = await auditEntries(root);
     expect(entries.some((e) => e.type === "run" && e.message === `took over the lock of run ${interruptedRun} (pid ${child.pid} is gone)`)).toBe(true);
     expect(entries.some((e) => e.type === "run" && e.round === 2 && e.message === `round 2 was interrupted (run ${interruptedRun}); redoing it`)).toBe(true);
+    // The instruction the killed round took went back, and the redo took it again.
+    const inbox = entries.filter((e) => e.type === "inbox").map((e) => e.message);
+    expect(inbox).toContain(`queued instruction put back for the redo of round 2: ${second.text}`);
+    expect(inbox.filter((m) => m === `queued instruction taken: ${second.text}`)).toHaveLength(2);
     expect(await verifyAudit(root)).toMatchObject({ ok: true });
     expect(await readLock(root)).toBeUndefined();
 

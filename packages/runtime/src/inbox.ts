@@ -73,3 +73,12 @@ export async function returnMessage(root: string, message: InboxMessage): Promis
     return false;
   }
 }
+
+/** A message this or an earlier round took, by id; undefined when it is not in inbox/taken/. */
+export async function takenMessage(root: string, id: string): Promise<InboxMessage | undefined> {
+  try {
+    return JSON.parse(await readFile(join(inboxDir(root), "taken", `${id}.json`), "utf8")) as InboxMessage;
+  } catch {
+    return undefined;
+  }
+}

@@ -5,7 +5,7 @@ import { agentFor } from "./agents/select.js";
 import { runApprovedCalls } from "./approved-calls.js";
 import { changedSince, listCheckpoints, recordCheckpoint } from "./checkpoint.js";
 import { decideRound, maxRoundsReason } from "./decide.js";
-import { type InboxMessage, pendingMessages, returnMessage, takeMessage } from "./inbox.js";
+import { type InboxMessage, pendingMessages, returnMessage, takeMessage, takenMessage } from "./inbox.js";
 import { acquireLock } from "./lock.js";
 import { roundExtras } from "./round-extras.js";
 import { appendProgress, readRoundReport, renderRoundReport } from "./report.js";
@@ -81,8 +81,17 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         last = { state: "budget-spent", reason };
         break;
       }
-      if (redo) await audit.append({ type: "run", run, round, actor: "runtime", message: `round ${round} was interrupted (run ${redo.run}); redoing it` });
-      state = { ...state, inProgress: { round, run, started: new Date().toISOString() } };
+      if (redo) {
+        await audit.append({ type: "run", run, round, actor: "runtime", message: `round ${round} was interrupted (run ${redo.run}); redoing it` });
+        // A process killed mid-round could not put back what it took; the redo does (a no-op after Ctrl-C, which already did).
+        for (const id of redo.taken) {
+          const message = await takenMessage(root, id);
+          if (message && (await returnMessage(root, message))) {
+            await audit.append({ type: "inbox", run, round, actor: "runtime", message: `${message.kind === "queue" ? "queued instruction" : "steering"} put back for the redo of round ${round}: ${message.text}`, data: { id } });
+          }
+        }
+      }
+      state = { ...state, inProgress: { round, run, started: new Date().toISOString(), taken: [] } };
       await writeState(root, state);
       session.gate.setRound(round);
       const started = new Date().toISOString();
@@ -102,6 +111,10 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         taken.push(message);
         steering.push(message.text);
         await audit.append({ type: "inbox", run, round, actor: message.by, message: `steering taken: ${message.text}`, data: { id: message.id } });
+      }
+      if (taken.length) {
+        state = { ...state, inProgress: { ...state.inProgress!, taken: taken.map((m) => m.id) } };
+        await writeState(root, state);
       }
       options.onEvent?.({ type: "round-start", round, ...(queued ? { instruction: queued.text } : {}) });
       for (const text of steering) options.onEvent?.({ type: "steered", round, text });

@@ -10,7 +10,15 @@ const stateSchema = z.object({
   round: z.number().int().nonnegative().default(0),
   state: z.enum(goalStates).default("active"),
   /** The round being worked when the process stopped; a new run redoes it. */
-  inProgress: z.object({ round: z.number().int(), run: z.string(), started: z.string() }).optional(),
+  inProgress: z
+    .object({
+      round: z.number().int(),
+      run: z.string(),
+      started: z.string(),
+      /** Inbox messages the round took: a redo puts them back first, so a crash loses no instruction. */
+      taken: z.array(z.string()).default([]),
+    })
+    .optional(),
   lastStop: z.object({ round: z.number().int(), reason: z.string(), at: z.string() }).optional(),
   /** Normalised signature of the last failure and how many rounds in a row it happened. */
   failure: z.object({ signature: z.string(), count: z.number().int(), summary: z.string() }).optional(),
