@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type AuditEntry, parseLine, readLines, type Tier, TIERS, UserError } from "@worksite/core";
+import { type AuditEntry, globToRegExp, parseLine, readLines, type Tier, TIERS, UserError } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
@@ -14,8 +14,6 @@ export function parseSince(value: string, now: Date): Date {
   if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(date.getTime())) return date;
   throw new UserError(`--since ${value} is neither a duration nor a date`, { hint: "use 10m, 2h, 1d or an ISO date such as 2024-06-01T09:00:00Z" });
 }
-
-const globToRegExp = (glob: string) => new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
 
 export default defineCommand({
   name: "audit tail",
@@ -35,7 +33,7 @@ export default defineCommand({
     if (!Number.isInteger(count) || count < 0) throw new UserError(`-n ${String(args.options.lines)} is not a number of entries`, { hint: "for example: -n 50" });
     const tier = args.options.tier as string | undefined;
     if (tier !== undefined && !TIERS.includes(tier as Tier)) throw new UserError(`unknown tier "${tier}"`, { hint: `one of: ${TIERS.join(", ")}` });
-    const tool = typeof args.options.tool === "string" ? globToRegExp(args.options.tool) : undefined;
+    const tool = typeof args.options.tool === "string" ? globToRegExp(args.options.tool) : undefined; // `browser.*`: any run of characters
     const run = args.options.run as string | undefined;
     const since = typeof args.options.since === "string" ? parseSince(args.options.since, new Date()) : undefined;
 
@@ -62,7 +60,15 @@ export default defineCommand({
       return 0;
     }
     if (shown.length === 0) io.stdout(paint("dim", "no audit entries match\n"));
-    for (const e of shown) io.stdout(`${formatEntry(e, paint)}\n`);
+    for (let i = 0; i < shown.length; i++) {
+      const e = shown[i]!;
+      const next = shown[i + 1];
+      // A call is a decision followed by its result: one line says both.
+      if (e.type === "decision" && e.outcome === undefined && next?.type === "result" && next.callHash === e.callHash) {
+        io.stdout(`${formatEntry({ ...next, seq: e.seq }, paint, next.seq)}\n`);
+        i++;
+      } else io.stdout(`${formatEntry(e, paint)}\n`);
+    }
     return 0;
   },
 });
@@ -72,19 +78,20 @@ function tierOf(e: AuditEntry): Tier | undefined {
 }
 
 /** One readable line: time, seq, actor, tool, target, tier, decided by, outcome, then any message. */
-export function formatEntry(e: AuditEntry, paint: ReturnType<typeof styler>): string {
+export function formatEntry(e: AuditEntry, paint: ReturnType<typeof styler>, lastSeq?: number): string {
   const time = e.time.replace("T", " ").replace(/\.\d+Z$/, "Z");
   const target = e.target === undefined ? "" : e.target.length > 70 ? `${e.target.slice(0, 69)}…` : e.target;
   const outcome = e.outcome === undefined ? "" : e.outcome === "ok" ? paint("green", e.outcome) : e.outcome === "error" || e.outcome === "refused" ? paint("red", e.outcome) : paint("yellow", e.outcome);
   const parts = [
     paint("dim", time),
-    paint("dim", `#${e.seq}`),
+    paint("dim", lastSeq === undefined ? `#${e.seq}` : `#${e.seq}–${lastSeq}`),
     e.actor,
     e.tool ? paint("bold", e.tool) : paint("dim", e.type),
     target,
     tierOf(e) ?? "",
     e.decidedBy ? paint("dim", e.decidedBy) : "",
     outcome,
+    e.durationMs !== undefined ? paint("dim", `${e.durationMs} ms`) : "",
     e.message ? paint("dim", `— ${e.message}`) : "",
   ];
   return parts.filter((p) => p !== "").join("  ");

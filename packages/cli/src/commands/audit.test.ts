@@ -80,6 +80,16 @@ describe("worksite audit tail", () => {
     expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}#5 {2}agent {2}browser\.click {2}https:\/\/example\.com\/buy {2}forbidden {2}rule PERMISSIONS\.md:12 {2}refused$/);
   });
 
+  it("shows a call's decision and its result as one line, with how long it ran", async () => {
+    const log = openAuditLog(auditPath);
+    const call = { actor: "agent", run: "r1", tool: "shell.run", target: "npm test", callHash: "a".repeat(64), tier: "allow" as const, decidedBy: "rule PERMISSIONS.md:3" };
+    await log.append({ type: "decision", ...call });
+    await log.append({ type: "result", ...call, outcome: "ok", durationMs: 812 });
+    const lines = (await worksite("audit", "tail")).out.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/ {2}#1–2 {2}agent {2}shell\.run {2}npm test {2}allow {2}rule PERMISSIONS\.md:3 {2}ok {2}812 ms$/);
+  });
+
   it("filters by tool (with *), tier, run and time", async () => {
     await seed();
     const seqs = async (...f: string[]) => (JSON.parse((await worksite("audit", "tail", "--json", ...f)).out) as { seq: number }[]).map((e) => e.seq);
