@@ -21,16 +21,8 @@ export const approvalsDir = (root: string) => join(root, ".worksite", "approvals
 const usedDir = (root: string) => join(approvalsDir(root), "used");
 export const grantsDir = (root: string) => join(approvalsDir(root), "grants");
 
-export interface ApprovalRequest {
-  tool: string;
-  input: unknown;
-  target?: string;
-  callHash: string;
-  decision: Decision;
-  requestedBy: string;
-  run?: string;
-  round?: number;
-}
+/** What the gate knows of a call that waits for a person; the record adds id, time and status. */
+export type ApprovalRequest = Pick<ApprovalRecord, "tool" | "input" | "target" | "callHash" | "decision" | "requestedBy" | "run" | "round">;
 
 /** Queue a request, or return the pending one already queued for this exact call. */
 export async function requestApproval(
@@ -104,16 +96,10 @@ export async function approve(root: string, id: string, options: ApproveOptions)
   };
   const approval: ApprovalRecord = { ...approved, seal: seal((await sealKey({ create: true }))!, approvalSealFields(approved)) };
   await writeRecord(join(approvalsDir(root), `${id}.json`), approval);
-  await options.audit?.append({
-    type: "approval",
-    actor: options.by,
-    tool: record.tool,
-    ...(record.target !== undefined ? { target: record.target } : {}),
-    callHash: record.callHash,
-    decidedBy: options.by,
-    outcome: "ok",
-    message: `approved ${id}${grant ? ` and granted ${record.tool} on this target for the thread (${grant.id})` : ""}`,
-    data: { approval: id, ...(grant ? { grant: grant.id } : {}), ...(approval.expires ? { expires: approval.expires } : {}) },
+  await auditDecision(options.audit, record, options.by, "ok", `approved ${id}${grant ? ` and granted ${record.tool} on this target for the thread (${grant.id})` : ""}`, {
+    approval: id,
+    ...(grant ? { grant: grant.id } : {}),
+    ...(approval.expires ? { expires: approval.expires } : {}),
   });
   return grant ? { approval, grant } : { approval };
 }
@@ -129,17 +115,7 @@ export async function deny(root: string, id: string, options: { by: string; reas
     ...(options.reason ? { reason: options.reason } : {}),
   };
   await writeRecord(join(approvalsDir(root), `${id}.json`), denied);
-  await options.audit?.append({
-    type: "approval",
-    actor: options.by,
-    tool: record.tool,
-    ...(record.target !== undefined ? { target: record.target } : {}),
-    callHash: record.callHash,
-    decidedBy: options.by,
-    outcome: "refused",
-    message: `denied ${id}${options.reason ? `: ${options.reason}` : ""}`,
-    data: { approval: id },
-  });
+  await auditDecision(options.audit, record, options.by, "refused", `denied ${id}${options.reason ? `: ${options.reason}` : ""}`, { approval: id });
   return denied;
 }
 
@@ -207,6 +183,21 @@ export async function revokeGrant(root: string, id: string, options: { by: strin
     data: { grant: id },
   });
   return grant;
+}
+
+/** A person's approve or deny, in the audit log next to the call it decides. */
+async function auditDecision(audit: AuditLog | undefined, record: ApprovalRecord, by: string, outcome: "ok" | "refused", message: string, data: Record<string, unknown>): Promise<void> {
+  await audit?.append({
+    type: "approval",
+    actor: by,
+    tool: record.tool,
+    ...(record.target !== undefined ? { target: record.target } : {}),
+    callHash: record.callHash,
+    decidedBy: by,
+    outcome,
+    message,
+    data,
+  });
 }
 
 /** Approvals come from a person's channel; an "agent" or "mcp:…" actor granting one is a bug in the caller. */
