@@ -1,7 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { AuditLog } from "../audit/audit-log.js";
-import type { Decision } from "../policy/types.js";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../artifacts/atomic-file.js";
 import { isId, newId, redactDeep } from "./call-hash.js";
