@@ -86,7 +86,7 @@ for (let r = 0; r < RUNS; r++) {
     await rm(dir, { recursive: true, force: true });
   }
 }
-record("memory status (isomorphic-git statusMatrix)", rows.status);
+record("memory status (HEAD tree vs. blob ids)", rows.status);
 record("memory commit (status, secret scan, index, commit)", rows.commit);
 record("git status (CLI)", rows["git-status"]);
 record("git add -A + commit (CLI)", rows["git-commit"]);
@@ -100,7 +100,7 @@ const lines = [
   ...Object.entries(results).map(([k, v]) => `| ${k} | ${v.ms.toFixed(0)} ms | ${v.maxRssMB.toFixed(0)} MB |`),
   "",
   `Ratios: load + audit / read files = ${r("load + audit", "read files")}× time, ${m("load + audit", "read files")}× memory; ` +
-    `memory status / git status = ${r("memory status (isomorphic-git statusMatrix)", "git status (CLI)")}×; ` +
+    `memory status / git status = ${r("memory status (HEAD tree vs. blob ids)", "git status (CLI)")}×; ` +
     `memory commit / git add + commit = ${r("memory commit (status, secret scan, index, commit)", "git add -A + commit (CLI)")}×.`,
 ];
 console.log(lines.join("\n"));

@@ -92,7 +92,7 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
   if (files.length && onDisk !== index)
     findings.push({ severity: "warn", kind: "index", file: INDEX_FILE, line: 1, message: "out of date; worksite memory commit regenerates it" });
 
-  for (const edit of await handEdits(store))
+  for (const edit of await handEdits(store, files))
     findings.push({ severity: "warn", kind: "uncommitted", file: edit.file, line: 1, message: `${edit.change} by hand and not committed; record it with worksite memory commit -m "…"` });
 
   findings.sort((a, b) => (a.severity === b.severity ? a.file.localeCompare(b.file) || a.line - b.line : a.severity === "block" ? -1 : 1));

@@ -1,11 +1,12 @@
 import fs from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UserError } from "@worksite/core";
 import git from "isomorphic-git";
-import { writeCommit } from "./commit-tree.js";
+import { listTree, writeCommit } from "./commit-tree.js";
 import { renderIndex } from "./index-file.js";
-import { INDEX_FILE, loadFiles, type MemoryStore, type Person, repoPath } from "./store.js";
+import { INDEX_FILE, loadFiles, type MemoryStore, memoryPath, type Person, repoPath } from "./store.js";
 import { mainRef } from "./worktree.js";
 
 export interface HandEdit {
@@ -14,25 +15,63 @@ export interface HandEdit {
   change: "added" | "modified" | "deleted";
 }
 
-/** Edits in the working folder that no commit records yet (git status of the memory folder). */
-export async function handEdits(store: MemoryStore): Promise<HandEdit[]> {
-  const rows = await git.statusMatrix({
-    fs,
-    dir: store.root,
-    gitdir: store.gitdir,
-    filepaths: [store.prefix || "."],
-    cache: store.cache,
-    // Inside the worksite's repository the index belongs to the person's git too: only read it.
-    refresh: store.mode === "own",
-    filter: (f) => f.endsWith(".md"),
-  });
-  const out: HandEdit[] = [];
-  for (const [path, h, w] of rows) {
-    if (h === 1 && w === 1) continue;
-    const file = store.prefix ? path.slice(store.prefix.length + 1) : path;
-    if (file.split("/").some((p) => p.startsWith("."))) continue;
-    out.push({ file, change: h === 0 ? "added" : w === 0 ? "deleted" : "modified" });
+/**
+ * Edits in the working folder that no commit records yet: the folder's `.md`
+ * files against HEAD's tree, by blob id. The same answer as isomorphic-git's
+ * statusMatrix (head vs. working tree), without its per-file stat and index
+ * walk, which cost seconds at 10,000 entries (bench/RESULTS.md, "Memory").
+ * `loaded` lets the audit reuse the texts it has already read.
+ */
+export async function handEdits(store: MemoryStore, loaded?: readonly { file: string; text: string }[]): Promise<HandEdit[]> {
+  const head = await git.resolveRef({ fs, gitdir: store.gitdir, ref: "HEAD" }).catch(() => undefined);
+  const committed = new Map<string, string>();
+  for (const [path, oid] of await listTree(store, head)) {
+    const file = memoryPath(store, path);
+    if (file !== undefined && tracked(file)) committed.set(file, oid);
   }
+  const texts = new Map((loaded ?? []).map((f) => [f.file, f.text]));
+  const files = await markdownFiles(store.dir);
+  // Read what the caller did not, 64 at a time: enough to overlap I/O without opening 10,000 files at once.
+  const missing = files.filter((f) => !texts.has(f));
+  for (let i = 0; i < missing.length; i += 64) {
+    const batch = missing.slice(i, i + 64);
+    const read = await Promise.all(batch.map((f) => readFile(join(store.dir, f), "utf8")));
+    batch.forEach((f, j) => texts.set(f, read[j]!));
+  }
+  const out: HandEdit[] = [];
+  for (const file of files) {
+    const text = texts.get(file)!;
+    const was = committed.get(file);
+    committed.delete(file);
+    if (was === undefined) out.push({ file, change: "added" });
+    else if (was !== blobId(text)) out.push({ file, change: "modified" });
+  }
+  for (const file of committed.keys()) out.push({ file, change: "deleted" });
+  return out.sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/** The id git gives a file's content. */
+function blobId(text: string): string {
+  const bytes = Buffer.from(text, "utf8");
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
+/** Markdown files a person edits: not under a dot folder (.git, .obsidian …). */
+function tracked(file: string): boolean {
+  return file.endsWith(".md") && !file.split("/").some((p) => p.startsWith("."));
+}
+
+async function markdownFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string) => {
+    for (const item of await readdir(join(dir, rel), { withFileTypes: true })) {
+      if (item.name.startsWith(".")) continue;
+      const path = rel ? `${rel}/${item.name}` : item.name;
+      if (item.isDirectory()) await walk(path);
+      else if (item.isFile() && item.name.endsWith(".md")) out.push(path);
+    }
+  };
+  await walk("");
   return out;
 }
 
