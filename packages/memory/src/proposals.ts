@@ -56,13 +56,33 @@ export interface ChangeResult {
 export async function beginProposal(store: MemoryStore, run: string): Promise<string> {
   const ref = proposalRef(run);
   if (await resolveOptional(store, ref)) return ref;
-  const head = await resolveOptional(store, await mainRef(store));
-  if (!head) {
-    // A proposal needs a base to diff against: an empty folder gets its first commit.
-    await writeCommit(store, { ref: await mainRef(store), changes: new Map([[repoPath(store, INDEX_FILE), renderIndex([])]]), message: "memory: start", author: store.author });
-  }
-  await git.writeRef({ fs, gitdir: store.gitdir, ref, value: (await resolveOptional(store, await mainRef(store)))!, force: true });
+  const main = await mainRef(store);
+  const head = (await resolveOptional(store, main)) ?? (await startMainLine(store, main, run));
+  await git.writeRef({ fs, gitdir: store.gitdir, ref, value: head, force: true });
   return ref;
+}
+
+/**
+ * A proposal needs a base to diff against, so an empty folder gets a first commit on the main line.
+ * It goes through advanceMainLine like every other move of the main line, so MEMORY.md is written
+ * to the folder (and the index) too: a commit that records a file the folder lacks reads as a
+ * staged deletion, and the next accept would refuse it as a hand edit. A MEMORY.md already in the
+ * folder is recorded as it is, and so is the `.gitkeep` `worksite init` leaves, so the first commit
+ * matches the folder and `git status` stays clean.
+ */
+async function startMainLine(store: MemoryStore, main: string, run: string): Promise<string> {
+  const onDisk = async (file: string) => {
+    const path = join(store.dir, file);
+    return fs.existsSync(path) && (await fs.promises.stat(path)).isFile() ? fs.promises.readFile(path, "utf8") : undefined;
+  };
+  const changes: Changes = new Map([[repoPath(store, INDEX_FILE), (await onDisk(INDEX_FILE)) ?? renderIndex([])]]);
+  const keep = await onDisk(".gitkeep");
+  if (keep !== undefined) changes.set(repoPath(store, ".gitkeep"), keep);
+  const tmp = `refs/worksite/memory-tmp/start-${run}`;
+  const commit = await writeCommit(store, { ref: tmp, parents: [], changes, message: "memory: start", author: store.author });
+  await git.deleteRef({ fs, gitdir: store.gitdir, ref: tmp });
+  await advanceMainLine(store, main, undefined, commit);
+  return commit;
 }
 
 /** Writes (creates or updates) one entry as a commit on the run's proposal branch. */

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { UserError } from "@worksite/core";
 import git from "isomorphic-git";
 import { listTree, readBlobText, resolveOptional } from "./commit-tree.js";
-import type { MemoryStore } from "./store.js";
+import { INDEX_FILE, type MemoryStore, repoPath } from "./store.js";
 
 /** The branch the memory's main line lives on: whatever HEAD names (main in a fresh folder). */
 export async function mainRef(store: MemoryStore): Promise<string> {
@@ -36,7 +36,9 @@ export async function advanceMainLine(store: MemoryStore, ref: string, from: str
     const exists = fs.existsSync(disk);
     const before = old.get(path);
     if (!exists) {
-      if (before) dirty.push(path);
+      // MEMORY.md is generated from the entries, so a missing one is no edit to protect: it is written
+      // back. (Folders started before the first commit wrote it to disk hold it only in history.)
+      if (before && path !== repoPath(store, INDEX_FILE)) dirty.push(path);
       continue;
     }
     const { oid } = await git.hashBlob({ object: await fs.promises.readFile(disk) });

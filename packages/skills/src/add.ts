@@ -39,10 +39,15 @@ export interface AddResult {
  * ordinary client and configured registry.
  */
 export async function addSkill(spec: string, options: AddOptions): Promise<AddResult> {
+  const local = resolve(options.cwd, spec);
+  // npm would read a missing path as a package spec and fail with its own ENOENT dump; say what is wrong instead.
+  if (looksLikePath(spec) && !existsSync(local))
+    throw new UserError(`no such file: ${spec}${local === spec ? "" : ` (looked for ${local})`}`, {
+      hint: "check the path to the .tgz or skill folder; to install from the registry, name the package instead (worksite skill add name@version)",
+    });
   const work = await mkdtemp(join(tmpdir(), "worksite-skill-add-"));
   const execOptions = { cwd: options.cwd, ...(options.env ? { env: options.env } : {}), ...(options.signal ? { signal: options.signal } : {}) };
   try {
-    const local = resolve(options.cwd, spec);
     let tarball: string;
     if (existsSync(local) && statSync(local).isFile()) tarball = local;
     else if (existsSync(local) && statSync(local).isDirectory()) tarball = join(work, await npmPack(local, work, execOptions));
@@ -76,4 +81,13 @@ export async function addSkill(spec: string, options: AddOptions): Promise<AddRe
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A tarball name or a relative/absolute path: never a package name (npm names cannot start with "." or "/"),
+ * nor a URL or other npm spec with a scheme (https:…/x.tgz, file:…), which npm fetches itself.
+ */
+function looksLikePath(spec: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) return false;
+  return /\.(tgz|tar\.gz)$/i.test(spec) || /^\.{0,2}\//.test(spec);
 }

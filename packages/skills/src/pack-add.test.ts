@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { UserError } from "@worksite/core";
 import { describe, expect, it } from "vitest";
 import { addSkill } from "./add.js";
 import { discoverSkills } from "./discovery.js";
@@ -47,5 +48,20 @@ describe("sharing a skill as an npm package", () => {
     const root = await tempDir();
     await writeTree(root, { "plain/package.json": JSON.stringify({ name: "plain-pkg", version: "1.0.0" }), "plain/index.js": "" });
     await expect(addSkill("plain", { worksite: root, cwd: root })).rejects.toThrow(/does not declare a worksite skill/);
+  });
+
+  it("a missing tarball or folder path is named as a missing file, not handed to npm", async () => {
+    const root = await tempDir();
+    for (const spec of ["/nonexist.tgz", "nonexist.tar.gz", "./missing-skill", "../missing-skill"]) {
+      const error = await addSkill(spec, { worksite: root, cwd: root }).then(
+        () => undefined,
+        (e: unknown) => e as Error & { hint?: string },
+      );
+      expect(error, spec).toBeInstanceOf(UserError);
+      expect(error?.message, spec).toMatch(new RegExp(`^no such file: ${spec.replace(/[./]/g, "\\$&")}`));
+      expect(error?.message, spec).not.toMatch(/npm|ENOENT/);
+      expect(error?.hint, spec).toMatch(/check the path/);
+    }
+    expect(existsSync(join(root, "skills"))).toBe(false);
   });
 });

@@ -70,6 +70,26 @@ describe("worksite memory", () => {
     expect(missing.err).toContain('no memory proposal for run "r2"');
   });
 
+  it("a memory.write approved in a worksite fresh from init can be accepted, leaving the memory repository clean", async () => {
+    const root = join(await tempWorksite({}, "cli-memory-"), "ws");
+    expect((await run(root, "init", root)).code).toBe(0);
+    const input = JSON.stringify({ topic: "build", name: "node", description: "node version", body: "uses node 20", type: "fact" });
+    const drafted = JSON.parse((await run(root, "call", "memory.write", input, "-w", ".", "--json")).out);
+    expect(drafted.status).toBe("drafted");
+    const approved = JSON.parse((await run(root, "approve", drafted.draftId, "-w", ".", "--json")).out);
+    expect(approved.status).toBe("ok");
+    const runId = String(approved.result.data.ref).replace("refs/heads/memory/proposals/", "");
+
+    const accept = await run(root, "memory", "accept", runId, "-w", ".");
+    expect(accept.err).toBe("");
+    expect(accept).toMatchObject({ code: 0 });
+    const memory = join(root, "memory");
+    expect(await readFile(join(memory, "build/node.md"), "utf8")).toContain("uses node 20");
+    expect(await readFile(join(memory, "MEMORY.md"), "utf8")).toContain("build/node.md");
+    expect(git(memory, "ls-tree", "-r", "--name-only", "main")).toBe(".gitkeep\nMEMORY.md\nbuild/node.md\n");
+    expect(git(memory, "status", "--porcelain")).toBe("");
+  });
+
   it("passes on this repository's own memory/ folder, run at the repository root", async () => {
     const repo = fileURLToPath(new URL("../../../../", import.meta.url));
     const audit = await run(repo, "memory", "audit", "--memory", "memory");
