@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { verifyAuditFile } from "@worksite/core";
 import { defineCommand } from "../command.js";
@@ -5,7 +6,10 @@ import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
 import { plural } from "@worksite/core";
 
-/** Exit 0 when every line of `.worksite/audit.jsonl` is intact and chained; 1 naming the first line that is not. */
+/**
+ * Exit 0 when every line of `.worksite/audit.jsonl` is intact and chained; 1 naming the first line that is not.
+ * A log with entries but no `audit.jsonl.head` passes with a warning: its end cannot be checked.
+ */
 export default defineCommand({
   name: "audit verify",
   usage: "audit verify [--json]",
@@ -14,13 +18,16 @@ export default defineCommand({
     const root = findWorksite(args, io);
     const file = ".worksite/audit.jsonl";
     const result = await verifyAuditFile(join(root, file));
+    // Without the head, an intact chain may still be a cut-back one: say so rather than vouch for the end.
+    const anchored = result.entries === 0 || existsSync(join(root, `${file}.head`));
     if (args.options.json) {
-      io.stdout(`${JSON.stringify({ file, ...result })}\n`);
+      io.stdout(`${JSON.stringify({ file, ...result, ...(result.ok ? { anchored } : {}) })}\n`);
       return result.ok ? 0 : 1;
     }
     const paint = styler(io.isTTY);
     if (result.ok) {
       io.stdout(`${file}: ${plural(result.entries, "entry")}, chain intact\n`);
+      if (!anchored) io.stderr(`${paint("yellow", "warning:")} no tail anchor (audit.jsonl.head): whether lines were removed from the end cannot be checked\n`);
       return 0;
     }
     io.stdout(`${paint("red", "broken:")} ${file}:${result.line}: ${result.problem}\n`);

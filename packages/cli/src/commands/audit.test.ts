@@ -66,6 +66,23 @@ describe("worksite audit verify", () => {
     expect((await worksite("audit", "verify")).out).toBe(".worksite/audit.jsonl: 1 entry, chain intact\n");
   });
 
+  it("warns, still exiting 0, when the log has entries but its tail anchor audit.jsonl.head is gone", async () => {
+    await seed();
+    const anchoredRun = await worksite("audit", "verify");
+    expect(anchoredRun.err).toBe("");
+    expect(JSON.parse((await worksite("audit", "verify", "--json")).out)).toMatchObject({ ok: true, entries: 5, anchored: true });
+    // Cut the last two lines and delete the head: the chain that is left is intact, but its end cannot be vouched for.
+    const lines = (await readFile(auditPath, "utf8")).split("\n").filter(Boolean);
+    await writeFile(auditPath, `${lines.slice(0, 3).join("\n")}\n`);
+    await rm(`${auditPath}.head`);
+    const r = await worksite("audit", "verify");
+    expect(r).toMatchObject({ code: 0, out: ".worksite/audit.jsonl: 3 entries, chain intact\n" });
+    expect(r.err).toBe("warning: no tail anchor (audit.jsonl.head): whether lines were removed from the end cannot be checked\n");
+    const json = await worksite("audit", "verify", "--json");
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toMatchObject({ ok: true, entries: 3, anchored: false });
+  });
+
   it("counts an empty or missing log as intact", async () => {
     expect(await worksite("audit", "verify")).toMatchObject({ code: 0, out: ".worksite/audit.jsonl: 0 entries, chain intact\n" });
   });

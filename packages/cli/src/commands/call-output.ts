@@ -3,7 +3,7 @@ import type { CommandIO } from "../io.js";
 import { type Style, styler } from "../io.js";
 import { suggestCommand } from "../suggest.js";
 
-/** Exit codes of `worksite call` and `worksite approve <draft>`. */
+/** Exit codes of `worksite call` and `worksite approve <draft>`; a command that ran and exited non-zero is an error (see commandFailed). */
 export const CALL_EXIT = { ok: 0, drafted: 0, refused: 1, error: 1, aborted: 1, "pending-approval": 3 } as const;
 
 const LABELS: Record<Exclude<GateOutcome["status"], "ok">, [label: string, style: Style]> = {
@@ -21,15 +21,18 @@ const LABELS: Record<Exclude<GateOutcome["status"], "ok">, [label: string, style
 export function printOutcome(outcome: GateOutcome, io: CommandIO, json: boolean, root?: string): number {
   if (json) {
     io.stdout(`${JSON.stringify(outcome, null, 2)}\n`);
-    return CALL_EXIT[outcome.status];
+    return commandFailed(outcome) ? CALL_EXIT.error : CALL_EXIT[outcome.status];
   }
   const paint = styler(io.isTTY);
   if (outcome.status === "ok") {
     io.stdout(outcome.result.content.endsWith("\n") ? outcome.result.content : `${outcome.result.content}\n`);
     const artifacts = outcome.result.artifacts ?? [];
     if (artifacts.length) io.stderr(paint("dim", `artifacts: ${artifacts.map((a) => a.path).join(", ")}\n`));
-    const exit = (outcome.result.data as { exitCode?: unknown } | undefined)?.exitCode;
-    if (typeof exit === "number" && exit !== 0) io.stderr(paint("yellow", `${outcome.tool}: the command exited with ${exit}\n`));
+    if (commandFailed(outcome)) {
+      const exit = (outcome.result.data as CommandData).exitCode;
+      io.stderr(paint("red", `${outcome.tool}: the command ${typeof exit === "number" ? `exited with ${exit}` : "did not finish"}\n`));
+      return CALL_EXIT.error;
+    }
     return CALL_EXIT.ok;
   }
   const [label, style] = LABELS[outcome.status];
@@ -38,6 +41,24 @@ export function printOutcome(outcome: GateOutcome, io: CommandIO, json: boolean,
   if (outcome.status === "drafted") io.stdout(line);
   else io.stderr(line);
   return CALL_EXIT[outcome.status];
+}
+
+interface CommandData {
+  exitCode?: unknown;
+  signal?: unknown;
+  timedOut?: unknown;
+}
+
+/**
+ * A command that ran and exited non-zero (or was killed, or timed out) is a
+ * failure for whoever called it: the gate says "ok" because the call itself
+ * went through, but a script checking `worksite call`'s exit code needs 1.
+ */
+export function commandFailed(outcome: GateOutcome): boolean {
+  if (outcome.status !== "ok") return false;
+  const data = outcome.result.data as CommandData | undefined;
+  if (typeof data !== "object" || data === null || !("exitCode" in data)) return false;
+  return (typeof data.exitCode === "number" && data.exitCode !== 0) || data.timedOut === true || (data.exitCode === null && typeof data.signal === "string");
 }
 
 /** "refused: refused by …" says it twice: when the message starts with the label's word, colour that word instead of repeating it. */

@@ -19,7 +19,8 @@ draft, or waits for approval.
 
 Exit codes:
   0  the call ran (or became a draft: nothing was sent)
-  1  refused, failed, or stopped
+  1  refused, failed, or stopped; a command that ran and exited non-zero
+     is a failure (its output is still printed)
   3  waiting for a person: run \`worksite approve ID\`, then call again
      (or pass --wait to keep waiting here)`,
   summary: "make one tool call through the permission gate",

@@ -1,23 +1,18 @@
-import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPolicy, type Decision, type Diagnostic, type RegisteredTool, type Worksite } from "@worksite/core";
-import { openSession, pluginPackageName } from "@worksite/runtime";
+import { nearestPlugin, openSession, pluginBases, pluginPackageName, resolvePlugin } from "@worksite/runtime";
 import { closest } from "../argv.js";
 import type { CommandIO } from "../io.js";
 import { suggestCommand } from "../suggest.js";
 
-/** Plugins this repository publishes; installed `@worksite/plugin-*` packages are added to these for suggestions. */
-const FIRST_PARTY_PLUGINS = ["browser"];
-
 /**
- * What parses but would still go wrong when the thread runs: a plugin no
- * installed package provides, a GOAL.md step naming a tool a run would not
- * have, a verify command PERMISSIONS.md does not allow. Warnings, with FILE:LINE.
+ * What parses but would still go wrong when the thread runs, with FILE:LINE:
+ * a plugin no installed package provides is an error (a run cannot start
+ * without it); a GOAL.md step naming a tool a run would not have, or a verify
+ * command PERMISSIONS.md does not allow, is a warning.
  */
-export async function readinessWarnings(worksite: Worksite, root: string, io: CommandIO, shown: (file: string) => string): Promise<Diagnostic[]> {
+export async function readinessDiagnostics(worksite: Worksite, root: string, io: CommandIO, shown: (file: string) => string): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const missing = await missingPlugins(worksite, root, io, out);
   const tools = await sessionTools(root, missing.length === 0);
@@ -27,61 +22,29 @@ export async function readinessWarnings(worksite: Worksite, root: string, io: Co
 }
 
 /** Resolved like the runtime does (load-plugins.ts): from the worksite, the cwd, then the CLI's own install. */
-function pluginBases(root: string, io: CommandIO): string[] {
-  return [join(root, "package.json"), join(io.cwd, "package.json"), ...(process.argv[1] ? [process.argv[1]] : []), fileURLToPath(import.meta.url)];
+function pluginBasesFor(root: string, io: CommandIO): string[] {
+  return [...pluginBases(root, io.cwd), fileURLToPath(import.meta.url)];
 }
 
 async function missingPlugins(worksite: Worksite, root: string, io: CommandIO, out: Diagnostic[]): Promise<string[]> {
   const { thread } = worksite;
   if (!thread.plugins.length) return [];
-  const bases = pluginBases(root, io);
-  const missing = thread.plugins.filter((name) => !resolves(pluginPackageName(name), bases));
+  const bases = pluginBasesFor(root, io);
+  const missing = thread.plugins.filter((name) => !resolvePlugin(name, bases));
   if (!missing.length) return [];
   const text = await readFile(thread.file, "utf8").catch(() => "");
-  const known = [...new Set([...FIRST_PARTY_PLUGINS, ...installedPluginNames(bases)])];
   for (const name of missing) {
     const pkg = pluginPackageName(name);
-    const guess = closest(name, known.filter((k) => k !== name));
+    const guess = nearestPlugin(name, bases);
     out.push({
       file: thread.file,
       line: settingLine(text, "plugins", name),
-      severity: "warning",
-      message: `no installed package provides plugin \`${name}\` (${pkg}); a run stops before its first round`,
+      severity: "error",
+      message: `no installed package provides plugin \`${name}\` (${pkg}); a run cannot start without it`,
       hint: guess ? `did you mean \`${guess}\`?` : `install it in the worksite (npm install ${pkg}) or remove "${name}" from plugins:`,
     });
   }
   return missing;
-}
-
-function resolves(pkg: string, bases: string[]): boolean {
-  for (const base of bases) {
-    try {
-      createRequire(base).resolve(pkg);
-      return true;
-    } catch {
-      // not installed there; try the next place
-    }
-  }
-  return false;
-}
-
-/** `@worksite/plugin-*` folders in node_modules above each base: plugins installed here, by their short names. */
-function installedPluginNames(bases: string[]): string[] {
-  const names: string[] = [];
-  for (const base of bases) {
-    for (let dir = dirname(base); ; dir = dirname(dir)) {
-      const scope = join(dir, "node_modules", "@worksite");
-      if (existsSync(scope)) {
-        try {
-          for (const e of readdirSync(scope)) if (e.startsWith("plugin-")) names.push(e.slice("plugin-".length));
-        } catch {
-          // unreadable: nothing to suggest from here
-        }
-      }
-      if (dirname(dir) === dir) break;
-    }
-  }
-  return names;
 }
 
 /** The tools a run would have; without THREAD.md's plugins when one of them is not installed. */
@@ -100,7 +63,7 @@ function stepWarnings(worksite: Worksite, tools: RegisteredTool[], missingPlugin
   for (const step of worksite.goal.steps) {
     if (ids.includes(step.tool)) continue;
     const guess = closest(step.tool, ids);
-    // A plugin that is not installed may be the one that provides it; that plugin already has its warning.
+    // A plugin that is not installed may be the one that provides it; that plugin already has its error.
     if (!guess && missingPlugins.length) continue;
     out.push({
       ...step.source,

@@ -68,16 +68,20 @@ describe("worksite check catches what a run would reject", () => {
     expect(io2.err).toContain("THREAD.md:3:3: error: unknown agent kind `opneai`\n  hint: did you mean `openai`?");
   });
 
-  it("warns at THREAD.md:LINE when no installed package provides a plugin, suggesting the nearest known name", async () => {
+  it("an uninstalled plugin is an error at THREAD.md:LINE, suggesting the nearest known name, since a run cannot start", async () => {
     const root = await tempWorksite({ ...base, "THREAD.md": "---\nstage: write\nplugins:\n  - browser\n  - browsr\n---\n# t\n" }, "worksite-check-");
     const io = captureIO(root);
-    expect(await main(["check"], io)).toBe(0);
-    expect(io.err).toContain("THREAD.md:5: warning: no installed package provides plugin `browsr` (@worksite/plugin-browsr)");
-    expect(io.err).toContain("hint: did you mean `browser`?");
-    // browser is installed (next to the CLI), so it has no warning.
+    expect(await main(["check"], io)).toBe(1);
+    expect(io.err).toMatch(/^THREAD\.md:5(:\d+)?: error: no installed package provides plugin `browsr` \(@worksite\/plugin-browsr\); a run cannot start without it\n {2}hint: did you mean `browser`\?/m);
+    expect(io.err).toContain("error: 1 error in the worksite at .; a run cannot start");
+    // browser is installed (next to the CLI), so it is not named as missing.
     expect(io.err).not.toContain("plugin `browser`");
-    const json = JSON.parse((await run(root, "check", "--json")).out) as { diagnostics: { line: number; severity: string; message: string }[] };
-    expect(json.diagnostics).toContainEqual(expect.objectContaining({ line: 5, severity: "warning", message: expect.stringContaining("`browsr`") }));
+    expect(io.out).toBe("");
+    const json = await run(root, "check", "--json");
+    expect(json.code).toBe(1);
+    const data = JSON.parse(json.out) as { ok: boolean; diagnostics: { line: number; severity: string; message: string; hint: string }[] };
+    expect(data.ok).toBe(false);
+    expect(data.diagnostics).toContainEqual(expect.objectContaining({ line: 5, severity: "error", message: expect.stringContaining("`browsr`"), hint: "did you mean `browser`?" }));
   });
 
   it("warns at GOAL.md:LINE about a step tool a run would not have, with did-you-mean", async () => {

@@ -5,7 +5,7 @@ import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { type CommandIO, styler } from "../io.js";
 import { plural } from "@worksite/core";
-import { readinessWarnings } from "./check-readiness.js";
+import { readinessDiagnostics } from "./check-readiness.js";
 
 type Paint = ReturnType<typeof styler>;
 
@@ -25,10 +25,22 @@ export default defineCommand({
         return 1;
       }
       for (const d of result.diagnostics) io.stderr(`${formatDiagnostic({ ...d, file: shown(d.file) })}\n`);
-      io.stderr(`${paint("red", "error:")} ${plural(errors.length, "error")} in the worksite at ${shown(root) || "."}; nothing was run\n`);
+      io.stderr(`${paint("red", "error:")} ${plural(errors.length, "error")} in the worksite at ${relative(io.cwd, root) || "."}; nothing was run\n`);
       return 1;
     }
-    const readiness = await readinessWarnings(result.value, root, io, shown);
+    const readiness = await readinessDiagnostics(result.value, root, io, shown);
+    const blocking = readiness.filter((d) => d.severity === "error");
+    if (blocking.length) {
+      // It parses, but a run could not start (a plugin no package provides): an error like a parse error.
+      const diagnostics = [...result.value.diagnostics, ...readiness];
+      if (args.options.json) {
+        io.stdout(`${JSON.stringify({ ok: false, root, diagnostics }, null, 2)}\n`);
+        return 1;
+      }
+      for (const d of diagnostics) io.stderr(`${formatDiagnostic({ ...d, file: shown(d.file) })}\n`);
+      io.stderr(`${paint("red", "error:")} ${plural(blocking.length, "error")} in the worksite at ${relative(io.cwd, root) || "."}; a run cannot start\n`);
+      return 1;
+    }
     if (args.options.json) {
       io.stdout(`${JSON.stringify({ ok: true, ...result.value, diagnostics: [...result.value.diagnostics, ...readiness] }, null, 2)}\n`);
       return 0;

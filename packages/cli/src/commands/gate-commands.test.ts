@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../test-support/cli-harness.js";
+import { runCli, tempWorksite } from "../test-support/cli-harness.js";
 import { cliAsAlice as cli, gateWorksite } from "../test-support/gate-worksite.js";
 
 const writeSrc = (content: string) => JSON.stringify({ path: "src/a.txt", content });
@@ -18,9 +18,23 @@ describe("worksite call, approvals, approve, deny, drafts", () => {
     const root = await gateWorksite();
     const r = await cli(root, "call", "shell.run", '{"command":"rm -rf src"}');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^refused by PERMISSIONS\.md:12 `shell\.run\(rm -rf\)`/);
+    expect(r.err).toMatch(/^refused: `rm -rf src`: forbidden by `shell\.run\(rm -rf\)` at PERMISSIONS\.md:12\n/);
     expect(r.err).not.toContain("refused: refused");
     expect(existsSync(join(root, "src/a.txt"))).toBe(true);
+  });
+
+  it("call of a command that exits non-zero prints its output and exits 1; one that exits 0 exits 0", async () => {
+    const root = await tempWorksite(
+      { "THREAD.md": "---\nstage: write\n---\n# t\n", "GOAL.md": "## Goal\nx\n", "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `shell.run(sh)`\n- `shell.run(true)`\n" },
+      "worksite-gate-cli-",
+    );
+    const failed = await cli(root, "call", "shell.run", JSON.stringify({ command: "sh -c 'echo partial; exit 3'" }));
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain("exit code 3");
+    expect(failed.out).toContain("partial");
+    expect(failed.err).toContain("shell.run: the command exited with 3");
+    expect((await cli(root, "call", "shell.run", JSON.stringify({ command: "sh -c 'exit 3'" }), "--json")).code).toBe(1);
+    expect((await cli(root, "call", "shell.run", JSON.stringify({ command: "true" }))).code).toBe(0);
   });
 
   it("call with bad JSON or a bad field is a clear error", async () => {

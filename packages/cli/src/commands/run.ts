@@ -68,7 +68,10 @@ export function describeRunEvent(e: RunEvent, paint: ReturnType<typeof styler>, 
     case "steered":
       return `  ${paint("cyan", "steered")} ${e.text}`;
     case "verified":
-      return `  ${paint(e.passed ? "green" : "red", e.passed ? "verification passed" : "verification failed")}`;
+      if (e.passed) return `  ${paint("green", "verification passed")}`;
+      // A check waiting for approval has not failed: it runs once a person approves it.
+      if (!e.failed && e.waiting) return `  ${paint("yellow", "verification waits for a person's approval")}`;
+      return `  ${paint("red", "verification failed")}${e.waiting ? paint("yellow", "; a check waits for a person's approval") : ""}`;
     case "round-end":
       return `  → ${e.reason}`;
   }

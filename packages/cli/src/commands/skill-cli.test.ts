@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli, tempWorksite } from "../test-support/cli-harness.js";
@@ -38,6 +40,27 @@ describe("worksite skill", () => {
     const shown = await run(second, "skill", "show", "demo");
     expect(shown.out).toContain("1. file.read {\"path\":\"{{path}}\"}");
     expect(shown.out).toContain("Steps (needs {{path}})");
+  });
+
+  it("new's next-step commands run as printed from where the person stands, inside --worksite or outside any worksite", async () => {
+    const root = await worksite();
+    const parent = dirname(root);
+    const created = await run(parent, "skill", "new", "nextstep", "-w", root);
+    expect(created.code).toBe(0);
+    const line = /then: (.+)\n/.exec(created.out)?.[1] ?? "";
+    expect(line).toBe(`worksite skill check ${basename(root)}/skills/nextstep --worksite ${basename(root)} && worksite skill pack nextstep --worksite ${basename(root)}`);
+    for (const command of line.split(" && ")) {
+      const [, ...argv] = command.split(" ");
+      const ran = await run(parent, ...argv, ...(argv[1] === "pack" ? ["--out", root] : []));
+      expect(ran, command).toMatchObject({ code: 0 });
+    }
+    expect(existsSync(join(root, "worksite-skill-nextstep-0.1.0.tgz"))).toBe(true);
+
+    const outside = await mkdtemp(join(tmpdir(), "cli-skill-outside-"));
+    const loose = await run(outside, "skill", "new", "loose");
+    const pack = /&& (worksite skill pack .+)\n/.exec(loose.out)?.[1] ?? "";
+    expect(pack).toBe("worksite skill pack skills/loose");
+    expect(await run(outside, ...pack.split(" ").slice(1))).toMatchObject({ code: 0 });
   });
 
   it("check exits 1 with SKILL.md:LINE for a missing description, a bad name and a name unlike its folder", async () => {

@@ -3,6 +3,7 @@ import { UserError } from "@worksite/core";
 import { scaffoldSkill } from "@worksite/skills";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
+import { suggestCommand } from "../suggest.js";
 
 export default defineCommand({
   name: "skill new",
@@ -17,10 +18,12 @@ export default defineCommand({
     if (!name) throw new UserError("the skill needs a name", { hint: "worksite skill new NAME (lowercase letters, digits and hyphens)" });
     // Outside a worksite (a repository of skills, say) the new skill goes under ./skills/.
     let root = io.cwd;
+    let inWorksite = true;
     try {
       root = findWorksite(args, io);
     } catch (error) {
       if (typeof args.options.worksite === "string" || !UserError.isUserError(error)) throw error;
+      inWorksite = false;
     }
     const made = await scaffoldSkill(name, {
       root,
@@ -29,15 +32,13 @@ export default defineCommand({
     });
     const where = relative(io.cwd, made.dir) || ".";
     if (args.options.json) io.stdout(`${JSON.stringify({ name, dir: where, files: made.files })}\n`);
-    else
-      io.stdout(
-        [
-          `created ${where}/ (${made.files.join(", ")})`,
-          `next: write the description, When to use, Steps and Done when in ${where}/SKILL.md,`,
-          `      then: worksite skill check ${where} && worksite skill pack ${name}`,
-          "",
-        ].join("\n"),
-      );
+    else {
+      const path = /\s/.test(where) ? JSON.stringify(where) : where;
+      // Lines the person can run from where they stand: by name (with --worksite when needed) in a worksite, by folder outside one.
+      const check = suggestCommand(io, root, `skill check ${path}`);
+      const pack = suggestCommand(io, root, `skill pack ${inWorksite ? name : path}`);
+      io.stdout([`created ${where}/ (${made.files.join(", ")})`, `next: write the description, When to use, Steps and Done when in ${where}/SKILL.md,`, `      then: ${check} && ${pack}`, ""].join("\n"));
+    }
     return 0;
   },
 });

@@ -1,5 +1,5 @@
 import { listApprovals, listDrafts, listGrants } from "@worksite/core";
-import { liveLock, pendingMessages, readState } from "@worksite/runtime";
+import { liveLock, pendingMessages, readState, threadStanding } from "@worksite/runtime";
 import { loadWorksite } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
@@ -16,7 +16,7 @@ export default defineCommand({
     const worksite = await loadWorksite(root);
     const state = await readState(root);
     // A lock left by a run that is gone (killed) is nobody's: that round was interrupted, not running.
-    const lock = await liveLock(root);
+    const standing = threadStanding(state, await liveLock(root));
     const approvals = (await listApprovals(root)).filter((a) => a.status === "pending");
     const drafts = (await listDrafts(root)).filter((d) => d.status === "open");
     const grants = await listGrants(root);
@@ -26,11 +26,9 @@ export default defineCommand({
       goal: worksite.goal.goal,
       stage: worksite.thread.stage,
       agent: worksite.thread.agent?.kind ?? "script",
-      round: state.round,
-      state: state.state,
-      running: lock ? { run: lock.run, pid: lock.pid, since: lock.started, round: state.inProgress?.round ?? state.round + 1 } : null,
-      interruptedRound: !lock && state.inProgress ? state.inProgress.round : null,
-      lastStop: state.lastStop ?? null,
+      // The same words as the text below: "running" or "interrupted" when that is what the person reads;
+      // recordedState keeps state.json's own word.
+      ...standing,
       openApprovals: approvals.map((a) => ({ id: a.id, tool: a.tool, target: a.target ?? null, requestedBy: a.requestedBy, created: a.created })),
       drafts: drafts.map((d) => ({ id: d.id, tool: d.tool, summary: d.summary, artifact: d.artifact })),
       grants: grants.map((g) => ({ id: g.id, tool: g.tool, target: g.target, by: g.by })),
@@ -51,7 +49,8 @@ export default defineCommand({
     if (status.running) line("state", `running (round ${status.running.round}, run ${status.running.run})`);
     else if (status.interruptedRound !== null) line("state", `interrupted in round ${status.interruptedRound}; the next \`${suggestCommand(io, root, "run")}\` redoes it`);
     else line("state", status.state);
-    line("last stop", status.lastStop ? `round ${status.lastStop.round}: ${status.lastStop.reason}` : "none yet");
+    const stop = status.lastStop;
+    line("last stop", stop ? (stop.interrupted ? stop.reason : `round ${stop.round}: ${stop.reason}`) : "none yet");
     line("approvals", approvals.length ? `${approvals.length} waiting` : "none waiting");
     for (const a of status.openApprovals) io.stdout(`  ${a.id}  ${a.tool} ${a.target ?? ""}   → ${suggestCommand(io, root, `approve ${a.id}`)}\n`);
     line("drafts", drafts.length ? `${drafts.length} open (nothing was sent)` : "none");

@@ -76,23 +76,88 @@ describe("worksite run output", () => {
 describe("worksite status", () => {
   it("says a live run is running its round, without calling that round interrupted", async () => {
     const root = await threadWorksite();
-    await writeState(root, { round: 0, state: "waiting", inProgress: { round: 1, run: "run-test-1", started: new Date().toISOString() } });
+    await writeState(root, { round: 0, state: "waiting", inProgress: { round: 1, run: "run-test-1", started: new Date().toISOString(), taken: [] } });
     await lockFile(root, process.pid);
     const { out } = await runCli(["status"], root);
     expect(out).toMatch(/^state +running \(round 1, run run-test-1\)$/m);
     expect(out).not.toContain("interrupted");
     expect(out).not.toMatch(/^state.*waiting/m);
+    const json = JSON.parse((await runCli(["status", "--json"], root)).out);
+    expect(json).toMatchObject({ state: "running", recordedState: "waiting", running: { run: "run-test-1", round: 1 }, interruptedRound: null });
   });
 
   it("says a round left by a run that is gone was interrupted, and how to redo it", async () => {
     const root = await threadWorksite();
-    await writeState(root, { round: 2, state: "active", inProgress: { round: 3, run: "run-test-1", started: new Date().toISOString() } });
+    await writeState(root, { round: 2, state: "active", inProgress: { round: 3, run: "run-test-1", started: new Date().toISOString(), taken: [] } });
     await lockFile(root, await deadPid());
     const { out } = await runCli(["status"], root);
     expect(out).toMatch(/^state +interrupted in round 3; the next `worksite run` redoes it$/m);
     expect(out).not.toContain("running");
     const json = JSON.parse((await runCli(["status", "--json"], root)).out);
-    expect(json).toMatchObject({ running: null, interruptedRound: 3 });
+    expect(json).toMatchObject({ running: null, interruptedRound: 3, state: "interrupted", recordedState: "active" });
+  });
+
+  it("after Ctrl-C, says the same state in --json as in text, and shows the interruption as the last stop", async () => {
+    const root = await threadWorksite();
+    const now = Date.now();
+    const earlier = { round: 1, reason: "ran the 1 round asked for; verification failed: node check.js: exit 1", at: new Date(now - 60_000).toISOString() };
+    await writeState(root, { round: 1, state: "active", lastStop: earlier, inProgress: { round: 2, run: "run-test-1", started: new Date(now - 5_000).toISOString(), taken: [], interruptedAt: new Date(now - 1_000).toISOString() } });
+    const { out } = await runCli(["status"], root);
+    expect(out).toMatch(/^state +interrupted in round 2; the next `worksite run` redoes it$/m);
+    expect(out).toMatch(/^last stop +round 2 was interrupted before it finished \(run run-test-1\)$/m);
+    expect(out).not.toContain("none yet");
+    const json = JSON.parse((await runCli(["status", "--json"], root)).out);
+    expect(json).toMatchObject({ round: 1, state: "interrupted", recordedState: "active", interruptedRound: 2, lastStop: { round: 2, interrupted: true } });
+
+    // A stop recorded after the interruption (a rollback, say) is the last stop.
+    const later = { round: 1, reason: "rolled back to round 1 by person:alice", at: new Date(now + 1_000).toISOString() };
+    await writeState(root, { round: 1, state: "active", lastStop: later, inProgress: { round: 2, run: "run-test-1", started: new Date(now - 5_000).toISOString(), taken: [] } });
+    expect((await runCli(["status"], root)).out).toMatch(/^last stop +round 1: rolled back to round 1 by person:alice$/m);
+  });
+
+  it("says `last stop none yet` only when nothing has stopped", async () => {
+    const root = await threadWorksite();
+    const { out } = await runCli(["status"], root);
+    expect(out).toMatch(/^last stop +none yet$/m);
+    expect(JSON.parse((await runCli(["status", "--json"], root)).out)).toMatchObject({ round: 0, state: "active", lastStop: null });
+  });
+});
+
+describe("worksite run when a person must act", () => {
+  it("says verification waits for a person's approval, not that it failed", async () => {
+    const root = await tempWorksite(
+      {
+        "THREAD.md": "---\nstage: write\nagent: script\n---\n# Thread\n",
+        "GOAL.md": '---\nverify: ["ls -la"]\n---\n# Goal\nList the files.\n',
+        "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `file.read`\n\n## Confirm\n- `shell.run(ls)`\n",
+      },
+      "worksite-thread-cli-",
+    );
+    const { code, out } = await runCli(["run"], root);
+    expect(code).toBe(3);
+    expect(out).toMatch(/^ {2}verification waits for a person's approval$/m);
+    expect(out).not.toContain("verification failed");
+    const report = (await runCli(["report"], root)).out;
+    expect(report.split("### Blockers\n")[1]!.split("\n\n")[0]).toBe("- none");
+    expect(report.split("### Needs a person\n")[1]).toMatch(/^- verification `ls -la` waits for a person's approval$/m);
+  });
+
+  it("says how to go on after the goal's maximum of rounds", async () => {
+    const root = await tempWorksite(
+      {
+        "THREAD.md": "---\nstage: write\nagent: script\n---\n# Thread\n",
+        "GOAL.md": '---\nverify: ["node check.js"]\npause: { maxRounds: 2 }\n---\n# Goal\nNever passes.\n',
+        "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `file.read`\n- `shell.run(node)`\n",
+        "check.js": "process.exit(1);\n",
+      },
+      "worksite-thread-cli-",
+    );
+    const first = await runCli(["run"], root);
+    expect(first.code).toBe(4);
+    expect(first.out).toContain("paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on");
+    const again = await runCli(["run"], root);
+    expect(again.code).toBe(4);
+    expect(again.out).toContain("raise `pause.maxRounds` in GOAL.md (now 2) to go on");
   });
 });
 
@@ -146,5 +211,20 @@ describe("worksite rollback", () => {
     const undone = await runCli(["rollback", "--undo", "--yes"], root);
     expect(undone.code).toBe(0);
     expect(await readFile(join(root, "src/b.txt"), "utf8")).toBe("round two");
+  });
+
+  it("never restores PERMISSIONS.md: a rule the person added after the round stays, and the list does not name it", async () => {
+    const root = await threadWorksite();
+    await runCli(["run"], root);
+    const tightened = `${await readFile(join(root, "PERMISSIONS.md"), "utf8")}\n## Forbidden\n- \`shell.run(rm)\`\n`;
+    await writeFile(join(root, "PERMISSIONS.md"), tightened);
+
+    const rolled = await runCli(["rollback", "1", "--yes"], root);
+    expect(rolled.code).toBe(0);
+    expect(rolled.err).toContain("Rolling back to round 1 restores 1 file:\n  src/b.txt\n");
+    expect(rolled.err).not.toContain("PERMISSIONS.md");
+    expect(rolled.out).toContain("restored 1 file to round 1.");
+    expect(await readFile(join(root, "PERMISSIONS.md"), "utf8")).toBe(tightened);
+    expect(existsSync(join(root, "src/b.txt"))).toBe(false);
   });
 });

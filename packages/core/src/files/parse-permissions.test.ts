@@ -53,6 +53,14 @@ describe("PERMISSIONS.md", () => {
     expect(result.warnings).toEqual([]);
   });
 
+  it("reads a table row with no rule as one note, its cells joined", () => {
+    const result = safeParsePermissions("| tier | rule | why |\n|---|---|---|\n| forbidden | Never spend money | a note |\n| allow | `shell.run(ls)` | |\n", opts);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.notes).toEqual([{ tier: "forbidden", text: "Never spend money — a note", source: { file: "PERMISSIONS.md", line: 3, column: 15 } }]);
+    expect(result.value.rules.map((r) => r.text)).toEqual(["shell.run(ls)"]);
+  });
+
   it("keeps prose written after a rule on the rule, without its examples", () => {
     const rules = parsePermissions('## Forbidden\n- `shell.run(curl)` — no network\n- `file.write(src/**)` match: "src/a.ts" (generated code)\n- `payment.*`\n', opts).rules;
     expect(rules.map((r) => r.note)).toEqual(["no network", "generated code", undefined]);

@@ -7,7 +7,7 @@ import type { Collector } from "./diagnostics.js";
 import { normalizeText, readFrontmatter, validateFrontmatter } from "./frontmatter.js";
 import { type ParseOptions, type ParseResult, runParser, unwrap } from "./parse-result.js";
 import { type ExampleAt, holdsRule, readRuleLine } from "./permission-rules.js";
-import { splitTableRow } from "./permission-table.js";
+import { type Cell, splitTableRow } from "./permission-table.js";
 import { classifyPermissionLabel, lookupTier, TIER_COLUMN, TIER_LIST, tierGuess } from "./permission-words.js";
 import { type BodyItem, splitSections } from "./sections.js";
 import type { PermissionNote, PermissionsFile } from "./types.js";
@@ -167,18 +167,37 @@ function readPipeTable(ctx: Ctx, rows: BodyItem[]): void {
     }
     const others = rowCells.filter((c, n) => n !== tierColumn && c.text.trim() !== "");
     const ruleCells = others.filter((c) => holdsRule(c.text));
+    if (!ruleCells.length) {
+      noteRow(ctx, others, tier, row.line);
+      continue;
+    }
     // A row with rules: its other cells ("why", "notes") explain those rules; they are not rules of their own.
-    const cellsToRead = ruleCells.length ? ruleCells : others;
     const before = ctx.out.rules.length;
-    for (const c of cellsToRead) {
+    for (const c of ruleCells) {
       const lead = c.text.length - c.text.trimStart().length;
       readLine(ctx, c.text.trim(), tier, row.line, c.column + lead);
     }
     const why = others.filter((c) => !ruleCells.includes(c)).map((c) => c.text.trim());
-    if (ruleCells.length && why.length) {
+    if (why.length) {
       for (const rule of ctx.out.rules.slice(before)) rule.note = [rule.note, ...why].filter(Boolean).join("; ");
     }
   }
+}
+
+/** A row with no rule is one note for people: its cells joined, at the first cell. */
+function noteRow(ctx: Ctx, cells: Cell[], tier: Tier, line: number): void {
+  const texts: string[] = [];
+  for (const c of cells) {
+    const lead = c.text.length - c.text.trimStart().length;
+    // Read each cell on its own so a `span` that is not a rule is warned about at its own column.
+    const r = readRuleLine(c.text.trim(), tier, line, c.column + lead, ctx.d);
+    const text = r.note?.trim();
+    if (text) texts.push(text);
+  }
+  const first = cells[0];
+  if (!texts.length || !first) return;
+  const column = first.column + first.text.length - first.text.trimStart().length;
+  ctx.out.notes.push({ tier, text: texts.join(" — "), source: { file: ctx.d.file, line, column } });
 }
 
 /** An unknown heading above a table of tiers (`## Tiers table`, `## Permission table`) only contains it. */

@@ -76,7 +76,11 @@ describe("the gate", () => {
     const { root, gate, audit } = await setup([rule("allow", "shell.run", undefined, 2), rule("forbidden", "shell.run", "rm -rf", 12)]);
     const outcome = await gate.call({ tool: "shell.run", input: { command: "rm -rf src" } });
     expect(outcome.status).toBe("refused");
-    expect((outcome as { message: string }).message).toContain("refused by PERMISSIONS.md:12 `shell.run(rm -rf)`");
+    // The rule is named once, with its line: "refused: `rm -rf src`: forbidden by `shell.run(rm -rf)` at PERMISSIONS.md:12".
+    const message = (outcome as { message: string }).message;
+    expect(message).toMatch(/^refused: .*forbidden by `shell\.run\(rm -rf\)` at PERMISSIONS\.md:12/);
+    expect(message.split("shell.run(rm -rf)")).toHaveLength(2);
+    expect(message.split("PERMISSIONS.md:12")).toHaveLength(2);
     expect(existsSync(join(root, "src/a.txt"))).toBe(true);
     expect((await audit.entries()).at(-1)).toMatchObject({ type: "decision", outcome: "refused", tier: "forbidden" });
   });

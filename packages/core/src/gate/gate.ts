@@ -223,7 +223,8 @@ export function createGate(options: GateOptions): Gate {
 
       switch (decision.tier) {
         case "forbidden":
-          return refuse(`refused by ${ruleText(decision)}: ${decision.reason}`);
+          // A rule's reason already says "forbidden by `rule` at PERMISSIONS.md:LINE": name the rule once.
+          return refuse(namesRule(decision) ? `refused: ${decision.reason}` : `refused by ${ruleText(decision)}: ${decision.reason}`);
         case "read-only":
           if (tool.effect !== "read") return refuse(`refused: ${tool.id} ${effectWords(tool.effect)} and this call is read-only (${ruleText(decision)}: ${decision.reason})`);
           return proceed();
@@ -328,6 +329,11 @@ function decidedBy(decision: Decision): string {
 /** `PERMISSIONS.md:12 \`shell.run(rm -rf)\`` or "the PERMISSIONS.md default". */
 export function ruleText(decision: Decision): string {
   return decision.rule ? `${shortFile(decision.rule.file)}:${decision.rule.line} \`${decision.rule.text}\`` : "the PERMISSIONS.md default";
+}
+
+/** Whether the decision's reason already names its rule's FILE:LINE. */
+function namesRule(decision: Decision): boolean {
+  return decision.rule !== undefined && decision.reason.includes(`${basename(decision.rule.file)}:${decision.rule.line}`);
 }
 
 /** Rules name their file as loaded (often absolute); people and the audit log read it as PERMISSIONS.md. */
