@@ -27,7 +27,33 @@ steps:
     expect((calls[1] as { message: string }).message).not.toMatch(/^exit/);
 
     expect(await readProgress(root)).toMatch(/^- shell\.run: ok \(allow\) — exit 3: /m);
+    expect(await readProgress(root)).toContain("### Done\nran 1 step(s): 1 exit 3\n");
     const results = (await auditEntries(root)).filter((e) => e.type === "result" && e.target === "node fail.js");
     expect(results.map((e) => e.outcome)).toEqual(["ok"]);
+  });
+});
+
+describe("the script agent's round summary", () => {
+  it("counts a step whose command exited non-zero apart from the ok ones", async () => {
+    const root = await makeWorksite({
+      goal: goal(`
+verify: []
+steps:
+  - tool: file.write
+    input: { path: src/a.txt, content: "a" }
+  - tool: shell.run
+    input: { command: "node ok.js" }
+  - tool: shell.run
+    input: { command: "node fail.js" }
+  - tool: file.read
+    input: { path: src/a.txt }
+`),
+      permissions: permissions({ Allow: ["file.read", "file.write(src/**)", "shell.run(node)"] }),
+      files: { "fail.js": "process.exit(1);\n", "ok.js": "process.exit(0);\n" },
+    });
+    await runThread({ root });
+    const progress = await readProgress(root);
+    expect(progress).toContain("### Done\nran 4 step(s): 3 ok, 1 exit 1\n");
+    expect(progress).not.toContain("4 ok");
   });
 });

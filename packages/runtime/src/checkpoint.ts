@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { WORKSITE_FILES } from "@worksite/core";
 
 const run = promisify(execFile);
 
@@ -17,25 +18,52 @@ export function checkpointGitDir(root: string): string {
   return join(root, ".worksite", "checkpoints.git");
 }
 
-/** Records (never rolled back): the audit log, evidence, reports, memory with its own history. */
-const EXCLUDED = [".worksite/", "artifacts/", "PROGRESS.md", "memory/", "node_modules/", ".git/"];
+/**
+ * THREAD.md, GOAL.md and PERMISSIONS.md are the person's contract with the agent, not the agent's
+ * work: a rollback must never undo a rule a person added after the round it goes back to.
+ */
+export const CONTRACT_FILES: readonly string[] = WORKSITE_FILES;
 
-async function git(root: string, args: string[]): Promise<string> {
+/**
+ * Never checkpointed, never rolled back: the records (audit log, evidence, reports, memory with its
+ * own history) and the contract files (anchored: only the worksite's own, at its root).
+ */
+const EXCLUDED = [".worksite/", "artifacts/", "PROGRESS.md", "memory/", "node_modules/", ".git/", ...CONTRACT_FILES.map((f) => `/${f}`)];
+
+const isContract = (path: string) => CONTRACT_FILES.includes(path);
+
+async function git(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   const { stdout } = await run("git", ["--git-dir", checkpointGitDir(root), "--work-tree", root, "-c", "core.autocrlf=false", ...args], {
     cwd: root,
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, GIT_AUTHOR_NAME: "worksite", GIT_AUTHOR_EMAIL: "worksite@localhost", GIT_COMMITTER_NAME: "worksite", GIT_COMMITTER_EMAIL: "worksite@localhost" },
+    env: { ...process.env, GIT_AUTHOR_NAME: "worksite", GIT_AUTHOR_EMAIL: "worksite@localhost", GIT_COMMITTER_NAME: "worksite", GIT_COMMITTER_EMAIL: "worksite@localhost", ...env },
   });
   return stdout;
 }
 
 async function ensureRepo(root: string): Promise<void> {
   const dir = checkpointGitDir(root);
-  if (existsSync(join(dir, "HEAD"))) return;
-  await mkdir(dir, { recursive: true });
-  await run("git", ["init", "--bare", "--quiet", dir]);
+  const exists = existsSync(join(dir, "HEAD"));
+  if (!exists) {
+    await mkdir(dir, { recursive: true });
+    await run("git", ["init", "--bare", "--quiet", dir]);
+  }
+  // Written every time, not only at creation: a repo made by an older worksite must learn new exclusions.
   await mkdir(join(dir, "info"), { recursive: true });
   await writeFile(join(dir, "info", "exclude"), `${EXCLUDED.join("\n")}\n`);
+  // An older repo may already track the contract files; exclusion alone does not untrack them.
+  if (exists) await git(root, ["rm", "--cached", "-f", "--quiet", "--ignore-unmatch", "--", ...CONTRACT_FILES]);
+}
+
+/**
+ * The tree of `commit` without the contract files: an older checkpoint may hold them, and
+ * restoring it as it is would put back the PERMISSIONS.md of that round.
+ */
+async function restorableTree(root: string, commit: string): Promise<string> {
+  const env = { GIT_INDEX_FILE: join(checkpointGitDir(root), "restore-index") };
+  await git(root, ["read-tree", commit], env);
+  await git(root, ["rm", "--cached", "-f", "--quiet", "--ignore-unmatch", "--", ...CONTRACT_FILES], env);
+  return (await git(root, ["write-tree"], env)).trim();
 }
 
 export function checkpointRef(round: number): string {
@@ -85,7 +113,7 @@ export async function changedSince(root: string, from: number | string | undefin
   const out = base
     ? await git(root, ["diff", "--cached", "--name-only", "--no-renames", base])
     : await git(root, ["diff", "--cached", "--name-only", "--no-renames", "4b825dc642cb6eb9a060e54bf8d69288fbee4904"]);
-  return out.split("\n").filter(Boolean);
+  return out.split("\n").filter((f) => f && !isContract(f));
 }
 
 /** Restore the work tree to round N's checkpoint; what is there now is checkpointed first, so nothing is lost. */
@@ -95,7 +123,7 @@ export async function rollbackTo(root: string, round: number): Promise<{ restore
   const restored = await changedSince(root, round);
   const safety = await snapshot(root, `before rollback to round ${round}`);
   await git(root, ["update-ref", BEFORE_ROLLBACK, safety]);
-  await git(root, ["read-tree", "-u", "--reset", target]);
+  await git(root, ["read-tree", "-u", "--reset", await restorableTree(root, target)]);
   await git(root, ["update-ref", "HEAD", target]);
   return { restored, safety, target };
 }
@@ -113,7 +141,7 @@ export async function undoRollback(root: string): Promise<{ restored: string[]; 
   const restored = await changedSince(root, target);
   const safety = await snapshot(root, "before undoing a rollback");
   await git(root, ["update-ref", BEFORE_ROLLBACK, safety]);
-  await git(root, ["read-tree", "-u", "--reset", target]);
+  await git(root, ["read-tree", "-u", "--reset", await restorableTree(root, target)]);
   await git(root, ["update-ref", "HEAD", target]);
   return { restored, safety, target };
 }

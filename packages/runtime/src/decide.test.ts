@@ -6,8 +6,8 @@ import { failureSignature, type VerificationResult } from "./verify.js";
 
 const goal = (frontmatter = "") => parseGoal(`---\n${frontmatter}\n---\n# Goal\nShip it.\n`, { file: "GOAL.md" });
 
-const passed: VerificationResult = { passed: true, checks: [{ kind: "command", what: "npm test", passed: true, detail: "exit 0" }], manual: [] };
-const failed: VerificationResult = { passed: false, checks: [{ kind: "command", what: "npm test", passed: false, detail: "exit 1" }], manual: [] };
+const passed: VerificationResult = { passed: true, waiting: false, checks: [{ kind: "command", what: "npm test", passed: true, detail: "exit 0" }], manual: [] };
+const failed: VerificationResult = { passed: false, waiting: false, checks: [{ kind: "command", what: "npm test", passed: false, detail: "exit 1" }], manual: [] };
 const forbiddenCall: CallRecord = { tool: "shell.run", status: "refused", tier: "forbidden", message: "refused: rm -rf is forbidden" };
 const deniedByDraftStage: CallRecord = { tool: "file.write", status: "refused", tier: "read-only", message: "refused: read-only" };
 
@@ -40,10 +40,10 @@ describe("deciding where a thread stands after a round", () => {
     { when: "only unprotected paths changed", goal: "protect: [migrations/**]", facts: { changedFiles: ["src/a.ts"] }, state: "done", stop: true, reason: /^done/ },
     { when: "verification passed with an approval pending", goal: "", facts: { pendingApprovals: 1 }, state: "waiting", stop: true, reason: /^waiting: verification passed; 1 action waits/ },
     { when: "verification failed with an approval pending", goal: "", facts: { verification: failed, sameFailureCount: 1, pendingApprovals: 2 }, state: "waiting", stop: true, reason: /^waiting: 2 actions wait/ },
-    { when: "the goal's round limit is reached", goal: "pause: { maxRounds: 3 }", facts: { round: 3, verification: failed, sameFailureCount: 1 }, state: "budget-spent", stop: true, reason: /^paused: reached the goal's maximum of 3 rounds$/ },
+    { when: "the goal's round limit is reached", goal: "pause: { maxRounds: 3 }", facts: { round: 3, verification: failed, sameFailureCount: 1 }, state: "budget-spent", stop: true, reason: /^paused: reached the goal's maximum of 3 rounds; raise `pause.maxRounds` in GOAL.md \(now 3\) to go on$/ },
     { when: "done in the last allowed round", goal: "pause: { maxRounds: 3 }", facts: { round: 3 }, state: "done", stop: true, reason: /^done/ },
-    { when: "the round limit is reached while an approval waits", goal: "pause: { maxRounds: 3 }", facts: { round: 3, verification: failed, sameFailureCount: 1, pendingApprovals: 1 }, state: "budget-spent", stop: true, reason: /^paused: reached the goal's maximum of 3 rounds$/ },
-    { when: "the round limit is reached while verification passed and an approval waits", goal: "pause: { maxRounds: 3 }", facts: { round: 3, pendingApprovals: 1 }, state: "budget-spent", stop: true, reason: /^paused: reached the goal's maximum of 3 rounds$/ },
+    { when: "the round limit is reached while an approval waits", goal: "pause: { maxRounds: 3 }", facts: { round: 3, verification: failed, sameFailureCount: 1, pendingApprovals: 1 }, state: "budget-spent", stop: true, reason: /^paused: reached the goal's maximum of 3 rounds; raise `pause.maxRounds` in GOAL.md \(now 3\) to go on$/ },
+    { when: "the round limit is reached while verification passed and an approval waits", goal: "pause: { maxRounds: 3 }", facts: { round: 3, pendingApprovals: 1 }, state: "budget-spent", stop: true, reason: /^paused: reached the goal's maximum of 3 rounds; raise `pause.maxRounds` in GOAL.md \(now 3\) to go on$/ },
     { when: "an approval waits under the round limit", goal: "pause: { maxRounds: 3 }", facts: { round: 2, pendingApprovals: 1 }, state: "waiting", stop: true, reason: /^waiting: verification passed; 1 action waits/ },
     { when: "the time budget is spent", goal: "pause: { budget: 2h }", facts: { verification: failed, sameFailureCount: 1, startedAt: 0, now: 7_200_000 }, state: "budget-spent", stop: true, reason: /^paused: the time budget of 2 h is spent$/ },
     { when: "the time budget is not spent yet", goal: "pause: { budget: 2h }", facts: { verification: failed, sameFailureCount: 1, startedAt: 0, now: 7_199_999 }, state: "active", stop: false, reason: /^continuing/ },
@@ -66,7 +66,7 @@ describe("deciding where a thread stands after a round", () => {
 });
 
 describe("recognising the same failure", () => {
-  const result = (detail: string, what = "npm test"): VerificationResult => ({ passed: false, checks: [{ kind: "command", what, passed: false, detail }], manual: [] });
+  const result = (detail: string, what = "npm test"): VerificationResult => ({ passed: false, waiting: false, checks: [{ kind: "command", what, passed: false, detail }], manual: [] });
 
   it("gives the same signature when only timings, counts, ids and temp paths differ", () => {
     const a = failureSignature(result("exit 1 after 132 ms in /tmp/worksite-runtime-abc123/out.log, commit 3f9a2c1d"));
@@ -81,6 +81,6 @@ describe("recognising the same failure", () => {
   });
 
   it("has no signature when nothing failed", () => {
-    expect(failureSignature({ passed: true, checks: [{ kind: "command", what: "npm test", passed: true, detail: "exit 0" }], manual: [] })).toBeUndefined();
+    expect(failureSignature({ passed: true, waiting: false, checks: [{ kind: "command", what: "npm test", passed: true, detail: "exit 0" }], manual: [] })).toBeUndefined();
   });
 });

@@ -61,7 +61,11 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
   if (goal.pause.budgetMs !== undefined && facts.now - facts.startedAt >= goal.pause.budgetMs) {
     return { state: "budget-spent", stop: true, reason: `paused: the time budget of ${formatDuration(goal.pause.budgetMs)} is spent` };
   }
-  const why = facts.verification.passed ? "verification passed but the agent is not finished" : `verification failed: ${facts.failureSummary ?? "see the report"}`;
+  const why = facts.verification.passed
+    ? "verification passed but the agent is not finished"
+    : facts.verification.waiting && !facts.failureSummary
+      ? "verification waits for a person's approval"
+      : `verification failed: ${facts.failureSummary ?? "see the report"}`;
   if (facts.maxRoundsThisRun !== undefined && facts.roundsThisRun >= facts.maxRoundsThisRun) {
     return { state: "active", stop: true, reason: `ran the ${plural(facts.maxRoundsThisRun, "round")} asked for; ${why}` };
   }
@@ -69,7 +73,8 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
 }
 
 export function maxRoundsReason(maxRounds: number): string {
-  return `paused: reached the goal's maximum of ${maxRounds} rounds`;
+  // Say the way on: a person reading only this line (`worksite run`'s last) should not have to guess the setting.
+  return `paused: reached the goal's maximum of ${maxRounds} rounds; raise \`pause.maxRounds\` in GOAL.md (now ${maxRounds}) to go on`;
 }
 
 /** 300 ms, 90 s, 30 min, 2 h: as a person would have written it in GOAL.md. */

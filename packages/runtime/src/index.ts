@@ -1,12 +1,13 @@
 export { openSession, newRunId, auditPath, type Session, type SessionOptions } from "./session.js";
-export { loadPlugins, pluginPackageName } from "./load-plugins.js";
+export { loadPlugins, nearestPlugin, pluginBases, pluginPackageName, resolvePlugin } from "./load-plugins.js";
 export { runThread, type RunOptions, type RunResult, type RunEvent } from "./run.js";
 export { readState, writeState, statePath, goalStates, type GoalState, type ThreadState } from "./state.js";
+export { threadStanding, type ThreadStanding } from "./standing.js";
 export { acquireLock, readLock, liveLock, lockIsLive, lockPath, type HeldLock, type LockInfo } from "./lock.js";
 export { sendMessage, pendingMessages, takeMessage, returnMessage, inboxDir, type InboxKind, type InboxMessage } from "./inbox.js";
 export { recordCheckpoint, rollbackTo, undoRollback, listCheckpoints, changedSince, checkpointRef } from "./checkpoint.js";
 export { readRoundReport, renderRoundReport, progressPath, reportedRounds } from "./report.js";
-export { verifyGoal, failureSignature, type VerificationResult } from "./verify.js";
+export { verifyGoal, failureSignature, failedChecks, type VerificationResult, type VerificationCheck } from "./verify.js";
 export { decideRound, type RoundDecision, type RoundFacts } from "./decide.js";
 export { renderRoundPrompt } from "./agents/prompt.js";
 export { createScriptAgent, steeringStep, stepApplies } from "./agents/script.js";

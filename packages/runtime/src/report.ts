@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type ArtifactRef, writeFileAtomic } from "@worksite/core";
 import type { AgentTurn } from "./agents/types.js";
 import type { RoundDecision } from "./decide.js";
-import type { VerificationResult } from "./verify.js";
+import { failedChecks, type VerificationCheck, type VerificationResult } from "./verify.js";
 
 export interface RoundReport {
   round: number;
@@ -44,9 +44,13 @@ function nextStep(r: RoundReport): string {
 
 /** One round as markdown: the section appended to PROGRESS.md and the round's report artifact. */
 export function renderRoundReport(r: RoundReport): string {
-  const verification = r.verification.checks.map((c) => `${c.passed ? "✔" : "✘"} ${c.kind === "command" ? `\`${c.what}\`` : `artifact ${c.what}`} — ${c.detail}${c.artifact ? ` ([output](${c.artifact}))` : ""}`);
+  const what = (c: VerificationCheck) => (c.kind === "command" ? `\`${c.what}\`` : `artifact ${c.what}`);
+  const verification = r.verification.checks.map((c) => `${c.passed ? "✔" : c.waiting ? "⏸" : "✘"} ${what(c)} — ${c.waiting ? "waits for a person's approval (see Needs a person)" : c.detail}${c.artifact ? ` ([output](${c.artifact}))` : ""}`);
+  // A check that waits for approval is not a blocker: a person decides it, and then it runs.
+  // The approval itself (its id, how to approve) is listed beside it with the round's other pending approvals.
+  const waiting = r.verification.checks.filter((c) => c.waiting).map((c) => `verification ${what(c)} waits for a person's approval`);
   const blockers = [
-    ...r.verification.checks.filter((c) => !c.passed).map((c) => `${c.what}: ${c.detail}`),
+    ...failedChecks(r.verification).map((c) => `${c.what}: ${c.detail}`),
     ...r.turn.calls.filter((c) => c.status === "refused" || c.status === "error").map((c) => `${c.tool} ${c.status}: ${c.message}`),
     ...r.problems,
   ];
@@ -72,7 +76,7 @@ export function renderRoundReport(r: RoundReport): string {
     bullets(blockers),
     "",
     "### Needs a person",
-    bullets(r.needsPerson),
+    bullets([...waiting, ...r.needsPerson]),
     "",
     "### Next step",
     nextStep(r),

@@ -1,7 +1,9 @@
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { changedSince, checkpointGitDir, checkpointRef } from "./checkpoint.js";
 import { readRoundReport } from "./report.js";
 import { canUndoRollback, rollbackThread, undoThreadRollback } from "./rollback.js";
 import { runThread } from "./run.js";
@@ -74,5 +76,53 @@ describe("rolling a thread back", () => {
 
     await undoThreadRollback(root, "person:test");
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("round one");
+  });
+});
+
+describe("the person's contract files and a rollback", () => {
+  const tightened = `${permissions({ Allow: ["file.read", "file.write(src/**)", "shell.run(node check.js)"] })}\n## Forbidden\n- \`shell.run(rm)\`\n`;
+
+  it("keeps a PERMISSIONS.md, GOAL.md and THREAD.md edited after the round it goes back to, and does not list them as restored", async () => {
+    const root = await twoRoundThread();
+    const goalText = `${await readFile(join(root, "GOAL.md"), "utf8")}\nA line the person added.\n`;
+    const threadText = `${await readFile(join(root, "THREAD.md"), "utf8")}\nA note the person added.\n`;
+    await writeFile(join(root, "PERMISSIONS.md"), tightened);
+    await writeFile(join(root, "GOAL.md"), goalText);
+    await writeFile(join(root, "THREAD.md"), threadText);
+    expect(await changedSince(root, 1)).toEqual(expect.not.arrayContaining(["PERMISSIONS.md", "GOAL.md", "THREAD.md"]));
+
+    const rolled = await rollbackThread(root, 1, "person:test");
+    expect(rolled.restored.sort()).toEqual(["src/a.txt", "src/b.txt"]);
+    expect(await readFile(join(root, "PERMISSIONS.md"), "utf8")).toBe(tightened);
+    expect(await readFile(join(root, "GOAL.md"), "utf8")).toBe(goalText);
+    expect(await readFile(join(root, "THREAD.md"), "utf8")).toBe(threadText);
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("round one");
+
+    // Undoing the rollback does not touch them either.
+    const undone = await undoThreadRollback(root, "person:test");
+    expect(undone.restored.sort()).toEqual(["src/a.txt", "src/b.txt"]);
+    expect(await readFile(join(root, "PERMISSIONS.md"), "utf8")).toBe(tightened);
+  });
+
+  it("keeps them even when an older checkpoint repository tracked PERMISSIONS.md", async () => {
+    const root = await twoRoundThread();
+    // As an older worksite left it: round 1's checkpoint holds the permissive PERMISSIONS.md, and the index tracks it.
+    const git = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      execFileSync("git", ["--git-dir", checkpointGitDir(root), "--work-tree", root, ...args], { cwd: root, env: { ...process.env, ...env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" } }).toString().trim();
+    await writeFile(join(root, ".worksite", "checkpoints.git", "info", "exclude"), ".worksite/\nartifacts/\nPROGRESS.md\n");
+    const blob = git(["hash-object", "-w", "PERMISSIONS.md"]);
+    const env = { GIT_INDEX_FILE: join(root, ".worksite", "old-index") };
+    git(["read-tree", checkpointRef(1)], env);
+    git(["update-index", "--add", "--cacheinfo", `100644,${blob},PERMISSIONS.md`], env);
+    const tree = git(["write-tree"], env);
+    git(["update-ref", checkpointRef(1), git(["commit-tree", tree, "-m", "old round 1"])]);
+    git(["add", "-f", "PERMISSIONS.md"]);
+
+    await writeFile(join(root, "PERMISSIONS.md"), tightened);
+    const rolled = await rollbackThread(root, 1, "person:test");
+    expect(rolled.restored).not.toContain("PERMISSIONS.md");
+    expect(await readFile(join(root, "PERMISSIONS.md"), "utf8")).toBe(tightened);
+    expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("round one");
+    expect(await readFile(join(root, ".worksite", "checkpoints.git", "info", "exclude"), "utf8")).toContain("/PERMISSIONS.md");
   });
 });

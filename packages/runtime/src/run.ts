@@ -11,7 +11,7 @@ import { roundExtras } from "./round-extras.js";
 import { appendProgress, readRoundReport, renderRoundReport } from "./report.js";
 import { newRunId, openSession, type Session } from "./session.js";
 import { type GoalState, readState, writeState } from "./state.js";
-import { failureSignature, verifyGoal } from "./verify.js";
+import { failedChecks, failureSignature, verifyGoal } from "./verify.js";
 
 export interface RunOptions {
   root: string;
@@ -34,7 +34,8 @@ export type RunEvent =
   /** exitCode: the command the tool ran exited non-zero (the status is still "ok": the tool itself worked). */
   | { type: "call"; round: number; tool: string; status: string; message: string; exitCode?: number }
   | { type: "steered"; round: number; text: string }
-  | { type: "verified"; round: number; passed: boolean }
+  /** waiting: some check waits for a person's approval; failed: some check ran and failed (or was refused). */
+  | { type: "verified"; round: number; passed: boolean; waiting: boolean; failed: boolean }
   | { type: "round-end"; round: number; state: GoalState; reason: string };
 
 export interface RunResult {
@@ -164,6 +165,9 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       if (options.signal?.aborted) {
         // Stopped by the person (Ctrl-C): a half-done round is not reported as if it ran; it stays in progress and the next run redoes it.
         await audit.append({ type: "run", run, round, actor: "runtime", outcome: "aborted", message: `round ${round} was stopped before it finished; the next run redoes it` });
+        // Still in progress (the next run redoes it), but `worksite status` can say when the person stopped it.
+        state = { ...state, inProgress: { ...state.inProgress!, interruptedAt: new Date().toISOString() } };
+        await writeState(root, state);
         // Back in the inbox they are first in line again (messages are taken in the order they were sent).
         for (const message of taken) {
           if (!(await returnMessage(root, message))) continue;
@@ -173,11 +177,11 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         last = { state: state.state, reason: `stopped: round ${round} was interrupted before it finished; \`worksite run\` redoes it` };
         break;
       }
-      options.onEvent?.({ type: "verified", round, passed: verification.passed });
+      options.onEvent?.({ type: "verified", round, passed: verification.passed, waiting: verification.waiting, failed: failedChecks(verification).length > 0 });
 
       const signature = failureSignature(verification);
       const sameFailureCount = signature && state.failure?.signature === signature ? state.failure.count + 1 : signature ? 1 : 0;
-      const failureSummary = verification.checks.filter((c) => !c.passed).map((c) => `${c.what}: ${c.detail}`).join("; ") || undefined;
+      const failureSummary = failedChecks(verification).map((c) => `${c.what}: ${c.detail}`).join("; ") || undefined;
       const checkpoints = await listCheckpoints(root);
       const changedFiles = await changedSince(root, from?.commit ?? checkpoints.filter((c) => c < round).at(-1));
       const pending = (await listApprovals(root)).filter((a) => a.status === "pending");

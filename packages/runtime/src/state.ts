@@ -17,6 +17,8 @@ const stateSchema = z.object({
       started: z.string(),
       /** Inbox messages the round took: a redo puts them back first, so a crash loses no instruction. */
       taken: z.array(z.string()).default([]),
+      /** When a person stopped it (Ctrl-C); absent when the process was killed. */
+      interruptedAt: z.string().optional(),
     })
     .optional(),
   lastStop: z.object({ round: z.number().int(), reason: z.string(), at: z.string() }).optional(),

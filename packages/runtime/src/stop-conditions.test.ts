@@ -155,7 +155,7 @@ pause: { maxRounds: 2 }
     });
     const result = await runThread({ root });
     expect(result.rounds).toEqual([1, 2]);
-    expect(result.reason).toBe("paused: reached the goal's maximum of 2 rounds");
+    expect(result.reason).toBe("paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on");
     await expectStopRecorded(root, result, "budget-spent");
   });
 
@@ -175,20 +175,20 @@ steps:
     expect(first).toMatchObject({ rounds: [1], state: "waiting" });
     const second = await runThread({ root });
     expect(second.rounds).toEqual([2]);
-    expect(second.reason).toBe("paused: reached the goal's maximum of 2 rounds");
+    expect(second.reason).toBe("paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on");
     await expectStopRecorded(root, second, "budget-spent");
 
     // Another `worksite run` runs nothing at all: no round 3, no tool call, no report.
     const resultsBefore = (await auditEntries(root)).filter((e) => e.type === "result").length;
     const third = await runThread({ root });
-    expect(third).toEqual({ run: third.run, state: "budget-spent", reason: "paused: reached the goal's maximum of 2 rounds", rounds: [] });
+    expect(third).toEqual({ run: third.run, state: "budget-spent", reason: "paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on", rounds: [] });
     const state = await readState(root);
     expect(state).toMatchObject({ round: 2, state: "budget-spent", lastStop: { round: 2, reason: third.reason } });
     expect(state.inProgress).toBeUndefined();
     expect((await progressHeadings(root)).map((h) => /^## Round (\d+)/.exec(h)![1])).toEqual(["1", "2"]);
     const entries = await auditEntries(root);
     expect(entries.filter((e) => e.type === "result")).toHaveLength(resultsBefore);
-    expect(entries.at(-1)).toMatchObject({ type: "run", round: 3, message: "round 3 not started: paused: reached the goal's maximum of 2 rounds" });
+    expect(entries.at(-1)).toMatchObject({ type: "run", round: 3, message: "round 3 not started: paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on" });
     expect((await verifyAudit(root)).ok).toBe(true);
   });
 

@@ -1,6 +1,8 @@
 import { definePlugin, defineTool, listApprovals, listDrafts, type Worksite } from "@worksite/core";
 import { z } from "zod";
 import { pendingMessages } from "./inbox.js";
+import { liveLock } from "./lock.js";
+import { threadStanding } from "./standing.js";
 import { readState } from "./state.js";
 
 /**
@@ -18,24 +20,27 @@ export function createThreadPlugin(worksite: Worksite) {
         effect: "read",
         input: z.object({}),
         async run(_input, ctx) {
-          const state = await readState(ctx.worksite);
+          // The thread's round is state.json's: a session opened outside a run (MCP, `worksite call`) has round 0.
+          const standing = threadStanding(await readState(ctx.worksite), await liveLock(ctx.worksite));
           const approvals = await listApprovals(ctx.worksite, { status: "pending" });
           const drafts = (await listDrafts(ctx.worksite)).filter((d) => d.status === "open");
           const queued = await pendingMessages(ctx.worksite, "queue");
+          const inProgressRound = standing.running?.round ?? standing.interruptedRound;
           const data = {
             goal: worksite.goal.goal,
             stage: worksite.thread.stage,
             run: ctx.run,
-            round: ctx.round,
-            state: state.state,
-            lastStop: state.lastStop?.reason ?? null,
+            round: standing.round,
+            inProgressRound,
+            state: standing.state,
+            lastStop: standing.lastStop?.reason ?? null,
             openApprovals: approvals.map((a) => ({ id: a.id, tool: a.tool, target: a.target ?? null, approve: `worksite approve ${a.id}` })),
             drafts: drafts.map((d) => ({ id: d.id, tool: d.tool, summary: d.summary, artifact: d.artifact, round: d.round })),
             queued: queued.map((m) => m.text),
           };
           const content = [
             `goal: ${data.goal}`,
-            `stage ${data.stage} · run ${data.run} · round ${data.round} · state ${data.state}${data.lastStop ? ` (${data.lastStop})` : ""}`,
+            `stage ${data.stage} · run ${data.run} · round ${data.round}${inProgressRound !== null ? ` (round ${inProgressRound} ${standing.running ? "in progress" : "interrupted"})` : ""} · state ${data.state}${data.lastStop ? ` (${data.lastStop})` : ""}`,
             `open approvals: ${data.openApprovals.length ? data.openApprovals.map((a) => `${a.id} ${a.tool} ${a.target ?? ""} → ${a.approve}`).join("; ") : "none"}`,
             `open drafts: ${data.drafts.length ? data.drafts.map((d) => `${d.id} ${d.summary} (${d.artifact})`).join("; ") : "none"}`,
             `queued: ${data.queued.length ? data.queued.join(" | ") : "none"}`,

@@ -3,11 +3,29 @@ import { join, relative } from "node:path";
 import { globToRegExp, type GoalFile } from "@worksite/core";
 import type { AgentTools } from "./agents/types.js";
 
+export interface VerificationCheck {
+  kind: "command" | "artifact";
+  what: string;
+  passed: boolean;
+  detail: string;
+  artifact?: string;
+  refused?: boolean;
+  /** Not run yet: the command waits for a person's approval. Neither passed nor failed. */
+  waiting?: boolean;
+}
+
 export interface VerificationResult {
   /** Every enforced check passed (manual ones are listed for a person, not counted). */
   passed: boolean;
-  checks: { kind: "command" | "artifact"; what: string; passed: boolean; detail: string; artifact?: string; refused?: boolean }[];
+  /** Some check waits for a person's approval (so it neither passed nor failed). */
+  waiting: boolean;
+  checks: VerificationCheck[];
   manual: string[];
+}
+
+/** Checks that ran and failed (or were refused): not the ones that only wait for a person. */
+export function failedChecks(result: VerificationResult): VerificationCheck[] {
+  return result.checks.filter((c) => !c.passed && !c.waiting);
 }
 
 /**
@@ -29,6 +47,8 @@ export async function verifyGoal(goal: GoalFile, root: string, round: number, to
         const data = outcome.result.data as { exitCode?: number | null; output?: string } | undefined;
         const passed = data?.exitCode === 0;
         checks.push({ kind: "command", what: item.command, passed, detail: passed ? "exit 0" : `exit ${data?.exitCode ?? "killed"}`, ...(data?.output ? { artifact: data.output } : {}) });
+      } else if (outcome.status === "pending-approval") {
+        checks.push({ kind: "command", what: item.command, passed: false, waiting: true, detail: outcome.message });
       } else {
         checks.push({ kind: "command", what: item.command, passed: false, detail: outcome.message, refused: outcome.status === "refused" });
       }
@@ -40,7 +60,7 @@ export async function verifyGoal(goal: GoalFile, root: string, round: number, to
     const hits = item.glob.replace(/^\.\//, "").startsWith("artifacts/") ? thisRound : thisRound.length ? thisRound : found;
     checks.push({ kind: "artifact", what: item.glob, passed: hits.length > 0, detail: hits.length ? hits.slice(0, 3).join(", ") : "no file matches" });
   }
-  return { passed: checks.every((c) => c.passed), checks, manual };
+  return { passed: checks.every((c) => c.passed), waiting: checks.some((c) => c.waiting), checks, manual };
 }
 
 async function findFiles(root: string, glob: string): Promise<string[]> {
@@ -73,7 +93,8 @@ async function findFiles(root: string, glob: string): Promise<string[]> {
  * as one failure repeating.
  */
 export function failureSignature(result: VerificationResult): string | undefined {
-  const failed = result.checks.filter((c) => !c.passed);
+  // A check waiting for approval is not a failure: it must not count toward "the same failure N rounds in a row".
+  const failed = failedChecks(result);
   if (!failed.length) return undefined;
   return failed
     .map((c) => `${c.kind}:${c.what}:${c.detail}`)

@@ -88,8 +88,12 @@ export function createScriptAgent(options: { steps: Step[]; vars?: Record<string
         calls.push(callRecord(step.tool, outcome));
         if (outcome.status === "pending-approval") needs.push(outcome.message);
       }
+      // A step whose command exited non-zero is not "ok" to the person reading the summary: count it by its exit code.
       const counts = new Map<string, number>();
-      for (const c of calls) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+      for (const c of calls) {
+        const key = c.status === "ok" && c.exitCode !== undefined ? `exit ${c.exitCode}` : c.status;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
       const ran = calls.length ? `ran ${calls.length} step(s): ${[...counts].map(([status, n]) => `${n} ${status}`).join(", ")}` : "no step applied this round";
       return {
         summary: context.instruction ? `instruction "${context.instruction}": ${ran}` : ran,

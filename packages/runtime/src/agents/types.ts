@@ -48,6 +48,8 @@ export interface CallRecord {
   /** The tier the gate decided, when it got that far. */
   tier?: Tier;
   message: string;
+  /** The tool worked (status "ok") but the command it ran exited non-zero. */
+  exitCode?: number;
 }
 
 export function callRecord(tool: string, outcome: GateOutcome): CallRecord {
@@ -55,7 +57,7 @@ export function callRecord(tool: string, outcome: GateOutcome): CallRecord {
   const firstLine = describeOutcome(outcome).split("\n")[0] ?? "";
   // The tool ran (the gate's outcome is "ok"), but the command it ran failed: say so first, or a report reads "ok".
   const message = code !== undefined ? `exit ${code}: ${firstLine}` : firstLine;
-  return { tool, status: outcome.status, ...(outcome.decision ? { tier: outcome.decision.tier } : {}), message };
+  return { tool, status: outcome.status, ...(outcome.decision ? { tier: outcome.decision.tier } : {}), message, ...(code !== undefined ? { exitCode: code } : {}) };
 }
 
 export interface AgentTurn {
