@@ -235,7 +235,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       if (signature && failureSummary) state.failure = { signature, count: sameFailureCount, summary: failureSummary };
       else delete state.failure;
       await writeState(root, state);
-      await audit.append({ type: "run", run, round, actor: "runtime", outcome: decision.state === "done" ? "ok" : undefined, message: `round ${round} ended: ${decision.reason}` } as never);
+      await audit.append({ type: "run", run, round, actor: "runtime", ...(decision.state === "done" ? { outcome: "ok" as const } : {}), message: `round ${round} ended: ${decision.reason}` });
       options.onEvent?.({ type: "round-end", round, state: decision.state, reason: decision.reason });
       ran.push(round);
       last = { state: decision.state, reason: decision.reason };

@@ -56,13 +56,13 @@ export function createOpenAIAgent(options: OpenAIAgentOptions): Agent {
   return {
     name: "openai",
     async act(context, tools, signal): Promise<AgentTurn> {
-      const toolList = tools.list().map((t) => ({
-        type: "function" as const,
-        function: { name: toWireName(t.id), description: `${t.description} (effect: ${t.effect})`, parameters: z.toJSONSchema(t.input, { io: "input" }) },
+      const toolList: { type: "function"; function: { name: string; description: string; parameters: Record<string, unknown> } }[] = tools.list().map((t) => ({
+        type: "function",
+        function: { name: toWireName(t.id), description: `${t.description} (effect: ${t.effect})`, parameters: z.toJSONSchema(t.input, { io: "input" }) as Record<string, unknown> },
       }));
       toolList.push({
         type: "function",
-        function: { name: DONE_TOOL, description: "Say the goal is met (verification still decides)", parameters: { type: "object", properties: { summary: { type: "string" } } } as never },
+        function: { name: DONE_TOOL, description: "Say the goal is met (verification still decides)", parameters: { type: "object", properties: { summary: { type: "string" } } } },
       });
       const messages: WireMessage[] = [
         { role: "system", content: renderRoundPrompt(context) },
