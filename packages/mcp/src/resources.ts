@@ -5,7 +5,7 @@ import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/serv
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import type { McpSession } from "./session.js";
 import { confine, readArtifactIndex } from "@worksite/core";
-import { listLocalSkills } from "./local-skills.js";
+import { discoverSkills } from "@worksite/runtime";
 
 const FILES = [
   { file: "THREAD.md", description: "What this thread owns and does not own, what to read first, what to deliver each round" },
@@ -59,22 +59,27 @@ export function registerResources(server: McpServer, session: McpSession): void 
     "skills",
     new ResourceTemplate("worksite://skills/{name}", {
       list: async () => ({
-        resources: (await listLocalSkills(session.root)).map((s) => ({
+        resources: (await skillsOf(session.root)).map((s) => ({
           uri: `worksite://skills/${s.name}`,
           name: s.name,
           mimeType: "text/markdown",
-          ...(s.description ? { description: s.description } : {}),
+          description: s.description,
         })),
       }),
     }),
-    { title: "Skills", description: "The worksite's skills (SKILL.md)", mimeType: "text/markdown" },
+    { title: "Skills", description: "The skills in effect: the worksite's skills/ and installed skill packages (SKILL.md)", mimeType: "text/markdown" },
     async (uri, variables) => {
       const name = String(variables.name ?? "");
-      const skill = (await listLocalSkills(session.root)).find((s) => s.name === name);
-      if (!skill) throw new Error(`no skill ${name} in skills/`);
-      return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: await readFile(join(session.root, skill.path), "utf8") }] };
+      const skill = (await skillsOf(session.root)).find((s) => s.name === name);
+      if (!skill) throw new Error(`no skill ${name}`);
+      return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: await readFile(skill.file, "utf8") }] };
     },
   );
+}
+
+/** The skills in effect, found the way a round finds them (skills/ first, then installed packages). */
+async function skillsOf(root: string) {
+  return (await discoverSkills({ worksite: root, relativeTo: root })).skills;
 }
 
 /**

@@ -16,4 +16,6 @@ export { createCommandAgent, type CommandAgentOptions } from "./agents/command.j
 export { agentFor, agentKinds } from "./agents/select.js";
 export type { Agent, AgentTools, AgentTurn, RoundContext, Step, CallRecord } from "./agents/types.js";
 export { createThreadPlugin } from "./thread-plugin.js";
+// For hosts (the MCP server) that serve skills without depending on @worksite/skills directly.
+export { discoverSkills } from "@worksite/skills";
 export { rollbackThread, undoThreadRollback, canUndoRollback, type RollbackResult } from "./rollback.js";

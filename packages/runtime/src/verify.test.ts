@@ -33,6 +33,12 @@ describe("checking evidence under artifacts/", () => {
     expect(await verifyArtifacts("artifacts/**/*.png", files, 2)).toMatchObject({ passed: true, checks: [{ detail: "artifacts/round-2/cart.png" }] });
   });
 
+  it("matches a glob without a slash at any depth, as a skill trigger does: `*.png` finds artifacts/round-1/x.png", async () => {
+    const files = { "artifacts/round-1/x.png": "png" };
+    expect(await verifyArtifacts("*.png", files, 1)).toMatchObject({ passed: true, checks: [{ passed: true, detail: "artifacts/round-1/x.png" }] });
+    expect(await verifyArtifacts("artifacts/*.png", files, 1)).toMatchObject({ passed: false });
+  });
+
   it("still finds files outside artifacts/ from any time", async () => {
     expect(await verifyArtifacts("docs/*.md", { "docs/guide.md": "# Guide" }, 3)).toMatchObject({ passed: true, checks: [{ detail: "docs/guide.md" }] });
   });

@@ -64,7 +64,7 @@ export async function verifyGoal(goal: GoalFile, root: string, round: number, to
 }
 
 async function findFiles(root: string, glob: string): Promise<string[]> {
-  const pattern = globToRegExp(glob.replace(/^\.\//, ""), { separator: "/" });
+  const pattern = globToRegExp(glob.replace(/^\.\//, ""), { separator: "/", matchBase: true }); // `*.png` at any depth, as skill triggers match
   const out: string[] = [];
   async function walk(dir: string): Promise<void> {
     let entries;

@@ -1,14 +1,10 @@
-import { globMatches, globToRegExp as coreGlob } from "@worksite/core";
+import { globMatches } from "@worksite/core";
 
 /**
  * Trigger paths use the same globs as PERMISSIONS.md, plus .gitignore's habit:
  * a pattern without a slash matches a file name at any depth (`*.css`).
  */
 const options = { separator: "/", matchBase: true } as const;
-
-export function globToRegExp(glob: string): RegExp {
-  return coreGlob(glob.replace(/^\.\//, ""), options);
-}
 
 export function matchesGlob(path: string, glob: string): boolean {
   return globMatches(glob.replace(/^\.\//, ""), path.replace(/\\/g, "/").replace(/^\.\//, ""), options);

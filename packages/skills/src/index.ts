@@ -10,7 +10,7 @@ export { discoverSkills } from "./discovery.js";
 export type { DiscoverOptions, Discovery, ShadowedSkill, SkillProblem } from "./discovery.js";
 export { matchSkills, triggerReasons } from "./triggers.js";
 export type { RoundSignals, TriggerMatch } from "./triggers.js";
-export { matchesGlob, globToRegExp } from "./glob.js";
+export { matchesGlob } from "./glob.js";
 export { skillIndex, roundSkillContext, readSkillFile, DEFAULT_INDEX_BUDGET } from "./disclosure.js";
 export type { SkillIndex, LoadedSkill, RoundSkillContext, RoundSkillOptions } from "./disclosure.js";
 export { packSkill } from "./pack.js";

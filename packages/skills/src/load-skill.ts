@@ -12,6 +12,8 @@ export interface LoadSkillOptions {
   relativeTo?: string;
   /** The package folder when the skill came from an installed package whose SKILL.md sits elsewhere. */
   packageDir?: string;
+  /** The tool ids a run would have (`skill check` asks the worksite's session): steps naming a near miss get a warning. */
+  knownTools?: readonly string[];
 }
 
 /** Loads a skill from its folder or its SKILL.md path. Throws a UserError whose diagnostics carry SKILL.md:LINE. */
@@ -39,7 +41,7 @@ export async function loadSkill(path: string, options: LoadSkillOptions = {}): P
   const parsed = safeParseSkillMarkdown(text, shown, { expectedNames });
   if (!parsed.ok) throw parsed.error;
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
-  const sections = parseSections(parsed.body, parsed.bodyLine, shown, parsed.frontmatter.metadata, diagnostics);
+  const sections = parseSections(parsed.body, parsed.bodyLine, shown, parsed.frontmatter.metadata, diagnostics, options.knownTools);
 
   const packageInfo: SkillPackageInfo | undefined = pkg && declares ? { name: pkg.name, version: pkg.version, dir: pkgDir } : undefined;
   return {

@@ -119,9 +119,16 @@ function readFailure(text: string, line: number): FailureMode {
 
 /**
  * Reads worksite's body sections. Absent sections are fine: a plain Agent Skill has none.
- * Warnings (a misspelt section heading, a tool id one slip from a built-in) go to `warnings`.
+ * Warnings (a misspelt section heading, a tool id one slip from one of `knownTools`) go to `warnings`.
  */
-export function parseSections(body: string, bodyLine: number, file: string, metadata: Record<string, string> = {}, warnings: Diagnostic[] = []): SkillSections {
+export function parseSections(
+  body: string,
+  bodyLine: number,
+  file: string,
+  metadata: Record<string, string> = {},
+  warnings: Diagnostic[] = [],
+  knownTools?: readonly string[],
+): SkillSections {
   const sections: SkillSections = { triggers: { keywords: [], files: [], events: [] }, variables: [], failureModes: [], doneWhen: [] };
   triggersFromMetadata(metadata.triggers, sections.triggers);
   for (const section of splitSections(body, bodyLine)) {
@@ -141,7 +148,7 @@ export function parseSections(body: string, bodyLine: number, file: string, meta
           diagnostics: [{ file, line: section.line, severity: "error", message: "Steps has no fenced ```yaml block", hint: "list the tool calls in a ```yaml block: - tool: shell.run / input: { … }" }],
         });
       }
-      const parsed = parseSteps(block.text, file, block.line);
+      const parsed = parseSteps(block.text, file, block.line, knownTools);
       sections.steps = parsed.steps;
       sections.stepsLine = block.line;
       sections.variables = parsed.variables;

@@ -1,7 +1,6 @@
 import matter from "gray-matter";
 import { z } from "zod";
-import { type Diagnostic, UserError } from "@worksite/core";
-import { builtinToolTypo } from "./builtin-tools.js";
+import { type Diagnostic, didYouMean, UserError } from "@worksite/core";
 import type { SkillStep } from "./types.js";
 
 // gray-matter already carries a YAML parser (js-yaml); its engine is public but untyped.
@@ -23,15 +22,17 @@ export const stepsSchema = z.array(stepSchema).min(1, "the Steps block has no st
 export interface ParsedSteps {
   steps: SkillStep[];
   variables: string[];
-  /** Tool ids that look like a slip for a built-in tool: the skill still loads. */
+  /** Tool ids that look like a slip for a known tool: the skill still loads. */
   warnings: Diagnostic[];
 }
 
 /**
  * Parses the fenced yaml block of a Steps section. `firstLine` is the 1-based
  * line of the block's first YAML line in SKILL.md, so every error points there.
+ * `knownTools` (the tool ids a run would have, which only the caller can know)
+ * turns on the typo warnings; without it only the plugin.tool shape is checked.
  */
-export function parseSteps(yamlText: string, file: string, firstLine: number): ParsedSteps {
+export function parseSteps(yamlText: string, file: string, firstLine: number, knownTools?: readonly string[]): ParsedSteps {
   let raw: unknown;
   try {
     raw = yaml.parse(yamlText);
@@ -54,11 +55,39 @@ export function parseSteps(yamlText: string, file: string, firstLine: number): P
   const steps = parsed.data as SkillStep[];
   const itemLines = topLevelItemLines(yamlText);
   const warnings: Diagnostic[] = steps.flatMap((step, index) => {
-    const typo = builtinToolTypo(step.tool);
+    const typo = knownTools ? toolTypo(step.tool, knownTools) : undefined;
     if (!typo) return [];
     return [{ file, line: firstLine + lineOfKey(yamlText, itemLines, index, "tool"), severity: "warning" as const, message: `step ${index + 1}: ${typo.message}`, hint: typo.hint }];
   });
   return { steps, variables: stepVariables(steps), warnings };
+}
+
+/**
+ * Why a step's tool id looks like a slip for a known one, or undefined. Tools of
+ * plugins not in the list are fine as long as their plugin name is not one letter
+ * away from a known plugin's: `mail.send` passes, `shel.run` and `file.wrte` do not.
+ */
+export function toolTypo(id: string, known: readonly string[]): { message: string; hint: string } | undefined {
+  if (known.includes(id)) return undefined;
+  const plugins = [...new Set(known.map((t) => t.split(".")[0]!))];
+  const dot = id.indexOf(".");
+  const plugin = id.slice(0, dot);
+  const tool = id.slice(dot + 1);
+  const ownTools = (p: string) => known.filter((t) => t.startsWith(`${p}.`)).map((t) => t.slice(p.length + 1));
+  if (plugins.includes(plugin)) {
+    const guess = didYouMean(tool, ownTools(plugin));
+    return {
+      message: `\`${id}\` is not a ${plugin} tool`,
+      hint: guess ? `did you mean \`${plugin}.${guess}\`?` : `${plugin} tools are ${ownTools(plugin).join(", ")}`,
+    };
+  }
+  const nearPlugin = didYouMean(plugin, plugins);
+  if (!nearPlugin) return undefined;
+  const guess = ownTools(nearPlugin).includes(tool) ? `${nearPlugin}.${tool}` : didYouMean(id, known);
+  return {
+    message: `\`${id}\` is not a known tool`,
+    hint: guess ? `did you mean \`${guess}\`?` : `${nearPlugin} tools are ${ownTools(nearPlugin).map((t) => `${nearPlugin}.${t}`).join(", ")}`,
+  };
 }
 
 function stepsError(file: string, line: number, message: string): UserError {

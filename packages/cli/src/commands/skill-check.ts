@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { type Diagnostic, formatDiagnostic, UserError } from "@worksite/core";
+import { openSession } from "@worksite/runtime";
 import { loadSkill } from "@worksite/skills";
 import { defineCommand } from "../command.js";
 import type { ParsedArgv } from "../argv.js";
@@ -35,12 +36,13 @@ export default defineCommand({
   summary: "check SKILL.md files against the Agent Skills format and worksite's sections (exit 1 on any error)",
   async run(args, io) {
     const given = args.positionals.length > 0 ? args.positionals.map((p) => resolve(io.cwd, p)) : [defaultSkillsDir(args, io)];
+    const tools = await knownTools(args, io);
     const results: CheckResult[] = [];
     for (const p of given) {
       for (const path of await skillPaths(p)) {
         const where = shown(io, basename(path) === "SKILL.md" ? path : join(path, "SKILL.md"));
         try {
-          const skill = await loadSkill(path, { relativeTo: io.cwd });
+          const skill = await loadSkill(path, { relativeTo: io.cwd, ...(tools ? { knownTools: tools } : {}) });
           results.push({ path: where, ok: true, name: skill.name, steps: skill.sections.steps?.length ?? 0, diagnostics: skill.diagnostics });
         } catch (error) {
           if (!UserError.isUserError(error)) throw error;
@@ -63,6 +65,29 @@ export default defineCommand({
     return failed ? 1 : 0;
   },
 });
+
+/**
+ * The tool ids a run of this worksite would have (THREAD.md's plugins when they are
+ * installed), so a step's `file.wrte` gets a did-you-mean. Outside a worksite there
+ * is no list, and only the plugin.tool shape is checked.
+ */
+async function knownTools(args: ParsedArgv, io: CommandIO): Promise<string[] | undefined> {
+  let root: string;
+  try {
+    root = findWorksite(args, io);
+  } catch (error) {
+    if (UserError.isUserError(error)) return undefined;
+    throw error;
+  }
+  const open = (threadPlugins: boolean) => openSession({ root, actor: "person:skill-check", threadPlugins });
+  const session = await open(true).catch(() => open(false)).catch(() => undefined);
+  if (!session) return undefined;
+  try {
+    return session.gate.tools().map((t) => t.id);
+  } finally {
+    await session.dispose();
+  }
+}
 
 /** The skills/ of the worksite --worksite names, else of the worksite around the cwd, else ./skills. */
 function defaultSkillsDir(args: ParsedArgv, io: CommandIO): string {

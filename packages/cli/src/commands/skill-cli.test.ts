@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -90,6 +90,27 @@ describe("worksite skill", () => {
     expect(checked.err).toBe("");
     expect(checked.code).toBe(0);
     for (const name of ["verify-page", "release-notes", "approvals-digest"]) expect(checked.out).toContain(`ok ${name}`);
+  });
+
+  it("check warns about a step tool one slip from a tool the worksite's session has, and only checks the shape outside a worksite", async () => {
+    const steps = "## Steps\n\n```yaml\n- tool: file.wrte\n  input: {}\n- tool: thread.statsu\n  input: {}\n- tool: mail.send\n  input: {}\n```\n";
+    const dir = await mkdtemp(join(tmpdir(), "cli-skill-"));
+    expect((await run(dir, "init", dir)).code).toBe(0); // a whole worksite, so its session opens
+    await mkdir(join(dir, "skills/slips"), { recursive: true });
+    await writeFile(join(dir, "skills/slips/SKILL.md"), `${skill("slips", "fine")}\n${steps}`);
+    const checked = await run(dir, "skill", "check");
+    expect(checked.code).toBe(0);
+    expect(checked.out).toContain("skills/slips/SKILL.md:11: warning: step 1: `file.wrte` is not a file tool\n  hint: did you mean `file.write`?");
+    expect(checked.out).toContain("step 2: `thread.statsu` is not a thread tool\n  hint: did you mean `thread.status`?");
+    expect(checked.out).not.toContain("mail.send");
+
+    const outside = await mkdtemp(join(tmpdir(), "cli-skill-outside-"));
+    const loose = await run(outside, "skill", "new", "loose");
+    expect(loose.code).toBe(0);
+    await writeFile(join(outside, "skills/loose/SKILL.md"), `${skill("loose", "fine")}\n${steps}`);
+    const shapeOnly = await run(outside, "skill", "check");
+    expect(shapeOnly).toMatchObject({ code: 0, err: "" });
+    expect(shapeOnly.out).not.toContain("warning");
   });
 
   it("list says which skill is shadowed by a nearer one of the same name", async () => {
