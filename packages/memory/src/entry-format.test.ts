@@ -49,4 +49,9 @@ describe("entry format", () => {
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.problems[0]!.message).toMatch(/not valid YAML/);
   });
+
+  it("reports a bad YAML value at the file line that holds it", () => {
+    const bad = parseEntry("---\nname: x\ndescription: a: b: [\ntype: fact\n---\nbody\n", "t/x.md");
+    expect(bad).toMatchObject({ ok: false, problems: [{ line: 3, message: expect.stringMatching(/not valid YAML/) }] });
+  });
 });

@@ -32,8 +32,9 @@ export function parseEntry(text: string, file: string): ParsedEntry {
     data = normaliseDates(parsed.data) as Record<string, unknown>;
     body = parsed.content.replace(/^\r?\n/, "");
   } catch (error) {
+    // gray-matter hands the YAML over with the newline after the opening ---, so its 0-based line 1 is file line 2.
     const mark = (error as { mark?: { line?: number } }).mark;
-    return { ok: false, problems: [{ line: (mark?.line ?? 0) + 2, message: `frontmatter is not valid YAML: ${(error as Error).message.split("\n")[0]}` }] };
+    return { ok: false, problems: [{ line: mark?.line !== undefined ? mark.line + 1 : 1, message: `frontmatter is not valid YAML: ${(error as Error).message.split("\n")[0]}` }] };
   }
   const result = entryMetaSchema.safeParse(data);
   const problems: EntryProblem[] = [];

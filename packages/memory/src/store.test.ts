@@ -19,6 +19,18 @@ async function sample() {
 }
 
 describe("memory store", () => {
+  it("with create: false, refuses a missing folder or one holding no entries, and makes nothing", async () => {
+    const missing = join(await tempDir(), "nope");
+    await expect(openMemory({ dir: missing, create: false })).rejects.toThrow(/nope is not a memory folder/);
+    expect(existsSync(missing)).toBe(false);
+    const plain = await tempDir();
+    await put(plain, "hosts", "127.0.0.1 localhost\n");
+    await expect(openMemory({ dir: plain, create: false })).rejects.toThrow(/is not a memory folder/);
+    expect(existsSync(join(plain, ".git"))).toBe(false);
+    await put(plain, "tooling/a.md", entryText("a"));
+    expect((await openMemory({ dir: plain, create: false })).dir).toBe(plain);
+  });
+
   it("opens a plain folder as its own git repository on main", async () => {
     const { dir } = await sample();
     expect(existsSync(join(dir, ".git"))).toBe(true);

@@ -26,6 +26,11 @@ export interface OpenMemoryOptions {
   audit?: AuditLog;
   /** Clock, so tests can pin "now". */
   now?: () => Date;
+  /**
+   * Make the folder (and its repository) when missing. Default true, for runs and tools that write memory;
+   * commands that only look at a folder pass false, so a mistyped path is refused rather than created.
+   */
+  create?: boolean;
 }
 
 /** An open memory folder. Plain data; every operation is a function taking it. */
@@ -51,9 +56,14 @@ const NOT_ENTRIES = new Set([INDEX_FILE, "README.md"]);
 
 export async function openMemory(options: OpenMemoryOptions): Promise<MemoryStore> {
   const dir = resolve(options.dir);
-  await fs.promises.mkdir(dir, { recursive: true });
+  if (options.create !== false) await fs.promises.mkdir(dir, { recursive: true });
   const enclosing = findEnclosingRepo(dirname(dir));
   const own = fs.existsSync(join(dir, ".git"));
+  if (options.create === false && !(own || enclosing === dirname(dir) || (await holdsEntries(dir)))) {
+    throw new UserError(`${dir} is not a memory folder`, {
+      hint: "pass --memory DIR naming a folder of memory entries (*.md), or run `worksite init` to make a worksite with one",
+    });
+  }
   // A folder of the worksite's own repository (memory/ at its top) shares that history; a worksite that only
   // sits somewhere inside a larger repository gets a memory repository of its own, so proposals and accepts
   // never land on a project's branches unannounced.
@@ -87,6 +97,18 @@ export async function defaultPerson(gitdir: string, env: NodeJS.ProcessEnv = pro
     name: (await get("user.name")) ?? env.GIT_AUTHOR_NAME ?? login,
     email: (await get("user.email")) ?? env.GIT_AUTHOR_EMAIL ?? `${login}@localhost`,
   };
+}
+
+/** Whether a folder holds a *.md file at its top or one folder down (entries live in topic folders). */
+async function holdsEntries(dir: string, depth = 2): Promise<boolean> {
+  const items = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
+  if (!items) return false;
+  for (const item of items) {
+    if (item.name.startsWith(".")) continue;
+    if (item.isFile() && item.name.endsWith(".md")) return true;
+    if (item.isDirectory() && depth > 1 && (await holdsEntries(join(dir, item.name), depth - 1))) return true;
+  }
+  return false;
 }
 
 function findEnclosingRepo(from: string): string | undefined {

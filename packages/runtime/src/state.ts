@@ -47,8 +47,14 @@ export async function readState(root: string): Promise<ThreadState> {
   } catch {
     return stateSchema.parse({});
   }
-  const parsed = stateSchema.safeParse(JSON.parse(text));
-  // The runtime is the only writer; a state it cannot read is started afresh rather than blocking the thread.
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = stateSchema.safeParse(json);
+  // The runtime is the only writer; a state it cannot read (torn, hand-edited) is started afresh rather than blocking the thread.
   return parsed.success ? parsed.data : stateSchema.parse({});
 }
 

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -105,5 +106,27 @@ describe("worksite memory", () => {
     const audit = await run(root, "memory", "audit");
     expect(audit.code).toBe(0);
     expect(audit.out).toContain("notes/tooling/a.md:1: warning: [uncommitted]");
+  });
+
+  it("refuses a --memory folder that is missing or holds no memory, creating nothing", async () => {
+    const root = await tempWorksite({ "etc/hosts": "127.0.0.1 localhost\n" }, "cli-memory-");
+    const list = await run(root, "memory", "list", "--memory", "nope");
+    expect(list.code).toBe(1);
+    expect(list.err).toContain("nope is not a memory folder");
+    expect(list.err).toContain("--memory DIR");
+    expect(list.out).not.toContain("empty");
+    expect(existsSync(join(root, "nope"))).toBe(false);
+    const audit = await run(root, "memory", "audit", "--memory", "etc");
+    expect(audit.code).toBe(1);
+    expect(audit.err).toContain("etc is not a memory folder");
+    expect(audit.out).not.toContain("passed");
+    expect(existsSync(join(root, "etc", ".git"))).toBe(false);
+  });
+
+  it("lists the still-empty memory folder of a worksite fresh from init", async () => {
+    const root = join(await tempWorksite({}, "cli-memory-"), "ws");
+    expect((await run(root, "init", root)).code).toBe(0);
+    const list = await run(root, "memory", "list");
+    expect(list).toMatchObject({ code: 0, err: "" });
   });
 });

@@ -35,7 +35,10 @@ export async function openMemoryTarget(args: ParsedArgv, io: CommandIO): Promise
     remote = thread?.memory?.remote;
   }
   const audit = worksite ? openAuditLog(join(worksite, ".worksite", "audit.jsonl")) : undefined;
-  const store = await openMemory({ dir, ...(audit ? { audit } : {}) });
+  // Memory commands only read or change an existing folder: a mistyped --memory must not become a new one (nor get
+  // a .git). The worksite's own memory folder, once it exists (`worksite init` makes it empty), is memory by definition.
+  const create = worksite !== undefined && existsSync(dir);
+  const store = await openMemory({ dir, create, ...(audit ? { audit } : {}) });
   return {
     store,
     ...(remote ? { remote } : {}),

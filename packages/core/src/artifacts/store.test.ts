@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, readdir } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { UserError } from "../errors.js";
 import { redactSecrets } from "../secrets/scan.js";
 import { createArtifactStore, readArtifactIndex } from "./store.js";
 
@@ -42,6 +43,30 @@ describe("artifact store", () => {
     const text = await readFile(join(root, ref.path), "utf8");
     expect(text).not.toContain(key);
     expect(text).toContain("[REDACTED");
+  });
+
+  it("never writes a password given in artifact meta to index.json", async () => {
+    const root = await tempRoot();
+    const store = createArtifactStore({ root, run: "r", round: 1, redact: (t) => t.replaceAll("s3cret-env", "[REDACTED:env]") });
+    const ref = await store.write({ name: "a.log", kind: "log", data: "x", meta: { password: "hunter2", note: "uses s3cret-env" } });
+    const index = await readFile(join(root, "artifacts/index.json"), "utf8");
+    expect(index).not.toContain("hunter2");
+    expect(index).not.toContain("s3cret-env");
+    expect(ref.meta).toEqual({ password: "[REDACTED:password]", note: "uses [REDACTED:env]" });
+  });
+
+  it("a hand-broken index.json is a user error naming the file and line, not a crash", async () => {
+    const root = await tempRoot();
+    const store = createArtifactStore({ root, run: "r", round: 1, redact: (t) => t });
+    await store.write({ name: "a.log", kind: "log", data: "x" });
+    await writeFile(join(root, "artifacts/index.json"), '{\n  "version": 1,\n  "artifacts": [,]\n}\n');
+    const error = await store.write({ name: "b.log", kind: "log", data: "y" }).catch((e: unknown) => e);
+    expect(UserError.isUserError(error)).toBe(true);
+    const e = error as UserError;
+    expect(e.message).toMatch(/^artifacts\/index\.json is not valid JSON: /);
+    expect(e.hint).toMatch(/move it aside/);
+    expect(e.diagnostics[0]).toMatchObject({ file: "artifacts/index.json", line: 3 });
+    await expect(readArtifactIndex(root)).rejects.toThrow(/index\.json is not valid JSON/);
   });
 
   it("a name cannot leave the round folder", async () => {

@@ -2,7 +2,8 @@ import { mkdir, open, readFile } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import type { ArtifactInput, ArtifactKind, ArtifactRef, ArtifactStore } from "./types.js";
 import { withFileLock, writeFileAtomic } from "./atomic-file.js";
-import { redactDeep } from "../gate/call-hash.js";
+import { UserError } from "../errors.js";
+import { redactDeep } from "../secrets/redact-deep.js";
 
 export interface ArtifactStoreOptions {
   /** Absolute worksite root. */
@@ -66,10 +67,43 @@ export async function readArtifactIndex(root: string): Promise<ArtifactIndex> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, artifacts: [] };
     throw error;
   }
-  const parsed = JSON.parse(text) as Partial<ArtifactIndex> | ArtifactRef[];
+  let parsed: Partial<ArtifactIndex> | ArtifactRef[] | null;
+  try {
+    parsed = JSON.parse(text) as Partial<ArtifactIndex> | ArtifactRef[] | null;
+  } catch (error) {
+    throw badIndex(text, (error as Error).message);
+  }
   // Tolerate a bare array (hand-made or older index) rather than losing it.
   if (Array.isArray(parsed)) return { version: 1, artifacts: parsed };
+  if (typeof parsed !== "object" || parsed === null) throw badIndex(text, "it holds no object with an artifacts list");
   return { version: 1, artifacts: Array.isArray(parsed.artifacts) ? parsed.artifacts : [] };
+}
+
+/** A hand-edited index stops the run with where and why, never a stack. */
+function badIndex(text: string, why: string): UserError {
+  const { position, reason } = jsonProblem(text, why);
+  const line = position === undefined ? 1 : text.slice(0, position).split("\n").length;
+  const message = `${ARTIFACT_INDEX} is not valid JSON: ${reason}`;
+  const hint = `fix it, or move it aside (the files under artifacts/round-*/ stay; a new index starts with the next artifact)`;
+  return new UserError(message, { hint, diagnostics: [{ file: ARTIFACT_INDEX, line, severity: "error", message, hint }] });
+}
+
+/**
+ * Where JSON.parse stopped, from its message: "… at position N", or Node 20's
+ * `Unexpected token ',', ..."snippet"... is not valid JSON`, whose snippet is found in the text.
+ */
+function jsonProblem(text: string, message: string): { position?: number; reason: string } {
+  const at = /at position (\d+)/.exec(message);
+  if (at) return { position: Number(at[1]), reason: message.split("\n")[0]! };
+  // V8 quotes up to 10 characters either side of the bad one, marking a cut with "...".
+  const token = /^Unexpected token '([\s\S])', (\.\.\.)?"([\s\S]*?)"(\.\.\.)? is not valid JSON$/.exec(message);
+  if (token) {
+    const [, bad, cutBefore, snippet, cutAfter] = token as unknown as [string, string, string | undefined, string, string | undefined];
+    const start = text.indexOf(snippet);
+    const offset = cutBefore ? 10 : cutAfter ? snippet.length - 10 : snippet.indexOf(bad);
+    return { ...(start >= 0 ? { position: start + offset } : {}), reason: `unexpected ${JSON.stringify(bad)}` };
+  }
+  return { reason: message.split("\n")[0]! };
 }
 
 const EXTENSIONS: Partial<Record<ArtifactKind, string>> = {

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { z } from "zod";
+import { writeFileAtomic } from "../artifacts/atomic-file.js";
 
 /**
  * The tail anchor: `<log>.head` holds `{seq, hash}` of the last entry an
@@ -50,15 +50,7 @@ export async function readHead(logPath: string): Promise<HeadRead> {
 
 /** Replaces the head atomically (temp file + rename), so a reader sees the old head or the new one. */
 export async function writeHead(logPath: string, head: AuditHead): Promise<void> {
-  const file = headPath(logPath);
-  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    await writeFile(temp, `${JSON.stringify({ seq: head.seq, hash: head.hash })}\n`, "utf8");
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  await writeFileAtomic(headPath(logPath), `${JSON.stringify({ seq: head.seq, hash: head.hash })}\n`);
 }
 
 /** "entry seq 5 (hash 3f9c2a1b7e0d…)" */

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import type { AuditLog } from "../audit/audit-log.js";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../artifacts/atomic-file.js";
-import { isId, newId, redactDeep } from "./call-hash.js";
+import { redactDeep } from "../secrets/redact-deep.js";
+import { isId, newId } from "./call-hash.js";
 import { approvalSealFields, grantSealFields, seal, sealHolds, sealKey } from "./person-seal.js";
 import type { ApprovalRecord, GrantRecord } from "./types.js";
 

@@ -33,13 +33,3 @@ const ID = /^(ap|dr|gr)_[0-9a-f]{10}$/;
 export function isId(value: string, prefix?: "ap" | "dr" | "gr"): boolean {
   return ID.test(value) && (prefix === undefined || value.startsWith(`${prefix}_`));
 }
-
-/** Apply `redact` to every string inside a JSON-like value. */
-export function redactDeep<T>(value: T, redact: (text: string) => string): T {
-  if (typeof value === "string") return redact(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, redactDeep(v, redact)])) as T;
-  }
-  return value;
-}

@@ -10,10 +10,10 @@ import { WorksiteError } from "../errors.js";
 import { inferEffect } from "../policy/infer.js";
 import { createPolicy, type Policy } from "../policy/policy.js";
 import { redactSecrets } from "../secrets/scan.js";
-import { redactDeep as redactSecretsDeep } from "../secrets/redact-deep.js";
+import { redactDeep } from "../secrets/redact-deep.js";
 import { wrapUntrusted } from "../untrusted.js";
 import { consumeApproval, findGrant, readApproval, requestApproval } from "./approvals.js";
-import { canonicalJson, hashCall, newId, redactDeep } from "./call-hash.js";
+import { canonicalJson, hashCall, newId } from "./call-hash.js";
 import { claimDraft, finishDraft, readDraft, writeDraftRecord } from "./drafts.js";
 import { describeInputError } from "./input-error.js";
 import { didYouMean } from "../files/did-you-mean.js";
@@ -58,7 +58,7 @@ export function createGate(options: GateOptions): Gate {
   const log = options.log ?? silentLogger;
   const redact = options.redact ?? redactSecrets;
   // The secrets module's deep redaction also blanks values under credential-named keys (`password`, `token`).
-  const redactValue = options.redact ? (v: unknown) => redactDeep(v, redact) : (v: unknown) => redactSecretsDeep(v);
+  const redactValue = (v: unknown) => redactDeep(v, options.redact);
   const stage: Stage = options.stage ?? options.worksite.thread?.stage ?? "write";
   const policy = options.policy ?? createPolicy(options.worksite.permissions, { root, stage });
   const registry = createRegistry(options.plugins, { worksite: root, log });

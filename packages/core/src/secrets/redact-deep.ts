@@ -6,16 +6,21 @@ import { sensitiveKeyKind } from "./sensitive-key.js";
  * strings (and object keys) by the scanner, and every value under a
  * credential-named key (`password`, `accessToken`, `api_key`,
  * `Authorization` …) whatever it looks like. Non-plain objects are passed
- * through their `toJSON`, as JSON.stringify would.
+ * through their `toJSON`, as JSON.stringify would. `redactText`, when given
+ * (a policy's redactor that also knows the worksite's own secret values), is
+ * applied to every string and key after the scanner.
  */
-export function redactDeep<T>(value: T): T {
-  return walk(value, undefined, new WeakSet()) as T;
+export function redactDeep<T>(value: T, redactText?: (text: string) => string): T {
+  const text = redactText ? (s: string) => redactText(redactSecrets(s)) : redactSecrets;
+  return walk(value, undefined, new WeakSet(), text) as T;
 }
 
-function walk(value: unknown, sensitive: "password" | "secret" | undefined, seen: WeakSet<object>): unknown {
+type Text = (text: string) => string;
+
+function walk(value: unknown, sensitive: "password" | "secret" | undefined, seen: WeakSet<object>, text: Text): unknown {
   if (typeof value === "string") {
     if (sensitive && value !== "" && !value.startsWith("[REDACTED")) return `[REDACTED:${sensitive}]`;
-    return redactSecrets(value);
+    return text(value);
   }
   if (typeof value === "number" || typeof value === "bigint") return sensitive ? `[REDACTED:${sensitive}]` : value;
   if (typeof value !== "object" || value === null) return value;
@@ -23,17 +28,20 @@ function walk(value: unknown, sensitive: "password" | "secret" | undefined, seen
   seen.add(value);
   try {
     if (Array.isArray(value)) {
-      const out = value.map((v) => (typeof v === "string" && !sensitive ? v : walk(v, sensitive, seen)));
-      return sensitive ? out : redactLines(out);
+      const out = value.map((v) => (typeof v === "string" && !sensitive ? v : walk(v, sensitive, seen, text)));
+      if (sensitive) return out;
+      // The scanner runs over the lines together; a custom redactor then sees each line.
+      const lines = redactLines(out);
+      return text === redactSecrets ? lines : lines.map((v) => (typeof v === "string" ? text(v) : v));
     }
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) {
       const toJSON = (value as { toJSON?: () => unknown }).toJSON;
-      return typeof toJSON === "function" ? walk(toJSON.call(value), sensitive, seen) : walk({ ...value }, sensitive, seen);
+      return typeof toJSON === "function" ? walk(toJSON.call(value), sensitive, seen, text) : walk({ ...value }, sensitive, seen, text);
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[redactSecrets(k)] = walk(v, sensitive ?? sensitiveKeyKind(k), seen);
+      out[text(k)] = walk(v, sensitive ?? sensitiveKeyKind(k), seen, text);
     }
     return out;
   } finally {
