@@ -1,4 +1,4 @@
-import { UserError } from "@worksite/core";
+import { didYouMean, UserError } from "@worksite/core";
 
 /** Options are declared as data; the parser is pure so tests call it directly. */
 export interface OptionSpec {
@@ -56,7 +56,7 @@ export function parseArgv(argv: readonly string[], spec: OptionsSpec): ParsedArg
     const o = name === undefined ? undefined : all[name];
     if (!name || !o) {
       const known = Object.keys(all).map((k) => `--${k}`);
-      const guess = closest(`--${key}`, known);
+      const guess = didYouMean(`--${key}`, known);
       throw new UserError(`unknown option ${arg}`, { hint: guess ? `did you mean ${guess}?` : `run with --help to see the options` });
     }
     if (o.type === "boolean") {
@@ -74,32 +74,4 @@ export function parseArgv(argv: readonly string[], spec: OptionsSpec): ParsedArg
 function splitOnce(s: string, sep: string): [string, string | undefined] {
   const at = s.indexOf(sep);
   return at < 0 ? [s, undefined] : [s.slice(0, at), s.slice(at + 1)];
-}
-
-/** Closest candidate by edit distance, if it is close enough to be a plausible typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }

@@ -1,5 +1,5 @@
-import { formatDiagnostic, UserError, WorksiteError } from "@worksite/core";
-import { closest, globalOptions, parseArgv } from "./argv.js";
+import { didYouMean, formatDiagnostic, UserError, WorksiteError } from "@worksite/core";
+import { globalOptions, parseArgv } from "./argv.js";
 import { type Command, ExitError } from "./command.js";
 import { commands } from "./commands/index.js";
 import { type CommandIO, processIO, styler } from "./io.js";
@@ -167,13 +167,13 @@ function unknownCommand(words: string[]): UserError {
   const [first, second] = words;
   if (first !== undefined && second !== undefined && commandGroups().includes(first)) {
     const names = groupCommands(first).map(([k]) => k.slice(first.length + 1));
-    const guess = closest(second, names);
+    const guess = didYouMean(second, names);
     return new UserError(`unknown command "${first} ${second}"`, {
       hint: guess ? `did you mean "worksite ${first} ${guess}"?` : `the ${first} commands are: ${names.join(", ")}`,
     });
   }
   const all = [...Object.keys(commands), ...commandGroups()];
-  const guess = closest(first ?? "", all);
+  const guess = didYouMean(first ?? "", all);
   return new UserError(`unknown command "${first}"`, { hint: guess ? `did you mean "worksite ${guess}"?` : "run worksite --help to see the commands" });
 }
 

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { openAuditLog, UserError, type AuditLog } from "@worksite/core";
+import { openAuditLog, parseDuration as parseDurationText, UserError, type AuditLog } from "@worksite/core";
 import { openSession, type Session } from "@worksite/runtime";
 import type { CommandIO } from "./io.js";
 import { personActor as personFromEnv } from "./person.js";
@@ -26,13 +26,11 @@ export function openCliSession(root: string, options: { actor: string }): Promis
   return openSession({ root, actor: options.actor, run, round: 0 });
 }
 
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "90s", "10m", "2h", "1d" → milliseconds. */
+/** "90s", "10m", "2h", "1d" (core's parseDuration) → milliseconds, or a UserError naming the flag. */
 export function parseDuration(value: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([smhd])$/.exec(value.trim());
-  if (!match) throw new UserError(`${flag} needs a duration such as 30s, 10m, 2h or 1d, got ${JSON.stringify(value)}`);
-  return Math.round(Number(match[1]) * UNITS[match[2]!]!);
+  const ms = parseDurationText(value);
+  if (ms === undefined) throw new UserError(`${flag} needs a duration such as 30s, 10m, 2h or 1d, got ${JSON.stringify(value)}`);
+  return ms;
 }
 
 /** Whole or fractional seconds → milliseconds. */

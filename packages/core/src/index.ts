@@ -10,3 +10,5 @@ export * from "./gate/index.js";
 export * from "./tools/index.js";
 export { wrapUntrusted } from "./untrusted.js";
 export * from "./text/plural.js";
+export { parseDuration } from "./text/duration.js";
+export { holderIsLive, processIsAlive, readLockHolder, tryFileLock, type HeldFileLock, type LockAttempt, type LockHolder } from "./audit/lock.js";

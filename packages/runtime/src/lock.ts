@@ -1,14 +1,8 @@
-import { hostname } from "node:os";
-import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { UserError } from "@worksite/core";
+import { holderIsLive, type LockHolder, readLockHolder, tryFileLock, UserError } from "@worksite/core";
 
-export interface LockInfo {
-  pid: number;
-  host: string;
-  run: string;
-  started: string;
-}
+export type LockInfo = LockHolder;
 
 export interface HeldLock {
   info: LockInfo;
@@ -21,57 +15,43 @@ export function lockPath(root: string): string {
   return join(root, ".worksite", "lock");
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+/** How long to wait out a lock file that is empty or torn (its writer may still be writing it) before giving up. */
+const TORN_WAIT_MS = 5_000;
 
 /**
- * One run per thread. The lock file is created with O_EXCL; a lock left by a
- * process that no longer exists on this host is taken over (and the caller logs it).
+ * One run per thread. Core's lock primitive creates the lock file with O_EXCL;
+ * a lock left by a process that no longer exists on this host is taken over
+ * (and the caller logs it). A live holder is never waited for: the user is told.
  */
 export async function acquireLock(root: string, run: string): Promise<HeldLock> {
   const path = lockPath(root);
   await mkdir(join(root, ".worksite"), { recursive: true });
-  const info: LockInfo = { pid: process.pid, host: hostname(), run, started: new Date().toISOString() };
-  let tookOverFrom: LockInfo | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(path, "wx");
-      await handle.writeFile(`${JSON.stringify(info)}\n`);
-      await handle.close();
-      return { info, ...(tookOverFrom ? { tookOverFrom } : {}), release: () => rm(path, { force: true }) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  const deadline = Date.now() + TORN_WAIT_MS;
+  for (;;) {
+    const attempt = await tryFileLock(path, { run });
+    if ("held" in attempt) {
+      const { holder, tookOverFrom, release } = attempt.held;
+      return { info: holder, ...(tookOverFrom ? { tookOverFrom } : {}), release };
     }
-    const holder = await readLock(root);
-    if (holder && (holder.host !== info.host || alive(holder.pid))) {
+    const holder = attempt.heldBy;
+    if (holder) {
       throw new UserError(`this thread is already running (run ${holder.run}, pid ${holder.pid} on ${holder.host}, since ${holder.started})`, {
         hint: "wait for it, steer it with `worksite steer \"…\"`, or queue work with `worksite queue \"…\"`",
       });
     }
-    tookOverFrom = holder;
-    await rm(path, { force: true });
+    if (Date.now() > deadline) throw new UserError("could not take the thread lock", { hint: `remove ${path} if no run is active` });
+    await new Promise((r) => setTimeout(r, 50));
   }
-  throw new UserError("could not take the thread lock", { hint: `remove ${path} if no run is active` });
 }
 
+/** The lock's holder; undefined when there is no lock, or it is empty or torn (its writer died between create and write). */
 export async function readLock(root: string): Promise<LockInfo | undefined> {
-  try {
-    return JSON.parse(await readFile(lockPath(root), "utf8")) as LockInfo;
-  } catch {
-    // Empty or torn: the writer died between create and write. Treat as held by nobody.
-    return undefined;
-  }
+  return readLockHolder(lockPath(root));
 }
 
 /** Is a run holding the lock now? A lock left by a process that is gone (on this host) is held by nobody. */
 export function lockIsLive(info: LockInfo): boolean {
-  return info.host !== hostname() || alive(info.pid);
+  return holderIsLive(info);
 }
 
 /** The lock of the run working on this thread now, if one is. */

@@ -1,15 +1,13 @@
 import { join } from "node:path";
-import { type AuditEntry, globToRegExp, parseLine, readLines, type Tier, TIERS, UserError } from "@worksite/core";
+import { type AuditEntry, globToRegExp, parseDuration, parseLine, readLines, type Tier, TIERS, UserError } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
 
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** `10m`, `2h`, `1d` ago, or an ISO date. */
 export function parseSince(value: string, now: Date): Date {
-  const relative = /^(\d+)\s*([smhd])$/.exec(value.trim());
-  if (relative) return new Date(now.getTime() - Number(relative[1]) * UNITS[relative[2]!]!);
+  const ago = parseDuration(value);
+  if (ago !== undefined) return new Date(now.getTime() - ago);
   const date = new Date(value);
   if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(date.getTime())) return date;
   throw new UserError(`--since ${value} is neither a duration nor a date`, { hint: "use 10m, 2h, 1d or an ISO date such as 2024-06-01T09:00:00Z" });

@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { createPolicy, type Decision, type Diagnostic, type RegisteredTool, type Worksite } from "@worksite/core";
+import { createPolicy, type Decision, didYouMean, type Diagnostic, type RegisteredTool, type Worksite } from "@worksite/core";
 import { nearestPlugin, openSession, pluginBases, pluginPackageName, resolvePlugin } from "@worksite/runtime";
-import { closest } from "../argv.js";
 import type { CommandIO } from "../io.js";
 import { suggestCommand } from "../suggest.js";
 
@@ -62,7 +61,7 @@ function stepWarnings(worksite: Worksite, tools: RegisteredTool[], missingPlugin
   const ids = tools.map((t) => t.id);
   for (const step of worksite.goal.steps) {
     if (ids.includes(step.tool)) continue;
-    const guess = closest(step.tool, ids);
+    const guess = didYouMean(step.tool, ids);
     // A plugin that is not installed may be the one that provides it; that plugin already has its error.
     if (!guess && missingPlugins.length) continue;
     out.push({

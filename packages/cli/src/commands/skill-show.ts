@@ -1,5 +1,4 @@
-import { formatDiagnostic, UserError } from "@worksite/core";
-import { closest } from "../argv.js";
+import { didYouMean, formatDiagnostic, UserError } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
@@ -16,7 +15,7 @@ export default defineCommand({
     const found = await discoverFor(worksite, io);
     const skill = found.skills.find((s) => s.name === name);
     if (!skill) {
-      const guess = closest(name, found.skills.map((s) => s.name));
+      const guess = didYouMean(name, found.skills.map((s) => s.name));
       throw new UserError(`no skill named ${name}`, { hint: guess ? `did you mean ${guess}?` : "see worksite skill list" });
     }
     const shadows = found.shadowed.filter((s) => s.by === skill).map((s) => ({ source: s.skill.source, path: shown(io, s.skill.dir) }));

@@ -1,85 +1,169 @@
+import { randomBytes } from "node:crypto";
 import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
+import { z } from "zod";
 import { WorksiteError } from "../errors.js";
 
+/** Who holds a lock: written into the lock file, so a later process can judge whether the holder is gone. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  run: string;
+  started: string;
+}
+
 export interface LockOptions {
-  /** A lock older than this is stale even if its pid is alive (pids get reused). Appends take milliseconds. */
+  /** A lock older than this is stale even if its pid is alive (pids get reused). For short file locks; omit for a lock held for a whole run. */
   staleMs?: number;
   /** Give up after this long. */
   timeoutMs?: number;
+  /** Recorded as the holder's run. */
+  run?: string;
 }
 
-interface LockBody {
-  pid: number;
-  time: number;
-  nonce: string;
+export interface HeldFileLock {
+  holder: LockHolder;
+  /** The stale holder this acquisition moved aside, if it did and the lock file said who it was. */
+  tookOverFrom?: LockHolder;
+  release(): Promise<void>;
 }
 
-/**
- * Runs `fn` holding `<file>.lock`, created with O_EXCL ("wx") so that exactly
- * one process holds it. A lock whose pid is gone, or that is older than
- * `staleMs`, is taken over: renamed aside first, so two processes that both
- * judged it stale cannot both remove a fresh lock.
- */
-export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-  const staleMs = options.staleMs ?? 10_000;
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const body: LockBody = { pid: process.pid, time: Date.now(), nonce: Math.random().toString(36).slice(2) };
-  const deadline = Date.now() + timeoutMs;
-  let wait = 1;
-  for (;;) {
-    try {
-      const handle = await open(lockPath, "wx");
-      try {
-        await handle.writeFile(JSON.stringify(body));
-      } finally {
-        await handle.close();
-      }
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    await takeOverIfStale(lockPath, staleMs);
-    if (Date.now() > deadline)
-      throw new WorksiteError("locked", `${lockPath} is held by another process; remove it if no worksite process is running`);
-    await new Promise((r) => setTimeout(r, wait));
-    wait = Math.min(wait * 2, 25);
-  }
-  try {
-    return await fn();
-  } finally {
-    await unlink(lockPath).catch(() => undefined);
-  }
-}
+/** One attempt: either the lock is ours, or who holds it (undefined while it is empty or torn and not yet stale). */
+export type LockAttempt = { held: HeldFileLock } | { heldBy: LockHolder | undefined };
 
-async function takeOverIfStale(lockPath: string, staleMs: number): Promise<void> {
-  const seen = await readFile(lockPath, "utf8").catch(() => undefined);
-  if (seen === undefined) return;
-  let holder: Partial<LockBody> = {};
-  try {
-    holder = JSON.parse(seen) as Partial<LockBody>;
-  } catch {
-    // A lock file still being written by its creator reads as empty or partial; only an old one is stale.
-  }
-  // A crash between creating and writing the lock leaves it empty: its age then comes from the file itself.
-  const time = typeof holder.time === "number" ? holder.time : (await stat(lockPath).catch(() => undefined))?.mtimeMs;
-  const dead = typeof holder.pid === "number" && !isAlive(holder.pid);
-  if (!dead && (time === undefined || Date.now() - time <= staleMs)) return;
-  const aside = `${lockPath}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  try {
-    await rename(lockPath, aside);
-  } catch {
-    return; // someone else took it over first
-  }
-  const moved = await readFile(aside, "utf8").catch(() => undefined);
-  if (moved !== seen) await link(aside, lockPath).catch(() => undefined); // not the lock we judged: put it back
-  await unlink(aside).catch(() => undefined);
-}
+/** A lock whose file is empty or torn (its creator died between create and write) is stale after this long. */
+const TORN_GRACE_MS = 2_000;
 
-function isAlive(pid: number): boolean {
+/** Locks written before the holder payload (`{pid, time, nonce}`) still name a pid on this host, so they still read. */
+const HolderSchema = z
+  .object({ pid: z.number().int(), host: z.string().optional(), run: z.string().optional(), started: z.string().optional(), time: z.number().optional() })
+  .transform((h): LockHolder => ({
+    pid: h.pid,
+    host: h.host ?? hostname(),
+    run: h.run ?? "",
+    // An unreadable start leaves "" and the lock's age comes from the file's mtime.
+    started: h.started ?? (Number.isFinite(h.time) && Math.abs(h.time!) < 8.64e15 ? new Date(h.time!).toISOString() : ""),
+  }));
+
+/** Is this process running? EPERM means it is, but belongs to someone else. */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** A holder on another host cannot be checked, so it counts as live. */
+export function holderIsLive(holder: LockHolder): boolean {
+  return holder.host !== hostname() || processIsAlive(holder.pid);
+}
+
+export async function readLockHolder(lockPath: string): Promise<LockHolder | undefined> {
+  const text = await readFile(lockPath, "utf8").catch(() => undefined);
+  return text === undefined ? undefined : parseHolder(text);
+}
+
+function parseHolder(text: string): LockHolder | undefined {
+  try {
+    const parsed = HolderSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One try at `lockPath`, created with O_EXCL ("wx") so that exactly one
+ * process holds it. A stale lock (holder dead on this host, or older than
+ * `staleMs`) is taken over: renamed aside first, so two processes that both
+ * judged it stale cannot both remove a fresh lock.
+ */
+export async function tryFileLock(lockPath: string, options: LockOptions = {}): Promise<LockAttempt> {
+  const holder: LockHolder = { pid: process.pid, host: hostname(), run: options.run ?? "", started: new Date().toISOString() };
+  // The nonce makes each lock's content unique, so "is this still the lock I judged / I wrote?" is a string compare.
+  const body = JSON.stringify({ ...holder, nonce: randomBytes(6).toString("hex") });
+  let tookOverFrom: LockHolder | undefined;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (await create(lockPath, body)) {
+      return { held: { holder, ...(tookOverFrom ? { tookOverFrom } : {}), release: () => release(lockPath, body) } };
+    }
+    const seen = await readFile(lockPath, "utf8").catch(() => undefined);
+    if (seen === undefined) continue; // released between our create and read: try again
+    const current = parseHolder(seen);
+    if (!(await isStale(lockPath, current, options.staleMs))) return { heldBy: current };
+    if (await moveAsideIfUnchanged(lockPath, seen)) tookOverFrom = current;
+  }
+  return { heldBy: await readLockHolder(lockPath) };
+}
+
+/** Runs `fn` holding `lockPath`, waiting (with backoff) up to `timeoutMs` for another holder to finish. */
+export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const staleMs = options.staleMs ?? 10_000;
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  let wait = 1;
+  for (;;) {
+    const attempt = await tryFileLock(lockPath, { ...options, staleMs });
+    if ("held" in attempt) {
+      try {
+        return await fn();
+      } finally {
+        await attempt.held.release();
+      }
+    }
+    if (Date.now() > deadline) {
+      const by = attempt.heldBy ? ` by pid ${attempt.heldBy.pid} on ${attempt.heldBy.host} since ${attempt.heldBy.started}` : "";
+      throw new WorksiteError("locked", `timed out waiting for ${lockPath}, held${by || " by another process"}; remove it if no worksite process is running`);
+    }
+    await new Promise((r) => setTimeout(r, wait));
+    wait = Math.min(wait * 2, 25);
+  }
+}
+
+async function create(lockPath: string, body: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(lockPath, "wx");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(body);
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+async function isStale(lockPath: string, holder: LockHolder | undefined, staleMs: number | undefined): Promise<boolean> {
+  if (holder && !holderIsLive(holder)) return true;
+  // A lock file still being written by its creator reads as empty or partial; only an old one is stale.
+  const limit = holder ? staleMs : (staleMs ?? TORN_GRACE_MS);
+  if (limit === undefined) return false;
+  const started = holder ? Date.parse(holder.started) : Number.NaN;
+  const time = Number.isNaN(started) ? (await stat(lockPath).catch(() => undefined))?.mtimeMs : started;
+  return time !== undefined && Date.now() - time > limit;
+}
+
+/** Renames the lock aside; true when what was moved is the lock judged stale (else it is put back). */
+async function moveAsideIfUnchanged(lockPath: string, seen: string): Promise<boolean> {
+  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await rename(lockPath, aside);
+  } catch {
+    return false; // someone else took it over first
+  }
+  const moved = await readFile(aside, "utf8").catch(() => undefined);
+  const same = moved === seen;
+  if (!same) await link(aside, lockPath).catch(() => undefined); // a fresh lock, not the one we judged: put it back
+  await unlink(aside).catch(() => undefined);
+  return same;
+}
+
+/** Removes the lock only while it is still ours: a holder judged stale may find its lock taken over. */
+async function release(lockPath: string, body: string): Promise<void> {
+  const now = await readFile(lockPath, "utf8").catch(() => undefined);
+  if (now === body) await unlink(lockPath).catch(() => undefined);
 }

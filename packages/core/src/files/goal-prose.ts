@@ -2,6 +2,7 @@
  * Recognises the enforceable parts of GOAL.md prose: commands, artifact
  * checks, and pause conditions. Anything not recognised stays a manual check.
  */
+import { parseDuration } from "../text/duration.js";
 import { scanCodeSpans } from "./code-spans.js";
 
 export interface Found<T> {
@@ -120,10 +121,8 @@ export function findBudgetMs(text: string): number | undefined {
   for (const p of BUDGET) {
     const m = p.exec(text);
     if (!m) continue;
-    const n = Number(m[1]);
-    const unit = m[2]!.toLowerCase();
-    const ms = /^(h|hr|hrs|hours?|小时)$/.test(unit) ? 3_600_000 : /^(m|mins?|minutes?|分钟)$/.test(unit) ? 60_000 : 1000;
-    if (n > 0) return n * ms;
+    const ms = parseDuration(`${m[1]}${m[2]}`);
+    if (ms !== undefined && ms > 0) return ms;
   }
   return undefined;
 }
@@ -134,9 +133,6 @@ export function mentionsForbidden(text: string): boolean {
 
 /** `30m`, `2h`, `90s`, `1d` → ms; undefined if it is not a duration. */
 export function durationMs(text: string): number | undefined {
-  const m = /^\s*(\d{1,9})\s*(ms|s|sec|m|min|h|hr|d)\s*$/i.exec(text);
-  if (!m) return undefined;
-  const scale: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000, hr: 3_600_000, d: 86_400_000 };
-  const n = Number(m[1]) * scale[m[2]!.toLowerCase()]!;
-  return n > 0 ? n : undefined;
+  const n = parseDuration(text);
+  return n !== undefined && n > 0 ? n : undefined;
 }

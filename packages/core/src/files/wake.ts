@@ -1,3 +1,5 @@
+import { parseDuration } from "../text/duration.js";
+
 /**
  * `wake:` is either an interval (`30m`, `2h`, `1d`, `45s`) or a cron expression
  * (5 fields, or 6 with seconds first; `@hourly` style nicknames). Returns what
@@ -6,8 +8,8 @@
 export function wakeProblem(value: string): string | undefined {
   const v = value.trim();
   if (v === "") return "is empty";
-  const interval = /^(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$/i.exec(v);
-  if (interval) return Number(interval[1]) > 0 ? undefined : "an interval must be longer than zero";
+  const interval = parseDuration(v);
+  if (interval !== undefined) return interval > 0 ? undefined : "an interval must be longer than zero";
   if (/^\d+$/.test(v)) return `"${v}" has no unit`;
   if (v.startsWith("@")) {
     return ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"].includes(v.toLowerCase())
