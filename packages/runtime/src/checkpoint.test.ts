@@ -4,7 +4,7 @@ import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { listCheckpoints, rollbackTo } from "./checkpoint.js";
 import { runThread } from "./run.js";
-import { goal, makeWorksite, permissions, removeWorksites, verifyAudit } from "./test-helpers/worksite.js";
+import { goal, makeWorksite, removeWorksites, runTwoRoundThread, verifyAudit } from "./test-helpers/worksite.js";
 
 afterAll(removeWorksites);
 
@@ -24,24 +24,7 @@ async function snapshotOf(root: string, dir: string): Promise<Record<string, str
 
 describe("rolling back to a round", () => {
   it("restores the files of round N and removes files added later, keeping the audit log, evidence and reports", async () => {
-    const root = await makeWorksite({
-      goal: goal(`
-verify: ["node check.js"]
-steps:
-  - tool: file.write
-    input: { path: src/a.txt, content: "round one" }
-    on: first-round
-  - tool: file.write
-    input: { path: src/a.txt, content: "round two" }
-    on: verify-failed
-  - tool: file.write
-    input: { path: src/b.txt, content: "added in round two" }
-    on: verify-failed
-`),
-      permissions: permissions({ Allow: ["file.read", "file.write(src/**)", "shell.run(node check.js)"] }),
-      files: { "src/a.txt": "original", "check.js": "process.exit(require('fs').existsSync('src/b.txt') ? 0 : 1);\n" },
-    });
-    const result = await runThread({ root });
+    const { root, result } = await runTwoRoundThread();
     expect(result).toMatchObject({ state: "done", rounds: [1, 2] });
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("round two");
     expect(await listCheckpoints(root)).toEqual([0, 1, 2]);

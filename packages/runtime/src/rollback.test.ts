@@ -7,30 +7,13 @@ import { changedSince, checkpointGitDir, checkpointRef } from "./checkpoint.js";
 import { readRoundReport } from "./report.js";
 import { canUndoRollback, rollbackThread, undoThreadRollback } from "./rollback.js";
 import { runThread } from "./run.js";
-import { goal, makeWorksite, permissions, progressHeadings, readState, removeWorksites } from "./test-helpers/worksite.js";
+import { permissions, progressHeadings, readState, removeWorksites, runTwoRoundThread } from "./test-helpers/worksite.js";
 
 afterAll(removeWorksites);
 
-/** Round 1 writes a.txt; round 2 (after round 1's verification failed) rewrites it and adds b.txt, which makes it pass. */
 async function twoRoundThread(): Promise<string> {
-  const root = await makeWorksite({
-    goal: goal(`
-verify: ["node check.js"]
-steps:
-  - tool: file.write
-    input: { path: src/a.txt, content: "round one" }
-    on: first-round
-  - tool: file.write
-    input: { path: src/a.txt, content: "round two" }
-    on: verify-failed
-  - tool: file.write
-    input: { path: src/b.txt, content: "added in round two" }
-    on: verify-failed
-`),
-    permissions: permissions({ Allow: ["file.read", "file.write(src/**)", "shell.run(node check.js)"] }),
-    files: { "src/a.txt": "original", "check.js": "process.exit(require('fs').existsSync('src/b.txt') ? 0 : 1);\n" },
-  });
-  expect(await runThread({ root })).toMatchObject({ state: "done", rounds: [1, 2] });
+  const { root, result } = await runTwoRoundThread();
+  expect(result).toMatchObject({ state: "done", rounds: [1, 2] });
   return root;
 }
 

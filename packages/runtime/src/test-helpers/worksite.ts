@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type AuditEntry, openAuditLog } from "@worksite/core";
 import { auditPath } from "../session.js";
+import { runThread } from "../run.js";
 import { readState, type ThreadState } from "../state.js";
 
 export interface WorksiteSpec {
@@ -93,3 +94,28 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false> | T
 
 /** A long step that the test ends by steering or killing: it would otherwise run 20 s. */
 export const LONG_STEP = 'node -e "setTimeout(()=>{},20000)"';
+
+/**
+ * Round 1 writes src/a.txt; round 2 (after round 1's verification failed) rewrites it and adds src/b.txt,
+ * which makes it pass: two checkpoints with different files, for rollback tests.
+ */
+export async function runTwoRoundThread(): Promise<{ root: string; result: Awaited<ReturnType<typeof runThread>> }> {
+  const root = await makeWorksite({
+    goal: goal(`
+verify: ["node check.js"]
+steps:
+  - tool: file.write
+    input: { path: src/a.txt, content: "round one" }
+    on: first-round
+  - tool: file.write
+    input: { path: src/a.txt, content: "round two" }
+    on: verify-failed
+  - tool: file.write
+    input: { path: src/b.txt, content: "added in round two" }
+    on: verify-failed
+`),
+    permissions: permissions({ Allow: ["file.read", "file.write(src/**)", "shell.run(node check.js)"] }),
+    files: { "src/a.txt": "original", "check.js": "process.exit(require('fs').existsSync('src/b.txt') ? 0 : 1);\n" },
+  });
+  return { root, result: await runThread({ root }) };
+}
