@@ -1,4 +1,4 @@
-import matter from "gray-matter";
+import { parseFrontmatter } from "@worksite/core";
 import { type EntryMeta, entryMetaSchema, keyOrder } from "./schema.js";
 
 /** One memory entry: `<topic>/<name>.md` inside the memory folder. */
@@ -23,32 +23,26 @@ export type ParsedEntry =
 
 /** Parse the text of `file` (path inside the memory folder). Never throws: problems come back with their line. */
 export function parseEntry(text: string, file: string): ParsedEntry {
-  if (!/^---\r?\n/.test(text)) return { ok: false, problems: [{ line: 1, message: "an entry starts with a --- frontmatter block" }] };
-  let data: Record<string, unknown>;
-  let body: string;
-  try {
-    // An empty options object bypasses gray-matter's cache, which would otherwise keep every file in memory.
-    const parsed = matter(text, {});
-    data = normaliseDates(parsed.data) as Record<string, unknown>;
-    body = parsed.content.replace(/^\r?\n/, "");
-  } catch (error) {
-    // gray-matter hands the YAML over with the newline after the opening ---, so its 0-based line 1 is file line 2.
-    const mark = (error as { mark?: { line?: number } }).mark;
-    return { ok: false, problems: [{ line: mark?.line !== undefined ? mark.line + 1 : 1, message: `frontmatter is not valid YAML: ${(error as Error).message.split("\n")[0]}` }] };
-  }
+  const fm = parseFrontmatter(text, file);
+  if (fm.ok && !fm.present) return { ok: false, problems: [{ line: 1, message: "an entry starts with a --- frontmatter block" }] };
+  if (!fm.ok) return { ok: false, problems: fm.diagnostics.map((d) => ({ line: d.line, message: d.message })) };
+  const data = normaliseDates(fm.data) as Record<string, unknown>;
+  const body = fm.body.replace(/^\n/, "");
+  // A key that is not written at all is reported on the opening --- line.
+  const keyLine = (key: string) => (key && Object.hasOwn(data, key) ? fm.locate([key]).line : 1);
   const result = entryMetaSchema.safeParse(data);
   const problems: EntryProblem[] = [];
   if (!result.success) {
     for (const issue of result.error.issues) {
       const key = String(issue.path[0] ?? "");
-      problems.push({ line: keyLine(text, key), message: `${key ? `${key}: ` : ""}${issue.message}` });
+      problems.push({ line: keyLine(key), message: `${key ? `${key}: ` : ""}${issue.message}` });
     }
   }
   const parts = file.split("/");
   const base = parts[parts.length - 1]!.replace(/\.md$/, "");
   if (parts.length !== 2) problems.push({ line: 1, message: "an entry lives at <topic>/<name>.md, one folder deep" });
   if (typeof data.name === "string" && data.name !== base)
-    problems.push({ line: keyLine(text, "name"), message: `name "${data.name}" must equal the file name "${base}"` });
+    problems.push({ line: keyLine("name"), message: `name "${data.name}" must equal the file name "${base}"` });
   if (problems.length || !result.success) return { ok: false, problems, meta: data, body };
   return {
     ok: true,
@@ -67,17 +61,6 @@ export function serialiseEntry(meta: Record<string, unknown>, body: string): str
   const lines = keys.map((k) => `${k}: ${yamlValue(meta[k])}`);
   const text = body.replace(/^\n+/, "").replace(/\s+$/, "");
   return `---\n${lines.join("\n")}\n---\n\n${text}\n`;
-}
-
-/** The 1-based line of `key:` in the frontmatter; 1 (the opening ---) when it is missing. */
-export function keyLine(text: string, key: string): number {
-  if (!key) return 1;
-  const lines = text.split(/\r?\n/);
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i] === "---") break;
-    if (lines[i]!.startsWith(`${key}:`)) return i + 1;
-  }
-  return 1;
 }
 
 /** Line in the file where the body starts (1-based), for naming body lines. */

@@ -1,5 +1,4 @@
-import matter from "gray-matter";
-import { type Diagnostic, UserError } from "@worksite/core";
+import { type Diagnostic, parseFrontmatter, UserError } from "@worksite/core";
 import { isTemplateDescription } from "./template-text.js";
 import type { SkillFrontmatter } from "./types.js";
 
@@ -57,37 +56,23 @@ export function parseSkillMarkdown(text: string, file: string, options: ParseSki
 }
 
 export function safeParseSkillMarkdown(text: string, file: string, options: ParseSkillOptions = {}): SafeParseResult {
-  const src = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
-  const lines = src.split("\n");
   const diagnostics: Diagnostic[] = [];
   const fail = (message: string) => ({ ok: false as const, error: new UserError(message, { diagnostics }), diagnostics });
   const at = (line: number, severity: Diagnostic["severity"], message: string, hint?: string) =>
     diagnostics.push({ file, line, severity, message, ...(hint ? { hint } : {}) });
 
-  if (lines[0]?.trim() !== "---") {
+  const fm = parseFrontmatter(text, file);
+  if (!fm.ok) {
+    diagnostics.push(...fm.diagnostics);
+    return fail(`${file} is not a valid skill`);
+  }
+  if (!fm.present) {
     at(1, "error", "SKILL.md has no frontmatter", "start the file with a --- block holding name: and description:");
     return fail(`${file} is not a valid skill`);
   }
-  const close = lines.findIndex((l, i) => i > 0 && l.trim() === "---");
-  if (close < 0) {
-    at(1, "error", "the frontmatter block is never closed", "end the frontmatter with a line holding only ---");
-    return fail(`${file} is not a valid skill`);
-  }
-  const keyLines = frontmatterKeyLines(lines.slice(1, close));
-  const lineOf = (key: string) => keyLines.get(key) ?? 1;
-
-  let data: Record<string, unknown>;
-  try {
-    // Passing options turns off gray-matter's cache, which would hand back a stale object for equal text.
-    const parsed = matter(src, {});
-    data = (parsed.data ?? {}) as Record<string, unknown>;
-  } catch (error) {
-    const mark = (error as { mark?: { line?: number } }).mark;
-    const reason = (error as { reason?: string }).reason ?? String(error);
-    at(mark?.line !== undefined ? mark.line + 1 : 1, "error", `frontmatter is not valid YAML: ${reason}`, "quote values that contain a colon, or use a block scalar (>- or |)");
-    return fail(`${file} is not a valid skill`);
-  }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) data = {};
+  const data = fm.data;
+  // A key that is not written at all is reported on the opening --- line.
+  const lineOf = (key: string) => (Object.hasOwn(data, key) ? fm.locate([key]).line : 1);
 
   const name = data.name;
   if (name === undefined || name === null || name === "") {
@@ -168,17 +153,7 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
     ...(typeof data.compatibility === "string" ? { compatibility: data.compatibility } : {}),
     ...(allowedTools ? { allowedTools } : {}),
   };
-  return { ok: true, frontmatter, body: lines.slice(close + 1).join("\n"), bodyLine: close + 2, diagnostics };
-}
-
-/** Line (1-based, in the whole file) of each top-level frontmatter key; the frontmatter starts on line 2. */
-function frontmatterKeyLines(frontLines: string[]): Map<string, number> {
-  const found = new Map<string, number>();
-  frontLines.forEach((line, i) => {
-    const m = /^(["']?)([^\s:"'#][^:"']*)\1\s*:/.exec(line);
-    if (m && !found.has(m[2]!)) found.set(m[2]!, i + 2);
-  });
-  return found;
+  return { ok: true, frontmatter, body: fm.body, bodyLine: fm.bodyLine, diagnostics };
 }
 
 export function suggestName(name: string): string {

@@ -1,10 +1,13 @@
 import matter from "gray-matter";
 import type { z } from "zod";
-import type { Collector } from "./diagnostics.js";
+import type { Diagnostic } from "../errors.js";
+import { type Collector, collector } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";
 import { describeYamlError } from "./yaml-error.js";
 
 export interface Frontmatter {
+  /** False when the file does not open with a `---` line (then `data` is empty and `body` is the whole text). */
+  present: boolean;
   data: Record<string, unknown>;
   /** The markdown after the frontmatter. */
   body: string;
@@ -19,6 +22,30 @@ export function normalizeText(text: string): string {
   return (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, "\n");
 }
 
+/**
+ * What messages call the `---` block. Worksite's own files say "settings"; SKILL.md
+ * and memory entries are read by other tools too, whose people say "frontmatter".
+ */
+export type BlockName = "settings" | "frontmatter";
+
+const WORDS = {
+  settings: { unreadable: "the settings (YAML) cannot be read", perLine: "write one setting per line, e.g. `stage: draft`" },
+  frontmatter: { unreadable: "the frontmatter is not valid YAML", perLine: "write one `key: value` per line, e.g. `name: my-skill`" },
+} as const;
+
+export type FrontmatterResult = ({ ok: true } & Frontmatter) | { ok: false; diagnostics: Diagnostic[] };
+
+/**
+ * The one reader of `---` frontmatter for every package: normalises the text, then
+ * reads it like {@link readFrontmatter}. Any problem comes back as diagnostics at
+ * `file`:LINE:COLUMN instead of the data.
+ */
+export function parseFrontmatter(text: string, file: string, name: BlockName = "frontmatter"): FrontmatterResult {
+  const d = collector(file);
+  const fm = readFrontmatter(normalizeText(text), d, name);
+  return d.hasErrors() ? { ok: false, diagnostics: d.list } : { ok: true, ...fm };
+}
+
 const refuse = {
   parse: () => {
     throw new Error("only YAML frontmatter is read");
@@ -30,9 +57,9 @@ const refuse = {
  * the true FILE:LINE:COLUMN. The JavaScript engine is refused: a worksite file
  * must never run code just by being read.
  */
-export function readFrontmatter(text: string, d: Collector): Frontmatter {
+export function readFrontmatter(text: string, d: Collector, name: BlockName = "settings"): Frontmatter {
   const lines = text.split("\n");
-  const none = (body: string, bodyLine: number): Frontmatter => ({ data: {}, body, bodyLine, locate: () => ({ line: 1, column: 1 }) });
+  const none = (body: string, bodyLine: number): Frontmatter => ({ present: false, data: {}, body, bodyLine, locate: () => ({ line: 1, column: 1 }) });
   if (lines[0]?.trimEnd() !== "---") return none(text, 1);
 
   let close = -1;
@@ -44,8 +71,8 @@ export function readFrontmatter(text: string, d: Collector): Frontmatter {
     }
   }
   if (close < 0) {
-    d.error(1, 1, "the settings block opened with --- on line 1 is never closed", "end the settings with a line holding only ---, or remove the opening --- if the file has no settings");
-    return none("", lines.length + 1);
+    d.error(1, 1, `the ${name} block opened with --- on line 1 is never closed`, `end the ${name} with a line holding only ---, or remove the opening --- if the file has no ${name}`);
+    return { ...none("", lines.length + 1), present: true };
   }
 
   const blockLines = lines.slice(1, close);
@@ -53,7 +80,8 @@ export function readFrontmatter(text: string, d: Collector): Frontmatter {
   const locate = (path: readonly PropertyKey[]) => locateKey(blockLines, path);
   const body = lines.slice(close + 1).join("\n");
   const bodyLine = close + 2;
-  if (block.replace(/^\s*#.*$/gm, "").trim() === "") return { data: {}, body, bodyLine, locate };
+  const empty = { present: true, data: {}, body, bodyLine, locate };
+  if (block.replace(/^\s*#.*$/gm, "").trim() === "") return empty;
 
   let data: unknown;
   try {
@@ -61,16 +89,16 @@ export function readFrontmatter(text: string, d: Collector): Frontmatter {
   } catch (error) {
     const mark = (error as { mark?: { line?: number; column?: number } }).mark;
     const reason = (error as { reason?: string }).reason ?? (error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error));
-    const problem = describeYamlError(blockLines, mark, reason);
+    const problem = describeYamlError(blockLines, mark, reason, WORDS[name].unreadable);
     d.error(problem.line, problem.column, problem.message, problem.hint);
-    return { data: {}, body, bodyLine, locate };
+    return empty;
   }
   if (data === null || data === undefined) data = {};
   if (typeof data !== "object" || Array.isArray(data) || data instanceof Date) {
-    d.error(2, 1, "the settings must be `key: value` lines", "write one setting per line, e.g. `stage: draft`");
-    return { data: {}, body, bodyLine, locate };
+    d.error(2, 1, `the ${name} must be \`key: value\` lines`, WORDS[name].perLine);
+    return empty;
   }
-  return { data: data as Record<string, unknown>, body, bodyLine, locate };
+  return { ...empty, data: data as Record<string, unknown> };
 }
 
 /**
@@ -85,11 +113,16 @@ function locateKey(blockLines: readonly string[], path: readonly PropertyKey[]):
     let hit = -1;
     let hitIndent = 0;
     let count = 0;
+    // Keys of this level sit at the indent of its first line; deeper lines (a nested map,
+    // a block scalar's text) may hold the same word and must not be taken for the key.
+    let levelIndent: number | undefined;
     for (let i = from; i < blockLines.length; i++) {
       const l = blockLines[i]!;
       if (l.trim() === "" || l.trimStart().startsWith("#")) continue;
       const indent = l.length - l.trimStart().length;
       if (indent <= parentIndent) break;
+      levelIndent ??= indent;
+      if (indent > levelIndent) continue;
       const t = l.trimStart();
       if (typeof key === "number") {
         if (t.startsWith("- ") || t === "-") {

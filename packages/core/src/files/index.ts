@@ -7,3 +7,4 @@ export type { ParseOptions, ParseResult } from "./parse-result.js";
 export { parseRuleText } from "./permission-rules.js";
 export { wakeProblem } from "./wake.js";
 export { didYouMean } from "./did-you-mean.js";
+export { parseFrontmatter, type BlockName, type Frontmatter, type FrontmatterResult } from "./frontmatter.js";

@@ -21,11 +21,16 @@ const CLOSER: Record<string, string> = { "[": "]", "{": "}", '"': '"', "'": "'" 
  * `blockLines` are the frontmatter lines between the `---` lines; block line i is
  * file line i + 2. `mark` is js-yaml's, counted from the opening `---` (file line 1).
  */
-export function describeYamlError(blockLines: readonly string[], mark: { line?: number; column?: number } | undefined, reason: string): YamlProblem {
+export function describeYamlError(
+  blockLines: readonly string[],
+  mark: { line?: number; column?: number } | undefined,
+  reason: string,
+  unreadable = "the settings (YAML) cannot be read",
+): YamlProblem {
   const fallback: YamlProblem = {
     line: typeof mark?.line === "number" ? Math.min(mark.line + 1, blockLines.length + 2) : 2,
     column: typeof mark?.column === "number" ? mark.column + 1 : 1,
-    message: `the settings (YAML) cannot be read: ${reason}`,
+    message: `${unreadable}: ${reason}`,
     hint: GENERIC_HINT,
   };
   if (typeof mark?.line !== "number") return fallback;
