@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { z } from "zod";
 import { WorksiteError } from "../errors.js";
@@ -77,15 +77,16 @@ function parseHolder(text: string): LockHolder | undefined {
 /**
  * One try at `lockPath`, created with O_EXCL ("wx") so that exactly one
  * process holds it. A stale lock (holder dead on this host, or older than
- * `staleMs`) is taken over: renamed aside first, so two processes that both
- * judged it stale cannot both remove a fresh lock.
+ * `staleMs`) is taken over under a breaker lock, so two processes that both
+ * judged it stale cannot both remove it, nor remove a fresh lock made meanwhile.
  */
 export async function tryFileLock(lockPath: string, options: LockOptions = {}): Promise<LockAttempt> {
   const holder: LockHolder = { pid: process.pid, host: hostname(), run: options.run ?? "", started: new Date().toISOString() };
   // The nonce makes each lock's content unique, so "is this still the lock I judged / I wrote?" is a string compare.
   const body = JSON.stringify({ ...holder, nonce: randomBytes(6).toString("hex") });
   let tookOverFrom: LockHolder | undefined;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  // A few quick rounds: a lock being released, or broken by another taker, settles within milliseconds.
+  for (let attempt = 0; attempt < 8; attempt++) {
     if (await create(lockPath, body)) {
       return { held: { holder, ...(tookOverFrom ? { tookOverFrom } : {}), release: () => release(lockPath, body) } };
     }
@@ -93,7 +94,9 @@ export async function tryFileLock(lockPath: string, options: LockOptions = {}): 
     if (seen === undefined) continue; // released between our create and read: try again
     const current = parseHolder(seen);
     if (!(await isStale(lockPath, current, options.staleMs))) return { heldBy: current };
-    if (await moveAsideIfUnchanged(lockPath, seen)) tookOverFrom = current;
+    const broken = await removeIfUnchanged(lockPath, seen);
+    if (broken === "removed") tookOverFrom = current;
+    else if (broken === "busy") await new Promise((r) => setTimeout(r, 1)); // another taker is breaking it: see who wins
   }
   return { heldBy: await readLockHolder(lockPath) };
 }
@@ -147,19 +150,29 @@ async function isStale(lockPath: string, holder: LockHolder | undefined, staleMs
   return time !== undefined && Date.now() - time > limit;
 }
 
-/** Renames the lock aside; true when what was moved is the lock judged stale (else it is put back). */
-async function moveAsideIfUnchanged(lockPath: string, seen: string): Promise<boolean> {
-  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    await rename(lockPath, aside);
-  } catch {
-    return false; // someone else took it over first
+/** A breaker left by a process that died while breaking a lock is ignored after this long. */
+const BREAKER_STALE_MS = 5_000;
+
+/**
+ * Removes the stale lock, but only while it is still the one judged stale.
+ * Breaking is itself exclusive (`<lock>.break`, created with O_EXCL): renaming
+ * the lock aside and putting back a fresh one, as an earlier version did, left
+ * a moment in which the path was free and two processes could both create it.
+ */
+async function removeIfUnchanged(lockPath: string, seen: string): Promise<"removed" | "changed" | "busy"> {
+  const breaker = `${lockPath}.break`;
+  if (!(await create(breaker, String(process.pid)))) {
+    const since = (await stat(breaker).catch(() => undefined))?.mtimeMs;
+    if (since !== undefined && Date.now() - since > BREAKER_STALE_MS) await unlink(breaker).catch(() => undefined);
+    return "busy";
   }
-  const moved = await readFile(aside, "utf8").catch(() => undefined);
-  const same = moved === seen;
-  if (!same) await link(aside, lockPath).catch(() => undefined); // a fresh lock, not the one we judged: put it back
-  await unlink(aside).catch(() => undefined);
-  return same;
+  try {
+    if ((await readFile(lockPath, "utf8").catch(() => undefined)) !== seen) return "changed";
+    await unlink(lockPath).catch(() => undefined);
+    return "removed";
+  } finally {
+    await unlink(breaker).catch(() => undefined);
+  }
 }
 
 /** Removes the lock only while it is still ours: a holder judged stale may find its lock taken over. */
