@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
-import { createGate, openAuditLog, parsePermissions, readArtifactIndex, type AuditLog, type Gate, type GateOutcome } from "@worksite/core";
-import { html, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
+import { createGate, openAuditLog, parsePermissions, readArtifactIndex, type AuditLog, type Gate } from "@worksite/core";
+import { callOk, html, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
 import { createBrowserPlugin } from "./index.js";
 
 let site: TestServer;
@@ -53,11 +53,7 @@ afterAll(async () => {
   await worksite?.remove();
 });
 
-async function ok(tool: string, input: unknown): Promise<Extract<GateOutcome, { status: "ok" }>> {
-  const outcome = await gate.call({ tool, input });
-  if (outcome.status !== "ok") throw new Error(`${tool}: ${outcome.status} ${"message" in outcome ? outcome.message : ""}`);
-  return outcome;
-}
+const ok = (tool: string, input: unknown) => callOk(gate, tool, input);
 
 describe("the browser through the gate", () => {
   it("logs in by refs, asking a person before it types a password even where typing is allowed", async () => {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { approve, createGate, openAuditLog, parsePermissions, type AuditLog, type Gate, type GateOutcome } from "@worksite/core";
-import { html, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
+import { callOk, html, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
 import { createBrowserPlugin } from "./index.js";
 
 /*
@@ -63,11 +63,7 @@ afterAll(async () => {
   await outside?.remove();
 });
 
-async function ok(tool: string, input: unknown): Promise<Extract<GateOutcome, { status: "ok" }>> {
-  const outcome = await gate.call({ tool, input });
-  if (outcome.status !== "ok") throw new Error(`${tool}: ${outcome.status} ${"message" in outcome ? outcome.message : ""}`);
-  return outcome;
-}
+const ok = (tool: string, input: unknown) => callOk(gate, tool, input);
 
 /** Paths of the files under .worksite/ and artifacts/ whose text contains `value`. */
 async function filesHolding(value: string): Promise<string[]> {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createArtifactStore, wrapUntrusted, type Decision, type Logger, type Tier, type ToolContext, type ToolDefinition } from "@worksite/core";
+import { createArtifactStore, wrapUntrusted, type Decision, type Gate, type GateOutcome, type Logger, type Tier, type ToolContext, type ToolDefinition } from "@worksite/core";
 
 export interface TestServer {
   origin: string;
@@ -85,4 +85,11 @@ export function refOf(snapshot: string, pattern: RegExp): string {
   const ref = line?.match(/\[ref=(e\d+)\]/)?.[1];
   if (!ref) throw new Error(`no ref for ${pattern} in:\n${snapshot}`);
   return ref;
+}
+
+/** A gate call that must succeed; anything else fails the test with the gate's message. */
+export async function callOk(gate: Pick<Gate, "call">, tool: string, input: unknown): Promise<Extract<GateOutcome, { status: "ok" }>> {
+  const outcome = await gate.call({ tool, input });
+  if (outcome.status !== "ok") throw new Error(`${tool}: ${outcome.status} ${"message" in outcome ? outcome.message : ""}`);
+  return outcome;
 }

@@ -187,14 +187,9 @@ function readWord(state: State, start: number): { word: Word; end: number } {
       continue;
     }
     if (ch === "$" || ch === "`") {
-      const before = i;
-      i = readExpansion(state, i);
-      if (i > before) {
-        wild(src.slice(before, i));
-        continue;
-      }
-      lit(ch);
-      i++;
+      const end = expansionAt(state, i, wild);
+      if (end === i) lit(ch);
+      i = Math.max(end, i + 1);
       continue;
     }
     if (ch === "~" && i === start) {
@@ -229,6 +224,13 @@ function readWord(state: State, start: number): { word: Word; end: number } {
   return { word, end: i };
 }
 
+/** A `$…` or backtick expansion at `i` becomes a part of the word the shell computes; returns where it ends (`i` for a plain `$`). */
+function expansionAt(state: State, i: number, wild: (s: string) => void): number {
+  const end = readExpansion(state, i);
+  if (end > i) wild(state.src.slice(i, end));
+  return end;
+}
+
 function readDoubleQuoted(state: State, start: number, lit: (s: string) => void, wild: (s: string) => void): number {
   const { src } = state;
   let i = start;
@@ -241,10 +243,9 @@ function readDoubleQuoted(state: State, start: number, lit: (s: string) => void,
       continue;
     }
     if (ch === "$" || ch === "`") {
-      const before = i;
-      i = readExpansion(state, i);
-      if (i > before) {
-        wild(src.slice(before, i));
+      const end = expansionAt(state, i, wild);
+      if (end > i) {
+        i = end;
         continue;
       }
     }
