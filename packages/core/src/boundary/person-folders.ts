@@ -1,0 +1,28 @@
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { sealKeyPath } from "../gate/person-seal.js";
+
+/*
+ * Where a person's control state lives: outside every worksite, out of the
+ * sandbox's reach (commands may neither read nor write these folders). The
+ * config folder holds the seal key; the state folder holds, per worksite id,
+ * pending approvals and the audit log's head anchor.
+ */
+
+/** Overrides the state folder (tests, and people who keep state elsewhere). */
+export const STATE_DIR_ENV = "WORKSITE_STATE_DIR";
+
+/** `$XDG_CONFIG_HOME/worksite` (or `~/.config/worksite`): the seal key. */
+export function personConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), ".config"), "worksite");
+}
+
+/** `$WORKSITE_STATE_DIR`, else `$XDG_STATE_HOME/worksite` (or `~/.local/state/worksite`). */
+export function personStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env[STATE_DIR_ENV] ?? join(env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "worksite");
+}
+
+/** Every folder of the person's control state, including a seal key moved elsewhere by its env var. */
+export function personControlFolders(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [...new Set([personConfigDir(env), dirname(sealKeyPath(env)), personStateDir(env)])];
+}
