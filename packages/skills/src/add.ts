@@ -1,12 +1,17 @@
-import { existsSync, statSync } from "node:fs";
-import { cp, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { existsSync, lstatSync, statSync } from "node:fs";
+import { cp, lstat, mkdir, mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { UserError } from "@worksite/core";
+import { discoverSkills } from "./discovery.js";
+import { INSTALL_RECORD, type InstallRecord } from "./install-record.js";
 import { loadSkill } from "./load-skill.js";
 import { exec, npmPack } from "./npm.js";
+import { assertPackageName } from "./npm-name.js";
 import { declaredSkillPath, nameFromPackage, readPackageJson } from "./package-info.js";
-import type { Skill } from "./types.js";
+import { NAME_PATTERN } from "./skill-format.js";
+import { assertSafeTarball } from "./tarball-entries.js";
+import type { Skill, SkillSourceKind } from "./types.js";
 
 export interface AddOptions {
   /** The worksite root; the skill lands in its skills/ folder. */
@@ -15,6 +20,9 @@ export interface AddOptions {
   cwd: string;
   /** Replace a skill of the same name already in skills/. */
   force?: boolean;
+  /** Where else skills are found (as discovery takes them), to say which skill the new one would shadow. */
+  packageRoots?: string[];
+  firstPartyDirs?: string[];
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
@@ -25,62 +33,169 @@ export interface AddResult {
   replaced: boolean;
 }
 
+export type SpecKind = "tarball" | "folder" | "file" | "git" | "url" | "registry";
+
+/** What `skill add` would install, shown to a person before anything is written to the worksite. */
+export interface SkillInstallPlan {
+  spec: string;
+  kind: SpecKind;
+  name: string;
+  description: string;
+  packageName: string;
+  version: string;
+  /** Every file, relative to the skill folder. */
+  files: string[];
+  /** The package's lifecycle and other scripts: shown, never run. */
+  scripts: Record<string, string>;
+  /** SKILL.md `allowed-tools`, as written. */
+  allowedTools: string[];
+  /** Where it lands, absolute. */
+  target: string;
+  /** A skill of the same name is already in skills/ (replaced only with force). */
+  replaces: boolean;
+  /** Skills of the same name from packages or first-party folders that this one would hide. */
+  shadows: { name: string; source: SkillSourceKind; dir: string; package?: string }[];
+  notes: string[];
+}
+
+export interface PreparedSkillAdd {
+  plan: SkillInstallPlan;
+  /** Writes skills/<name>/ and nothing else. */
+  install(): Promise<AddResult>;
+  /** Removes the staging folder; call when not installing. install() disposes itself. */
+  dispose(): Promise<void>;
+}
+
 /**
- * Installs a skill package into the worksite's own `skills/<name>/`.
+ * Fetches and checks a skill package without running any of its code and
+ * without writing to the worksite; `install()` then writes only
+ * `skills/<name>/`.
  *
- * Why there and not node_modules: skills/ is the nearest place discovery
+ * Why skills/ and not node_modules: skills/ is the nearest place discovery
  * looks, it needs no package manager or lockfile in the worksite, and the
  * skill becomes plain text that is reviewed and synced with the rest of the
- * worksite. The package.json comes along, so `skill list` shows the version and
- * `skill pack` can publish it again.
+ * worksite.
  *
- * `spec` is a tarball (.tgz), a skill package folder, or anything `npm pack`
- * accepts (a package name, name@version); npm fetches the latter through its
- * ordinary client and configured registry.
+ * Installing runs nothing (issue 20): every `npm pack` gets `--ignore-scripts`,
+ * so a folder's prepack/prepare, a git spec's prepare (npm would install its dev
+ * dependencies and run it) and a `file:` spec's scripts never run; a git
+ * package is installed as its repository holds it.
  */
-export async function addSkill(spec: string, options: AddOptions): Promise<AddResult> {
+export async function prepareSkillAdd(spec: string, options: AddOptions): Promise<PreparedSkillAdd> {
   const local = resolve(options.cwd, spec);
   // npm would read a missing path as a package spec and fail with its own ENOENT dump; say what is wrong instead.
-  if (looksLikePath(spec) && !existsSync(local))
+  if (!existsSync(local) && looksLikePath(spec))
     throw new UserError(`no such file: ${spec}${local === spec ? "" : ` (looked for ${local})`}`, {
       hint: "check the path to the .tgz or skill folder; to install from the registry, name the package instead (worksite skill add name@version)",
     });
-  const work = await mkdtemp(join(tmpdir(), "worksite-skill-add-"));
-  const execOptions = { cwd: options.cwd, ...(options.env ? { env: options.env } : {}), ...(options.signal ? { signal: options.signal } : {}) };
-  try {
-    let tarball: string;
-    if (existsSync(local) && statSync(local).isFile()) tarball = local;
-    else if (existsSync(local) && statSync(local).isDirectory()) tarball = join(work, await npmPack(local, work, execOptions));
-    else tarball = join(work, await npmPack(spec, work, execOptions));
+  const kind = specKind(spec, local);
+  if (kind === "registry") assertPackageName(registryName(spec), "the spec");
 
-    const entries = (await exec("tar", ["-tzf", tarball], execOptions)).split("\n").filter(Boolean);
-    const unsafe = entries.find((e) => e.startsWith("/") || e.split("/").includes("..") || !e.startsWith("package/"));
-    if (unsafe) throw new UserError(`${spec} is not an npm package tarball: it holds ${unsafe}`, { hint: "make the tarball with worksite skill pack or npm pack" });
+  const work = await mkdtemp(join(tmpdir(), "worksite-skill-add-"));
+  const dispose = () => rm(work, { recursive: true, force: true });
+  const env = { ...(options.env ?? process.env), npm_config_ignore_scripts: "true" };
+  const execOptions = { cwd: options.cwd, env, ...(options.signal ? { signal: options.signal } : {}) };
+  try {
+    const tarball = kind === "tarball" ? local : join(work, await npmPack(kind === "folder" ? local : spec, work, execOptions));
+    await assertSafeTarball(tarball, spec, execOptions);
     const out = join(work, "out");
     await mkdir(out);
     await exec("tar", ["-xzf", tarball, "-C", out, "--no-same-owner", "--no-same-permissions"], execOptions);
-
     const pkgDir = join(out, "package");
+    // A second look after unpacking: only plain files and folders, whatever tar let through.
+    const files = await plainFiles(pkgDir, spec);
+
     const pkg = await readPackageJson(pkgDir);
     const skillPath = declaredSkillPath(pkg);
     if (!pkg || !skillPath)
       throw new UserError(`${spec} does not declare a worksite skill`, { hint: `its package.json needs "keywords": ["worksite-skill"] and "worksite": { "skill": "./SKILL.md" }` });
+    assertPackageName(pkg.name, `${spec}'s package.json`);
+    const name = nameFromPackage(pkg.name);
+    if (!NAME_PATTERN.test(name))
+      throw new UserError(`${spec}'s package ${pkg.name} implies the skill name ${JSON.stringify(name)}, which is not a valid skill name`, {
+        hint: "name the package worksite-skill-NAME or @scope/skill-NAME, NAME being lower case words joined by -",
+      });
+    const skillFile = resolve(pkgDir, skillPath);
+    if (!skillFile.startsWith(`${pkgDir}/`)) throw new UserError(`${spec} declares its SKILL.md outside the package: ${skillPath}`, { hint: `"worksite": { "skill": "./SKILL.md" }` });
     // Name the folder as the package implies, so the Agent Skills rule "name equals folder" can hold.
-    const staged = join(out, nameFromPackage(pkg.name));
+    const staged = join(out, name);
     await rename(pkgDir, staged);
-    const checked = await loadSkill(resolve(staged, skillPath), { packageDir: staged });
+    const checked = await loadSkill(resolve(staged, skillPath.replace(/^\.\//, "")), { packageDir: staged });
 
-    const target = join(resolve(options.worksite), "skills", checked.name);
-    const replaced = existsSync(target);
-    if (replaced && !options.force)
-      throw new UserError(`skills/${checked.name} already exists`, { hint: "pass --force to replace it with this package" });
-    if (replaced) await rm(target, { recursive: true, force: true });
-    await mkdir(join(resolve(options.worksite), "skills"), { recursive: true });
-    await cp(staged, target, { recursive: true });
-    return { skill: await loadSkill(target, { source: "worksite" }), replaced };
-  } finally {
-    await rm(work, { recursive: true, force: true });
+    const skills = join(resolve(options.worksite), "skills");
+    const target = join(skills, checked.name);
+    // Confinement: the folder is computed from a validated name and must sit directly in skills/.
+    if (!NAME_PATTERN.test(checked.name) || dirname(target) !== skills) throw new UserError(`refusing to install ${spec}: its skill name ${JSON.stringify(checked.name)} is not a folder name`);
+    if (existsSync(skills) && lstatSync(skills).isSymbolicLink())
+      throw new UserError(`refusing to install into ${skills}: it is a symbolic link`, { hint: "make skills/ a plain folder of the worksite" });
+    const replaces = existsSync(target);
+    if (replaces && !options.force) throw new UserError(`skills/${checked.name} already exists`, { hint: "pass --force to replace it with this package" });
+
+    const found = await discoverSkills({
+      worksite: options.worksite,
+      ...(options.packageRoots ? { packageRoots: options.packageRoots } : {}),
+      ...(options.firstPartyDirs ? { firstPartyDirs: options.firstPartyDirs } : {}),
+    });
+    const sameName = [...found.skills, ...found.shadowed.map((s) => s.skill)].filter((s) => s.name === checked.name && s.source !== "worksite");
+    const scripts = Object.fromEntries(Object.entries((pkg.scripts as Record<string, unknown> | undefined) ?? {}).filter((e): e is [string, string] => typeof e[1] === "string"));
+    const notes: string[] = [];
+    if (kind === "git") notes.push("fetched from git as the repository holds it: its prepare script (if any) was not run");
+    if (Object.keys(scripts).length) notes.push("its scripts were not run and never will be by worksite");
+
+    const plan: SkillInstallPlan = {
+      spec,
+      kind,
+      name: checked.name,
+      description: checked.description,
+      packageName: pkg.name,
+      version: pkg.version,
+      files,
+      scripts,
+      allowedTools: checked.frontmatter.allowedTools ?? [],
+      target,
+      replaces,
+      shadows: sameName.map((s) => ({ name: s.name, source: s.source, dir: s.dir, ...(s.package ? { package: s.package.name } : {}) })),
+      notes,
+    };
+    return {
+      plan,
+      dispose,
+      async install() {
+        try {
+          if (replaces) await rm(target, { recursive: true, force: true });
+          await mkdir(skills, { recursive: true });
+          await cp(staged, target, { recursive: true, verbatimSymlinks: true });
+          const record: InstallRecord = { package: pkg.name, version: pkg.version, kind, installed: new Date().toISOString() };
+          await writeFile(join(target, INSTALL_RECORD), `${JSON.stringify(record, null, 2)}\n`);
+          return { skill: await loadSkill(target, { source: "worksite" }), replaced: replaces };
+        } finally {
+          await dispose();
+        }
+      },
+    };
+  } catch (error) {
+    await dispose();
+    throw error;
   }
+}
+
+/** Fetch, check and install in one go: for callers that have already shown the plan or need none (tests, scripts). */
+export async function addSkill(spec: string, options: AddOptions): Promise<AddResult> {
+  return (await prepareSkillAdd(spec, options)).install();
+}
+
+function specKind(spec: string, local: string): SpecKind {
+  if (existsSync(local) && !/^[a-z][a-z0-9+.-]*:/i.test(spec)) return statSync(local).isDirectory() ? "folder" : "tarball";
+  if (/^file:/i.test(spec)) return "file";
+  if (/^(git\+|git:|github:|gitlab:|bitbucket:|gist:)/i.test(spec) || /\.git(#.*)?$/.test(spec) || /^[A-Za-z0-9][\w.-]*\/[\w.-]+(#.*)?$/.test(spec)) return "git";
+  if (/^https?:/i.test(spec)) return "url";
+  return "registry";
+}
+
+/** `name`, `name@1.2`, `@scope/name@^1` → the package name. */
+function registryName(spec: string): string {
+  const at = spec.indexOf("@", spec.startsWith("@") ? 1 : 0);
+  return at > 0 ? spec.slice(0, at) : spec;
 }
 
 /**
@@ -90,4 +205,17 @@ export async function addSkill(spec: string, options: AddOptions): Promise<AddRe
 function looksLikePath(spec: string): boolean {
   if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) return false;
   return /\.(tgz|tar\.gz)$/i.test(spec) || /^\.{0,2}\//.test(spec);
+}
+
+/** Every file under dir (relative, sorted), refusing anything that is not a plain file or folder. */
+async function plainFiles(dir: string, spec: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    const info = await lstat(join(dir, rel));
+    if (info.isDirectory()) out.push(...(await plainFiles(dir, spec, rel)));
+    else if (info.isFile() && info.nlink === 1) out.push(rel);
+    else throw new UserError(`refusing to install ${spec}: ${rel} is not a plain file`, { hint: "a skill package holds only plain files and folders" });
+  }
+  return out.sort();
 }

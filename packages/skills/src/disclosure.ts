@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import { join, normalize, sep } from "node:path";
 import { UserError } from "@worksite/core";
 import { type RoundSignals, triggerReasons } from "./triggers.js";
@@ -80,14 +80,33 @@ export function roundSkillContext(skills: Skill[], round: RoundSignals, options:
   return { index: skillIndex(skills, options.budget), loaded };
 }
 
-/** One file of a skill (SKILL.md when `path` is absent), refusing paths that leave the skill's folder. */
+/**
+ * One file of a skill (SKILL.md when `path` is absent), refusing paths that
+ * leave the skill's folder and every symbolic link on the way: each part of
+ * the path is lstat-ed, so `references -> ~/.config/worksite` never prints the
+ * person's seal key (issue 20).
+ */
 export async function readSkillFile(skill: Skill, path?: string): Promise<string> {
-  if (!path || path === "SKILL.md") return readFile(skill.file, "utf8");
+  if (!path || path === "SKILL.md") {
+    await assertPlain(skill, "SKILL.md", "SKILL.md");
+    return readFile(skill.file, "utf8");
+  }
   const rel = normalize(path).replace(/^(\.\/)+/, "");
   if (rel.startsWith("..") || rel.startsWith(sep) || /^[A-Za-z]:/.test(rel))
     throw new UserError(`${path} is outside the skill ${skill.name}`, { hint: "name a file inside the skill folder, such as references/…" });
   const known = [...skill.files.references, ...skill.files.scripts, ...skill.files.assets];
   if (!known.includes(rel.split(sep).join("/")))
     throw new UserError(`skill ${skill.name} has no file ${path}`, { hint: known.length ? `its files: ${known.join(", ")}` : "it has only SKILL.md" });
+  await assertPlain(skill, rel, path);
   return readFile(join(skill.dir, rel), "utf8");
+}
+
+async function assertPlain(skill: Skill, rel: string, shown: string): Promise<void> {
+  const parts = rel.split(sep);
+  for (let i = 1; i <= parts.length; i++) {
+    const info = await lstat(join(skill.dir, ...parts.slice(0, i))).catch(() => undefined);
+    if (!info) throw new UserError(`skill ${skill.name} has no file ${shown}`);
+    if (info.isSymbolicLink() || (i === parts.length && !info.isFile()))
+      throw new UserError(`${shown} in skill ${skill.name} is not a plain file inside the skill's folder`, { hint: "a skill's files are read only when they are plain files in its folder, never through links" });
+  }
 }

@@ -127,6 +127,8 @@ async function skillPackages(nodeModules: string): Promise<{ path: string; packa
     const pkg = await readPackageJson(packageDir);
     const skill = declaredSkillPath(pkg);
     if (!pkg || !skill) continue;
+    // The declared SKILL.md must be inside the package: a path out of it could name any file of the person's.
+    if (!resolve(packageDir, skill).startsWith(`${packageDir}/`)) continue;
     found.push({ path: resolve(packageDir, skill), packageDir, firstParty: isFirstPartyPackage(pkg.name) });
   }
   return found;

@@ -15,8 +15,10 @@ export { skillIndex, roundSkillContext, readSkillFile, DEFAULT_INDEX_BUDGET } fr
 export type { SkillIndex, LoadedSkill, RoundSkillContext, RoundSkillOptions } from "./disclosure.js";
 export { packSkill } from "./pack.js";
 export type { PackOptions, PackResult } from "./pack.js";
-export { addSkill } from "./add.js";
-export type { AddOptions, AddResult } from "./add.js";
+export { addSkill, prepareSkillAdd } from "./add.js";
+export type { AddOptions, AddResult, PreparedSkillAdd, SkillInstallPlan, SpecKind } from "./add.js";
+export { isValidPackageName } from "./npm-name.js";
+export { INSTALL_RECORD } from "./install-record.js";
 export { scaffoldSkill } from "./scaffold.js";
 export type { ScaffoldOptions } from "./scaffold.js";
 export { declaredSkillPath, nameFromPackage, readPackageJson, SKILL_KEYWORD } from "./package-info.js";

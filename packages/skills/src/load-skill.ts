@@ -1,10 +1,11 @@
-import { readdir, readFile } from "node:fs/promises";
+import { lstat, readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { type Diagnostic, UserError } from "@worksite/core";
-import { declaredSkillPath, nameFromPackage, readPackageJson } from "./package-info.js";
+import { readInstallRecord } from "./install-record.js";
+import { declaredSkillPath, isFirstPartyPackage, nameFromPackage, readPackageJson } from "./package-info.js";
 import { parseSections } from "./sections.js";
 import { safeParseSkillMarkdown } from "./skill-format.js";
-import type { Skill, SkillFiles, SkillPackageInfo, SkillSourceKind } from "./types.js";
+import type { Skill, SkillFiles, SkillOrigin, SkillPackageInfo, SkillSourceKind } from "./types.js";
 
 export interface LoadSkillOptions {
   source?: SkillSourceKind;
@@ -24,6 +25,9 @@ export async function loadSkill(path: string, options: LoadSkillOptions = {}): P
   const shown = options.relativeTo ? relative(options.relativeTo, file) || "SKILL.md" : file;
 
   let text: string;
+  // A SKILL.md that is a link could point anywhere (the person's seal key); a skill's own files are plain files.
+  if ((await lstat(file).catch(() => undefined))?.isSymbolicLink())
+    throw new UserError(`${shown} is a symbolic link; a skill's SKILL.md must be a plain file`, { hint: "replace the link with the file itself" });
   try {
     text = await readFile(file, "utf8");
   } catch {
@@ -44,6 +48,8 @@ export async function loadSkill(path: string, options: LoadSkillOptions = {}): P
   const sections = parseSections(parsed.body, parsed.bodyLine, shown, parsed.frontmatter.metadata, diagnostics, options.knownTools);
 
   const packageInfo: SkillPackageInfo | undefined = pkg && declares ? { name: pkg.name, version: pkg.version, dir: pkgDir } : undefined;
+  const source = options.source ?? "worksite";
+  const installed = source === "worksite" ? await readInstallRecord(dir) : undefined;
   return {
     name: parsed.frontmatter.name,
     description: parsed.frontmatter.description,
@@ -54,16 +60,22 @@ export async function loadSkill(path: string, options: LoadSkillOptions = {}): P
     bodyLine: parsed.bodyLine,
     sections,
     files: await listSkillFiles(dir),
-    source: options.source ?? "worksite",
+    source,
+    origin: skillOrigin(source, installed?.package ?? packageInfo?.name, installed !== undefined),
     ...(packageInfo ? { package: packageInfo } : {}),
     diagnostics,
   };
 }
 
-/** Files under scripts/, references/ and assets/, relative to the skill folder. */
+/**
+ * Files under scripts/, references/ and assets/, relative to the skill folder.
+ * Links are never followed, the three folders included: `references ->
+ * ~/.config/worksite` lists nothing (issue 20).
+ */
 export async function listSkillFiles(dir: string): Promise<SkillFiles> {
   const walk = async (sub: string): Promise<string[]> => {
     try {
+      if (!(await lstat(join(dir, sub))).isDirectory()) return [];
       const entries = await readdir(join(dir, sub), { withFileTypes: true });
       const nested = await Promise.all(
         entries
@@ -77,4 +89,15 @@ export async function listSkillFiles(dir: string): Promise<SkillFiles> {
   };
   const [scripts, references, assets] = await Promise.all([walk("scripts"), walk("references"), walk("assets")]);
   return { scripts, references, assets };
+}
+
+/**
+ * Whose text a skill is. First-party skills and the worksite's own folders are
+ * the thread's; an installed package (in node_modules, or put in skills/ by
+ * `skill add`) is a third party's, unless it is one of worksite's own packages.
+ */
+function skillOrigin(source: SkillSourceKind, packageName: string | undefined, installed: boolean): SkillOrigin {
+  if (source === "first-party") return "first-party";
+  if (source === "package" || installed) return packageName && isFirstPartyPackage(packageName) ? "first-party" : "third-party";
+  return "worksite";
 }

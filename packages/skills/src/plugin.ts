@@ -47,7 +47,8 @@ export function createSkillsPlugin(options: SkillsPluginOptions = {}) {
           const skill = skills.find((s) => s.name === input.name);
           if (!skill) throw new UserError(`no skill named ${input.name}`, { hint: `known skills: ${skills.map((s) => s.name).join(", ") || "none"}` });
           const text = await readSkillFile(skill, input.file);
-          return { content: text, data: { name: skill.name, file: input.file ?? "SKILL.md", files: skill.files, steps: skill.sections.steps ?? [] } };
+          // A skill's files are text someone else may have written: data for the model, never instructions (issue 20).
+          return { content: ctx.untrusted(text, `skill ${skill.name}, ${input.file ?? "SKILL.md"} (${skill.origin})`), data: { name: skill.name, file: input.file ?? "SKILL.md", files: skill.files, steps: skill.sections.steps ?? [] } };
         },
       }),
     },

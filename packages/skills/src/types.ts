@@ -3,6 +3,13 @@ import type { Diagnostic } from "@worksite/core";
 /** Where a skill was found; decides precedence (worksite before package before first-party). */
 export type SkillSourceKind = "worksite" | "package" | "first-party";
 
+/**
+ * Whose text the skill is: `worksite` (the worksite's own skills/ folder, written there by a person),
+ * `first-party` (worksite's own skills), `third-party` (an installed package). Decides whether the
+ * round context hands its text to the model as the thread's own or inside the untrusted envelope.
+ */
+export type SkillOrigin = "worksite" | "first-party" | "third-party";
+
 /** The public Agent Skills frontmatter, plus whatever other agents added (kept, never rejected). */
 export interface SkillFrontmatter {
   name: string;
@@ -83,6 +90,7 @@ export interface Skill {
   sections: SkillSections;
   files: SkillFiles;
   source: SkillSourceKind;
+  origin: SkillOrigin;
   package?: SkillPackageInfo;
   /** Notes and warnings found while loading (errors throw instead). */
   diagnostics: Diagnostic[];

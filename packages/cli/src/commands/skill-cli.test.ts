@@ -27,9 +27,9 @@ describe("worksite skill", () => {
     expect(packed.code).toBe(0);
     expect(existsSync(join(second, "worksite-skill-demo-0.1.0.tgz"))).toBe(true);
 
-    const added = await run(second, "skill", "add", "./worksite-skill-demo-0.1.0.tgz");
+    const added = await run(second, "skill", "add", "./worksite-skill-demo-0.1.0.tgz", "--yes");
     expect(added).toMatchObject({ code: 0, err: "" });
-    expect(added.out).toBe("added demo worksite-skill-demo@0.1.0 in skills/demo\n");
+    expect(added.out).toMatch(/added demo worksite-skill-demo@0\.1\.0 in skills\/demo\n$/);
 
     const listed = await run(second, "skill", "list");
     expect(listed.code).toBe(0);
@@ -40,6 +40,29 @@ describe("worksite skill", () => {
     const shown = await run(second, "skill", "show", "demo");
     expect(shown.out).toContain("1. file.read {\"path\":\"{{path}}\"}");
     expect(shown.out).toContain("Steps (needs {{path}})");
+  });
+
+  it("add shows the files, the scripts it will not run and allowed-tools, and without a terminal installs only with --yes", async () => {
+    const site = await worksite({
+      "pkg/package.json": JSON.stringify({ name: "worksite-skill-shown", version: "1.0.0", keywords: ["worksite-skill"], worksite: { skill: "./SKILL.md" }, scripts: { prepare: "touch prepared-marker" } }),
+      "pkg/SKILL.md": "---\nname: shown\ndescription: Shows itself.\nallowed-tools: shell.run\n---\n\n# shown\n",
+      "pkg/references/a.md": "a\n",
+    });
+    const asked = await run(site, "skill", "add", "./pkg");
+    expect(asked.code).toBe(1);
+    expect(asked.out).toContain("worksite-skill-shown@1.0.0 (folder) → skills/shown");
+    expect(asked.out).toContain("    references/a.md");
+    expect(asked.out).toContain("scripts (NOT run, now or later, by worksite):\n    prepare: touch prepared-marker");
+    expect(asked.out).toContain("allowed-tools: shell.run");
+    expect(asked.err).toContain("skill add asks before installing, and there is no terminal to ask on");
+    expect(asked.err).toContain("worksite skill add ./pkg --yes");
+    expect(existsSync(join(site, "skills"))).toBe(false);
+
+    const added = await run(site, "skill", "add", "./pkg", "--yes");
+    expect(added).toMatchObject({ code: 0, err: "" });
+    expect(added.out).toMatch(/added shown worksite-skill-shown@1\.0\.0 in skills\/shown\n$/);
+    expect(existsSync(join(site, "pkg/prepared-marker"))).toBe(false);
+    expect(existsSync(join(site, "prepared-marker"))).toBe(false);
   });
 
   it("new's next-step commands run as printed from where the person stands, inside --worksite or outside any worksite", async () => {

@@ -1,0 +1,25 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/**
+ * Written by `skill add` into the skill's own folder: the skill came from a
+ * package, so its text is a third party's, and the round context shows it to
+ * the model inside the untrusted envelope (issue 20 item 4).
+ */
+export const INSTALL_RECORD = ".worksite-install.json";
+
+export interface InstallRecord {
+  package: string;
+  version: string;
+  kind: string;
+  installed: string;
+}
+
+export async function readInstallRecord(dir: string): Promise<InstallRecord | undefined> {
+  try {
+    const json = JSON.parse(await readFile(join(dir, INSTALL_RECORD), "utf8")) as Partial<InstallRecord>;
+    return typeof json.package === "string" ? (json as InstallRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
