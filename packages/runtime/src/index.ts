@@ -1,5 +1,6 @@
-export { openSession, newRunId, auditPath, type Session, type SessionOptions } from "./session.js";
-export { loadPlugins, nearestPlugin, pluginBases, pluginPackageName, resolvePlugin } from "./load-plugins.js";
+export { openSession, newRunId, auditPath, builtinPluginNames, type Session, type SessionOptions } from "./session.js";
+export { inspectPlugins, loadPlugins, nearestPlugin, pluginBases, pluginPackageName, resolvePlugin } from "./load-plugins.js";
+export type { InspectOptions, PluginParty, PluginReport } from "./load-plugins.js";
 export { runThread, type RunOptions, type RunResult, type RunEvent } from "./run.js";
 export { readState, writeState, statePath, goalStates, type GoalState, type ThreadState } from "./state.js";
 export { threadStanding, type ThreadStanding } from "./standing.js";

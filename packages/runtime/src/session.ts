@@ -54,6 +54,11 @@ export function newRunId(now = new Date()): string {
   return `run-${now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
+/** The names of the plugins every session has: a THREAD.md plugin may not take one of them. */
+export function builtinPluginNames(worksite: Worksite): string[] {
+  return builtinPlugins(worksite).map((p) => p.name);
+}
+
 /** Tools every session has besides THREAD.md's plugins: the core tools, memory, skills and the thread's own state. */
 function builtinPlugins(worksite: Worksite): Plugin[] {
   const plugins = [...corePlugins()];
@@ -68,8 +73,15 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const { root } = options;
   const worksite = await loadWorksite(root);
   const log = options.log ?? createLogger({ level: "warn" });
-  const named = options.threadPlugins === false ? [] : await loadPlugins(worksite.thread.plugins, root, worksite.thread.file);
-  const plugins = [...builtinPlugins(worksite), ...named, ...(options.plugins ?? [])];
+  const builtin = builtinPlugins(worksite);
+  const named =
+    options.threadPlugins === false
+      ? []
+      : await loadPlugins(worksite.thread.plugins, root, worksite.thread.file, {
+          reserved: builtin.map((p) => p.name),
+          ...(worksite.thread.localPlugins ? { localPlugins: worksite.thread.localPlugins } : {}),
+        });
+  const plugins = [...builtin, ...named, ...(options.plugins ?? [])];
   const audit = openAuditLog(auditPath(root));
   const run = options.run ?? newRunId();
   const round = options.round ?? 0;

@@ -7,7 +7,7 @@ import { discoverSkills } from "./discovery.js";
 import { INSTALL_RECORD, type InstallRecord } from "./install-record.js";
 import { loadSkill } from "./load-skill.js";
 import { exec, npmPack } from "./npm.js";
-import { assertPackageName } from "./npm-name.js";
+import { assertPackageName } from "@worksite/core";
 import { declaredSkillPath, nameFromPackage, readPackageJson } from "./package-info.js";
 import { NAME_PATTERN } from "./skill-format.js";
 import { assertSafeTarball } from "./tarball-entries.js";

@@ -17,7 +17,7 @@ export { packSkill } from "./pack.js";
 export type { PackOptions, PackResult } from "./pack.js";
 export { addSkill, prepareSkillAdd } from "./add.js";
 export type { AddOptions, AddResult, PreparedSkillAdd, SkillInstallPlan, SpecKind } from "./add.js";
-export { isValidPackageName } from "./npm-name.js";
+export { isValidPackageName } from "@worksite/core";
 export { INSTALL_RECORD } from "./install-record.js";
 export { scaffoldSkill } from "./scaffold.js";
 export type { ScaffoldOptions } from "./scaffold.js";

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createPolicy, type Decision, didYouMean, type Diagnostic, type RegisteredTool, type Worksite } from "@worksite/core";
-import { nearestPlugin, openSession, pluginBases, pluginPackageName, resolvePlugin } from "@worksite/runtime";
+import { builtinPluginNames, inspectPlugins, openSession, pluginBases, type PluginReport } from "@worksite/runtime";
 import type { CommandIO } from "../io.js";
 import { suggestCommand } from "../suggest.js";
 
@@ -11,9 +11,9 @@ import { suggestCommand } from "../suggest.js";
  * without it); a GOAL.md step naming a tool a run would not have, or a verify
  * command PERMISSIONS.md does not allow, is a warning.
  */
-export async function readinessDiagnostics(worksite: Worksite, root: string, io: CommandIO, shown: (file: string) => string): Promise<Diagnostic[]> {
+export async function readinessDiagnostics(worksite: Worksite, root: string, io: CommandIO, shown: (file: string) => string, plugins?: PluginReport[]): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
-  const missing = await missingPlugins(worksite, root, io, out);
+  const missing = pluginDiagnostics(worksite, await (plugins ?? threadPlugins(worksite, root, io)), out);
   const tools = await sessionTools(root, missing.length === 0);
   stepWarnings(worksite, tools, missing, io, root, out);
   verifyWarnings(worksite, root, tools, shown, out);
@@ -25,31 +25,41 @@ function pluginBasesFor(root: string, io: CommandIO): string[] {
   return [...pluginBases(root, io.cwd), fileURLToPath(import.meta.url)];
 }
 
-async function missingPlugins(worksite: Worksite, root: string, io: CommandIO, out: Diagnostic[]): Promise<string[]> {
+/** Every THREAD.md plugin, resolved and imported as a run would, each with its package, version, party or error. */
+export function threadPlugins(worksite: Worksite, root: string, io: CommandIO): Promise<PluginReport[]> {
+  return inspectPlugins(worksite.thread, root, { bases: pluginBasesFor(root, io), reserved: builtinPluginNames(worksite) });
+}
+
+/**
+ * A plugin that is not installed, fails to load, or takes a name already taken is an error with its
+ * reason (a run cannot start without it); a local plugin file is flagged, since it is no package (issue 20).
+ */
+function pluginDiagnostics(worksite: Worksite, reports: PluginReport[], out: Diagnostic[]): string[] {
   const { thread } = worksite;
-  if (!thread.plugins.length) return [];
-  const bases = pluginBasesFor(root, io);
-  const missing = thread.plugins.filter((name) => !resolvePlugin(name, bases));
-  if (!missing.length) return [];
-  const text = await readFile(thread.file, "utf8").catch(() => "");
-  for (const name of missing) {
-    const pkg = pluginPackageName(name);
-    const guess = nearestPlugin(name, bases);
-    out.push({
-      file: thread.file,
-      line: settingLine(text, "plugins", name),
-      severity: "error",
-      message: `no installed package provides plugin \`${name}\` (${pkg}); a run cannot start without it`,
-      hint: guess ? `did you mean \`${guess}\`?` : `install it in the worksite (npm install ${pkg}) or remove "${name}" from plugins:`,
-    });
+  const text = readFileSync(thread.file, "utf8");
+  const failed: string[] = [];
+  for (const r of reports) {
+    const at = r.source ?? { file: thread.file, line: settingLine(text, "plugins", r.entry) };
+    if (r.error) {
+      failed.push(r.entry);
+      const message = r.missing ? `no installed package provides plugin \`${r.entry}\` (${r.package})` : `plugin \`${r.entry}\`: ${r.error}`;
+      out.push({ ...at, severity: "error", message: `${message}; a run cannot start without it`, ...(r.hint ? { hint: r.hint.replace(/ fix the name under plugins: in \S+$/, "") } : {}) });
+    } else if (r.party === "local")
+      out.push({
+        ...at,
+        severity: "warning",
+        message: `local plugin ${r.entry} runs in-process with your rights (trust: local); it is no package, so it has no version and no publisher`,
+        hint: "keep it where the agent cannot write (PERMISSIONS.md), or publish it as a package",
+      });
   }
-  return missing;
+  return failed;
 }
 
 /** The tools a run would have; without THREAD.md's plugins when one of them is not installed. */
 async function sessionTools(root: string, withPlugins: boolean): Promise<RegisteredTool[]> {
   const open = (threadPlugins: boolean) => openSession({ root, actor: "person:check", threadPlugins });
-  const session = withPlugins ? await open(true).catch(() => open(false)) : await open(false);
+  // Every plugin loaded above; a failure here is a fault to show, not to hide behind a session without plugins.
+  const session = await open(withPlugins);
   try {
     return session.gate.tools();
   } finally {

@@ -5,7 +5,8 @@ import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { type CommandIO, styler } from "../io.js";
 import { plural } from "@worksite/core";
-import { readinessDiagnostics } from "./check-readiness.js";
+import { readinessDiagnostics, threadPlugins } from "./check-readiness.js";
+import { pluginLines, pluginsJson } from "./check-plugins.js";
 
 type Paint = ReturnType<typeof styler>;
 
@@ -28,24 +29,26 @@ export default defineCommand({
       io.stderr(`${paint("red", "error:")} ${plural(errors.length, "error")} in the worksite at ${relative(io.cwd, root) || "."}; nothing was run\n`);
       return 1;
     }
-    const readiness = await readinessDiagnostics(result.value, root, io, shown);
+    const plugins = await threadPlugins(result.value, root, io);
+    const readiness = await readinessDiagnostics(result.value, root, io, shown, plugins);
     const blocking = readiness.filter((d) => d.severity === "error");
     if (blocking.length) {
       // It parses, but a run could not start (a plugin no package provides): an error like a parse error.
       const diagnostics = [...result.value.diagnostics, ...readiness];
       if (args.options.json) {
-        io.stdout(`${JSON.stringify({ ok: false, root, diagnostics }, null, 2)}\n`);
+        io.stdout(`${JSON.stringify({ ok: false, root, diagnostics, plugins: pluginsJson(plugins) }, null, 2)}\n`);
         return 1;
       }
+      io.stderr(pluginLines(plugins, paint, shown));
       for (const d of diagnostics) io.stderr(`${formatDiagnostic({ ...d, file: shown(d.file) })}\n`);
       io.stderr(`${paint("red", "error:")} ${plural(blocking.length, "error")} in the worksite at ${relative(io.cwd, root) || "."}; a run cannot start\n`);
       return 1;
     }
     if (args.options.json) {
-      io.stdout(`${JSON.stringify({ ok: true, ...result.value, diagnostics: [...result.value.diagnostics, ...readiness] }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ ok: true, ...result.value, diagnostics: [...result.value.diagnostics, ...readiness], plugins: pluginsJson(plugins) }, null, 2)}\n`);
       return 0;
     }
-    io.stdout(summary(result.value, paint, shown));
+    io.stdout(summary(result.value, paint, shown).replace(/\n\n/, `\n${pluginLines(plugins, paint, shown)}\n`));
     printWarnings([...result.value.diagnostics, ...readiness, ...trustNotes(result.value.permissions)], io, shown);
     return 0;
   },

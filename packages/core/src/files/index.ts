@@ -8,3 +8,4 @@ export { parseRuleText } from "./permission-rules.js";
 export { wakeProblem } from "./wake.js";
 export { didYouMean } from "./did-you-mean.js";
 export { parseFrontmatter, type BlockName, type Frontmatter, type FrontmatterResult } from "./frontmatter.js";
+export { assertPackageName, isValidPackageName } from "./npm-name.js";

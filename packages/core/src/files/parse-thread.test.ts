@@ -68,3 +68,26 @@ describe("THREAD.md", () => {
     expect(t.owns).toEqual([{ text: "文档", source: { file: "THREAD.md", line: 6, column: 3 } }]);
   });
 });
+
+describe("THREAD.md plugins: names packages", () => {
+  const opts = { file: "THREAD.md" };
+  it("refuses a path or a file name with its line, and says how to trust a local plugin file", () => {
+    const result = safeParseThread("---\nplugins:\n  - browser\n  - ./evil.mjs\n  - /abs/evil.mjs\n  - Evil\n---\n", opts);
+    expect(result.ok).toBe(false);
+    const errors = result.diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => [d.line, d.message])).toEqual([
+      [4, "plugin `./evil.mjs` is a path; plugins: names npm packages"],
+      [5, "plugin `/abs/evil.mjs` is a path; plugins: names npm packages"],
+      [6, "plugin `Evil` is not a package name; plugins: names npm packages"],
+    ]);
+    expect(errors[0]!.hint).toContain('{ path: "./evil.mjs", trust: local }');
+  });
+
+  it("takes a local plugin file only as { path, trust: local }, with where it was written", () => {
+    const t = parseThread("---\nplugins:\n  - browser\n  - { path: ./plugins/mine.mjs, trust: local }\n---\n", opts);
+    expect(t.plugins).toEqual(["browser"]);
+    expect(t.localPlugins).toEqual([{ path: "./plugins/mine.mjs", trust: "local", source: { file: "THREAD.md", line: 4, column: 3 } }]);
+    const untrusted = safeParseThread("---\nplugins: [{ path: ./plugins/mine.mjs }]\n---\n", opts);
+    expect(untrusted.ok).toBe(false);
+  });
+});

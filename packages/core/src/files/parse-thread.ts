@@ -6,6 +6,9 @@ import { type ParseOptions, type ParseResult, runParser, unwrap } from "./parse-
 import { type BodyItem, lookupLabel, splitSections, vocabulary } from "./sections.js";
 import { didYouMean } from "./did-you-mean.js";
 import { wakeProblem } from "./wake.js";
+import { isValidPackageName } from "./npm-name.js";
+
+const looksLikePath = (s: string) => /^(\.|\/|~|file:|[A-Za-z]:)/.test(s) || s.includes("\\") || /\.[cm]?[jt]s$/.test(s);
 
 type ThreadSection = "owns" | "doesNotOwn" | "readFirst" | "deliverEachRound" | "pauseWhen";
 
@@ -22,10 +25,15 @@ const SETTINGS = ["plugins", "stage", "wake", "agent", "memory"] as const;
 export const AGENT_KINDS = ["script", "openai", "command"] as const;
 const MEMORY_SETTINGS = ["path", "remote", "autoAccept"] as const;
 
-const stringList = z.preprocess((v) => (typeof v === "string" ? [v] : v), z.array(z.string().min(1, "must not be empty"), { error: "expected a list of names" }));
+
+/** A plugin is a package name, or a local file a person vouches for with `trust: local` (issue 20). */
+const pluginEntry = z.union([z.string().min(1, "must not be empty"), z.strictObject({ path: z.string().min(1), trust: z.literal("local", { error: "a local plugin needs `trust: local`" }) })], {
+  error: "expected a package name, or { path: …, trust: local } for a local plugin file",
+});
+const pluginList = z.preprocess((v) => (typeof v === "string" || (v && typeof v === "object" && !Array.isArray(v)) ? [v] : v), z.array(pluginEntry, { error: "expected a list of plugin package names" }));
 
 const threadSettings = z.strictObject({
-  plugins: stringList.optional(),
+  plugins: pluginList.optional(),
   stage: z.enum(["monitor", "draft", "write"], { error: "expected monitor, draft or write" }).optional(),
   wake: z
     .preprocess((v) => (typeof v === "number" ? String(v) : v), z.string({ error: "expected an interval such as 30m or a cron expression" }))
@@ -51,7 +59,7 @@ const threadSettings = z.strictObject({
 });
 
 const HINTS: Record<string, string> = {
-  plugins: "list plugin names, e.g. `plugins: [browser]`",
+  plugins: "list plugin package names, e.g. `plugins: [browser]`; a local plugin file is `{ path: ./x.mjs, trust: local }`",
   stage: "stage is one of monitor (read only), draft (nothing is sent) or write",
   wake: "use an interval such as `30m`, `2h`, `1d`, or a cron expression such as `0 9 * * 1-5`",
   agent: "e.g. `agent: script`, or `agent: { kind: command, command: codex exec }`",
@@ -74,7 +82,7 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
 
   const thread: ThreadFile = {
     file,
-    plugins: settings.plugins ?? [],
+    plugins: [],
     stage: settings.stage ?? "write",
     owns: [],
     doesNotOwn: [],
@@ -82,6 +90,22 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
     deliverEachRound: [],
     pauseWhen: [],
   };
+  (settings.plugins ?? []).forEach((entry, i) => {
+    const at = fm.locate(["plugins", i]);
+    if (typeof entry !== "string") {
+      (thread.localPlugins ??= []).push({ path: entry.path, trust: "local", source: { file, line: at.line, column: at.column } });
+      return;
+    }
+    // A path here used to be imported in-process by `check` and `permissions explain`: refused before anything loads.
+    if (!isValidPackageName(entry))
+      d.error(
+        at.line,
+        at.column,
+        `plugin \`${entry}\` is ${looksLikePath(entry) ? "a path" : "not a package name"}; plugins: names npm packages`,
+        `name an installed package (e.g. browser, @acme/worksite-plugin-x); a plugin file of your own needs { path: ${JSON.stringify(entry)}, trust: local }, written by a person`,
+      );
+    else thread.plugins.push(entry);
+  });
   if (settings.wake !== undefined) thread.wake = settings.wake.trim();
   if (settings.agent !== undefined) {
     thread.agent = typeof settings.agent === "string" ? { kind: settings.agent } : settings.agent;

@@ -9,8 +9,10 @@ export interface Item {
 
 export interface ThreadFile {
   file: string;
-  /** Frontmatter. */
+  /** Frontmatter. `plugins:` names npm packages only (`browser` is short for @worksite/plugin-browser). */
   plugins: string[];
+  /** `plugins:` entries `{ path: …, trust: local }`: a plugin file a person chose to run in-process, with where it was written. */
+  localPlugins?: LocalPluginEntry[];
   stage: Stage;
   /** Cron expression or interval such as `30m`; absent = wake only when asked. */
   wake?: string;
@@ -23,6 +25,13 @@ export interface ThreadFile {
   readFirst: Item[];
   deliverEachRound: Item[];
   pauseWhen: Item[];
+}
+
+export interface LocalPluginEntry {
+  /** As written: relative to the worksite, or absolute. */
+  path: string;
+  trust: "local";
+  source: SourceLocation;
 }
 
 export type VerifyItem =

@@ -1,11 +1,12 @@
-import { UserError } from "@worksite/core";
+import { UserError } from "../errors.js";
 
 /**
  * npm's own rule for new package names (validate-npm-package-name): lower case,
  * URL-safe, no leading dot or underscore, at most 214 characters, optionally
  * `@scope/`. A name that passes can never be a path: no `..` segment, no
  * second `/`, no backslash. Issue 20: a tarball named `../../.config/worksite`
- * planted files in the person's config folder.
+ * planted files in the person's config folder, and THREAD.md `plugins:` took
+ * `./evil.mjs` for a plugin and imported it.
  */
 const NPM_NAME = /^(?:@[a-z0-9-*~][a-z0-9-*._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 
