@@ -20,7 +20,8 @@ export {
   type WriteInput,
   writeMemory,
 } from "./proposals.js";
-export { type SyncOptions, type SyncResult, syncMemory } from "./sync.js";
+export { type PulledEntry, type SyncOptions, type SyncResult, syncMemory } from "./sync.js";
+export { type EntryOrigin, entryOrigins } from "./provenance.js";
 export { memoryMergeDriver, mergeEntryText } from "./merge-driver.js";
 export { assertNoCredentialsInUrl, credentialsFromEnv } from "./http-credentials.js";
 export { assertCommittable, contentProblems } from "./guard.js";

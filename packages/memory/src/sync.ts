@@ -7,6 +7,7 @@ import { parseEntry } from "./entry-format.js";
 import { assertNoCredentialsInUrl, credentialsFromEnv } from "./http-credentials.js";
 import { renderIndex } from "./index-file.js";
 import { memoryMergeDriver } from "./merge-driver.js";
+import { recordPulled } from "./provenance.js";
 import { INDEX_FILE, type MemoryStore, memoryPath, repoPath } from "./store.js";
 import { entriesAt } from "./tree-entries.js";
 import { advanceMainLine, changedPaths, mainRef } from "./worktree.js";
@@ -20,9 +21,22 @@ export interface SyncOptions {
   noPush?: boolean;
 }
 
+export interface PulledEntry {
+  /** Path inside the memory folder. */
+  file: string;
+  /** Removed by the pull. */
+  deleted?: boolean;
+  /** The author of the remote's last commit to the file: who wrote what came in. */
+  author?: string;
+  /** The entry's own `source:` line, when it is an entry. */
+  source?: string;
+}
+
 export interface SyncResult {
   /** Files (inside the memory folder) that the pull changed here. */
   pulled: string[];
+  /** What the pull brought in, file by file, and who wrote it. */
+  brought: PulledEntry[];
   /** Entries both sides had edited: kept side by side, status conflicted, for a person to settle. */
   conflicted: string[];
   pushed: boolean;
@@ -53,7 +67,12 @@ export async function syncMemory(store: MemoryStore, options: SyncOptions = {}):
     } catch (error) {
       if ((error as { code?: string }).code !== "PushRejectedError" || attempt > 0) throw wrap(error, url);
       const again = await pull(store, url, auth);
-      result = { ...again, pulled: [...new Set([...result.pulled, ...again.pulled])], conflicted: [...new Set([...result.conflicted, ...again.conflicted])] };
+      result = {
+        ...again,
+        pulled: [...new Set([...result.pulled, ...again.pulled])],
+        brought: [...result.brought.filter((b) => !again.pulled.includes(b.file)), ...again.brought],
+        conflicted: [...new Set([...result.conflicted, ...again.conflicted])],
+      };
     }
   }
 }
@@ -81,17 +100,18 @@ async function pull(store: MemoryStore, url: string, auth: ReturnType<typeof cre
   }
   const theirs = await resolveOptional(store, `refs/remotes/${REMOTE}/${branch}`);
   const ours = await resolveOptional(store, ref);
-  const none: SyncResult = { pulled: [], conflicted: [], pushed: false, outcome: "up-to-date" };
+  const none: SyncResult = { pulled: [], brought: [], conflicted: [], pushed: false, outcome: "up-to-date" };
   if (!theirs || theirs === ours) return none;
+  await assertSafePaths(store, theirs, url);
   if (!ours) {
     const files = await advanceMainLine(store, ref, undefined, theirs);
-    return { ...none, pulled: inside(store, files), outcome: "cloned" };
+    return { ...none, ...(await broughtIn(store, undefined, theirs, theirs)), pulled: inside(store, files), outcome: "cloned" };
   }
   const [base] = await git.findMergeBase({ fs, gitdir: store.gitdir, oids: [ours, theirs], cache: store.cache });
   if (base === theirs) return none;
   if (base === ours) {
     const files = await advanceMainLine(store, ref, ours, theirs);
-    return { ...none, pulled: inside(store, files), outcome: "fast-forward" };
+    return { ...none, ...(await broughtIn(store, ours, theirs, theirs)), pulled: inside(store, files), outcome: "fast-forward" };
   }
   const result = await git.merge({
     fs,
@@ -139,7 +159,7 @@ async function pull(store: MemoryStore, url: string, auth: ReturnType<typeof cre
     message: `memory sync merged ${REMOTE}/${branch}${conflicted.length ? `; ${conflicted.length} entries conflicted, kept side by side` : ""}`,
     data: { conflicted },
   });
-  return { pulled: inside(store, files), conflicted, pushed: false, outcome: "merged" };
+  return { ...(await broughtIn(store, ours, merged, theirs)), pulled: inside(store, files), conflicted, pushed: false, outcome: "merged" };
 }
 
 async function push(store: MemoryStore, auth: ReturnType<typeof credentialsFromEnv>): Promise<boolean> {
@@ -151,6 +171,65 @@ async function push(store: MemoryStore, auth: ReturnType<typeof credentialsFromE
   const result = await git.push({ fs, http, gitdir: store.gitdir, remote: REMOTE, ref: branch, cache: store.cache, ...auth });
   if (!result.ok) throw new Error(`push refused: ${result.error ?? JSON.stringify(result.refs)}`);
   return true;
+}
+
+/**
+ * What a pull brought in (the files that differ between our old main line and the new one) and who
+ * wrote each on the remote; the blobs are recorded so the round context can show them as pulled.
+ */
+async function broughtIn(store: MemoryStore, from: string | undefined, to: string, theirs: string): Promise<{ brought: PulledEntry[] }> {
+  const changed = await changedPaths(store, from, to);
+  const fromRemote = new Map([...changed].filter(([p]) => p !== repoPath(store, INDEX_FILE)));
+  await recordPulled(store, fromRemote);
+  const brought: PulledEntry[] = [];
+  for (const [path, oid] of fromRemote) {
+    const file = memoryPath(store, path);
+    if (!file) continue;
+    if (!oid) {
+      brought.push({ file, deleted: true });
+      continue;
+    }
+    const [last] = await git.log({ fs, gitdir: store.gitdir, ref: theirs, filepath: path, depth: 1, cache: store.cache }).catch(() => []);
+    const parsed = parseEntry(await readBlobText(store, oid), file);
+    brought.push({
+      file,
+      ...(last ? { author: `${last.commit.author.name} <${last.commit.author.email}>` } : {}),
+      ...(parsed.ok ? { source: parsed.entry.meta.source } : {}),
+    });
+  }
+  return { brought };
+}
+
+/**
+ * Refuses a remote whose tree holds a path that could leave the memory folder or reach git's own files
+ * (`..`, an absolute name, a `.git` segment, a backslash): nothing is written, and the error names them.
+ */
+async function assertSafePaths(store: MemoryStore, theirs: string, url: string): Promise<void> {
+  const unsafe: string[] = [];
+  const walk = async (oid: string, at: string) => {
+    let entries;
+    try {
+      entries = (await git.readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache })).tree;
+    } catch (error) {
+      // isomorphic-git refuses a tree holding `.git` or `..` outright; name the path instead of its bare error.
+      const bad = (error as { code?: string; data?: { filepath?: string } }).code === "UnsafeFilepathError" ? (error as { data?: { filepath?: string } }).data?.filepath : undefined;
+      if (bad === undefined) throw error;
+      unsafe.push(at ? `${at}/${bad}` : bad);
+      return;
+    }
+    for (const e of entries) {
+      const path = at ? `${at}/${e.path}` : e.path;
+      if (e.path === "" || e.path === "." || e.path === ".." || e.path.toLowerCase() === ".git" || /[\\/]/.test(e.path) || /^[A-Za-z]:/.test(e.path)) unsafe.push(path);
+      else if (e.mode === "120000" || e.type === "commit") unsafe.push(`${path} (${e.mode === "120000" ? "a symbolic link" : "a submodule"})`);
+      else if (e.type === "tree") await walk(e.oid, path);
+    }
+  };
+  const { commit } = await git.readCommit({ fs, gitdir: store.gitdir, oid: theirs, cache: store.cache });
+  await walk(commit.tree, "");
+  if (unsafe.length)
+    throw new UserError(`the memory remote ${url} holds unsafe paths, so nothing was pulled: ${unsafe.slice(0, 10).join(", ")}${unsafe.length > 10 ? ` and ${unsafe.length - 10} more` : ""}`, {
+      hint: "memory holds plain entry files only; remove those paths on the remote (or point memory.remote elsewhere), then sync again",
+    });
 }
 
 function inside(store: MemoryStore, paths: string[]): string[] {

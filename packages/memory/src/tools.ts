@@ -61,7 +61,8 @@ export function createMemoryPlugin(options: MemoryPluginOptions = {}) {
           const content = hits.length
             ? hits.map((h) => `${h.id} [${h.type}${h.status === "active" ? "" : `, ${h.status}`}] ${h.description}`).join("\n")
             : "no memory entry matches";
-          return { content, data: { hits } };
+          // Entries may come from an agent or a remote: the model reads them as data (issue 20).
+          return { content: hits.length ? ctx.untrusted(content, "memory search results") : content, data: { hits } };
         },
       }),
       read: defineTool({
@@ -72,7 +73,7 @@ export function createMemoryPlugin(options: MemoryPluginOptions = {}) {
         target: (input) => `${options.dir ?? "memory"}/${input.id.replace(/\.md$/, "")}.md`,
         run: async (input, ctx) => {
           const entry = await readMemory(await storeFor(ctx), input.id);
-          return { content: serialiseEntry(entry.meta, entry.body), data: { entry } };
+          return { content: ctx.untrusted(serialiseEntry(entry.meta, entry.body), `memory entry ${input.id} (source: ${entry.meta.source})`), data: { entry } };
         },
       }),
       write: defineTool({

@@ -1,18 +1,25 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { formatFinding, memoryAtRunStart, openMemory, syncMemory } from "@worksite/memory";
-import { discoverSkills, roundSkillContext } from "@worksite/skills";
-import type { RoundContext, Step } from "./agents/types.js";
+import { entryOrigins, formatFinding, type MemoryEntry, memoryAtRunStart, openMemory, renderIndex, syncMemory } from "@worksite/memory";
+import { discoverSkills, roundSkillContext, type Skill } from "@worksite/skills";
+import type { ContextOrigin, RoundContext, Step } from "./agents/types.js";
 import type { Session } from "./session.js";
 
 export interface RoundExtras {
   memory?: string;
+  memoryFromOthers?: RoundContext["memoryFromOthers"];
   skills: RoundContext["skills"];
   matchedSkills: RoundContext["matchedSkills"];
   /** Skills that failed to load, named for the report. */
   problems: string[];
   /** After the round: the agent's memory changes go in as a proposal (or straight in with autoAccept). */
   writeBack(run: string): Promise<void>;
+}
+
+/** A skill from an installed third-party package is shown to the model as a third party's text. */
+function provenance(skill: Skill): { origin: ContextOrigin; from?: string } {
+  if (skill.origin !== "third-party") return { origin: "thread" };
+  return { origin: "third-party", from: skill.package ? `${skill.package.name}@${skill.package.version}` : "an installed package" };
 }
 
 /** Where worksite itself is installed: installed skill packages are also found from there. */
@@ -34,11 +41,12 @@ export async function roundExtras(session: Session, round: { round: number; goal
       ...(s.id ? { id: s.id } : {}),
       ...(s.note ? { note: s.note } : {}),
     }));
-    return { name: loaded.name, body: loaded.body, steps };
+    return { name: loaded.name, body: loaded.body, steps, ...provenance(skill) };
   });
   return {
     ...(memory.text ? { memory: memory.text } : {}),
-    skills: discovery.skills.filter((s) => context.index.listed.includes(s.name)).map((s) => ({ name: s.name, description: s.description })),
+    ...(memory.fromOthers?.length ? { memoryFromOthers: memory.fromOthers } : {}),
+    skills: discovery.skills.filter((s) => context.index.listed.includes(s.name)).map((s) => ({ name: s.name, description: s.description, ...provenance(s) })),
     matchedSkills,
     problems: [...discovery.problems.map((p) => `${p.path}: ${p.error.message}`), ...memory.problems],
     writeBack: memory.writeBack,
@@ -52,7 +60,7 @@ export async function roundExtras(session: Session, round: { round: number; goal
  * on the run's proposal branch through memory.write; after the round, a remote
  * gets what the main line has.
  */
-async function roundMemory(session: Session): Promise<{ text?: string; problems: string[]; writeBack: () => Promise<void> }> {
+async function roundMemory(session: Session): Promise<{ text?: string; fromOthers?: RoundExtras["memoryFromOthers"]; problems: string[]; writeBack: () => Promise<void> }> {
   const settings = session.worksite.thread.memory;
   const problems: string[] = [];
   const noWriteBack = async () => {};
@@ -67,9 +75,21 @@ async function roundMemory(session: Session): Promise<{ text?: string; problems:
   if (start.syncError) problems.push(`memory sync (pull) failed: ${start.syncError}`);
   if (start.sync?.conflicted.length) problems.push(`memory: both sides edited ${start.sync.conflicted.join(", ")}; both versions are kept for review`);
   problems.push(...start.report.findings.filter((f) => f.severity === "block").map((f) => `memory audit: ${formatFinding(f)}`));
-  const text = start.entries.length ? start.index : undefined;
+  // Each entry by whose text it is (issue 20): only what a person wrote is the thread's own.
+  const origins = await entryOrigins(store, start.entries);
+  const of = (origin: string) => start.entries.filter((e) => origins.get(e.id) === origin);
+  const own = of("person");
+  const fromOthers: NonNullable<RoundExtras["memoryFromOthers"]> = [];
+  const index = (entries: MemoryEntry[]) => renderIndex(entries).split("\n").filter((l) => l.startsWith("- [") || l.startsWith("## ") || l.startsWith("…")).join("\n");
+  const agent = of("agent");
+  if (agent.length)
+    fromOthers.push({ source: settings?.autoAccept ? "entries an agent wrote (accepted automatically: memory.autoAccept)" : "entries an agent proposed and a person accepted", text: index(agent) });
+  const pulled = of("pulled");
+  if (pulled.length) fromOthers.push({ source: `entries pulled from the memory remote${remote ? ` ${remote}` : ""}`, text: index(pulled) });
+  const text = own.length ? renderIndex(own) : undefined;
   return {
     ...(text ? { text } : {}),
+    ...(fromOthers.length ? { fromOthers } : {}),
     problems,
     writeBack: async () => {
       if (!remote || store.mode !== "own") return;

@@ -135,6 +135,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         ...(previous ? { lastReport: previous } : {}),
         ...(state.failure !== undefined || state.round > 0 ? { lastVerification: { passed: state.failure === undefined, failures: state.failure ? [state.failure.summary] : [] } } : {}),
         ...(extras.memory ? { memory: extras.memory } : {}),
+        ...(extras.memoryFromOthers ? { memoryFromOthers: extras.memoryFromOthers } : {}),
         skills: extras.skills,
         matchedSkills: extras.matchedSkills,
         openApprovals: (await listApprovals(root)).filter((a) => a.status === "pending").map((a) => ({ id: a.id, tool: a.tool, ...(a.target ? { target: a.target } : {}) })),

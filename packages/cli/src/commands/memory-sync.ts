@@ -25,6 +25,13 @@ export default defineCommand({
     }
     const paint = styler(io.isTTY);
     io.stdout(`memory sync: ${result.outcome}, ${plural(result.pulled.length, "file")} pulled${result.pushed ? ", pushed" : ""}\n`);
+    // What came in and who wrote it: pulled entries reach the model as a third party's text, so a person sees them here first (issue 20).
+    for (const b of result.brought)
+      io.stdout(
+        b.deleted
+          ? `  ${paint("red", "removed")} ${target.shown(b.file)}\n`
+          : `  ${paint("green", "pulled")}  ${target.shown(b.file)}${b.author ? ` — written by ${b.author}` : ""}${b.source ? ` (source: ${b.source})` : ""}\n`,
+      );
     for (const f of result.conflicted) io.stdout(`${paint("yellow", "conflicted:")} ${target.shown(f)} — both versions kept; settle it and set status: active\n`);
     return 0;
   },

@@ -1,5 +1,8 @@
 import type { GateOutcome, GoalFile, RegisteredTool, ThreadFile, Tier } from "@worksite/core";
 
+/** Whose text a part of the round context is: the thread's own (a person, first-party) or a third party's. Absent means the thread's own. */
+export type ContextOrigin = "thread" | "third-party";
+
 /** What an agent knows at the start of a round. Rendered to text for model agents by `renderRoundPrompt`. */
 export interface RoundContext {
   root: string;
@@ -15,11 +18,16 @@ export interface RoundContext {
   lastReport?: string;
   /** Did the last round's verification pass? undefined in the first round. */
   lastVerification?: { passed: boolean; failures: string[] };
-  /** MEMORY.md index and other memory text the round may use (secrets never included). */
+  /** MEMORY.md index lines of the entries a person wrote (secrets never included): the thread's own. */
   memory?: string;
+  /**
+   * Memory the person did not write, by where it came from (agent proposals a person accepted, entries
+   * pulled from the remote): shown to the model inside the untrusted envelope (issue 20).
+   */
+  memoryFromOthers?: { source: string; text: string }[];
   /** Names and descriptions of every skill, within a budget; bodies of the matched ones. */
-  skills: { name: string; description: string }[];
-  matchedSkills: { name: string; body: string; steps: Step[] }[];
+  skills: { name: string; description: string; origin?: ContextOrigin; from?: string }[];
+  matchedSkills: { name: string; body: string; steps: Step[]; origin?: ContextOrigin; from?: string }[];
   openApprovals: { id: string; tool: string; target?: string }[];
 }
 
