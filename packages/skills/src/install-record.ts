@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -13,6 +14,11 @@ export interface InstallRecord {
   version: string;
   kind: string;
   installed: string;
+}
+
+/** Whether `skill add` put this skill there. The file's presence decides, not its content: overwriting it with garbage does not make a package's text the thread's own. */
+export function wasInstalled(dir: string): boolean {
+  return existsSync(join(dir, INSTALL_RECORD));
 }
 
 export async function readInstallRecord(dir: string): Promise<InstallRecord | undefined> {

@@ -180,6 +180,20 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
     });
   }
 
+  it("packing an installed skill whose package has scripts runs none of them", async () => {
+    const outer = await tempDir();
+    const worksite = join(outer, "site");
+    const markers = join(outer, "markers");
+    await mkdir(markers);
+    await writeTree(outer, { "site/THREAD.md": "# t\n" });
+    await scriptedPackage(join(outer, "pkg"), markers);
+    const { skill } = await addSkill(join(outer, "pkg"), { worksite, cwd: outer });
+    const { packSkill } = await import("./pack.js");
+    const packed = await packSkill(skill.dir, { destination: join(outer, "out") });
+    expect(existsSync(packed.tarball)).toBe(true);
+    expect(readdirSync(markers)).toEqual([]);
+  });
+
   it("says which skill the new one would shadow", async () => {
     const outer = await tempDir();
     const worksite = join(outer, "site");
@@ -206,6 +220,8 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
     await scriptedPackage(join(outer, "pkg"), markers);
     const { skill } = await addSkill(join(outer, "pkg"), { worksite, cwd: outer });
     expect(skill.origin).toBe("third-party");
+    // Overwriting the install record (file.write can, where rules allow) does not make the package's text the thread's own.
+    await writeFile(join(worksite, "skills/evil/.worksite-install.json"), "garbage");
     const mine = await readFile(join(worksite, "skills/mine/SKILL.md"), "utf8");
     expect(mine).toContain("Written here");
     const { discoverSkills } = await import("./discovery.js");
@@ -217,5 +233,3 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
   });
 });
 
-// Keep the type import used for the file write helper above.
-void writeFile;

@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { type Diagnostic, UserError } from "@worksite/core";
-import { readInstallRecord } from "./install-record.js";
+import { readInstallRecord, wasInstalled } from "./install-record.js";
 import { declaredSkillPath, isFirstPartyPackage, nameFromPackage, readPackageJson } from "./package-info.js";
 import { parseSections } from "./sections.js";
 import { safeParseSkillMarkdown } from "./skill-format.js";
@@ -49,7 +49,7 @@ export async function loadSkill(path: string, options: LoadSkillOptions = {}): P
 
   const packageInfo: SkillPackageInfo | undefined = pkg && declares ? { name: pkg.name, version: pkg.version, dir: pkgDir } : undefined;
   const source = options.source ?? "worksite";
-  const installed = source === "worksite" ? await readInstallRecord(dir) : undefined;
+  const installed = source === "worksite" && wasInstalled(dir) ? ((await readInstallRecord(dir)) ?? { package: undefined }) : undefined;
   return {
     name: parsed.frontmatter.name,
     description: parsed.frontmatter.description,

@@ -28,9 +28,14 @@ export async function exec(program: string, args: string[], options: ExecOptions
   }
 }
 
-/** `npm pack` of a folder or a package spec into `destination`; returns the tarball's file name. */
+/**
+ * `npm pack` of a folder or a package spec into `destination`; returns the tarball's file name.
+ * Never runs a lifecycle script (issue 20): packing a folder would run its prepack/prepare, a git spec
+ * its install and prepare, and `skill pack` of an installed skill would run a third party's code.
+ */
 export async function npmPack(spec: string | undefined, destination: string, options: ExecOptions): Promise<string> {
-  const out = await exec("npm", ["pack", ...(spec ? [spec] : []), "--json", "--pack-destination", destination], options);
+  const env = { ...(options.env ?? process.env), npm_config_ignore_scripts: "true" };
+  const out = await exec("npm", ["pack", ...(spec ? [spec] : []), "--ignore-scripts", "--json", "--pack-destination", destination], { ...options, env });
   // npm may print lifecycle-script output before the JSON array.
   const start = out.indexOf("[");
   const parsed = JSON.parse(start >= 0 ? out.slice(start) : out) as { filename?: string }[];
