@@ -68,7 +68,8 @@ function summary(w: Worksite, paint: Paint, shown: (file: string) => string): st
 
   out.push(`${paint("bold", "Goal")}  ${goal.goal}`);
   if (goal.requirements.length) out.push(`  requirements: ${goal.requirements.length}`);
-  if (goal.scope.length) out.push("  scope:", ...goal.scope.map((s) => `    - ${s.text}`));
+  if (goal.scope.length) out.push("  scope:");
+  for (const s of goal.scope) out.push(`    - ${s.text}`);
   if (goal.protect.length) out.push(`  protected paths: ${goal.protect.join(", ")}`);
   const enforced = goal.verify.filter((v) => v.kind !== "manual");
   const manual = goal.verify.filter((v) => v.kind === "manual");
@@ -120,7 +121,10 @@ function printWarnings(diagnostics: Diagnostic[], io: CommandIO, shown: (file: s
 
 /** Pads to the longest entry, but a very long one does not push every location off screen. */
 function columnWidth(texts: string[]): number {
-  return Math.min(56, Math.max(0, ...texts.map((t) => t.length)));
+  // A loop, not Math.max(...): 130,000 rules would overflow the call stack (issue 21).
+  let widest = 0;
+  for (const t of texts) widest = Math.max(widest, t.length);
+  return Math.min(56, widest);
 }
 
 function formatMs(ms: number): string {

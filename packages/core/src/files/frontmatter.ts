@@ -4,6 +4,7 @@ import type { Diagnostic } from "../errors.js";
 import { type Collector, collector } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";
 import { describeYamlError } from "./yaml-error.js";
+import { firstAliasLine, YAML_EXPANSION_HINT, YAML_EXPANSION_MESSAGE, yamlExpandsTooFar } from "./yaml-expansion.js";
 
 export interface Frontmatter {
   /** False when the file does not open with a `---` line (then `data` is empty and `body` is the whole text). */
@@ -91,6 +92,10 @@ export function readFrontmatter(text: string, d: Collector, name: BlockName = "s
     const reason = (error as { reason?: string }).reason ?? (error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error));
     const problem = describeYamlError(blockLines, mark, reason, WORDS[name].unreadable);
     d.error(problem.line, problem.column, problem.message, problem.hint);
+    return empty;
+  }
+  if (yamlExpandsTooFar(data, block.length)) {
+    d.error(firstAliasLine(blockLines) + 2, 1, `${YAML_EXPANSION_MESSAGE}`, YAML_EXPANSION_HINT);
     return empty;
   }
   if (data === null || data === undefined) data = {};

@@ -9,3 +9,5 @@ export { wakeProblem } from "./wake.js";
 export { didYouMean } from "./did-you-mean.js";
 export { parseFrontmatter, type BlockName, type Frontmatter, type FrontmatterResult } from "./frontmatter.js";
 export { assertPackageName, isValidPackageName } from "./npm-name.js";
+export { formatBytes, readTextWithin, SIZE_LIMITS, tooBigDiagnostic, tooBigMessage, type LimitedRead } from "./size-limits.js";
+export { firstAliasLine, YAML_EXPANSION_HINT, YAML_EXPANSION_MESSAGE, yamlExpandsTooFar } from "./yaml-expansion.js";

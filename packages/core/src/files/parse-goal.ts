@@ -136,7 +136,9 @@ function parseGoalWith(input: string, file: string, d: Collector): GoalFile {
     const stated = prose.length ? prose : goalItems.slice(0, 1);
     goal.goal = stated.map((i) => i.text).join(" ");
     goal.goalSource = at(stated[0]!);
-    goal.requirements.push(...goalItems.filter((i) => !stated.includes(i)).map((i) => toItem(i, file)));
+    // A Set, not stated.includes(): a goal section of 100,000 lines must not cost 10^10 comparisons.
+    const statedItems = new Set(stated);
+    for (const i of goalItems) if (!statedItems.has(i)) goal.requirements.push(toItem(i, file));
   } else {
     d.error(fm.bodyLine, 1, "GOAL.md states no goal", "add a `## Goal` section (or `目标：`), or start the file with a line `/goal <what done looks like>`");
   }
@@ -147,10 +149,10 @@ function parseGoalWith(input: string, file: string, d: Collector): GoalFile {
       case "goal":
         break;
       case "requirements":
-        goal.requirements.push(...items.map((i) => toItem(i, file)));
+        for (const i of items) goal.requirements.push(toItem(i, file));
         break;
       case "scope":
-        goal.scope.push(...items.map((i) => toItem(i, file)));
+        for (const i of items) goal.scope.push(toItem(i, file));
         break;
       case "verify":
         for (const i of items) addVerify(goal.verify, i, at(i));

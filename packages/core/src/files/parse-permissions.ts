@@ -22,7 +22,17 @@ export const DEFAULT_TIERS: PermissionsDefaults = { read: "read-only", write: "c
 
 const TIER_NAMES = ["allow", "read-only", "draft", "confirm", "forbidden"] as const;
 /** "is `maybe`; expected one of …": the frontmatter reader puts the setting's name in front. */
-const notATier = (iss: { input?: unknown }) => `is \`${typeof iss.input === "object" ? JSON.stringify(iss.input) : String(iss.input)}\`; expected one of ${TIER_NAMES.join(", ")}`;
+const notATier = (iss: { input?: unknown }) => `is ${shownValue(iss.input)}; expected one of ${TIER_NAMES.join(", ")}`;
+/**
+ * The value as a message shows it: never serialised whole, since a YAML alias bomb's value
+ * would be gigabytes of text (issue 21), and a long string is cut.
+ */
+function shownValue(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value !== null && typeof value === "object") return value instanceof Date ? "a date" : "a map";
+  const text = String(value);
+  return `\`${text.length > 60 ? `${text.slice(0, 57)}…` : text}\``;
+}
 const tier = z.preprocess(
   (v) => (typeof v === "string" ? (lookupTier(v) ?? v) : v),
   // A string first, so a { read: … } object fails here on its type and the per-effect form explains what is wrong.
@@ -127,8 +137,8 @@ function readItems(ctx: Ctx, items: BodyItem[], tier: Tier | undefined, notes: b
 
 function readLine(ctx: Ctx, text: string, tier: Tier, line: number, column: number): void {
   const r = readRuleLine(text, tier, line, column, ctx.d);
-  ctx.out.rules.push(...r.rules);
-  ctx.examples.push(...r.examples);
+  for (const rule of r.rules) ctx.out.rules.push(rule);
+  for (const example of r.examples) ctx.examples.push(example);
   if (r.note !== undefined) {
     const note: PermissionNote = { tier, text: r.note.trim(), source: { file: ctx.d.file, line, column } };
     if (note.text) ctx.out.notes.push(note);

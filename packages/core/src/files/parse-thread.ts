@@ -124,7 +124,7 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
       d.warn(section.line, section.column, `unknown section "${section.label}" is ignored`, "THREAD.md sections are: owns, does not own, read first, deliver each round, pause when (or 负责, 不负责, 先读, 每轮结束要交付, 暂停条件)");
       continue;
     }
-    thread[section.key as ThreadSection].push(...section.items.map((i) => toItem(i, file)));
+    for (const i of section.items) thread[section.key as ThreadSection].push(toItem(i, file));
   }
   return thread;
 }
