@@ -38,7 +38,7 @@ export function parseArgv(argv: readonly string[], spec: OptionsSpec): ParsedArg
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--") {
-      positionals.push(...argv.slice(i + 1));
+      for (const rest of argv.slice(i + 1)) positionals.push(rest);
       break;
     }
     if (!arg.startsWith("-") || arg === "-") {

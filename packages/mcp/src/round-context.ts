@@ -57,5 +57,8 @@ function verifyLine(v: VerifyItem): string {
 
 function section(lines: string[], title: string, items: string[], empty?: string): void {
   if (!items.length && empty === undefined) return;
-  lines.push(`## ${title}`, "", ...(items.length ? items.map((i) => `- ${i}`) : [empty!]), "");
+  lines.push(`## ${title}`, "");
+  if (!items.length) lines.push(empty!);
+  for (const i of items) lines.push(`- ${i}`);
+  lines.push("");
 }

@@ -58,7 +58,7 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
 
   for (const f of files) {
     for (const p of f.problems) findings.push({ severity: "block", kind: "schema", file: f.file, line: p.line, message: p.message });
-    findings.push(...contentFindings(f.file, f.text));
+    for (const x of contentFindings(f.file, f.text)) findings.push(x);
     if (Buffer.byteLength(f.text) > maxBytes)
       findings.push({ severity: "warn", kind: "oversized", file: f.file, line: bodyStartLine(f.text), message: `${Buffer.byteLength(f.text)} bytes (over ${maxBytes}): split it or trim it` });
     const e = f.entry;
@@ -84,7 +84,7 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
 
   for (const extra of [INDEX_FILE, "README.md"]) {
     const path = join(store.dir, extra);
-    if (fs.existsSync(path)) findings.push(...contentFindings(extra, await readFile(path, "utf8")));
+    if (fs.existsSync(path)) for (const x of contentFindings(extra, await readFile(path, "utf8"))) findings.push(x);
   }
   const indexPath = join(store.dir, INDEX_FILE);
   const index = renderIndex(files.flatMap((f) => (f.entry ? [f.entry] : [])));

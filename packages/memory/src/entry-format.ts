@@ -1,4 +1,4 @@
-import { parseFrontmatter } from "@worksite/core";
+import { parseFrontmatter, SIZE_LIMITS, tooBigMessage } from "@worksite/core";
 import { type EntryMeta, entryMetaSchema, keyOrder } from "./schema.js";
 
 /** One memory entry: `<topic>/<name>.md` inside the memory folder. */
@@ -23,6 +23,9 @@ export type ParsedEntry =
 
 /** Parse the text of `file` (path inside the memory folder). Never throws: problems come back with their line. */
 export function parseEntry(text: string, file: string): ParsedEntry {
+  // Checked before parsing, also for entries read from git objects rather than from disk.
+  const bytes = Buffer.byteLength(text);
+  if (bytes > SIZE_LIMITS.memoryEntry) return { ok: false, problems: [entryTooBig(bytes)] };
   const fm = parseFrontmatter(text, file);
   if (fm.ok && !fm.present) return { ok: false, problems: [{ line: 1, message: "an entry starts with a --- frontmatter block" }] };
   if (!fm.ok) return { ok: false, problems: fm.diagnostics.map((d) => ({ line: d.line, message: d.message })) };
@@ -48,6 +51,11 @@ export function parseEntry(text: string, file: string): ParsedEntry {
     ok: true,
     entry: { id: file.replace(/\.md$/, ""), file, topic: parts.length > 1 ? parts[0]! : "", meta: result.data, body },
   };
+}
+
+/** A memory entry over the limit, as a problem on its first line. */
+export function entryTooBig(bytes: number): EntryProblem {
+  return { line: 1, message: `${tooBigMessage("this entry", bytes, SIZE_LIMITS.memoryEntry)}: split it into smaller entries, one fact or decision each` };
 }
 
 /** Serialise with keys in `keyOrder`, so two writers of the same entry produce the same bytes. */

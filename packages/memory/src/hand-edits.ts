@@ -22,14 +22,15 @@ export interface HandEdit {
  * walk, which cost seconds at 10,000 entries (bench/RESULTS.md, "Memory").
  * `loaded` lets the audit reuse the texts it has already read.
  */
-export async function handEdits(store: MemoryStore, loaded?: readonly { file: string; text: string }[]): Promise<HandEdit[]> {
+export async function handEdits(store: MemoryStore, loaded?: readonly { file: string; text: string; tooBig?: true }[]): Promise<HandEdit[]> {
   const head = await git.resolveRef({ fs, gitdir: store.gitdir, ref: "HEAD" }).catch(() => undefined);
   const committed = new Map<string, string>();
   for (const [path, oid] of await listTree(store, head)) {
     const file = memoryPath(store, path);
     if (file !== undefined && tracked(file)) committed.set(file, oid);
   }
-  const texts = new Map((loaded ?? []).map((f) => [f.file, f.text]));
+  // An entry over the size limit was not read by loadFiles; it is read here only to compare with git's copy.
+  const texts = new Map((loaded ?? []).filter((f) => !f.tooBig).map((f) => [f.file, f.text]));
   const files = await markdownFiles(store.dir);
   // Read what the caller did not, 64 at a time: enough to overlap I/O without opening 10,000 files at once.
   const missing = files.filter((f) => !texts.has(f));

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { join, relative } from "node:path";
-import { UserError, unifiedDiff } from "@worksite/core";
+import { formatBytes, SIZE_LIMITS, UserError, unifiedDiff } from "@worksite/core";
 import git from "isomorphic-git";
 import { z } from "zod";
 import { type Changes, listTree, readBlobText, resolveOptional, writeCommit } from "./commit-tree.js";
@@ -107,7 +107,11 @@ export async function writeMemory(store: MemoryStore, input: WriteInput, ctx: Ch
       confidence: w.confidence ?? prevMeta?.confidence,
       status: "active",
     };
-    return serialiseEntry(meta, w.body);
+    const text = serialiseEntry(meta, w.body);
+    // Refused when written, not only when read back: an entry past the limit would never load again.
+    const bytes = Buffer.byteLength(text);
+    if (bytes > SIZE_LIMITS.memoryEntry) throw new UserError(`memory entry ${file} would be ${formatBytes(bytes)}; the limit is ${formatBytes(SIZE_LIMITS.memoryEntry)}`, { hint: "split it into smaller entries, one fact or decision each" });
+    return text;
   });
 }
 

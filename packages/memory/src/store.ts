@@ -1,10 +1,10 @@
 import fs from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { type AuditLog, UserError } from "@worksite/core";
+import { type AuditLog, readTextWithin, SIZE_LIMITS, UserError } from "@worksite/core";
 import git from "isomorphic-git";
-import { type MemoryEntry, parseEntry, type EntryProblem } from "./entry-format.js";
+import { entryTooBig, type MemoryEntry, parseEntry, type EntryProblem } from "./entry-format.js";
 
 export interface Person {
   name: string;
@@ -150,6 +150,8 @@ export interface LoadedFile {
   text: string;
   entry?: MemoryEntry;
   problems: EntryProblem[];
+  /** Over the size limit: not read, so `text` is empty. */
+  tooBig?: true;
 }
 
 /** Read and parse every entry in the working folder. Broken files come back with their problems. */
@@ -160,9 +162,16 @@ export async function loadFiles(store: MemoryStore): Promise<LoadedFile[]> {
   const width = 64;
   for (let i = 0; i < files.length; i += width) {
     const batch = files.slice(i, i + width);
-    const texts = await Promise.all(batch.map((f) => readFile(join(store.dir, f), "utf8")));
+    // The size is checked on the open file before it is read: a 50 MB entry is reported, not loaded.
+    const reads = await Promise.all(batch.map((f) => readTextWithin(join(store.dir, f), SIZE_LIMITS.memoryEntry)));
     batch.forEach((file, j) => {
-      const text = texts[j]!;
+      const got = reads[j]!;
+      if (!got.ok) {
+        if (got.problem !== "too-big") throw new UserError(`memory entry ${file} cannot be read (${got.code ?? got.problem})`, { hint: "check the file's permissions" });
+        out.push({ file, text: "", problems: [entryTooBig(got.size)], tooBig: true });
+        return;
+      }
+      const text = got.text;
       const parsed = parseEntry(text, file);
       out.push(parsed.ok ? { file, text, entry: parsed.entry, problems: [] } : { file, text, problems: parsed.problems });
     });

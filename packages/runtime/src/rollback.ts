@@ -35,7 +35,7 @@ export async function canUndoRollback(root: string): Promise<boolean> {
 
 async function recordInState(root: string, from: { round?: number; commit: string; reason: string }): Promise<number> {
   const state = await readState(root);
-  const highest = Math.max(state.round, ...(await listCheckpoints(root)), ...(await reportedRounds(root)));
+  const highest = [...(await listCheckpoints(root)), ...(await reportedRounds(root))].reduce((a, b) => Math.max(a, b), state.round);
   const at = new Date().toISOString();
   const next = { ...state, round: highest, state: "active" as const, lastStop: { round: from.round ?? highest, reason: from.reason, at }, continuesFrom: { ...from, at } };
   // A round interrupted before the rollback worked on files that are gone now: it is not redone.

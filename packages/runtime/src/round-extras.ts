@@ -74,7 +74,7 @@ async function roundMemory(session: Session): Promise<{ text?: string; fromOther
   const start = await memoryAtRunStart(store, { run: session.run, actor: "runtime", ...(remote ? { remote } : {}) });
   if (start.syncError) problems.push(`memory sync (pull) failed: ${start.syncError}`);
   if (start.sync?.conflicted.length) problems.push(`memory: both sides edited ${start.sync.conflicted.join(", ")}; both versions are kept for review`);
-  problems.push(...start.report.findings.filter((f) => f.severity === "block").map((f) => `memory audit: ${formatFinding(f)}`));
+  for (const f of start.report.findings) if (f.severity === "block") problems.push(`memory audit: ${formatFinding(f)}`);
   // Each entry by whose text it is (issue 20): only what a person wrote is the thread's own.
   const origins = await entryOrigins(store, start.entries);
   const of = (origin: string) => start.entries.filter((e) => origins.get(e.id) === origin);

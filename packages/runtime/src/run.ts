@@ -276,7 +276,7 @@ async function actWithSteering(agent: Agent, context: RoundContext, tools: Agent
       const turn = await agent.act(context, tools, controller.signal);
       clearInterval(watch);
       await looking; // a message taken while the agent was finishing still counts
-      calls.push(...turn.calls);
+      for (const c of turn.calls) calls.push(c);
       if (steered === undefined || outer?.aborted) return { ...turn, calls };
     } finally {
       clearInterval(watch);

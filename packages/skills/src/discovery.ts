@@ -51,7 +51,7 @@ interface Candidate {
 export async function discoverSkills(options: DiscoverOptions): Promise<Discovery> {
   const worksite = resolve(options.worksite);
   const candidates: Candidate[] = [];
-  candidates.push(...(await skillFolders(join(worksite, "skills"), "worksite")));
+  for (const c of await skillFolders(join(worksite, "skills"), "worksite")) candidates.push(c);
 
   const roots = [...ancestors(worksite), ...(options.packageRoots ?? []).flatMap((r) => ancestors(resolve(r)))];
   const packages: Candidate[] = [];
@@ -65,8 +65,8 @@ export async function discoverSkills(options: DiscoverOptions): Promise<Discover
       (found.firstParty ? firstPartyPackages : packages).push({ path: found.path, source: found.firstParty ? "first-party" : "package", packageDir: found.packageDir });
     }
   }
-  candidates.push(...packages, ...firstPartyPackages);
-  for (const dir of options.firstPartyDirs ?? []) candidates.push(...(await skillFolders(resolve(dir), "first-party")));
+  for (const c of [...packages, ...firstPartyPackages]) candidates.push(c);
+  for (const dir of options.firstPartyDirs ?? []) for (const c of await skillFolders(resolve(dir), "first-party")) candidates.push(c);
 
   const result: Discovery = { skills: [], shadowed: [], problems: [] };
   const byName = new Map<string, Skill>();
@@ -119,7 +119,7 @@ async function skillPackages(nodeModules: string): Promise<{ path: string; packa
     if (e.name.startsWith(".")) continue;
     if (e.name.startsWith("@")) {
       const scoped = await readdir(join(nodeModules, e.name)).catch(() => []);
-      dirs.push(...scoped.map((s) => join(nodeModules, e.name, s)));
+      for (const s of scoped) dirs.push(join(nodeModules, e.name, s));
     } else dirs.push(join(nodeModules, e.name));
   }
   const found: { path: string; packageDir: string; firstParty: boolean }[] = [];

@@ -1,6 +1,6 @@
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { type Diagnostic, UserError } from "@worksite/core";
+import { type Diagnostic, readTextWithin, SIZE_LIMITS, tooBigDiagnostic, UserError } from "@worksite/core";
 import { readInstallRecord, wasInstalled } from "./install-record.js";
 import { declaredSkillPath, isFirstPartyPackage, nameFromPackage, readPackageJson } from "./package-info.js";
 import { parseSections } from "./sections.js";
@@ -17,6 +17,9 @@ export interface LoadSkillOptions {
   knownTools?: readonly string[];
 }
 
+/** SKILL.md is read whole whenever skills are listed or a round starts; its long material belongs in references/. */
+const SKILL_TOO_BIG = "keep SKILL.md under the limit: move long material into references/ (an agent reads those only when it needs them)";
+
 /** Loads a skill from its folder or its SKILL.md path. Throws a UserError whose diagnostics carry SKILL.md:LINE. */
 export async function loadSkill(path: string, options: LoadSkillOptions = {}): Promise<Skill> {
   const abs = resolve(path);
@@ -24,17 +27,20 @@ export async function loadSkill(path: string, options: LoadSkillOptions = {}): P
   const dir = dirname(file);
   const shown = options.relativeTo ? relative(options.relativeTo, file) || "SKILL.md" : file;
 
-  let text: string;
   // A SKILL.md that is a link could point anywhere (the person's seal key); a skill's own files are plain files.
   if ((await lstat(file).catch(() => undefined))?.isSymbolicLink())
     throw new UserError(`${shown} is a symbolic link; a skill's SKILL.md must be a plain file`, { hint: "replace the link with the file itself" });
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
+  const got = await readTextWithin(file, SIZE_LIMITS.skill);
+  if (!got.ok && got.problem === "too-big") {
+    const diagnostic = tooBigDiagnostic(shown, "SKILL.md", got.size, got.limit, SKILL_TOO_BIG);
+    throw new UserError(`${shown} is too big to load`, { diagnostics: [diagnostic], hint: SKILL_TOO_BIG });
+  }
+  if (!got.ok) {
     throw new UserError(`no SKILL.md in ${options.relativeTo ? relative(options.relativeTo, dir) || "." : dir}`, {
       hint: "a skill is a folder holding SKILL.md; create one with: worksite skill new NAME",
     });
   }
+  const text = got.text;
 
   const pkgDir = options.packageDir ?? dir;
   const pkg = await readPackageJson(pkgDir);

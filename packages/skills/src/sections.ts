@@ -92,9 +92,8 @@ function readTriggerLine(text: string, into: SkillTriggers): boolean {
   if (!m) return false;
   const label = m[1]!.toLowerCase();
   const values = splitList(m[2]!);
-  if (/^(keyword|关键词)/.test(label)) into.keywords.push(...values);
-  else if (/^(file|glob|path|文件)/.test(label)) into.files.push(...values);
-  else into.events.push(...values);
+  const list = /^(keyword|关键词)/.test(label) ? into.keywords : /^(file|glob|path|文件)/.test(label) ? into.files : into.events;
+  for (const v of values) list.push(v);
   return true;
 }
 
@@ -152,11 +151,12 @@ export function parseSections(
       sections.steps = parsed.steps;
       sections.stepsLine = block.line;
       sections.variables = parsed.variables;
-      warnings.push(...parsed.warnings);
+      for (const w of parsed.warnings) warnings.push(w);
     } else if (kind === "failures") {
-      sections.failureModes.push(...listItems(section).map((i) => readFailure(i.text, i.line)));
+      // Loops, not push(...items): a SKILL.md with 200,000 list lines would overflow the call stack (issue 21).
+      for (const i of listItems(section)) sections.failureModes.push(readFailure(i.text, i.line));
     } else if (kind === "done") {
-      sections.doneWhen.push(...listItems(section).map((i) => i.text));
+      for (const i of listItems(section)) sections.doneWhen.push(i.text);
     }
   }
   const dedupe = (xs: string[]) => [...new Set(xs)];

@@ -63,7 +63,7 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
 
   const fm = parseFrontmatter(text, file);
   if (!fm.ok) {
-    diagnostics.push(...fm.diagnostics);
+    for (const x of fm.diagnostics) diagnostics.push(x);
     return fail(`${file} is not a valid skill`);
   }
   if (!fm.present) {

@@ -1,6 +1,6 @@
 import matter from "gray-matter";
 import { z } from "zod";
-import { type Diagnostic, didYouMean, UserError } from "@worksite/core";
+import { type Diagnostic, didYouMean, firstAliasLine, UserError, YAML_EXPANSION_HINT, YAML_EXPANSION_MESSAGE, yamlExpandsTooFar } from "@worksite/core";
 import type { SkillStep } from "./types.js";
 
 // gray-matter already carries a YAML parser (js-yaml); its engine is public but untyped.
@@ -40,6 +40,10 @@ export function parseSteps(yamlText: string, file: string, firstLine: number, kn
     const mark = (error as { mark?: { line?: number } }).mark;
     const reason = (error as { reason?: string }).reason ?? String(error);
     throw stepsError(file, firstLine + (mark?.line ?? 0), `the Steps block is not valid YAML: ${reason}`);
+  }
+  // Checked before the schema or stepVariables walk it: aliases can make a few lines stand for billions of values.
+  if (yamlExpandsTooFar(raw, yamlText.length)) {
+    throw stepsError(file, firstLine + firstAliasLine(yamlText.split("\n")), `the Steps block's ${YAML_EXPANSION_MESSAGE}; ${YAML_EXPANSION_HINT}`);
   }
   const parsed = stepsSchema.safeParse(raw);
   if (!parsed.success) {
@@ -98,7 +102,8 @@ function stepsError(file: string, line: number, message: string): UserError {
 function topLevelItemLines(text: string): number[] {
   const lines = text.split("\n");
   const indents = lines.filter((l) => /^\s*- /.test(l) || /^\s*-$/.test(l)).map((l) => l.length - l.trimStart().length);
-  const min = Math.min(...indents);
+  let min = Number.POSITIVE_INFINITY;
+  for (const indent of indents) min = Math.min(min, indent);
   return lines.flatMap((l, i) => (/^\s*-( |$)/.test(l) && l.length - l.trimStart().length === min ? [i] : []));
 }
 
@@ -124,10 +129,24 @@ export function stepVariables(steps: SkillStep[]): string[] {
 
 /** Every `{{name}}` used anywhere in a value, in first-use order. */
 export function placeholders(value: unknown, found: string[] = []): string[] {
-  if (typeof value === "string") {
-    for (const m of value.matchAll(PLACEHOLDER)) if (!found.includes(m[1]!)) found.push(m[1]!);
-  } else if (Array.isArray(value)) value.forEach((v) => placeholders(v, found));
-  else if (value && typeof value === "object") Object.values(value).forEach((v) => placeholders(v, found));
+  // A stack and a Set, not recursion and found.includes(): a 1 MiB Steps block may nest deep or hold 100,000 names.
+  const seen = new Set(found);
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      for (const m of v.matchAll(PLACEHOLDER)) {
+        if (seen.has(m[1]!)) continue;
+        seen.add(m[1]!);
+        found.push(m[1]!);
+      }
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+    } else if (v && typeof v === "object") {
+      const values = Object.values(v);
+      for (let i = values.length - 1; i >= 0; i--) stack.push(values[i]);
+    }
+  }
   return found;
 }
 

@@ -41,7 +41,7 @@ export async function takeSnapshot(session: BrowserSession, tab: Tab, budget: nu
     tab.nextRef = result.next;
     for (const ref of result.refs) tab.refFrames.set(ref, frame);
     refs += result.refs.length;
-    lines.push(...result.lines);
+    for (const l of result.lines) lines.push(l);
   }
   for (const [ref, frame] of tab.refFrames) if (frame.detached) tab.refFrames.delete(ref);
 

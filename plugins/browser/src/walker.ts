@@ -198,7 +198,7 @@ export function walkPage(options: WalkOptions): WalkResult {
 
   function walkChildren(node: Node, depth: number) {
     const kids = Array.from(node.childNodes);
-    if (node instanceof Element && node.shadowRoot) kids.push(...Array.from(node.shadowRoot.childNodes));
+    if (node instanceof Element && node.shadowRoot) for (const k of Array.from(node.shadowRoot.childNodes)) kids.push(k);
     for (const child of kids) {
       if (child.nodeType === Node.TEXT_NODE) {
         const t = collapse(child.textContent ?? "");

@@ -72,7 +72,7 @@ async function listTools(args: ParsedArgv, io: CommandIO): Promise<number> {
       return 0;
     }
     const paint = styler(io.isTTY);
-    const width = Math.max(0, ...tools.map((t) => t.id.length));
+    const width = tools.reduce((w, t) => Math.max(w, t.id.length), 0);
     for (const t of tools) io.stdout(`${t.id.padEnd(width)}  ${paint("dim", t.effect.padEnd(8))}  ${t.description.split("\n")[0]}\n`);
     return 0;
   } finally {

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { openAuditLog, parseThread, UserError } from "@worksite/core";
+import { openAuditLog, parseThread, readTextWithin, SIZE_LIMITS, tooBigDiagnostic, UserError } from "@worksite/core";
 import { type MemoryStore, openMemory } from "@worksite/memory";
 import type { OptionsSpec, ParsedArgv } from "../argv.js";
 import { findWorksite } from "../find-worksite.js";
@@ -30,7 +29,7 @@ export async function openMemoryTarget(args: ParsedArgv, io: CommandIO): Promise
   else {
     worksite = findWorksite(args, io);
     const threadFile = join(worksite, "THREAD.md");
-    const thread = existsSync(threadFile) ? parseThread(await readFile(threadFile, "utf8"), { file: "THREAD.md" }) : undefined;
+    const thread = existsSync(threadFile) ? parseThread(await readThreadText(threadFile), { file: "THREAD.md" }) : undefined;
     dir = join(worksite, thread?.memory?.path ?? "memory");
     remote = thread?.memory?.remote;
   }
@@ -44,6 +43,17 @@ export async function openMemoryTarget(args: ParsedArgv, io: CommandIO): Promise
     ...(remote ? { remote } : {}),
     shown: (file) => relative(io.cwd, join(store.dir, file)) || ".",
   };
+}
+
+/** THREAD.md within its size limit (as `worksite check` reads it), or a UserError saying why not. */
+async function readThreadText(file: string): Promise<string> {
+  const got = await readTextWithin(file, SIZE_LIMITS.worksiteFile);
+  if (got.ok) return got.text;
+  if (got.problem === "too-big") {
+    const hint = "keep THREAD.md under the limit; `worksite check` says the same";
+    throw new UserError("THREAD.md is too big to read", { diagnostics: [tooBigDiagnostic("THREAD.md", "THREAD.md", got.size, got.limit, hint)], hint });
+  }
+  throw new UserError(`THREAD.md cannot be read (${got.code ?? got.problem})`, { hint: "check the file's permissions" });
 }
 
 /** Diagnostics from the memory package name files on disk; show them relative to where the person stands. */

@@ -24,7 +24,8 @@ export default defineCommand({
     }
     const paint = styler(io.isTTY);
     if (!rows.length) io.stdout("memory is empty\n");
-    const width = Math.max(0, ...rows.map((r) => r.id.length));
+    // reduce, not Math.max(...): a folder of 200,000 entries would overflow the call stack.
+    const width = rows.reduce((w, r) => Math.max(w, r.id.length), 0);
     for (const r of rows)
       io.stdout(`${r.id.padEnd(width)}  ${paint("dim", (r.type ?? "?").padEnd(10))} ${r.description ?? ""}${r.hidden ? paint("yellow", `  [hidden from agents: ${r.hidden}]`) : ""}\n`);
     return 0;

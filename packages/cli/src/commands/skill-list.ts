@@ -27,7 +27,7 @@ export default defineCommand({
     }
     const paint = styler(io.isTTY);
     if (found.skills.length === 0) io.stdout("no skills yet — create one with: worksite skill new NAME, or install one with: worksite skill add PACKAGE\n");
-    const width = Math.max(0, ...found.skills.map((s) => s.name.length));
+    const width = found.skills.reduce((w, s) => Math.max(w, s.name.length), 0);
     for (const s of found.skills) {
       const origin = s.package ? `${s.package.name}@${s.package.version}` : shown(io, s.dir);
       const line = s.description.replace(/\s+/g, " ");

@@ -71,7 +71,8 @@ export default defineCommand({
       for (const d of sections.doneWhen) out.push(`  - ${d}`);
     }
     const listed = [...files.scripts, ...files.references, ...files.assets];
-    if (listed.length) out.push(paint("bold", "Files"), ...listed.map((f) => `  ${f}`));
+    if (listed.length) out.push(paint("bold", "Files"));
+    for (const f of listed) out.push(`  ${f}`);
     for (const s of shadows) out.push(`${paint("yellow", "shadows:")} ${s.source} ${s.path}`);
     io.stdout(`${out.join("\n")}\n`);
     for (const d of skill.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);

@@ -91,7 +91,8 @@ export function kernelResolve(path: string): string {
     try {
       isLink = lstatSync(next).isSymbolicLink();
     } catch {
-      return posix.resolve(next, ...parts.slice(i + 1));
+      // Joined first: a path of 100,000 segments must not become 100,000 arguments.
+      return posix.resolve(next, parts.slice(i + 1).join("/"));
     }
     if (isLink) {
       if (++hops > 40) return next;

@@ -272,7 +272,7 @@ function readExpansion(state: State, i: number): number {
     if (j >= src.length) state.problems.push("unterminated `");
     const parsed = parseCommandLine(inner);
     for (const c of parsed.commands) state.commands.push({ ...c, nested: true });
-    state.problems.push(...parsed.problems);
+    for (const p of parsed.problems) state.problems.push(p);
     return Math.min(j + 1, src.length);
   }
   if (next === "(") return parseList(state, i + 2, ")", true);

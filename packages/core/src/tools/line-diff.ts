@@ -76,7 +76,9 @@ function hunks(ops: Op[]): string[] {
     const bLines = slice.filter((o) => o.kind !== "-").length;
     const aStart = slice[0]!.a + (aLines ? 1 : 0);
     const bStart = slice[0]!.b + (bLines ? 1 : 0);
-    out.push(`@@ -${aStart},${aLines} +${bStart},${bLines} @@\n`, ...slice.map((o) => `${o.kind}${o.line}\n`));
+    out.push(`@@ -${aStart},${aLines} +${bStart},${bLines} @@\n`);
+    // One push per line: a hunk of a 300,000-line file would overflow push(...lines).
+    for (const o of slice) out.push(`${o.kind}${o.line}\n`);
     k = stop;
   }
   return out;
