@@ -1,10 +1,9 @@
-import { constants } from "node:fs";
-import { lstat, open, readFile } from "node:fs/promises";
-import { extname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import type { McpSession } from "./session.js";
-import { confine, readArtifactIndex } from "@worksite/core";
+import { type ArtifactIndex, readArtifactIndex, readEvidenceFile } from "@worksite/core";
 import { discoverSkills } from "@worksite/runtime";
 
 const FILES = [
@@ -30,7 +29,7 @@ export function fileUri(file: string): string {
 export function registerResources(server: McpServer, session: McpSession): void {
   for (const { file, description } of FILES) {
     server.registerResource(file, fileUri(file), { title: file, description, mimeType: "text/markdown" }, async (uri) => ({
-      contents: [{ uri: uri.href, mimeType: "text/markdown", text: await readOrEmpty(join(session.root, file)) }],
+      contents: [{ uri: uri.href, mimeType: "text/markdown", text: await readWorksiteFile(session.root, file) }],
     }));
   }
 
@@ -49,9 +48,9 @@ export function registerResources(server: McpServer, session: McpSession): void 
     { title: "Artifacts", description: "Evidence from the rounds: screenshots, test output, diffs, drafts" },
     async (uri, variables) => {
       const wanted = String(variables.path ?? "");
-      const absolute = await artifactFile(session.root, wanted);
-      if (!absolute) throw new Error(`artifact not found: ${wanted}`);
-      return readArtifact(uri.href, absolute);
+      const path = artifactFile(await readArtifactIndex(session.root), wanted);
+      if (!path) throw new Error(`artifact not found: ${wanted}`);
+      return readArtifact(uri.href, session.root, path);
     },
   );
 
@@ -94,20 +93,12 @@ function isArtifactPath(path: string): boolean {
 }
 
 /**
- * The file behind an artifact URI, or undefined ("not found") unless the index lists it,
- * it has the store's shape, and it is a regular file reached without a symlink
- * (the store never writes one; a planted link could point at `.worksite/` or elsewhere).
+ * The artifact behind a URI, or undefined ("not found") unless the index lists it and it has the
+ * store's shape. Symlinks and hard links are refused by readEvidenceFile when it is read.
  */
-async function artifactFile(root: string, wanted: string): Promise<string | undefined> {
+function artifactFile(index: ArtifactIndex, wanted: string): string | undefined {
   if (!isArtifactPath(wanted)) return undefined;
-  if (!(await readArtifactIndex(root)).artifacts.some((a) => a.path === wanted)) return undefined;
-  try {
-    const confined = await confine(root, wanted);
-    if (confined.relative !== wanted) return undefined;
-    return (await lstat(confined.absolute)).isFile() ? confined.absolute : undefined;
-  } catch {
-    return undefined;
-  }
+  return index.artifacts.some((a) => a.path === wanted) ? wanted : undefined;
 }
 
 function mimeOf(path: string): string {
@@ -115,28 +106,19 @@ function mimeOf(path: string): string {
   return TEXT_EXTENSIONS[ext] ?? BINARY_EXTENSIONS[ext] ?? "application/octet-stream";
 }
 
-async function readArtifact(uri: string, absolute: string): Promise<ReadResourceResult> {
-  const mimeType = mimeOf(absolute);
-  // O_NOFOLLOW: a link swapped in after the check above is refused, not followed.
-  const handle = await open(absolute, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)).catch(() => {
-    throw new Error(`no artifact ${uri}`);
-  });
-  let data: Buffer;
-  try {
-    if (!(await handle.stat()).isFile()) throw new Error(`no artifact ${uri}`);
-    data = await handle.readFile();
-  } finally {
-    await handle.close();
-  }
-  if (BINARY_EXTENSIONS[extname(absolute).toLowerCase()] || mimeType === "application/octet-stream")
-    return { contents: [{ uri, mimeType, blob: data.toString("base64") }] };
-  return { contents: [{ uri, mimeType, text: data.toString("utf8") }] };
+async function readArtifact(uri: string, root: string, path: string): Promise<ReadResourceResult> {
+  const mimeType = mimeOf(path);
+  const got = await readEvidenceFile(root, path);
+  if (!got.ok) throw new Error(got.problem === "missing" ? `no artifact ${uri}` : `artifact ${path} is not served: ${got.reason}`);
+  if (BINARY_EXTENSIONS[extname(path).toLowerCase()] || mimeType === "application/octet-stream")
+    return { contents: [{ uri, mimeType, blob: got.data.toString("base64") }] };
+  return { contents: [{ uri, mimeType, text: got.data.toString("utf8") }] };
 }
 
-async function readOrEmpty(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch {
-    return "";
-  }
+/** THREAD.md, GOAL.md, PERMISSIONS.md or PROGRESS.md: empty until it exists; a link to elsewhere is refused. */
+async function readWorksiteFile(root: string, file: string): Promise<string> {
+  const got = await readEvidenceFile(root, file);
+  if (got.ok) return got.data.toString("utf8");
+  if (got.problem === "missing") return "";
+  throw new Error(`${file} is not served: ${got.reason}; worksite serves only its own regular files`);
 }

@@ -1,8 +1,9 @@
-import { mkdir, open, readFile } from "node:fs/promises";
+import { mkdir, open } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import type { ArtifactInput, ArtifactKind, ArtifactRef, ArtifactStore } from "./types.js";
 import { withFileLock, writeFileAtomic } from "./atomic-file.js";
 import { UserError } from "../errors.js";
+import { readEvidenceFile } from "./read-evidence.js";
 import { redactDeep } from "../secrets/redact-deep.js";
 
 export interface ArtifactStoreOptions {
@@ -60,13 +61,15 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
 }
 
 export async function readArtifactIndex(root: string): Promise<ArtifactIndex> {
-  let text: string;
-  try {
-    text = await readFile(join(root, ARTIFACT_INDEX), "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, artifacts: [] };
-    throw error;
+  // Read as evidence: a symlinked or hard-linked index could list (and so serve) files from anywhere.
+  const got = await readEvidenceFile(root, ARTIFACT_INDEX);
+  if (!got.ok && got.problem === "missing") return { version: 1, artifacts: [] };
+  if (!got.ok) {
+    const message = `${ARTIFACT_INDEX} is not read: ${got.reason}`;
+    const hint = "the artifact store writes it as a plain file; move this one aside (a new index starts with the next artifact)";
+    throw new UserError(message, { hint, diagnostics: [{ file: ARTIFACT_INDEX, line: 1, severity: "error", message, hint }] });
   }
+  const text = got.data.toString("utf8");
   let parsed: Partial<ArtifactIndex> | ArtifactRef[] | null;
   try {
     parsed = JSON.parse(text) as Partial<ArtifactIndex> | ArtifactRef[] | null;
