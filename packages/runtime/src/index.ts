@@ -7,7 +7,7 @@ export { threadStanding, type ThreadStanding } from "./standing.js";
 export { acquireLock, readLock, liveLock, lockIsLive, lockPath, type HeldLock, type LockInfo } from "./lock.js";
 export { sendMessage, pendingMessages, takeMessage, returnMessage, inboxDir, type InboxKind, type InboxMessage } from "./inbox.js";
 export { recordCheckpoint, rollbackTo, undoRollback, listCheckpoints, changedSince, checkpointRef } from "./checkpoint.js";
-export { readRoundReport, renderRoundReport, progressPath, reportedRounds } from "./report.js";
+export { readRoundReport, renderRoundReport, progressPath, reportedRounds, REPORT_LIST_LIMIT, withFullLists, type ReportList } from "./report.js";
 export { verifyGoal, failureSignature, failedChecks, type VerificationResult, type VerificationCheck } from "./verify.js";
 export { decideRound, type RoundDecision, type RoundFacts } from "./decide.js";
 export { renderRoundPrompt } from "./agents/prompt.js";

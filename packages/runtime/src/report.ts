@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type ArtifactRef, writeFileAtomic } from "@worksite/core";
+import { type ArtifactRef, type ArtifactStore, writeFileAtomic } from "@worksite/core";
 import type { AgentTurn } from "./agents/types.js";
 import type { RoundDecision } from "./decide.js";
 import { failedChecks, type VerificationCheck, type VerificationResult } from "./verify.js";
@@ -22,9 +22,78 @@ export interface RoundReport {
   problems: string[];
   /** THREAD.md "deliver each round" items, answered or listed as still owed. */
   deliverables: string[];
+  /** Artifact paths of lists too long to show in full (see withFullLists). */
+  fullLists?: Partial<Record<ReportList, string>>;
 }
 
 const bullets = (items: string[], empty = "none") => (items.length ? items.map((i) => `- ${i}`).join("\n") : `- ${empty}`);
+
+/**
+ * How many entries a list in a round's report shows. A round that writes 10,000 files must not
+ * add 300 KB to PROGRESS.md (issue 21 item 7): past this, a list ends with a count and a link to
+ * the full list, written as an artifact of the round.
+ */
+export const REPORT_LIST_LIMIT = 50;
+
+/** The lists a round's report holds, each of which can be as long as a round makes it. */
+export type ReportList = "steering" | "calls" | "changedFiles" | "verification" | "manual" | "blockers" | "needsPerson" | "artifacts" | "deliverables";
+
+const LIST_FILES: Record<ReportList, string> = {
+  steering: "steering.md",
+  calls: "calls.md",
+  changedFiles: "changed-files.md",
+  verification: "verification.md",
+  manual: "manual-checks.md",
+  blockers: "blockers.md",
+  needsPerson: "needs-a-person.md",
+  artifacts: "artifacts.md",
+  deliverables: "deliverables.md",
+};
+
+/** Each list of the report, one line per entry, before capping. */
+export function reportLists(r: RoundReport): Record<ReportList, string[]> {
+  const what = (c: VerificationCheck) => (c.kind === "command" ? `\`${c.what}\`` : `artifact ${c.what}`);
+  // A check that waits for approval is not a blocker: a person decides it, and then it runs.
+  // The approval itself (its id, how to approve) is listed beside it with the round's other pending approvals.
+  const waiting = r.verification.checks.filter((c) => c.waiting).map((c) => `verification ${what(c)} waits for a person's approval`);
+  return {
+    steering: r.steering,
+    calls: r.turn.calls.map((c) => `${c.tool}: ${c.status}${c.tier ? ` (${c.tier})` : ""} — ${c.message}`),
+    changedFiles: r.changedFiles,
+    verification: r.verification.checks.map((c) => `${c.passed ? "✔" : c.waiting ? "⏸" : "✘"} ${what(c)} — ${c.waiting ? "waits for a person's approval (see Needs a person)" : c.detail}${c.artifact ? ` ([output](${c.artifact}))` : ""}`),
+    manual: r.verification.manual,
+    blockers: [
+      ...failedChecks(r.verification).map((c) => `${c.what}: ${c.detail}`),
+      ...r.turn.calls.filter((c) => c.status === "refused" || c.status === "error").map((c) => `${c.tool} ${c.status}: ${c.message}`),
+      ...r.problems,
+    ],
+    needsPerson: [...waiting, ...r.needsPerson],
+    artifacts: r.artifacts.map((a) => `[${a.path}](${a.path}) (${a.kind})`),
+    deliverables: r.deliverables,
+  };
+}
+
+/**
+ * Writes each list longer than REPORT_LIST_LIMIT in full as an artifact of the round, and returns
+ * the report with links to them, for renderRoundReport to cap the lists against.
+ */
+export async function withFullLists(r: RoundReport, store: Pick<ArtifactStore, "write">): Promise<RoundReport> {
+  const fullLists: Partial<Record<ReportList, string>> = { ...r.fullLists };
+  for (const [name, items] of Object.entries(reportLists(r)) as [ReportList, string[]][]) {
+    if (items.length <= REPORT_LIST_LIMIT || fullLists[name]) continue;
+    const ref = await store.write({ name: LIST_FILES[name], kind: "markdown", data: `${bullets(items)}\n` });
+    fullLists[name] = ref.path;
+  }
+  return { ...r, fullLists };
+}
+
+/** The first REPORT_LIST_LIMIT entries, then how many more and where the full list is. */
+function capped(r: RoundReport, name: ReportList, items: string[]): string[] {
+  if (items.length <= REPORT_LIST_LIMIT) return items;
+  const full = r.fullLists?.[name];
+  const more = `… and ${items.length - REPORT_LIST_LIMIT} more (${items.length} in all${full ? `; full list: [${full}](${full})` : ""})`;
+  return [...items.slice(0, REPORT_LIST_LIMIT), more];
+}
 
 function nextStep(r: RoundReport): string {
   switch (r.decision.state) {
@@ -42,48 +111,44 @@ function nextStep(r: RoundReport): string {
   }
 }
 
-/** One round as markdown: the section appended to PROGRESS.md and the round's report artifact. */
+/**
+ * One round as markdown: the section appended to PROGRESS.md and the round's report artifact.
+ * Long lists are capped (see withFullLists for where their full text goes).
+ */
 export function renderRoundReport(r: RoundReport): string {
-  const what = (c: VerificationCheck) => (c.kind === "command" ? `\`${c.what}\`` : `artifact ${c.what}`);
-  const verification = r.verification.checks.map((c) => `${c.passed ? "✔" : c.waiting ? "⏸" : "✘"} ${what(c)} — ${c.waiting ? "waits for a person's approval (see Needs a person)" : c.detail}${c.artifact ? ` ([output](${c.artifact}))` : ""}`);
-  // A check that waits for approval is not a blocker: a person decides it, and then it runs.
-  // The approval itself (its id, how to approve) is listed beside it with the round's other pending approvals.
-  const waiting = r.verification.checks.filter((c) => c.waiting).map((c) => `verification ${what(c)} waits for a person's approval`);
-  const blockers = [
-    ...failedChecks(r.verification).map((c) => `${c.what}: ${c.detail}`),
-    ...r.turn.calls.filter((c) => c.status === "refused" || c.status === "error").map((c) => `${c.tool} ${c.status}: ${c.message}`),
-    ...r.problems,
-  ];
+  const lists = reportLists(r);
+  const cap = (name: ReportList) => capped(r, name, lists[name]);
+  const calls = cap("calls");
   return [
     // The reason starts with the state ("done: …", "waiting: …", "continuing: …").
     `## Round ${r.round} — ${r.decision.reason}`,
     "",
     `Run ${r.run}, ${r.started} → ${r.finished}.${r.instruction ? ` Instruction: ${r.instruction}` : ""}`,
-    ...(r.steering.length ? ["", `Steered: ${r.steering.join(" / ")}`] : []),
+    ...(r.steering.length ? ["", `Steered: ${cap("steering").join(" / ")}`] : []),
     "",
     "### Done",
     r.turn.summary || "nothing",
-    ...(r.turn.calls.length ? ["", ...r.turn.calls.map((c) => `- ${c.tool}: ${c.status}${c.tier ? ` (${c.tier})` : ""} — ${c.message}`)] : []),
+    ...(calls.length ? ["", bullets(calls)] : []),
     "",
     "### Changed files",
-    bullets(r.changedFiles),
+    bullets(cap("changedFiles")),
     "",
     "### Verification",
-    bullets(verification, "no enforced checks"),
-    ...(r.verification.manual.length ? ["", "Manual checks for a person:", bullets(r.verification.manual)] : []),
+    bullets(cap("verification"), "no enforced checks"),
+    ...(lists.manual.length ? ["", "Manual checks for a person:", bullets(cap("manual"))] : []),
     "",
     "### Blockers",
-    bullets(blockers),
+    bullets(cap("blockers")),
     "",
     "### Needs a person",
-    bullets([...waiting, ...r.needsPerson]),
+    bullets(cap("needsPerson")),
     "",
     "### Next step",
     nextStep(r),
     "",
     "### Artifacts",
-    bullets(r.artifacts.map((a) => `[${a.path}](${a.path}) (${a.kind})`)),
-    ...(r.deliverables.length ? ["", "### Deliverables (THREAD.md)", bullets(r.deliverables)] : []),
+    bullets(cap("artifacts")),
+    ...(lists.deliverables.length ? ["", "### Deliverables (THREAD.md)", bullets(cap("deliverables"))] : []),
     "",
   ].join("\n");
 }

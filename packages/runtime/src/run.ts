@@ -8,7 +8,7 @@ import { decideRound, maxRoundsReason } from "./decide.js";
 import { type InboxMessage, pendingMessages, returnMessage, takeMessage, takenMessage } from "./inbox.js";
 import { acquireLock } from "./lock.js";
 import { roundExtras } from "./round-extras.js";
-import { appendProgress, readRoundReport, renderRoundReport } from "./report.js";
+import { appendProgress, readRoundReport, renderRoundReport, withFullLists } from "./report.js";
 import { newRunId, openSession, type Session } from "./session.js";
 import { type GoalState, readState, writeState } from "./state.js";
 import { failedChecks, failureSignature, verifyGoal } from "./verify.js";
@@ -203,7 +203,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
 
       const store = createArtifactStore({ root, run, round, redact: redactSecrets });
       const roundArtifacts: ArtifactRef[] = (await store.list({ round })).filter((a) => a.run === run);
-      const report = renderRoundReport({
+      const report = renderRoundReport(await withFullLists({
         round,
         run,
         started,
@@ -218,7 +218,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         artifacts: roundArtifacts,
         problems: extras.problems,
         deliverables: worksite.thread.deliverEachRound.map((d) => d.text),
-      });
+      }, store));
       await store.write({ name: "report.md", kind: "markdown", data: report });
       await appendProgress(root, round, redactSecrets(report));
       await recordCheckpoint(root, round, `round ${round}: ${decision.reason}`);
