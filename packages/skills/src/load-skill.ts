@@ -1,6 +1,6 @@
 import { lstat, readdir } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { type Diagnostic, readTextWithin, SIZE_LIMITS, tooBigDiagnostic, UserError } from "@worksite/core";
+import { type Diagnostic, readTextWithin, SIZE_LIMITS, tooBigDiagnostic, tooBigMessage, UserError } from "@worksite/core";
 import { readInstallRecord, wasInstalled } from "./install-record.js";
 import { declaredSkillPath, isFirstPartyPackage, nameFromPackage, readPackageJson } from "./package-info.js";
 import { parseSections } from "./sections.js";
@@ -33,7 +33,7 @@ export async function loadSkill(path: string, options: LoadSkillOptions = {}): P
   const got = await readTextWithin(file, SIZE_LIMITS.skill);
   if (!got.ok && got.problem === "too-big") {
     const diagnostic = tooBigDiagnostic(shown, "SKILL.md", got.size, got.limit, SKILL_TOO_BIG);
-    throw new UserError(`${shown} is too big to load`, { diagnostics: [diagnostic], hint: SKILL_TOO_BIG });
+    throw new UserError(tooBigMessage(shown, got.size, got.limit), { diagnostics: [diagnostic], hint: SKILL_TOO_BIG });
   }
   if (!got.ok) {
     throw new UserError(`no SKILL.md in ${options.relativeTo ? relative(options.relativeTo, dir) || "." : dir}`, {
