@@ -213,7 +213,8 @@ async function plainFiles(dir: string, spec: string, prefix = ""): Promise<strin
   for (const e of await readdir(join(dir, prefix), { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
     const info = await lstat(join(dir, rel));
-    if (info.isDirectory()) out.push(...(await plainFiles(dir, spec, rel)));
+    // One push per file: a package of 200,000 files would overflow push(...files).
+    if (info.isDirectory()) for (const f of await plainFiles(dir, spec, rel)) out.push(f);
     else if (info.isFile() && info.nlink === 1) out.push(rel);
     else throw new UserError(`refusing to install ${spec}: ${rel} is not a plain file`, { hint: "a skill package holds only plain files and folders" });
   }

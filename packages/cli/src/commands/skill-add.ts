@@ -64,10 +64,11 @@ export default defineCommand({
 
 function describePlan(plan: SkillInstallPlan, io: CommandIO): string {
   const lines = [`${plan.packageName}@${plan.version} (${plan.kind}) → ${shown(io, plan.target)}${plan.replaces ? " (replaces the skill there)" : ""}`, `  ${plan.name}: ${plan.description.replace(/\s+/g, " ")}`];
-  lines.push(`  files (${plan.files.length}):`, ...plan.files.map((f) => `    ${f}`));
+  lines.push(`  files (${plan.files.length}):`);
+  for (const f of plan.files) lines.push(`    ${f}`);
   const scripts = Object.entries(plan.scripts);
   lines.push(scripts.length ? "  scripts (NOT run, now or later, by worksite):" : "  scripts: none");
-  lines.push(...scripts.map(([k, v]) => `    ${k}: ${v}`));
+  for (const [k, v] of scripts) lines.push(`    ${k}: ${v}`);
   lines.push(`  allowed-tools: ${plan.allowedTools.length ? plan.allowedTools.join(" ") : "none declared"}`);
   for (const s of plan.shadows) lines.push(`  shadows: ${s.name} from ${s.package ?? shown(io, s.dir)} (${s.source}); this one is used instead`);
   for (const n of plan.notes) lines.push(`  note: ${n}`);

@@ -30,7 +30,7 @@ export async function readEvidenceFile(root: string, relative: string): Promise<
   const chain = await checkChain(realRoot, parts, relative);
   if (chain) return chain;
 
-  const absolute = join(realRoot, ...parts);
+  const absolute = join(realRoot, relative);
   let handle;
   try {
     // O_NOFOLLOW: a link swapped in after the check above is refused, not followed.
