@@ -46,7 +46,9 @@ export default defineCommand({
     }
     if (waiting.length) {
       const runs = [...new Set(waiting.flatMap((a) => (a.run ? [a.run] : [])))];
-      io.stdout(`approve: ${suggestCommand(io, root, "approve ID")}   deny: ${suggestCommand(io, root, `deny ID --reason "…"`)}${runs.length ? `   deny a run's: ${suggestCommand(io, root, `deny --run ${runs[0]}`)}` : ""}\n`);
+      // The oldest request as the example: the one a person most likely decides first.
+      const first = waiting[0]!.id;
+      io.stdout(`approve: ${suggestCommand(io, root, `approve ${first}`)}   deny: ${suggestCommand(io, root, `deny ${first} --reason "…"`)}${runs.length ? `   deny a run's: ${suggestCommand(io, root, `deny --run ${runs[0]}`)}` : ""}\n`);
     }
     if (grants.length) io.stdout(`${paint("bold", "grants for this thread")} (any input, this exact target)\n`);
     for (const g of grants) {
