@@ -1,5 +1,5 @@
 import { basename, dirname, join } from "node:path";
-import { worksiteIdSource, worksiteStateDir } from "../boundary/worksite-id.js";
+import { findWorksiteState } from "../boundary/worksite-id.js";
 
 /*
  * The second tail anchor (issue 11 item 4): a copy of `<log>.head` kept in the
@@ -22,8 +22,6 @@ export interface AnchorPlace {
 export function anchorPlace(logPath: string, options: { create: boolean }): AnchorPlace | undefined {
   if (basename(logPath) !== "audit.jsonl" || basename(dirname(logPath)) !== ".worksite") return undefined;
   const root = dirname(dirname(logPath));
-  const dir = worksiteStateDir(root, options);
-  const idFrom = worksiteIdSource(root);
-  if (!dir || !idFrom) return undefined;
-  return { path: join(dir, "audit.jsonl.head"), idFrom };
+  const found = findWorksiteState(root, options);
+  return found ? { path: join(found.dir, "audit.jsonl.head"), idFrom: found.from } : undefined;
 }

@@ -23,9 +23,16 @@ export function isWorksiteId(value: string): boolean {
 
 /** The id in `.worksite/id`, else the one this folder had (path record), else undefined; with `create`, one is made and written. */
 export function worksiteId(root: string, options: { create: boolean }, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return findWorksiteId(root, options, env)?.id;
+}
+
+/** The id and where it was found: `.worksite/id`, or only the path record (the worksite's own id file is gone). */
+export function findWorksiteId(root: string, options: { create: boolean }, env: NodeJS.ProcessEnv = process.env): { id: string; from: "file" | "path" } | undefined {
   const local = readId(join(root, WORKSITE_ID_FILE));
+  // Reading with the id file present needs nothing else: the common case stays one small read.
+  if (local && !options.create) return { id: local, from: "file" };
   const remembered = readId(pathRecord(root, env));
-  if (!options.create) return local ?? remembered;
+  if (!options.create) return remembered ? { id: remembered, from: "path" } : undefined;
   let id = local ?? remembered ?? `ws_${randomBytes(8).toString("hex")}`;
   if (!local) id = writeOnce(join(root, WORKSITE_ID_FILE), id);
   if (remembered !== id) {
@@ -36,22 +43,21 @@ export function worksiteId(root: string, options: { create: boolean }, env: Node
     writeFileSync(temp, `${id}\n`, { mode: 0o600 });
     renameSync(temp, record);
   }
-  return id;
-}
-
-/** How the id was found: `.worksite/id`, or only the path record (the worksite's own id file is gone). */
-export function worksiteIdSource(root: string, env: NodeJS.ProcessEnv = process.env): "file" | "path" | undefined {
-  if (readId(join(root, WORKSITE_ID_FILE))) return "file";
-  return readId(pathRecord(root, env)) ? "path" : undefined;
+  return { id, from: "file" };
 }
 
 /** `<state>/worksites/<id>`, created (0700) with `create`; undefined when the worksite has no id yet and `create` is false. */
 export function worksiteStateDir(root: string, options: { create: boolean }, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const id = worksiteId(root, options, env);
-  if (!id) return undefined;
-  const dir = join(personStateDir(env), "worksites", id);
+  return findWorksiteState(root, options, env)?.dir;
+}
+
+/** The state folder and how the worksite's id was found. */
+export function findWorksiteState(root: string, options: { create: boolean }, env: NodeJS.ProcessEnv = process.env): { dir: string; from: "file" | "path" } | undefined {
+  const found = findWorksiteId(root, options, env);
+  if (!found) return undefined;
+  const dir = join(personStateDir(env), "worksites", found.id);
   if (options.create) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return dir;
+  return { dir, from: found.from };
 }
 
 function pathRecord(root: string, env: NodeJS.ProcessEnv): string {
