@@ -7,11 +7,9 @@ import { openAuditLog } from "../audit/audit-log.js";
 import { parsePermissions } from "../files/index.js";
 import { corePlugins } from "../tools/index.js";
 import { approvalsDir, approve, deny } from "./approvals.js";
-import { canonicalJson } from "./call-hash.js";
 import { createGate } from "./gate.js";
-import { sealKey } from "./person-seal.js";
+import { approvalSealFields, seal, sealKey } from "./person-seal.js";
 import type { ApprovalRecord, GateOutcome } from "./types.js";
-import { createHmac } from "node:crypto";
 
 /*
  * Issue 11 item 3: an approval is used once. Its file can be put back as it
@@ -48,9 +46,10 @@ async function worksite() {
 const deploy = (n: number) => ({ tool: "file.write", input: { path: "deploy/release.txt", content: `release ${n}\n` } });
 const idOf = (o: GateOutcome) => (o.status === "pending-approval" ? o.approvalId : "");
 const file = async (root: string, id: string, where: "" | "used" = "") => join((await approvalsDir(root))!, where, `${id}.json`);
+/** Sealed as the person's channel seals: what someone holding the key (stolen, or a made-up one) can do. */
 const reseal = (key: Buffer, record: object) => {
   const { seal: _s, ...rest } = record as ApprovalRecord;
-  return { ...rest, seal: createHmac("sha256", key).update(canonicalJson({ kind: "approval", record: rest })).digest("hex") };
+  return { ...rest, seal: seal(key, approvalSealFields(rest)) };
 };
 
 describe("a used approval", () => {
