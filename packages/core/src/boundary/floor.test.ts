@@ -12,6 +12,8 @@ import type { GateOutcome } from "../gate/types.js";
 import { createPolicy } from "../policy/policy.js";
 import type { Stage } from "../policy/types.js";
 import { corePlugins } from "../tools/index.js";
+import { definePlugin, defineTool } from "../plugin/define.js";
+import { z } from "zod";
 import { personConfigDir, personStateDir } from "./person-folders.js";
 
 /*
@@ -151,6 +153,24 @@ describe("the floor", () => {
     expect(policy.decide({ tool: "file.write", target: "GOAL.md", effect: "write", targetKind: "path" })).toMatchObject({ tier: "forbidden", by: "floor" });
     expect(policy.decide({ tool: "plugin.save", target: "artifacts/x.png", effect: "write", targetKind: "path" })).toMatchObject({ tier: "forbidden", by: "floor" });
     expect(policy.decide({ tool: "file.read", target: "GOAL.md", effect: "read", targetKind: "path" }).tier).toBe("allow");
+  });
+
+  it("holds for a plugin tool that writes a path without declaring its target a path", async () => {
+    const root = await mkdtemp(join(tmpdir(), "worksite-floor-plugin-"));
+    roots.push(root);
+    await writeFile(join(root, "GOAL.md"), "# Goal\n");
+    const saved: string[] = [];
+    const notes = definePlugin({
+      name: "notes",
+      tools: {
+        save: defineTool({ description: "saves a note to a file", effect: "write", input: z.object({ file: z.string() }), target: (i) => i.file, run: async (i) => (saved.push(i.file), { content: "saved" }) }),
+      },
+    });
+    const permissions = parsePermissions("# Permissions\n\n## Allow\n- `notes.*`\n", { file: join(root, "PERMISSIONS.md"), root });
+    const gate = createGate({ root, worksite: { permissions }, plugins: [notes], audit: openAuditLog(join(root, ".worksite", "audit.jsonl")), actor: "agent", run: "run-plugin", round: 1 });
+    for (const file of ["GOAL.md", "artifacts/index.json", "lib/.git/hooks/post-checkout"]) expect((await gate.call({ tool: "notes.save", input: { file } })).status).toBe("refused");
+    expect((await gate.call({ tool: "notes.save", input: { file: "notes/today.md" } })).status).toBe("ok");
+    expect(saved).toEqual(["notes/today.md"]);
   });
 
   it("cannot be lifted by a person's approval: a refused call files no request, so there is nothing to approve", async () => {

@@ -24,6 +24,8 @@ import type { ApprovalRecord, GrantRecord } from "./types.js";
 
 /** Where this worksite's approvals live; undefined when it has none yet and `create` is false. */
 export async function approvalsDir(root: string, options: { create: boolean } = { create: false }): Promise<string | undefined> {
+  // An older worksite's requests are moved out at the first look, so `worksite approvals` shows them.
+  if (!options.create && existsSync(join(root, ".worksite", "approvals"))) options = { create: true };
   const state = worksiteStateDir(root, options);
   if (!state) return undefined;
   const dir = join(state, "approvals");

@@ -103,6 +103,9 @@ function decideUrl(ctx: QueryContext, query: PolicyQuery, target: string, rules:
 function decideText(ctx: QueryContext, query: PolicyQuery, target: string, rules: readonly Rule[]): Decision {
   const subject = `${query.tool} ${target}`;
   const url = looksLikeUrlPattern(target) ? normaliseUrl(target) : undefined;
+  // A plugin tool that did not say its target is a path may still write one: the floor reads it as a path too.
+  const floor = url === undefined && target.trim() !== "" ? floorDecision(resolvePath(target, ctx.root), query.effect, subject) : undefined;
+  if (floor) return floor;
   const matched = rules.filter((r) => {
     if (!r.specifier) return true;
     if (looksLikeUrlPattern(r.specifier)) {
