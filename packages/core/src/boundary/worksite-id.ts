@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { personStateDir } from "./person-folders.js";
 
@@ -53,12 +53,21 @@ export function worksiteStateDir(root: string, options: { create: boolean }, env
 
 /** The state folder and how the worksite's id was found. */
 export function findWorksiteState(root: string, options: { create: boolean }, env: NodeJS.ProcessEnv = process.env): { dir: string; from: "file" | "path" } | undefined {
+  // Every audit append asks with `create`; once this process made (or found) the folder, the answer stands.
+  const key = `${personStateDir(env)}\0${resolve(root)}`;
+  const made = created.get(key);
+  if (options.create && made && existsSync(made)) return { dir: made, from: "file" };
   const found = findWorksiteId(root, options, env);
   if (!found) return undefined;
   const dir = join(personStateDir(env), "worksites", found.id);
-  if (options.create) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (options.create) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    created.set(key, dir);
+  }
   return { dir, from: found.from };
 }
+
+const created = new Map<string, string>();
 
 function pathRecord(root: string, env: NodeJS.ProcessEnv): string {
   let real: string;
