@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import type { UserConfig } from "vitest/config";
 
 /**
@@ -12,5 +13,7 @@ export const sourceConditions: UserConfig["resolve"] = {
 
 export const sharedProject = {
   resolve: sourceConditions,
+  // Tests never touch the person's real seal key or state folder.
+  test: { setupFiles: [fileURLToPath(new URL("./vitest.person-folders.ts", import.meta.url))] },
   ssr: { resolve: { conditions: ["source"], externalConditions: ["source"] } },
 } satisfies UserConfig;

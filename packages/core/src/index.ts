@@ -7,6 +7,7 @@ export * from "./secrets/index.js";
 export * from "./audit/index.js";
 export * from "./artifacts/index.js";
 export * from "./gate/index.js";
+export * from "./boundary/index.js";
 export * from "./tools/index.js";
 export { wrapUntrusted } from "./untrusted.js";
 export * from "./text/plural.js";

@@ -8,7 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { type CallToolResult, ElicitRequestSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { auditEntries, buildCli, cliBin, makeWorksite, repoRoot, ruleLine, waitForPendingApproval } from "./testing/worksite-fixture.js";
+import { auditEntries, buildCli, cliBin, makeWorksite, personEnv, repoRoot, ruleLine, waitForPendingApproval } from "./testing/worksite-fixture.js";
 
 const run = promisify(execFile);
 const text = (r: unknown) => ((r as CallToolResult).content[0] as { text: string }).text;
@@ -22,7 +22,7 @@ interface Connection {
 
 async function connectStdio(): Promise<Connection> {
   const { root, cleanup } = await makeWorksite();
-  const transport = new StdioClientTransport({ command: process.execPath, args: [cliBin, "mcp", "-w", root, "--approval-wait", "25"], stderr: "pipe" });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [cliBin, "mcp", "-w", root, "--approval-wait", "25"], stderr: "pipe", env: personEnv() });
   const client = new Client({ name: "stdio-test-client", version: "1.0.0" });
   await client.connect(transport);
   return { client, root, clientName: "stdio-test-client", close: async () => (await client.close(), await cleanup()) };
@@ -131,7 +131,7 @@ describe("worksite mcp asks the client to approve only with --elicit-approvals",
   /** A client that declares elicitation and answers yes to every question. */
   async function callWithElicitingClient(flags: string[]) {
     const { root, cleanup } = await makeWorksite();
-    const transport = new StdioClientTransport({ command: process.execPath, args: [cliBin, "mcp", "-w", root, "--approval-wait", "1", ...flags], stderr: "pipe" });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [cliBin, "mcp", "-w", root, "--approval-wait", "1", ...flags], stderr: "pipe", env: personEnv() });
     const client = new Client({ name: "eliciting-client", version: "1" }, { capabilities: { elicitation: {} } });
     let asked = 0;
     client.setRequestHandler(ElicitRequestSchema, () => (asked++, { action: "accept", content: { approve: true } }));

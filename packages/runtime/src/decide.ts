@@ -1,5 +1,5 @@
 import type { GoalFile } from "@worksite/core";
-import { globMatches, plural } from "@worksite/core";
+import { DEFAULT_PENDING_APPROVALS, globMatches, plural } from "@worksite/core";
 import type { AgentTurn } from "./agents/types.js";
 import type { GoalState } from "./state.js";
 import type { VerificationResult } from "./verify.js";
@@ -18,6 +18,8 @@ export interface RoundFacts {
   failureSummary?: string;
   changedFiles: string[];
   pendingApprovals: number;
+  /** The run's id, for the bulk-deny hint when too many requests wait. */
+  run?: string;
   /** The agent could not work this round (it threw): what went wrong, in one line. */
   agentError?: string;
 }
@@ -53,6 +55,16 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
   // Before "waiting": a thread that waits every round would otherwise run past its maximum one `worksite run` at a time.
   if (goal.pause.maxRounds !== undefined && facts.round >= goal.pause.maxRounds) {
     return { state: "budget-spent", stop: true, reason: maxRoundsReason(goal.pause.maxRounds) };
+  }
+  // At the cap the gate files no more requests: the run pauses, and the person sees the first ones first (issue 20 item 5).
+  const cap = goal.pause.pendingApprovals ?? DEFAULT_PENDING_APPROVALS;
+  if (facts.pendingApprovals >= cap) {
+    const denyAll = facts.run ? `worksite deny --run ${facts.run}` : "worksite deny --run RUN";
+    return {
+      state: "paused",
+      stop: true,
+      reason: `paused: ${facts.pendingApprovals} actions wait for a person's approval, the most one run may ask for (GOAL.md \`pause: { pendingApprovals: ${cap} }\`); decide them in the order asked with \`worksite approvals\`, or deny them all with \`${denyAll}\``,
+    };
   }
   if (facts.pendingApprovals > 0) {
     const passed = facts.verification.passed && facts.turn.claimsDone ? "verification passed; " : "";

@@ -198,6 +198,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         ...(failureSummary ? { failureSummary } : {}),
         changedFiles,
         pendingApprovals: pending.length,
+        run,
         ...(agentError ? { agentError: `the ${agent.name} agent failed: ${agentError}` } : {}),
       });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
-import { approve, createGate, openAuditLog, parsePermissions, type AuditLog, type Gate, type GateOutcome } from "@worksite/core";
+import { approvalsDir, approve, createGate, readApproval, openAuditLog, parsePermissions, type AuditLog, type Gate, type GateOutcome } from "@worksite/core";
 import { callOk, html, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
 import { createBrowserPlugin } from "./index.js";
 
@@ -65,18 +65,18 @@ afterAll(async () => {
 
 const ok = (tool: string, input: unknown) => callOk(gate, tool, input);
 
-/** Paths of the files under .worksite/ and artifacts/ whose text contains `value`. */
+/** Paths of the files under .worksite/, artifacts/ and this worksite's approvals (in the person's state folder) whose text contains `value`. */
 async function filesHolding(value: string): Promise<string[]> {
   const found: string[] = [];
   let seen = 0;
-  for (const top of [".worksite", "artifacts"]) {
-    const dir = join(worksite.path, top);
+  const approvals = await approvalsDir(worksite.path);
+  for (const dir of [join(worksite.path, ".worksite"), join(worksite.path, "artifacts"), ...(approvals ? [approvals] : [])]) {
     if (!existsSync(dir)) continue;
     for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
       if (!entry.isFile()) continue;
       seen += 1;
       const path = join(entry.parentPath, entry.name);
-      if ((await readFile(path, "utf8")).includes(value)) found.push(path.slice(worksite.path.length + 1));
+      if ((await readFile(path, "utf8")).includes(value)) found.push(path);
     }
   }
   if (seen === 0) throw new Error("nothing under .worksite/ or artifacts/ to look at");
@@ -99,7 +99,8 @@ describe("sensitive input and uploads behind the gate", () => {
     expect(pending.status).toBe("pending-approval");
     expect(await filesHolding(PASSWORD)).toEqual([]);
     const { approvalId } = pending as Extract<GateOutcome, { status: "pending-approval" }>;
-    const record = JSON.parse(await readFile(join(worksite.path, ".worksite", "approvals", `${approvalId}.json`), "utf8")) as { target: string; input: { text: string } };
+    // Approvals live in the person's state folder (a temp folder in tests), not in the worksite.
+    const record = (await readApproval(worksite.path, approvalId)) as unknown as { target: string; input: { text: string } };
     expect(record.target).toBe(`${site.origin}/login`);
     expect(record.input.text).toBe("[REDACTED:sensitive-input]");
 

@@ -32,10 +32,23 @@ export default defineCommand({
       io.stdout("nothing waits for a person, and no grants are in force\n");
       return 0;
     }
-    for (const a of approvals) {
-      io.stdout(`${paint("bold", a.id)}  ${status(a, paint)}  ${a.tool}${a.target !== undefined ? ` ${a.target}` : ""}\n`);
-      io.stdout(paint("dim", `    input ${truncate(JSON.stringify(a.input), 160)}\n    asked by ${a.requestedBy} at ${a.created}; ${a.decision.reason}\n`));
-      if (a.status === "pending") io.stdout(`    approve: ${suggestCommand(io, root, `approve ${a.id}`)}   deny: ${suggestCommand(io, root, `deny ${a.id} --reason "…"`)}\n`);
+    // In the order asked, grouped by tool (groups in the order of their first request): the first request a run made is on the first screen, however many followed.
+    const groups = new Map<string, typeof approvals>();
+    for (const a of approvals) groups.set(a.tool, [...(groups.get(a.tool) ?? []), a]);
+    const waiting = approvals.filter((a) => a.status === "pending");
+    if (waiting.length) io.stdout(`${paint("bold", `${waiting.length} ${waiting.length === 1 ? "call waits" : "calls wait"} for a person`)} ${paint("dim", "(in the order asked, by tool)")}\n`);
+    for (const [tool, list] of groups) {
+      io.stdout(`${paint("bold", tool)} ${paint("dim", `(${list.length})`)}\n`);
+      for (const a of list) {
+        io.stdout(`  ${paint("bold", a.id)}  ${status(a, paint)}  ${a.target !== undefined ? truncate(a.target, 100) : truncate(JSON.stringify(a.input), 100)}\n`);
+        io.stdout(paint("dim", `      input ${truncate(JSON.stringify(a.input), 120)}; asked by ${a.requestedBy}${a.run ? ` in ${a.run}` : ""} at ${a.created}\n`));
+      }
+    }
+    if (waiting.length) {
+      const runs = [...new Set(waiting.flatMap((a) => (a.run ? [a.run] : [])))];
+      // The oldest request as the example: the one a person most likely decides first.
+      const first = waiting[0]!.id;
+      io.stdout(`approve: ${suggestCommand(io, root, `approve ${first}`)}   deny: ${suggestCommand(io, root, `deny ${first} --reason "…"`)}${runs.length ? `   deny a run's: ${suggestCommand(io, root, `deny --run ${runs[0]}`)}` : ""}\n`);
     }
     if (grants.length) io.stdout(`${paint("bold", "grants for this thread")} (any input, this exact target)\n`);
     for (const g of grants) {

@@ -61,16 +61,47 @@ describe("worksite audit verify", () => {
     expect(one.out).toContain("  the 1 entry before it is intact; nothing from line 2 on can be trusted\n");
     await writeFile(auditPath, raw.replace("npm publish", "npm pUblish"));
     expect((await worksite("audit", "verify")).out).toContain("  the 2 entries before it are intact; nothing from line 3 on can be trusted\n");
-    await rm(join(root, ".worksite"), { recursive: true });
-    await openAuditLog(auditPath).append({ type: "note", actor: "x" });
-    expect((await worksite("audit", "verify")).out).toBe(".worksite/audit.jsonl: 1 entry, chain intact\n");
   });
 
-  it("warns, still exiting 0, when the log has entries but its tail anchor audit.jsonl.head is gone", async () => {
+  it("fails, naming what it found, when .worksite/ is deleted, and refuses to start a new log over the anchor", async () => {
+    await seed();
+    await rm(join(root, ".worksite"), { recursive: true });
+    const r = await worksite("audit", "verify");
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^broken: \.worksite\/audit\.jsonl:1: the log is missing, but entry seq 5 \(hash [0-9a-f]{12}…\) was written \(recorded in the anchor in the person's state folder \(.*\)\): the log was deleted\n/);
+    await expect(openAuditLog(auditPath).append({ type: "note", actor: "x" })).rejects.toMatchObject({ code: "audit-corrupt" });
+  });
+
+  it("fails when audit.jsonl and its head are deleted", async () => {
+    await seed();
+    await rm(auditPath);
+    await rm(`${auditPath}.head`);
+    const r = await worksite("audit", "verify");
+    expect(r).toMatchObject({ code: 1, out: expect.stringContaining("the log is missing, but entry seq 5") });
+    expect(JSON.parse((await worksite("audit", "verify", "--json")).out)).toMatchObject({ ok: false, entries: 0 });
+  });
+
+  it("fails when the log is cut and its head rewritten from an earlier entry's hash", async () => {
+    await seed();
+    const lines = (await readFile(auditPath, "utf8")).split("\n").filter(Boolean);
+    await writeFile(auditPath, `${lines.slice(0, 3).join("\n")}\n`);
+    const third = JSON.parse(lines[2]!) as { seq: number; hash: string };
+    await writeFile(`${auditPath}.head`, JSON.stringify({ seq: third.seq, hash: third.hash }));
+    const r = await worksite("audit", "verify");
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(".worksite/audit.jsonl:4: the log ends at line 3, but entry seq 5");
+    expect(r.out).toContain("lines were removed from the end");
+    expect(r.out).toContain("the 3 entries before it are intact");
+  });
+
+  it("warns, still exiting 0, when an older log (no worksite id, no anchor in the state folder) has entries but its tail anchor audit.jsonl.head is gone", async () => {
     await seed();
     const anchoredRun = await worksite("audit", "verify");
     expect(anchoredRun.err).toBe("");
     expect(JSON.parse((await worksite("audit", "verify", "--json")).out)).toMatchObject({ ok: true, entries: 5, anchored: true });
+    // A log from before the state folder's anchor: no .worksite/id, nothing in the state folder.
+    await rm(join(root, ".worksite", "id"));
+    await rm(process.env.WORKSITE_STATE_DIR!, { recursive: true });
     // Cut the last two lines and delete the head: the chain that is left is intact, but its end cannot be vouched for.
     const lines = (await readFile(auditPath, "utf8")).split("\n").filter(Boolean);
     await writeFile(auditPath, `${lines.slice(0, 3).join("\n")}\n`);

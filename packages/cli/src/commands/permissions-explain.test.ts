@@ -35,6 +35,18 @@ describe("worksite permissions explain", () => {
     expect(r.out).toMatch(/reason\s+.*rm -rf \//);
   });
 
+  it("shows the floor for a write to a control path, even where a rule allows every write", async () => {
+    const root = await tempWorksite(
+      { "THREAD.md": "# t\n", "GOAL.md": "## Goal\nx\n", "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `file.write(**)`\n" },
+      "worksite-explain-floor-",
+    );
+    const r = await explain(root, "file.write", "PERMISSIONS.md");
+    expect(r.out).toMatch(/tier\s+forbidden/);
+    expect(r.out).toContain("(the floor: no rule, stage or approval can lower it)");
+    expect(r.out).toMatch(/reason\s+file\.write PERMISSIONS\.md: PERMISSIONS\.md is the person's contract .*A person edits it by hand/);
+    expect(JSON.parse((await explain(root, "file.write", "src/sub/.git/config", "--json")).out)).toMatchObject({ tier: "forbidden", by: "floor", rule: null });
+  });
+
   it("--json prints tier, rule and reason", async () => {
     const root = await worksite();
     const r = await explain(root, "shell.run", "npm test -- --watch", "--json");

@@ -54,7 +54,7 @@ export default defineCommand({
     const colour = decision.tier === "allow" ? "green" : decision.tier === "forbidden" ? "red" : decision.tier === "confirm" ? "yellow" : "cyan";
     io.stdout(`${paint("bold", tool)}${shownTarget !== undefined ? ` ${shownTarget}` : ""}\n`);
     io.stdout(`  tier    ${paint(colour, decision.tier)}${decision.clamped ? paint("dim", ` (raised by the ${stage} stage)`) : ""}\n`);
-    io.stdout(`  rule    ${rule ? `${rule.file}:${rule.line}  \`${rule.text}\`` : paint("dim", decision.by === "built-in" ? "(built-in protection)" : "(none: the default decided)")}\n`);
+    io.stdout(`  rule    ${rule ? `${rule.file}:${rule.line}  \`${rule.text}\`` : decision.by === "floor" ? paint("red", "(the floor: no rule, stage or approval can lower it)") : paint("dim", decision.by === "built-in" ? "(built-in protection)" : "(none: the default decided)")}\n`);
     io.stdout(`  reason  ${reason}\n`);
     io.stdout(paint("dim", `  effect ${effect} (${effectFrom}) · target read as ${targetKind ?? "each rule's kind"} · stage ${stage}\n`));
     return 0;

@@ -2,7 +2,8 @@ import { appendFile, mkdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { redactDeep } from "../secrets/redact-deep.js";
 import { entryHash, entryLine, GENESIS_HASH } from "./hash-chain.js";
-import { readHead, tailProblem, writeHead } from "./head.js";
+import { anchorPlace } from "./anchor.js";
+import { readHead, readHeadAt, tailProblem, writeHead, writeHeadAt } from "./head.js";
 import { withFileLock, type LockOptions } from "./lock.js";
 import { corrupt, parseLine, readLastLine } from "./read.js";
 import type { AuditEntry, AuditEvent } from "./types.js";
@@ -41,12 +42,14 @@ export async function appendEvent(
     async () => {
       const size = await fileSize(path);
       const tail = cached && cached.size === size ? cached : await readTailState(path, size);
-      await refuseIfCutBack(path, tail);
+      const anchor = anchorPlace(path, { create: true });
+      await refuseIfCutBack(path, tail, anchor?.path);
       const unhashed = { ...clean, seq: tail.seq + 1, time: options.now().toISOString(), prev: tail.hash };
       const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed) };
       const line = `${entryLine(entry)}\n`;
       await appendFile(path, line, { encoding: "utf8", flag: "a" });
       await writeHead(path, { seq: entry.seq, hash: entry.hash });
+      if (anchor) await writeHeadAt(anchor.path, { seq: entry.seq, hash: entry.hash });
       return { entry, tail: { size: size + Buffer.byteLength(line), seq: entry.seq, hash: entry.hash } };
     },
     options.lock,
@@ -68,12 +71,13 @@ export async function readTailState(path: string, size: number): Promise<TailSta
  * alone looks fine: the head says where it really ended. Chaining on would
  * hide the cut, so it is refused like a torn line.
  */
-async function refuseIfCutBack(path: string, tail: TailState): Promise<void> {
-  const read = await readHead(path);
-  if (!read.ok) throw corrupt(path, undefined, read.problem);
-  if (!read.head) return; // an older log, or one never appended to by a version that writes the head
-  const problem = tailProblem(read.head, tail.seq === 0 ? undefined : tail, path);
-  if (problem) throw corrupt(path, undefined, problem);
+async function refuseIfCutBack(path: string, tail: TailState, anchor: string | undefined): Promise<void> {
+  for (const [read, where] of [[await readHead(path), undefined], ...(anchor ? [[await readHeadAt(anchor), `the anchor in the person's state folder, ${anchor}`] as const] : [])] as const) {
+    if (!read.ok) throw corrupt(path, undefined, read.problem);
+    if (!read.head) continue; // an older log, or one never appended to by a version that writes the head
+    const problem = tailProblem(read.head, tail.seq === 0 ? undefined : tail, path, where);
+    if (problem) throw corrupt(path, undefined, problem);
+  }
 }
 
 async function fileSize(path: string): Promise<number> {

@@ -73,7 +73,8 @@ describe("the audit log", () => {
       checked++;
     }
     expect(checked).toBe(original.length);
-  });
+    // Hundreds of verifies, each reading both tail anchors: generous on a loaded machine.
+  }, 60_000);
 
   it("notices a removed entry and a swapped pair", async () => {
     const log = openAuditLog(path);

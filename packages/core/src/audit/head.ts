@@ -9,7 +9,8 @@ import { writeFileAtomic } from "../artifacts/atomic-file.js";
  * from a shorter one; the head can, because the log must still hold the entry
  * it names. It is written after the line, inside the append lock, so it is
  * never ahead of the log; a crash between the two leaves it one entry behind,
- * which is harmless. A missing head (an older log) anchors nothing.
+ * which is harmless. A missing head (an older log) anchors nothing. A second
+ * copy lives in the person's state folder (anchor.ts), out of every command's reach.
  */
 export interface AuditHead {
   seq: number;
@@ -28,7 +29,11 @@ export function headPath(logPath: string): string {
 }
 
 export async function readHead(logPath: string): Promise<HeadRead> {
-  const file = headPath(logPath);
+  return readHeadAt(headPath(logPath));
+}
+
+/** A head record at `file` (the local head, or the anchor in the person's state folder). */
+export async function readHeadAt(file: string): Promise<HeadRead> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -50,7 +55,11 @@ export async function readHead(logPath: string): Promise<HeadRead> {
 
 /** Replaces the head atomically (temp file + rename), so a reader sees the old head or the new one. */
 export async function writeHead(logPath: string, head: AuditHead): Promise<void> {
-  await writeFileAtomic(headPath(logPath), `${JSON.stringify({ seq: head.seq, hash: head.hash })}\n`);
+  await writeHeadAt(headPath(logPath), head);
+}
+
+export async function writeHeadAt(file: string, head: AuditHead): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify({ seq: head.seq, hash: head.hash })}\n`);
 }
 
 /** "entry seq 5 (hash 3f9c2a1b7e0d…)" */
@@ -63,11 +72,11 @@ export function describeHead(head: AuditHead): string {
  * the head was written for, or undefined when it can. Only the end is
  * checked: the whole log is verify's job.
  */
-export function tailProblem(head: AuditHead, last: AuditHead | undefined, logPath: string): string | undefined {
+export function tailProblem(head: AuditHead, last: AuditHead | undefined, logPath: string, where = basename(headPath(logPath))): string | undefined {
   const lastSeq = last?.seq ?? 0;
   if (lastSeq < head.seq)
-    return `the log ends at entry seq ${lastSeq}, but ${describeHead(head)} was written (recorded in ${basename(headPath(logPath))}): lines were removed from the end`;
+    return `the log ends at entry seq ${lastSeq}, but ${describeHead(head)} was written (recorded in ${where}): lines were removed from the end`;
   if (last && lastSeq === head.seq && last.hash !== head.hash)
-    return `its entry seq ${lastSeq} is not the ${describeHead(head)} that was written (recorded in ${basename(headPath(logPath))}): the end of the log was rewritten`;
+    return `its entry seq ${lastSeq} is not the ${describeHead(head)} that was written (recorded in ${where}): the end of the log was rewritten`;
   return undefined;
 }

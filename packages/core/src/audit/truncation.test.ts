@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { anchorPlace } from "./anchor.js";
 import { openAuditLog } from "./audit-log.js";
 import { canonicalJson, entryHash } from "./hash-chain.js";
 import type { AuditEntry, AuditEvent } from "./types.js";
@@ -39,7 +40,8 @@ describe("the audit log's tail anchor", () => {
     expect(JSON.parse(await readFile(`${path}.head`, "utf8"))).toEqual({ seq: 1, hash: first.hash });
     const second = await log.append(event(2));
     expect(JSON.parse(await readFile(`${path}.head`, "utf8"))).toEqual({ seq: 2, hash: second.hash });
-    expect((await readdir(join(dir, ".worksite"))).sort()).toEqual(["audit.jsonl", "audit.jsonl.head"]);
+    // `id` names the worksite's folder in the person's state folder, where the second anchor lives (anchor.test.ts).
+    expect((await readdir(join(dir, ".worksite"))).sort()).toEqual(["audit.jsonl", "audit.jsonl.head", "id"]);
   });
 
   it("makes verify report lines removed from the end, naming where the log now ends", async () => {
@@ -92,7 +94,10 @@ describe("the audit log's tail anchor", () => {
 
   it("accepts a head one entry behind the log, as a crash between the line and the head leaves it", async () => {
     const [, second] = await writeThree();
-    await writeFile(`${path}.head`, JSON.stringify({ seq: 2, hash: second!.hash }));
+    // The crash comes before both heads are written: the local one and the anchor in the person's state folder.
+    const behind = JSON.stringify({ seq: 2, hash: second!.hash });
+    await writeFile(`${path}.head`, behind);
+    await writeFile(anchorPlace(path, { create: false })!.path, behind);
     expect(await openAuditLog(path).verify()).toEqual({ ok: true, entries: 3 });
     await openAuditLog(path).append(event(4));
     expect(await openAuditLog(path).verify()).toEqual({ ok: true, entries: 4 });

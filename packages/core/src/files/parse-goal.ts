@@ -21,7 +21,7 @@ export const GOAL_SECTIONS = vocabulary<GoalSection>({
 
 const SETTINGS = ["verify", "pause", "protect", "steps", "vars"] as const;
 const STEP_SETTINGS = ["tool", "input", "on", "note"] as const;
-const PAUSE_SETTINGS = ["repeatedFailure", "maxRounds", "onForbidden", "budget"] as const;
+const PAUSE_SETTINGS = ["repeatedFailure", "maxRounds", "onForbidden", "budget", "pendingApprovals"] as const;
 
 const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int(`expected a whole number of ${what}`).min(1, "must be at least 1");
 
@@ -37,6 +37,7 @@ const goalSettings = z.strictObject({
       {
         repeatedFailure: count("failures").optional(),
         maxRounds: count("rounds").optional(),
+        pendingApprovals: count("approval requests").optional(),
         onForbidden: z.enum(["pause", "continue"], { error: "expected pause or continue" }).optional(),
         budget: z
           .string({ error: "expected a duration such as 2h or 30m" })
@@ -111,6 +112,7 @@ function parseGoalWith(input: string, file: string, d: Collector): GoalFile {
   if (fromSettings.maxRounds !== undefined) goal.pause.maxRounds = fromSettings.maxRounds;
   if (fromSettings.onForbidden !== undefined) goal.pause.onForbidden = fromSettings.onForbidden;
   if (fromSettings.budget !== undefined) goal.pause.budgetMs = durationMs(fromSettings.budget);
+  if (fromSettings.pendingApprovals !== undefined) goal.pause.pendingApprovals = fromSettings.pendingApprovals;
 
   // `/goal <text>` (as typed to an agent) and the items under it.
   let slashGoal: { text: string; source: SourceLocation } | undefined;

@@ -46,6 +46,8 @@ export interface PauseConditions {
   onForbidden: "pause" | "continue";
   /** Time budget in ms for a run. */
   budgetMs?: number;
+  /** The most approval requests one run may leave waiting; at the cap the run pauses (default 20, DEFAULT_PENDING_APPROVALS). */
+  pendingApprovals?: number;
   /** Conditions only a person can judge. */
   manual: Item[];
 }

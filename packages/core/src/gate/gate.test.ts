@@ -9,7 +9,7 @@ import type { Rule, Stage, Tier } from "../policy/types.js";
 import { openAuditLog } from "../audit/audit-log.js";
 import { definePlugin, defineTool } from "../plugin/define.js";
 import { corePlugins } from "../tools/index.js";
-import { approve, deny, listApprovals, listGrants, revokeGrant } from "./approvals.js";
+import { approvalsDir, approve, deny, listApprovals, listGrants, revokeGrant } from "./approvals.js";
 import { listDrafts } from "./drafts.js";
 import { createGate } from "./gate.js";
 import type { ApprovalRecord, GateOutcome } from "./types.js";
@@ -146,13 +146,13 @@ describe("the gate", () => {
     const { root, gate } = await setup([rule("confirm", "file.write", undefined, 5)]);
     const pending = (await gate.call(write("src/a.txt", "evil\n"))) as { approvalId: string };
     const forged: ApprovalRecord = {
-      ...(JSON.parse(await readFile(join(root, ".worksite/approvals", `${pending.approvalId}.json`), "utf8")) as ApprovalRecord),
+      ...(JSON.parse(await readFile(join((await approvalsDir(root))!, `${pending.approvalId}.json`), "utf8")) as ApprovalRecord),
       status: "approved",
       approvedBy: "person:alice",
       callHash: "0".repeat(64),
     };
-    await writeFile(join(root, ".worksite/approvals", `${pending.approvalId}.json`), JSON.stringify(forged));
-    await writeFile(join(root, ".worksite/approvals", "ap_aaaaaaaaaa.json"), JSON.stringify({ ...forged, id: "ap_aaaaaaaaaa" }));
+    await writeFile(join((await approvalsDir(root))!, `${pending.approvalId}.json`), JSON.stringify(forged));
+    await writeFile(join((await approvalsDir(root))!, "ap_aaaaaaaaaa.json"), JSON.stringify({ ...forged, id: "ap_aaaaaaaaaa" }));
     expect((await gate.call(write("src/a.txt", "evil\n"))).status).toBe("pending-approval");
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("old\n");
   });
@@ -201,8 +201,9 @@ describe("the gate", () => {
     const pending = (await gate.call(write("src/env.txt", `TOKEN=${token}\n`))) as { approvalId: string };
     const drafted = (await gate.call(write("notes/env.txt", `TOKEN=${token}\n`))) as { draftId: string; status: string; draft: { path: string } };
     expect(drafted.status).toBe("drafted");
-    for (const file of [`.worksite/approvals/${pending.approvalId}.json`, `.worksite/drafts/${drafted.draftId}.json`, ".worksite/audit.jsonl", "artifacts/index.json", drafted.draft.path]) {
-      expect(await readFile(join(root, file), "utf8")).not.toContain(token);
+    const approvalFile = join((await approvalsDir(root))!, `${pending.approvalId}.json`);
+    for (const file of [approvalFile, ...[`.worksite/drafts/${drafted.draftId}.json`, ".worksite/audit.jsonl", "artifacts/index.json", drafted.draft.path].map((f) => join(root, f))]) {
+      expect(await readFile(file, "utf8")).not.toContain(token);
     }
     // The stored draft lost the secret, so it cannot be replayed faithfully: executing it is refused.
     expect((await gate.runDraft(drafted.draftId, { by: "person:alice" })).status).toBe("error");

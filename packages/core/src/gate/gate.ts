@@ -2,7 +2,7 @@ import { basename, isAbsolute } from "node:path";
 import type { ArtifactRef } from "../artifacts/types.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuditEvent } from "../audit/types.js";
-import type { PermissionsFile, ThreadFile } from "../files/types.js";
+import type { PauseConditions, PermissionsFile, ThreadFile } from "../files/types.js";
 import type { DraftOutput, Effect, Logger, Plugin, RegisteredTool, ToolContext } from "../plugin/types.js";
 import { TIERS, type Decision, type Stage, type Tier } from "../policy/types.js";
 import { createArtifactStore } from "../artifacts/store.js";
@@ -12,7 +12,8 @@ import { createPolicy, type Policy } from "../policy/policy.js";
 import { redactSecrets } from "../secrets/scan.js";
 import { redactDeep } from "../secrets/redact-deep.js";
 import { wrapUntrusted } from "../untrusted.js";
-import { consumeApproval, findGrant, readApproval, requestApproval } from "./approvals.js";
+import { consumeApproval, findGrant, pendingFor, readApproval, requestApproval } from "./approvals.js";
+import { approvalUsedInAudit } from "./approval-use.js";
 import { canonicalJson, hashCall, newId } from "./call-hash.js";
 import { claimDraft, finishDraft, readDraft, writeDraftRecord } from "./drafts.js";
 import { describeInputError } from "./input-error.js";
@@ -20,13 +21,13 @@ import { didYouMean } from "../files/did-you-mean.js";
 import { blankStrings, keep, sensitivity, type Scrub, type Sensitivity } from "./sensitive-input.js";
 import { silentLogger } from "./logger.js";
 import { createRegistry } from "./registry.js";
-import type { ApprovalWait, DraftRecord, Gate, GateCall, GateOutcome } from "./types.js";
+import type { ApprovalRecord, ApprovalWait, DraftRecord, Gate, GateCall, GateOutcome } from "./types.js";
 
 export interface GateOptions {
   /** Absolute worksite root. */
   root: string;
   /** The loaded worksite, or just the parts the gate reads. */
-  worksite: { permissions: PermissionsFile; thread?: Pick<ThreadFile, "stage"> };
+  worksite: { permissions: PermissionsFile; thread?: Pick<ThreadFile, "stage">; goal?: { pause: Pick<PauseConditions, "pendingApprovals"> } };
   plugins: Plugin[];
   audit: AuditLog;
   /** Default actor for calls: "agent", "person:<name>", "mcp:<client>", "automation". */
@@ -51,6 +52,9 @@ export function permits(tier: Tier, effect: Effect): boolean {
   return false;
 }
 
+/** The most approval requests one run leaves waiting unless GOAL.md `pause: { pendingApprovals: N }` says otherwise (issue 20 item 5). */
+export const DEFAULT_PENDING_APPROVALS = 20;
+
 export function createGate(options: GateOptions): Gate {
   const { root, audit, run } = options;
   // A run keeps one gate (and one browser) across its rounds; the round number moves on.
@@ -63,6 +67,24 @@ export function createGate(options: GateOptions): Gate {
   const policy = options.policy ?? createPolicy(options.worksite.permissions, { root, stage });
   const registry = createRegistry(options.plugins, { worksite: root, log });
   const pollMs = options.pollMs ?? 100;
+  const approvalCap = options.worksite.goal?.pause.pendingApprovals ?? DEFAULT_PENDING_APPROVALS;
+  // The requests this run filed: counted here, so the cap costs nothing per call until it is near.
+  const filed = new Set<string>();
+
+  /** How many of this run's requests still wait; re-read only at the cap, so a person's decisions make room again. */
+  async function waitingFiled(): Promise<number> {
+    if (filed.size < approvalCap) return filed.size;
+    for (const id of [...filed]) if ((await readApproval(root, id))?.status !== "pending") filed.delete(id);
+    return filed.size;
+  }
+
+  /** An approval the audit log already records as used is never honoured again, whatever its file says. */
+  const consumeOptions = (base: AuditEvent) => ({
+    spent: (id: string) => approvalUsedInAudit(audit.path, id),
+    onReplay: async (record: ApprovalRecord) => {
+      await audit.append({ ...base, type: "approval", outcome: "refused", message: `approval ${record.id} was already used (the audit log records its use); a replayed approval lets nothing run`, data: { approval: record.id, replayed: true } });
+    },
+  });
 
   const decide = (tool: RegisteredTool | undefined, id: string, target: string | undefined): Decision =>
     policy.decide({
@@ -235,19 +257,26 @@ export function createGate(options: GateOptions): Gate {
         case "allow":
           return proceed();
         case "confirm": {
-          const approval = await consumeApproval(root, callHash);
-          if (approval) return proceed({ decidedBy: `approval:${approval.id}`, data: { approvedBy: approval.approvedBy } });
+          const approval = await consumeApproval(root, callHash, consumeOptions(base));
+          // `consumed` is what approvalUsedInAudit looks for: written before the tool runs, so a crash mid-call still counts as a use.
+          if (approval) return proceed({ decidedBy: `approval:${approval.id}`, data: { approvedBy: approval.approvedBy, approval: approval.id, consumed: approval.id } });
           const grant = await findGrant(root, tool.id, target);
           if (grant) return proceed({ decidedBy: `grant:${grant.id}`, data: { grantedBy: grant.by } });
+          if (!(await pendingFor(root, callHash)) && (await waitingFiled()) >= approvalCap) {
+            return refuse(
+              `paused: this run already has ${approvalCap} requests waiting for a person, the most one run may file (GOAL.md \`pause: { pendingApprovals: ${approvalCap} }\` sets it); nothing more is asked until a person decides them with \`worksite approvals\` (or denies them all with \`worksite deny --run ${run}\`)`,
+            );
+          }
           // A sensitive call's record keeps the input's shape, not its values: the person approves the page and the field, never sees the password.
           const pending = await requestApproval(root, { tool: tool.id, input, ...(target !== undefined ? { target } : {}), callHash, decision, requestedBy: actor, run, round }, (text) => redact(scrub(text)), sensitive.on ? blankStrings : redactValue);
           const message = `waiting for a person: ${tool.id}${target !== undefined ? ` ${redact(scrub(target))}` : ""} needs approval (${ruleText(decision)}). Approve with: worksite approve ${pending.id}   deny with: worksite deny ${pending.id}`;
+          if (pending.run === run) filed.add(pending.id);
           const entry = await audit.append({ ...base, outcome: "pending", message, data: { approval: pending.id } });
           if (!request.waitForApprovalMs) return { status: "pending-approval", tool: tool.id, decision, approvalId: pending.id, message, auditSeq: entry.seq };
           const waited = await waitForApproval(pending.id, { signal, timeoutMs: request.waitForApprovalMs });
           if (waited.state === "approved") {
-            const used = await consumeApproval(root, callHash, pending.id);
-            if (used) return proceed({ type: "approval", decidedBy: `approval:${used.id}`, data: { approvedBy: used.approvedBy } });
+            const used = await consumeApproval(root, callHash, { onlyId: pending.id, ...consumeOptions(base) });
+            if (used) return proceed({ type: "approval", decidedBy: `approval:${used.id}`, data: { approvedBy: used.approvedBy, approval: used.id, consumed: used.id } });
           }
           if (waited.state === "denied") {
             const reason = waited.approval.reason ? `: ${waited.approval.reason}` : "";
@@ -326,9 +355,11 @@ function decidedBy(decision: Decision): string {
   return decision.rule ? `rule ${shortFile(decision.rule.file)}:${decision.rule.line}` : "default";
 }
 
-/** `PERMISSIONS.md:12 \`shell.run(rm -rf)\`` or "the PERMISSIONS.md default". */
+/** `PERMISSIONS.md:12 \`shell.run(rm -rf)\``, "the floor", "a built-in protection" or "the PERMISSIONS.md default". */
 export function ruleText(decision: Decision): string {
-  return decision.rule ? `${shortFile(decision.rule.file)}:${decision.rule.line} \`${decision.rule.text}\`` : "the PERMISSIONS.md default";
+  if (decision.rule) return `${shortFile(decision.rule.file)}:${decision.rule.line} \`${decision.rule.text}\``;
+  if (decision.by === "floor") return "the floor (no rule can lower it)";
+  return decision.by === "built-in" ? "a built-in protection" : "the PERMISSIONS.md default";
 }
 
 /** Whether the decision's reason already names its rule's FILE:LINE. */

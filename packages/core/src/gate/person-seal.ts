@@ -6,11 +6,12 @@ import { canonicalJson } from "./call-hash.js";
 
 /*
  * A person's decisions (approvals, thread grants) are sealed with a key kept in
- * that person's config folder, outside every worksite: a record an agent writes
- * into .worksite/approvals/ by some side door carries no valid seal and lets
- * nothing run. This raises the bar; it is not a wall. Code the agent wrote and
- * an allowed command ran (a test runner) runs as the same OS user and can read
- * the key — run threads that execute their own code under a separate user.
+ * that person's config folder, outside every worksite: a record written into
+ * the person's state folder by some side door carries no valid seal and lets
+ * nothing run. Commands run in a sandbox that can neither read the key nor
+ * write the state folder. With `sandbox: off`, code the agent wrote and an
+ * allowed command ran runs as the same OS user and can read the key: then the
+ * seal raises the bar but is not a wall.
  */
 
 /** Env var naming the key file; removed from every command the agent runs. */
@@ -39,9 +40,13 @@ export async function sealKey(options: { create: boolean }): Promise<Buffer | un
   return Buffer.from((await readFile(path, "utf8")).trim(), "hex");
 }
 
-export type SealedFields =
-  | { kind: "approval"; id: string; callHash: string; approvedBy: string; expires: string | null }
-  | { kind: "grant"; id: string; tool: string; target: string; by: string };
+/**
+ * What a seal covers: the whole record as written, status, input, expiry and
+ * grant included, so no field can be changed without the key (issue 11 item 3).
+ * A record restored byte for byte (a used approval put back) still carries a
+ * valid seal: the audit log's record of each consumption is what stops that.
+ */
+export type SealedFields = { kind: "approval" | "grant"; record: Record<string, unknown> };
 
 export function seal(key: Buffer, fields: SealedFields): string {
   return createHmac("sha256", key).update(canonicalJson(fields)).digest("hex");
@@ -52,18 +57,17 @@ export function sealHolds(key: Buffer | undefined, fields: SealedFields, value: 
   return timingSafeEqual(Buffer.from(seal(key, fields), "hex"), Buffer.from(value, "hex"));
 }
 
-export const approvalSealFields = (r: { id: string; callHash: string; approvedBy?: string; expires?: string }): SealedFields => ({
-  kind: "approval",
-  id: r.id,
-  callHash: r.callHash,
-  approvedBy: r.approvedBy ?? "",
-  expires: r.expires ?? null,
-});
+/** The record without its seal (and without `expired`, which a listing adds). */
+function sealed(record: object): Record<string, unknown> {
+  const { seal: _seal, expired: _expired, ...rest } = record as Record<string, unknown>;
+  return rest;
+}
 
-export const grantSealFields = (g: { id: string; tool: string; target: string; by: string }): SealedFields => ({
-  kind: "grant",
-  id: g.id,
-  tool: g.tool,
-  target: g.target,
-  by: g.by,
-});
+export const approvalSealFields = (record: object): SealedFields => ({ kind: "approval", record: sealed(record) });
+
+export const grantSealFields = (record: object): SealedFields => ({ kind: "grant", record: sealed(record) });
+
+/** The seal grants had before it covered the whole record; read once, when an older worksite's grants move to the state folder. */
+export const legacyGrantSealHolds = (key: Buffer | undefined, g: { id: string; tool: string; target: string; by: string; seal?: string }): boolean =>
+  !!key && typeof g.seal === "string" && /^[0-9a-f]{64}$/.test(g.seal) &&
+  timingSafeEqual(Buffer.from(createHmac("sha256", key).update(canonicalJson({ kind: "grant", id: g.id, tool: g.tool, target: g.target, by: g.by })).digest("hex"), "hex"), Buffer.from(g.seal, "hex"));

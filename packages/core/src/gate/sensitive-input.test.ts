@@ -8,7 +8,7 @@ import type { PermissionsFile } from "../files/types.js";
 import type { Tier } from "../policy/types.js";
 import { openAuditLog } from "../audit/audit-log.js";
 import { definePlugin, defineTool } from "../plugin/define.js";
-import { approve } from "./approvals.js";
+import { approvalsDir, approve } from "./approvals.js";
 import { createGate } from "./gate.js";
 import { SENSITIVE_INPUT } from "./sensitive-input.js";
 import type { ApprovalRecord, DraftRecord, GateOutcome } from "./types.js";
@@ -107,7 +107,7 @@ describe("a call whose tool marks its input sensitive", () => {
     expect(pending.status).toBe("pending-approval");
     expect(runs).toBe(0);
     await expectNowhereOnDisk(root, PASSWORD);
-    const record = JSON.parse(await readFile(join(root, ".worksite", "approvals", `${pending.approvalId}.json`), "utf8")) as ApprovalRecord;
+    const record = JSON.parse(await readFile(join((await approvalsDir(root))!, `${pending.approvalId}.json`), "utf8")) as ApprovalRecord;
     // The person sees the page and the shape of the call, never the value.
     expect(record).toMatchObject({ tool: "form.type", target: LOGIN, input: { field: SENSITIVE_INPUT, text: SENSITIVE_INPUT } });
 

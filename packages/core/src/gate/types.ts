@@ -27,7 +27,7 @@ export type GateOutcome =
 
 export type ApprovalStatus = "pending" | "approved" | "denied" | "consumed";
 
-/** `.worksite/approvals/<id>.json` (used ones move to `.worksite/approvals/used/`). */
+/** `<state>/worksites/<id>/approvals/<id>.json` in the person's state folder (used ones move to `used/`). */
 export interface ApprovalRecord {
   id: string;
   tool: string;
@@ -40,6 +40,8 @@ export interface ApprovalRecord {
   run?: string;
   round?: number;
   created: string;
+  /** Request order (microseconds, strictly increasing within a process): listings show requests in the order they were made. */
+  order?: number;
   status: ApprovalStatus;
   approvedBy?: string;
   approvedAt?: string;
@@ -55,7 +57,7 @@ export interface ApprovalRecord {
   seal?: string;
 }
 
-/** `.worksite/approvals/grants/<id>.json`: a person let this tool reach this exact target for the thread. */
+/** `<state>/worksites/<id>/approvals/grants/<id>.json`: a person let this tool reach this exact target for the thread. */
 export interface GrantRecord {
   id: string;
   tool: string;

@@ -7,7 +7,8 @@ import { decideCommandLine } from "./decide-command.js";
 import { globMatches } from "./glob.js";
 import { inferTargetKind } from "./infer.js";
 import type { MatchMode } from "./match-mode.js";
-import { inRuntimeState, isAbsolutePattern, pathRuleMatches, resolvePath } from "./match-path.js";
+import { isAbsolutePattern, pathRuleMatches, resolvePath } from "./match-path.js";
+import { floorDecision } from "../boundary/floor.js";
 import { looksLikeUrlPattern, normaliseUrl, parseUrlPattern, type UrlPattern, urlMatches } from "./match-url.js";
 import type { Decision, PermissionsDefaults, PolicyQuery, Rule } from "./types.js";
 
@@ -53,8 +54,9 @@ export function decideQuery(ctx: QueryContext, query: PolicyQuery): Decision {
 function decidePath(ctx: QueryContext, query: PolicyQuery, target: string, rules: readonly Rule[]): Decision {
   const subject = `${query.tool} ${target}`;
   const path = resolvePath(target, ctx.root);
-  if (inRuntimeState(path))
-    return builtIn("forbidden", `built-in: ${target} is inside .worksite/, which holds approvals and the audit log; agent tools may not touch it`);
+  // The floor (boundary/floor.ts) comes before every rule: no rule, stage or approval lowers it.
+  const floor = floorDecision(path, query.effect, subject);
+  if (floor) return floor;
   const candidates = rules.filter((r) => !r.specifier || !looksLikeUrlPattern(r.specifier));
   if (!path.inside) {
     const named = candidates.filter((r) => r.specifier && isAbsolutePattern(r.specifier) && pathRuleMatches(r.specifier, path, modeOf(r)));
@@ -101,6 +103,9 @@ function decideUrl(ctx: QueryContext, query: PolicyQuery, target: string, rules:
 function decideText(ctx: QueryContext, query: PolicyQuery, target: string, rules: readonly Rule[]): Decision {
   const subject = `${query.tool} ${target}`;
   const url = looksLikeUrlPattern(target) ? normaliseUrl(target) : undefined;
+  // A plugin tool that did not say its target is a path may still write one: the floor reads it as a path too.
+  const floor = url === undefined && target.trim() !== "" ? floorDecision(resolvePath(target, ctx.root), query.effect, subject) : undefined;
+  if (floor) return floor;
   const matched = rules.filter((r) => {
     if (!r.specifier) return true;
     if (looksLikeUrlPattern(r.specifier)) {

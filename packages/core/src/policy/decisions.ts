@@ -48,7 +48,8 @@ export function builtIn(tier: Tier, reason: string): Decision {
 /** The strictest decision; on a tie a rule beats a default (it names something a person wrote), else the first wins. */
 /** Among equal tiers, a person's rule explains a decision best, then a built-in protection, then the default. */
 function weight(d: Decision): number {
-  return d.by === "rule" || (d.by === undefined && d.rule) ? 2 : d.by === "built-in" ? 1 : 0;
+  // The floor first: its refusal says what no rule can change and how a person edits the file.
+  return d.by === "floor" ? 3 : d.by === "rule" || (d.by === undefined && d.rule) ? 2 : d.by === "built-in" ? 1 : 0;
 }
 
 export function strictestOf(decisions: readonly Decision[]): Decision | undefined {

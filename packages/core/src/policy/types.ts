@@ -46,6 +46,6 @@ export interface Decision {
   reason: string;
   /** True when the stage clamp raised the tier. */
   clamped?: boolean;
-  /** What decided: a PERMISSIONS.md rule, the defaults, or a protection built into worksite. */
-  by?: "rule" | "default" | "built-in";
+  /** What decided: a PERMISSIONS.md rule, the defaults, a protection built into worksite, or the floor no rule can lower (boundary/floor.ts). */
+  by?: "rule" | "default" | "built-in" | "floor";
 }

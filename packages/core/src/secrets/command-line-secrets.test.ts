@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openAuditLog } from "../audit/audit-log.js";
+import { approvalsDir } from "../gate/approvals.js";
 import { createGate } from "../gate/gate.js";
 import { corePlugins } from "../tools/index.js";
 import { redactSecrets, scanSecrets } from "./scan.js";
@@ -124,8 +125,10 @@ describe("the audit log and approval records of a shell call", () => {
     const outcome = await gate.call({ tool: "shell.run", input: { command } });
     expect(outcome.status).toBe("pending-approval");
     const log = await readFile(audit.path, "utf8");
-    const dir = join(root, ".worksite", "approvals");
-    const approvals = (await Promise.all((await readdir(dir)).map((n) => readFile(join(dir, n), "utf8")))).join("\n");
+    // Every file the approval left in the person's state folder (approvals live there, per worksite id).
+    const dir = (await approvalsDir(root))!;
+    const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
+    const approvals = (await Promise.all(files.map((f) => readFile(f, "utf8")))).join("\n");
     expect(log).toContain("[REDACTED:");
     expect(approvals).toContain("[REDACTED:");
     expect([PW, TOKEN].filter((s) => log.includes(s) || approvals.includes(s))).toEqual([]);

@@ -1,6 +1,8 @@
 import { lstat, realpath } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { WorksiteError } from "../errors.js";
+import { isControlPath } from "../boundary/control-paths.js";
+import { fold, whyControl } from "../boundary/floor.js";
 
 export interface Confined {
   /** Absolute path on disk, symlinks resolved as far as the path exists. */
@@ -45,6 +47,22 @@ export async function confine(root: string, wanted: string): Promise<Confined> {
   }
   const absolute = rest.length ? join(real, ...rest) : real;
   return { absolute, relative: checkInside(realRoot, absolute, wanted) };
+}
+
+/**
+ * `confine`, for a path a tool is about to write: the floor's control paths
+ * (the three worksite files, PROGRESS.md, artifacts/, any .git) are refused
+ * here too, by what the path says and by where it really lands, so a tool
+ * holds the floor even under a policy that forgot it.
+ */
+export async function confineWrite(root: string, wanted: string): Promise<Confined> {
+  const confined = await confine(root, wanted);
+  const lexical = relative(resolve(root), resolve(root, wanted)).split(sep).join("/");
+  for (const rel of [lexical, confined.relative]) {
+    const folded = fold(rel);
+    if (isControlPath(folded)) throw refused(wanted, whyControl(folded));
+  }
+  return confined;
 }
 
 function checkInside(root: string, absolute: string, wanted: string): string {

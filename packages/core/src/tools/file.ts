@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import { definePlugin, defineTool } from "../plugin/define.js";
 import { WorksiteError } from "../errors.js";
-import { confine } from "./confine.js";
+import { confine, confineWrite } from "./confine.js";
 import { unifiedDiff } from "./line-diff.js";
 
 const MAX_READ_BYTES = 1024 * 1024;
@@ -64,12 +64,14 @@ export const fileWrite = defineTool({
   input: writeInput,
   target: (i) => i.path,
   async run(i, ctx) {
-    const { absolute, relative } = await confine(ctx.worksite, i.path);
+    const { absolute, relative } = await confineWrite(ctx.worksite, i.path);
     const before = await stat(absolute).catch(() => undefined);
     if (before?.isDirectory()) throw new WorksiteError("user", `${relative} is a folder`);
+    // Writing in place through a second name would change the other file too (a hard link to THREAD.md, to evidence).
+    if (before?.isFile() && before.nlink > 1) throw new WorksiteError("refused", `refused path "${i.path}": it is hard-linked to ${before.nlink - 1} other name${before.nlink > 2 ? "s" : ""}, and writing it would change that file too; a person unlinks it by hand if the write is wanted`);
     await mkdir(dirname(absolute), { recursive: true });
     // Re-check after creating folders: a folder swapped for a symlink meanwhile must not redirect the write.
-    const again = await confine(ctx.worksite, i.path);
+    const again = await confineWrite(ctx.worksite, i.path);
     if (again.absolute !== absolute) throw new WorksiteError("refused", `refused path "${i.path}": it changed while being written`);
     await writeFile(absolute, i.content);
     const bytes = Buffer.byteLength(i.content);

@@ -4,7 +4,7 @@ import { shellPlugin } from "./shell.js";
 
 export { filePlugin, fileList, fileRead, fileWrite } from "./file.js";
 export { shellPlugin, shellRun, runProcess } from "./shell.js";
-export { confine, type Confined } from "./confine.js";
+export { confine, confineWrite, type Confined } from "./confine.js";
 export { parseCommandLine, type ParsedCommand } from "./command-line.js";
 export { unifiedDiff } from "./line-diff.js";
 

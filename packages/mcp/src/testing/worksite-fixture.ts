@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { listApprovals } from "@worksite/core";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 export const cliBin = join(repoRoot, "packages/cli/dist/bin.js");
@@ -58,14 +59,11 @@ export function buildCli(): void {
 
 /** Waits for the gate to queue an approval request and returns its id. */
 export async function waitForPendingApproval(root: string, timeoutMs = 15_000): Promise<string> {
-  const dir = join(root, ".worksite", "approvals");
+  // Approvals live in the person's state folder (the test setup points it at a temp folder), not in the worksite.
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const names = await readdir(dir).catch(() => [] as string[]);
-    for (const name of names.filter((n) => n.endsWith(".json"))) {
-      const record = JSON.parse(await readFile(join(dir, name), "utf8")) as { id: string; status: string };
-      if (record.status === "pending") return record.id;
-    }
+    const [pending] = await listApprovals(root, { status: "pending" });
+    if (pending) return pending.id;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error("no approval request appeared");
@@ -74,4 +72,12 @@ export async function waitForPendingApproval(root: string, timeoutMs = 15_000): 
 export async function auditEntries(root: string): Promise<Array<Record<string, unknown>>> {
   const text = await readFile(join(root, ".worksite", "audit.jsonl"), "utf8");
   return text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/**
+ * The whole environment for a child the SDK spawns: its stdio transport passes only a few safe variables by
+ * default, which would send the child to the person's real state folder instead of the test's (vitest.person-folders.ts).
+ */
+export function personEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => typeof e[1] === "string"));
 }

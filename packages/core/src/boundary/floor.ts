@@ -1,0 +1,74 @@
+import { realpathSync } from "node:fs";
+import { posix } from "node:path";
+import type { Effect } from "../plugin/types.js";
+import type { ResolvedPath } from "../policy/match-path.js";
+import type { Decision } from "../policy/types.js";
+import { CONTROL_FOLDERS, isControlPath, RUNTIME_FILES, WORKSITE_FILES } from "./control-paths.js";
+import { personControlFolders } from "./person-folders.js";
+
+/*
+ * The floor: what no PERMISSIONS.md rule, stage or approval can open to an
+ * agent tool (issue 11 item 2, issue 20 item 1, issue 21 item 7). It is
+ * applied where every path target is decided (policy/decide-query.ts), so the
+ * gate, `worksite permissions explain`, and a shell redirection decided as a
+ * file.write all meet the same refusal. A forbidden decision is never queued
+ * for approval, never turned into a draft, and the stage clamp only raises.
+ *
+ *   - writes (any effect but `read`) to the control paths of control-paths.ts;
+ *   - any access, reads included, to `.worksite/` and to the person's config
+ *     and state folders (seal key, approvals, audit anchors).
+ */
+
+/** The floor's decision for a path target, or undefined when the floor has nothing to say. */
+export function floorDecision(path: ResolvedPath, effect: Effect, subject: string, env: NodeJS.ProcessEnv = process.env): Decision | undefined {
+  const person = personFolderOf([path.lexical, path.real], env);
+  if (person) return floor(`${subject}: ${person} is the person's own worksite folder (the seal key, approvals, audit anchors); agent tools never read or write it, whatever PERMISSIONS.md says`);
+  for (const rel of [path.relLexical, path.relReal]) {
+    if (rel === undefined) continue;
+    const folded = fold(rel);
+    if (/^\.worksite(\/|$)/i.test(folded)) return floor(`${subject}: .worksite/ holds the runtime's own state (the audit log, checkpoints, drafts); agent tools never read or write it, whatever PERMISSIONS.md says`);
+    if (effect !== "read" && isControlPath(folded)) return floor(`${subject}: ${whyControl(folded)}`);
+  }
+  return undefined;
+}
+
+/** Width and case tricks fold to the name the file system may store (`ＴＨＲＥＡＤ.md`, a zero-width joiner). */
+export function fold(rel: string): string {
+  return rel.normalize("NFKC").replace(/\p{Cf}/gu, "");
+}
+
+function floor(reason: string): Decision {
+  return { tier: "forbidden", by: "floor", reason };
+}
+
+/** What a control path (isControlPath) is, and how a person changes it by hand. */
+export function whyControl(rel: string): string {
+  const parts = rel.split("/").filter((p) => p !== "" && p !== ".");
+  const first = parts[0]!.toLowerCase();
+  const file = WORKSITE_FILES.find((f) => f.toLowerCase() === first);
+  if (parts.length === 1 && file)
+    return `${file} is the person's contract with the agent; agent tools never write it, whatever PERMISSIONS.md, the stage or an approval says. A person edits it by hand, in an editor; the next round reads it`;
+  if (parts.length === 1 && RUNTIME_FILES.some((f) => f.toLowerCase() === first))
+    return `${parts[0]} is the runtime's own report of each round; only worksite writes it (a person may edit it by hand)`;
+  if (first === CONTROL_FOLDERS[1])
+    return `artifacts/ is the evidence of each round: tools add artifacts only through their artifact store, never by writing or overwriting files there (a person may move or delete them by hand)`;
+  return `a .git folder or .gitmodules is git's control data (hooks and core.fsmonitor run commands); agent tools never write it. A person runs git by hand`;
+}
+
+/** The person's folder holding one of `paths`, compared through realpath so a symlinked home still matches. */
+function personFolderOf(paths: string[], env: NodeJS.ProcessEnv): string | undefined {
+  for (const folder of personControlFolders(env)) {
+    for (const base of new Set([posix.resolve(folder), realOr(folder)])) {
+      if (paths.some((p) => p === base || p.startsWith(`${base}/`))) return folder;
+    }
+  }
+  return undefined;
+}
+
+function realOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return posix.resolve(path);
+  }
+}
