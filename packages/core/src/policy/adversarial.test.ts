@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Effect } from "../plugin/types.js";
+import { personConfigDir, personStateDir } from "../boundary/person-folders.js";
 import { tiers } from "./__fixtures__/rules.js";
 import { createPolicy, type Policy } from "./policy.js";
 import { type Tier, TIERS } from "./types.js";
@@ -35,6 +36,13 @@ const PERMISSIONS = tiers({
     "browser.open(https://*.example.com/**)",
     "browser.open(https://example.com)",
     "browser.open(http://localhost:*/**)",
+    "shell.run(find)",
+    "shell.run(git log)",
+    "shell.run(git diff)",
+    "shell.run(sort)",
+    "shell.run(tee)",
+    "shell.run(cp)",
+    "net.connect(localhost)",
   ],
   draft: ["mail.send"],
   confirm: ["shell.run(git push)", "browser.open(https://example.com/admin/**)"],
@@ -47,6 +55,12 @@ const PERMISSIONS = tiers({
     "shell.run(curl)",
     "browser.open(https://evil.com)",
     "browser.open(https://*.evil.com)",
+    "browser.open(http://localhost:9222/**)",
+    "browser.open(https://bücher.example)",
+    "file.write(café/**)",
+    "file.read(re\u0301sume\u0301/**)",
+    "net.connect(169.254.169.254)",
+    "net.connect(metadata.google.internal)",
   ],
 });
 
@@ -105,6 +119,24 @@ const CASES = (): Case[] => [
   url("https://xn--exmple-4nf.com/", "not allow"),
   url("http://localhost.evil.com:3000/", "forbidden"),
   url("http://localhost:5173/app", "allow"),
+  // URLs: every spelling of the loopback host is one host for rules (`localhost:9222` is forbidden, `localhost:*` allowed)
+  url("http://127.0.0.1:9222/json", "forbidden"),
+  url("http://127.1:9222/json", "forbidden"),
+  url("http://0x7f.1:9222/json", "forbidden"),
+  url("http://2130706433:9222/json", "forbidden"),
+  url("http://0177.0.0.1:9222/json", "forbidden"),
+  url("http://127.8.9.10:9222/json", "forbidden"),
+  url("http://[::1]:9222/json", "forbidden"),
+  url("http://[::ffff:127.0.0.1]:9222/json", "forbidden"),
+  url("http://[0:0:0:0:0:0:0:1]:9222/json", "forbidden"),
+  url("http://0.0.0.0:9222/json", "forbidden"),
+  url("http://LOCALHOST.:9222/json", "forbidden"),
+  url("http://127.0.0.1:5173/app", "allow"),
+  url("http://[::1]:5173/app", "allow"),
+  // URLs: hosts compared after IDNA (a rule written in Unicode holds for punycode, capitals and decomposed accents)
+  url("https://xn--bcher-kva.example/", "forbidden"),
+  url("https://B\u00DCCHER.example/", "forbidden"),
+  url("https://bu\u0308cher.example/", "forbidden"),
   // URLs: path tricks against `https://example.com/admin/**` (confirm)
   url("https://example.com/admin/users", "confirm"),
   url("https://example.com/%61dmin/users", "confirm"),
@@ -144,6 +176,11 @@ const CASES = (): Case[] => [
   write("loop/x", "not allow"),
   write("src/a.ts\u200B", "not allow"),
   write("src/a.ts\u0000.txt", "not allow"),
+  // Paths: composed and decomposed accents are one name (NFC before matching), both ways round
+  write("cafe\u0301/menu.txt", "forbidden"),
+  write("caf\u00E9/menu.txt", "forbidden"),
+  read("r\u00E9sum\u00E9/cv.pdf", "forbidden"),
+  read("re\u0301sume\u0301/cv.pdf", "forbidden"),
   read("src/a.ts", "allow"),
   read("secrets/key", "forbidden"),
   read("/etc/passwd", "forbidden"),
@@ -265,11 +302,98 @@ const CASES = (): Case[] => [
   sh("git push --force-with-lease", "forbidden"),
   sh("git push --force-with-lease=main:abc123 origin main", "forbidden"),
   sh("git -C . push -f", "forbidden"),
+  // Commands: write-capable options are file writes of their target (control files are never writable)
+  sh("git log --output=PERMISSIONS.md", "forbidden"),
+  sh("git log --output PERMISSIONS.md", "forbidden"),
+  sh("git diff --output=THREAD.md", "forbidden"),
+  sh("git log -p --output=secrets/key", "forbidden"),
+  sh("git log --output=src/log.txt", "allow"),
+  sh("git log --output=notes.txt", "not allow"),
+  sh("git log --output=$F", "not allow"),
+  sh('sort -o "$F" src/a.ts', "confirm"),
+  sh("find . -fprint GOAL.md", "forbidden"),
+  sh("find . -fprint0 ./PERMISSIONS.md", "forbidden"),
+  sh("find . -fls artifacts/index.json", "forbidden"),
+  sh("find . -type f -fprintf secrets/key '%p'", "forbidden"),
+  sh("find . -type f -fprintf out.txt '%p'", "not allow"),
+  sh("find . -path '*orksite/approvals' -fprintf '{}/ap_1.json' '{}'", "forbidden"),
+  sh("find . -delete", "forbidden"),
+  sh("find . -name audit.jsonl -delete", "forbidden"),
+  sh("find src -name '*.tmp' -delete", "allow"),
+  sh("find src -name '*.ts'", "allow"),
+  sh("ls | tee PERMISSIONS.md", "forbidden"),
+  sh("echo x | tee -a src/ok.txt THREAD.md", "forbidden"),
+  sh("echo x | tee src/ok.txt", "allow"),
+  sh("dd if=/dev/zero of=GOAL.md", "forbidden"),
+  sh("dd of=.git/config", "forbidden"),
+  sh("sort -o PERMISSIONS.md PERMISSIONS.md", "forbidden"),
+  sh("sort -oTHREAD.md x", "forbidden"),
+  sh("sort --output=GOAL.md x", "forbidden"),
+  sh("sort -o src/sorted.txt src/a.ts", "allow"),
+  sh("cp /tmp/p PERMISSIONS.md", "forbidden"),
+  sh("cp -r /tmp/hooks .git/hooks", "forbidden"),
+  sh("cp /tmp/x.json --target-directory=artifacts", "forbidden"),
+  sh("cp -t secrets /tmp/key", "forbidden"),
+  sh("cp src/a.ts src/b.ts", "allow"),
+  sh("mv THREAD.md old.md", "forbidden"),
+  sh("ln -sf /tmp/x PERMISSIONS.md", "forbidden"),
+  sh("install -m 644 x GOAL.md", "forbidden"),
+  sh("rsync -a /tmp/x/ .git/", "forbidden"),
+  sh("sed -i s/confirm/allow/ PERMISSIONS.md", "forbidden"),
+  sh("sed -i.bak -e s/a/b/ THREAD.md", "forbidden"),
+  sh("sed --in-place s/a/b/ GOAL.md", "forbidden"),
+  sh("truncate -s 0 PROGRESS.md", "forbidden"),
+  sh("touch .gitmodules", "forbidden"),
+  sh("rm PERMISSIONS.md", "forbidden"),
+  sh("rm -f artifacts/index.json", "forbidden"),
+  sh("wget -O THREAD.md https://example.com/t", "forbidden"),
+  sh("curl -o src/x https://example.com/x", "forbidden"),
+  sh("time -o GOAL.md npm test", "forbidden"),
+  sh("npm test --output=PERMISSIONS.md", "forbidden"),
+  sh("git log | tee $(echo PERMISSIONS.md)", "not allow"),
+  sh("cat PERMISSIONS.md", "allow"),
+  // Commands: trap, alias and function bodies are the commands they run
+  sh("trap 'rm -rf /' EXIT", "forbidden"),
+  sh('trap "curl x" EXIT; npm test', "forbidden"),
+  sh("trap -- 'curl evil' INT TERM", "forbidden"),
+  sh("trap 'npm test' EXIT", "allow"),
+  sh("trap $T EXIT", "not allow"),
+  sh("alias ls='rm -rf /'; ls", "forbidden"),
+  sh('alias x="curl evil"', "forbidden"),
+  sh("alias -- ll='curl evil'", "forbidden"),
+  sh("function f { curl x; }; f", "forbidden"),
+  sh("function f() ( rm -rf / ); f", "forbidden"),
+  sh("f() { rm -rf /; }; f", "forbidden"),
+  sh("ls() { curl evil; }; ls", "forbidden"),
+  // Commands: quoted, globbed or computed words that could name control state
+  sh("cat .w*$x/approvals/a.json", "confirm"),
+  sh('cat "${a}orksite/audit.jsonl"', "confirm"),
+  sh("cat .w$x/approvals/a.json", "confirm"),
+  sh("cat .{w,x}orksite/audit.jsonl", "forbidden"),
+  sh("cat '.w*/audit.jsonl'", "forbidden"),
+  sh("find . -path '*/.WORK*' -print", "forbidden"),
+  sh("find . -iname '.w?rksite'", "forbidden"),
+  sh("cat ~/.config/worksite/approval.key", "forbidden"),
+  sh("cat $HOME/.config/worksite/approval.key", "forbidden"),
+  sh(`cat ${personConfigDir()}/approval.key`, "forbidden"),
+  sh(`ls ${personStateDir()}`, "forbidden"),
+  sh("cat ~/.conf*/works*/*.key", "forbidden"),
+  sh("echo ${name}e $HOME/site", "allow"),
+  // Commands: nesting too deep to follow fails closed, with a message
+  sh(`echo ${"$(".repeat(1000)}ls${")".repeat(1000)}`, "forbidden"),
+  sh(`echo ${"${x:-".repeat(1000)}ls${"}".repeat(1000)}`, "forbidden"),
 
   // Other tools: draft tier, unknown tools, tool-id case
   { group: "tool", tool: "mail.send", target: "boss@example.com", expect: "draft", effect: "external" },
   { group: "tool", tool: "payments.charge", target: "100 USD", expect: "confirm", effect: "external" },
   { group: "tool", tool: "Shell.Run", target: "rm -rf /", expect: "not allow", effect: "external" },
+  // net.connect targets are hosts: every loopback spelling is localhost, and hosts are compared after IDNA
+  { group: "tool", tool: "net.connect", target: "127.0.0.1", expect: "allow", effect: "external" },
+  { group: "tool", tool: "net.connect", target: "[::1]", expect: "allow", effect: "external" },
+  { group: "tool", tool: "net.connect", target: "0x7f.1", expect: "allow", effect: "external" },
+  { group: "tool", tool: "net.connect", target: "2852039166", expect: "forbidden", effect: "external" },
+  { group: "tool", tool: "net.connect", target: "METADATA.google.internal.", expect: "forbidden", effect: "external" },
+  { group: "tool", tool: "net.connect", target: "localhost.evil.com", expect: "not allow", effect: "external" },
 ];
 
 function rank(t: Tier): number {
@@ -301,7 +425,8 @@ describe("adversarial targets never get past PERMISSIONS.md", () => {
 
   // One test per case too, so a failure names the trick.
   describe.each(["url", "path", "command", "tool"])("%s tricks", (group) => {
-    it.each(CASES().filter((c) => c.group === group).map((c) => [c.tool, c.target, c.expect, c] as const))("%s %j → %s", (_t, _x, _e, c) => {
+    const label = (t: string) => (t.length > 100 ? `${t.slice(0, 60)}… (${t.length} characters)` : t);
+    it.each(CASES().filter((c) => c.group === group).map((c) => [c.tool, label(c.target), c.expect, c] as const))("%s %j → %s", (_t, _x, _e, c) => {
       const d = policy.decide({ tool: c.tool, target: c.target, effect: c.effect ?? "external" });
       if (c.expect === "not allow") expect(d.tier).not.toBe("allow");
       else expect(d.tier).toBe(c.expect);

@@ -4,13 +4,16 @@
  * decided on its own, and the line gets the strictest part's tier.
  */
 import { posix } from "node:path";
+import { isControlPath } from "../boundary/control-paths.js";
+import { fold, globCouldNameControl, personFolders, type Touch, touchesState } from "./control-words.js";
 import { atLeast, builtIn, fromDefault, fromRules, strictestOf } from "./decisions.js";
-import { globToRegExp } from "./glob.js";
 import { argvMatches, commandPattern } from "./match-command.js";
 import type { MatchMode } from "./match-mode.js";
-import { parseCommandLine, type Redirect, type Word } from "./parse-command.js";
+import { resolvePath } from "./match-path.js";
+import { MAX_NESTING, parseCommandLine, type Redirect, type Word } from "./parse-command.js";
 import type { Decision, PermissionsDefaults, PolicyQuery, Rule } from "./types.js";
 import { isDangerousVariable, type Unwrapped, unwrapCommand } from "./unwrap-command.js";
+import { type WriteTarget, writeTargets } from "./write-targets.js";
 
 export interface CommandContext {
   defaults: PermissionsDefaults;
@@ -19,6 +22,8 @@ export interface CommandContext {
   modeOf(rule: Rule): MatchMode;
   /** Decide another query; a redirection is decided as file.write / file.read. */
   decide(query: PolicyQuery): Decision;
+  /** Absolute worksite root: where relative file names land. */
+  root: string;
 }
 
 const KEYWORDS = new Set(["!", "{", "}", "if", "then", "elif", "else", "fi", "do", "done", "while", "until", "esac"]);
@@ -33,11 +38,20 @@ const MAX_DEPTH = 8;
 interface Cwd {
   dirs: Set<string>;
   unknown: boolean;
+  /** Functions defined on this line: calling one runs a body decided on its own. */
+  functions: Set<string>;
 }
 
 export function decideCommandLine(ctx: CommandContext, query: PolicyQuery, line: string, depth = 0): Decision {
   const parsed = parseCommandLine(line);
-  const cwd: Cwd = { dirs: new Set(["."]), unknown: false };
+  if (parsed.tooDeep)
+    return builtIn("forbidden", `built-in: \`${line.length > 80 ? `${line.slice(0, 80)}…` : line}\` nests substitutions more than ${MAX_NESTING} deep; worksite does not run what it cannot follow (write it as several simpler commands)`);
+  const functions = new Set(parsed.functions ?? []);
+  for (const c of parsed.commands) {
+    const argv = programArgv(c.words);
+    if (argv[0]?.text === "function" && !argv[0].computed && argv[1] && !argv[1].computed) functions.add(argv[1].text);
+  }
+  const cwd: Cwd = { dirs: new Set(["."]), unknown: false, functions };
   const parts = parsed.commands.map((c) => {
     const d = decideSimple(ctx, query, c.words, c.redirects, depth, cwd);
     trackCd(programArgv(c.words), cwd);
@@ -47,8 +61,13 @@ export function decideCommandLine(ctx: CommandContext, query: PolicyQuery, line:
   let result = strictestOf(parts) ?? fromDefault(ctx.defaults, query.effect, `\`${line}\``);
   if (parsed.problems.length) result = atLeast(result, "confirm", `\`${line}\` cannot be fully analysed (${parsed.problems[0]}): a person must confirm it`);
   const words = parsed.commands.flatMap((c) => [...c.words, ...c.redirects.flatMap((r) => (r.target ? [r.target] : []))]);
-  if (words.some(namesRuntimeState))
-    result = atLeast(result, "forbidden", "built-in: shell commands may not touch .worksite/ (it holds approvals and the audit log)");
+  const folders = personFolders();
+  const touches = words.map((w) => touchesState(w, folders)).filter((t): t is Touch => t !== undefined);
+  const worst = touches.find((t) => t.tier === "forbidden") ?? touches[0];
+  if (worst)
+    result = atLeast(result, worst.tier, worst.tier === "forbidden"
+      ? `built-in: shell commands may not touch control state: ${worst.why}`
+      : `built-in: ${worst.why}, which holds control state: a person must confirm`);
   return result;
 }
 
@@ -62,6 +81,11 @@ function decideSimple(ctx: CommandContext, query: PolicyQuery, words: readonly W
     if (isDangerousVariable(m[1]!)) risky.push(m[1]!);
   }
   while (i < words.length && !words[i]!.computed && KEYWORDS.has(words[i]!.text)) i++;
+  // `function f { body; }`: the name is a definition, the body is commands.
+  if (words[i]?.text === "function" && !words[i]!.computed && words[i + 1]) {
+    i += 2;
+    while (i < words.length && !words[i]!.computed && KEYWORDS.has(words[i]!.text)) i++;
+  }
   const argv = words.slice(i);
 
   let main: Decision =
@@ -83,10 +107,20 @@ function decideArgv(ctx: CommandContext, query: PolicyQuery, argv: readonly Word
   if (!matched.length && staysInside(argv)) return builtIn("allow", `${subject}: moves into a folder of the worksite`);
   const own = fromRules(matched, subject);
   const unwrapped: Unwrapped = depth < MAX_DEPTH ? unwrapCommand(argv) : { kind: "opaque", reason: "nested too deeply" };
+  // A write no file rule speaks about does not undo a command rule that names that very file (`shell.run(rm -rf build)`).
+  const named = new Set(matched.flatMap((r) => (r.tier === "allow" && r.specifier ? (commandPattern(r.specifier) ?? []).slice(1) : [])));
+  const writes = writeTargets(argv)
+    .map((t) => {
+      const d = decideWrite(ctx, t, cwd);
+      return d && d.by === "default" && !t.word.computed && named.has(t.word.text) ? undefined : d;
+    })
+    .filter((d): d is Decision => d !== undefined);
+  const withWrites = (d: Decision) => strictestOf([d, ...writes.filter((w) => w.tier !== "allow")])!;
 
   if (unwrapped.kind === "none") {
-    const d = own ?? fromDefault(ctx.defaults, query.effect, subject);
-    return argv[0]!.computed ? atLeast(d, "confirm", `${subject}: the program name is computed by the shell`) : d;
+    const called = !argv[0]!.computed && cwd.functions.has(argv[0]!.text);
+    const d = own ?? (called ? builtIn("allow", `${subject}: calls a function defined on this line, whose body is decided on its own`) : fromDefault(ctx.defaults, query.effect, subject));
+    return withWrites(argv[0]!.computed ? atLeast(d, "confirm", `${subject}: the program name is computed by the shell`) : d);
   }
 
   const inner: Decision[] = [];
@@ -101,7 +135,7 @@ function decideArgv(ctx: CommandContext, query: PolicyQuery, argv: readonly Word
   if (inner.length && d !== own && !d.reason.startsWith(subject)) d = { ...d, reason: `${subject} runs ${d.reason}` };
   if (unwrapped.kind === "opaque") d = atLeast(d, "confirm", `${subject}: ${unwrapped.reason}`);
   if (unwrapped.privileged) d = atLeast(d, "confirm", `${subject}: runs with raised privileges`);
-  return d;
+  return withWrites(d);
 }
 
 function staysInside(argv: readonly Word[]): boolean {
@@ -128,9 +162,10 @@ function decideRedirect(ctx: CommandContext, r: Redirect, cwd: Cwd): Decision | 
   const t = r.target;
   if (!t || r.op === "<<" || r.op === "<<-" || r.op === "<<<") return undefined;
   if ((r.op === ">&" || r.op === "<&") && /^(\d+|-)$/.test(t.text)) return undefined;
+  const write = r.op !== "<";
+  if (write) return decideWrite(ctx, { word: t, how: `redirection ${r.op}` }, cwd);
   if (t.computed || t.glob) return builtIn("confirm", `redirection ${r.op} ${t.text}: the file name is computed by the shell`);
   if (/^\/dev\/(null|stdout|stderr|tty|fd\/\d+)$/.test(t.text)) return undefined;
-  const write = r.op !== "<";
   const tool = write ? "file.write" : "file.read";
   const absolute = t.text.startsWith("/");
   if (!absolute && cwd.unknown) return builtIn("confirm", `redirection ${r.op} ${t.text}: after a cd worksite cannot follow, the file it names is unknown`);
@@ -139,6 +174,45 @@ function decideRedirect(ctx: CommandContext, r: Redirect, cwd: Cwd): Decision | 
   // Reading a file is fine wherever file.read may run; only a stricter answer counts.
   if (!write && (d.tier === "allow" || d.tier === "read-only" || d.tier === "draft")) return undefined;
   return { ...d, reason: `redirection ${r.op} ${t.text} is a ${tool}: ${d.reason}` };
+}
+
+/**
+ * A file a command writes (a redirection, `--output=F`, `tee F`, `cp … F`),
+ * decided as `file.write` of it in every folder the line may be in. Control
+ * paths (the three worksite files, PROGRESS.md, .worksite/, artifacts/, .git)
+ * are refused whatever the rules say: only a person edits them, by hand.
+ */
+function decideWrite(ctx: CommandContext, target: WriteTarget, cwd: Cwd): Decision | undefined {
+  const t = target.word;
+  const subject = `${target.how} ${t.text}`;
+  if (t.glob) {
+    const control = globCouldNameControl(t);
+    if (control) return builtIn("forbidden", `built-in: ${subject} could write ${control}, a control file only a person edits by hand`);
+  }
+  if (t.computed || t.glob) return builtIn("confirm", `${subject}: the file name is computed by the shell`);
+  if (/^\/dev\/(null|stdout|stderr|tty|fd\/\d+)$/.test(t.text) || t.text === "-" || t.text === "") return undefined;
+  const absolute = t.text.startsWith("/");
+  if (!absolute && cwd.unknown) return builtIn("confirm", `${subject}: after a cd worksite cannot follow, the file it names is unknown`);
+  const targets = absolute ? [t.text] : [...cwd.dirs].map((d) => posix.join(d, t.text));
+  for (const path of targets) {
+    const control = controlPathOf(path, ctx.root, target.recursive === true);
+    if (control !== undefined)
+      return builtIn("forbidden", `built-in: ${subject} writes ${control || "the whole worksite"}, ${control ? "a control file only a person edits by hand" : "which holds the control files only a person edits by hand"}`);
+  }
+  const d = strictestOf(targets.map((path) => ctx.decide({ tool: "file.write", target: path, effect: "write", targetKind: "path" })))!;
+  return { ...d, reason: `${subject} is a file.write${target.recursive ? " of everything below it" : ""}: ${d.reason}` };
+}
+
+/** The control path a write to `path` would touch (read both lexically and through symlinks), or undefined. */
+function controlPathOf(path: string, root: string, recursive: boolean): string | undefined {
+  const resolved = resolvePath(path, root);
+  for (const rel of [resolved.relLexical, resolved.relReal]) {
+    if (rel === undefined) continue;
+    const folded = fold(rel);
+    if (isControlPath(folded)) return rel;
+    if (recursive && (folded === "" || folded === ".")) return "";
+  }
+  return undefined;
 }
 
 const patterns = new WeakMap<Rule, string[] | null>();
@@ -158,12 +232,4 @@ export function programArgv(words: readonly Word[]): Word[] {
   let i = 0;
   while (i < words.length && !words[i]!.computed && (ASSIGNMENT.test(words[i]!.text) || KEYWORDS.has(words[i]!.text))) i++;
   return words.slice(i);
-}
-
-/** Does this word name `.worksite` (literally, in another case or width, or by a glob that could expand to it)? */
-function namesRuntimeState(word: Word): boolean {
-  const folded = word.text.normalize("NFKC").replace(/\p{Cf}/gu, "");
-  if (/\.worksite/i.test(folded)) return true;
-  if (!word.glob) return false;
-  return folded.split("/").some((part) => /[*?[]/.test(part) && globToRegExp(part.replace(/\[[^\]]*\]/g, "?"), { caseInsensitive: true }).test(".worksite"));
 }

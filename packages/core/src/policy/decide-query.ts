@@ -9,7 +9,7 @@ import { inferTargetKind } from "./infer.js";
 import type { MatchMode } from "./match-mode.js";
 import { isAbsolutePattern, pathRuleMatches, resolvePath } from "./match-path.js";
 import { floorDecision } from "../boundary/floor.js";
-import { looksLikeUrlPattern, normaliseUrl, parseUrlPattern, type UrlPattern, urlMatches } from "./match-url.js";
+import { looksLikeUrlPattern, normaliseHostTarget, normaliseUrl, parseUrlPattern, type UrlPattern, urlMatches } from "./match-url.js";
 import type { Decision, PermissionsDefaults, PolicyQuery, Rule } from "./types.js";
 
 export interface QueryContext {
@@ -37,7 +37,7 @@ export function decideQuery(ctx: QueryContext, query: PolicyQuery): Decision {
   let decision: Decision;
   if (kind === "command")
     decision = decideCommandLine(
-      { defaults: ctx.defaults, rules: rules.filter((r) => !r.specifier || !looksLikeUrlPattern(r.specifier)), modeOf, decide: (q) => decideQuery(ctx, q) },
+      { defaults: ctx.defaults, rules: rules.filter((r) => !r.specifier || !looksLikeUrlPattern(r.specifier)), modeOf, decide: (q) => decideQuery(ctx, q), root: ctx.root },
       query,
       target,
     );
@@ -106,13 +106,19 @@ function decideText(ctx: QueryContext, query: PolicyQuery, target: string, rules
   // A plugin tool that did not say its target is a path may still write one: the floor reads it as a path too.
   const floor = url === undefined && target.trim() !== "" ? floorDecision(resolvePath(target, ctx.root), query.effect, subject) : undefined;
   if (floor) return floor;
+  // `net.*` targets are hosts: `127.0.0.1`, `[::1]` and `0x7f.1` are the rule's `localhost`, `EVIL.com.` its `evil.com`.
+  const host = /^net\./i.test(query.tool) ? normaliseHostTarget(target) : undefined;
   const matched = rules.filter((r) => {
     if (!r.specifier) return true;
     if (looksLikeUrlPattern(r.specifier)) {
       const p = urlPatternOf(r);
       return url !== undefined && p !== undefined && urlMatches(p, url, modeOf(r));
     }
-    return globMatches(r.specifier, target, { caseInsensitive: modeOf(r) === "generous" });
+    const options = { caseInsensitive: modeOf(r) === "generous" };
+    if (globMatches(r.specifier, target, options)) return true;
+    if (host === undefined) return false;
+    const spec = /[*?]/.test(r.specifier) ? r.specifier.toLowerCase() : normaliseHostTarget(r.specifier);
+    return spec !== undefined && globMatches(spec, host, options);
   });
   return fromRules(matched, subject) ?? fromDefault(ctx.defaults, query.effect, subject);
 }

@@ -46,21 +46,20 @@ export function isAbsolutePattern(spec: string): boolean {
 }
 
 export function pathRuleMatches(spec: string, path: ResolvedPath, mode: MatchMode): boolean {
-  let pattern = spec.trim().replace(/\\/g, "/").replace(/\/{2,}/g, "/");
+  // Composed and decomposed accents are one name (macOS file systems treat them so): compare in NFC.
+  let pattern = spec.normalize("NFC").trim().replace(/\\/g, "/").replace(/\/{2,}/g, "/");
   const absolute = pattern.startsWith("/");
   if (!absolute) pattern = pattern.replace(/^(\.\/)+/, "");
   if (pattern.length > 1) pattern = pattern.replace(/\/+$/, "");
   if (pattern === "" || pattern === ".") pattern = "**";
   if (!hasGlobChars(pattern)) pattern = pattern === "/" ? "/**" : `${pattern}/**`;
 
-  const readings = absolute
-    ? [path.lexical, path.real]
-    : [path.relReal, path.inside ? path.relLexical : undefined];
+  const readings = (absolute ? [path.lexical, path.real] : [path.relReal, path.inside ? path.relLexical : undefined]).map((p) => p?.normalize("NFC"));
   const options = { separator: "/" as const, caseInsensitive: mode === "generous" };
   const test = (p: string | undefined) => p !== undefined && globMatches(pattern, p, options);
   if (mode === "generous") return readings.some(test);
   // An allow must hold for where the file system will really put it.
-  return test(absolute ? path.real : path.relReal);
+  return test((absolute ? path.real : path.relReal)?.normalize("NFC"));
 }
 
 /** True when either reading lands in `.worksite/` (in any case or width: some file systems fold them). */

@@ -72,7 +72,7 @@ export function parseUrlPattern(spec: string): UrlPattern | undefined {
     } catch {
       return undefined;
     }
-    normal = stripTrailingDots(normal);
+    normal = canonicalHost(stripTrailingDots(normal));
     host = sub ? { kind: "subdomains", base: normal.slice(PLACEHOLDER.length + 1) } : { kind: "exact", host: normal };
   }
 
@@ -93,7 +93,7 @@ export function normaliseUrl(target: string): NormalUrl | undefined {
     return undefined;
   }
   const scheme = url.protocol.replace(/:$/, "").toLowerCase();
-  const host = stripTrailingDots(url.hostname.toLowerCase());
+  const host = canonicalHost(stripTrailingDots(url.hostname.toLowerCase()));
   const raw = url.pathname;
   const readings = new Set<string>();
   readings.add(decodePath(raw, true));
@@ -129,6 +129,37 @@ function sameFamily(a: string, b: string): boolean {
 
 function effectivePort(url: NormalUrl): string {
   return url.port || DEFAULT_PORTS[url.scheme] || "";
+}
+
+/**
+ * Every spelling of this machine is one host for rules (issue 11 item 7): `127.0.0.0/8`
+ * (WHATWG has already turned `0x7f.1`, `2130706433` and `0177.0.0.1` into dotted
+ * decimal), `[::1]`, `[::ffff:127.x.x.x]`, `0.0.0.0` and `[::]` (both reach the
+ * local machine when connected to) are all `localhost`.
+ */
+export function canonicalHost(host: string): string {
+  if (host === "localhost" || host === "0.0.0.0" || host === "[::]" || host === "[::1]") return "localhost";
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return "localhost";
+  if (/^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host) || /^\[::ffff:0:0\]$/.test(host)) return "localhost";
+  return host;
+}
+
+/**
+ * A bare `host` or `host:port` (a `net.connect` target or rule) read as a browser
+ * would: IDNA to punycode, case folded, IPv4 spellings in dotted decimal,
+ * loopback as `localhost`. Undefined when it is not a host.
+ */
+export function normaliseHostTarget(text: string): string | undefined {
+  const t = text.trim();
+  if (t === "" || /[\s/@?#\\]/.test(t)) return undefined;
+  try {
+    const url = new URL(`http://${t}/`);
+    const host = canonicalHost(stripTrailingDots(url.hostname.toLowerCase()));
+    const port = /:(\d+)$/.exec(t) ? /:(\d+)$/.exec(t)![1]! : "";
+    return port ? `${host}:${String(Number(port))}` : host;
+  } catch {
+    return undefined;
+  }
 }
 
 function stripTrailingDots(host: string): string {

@@ -49,3 +49,22 @@ describe("reading a command line", () => {
     expect(parseCommandLine("a )").problems).toContain("unbalanced )");
   });
 });
+
+describe("nesting too deep to follow", () => {
+  it.each([
+    ["$(", ")"],
+    ["<(", ")"],
+    ["${x:-", "}"],
+    ["\"$(", ")\""],
+  ])("stops at %s nested 100,000 deep with a problem, never a stack overflow", (open, close) => {
+    const parsed = parseCommandLine(`echo ${open.repeat(100_000)}ls${close.repeat(100_000)}`);
+    expect(parsed.tooDeep).toBe(true);
+    expect(parsed.problems.join("; ")).toContain("nested more than 32 deep");
+  });
+
+  it("still follows 30 nested substitutions and finds the innermost command", () => {
+    const parsed = parseCommandLine(`echo ${"$(".repeat(30)}rm -rf /${")".repeat(30)}`);
+    expect(parsed.tooDeep).toBeUndefined();
+    expect(parsed.commands.map((c) => c.text)).toContain("rm -rf /");
+  });
+});

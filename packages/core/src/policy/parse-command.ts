@@ -15,6 +15,14 @@ export interface Word {
   computed: boolean;
   /** Unquoted glob characters: the names it could expand to. */
   glob?: RegExp;
+  /**
+   * Set when part of the word is unknown until the shell runs: the word with
+   * each variable or substitution as "\0", each glob wildcard or brace group
+   * as "\u0002" (the shell expands those to names that exist), and a leading
+   * `~`, `$HOME` or `${HOME}` as "\u0001" (the home folder). Lets the policy
+   * ask what the word could still name.
+   */
+  shape?: string;
 }
 
 export interface Redirect {
@@ -35,19 +43,44 @@ export interface ParsedCommandLine {
   commands: SimpleCommand[];
   /** Things the reader could not follow; any problem means the line is not understood. */
   problems: string[];
+  /** Substitutions nest deeper than MAX_NESTING: the reader stopped there instead of recursing on. */
+  tooDeep?: boolean;
+  /** Names given a function body on this line (`f() { …; }`, `function f { …; }`): their bodies are commands here too. */
+  functions?: string[];
 }
 
 interface State {
   src: string;
   commands: SimpleCommand[];
   problems: string[];
+  /** How many substitutions deep the reader is. */
+  depth: number;
+  tooDeep: boolean;
+  functions: string[];
 }
 
-export function parseCommandLine(src: string): ParsedCommandLine {
-  const state: State = { src, commands: [], problems: [] };
+/**
+ * No real command nests substitutions this deep; a line that does is refused
+ * rather than followed, so reading it can never exhaust the stack (issue 11:
+ * 1,000 nested `$(` must fail closed with a message, not a RangeError).
+ */
+export const MAX_NESTING = 32;
+
+export function parseCommandLine(src: string, depth = 0): ParsedCommandLine {
+  const state: State = { src, commands: [], problems: [], depth, tooDeep: false, functions: [] };
   const end = parseList(state, 0, undefined, false);
   if (end < src.length) state.problems.push(`unexpected text at ${end}`);
-  return { commands: state.commands, problems: state.problems };
+  const parsed: ParsedCommandLine = { commands: state.commands, problems: state.problems };
+  if (state.tooDeep) parsed.tooDeep = true;
+  if (state.functions.length) parsed.functions = state.functions;
+  return parsed;
+}
+
+/** Stop reading: the rest of the line is nested too deeply to follow. */
+function giveUp(state: State): number {
+  state.tooDeep = true;
+  if (!state.problems.includes(`substitutions nested more than ${MAX_NESTING} deep`)) state.problems.push(`substitutions nested more than ${MAX_NESTING} deep`);
+  return state.src.length;
 }
 
 /** Parse commands from `i` until `stop` (")") or the end; returns the index after the stop. */
@@ -83,6 +116,16 @@ function parseList(state: State, start: number, stop: ")" | undefined, nested: b
       continue;
     }
     if (ch === "(") {
+      // `name() …`: a function definition; the name is not a command, the body that follows is.
+      const close = /^\(\s*\)/.exec(src.slice(i));
+      const named = words.length === 1 ? words[0]! : words.length === 2 && words[0]!.text === "function" ? words[1]! : undefined;
+      if (close && named && !named.computed && !words[0]!.computed && !redirects.length) {
+        state.functions.push(named.text);
+        words = [];
+        i += close[0].length;
+        cmdStart = i;
+        continue;
+      }
       endCommand(i);
       depth++;
       i++;
@@ -112,7 +155,7 @@ function parseList(state: State, start: number, stop: ")" | undefined, nested: b
     i = read.end;
   }
   endCommand(i);
-  if (stop) state.problems.push("unterminated substitution");
+  if (stop && !state.tooDeep) state.problems.push("unterminated substitution");
   if (depth > 0) state.problems.push("unbalanced (");
   return i;
 }
@@ -122,7 +165,7 @@ function readRedirect(state: State, at: number, redirects: Redirect[], words: Wo
   let i = at;
   if ((src[i] === "<" || src[i] === ">") && src[i + 1] === "(") {
     // Process substitution: its commands run; the word it leaves is a /dev/fd path.
-    i = parseList(state, i + 2, ")", true);
+    i = nestedList(state, i + 2);
     words.push({ text: "<(…)", computed: true });
     return i;
   }
@@ -149,13 +192,18 @@ function readWord(state: State, start: number): { word: Word; end: number } {
   let computed = false;
   let globbed = false;
   let brace = false;
+  let shape = "";
   const lit = (s: string) => {
     text += s;
     re += escapeRegExp(s);
+    shape += s;
   };
   const wild = (s: string) => {
+    // `$HOME` or `${HOME}` first in the word is the home folder, as `~` is.
+    const home = text === "" && /^\$(?:HOME|\{HOME\})$/.test(s);
     text += s;
     re += ".*";
+    shape += home ? "\u0001" : "\0";
     computed = true;
   };
 
@@ -193,13 +241,17 @@ function readWord(state: State, start: number): { word: Word; end: number } {
       continue;
     }
     if (ch === "~" && i === start) {
-      wild("~");
+      text += "~";
+      re += ".*";
+      shape += "\u0001";
+      computed = true;
       i++;
       continue;
     }
     if (ch === "*" || ch === "?") {
       text += ch;
       re += ch === "*" ? ".*" : ".";
+      shape += "\u0002";
       globbed = true;
       i++;
       continue;
@@ -209,6 +261,7 @@ function readWord(state: State, start: number): { word: Word; end: number } {
       if (close > 0 && !/[ \t\n;|&()<>]/.test(src.slice(i, close))) {
         text += src.slice(i, close + 1);
         re += ".";
+        shape += "\u0002";
         globbed = true;
         i = close + 1;
         continue;
@@ -221,6 +274,9 @@ function readWord(state: State, start: number): { word: Word; end: number } {
   }
   const word: Word = { text, computed };
   if (globbed && !computed) word.glob = new RegExp(`^${re}$`, "su");
+  // `{a,b}` could be any of its parts: unknown in the shape.
+  if (brace && computed) shape = shape.replace(/\{[^{}]*,[^{}]*\}/g, "\u0002");
+  if (computed || globbed) word.shape = shape;
   return { word, end: i };
 }
 
@@ -256,6 +312,15 @@ function readDoubleQuoted(state: State, start: number, lit: (s: string) => void,
   return i;
 }
 
+/** The commands of a `$(…)` or `<(…)`, one level deeper. */
+function nestedList(state: State, start: number): number {
+  if (state.depth >= MAX_NESTING) return giveUp(state);
+  state.depth++;
+  const end = parseList(state, start, ")", true);
+  state.depth--;
+  return end;
+}
+
 /** `$name`, `${…}`, `$(…)`, `$'…'`, `` `…` ``: returns the index after it, or `i` when it is a plain `$`. */
 function readExpansion(state: State, i: number): number {
   const { src } = state;
@@ -270,12 +335,14 @@ function readExpansion(state: State, i: number): number {
       } else inner += src[j++];
     }
     if (j >= src.length) state.problems.push("unterminated `");
-    const parsed = parseCommandLine(inner);
+    if (state.depth >= MAX_NESTING) return giveUp(state);
+    const parsed = parseCommandLine(inner, state.depth + 1);
     for (const c of parsed.commands) state.commands.push({ ...c, nested: true });
     for (const p of parsed.problems) state.problems.push(p);
+    if (parsed.tooDeep) state.tooDeep = true;
     return Math.min(j + 1, src.length);
   }
-  if (next === "(") return parseList(state, i + 2, ")", true);
+  if (next === "(") return nestedList(state, i + 2);
   if (next === "'") {
     // ANSI-C quoting ($'\x72m' is rm): treated as computed rather than decoded.
     let j = i + 2;
@@ -285,6 +352,8 @@ function readExpansion(state: State, i: number): number {
   }
   if (next === "{") {
     // ${x:-$(cmd)} runs cmd: scan the braces, parsing substitutions inside.
+    if (state.depth >= MAX_NESTING) return giveUp(state);
+    state.depth++;
     let j = i + 2;
     let depth = 1;
     while (j < src.length && depth > 0) {
@@ -299,7 +368,8 @@ function readExpansion(state: State, i: number): number {
         j++;
       }
     }
-    if (depth > 0) state.problems.push("unterminated ${");
+    state.depth--;
+    if (depth > 0 && !state.tooDeep) state.problems.push("unterminated ${");
     return j;
   }
   if (/[A-Za-z_]/.test(next)) {

@@ -258,3 +258,12 @@ describe("what PERMISSIONS.md lets happen outside the gate", () => {
     expect(trustNotes(tiers({ allow: ["file.write(src/**)"], confirm: ["shell.run(npm test)"] }))).toEqual([]);
   });
 });
+
+describe("a command nested too deeply", () => {
+  it("is refused with a message that says why and what to do, not a stack trace", () => {
+    const policy = createPolicy(tiers({ allow: ["shell.run(echo)", "shell.run(ls)"] }), { root, stage: "write" });
+    const d = policy.decide({ tool: "shell.run", target: `echo ${"$(".repeat(1000)}ls${")".repeat(1000)}`, effect: "external" });
+    expect(d.tier).toBe("forbidden");
+    expect(d.reason).toMatch(/nests substitutions more than 32 deep.*several simpler commands/);
+  });
+});

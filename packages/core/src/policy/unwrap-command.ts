@@ -54,6 +54,8 @@ export function unwrapCommand(argv: readonly Word[]): Unwrapped {
   }
   if (SHELLS.has(name)) return unwrapShell(argv);
   if (name === "find") return unwrapFind(argv);
+  if (name === "trap") return unwrapTrap(argv);
+  if (name === "alias") return unwrapAlias(argv);
 
   const table = WRAPPERS[name];
   if (!table) return { kind: "none" };
@@ -128,6 +130,31 @@ function unwrapShell(argv: readonly Word[]): Unwrapped {
     if (w.text === "-o" || w.text === "+o" || w.text === "-O" || w.text === "+O") i++;
   }
   return { kind: "none" };
+}
+
+/** `trap 'cmd' EXIT` runs cmd later, in this shell: it is decided as that command (issue 11 item 5). */
+function unwrapTrap(argv: readonly Word[]): Unwrapped {
+  let i = 1;
+  while (i < argv.length && !argv[i]!.computed && /^-[lpP]+$/.test(argv[i]!.text)) i++;
+  if (argv[i]?.text === "--" && !argv[i]!.computed) i++;
+  const action = argv[i];
+  if (!action) return { kind: "none" };
+  if (action.computed) return { kind: "opaque", reason: "trap with a computed command" };
+  if (action.text === "-" || action.text.trim() === "") return { kind: "none" };
+  return { kind: "script", script: action.text };
+}
+
+/** `alias ls='rm -rf /'` makes `ls` run its value: each value is decided as the command it is. */
+function unwrapAlias(argv: readonly Word[]): Unwrapped {
+  const scripts: string[] = [];
+  for (const w of argv.slice(1)) {
+    const eq = w.text.indexOf("=");
+    if (w.computed) {
+      if (eq < 0 || /\$|`/.test(w.text.slice(eq + 1)) || /\$|`/.test(w.text.slice(0, eq))) return { kind: "opaque", reason: "alias with a computed value" };
+    }
+    if (eq > 0) scripts.push(w.text.slice(eq + 1));
+  }
+  return scripts.length ? { kind: "script", script: scripts.join("\n") } : { kind: "none" };
 }
 
 function unwrapFind(argv: readonly Word[]): Unwrapped {
