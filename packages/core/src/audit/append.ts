@@ -1,5 +1,6 @@
 import { appendFile, mkdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
+import { rememberSealKey } from "../secrets/known-values.js";
 import { redactDeep } from "../secrets/redact-deep.js";
 import { entryHash, entryLine, GENESIS_HASH } from "./hash-chain.js";
 import { anchorPlace } from "./anchor.js";
@@ -34,7 +35,9 @@ export async function appendEvent(
   cached: TailState | undefined,
   options: AppendOptions,
 ): Promise<{ entry: AuditEntry; tail: TailState }> {
-  // Redaction comes before hashing, so the chain covers exactly what is on disk.
+  // Redaction comes before hashing, so the chain covers exactly what is on disk. The person's
+  // seal key, once it exists, is redacted too (issue 11 item 7); reading it never creates it.
+  await rememberSealKey();
   const { seq: _s, time: _t, prev: _p, hash: _h, ...clean } = redactDeep(event) as AuditEvent & Partial<AuditEntry>;
   await mkdir(dirname(path), { recursive: true });
   return withFileLock(

@@ -411,8 +411,12 @@ describe("adversarial targets never get past PERMISSIONS.md", () => {
     rmSync(join(root, ".."), { recursive: true, force: true });
   });
 
-  it("has at least 60 cases", () => {
-    expect(CASES().length).toBeGreaterThanOrEqual(60);
+  // The figure a note or README may quote: change it with the table.
+  it("has exactly 276 cases (url 56, path 40, command 171, tool 9 — every one a test of its own below)", () => {
+    const cases = CASES();
+    expect(cases.length).toBe(276);
+    const by = (g: string) => cases.filter((c) => c.group === g).length;
+    expect([by("url"), by("path"), by("command"), by("tool")]).toEqual([56, 40, 171, 9]);
   });
 
   it("lets none of them through (zero bypasses)", () => {

@@ -1,3 +1,5 @@
+import { base64Findings, foldedFindings, type HiddenFinding, pemBodyFindings, percentFindings } from "./hidden.js";
+import { knownValueFindings } from "./known-values.js";
 import { rules, type SecretRule } from "./rules.js";
 import type { SecretFinding } from "./types.js";
 
@@ -14,6 +16,37 @@ interface Candidate {
  */
 export function scanSecrets(text: string, ruleSet: readonly SecretRule[] = rules): SecretFinding[] {
   if (text.length < 8) return [];
+  const candidates = ruleCandidates(text, ruleSet);
+  if (ruleSet === rules) {
+    // What the rules cannot see as written: the worksite's own key, encoded tokens, split or
+    // zero-width tokens, headerless PEM bodies. Named after the rules' own findings.
+    const hidden = (found: HiddenFinding[], priority: number) => {
+      for (const f of found) candidates.push({ ...f, priority });
+    };
+    hidden(knownValueFindings(text), -1);
+    const plain = (t: string) => resolveOverlaps(ruleCandidates(t, rules));
+    hidden(pemBodyFindings(text), rules.length);
+    hidden(foldedFindings(text, (t) => resolveOverlaps(ruleCandidates(t, TOKEN_RULES))), rules.length + 1);
+    hidden(base64Findings(text, plain), rules.length + 2);
+    hidden(percentFindings(text, plain), rules.length + 3);
+  }
+  if (candidates.length === 0) return [];
+  return withPositions(text, resolveOverlaps(candidates));
+}
+
+/**
+ * Kinds known by a fixed prefix or shape: safe to look for in text whose line
+ * breaks and invisible characters were folded away (a context rule such as a
+ * `key = value` assignment would join unrelated lines).
+ */
+const TOKEN_KINDS = new Set([
+  "openssh-private-key", "private-key", "aws-access-key-id", "gcp-api-key", "google-oauth-client-secret", "google-oauth-access-token",
+  "azure-client-secret", "github-token", "gitlab-token", "slack-token", "slack-webhook", "stripe-key", "anthropic-api-key", "openai-api-key",
+  "npm-token", "jwt", "sendgrid-api-key", "digitalocean-token", "discord-webhook", "telegram-bot-token", "huggingface-token", "shopify-token",
+]);
+const TOKEN_RULES = rules.filter((r) => TOKEN_KINDS.has(r.kind));
+
+function ruleCandidates(text: string, ruleSet: readonly SecretRule[]): Candidate[] {
   const lower = text.toLowerCase();
   const candidates: Candidate[] = [];
   ruleSet.forEach((rule, priority) => {
@@ -27,8 +60,7 @@ export function scanSecrets(text: string, ruleSet: readonly SecretRule[] = rules
       candidates.push({ kind: typeof verdict === "string" ? verdict : rule.kind, start: range[0], end: range[1], priority });
     }
   });
-  if (candidates.length === 0) return [];
-  return withPositions(text, resolveOverlaps(candidates));
+  return candidates;
 }
 
 /** Replace every secret with `[REDACTED:<kind>]`. */

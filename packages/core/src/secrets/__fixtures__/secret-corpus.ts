@@ -11,6 +11,8 @@ export interface SecretSample {
   text: string;
   /** Substrings that must not survive redaction. */
   values: string[];
+  /** Not visible to a pattern as written: encoded, split across lines, zero-width characters inside, a PEM body without its header. */
+  hidden?: true;
 }
 
 export function prng(seed: number): () => number {
@@ -264,6 +266,88 @@ export function secretCorpus(seed = 20240601): SecretSample[] {
   for (let i = 0; i < 2; i++) {
     const v = mixed(ALNUM, 20);
     add("oauth-authorization-code", [v], `GET /oauth/callback?code=${v}&state=${chars(HEX, 16)} 302`);
+  }
+
+  // Hidden as written (issue 11 item 7): encoded, split across lines, zero-width characters inside,
+  // PEM bodies without their BEGIN line. Only the hidden-secret finders see these; none sits under a
+  // credential-named key, where the assignment rule would find it anyway.
+  const hide = (kind: string, values: string[], text: string) => out.push({ kind, values, text, hidden: true });
+  const github = () => `ghp_${mixed(ALNUM, 36)}`;
+  const anthropic = () => `sk-ant-api03-${mixed(B64URL, 93)}AA`;
+  const slack = () => `xoxb-${chars(DIGITS, 12)}-${chars(DIGITS, 13)}-${mixed(ALNUM, 24)}`;
+  const stripe = () => `sk_live_${mixed(ALNUM, 24)}`;
+  {
+    const enc = Buffer.from(github()).toString("base64");
+    hide("github-token", [enc], `$ echo ${enc} | base64 -d > ~/.git-credentials`);
+  }
+  {
+    const enc = Buffer.from(`ANTHROPIC_API_KEY=${anthropic()}\n`).toString("base64");
+    hide("anthropic-api-key", [enc], `kind: Secret\ndata:\n  app.env: ${enc}\n`);
+  }
+  {
+    const enc = Buffer.from(JSON.stringify({ bot: slack(), channel: "#ops" })).toString("base64url");
+    hide("slack-token", [enc], `{"event": "install", "payload": "${enc}"}`);
+  }
+  {
+    const enc = Buffer.from(`${chars(LOWER, 6)}:${stripe()}`).toString("base64");
+    hide("stripe-key", [enc], `2024-06-01T09:12:44Z DEBUG forwarding header X-Upstream: ${enc}`);
+  }
+  {
+    const v = github();
+    const enc = [...v].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`).join("");
+    hide("github-token", [enc], `GET /redirect?next=${enc}&lang=en 302`);
+  }
+  {
+    const v = anthropic();
+    const enc = v.replace(/-/g, "%2D");
+    hide("anthropic-api-key", [enc], `<a href="https://console.example.com/import?q=${enc}">import</a>`);
+  }
+  {
+    const v = encodeURIComponent(encodeURIComponent(`token ${slack()}`));
+    hide("slack-token", [v], `state=${v}`);
+  }
+  {
+    const v = github();
+    hide("github-token", [v.slice(0, 20), v.slice(20)], `remote: paste ${v.slice(0, 20)}\n${v.slice(20)}\nremote: done`);
+  }
+  {
+    const v = anthropic();
+    hide("anthropic-api-key", [v.slice(0, 50), v.slice(50)], `{\n  "note": "${v.slice(0, 50)}\n      ${v.slice(50)}"\n}`);
+  }
+  {
+    const v = `AKIA${chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)}`;
+    hide("aws-access-key-id", [v.slice(0, 10), v.slice(10)], `id ${v.slice(0, 10)}\r\n${v.slice(10)} (rotated)`);
+  }
+  {
+    const v = github();
+    hide("github-token", [v.slice(0, 15), v.slice(15)], `label = ["${v.slice(0, 15)}\u200B${v.slice(15)}"]`);
+  }
+  {
+    const v = slack();
+    hide("slack-token", [v.slice(0, 12), v.slice(13, 30), v.slice(31)], `bot ${v.slice(0, 12)}\u2060${v.slice(12, 30)}\u00AD${v.slice(30)} ready`);
+  }
+  {
+    const v = stripe();
+    hide("stripe-key", [v.slice(0, 14), v.slice(14)], `charge with \uFEFF${v.slice(0, 14)}\u200C${v.slice(14)} now`);
+  }
+  // DER private keys (PKCS#8 RSA, PKCS#1 RSA, SEC1 EC), their base64 bodies shown without the BEGIN line.
+  const der = (prefix: number[], n: number) => Buffer.concat([Buffer.from(prefix), Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256)))]);
+  const body64 = (b: Buffer) => (b.toString("base64").match(/.{1,64}/g) ?? []).join("\n");
+  {
+    const body = body64(der([0x30, 0x82, 0x04, 0xbd, 0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00], 600));
+    hide("private-key", body.split("\n").filter((l) => l.length > 20), `key material (header lost in the paste):\n${body}\n`);
+  }
+  {
+    const body = body64(der([0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, 0x02, 0x82, 0x01, 0x01, 0x00], 500));
+    hide("private-key", body.split("\n").filter((l) => l.length > 20), `${body}\n-----END RSA PRIVATE KEY-----`);
+  }
+  {
+    const body = body64(der([0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20], 100));
+    hide("private-key", body.split("\n").filter((l) => l.length > 20), `const pem = "${body.replace(/\n/g, "\\n")}";`);
+  }
+  {
+    const body = body64(Buffer.concat([Buffer.from("openssh-key-v1\0"), der([0, 0, 0, 4], 300)]));
+    hide("openssh-private-key", body.split("\n").filter((l) => l.length > 20), `# id_ed25519 (body only)\n${body}`);
   }
   return out;
 }
