@@ -131,6 +131,8 @@ const CASES = (): Case[] => [
   url("http://[0:0:0:0:0:0:0:1]:9222/json", "forbidden"),
   url("http://0.0.0.0:9222/json", "forbidden"),
   url("http://LOCALHOST.:9222/json", "forbidden"),
+  url("http://0:9222/json", "forbidden"),
+  url("http://[::]:9222/json", "forbidden"),
   url("http://127.0.0.1:5173/app", "allow"),
   url("http://[::1]:5173/app", "allow"),
   // URLs: hosts compared after IDNA (a rule written in Unicode holds for punycode, capitals and decomposed accents)
@@ -352,6 +354,30 @@ const CASES = (): Case[] => [
   sh("npm test --output=PERMISSIONS.md", "forbidden"),
   sh("git log | tee $(echo PERMISSIONS.md)", "not allow"),
   sh("cat PERMISSIONS.md", "allow"),
+  sh("git log --output=src/../PERMISSIONS.md", "forbidden"),
+  sh("git log --output=permissions.md", "forbidden"),
+  sh("git log --output=src/link-ws/audit.jsonl", "forbidden"),
+  sh("git -C artifacts log --output=index.json", "forbidden"),
+  sh("cd artifacts && tee index.json", "forbidden"),
+  sh("env -C artifacts tee index.json", "not allow"),
+  sh("cp /tmp/evil/THREAD.md .", "forbidden"),
+  sh("cp /tmp/evil/P* .", "forbidden"),
+  sh("cp -r /tmp/evil/. .", "not allow"),
+  sh("rsync -a /tmp/evil/ ./", "not allow"),
+  sh("rsync -a --delete /tmp/empty/ ./", "forbidden"),
+  sh("tar -xf /tmp/evil.tar", "not allow"),
+  sh("unzip /tmp/evil.zip", "not allow"),
+  sh("git apply /tmp/evil.diff", "not allow"),
+  sh("patch -p1 < /tmp/evil.diff", "not allow"),
+  sh("echo x >| P*.md", "forbidden"),
+  sh("echo x >& GOAL.md", "forbidden"),
+  sh("find . -name PERMISSIONS.md -exec cp /tmp/x {} \\;", "not allow"),
+  sh("ls | xargs touch", "not allow"),
+  sh("cat list | xargs rm", "forbidden"),
+  sh(`node -e "require('fs').writeFileSync('PERMISSIONS.md', '')"`, "not allow"),
+  sh(`python3 -c "open('THREAD.md','w').write('')"`, "not allow"),
+  sh(`awk '{ print > ".git/hooks/pre-commit" }' src/a.ts`, "not allow"),
+  sh("perl -pi -e s/confirm/allow/ PERMISSIONS.md", "forbidden"),
   // Commands: trap, alias and function bodies are the commands they run
   sh("trap 'rm -rf /' EXIT", "forbidden"),
   sh('trap "curl x" EXIT; npm test', "forbidden"),
@@ -394,6 +420,8 @@ const CASES = (): Case[] => [
   { group: "tool", tool: "net.connect", target: "2852039166", expect: "forbidden", effect: "external" },
   { group: "tool", tool: "net.connect", target: "METADATA.google.internal.", expect: "forbidden", effect: "external" },
   { group: "tool", tool: "net.connect", target: "localhost.evil.com", expect: "not allow", effect: "external" },
+  { group: "tool", tool: "net.connect", target: "169.254.169.254:80", expect: "forbidden", effect: "external" },
+  { group: "tool", tool: "net.connect", target: "127.0.0.1:3000", expect: "allow", effect: "external" },
 ];
 
 function rank(t: Tier): number {
@@ -412,11 +440,11 @@ describe("adversarial targets never get past PERMISSIONS.md", () => {
   });
 
   // The figure a note or README may quote: change it with the table.
-  it("has exactly 276 cases (url 56, path 40, command 171, tool 9 — every one a test of its own below)", () => {
+  it("has exactly 304 cases (url 58, path 40, command 195, tool 11 — every one a test of its own below)", () => {
     const cases = CASES();
-    expect(cases.length).toBe(276);
+    expect(cases.length).toBe(304);
     const by = (g: string) => cases.filter((c) => c.group === g).length;
-    expect([by("url"), by("path"), by("command"), by("tool")]).toEqual([56, 40, 171, 9]);
+    expect([by("url"), by("path"), by("command"), by("tool")]).toEqual([58, 40, 195, 11]);
   });
 
   it("lets none of them through (zero bypasses)", () => {

@@ -99,3 +99,17 @@ export function globCouldNameControl(word: Word): string | undefined {
   const re = shapeRegExp(fold(word.shape).replace(/^\.\//, ""), "[^/]*");
   return CONTROL_PROBES.find((p) => re.test(p) && isControlPath(p));
 }
+
+/** Programs that run code given on their command line (`node -e`, `python3 -c`, an awk program). */
+const INTERPRETERS = /^(?:node|nodejs|deno|bun|python[0-9.]*|pypy[0-9.]*|perl|ruby|php|lua[0-9.]*|awk|gawk|mawk|nawk|busybox|Rscript|osascript|jq)$/;
+const CONTROL_NAME = /(?:^|[^A-Za-z0-9_.-])(?:THREAD\.md|GOAL\.md|PERMISSIONS\.md|PROGRESS\.md|\.gitmodules|\.git(?:\/|$|[^A-Za-z0-9_-])|artifacts\/)/i;
+
+/**
+ * An interpreter whose arguments name a control file (`node -e "fs.writeFileSync('PERMISSIONS.md', …)"`,
+ * `awk '{print > "THREAD.md"}'`): worksite cannot tell whether the code writes it, so a person decides.
+ */
+export function inlineCodeNamesControl(argv: readonly Word[], programName: string): string | undefined {
+  if (!INTERPRETERS.test(programName)) return undefined;
+  const hit = argv.slice(1).find((w) => CONTROL_NAME.test(fold(w.text)));
+  return hit ? CONTROL_NAME.exec(fold(hit.text))![0].replace(/^[^A-Za-z.]/, "") : undefined;
+}

@@ -5,7 +5,7 @@
  */
 import { posix } from "node:path";
 import { isControlPath } from "../boundary/control-paths.js";
-import { fold, globCouldNameControl, personFolders, type Touch, touchesState } from "./control-words.js";
+import { fold, globCouldNameControl, inlineCodeNamesControl, personFolders, type Touch, touchesState } from "./control-words.js";
 import { atLeast, builtIn, fromDefault, fromRules, strictestOf } from "./decisions.js";
 import { argvMatches, commandPattern } from "./match-command.js";
 import type { MatchMode } from "./match-mode.js";
@@ -115,7 +115,11 @@ function decideArgv(ctx: CommandContext, query: PolicyQuery, argv: readonly Word
       return d && d.by === "default" && !t.word.computed && named.has(t.word.text) ? undefined : d;
     })
     .filter((d): d is Decision => d !== undefined);
-  const withWrites = (d: Decision) => strictestOf([d, ...writes.filter((w) => w.tier !== "allow")])!;
+  const inline = argv[0]!.computed ? undefined : inlineCodeNamesControl(argv, posix.basename(argv[0]!.text));
+  const withWrites = (d: Decision) => {
+    const w = strictestOf([d, ...writes.filter((x) => x.tier !== "allow")])!;
+    return inline ? atLeast(w, "confirm", `${subject}: its code names ${inline}, a control file; worksite cannot tell whether it writes it, so a person must confirm`) : w;
+  };
 
   if (unwrapped.kind === "none") {
     const called = !argv[0]!.computed && cwd.functions.has(argv[0]!.text);
@@ -125,7 +129,10 @@ function decideArgv(ctx: CommandContext, query: PolicyQuery, argv: readonly Word
 
   const inner: Decision[] = [];
   if (unwrapped.kind === "script") inner.push(decideCommandLine(ctx, query, unwrapped.script, depth + 1));
-  else for (const a of unwrapped.inner ?? []) if (a.length) inner.push(decideSimple(ctx, query, a, [], depth + 1, cwd));
+  else {
+    const innerCwd: Cwd = unwrapped.kind === "argv" && unwrapped.chdir ? { ...cwd, dirs: new Set(cwd.dirs), unknown: true } : cwd;
+    for (const a of unwrapped.inner ?? []) if (a.length) inner.push(decideSimple(ctx, query, a, [], depth + 1, innerCwd));
+  }
 
   // A rule naming the wrapper itself (`sudo apt-get update`) decides, but a rule
   // that restricts the inner command still applies.
@@ -195,7 +202,9 @@ function decideWrite(ctx: CommandContext, target: WriteTarget, cwd: Cwd): Decisi
   if (!absolute && cwd.unknown) return builtIn("confirm", `${subject}: after a cd worksite cannot follow, the file it names is unknown`);
   const targets = absolute ? [t.text] : [...cwd.dirs].map((d) => posix.join(d, t.text));
   for (const path of targets) {
-    const control = controlPathOf(path, ctx.root, target.recursive === true);
+    const control = controlPathOf(path, ctx.root, target.recursive === true || target.unknownNames === true);
+    if (control === "" && !target.recursive)
+      return builtIn("confirm", `built-in: ${subject} writes files whose names worksite cannot see into the worksite's root, where the control files are: a person must confirm`);
     if (control !== undefined)
       return builtIn("forbidden", `built-in: ${subject} writes ${control || "the whole worksite"}, ${control ? "a control file only a person edits by hand" : "which holds the control files only a person edits by hand"}`);
   }

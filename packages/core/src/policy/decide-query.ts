@@ -118,7 +118,8 @@ function decideText(ctx: QueryContext, query: PolicyQuery, target: string, rules
     if (globMatches(r.specifier, target, options)) return true;
     if (host === undefined) return false;
     const spec = /[*?]/.test(r.specifier) ? r.specifier.toLowerCase() : normaliseHostTarget(r.specifier);
-    return spec !== undefined && globMatches(spec, host, options);
+    // A rule without a port names the host on every port.
+    return spec !== undefined && (globMatches(spec, host, options) || (!/:\d+$/.test(spec) && globMatches(spec, host.replace(/:\d+$/, ""), options)));
   });
   return fromRules(matched, subject) ?? fromDefault(ctx.defaults, query.effect, subject);
 }

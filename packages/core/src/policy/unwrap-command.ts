@@ -8,7 +8,8 @@ import type { Word } from "./parse-command.js";
 
 export type Unwrapped =
   | { kind: "none" }
-  | { kind: "argv"; inner: Word[][]; privileged?: boolean; note?: string }
+  /** `chdir`: the inner command runs in another folder (`env -C`, `sudo -D`), so its relative file names land elsewhere. */
+  | { kind: "argv"; inner: Word[][]; privileged?: boolean; note?: string; chdir?: boolean }
   | { kind: "script"; script: string; privileged?: boolean }
   | { kind: "opaque"; reason: string; inner?: Word[][]; privileged?: boolean };
 
@@ -62,6 +63,7 @@ export function unwrapCommand(argv: readonly Word[]): Unwrapped {
   let i = 1;
   let positionals = table.positionals ?? 0;
   let replacing = false;
+  let chdir = false;
   while (i < argv.length) {
     const w = argv[i]!;
     if (w.computed) return { kind: "opaque", reason: `${name} with a computed argument`, privileged: table.privileged };
@@ -79,6 +81,7 @@ export function unwrapCommand(argv: readonly Word[]): Unwrapped {
     if (t.startsWith("-") && t !== "-" ) {
       const [flag] = t.split("=");
       if (name === "xargs" && (flag === "-I" || flag === "-i" || flag === "--replace" || t.startsWith("-I"))) replacing = true;
+      if ((name === "env" && (flag === "-C" || flag === "--chdir" || /^-C./.test(t))) || (name === "sudo" && (flag === "-D" || flag === "--chdir"))) chdir = true;
       if (name === "sudo" && /^-[^-]*[sie]/.test(t)) return { kind: "opaque", reason: "sudo with a shell or an editor", privileged: true };
       if (table.withValue.includes(flag!)) {
         i += t.includes("=") ? 1 : 2;
@@ -110,10 +113,12 @@ export function unwrapCommand(argv: readonly Word[]): Unwrapped {
     }
     break;
   }
-  const inner = argv.slice(i);
+  let inner = argv.slice(i);
   if (inner.length === 0) return { kind: "argv", inner: [], privileged: table.privileged };
   if (replacing) return { kind: "opaque", reason: "xargs -I puts input in the middle of the command", inner: [inner] };
-  return { kind: "argv", inner: [inner], privileged: table.privileged };
+  // xargs appends its input as arguments: words nobody can see yet (`ls | xargs touch` writes whatever ls printed).
+  if (name === "xargs") inner = [...inner, { text: "<input>", computed: true, shape: "\0" }];
+  return { kind: "argv", inner: [inner], privileged: table.privileged, ...(chdir ? { chdir } : {}) };
 }
 
 function unwrapShell(argv: readonly Word[]): Unwrapped {
@@ -164,7 +169,8 @@ function unwrapFind(argv: readonly Word[]): Unwrapped {
     const start = i + 1;
     let end = start;
     while (end < argv.length && argv[end]!.text !== ";" && argv[end]!.text !== "+") end++;
-    inner.push(argv.slice(start, end));
+    // `{}` is each path find finds: unknown until it runs.
+    inner.push(argv.slice(start, end).map((w) => (w.text.includes("{}") ? { text: w.text, computed: true, shape: w.text.replace(/\{\}/g, "\0") } : w)));
     i = end;
   }
   if (inner.length === 0) return { kind: "none" };

@@ -15,6 +15,8 @@ export interface WriteTarget {
   how: string;
   /** Everything below the path is written too (`rm -r`, `find -delete`, `rsync --delete`). */
   recursive?: boolean;
+  /** Files below the path are written under names nobody can see yet (an archive's, a patch's, a folder's contents). */
+  unknownNames?: boolean;
 }
 
 /** Long options that name an output file in most programs. */
@@ -96,6 +98,7 @@ const has = (o: Options, ...names: string[]) => names.some((n) => o.flags.has(n)
 const valuesOf = (o: Options, ...names: string[]) => names.flatMap((n) => o.values.get(n) ?? []);
 const targets = (how: string, words: readonly Word[], recursive = false): WriteTarget[] =>
   words.map((word) => ({ word, how, ...(recursive ? { recursive } : {}) }));
+const into = (how: string, words: readonly Word[]): WriteTarget[] => words.map((word) => ({ word, how, unknownNames: true }));
 
 /** Where `cp`/`mv`/`ln`/`install` write: the destination, and each source's name inside it. */
 function copyTargets(name: string, o: Options, removesSources: boolean): WriteTarget[] {
@@ -113,8 +116,13 @@ function copyTargets(name: string, o: Options, removesSources: boolean): WriteTa
   if (dest) {
     out.push({ word: dest, how: name });
     for (const s of sources) {
-      const file = s.computed || dest.computed ? { text: `${dest.text}/${s.text}`, computed: true } : { text: posix.join(dest.text, basename(s.text)), computed: false };
-      out.push({ word: file, how: name });
+      const base = basename(s.text);
+      if (s.computed || dest.computed) out.push({ word: { text: `${dest.text}/${s.text}`, computed: true }, how: name });
+      // `cp /tmp/x/P* .`: each name the glob matches lands in dest.
+      else if (s.glob && s.shape) out.push({ word: { text: posix.join(dest.text, base), computed: false, glob: /./, shape: posix.join(dest.text, basename(s.shape)) }, how: name });
+      // `cp -r /tmp/x/. .`: the folder's contents, whatever they are named, land in dest.
+      else if (base === "." || base === ".." || s.text.endsWith("/.")) out.push({ word: dest, how: `${name} (the contents of ${s.text})`, unknownNames: true });
+      else out.push({ word: { text: posix.join(dest.text, base), computed: false }, how: name });
     }
   }
   if (removesSources) out.push(...targets(name, sources));
@@ -210,6 +218,8 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
         sub++;
       }
       const subName = args[sub]?.text;
+      if (subName === "apply" && !args.slice(sub + 1).some((w) => /^--(check|stat|numstat|summary)$/.test(w.text)))
+        out.push({ word: { text: ".", computed: false }, how: "git apply (files named in the patch)", unknownNames: true });
       if (subName === "format-patch" || subName === "archive") {
         const o = readOptions(args.slice(sub + 1), set("-o", "-v", "--prefix", "--format", "--subject-prefix"));
         out.push(...targets(`git ${subName} -o`, valuesOf(o, "-o"), subName === "format-patch"));
@@ -251,7 +261,9 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
       const o = readOptions(args, RSYNC_VALUES);
       const dest = o.operands.length >= 2 ? o.operands.at(-1) : undefined;
       // `host:path` and `rsync://` destinations are on another machine.
-      if (dest && (dest.computed || !/^[^/]*:/.test(dest.text))) out.push({ word: dest, how: "rsync", recursive: has(o, "--delete", "--delete-after", "--delete-before", "--delete-during", "--delete-excluded", "--del") });
+      // A source ending in `/` copies the folder's contents, whatever they are named; --delete removes what is not there.
+      const contents = o.operands.slice(0, -1).some((w) => w.computed || w.text.endsWith("/") || w.text.endsWith("/."));
+      if (dest && (dest.computed || !/^[^/]*:/.test(dest.text))) out.push({ word: dest, how: "rsync", ...(contents ? { unknownNames: true } : {}), ...(has(o, "--delete", "--delete-after", "--delete-before", "--delete-during", "--delete-excluded", "--del") ? { recursive: true } : {}) });
       if (has(o, "--remove-source-files")) out.push(...targets("rsync --remove-source-files", o.operands.slice(0, -1)));
       break;
     }
@@ -311,6 +323,29 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
         if ((t === "-o" || t === "-out") && own[i + 1]) out.push({ word: own[i + 1]!, how: `${name} ${t}` });
         else if (/^-o./.test(t) && name !== "time" && name !== "openssl") out.push({ word: part(own[i]!, t.slice(2)), how: `${name} -o` });
       }
+      break;
+    }
+    case "tar": {
+      // Extracting writes the names inside the archive, into -C DIR or here.
+      const first = args[0]?.text ?? "";
+      const extract = /^-?[A-Za-z]*x/.test(first) && !first.startsWith("--") || args.some((w) => w.text === "--extract" || w.text === "--get" || /^-[A-Za-z]*x[A-Za-z]*$/.test(w.text));
+      if (extract) {
+        const o = readOptions(args, set("-f", "--file", "-C", "--directory", "-T", "--files-from", "-X", "--exclude-from", "-b", "--blocking-factor", "-H", "--format", "-I", "--use-compress-program"));
+        const dir = valuesOf(o, "-C", "--directory").at(-1);
+        out.push(...into("tar -x (names inside the archive)", [dir ?? { text: ".", computed: false }]));
+      }
+      break;
+    }
+    case "unzip": {
+      const o = readOptions(args, set("-d", "-x", "-P"));
+      if (!has(o, "-l", "-t", "-v", "-p", "-Z")) out.push(...into("unzip (names inside the archive)", valuesOf(o, "-d").length ? valuesOf(o, "-d") : [{ text: ".", computed: false }]));
+      break;
+    }
+    case "patch": {
+      const o = readOptions(args, set("-o", "--output", "-i", "--input", "-d", "--directory", "-p", "--strip", "-r", "--reject-file", "-B", "--prefix", "-z", "--suffix", "-D", "--ifdef", "-F", "--fuzz"));
+      const outputs = valuesOf(o, "-o");
+      if (outputs.length) out.push(...targets("patch -o", outputs));
+      else out.push(...into("patch (files named in the patch)", valuesOf(o, "-d", "--directory").length ? valuesOf(o, "-d", "--directory") : [{ text: ".", computed: false }]));
       break;
     }
     case "prettier":
