@@ -29,12 +29,25 @@ function printable(s: string): boolean {
   return ok / s.length >= 0.95;
 }
 
+/**
+ * Base64 of ASCII text: each 4-character group starts with a byte below 0x80, so its
+ * first character is one of A–Z, a–f. A cheap test that skips paths, identifiers and
+ * random blobs without decoding them.
+ */
+function mayBeText(run: string): boolean {
+  for (let i = 0; i + 4 <= run.length; i += 4) {
+    const c = run.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
 /** Runs of base64 or base64url that decode to text holding a secret. */
 export function base64Findings(text: string, scan: Scan): HiddenFinding[] {
   const out: HiddenFinding[] = [];
   for (const m of text.matchAll(/(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/_=-])/g)) {
     const run = m[0];
-    if (run.length > MAX_RUN || !/[0-9+/_-]|[a-z][A-Z]|[A-Z][a-z]/.test(run)) continue;
+    if (run.length > MAX_RUN || !/[0-9+/_-]|[a-z][A-Z]|[A-Z][a-z]/.test(run) || !mayBeText(run)) continue;
     const decoded = Buffer.from(run, "base64").toString("latin1");
     if (!printable(decoded)) continue;
     const inner = scan(decoded);
@@ -47,7 +60,8 @@ export function base64Findings(text: string, scan: Scan): HiddenFinding[] {
 export function percentFindings(text: string, scan: Scan): HiddenFinding[] {
   if (!text.includes("%")) return [];
   const out: HiddenFinding[] = [];
-  for (const m of text.matchAll(/[A-Za-z0-9._~+\-]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9._~+\-]*)+/g)) {
+  // Anchored at the start of a run, so a long run without escapes is read once, not once per character.
+  for (const m of text.matchAll(/(?<![A-Za-z0-9._~+\-%])[A-Za-z0-9._~+\-]*%[0-9A-Fa-f]{2}(?:[A-Za-z0-9._~+\-]|%[0-9A-Fa-f]{2})*/g)) {
     if (m[0].length < 16 || m[0].length > MAX_RUN) continue;
     let decoded = m[0];
     for (let round = 0; round < 2 && /%[0-9A-Fa-f]{2}/.test(decoded); round++) {
