@@ -405,6 +405,11 @@ const CASES = (): Case[] => [
   sh(`ls ${personStateDir()}`, "forbidden"),
   sh("cat ~/.conf*/works*/*.key", "forbidden"),
   sh("echo ${name}e $HOME/site", "allow"),
+  sh("cd ~ && cat .config/worksite/approval.key", "forbidden"),
+  sh("cd ~/.config && cat worksite/approval.key", "forbidden"),
+  sh("cd ~/.config/worksite && cat approval.key", "not allow"),
+  sh("cat $(echo fi5jb25maWc= | base64 -d)/worksite/approval.key", "not allow"),
+  sh("cat .local/state/worksite/anchors.json", "forbidden"),
   // Commands: nesting too deep to follow fails closed, with a message
   sh(`echo ${"$(".repeat(1000)}ls${")".repeat(1000)}`, "forbidden"),
   sh(`echo ${"${x:-".repeat(1000)}ls${"}".repeat(1000)}`, "forbidden"),
@@ -440,11 +445,11 @@ describe("adversarial targets never get past PERMISSIONS.md", () => {
   });
 
   // The figure a note or README may quote: change it with the table.
-  it("has exactly 304 cases (url 58, path 40, command 195, tool 11 — every one a test of its own below)", () => {
+  it("has exactly 309 cases (url 58, path 40, command 200, tool 11 — every one a test of its own below)", () => {
     const cases = CASES();
-    expect(cases.length).toBe(304);
+    expect(cases.length).toBe(309);
     const by = (g: string) => cases.filter((c) => c.group === g).length;
-    expect([by("url"), by("path"), by("command"), by("tool")]).toEqual([58, 40, 195, 11]);
+    expect([by("url"), by("path"), by("command"), by("tool")]).toEqual([58, 40, 200, 11]);
   });
 
   it("lets none of them through (zero bypasses)", () => {

@@ -8,9 +8,10 @@
  * decides, a person must confirm.
  */
 import { homedir } from "node:os";
-import { join, posix } from "node:path";
+import { basename, join, posix } from "node:path";
 import { isControlPath } from "../boundary/control-paths.js";
 import { personControlFolders } from "../boundary/person-folders.js";
+import { sealKeyPath } from "../gate/person-seal.js";
 import { escapeRegExp, globToRegExp } from "./glob.js";
 import type { Word } from "./parse-command.js";
 
@@ -51,8 +52,37 @@ function underFolder(path: string, folders: readonly string[]): string | undefin
 
 const personHit = (folder: string): Touch => ({ tier: "forbidden", why: `names ${folder}, the person's control folder (seal key, approvals, audit anchors)` });
 
+/**
+ * The ends of the person's folders a relative path could reach them by (`cd ~ && cat
+ * .config/worksite/approval.key`, `$(…)/worksite/approval.key`): each folder's last two
+ * segments, and the key file inside its folder.
+ */
+function personTails(folders: readonly string[]): RegExp[] {
+  const key = basename(sealKeyPath());
+  return folders.flatMap((f) => {
+    const segs = f.split("/").filter(Boolean);
+    const tails = [segs.slice(-2).join("/"), `${segs.at(-1)}/${key}`];
+    return tails.filter((t) => t.includes("/")).map((t) => new RegExp(`(?:^|/)${escapeRegExp(t)}(?:/|$)`, "i"));
+  });
+}
+
 /** Does this word, wherever it stands, name (or could it name) `.worksite/` or the person's control folders? */
 export function touchesState(word: Word, folders: readonly string[]): Touch | undefined {
+  return directly(word, folders) ?? relatively(word, folders);
+}
+
+/** Relative spellings of the person's folders: certain when the word is literal, a person decides when a variable leads. */
+function relatively(word: Word, folders: readonly string[]): Touch | undefined {
+  const text = fold(word.text);
+  const literalParts = word.shape ? fold(word.shape).split(/[\0\u0001\u0002]/) : [text];
+  if (personTails(folders).some((re) => literalParts.some((p) => re.test(p))))
+    return { tier: word.computed ? "confirm" : "forbidden", why: `${word.text} could name the person's control folder (seal key, approvals, audit anchors)` };
+  const keyName = basename(sealKeyPath());
+  if (!word.computed && (text === keyName || text.endsWith(`/${keyName}`))) return { tier: "confirm", why: `${word.text} has the name of the person's seal key` };
+  return undefined;
+}
+
+function directly(word: Word, folders: readonly string[]): Touch | undefined {
   const text = fold(word.text);
   if (/\.worksite/i.test(text)) return { tier: "forbidden", why: "names .worksite/ (approvals and the audit log)" };
   if (word.glob && globNamesState(text)) return { tier: "forbidden", why: `${word.text} could expand to .worksite/` };
