@@ -378,6 +378,10 @@ const CASES = (): Case[] => [
   sh(`python3 -c "open('THREAD.md','w').write('')"`, "not allow"),
   sh(`awk '{ print > ".git/hooks/pre-commit" }' src/a.ts`, "not allow"),
   sh("perl -pi -e s/confirm/allow/ PERMISSIONS.md", "forbidden"),
+  sh("TEE PERMISSIONS.md", "forbidden"),
+  sh("busybox tee THREAD.md", "forbidden"),
+  sh("git log --outp=PERMISSIONS.md", "forbidden"),
+  sh("sort --outpu=GOAL.md x", "forbidden"),
   // Commands: trap, alias and function bodies are the commands they run
   sh("trap 'rm -rf /' EXIT", "forbidden"),
   sh('trap "curl x" EXIT; npm test', "forbidden"),
@@ -445,11 +449,11 @@ describe("adversarial targets never get past PERMISSIONS.md", () => {
   });
 
   // The figure a note or README may quote: change it with the table.
-  it("has exactly 309 cases (url 58, path 40, command 200, tool 11 — every one a test of its own below)", () => {
+  it("has exactly 313 cases (url 58, path 40, command 204, tool 11 — every one a test of its own below)", () => {
     const cases = CASES();
-    expect(cases.length).toBe(309);
+    expect(cases.length).toBe(313);
     const by = (g: string) => cases.filter((c) => c.group === g).length;
-    expect([by("url"), by("path"), by("command"), by("tool")]).toEqual([58, 40, 200, 11]);
+    expect([by("url"), by("path"), by("command"), by("tool")]).toEqual([58, 40, 204, 11]);
   });
 
   it("lets none of them through (zero bypasses)", () => {

@@ -177,9 +177,12 @@ const RSYNC_VALUES = set("-e", "--rsh", "-f", "--filter", "--exclude", "--includ
 export function writeTargets(argv: readonly Word[]): WriteTarget[] {
   const program = argv[0];
   if (!program || program.computed) return [];
-  const name = basename(program.text);
+  // Some file systems fold case: `TEE` may be tee.
+  const name = basename(program.text).toLowerCase();
   const args = argv.slice(1);
   const out: WriteTarget[] = [];
+  // `busybox tee F` is tee.
+  if (name === "busybox" && args[0] && !args[0].computed) return writeTargets(args);
 
   // Any program: --output=FILE and its kin, unless the value is a format name.
   const label = name === "git" ? `git ${args.find((w) => !w.computed && !w.text.startsWith("-"))?.text ?? ""}`.trim() : name;
@@ -189,7 +192,9 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
     if (!t.startsWith("--")) continue;
     const eq = t.indexOf("=");
     const opt = eq > 0 ? t.slice(0, eq) : t;
-    if (!OUTPUT_OPTIONS.has(opt) || (eq < 0 && w.computed)) continue;
+    // getopt_long and git take an unambiguous abbreviation: `--outp=F` is --output.
+    const abbreviated = eq > 0 && opt.length >= 6 && "--output".startsWith(opt);
+    if ((!OUTPUT_OPTIONS.has(opt) && !abbreviated) || (eq < 0 && w.computed)) continue;
     const value = eq > 0 ? part(w, w.text.slice(eq + 1)) : args[i + 1];
     if (value && (value.computed || !FORMAT_WORDS.test(value.text))) out.push({ word: value, how: `${label} ${opt}` });
   }
