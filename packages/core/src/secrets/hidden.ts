@@ -45,13 +45,14 @@ function mayBeText(run: string): boolean {
 /** Runs of base64 or base64url that decode to text holding a secret. */
 export function base64Findings(text: string, scan: Scan): HiddenFinding[] {
   const out: HiddenFinding[] = [];
-  for (const m of text.matchAll(/(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/_=-])/g)) {
-    const run = m[0];
+  // `base64` wraps its output at 76 characters: a block of such lines is one run.
+  for (const m of text.matchAll(/(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{24,}(?:\r?\n[A-Za-z0-9+/_-]{2,})*={0,2}(?![A-Za-z0-9+/_=-])/g)) {
+    const run = m[0].replace(/\s+/g, "");
     if (run.length > MAX_RUN || !/[0-9+/_-]|[a-z][A-Z]|[A-Z][a-z]/.test(run) || !mayBeText(run)) continue;
     const decoded = Buffer.from(run, "base64").toString("latin1");
     if (!printable(decoded)) continue;
     const inner = scan(decoded);
-    if (inner.length) out.push({ kind: inner[0]!.kind, start: m.index, end: m.index + run.length });
+    if (inner.length) out.push({ kind: inner[0]!.kind, start: m.index, end: m.index + m[0].length });
   }
   return out;
 }

@@ -330,6 +330,11 @@ export function secretCorpus(seed = 20240601): SecretSample[] {
     const v = stripe();
     hide("stripe-key", [v.slice(0, 14), v.slice(14)], `charge with \uFEFF${v.slice(0, 14)}\u200C${v.slice(14)} now`);
   }
+  {
+    const env = `# deploy\nREGION=eu-west-1\nNOTE=rotated monthly by the platform team\nGITHUB=${github()}\n`;
+    const lines = Buffer.from(env).toString("base64").match(/.{1,76}/g)!;
+    hide("github-token", lines.filter((l) => l.length > 20), `$ base64 .env\n${lines.join("\n")}\n$ `);
+  }
   // DER private keys (PKCS#8 RSA, PKCS#1 RSA, SEC1 EC), their base64 bodies shown without the BEGIN line.
   const der = (prefix: number[], n: number) => Buffer.concat([Buffer.from(prefix), Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256)))]);
   const body64 = (b: Buffer) => (b.toString("base64").match(/.{1,64}/g) ?? []).join("\n");
