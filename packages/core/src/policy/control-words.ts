@@ -57,13 +57,19 @@ const personHit = (folder: string): Touch => ({ tier: "forbidden", why: `names $
  * .config/worksite/approval.key`, `$(…)/worksite/approval.key`): each folder's last two
  * segments, and the key file inside its folder.
  */
+const tailCache = new Map<string, RegExp[]>();
 function personTails(folders: readonly string[]): RegExp[] {
   const key = basename(sealKeyPath());
-  return folders.flatMap((f) => {
+  const id = `${key}\0${folders.join("\0")}`;
+  const hit = tailCache.get(id);
+  if (hit) return hit;
+  const made = folders.flatMap((f) => {
     const segs = f.split("/").filter(Boolean);
     const tails = [segs.slice(-2).join("/"), `${segs.at(-1)}/${key}`];
     return tails.filter((t) => t.includes("/")).map((t) => new RegExp(`(?:^|/)${escapeRegExp(t)}(?:/|$)`, "i"));
   });
+  tailCache.set(id, made);
+  return made;
 }
 
 /** Does this word, wherever it stands, name (or could it name) `.worksite/` or the person's control folders? */
