@@ -137,15 +137,32 @@ export function globCouldNameControl(word: Word): string | undefined {
 }
 
 /** Programs that run code given on their command line (`node -e`, `python3 -c`, an awk program). */
-const INTERPRETERS = /^(?:node|nodejs|deno|bun|python[0-9.]*|pypy[0-9.]*|perl|ruby|php|lua[0-9.]*|awk|gawk|mawk|nawk|busybox|Rscript|osascript|jq)$/;
+const INTERPRETERS = /^(?:node|nodejs|deno|bun|python[0-9.]*|pypy[0-9.]*|perl|ruby|php|lua[0-9.]*|Rscript|osascript)$/;
+const AWKS = /^(?:awk|gawk|mawk|nawk)$/;
 const CONTROL_NAME = /(?:^|[^A-Za-z0-9_.-])(?:THREAD\.md|GOAL\.md|PERMISSIONS\.md|PROGRESS\.md|\.gitmodules|\.git(?:\/|$|[^A-Za-z0-9_-])|artifacts\/)/i;
 
+/** The code an interpreter is given inline: the word after -e/-c/--eval…, or an awk program. Files it reads are not code. */
+function inlineCode(argv: readonly Word[], programName: string): Word[] {
+  const args = argv.slice(1);
+  if (AWKS.test(programName)) {
+    const code: Word[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const t = args[i]!.text;
+      if (/^-[fv]$/.test(t) || t === "-F") i++;
+      else if (t === "-e" || t === "--source") code.push(...(args[i + 1] ? [args[++i]!] : []));
+      else if (!t.startsWith("-")) return [...code, args[i]!];
+    }
+    return code;
+  }
+  if (!INTERPRETERS.test(programName)) return [];
+  return args.flatMap((w, i) => (/^-(?:[A-Za-z]*[ecpr]|E|-eval|-print|-command)$/.test(w.text) && args[i + 1] ? [args[i + 1]!] : []));
+}
+
 /**
- * An interpreter whose arguments name a control file (`node -e "fs.writeFileSync('PERMISSIONS.md', …)"`,
+ * An interpreter whose inline code names a control file (`node -e "fs.writeFileSync('PERMISSIONS.md', …)"`,
  * `awk '{print > "THREAD.md"}'`): worksite cannot tell whether the code writes it, so a person decides.
  */
 export function inlineCodeNamesControl(argv: readonly Word[], programName: string): string | undefined {
-  if (!INTERPRETERS.test(programName)) return undefined;
-  const hit = argv.slice(1).find((w) => CONTROL_NAME.test(fold(w.text)));
+  const hit = inlineCode(argv, programName).find((w) => CONTROL_NAME.test(fold(w.text)));
   return hit ? CONTROL_NAME.exec(fold(hit.text))![0].replace(/^[^A-Za-z.]/, "") : undefined;
 }

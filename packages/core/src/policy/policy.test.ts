@@ -267,3 +267,20 @@ describe("a command nested too deeply", () => {
     expect(d.reason).toMatch(/nests substitutions more than 32 deep.*several simpler commands/);
   });
 });
+
+describe("interpreters whose inline code names a control file", () => {
+  const policy = createPolicy(tiers({ allow: ["shell.run(node)", "shell.run(awk)", "shell.run(python3)"] }), { root, stage: "write" });
+  const tier = (target: string) => policy.decide({ tool: "shell.run", target, effect: "external" }).tier;
+
+  it("need a person when the code given with -e/-c or as the awk program names one", () => {
+    expect(tier(`node -e "require('fs').writeFileSync('PERMISSIONS.md', '')"`)).toBe("confirm");
+    expect(tier(`python3 -c "open('THREAD.md', 'w')"`)).toBe("confirm");
+    expect(tier(`awk '{ print > "GOAL.md" }' src/a.txt`)).toBe("confirm");
+  });
+
+  it("stay allowed when a control file is only a file they read", () => {
+    expect(tier("node check.js PERMISSIONS.md")).toBe("allow");
+    expect(tier("awk '{ print $1 }' THREAD.md")).toBe("allow");
+    expect(tier(`python3 -c "print(1)" GOAL.md`)).toBe("allow");
+  });
+});
