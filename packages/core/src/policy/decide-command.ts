@@ -201,6 +201,9 @@ function decideWrite(ctx: CommandContext, target: WriteTarget, cwd: Cwd): Decisi
   const absolute = t.text.startsWith("/");
   if (!absolute && cwd.unknown) return builtIn("confirm", `${subject}: after a cd worksite cannot follow, the file it names is unknown`);
   const targets = absolute ? [t.text] : [...cwd.dirs].map((d) => posix.join(d, t.text));
+  const d = strictestOf(targets.map((path) => ctx.decide({ tool: "file.write", target: path, effect: "write", targetKind: "path" })))!;
+  // The floor (boundary/floor.ts) refuses a control path itself and says how a person edits it.
+  if (d.by === "floor") return { ...d, reason: `${subject} is a file.write: ${d.reason}` };
   for (const path of targets) {
     const control = controlPathOf(path, ctx.root, target.recursive === true || target.unknownNames === true);
     if (control === "" && !target.recursive)
@@ -208,7 +211,6 @@ function decideWrite(ctx: CommandContext, target: WriteTarget, cwd: Cwd): Decisi
     if (control !== undefined)
       return builtIn("forbidden", `built-in: ${subject} writes ${control || "the whole worksite"}, ${control ? "a control file only a person edits by hand" : "which holds the control files only a person edits by hand"}`);
   }
-  const d = strictestOf(targets.map((path) => ctx.decide({ tool: "file.write", target: path, effect: "write", targetKind: "path" })))!;
   return { ...d, reason: `${subject} is a file.write${target.recursive ? " of everything below it" : ""}: ${d.reason}` };
 }
 
