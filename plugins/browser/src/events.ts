@@ -1,6 +1,6 @@
 /** Things that happen in the browser on its own, reported back in the next tool result. */
 export type SessionEvent =
-  | { kind: "blocked"; tab: number; url: string; via: "redirect" | "page" | "frame" | "popup"; reason: string }
+  | { kind: "blocked"; tab?: number; url: string; via: "redirect" | "page" | "frame" | "popup"; reason: string }
   | { kind: "tab-opened"; tab: number; url: string }
   | { kind: "dialog"; tab: number; type: string; message: string }
   | { kind: "download"; tab?: number; url: string; path?: string; state: "completed" | "canceled" | "failed" };

@@ -1,4 +1,4 @@
-import { definePlugin } from "@worksite/core";
+import { definePlugin, type ToolDefinition, type ToolResult } from "@worksite/core";
 import { parseBrowserOptions, type BrowserPluginOptions } from "./options.js";
 import { createSession, type BrowserSession } from "./session.js";
 import { clickTool } from "./tools/click.js";
@@ -21,8 +21,29 @@ import { typeTool } from "./tools/type.js";
 import { uploadTool } from "./tools/upload.js";
 import { waitForTool } from "./tools/wait-for.js";
 
-function browserTools(session: BrowserSession, sensitive: "confirm" | "forbidden" | undefined) {
+/**
+ * Every browser tool ends by auditing what the page's own requests ran into
+ * during the call (one summary entry listing blocked origins) and telling the agent.
+ */
+function summarised<T extends ToolDefinition<any>>(session: BrowserSession, tool: T): T {
   return {
+    ...tool,
+    async run(input, ctx) {
+      let out: ToolResult;
+      try {
+        out = await tool.run(input, ctx);
+      } catch (error) {
+        await session.flushRequests(ctx).catch(() => {});
+        throw error;
+      }
+      const lines = await session.flushRequests(ctx);
+      return lines.length ? { ...out, content: [out.content, ...lines].join("\n") } : out;
+    },
+  };
+}
+
+function browserTools(session: BrowserSession, sensitive: "confirm" | "forbidden" | undefined) {
+  const tools = {
     open: openTool(session),
     back: backTool(session),
     forward: forwardTool(session),
@@ -46,6 +67,7 @@ function browserTools(session: BrowserSession, sensitive: "confirm" | "forbidden
     dialog: dialogTool(session),
     evaluate: evaluateTool(session),
   };
+  return Object.fromEntries(Object.entries(tools).map(([name, tool]) => [name, summarised(session, tool)])) as typeof tools;
 }
 
 /**

@@ -1,12 +1,15 @@
 import { randomBytes } from "node:crypto";
-import type { ToolContext } from "@worksite/core";
+import type { Decision, ToolContext } from "@worksite/core";
 import { WorksiteError } from "@worksite/core";
 import type { Page } from "puppeteer-core";
 import { watchDownloads, type Downloads } from "./downloads.js";
 import { createEventLog, type EventLog } from "./events.js";
 import { launchBrowser, type LaunchedBrowser, type LaunchOptions } from "./launch.js";
+import { guardRequests, type PausedRequest, type RequestGuard, type RequestVerdict } from "./request-guard.js";
+import { createRequestSummary } from "./request-summary.js";
 import { attachTab, type Tab } from "./tab.js";
-import { isBlank, isWebUrl, navigationPermitted } from "./url.js";
+import { startTunnelGate, type TunnelGate } from "./tunnel-gate.js";
+import { isBlank, isWebUrl, navigationPermitted, originOf } from "./url.js";
 
 export interface SessionOptions extends LaunchOptions {
   /** Navigation and wait timeout, ms. */
@@ -33,8 +36,18 @@ export interface BrowserSession {
   allowNavigation(url: string): Promise<Verdict>;
   isOpen(): boolean;
   launched(): LaunchedBrowser | undefined;
+  /**
+   * Audits what the page's own requests ran into since the last flush (one
+   * entry listing the blocked origins with counts) and returns lines for the agent.
+   */
+  flushRequests(ctx: ToolContext): Promise<string[]>;
   /** Closes the browser and deletes its profile; the next `use` starts a fresh one. */
   close(): Promise<void>;
+}
+
+/** puppeteer keeps a frame's CDP id on an internal field; the guard's events name frames by it. */
+function frameIdOf(frame: unknown): string | undefined {
+  return (frame as { _id?: string })._id;
 }
 
 export function createSession(options: SessionOptions = {}): BrowserSession {
@@ -47,6 +60,19 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
   let tabs: Tab[] = [];
   let current: Tab | undefined;
   let nextTabId = 1;
+  let guard: RequestGuard | undefined;
+  let tunnel: TunnelGate | undefined;
+  const summary = createRequestSummary();
+  /** Network ids of refused requests (so act() does not mistake a refusal for a download). */
+  const blocked = new Set<string>();
+  /** Popup tabs that have not shown anything yet: a refused first navigation closes them. */
+  const freshPopups = new WeakSet<Tab>();
+  /** Main frames of new top-level targets whose first navigation was refused before we adopted them. */
+  const refusedTopFrames = new Set<string>();
+  /** host:port of https origins the guard let a request through to: the TLS tunnel for it follows. */
+  const tunnelsExpected = new Set<string>();
+  /** Decisions within one call, by URL: the policy is asked once per address, not per image. */
+  let decisions = new Map<string, Decision>();
 
   async function allowNavigation(url: string): Promise<Verdict> {
     if (isBlank(url)) return { permitted: true, reason: "blank page" };
@@ -58,8 +84,100 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
     return { permitted: true, reason: decision.reason };
   }
 
+  function ownerOf(frameId: string | undefined): { tab: Tab; main: boolean } | undefined {
+    if (!frameId) return undefined;
+    for (const tab of tabs) {
+      if (frameIdOf(tab.page.mainFrame()) === frameId) return { tab, main: true };
+      if (tab.page.frames().some((f) => frameIdOf(f) === frameId)) return { tab, main: false };
+    }
+    return undefined;
+  }
+
+  function expectTunnel(url: string) {
+    try {
+      const u = new URL(url);
+      if (u.protocol === "https:") tunnelsExpected.add(`${u.hostname.replace(/^\[|\]$/g, "")}:${u.port || "443"}`);
+    } catch { /* not a URL: nothing to expect */ }
+  }
+
+  /** A document (page, frame, popup, redirect hop): decided and audited one by one, as before. */
+  async function decideDocument(request: PausedRequest): Promise<RequestVerdict> {
+    const owner = ownerOf(request.frameId);
+    const tab = owner?.tab;
+    const main = owner?.main ?? true;
+    if (tab && main && !request.redirect && tab.approved !== undefined && tab.approved === request.url) {
+      tab.approved = undefined;
+      expectTunnel(request.url);
+      return { permitted: true };
+    }
+    const verdict = await allowNavigation(request.url);
+    if (verdict.permitted) {
+      expectTunnel(request.url);
+      return { permitted: true };
+    }
+    if (request.networkId) blocked.add(request.networkId);
+    const popup = !owner || (tab !== undefined && freshPopups.has(tab));
+    const via = request.redirect ? "redirect" : popup ? "popup" : main ? "page" : "frame";
+    events.push({ kind: "blocked", ...(tab ? { tab: tab.id } : {}), url: request.url, via, reason: verdict.reason });
+    if (!owner && request.frameId) refusedTopFrames.add(request.frameId);
+    if (tab && popup) void tab.page.close().catch(() => {});
+    return { permitted: false, reason: verdict.reason };
+  }
+
+  /** What the policy says about a request the page makes on its own; no audit entry of its own (see flushRequests). */
+  async function quietDecision(url: string): Promise<Decision> {
+    const bound = ctx;
+    if (!bound) return { tier: "forbidden", reason: "no tool call is bound to the browser" };
+    // Without a quiet decide (a context with no gate behind it), ask once per origin in this call, audited.
+    const key = bound.decide ? url : originOf(url);
+    const known = decisions.get(key);
+    if (known) return known;
+    const decision = bound.decide ? bound.decide("browser.open", url) : await bound.check("browser.open", key);
+    decisions.set(key, decision);
+    return decision;
+  }
+
+  function permittedBy(url: string, decision: Decision): boolean {
+    return navigationPermitted(decision.tier) && (isWebUrl(url) || decision.rule !== undefined);
+  }
+
+  async function decideRequest(request: PausedRequest): Promise<RequestVerdict> {
+    if (request.type === "Document") return decideDocument(request);
+    const decision = await quietDecision(request.url);
+    const origin = originOf(request.url);
+    if (permittedBy(request.url, decision)) {
+      summary.allowed(origin, request.type, request.url);
+      expectTunnel(request.url);
+      return { permitted: true };
+    }
+    if (request.networkId) blocked.add(request.networkId);
+    const reason = `${decision.tier}: ${decision.reason}`;
+    summary.blocked(origin, request.type, request.url, reason);
+    return { permitted: false, reason };
+  }
+
+  /**
+   * A CONNECT from Chromium: a WebSocket (ws: or wss:, which the proxy cannot
+   * tell apart), or the TLS tunnel of an https request the guard already let
+   * through. Sockets are decided by origin: either reading permitted is enough,
+   * since a forbidden rule covers both (restrictive rules match http and https alike).
+   */
+  async function permitTunnel(host: string, port: number): Promise<boolean> {
+    if (tunnelsExpected.has(`${host}:${port}`)) return true;
+    const shown = host.includes(":") ? `[${host}]` : host;
+    const readings = [`https://${shown}:${port}/`, `http://${shown}:${port}/`];
+    let refusal = "";
+    for (const url of readings) {
+      const decision = await quietDecision(url);
+      if (permittedBy(url, decision)) return true;
+      refusal ||= `${decision.tier}: ${decision.reason}`;
+    }
+    summary.blocked(`ws(s)://${shown}:${port}`, "WebSocket", `ws(s)://${shown}:${port}`, refusal);
+    return false;
+  }
+
   async function adopt(page: Page): Promise<Tab> {
-    const tab = await attachTab(page, nextTabId++, allowNavigation, events);
+    const tab = attachTab(page, nextTabId++, blocked, events);
     tabs.push(tab);
     page.on("popup", (popup) => { if (popup) void adoptPopup(popup); });
     page.once("close", () => {
@@ -76,8 +194,15 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
    */
   async function adoptPopup(page: Page) {
     try {
+      const refused = frameIdOf(page.mainFrame());
+      if (refused && refusedTopFrames.delete(refused)) {
+        await page.close().catch(() => {});
+        return;
+      }
       const tab = await adopt(page);
       const url = page.url();
+      if (isBlank(url)) freshPopups.add(tab);
+      page.once("load", () => freshPopups.delete(tab));
       if (!isBlank(url)) {
         const verdict = await allowNavigation(url);
         if (!verdict.permitted) {
@@ -93,16 +218,28 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
   }
 
   async function start() {
-    const browser = await launchBrowser(options);
+    // The tunnel gate and the guard are up before any page can make a request.
+    const gate = await startTunnelGate(permitTunnel, async (url) => permittedBy(url, await quietDecision(url)));
+    let browser: LaunchedBrowser;
+    try {
+      browser = await launchBrowser({ ...options, proxy: gate.proxyArg });
+    } catch (error) {
+      await gate.close();
+      throw error;
+    }
+    tunnel = gate;
     try {
       launched = browser;
+      guard = await guardRequests(browser.browser, decideRequest);
       downloads = await watchDownloads(browser.browser, () => ctx, events);
       const [first] = await browser.browser.pages();
       current = await adopt(first ?? (await browser.browser.newPage()));
       if (options.timeoutMs) current.page.setDefaultTimeout(options.timeoutMs);
       browser.browser.on("disconnected", () => { if (launched === browser) reset(); });
     } catch (error) {
+      await guard?.dispose();
       await browser.close();
+      await gate.close();
       reset();
       throw error;
     }
@@ -110,6 +247,8 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
 
   function reset() {
     launched = undefined;
+    guard = undefined;
+    tunnel = undefined;
     downloads = undefined;
     tabs = [];
     current = undefined;
@@ -120,6 +259,7 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
     store,
     events,
     async use(callCtx, opts) {
+      if (ctx !== callCtx) decisions = new Map();
       ctx = callCtx;
       if (!launched) {
         starting ??= start().finally(() => { starting = undefined; });
@@ -127,7 +267,7 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
       }
       if (!current) current = await session.newTab();
       // A navigation the last action started: let it land before this call looks at the page.
-      for (const until = Date.now() + (options.timeoutMs ?? 15_000); current.loading && !current.dialog && Date.now() < until;) {
+      for (const until = Date.now() + (options.timeoutMs ?? 15_000); current.loading && !current.dialog && !callCtx.signal.aborted && Date.now() < until;) {
         await new Promise((r) => setTimeout(r, 25));
       }
       if (current.dialog && !opts?.allowDialog) {
@@ -162,13 +302,20 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
     allowNavigation,
     isOpen: () => launched !== undefined,
     launched: () => launched,
+    flushRequests: (callCtx) => summary.take(callCtx),
     async close() {
       if (starting) await starting.catch(() => {});
       const was = launched;
       const dl = downloads;
+      const g = guard;
+      const t = tunnel;
       reset();
+      // What the page did since the last call still reaches the audit log.
+      await summary.take(ctx).catch(() => []);
+      await g?.dispose();
       await dl?.dispose();
       await was?.close();
+      await t?.close();
     },
   };
   return session;

@@ -19,6 +19,19 @@ function depthOf(frame: Frame): number {
 }
 
 /**
+ * A frame whose navigation the guard refused before it committed may never get
+ * a document to run in; puppeteer would wait for one forever.
+ */
+const FRAME_WAIT_MS = 3000;
+
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error("frame did not answer")), ms); });
+  promise.catch(() => {});
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
  * Accessibility-tree text of every frame of the tab, main frame first; each
  * iframe's content follows under a header naming its URL, since that URL is
  * the origin its refs act on.
@@ -33,7 +46,7 @@ export async function takeSnapshot(session: BrowserSession, tab: Tab, budget: nu
     if (depth > 0) lines.push(`${"  ".repeat(depth - 1)}- iframe ${JSON.stringify(frame.url())}:`);
     let result: WalkResult;
     try {
-      result = await frame.evaluate(walkPage, { store: session.store, next: tab.nextRef, indent, maxOptions: 25 });
+      result = await within(FRAME_WAIT_MS, frame.evaluate(walkPage, { store: session.store, next: tab.nextRef, indent, maxOptions: 25 }));
     } catch {
       lines.push(`${indent}- text: "(frame unavailable)"`);
       continue;

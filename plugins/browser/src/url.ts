@@ -32,3 +32,13 @@ export function isBlank(url: string): boolean {
 export function navigationPermitted(tier: Tier): boolean {
   return tier === "allow" || tier === "read-only" || tier === "draft";
 }
+
+/** `scheme://host[:port]` of a URL, for summaries; the text itself when it does not parse. */
+export function originOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.origin !== "null" ? u.origin : `${u.protocol}//${u.host}`;
+  } catch {
+    return url;
+  }
+}

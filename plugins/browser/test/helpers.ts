@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -92,4 +93,64 @@ export async function callOk(gate: Pick<Gate, "call">, tool: string, input: unkn
   const outcome = await gate.call({ tool, input });
   if (outcome.status !== "ok") throw new Error(`${tool}: ${outcome.status} ${"message" in outcome ? outcome.message : ""}`);
   return outcome;
+}
+
+export interface CountingServer extends TestServer {
+  /** Every HTTP request that reached the server: "GET /path". */
+  requests: string[];
+  /** WebSocket (or any) upgrade requests that reached it. */
+  upgrades: string[];
+  /** TCP connections opened to it (a preconnect opens one without a request). */
+  connections(): number;
+}
+
+/**
+ * A real server that counts what reaches it, for "no byte left the browser"
+ * tests. `routes` answer as in `serve`; a path with no route gets 200 "ok".
+ * With `acceptWebSockets`, upgrades complete the WebSocket handshake and then close.
+ */
+export async function countingServer(routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {}, options: { acceptWebSockets?: boolean } = {}): Promise<CountingServer> {
+  const requests: string[] = [];
+  const upgrades: string[] = [];
+  let connections = 0;
+  const sockets = new Set<import("node:stream").Duplex>();
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    const route = routes[new URL(req.url ?? "/", "http://x").pathname];
+    if (route) return route(req, res);
+    res.writeHead(200, { "content-type": "text/plain", "access-control-allow-origin": "*" }).end("ok");
+  });
+  server.on("connection", () => { connections++; });
+  server.on("upgrade", (req, socket) => {
+    upgrades.push(`${req.method} ${req.url}`);
+    sockets.add(socket);
+    const key = req.headers["sec-websocket-key"];
+    if (!options.acceptWebSockets || typeof key !== "string") {
+      socket.destroy();
+      return;
+    }
+    const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\n\r\n`);
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    requests,
+    upgrades,
+    connections: () => connections,
+    close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/** Polls `probe` until it returns something truthy, or fails naming `what` after a generous deadline. */
+export async function waitUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

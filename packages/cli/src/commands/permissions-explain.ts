@@ -38,7 +38,7 @@ export default defineCommand({
     const targetKind: TargetKind | undefined = pick(args.options.kind, KINDS, "--kind") ?? known?.targetKind ?? inferTargetKind(tool, target);
     const stage: Stage = pick(args.options.stage, STAGES, "--stage") ?? worksite.thread.stage;
 
-    const decision = createPolicy(worksite.permissions, { root, stage }).decide({ tool, target, effect, ...(targetKind ? { targetKind } : {}), ...(known?.defaultTier ? { defaultTier: known.defaultTier } : {}) });
+    const decision = createPolicy(worksite.permissions, { root, stage }).decide({ tool, target, effect, ...(targetKind ? { targetKind } : {}), ...(known?.defaultTier ? { defaultTier: known.defaultTier } : {}), ...(known?.namedAllowOnly ? { namedAllowOnly: true } : {}) });
     const rule = decision.rule ? { ...decision.rule, file: relative(root, decision.rule.file) || decision.rule.file } : null;
     // The decision saw the real target; what is printed never shows a password or token in it.
     const shownTarget = target === undefined ? undefined : hideSecrets(target);

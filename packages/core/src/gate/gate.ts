@@ -93,6 +93,7 @@ export function createGate(options: GateOptions): Gate {
       effect: effectOf(tool, id),
       ...(tool?.targetKind ? { targetKind: tool.targetKind } : {}),
       ...(tool?.defaultTier ? { defaultTier: tool.defaultTier } : {}),
+      ...(tool?.namedAllowOnly ? { namedAllowOnly: true } : {}),
     });
 
   async function check(toolId: string, target: string, actor = options.actor): Promise<Decision> {
@@ -116,6 +117,10 @@ export function createGate(options: GateOptions): Gate {
       untrusted: wrapUntrusted,
       redact,
       check: (toolId, target) => check(toolId, target, actor),
+      decide: (toolId, target) => decide(registry.get(toolId), toolId, target),
+      note: async (entry) => {
+        await audit.append({ type: "navigation", run, round, actor, tool: entry.tool, ...(entry.target !== undefined ? { target: entry.target } : {}), outcome: entry.outcome, message: redact(entry.message), ...(entry.data ? { data: redactDeep(entry.data, options.redact) } : {}) });
+      },
     };
   }
 

@@ -37,6 +37,14 @@ export interface ToolContext {
    * must not proceed unless `decision.tier` permits it.
    */
   check(tool: string, target: string): Promise<Decision>;
+  /**
+   * The policy's decision on a target, without an audit entry of its own: for
+   * the many requests a page makes by itself (images, scripts, fetches), which
+   * the tool then summarises with `note`. Absent where no gate is behind the context.
+   */
+  decide?(tool: string, target: string): Decision;
+  /** Appends a "navigation" audit entry the tool writes itself: a summary of what it blocked on its own. */
+  note?(entry: { tool: string; target?: string; outcome: "ok" | "blocked"; message: string; data?: Record<string, unknown> }): Promise<void>;
 }
 
 export interface ToolResult {
@@ -64,6 +72,11 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType> {
    * for this effect (memory.write: "draft"). Rules still decide where they match.
    */
   defaultTier?: Tier;
+  /**
+   * Only a rule naming this tool may allow it; `browser.*` or `*` allow rules do
+   * not (browser.evaluate runs arbitrary code in a page). Stricter glob rules still apply.
+   */
+  namedAllowOnly?: boolean;
   /** How rules read the target; defaults to "text". */
   targetKind?: TargetKind;
   /** What rules match against: a URL, a path, a command line. May look at live state (the page a ref lives on). */

@@ -26,8 +26,13 @@ export function toolMatches(rule: Rule, tool: string): boolean {
   return globMatches(rule.tool, tool, { caseInsensitive: modeOf(rule) === "generous" });
 }
 
+/** `browser.*`, `*`, `browser.{a,b}`: a pattern rather than one tool's name. */
+function isToolGlob(pattern: string): boolean {
+  return /[*?{]/.test(pattern);
+}
+
 export function decideQuery(ctx: QueryContext, query: PolicyQuery): Decision {
-  const rules = ctx.rules.filter((r) => toolMatches(r, query.tool));
+  const rules = ctx.rules.filter((r) => toolMatches(r, query.tool) && !(query.namedAllowOnly && r.tier === "allow" && isToolGlob(r.tool)));
   const target = query.target;
   if (target === undefined) {
     const subject = `${query.tool} (no target)`;

@@ -36,6 +36,11 @@ export interface PolicyQuery {
   targetKind?: TargetKind;
   /** The tool's own default tier, used instead of PERMISSIONS.md's default for its effect when no rule matches. */
   defaultTier?: Tier;
+  /**
+   * Only a rule that names the tool may allow it: an `allow` rule whose tool
+   * pattern is a glob (`browser.*`, `*`) is skipped. Stricter glob rules still apply.
+   */
+  namedAllowOnly?: boolean;
 }
 
 export interface Decision {

@@ -33,7 +33,7 @@ export function describeEvents(ctx: ToolContext, events: SessionEvent[]): string
   return events.map((e) => {
     switch (e.kind) {
       case "blocked":
-        return `Blocked navigation (${e.via}) to ${e.url} on tab ${e.tab}: ${e.reason}`;
+        return `Blocked navigation (${e.via}) to ${e.url}${e.tab !== undefined ? ` on tab ${e.tab}` : ""}: ${e.reason}`;
       case "tab-opened":
         return `A new tab ${e.tab} opened at ${e.url} (browser.tabs select to use it).`;
       case "dialog":
@@ -73,7 +73,7 @@ export async function act(tab: Tab, timeoutMs: number, signal: AbortSignal, acti
     if (r !== navigation) return;
     settled = true;
     // A navigation that turns into a download is aborted before Chromium announces the download.
-    mayDownload = !tab.blocked.has(r) && /ERR_ABORTED/.test(r.failure()?.errorText ?? "");
+    mayDownload = !tab.blocked.has((r as unknown as { id: string }).id) && /ERR_ABORTED/.test(r.failure()?.errorText ?? "");
   };
   const onLoad = () => { if (navigation) settled = true; };
   page.on("request", onRequest);

