@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readArtifactIndex, type Tier } from "@worksite/core";
+import { readArtifactIndex } from "@worksite/core";
 import { callTool, html, makeContext, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
 import { createBrowserPlugin, type BrowserPlugin } from "./index.js";
 
@@ -11,13 +11,21 @@ let other: TestServer;
 let worksite: { path: string; remove(): Promise<void> };
 let plugin: BrowserPlugin;
 
-/** The test policy: our site is allowed, the other server is forbidden, anything else confirm. */
-function decide(_tool: string, target: string): Tier {
-  if (target.startsWith(site.origin)) return "allow";
-  if (target.startsWith(forbidden.origin)) return "forbidden";
-  if (target.startsWith(other.origin)) return "allow";
-  return "confirm";
-}
+/** The real policy, from this PERMISSIONS.md: our site and the widget's are allowed, the other server is forbidden, anything else asks a person. */
+const permissions = () => [
+  "---",
+  "default: confirm",
+  "---",
+  "# Permissions",
+  "",
+  "## Allow",
+  `- \`browser.*(${site.origin}/**)\``,
+  `- \`browser.*(${other.origin}/**)\``,
+  "",
+  "## Forbidden",
+  `- \`browser.*(${forbidden.origin}/**)\``,
+  "",
+].join("\n");
 
 beforeAll(async () => {
   forbidden = await serve({ "/": html("<h1>Forbidden land</h1>", "Forbidden") });
@@ -39,6 +47,7 @@ beforeAll(async () => {
       html(`<h1>Thanks</h1><p id="out">name=${q.get("name")} email=${q.get("email")} plan=${q.get("plan")} terms=${q.get("terms")}</p>`, "Done")(req, res);
     },
     "/frames": (req, res) => html(`<h1>Shop</h1><iframe src="${other.origin}/widget" title="Payment"></iframe><iframe src="${forbidden.origin}/"></iframe>`, "Shop")(req, res),
+    "/popup": (req, res) => html(`<button onclick="window.open('${forbidden.origin}/')">Open offer</button>`, "Offer")(req, res),
     "/tabs": html(`<a href="/page2" target="_blank">Open page two</a>`, "Tabs"),
     "/page2": html(`<h1>Page two</h1><button onclick="document.title='clicked'">Press me</button>`, "Page two"),
     "/go-forbidden": (_req, res) => { res.writeHead(302, { location: `${forbidden.origin}/` }).end(); },
@@ -72,7 +81,7 @@ afterAll(async () => {
 });
 
 const tools = () => plugin.tools;
-const context = () => makeContext(worksite.path, decide);
+const context = () => makeContext(worksite.path, permissions(), plugin.tools);
 
 describe("the in-app browser", () => {
   it("fills and submits a form by refs", async () => {
@@ -167,14 +176,18 @@ describe("the in-app browser", () => {
     expect(plugin.session.peek()!.page.url()).toBe(`${site.origin}/form`);
   });
 
-  it("closes a popup to a forbidden origin before anyone reads it", async () => {
-    const { ctx } = context();
-    await callTool(tools().open, { url: `${site.origin}/form` }, ctx);
+  it("refuses a popup to a forbidden origin before its first request and closes it", async () => {
+    const { ctx, checks } = context();
+    await callTool(tools().open, { url: `${site.origin}/popup` }, ctx);
     const before = plugin.session.tabs().length;
-    await plugin.session.peek()!.page.evaluate((u) => { window.open(u); }, `${forbidden.origin}/`);
-    const waited = await callTool(tools()["wait-for"], { time: 0.8 }, ctx);
-    expect(waited.content).toMatch(/Blocked navigation \((popup|page)\)/);
+    const snap = await callTool(tools().snapshot, {}, ctx);
+    const clicked = await callTool(tools().click, { ref: refOf(snap.content, /button "Open offer"/), element: "Open offer" }, ctx);
+    const said = clicked.content + (await callTool(tools()["wait-for"], { time: 0.3 }, ctx)).content;
+    expect(said).toContain(`Blocked navigation (popup) to ${forbidden.origin}/`);
+    expect(checks).toContainEqual({ tool: "browser.open", target: `${forbidden.origin}/`, tier: "forbidden" });
     expect(plugin.session.tabs().length).toBe(before);
+    const pages = await plugin.session.launched()!.browser.pages();
+    expect(pages.map((p) => p.url())).not.toContain(`${forbidden.origin}/`);
   });
 
   it("targets the URL of the frame that owns the element, and blocks a forbidden iframe", async () => {
@@ -193,8 +206,9 @@ describe("the in-app browser", () => {
   });
 
   it("refuses file:// unless a rule names it", async () => {
-    const { ctx } = makeContext(worksite.path, () => "read-only");
-    await expect(callTool(tools().open, { url: "file:///etc/hostname" }, ctx)).rejects.toThrow(/no rule allows it/);
+    // The built-in default reads web pages (read-only); a file: address is another matter.
+    const { ctx } = makeContext(worksite.path, "# Permissions\n", plugin.tools);
+    await expect(callTool(tools().open, { url: "file:///etc/hostname" }, ctx)).rejects.toThrow(/not a web page; only a rule naming file:/);
   });
 
   it("returns page text inside the untrusted envelope, without hidden or off-screen text", async () => {

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGate, createPolicy, openAuditLog, parsePermissions, type AuditEntry, type AuditLog, type Gate } from "@worksite/core";
+import { createGate, openAuditLog, parsePermissions, type AuditEntry, type AuditLog, type Gate } from "@worksite/core";
 import { callOk, countingServer, tempDir, waitUntil, type CountingServer } from "../test/helpers.js";
 import { createBrowserPlugin } from "./index.js";
 
@@ -113,18 +113,25 @@ function typesFor(entries: AuditEntry[], origin: string): Record<string, number>
 describe("every request a page makes goes through the origin rules", () => {
   it("blocks img, css, prefetch, fetch, XHR, beacon, EventSource, WebSockets, popups, iframes, workers and service workers to a forbidden origin before any byte leaves", async () => {
     let calls = 0;
-    const call = async (tool: string, input: unknown) => { calls++; return callOk(gate, tool, input); };
+    const told: string[] = [];
+    const call = async (tool: string, input: unknown) => {
+      calls++;
+      const outcome = await callOk(gate, tool, input);
+      told.push(outcome.result.content);
+      return outcome;
+    };
 
     await call("browser.open", { url: `${allowed.origin}/attack` });
     await call("browser.wait-for", { text: "RESULTS" });
-    const fws = forbidden.origin.replace(/^http:/, "ws(s):");
+    // WebSockets and other connections no page request preceded are tallied by host:port.
+    const fws = forbidden.origin.replace(/^http:\/\//, "");
     // The beacon and the popups give the page no answer: wait until the guard has reported them.
     const entries = await waitUntil(async () => {
       await call("browser.wait-for", { time: 0.1 });
       const all = await audit.entries();
       const types = typesFor(all, forbidden.origin);
       const popups = all.filter((e) => e.type === "navigation" && e.outcome === "blocked" && /\/(popup|blank-link)$/.test(e.target ?? ""));
-      return types.Ping && popups.length >= 2 && (typesFor(all, fws).WebSocket ?? 0) >= 2 ? all : undefined;
+      return types.Ping && popups.length >= 2 && (typesFor(all, fws).Connection ?? 0) >= 2 ? all : undefined;
     }, "the beacon, both popups and both sockets to be reported");
 
     expect(forbidden.requests).toEqual([]);
@@ -141,7 +148,7 @@ describe("every request a page makes goes through the origin rules", () => {
     expect(Object.keys(types)).toEqual(expect.arrayContaining(["Image", "Stylesheet", "Ping"]));
     // Chromium files fetch, XHR, EventSource and the workers' fetches under XHR, the prefetch under Fetch.
     expect((types.XHR ?? 0) + (types.Fetch ?? 0)).toBeGreaterThanOrEqual(5);
-    expect(typesFor(entries, fws).WebSocket).toBeGreaterThanOrEqual(2); // the page's and the worker's
+    expect(typesFor(entries, fws).Connection).toBeGreaterThanOrEqual(2); // the page's WebSocket and the worker's
     // Popups and the iframe are navigations: each is decided and audited on its own, by the forbidden rule.
     for (const path of ["/popup", "/blank-link", "/frame"]) {
       expect(entries).toContainEqual(expect.objectContaining({ type: "navigation", target: `${forbidden.origin}${path}`, outcome: "blocked", tier: "forbidden" }));
@@ -149,9 +156,23 @@ describe("every request a page makes goes through the origin rules", () => {
     // Allowed traffic still flows: the page's own WebSocket opened, its worker and service worker loaded.
     expect(allowed.upgrades).toContain("GET /own-socket");
     expect(allowed.requests).toEqual(expect.arrayContaining(["GET /attack", "GET /worker.js", "GET /sw.js"]));
+    // The agent is told too, in the result of the call during which it happened.
+    expect(told.join("\n")).toMatch(new RegExp(`Blocked \\d+ requests? the page made on its own:\\n  ${forbidden.origin.replace(/[.]/g, "\\.")}: \\d+`));
     // One summary entry per call at most: the log holds counts, not one line per image.
     const summaryEntries = entries.filter((e) => e.type === "navigation" && Array.isArray(e.data?.blocked));
     expect(summaryEntries.length).toBeGreaterThan(0);
     expect(summaryEntries.length).toBeLessThanOrEqual(calls);
+  });
+
+  it("does not run browser.evaluate where only a browser.* rule allows the page", async () => {
+    await callOk(gate, "browser.open", { url: `${allowed.origin}/page` });
+    allowed.requests.length = 0;
+    const outcome = await gate.call({ tool: "browser.evaluate", input: { function: "() => { document.title = 'ran'; return fetch('/evaluated').then(() => 1); }" } });
+    expect(outcome.status).toBe("pending-approval");
+    expect(outcome.decision?.tier).toBe("confirm");
+    const tabs = await callOk(gate, "browser.tabs", { action: "list" });
+    expect(tabs.result.content).toContain("Plain");
+    expect(tabs.result.content).not.toContain("ran");
+    expect(allowed.requests).not.toContain("GET /evaluated");
   });
 });

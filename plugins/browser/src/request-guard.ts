@@ -17,6 +17,8 @@ export interface PausedRequest {
 export type RequestVerdict = { permitted: true } | { permitted: false; reason: string };
 
 export interface RequestGuard {
+  /** Closes a top-level target (a popup whose first navigation was refused) that puppeteer may not have handed us yet. */
+  closeTarget(targetId: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -56,6 +58,9 @@ export async function guardRequests(browser: Browser, decide: (request: PausedRe
   cdp.on("Fetch.requestPaused", onPaused);
   await cdp.send("Fetch.enable", { patterns: [{ urlPattern: "*", requestStage: "Request" }] });
   return {
+    async closeTarget(targetId) {
+      await cdp.send("Target.closeTarget", { targetId }).catch(() => {});
+    },
     async dispose() {
       cdp.off("Fetch.requestPaused", onPaused);
       await cdp.detach().catch(() => {});

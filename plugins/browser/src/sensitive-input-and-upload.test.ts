@@ -32,6 +32,8 @@ beforeAll(async () => {
     "",
     "## Allow",
     `- \`browser.*(${site.origin}/**)\``,
+    // browser.evaluate needs a rule of its own: `browser.*` does not allow it.
+    `- \`browser.evaluate(${site.origin}/**)\``,
     "",
     "## Forbidden",
     "- `file.read(secrets/**)`",
@@ -124,7 +126,7 @@ describe("sensitive input and uploads behind the gate", () => {
     expect(state).toMatchObject({ status: "refused", message: expect.stringContaining("`.worksite/`") });
     const forbidden = await upload(["secrets/prod.env"]);
     expect(forbidden).toMatchObject({ status: "refused", message: expect.stringContaining("refused to upload secrets/prod.env") });
-    expect((forbidden as { message: string }).message).toContain("PERMISSIONS.md:7 `file.read(secrets/**)`");
+    expect((forbidden as { message: string }).message).toContain("PERMISSIONS.md:8 `file.read(secrets/**)`");
     expect(await upload(["../../etc/hostname"])).toMatchObject({ status: "refused", message: expect.stringContaining("outside the worksite") });
     expect(await upload(["docs/link.txt"])).toMatchObject({ status: "refused", message: expect.stringContaining("outside the worksite") });
     // One forbidden file refuses the whole upload: the allowed one is not attached either.

@@ -119,7 +119,12 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
     const popup = !owner || (tab !== undefined && freshPopups.has(tab));
     const via = request.redirect ? "redirect" : popup ? "popup" : main ? "page" : "frame";
     events.push({ kind: "blocked", ...(tab ? { tab: tab.id } : {}), url: request.url, via, reason: verdict.reason });
-    if (!owner && request.frameId) refusedTopFrames.add(request.frameId);
+    // A refused popup is closed, not left empty in front of the agent's tab (where it would also hold input).
+    // A top-level target's main frame has the target's id.
+    if (!owner && request.frameId) {
+      refusedTopFrames.add(request.frameId);
+      void guard?.closeTarget(request.frameId);
+    }
     if (tab && popup) void tab.page.close().catch(() => {});
     return { permitted: false, reason: verdict.reason };
   }
@@ -172,7 +177,8 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
       if (permittedBy(url, decision)) return true;
       refusal ||= `${decision.tier}: ${decision.reason}`;
     }
-    summary.blocked(`ws(s)://${shown}:${port}`, "WebSocket", `ws(s)://${shown}:${port}`, refusal);
+    // No page request preceded it: a WebSocket, a preconnect, or the browser's own traffic.
+    summary.blocked(`${shown}:${port}`, "Connection", `${shown}:${port}`, refusal);
     return false;
   }
 

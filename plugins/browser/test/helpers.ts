@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createArtifactStore, wrapUntrusted, type Decision, type Gate, type GateOutcome, type Logger, type Tier, type ToolContext, type ToolDefinition } from "@worksite/core";
+import { createArtifactStore, createPolicy, inferEffect, parsePermissions, wrapUntrusted, type Decision, type Gate, type GateOutcome, type Logger, type Tier, type ToolContext, type ToolDefinition } from "@worksite/core";
 
 export interface TestServer {
   origin: string;
@@ -45,11 +45,20 @@ const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () 
 export interface Check { tool: string; target: string; tier: Tier }
 
 /**
- * A ToolContext from real parts (artifact store on disk, the core envelope),
- * with `check` backed by a small decide function; every check is recorded.
+ * A ToolContext from real parts — the policy built from a PERMISSIONS.md text
+ * (parsePermissions + createPolicy, as the gate does), the artifact store on
+ * disk, the core envelope — without the gate's audit log: every check is
+ * recorded in `checks`, and the summaries the browser writes in `notes`.
  */
-export function makeContext(worksite: string, decide: (tool: string, target: string) => Tier, options: { ruleFor?: (target: string) => boolean } = {}) {
+export function makeContext(worksite: string, permissions: string, tools: Record<string, Pick<ToolDefinition, "effect" | "namedAllowOnly">> = {}) {
+  const policy = createPolicy(parsePermissions(permissions, { file: join(worksite, "PERMISSIONS.md"), root: worksite }), { root: worksite, stage: "write" });
+  // The effect and flags a tool declares, as the gate's registry gives them to the policy.
+  const decide = (tool: string, target: string): Decision => {
+    const known = tools[tool.replace(/^browser\./, "")];
+    return policy.decide({ tool, target, effect: known?.effect ?? inferEffect(tool), targetKind: "url", ...(known?.namedAllowOnly ? { namedAllowOnly: true } : {}) });
+  };
   const checks: Check[] = [];
+  const notes: Parameters<NonNullable<ToolContext["note"]>>[0][] = [];
   const ctx: ToolContext = {
     worksite,
     run: "run-test",
@@ -61,14 +70,16 @@ export function makeContext(worksite: string, decide: (tool: string, target: str
     untrusted: wrapUntrusted,
     redact: (t) => t,
     async check(tool, target) {
-      const tier = decide(tool, target);
-      checks.push({ tool, target, tier });
-      const decision: Decision = { tier, reason: `test policy said ${tier}` };
-      if (options.ruleFor?.(target)) decision.rule = { text: `browser.open ${target}`, file: "PERMISSIONS.md", line: 1 };
+      const decision = decide(tool, target);
+      checks.push({ tool, target, tier: decision.tier });
       return decision;
     },
+    decide,
+    async note(entry) {
+      notes.push(entry);
+    },
   };
-  return { ctx, checks };
+  return { ctx, checks, notes };
 }
 
 /** Calls a tool the way the gate would, minus the policy: parse input, then run. */
