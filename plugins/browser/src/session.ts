@@ -318,9 +318,10 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
       reset();
       // What the page did since the last call still reaches the audit log.
       await summary.take(ctx).catch(() => []);
+      // The browser goes first: a hung one would never answer the guard's or the downloads' detach.
+      await was?.close();
       await g?.dispose();
       await dl?.dispose();
-      await was?.close();
       await t?.close();
     },
   };

@@ -12,7 +12,11 @@ export function timeoutOf(session: BrowserSession): number {
 
 /** Rejects as soon as the call's signal aborts (steering interrupts between and inside calls). */
 export function withSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new WorksiteError("tool-failed", "The call was aborted."));
+  if (signal.aborted) {
+    // The work was started before we looked (a goto while Chromium launched): its late failure is nobody's error (issue 21).
+    promise.catch(() => {});
+    return Promise.reject(new WorksiteError("tool-failed", "The call was aborted."));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new WorksiteError("tool-failed", "The call was aborted."));
     signal.addEventListener("abort", onAbort, { once: true });
