@@ -38,7 +38,7 @@ export interface LaunchOptions {
   viewport?: { width: number; height: number };
   /** Extra Chromium flags, appended after ours. */
   args?: string[];
-  /** `--proxy-server` rules: the tunnel gate that decides WebSockets (tunnel-gate.ts). */
+  /** `--proxy-server` rules: the proxy gate that is Chromium's only way out (proxy-gate.ts). */
   proxy?: string;
 }
 

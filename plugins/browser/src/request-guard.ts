@@ -31,7 +31,7 @@ export interface RequestGuard {
  * a page-level handler only starts once a popup or worker has been attached,
  * after its first request has already left (issue 11, item 6).
  *
- * WebSockets are not paused by the Fetch domain; the tunnel gate decides them.
+ * WebSockets are not paused by the Fetch domain; the proxy gate (proxy-gate.ts) decides them.
  */
 export async function guardRequests(browser: Browser, decide: (request: PausedRequest) => Promise<RequestVerdict>): Promise<RequestGuard> {
   const cdp: CDPSession = await browser.target().createCDPSession();

@@ -8,7 +8,7 @@ import { launchBrowser, type LaunchedBrowser, type LaunchOptions } from "./launc
 import { guardRequests, type PausedRequest, type RequestGuard, type RequestVerdict } from "./request-guard.js";
 import { createRequestSummary } from "./request-summary.js";
 import { attachTab, type Tab } from "./tab.js";
-import { startTunnelGate, type TunnelGate } from "./tunnel-gate.js";
+import { startProxyGate, type ProxyGate } from "./proxy-gate.js";
 import { isBlank, isWebUrl, navigationPermitted, originOf } from "./url.js";
 
 export interface SessionOptions extends LaunchOptions {
@@ -61,7 +61,7 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
   let current: Tab | undefined;
   let nextTabId = 1;
   let guard: RequestGuard | undefined;
-  let tunnel: TunnelGate | undefined;
+  let tunnel: ProxyGate | undefined;
   const summary = createRequestSummary();
   /** Network ids of refused requests (so act() does not mistake a refusal for a download). */
   const blocked = new Set<string>();
@@ -225,7 +225,7 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
 
   async function start() {
     // The tunnel gate and the guard are up before any page can make a request.
-    const gate = await startTunnelGate(permitTunnel, async (url) => permittedBy(url, await quietDecision(url)));
+    const gate = await startProxyGate(permitTunnel, async (url) => permittedBy(url, await quietDecision(url)));
     let browser: LaunchedBrowser;
     try {
       browser = await launchBrowser({ ...options, proxy: gate.proxyArg });

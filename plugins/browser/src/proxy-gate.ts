@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type In
 import { connect, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 
-export interface TunnelGate {
+export interface ProxyGate {
   /** `--proxy-server` value for Chromium. */
   proxyArg: string;
   close(): Promise<void>;
@@ -17,7 +17,7 @@ export interface TunnelGate {
  * http request arrives in absolute form, decided by URL. A refusal is a 403
  * from here: no byte reaches the refused host, not even a TCP handshake.
  */
-export async function startTunnelGate(permit: (host: string, port: number) => Promise<boolean>, permitUrl: (url: string) => Promise<boolean>): Promise<TunnelGate> {
+export async function startProxyGate(permit: (host: string, port: number) => Promise<boolean>, permitUrl: (url: string) => Promise<boolean>): Promise<ProxyGate> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => void forward(req, res));
   server.on("connection", (socket: Socket) => {
