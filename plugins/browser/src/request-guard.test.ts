@@ -44,6 +44,7 @@ settled.push(rtc.createOffer().then((o) => rtc.setLocalDescription(o)).then(() =
   rtc.onicegatheringstatechange = () => { if (rtc.iceGatheringState === "complete") r("rtc gathered"); };
 })));
 settled.push(new Promise((r) => { const img = new Image(); img.onload = () => r("redirected img reached"); img.onerror = () => r("redirected img refused"); img.src = "/bounce"; }));
+settled.push(fetch("/echo", { method: "POST", body: "hello through the proxy" }).then((r) => r.text()).then((t) => "post " + t, () => "post failed"));
 settled.push(fetch("/private/data").then(() => "private reached", () => "private refused"));
 settled.push(fetch("${f}/fetch", { mode: "no-cors" }).then(() => "fetch reached", () => "fetch refused"));
 settled.push(new Promise((r) => { const x = new XMLHttpRequest(); x.open("GET", "${f}/xhr"); x.onload = () => r("xhr reached"); x.onerror = x.onabort = () => r("xhr refused"); x.send(); }));
@@ -71,6 +72,11 @@ beforeAll(async () => {
     "/attack": (_req, res) => { res.writeHead(200, { "content-type": "text/html" }).end(attackPage(forbidden.origin, allowed.origin)); },
     // An allowed address that redirects a subresource to the forbidden origin.
     "/bounce": (_req, res) => { res.writeHead(302, { location: `${forbidden.origin}/bounced.png` }).end(); },
+    "/echo": (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => { res.writeHead(200, { "content-type": "text/plain" }).end(`echo: ${Buffer.concat(chunks).toString()}`); });
+    },
     "/page": (_req, res) => { res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><title>Plain</title><h1>Plain page</h1>`); },
     "/worker.js": js(`Promise.all([
       fetch("${forbidden.origin}/from-worker").then(() => "worker fetch reached", () => "worker fetch refused"),
@@ -164,7 +170,7 @@ describe("every request a page makes goes through the origin rules", () => {
 
     // What the page itself saw: every attempt failed, its own socket opened.
     const read = (await call("browser.read", {})).result.content;
-    for (const seen of ["fetch refused", "xhr refused", "ws refused", "own ws open", "es refused", "worker fetch refused,worker ws refused", "sw fetch refused", "rtc gathered", "redirected img refused", "private refused"]) {
+    for (const seen of ["fetch refused", "xhr refused", "ws refused", "own ws open", "es refused", "worker fetch refused,worker ws refused", "sw fetch refused", "rtc gathered", "redirected img refused", "private refused", "post echo: hello through the proxy"]) {
       expect(read).toContain(seen);
     }
     const types = typesFor(entries, forbidden.origin);
