@@ -19,12 +19,17 @@ function depthOf(frame: Frame): number {
 }
 
 /**
- * A frame whose navigation the guard refused before it committed may never get
- * a document to run in; puppeteer would wait for one forever.
+ * A frame whose navigation the guard refused before it committed (its URL is
+ * still empty) may never get a document to run in, and puppeteer would wait
+ * for one forever. Other subframes get a generous limit; the main frame none.
  */
-const FRAME_WAIT_MS = 3000;
+function frameWaitMs(frame: Frame, main: Frame): number | undefined {
+  if (frame === main) return undefined;
+  return frame.url() === "" ? 1000 : 15_000;
+}
 
-function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+function within<T>(ms: number | undefined, promise: Promise<T>): Promise<T> {
+  if (ms === undefined) return promise;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error("frame did not answer")), ms); });
   promise.catch(() => {});
@@ -46,7 +51,7 @@ export async function takeSnapshot(session: BrowserSession, tab: Tab, budget: nu
     if (depth > 0) lines.push(`${"  ".repeat(depth - 1)}- iframe ${JSON.stringify(frame.url())}:`);
     let result: WalkResult;
     try {
-      result = await within(FRAME_WAIT_MS, frame.evaluate(walkPage, { store: session.store, next: tab.nextRef, indent, maxOptions: 25 }));
+      result = await within(frameWaitMs(frame, tab.page.mainFrame()), frame.evaluate(walkPage, { store: session.store, next: tab.nextRef, indent, maxOptions: 25 }));
     } catch {
       lines.push(`${indent}- text: "(frame unavailable)"`);
       continue;
