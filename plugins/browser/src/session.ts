@@ -224,7 +224,7 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
   }
 
   async function start() {
-    // The tunnel gate and the guard are up before any page can make a request.
+    // The proxy gate and the guard are up before any page can make a request.
     const gate = await startProxyGate(permitTunnel, async (url) => permittedBy(url, await quietDecision(url)));
     let browser: LaunchedBrowser;
     try {
@@ -241,7 +241,13 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
       const [first] = await browser.browser.pages();
       current = await adopt(first ?? (await browser.browser.newPage()));
       if (options.timeoutMs) current.page.setDefaultTimeout(options.timeoutMs);
-      browser.browser.on("disconnected", () => { if (launched === browser) reset(); });
+      // A browser that crashed or was killed: its proxy closes, what is left of its process group is ended, its profile removed.
+      browser.browser.on("disconnected", () => {
+        if (launched !== browser) return;
+        reset();
+        void gate.close().catch(() => {});
+        void browser.close().catch(() => {});
+      });
     } catch (error) {
       await guard?.dispose();
       await browser.close();

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createGate, openAuditLog, parsePermissions, type Gate } from "@worksite/core";
@@ -127,6 +127,26 @@ describe("stopping the browser", () => {
     process.kill(pid, "SIGSTOP");
     await gate.dispose();
     expect(await groupMembers(pid)).toEqual([]);
+    await settle();
+    expect(rejections).toEqual([]);
+  });
+
+  it("a Chromium killed from outside leaves none of its helpers nor its profile, and the next call starts a fresh one", async () => {
+    const plugin = createBrowserPlugin({ timeoutMs: 20_000 });
+    const gate = await gateWith(plugin);
+    try {
+      expect((await gate.call({ tool: "browser.open", input: { url: `${site.origin}/page` } })).status).toBe("ok");
+      const { pid, profileDir } = plugin.session.launched()!;
+      process.kill(pid!, "SIGKILL");
+      await waitUntil(async () => (await groupMembers(pid!)).length === 0, "the killed browser's helpers to be ended");
+      // Its throw-away profile (cookies, storage of the pages it saw) does not stay behind in the temp folder.
+      await waitUntil(async () => !(await stat(profileDir).catch(() => undefined)), "the killed browser's profile to be removed");
+      const again = await gate.call({ tool: "browser.open", input: { url: `${site.origin}/page` } });
+      expect(again.status).toBe("ok");
+      expect(plugin.session.launched()!.pid).not.toBe(pid);
+    } finally {
+      await gate.dispose();
+    }
     await settle();
     expect(rejections).toEqual([]);
   });
