@@ -3,7 +3,7 @@ import type { Agent, AgentTools, AgentTurn, RoundContext } from "./agents/types.
 import { callRecord, failedExitCode } from "./agents/types.js";
 import { agentFor } from "./agents/select.js";
 import { runApprovedCalls } from "./approved-calls.js";
-import { changedSince, listCheckpoints, recordCheckpoint } from "./checkpoint.js";
+import { changedSince, listCheckpoints, notCheckpointed, recordCheckpoint } from "./checkpoint.js";
 import { decideRound, maxRoundsReason } from "./decide.js";
 import { type InboxMessage, pendingMessages, returnMessage, takeMessage, takenMessage } from "./inbox.js";
 import { acquireLock } from "./lock.js";
@@ -62,7 +62,10 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
     }
     const agent = typeof options.agent === "object" ? options.agent : agentFor(options.agent ?? worksite.thread.agent?.kind ?? "script", worksite, options.env ?? process.env);
     // Round 0 is the work tree as the run found it, so round 1's changes are its own.
-    if (!(await listCheckpoints(root)).length) await recordCheckpoint(root, 0, "before round 1");
+    if (!(await listCheckpoints(root)).length) {
+      const first = await recordCheckpoint(root, 0, "before round 1");
+      for (const line of notCheckpointed(first.skipped)) await audit.append({ type: "run", run, actor: "runtime", message: `round 0: ${line}` });
+    }
     const startedAt = Date.now();
     const ran: number[] = [];
     let last = { state: state.state, reason: state.lastStop?.reason ?? "" };
@@ -202,6 +205,8 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         ...(agentError ? { agentError: `the ${agent.name} agent failed: ${agentError}` } : {}),
       });
 
+      // Taken before the report is written, so the report can name what it left out (the report itself is never checkpointed).
+      const checkpoint = await recordCheckpoint(root, round, `round ${round}: ${decision.reason}`);
       const store = createArtifactStore({ root, run, round, redact: redactSecrets });
       const roundArtifacts: ArtifactRef[] = (await store.list({ round })).filter((a) => a.run === run);
       const report = renderRoundReport(await withFullLists({
@@ -217,12 +222,11 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         changedFiles,
         needsPerson: [...(turn.needs ?? []).filter((need) => !pending.some((a) => need.includes(a.id))), ...pending.map((a) => `approve or deny ${a.id}: ${a.tool} ${a.target ?? ""} — worksite approve ${a.id}`), ...verification.manual.map((m) => `manual check: ${m}`)].filter((v, i, all) => all.indexOf(v) === i),
         artifacts: roundArtifacts,
-        problems: extras.problems,
+        problems: [...extras.problems, ...notCheckpointed(checkpoint.skipped)],
         deliverables: worksite.thread.deliverEachRound.map((d) => d.text),
       }, store));
       await store.write({ name: "report.md", kind: "markdown", data: report });
       await appendProgress(root, round, redactSecrets(report));
-      await recordCheckpoint(root, round, `round ${round}: ${decision.reason}`);
       await extras.writeBack(run);
 
       state = {
