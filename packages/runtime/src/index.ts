@@ -20,3 +20,4 @@ export { createThreadPlugin } from "./thread-plugin.js";
 // For hosts (the MCP server) that serve skills without depending on @worksite/skills directly.
 export { discoverSkills } from "@worksite/skills";
 export { rollbackThread, undoThreadRollback, canUndoRollback, withRollbackLock, type RollbackResult } from "./rollback.js";
+export { RUN_MARK_ENV, runMark, markedProcesses, endMarked, killMarkedNow, sweepDeadRuns, runsDir, type RunRecord } from "./processes.js";

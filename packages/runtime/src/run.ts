@@ -7,6 +7,7 @@ import { changedSince, listCheckpoints, notCheckpointed, recordCheckpoint } from
 import { decideRound, maxRoundsReason } from "./decide.js";
 import { type InboxMessage, pendingMessages, returnMessage, takeMessage, takenMessage } from "./inbox.js";
 import { acquireLock } from "./lock.js";
+import { endMarked, forgetRun, recordRun, RUN_MARK_ENV, runMark, sweepDeadRuns } from "./processes.js";
 import { roundExtras } from "./round-extras.js";
 import { appendProgress, readRoundReport, renderRoundReport, withFullLists } from "./report.js";
 import { newRunId, openSession, type Session } from "./session.js";
@@ -53,12 +54,24 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
   const run = newRunId();
   const lock = await acquireLock(root, run);
   let session: Session | undefined;
+  // Set before anything starts, so every child (Chromium, commands and theirs) inherits it.
+  const mark = runMark(run);
+  const markBefore = process.env[RUN_MARK_ENV];
+  let recorded = false;
   try {
+    // What a killed run left running (its runner is gone, its mark is still on them) ends before this run starts.
+    const swept = await sweepDeadRuns(root);
+    await recordRun(root, run);
+    recorded = true;
+    process.env[RUN_MARK_ENV] = mark;
     let state = await readState(root);
     session = await openSession({ root, actor: "agent", run, round: state.inProgress?.round ?? state.round + 1, ...(options.plugins ? { plugins: options.plugins } : {}) });
     const { audit, worksite } = session;
     if (lock.tookOverFrom) {
       await audit.append({ type: "run", run, actor: "runtime", message: `took over the lock of run ${lock.tookOverFrom.run} (pid ${lock.tookOverFrom.pid} is gone)`, data: { ...lock.tookOverFrom } });
+    }
+    for (const dead of swept.filter((d) => d.ended.length)) {
+      await audit.append({ type: "run", run, actor: "runtime", message: `ended ${dead.ended.length} process(es) left running by run ${dead.run} (its runner, pid ${dead.pid}, is gone)`, data: { ...dead } });
     }
     const agent = typeof options.agent === "object" ? options.agent : agentFor(options.agent ?? worksite.thread.agent?.kind ?? "script", worksite, options.env ?? process.env);
     // Round 0 is the work tree as the run found it, so round 1's changes are its own.
@@ -249,9 +262,27 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
     }
     return { run, state: last.state, reason: last.reason, rounds: ran };
   } finally {
-    await session?.dispose();
+    // A plugin that will not close (a browser hung mid-navigation) must not keep the lock: what it
+    // started carries the run's mark and is ended below either way.
+    await withDeadline(session?.dispose(), DISPOSE_MS).catch(() => undefined);
+    if (process.env[RUN_MARK_ENV] === mark) {
+      if (markBefore === undefined) delete process.env[RUN_MARK_ENV];
+      else process.env[RUN_MARK_ENV] = markBefore;
+    }
+    if (recorded) {
+      await endMarked(mark).catch(() => undefined);
+      await forgetRun(root, run).catch(() => undefined);
+    }
     await lock.release();
   }
+}
+
+const DISPOSE_MS = 10_000;
+
+function withDeadline(work: Promise<void> | undefined, ms: number): Promise<void> {
+  if (!work) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
 }
 
 /**
