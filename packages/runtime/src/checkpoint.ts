@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
@@ -98,6 +98,10 @@ async function ensureRepo(root: string): Promise<void> {
     // No template: the sample hooks and description of the system's template folder are not wanted.
     await run("git", ["init", "--bare", "--quiet", "--template=", dir], { env: gitEnv(root) });
   }
+  // Only the holder of the thread's lock (a run, a rollback) uses this repository, so an index.lock here is
+  // what a killed holder left mid-`git add`, never a live writer's: without this the next round fails on it.
+  await rm(join(dir, "index.lock"), { force: true });
+  await rm(join(dir, "restore-index.lock"), { force: true });
   await mkdir(join(dir, "home"), { recursive: true });
   // Written in the repository's own config too, so a person running git on it by hand gets the same.
   await writeFile(join(dir, "config"), REPO_CONFIG);
@@ -234,7 +238,7 @@ export async function listCheckpoints(root: string): Promise<number[]> {
 
 const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
-/** Files that differ between a checkpoint (a round's, or a commit) and the work tree now. */
+/** Files that differ between a checkpoint (a round's, or a commit) and the work tree now. Call it holding the thread's lock, as every checkpoint operation is. */
 export async function changedSince(root: string, from: number | string | undefined): Promise<string[]> {
   await stage(root);
   const base = from === undefined ? undefined : await resolveRef(root, typeof from === "number" ? checkpointRef(from) : from);

@@ -63,6 +63,11 @@ export function runnerIsAlive(record: RunRecord): boolean {
 export async function sweepDeadRuns(root: string): Promise<{ run: string; pid: number; ended: number[] }[]> {
   const names = await readdir(runsDir(root)).catch(() => [] as string[]);
   const out: { run: string; pid: number; ended: number[] }[] = [];
+  // A record half-written by a runner killed in writeFileAtomic (`<run>.json.<pid>.<hex>.tmp`) names nothing yet.
+  for (const name of names.filter((n) => n.endsWith(".tmp"))) {
+    const pid = Number(/\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1]);
+    if (Number.isInteger(pid) && !processIsAlive(pid)) await rm(join(runsDir(root), name), { force: true });
+  }
   for (const name of names.filter((n) => n.endsWith(".json"))) {
     const text = await readFile(join(runsDir(root), name), "utf8").catch(() => undefined);
     const parsed = text === undefined ? undefined : RunRecordSchema.safeParse(safeJson(text));

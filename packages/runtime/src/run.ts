@@ -295,7 +295,9 @@ async function actWithSteering(agent: Agent, context: RoundContext, tools: Agent
     const controller = new AbortController();
     const outer = options.signal;
     const onOuter = () => controller.abort();
-    outer?.addEventListener("abort", onOuter, { once: true });
+    // A stop that came while the round was being prepared has already fired: an abort event never fires twice.
+    if (outer?.aborted) controller.abort();
+    else outer?.addEventListener("abort", onOuter, { once: true });
     let steered: string | undefined;
     let looking: Promise<void> = Promise.resolve();
     const look = async () => {
