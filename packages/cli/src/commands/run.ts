@@ -9,7 +9,7 @@ import { suggestCommand } from "../suggest.js";
 export default defineCommand({
   name: "run",
   usage: "run [--rounds N] [--agent script|openai|command] [--json]",
-  summary: "run the thread round by round until the goal's stop conditions say stop (exit 0 done, 3 waiting for a person, 4 paused)",
+  summary: "run the thread round by round until the goal's stop conditions say stop (exit 0 done, 3 waiting for a person, 4 paused; 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP)",
   options: {
     rounds: { type: "string", alias: "n", description: "run at most N rounds now" },
     agent: { type: "string", description: "override THREAD.md's agent: script, openai or command" },
