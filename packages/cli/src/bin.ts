@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { installStopSignals, stopReceived } from "./stop-signals.js";
+import { exitNow, installStopSignals, stopReceived } from "./stop-signals.js";
 
 // Before the rest of the CLI loads, so a signal at any moment after this is a clean stop, never a stack trace.
 installStopSignals();
@@ -9,5 +9,5 @@ exitQuietlyWhenOutputCloses(process.stdout);
 exitQuietlyWhenOutputCloses(process.stderr);
 const code = await main(process.argv.slice(2));
 // A stopped command has done its cleanup; a handle a plugin left open must not keep the process alive.
-if (stopReceived()) process.exit(code);
+if (stopReceived()) await exitNow(code);
 process.exitCode = code;

@@ -16,6 +16,8 @@ const STOP_DEADLINE_MS = 20_000;
 let listener: ((signal: StopSignal) => void) | undefined;
 let received: StopSignal | undefined;
 let installed = false;
+/** The run's mark when the stop came: the run clears it from the environment when it ends. */
+let markAtStop: string | undefined;
 
 /** The signal that asked this process to stop, if one did. */
 export function stopReceived(): StopSignal | undefined {
@@ -64,6 +66,7 @@ function onSignal(signal: StopSignal): void {
   if (!listener && process.listenerCount(signal) > 1) return;
   if (received) return void exitNow(STOP_SIGNALS[received]);
   received = signal;
+  markAtStop = process.env.WORKSITE_RUN_MARK;
   if (!listener) return void exitNow(STOP_SIGNALS[signal]);
   listener(signal);
   setTimeout(() => void exitNow(STOP_SIGNALS[signal]), STOP_DEADLINE_MS).unref();
@@ -75,8 +78,12 @@ function quietly(reason: unknown): void {
   process.stderr.write(`worksite: while stopping: ${message.split("\n")[0]}\n`);
 }
 
-async function exitNow(code: number): Promise<void> {
-  const mark = process.env.WORKSITE_RUN_MARK;
+/**
+ * For bin.ts once a stopped command has returned: exits even if a plugin left a handle open, after
+ * a last sweep for the run's mark (a browser whose launch finished after the run's own sweep).
+ */
+export async function exitNow(code: number): Promise<void> {
+  const mark = process.env.WORKSITE_RUN_MARK ?? markAtStop;
   if (mark) {
     try {
       const { killMarkedNow } = await import("@worksite/runtime");
