@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-import { exitQuietlyWhenOutputCloses } from "./io.js";
-import { main } from "./main.js";
+import { exitNow, installStopSignals, stopReceived } from "./stop-signals.js";
 
+// Before the rest of the CLI loads, so a signal at any moment after this is a clean stop, never a stack trace.
+installStopSignals();
+const { exitQuietlyWhenOutputCloses } = await import("./io.js");
+const { main } = await import("./main.js");
 exitQuietlyWhenOutputCloses(process.stdout);
 exitQuietlyWhenOutputCloses(process.stderr);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// A stopped command has done its cleanup; a handle a plugin left open must not keep the process alive.
+if (stopReceived()) await exitNow(code);
+process.exitCode = code;

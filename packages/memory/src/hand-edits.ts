@@ -6,6 +6,7 @@ import { UserError } from "@worksite/core";
 import git from "isomorphic-git";
 import { listTree, writeCommit } from "./commit-tree.js";
 import { renderIndex } from "./index-file.js";
+import { withMemoryLock } from "./lock.js";
 import { INDEX_FILE, loadFiles, type MemoryStore, memoryPath, type Person, repoPath } from "./store.js";
 import { mainRef } from "./worktree.js";
 
@@ -82,6 +83,11 @@ async function markdownFiles(dir: string): Promise<string[]> {
  */
 export async function commitHandEdits(store: MemoryStore, message: string, person: Person = store.author): Promise<{ commit?: string; files: string[] }> {
   if (!message.trim()) throw new UserError("a commit message is needed", { hint: 'worksite memory commit -m "why this changed"' });
+  // The edits are read under the lock too: a commit that waited must see the tree the one before it made.
+  return withMemoryLock(store, () => commitEdits(store, message, person));
+}
+
+async function commitEdits(store: MemoryStore, message: string, person: Person): Promise<{ commit?: string; files: string[] }> {
   const edits = await handEdits(store);
   const changes = new Map<string, string | null>();
   for (const e of edits) changes.set(repoPath(store, e.file), e.change === "deleted" ? null : await readFile(join(store.dir, e.file), "utf8"));

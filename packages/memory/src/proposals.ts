@@ -7,6 +7,7 @@ import { type Changes, listTree, readBlobText, resolveOptional, writeCommit } fr
 import { parseEntry, serialiseEntry } from "./entry-format.js";
 import { assertCommittable } from "./guard.js";
 import { renderIndex } from "./index-file.js";
+import { withMemoryLock } from "./lock.js";
 import { memoryMergeDriver } from "./merge-driver.js";
 import { entryTypes } from "./schema.js";
 import { INDEX_FILE, type MemoryStore, memoryPath, type Person, repoPath, today } from "./store.js";
@@ -54,6 +55,10 @@ export interface ChangeResult {
 
 /** Creates the proposal branch for a run from the main line, if it does not exist yet. */
 export async function beginProposal(store: MemoryStore, run: string): Promise<string> {
+  return withMemoryLock(store, () => beginProposalLocked(store, run));
+}
+
+async function beginProposalLocked(store: MemoryStore, run: string): Promise<string> {
   const ref = proposalRef(run);
   if (await resolveOptional(store, ref)) return ref;
   const main = await mainRef(store);
@@ -128,6 +133,10 @@ export async function forgetMemory(store: MemoryStore, id: string, reason: strin
 }
 
 async function change(store: MemoryStore, ctx: ChangeContext, file: string, what: string, make: (old: string | null) => string): Promise<ChangeResult> {
+  return withMemoryLock(store, () => changeLocked(store, ctx, file, what, make));
+}
+
+async function changeLocked(store: MemoryStore, ctx: ChangeContext, file: string, what: string, make: (old: string | null) => string): Promise<ChangeResult> {
   const path = repoPath(store, file);
   const message = `memory: ${what}\n\nrun: ${ctx.run}\nauthor: ${ctx.actor}`;
   if (ctx.autoAccept) {
@@ -194,6 +203,10 @@ export async function diffProposal(store: MemoryStore, run: string): Promise<str
 
 /** Merges the run's proposal into the main line (entries both sides edited are kept side by side) and drops the branch. */
 export async function acceptProposal(store: MemoryStore, run: string, person: Person = store.author): Promise<{ commit: string; files: string[]; conflicted: string[] }> {
+  return withMemoryLock(store, () => acceptProposalLocked(store, run, person));
+}
+
+async function acceptProposalLocked(store: MemoryStore, run: string, person: Person): Promise<{ commit: string; files: string[]; conflicted: string[] }> {
   const { ref, head, main } = await proposalRange(store, run);
   const target = await mainRef(store);
   let treeOid: string;
@@ -248,6 +261,10 @@ export async function acceptProposal(store: MemoryStore, run: string, person: Pe
 
 /** Drops the run's proposal; the main line is not touched. */
 export async function rejectProposal(store: MemoryStore, run: string, person: Person = store.author): Promise<void> {
+  return withMemoryLock(store, () => rejectProposalLocked(store, run, person));
+}
+
+async function rejectProposalLocked(store: MemoryStore, run: string, person: Person): Promise<void> {
   const { ref } = await proposalRange(store, run);
   await git.deleteBranch({ fs, gitdir: store.gitdir, ref: ref.slice("refs/heads/".length) });
   await note(store, { run, actor: `person:${person.name}` }, `memory proposal ${run} rejected`);

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { UserError } from "@worksite/core";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
+import { withMemoryLock } from "./lock.js";
 import { type Changes, readBlobText, resolveOptional, writeCommit } from "./commit-tree.js";
 import { parseEntry } from "./entry-format.js";
 import { assertNoCredentialsInUrl, credentialsFromEnv } from "./http-credentials.js";
@@ -56,6 +57,10 @@ export async function syncMemory(store: MemoryStore, options: SyncOptions = {}):
     throw new UserError(`${store.dir} is a folder of the worksite's repository, so it syncs with that repository`, {
       hint: "use git pull/push for the worksite, or give memory a repository of its own (git: own) with a remote",
     });
+  return withMemoryLock(store, () => syncLocked(store, options));
+}
+
+async function syncLocked(store: MemoryStore, options: SyncOptions): Promise<SyncResult> {
   const url = await configureRemote(store, options.url);
   const auth = credentialsFromEnv(options.env ?? process.env);
   let result = await pull(store, url, auth);

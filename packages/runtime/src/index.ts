@@ -4,9 +4,9 @@ export type { InspectOptions, PluginParty, PluginReport } from "./load-plugins.j
 export { runThread, type RunOptions, type RunResult, type RunEvent } from "./run.js";
 export { readState, writeState, statePath, goalStates, type GoalState, type ThreadState } from "./state.js";
 export { threadStanding, type ThreadStanding } from "./standing.js";
-export { acquireLock, readLock, liveLock, lockIsLive, lockPath, type HeldLock, type LockInfo } from "./lock.js";
+export { acquireLock, readLock, liveLock, lockIsLive, lockPath, isRollback, withThreadLock, type HeldLock, type LockInfo } from "./lock.js";
 export { sendMessage, pendingMessages, takeMessage, returnMessage, inboxDir, type InboxKind, type InboxMessage } from "./inbox.js";
-export { recordCheckpoint, rollbackTo, undoRollback, listCheckpoints, changedSince, checkpointRef } from "./checkpoint.js";
+export { recordCheckpoint, rollbackTo, undoRollback, listCheckpoints, changedSince, checkpointRef, notCheckpointed, type Checkpoint, type Restore, type Skipped } from "./checkpoint.js";
 export { readRoundReport, renderRoundReport, progressPath, reportedRounds, REPORT_LIST_LIMIT, withFullLists, type ReportList } from "./report.js";
 export { verifyGoal, failureSignature, failedChecks, type VerificationResult, type VerificationCheck } from "./verify.js";
 export { decideRound, type RoundDecision, type RoundFacts } from "./decide.js";
@@ -19,4 +19,5 @@ export type { Agent, AgentTools, AgentTurn, RoundContext, Step, CallRecord } fro
 export { createThreadPlugin } from "./thread-plugin.js";
 // For hosts (the MCP server) that serve skills without depending on @worksite/skills directly.
 export { discoverSkills } from "@worksite/skills";
-export { rollbackThread, undoThreadRollback, canUndoRollback, type RollbackResult } from "./rollback.js";
+export { rollbackThread, undoThreadRollback, canUndoRollback, withRollbackLock, type RollbackResult } from "./rollback.js";
+export { RUN_MARK_ENV, runMark, markedProcesses, endMarked, killMarkedNow, sweepDeadRuns, runsDir, type RunRecord } from "./processes.js";

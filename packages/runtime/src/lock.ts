@@ -34,6 +34,11 @@ export async function acquireLock(root: string, run: string): Promise<HeldLock> 
       return { info: holder, ...(tookOverFrom ? { tookOverFrom } : {}), release };
     }
     const holder = attempt.heldBy;
+    if (holder && isRollback(holder)) {
+      throw new UserError(`a rollback of this thread is restoring its files now (pid ${holder.pid} on ${holder.host}, since ${holder.started})`, {
+        hint: "wait for it to finish, then run again",
+      });
+    }
     if (holder) {
       throw new UserError(`this thread is already running (run ${holder.run}, pid ${holder.pid} on ${holder.host}, since ${holder.started})`, {
         hint: "wait for it, steer it with `worksite steer \"…\"`, or queue work with `worksite queue \"…\"`",
@@ -41,6 +46,23 @@ export async function acquireLock(root: string, run: string): Promise<HeldLock> 
     }
     if (Date.now() > deadline) throw new UserError("could not take the thread lock", { hint: `remove ${path} if no run is active` });
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The holder name a rollback takes the thread's lock under (issue 21 item 3: a run started meanwhile is refused, not broken). */
+export const ROLLBACK_HOLDER = "rollback";
+
+export function isRollback(holder: LockInfo): boolean {
+  return holder.run === ROLLBACK_HOLDER;
+}
+
+/** Holds the thread's lock while `fn` changes its files, so no round starts on half-restored files. */
+export async function withThreadLock<T>(root: string, holder: string, fn: () => Promise<T>): Promise<T> {
+  const lock = await acquireLock(root, holder);
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
   }
 }
 

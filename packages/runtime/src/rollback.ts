@@ -1,10 +1,13 @@
-import { BEFORE_ROLLBACK, listCheckpoints, resolveRef, rollbackTo, undoRollback } from "./checkpoint.js";
+import { BEFORE_ROLLBACK, listCheckpoints, resolveRef, rollbackTo, type Skipped, undoRollback } from "./checkpoint.js";
+import { ROLLBACK_HOLDER, withThreadLock } from "./lock.js";
 import { reportedRounds } from "./report.js";
 import { readState, writeState } from "./state.js";
 
 export interface RollbackResult {
   /** Files put back. */
   restored: string[];
+  /** What it could not put back (never checkpointed, or not writable now): left as it was. */
+  notRestored: Skipped[];
   /** The commit holding the files as they were before; `worksite rollback --undo` restores it. */
   safety: string;
   /** The number the next round gets: after every round already reported, so PROGRESS.md keeps its history. */
@@ -16,17 +19,36 @@ export interface RollbackResult {
  * its last stop says who rolled back to where, and the next round works from round N's files under
  * a new number (round numbers are never reused, so no report is overwritten).
  */
-export async function rollbackThread(root: string, round: number, by: string): Promise<RollbackResult> {
-  const { restored, safety, target } = await rollbackTo(root, round);
-  const reason = `rolled back to round ${round} by ${by}`;
-  return { restored, safety, nextRound: await recordInState(root, { round, commit: target, reason }) };
+export async function rollbackThread(root: string, round: number, by: string, options: LockedOptions = {}): Promise<RollbackResult> {
+  return underLock(root, options, async () => {
+    const { restored, notRestored, safety, target } = await rollbackTo(root, round);
+    const reason = `rolled back to round ${round} by ${by}`;
+    return { restored, notRestored, safety, nextRound: await recordInState(root, { round, commit: target, reason }) };
+  });
 }
 
 /** Undo the last rollback: the files as they were before it; the next round works from them. */
-export async function undoThreadRollback(root: string, by: string): Promise<RollbackResult> {
-  const { restored, safety, target } = await undoRollback(root);
-  const reason = `undid the last rollback (files as they were before it) by ${by}`;
-  return { restored, safety, nextRound: await recordInState(root, { commit: target, reason }) };
+export async function undoThreadRollback(root: string, by: string, options: LockedOptions = {}): Promise<RollbackResult> {
+  return underLock(root, options, async () => {
+    const { restored, notRestored, safety, target } = await undoRollback(root);
+    const reason = `undid the last rollback (files as they were before it) by ${by}`;
+    return { restored, notRestored, safety, nextRound: await recordInState(root, { commit: target, reason }) };
+  });
+}
+
+export interface LockedOptions {
+  /** The caller already holds the thread's lock (a CLI that keeps it from its preview to the end). */
+  locked?: boolean;
+}
+
+/** A rollback holds the thread's lock: a run started meanwhile is refused with words, not broken by git's index.lock. */
+function underLock<T>(root: string, options: LockedOptions, fn: () => Promise<T>): Promise<T> {
+  return options.locked ? fn() : withThreadLock(root, ROLLBACK_HOLDER, fn);
+}
+
+/** Runs `fn` holding the thread's lock as a rollback (for a caller that previews, asks, then rolls back with `locked`). */
+export function withRollbackLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
+  return withThreadLock(root, ROLLBACK_HOLDER, fn);
 }
 
 export async function canUndoRollback(root: string): Promise<boolean> {

@@ -3,10 +3,11 @@ import type { Agent, AgentTools, AgentTurn, RoundContext } from "./agents/types.
 import { callRecord, failedExitCode } from "./agents/types.js";
 import { agentFor } from "./agents/select.js";
 import { runApprovedCalls } from "./approved-calls.js";
-import { changedSince, listCheckpoints, recordCheckpoint } from "./checkpoint.js";
+import { changedSince, listCheckpoints, notCheckpointed, recordCheckpoint } from "./checkpoint.js";
 import { decideRound, maxRoundsReason } from "./decide.js";
 import { type InboxMessage, pendingMessages, returnMessage, takeMessage, takenMessage } from "./inbox.js";
 import { acquireLock } from "./lock.js";
+import { endMarked, forgetRun, recordRun, RUN_MARK_ENV, runMark, sweepDeadRuns } from "./processes.js";
 import { roundExtras } from "./round-extras.js";
 import { appendProgress, readRoundReport, renderRoundReport, withFullLists } from "./report.js";
 import { newRunId, openSession, type Session } from "./session.js";
@@ -53,16 +54,31 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
   const run = newRunId();
   const lock = await acquireLock(root, run);
   let session: Session | undefined;
+  // Set before anything starts, so every child (Chromium, commands and theirs) inherits it.
+  const mark = runMark(run);
+  const markBefore = process.env[RUN_MARK_ENV];
+  let recorded = false;
   try {
+    // What a killed run left running (its runner is gone, its mark is still on them) ends before this run starts.
+    const swept = await sweepDeadRuns(root);
+    await recordRun(root, run);
+    recorded = true;
+    process.env[RUN_MARK_ENV] = mark;
     let state = await readState(root);
     session = await openSession({ root, actor: "agent", run, round: state.inProgress?.round ?? state.round + 1, ...(options.plugins ? { plugins: options.plugins } : {}) });
     const { audit, worksite } = session;
     if (lock.tookOverFrom) {
       await audit.append({ type: "run", run, actor: "runtime", message: `took over the lock of run ${lock.tookOverFrom.run} (pid ${lock.tookOverFrom.pid} is gone)`, data: { ...lock.tookOverFrom } });
     }
+    for (const dead of swept.filter((d) => d.ended.length)) {
+      await audit.append({ type: "run", run, actor: "runtime", message: `ended ${dead.ended.length} process(es) left running by run ${dead.run} (its runner, pid ${dead.pid}, is gone)`, data: { ...dead } });
+    }
     const agent = typeof options.agent === "object" ? options.agent : agentFor(options.agent ?? worksite.thread.agent?.kind ?? "script", worksite, options.env ?? process.env);
     // Round 0 is the work tree as the run found it, so round 1's changes are its own.
-    if (!(await listCheckpoints(root)).length) await recordCheckpoint(root, 0, "before round 1");
+    if (!(await listCheckpoints(root)).length) {
+      const first = await recordCheckpoint(root, 0, "before round 1");
+      for (const line of notCheckpointed(first.skipped)) await audit.append({ type: "run", run, actor: "runtime", message: `round 0: ${line}` });
+    }
     const startedAt = Date.now();
     const ran: number[] = [];
     let last = { state: state.state, reason: state.lastStop?.reason ?? "" };
@@ -202,6 +218,8 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         ...(agentError ? { agentError: `the ${agent.name} agent failed: ${agentError}` } : {}),
       });
 
+      // Taken before the report is written, so the report can name what it left out (the report itself is never checkpointed).
+      const checkpoint = await recordCheckpoint(root, round, `round ${round}: ${decision.reason}`);
       const store = createArtifactStore({ root, run, round, redact: redactSecrets });
       const roundArtifacts: ArtifactRef[] = (await store.list({ round })).filter((a) => a.run === run);
       const report = renderRoundReport(await withFullLists({
@@ -217,12 +235,11 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         changedFiles,
         needsPerson: [...(turn.needs ?? []).filter((need) => !pending.some((a) => need.includes(a.id))), ...pending.map((a) => `approve or deny ${a.id}: ${a.tool} ${a.target ?? ""} — worksite approve ${a.id}`), ...verification.manual.map((m) => `manual check: ${m}`)].filter((v, i, all) => all.indexOf(v) === i),
         artifacts: roundArtifacts,
-        problems: extras.problems,
+        problems: [...extras.problems, ...notCheckpointed(checkpoint.skipped)],
         deliverables: worksite.thread.deliverEachRound.map((d) => d.text),
       }, store));
       await store.write({ name: "report.md", kind: "markdown", data: report });
       await appendProgress(root, round, redactSecrets(report));
-      await recordCheckpoint(root, round, `round ${round}: ${decision.reason}`);
       await extras.writeBack(run);
 
       state = {
@@ -245,9 +262,27 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
     }
     return { run, state: last.state, reason: last.reason, rounds: ran };
   } finally {
-    await session?.dispose();
+    // A plugin that will not close (a browser hung mid-navigation) must not keep the lock: what it
+    // started carries the run's mark and is ended below either way.
+    await withDeadline(session?.dispose(), DISPOSE_MS).catch(() => undefined);
+    if (process.env[RUN_MARK_ENV] === mark) {
+      if (markBefore === undefined) delete process.env[RUN_MARK_ENV];
+      else process.env[RUN_MARK_ENV] = markBefore;
+    }
+    if (recorded) {
+      await endMarked(mark).catch(() => undefined);
+      await forgetRun(root, run).catch(() => undefined);
+    }
     await lock.release();
   }
+}
+
+const DISPOSE_MS = 10_000;
+
+function withDeadline(work: Promise<void> | undefined, ms: number): Promise<void> {
+  if (!work) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -260,7 +295,9 @@ async function actWithSteering(agent: Agent, context: RoundContext, tools: Agent
     const controller = new AbortController();
     const outer = options.signal;
     const onOuter = () => controller.abort();
-    outer?.addEventListener("abort", onOuter, { once: true });
+    // A stop that came while the round was being prepared has already fired: an abort event never fires twice.
+    if (outer?.aborted) controller.abort();
+    else outer?.addEventListener("abort", onOuter, { once: true });
     let steered: string | undefined;
     let looking: Promise<void> = Promise.resolve();
     const look = async () => {

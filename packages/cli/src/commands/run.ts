@@ -1,13 +1,15 @@
+import { UserError } from "@worksite/core";
 import { runThread, type RunEvent } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
+import { holdStop, type StopSignal, stopExitCode } from "../stop-signals.js";
 import { suggestCommand } from "../suggest.js";
 
 export default defineCommand({
   name: "run",
   usage: "run [--rounds N] [--agent script|openai|command] [--json]",
-  summary: "run the thread round by round until the goal's stop conditions say stop (exit 0 done, 3 waiting for a person, 4 paused)",
+  summary: "run the thread round by round until the goal's stop conditions say stop (exit 0 done, 3 waiting for a person, 4 paused; 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP)",
   options: {
     rounds: { type: "string", alias: "n", description: "run at most N rounds now" },
     agent: { type: "string", description: "override THREAD.md's agent: script, openai or command" },
@@ -19,8 +21,12 @@ export default defineCommand({
     const rounds = typeof args.options.rounds === "string" ? Number.parseInt(args.options.rounds, 10) : undefined;
     const json = args.options.json === true;
     const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once("SIGINT", stop);
+    let stoppedBy: StopSignal | undefined;
+    // SIGINT, SIGTERM and SIGHUP alike: the running tool is aborted, the round marked interrupted, the lock released.
+    const release = holdStop((signal) => {
+      stoppedBy ??= signal;
+      controller.abort();
+    });
     const events: RunEvent[] = [];
     // On a terminal a long message is cut to its width; piped or logged, every character is kept.
     // (io.isTTY is false on a terminal with NO_COLOR: that still cuts. A test's captured io never does.)
@@ -40,10 +46,15 @@ export default defineCommand({
       });
       if (json) io.stdout(`${JSON.stringify({ ...result, events }, null, 2)}\n`);
       else io.stdout(`\n${paint("bold", result.reason)}\nSee PROGRESS.md, or: ${["report", "status", "approvals"].map((c) => suggestCommand(io, root, c)).join(" · ")}\n`);
-      if (controller.signal.aborted) return 130; // interrupted: the round is redone by the next run
+      if (controller.signal.aborted) return stopExitCode(stoppedBy ?? "SIGINT"); // interrupted: the round is redone by the next run
       return result.state === "done" ? 0 : result.state === "waiting" ? 3 : result.state === "active" ? 0 : 4;
+    } catch (error) {
+      // Whatever a stop breaks on its way out (a navigation aborted mid-flight) is the stop, in one line.
+      if (!controller.signal.aborted || UserError.isUserError(error)) throw error;
+      io.stderr(`stopped: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}\n`);
+      return stopExitCode(stoppedBy ?? "SIGINT");
     } finally {
-      process.off("SIGINT", stop);
+      release();
     }
   },
 });
