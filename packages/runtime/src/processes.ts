@@ -143,11 +143,27 @@ export function killMarkedNow(mark: string): number[] {
   return pids;
 }
 
+/**
+ * Chromium's helpers overwrite their environment with their process title, so only the browser
+ * process still carries the mark; it leads its own group, and the group is ended with it.
+ */
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
-    process.kill(pid, sig);
+    if (processGroup(pid) === pid) process.kill(-pid, sig);
+    else process.kill(pid, sig);
   } catch {
     // already gone
+  }
+}
+
+/** Field 5 of /proc/<pid>/stat: the process group id. */
+function processGroup(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const value = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+    return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 
