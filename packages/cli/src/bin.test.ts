@@ -1,18 +1,12 @@
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli, tempWorksite } from "./test-support/cli-harness.js";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
+// The real `worksite` binary (what a shell pipes into `head`), built by the suite's global setup.
 const bin = join(repo, "packages/cli/dist/bin.js");
-
-beforeAll(() => {
-  // The real `worksite` binary: what a shell pipes into `head`.
-  spawnSync("npx", ["tsc", "-b", "packages/cli"], { cwd: repo, stdio: "ignore" });
-  if (!existsSync(bin)) throw new Error(`could not build ${bin}`);
-}, 180_000);
 
 /** Runs the binary with stdout piped into a reader that has already gone, like `worksite … | head -1` once head exits. */
 function intoClosedPipe(argv: string[], cwd: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {

@@ -8,7 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { type CallToolResult, ElicitRequestSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { auditEntries, buildCli, cliBin, makeWorksite, personEnv, repoRoot, ruleLine, waitForPendingApproval } from "./testing/worksite-fixture.js";
+import { auditEntries, cliBin, makeWorksite, personEnv, repoRoot, ruleLine, waitForPendingApproval } from "./testing/worksite-fixture.js";
 
 const run = promisify(execFile);
 const text = (r: unknown) => ((r as CallToolResult).content[0] as { text: string }).text;
@@ -61,7 +61,6 @@ async function connectHttp(): Promise<Connection & { url: string; token: string 
   };
 }
 
-beforeAll(() => buildCli(), 180_000);
 
 for (const [kind, connect] of [["stdio", connectStdio], ["Streamable HTTP", connectHttp]] as const) {
   describe(`worksite mcp over ${kind}, with the SDK's own client`, () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { buildCli, cliBin, makeWorksite } from "./testing/worksite-fixture.js";
+import { cliBin, makeWorksite } from "./testing/worksite-fixture.js";
 
 /*
  * Issue 21 item 7: what `worksite mcp` serves as the worksite's files and evidence must be the
@@ -19,7 +19,6 @@ describe("worksite mcp refuses linked evidence", () => {
   let client: Client;
 
   beforeAll(async () => {
-    buildCli();
     ({ root, cleanup } = await makeWorksite());
     outside = await mkdtemp(join(tmpdir(), "worksite-outside-"));
     await writeFile(join(outside, "secret.txt"), "the person's private notes\n");

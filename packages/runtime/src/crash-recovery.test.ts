@@ -1,20 +1,16 @@
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { sendMessage } from "./inbox.js";
 import { readLock } from "./lock.js";
 import { auditEntries, goal, makeWorksite, permissions, progressHeadings, readProgress, readState, removeWorksites, verifyAudit, waitFor } from "./test-helpers/worksite.js";
 
 const REPO = join(import.meta.dirname, "..", "..", "..");
+// The real `worksite` binary, built (with the runtime under test) by the suite's global setup.
 const BIN = join(REPO, "packages", "cli", "dist", "bin.js");
-
-beforeAll(() => {
-  // The test runs the real `worksite` binary, so the runtime under test must be built into dist/.
-  execFileSync("npx", ["tsc", "-b", "packages/cli"], { cwd: REPO, stdio: "pipe" });
-}, 120_000);
 
 const orphans: number[] = [];
 afterAll(async () => {

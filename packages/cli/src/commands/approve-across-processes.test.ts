@@ -1,10 +1,10 @@
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { listApprovals, type GateOutcome } from "@worksite/core";
 import { openCliSession } from "../session-for-cli.js";
 import { gateWorksite } from "../test-support/gate-worksite.js";
@@ -16,15 +16,9 @@ import { gateWorksite } from "../test-support/gate-worksite.js";
  */
 
 const repo = fileURLToPath(new URL("../../../../", import.meta.url));
+// The other process is the real `worksite` binary, built by the suite's global setup.
 const bin = join(repo, "packages/cli/dist/bin.js");
 const run = promisify(execFile);
-
-beforeAll(() => {
-  // The other process is the real `worksite` binary, so build it (and core) first.
-  // tsc -b still emits when an unrelated package has type errors; the check below is what matters.
-  spawnSync("npx", ["tsc", "-b", "packages/cli"], { cwd: repo, stdio: "ignore" });
-  if (!existsSync(bin)) throw new Error(`could not build ${bin}`);
-}, 180_000);
 
 async function pendingIds(root: string): Promise<string[]> {
   return (await listApprovals(root, { status: "pending" })).map((a) => a.id);

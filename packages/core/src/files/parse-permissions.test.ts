@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { formatDiagnostic, UserError } from "../errors.js";
-import { ruleMatches } from "../policy/policy.js";
 import { parsePermissions, safeParsePermissions } from "./parse-permissions.js";
 
 const opts = { file: "PERMISSIONS.md", root: "/site" };
@@ -13,16 +12,6 @@ function errorsOf(text: string): string[] {
 }
 
 const EXPECTED = ["allow file.write (src/**)", "allow shell.run (npm test)", "read-only browser.*", "confirm shell.run (git push)", "forbidden shell.run (rm -rf)", "forbidden payment.*"];
-
-/** True once the policy helper's matcher exists; example checks need it. */
-const matcherReady = (() => {
-  try {
-    ruleMatches({ tier: "allow", tool: "file.write", specifier: "src/**", text: "", source: { file: "", line: 1 }, examples: { match: [], notMatch: [] } }, "file.write", "src/a.ts", "/site");
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe("PERMISSIONS.md", () => {
   it("reads a markdown pipe table the same as tier sections", () => {
@@ -161,15 +150,15 @@ describe("PERMISSIONS.md", () => {
     expect(errorsOf("## Allow\n- `file.write(src/**)` match: src/a.ts\n")).toEqual([expect.stringMatching(/^PERMISSIONS\.md:2:31: error: expected a quoted example after match:/)]);
   });
 
-  it.skipIf(!matcherReady)("refuses a rule whose match: example does not match, naming the line", () => {
+  it("refuses a rule whose match: example does not match, naming the line", () => {
     expect(errorsOf('## Allow\n- `file.write(src/**)` match: "test/a.ts"\n')).toEqual([expect.stringMatching(/^PERMISSIONS\.md:2:31: error: `file.write\(src\/\*\*\)` does not match its example "test\/a.ts"\n {2}hint: /)]);
   });
 
-  it.skipIf(!matcherReady)("refuses a rule that matches its not_match: example", () => {
+  it("refuses a rule that matches its not_match: example", () => {
     expect(errorsOf('## Allow\n- `file.write(src/**)` not_match: "src/a.ts"\n')).toEqual([expect.stringMatching(/^PERMISSIONS\.md:2:35: error: .*not_match example/)]);
   });
 
-  it.skipIf(!matcherReady)("accepts examples that agree with their rule", () => {
+  it("accepts examples that agree with their rule", () => {
     expect(safeParsePermissions('## Allow\n- `file.write(src/**)` match: "src/a.ts" not_match: "migrations/1.sql"\n', opts).ok).toBe(true);
   });
 

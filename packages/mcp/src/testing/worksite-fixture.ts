@@ -1,5 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -7,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { listApprovals } from "@worksite/core";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+/** The built `worksite` binary; the suite's global setup builds it before any test runs. */
 export const cliBin = join(repoRoot, "packages/cli/dist/bin.js");
 
 export const PERMISSIONS = [
@@ -46,15 +45,6 @@ export async function makeWorksite(): Promise<{ root: string; cleanup: () => Pro
   await mkdir(join(root, "skills", "write-docs"), { recursive: true });
   await writeFile(join(root, "skills", "write-docs", "SKILL.md"), "---\nname: write-docs\ndescription: How to write a docs page\n---\n\n# Write docs\n\n1. Read docs/intro.md\n");
   return { root, cleanup: () => rm(root, { recursive: true, force: true }) };
-}
-
-/** Builds the CLI and what it depends on, as the README's build does (tsc -b emits even when another package has type errors). */
-export function buildCli(): void {
-  try {
-    execFileSync("npx", ["tsc", "-b", "packages/cli"], { cwd: repoRoot, stdio: "pipe", timeout: 170_000 });
-  } catch (error) {
-    if (!existsSync(cliBin) || !existsSync(join(repoRoot, "packages/cli/dist/commands/mcp.js"))) throw error;
-  }
 }
 
 /** Waits for the gate to queue an approval request and returns its id. */
