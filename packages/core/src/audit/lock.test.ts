@@ -39,6 +39,8 @@ describe("the lock primitive", () => {
       const loser = [a, b].find((x) => "heldBy" in x) as { heldBy: LockHolder };
       const won = (winners[0] as { held: { holder: LockHolder; tookOverFrom?: LockHolder } }).held;
       expect(loser.heldBy).toEqual(won.holder);
+      // The winner names the dead run whose lock it replaced, whichever taker removed it.
+      expect(won.tookOverFrom).toEqual(dead);
       expect(JSON.parse(await readFile(lock, "utf8"))).toMatchObject(won.holder);
       // Nothing is left aside.
       expect(await readdir(join(lock, ".."))).toEqual(["lock"]);

@@ -23,7 +23,7 @@ export interface LockOptions {
 
 export interface HeldFileLock {
   holder: LockHolder;
-  /** The stale holder this acquisition moved aside, if it did and the lock file said who it was. */
+  /** The stale holder whose lock this acquisition replaced, if the lock file said who it was. */
   tookOverFrom?: LockHolder;
   release(): Promise<void>;
 }
@@ -94,9 +94,11 @@ export async function tryFileLock(lockPath: string, options: LockOptions = {}): 
     if (seen === undefined) continue; // released between our create and read: try again
     const current = parseHolder(seen);
     if (!(await isStale(lockPath, current, options.staleMs))) return { heldBy: current };
+    // Whichever taker removes the stale lock, the one whose lock takes its place is the one that
+    // took it over and must say so (a run logs it), even when a rival taker did the removing.
+    tookOverFrom = current;
     const broken = await removeIfUnchanged(lockPath, seen);
-    if (broken === "removed") tookOverFrom = current;
-    else if (broken === "busy") await new Promise((r) => setTimeout(r, 1)); // another taker is breaking it: see who wins
+    if (broken === "busy") await new Promise((r) => setTimeout(r, 1)); // another taker is breaking it: see who wins
   }
   return { heldBy: await readLockHolder(lockPath) };
 }
