@@ -1,21 +1,21 @@
 // Browser plugin overhead per action: open + snapshot + click + screenshot through
 // the gate (policy + audit + artifacts), the same tools called directly, and the
 // same actions with raw puppeteer-core, in one run; plus cold start of a session.
-// Run after building:  npx tsc -b plugins/browser && node bench/browser/overhead.mjs [N]
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+// Run after building:  pnpm exec tsc -b && node bench/browser/overhead.mjs [N] [COLD]   (or `pnpm bench`)
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
-import { cpus, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createArtifactStore, createGate, openAuditLog, parsePermissions, wrapUntrusted } from "../../packages/core/dist/index.js";
 import { CHROMIUM_FLAGS, createBrowserPlugin, findBrowser } from "../../plugins/browser/dist/index.js";
+import { provenance, writeSection } from "../results-writer.mjs";
 
 const N = Number(process.argv[2] ?? 20);
 const COLD = Number(process.argv[3] ?? 5);
 const WARMUP = 3;
 const here = dirname(fileURLToPath(import.meta.url));
-const resultsFile = join(here, "..", "RESULTS.md");
 const requireFromPlugin = createRequire(join(here, "..", "..", "plugins", "browser", "package.json"));
 const puppeteer = (await import(pathToFileURL(requireFromPlugin.resolve("puppeteer-core")).href)).default;
 
@@ -136,11 +136,10 @@ const f = (x) => `${x.toFixed(1)} ms`;
 const row = (label, xs) => { const s = stats(xs); return `| ${label} | ${s.n} | ${f(s.mean)} | ${f(s.median)} | ${f(s.p95)} |`; };
 const med = (xs) => stats(xs).median;
 const ratio = (a, b) => `${(med(a) / med(b)).toFixed(2)}×`;
-const date = new Date().toISOString().slice(0, 10);
 const section = [
   "## Browser",
   "",
-  `${date} · ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.versions.node}, ${process.platform} · Chromium at ${findBrowser()} · N=${N} rounds per path (after ${WARMUP} warm-up rounds), interleaved · cold start ×${COLD} · \`node bench/browser/overhead.mjs ${N} ${COLD}\``,
+  provenance(`node bench/browser/overhead.mjs ${N} ${COLD}`, [`Chromium at ${findBrowser()}`, `N=${N} rounds per path (after ${WARMUP} warm-up rounds), interleaved`, `cold start ×${COLD}`]),
   "",
   "A round is open + snapshot + click + screenshot on a local page (form, 30-row table, 20-item list). *raw* is puppeteer-core",
   "alone (`goto`, `accessibility.snapshot()`, `click('#btn')`, `screenshot()` to a buffer). *direct* calls the plugin's tools",
@@ -159,20 +158,6 @@ const section = [
   `- per action, gate − direct (median): ${ACTIONS.map((a) => `${a} ${f(med(timings.gate[a]) - med(timings.direct[a]))}`).join(", ")}`,
   `- cold start, plugin / raw (median): **${ratio(cold.plugin, cold.raw)}**`,
   `- audit log after the run: ${auditCheck.ok ? "verifies" : "DOES NOT VERIFY"}, ${auditEntries} entries`,
-  "",
 ].join("\n");
-process.stdout.write(`${section}\n`);
 
-// Replace only this section; other benchmarks keep theirs.
-let existing = "";
-try { existing = await readFile(resultsFile, "utf8"); } catch {
-  existing = "# Benchmark results\n\nEach section is written by its benchmark; rerun it to refresh.\n\n";
-}
-const start = existing.indexOf("## Browser");
-let updated;
-if (start < 0) updated = `${existing.replace(/\n*$/, "\n\n")}${section}`;
-else {
-  const next = existing.indexOf("\n## ", start + 1);
-  updated = existing.slice(0, start) + section + (next < 0 ? "" : existing.slice(next + 1));
-}
-await writeFile(resultsFile, updated);
+await writeSection("browser", section);

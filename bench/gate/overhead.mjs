@@ -1,12 +1,11 @@
 // Gate overhead per call: the one path (decide + audit append + run) against
 // calling the tool directly, and against a pre-tool hook run as a separate
 // process per call (how other agent tools let a user veto a call).
-// Run after building core:  npx tsc -b packages/core && node bench/gate/overhead.mjs [N]
+// Run after building:  pnpm exec tsc -b && node bench/gate/overhead.mjs [N]   (or `pnpm bench`)
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   createArtifactStore,
   createGate,
@@ -18,12 +17,10 @@ import {
   silentLogger,
   wrapUntrusted,
 } from "../../packages/core/dist/index.js";
+import { provenance, writeSection } from "../results-writer.mjs";
 
 const N = Number(process.argv[2] ?? 500);
-const loadAtStart = loadavg()[0];
 const WARMUP = 20;
-const here = dirname(fileURLToPath(import.meta.url));
-const resultsFile = join(here, "..", "RESULTS.md");
 
 const root = await mkdtemp(join(tmpdir(), "worksite-bench-gate-"));
 await mkdir(join(root, "src"));
@@ -99,12 +96,10 @@ const gateOverhead = viaGate.mean - direct.mean;
 const hookOverhead = viaHook.mean - direct.mean;
 const ms = (x) => `${x.toFixed(3)} ms`;
 const rows = [direct, viaGate, viaHook, decideOnly, appendOnly].map((r) => `| ${r.name} | ${r.n} | ${ms(r.mean)} | ${ms(r.median)} | ${ms(r.p95)} |`);
-const date = new Date().toISOString().slice(0, 10);
-const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown"}), Node ${process.versions.node}, ${process.platform}, load average ${loadAtStart.toFixed(1)} at start (shared machine: absolute times are noisy, the ratios come from one run)`;
 const section = [
   "## Gate overhead",
   "",
-  `${date} · ${machine} · N=${N} calls each (after ${WARMUP} warm-up calls), one run · \`node bench/gate/overhead.mjs\``,
+  provenance(`node bench/gate/overhead.mjs ${N}`, [`N=${N} calls each (after ${WARMUP} warm-up calls), one run`]),
   "",
   "The call is `file.read` of a 380-byte file, allowed by a `file.read(src/**)` rule. `gate.call` parses the input,",
   "computes the target and call hash, asks the policy, appends a decision and a result entry to the hash-chained",
@@ -119,23 +114,6 @@ const section = [
   `- hook overhead per call (hook − direct): **${ms(hookOverhead)}**; hook / direct = **${(viaHook.mean / direct.mean).toFixed(1)}×**`,
   `- hook overhead / gate overhead = **${(hookOverhead / gateOverhead).toFixed(1)}×**: the in-process gate, audit log included, costs that much less than one hook process per call`,
   `- audit log after the run: ${verified.ok ? `verifies, ${verified.entries} entries` : `DOES NOT VERIFY at line ${verified.line}: ${verified.problem}`}`,
-  "",
 ].join("\n");
 
-process.stdout.write(`${section}\n`);
-
-// Replace only this section; other benchmarks keep theirs.
-let existing = "";
-try {
-  existing = await readFile(resultsFile, "utf8");
-} catch {
-  existing = "# Benchmark results\n\nEach section is written by its benchmark; rerun it to refresh.\n\n";
-}
-const start = existing.indexOf("## Gate overhead");
-let updated;
-if (start < 0) updated = `${existing.replace(/\n*$/, "\n\n")}${section}`;
-else {
-  const next = existing.indexOf("\n## ", start + 1);
-  updated = existing.slice(0, start) + section + (next < 0 ? "" : existing.slice(next + 1));
-}
-await writeFile(resultsFile, updated);
+await writeSection("gate", section);

@@ -1,10 +1,11 @@
-// bench/memory: 10,000 entries. Build first: npx tsc -b packages/memory (from the repo root).
-// Then: node bench/memory/run.mjs [entries]
+// bench/memory: 10,000 entries. Build first: pnpm exec tsc -b (from the repo root).
+// Then: node bench/memory/run.mjs [entries]   (or `pnpm bench`)
 import { execFileSync } from "node:child_process";
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { provenance, writeSection } from "../results-writer.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.argv[2] ?? 10_000);
@@ -94,13 +95,27 @@ await rm(root, { recursive: true, force: true });
 
 const r = (a, b) => (results[a].ms / results[b].ms).toFixed(1);
 const m = (a, b) => (results[a].maxRssMB / results[b].maxRssMB).toFixed(1);
-const lines = [
+const section = [
+  "## Memory",
+  "",
+  provenance(`node bench/memory/run.mjs ${N}`, [
+    `${N.toLocaleString("en")} entries of ~500 bytes in ${TOPICS} topic folders`,
+    `each measurement in a fresh node process (peak RSS = that process's maxRSS), median of ${RUNS}`,
+  ]),
+  "",
+  "*read files* finds and reads every entry and does nothing else (the floor). *load + audit* is `openMemory` + `auditMemory`:",
+  "parse and validate every entry (core's frontmatter reader + zod), scan each for secrets and conflict markers, find duplicates,",
+  "render MEMORY.md to check it, and a status of the folder for uncommitted edits. The status/commit rows start from two copies",
+  "of the same committed repository (committed by the git CLI, then `git status` once), with 10 entries edited in each.",
+  "*memory status* is `handEdits` (HEAD's tree against the blob ids of the files); *memory commit* is `commitHandEdits`: status",
+  `again, secret scan of the changed files, MEMORY.md regenerated from all ${N.toLocaleString("en")} entries, commit built from trees, index updated.`,
+  "",
   `| what (${N.toLocaleString("en")} entries, median of ${RUNS}) | time | peak RSS |`,
   "|---|---:|---:|",
   ...Object.entries(results).map(([k, v]) => `| ${k} | ${v.ms.toFixed(0)} ms | ${v.maxRssMB.toFixed(0)} MB |`),
   "",
-  `Ratios: load + audit / read files = ${r("load + audit", "read files")}× time, ${m("load + audit", "read files")}× memory; ` +
-    `memory status / git status = ${r("memory status (HEAD tree vs. blob ids)", "git status (CLI)")}×; ` +
-    `memory commit / git add + commit = ${r("memory commit (status, secret scan, index, commit)", "git add -A + commit (CLI)")}×.`,
-];
-console.log(lines.join("\n"));
+  `- load + audit / read files = **${r("load + audit", "read files")}×** time, **${m("load + audit", "read files")}×** peak memory`,
+  `- memory status / git status = **${r("memory status (HEAD tree vs. blob ids)", "git status (CLI)")}×**; ` +
+    `memory commit / git add + commit = **${r("memory commit (status, secret scan, index, commit)", "git add -A + commit (CLI)")}×**`,
+].join("\n");
+await writeSection("memory", section);

@@ -1,12 +1,13 @@
 // bench/size-limits: what files past (and just under) their size limits, and a YAML alias bomb, cost
-// the real `worksite check` / `worksite skill check` processes. Build first: npx tsc -b packages/cli.
+// the real `worksite check` / `worksite skill check` processes. Build first: pnpm exec tsc -b.
 // Then: node bench/size-limits/run.mjs [runs]. Wall time and peak memory come from GNU time (/usr/bin/time).
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { provenance, writeSection } from "../results-writer.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "../..");
@@ -84,11 +85,10 @@ for (const c of cases) {
   await rm(c.root, { recursive: true, force: true });
 }
 
-const node = execFileSync(process.execPath, ["--version"], { encoding: "utf8" }).trim();
 const section = [
   "## Size limits",
   "",
-  `${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${node.slice(1)}, ${process.platform}, load average ${loadavg()[0].toFixed(1)} at start · median of ${RUNS} runs of the real CLI process · \`node bench/size-limits/run.mjs ${RUNS}\``,
+  provenance(`node bench/size-limits/run.mjs ${RUNS}`, [`median of ${RUNS} runs of the real CLI process`]),
   "",
   "Issue 21 saw a 50 MB GOAL.md end `check` with a stack overflow, and an alias bomb in PERMISSIONS.md cost 24 s and 2.3 GB on every `check`.",
   "Time and peak memory are the whole process (Node start-up included: ~0.3 s, ~60 MB here).",
@@ -96,11 +96,5 @@ const section = [
   "| case | exit | wall | peak RSS | first error |",
   "|---|---:|---:|---:|---|",
   ...rows.map((r) => `| ${r.name} | ${r.code} | ${r.seconds.toFixed(2)} s | ${r.mb.toFixed(0)} MB | ${r.firstError.replace(/^.*? error: /, "").replace(/\|/g, "\\|").slice(0, 90)} |`),
-  "",
 ].join("\n");
-const results = join(here, "../RESULTS.md");
-const text = await readFile(results, "utf8");
-const start = text.indexOf("## Size limits\n");
-const next = start < 0 ? -1 : text.indexOf("\n## ", start + 1);
-await writeFile(results, start < 0 ? `${text.replace(/\n*$/, "\n\n")}${section}` : `${text.slice(0, start)}${section}${next < 0 ? "" : text.slice(next + 1)}`);
-console.log(section);
+await writeSection("size-limits", section);
