@@ -12,7 +12,8 @@ import { makeWorksite } from "./testing/worksite-fixture.js";
  * that can write it once could list any path there. Only what the artifact store
  * writes — artifacts/round-N/<name>, no symlinks — is served.
  */
-describe("artifact resources serve only the artifact store's own files", () => {
+// A fake part: client and server talk over the SDK's in-memory transport; cli.e2e.test.ts covers real stdio and HTTP.
+describe("artifact resources serve only the artifact store's own files (in-memory transport)", () => {
   let root: string;
   let cleanup: () => Promise<void>;
   let session: Session;

@@ -16,7 +16,8 @@ const text = (r: unknown) => ((r as CallToolResult).content[0] as { text: string
  * Over MCP the agent may itself be the client: it can declare elicitation, answer
  * its own question "yes", and pick any name in `initialize` — "alice" included.
  */
-describe("approving a confirm-tier call through MCP elicitation", () => {
+// A fake part: client and server talk over the SDK's in-memory transport; cli.e2e.test.ts covers real stdio and HTTP.
+describe("approving a confirm-tier call through MCP elicitation (in-memory transport)", () => {
   let root: string;
   let cleanup: () => Promise<void>;
   let session: Session;

@@ -35,7 +35,7 @@ async function connect(session: McpSession, name = "stub-client") {
   return client;
 }
 
-describe("tool mapping between MCP and the gate (stub gate)", () => {
+describe("tool mapping between MCP and the gate (stub gate, in-memory transport)", () => {
   const tools = [
     tool("browser.open", "read", z.object({ url: z.string().url() }), { targetKind: "url" }),
     tool("memory.write", "write", z.object({ name: z.string(), body: z.string() })),

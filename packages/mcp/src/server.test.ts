@@ -12,7 +12,8 @@ import { auditEntries, makeWorksite, waitForPendingApproval } from "./testing/wo
 
 const text = (r: unknown) => ((r as CallToolResult).content[0] as { text: string }).text;
 
-describe("worksite MCP server in process, on a real session and gate", () => {
+// A fake part: client and server talk over the SDK's in-memory transport; cli.e2e.test.ts covers real stdio and HTTP.
+describe("worksite MCP server in process over the in-memory transport, on a real session and gate", () => {
   let root: string;
   let cleanup: () => Promise<void>;
   let session: Session;

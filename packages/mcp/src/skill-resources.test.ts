@@ -7,7 +7,8 @@ import { openSession, type Session } from "@worksite/runtime";
 import { createWorksiteMcpServer } from "./server.js";
 import { makeWorksite } from "./testing/worksite-fixture.js";
 
-describe("skill resources are the skills a round would see", () => {
+// A fake part: client and server talk over the SDK's in-memory transport; cli.e2e.test.ts covers real stdio and HTTP.
+describe("skill resources are the skills a round would see (in-memory transport)", () => {
   let root: string;
   let cleanup: () => Promise<void>;
   let session: Session;
