@@ -9,8 +9,8 @@ import { auditEntries, goal, makeWorksite, permissions, readProgress, readState,
 afterAll(removeWorksites);
 
 const STEER = 'file.write {"path":"steered.txt","content":"x"}';
-/** Runs 20 s, unless the steering already happened: then the rerun after the steer is quick. */
-const LONG = "require('fs').existsSync('steered.txt') || setTimeout(() => {}, 20000);\n";
+/** Outlives the test (so an abort that fails is a timeout), unless the steering already happened: then the rerun is quick. */
+const LONG = "require('fs').existsSync('steered.txt') || setTimeout(() => {}, 120000);\n";
 
 describe("steering a running round", () => {
   it("aborts the running tool, counts it as interrupted (not run again), runs the steering, and the round goes on to the end", async () => {
@@ -25,7 +25,6 @@ steps:
       files: { "long.js": LONG, "check.js": "process.exit(require('fs').existsSync('steered.txt') ? 0 : 1);\n" },
     });
     const events: RunEvent[] = [];
-    const started = Date.now();
     // What the gate's logger writes (warn and up go to stderr): the abort is told once, by the run's event, not again as a warning.
     const stderr: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
@@ -44,7 +43,6 @@ steps:
 
     const result = await running;
     expect(stderr.join("")).not.toContain("aborted");
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(result.state).toBe("done");
     expect(result.rounds).toEqual([1]);
     expect(existsSync(join(root, "steered.txt"))).toBe(true);

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runThread } from "./run.js";
 import { openSession } from "./session.js";
 import { threadStanding } from "./standing.js";
-import { goal, LONG_STEP, makeWorksite, permissions, readState, removeWorksites } from "./test-helpers/worksite.js";
+import { auditEntries, goal, LONG_STEP, makeWorksite, permissions, readState, removeWorksites, waitFor } from "./test-helpers/worksite.js";
 import { writeState } from "./state.js";
 
 afterAll(removeWorksites);
@@ -53,7 +53,14 @@ steps:
     const earlier = new Date(Date.now() - 60_000).toISOString();
     await writeState(root, { round: 1, state: "active", lastStop: { round: 1, reason: "ran the 1 round asked for; verification passed", at: earlier } });
     const controller = new AbortController();
-    await runThread({ root, signal: controller.signal, onEvent: (e) => e.type === "round-start" && setTimeout(() => controller.abort(), 300) });
+    const running = runThread({ root, signal: controller.signal });
+    // Ctrl-C while the round's long step runs: the gate has decided it and logged no result yet.
+    await waitFor(async () => {
+      const entries = await auditEntries(root);
+      return entries.some((e) => e.type === "decision" && e.target === LONG_STEP) && !entries.some((e) => e.type === "result" && e.target === LONG_STEP);
+    }, "the long step to start");
+    controller.abort();
+    await running;
     const state = await readState(root);
     expect(state.inProgress).toMatchObject({ round: 2, interruptedAt: expect.any(String) });
 

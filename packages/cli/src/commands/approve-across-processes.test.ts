@@ -42,9 +42,11 @@ describe("approval from another process", () => {
     const call = (content: string, waitForApprovalMs = 0) => session.gate.call({ tool: "file.write", input: { path: "src/a.txt", content }, waitForApprovalMs });
 
     const waiting = call("approved once\n", 20_000);
+    let settled = false;
+    void waiting.finally(() => (settled = true));
     const id = await waitForPending(root);
-    // It is waiting: nothing written yet.
-    await new Promise((r) => setTimeout(r, 200));
+    // It is waiting: its request is pending, the call has not returned, nothing is written yet.
+    expect(settled).toBe(false);
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("old\n");
 
     const { stdout } = await approveElsewhere(root, id);

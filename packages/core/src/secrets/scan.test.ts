@@ -38,18 +38,10 @@ describe("scanSecrets", () => {
     expect(scanSecrets(`${header}.eyJzdWIiOiIxIn0.abcdefghijklmnopqrstuv`)).toEqual([]);
   });
 
-  it("scans a megabyte of base64 in well under a second", () => {
+  // How fast the scan is (a megabyte of base64, the audit log's small events) is measured by bench/secrets/scan.mjs.
+  it("finds nothing in a megabyte of base64 image data", () => {
     const blob = Buffer.from(Uint8Array.from({ length: 768 * 1024 }, (_, i) => (i * 2654435761) >>> 24)).toString("base64");
-    const started = performance.now();
-    scanSecrets(`data:image/png;base64,${blob}`);
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
-
-  it("is fast enough for the audit log's hot path (a small event under a millisecond on average)", () => {
-    const line = `{"tool":"browser.open","target":"https://example.com/a?b=c","actor":"agent","message":"opened in 120ms"}`;
-    const started = performance.now();
-    for (let i = 0; i < 1000; i++) scanSecrets(line);
-    expect((performance.now() - started) / 1000).toBeLessThan(1);
+    expect(scanSecrets(`data:image/png;base64,${blob}`)).toEqual([]);
   });
 });
 

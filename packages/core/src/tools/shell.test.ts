@@ -80,11 +80,11 @@ describe("shell.run", () => {
     }
     expect(childPid).toBeGreaterThan(0);
     expect(alive(childPid)).toBe(true);
-    const started = Date.now();
     controller.abort();
+    // Without the group kill the shell waits out its 30 s child, and this times out instead.
     await expect(running).rejects.toThrow(/stopped/);
-    expect(Date.now() - started).toBeLessThan(3000);
-    await new Promise((r) => setTimeout(r, 100));
+    // The grandchild gets SIGKILL with the group; poll for it to be gone, with a generous deadline.
+    for (let i = 0; i < 200 && alive(childPid); i++) await new Promise((r) => setTimeout(r, 50));
     expect(alive(childPid)).toBe(false);
   });
 

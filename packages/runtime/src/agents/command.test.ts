@@ -24,7 +24,7 @@ process.stdin.on("end", () => {
   const n = fs.readdirSync(".").filter((f) => f.startsWith("sleeper-")).length / 2;
   fs.writeFileSync("sleeper-" + n + ".pid", String(process.pid));
   fs.writeFileSync("sleeper-" + n + ".prompt", prompt);
-  if (!prompt.includes("Steering from a person")) setTimeout(() => {}, 20000);
+  if (!prompt.includes("Steering from a person")) setTimeout(() => {}, 120000); // outlives the test: unsteered, the test times out
 });
 `;
 
@@ -59,13 +59,11 @@ describe("the command agent", () => {
       permissions: permissions({ Allow: ["file.read"] }),
       files: { "sleeper.js": SLEEPER },
     });
-    const started = Date.now();
     const running = runThread({ root, steerPollMs: 50 });
     const firstPid = await waitFor(async () => existsSync(join(root, "sleeper-0.pid")) && Number(await readFile(join(root, "sleeper-0.pid"), "utf8")), "the agent command to start");
     await sendMessage(root, "steer", "wake up and finish", "person:test");
     const result = await running;
 
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(result).toMatchObject({ state: "done", rounds: [1] });
     await waitFor(() => !alive(firstPid), "the first agent process to be gone", 3000);
     expect(await readFile(join(root, "sleeper-0.prompt"), "utf8")).not.toContain("wake up and finish");
