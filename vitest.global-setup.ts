@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /*
@@ -16,7 +17,33 @@ import { fileURLToPath } from "node:url";
 const repoRoot = dirname(fileURLToPath(import.meta.url));
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
+/** The projects `tsc -b` builds: the root tsconfig's references. */
+function projects(): string[] {
+  const config = JSON.parse(readFileSync(join(repoRoot, "tsconfig.json"), "utf8")) as { references?: { path: string }[] };
+  return (config.references ?? []).map((r) => join(repoRoot, r.path));
+}
+
+/** The files a project's package.json points at (exports' default, bin), which its build must have emitted. */
+function entryFiles(dir: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { exports?: Record<string, unknown>; bin?: string | Record<string, string> };
+  const dot = pkg.exports?.["."] as { default?: string } | undefined;
+  const bins = typeof pkg.bin === "string" ? [pkg.bin] : Object.values(pkg.bin ?? {});
+  return [dot?.default, ...bins].filter((f): f is string => typeof f === "string").map((f) => join(dir, f));
+}
+
+/**
+ * `tsc -b` judges a project up to date from its tsbuildinfo alone, so a deleted
+ * dist/ would stay deleted; forgetting the buildinfo of a project whose outputs
+ * are missing makes it (and what depends on it) build again.
+ */
+function forgetMissingOutputs(): void {
+  for (const dir of projects()) {
+    if (entryFiles(dir).some((f) => !existsSync(f))) rmSync(join(dir, "tsconfig.tsbuildinfo"), { force: true });
+  }
+}
+
 function build(): Promise<void> {
+  forgetMissingOutputs();
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [tsc, "-b"], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve();
