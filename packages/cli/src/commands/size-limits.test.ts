@@ -1,9 +1,8 @@
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli, tempWorksite } from "../test-support/cli-harness.js";
 
 /*
@@ -11,13 +10,9 @@ import { runCli, tempWorksite } from "../test-support/cli-harness.js";
  * that names the limit, never a stack trace. `worksite check` runs as the real process here.
  */
 const repo = fileURLToPath(new URL("../../../../", import.meta.url));
+// The real `worksite` binary, built by the suite's global setup.
 const bin = join(repo, "packages/cli/dist/bin.js");
 const MiB = 1024 * 1024;
-
-beforeAll(() => {
-  spawnSync("npx", ["tsc", "-b", "packages/cli"], { cwd: repo, stdio: "ignore" });
-  if (!existsSync(bin)) throw new Error(`could not build ${bin}`);
-}, 180_000);
 
 const THREAD = "---\nstage: write\n---\n# Big files\n\n## Owns\n- src/\n";
 const GOAL = "# Goal\n\nKeep src/ tidy.\n\n## Scope\n- do not change LICENSE\n";
