@@ -1,6 +1,6 @@
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  */
 
 const repo = resolve(import.meta.dirname, "../..");
+// The runner is the real binary, built (with the browser plugin it loads) by the suite's global setup.
 const bin = join(repo, "packages/cli/dist/bin.js");
 const exec = promisify(execFile);
 const TIMES = 20;
@@ -35,9 +36,6 @@ let origin: string;
 let onRequest: (() => void) | undefined;
 
 beforeAll(async () => {
-  // The runner is the real binary; build what it loads (tsc -b emits even if an unrelated package has type errors).
-  spawnSync("npx", ["tsc", "-b", "packages/cli", "plugins/browser"], { cwd: repo, stdio: "ignore" });
-  if (!existsSync(bin)) throw new Error(`could not build ${bin}`);
   server = createServer((req, res) => {
     onRequest?.();
     const timer = setTimeout(() => res.writeHead(200, { "content-type": "text/html" }).end("<title>Slow</title><h1>Slow page</h1>"), PAGE_DELAY_MS);

@@ -1,9 +1,8 @@
 import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli, tempWorksite } from "../test-support/cli-harness.js";
 
 /*
@@ -13,13 +12,9 @@ import { runCli, tempWorksite } from "../test-support/cli-harness.js";
  */
 
 const repo = fileURLToPath(new URL("../../../../", import.meta.url));
+// The real `worksite` binary, built by the suite's global setup.
 const bin = join(repo, "packages/cli/dist/bin.js");
 const exec = promisify(execFile);
-
-beforeAll(() => {
-  spawnSync("npx", ["tsc", "-b", "packages/cli"], { cwd: repo, stdio: "ignore" });
-  if (!existsSync(bin)) throw new Error(`could not build ${bin}`);
-}, 180_000);
 
 const entry = (name: string) =>
   `---\nname: ${name}\ndescription: about ${name}\ntype: fact\ntags: [race]\nscope: global\nsource: person:tester\ncreated: 2025-01-01\nupdated: ${new Date().toISOString().slice(0, 10)}\nstatus: active\n---\n\nFact ${name}.\n`;

@@ -1,11 +1,11 @@
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { readLock } from "@worksite/runtime";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli, tempWorksite } from "../test-support/cli-harness.js";
 
 /*
@@ -16,13 +16,9 @@ import { runCli, tempWorksite } from "../test-support/cli-harness.js";
  */
 
 const repo = fileURLToPath(new URL("../../../../", import.meta.url));
+// The real `worksite` binary, built by the suite's global setup.
 const bin = join(repo, "packages/cli/dist/bin.js");
 const exec = promisify(execFile);
-
-beforeAll(() => {
-  spawnSync("npx", ["tsc", "-b", "packages/cli"], { cwd: repo, stdio: "ignore" });
-  if (!existsSync(bin)) throw new Error(`could not build ${bin}`);
-}, 180_000);
 
 function twoRoundWorksite(): Promise<string> {
   return tempWorksite(

@@ -1,9 +1,8 @@
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readState, liveLock } from "@worksite/runtime";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tempWorksite } from "../test-support/cli-harness.js";
 
 /*
@@ -13,12 +12,8 @@ import { tempWorksite } from "../test-support/cli-harness.js";
  */
 
 const repo = fileURLToPath(new URL("../../../../", import.meta.url));
+// The real `worksite` binary, built by the suite's global setup.
 const bin = join(repo, "packages/cli/dist/bin.js");
-
-beforeAll(() => {
-  spawnSync("npx", ["tsc", "-b", "packages/cli"], { cwd: repo, stdio: "ignore" });
-  if (!existsSync(bin)) throw new Error(`could not build ${bin}`);
-}, 180_000);
 
 const longStepWorksite = () =>
   tempWorksite(
