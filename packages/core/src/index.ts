@@ -9,6 +9,7 @@ export * from "./artifacts/index.js";
 export * from "./gate/index.js";
 export * from "./boundary/index.js";
 export * from "./tools/index.js";
+export * from "./sandbox/index.js";
 export { wrapUntrusted } from "./untrusted.js";
 export * from "./text/plural.js";
 export { parseDuration } from "./text/duration.js";

@@ -9,6 +9,7 @@ import { wakeProblem } from "./wake.js";
 import { isValidPackageName } from "./npm-name.js";
 
 const looksLikePath = (s: string) => /^(\.|\/|~|file:|[A-Za-z]:)/.test(s) || s.includes("\\") || /\.[cm]?[jt]s$/.test(s);
+import { SANDBOX_SETTING_HINT, sandboxSettingSchema } from "../sandbox/settings.js";
 
 type ThreadSection = "owns" | "doesNotOwn" | "readFirst" | "deliverEachRound" | "pauseWhen";
 
@@ -20,7 +21,7 @@ export const THREAD_SECTIONS = vocabulary<ThreadSection>({
   pauseWhen: ["pause when", "pause", "stop when", "pause conditions", "暂停条件", "暂停", "何时暂停"],
 });
 
-const SETTINGS = ["plugins", "stage", "wake", "agent", "memory"] as const;
+const SETTINGS = ["plugins", "stage", "wake", "agent", "memory", "sandbox"] as const;
 /** The agents a run can start (runtime's agentKinds); anything else fails only when the run begins. */
 export const AGENT_KINDS = ["script", "openai", "command"] as const;
 const MEMORY_SETTINGS = ["path", "remote", "autoAccept"] as const;
@@ -56,6 +57,7 @@ const threadSettings = z.strictObject({
       ),
     )
     .optional(),
+  sandbox: sandboxSettingSchema.optional(),
 });
 
 const HINTS: Record<string, string> = {
@@ -64,6 +66,7 @@ const HINTS: Record<string, string> = {
   wake: "use an interval such as `30m`, `2h`, `1d`, or a cron expression such as `0 9 * * 1-5`",
   agent: "e.g. `agent: script`, or `agent: { kind: command, command: codex exec }`",
   memory: "e.g. `memory: { path: memory, remote: origin }`",
+  sandbox: SANDBOX_SETTING_HINT,
 };
 
 /** Parses THREAD.md. `stage` defaults to `write` when not given: the rules in PERMISSIONS.md still decide every call. */
@@ -117,6 +120,7 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
     }
   }
   if (settings.memory !== undefined) thread.memory = withoutUndefined(settings.memory);
+  if (settings.sandbox !== undefined) thread.sandbox = { ...settings.sandbox, line: fm.locate(["sandbox"]).line };
   if (body.title) thread.title = body.title.text;
 
   for (const section of body.sections) {

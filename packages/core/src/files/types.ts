@@ -1,5 +1,6 @@
 import type { Diagnostic, SourceLocation } from "../errors.js";
 import type { PermissionsDefaults, Rule, Stage, Tier } from "../policy/types.js";
+import type { SandboxSetting } from "../sandbox/settings.js";
 
 /** A human-written item (bullet, numbered line or plain line) with where it came from. */
 export interface Item {
@@ -18,6 +19,8 @@ export interface ThreadFile {
   wake?: string;
   agent?: { kind: string; [key: string]: unknown };
   memory?: { path: string; remote?: string; autoAccept?: boolean };
+  /** `sandbox:` — widens the OS sandbox under commands, or `off`; absent means the default sandbox. */
+  sandbox?: SandboxSetting;
   /** Sections. */
   title?: string;
   owns: Item[];

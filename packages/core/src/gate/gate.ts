@@ -21,13 +21,14 @@ import { didYouMean } from "../files/did-you-mean.js";
 import { blankStrings, keep, sensitivity, type Scrub, type Sensitivity } from "./sensitive-input.js";
 import { silentLogger } from "./logger.js";
 import { createRegistry } from "./registry.js";
+import { sandboxPolicy, withSandboxHosts, type SandboxPolicy } from "../sandbox/policy.js";
 import type { ApprovalRecord, ApprovalWait, DraftRecord, Gate, GateCall, GateOutcome } from "./types.js";
 
 export interface GateOptions {
   /** Absolute worksite root. */
   root: string;
   /** The loaded worksite, or just the parts the gate reads. */
-  worksite: { permissions: PermissionsFile; thread?: Pick<ThreadFile, "stage">; goal?: { pause: Pick<PauseConditions, "pendingApprovals"> } };
+  worksite: { permissions: PermissionsFile; thread?: Pick<ThreadFile, "stage"> & Partial<Pick<ThreadFile, "sandbox" | "memory" | "file">>; goal?: { pause: Pick<PauseConditions, "pendingApprovals"> } };
   plugins: Plugin[];
   audit: AuditLog;
   /** Default actor for calls: "agent", "person:<name>", "mcp:<client>", "automation". */
@@ -43,6 +44,8 @@ export interface GateOptions {
   policy?: Policy;
   /** How often waitForApproval looks at the file. */
   pollMs?: number;
+  /** The OS sandbox under commands; defaults to the one THREAD.md and PERMISSIONS.md describe. */
+  sandbox?: SandboxPolicy;
 }
 
 /** Does this tier let a tool of this effect run without a person? */
@@ -64,7 +67,10 @@ export function createGate(options: GateOptions): Gate {
   // The secrets module's deep redaction also blanks values under credential-named keys (`password`, `token`).
   const redactValue = (v: unknown) => redactDeep(v, options.redact);
   const stage: Stage = options.stage ?? options.worksite.thread?.stage ?? "write";
-  const policy = options.policy ?? createPolicy(options.worksite.permissions, { root, stage });
+  // THREAD.md `sandbox: hosts` become net.connect allow rules, so those connections are decided and audited like any other.
+  const threadFile = options.worksite.thread?.file;
+  const policy = options.policy ?? createPolicy(withSandboxHosts(options.worksite.permissions, threadFile ? { file: threadFile, ...(options.worksite.thread?.sandbox ? { sandbox: options.worksite.thread.sandbox } : {}) } : undefined), { root, stage });
+  const sandbox = options.sandbox ?? sandboxPolicy({ root, permissions: options.worksite.permissions, ...(options.worksite.thread ? { thread: options.worksite.thread } : {}) });
   const registry = createRegistry(options.plugins, { worksite: root, log });
   const pollMs = options.pollMs ?? 100;
   const approvalCap = options.worksite.goal?.pause.pendingApprovals ?? DEFAULT_PENDING_APPROVALS;
@@ -121,6 +127,7 @@ export function createGate(options: GateOptions): Gate {
       note: async (entry) => {
         await audit.append({ type: "navigation", run, round, actor, tool: entry.tool, ...(entry.target !== undefined ? { target: entry.target } : {}), outcome: entry.outcome, message: redact(entry.message), ...(entry.data ? { data: redactDeep(entry.data, options.redact) } : {}) });
       },
+      sandbox,
     };
   }
 

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ArtifactKind, ArtifactRef, ArtifactStore } from "../artifacts/types.js";
 import type { Decision, Tier } from "../policy/types.js";
+import type { SandboxPolicy } from "../sandbox/policy.js";
 
 /** What a tool does to the world; the gate decides by it when no rule is more specific. */
 export type Effect = "read" | "write" | "external";
@@ -45,6 +46,8 @@ export interface ToolContext {
   decide?(tool: string, target: string): Decision;
   /** Appends a "navigation" audit entry the tool writes itself: a summary of what it blocked on its own. */
   note?(entry: { tool: string; target?: string; outcome: "ok" | "blocked"; message: string; data?: Record<string, unknown> }): Promise<void>;
+  /** The OS sandbox commands run under (shell.run and every other spawner); absent means the strict default. */
+  sandbox?: SandboxPolicy;
 }
 
 export interface ToolResult {

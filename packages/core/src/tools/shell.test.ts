@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -28,6 +28,32 @@ function ctx(root: string, signal = new AbortController().signal): ToolContext {
     redact: (t) => t.replaceAll("hunter2", "[REDACTED:test]"),
     check: async () => ({ tier: "allow", reason: "test" }),
   };
+}
+
+/** A sleep duration no other process on the machine is using, to find its processes by. */
+function uniqueSleep(): string {
+  return `${300 + Math.floor(Math.random() * 600)}.${String(process.pid).padStart(6, "0")}${Math.floor(Math.random() * 1e6)}`;
+}
+
+async function waitUntil(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Host pids of live processes whose command line holds `marker`. */
+function processesWith(marker: string): number[] {
+  return readdirSync("/proc")
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => alive(pid) && (() => { try { return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker); } catch { return false; } })());
+}
+
+/** Whether `sleep <marker>` itself has started (the sandbox's own processes carry the marker in their arguments earlier). */
+function sleeping(marker: string): boolean {
+  return processesWith(marker).some((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, "utf8") === `sleep\0${marker}\0`; } catch { return false; } });
 }
 
 /** Running, not a zombie waiting for a reaper (a container's PID 1 may never reap). */
@@ -71,21 +97,14 @@ describe("shell.run", () => {
   it("a stop kills the whole process group, children included", async () => {
     const root = await site();
     const controller = new AbortController();
-    const pidFile = join(root, "child.pid");
-    const running = shellRun.run({ command: `sh -c 'sleep 30 & echo $! > ${pidFile}; wait'` }, ctx(root, controller.signal));
-    let childPid = 0;
-    for (let i = 0; i < 100 && !childPid; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      childPid = Number(await readFile(pidFile, "utf8").catch(() => "0"));
-    }
-    expect(childPid).toBeGreaterThan(0);
-    expect(alive(childPid)).toBe(true);
+    const marker = uniqueSleep();
+    const running = shellRun.run({ command: `sh -c 'sleep ${marker} & echo started > started.txt; wait'` }, ctx(root, controller.signal));
+    // Inside its PID namespace the child's own pid means nothing out here: find it by its unique argument.
+    await waitUntil(() => sleeping(marker), "the background sleep to start", 10_000);
     controller.abort();
     // Without the group kill the shell waits out its 30 s child, and this times out instead.
     await expect(running).rejects.toThrow(/stopped/);
-    // The grandchild gets SIGKILL with the group; poll for it to be gone, with a generous deadline.
-    for (let i = 0; i < 200 && alive(childPid); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(alive(childPid)).toBe(false);
+    expect(processesWith(marker)).toEqual([]);
   });
 
   it("a timeout kills the command and says so", async () => {
@@ -93,6 +112,27 @@ describe("shell.run", () => {
     const result = await shellRun.run({ command: "sleep 20", timeout: 300 }, ctx(root));
     expect((result.data as { timedOut: boolean }).timedOut).toBe(true);
     expect(result.content).toContain("timed out after 300 ms");
+  });
+
+  it("a time limit holds against a detached child: back in under 5 s, reported as timed out (never exit 0), nothing left running", async () => {
+    const root = await site();
+    const marker = uniqueSleep();
+    const started = Date.now();
+    const result = await shellRun.run({ command: `setsid sleep ${marker} & echo started`, timeout: 2000 }, ctx(root));
+    expect(Date.now() - started).toBeLessThan(5000);
+    const data = result.data as { timedOut: boolean; exitCode: number | null };
+    expect(data.timedOut).toBe(true);
+    expect(data.exitCode).toBeNull();
+    expect(result.content).toContain("timed out after 2000 ms");
+    expect(result.content).not.toMatch(/exit code 0/);
+    expect(processesWith(marker)).toEqual([]);
+  });
+
+  it("waits for what a command started in the background, detached or not, and keeps its output", async () => {
+    const root = await site();
+    const result = await shellRun.run({ command: `(setsid sh -c 'sleep 0.3; echo late-detached' &) ; (sleep 0.2; echo late-child) & echo early; exit 3` }, ctx(root));
+    expect(result.content).toContain("exit code 3");
+    expect(result.content).toMatch(/early[\s\S]*late-child[\s\S]*late-detached/);
   });
 
   it.each(["cat .worksite/audit.jsonl", "rm -rf .works''ite", `echo x > ".worksite/approvals/ap_1.json"`, "cd .WORKSITE"])("refuses %j, which touches .worksite", async (command) => {

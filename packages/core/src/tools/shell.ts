@@ -1,11 +1,17 @@
-import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
+import { resolve as resolvePath } from "node:path";
 import { z } from "zod";
 import { definePlugin, defineTool } from "../plugin/define.js";
 import { WorksiteError } from "../errors.js";
 import { parseCommandLine, unquoted } from "./command-line.js";
 import { confine } from "./confine.js";
 import { SEAL_KEY_ENV } from "../gate/person-seal.js";
+import { hostDeciderFrom, type HostDecider } from "../sandbox/connections.js";
+import { sandboxPolicy, type SandboxPolicy } from "../sandbox/policy.js";
+import { startSandboxed } from "../sandbox/spawn.js";
+import { descendants, running } from "../sandbox/process-tree.js";
+import { which } from "../sandbox/availability.js";
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 const KEEP_BYTES = 512 * 1024; // head and tail each; the middle of a huge log is rarely what matters
@@ -38,16 +44,19 @@ export const shellRun = defineTool({
     const [file, args] = parsed.shell ? ["/bin/sh", ["-c", i.command]] : [parsed.argv[0]!, parsed.argv.slice(1)];
     if (!file) throw new WorksiteError("user", "empty command");
     const started = performance.now();
-    const result = await runProcess(file, args, { cwd, signal: ctx.signal, timeoutMs: i.timeout ?? DEFAULT_TIMEOUT_MS });
+    // A context made without a gate (a test, a host of its own) gets the strict default sandbox, never none.
+    const sandbox = ctx.sandbox ?? sandboxPolicy({ root: ctx.worksite });
+    const result = await runProcess([file, ...args], { cwd, signal: ctx.signal, timeoutMs: i.timeout ?? DEFAULT_TIMEOUT_MS, sandbox, decideHost: hostDeciderFrom(ctx.check) });
     const durationMs = Math.round(performance.now() - started);
-    const output = ctx.redact(result.output);
+    const refusedNet = result.refused.length ? `\n[network refused by the sandbox:\n${result.refused.map((r) => `  ${r}`).join("\n")}]` : "";
+    const output = ctx.redact(result.output + refusedNet);
     const testLike = /\b(test|tests|vitest|jest|pytest|mocha|tap)\b/.test(i.command);
     const firstWord = parsed.shell ? "sh" : (parsed.argv[0] ?? "cmd").split("/").pop()!;
     const artifact = await ctx.artifacts.write({
       name: `shell-${firstWord}.log`,
       kind: testLike ? "test-result" : "log",
-      data: `$ ${ctx.redact(i.command)}\n${output}\n[exit ${result.exitCode ?? result.signal}${result.timedOut ? ", timed out" : ""}, ${durationMs} ms]\n`,
-      meta: { command: ctx.redact(i.command), exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs },
+      data: `$ ${ctx.redact(i.command)}\n${output}\n[${result.timedOut ? "timed out" : `exit ${result.exitCode ?? result.signal}`}, ${durationMs} ms, ${result.containment === "sandbox" ? "sandboxed" : result.containment === "pid-namespace" ? "not sandboxed (sandbox: off)" : "not sandboxed (sandbox: off, no PID namespace)"}]\n`,
+      meta: { command: ctx.redact(i.command), exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs, containment: result.containment },
     });
     if (ctx.signal.aborted) throw new WorksiteError("tool-failed", `stopped: ${i.command} was killed`);
     const status = result.timedOut
@@ -56,7 +65,7 @@ export const shellRun = defineTool({
     const shown = output.length > SHOW_CHARS ? `[… ${output.length - SHOW_CHARS} earlier characters in ${artifact.path}]\n${output.slice(-SHOW_CHARS)}` : output;
     return {
       content: `$ ${ctx.redact(i.command)}\n${status} (${durationMs} ms); full output: ${artifact.path}\n${ctx.untrusted(shown, `output of ${ctx.redact(i.command)}`)}`,
-      data: { exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs, output: artifact.path, shell: parsed.shell },
+      data: { exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs, output: artifact.path, shell: parsed.shell, containment: result.containment },
       artifacts: [artifact],
     };
   },
@@ -66,18 +75,39 @@ export const shellRun = defineTool({
 });
 
 interface ProcessResult {
+  /** null when the command timed out or was stopped: a killed command never reads as "exit 0". */
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
   output: string;
+  /** Connections the sandbox refused, with the reason (the rule to add). */
+  refused: string[];
+  containment: "sandbox" | "pid-namespace" | "none";
 }
 
-/** Run in its own process group so a stop or timeout kills the children too (a test runner's workers, a server). */
-export function runProcess(file: string, args: string[], options: { cwd: string; signal: AbortSignal; timeoutMs: number }): Promise<ProcessResult> {
+export interface RunProcessOptions {
+  cwd: string;
+  signal: AbortSignal;
+  timeoutMs: number;
+  sandbox: SandboxPolicy;
+  /** Decides each connection (the gate's check); without one the command has no network. */
+  decideHost?: HostDecider;
+}
+
+/**
+ * Runs `argv` in the worksite's sandbox, in its own PID namespace: a stop or a
+ * timeout ends everything the command started, detached (`setsid … &`) or not,
+ * because the namespace ends with it.
+ */
+export async function runProcess(argv: string[], options: RunProcessOptions): Promise<ProcessResult> {
+  // The key that seals a person's approvals is not the agent's business.
+  const { [SEAL_KEY_ENV]: _key, ...env } = process.env;
+  const file = argv[0] ?? "";
+  // Inside the sandbox a missing program would be the shell's exit 127; say it plainly before starting anything.
+  if (file.includes("/") ? !existsSync(resolvePath(options.cwd, file)) : !which(file, env.PATH ?? "")) throw new WorksiteError("tool-failed", `command not found: ${file}`);
+  const started = await startSandboxed({ argv, cwd: options.cwd, policy: options.sandbox, env, ...(options.decideHost ? { decideHost: options.decideHost } : {}) });
+  const { child } = started;
   return new Promise((resolve, reject) => {
-    // The key that seals a person's approvals is not the agent's business.
-    const { [SEAL_KEY_ENV]: _key, ...env } = process.env;
-    const child = spawn(file, args, { cwd: options.cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
     const head: Buffer[] = [];
     const tail: Buffer[] = [];
     let headBytes = 0;
@@ -96,11 +126,13 @@ export function runProcess(file: string, args: string[], options: { cwd: string;
         tailBytes -= tail.shift()!.length;
       }
     };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
+    child.stdout!.on("data", collect);
+    child.stderr!.on("data", collect);
 
     let timedOut = false;
+    let stopped = false;
     let killTimer: NodeJS.Timeout | undefined;
+    // The group holds the sandbox's outer process; its PID namespace (and all in it) ends when that does.
     const killGroup = (sig: NodeJS.Signals) => {
       try {
         if (child.pid) process.kill(-child.pid, sig);
@@ -108,7 +140,18 @@ export function runProcess(file: string, args: string[], options: { cwd: string;
         // already gone
       }
     };
+    let killed: number[] = [];
     const stop = () => {
+      stopped = true;
+      // The sandbox's inner process (its PID namespace's first) is in a session of its own: end it by pid, and the namespace with it.
+      if (child.pid) killed = [child.pid, ...descendants(child.pid)];
+      for (const pid of killed.slice(1)) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
       killGroup("SIGTERM");
       killTimer ??= setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS);
     };
@@ -133,16 +176,22 @@ export function runProcess(file: string, args: string[], options: { cwd: string;
       const code = (error as NodeJS.ErrnoException).code;
       reject(new WorksiteError("tool-failed", code === "ENOENT" ? `command not found: ${file}` : `could not start ${file}: ${error.message}`, { cause: error }));
     });
-    child.on("close", (code, signal) => {
+    child.on("close", async (code, signal) => {
+      // A stopped command is reported once what it ran is gone, not while the kernel is still tearing it down.
+      const deadline = Date.now() + KILL_GRACE_MS;
+      while (killed.some(running) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       cleanup();
-      const text = Buffer.concat(head).toString("utf8") + (dropped ? `\n[… ${dropped} bytes of output left out …]\n` : "") + Buffer.concat(tail).toString("utf8");
-      resolve({ exitCode: exit?.code ?? code, signal: exit?.signal ?? signal, timedOut, output: text });
+      let text = Buffer.concat(head).toString("utf8") + (dropped ? `\n[… ${dropped} bytes of output left out …]\n` : "") + Buffer.concat(tail).toString("utf8");
+      const exitCode = stopped ? null : (exit?.code ?? code);
+      if (stopped && !text.endsWith("\n") && text) text += "\n";
+      resolve({ exitCode, signal: stopped ? (exit?.signal ?? signal ?? "SIGTERM") : (exit?.signal ?? signal), timedOut, output: text, refused: [...started.refused], containment: started.containment });
     });
     function cleanup() {
       clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       if (leftovers) clearTimeout(leftovers);
       options.signal.removeEventListener("abort", stop);
+      started.finished();
     }
   });
 }

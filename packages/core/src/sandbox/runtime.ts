@@ -1,0 +1,35 @@
+import { SandboxManager } from "@anthropic-ai/sandbox-runtime";
+import type { SandboxTools } from "./availability.js";
+import { decideConnection } from "./connections.js";
+
+let started: Promise<void> | undefined;
+
+/**
+ * Starts the sandbox runtime's connection proxies once per process (a CLI per
+ * command costs ~0.9 s; see TOOLCHAIN.md). Each command then brings its own
+ * file-system rules; the network starts closed and every host goes to the
+ * gate through `decideConnection`.
+ */
+export function startSandboxRuntime(tools: SandboxTools): Promise<void> {
+  started ??= SandboxManager.initialize(
+    {
+      network: { allowedDomains: [], deniedDomains: [] },
+      filesystem: { denyRead: [], allowWrite: [], denyWrite: [] },
+      ripgrep: { command: tools.rg },
+      ...(tools.platform === "linux" ? { bwrapPath: tools.sandbox, ...(tools.socat ? { socatPath: tools.socat } : {}) } : {}),
+    },
+    decideConnection,
+  ).catch((error: unknown) => {
+    started = undefined;
+    throw error;
+  });
+  return started;
+}
+
+/** Stops the proxies (tests, and a process that wants to exit with nothing left listening). */
+export async function stopSandboxRuntime(): Promise<void> {
+  if (!started) return;
+  await started.catch(() => undefined);
+  started = undefined;
+  await SandboxManager.reset();
+}
