@@ -7,6 +7,7 @@ import { type CommandIO, styler } from "../io.js";
 import { plural } from "@worksite/core";
 import { readinessDiagnostics, threadPlugins } from "./check-readiness.js";
 import { pluginLines, pluginsJson } from "./check-plugins.js";
+import { sandboxReport, sandboxSummary } from "./check-sandbox.js";
 
 type Paint = ReturnType<typeof styler>;
 
@@ -45,10 +46,11 @@ export default defineCommand({
       return 1;
     }
     if (args.options.json) {
-      io.stdout(`${JSON.stringify({ ok: true, ...result.value, diagnostics: [...result.value.diagnostics, ...readiness], plugins: pluginsJson(plugins) }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ ok: true, ...result.value, diagnostics: [...result.value.diagnostics, ...readiness], plugins: pluginsJson(plugins), sandbox: sandboxReport(result.value) }, null, 2)}\n`);
       return 0;
     }
     io.stdout(summary(result.value, paint, shown).replace(/\n\n/, `\n${pluginLines(plugins, paint, shown)}\n`));
+    io.stdout(sandboxSummary(result.value, paint, shown));
     printWarnings([...result.value.diagnostics, ...readiness, ...trustNotes(result.value.permissions)], io, shown);
     return 0;
   },

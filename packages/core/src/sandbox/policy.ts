@@ -35,7 +35,7 @@ export const CREDENTIAL_PATHS = [
 export interface SandboxPolicyInput {
   root: string;
   permissions?: Pick<PermissionsFile, "rules">;
-  thread?: Pick<ThreadFile, "sandbox" | "memory">;
+  thread?: Pick<ThreadFile, "sandbox" | "memory"> & Partial<Pick<ThreadFile, "file">>;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -55,7 +55,7 @@ export function sandboxPolicy(input: SandboxPolicyInput): SandboxPolicy {
     join(root, ".gitmodules"),
     join(absolute(memory, root, home), ".git"),
   ];
-  return { off: setting.off, root, write: unique([root, ...extra]), readOnly: unique(readOnly), unreadable: unique(unreadable), hostRules: hostRules(input.permissions?.rules ?? []) };
+  return { off: setting.off, root, write: unique([root, ...extra]), readOnly: unique(readOnly), unreadable: unique(unreadable), hostRules: hostRules(withSandboxHosts({ rules: input.permissions?.rules ?? [] }, { file: input.thread?.file ?? "THREAD.md", ...(input.thread?.sandbox ? { sandbox: input.thread.sandbox } : {}) }).rules) };
 }
 
 /** The rules that allow `net.connect`, and THREAD.md's `sandbox: hosts` (already made rules by `withSandboxHosts`). */
