@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Takes a fresh Debian machine with Node 20 to a built worksite checkout:
-# pnpm, Chromium for the browser plugin, the workspace's dependencies, a build.
+# pnpm, Chromium for the browser plugin, the command sandbox (bubblewrap, socat,
+# ripgrep), the workspace's dependencies, a build.
 # `bash scripts/bootstrap.sh demo [DIR]` then runs the demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,19 @@ if [ -z "${CHROME_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1 && ! comma
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
     say "no Chromium found and no way to install it: the browser tests and the demo's screenshot need: apt-get install -y chromium"
+  fi
+fi
+
+# Every command worksite runs is sandboxed (bubblewrap on Linux); without these, commands are refused.
+if [ "$(uname -s)" = Linux ] && { ! command -v bwrap >/dev/null 2>&1 || ! command -v socat >/dev/null 2>&1 || ! command -v rg >/dev/null 2>&1; }; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing the command sandbox: bubblewrap socat ripgrep"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap socat ripgrep >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    say "installing the command sandbox: bubblewrap socat ripgrep (sudo)"
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap socat ripgrep >/dev/null
+  else
+    say "no bubblewrap/socat/ripgrep and no way to install them: worksite refuses to run commands without a sandbox; install: apt-get install -y bubblewrap socat ripgrep"
   fi
 fi
 

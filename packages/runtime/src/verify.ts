@@ -44,9 +44,9 @@ export async function verifyGoal(goal: GoalFile, root: string, round: number, to
     if (item.kind === "command") {
       const outcome = await tools.call("shell.run", { command: item.command }, signal);
       if (outcome.status === "ok") {
-        const data = outcome.result.data as { exitCode?: number | null; output?: string } | undefined;
-        const passed = data?.exitCode === 0;
-        checks.push({ kind: "command", what: item.command, passed, detail: passed ? "exit 0" : `exit ${data?.exitCode ?? "killed"}`, ...(data?.output ? { artifact: data.output } : {}) });
+        const data = outcome.result.data as { exitCode?: number | null; timedOut?: boolean; output?: string } | undefined;
+        const passed = data?.exitCode === 0 && !data.timedOut;
+        checks.push({ kind: "command", what: item.command, passed, detail: passed ? "exit 0" : data?.timedOut ? "timed out" : `exit ${data?.exitCode ?? "killed"}`, ...(data?.output ? { artifact: data.output } : {}) });
       } else if (outcome.status === "pending-approval") {
         checks.push({ kind: "command", what: item.command, passed: false, waiting: true, detail: outcome.message });
       } else {
