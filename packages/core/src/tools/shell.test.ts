@@ -107,6 +107,18 @@ describe("shell.run", () => {
     expect(processesWith(marker)).toEqual([]);
   });
 
+  it("a stop at the moment a command starts leaves nothing of it running", async () => {
+    const root = await site();
+    for (const delay of [0, 5, 20, 60]) {
+      const controller = new AbortController();
+      const marker = uniqueSleep();
+      const running = shellRun.run({ command: `sh -c 'setsid sleep ${marker} & sleep ${marker}'` }, ctx(root, controller.signal));
+      setTimeout(() => controller.abort(), delay);
+      await expect(running).rejects.toThrow(/stopped/);
+      expect(processesWith(marker)).toEqual([]);
+    }
+  });
+
   it("a timeout kills the command and says so", async () => {
     const root = await site();
     const result = await shellRun.run({ command: "sleep 20", timeout: 300 }, ctx(root));

@@ -141,19 +141,31 @@ export async function runProcess(argv: string[], options: RunProcessOptions): Pr
       }
     };
     let killed: number[] = [];
+    let exited = false;
+    // The sandbox's inner process (its PID namespace's first) is in a session of its own, and if the outer one dies
+    // first it may outlive it (a stop during start-up): kill it by pid first, which ends the namespace, then the outer group.
     const stop = () => {
+      if (stopped) return;
       stopped = true;
-      // The sandbox's inner process (its PID namespace's first) is in a session of its own: end it by pid, and the namespace with it.
-      if (child.pid) killed = [child.pid, ...descendants(child.pid)];
-      for (const pid of killed.slice(1)) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // already gone
+      const give = Date.now() + KILL_GRACE_MS;
+      const sweep = () => {
+        const tree = child.pid ? descendants(child.pid) : [];
+        if (tree.length === 0 && !exited && started.containment !== "none" && Date.now() < give) {
+          setTimeout(sweep, 10);
+          return;
         }
-      }
-      killGroup("SIGTERM");
-      killTimer ??= setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS);
+        killed = [...(child.pid ? [child.pid] : []), ...tree];
+        for (const pid of tree) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // already gone
+          }
+        }
+        killGroup("SIGTERM");
+        killTimer ??= setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS);
+      };
+      sweep();
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -165,6 +177,7 @@ export async function runProcess(argv: string[], options: RunProcessOptions): Pr
     let exit: { code: number | null; signal: string | null } | undefined;
     let leftovers: NodeJS.Timeout | undefined;
     child.on("exit", (code, signal) => {
+      exited = true;
       exit = { code, signal };
       // Background children can hold the pipes open forever; give them a moment, then end the group.
       leftovers = setTimeout(() => {
