@@ -32,6 +32,15 @@ describe("worksite check shows the sandbox under commands", () => {
     expect(JSON.parse(json.out).sandbox).toMatchObject({ state: "on", write: [root] });
   });
 
+  it("says that an external command agent's own process is outside the sandbox", async () => {
+    const root = await initialised();
+    const thread = await readFile(join(root, "THREAD.md"), "utf8");
+    await writeFile(join(root, "THREAD.md"), thread.replace(/^agent: script.*$/m, "agent: { kind: command, command: [codex, exec] }"));
+    const io = captureIO(root);
+    expect(await main(["check"], io)).toBe(0);
+    expect(io.out).toMatch(/not covered {2}the `command` agent's own process \(codex,exec\) runs outside the sandbox/);
+  });
+
   it("says loudly when a person turned it off", async () => {
     const root = await initialised();
     const thread = await readFile(join(root, "THREAD.md"), "utf8");

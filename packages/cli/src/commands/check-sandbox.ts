@@ -46,6 +46,8 @@ export function sandboxSummary(w: Worksite, paint: Paint, shown: (file: string) 
     `  read-only    ${report.readOnly.map(short).join(", ")}, and every .git inside`,
     `  unreadable   ${own.join(", ")}, and ${credentials.size} credential folders (~/.ssh, ~/.aws, ~/.gnupg, …)`,
     `  network      ${report.hosts.length ? `only ${report.hosts.join(", ")}; each connection decided and audited` : "none: no `net.connect` rule allows a host"}`,
+    // The external agent's own process is not a command worksite runs for it: say so rather than let "every command" imply it.
+    ...(w.thread.agent?.kind === "command" ? [`  ${paint("yellow", "not covered")}  the \`command\` agent's own process (${String((w.thread.agent as { command?: unknown }).command ?? "its CLI")}) runs outside the sandbox; only what it runs through worksite is inside`] : []),
     "",
   ];
   return out.join("\n");

@@ -72,6 +72,21 @@ describe("network under the sandbox: each connection decided by the gate and aud
     expect(entries.some((e) => e.tool === "net.connect" && e.target === host && e.outcome === "blocked" && e.tier === "confirm")).toBe(true);
   });
 
+  it("reaches a host THREAD.md `sandbox: hosts` adds, audited as decided by that line", async () => {
+    const host = new URL(refused.url).hostname;
+    const widened = await containmentSite({ allow: ["shell.run curl"], thread: `---\nstage: write\nsandbox: { hosts: [${host}] }\n---\n# Thread\n` });
+    try {
+      const before = refused.hits();
+      const outcome = await widened.gate.call({ tool: "shell.run", input: { command: `curl -sS ${refused.url}`, timeout: 30_000 } });
+      expect(outcome.status === "ok" ? outcome.result.content : outcome.message).toContain("hello from the server");
+      expect(refused.hits()).toBe(before + 1);
+      const entries = await readAuditFile(join(widened.root, ".worksite", "audit.jsonl"));
+      expect(entries.find((e) => e.tool === "net.connect" && e.target === host)).toMatchObject({ outcome: "ok", decidedBy: "rule THREAD.md:3" });
+    } finally {
+      widened.restore();
+    }
+  });
+
   it("does not let a direct connection around the proxy reach even an allowed host", async () => {
     const before = allowed.hits();
     await run(`curl -sS -m 5 --noproxy '*' ${allowed.url}`);
