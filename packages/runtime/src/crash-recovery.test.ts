@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -12,9 +12,7 @@ const REPO = join(import.meta.dirname, "..", "..", "..");
 // The real `worksite` binary, built (with the runtime under test) by the suite's global setup.
 const BIN = join(REPO, "packages", "cli", "dist", "bin.js");
 
-const orphans: number[] = [];
 afterAll(async () => {
-  for (const pid of orphans) try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
   await removeWorksites();
 });
 
@@ -24,6 +22,20 @@ fs.writeFileSync("long.pid", String(process.pid));
 const finish = () => { fs.mkdirSync("src", { recursive: true }); fs.writeFileSync("src/done.txt", "done"); };
 if (process.env.SLOW) setTimeout(finish, 20000); else finish();
 `;
+
+/** Host pids of processes whose working folder is `root` (the pid a sandboxed step writes is its namespace's, not ours). */
+function processesIn(root: string): number[] {
+  return readdirSync("/proc")
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/cwd`) === root;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 /** A complete PROGRESS.md section ends with the report's last part; a torn one would not. */
 function sectionsOf(progress: string): string[] {
@@ -55,10 +67,8 @@ steps:
     const killed = new Promise((resolve) => child.once("exit", resolve));
     process.kill(child.pid!, "SIGKILL");
     await killed;
-    // The step runs in its own process group, which outlives the killed run: end it so it cannot finish the work later.
-    const orphan = Number(await readFile(join(root, "long.pid"), "utf8"));
-    orphans.push(orphan);
-    process.kill(orphan, "SIGKILL");
+    // The step ran in the sandbox, whose PID namespace is tied to the run: it ends with the killed run and cannot finish the work later.
+    await waitFor(() => processesIn(root).length === 0, "the killed run's step to end with it");
 
     // What the killed run left: a lock of a dead process, a round in progress, round 1 reported whole, round 2 not at all.
     expect((await readLock(root))?.pid).toBe(child.pid);

@@ -1,3 +1,4 @@
+import { ChildProcess } from "node:child_process";
 import { SandboxManager } from "@anthropic-ai/sandbox-runtime";
 import type { SandboxTools } from "./availability.js";
 import { decideConnection } from "./connections.js";
@@ -11,6 +12,7 @@ let started: Promise<void> | undefined;
  * gate through `decideConnection`.
  */
 export function startSandboxRuntime(tools: SandboxTools): Promise<void> {
+  const before = new Set(activeHandles());
   started ??= SandboxManager.initialize(
     {
       network: { allowedDomains: [], deniedDomains: [] },
@@ -19,11 +21,23 @@ export function startSandboxRuntime(tools: SandboxTools): Promise<void> {
       ...(tools.platform === "linux" ? { bwrapPath: tools.sandbox, ...(tools.socat ? { socatPath: tools.socat } : {}) } : {}),
     },
     decideConnection,
-  ).catch((error: unknown) => {
-    started = undefined;
-    throw error;
-  });
+  ).then(
+    () => {
+      // The library unrefs its proxy server but not the socat bridge it starts on Linux, which would keep a finished
+      // `worksite run` from exiting. The library ends the bridge on exit itself; a running command keeps us alive anyway.
+      for (const handle of activeHandles()) if (!before.has(handle) && handle instanceof ChildProcess) handle.unref();
+    },
+    (error: unknown) => {
+      started = undefined;
+      throw error;
+    },
+  );
   return started;
+}
+
+function activeHandles(): unknown[] {
+  const get = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles;
+  return typeof get === "function" ? get.call(process) : [];
 }
 
 /** Stops the proxies (tests, and a process that wants to exit with nothing left listening). */

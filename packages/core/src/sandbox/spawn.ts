@@ -65,7 +65,7 @@ export async function startSandboxed(command: SandboxedCommand): Promise<Started
     SandboxManager.cleanupAfterCommand();
     throw new WorksiteError("tool-failed", `the sandbox could not be set up for this command: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  const [file, ...args] = wrapped.argv;
+  const [file, ...args] = withParentDeath(wrapped.argv, command.env);
   const child = spawn(file!, args, { cwd: command.cwd, env: { ...command.env, ...wrapped.env }, detached: true, stdio: [command.stdin ?? "ignore", "pipe", "pipe"] });
   let done = false;
   return {
@@ -87,7 +87,7 @@ export async function startSandboxed(command: SandboxedCommand): Promise<Started
  */
 function startUnsandboxed(command: SandboxedCommand): StartedCommand {
   const bwrap = process.platform === "linux" ? which("bwrap", command.env.PATH ?? "") : undefined;
-  const [file, ...args] = bwrap ? [bwrap, "--dev-bind", "/", "/", "--unshare-pid", "--die-with-parent", "--proc", "/proc", "--", ...waitingForAll(command.argv)] : command.argv;
+  const [file, ...args] = bwrap ? withParentDeath([bwrap, "--dev-bind", "/", "/", "--unshare-pid", "--die-with-parent", "--proc", "/proc", "--", ...waitingForAll(command.argv)], command.env) : command.argv;
   const child = spawn(file!, args, { cwd: command.cwd, env: command.env, detached: true, stdio: [command.stdin ?? "ignore", "pipe", "pipe"] });
   return { child, refused: [], containment: bwrap ? "pid-namespace" : "none", finished() {} };
 }
@@ -104,6 +104,16 @@ function keepDeny(path: string, root: string): boolean {
   if (path === join(root, ".gitmodules")) return false;
   if (path.endsWith(`${"/"}.git`) || path.endsWith("\\.git")) return false;
   return true;
+}
+
+/**
+ * bubblewrap's --die-with-parent ties the namespace to the outer bubblewrap,
+ * not the outer one to worksite: a worksite killed with SIGKILL would leave the
+ * command running. `setpriv --pdeathsig` (util-linux) closes that link.
+ */
+function withParentDeath(argv: string[], env: NodeJS.ProcessEnv): string[] {
+  const setpriv = process.platform === "linux" ? which("setpriv", env.PATH ?? "") : undefined;
+  return setpriv ? [setpriv, "--pdeathsig", "KILL", "--", ...argv] : argv;
 }
 
 /**
