@@ -111,7 +111,7 @@ export function createGate(options: GateOptions): Gate {
   }
 
   /** `scrub` takes a sensitive call's own values out of whatever its tool writes to disk. */
-  function context(tool: RegisteredTool, actor: string, signal: AbortSignal, written: ArtifactRef[], scrub: Scrub = keep): ToolContext {
+  function context(tool: RegisteredTool, actor: string, signal: AbortSignal, written: ArtifactRef[], scrub: Scrub = keep, approved = false): ToolContext {
     return {
       worksite: root,
       run,
@@ -127,7 +127,8 @@ export function createGate(options: GateOptions): Gate {
       note: async (entry) => {
         await audit.append({ type: "navigation", run, round, actor, tool: entry.tool, ...(entry.target !== undefined ? { target: entry.target } : {}), outcome: entry.outcome, message: redact(entry.message), ...(entry.data ? { data: redactDeep(entry.data, options.redact) } : {}) });
       },
-      sandbox,
+      // A call a person approved (or granted) may write the repository's history, as `git tag` after approval must.
+      sandbox: approved ? { ...sandbox, repositoryWritable: true } : sandbox,
     };
   }
 
@@ -156,7 +157,8 @@ export function createGate(options: GateOptions): Gate {
     }
     try {
       await registry.ready(tool.plugin);
-      const result = await tool.run(input, context(tool, actor, signal, written, scrub));
+      const approved = /^(approval|grant):/.test(String(base.decidedBy ?? ""));
+      const result = await tool.run(input, context(tool, actor, signal, written, scrub, approved));
       const artifacts = mergeArtifacts(result.artifacts, written);
       const entry = await finish({ outcome: "ok", artifacts: artifacts.map((a) => a.path) });
       return { status: "ok", tool: tool.id, decision, result: { ...result, artifacts }, auditSeq: entry.seq };

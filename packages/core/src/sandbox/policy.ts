@@ -23,7 +23,16 @@ export interface SandboxPolicy {
   unreadable: string[];
   /** `net.connect` allow rules, as written, for people to read; the gate decides each connection. */
   hostRules: string[];
+  /**
+   * Set for a call a person approved: the repository's `.git` takes new
+   * objects, refs and index (`git tag`, `git commit`), while its config,
+   * hooks and submodules stay read-only, since git runs what they say.
+   */
+  repositoryWritable?: boolean;
 }
+
+/** The parts of a repository that decide what git runs. */
+export const GIT_CONTROL = ["config", "hooks", "modules", "info"] as const;
 
 /** Folders that hold credentials in a home folder: commands never read them. */
 export const CREDENTIAL_PATHS = [

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { SandboxManager } from "@anthropic-ai/sandbox-runtime";
@@ -9,7 +9,7 @@ import { CONTROL_FOLDERS } from "../boundary/control-paths.js";
 import { sandboxAvailability, unavailableMessage, which } from "./availability.js";
 import { registerCommand, unregisterCommand, type HostDecider } from "./connections.js";
 import { gitDirsUnder, insideRepository } from "./git-dirs.js";
-import type { SandboxPolicy } from "./policy.js";
+import { GIT_CONTROL, type SandboxPolicy } from "./policy.js";
 import { startSandboxRuntime } from "./runtime.js";
 
 export interface SandboxedCommand {
@@ -51,7 +51,10 @@ export async function startSandboxed(command: SandboxedCommand): Promise<Started
 
   // Runtime-owned folders exist before the sandbox mounts them read-only (an absent path would get a placeholder).
   await Promise.all(CONTROL_FOLDERS.map((f) => mkdir(join(policy.root, f), { recursive: true }).catch(() => undefined)));
-  const readOnly = [...policy.readOnly, ...(await gitDirsUnder(policy.root, available.tools.rg))].filter((path) => keepDeny(path, policy.root));
+  const repository = join(policy.root, ".git");
+  const readOnly = [...policy.readOnly, ...(await gitDirsUnder(policy.root, available.tools.rg))]
+    .filter((path) => keepDeny(path, policy.root))
+    .flatMap((path) => (policy.repositoryWritable && path === repository && isFolder(repository) ? GIT_CONTROL.map((part) => join(repository, part)) : [path]));
 
   const id = randomBytes(16).toString("base64url");
   const entry = registerCommand(id, command.decideHost ?? denyAll);
@@ -146,6 +149,14 @@ done`;
 
 function waitingForAll(argv: string[]): string[] {
   return ["bash", "-c", WAIT_FOR_ALL, "worksite-command", ...argv];
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** POSIX single-quoting: the argv the gate decided reaches the program unchanged. */

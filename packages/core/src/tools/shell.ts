@@ -150,7 +150,8 @@ export async function runProcess(argv: string[], options: RunProcessOptions): Pr
       const give = Date.now() + KILL_GRACE_MS;
       const sweep = () => {
         const tree = child.pid ? descendants(child.pid) : [];
-        if (tree.length === 0 && !exited && started.containment !== "none" && Date.now() < give) {
+        // Only bubblewrap (Linux) has an inner process to wait for; sandbox-exec runs the command itself.
+        if (tree.length === 0 && !exited && started.containment !== "none" && process.platform === "linux" && Date.now() < give) {
           setTimeout(sweep, 10);
           return;
         }
