@@ -16,7 +16,7 @@ export const buildOnce = fileURLToPath(new URL("./vitest.global-setup.ts", impor
 
 export const sharedProject = {
   resolve: sourceConditions,
-  // Tests never touch the person's real seal key or state folder.
-  test: { setupFiles: [fileURLToPath(new URL("./vitest.person-folders.ts", import.meta.url))], globalSetup: [buildOnce] },
+  // Tests never touch the person's real seal key or state folder, and leave no sandbox bridge running.
+  test: { setupFiles: [fileURLToPath(new URL("./vitest.person-folders.ts", import.meta.url)), fileURLToPath(new URL("./vitest.sandbox-teardown.ts", import.meta.url))], globalSetup: [buildOnce] },
   ssr: { resolve: { conditions: ["source"], externalConditions: ["source"] } },
 } satisfies UserConfig;
