@@ -31,13 +31,21 @@ describe("a command a person approved", () => {
   it("still cannot change git's config or hooks, the worksite files or .worksite/", async () => {
     const before = controlSnapshot(site.root);
     const refs = Object.keys(before).filter((k) => /^\.git\/(objects|refs|logs|index|ORIG_HEAD|packed-refs)/.test(k));
-    const outcome = await approved(
-      "bash -c 'git config core.fsmonitor \"touch /tmp/pwned\"; echo evil > .git/hooks/post-checkout; mkdir -p .git/modules/x; echo x > THREAD.md; x=orksite; rm -rf .w$x/approvals; echo x > artifacts/index.json'",
-    );
+    // Spelled so that no word names a control path: the gate's floor refuses those before a person is even asked.
+    const code = [
+      "import subprocess, shutil, os",
+      "g = '.g' + 'it'",
+      "subprocess.run(['git', 'config', 'core.fsmonitor', 'touch /tmp/pwned'])",
+      "open(g + '/hooks/post-checkout', 'w').write('evil')",
+      "os.makedirs(g + '/modules/x', exist_ok=True)",
+      "open('THR' + 'EAD.md', 'w').write('x')",
+      "shutil.rmtree('.w' + 'orksite', ignore_errors=True)",
+    ].join("; ");
+    const outcome = await approved(`python3 -c "${code}"`);
     expect(outcome.status).toBe("ok");
     const after = controlSnapshot(site.root);
     // What changed is only what the approval records themselves (written by the gate, not the command).
-    const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k] && !refs.includes(k) && !/^\.worksite\/(audit|approvals\/(used|ap_(?!1\.json)))|^artifacts\/(index\.json|round-1\/shell-)/.test(k) && k !== ".worksite/approvals");
+    const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k] && !refs.includes(k) && (!k.startsWith(".worksite") || k.startsWith(".worksite/runs")) && !/^artifacts\/(index\.json|round-1\/shell-)/.test(k));
     expect(changed).toEqual([]);
     expect(after[".git/config"]).toBe(before[".git/config"]);
   });

@@ -77,9 +77,9 @@ describe("the sandbox under shell.run (issue 11: 100+ attempts on control state 
   }, 240_000);
 
   it("through the gate, with rules that allow find, cat, git log, bash -c, npm test, node -e and python3 -c: zero successes, and the audit chain stays intact", async () => {
-    // The gate writes its own state (audit entries, pending approvals, the output artifacts): compare what it never writes.
+    // The gate writes its own state (audit entries, its id, the output artifacts): compare what it never writes.
     const guarded = (snapshot: Record<string, string>) =>
-      Object.fromEntries(Object.entries(snapshot).filter(([k]) => !/^\.worksite\/(audit|approvals\/ap_(?!1\.json))|^artifacts\/(index\.json|round-1\/shell-)|^\.worksite\/(drafts|runs|lock)/.test(k) && k !== ".worksite" && k !== ".worksite/approvals"));
+      Object.fromEntries(Object.entries(snapshot).filter(([k]) => !k.startsWith(".worksite") || k.startsWith(".worksite/runs")).filter(([k]) => !/^artifacts\/(index\.json|round-1\/shell-)/.test(k)));
     const holding = new Set(filesHolding(site.root, site.secrets.markers));
     const successes: string[] = [];
     const statuses: Record<string, number> = {};

@@ -79,7 +79,8 @@ export async function containmentSite(options: { allow?: string[]; forbidden?: s
   const forbidden = options.forbidden ?? ["file.read secret/**"];
   await put(join(root, "PERMISSIONS.md"), ["# Permissions", "", "## Allow", ...allow.map((r) => `- \`${r}\``), "", "## Forbidden", ...forbidden.map((r) => `- \`${r}\``), ""].join("\n"));
   await put(join(root, "PROGRESS.md"), "# Progress\n## Round 1\nDone.\n");
-  await put(join(root, ".worksite", "approvals", "ap_1.json"), JSON.stringify({ id: "ap_1", status: "consumed", seal: "abc" }));
+  // Runtime state a command must not touch (approvals themselves now live in the person's state folder).
+  await put(join(root, ".worksite", "runs", "r1.json"), JSON.stringify({ id: "r1", status: "consumed", seal: "abc" }));
   await put(join(root, "artifacts", "index.json"), "[]\n");
   await put(join(root, "artifacts", "round-1", "x.log"), "evidence\n");
   await put(join(root, "src", "a.txt"), "work\n");
