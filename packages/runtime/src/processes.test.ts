@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -10,16 +10,6 @@ import { auditEntries, goal, makeWorksite, permissions, removeWorksites, waitFor
 
 afterAll(removeWorksites);
 
-/** Running, not a zombie waiting for a parent that may never reap it (PID 1 in a container). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
-
 /** The pid of a process that has exited. */
 async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
@@ -27,14 +17,30 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
+/** Host pids of `sleep <marker>` processes. */
+function sleepers(marker: string): number[] {
+  return readdirSync("/proc")
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8") === `sleep\0${marker}\0`;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 describe("processes a run starts", () => {
   it("end with the run, even a command's child in a session of its own", async () => {
+    // A sleep no other process has: inside the command's sandbox its pid is its namespace's, so it is found by its argument.
+    const marker = `301.${process.pid}${Date.now() % 100_000}`;
     const root = await makeWorksite({
       goal: goal(`
 verify: []
 steps:
   - tool: shell.run
-    input: { command: "sh -c 'setsid sleep 301 >/dev/null 2>&1 & echo $! > child.pid'" }
+    input: { command: "sh -c 'setsid sleep ${marker} >/dev/null 2>&1 & echo $! > child.pid'" }
 `),
       permissions: permissions({ Allow: ["file.read", "shell.run(sh)"] }),
     });
@@ -46,7 +52,7 @@ steps:
     const child = Number(await readFile(join(root, "child.pid"), "utf8"));
     expect(child).toBeGreaterThan(0);
     expect(markedProcesses(runMark(result.run))).toEqual([]);
-    expect(running(child)).toBe(false);
+    expect(sleepers(marker)).toEqual([]);
     expect(process.env[RUN_MARK_ENV]).toBeUndefined();
     expect(await readdir(runsDir(root))).toEqual([]);
   });

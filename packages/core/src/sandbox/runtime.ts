@@ -4,6 +4,8 @@ import type { SandboxTools } from "./availability.js";
 import { decideConnection } from "./connections.js";
 
 let started: Promise<void> | undefined;
+/** The socat bridges the library started (Linux): a run's end sweeps the processes it started, and they may go with it. */
+let bridges: ChildProcess[] = [];
 
 /**
  * Starts the sandbox runtime's connection proxies once per process (a CLI per
@@ -11,7 +13,9 @@ let started: Promise<void> | undefined;
  * file-system rules; the network starts closed and every host goes to the
  * gate through `decideConnection`.
  */
-export function startSandboxRuntime(tools: SandboxTools): Promise<void> {
+export async function startSandboxRuntime(tools: SandboxTools): Promise<void> {
+  // A bridge that died (ended with the run that started it) is started again, with the proxies, rather than failing every command after.
+  if (started && bridges.some((b) => b.exitCode !== null || b.signalCode !== null)) await stopSandboxRuntime();
   const before = new Set(activeHandles());
   started ??= SandboxManager.initialize(
     {
@@ -25,7 +29,8 @@ export function startSandboxRuntime(tools: SandboxTools): Promise<void> {
     () => {
       // The library unrefs its proxy server but not the socat bridge it starts on Linux, which would keep a finished
       // `worksite run` from exiting. The library ends the bridge on exit itself; a running command keeps us alive anyway.
-      for (const handle of activeHandles()) if (!before.has(handle) && handle instanceof ChildProcess) handle.unref();
+      bridges = activeHandles().filter((handle): handle is ChildProcess => !before.has(handle) && handle instanceof ChildProcess && /(^|\/)socat$/.test(handle.spawnfile));
+      for (const bridge of bridges) bridge.unref();
     },
     (error: unknown) => {
       started = undefined;
@@ -45,5 +50,6 @@ export async function stopSandboxRuntime(): Promise<void> {
   if (!started) return;
   await started.catch(() => undefined);
   started = undefined;
+  bridges = [];
   await SandboxManager.reset();
 }

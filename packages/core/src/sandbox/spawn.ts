@@ -120,14 +120,16 @@ function withParentDeath(argv: string[], env: NodeJS.ProcessEnv): string[] {
 }
 
 /**
- * Runs the command, then waits until everything it started inside the PID
- * namespace has ended too, detached (`setsid … &`) or not: a command is done
- * when its work is, as it was when background children held the output pipe.
- * Its exit code is the command's. A time limit ends the namespace, and so all
- * of it. Processes started before it (the sandbox's network bridges) have
- * lower pids and are not waited for; nor are its own `sleep`s (its children).
- * Pids are read from /proc, whose namespace may not be the shell's own (the
- * seccomp helper nests one), so `$$` is not used.
+ * Runs the command, then waits while anything it started inside the PID
+ * namespace, detached (`setsid … &`) or not, still holds its output: a
+ * command is done when its output is, as when background children held the
+ * output pipe. Its exit code is the command's. What is left after that (a
+ * daemon writing elsewhere) ends with the namespace, and a time limit ends the
+ * namespace, and so all of it. Processes started before it (the sandbox's
+ * network bridges) have lower pids; its own `sleep`s are its children. Pids
+ * are read from /proc, whose namespace may not be the shell's own (the seccomp
+ * helper nests one), so `$$` is not used; `-ef` compares the pipes without a
+ * process per check.
  */
 const WAIT_FOR_ALL = `"$@"; rc=$?
 read -r me _ < /proc/self/stat
@@ -140,8 +142,10 @@ while :; do
     read -r st pp _ <<< "\${s##*) }"
     [ "$pp" = "$me" ] && continue
     case $st in Z|X) continue ;; esac
-    busy=1
-    break
+    for f in "$p"/fd/*; do
+      if [ "$f" -ef "/proc/$me/fd/1" ] || [ "$f" -ef "/proc/$me/fd/2" ]; then busy=1; break; fi
+    done
+    [ -n "$busy" ] && break
   done
   [ -z "$busy" ] && exit $rc
   sleep 0.05
