@@ -68,6 +68,8 @@ function nodeModulesLines(limit: number): { lines: string[]; files: number } {
   const lines: string[] = [];
   let files = 0;
   for (const pkg of readdirSync(root).sort()) {
+    // Its README's usage example assigns password: 'password123', a password the scanner rightly flags.
+    if (pkg.startsWith("@pondwader+socks5-server@")) continue;
     const picked: string[] = [];
     filesOf(join(root, pkg, "node_modules"), picked, 0);
     for (const file of picked) {
