@@ -4,17 +4,14 @@
 // on PATH: the process group of before). Paired and interleaved, so load on the
 // shared machine hits every path alike.
 // Run after building core:  npx tsc -b packages/core && node bench/sandbox/overhead.mjs [N]
-import { mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { provenance, writeSection } from "../results-writer.mjs";
 import { corePlugins, createGate, loadWorksite, openAuditLog, sandboxPolicy, stopSandboxRuntime } from "../../packages/core/dist/index.js";
 
 const N = Number(process.argv[2] ?? 30);
 const WARMUP = 3;
-const loadAtStart = loadavg()[0];
-const here = dirname(fileURLToPath(import.meta.url));
-const resultsFile = join(here, "..", "RESULTS.md");
 const COMMAND = "echo hello";
 
 const root = await mkdtemp(join(tmpdir(), "worksite-bench-sandbox-"));
@@ -48,6 +45,8 @@ async function once(path) {
 }
 
 const paths = ["sandboxed", "off", "bare"];
+// Nothing else holds the event loop between calls (the sandbox's bridge is unref'd): keep it alive while measuring.
+const keepAlive = setInterval(() => {}, 60_000);
 const firstStart = performance.now();
 await once("sandboxed");
 const firstMs = performance.now() - firstStart;
@@ -59,6 +58,7 @@ for (let i = 0; i < N; i++) {
   for (const p of order) times[p].push(await once(p));
 }
 await stopSandboxRuntime();
+clearInterval(keepAlive);
 
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
 const median = (xs) => {
@@ -71,16 +71,15 @@ const f = (ms) => `${ms.toFixed(1)} ms`;
 const pairRatio = (a, b) => median(times[a].map((t, i) => t / times[b][i]));
 
 const label = { sandboxed: "sandboxed (bubblewrap, file rules, network proxy, PID namespace)", off: "`sandbox: off` (PID namespace only)", bare: "bare (no bubblewrap: process group)" };
-const section = [
-  "<!-- bench:sandbox -->",
+const body = [
   "## Sandbox under commands",
   "",
-  `${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.versions.node}, ${process.platform}, load average ${loadAtStart.toFixed(1)} at start (shared machine: absolute times are noisy; the ratios are medians of per-round pairs) · N=${N} rounds of each path, interleaved, after ${WARMUP} warm-up rounds · \`pnpm --dir bench run sandbox\` (\`node bench/sandbox/overhead.mjs ${N}\`)`,
+  provenance(`node bench/sandbox/overhead.mjs ${N}`, [`N=${N} rounds of each path, interleaved, after ${WARMUP} warm-up rounds; ratios are medians of per-round pairs`]),
   "",
   `The call is \`gate.call\` of \`shell.run\` \`${COMMAND}\` (allowed by a rule), through the gate on every path. *sandboxed* wraps it`,
   "with @anthropic-ai/sandbox-runtime (bubblewrap: read-only control paths, unreadable person and credential folders, a",
   "network namespace bridged to the once-per-process connection filter, the seccomp helper, a PID namespace, and the",
-  "wait for everything the command started); it also looks for `.git` folders in the work tree before each command.",
+  "wait while anything the command started holds its output); it also looks for `.git` folders in the work tree first.",
   "",
   "| path | n | mean | median | p95 |",
   "|---|---:|---:|---:|---:|",
@@ -89,10 +88,6 @@ const section = [
   `- sandboxed / bare = **${pairRatio("sandboxed", "bare").toFixed(1)}×** (median of pairs); sandboxed − bare = **${f(median(times.sandboxed) - median(times.bare))}** per command (medians)`,
   `- sandboxed / \`sandbox: off\` = **${pairRatio("sandboxed", "off").toFixed(1)}×**; \`sandbox: off\` / bare = **${pairRatio("off", "bare").toFixed(1)}×**`,
   `- the first sandboxed command of the process (starts the proxies once) took ${f(firstMs)}`,
-  "<!-- /bench:sandbox -->",
 ].join("\n");
 
-const current = await readFile(resultsFile, "utf8");
-const marked = /<!-- bench:sandbox -->[\s\S]*?<!-- \/bench:sandbox -->/;
-await writeFile(resultsFile, marked.test(current) ? current.replace(marked, section) : `${current.trimEnd()}\n\n${section}\n`);
-console.log(section);
+await writeSection("sandbox", body);
