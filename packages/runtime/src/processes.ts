@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { processIsAlive, writeFileAtomic } from "@worksite/core";
+import { processIsAlive, processStat, writeFileAtomic } from "@worksite/core";
 import { z } from "zod";
 
 /**
@@ -37,7 +37,7 @@ const recordPath = (root: string, run: string) => join(runsDir(root), `${run}.js
 
 /** Writes this process's record of `run`. */
 export async function recordRun(root: string, run: string): Promise<RunRecord> {
-  const since = startTicks(process.pid);
+  const since = processStat(process.pid)?.startTicks;
   const record: RunRecord = { run, pid: process.pid, host: hostname(), started: new Date().toISOString(), ...(since !== undefined ? { since } : {}) };
   await mkdir(runsDir(root), { recursive: true });
   await writeFileAtomic(recordPath(root, run), `${JSON.stringify(record)}\n`);
@@ -52,7 +52,7 @@ export async function forgetRun(root: string, run: string): Promise<void> {
 export function runnerIsAlive(record: RunRecord): boolean {
   if (record.host !== hostname()) return true;
   if (!processIsAlive(record.pid)) return false;
-  const since = startTicks(record.pid);
+  const since = processStat(record.pid)?.startTicks;
   return record.since === undefined || since === undefined || since === record.since;
 }
 
@@ -149,32 +149,9 @@ export function killMarkedNow(mark: string): number[] {
  */
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
-    if (processGroup(pid) === pid) process.kill(-pid, sig);
+    if (processStat(pid)?.group === pid) process.kill(-pid, sig);
     else process.kill(pid, sig);
   } catch {
     // already gone
-  }
-}
-
-/** Field 5 of /proc/<pid>/stat: the process group id. */
-function processGroup(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const value = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-    return Number.isFinite(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Field 22 of /proc/<pid>/stat (after the parenthesised command name, which may hold spaces). */
-function startTicks(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const value = Number(fields[19]);
-    return Number.isFinite(value) ? value : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -32,20 +32,30 @@ export function descendants(pid: number): number[] {
 
 /** Running, not a zombie waiting for its reaper. */
 export function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
+  const state = processStat(pid)?.state;
+  return state !== undefined && state !== "Z" && state !== "X";
 }
 
 function parentOf(pid: number): number | undefined {
+  return processStat(pid)?.parent;
+}
+
+export interface ProcessStat {
+  /** R, S, D, Z, X, … */
+  state: string;
+  parent: number;
+  group: number;
+  /** Start time in clock ticks since boot: a reused pid has another. */
+  startTicks: number;
+}
+
+/** What /proc/<pid>/stat says of a process (Linux), or undefined when it is gone or unreadable. */
+export function processStat(pid: number): ProcessStat | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised command name, which may itself hold spaces and parentheses.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[1]);
+    return { state: fields[0]!, parent: Number(fields[1]), group: Number(fields[2]), startTicks: Number(fields[19]) };
   } catch {
     return undefined;
   }
