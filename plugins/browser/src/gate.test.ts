@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { writeFile } from "node:fs/promises";
-import { createGate, openAuditLog, parsePermissions, readArtifactIndex, type AuditLog, type Gate } from "@worksite/core";
-import { callOk, html, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
-import { createBrowserPlugin } from "./index.js";
+import { readArtifactIndex, type AuditLog, type Gate } from "@worksite/core";
+import { browserGate, callOk, html, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
 
 let site: TestServer;
 let forbidden: TestServer;
@@ -33,17 +31,7 @@ beforeAll(async () => {
     "- `shell.run`",
     "",
   ].join("\n");
-  await writeFile(join(worksite.path, "PERMISSIONS.md"), permissions);
-  audit = openAuditLog(join(worksite.path, ".worksite", "audit.jsonl"));
-  gate = createGate({
-    root: worksite.path,
-    worksite: { permissions: parsePermissions(permissions, { file: "PERMISSIONS.md", root: worksite.path }) },
-    plugins: [createBrowserPlugin({ timeoutMs: 10_000 })],
-    audit,
-    actor: "agent",
-    run: "run-gate",
-    round: 2,
-  });
+  ({ gate, audit } = await browserGate(worksite.path, permissions, "run-gate", 2));
 });
 
 afterAll(async () => {

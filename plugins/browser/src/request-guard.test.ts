@@ -1,10 +1,8 @@
 import { createSocket, type Socket } from "node:dgram";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGate, openAuditLog, parsePermissions, type AuditEntry, type AuditLog, type Gate } from "@worksite/core";
-import { callOk, countingServer, tempDir, waitUntil, type CountingServer } from "../test/helpers.js";
-import { createBrowserPlugin } from "./index.js";
+import type { AuditEntry, AuditLog, Gate } from "@worksite/core";
+import { browserGate, callOk, countingServer, tempDir, waitUntil, type CountingServer } from "../test/helpers.js";
 
 /**
  * Issue 11, item 6: a page on an allowed origin tries every way it has to
@@ -100,17 +98,7 @@ beforeAll(async () => {
     `- \`browser.*(${allowed.origin}/private/**)\``,
     "",
   ].join("\n");
-  await writeFile(join(worksite.path, "PERMISSIONS.md"), permissions);
-  audit = openAuditLog(join(worksite.path, ".worksite", "audit.jsonl"));
-  gate = createGate({
-    root: worksite.path,
-    worksite: { permissions: parsePermissions(permissions, { file: "PERMISSIONS.md", root: worksite.path }) },
-    plugins: [createBrowserPlugin({ timeoutMs: 10_000 })],
-    audit,
-    actor: "agent",
-    run: "run-guard",
-    round: 1,
-  });
+  ({ gate, audit } = await browserGate(worksite.path, permissions, "run-guard"));
 });
 
 afterAll(async () => {

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
-import { approvalsDir, approve, createGate, readApproval, openAuditLog, parsePermissions, type AuditLog, type Gate, type GateOutcome } from "@worksite/core";
-import { callOk, html, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
-import { createBrowserPlugin } from "./index.js";
+import { approvalsDir, approve, readApproval, type AuditLog, type Gate, type GateOutcome } from "@worksite/core";
+import { browserGate, callOk, html, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
 
 /*
  * The browser plugin behind the real gate, where a page could learn what the
@@ -39,23 +38,13 @@ beforeAll(async () => {
     "- `file.read(secrets/**)`",
     "",
   ].join("\n");
-  await writeFile(join(worksite.path, "PERMISSIONS.md"), permissions);
   await mkdir(join(worksite.path, "secrets"));
   await writeFile(join(worksite.path, "secrets", "prod.env"), "DB=postgres://prod\n");
   await mkdir(join(worksite.path, "docs"));
   await writeFile(join(worksite.path, "docs", "cv.txt"), "Ada Lovelace, analyst\n");
   await writeFile(join(outside.path, "elsewhere.txt"), "not the worksite's\n");
   await symlink(join(outside.path, "elsewhere.txt"), join(worksite.path, "docs", "link.txt"));
-  audit = openAuditLog(join(worksite.path, ".worksite", "audit.jsonl"));
-  gate = createGate({
-    root: worksite.path,
-    worksite: { permissions: parsePermissions(permissions, { file: "PERMISSIONS.md", root: worksite.path }) },
-    plugins: [createBrowserPlugin({ timeoutMs: 10_000 })],
-    audit,
-    actor: "agent",
-    run: "run-sensitive",
-    round: 1,
-  });
+  ({ gate, audit } = await browserGate(worksite.path, permissions, "run-sensitive"));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
-import { createGate, openAuditLog, parsePermissions, personStateDir, sealKey, sealKeyPath, type Gate } from "@worksite/core";
-import { callOk, html, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
-import { createBrowserPlugin } from "./index.js";
+import { personStateDir, sealKey, sealKeyPath, type Gate } from "@worksite/core";
+import { browserGate, callOk, html, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
 
 /*
  * Issue 11 items 2 and 3 for browser.upload: even with `file.read(/**)`
@@ -20,22 +19,13 @@ beforeAll(async () => {
   site = await serve({ "/upload": html(`<form><label>File <input id="f" name="f" type="file"></label></form>`, "Upload") });
   worksite = await tempDir();
   const permissions = ["# Permissions", "", "## Allow", `- \`browser.*(${site.origin}/**)\``, "- `file.read(**)`", "- `file.read(/**)`", ""].join("\n");
-  await writeFile(join(worksite.path, "PERMISSIONS.md"), permissions);
   await sealKey({ create: true });
   await mkdir(join(personStateDir(), "worksites"), { recursive: true });
   await mkdir(join(worksite.path, "docs"));
   await symlink(sealKeyPath(), join(worksite.path, "docs", "key.txt"));
   await symlink(personStateDir(), join(worksite.path, "docs", "state"));
   await writeFile(join(worksite.path, "docs", "cv.txt"), "Ada\n");
-  gate = createGate({
-    root: worksite.path,
-    worksite: { permissions: parsePermissions(permissions, { file: "PERMISSIONS.md", root: worksite.path }) },
-    plugins: [createBrowserPlugin({ timeoutMs: 10_000 })],
-    audit: openAuditLog(join(worksite.path, ".worksite", "audit.jsonl")),
-    actor: "agent",
-    run: "run-upload",
-    round: 1,
-  });
+  ({ gate } = await browserGate(worksite.path, permissions, "run-upload"));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createArtifactStore, createPolicy, inferEffect, parsePermissions, wrapUntrusted, type Decision, type Gate, type GateOutcome, type Logger, type Tier, type ToolContext, type ToolDefinition } from "@worksite/core";
+import { createBrowserPlugin } from "../src/index.js";
+import { createArtifactStore, createGate, createPolicy, openAuditLog, inferEffect, parsePermissions, wrapUntrusted, type AuditLog, type Decision, type Gate, type GateOutcome, type Logger, type Tier, type ToolContext, type ToolDefinition } from "@worksite/core";
 
 export interface TestServer {
   origin: string;
@@ -164,4 +165,23 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined | false> |
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/**
+ * The real gate over the browser plugin for a worksite: PERMISSIONS.md written to disk and parsed as
+ * a run would, the hash-chained audit log under .worksite/, one Chromium started on first use.
+ */
+export async function browserGate(root: string, permissions: string, run: string, round = 1): Promise<{ gate: Gate; audit: AuditLog }> {
+  await writeFile(join(root, "PERMISSIONS.md"), permissions);
+  const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
+  const gate = createGate({
+    root,
+    worksite: { permissions: parsePermissions(permissions, { file: "PERMISSIONS.md", root }) },
+    plugins: [createBrowserPlugin({ timeoutMs: 10_000 })],
+    audit,
+    actor: "agent",
+    run,
+    round,
+  });
+  return { gate, audit };
 }
