@@ -1,5 +1,5 @@
-import { type ArtifactRef, createArtifactStore, listApprovals, type Plugin, redactSecrets } from "@worksite/core";
-import type { Agent, AgentTools, AgentTurn, RoundContext } from "./agents/types.js";
+import { type ArtifactRef, createArtifactStore, listApprovals, type Plugin, redactSecrets, sandboxPolicy } from "@worksite/core";
+import type { Agent, AgentProcessSupport, AgentTools, AgentTurn, RoundContext, ToolEndpoint } from "./agents/types.js";
 import { callRecord, failedExitCode } from "./agents/types.js";
 import { agentFor } from "./agents/select.js";
 import { runApprovedCalls } from "./approved-calls.js";
@@ -28,6 +28,11 @@ export interface RunOptions {
   /** Why the run started, for skill triggers: "schedule", "pr-comment", … (a plain `worksite run`: none). */
   event?: string;
   onEvent?: (event: RunEvent) => void;
+  /**
+   * Serves the session's gated tools to an agent process (the command agent) from outside its sandbox:
+   * the CLI passes @worksite/mcp's loopback endpoint (the runtime does not depend on the MCP package).
+   */
+  toolEndpoint?: (session: Session) => Promise<ToolEndpoint>;
 }
 
 export type RunEvent =
@@ -58,6 +63,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
   const mark = runMark(run);
   const markBefore = process.env[RUN_MARK_ENV];
   let recorded = false;
+  let endpoint: Promise<ToolEndpoint> | undefined;
   try {
     // What a killed run left running (its runner is gone, its mark is still on them) ends before this run starts.
     const swept = await sweepDeadRuns(root);
@@ -81,6 +87,16 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
     }
     const startedAt = Date.now();
     const ran: number[] = [];
+    const opened = session;
+    // The agent process runs under the same sandbox as commands; the gate endpoint starts only if it is asked for.
+    const processSupport: AgentProcessSupport = {
+      policy: sandboxPolicy({ root, permissions: worksite.permissions, thread: worksite.thread, ...(options.env ? { env: options.env } : {}) }),
+      check: (tool, target) => opened.gate.check(tool, target),
+      note: async (target, message) => {
+        await audit.append({ type: "navigation", run, actor: "agent", tool: "net.connect", target, outcome: "ok", message });
+      },
+      endpoint: async () => (options.toolEndpoint ? (endpoint ??= options.toolEndpoint(opened)) : undefined),
+    };
     let last = { state: state.state, reason: state.lastStop?.reason ?? "" };
 
     for (let n = 0; n < (options.rounds ?? HARD_ROUND_CAP); n++) {
@@ -165,6 +181,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
           options.onEvent?.({ type: "call", round, tool, status: outcome.status, message: callRecord(tool, outcome).message, ...(exitCode !== undefined ? { exitCode } : {}) });
           return outcome;
         },
+        process: processSupport,
       };
 
       const verifyCommands = worksite.goal.verify.flatMap((v) => (v.kind === "command" ? [v.command] : []));
@@ -262,6 +279,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
     }
     return { run, state: last.state, reason: last.reason, rounds: ran };
   } finally {
+    await endpoint?.then((e) => e.close()).catch(() => undefined);
     // A plugin that will not close (a browser hung mid-navigation) must not keep the lock: what it
     // started carries the run's mark and is ended below either way.
     await withDeadline(session?.dispose(), DISPOSE_MS).catch(() => undefined);

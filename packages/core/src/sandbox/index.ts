@@ -5,4 +5,4 @@ export { sandboxAvailability, unavailableMessage, type SandboxAvailability, type
 export { hostDeciderFrom, type HostDecider, type HostVerdict } from "./connections.js";
 export { startSandboxed, shellQuote, type SandboxedCommand, type StartedCommand } from "./spawn.js";
 export { startSandboxRuntime, stopSandboxRuntime } from "./runtime.js";
-export { processStat, type ProcessStat } from "./process-tree.js";
+export { descendants, processStat, running as processRunning, type ProcessStat } from "./process-tree.js";

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -28,13 +28,15 @@ process.stdin.on("end", () => {
 });
 `;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** The agent's processes, found by argument and folder: in the sandbox they have pids of their own namespace. */
+function agentProcesses(root: string, script: string): number[] {
+  return readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").includes(script) && readlinkSync(`/proc/${p}/cwd`) === root && !/\) [ZX] /.test(readFileSync(`/proc/${p}/stat`, "utf8"));
+    } catch {
+      return false;
+    }
+  }).map(Number);
 }
 
 describe("the command agent", () => {
@@ -60,12 +62,12 @@ describe("the command agent", () => {
       files: { "sleeper.js": SLEEPER },
     });
     const running = runThread({ root, steerPollMs: 50 });
-    const firstPid = await waitFor(async () => existsSync(join(root, "sleeper-0.pid")) && Number(await readFile(join(root, "sleeper-0.pid"), "utf8")), "the agent command to start");
+    await waitFor(async () => existsSync(join(root, "sleeper-0.pid")), "the agent command to start");
     await sendMessage(root, "steer", "wake up and finish", "person:test");
     const result = await running;
 
     expect(result).toMatchObject({ state: "done", rounds: [1] });
-    await waitFor(() => !alive(firstPid), "the first agent process to be gone", 3000);
+    await waitFor(() => agentProcesses(root, "sleeper.js").length === 0, "the first agent process to be gone", 3000);
     expect(await readFile(join(root, "sleeper-0.prompt"), "utf8")).not.toContain("wake up and finish");
     expect(await readFile(join(root, "sleeper-1.prompt"), "utf8")).toContain("## Steering from a person (takes priority; continue in this direction)\n- wake up and finish");
     expect((await auditEntries(root)).filter((e) => e.type === "inbox").map((e) => e.message)).toEqual(["steering taken: wake up and finish"]);

@@ -20,7 +20,8 @@ export function agentFor(kind: string, worksite: Worksite, env: NodeJS.ProcessEn
     case "command": {
       const command = settings.command;
       const argv = Array.isArray(command) ? command.map(String) : typeof command === "string" ? command.split(/\s+/).filter(Boolean) : [];
-      return createCommandAgent({ command: argv });
+      const hosts = Array.isArray(settings.hosts) ? settings.hosts.map(String) : typeof settings.hosts === "string" ? [settings.hosts] : [];
+      return createCommandAgent({ command: argv, hosts });
     }
     default:
       throw new UserError(`unknown agent "${kind}"`, { hint: `use one of: ${agentKinds.join(", ")}` });

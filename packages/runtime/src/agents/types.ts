@@ -1,4 +1,4 @@
-import type { GateOutcome, GoalFile, RegisteredTool, ThreadFile, Tier } from "@worksite/core";
+import type { Decision, GateOutcome, GoalFile, RegisteredTool, SandboxPolicy, ThreadFile, Tier } from "@worksite/core";
 
 /** Whose text a part of the round context is: the thread's own (a person, first-party) or a third party's. Absent means the thread's own. */
 export type ContextOrigin = "thread" | "third-party";
@@ -48,6 +48,27 @@ export interface Step {
 export interface AgentTools {
   list(): RegisteredTool[];
   call(tool: string, input: unknown, signal?: AbortSignal): Promise<GateOutcome>;
+  /** For an agent that is a process of its own (the command agent): how the runner contains it and lets it reach the tools. */
+  process?: AgentProcessSupport;
+}
+
+/** The gated tools served outside the sandbox for an agent process: MCP Streamable HTTP on loopback, bearer token. */
+export interface ToolEndpoint {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+export interface AgentProcessSupport {
+  /** The worksite's command sandbox: the agent process runs under it like any command. */
+  policy: SandboxPolicy;
+  /** The gate's policy question for one connection (audited). */
+  check(tool: string, target: string): Promise<Decision>;
+  /** Writes an allowed connection the runner decided itself (its own endpoint, THREAD.md `agent: hosts`) to the audit log. */
+  note(target: string, message: string): Promise<void>;
+  /** The run's tool endpoint, started on first use; undefined when the runner serves none. */
+  endpoint(): Promise<ToolEndpoint | undefined>;
 }
 
 export interface CallRecord {
