@@ -7,3 +7,4 @@ export { toolAnnotations } from "./annotations.js";
 export { outcomeToResult, type ApprovalActions } from "./call-tool.js";
 export { renderRoundContext } from "./round-context.js";
 export type { McpSession } from "./session.js";
+export { agentToolEndpoint } from "./agent-endpoint.js";
