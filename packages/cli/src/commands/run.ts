@@ -1,4 +1,5 @@
 import { UserError } from "@worksite/core";
+import { agentToolEndpoint } from "@worksite/mcp";
 import { runThread, type RunEvent } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
@@ -39,6 +40,8 @@ export default defineCommand({
         ...(typeof args.options.event === "string" ? { event: args.options.event } : {}),
         signal: controller.signal,
         env: io.env,
+        // A command agent runs sandboxed and reaches the tools through this loopback endpoint, served out here.
+        toolEndpoint: agentToolEndpoint,
         onEvent: (e) => {
           events.push(e);
           if (!json) io.stdout(`${describeRunEvent(e, paint, width)}\n`);
