@@ -14,7 +14,7 @@ export { renderRoundPrompt } from "./agents/prompt.js";
 export { createScriptAgent, steeringStep, stepApplies } from "./agents/script.js";
 export { createOpenAIAgent, openAIOptionsFrom, type OpenAIAgentOptions } from "./agents/openai.js";
 export { createCommandAgent, type CommandAgentOptions } from "./agents/command.js";
-export { agentFor, agentKinds } from "./agents/select.js";
+export { agentFor, agentKinds, commandAgentHosts } from "./agents/select.js";
 export type { Agent, AgentProcessSupport, AgentTools, AgentTurn, RoundContext, Step, CallRecord, ToolEndpoint } from "./agents/types.js";
 export { createThreadPlugin } from "./thread-plugin.js";
 // For hosts (the MCP server) that serve skills without depending on @worksite/skills directly.

@@ -32,13 +32,15 @@ describe("worksite check shows the sandbox under commands", () => {
     expect(JSON.parse(json.out).sandbox).toMatchObject({ state: "on", write: [root] });
   });
 
-  it("says that an external command agent's own process is outside the sandbox", async () => {
+  it("says that an external command agent runs inside the sandbox, and shows the hosts THREAD.md lets it reach", async () => {
     const root = await initialised();
     const thread = await readFile(join(root, "THREAD.md"), "utf8");
-    await writeFile(join(root, "THREAD.md"), thread.replace(/^agent: script.*$/m, "agent: { kind: command, command: [codex, exec] }"));
+    await writeFile(join(root, "THREAD.md"), thread.replace(/^agent: script.*$/m, "agent: { kind: command, command: [codex, exec], hosts: [api.openai.com] }"));
     const io = captureIO(root);
     expect(await main(["check"], io)).toBe(0);
-    expect(io.out).toMatch(/not covered {2}the `command` agent's own process \(codex,exec\) runs outside the sandbox/);
+    expect(io.out).toMatch(/agent {8}the `command` agent \(codex exec\) runs inside it too; it reaches worksite's tools only through the run's gate endpoint/);
+    expect(io.out).toMatch(/agent hosts {2}api\.openai\.com \(THREAD\.md `agent: hosts`\); each connection audited/);
+    expect(io.out).not.toContain("outside the sandbox");
   });
 
   it("says loudly when a person turned it off", async () => {

@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { relative } from "node:path";
 import { sandboxAvailability, sandboxPolicy, unavailableMessage, CREDENTIAL_PATHS, type Worksite } from "@worksite/core";
+import { commandAgentHosts } from "@worksite/runtime";
 import type { styler } from "../io.js";
 
 type Paint = ReturnType<typeof styler>;
@@ -46,9 +47,19 @@ export function sandboxSummary(w: Worksite, paint: Paint, shown: (file: string) 
     `  read-only    ${report.readOnly.map(short).join(", ")}, and every .git inside`,
     `  unreadable   ${own.join(", ")}, and ${credentials.size} credential folders (~/.ssh, ~/.aws, ~/.gnupg, …)`,
     `  network      ${report.hosts.length ? `only ${report.hosts.join(", ")}; each connection decided and audited` : "none: no `net.connect` rule allows a host"}`,
-    // The external agent's own process is not a command worksite runs for it: say so rather than let "every command" imply it.
-    ...(w.thread.agent?.kind === "command" ? [`  ${paint("yellow", "not covered")}  the \`command\` agent's own process (${String((w.thread.agent as { command?: unknown }).command ?? "its CLI")}) runs outside the sandbox; only what it runs through worksite is inside`] : []),
+    // The external agent's own process runs under the same sandbox; its tools come through the run's gate endpoint.
+    ...(w.thread.agent?.kind === "command" ? commandAgentLines(w, paint) : []),
     "",
   ];
   return out.join("\n");
+}
+
+function commandAgentLines(w: Worksite, paint: Paint): string[] {
+  const agent = w.thread.agent as { command?: unknown; hosts?: unknown };
+  const command = Array.isArray(agent.command) ? agent.command.map(String).join(" ") : String(agent.command ?? "its CLI");
+  const hosts = commandAgentHosts(agent);
+  return [
+    `  agent        the \`command\` agent (${command}) runs inside it too; it reaches worksite's tools only through the run's gate endpoint (loopback, bearer token: WORKSITE_MCP_URL, WORKSITE_MCP_TOKEN, WORKSITE_MCP_CONFIG)`,
+    `  agent hosts  ${hosts.length ? `${hosts.join(", ")} (${w.thread.file.split(/[\\/]/).pop()} \`agent: hosts\`); each connection audited` : paint("yellow", "none: add `hosts: [your model API's host]` to THREAD.md `agent:` so it can reach its model")}`,
+  ];
 }

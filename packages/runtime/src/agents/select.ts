@@ -20,10 +20,15 @@ export function agentFor(kind: string, worksite: Worksite, env: NodeJS.ProcessEn
     case "command": {
       const command = settings.command;
       const argv = Array.isArray(command) ? command.map(String) : typeof command === "string" ? command.split(/\s+/).filter(Boolean) : [];
-      const hosts = Array.isArray(settings.hosts) ? settings.hosts.map(String) : typeof settings.hosts === "string" ? [settings.hosts] : [];
-      return createCommandAgent({ command: argv, hosts });
+      return createCommandAgent({ command: argv, hosts: commandAgentHosts(settings) });
     }
     default:
       throw new UserError(`unknown agent "${kind}"`, { hint: `use one of: ${agentKinds.join(", ")}` });
   }
+}
+
+/** THREAD.md `agent: { kind: command, hosts: [...] }`: the hosts its model API needs, let through its sandbox and audited. */
+export function commandAgentHosts(settings: { [key: string]: unknown } | undefined): string[] {
+  const hosts = settings?.hosts;
+  return Array.isArray(hosts) ? hosts.map(String) : typeof hosts === "string" ? [hosts] : [];
 }
