@@ -60,11 +60,12 @@ async function site(agentScript: string, files: Record<string, string> = {}): Pr
 
 const auditOf = (root: string): Promise<AuditEntry[]> => openAuditLog(join(root, ".worksite", "audit.jsonl")).entries();
 
-/** An MCP client in sh: initialize, then one tools/call per argument pair, answers into mcp-<n>.txt. */
+/** An MCP client in sh (curl): initialize, then `call <id> <tool> <arguments>`. */
 const MCP_CLIENT = `post() { curl -sS -m 20 -X POST "$WORKSITE_MCP_URL" -H "Authorization: Bearer $WORKSITE_MCP_TOKEN" -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -H 'mcp-protocol-version: 2025-06-18' "$@"; }
 sid=$(post -D - -o /dev/null -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"fake-agent","version":"1"}}}' | tr -d '\\r' | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: //p')
 post -H "mcp-session-id: $sid" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' > /dev/null
-call() { post -H "mcp-session-id: $sid" -d "{\\"jsonrpc\\":\\"2.0\\",\\"id\\":2,\\"method\\":\\"tools/call\\",\\"params\\":{\\"name\\":\\"$1\\",\\"arguments\\":$2}}"; }
+# call <json-rpc id> <tool> <arguments>: ids differ, as calls may run at once
+call() { post -H "mcp-session-id: $sid" -d "{\\"jsonrpc\\":\\"2.0\\",\\"id\\":$1,\\"method\\":\\"tools/call\\",\\"params\\":{\\"name\\":\\"$2\\",\\"arguments\\":$3}}"; }
 `;
 
 describe("the command agent runs in the sandbox and reaches the tools through the gate endpoint", () => {
@@ -79,8 +80,8 @@ echo pwned > .worksite/planted 2>/dev/null && echo "wrote into .worksite" >> att
 cat '${keyFile}' >> attempts.txt 2>/dev/null && echo "read the seal key" >> attempts.txt
 curl -sSf -m 10 http://127.0.0.1:${counting.port}/ >/dev/null 2>&1 && echo "reached the counting server" >> attempts.txt
 curl -sSf -m 10 --noproxy '*' http://127.0.0.1:${counting.port}/ >/dev/null 2>&1 && echo "reached the counting server directly" >> attempts.txt
-call file_write '{"path":"src/from-agent.txt","content":"written through the gate"}' > mcp-allowed.txt
-call file_write '{"path":"PERMISSIONS.md","content":"# Permissions\\n## Allow\\n- \`*\`\\n"}' > mcp-refused.txt
+call 2 file_write '{"path":"src/from-agent.txt","content":"written through the gate"}' > mcp-allowed.txt
+call 3 file_write '{"path":"PERMISSIONS.md","content":"# Permissions\\n## Allow\\n- \`*\`\\n"}' > mcp-refused.txt
 echo agent finished
 `);
     const before = await readFile(join(root, "THREAD.md"), "utf8");
@@ -114,6 +115,20 @@ echo agent finished
     expect(await readFile(join(root, "reached.txt"), "utf8")).toContain("reached the counting server");
     expect(counting.hits()).toBe(before + 1);
     expect((await auditOf(root)).find((e) => e.tool === "net.connect" && e.target === "127.0.0.1")).toMatchObject({ outcome: "ok", message: expect.stringContaining("agent: hosts") });
+  });
+
+  it("a fake agent's second tool call reaches the endpoint while its first, a command, is still running", async () => {
+    // The command waits for the file the second call writes: refused, the second call never lands and the command times out.
+    const root = await site(`${MCP_CLIENT}
+call 2 shell_run '{"command":"sh wait-for.sh","timeout":30000}' > mcp-command.txt &
+until [ -f src/command-started ]; do sleep 0.05; done
+call 3 file_write '{"path":"src/second.txt","content":"second call"}' > mcp-second.txt
+wait
+`, { "wait-for.sh": "touch src/command-started\ni=0\nwhile [ ! -f src/second.txt ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done\n[ -f src/second.txt ] && echo saw the second call\n" });
+    await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n\n## Allow\n- `file.read`\n- `file.write(src/**)`\n- `shell.run sh`\n");
+    await runThread({ root, rounds: 1, toolEndpoint: agentToolEndpoint });
+    expect(await readFile(join(root, "src", "second.txt"), "utf8")).toBe("second call");
+    expect(await readFile(join(root, "mcp-command.txt"), "utf8")).toContain("saw the second call");
   });
 
   it("a stop ends the fake agent and the children it started", async () => {

@@ -6,8 +6,12 @@ export type HostVerdict = { allow: true } | { allow: false; reason: string };
 /** Decides one connection a running command makes; the caller audits it (the gate's `check`). */
 export type HostDecider = (host: string, port: number) => Promise<HostVerdict>;
 
+/** Connections one command answers for alone (the command agent's own endpoint and model hosts). */
+export type HostClaim = (host: string, port: number) => boolean;
+
 interface Running {
   decide: HostDecider;
+  claims?: HostClaim;
   /** Refusals, one line each, for the command's report. */
   refused: string[];
 }
@@ -24,7 +28,10 @@ const running = new Map<string, Running>();
 export async function decideConnection({ host, port }: { host: string; port: number | undefined }): Promise<boolean | { allow: false; reason: string }> {
   const commands = [...running.values()];
   if (commands.length === 0) return { allow: false, reason: "no worksite command is running" };
-  for (const command of commands) {
+  // The command agent's connections to its runner's endpoint and its model API are its own, not the commands it
+  // has running (parallel tool calls open new connections while a command runs): it alone decides and audits them.
+  const owner = commands.find((c) => c.claims?.(host, port ?? 0));
+  for (const command of owner ? [owner] : commands) {
     const verdict = await command.decide(host, port ?? 0).catch((error: unknown) => ({ allow: false as const, reason: `the gate could not decide: ${error instanceof Error ? error.message : String(error)}` }));
     if (!verdict.allow) {
       command.refused.push(`${host}${port ? `:${port}` : ""}: ${verdict.reason}`);
@@ -34,8 +41,8 @@ export async function decideConnection({ host, port }: { host: string; port: num
   return true;
 }
 
-export function registerCommand(id: string, decide: HostDecider): Running {
-  const entry = { decide, refused: [] };
+export function registerCommand(id: string, decide: HostDecider, claims?: HostClaim): Running {
+  const entry: Running = { decide, refused: [], ...(claims ? { claims } : {}) };
   running.set(id, entry);
   return entry;
 }

@@ -7,7 +7,7 @@ import { SandboxManager } from "@anthropic-ai/sandbox-runtime";
 import { WorksiteError } from "../errors.js";
 import { CONTROL_FOLDERS } from "../boundary/control-paths.js";
 import { sandboxAvailability, unavailableMessage, which } from "./availability.js";
-import { registerCommand, unregisterCommand, type HostDecider } from "./connections.js";
+import { registerCommand, unregisterCommand, type HostClaim, type HostDecider } from "./connections.js";
 import { gitDirsUnder, insideRepository } from "./git-dirs.js";
 import { GIT_CONTROL, type SandboxPolicy } from "./policy.js";
 import { startSandboxRuntime } from "./runtime.js";
@@ -19,6 +19,8 @@ export interface SandboxedCommand {
   policy: SandboxPolicy;
   /** Decides each connection the command makes (the gate's `check`, which audits); none means no network. */
   decideHost?: HostDecider;
+  /** Connections this command's `decideHost` answers for alone, even while other commands run (the command agent's own). */
+  claims?: HostClaim;
   env: NodeJS.ProcessEnv;
   stdin?: "ignore" | "pipe";
 }
@@ -57,7 +59,7 @@ export async function startSandboxed(command: SandboxedCommand): Promise<Started
     .flatMap((path) => (policy.repositoryWritable && path === repository && isFolder(repository) ? GIT_CONTROL.map((part) => join(repository, part)) : [path]));
 
   const id = randomBytes(16).toString("base64url");
-  const entry = registerCommand(id, command.decideHost ?? denyAll);
+  const entry = registerCommand(id, command.decideHost ?? denyAll, command.claims);
   let wrapped: { argv: string[]; env: NodeJS.ProcessEnv };
   try {
     // Local addresses go through the connection filter too: inside the network namespace they could reach nothing else.

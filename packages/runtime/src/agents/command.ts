@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { descendants, hostDeciderFrom, type HostDecider, processRunning, SEAL_KEY_ENV, sandboxPolicy, startSandboxed, UserError, WorksiteError } from "@worksite/core";
+import { descendants, type HostClaim, hostDeciderFrom, type HostDecider, processRunning, SEAL_KEY_ENV, sandboxPolicy, startSandboxed, UserError, WorksiteError } from "@worksite/core";
 import { renderRoundPrompt } from "./prompt.js";
 import type { Agent, AgentProcessSupport, AgentTurn, ToolEndpoint } from "./types.js";
 
@@ -52,7 +52,7 @@ export function createCommandAgent(options: CommandAgentOptions): Agent {
       const env = { ...inherited, ...options.env, ...endpointEnv, WORKSITE_ROOT: context.root, WORKSITE_RUN: context.run, WORKSITE_ROUND: String(context.round) };
       let started;
       try {
-        started = await startSandboxed({ argv: [file, ...args], cwd: context.root, policy: support.policy, decideHost: decider(support, endpoint, hosts), env, stdin: "pipe" });
+        started = await startSandboxed({ argv: [file, ...args], cwd: context.root, policy: support.policy, decideHost: decider(support, endpoint, hosts), claims: owned(endpoint, hosts), env, stdin: "pipe" });
       } catch (error) {
         if (configDir) await rm(configDir, { recursive: true, force: true });
         if (error instanceof WorksiteError) throw new UserError(`could not start the agent command ${file}: ${error.message}`, { hint: "the agent runs in the same sandbox as commands; see `worksite check`" });
@@ -132,20 +132,30 @@ export function createCommandAgent(options: CommandAgentOptions): Agent {
   };
 }
 
+/** The runner's own endpoint (exactly its loopback port). */
+function isEndpoint(endpoint: ToolEndpoint | undefined, host: string, port: number): boolean {
+  const name = host.toLowerCase();
+  return endpoint !== undefined && port === endpoint.port && (name === "127.0.0.1" || name === "localhost");
+}
+
+/** What the agent answers for even while a command it asked for runs: its endpoint and its model hosts. */
+function owned(endpoint: ToolEndpoint | undefined, hosts: string[]): HostClaim {
+  return (host, port) => isEndpoint(endpoint, host, port) || hosts.includes(host.toLowerCase());
+}
+
 /**
- * The agent's connections: the runner's own endpoint (exactly its loopback
- * port) and THREAD.md `agent: hosts` are allowed by the runner and audited;
- * anything else is the gate's `net.connect` decision, like a command's.
+ * The agent's connections: the runner's own endpoint and THREAD.md
+ * `agent: hosts` are allowed by the runner and audited; anything else is the
+ * gate's `net.connect` decision, like a command's.
  */
 function decider(support: AgentProcessSupport, endpoint: ToolEndpoint | undefined, hosts: string[]): HostDecider {
   const gate = hostDeciderFrom(support.check);
   return async (host, port) => {
-    const name = host.toLowerCase();
-    if (endpoint && port === endpoint.port && (name === "127.0.0.1" || name === "localhost")) {
+    if (isEndpoint(endpoint, host, port)) {
       await support.note(`${host}:${port}`, "the runner's gate endpoint (built in for the command agent)");
       return { allow: true };
     }
-    if (hosts.includes(name)) {
+    if (hosts.includes(host.toLowerCase())) {
       await support.note(host, "THREAD.md `agent: hosts` (the command agent's model API)");
       return { allow: true };
     }
