@@ -117,6 +117,19 @@ echo agent finished
     expect((await auditOf(root)).find((e) => e.tool === "net.connect" && e.target === "127.0.0.1")).toMatchObject({ outcome: "ok", message: expect.stringContaining("agent: hosts") });
   });
 
+  it("a fake agent cannot reach a host THREAD.md `agent: hosts` names when PERMISSIONS.md forbids it: the forbid wins", async () => {
+    const root = await site(`curl -sS -m 10 http://127.0.0.1:${counting.port}/ > reached.txt 2>&1\n`);
+    await writeFile(join(root, "THREAD.md"), `---\nstage: write\nagent: { kind: command, command: [sh, agent.sh], hosts: [127.0.0.1] }\n---\n# Thread\n`);
+    await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n\n## Allow\n- `file.read`\n- `file.write(src/**)`\n\n## Forbidden\n- `net.connect 127.0.0.1`\n");
+    const before = counting.hits();
+    await runThread({ root, rounds: 1, toolEndpoint: agentToolEndpoint });
+    expect(await readFile(join(root, "reached.txt"), "utf8")).not.toContain("reached the counting server");
+    expect(counting.hits()).toBe(before);
+    const connects = (await auditOf(root)).filter((e) => e.tool === "net.connect" && e.target === "127.0.0.1");
+    expect(connects.length).toBeGreaterThan(0);
+    expect(connects.every((e) => e.outcome !== "ok")).toBe(true);
+  });
+
   it("a fake agent's second tool call reaches the endpoint while its first, a command, is still running", async () => {
     // The command waits for the file the second call writes: refused, the second call never lands and the command times out.
     const root = await site(`${MCP_CLIENT}

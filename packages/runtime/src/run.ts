@@ -92,6 +92,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
     const processSupport: AgentProcessSupport = {
       policy: sandboxPolicy({ root, permissions: worksite.permissions, thread: worksite.thread, ...(options.env ? { env: options.env } : {}) }),
       check: (tool, target) => opened.gate.check(tool, target),
+      decide: (tool, target) => opened.gate.decide(tool, target),
       note: async (target, message) => {
         await audit.append({ type: "navigation", run, actor: "agent", tool: "net.connect", target, outcome: "ok", message });
       },

@@ -344,6 +344,7 @@ export function createGate(options: GateOptions): Gate {
   return {
     call,
     check,
+    decide: (toolId: string, target: string) => decide(registry.get(toolId), toolId, target),
     waitForApproval,
     runDraft,
     setRound: (next: number) => {

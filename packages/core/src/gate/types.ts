@@ -112,6 +112,8 @@ export interface Gate {
    * (a redirect, a popup). Audited as a "navigation" event. Same as `ctx.check`.
    */
   check(tool: string, target: string, actor?: string): Promise<import("../policy/types.js").Decision>;
+  /** The policy's decision for a tool and target, without running or auditing anything (the caller audits what it does). */
+  decide(tool: string, target: string): import("../policy/types.js").Decision;
   /** Wait (by polling the file: fs.watch is unreliable across platforms) until a person decides. */
   waitForApproval(approvalId: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<ApprovalWait>;
   /** Execute a draft once, as a person-approved call (`worksite approve <draft-id>`). Forbidden stays forbidden. */

@@ -37,7 +37,7 @@ export function createCommandAgent(options: CommandAgentOptions): Agent {
       const usesArg = template.some((a) => a.includes("{{prompt}}"));
       const args = template.map((a) => a.replaceAll("{{prompt}}", prompt));
       // A host without a runner (an embedder's test) still gets the strict default sandbox, never none.
-      const support: AgentProcessSupport = tools.process ?? { policy: sandboxPolicy({ root: context.root }), check: () => Promise.reject(new Error("this agent was started without a runner's gate")), note: async () => undefined, endpoint: async () => undefined };
+      const support: AgentProcessSupport = tools.process ?? { policy: sandboxPolicy({ root: context.root }), check: () => Promise.reject(new Error("this agent was started without a runner's gate")), decide: () => ({ tier: "forbidden", reason: "this agent was started without a runner's gate", by: "built-in" }), note: async () => undefined, endpoint: async () => undefined };
       const endpoint = await support.endpoint();
       // The config file lives outside the work tree, where only this agent is told of it; the sandbox lets it be read.
       const configDir = endpoint ? await mkdtemp(join(tmpdir(), "worksite-agent-")) : undefined;
@@ -144,9 +144,10 @@ function owned(endpoint: ToolEndpoint | undefined, hosts: string[]): HostClaim {
 }
 
 /**
- * The agent's connections: the runner's own endpoint and THREAD.md
- * `agent: hosts` are allowed by the runner and audited; anything else is the
- * gate's `net.connect` decision, like a command's.
+ * The agent's connections: the runner's own endpoint is allowed by the runner
+ * and audited; a THREAD.md `agent: hosts` host is allowed unless PERMISSIONS.md
+ * forbids `net.connect` to it (most restrictive wins, as everywhere); anything
+ * else is the gate's `net.connect` decision, like a command's.
  */
 function decider(support: AgentProcessSupport, endpoint: ToolEndpoint | undefined, hosts: string[]): HostDecider {
   const gate = hostDeciderFrom(support.check);
@@ -156,6 +157,9 @@ function decider(support: AgentProcessSupport, endpoint: ToolEndpoint | undefine
       return { allow: true };
     }
     if (hosts.includes(host.toLowerCase())) {
+      // A forbid (or an allow) is the gate's to decide and audit; only what would wait for a person is the runner's.
+      const tier = support.decide("net.connect", host).tier;
+      if (tier === "forbidden" || tier === "allow") return gate(host, port);
       await support.note(host, "THREAD.md `agent: hosts` (the command agent's model API)");
       return { allow: true };
     }

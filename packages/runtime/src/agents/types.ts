@@ -65,6 +65,8 @@ export interface AgentProcessSupport {
   policy: SandboxPolicy;
   /** The gate's policy question for one connection (audited). */
   check(tool: string, target: string): Promise<Decision>;
+  /** The same question without an audit entry, for a connection the runner then records itself. */
+  decide(tool: string, target: string): Decision;
   /** Writes an allowed connection the runner decided itself (its own endpoint, THREAD.md `agent: hosts`) to the audit log. */
   note(target: string, message: string): Promise<void>;
   /** The run's tool endpoint, started on first use; undefined when the runner serves none. */
