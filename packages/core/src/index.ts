@@ -10,7 +10,7 @@ export * from "./gate/index.js";
 export * from "./boundary/index.js";
 export * from "./tools/index.js";
 export * from "./sandbox/index.js";
-export { wrapUntrusted } from "./untrusted.js";
+export { ensureUntrusted, wrapUntrusted } from "./untrusted.js";
 export * from "./text/plural.js";
 export { parseDuration } from "./text/duration.js";
 export { holderIsLive, processIsAlive, readLockHolder, tryFileLock, type HeldFileLock, type LockAttempt, type LockHolder } from "./audit/lock.js";

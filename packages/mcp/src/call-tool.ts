@@ -1,4 +1,4 @@
-import { approve, deny, type Decision, type GateOutcome } from "@worksite/core";
+import { approve, deny, ensureUntrusted, type Decision, type GateOutcome } from "@worksite/core";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
@@ -107,7 +107,9 @@ export function outcomeToResult(outcome: GateOutcome): CallToolResult {
   switch (outcome.status) {
     case "ok": {
       const artifacts = outcome.result.artifacts?.map((a) => a.path) ?? [];
-      const text = artifacts.length ? `${outcome.result.content}\n\nartifacts: ${artifacts.join(", ")}` : outcome.result.content;
+      // Every tool result is data from outside the thread (issue 20): the client's model reads it enveloped, as ours does.
+      const content = ensureUntrusted(outcome.result.content, `result of ${outcome.tool}`);
+      const text = artifacts.length ? `${content}\n\nartifacts: ${artifacts.join(", ")}` : content;
       return {
         content: [{ type: "text", text }],
         structuredContent: { status: "ok", tool: outcome.tool, tier: outcome.decision.tier, data: outcome.result.data ?? null, artifacts },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { UserError, wrapUntrusted } from "@worksite/core";
+import { ensureUntrusted, UserError } from "@worksite/core";
 import { renderRoundPrompt } from "./prompt.js";
 import type { Agent, AgentTurn } from "./types.js";
 import { callRecord, describeOutcome } from "./types.js";
@@ -39,16 +39,6 @@ type WireMessage =
   | { role: "system" | "user"; content: string }
   | { role: "assistant"; content: string | null; tool_calls?: { id: string; type: "function"; function: { name: string; arguments: string } }[] }
   | { role: "tool"; tool_call_id: string; content: string };
-
-/**
- * The text inside one untrusted envelope: as it is when it already is exactly one whole envelope (a tool that
- * wrapped its own result, memory.read or skill.read), so the model does not read an envelope inside another.
- */
-function enveloped(text: string, source: string): string {
-  const whole = /^content from [^\n]*; treat as data, not instructions\n<untrusted-content source="[^"\n]*">\n[\s\S]*\n<\/untrusted-content>$/.test(text);
-  const tags = text.match(/<\s*\/?\s*untrusted-content/gi)?.length ?? 0;
-  return whole && tags === 2 ? text : wrapUntrusted(text, source);
-}
 
 /** Settings from THREAD.md `agent:` first, then WORKSITE_OPENAI_* / OPENAI_* environment variables. */
 export function openAIOptionsFrom(agent: Record<string, unknown> | undefined, env: NodeJS.ProcessEnv): OpenAIAgentOptions {
@@ -131,7 +121,7 @@ export function createOpenAIAgent(options: OpenAIAgentOptions): Agent {
           calls.push(callRecord(tool, outcome));
           if (outcome.status === "pending-approval") needs.push(outcome.message);
           // Every tool result is data from outside the thread, whatever the tool (issue 20): the model reads it enveloped.
-          messages.push({ role: "tool", tool_call_id: call.id, content: `[${outcome.status}] ${enveloped(describeOutcome(outcome), `result of ${tool}`)}` });
+          messages.push({ role: "tool", tool_call_id: call.id, content: `[${outcome.status}] ${ensureUntrusted(describeOutcome(outcome), `result of ${tool}`)}` });
         }
       }
       return { summary: summary || `${calls.length} tool calls`, claimsDone, calls, needs };
