@@ -14,9 +14,12 @@ export const sourceConditions: UserConfig["resolve"] = {
 /** Builds the workspace once per run; a failed build fails the run. */
 export const buildOnce = fileURLToPath(new URL("./vitest.global-setup.ts", import.meta.url));
 
+/** Every test file gets its own person (seal key, state folder): no test touches the real ones. */
+export const personFolders = fileURLToPath(new URL("./vitest.person-folders.ts", import.meta.url));
+
 export const sharedProject = {
   resolve: sourceConditions,
   // Tests never touch the person's real seal key or state folder, and leave no sandbox bridge running.
-  test: { setupFiles: [fileURLToPath(new URL("./vitest.person-folders.ts", import.meta.url)), fileURLToPath(new URL("./vitest.sandbox-teardown.ts", import.meta.url))], globalSetup: [buildOnce] },
+  test: { setupFiles: [personFolders, fileURLToPath(new URL("./vitest.sandbox-teardown.ts", import.meta.url))], globalSetup: [buildOnce] },
   ssr: { resolve: { conditions: ["source"], externalConditions: ["source"] } },
 } satisfies UserConfig;
