@@ -1,6 +1,6 @@
 import { appendFile, mkdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
-import { rememberSealKey } from "../secrets/known-values.js";
+import { rememberSealKey } from "../gate/person-seal.js";
 import { redactDeep } from "../secrets/redact-deep.js";
 import { entryHash, entryLine, GENESIS_HASH } from "./hash-chain.js";
 import { anchorPlace } from "./anchor.js";

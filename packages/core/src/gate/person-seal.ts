@@ -3,6 +3,7 @@ import { mkdir, open, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { canonicalJson } from "./call-hash.js";
+import { onForgetSecretValues, rememberSecretBytes } from "../secrets/known-values.js";
 
 /*
  * A person's decisions (approvals, thread grants) are sealed with a key kept in
@@ -21,11 +22,11 @@ export function sealKeyPath(env: NodeJS.ProcessEnv = process.env): string {
   return env[SEAL_KEY_ENV] ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), ".config"), "worksite", "approval.key");
 }
 
-/** The key; created (0600, in a 0700 folder) the first time a person approves something. */
+/** The key; created (0600, in a 0700 folder) the first time a person approves something. Read once, it is redacted from then on. */
 export async function sealKey(options: { create: boolean }): Promise<Buffer | undefined> {
   const path = sealKeyPath();
   try {
-    return Buffer.from((await readFile(path, "utf8")).trim(), "hex");
+    return remembered(Buffer.from((await readFile(path, "utf8")).trim(), "hex"));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT" || !options.create) return undefined;
   }
@@ -37,7 +38,37 @@ export async function sealKey(options: { create: boolean }): Promise<Buffer | un
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error; // another process made it first
   }
-  return Buffer.from((await readFile(path, "utf8")).trim(), "hex");
+  return remembered(Buffer.from((await readFile(path, "utf8")).trim(), "hex"));
+}
+
+function remembered(key: Buffer): Buffer {
+  rememberSecretBytes(key, "worksite-seal-key");
+  knownKey = true;
+  return key;
+}
+
+let knownKey = false;
+/** The key path last found missing: an audit append does not stat it again (the gate reads the key, and so remembers it, when a seal is checked). */
+let missingAt: string | undefined;
+onForgetSecretValues(() => {
+  knownKey = false;
+  missingAt = undefined;
+});
+
+/**
+ * Redact the person's seal key from here on, if it exists (issue 11 item 7); never creates it.
+ * One look per key path: a key made later by a person's channel is remembered when this process reads it.
+ */
+export async function rememberSealKey(): Promise<boolean> {
+  if (knownKey) return true;
+  const path = sealKeyPath();
+  if (missingAt === path) return false;
+  const key = await sealKey({ create: false });
+  if (!key || key.length === 0) {
+    missingAt = path;
+    return false;
+  }
+  return true;
 }
 
 /**

@@ -4,10 +4,8 @@
  * pattern a rule could know, so the scanner looks for its exact value, in hex
  * either case, base64 and base64url.
  */
-import { sealKey } from "../gate/person-seal.js";
-
 const values = new Map<string, string>();
-let found = false;
+const forgetHooks: (() => void)[] = [];
 
 /** Redact `value` (and its usual encodings) as `kind` from now on in this process. */
 export function rememberSecretBytes(bytes: Buffer, kind: string): void {
@@ -19,7 +17,12 @@ export function rememberSecretBytes(bytes: Buffer, kind: string): void {
 /** Forget every remembered value (tests). */
 export function forgetSecretValues(): void {
   values.clear();
-  found = false;
+  for (const hook of forgetHooks) hook();
+}
+
+/** Run `hook` when remembered values are forgotten (what caches a lookup of them resets with it). */
+export function onForgetSecretValues(hook: () => void): void {
+  forgetHooks.push(hook);
 }
 
 export function knownValueFindings(text: string): { kind: string; start: number; end: number }[] {
@@ -29,18 +32,4 @@ export function knownValueFindings(text: string): { kind: string; start: number;
     for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) out.push({ kind, start: at, end: at + value.length });
   }
   return out;
-}
-
-/**
- * Read the person's seal key, if there is one, and redact it from then on.
- * Never creates the key. Once found it stays remembered; until then every call
- * looks again (a person may approve something, and so create it, mid-run).
- */
-export async function rememberSealKey(): Promise<boolean> {
-  if (found) return true;
-  const key = await sealKey({ create: false });
-  if (!key || key.length === 0) return false;
-  rememberSecretBytes(key, "worksite-seal-key");
-  found = true;
-  return true;
 }

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { openAuditLog } from "../audit/audit-log.js";
-import { SEAL_KEY_ENV } from "../gate/person-seal.js";
-import { forgetSecretValues, rememberSealKey } from "./known-values.js";
+import { rememberSealKey, SEAL_KEY_ENV } from "../gate/person-seal.js";
+import { forgetSecretValues } from "./known-values.js";
 import { redactSecrets, scanSecrets } from "./scan.js";
 
 const dir = mkdtempSync(join(tmpdir(), "worksite-seal-redaction-"));
