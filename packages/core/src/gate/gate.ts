@@ -1,4 +1,3 @@
-import { basename, isAbsolute } from "node:path";
 import type { ArtifactRef } from "../artifacts/types.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuditEvent } from "../audit/types.js";
@@ -17,10 +16,10 @@ import { approvalUsedInAudit } from "./approval-use.js";
 import { canonicalJson, hashCall, newId } from "./call-hash.js";
 import { claimDraft, finishDraft, readDraft, writeDraftRecord } from "./drafts.js";
 import { describeInputError } from "./input-error.js";
-import { didYouMean } from "../files/did-you-mean.js";
 import { blankStrings, keep, sensitivity, type Scrub, type Sensitivity } from "./sensitive-input.js";
 import { silentLogger } from "./logger.js";
 import { createRegistry } from "./registry.js";
+import { decidedBy, effectWords, namesRule, ruleText, unknownToolMessage } from "./decision-words.js";
 import { sandboxPolicy, withSandboxHosts, type SandboxPolicy } from "../sandbox/policy.js";
 import type { ApprovalRecord, ApprovalWait, DraftRecord, Gate, GateCall, GateOutcome } from "./types.js";
 
@@ -366,31 +365,6 @@ function effectOf(tool: RegisteredTool | undefined, id: string): Effect {
   return tool?.effect ?? inferEffect(id);
 }
 
-function decidedBy(decision: Decision): string {
-  return decision.rule ? `rule ${shortFile(decision.rule.file)}:${decision.rule.line}` : "default";
-}
-
-/** `PERMISSIONS.md:12 \`shell.run(rm -rf)\``, "the floor", "a built-in protection" or "the PERMISSIONS.md default". */
-export function ruleText(decision: Decision): string {
-  if (decision.rule) return `${shortFile(decision.rule.file)}:${decision.rule.line} \`${decision.rule.text}\``;
-  if (decision.by === "floor") return "the floor (no rule can lower it)";
-  return decision.by === "built-in" ? "a built-in protection" : "the PERMISSIONS.md default";
-}
-
-/** Whether the decision's reason already names its rule's FILE:LINE. */
-function namesRule(decision: Decision): boolean {
-  return decision.rule !== undefined && decision.reason.includes(`${basename(decision.rule.file)}:${decision.rule.line}`);
-}
-
-/** Rules name their file as loaded (often absolute); people and the audit log read it as PERMISSIONS.md. */
-function shortFile(file: string): string {
-  return isAbsolute(file) ? basename(file) : file;
-}
-
-function effectWords(effect: Effect): string {
-  return effect === "write" ? "writes" : "acts outside the worksite";
-}
-
 function mergeArtifacts(returned: ArtifactRef[] | undefined, written: ArtifactRef[]): ArtifactRef[] {
   const seen = new Set<string>();
   return [...(returned ?? []), ...written].filter((a) => !seen.has(a.path) && seen.add(a.path));
@@ -406,14 +380,4 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener("abort", done, { once: true });
   });
-}
-
-/** The closest tool id when the name looks like a typo; otherwise the loaded tools of that namespace (or the namespaces), not all of them. */
-function unknownToolMessage(name: string, ids: string[]): string {
-  const guess = didYouMean(name, ids);
-  if (guess) return `unknown tool "${name}": did you mean ${guess}?`;
-  const namespace = name.split(".")[0]!;
-  const same = ids.filter((id) => id.startsWith(`${namespace}.`));
-  const known = same.length ? `loaded ${namespace} tools: ${same.join(", ")}` : `loaded tool groups: ${[...new Set(ids.map((id) => id.split(".")[0]))].join(", ") || "none"}`;
-  return `unknown tool "${name}" (${known}); a plugin named in THREAD.md \`plugins:\` provides others`;
 }

@@ -1,3 +1,4 @@
+import { ruleText } from "../gate/decision-words.js";
 import type { Decision } from "../policy/types.js";
 
 /** What the sandbox's connection filter is told about one connection. */
@@ -61,7 +62,7 @@ export function hostDeciderFrom(check: (tool: string, target: string) => Promise
     const decision = await check("net.connect", host);
     if (decision.tier === "allow") return { allow: true };
     const add = `add \`net.connect ${host}\` under Allow in PERMISSIONS.md to let commands reach it`;
-    const rule = decision.rule ? `${decision.rule.file.split(/[\\/]/).pop()}:${decision.rule.line} \`${decision.rule.text}\`` : "the PERMISSIONS.md default";
+    const rule = ruleText(decision);
     if (decision.tier === "forbidden") return { allow: false, reason: `net.connect ${host} is forbidden by ${rule}` };
     if (decision.tier === "confirm") return { allow: false, reason: `net.connect ${host} needs a person's approval (${rule}), which a running command cannot wait for; ${add}` };
     return { allow: false, reason: `net.connect ${host} is ${decision.tier} (${rule}); ${add}` };
