@@ -19,13 +19,18 @@ const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 /** The projects `tsc -b` builds: the root tsconfig's references. */
 function projects(): string[] {
-  const config = JSON.parse(readFileSync(join(repoRoot, "tsconfig.json"), "utf8")) as { references?: { path: string }[] };
+  const config = JSON.parse(readFileSync(join(repoRoot, "tsconfig.json"), "utf8")) as {
+    references?: { path: string }[];
+  };
   return (config.references ?? []).map((r) => join(repoRoot, r.path));
 }
 
 /** The files a project's package.json points at (exports' default, bin), which its build must have emitted. */
 function entryFiles(dir: string): string[] {
-  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { exports?: Record<string, unknown>; bin?: string | Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+    exports?: Record<string, unknown>;
+    bin?: string | Record<string, string>;
+  };
   const dot = pkg.exports?.["."] as { default?: string } | undefined;
   const bins = typeof pkg.bin === "string" ? [pkg.bin] : Object.values(pkg.bin ?? {});
   return [dot?.default, ...bins].filter((f): f is string => typeof f === "string").map((f) => join(dir, f));
@@ -48,7 +53,11 @@ function build(): Promise<void> {
     execFile(process.execPath, [tsc, "-b"], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve();
       const output = `${stdout}${stderr}`.trim();
-      reject(new Error(`the workspace does not build (tsc -b in ${repoRoot}), so tests that run built code cannot run:\n${output || error.message}`));
+      reject(
+        new Error(
+          `the workspace does not build (tsc -b in ${repoRoot}), so tests that run built code cannot run:\n${output || error.message}`,
+        ),
+      );
     });
   });
 }

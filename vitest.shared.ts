@@ -20,6 +20,9 @@ export const personFolders = fileURLToPath(new URL("./vitest.person-folders.ts",
 export const sharedProject = {
   resolve: sourceConditions,
   // Tests never touch the person's real seal key or state folder, and leave no sandbox bridge running.
-  test: { setupFiles: [personFolders, fileURLToPath(new URL("./vitest.sandbox-teardown.ts", import.meta.url))], globalSetup: [buildOnce] },
+  test: {
+    setupFiles: [personFolders, fileURLToPath(new URL("./vitest.sandbox-teardown.ts", import.meta.url))],
+    globalSetup: [buildOnce],
+  },
   ssr: { resolve: { conditions: ["source"], externalConditions: ["source"] } },
 } satisfies UserConfig;

@@ -44,7 +44,9 @@ describe("the bench results writer", () => {
   });
 
   it("refuses to write over a block whose closing marker is missing, naming the markers to restore", () => {
-    expect(() => replaceSection(FILE.replace("<!-- /bench:gate -->", ""), "gate", "x")).toThrow(/markers of bench:gate are broken/);
+    expect(() => replaceSection(FILE.replace("<!-- /bench:gate -->", ""), "gate", "x")).toThrow(
+      /markers of bench:gate are broken/,
+    );
   });
 
   it("writes RESULTS.md on disk, creating it with its header the first time", async () => {
@@ -56,7 +58,9 @@ describe("the bench results writer", () => {
     await writeSection("gate", "## Gate overhead\nsecond", file);
     const text = await readFile(file, "utf8");
     expect(text).toMatch(/^# Benchmark results\n/);
-    expect(text).toContain("<!-- bench:gate -->\n## Gate overhead\nsecond\n<!-- /bench:gate -->\n\n<!-- bench:browser -->\n## Browser\nfigures\n<!-- /bench:browser -->\n");
+    expect(text).toContain(
+      "<!-- bench:gate -->\n## Gate overhead\nsecond\n<!-- /bench:gate -->\n\n<!-- bench:browser -->\n## Browser\nfigures\n<!-- /bench:browser -->\n",
+    );
     expect(text).not.toContain("first");
   });
 
@@ -64,7 +68,10 @@ describe("the bench results writer", () => {
     const text = await readFile(RESULTS_FILE, "utf8");
     const blocks = [...text.matchAll(/<!-- bench:([a-z0-9-]+) -->\n([\s\S]*?)\n<!-- \/bench:\1 -->/g)];
     expect(blocks.map((b) => b[1])).toEqual(expect.arrayContaining(["gate", "browser", "memory"]));
-    for (const [, name, body] of blocks) expect(body, name).toMatch(/^## .+\n\nWritten by `node bench\/[a-z-]+\/[a-z-]+\.mjs[^`]*` on \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    for (const [, name, body] of blocks)
+      expect(body, name).toMatch(
+        /^## .+\n\nWritten by `node bench\/[a-z-]+\/[a-z-]+\.mjs[^`]*` on \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+      );
     // Outside the blocks: only the file's header, so no figure sits where no bench rewrites it.
     const outside = blocks.reduce((rest, b) => rest.replace(b[0], ""), text);
     expect(outside.replace(/^# Benchmark results\n\n[^\n]*\n/, "").trim()).toBe("");

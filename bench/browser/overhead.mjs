@@ -8,7 +8,13 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createArtifactStore, createGate, openAuditLog, parsePermissions, wrapUntrusted } from "../../packages/core/dist/index.js";
+import {
+  createArtifactStore,
+  createGate,
+  openAuditLog,
+  parsePermissions,
+  wrapUntrusted,
+} from "../../packages/core/dist/index.js";
 import { CHROMIUM_FLAGS, createBrowserPlugin, findBrowser } from "../../plugins/browser/dist/index.js";
 import { provenance, writeSection } from "../results-writer.mjs";
 
@@ -51,33 +57,68 @@ for (const k of Object.keys(timings)) for (const a of [...ACTIONS, "round"]) tim
 // --- raw puppeteer-core: the same four actions, no plugin.
 async function rawSession() {
   const userDataDir = await mkdtemp(join(tmpdir(), "worksite-bench-raw-"));
-  const browser = await puppeteer.launch({ executablePath: findBrowser(), headless: true, userDataDir, args: [...CHROMIUM_FLAGS], defaultViewport: { width: 1280, height: 800 } });
+  const browser = await puppeteer.launch({
+    executablePath: findBrowser(),
+    headless: true,
+    userDataDir,
+    args: [...CHROMIUM_FLAGS],
+    defaultViewport: { width: 1280, height: 800 },
+  });
   const [p] = await browser.pages();
-  return { browser, page: p ?? (await browser.newPage()), close: async () => { await browser.close(); await rm(userDataDir, { recursive: true, force: true }); } };
+  return {
+    browser,
+    page: p ?? (await browser.newPage()),
+    close: async () => {
+      await browser.close();
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
 }
 async function rawRound(s, record) {
-  let t = ms(); await s.page.goto(url, { waitUntil: "load" }); record("open", ms() - t);
-  t = ms(); await s.page.accessibility.snapshot(); record("snapshot", ms() - t);
-  t = ms(); await s.page.click("#btn"); record("click", ms() - t);
-  t = ms(); await s.page.screenshot({ type: "png" }); record("screenshot", ms() - t);
+  let t = ms();
+  await s.page.goto(url, { waitUntil: "load" });
+  record("open", ms() - t);
+  t = ms();
+  await s.page.accessibility.snapshot();
+  record("snapshot", ms() - t);
+  t = ms();
+  await s.page.click("#btn");
+  record("click", ms() - t);
+  t = ms();
+  await s.page.screenshot({ type: "png" });
+  record("screenshot", ms() - t);
 }
 
 // --- the plugin, called directly with a context from real parts (artifacts on disk).
 function directContext() {
   return {
-    worksite: root, run: "bench", round: 1, actor: "agent",
+    worksite: root,
+    run: "bench",
+    round: 1,
+    actor: "agent",
     artifacts: createArtifactStore({ root, run: "bench", round: 1, redact: (t) => t, tool: "browser" }),
-    signal: new AbortController().signal, log: quiet, untrusted: wrapUntrusted, redact: (t) => t,
+    signal: new AbortController().signal,
+    log: quiet,
+    untrusted: wrapUntrusted,
+    redact: (t) => t,
     check: async () => ({ tier: "allow", reason: "bench" }),
   };
 }
 async function pluginRound(call, record) {
-  let t = ms(); await call("open", { url }); record("open", ms() - t);
-  t = ms(); const snap = await call("snapshot", {}); record("snapshot", ms() - t);
+  let t = ms();
+  await call("open", { url });
+  record("open", ms() - t);
+  t = ms();
+  const snap = await call("snapshot", {});
+  record("snapshot", ms() - t);
   const ref = snap.content.match(/button "Increment" \[ref=(e\d+)\]/)?.[1];
   if (!ref) throw new Error(`no ref in snapshot:\n${snap.content}`);
-  t = ms(); await call("click", { ref, element: "Increment button" }); record("click", ms() - t);
-  t = ms(); await call("screenshot", { name: "bench" }); record("screenshot", ms() - t);
+  t = ms();
+  await call("click", { ref, element: "Increment button" });
+  record("click", ms() - t);
+  t = ms();
+  await call("screenshot", { name: "bench" });
+  record("screenshot", ms() - t);
 }
 
 const directPlugin = createBrowserPlugin();
@@ -86,7 +127,16 @@ const direct = async (name, input) => directPlugin.tools[name].run(directPlugin.
 
 const gatePlugin = createBrowserPlugin();
 const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
-const gate = createGate({ root, worksite: { permissions }, plugins: [gatePlugin], audit, actor: "agent", run: "bench", round: 2, log: quiet });
+const gate = createGate({
+  root,
+  worksite: { permissions },
+  plugins: [gatePlugin],
+  audit,
+  actor: "agent",
+  run: "bench",
+  round: 2,
+  log: quiet,
+});
 const viaGate = async (name, input) => {
   const outcome = await gate.call({ tool: `browser.${name}`, input });
   if (outcome.status !== "ok") throw new Error(`browser.${name}: ${outcome.status} ${outcome.message ?? ""}`);
@@ -133,13 +183,20 @@ const auditEntries = auditCheck.entries;
 await rm(root, { recursive: true, force: true });
 
 const f = (x) => `${x.toFixed(1)} ms`;
-const row = (label, xs) => { const s = stats(xs); return `| ${label} | ${s.n} | ${f(s.mean)} | ${f(s.median)} | ${f(s.p95)} |`; };
+const row = (label, xs) => {
+  const s = stats(xs);
+  return `| ${label} | ${s.n} | ${f(s.mean)} | ${f(s.median)} | ${f(s.p95)} |`;
+};
 const med = (xs) => stats(xs).median;
 const ratio = (a, b) => `${(med(a) / med(b)).toFixed(2)}×`;
 const section = [
   "## Browser",
   "",
-  provenance(`node bench/browser/overhead.mjs ${N} ${COLD}`, [`Chromium at ${findBrowser()}`, `N=${N} rounds per path (after ${WARMUP} warm-up rounds), interleaved`, `cold start ×${COLD}`]),
+  provenance(`node bench/browser/overhead.mjs ${N} ${COLD}`, [
+    `Chromium at ${findBrowser()}`,
+    `N=${N} rounds per path (after ${WARMUP} warm-up rounds), interleaved`,
+    `cold start ×${COLD}`,
+  ]),
   "",
   "A round is open + snapshot + click + screenshot on a local page (form, 30-row table, 20-item list). *raw* is puppeteer-core",
   "alone (`goto`, `accessibility.snapshot()`, `click('#btn')`, `screenshot()` to a buffer). *direct* calls the plugin's tools",

@@ -26,7 +26,10 @@ const root = await mkdtemp(join(tmpdir(), "worksite-bench-gate-"));
 await mkdir(join(root, "src"));
 await writeFile(join(root, "THREAD.md"), "---\nstage: write\n---\n# bench\n");
 await writeFile(join(root, "GOAL.md"), "## Goal\nmeasure\n");
-await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n\n## Allow\n- `file.read(src/**)`\n- `file.list`\n\n## Forbidden\n- `shell.run(rm -rf)`\n");
+await writeFile(
+  join(root, "PERMISSIONS.md"),
+  "# Permissions\n\n## Allow\n- `file.read(src/**)`\n- `file.list`\n\n## Forbidden\n- `shell.run(rm -rf)`\n",
+);
 await writeFile(join(root, "src", "a.txt"), "const answer = 42;\n".repeat(20));
 
 const worksite = await loadWorksite(root);
@@ -47,7 +50,8 @@ const ctx = {
   check: async () => ({ tier: "allow", reason: "bench" }),
 };
 
-const hookScript = "let s='';process.stdin.on('data',d=>s+=d);process.stdin.on('end',()=>{JSON.parse(s);process.exit(0)})";
+const hookScript =
+  "let s='';process.stdin.on('data',d=>s+=d);process.stdin.on('end',()=>{JSON.parse(s);process.exit(0)})";
 function hook(call) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["-e", hookScript], { stdio: ["pipe", "ignore", "inherit"] });
@@ -95,7 +99,9 @@ await rm(root, { recursive: true, force: true });
 const gateOverhead = viaGate.mean - direct.mean;
 const hookOverhead = viaHook.mean - direct.mean;
 const ms = (x) => `${x.toFixed(3)} ms`;
-const rows = [direct, viaGate, viaHook, decideOnly, appendOnly].map((r) => `| ${r.name} | ${r.n} | ${ms(r.mean)} | ${ms(r.median)} | ${ms(r.p95)} |`);
+const rows = [direct, viaGate, viaHook, decideOnly, appendOnly].map(
+  (r) => `| ${r.name} | ${r.n} | ${ms(r.mean)} | ${ms(r.median)} | ${ms(r.p95)} |`,
+);
 const section = [
   "## Gate overhead",
   "",

@@ -6,7 +6,8 @@ import { join } from "node:path";
 
 const [mode, dir] = process.argv.slice(2);
 const memory = () => import("../../packages/memory/dist/index.js");
-const git = (...args) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const git = (...args) =>
+  execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 const person = { name: "Bench", email: "bench@example.test" };
 
 const start = performance.now();
@@ -15,7 +16,9 @@ if (mode === "read") {
   // The floor: find and read every entry, nothing else.
   const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith(".md") && !f.startsWith(".git"));
   let bytes = 0;
-  for (let i = 0; i < files.length; i += 64) for (const t of await Promise.all(files.slice(i, i + 64).map((f) => readFile(join(dir, f), "utf8")))) bytes += t.length;
+  for (let i = 0; i < files.length; i += 64)
+    for (const t of await Promise.all(files.slice(i, i + 64).map((f) => readFile(join(dir, f), "utf8"))))
+      bytes += t.length;
   detail = { files: files.length, bytes };
 } else if (mode === "load-audit") {
   const { openMemory, auditMemory } = await memory();

@@ -13,7 +13,8 @@ const RUNS = 3;
 const TOPICS = 100;
 
 const git = (dir, ...args) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" });
-const measure = (mode, dir) => JSON.parse(execFileSync(process.execPath, [join(here, "measure.mjs"), mode, dir], { encoding: "utf8" }));
+const measure = (mode, dir) =>
+  JSON.parse(execFileSync(process.execPath, [join(here, "measure.mjs"), mode, dir], { encoding: "utf8" }));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function entry(topic, i) {
@@ -58,12 +59,22 @@ git(base, "-c", "user.name=Bench", "-c", "user.email=bench@example.test", "commi
 
 const results = {};
 const record = (label, rows) => {
-  results[label] = { ms: median(rows.map((r) => r.ms)), maxRssMB: median(rows.map((r) => r.maxRssMB)), detail: rows[0] };
+  results[label] = {
+    ms: median(rows.map((r) => r.ms)),
+    maxRssMB: median(rows.map((r) => r.maxRssMB)),
+    detail: rows[0],
+  };
   console.error(`${label}: ${results[label].ms.toFixed(0)} ms, ${results[label].maxRssMB.toFixed(0)} MB`);
 };
 
-record("read files", Array.from({ length: RUNS }, () => measure("read", base)));
-record("load + audit", Array.from({ length: RUNS }, () => measure("load-audit", base)));
+record(
+  "read files",
+  Array.from({ length: RUNS }, () => measure("read", base)),
+);
+record(
+  "load + audit",
+  Array.from({ length: RUNS }, () => measure("load-audit", base)),
+);
 
 // status + commit: fresh copies of the same repo, 10 entries edited in each.
 const rows = { status: [], commit: [], "git-status": [], "git-commit": [] };
@@ -73,8 +84,11 @@ for (let r = 0; r < RUNS; r++) {
     await cp(base, dir, { recursive: true });
     git(dir, "status", "--porcelain"); // both sides start from a fresh stat cache
     for (let k = 0; k < 10; k++) {
-      const i = k * 997 % N;
-      await writeFile(join(dir, `topic-${i % TOPICS}`, `entry-${i}.md`), entry(i % TOPICS, i).replace("stable", `changed ${r}`));
+      const i = (k * 997) % N;
+      await writeFile(
+        join(dir, `topic-${i % TOPICS}`, `entry-${i}.md`),
+        entry(i % TOPICS, i).replace("stable", `changed ${r}`),
+      );
     }
     if (side === "iso") {
       rows.status.push(measure("status", dir));

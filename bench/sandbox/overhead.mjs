@@ -8,7 +8,14 @@ import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { provenance, writeSection } from "../results-writer.mjs";
-import { corePlugins, createGate, loadWorksite, openAuditLog, sandboxPolicy, stopSandboxRuntime } from "../../packages/core/dist/index.js";
+import {
+  corePlugins,
+  createGate,
+  loadWorksite,
+  openAuditLog,
+  sandboxPolicy,
+  stopSandboxRuntime,
+} from "../../packages/core/dist/index.js";
 
 const N = Number(process.argv[2] ?? 30);
 const WARMUP = 3;
@@ -21,8 +28,22 @@ await writeFile(join(root, "GOAL.md"), "## Goal\nmeasure\n");
 await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n\n## Allow\n- `shell.run echo`\n");
 const worksite = await loadWorksite(root);
 const policy = sandboxPolicy({ root, permissions: worksite.permissions, thread: worksite.thread });
-const gateWith = (sandbox) => createGate({ root, worksite, plugins: corePlugins(), audit: openAuditLog(join(root, ".worksite", "audit.jsonl")), actor: "agent", run: "bench", round: 1, sandbox });
-const gates = { sandboxed: gateWith(policy), off: gateWith({ ...policy, off: true }), bare: gateWith({ ...policy, off: true }) };
+const gateWith = (sandbox) =>
+  createGate({
+    root,
+    worksite,
+    plugins: corePlugins(),
+    audit: openAuditLog(join(root, ".worksite", "audit.jsonl")),
+    actor: "agent",
+    run: "bench",
+    round: 1,
+    sandbox,
+  });
+const gates = {
+  sandboxed: gateWith(policy),
+  off: gateWith({ ...policy, off: true }),
+  bare: gateWith({ ...policy, off: true }),
+};
 // "bare" runs with a PATH that has echo but no bubblewrap: the command in a process group, as before the sandbox.
 const bin = await mkdtemp(join(tmpdir(), "worksite-bench-bin-"));
 await symlink("/bin/echo", join(bin, "echo"));
@@ -34,7 +55,8 @@ async function once(path) {
     const started = performance.now();
     const outcome = await gates[path].call({ tool: "shell.run", input: { command: COMMAND } });
     const ms = performance.now() - started;
-    if (outcome.status !== "ok" || !outcome.result.content.includes("hello")) throw new Error(`${path}: ${outcome.status} ${outcome.message ?? ""}`);
+    if (outcome.status !== "ok" || !outcome.result.content.includes("hello"))
+      throw new Error(`${path}: ${outcome.status} ${outcome.message ?? ""}`);
     const containment = outcome.result.data.containment;
     const expected = { sandboxed: "sandbox", off: "pid-namespace", bare: "none" }[path];
     if (containment !== expected) throw new Error(`${path} ran with containment ${containment}, expected ${expected}`);
@@ -70,11 +92,17 @@ const p95 = (xs) => sorted(xs)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.9
 const f = (ms) => `${ms.toFixed(1)} ms`;
 const pairRatio = (a, b) => median(times[a].map((t, i) => t / times[b][i]));
 
-const label = { sandboxed: "sandboxed (bubblewrap, file rules, network proxy, PID namespace)", off: "`sandbox: off` (PID namespace only)", bare: "bare (no bubblewrap: process group)" };
+const label = {
+  sandboxed: "sandboxed (bubblewrap, file rules, network proxy, PID namespace)",
+  off: "`sandbox: off` (PID namespace only)",
+  bare: "bare (no bubblewrap: process group)",
+};
 const body = [
   "## Sandbox under commands",
   "",
-  provenance(`node bench/sandbox/overhead.mjs ${N}`, [`N=${N} rounds of each path, interleaved, after ${WARMUP} warm-up rounds; ratios are medians of per-round pairs`]),
+  provenance(`node bench/sandbox/overhead.mjs ${N}`, [
+    `N=${N} rounds of each path, interleaved, after ${WARMUP} warm-up rounds; ratios are medians of per-round pairs`,
+  ]),
   "",
   `The call is \`gate.call\` of \`shell.run\` \`${COMMAND}\` (allowed by a rule), through the gate on every path. *sandboxed* wraps it`,
   "with @anthropic-ai/sandbox-runtime (bubblewrap: read-only control paths, unreadable person and credential folders, a",

@@ -18,12 +18,25 @@ function time(fn) {
 }
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return { n: s.length, mean: s.reduce((a, b) => a + b, 0) / s.length, median: s[Math.floor(s.length / 2)], p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))] };
+  return {
+    n: s.length,
+    mean: s.reduce((a, b) => a + b, 0) / s.length,
+    median: s[Math.floor(s.length / 2)],
+    p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))],
+  };
 };
 
 for (let i = 0; i < 3; i++) scanSecrets(blob); // warm-up
 const megabyte = stats(Array.from({ length: N }, () => time(() => scanSecrets(blob))));
-const events = stats(Array.from({ length: N }, () => time(() => { for (let i = 0; i < EVENTS; i++) scanSecrets(line); }) / EVENTS));
+const events = stats(
+  Array.from(
+    { length: N },
+    () =>
+      time(() => {
+        for (let i = 0; i < EVENTS; i++) scanSecrets(line);
+      }) / EVENTS,
+  ),
+);
 
 const f = (x, d = 1) => `${x.toFixed(d)} ms`;
 const row = (label, s, d) => `| ${label} | ${s.n} | ${f(s.mean, d)} | ${f(s.median, d)} | ${f(s.p95, d)} |`;

@@ -22,7 +22,12 @@ const PERMISSIONS = "# Permissions\n\n## Allow\n- `file.read`\n\n## Forbidden\n-
 const justUnder = (head, line) => head + line.repeat(Math.floor((MiB - head.length) / line.length));
 const bomb = () => {
   const lines = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let n = 1; n < 9; n++) lines.push(`l${n}: &l${n} [${Array(9).fill(`*l${n - 1}`).join(",")}]`);
+  for (let n = 1; n < 9; n++)
+    lines.push(
+      `l${n}: &l${n} [${Array(9)
+        .fill(`*l${n - 1}`)
+        .join(",")}]`,
+    );
   return `---\n${lines.join("\n")}\ndefault: *l8\n---\n${PERMISSIONS}`;
 };
 
@@ -41,7 +46,11 @@ async function grow50MB(file, line) {
 }
 
 function measure(root, argv) {
-  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, bin, ...argv], { cwd: root, encoding: "utf8", maxBuffer: 256 * MiB });
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, bin, ...argv], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 256 * MiB,
+  });
   const [seconds, kb] = r.stderr.trim().split("\n").at(-1).split(" ").map(Number);
   const firstError = r.stderr.split("\n").find((l) => / error: /.test(l)) ?? "";
   return { seconds, mb: kb / 1024, code: r.status, firstError };
@@ -60,27 +69,51 @@ const cases = [];
   await grow50MB(join(root, "PERMISSIONS.md"), "- `file.write(src/generated/file.ts)`\n");
   cases.push({ name: "check: 50 MB PERMISSIONS.md", root, argv: ["check"] });
 }
-cases.push({ name: "check: alias bomb (9^9) in PERMISSIONS.md", root: await worksite({ "THREAD.md": THREAD, "GOAL.md": GOAL, "PERMISSIONS.md": bomb() }), argv: ["check"] });
+cases.push({
+  name: "check: alias bomb (9^9) in PERMISSIONS.md",
+  root: await worksite({ "THREAD.md": THREAD, "GOAL.md": GOAL, "PERMISSIONS.md": bomb() }),
+  argv: ["check"],
+});
 cases.push({
   name: "check: GOAL.md + PERMISSIONS.md just under 1 MiB (≥250,000 list lines each)",
-  root: await worksite({ "THREAD.md": THREAD, "GOAL.md": justUnder(GOAL, "- a\n"), "PERMISSIONS.md": justUnder(`${PERMISSIONS}\n## Allow\n`, "- x\n") }),
+  root: await worksite({
+    "THREAD.md": THREAD,
+    "GOAL.md": justUnder(GOAL, "- a\n"),
+    "PERMISSIONS.md": justUnder(`${PERMISSIONS}\n## Allow\n`, "- x\n"),
+  }),
   argv: ["check"],
 });
 cases.push({
   name: "check: PERMISSIONS.md just under 1 MiB with 40,000 rules",
-  root: await worksite({ "THREAD.md": THREAD, "GOAL.md": GOAL, "PERMISSIONS.md": `${PERMISSIONS}\n## Allow\n${Array.from({ length: 40_000 }, (_, i) => `- \`file.write(s/${i})\`\n`).join("")}` }),
+  root: await worksite({
+    "THREAD.md": THREAD,
+    "GOAL.md": GOAL,
+    "PERMISSIONS.md": `${PERMISSIONS}\n## Allow\n${Array.from({ length: 40_000 }, (_, i) => `- \`file.write(s/${i})\`\n`).join("")}`,
+  }),
   argv: ["check"],
 });
 cases.push({
   name: "skill check: SKILL.md just under 1 MiB (≥250,000 list lines)",
-  root: await worksite({ "THREAD.md": THREAD, "skills/long/SKILL.md": justUnder("---\nname: long\ndescription: long lists\n---\n\n# long\n\n## Done when\n", "- a\n") }),
+  root: await worksite({
+    "THREAD.md": THREAD,
+    "skills/long/SKILL.md": justUnder(
+      "---\nname: long\ndescription: long lists\n---\n\n# long\n\n## Done when\n",
+      "- a\n",
+    ),
+  }),
   argv: ["skill", "check", "skills/long"],
 });
 
 const rows = [];
 for (const c of cases) {
   const runs = Array.from({ length: RUNS }, () => measure(c.root, c.argv));
-  rows.push({ ...c, seconds: median(runs.map((r) => r.seconds)), mb: median(runs.map((r) => r.mb)), code: runs[0].code, firstError: runs[0].firstError });
+  rows.push({
+    ...c,
+    seconds: median(runs.map((r) => r.seconds)),
+    mb: median(runs.map((r) => r.mb)),
+    code: runs[0].code,
+    firstError: runs[0].firstError,
+  });
   console.error(`${c.name}: ${rows.at(-1).seconds} s, ${rows.at(-1).mb.toFixed(0)} MB, exit ${rows.at(-1).code}`);
   await rm(c.root, { recursive: true, force: true });
 }
@@ -95,6 +128,12 @@ const section = [
   "",
   "| case | exit | wall | peak RSS | first error |",
   "|---|---:|---:|---:|---|",
-  ...rows.map((r) => `| ${r.name} | ${r.code} | ${r.seconds.toFixed(2)} s | ${r.mb.toFixed(0)} MB | ${r.firstError.replace(/^.*? error: /, "").replace(/\|/g, "\\|").slice(0, 90)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.name} | ${r.code} | ${r.seconds.toFixed(2)} s | ${r.mb.toFixed(0)} MB | ${r.firstError
+        .replace(/^.*? error: /, "")
+        .replace(/\|/g, "\\|")
+        .slice(0, 90)} |`,
+  ),
 ].join("\n");
 await writeSection("size-limits", section);

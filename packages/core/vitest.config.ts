@@ -1,6 +1,9 @@
 import { defineProject, mergeConfig } from "vitest/config";
 import { sharedProject } from "../../vitest.shared.js";
 
-export default mergeConfig(sharedProject, defineProject({
-  test: { name: "core", include: ["src/**/*.test.ts"] },
-}));
+export default mergeConfig(
+  sharedProject,
+  defineProject({
+    test: { name: "core", include: ["src/**/*.test.ts"] },
+  }),
+);

@@ -1,6 +1,9 @@
 import { defineProject, mergeConfig } from "vitest/config";
 import { sharedProject } from "../../vitest.shared.js";
 
-export default mergeConfig(sharedProject, defineProject({
-  test: { name: "browser", include: ["src/**/*.test.ts"], testTimeout: 30000 },
-}));
+export default mergeConfig(
+  sharedProject,
+  defineProject({
+    test: { name: "browser", include: ["src/**/*.test.ts"], testTimeout: 30000 },
+  }),
+);

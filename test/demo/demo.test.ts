@@ -49,7 +49,9 @@ describe("worksite demo, as a new user meets it", () => {
   });
 
   it("keeps a screenshot of the cart page and every artifact in artifacts/index.json", async () => {
-    const index = JSON.parse(await readFile(join(demo, "artifacts", "index.json"), "utf8")) as { artifacts: { path: string; kind: string; round: number }[] };
+    const index = JSON.parse(await readFile(join(demo, "artifacts", "index.json"), "utf8")) as {
+      artifacts: { path: string; kind: string; round: number }[];
+    };
     const screenshots = index.artifacts.filter((a) => a.kind === "screenshot");
     expect(screenshots.map((s) => s.round)).toEqual([1, 2]);
     for (const a of index.artifacts) expect(existsSync(join(demo, a.path)), a.path).toBe(true);
@@ -74,7 +76,9 @@ describe("worksite demo, as a new user meets it", () => {
   });
 
   it("after `worksite approve`, the next run tags the release exactly once and the thread is done", async () => {
-    const pending = (JSON.parse((await worksite(demo, "approvals", "--json")).out) as { approvals: { id: string; tool: string }[] }).approvals;
+    const pending = (
+      JSON.parse((await worksite(demo, "approvals", "--json")).out) as { approvals: { id: string; tool: string }[] }
+    ).approvals;
     expect(pending.map((a) => a.tool)).toEqual(["shell.run"]);
     expect((await worksite(demo, "approve", pending[0]!.id)).code).toBe(0);
 
@@ -83,7 +87,9 @@ describe("worksite demo, as a new user meets it", () => {
     expect(again.out).toContain("done: verification passed");
     const tags = await run("git", ["tag"], { cwd: demo });
     expect(tags.stdout.trim()).toBe("v1.0.1");
-    expect((JSON.parse((await worksite(demo, "approvals", "--json")).out) as { approvals: unknown[] }).approvals).toEqual([]);
+    expect(
+      (JSON.parse((await worksite(demo, "approvals", "--json")).out) as { approvals: unknown[] }).approvals,
+    ).toEqual([]);
   });
 
   it("rollback 1 puts the buggy cart back and keeps the later evidence", async () => {

@@ -38,7 +38,10 @@ let onRequest: (() => void) | undefined;
 beforeAll(async () => {
   server = createServer((req, res) => {
     onRequest?.();
-    const timer = setTimeout(() => res.writeHead(200, { "content-type": "text/html" }).end("<title>Slow</title><h1>Slow page</h1>"), PAGE_DELAY_MS);
+    const timer = setTimeout(
+      () => res.writeHead(200, { "content-type": "text/html" }).end("<title>Slow</title><h1>Slow page</h1>"),
+      PAGE_DELAY_MS,
+    );
     res.on("close", () => clearTimeout(timer));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -54,7 +57,8 @@ afterAll(async () => {
 async function browserWorksite(): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), "worksite-stopping-"));
   const files: Record<string, string> = {
-    "THREAD.md": "---\nplugins: [browser]\nstage: write\nagent: script\n---\n# Look at the page, then wait on a command\n\n## Owns\n- src/\n",
+    "THREAD.md":
+      "---\nplugins: [browser]\nstage: write\nagent: script\n---\n# Look at the page, then wait on a command\n\n## Owns\n- src/\n",
     "GOAL.md": [
       "---",
       "verify: []",
@@ -69,7 +73,15 @@ async function browserWorksite(): Promise<string> {
       "Look at the slow page.",
       "",
     ].join("\n"),
-    "PERMISSIONS.md": ["# Permissions", "", "## Allow", "- `file.read`", `- \`browser.open(${origin}/**)\``, "- `shell.run(sh)`", ""].join("\n"),
+    "PERMISSIONS.md": [
+      "# Permissions",
+      "",
+      "## Allow",
+      "- `file.read`",
+      `- \`browser.open(${origin}/**)\``,
+      "- `shell.run(sh)`",
+      "",
+    ].join("\n"),
   };
   for (const [name, text] of Object.entries(files)) await writeFile(join(root, name), text);
   return root;
@@ -91,13 +103,15 @@ function tagged(tag: string): number[] {
 }
 
 function describeProcesses(pids: number[]): string {
-  return pids.map((p) => {
-    try {
-      return `${p}: ${readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ").slice(0, 120)}`;
-    } catch {
-      return `${p}: (gone)`;
-    }
-  }).join("\n");
+  return pids
+    .map((p) => {
+      try {
+        return `${p}: ${readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ").slice(0, 120)}`;
+      } catch {
+        return `${p}: (gone)`;
+      }
+    })
+    .join("\n");
 }
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: () => string, timeoutMs = 20_000): Promise<void> {
@@ -123,7 +137,9 @@ function startRunner(root: string, tag: string): Runner {
   });
   let err = "";
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("close", (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once("close", (code, signal) => r({ code, signal })),
+  );
   return { child, stderr: () => err, exited };
 }
 
@@ -132,7 +148,8 @@ async function randomMoment(i: number, runner: Runner): Promise<string> {
   if (i % 2 === 0) {
     const asked = new Promise<void>((r) => (onRequest = r));
     const ended = runner.exited.then(() => "exited");
-    if ((await Promise.race([asked.then(() => "asked"), ended])) === "exited") return "exited before the page was asked for";
+    if ((await Promise.race([asked.then(() => "asked"), ended])) === "exited")
+      return "exited before the page was asked for";
     const delay = Math.floor(Math.random() * (PAGE_DELAY_MS - 100));
     await new Promise((r) => setTimeout(r, delay)); // the random delay before the signal itself
     return `${delay} ms into browser.open`;
@@ -174,12 +191,17 @@ describe.each([
         expect(runner.stderr(), where).not.toMatch(STACK);
         // Node's own words for a crash on an unhandled rejection, and our words for a fault.
         expect(runner.stderr(), where).not.toMatch(/Unhandled|triggerUncaughtException|internal error/);
-        await waitFor(() => tagged(tag).length === 0, () => `nothing of ours running after ${where}\n${describeProcesses(tagged(tag))}`);
+        await waitFor(
+          () => tagged(tag).length === 0,
+          () => `nothing of ours running after ${where}\n${describeProcesses(tagged(tag))}`,
+        );
         expect(await liveLock(root), where).toBeUndefined();
         stopTimes.push(Date.now() - sent);
         if ((await readState(root)).inProgress?.interruptedAt) interruptedRounds++;
       }
-      console.log(`${signal}: from the signal to nothing of ours running, ms: median ${stopTimes.sort((a, b) => a - b)[TIMES >> 1]}, max ${stopTimes.at(-1)}`);
+      console.log(
+        `${signal}: from the signal to nothing of ours running, ms: median ${stopTimes.sort((a, b) => a - b)[TIMES >> 1]}, max ${stopTimes.at(-1)}`,
+      );
       // The stops landed inside rounds (not only before them) and were recorded as interruptions.
       expect(interruptedRounds).toBeGreaterThan(TIMES / 4);
       expect(await readdir(join(root, ".worksite", "runs")).catch(() => [])).toEqual([]);
@@ -215,7 +237,10 @@ describe("a run killed by SIGKILL", () => {
       const { code } = await next.exited;
       expect(code, next.stderr()).toBe(0);
       expect(next.stderr()).not.toMatch(STACK);
-      await waitFor(() => tagged(tag).length === 0, () => `nothing of ours running after the next start\n${describeProcesses(tagged(tag))}`);
+      await waitFor(
+        () => tagged(tag).length === 0,
+        () => `nothing of ours running after the next start\n${describeProcesses(tagged(tag))}`,
+      );
       expect(await liveLock(root)).toBeUndefined();
       expect(await readdir(join(root, ".worksite", "runs"))).toEqual([]);
       const audit = await openAuditLog(join(root, ".worksite", "audit.jsonl")).entries();

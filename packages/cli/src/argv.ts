@@ -18,7 +18,11 @@ export interface ParsedArgv {
 
 /** Shared by every command. */
 export const globalOptions: OptionsSpec = {
-  worksite: { type: "string", alias: "w", description: "the worksite folder (default: the nearest one above the current folder)" },
+  worksite: {
+    type: "string",
+    alias: "w",
+    description: "the worksite folder (default: the nearest one above the current folder)",
+  },
   json: { type: "boolean", description: "print data as JSON" },
   help: { type: "boolean", alias: "h", description: "show help for this command" },
 };
@@ -57,7 +61,9 @@ export function parseArgv(argv: readonly string[], spec: OptionsSpec): ParsedArg
     if (!name || !o) {
       const known = Object.keys(all).map((k) => `--${k}`);
       const guess = didYouMean(`--${key}`, known);
-      throw new UserError(`unknown option ${arg}`, { hint: guess ? `did you mean ${guess}?` : `run with --help to see the options` });
+      throw new UserError(`unknown option ${arg}`, {
+        hint: guess ? `did you mean ${guess}?` : `run with --help to see the options`,
+      });
     }
     if (o.type === "boolean") {
       if (inline !== undefined) throw new UserError(`option --${name} takes no value`);

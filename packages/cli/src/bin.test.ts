@@ -9,7 +9,10 @@ const repo = fileURLToPath(new URL("../../../", import.meta.url));
 const bin = join(repo, "packages/cli/dist/bin.js");
 
 /** Runs the binary with stdout piped into a reader that has already gone, like `worksite … | head -1` once head exits. */
-function intoClosedPipe(argv: string[], cwd: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function intoClosedPipe(
+  argv: string[],
+  cwd: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...argv], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.destroy();
@@ -22,7 +25,14 @@ function intoClosedPipe(argv: string[], cwd: string): Promise<{ code: number | n
 
 describe("the worksite binary", () => {
   it("ends quietly with exit 0 when the reader of its output has gone (EPIPE)", async () => {
-    const root = await tempWorksite({ "THREAD.md": "---\nstage: write\n---\n# t\n", "GOAL.md": "## Goal\nTidy.\n", "PERMISSIONS.md": "# Permissions\n" }, "worksite-bin-");
+    const root = await tempWorksite(
+      {
+        "THREAD.md": "---\nstage: write\n---\n# t\n",
+        "GOAL.md": "## Goal\nTidy.\n",
+        "PERMISSIONS.md": "# Permissions\n",
+      },
+      "worksite-bin-",
+    );
     expect((await runCli(["call", "file.list", "{}", "-w", root], root)).code).toBe(0);
     for (const argv of [["--help"], ["check", "-w", root], ["audit", "tail", "-w", root]]) {
       const r = await intoClosedPipe(argv, root);

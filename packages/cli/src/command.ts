@@ -17,7 +17,10 @@ export function defineCommand(command: Command): Command {
 
 /** Thrown instead of process.exit, so commands stay testable. */
 export class ExitError extends Error {
-  constructor(readonly exitCode: number, message = `exit ${exitCode}`) {
+  constructor(
+    readonly exitCode: number,
+    message = `exit ${exitCode}`,
+  ) {
     super(message);
   }
 }

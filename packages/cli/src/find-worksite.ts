@@ -12,12 +12,16 @@ export function findWorksite(args: ParsedArgv, io: CommandIO): string {
   if (typeof given === "string") {
     const dir = resolve(io.cwd, given);
     if (!MARKERS.some((m) => existsSync(join(dir, m))))
-      throw new UserError(`${given} is not a worksite (no THREAD.md, GOAL.md or PERMISSIONS.md)`, { hint: `create one with: worksite init ${given}` });
+      throw new UserError(`${given} is not a worksite (no THREAD.md, GOAL.md or PERMISSIONS.md)`, {
+        hint: `create one with: worksite init ${given}`,
+      });
     return dir;
   }
   for (let dir = resolve(io.cwd); ; dir = dirname(dir)) {
     if (MARKERS.some((m) => existsSync(join(dir, m)))) return dir;
     if (dirname(dir) === dir) break;
   }
-  throw new UserError("no worksite here or in any folder above", { hint: "create one with: worksite init, or point at one with --worksite DIR" });
+  throw new UserError("no worksite here or in any folder above", {
+    hint: "create one with: worksite init, or point at one with --worksite DIR",
+  });
 }

@@ -3,7 +3,14 @@ import { runCli, tempWorksite } from "./test-support/cli-harness.js";
 import { version } from "./version.js";
 
 const worksite = () =>
-  tempWorksite({ "THREAD.md": "---\nstage: write\n---\n# t\n## Owns\n- src/\n", "GOAL.md": "## Goal\nTidy.\n", "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `shell.run(npm test)`\n" }, "worksite-main-");
+  tempWorksite(
+    {
+      "THREAD.md": "---\nstage: write\n---\n# t\n## Owns\n- src/\n",
+      "GOAL.md": "## Goal\nTidy.\n",
+      "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `shell.run(npm test)`\n",
+    },
+    "worksite-main-",
+  );
 
 describe("command groups", () => {
   it("a bare group lists its subcommands with their summaries and exits 1, like the bare top level", async () => {
@@ -64,7 +71,12 @@ describe("global options before the command", () => {
 describe("--version and errors under --json", () => {
   it("--version anywhere prints the version", async () => {
     const cwd = await worksite();
-    for (const argv of [["--version"], ["status", "--version"], ["audit", "tail", "--version"], ["-w", cwd, "--version"]]) {
+    for (const argv of [
+      ["--version"],
+      ["status", "--version"],
+      ["audit", "tail", "--version"],
+      ["-w", cwd, "--version"],
+    ]) {
       expect(await runCli(argv, cwd), argv.join(" ")).toEqual({ code: 0, out: `${version}\n`, err: "" });
     }
   });
@@ -74,17 +86,31 @@ describe("--version and errors under --json", () => {
     const unknown = await runCli(["stauts", "--json"], cwd);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toBe("");
-    expect(JSON.parse(unknown.out)).toEqual({ ok: false, error: 'unknown command "stauts"', hint: 'did you mean "worksite status"?', diagnostics: [] });
+    expect(JSON.parse(unknown.out)).toEqual({
+      ok: false,
+      error: 'unknown command "stauts"',
+      hint: 'did you mean "worksite status"?',
+      diagnostics: [],
+    });
 
     const badOption = await runCli(["audit", "tail", "--jsno", "--json"], cwd);
     expect(badOption.code).toBe(1);
-    expect(JSON.parse(badOption.out)).toMatchObject({ ok: false, error: "unknown option --jsno", hint: "did you mean --json?" });
+    expect(JSON.parse(badOption.out)).toMatchObject({
+      ok: false,
+      error: "unknown option --jsno",
+      hint: "did you mean --json?",
+    });
 
     const broken = await tempWorksite({ "THREAD.md": "---\nstage: publish\n---\n" }, "worksite-main-bad-");
     const withDiagnostics = await runCli(["permissions", "explain", "file.read", "--json"], broken);
     expect(withDiagnostics.code).toBe(1);
-    const parsed = JSON.parse(withDiagnostics.out) as { ok: boolean; diagnostics: { line: number; severity: string; message: string }[] };
+    const parsed = JSON.parse(withDiagnostics.out) as {
+      ok: boolean;
+      diagnostics: { line: number; severity: string; message: string }[];
+    };
     expect(parsed.ok).toBe(false);
-    expect(parsed.diagnostics).toContainEqual(expect.objectContaining({ line: 2, severity: "error", message: expect.stringContaining("stage") }));
+    expect(parsed.diagnostics).toContainEqual(
+      expect.objectContaining({ line: 2, severity: "error", message: expect.stringContaining("stage") }),
+    );
   });
 });

@@ -50,7 +50,13 @@ export function resolveCommand(argv: readonly string[]): { name: string; rest: s
 
 /** Groups are the first words of subcommands: `audit`, `memory`, `permissions`, `skill`. */
 export function commandGroups(): string[] {
-  return [...new Set(Object.keys(commands).filter((k) => k.includes(" ")).map((k) => k.split(" ")[0]!))].sort();
+  return [
+    ...new Set(
+      Object.keys(commands)
+        .filter((k) => k.includes(" "))
+        .map((k) => k.split(" ")[0]!),
+    ),
+  ].sort();
 }
 
 function groupCommands(group: string): [string, { summary: string }][] {
@@ -159,7 +165,10 @@ async function help(words: string[], io: CommandIO, json: boolean): Promise<numb
 }
 
 function printGroup(group: string, io: CommandIO, json: boolean): void {
-  if (json) io.stdout(`${JSON.stringify({ group, commands: groupCommands(group).map(([name, c]) => ({ name, summary: c.summary })) }, null, 2)}\n`);
+  if (json)
+    io.stdout(
+      `${JSON.stringify({ group, commands: groupCommands(group).map(([name, c]) => ({ name, summary: c.summary })) }, null, 2)}\n`,
+    );
   else io.stdout(groupHelpText(group));
 }
 
@@ -174,7 +183,9 @@ function unknownCommand(words: string[]): UserError {
   }
   const all = [...Object.keys(commands), ...commandGroups()];
   const guess = didYouMean(first ?? "", all);
-  return new UserError(`unknown command "${first}"`, { hint: guess ? `did you mean "worksite ${guess}"?` : "run worksite --help to see the commands" });
+  return new UserError(`unknown command "${first}"`, {
+    hint: guess ? `did you mean "worksite ${guess}"?` : "run worksite --help to see the commands",
+  });
 }
 
 /** Prints an error for a person, or as JSON on stdout under --json; returns the exit code. */
@@ -187,7 +198,9 @@ function reportError(error: unknown, io: CommandIO, json: boolean): number {
   if (json) {
     const hint = user ? (error.hint ?? null) : null;
     const diagnostics = user ? error.diagnostics : [];
-    io.stdout(`${JSON.stringify({ ok: false, error: known ? message : `internal error: ${message}`, hint, diagnostics }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ ok: false, error: known ? message : `internal error: ${message}`, hint, diagnostics }, null, 2)}\n`,
+    );
     if (!known) io.stderr(`${error instanceof Error ? (error.stack ?? message) : message}\n`);
     return code;
   }

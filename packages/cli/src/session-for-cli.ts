@@ -29,13 +29,15 @@ export function openCliSession(root: string, options: { actor: string }): Promis
 /** "90s", "10m", "2h", "1d" (core's parseDuration) → milliseconds, or a UserError naming the flag. */
 export function parseDuration(value: string, flag: string): number {
   const ms = parseDurationText(value);
-  if (ms === undefined) throw new UserError(`${flag} needs a duration such as 30s, 10m, 2h or 1d, got ${JSON.stringify(value)}`);
+  if (ms === undefined)
+    throw new UserError(`${flag} needs a duration such as 30s, 10m, 2h or 1d, got ${JSON.stringify(value)}`);
   return ms;
 }
 
 /** Whole or fractional seconds → milliseconds. */
 export function parseSeconds(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UserError(`${flag} needs a number of seconds, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UserError(`${flag} needs a number of seconds, got ${JSON.stringify(value)}`);
   return Math.round(n * 1000);
 }

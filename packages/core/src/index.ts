@@ -13,4 +13,12 @@ export * from "./sandbox/index.js";
 export { ensureUntrusted, wrapUntrusted } from "./untrusted.js";
 export * from "./text/plural.js";
 export { parseDuration } from "./text/duration.js";
-export { holderIsLive, processIsAlive, readLockHolder, tryFileLock, type HeldFileLock, type LockAttempt, type LockHolder } from "./audit/lock.js";
+export {
+  holderIsLive,
+  processIsAlive,
+  readLockHolder,
+  tryFileLock,
+  type HeldFileLock,
+  type LockAttempt,
+  type LockHolder,
+} from "./audit/lock.js";

@@ -40,8 +40,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const k of ENV_KEYS) if (saved[k] === undefined) delete process.env[k];
-  else process.env[k] = saved[k];
+  for (const k of ENV_KEYS)
+    if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
   counting.server.close();
   await stopSandboxRuntime();
   await rm(base, { recursive: true, force: true });
@@ -50,8 +51,14 @@ afterAll(async () => {
 async function site(agentScript: string, files: Record<string, string> = {}): Promise<string> {
   const root = join(base, `site-${randomBytes(4).toString("hex")}`);
   await mkdir(join(root, "src"), { recursive: true });
-  await writeFile(join(root, "THREAD.md"), `---\nstage: write\nagent: { kind: command, command: [sh, agent.sh] }\n---\n# Thread\n`);
-  await writeFile(join(root, "GOAL.md"), "---\nverify:\n  - artifact: src/from-agent.txt\n---\n# Goal\nWrite src/from-agent.txt through the gate.\n");
+  await writeFile(
+    join(root, "THREAD.md"),
+    `---\nstage: write\nagent: { kind: command, command: [sh, agent.sh] }\n---\n# Thread\n`,
+  );
+  await writeFile(
+    join(root, "GOAL.md"),
+    "---\nverify:\n  - artifact: src/from-agent.txt\n---\n# Goal\nWrite src/from-agent.txt through the gate.\n",
+  );
   await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n\n## Allow\n- `file.read`\n- `file.write(src/**)`\n");
   await writeFile(join(root, "agent.sh"), agentScript);
   for (const [name, text] of Object.entries(files)) await writeFile(join(root, name), text);
@@ -100,27 +107,45 @@ echo agent finished
     const writes = audit.filter((e) => e.tool === "file.write" && e.target === "src/from-agent.txt");
     expect(writes[0]).toMatchObject({ actor: "mcp:fake-agent", tier: "allow", decidedBy: "rule PERMISSIONS.md:5" });
     expect(writes.some((e) => e.outcome === "ok")).toBe(true);
-    expect(audit.some((e) => e.tool === "file.write" && e.target === "PERMISSIONS.md" && e.outcome !== "ok")).toBe(true);
+    expect(audit.some((e) => e.tool === "file.write" && e.target === "PERMISSIONS.md" && e.outcome !== "ok")).toBe(
+      true,
+    );
     // Its connection to the endpoint is audited as the runner's built-in allow; the counting server's is refused.
-    expect(audit.some((e) => e.tool === "net.connect" && e.outcome === "ok" && String(e.target).startsWith("127.0.0.1:"))).toBe(true);
-    expect(audit.some((e) => e.tool === "net.connect" && e.target === "127.0.0.1" && e.outcome === "blocked")).toBe(true);
+    expect(
+      audit.some((e) => e.tool === "net.connect" && e.outcome === "ok" && String(e.target).startsWith("127.0.0.1:")),
+    ).toBe(true);
+    expect(audit.some((e) => e.tool === "net.connect" && e.target === "127.0.0.1" && e.outcome === "blocked")).toBe(
+      true,
+    );
     expect(await openAuditLog(join(root, ".worksite", "audit.jsonl")).verify()).toMatchObject({ ok: true });
   });
 
   it("a fake agent reaches a host THREAD.md `agent: hosts` names, audited", async () => {
     const root = await site(`curl -sS -m 10 http://127.0.0.1:${counting.port}/ > reached.txt 2>&1\n`);
-    await writeFile(join(root, "THREAD.md"), `---\nstage: write\nagent: { kind: command, command: [sh, agent.sh], hosts: [127.0.0.1] }\n---\n# Thread\n`);
+    await writeFile(
+      join(root, "THREAD.md"),
+      `---\nstage: write\nagent: { kind: command, command: [sh, agent.sh], hosts: [127.0.0.1] }\n---\n# Thread\n`,
+    );
     const before = counting.hits();
     await runThread({ root, rounds: 1, toolEndpoint: agentToolEndpoint });
     expect(await readFile(join(root, "reached.txt"), "utf8")).toContain("reached the counting server");
     expect(counting.hits()).toBe(before + 1);
-    expect((await auditOf(root)).find((e) => e.tool === "net.connect" && e.target === "127.0.0.1")).toMatchObject({ outcome: "ok", message: expect.stringContaining("agent: hosts") });
+    expect((await auditOf(root)).find((e) => e.tool === "net.connect" && e.target === "127.0.0.1")).toMatchObject({
+      outcome: "ok",
+      message: expect.stringContaining("agent: hosts"),
+    });
   });
 
   it("a fake agent cannot reach a host THREAD.md `agent: hosts` names when PERMISSIONS.md forbids it: the forbid wins", async () => {
     const root = await site(`curl -sS -m 10 http://127.0.0.1:${counting.port}/ > reached.txt 2>&1\n`);
-    await writeFile(join(root, "THREAD.md"), `---\nstage: write\nagent: { kind: command, command: [sh, agent.sh], hosts: [127.0.0.1] }\n---\n# Thread\n`);
-    await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n\n## Allow\n- `file.read`\n- `file.write(src/**)`\n\n## Forbidden\n- `net.connect 127.0.0.1`\n");
+    await writeFile(
+      join(root, "THREAD.md"),
+      `---\nstage: write\nagent: { kind: command, command: [sh, agent.sh], hosts: [127.0.0.1] }\n---\n# Thread\n`,
+    );
+    await writeFile(
+      join(root, "PERMISSIONS.md"),
+      "# Permissions\n\n## Allow\n- `file.read`\n- `file.write(src/**)`\n\n## Forbidden\n- `net.connect 127.0.0.1`\n",
+    );
     const before = counting.hits();
     await runThread({ root, rounds: 1, toolEndpoint: agentToolEndpoint });
     expect(await readFile(join(root, "reached.txt"), "utf8")).not.toContain("reached the counting server");
@@ -132,13 +157,22 @@ echo agent finished
 
   it("a fake agent's second tool call reaches the endpoint while its first, a command, is still running", async () => {
     // The command waits for the file the second call writes: refused, the second call never lands and the command times out.
-    const root = await site(`${MCP_CLIENT}
+    const root = await site(
+      `${MCP_CLIENT}
 call 2 shell_run '{"command":"sh wait-for.sh","timeout":30000}' > mcp-command.txt &
 until [ -f src/command-started ]; do sleep 0.05; done
 call 3 file_write '{"path":"src/second.txt","content":"second call"}' > mcp-second.txt
 wait
-`, { "wait-for.sh": "touch src/command-started\ni=0\nwhile [ ! -f src/second.txt ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done\n[ -f src/second.txt ] && echo saw the second call\n" });
-    await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n\n## Allow\n- `file.read`\n- `file.write(src/**)`\n- `shell.run sh`\n");
+`,
+      {
+        "wait-for.sh":
+          "touch src/command-started\ni=0\nwhile [ ! -f src/second.txt ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done\n[ -f src/second.txt ] && echo saw the second call\n",
+      },
+    );
+    await writeFile(
+      join(root, "PERMISSIONS.md"),
+      "# Permissions\n\n## Allow\n- `file.read`\n- `file.write(src/**)`\n- `shell.run sh`\n",
+    );
     await runThread({ root, rounds: 1, toolEndpoint: agentToolEndpoint });
     expect(await readFile(join(root, "src", "second.txt"), "utf8")).toBe("second call");
     expect(await readFile(join(root, "mcp-command.txt"), "utf8")).toContain("saw the second call");
@@ -149,7 +183,10 @@ wait
     const root = await site(`sleep ${mark} &\nsetsid sleep ${mark} &\necho started > started.txt\nwait\n`);
     const controller = new AbortController();
     const running = runThread({ root, rounds: 1, signal: controller.signal, toolEndpoint: agentToolEndpoint });
-    await until(() => existsSync(join(root, "started.txt")) && sleeps(mark).length === 2, "the fake agent and its two sleeps to start");
+    await until(
+      () => existsSync(join(root, "started.txt")) && sleeps(mark).length === 2,
+      "the fake agent and its two sleeps to start",
+    );
     controller.abort();
     await running;
     await until(() => sleeps(mark).length === 0, "every sleep the fake agent started to be gone");
@@ -158,15 +195,18 @@ wait
 
 /** Processes running `sleep <mark>`, found by argument (inside the sandbox they have namespace pids of their own). */
 function sleeps(mark: string): number[] {
-  return readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const argv = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      return argv[0]?.endsWith("sleep") && argv[1] === mark && !/\) [ZX] /.test(stat);
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const argv = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
+        const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+        return argv[0]?.endsWith("sleep") && argv[1] === mark && !/\) [ZX] /.test(stat);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {

@@ -10,10 +10,22 @@ export function toolAnnotations(tool: Pick<RegisteredTool, "id" | "effect" | "ta
   const reachesOutside = tool.effect === "external" || tool.targetKind === "url";
   switch (tool.effect) {
     case "read":
-      return { title: tool.id, readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: reachesOutside };
+      return {
+        title: tool.id,
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: reachesOutside,
+      };
     case "write":
       // Local and rollback-able, but it may overwrite: destructive in MCP's sense.
-      return { title: tool.id, readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: reachesOutside };
+      return {
+        title: tool.id,
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: reachesOutside,
+      };
     case "external":
       return { title: tool.id, readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
   }

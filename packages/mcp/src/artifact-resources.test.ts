@@ -48,13 +48,21 @@ describe("artifact resources serve only the artifact store's own files (in-memor
 
   async function served(c: Client, paths: string[]): Promise<string[]> {
     const got: string[] = [];
-    for (const path of paths) if (await c.readResource({ uri: `worksite://artifacts/${path}` }).catch(() => undefined)) got.push(path);
+    for (const path of paths)
+      if (await c.readResource({ uri: `worksite://artifacts/${path}` }).catch(() => undefined)) got.push(path);
     return got;
   }
 
   it("does not serve an index entry naming .worksite/, ../ or a worksite file outside artifacts/round-N/", async () => {
     await writeFile(join(root, "artifacts", "notes.md"), "not from the store\n");
-    const planted = [".worksite/audit-copy.jsonl", "../../../../etc/hostname", "docs/intro.md", "artifacts/notes.md", "artifacts/round-1/../../.worksite/audit-copy.jsonl", "artifacts/round-1/.hidden"];
+    const planted = [
+      ".worksite/audit-copy.jsonl",
+      "../../../../etc/hostname",
+      "docs/intro.md",
+      "artifacts/notes.md",
+      "artifacts/round-1/../../.worksite/audit-copy.jsonl",
+      "artifacts/round-1/.hidden",
+    ];
     await plantIndex([...planted, "artifacts/round-1/real.log"]);
     const c = await connect();
     expect(await served(c, [...planted, "artifacts/round-1/real.log"])).toEqual(["artifacts/round-1/real.log"]);
@@ -63,7 +71,9 @@ describe("artifact resources serve only the artifact store's own files (in-memor
   it("does not list what it will not serve", async () => {
     await plantIndex([".worksite/audit-copy.jsonl", "artifacts/round-1/real.log"]);
     const c = await connect();
-    const uris = (await c.listResources()).resources.map((r) => r.uri).filter((u) => u.startsWith("worksite://artifacts/"));
+    const uris = (await c.listResources()).resources
+      .map((r) => r.uri)
+      .filter((u) => u.startsWith("worksite://artifacts/"));
     expect(uris).toEqual(["worksite://artifacts/artifacts/round-1/real.log"]);
   });
 
@@ -72,7 +82,9 @@ describe("artifact resources serve only the artifact store's own files (in-memor
     await symlink(join(root, "docs"), join(root, "artifacts", "round-2"));
     await plantIndex(["artifacts/round-1/audit.log", "artifacts/round-2/intro.md", "artifacts/round-1/real.log"]);
     const c = await connect();
-    expect(await served(c, ["artifacts/round-1/audit.log", "artifacts/round-2/intro.md", "artifacts/round-1/real.log"])).toEqual(["artifacts/round-1/real.log"]);
+    expect(
+      await served(c, ["artifacts/round-1/audit.log", "artifacts/round-2/intro.md", "artifacts/round-1/real.log"]),
+    ).toEqual(["artifacts/round-1/real.log"]);
   });
 
   it("does not serve a store-shaped path the index does not list", async () => {

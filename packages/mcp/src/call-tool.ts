@@ -34,7 +34,14 @@ export function gateApprovals(session: McpSession): ApprovalActions {
   return {
     async approve(id, by, note) {
       await approve(session.root, id, { by, audit: session.audit });
-      await session.audit.append({ type: "note", actor: by, run: session.run, round: session.round, message: `${id}: ${note}`, data: { approval: id } });
+      await session.audit.append({
+        type: "note",
+        actor: by,
+        run: session.run,
+        round: session.round,
+        message: `${id}: ${note}`,
+        data: { approval: id },
+      });
     },
     async deny(id, by, reason) {
       await deny(session.root, id, { by, reason, audit: session.audit });
@@ -43,7 +50,12 @@ export function gateApprovals(session: McpSession): ApprovalActions {
 }
 
 /** One tool call through the gate, including the wait for a person on a confirm-tier call. */
-export async function callThroughGate(ctx: CallContext, tool: string, input: unknown, extra: ToolExtra): Promise<CallToolResult> {
+export async function callThroughGate(
+  ctx: CallContext,
+  tool: string,
+  input: unknown,
+  extra: ToolExtra,
+): Promise<CallToolResult> {
   const call = () => ctx.session.gate.call({ tool, input, actor: ctx.actor(), signal: extra.signal });
   const outcome = await call();
   if (outcome.status !== "pending-approval") return outcomeToResult(outcome);
@@ -54,12 +66,27 @@ export async function callThroughGate(ctx: CallContext, tool: string, input: unk
     const by = elicitationActor(ctx.clientName());
     if (answer === "approve") {
       // If another channel decided meanwhile, approve() refuses; the call below then finds what was decided.
-      await ctx.approvals.approve(id, by, `approved through MCP elicitation in the client "${ctx.clientName()}" (worksite mcp --elicit-approvals), not with \`worksite approve\``).catch(() => {});
+      await ctx.approvals
+        .approve(
+          id,
+          by,
+          `approved through MCP elicitation in the client "${ctx.clientName()}" (worksite mcp --elicit-approvals), not with \`worksite approve\``,
+        )
+        .catch(() => {});
       return outcomeToResult(await call());
     }
     if (answer === "deny") {
-      await ctx.approvals.deny(id, by, `declined through MCP elicitation in the client "${ctx.clientName()}" (worksite mcp --elicit-approvals)`).catch(() => {});
-      return errorResult(`${tool}: declined by the person in ${ctx.clientName()} (approval ${id}); the call did not run`, { status: "denied", approvalId: id });
+      await ctx.approvals
+        .deny(
+          id,
+          by,
+          `declined through MCP elicitation in the client "${ctx.clientName()}" (worksite mcp --elicit-approvals)`,
+        )
+        .catch(() => {});
+      return errorResult(
+        `${tool}: declined by the person in ${ctx.clientName()} (approval ${id}); the call did not run`,
+        { status: "denied", approvalId: id },
+      );
     }
     // The client could not ask (no UI, cancelled): fall through to the CLI's approval path.
   }
@@ -68,17 +95,26 @@ export async function callThroughGate(ctx: CallContext, tool: string, input: unk
   await notify(ctx, extra, waiting, 0);
   const started = Date.now();
   const ticker = setInterval(() => void notify(ctx, extra, waiting, Date.now() - started).catch(() => {}), 5000);
-  const waited = await ctx.session.gate.waitForApproval(id, { signal: extra.signal, timeoutMs: ctx.approvalWaitMs }).finally(() => clearInterval(ticker));
+  const waited = await ctx.session.gate
+    .waitForApproval(id, { signal: extra.signal, timeoutMs: ctx.approvalWaitMs })
+    .finally(() => clearInterval(ticker));
   switch (waited.state) {
     case "approved":
       // The gate finds the approval by the call's hash and uses it exactly once.
       return outcomeToResult(await call());
     case "denied": {
       const reason = waited.approval.reason ? `: ${waited.approval.reason}` : "";
-      return errorResult(`${tool}: denied by ${waited.approval.deniedBy ?? "a person"}${reason} (approval ${id}); the call did not run`, { status: "denied", approvalId: id });
+      return errorResult(
+        `${tool}: denied by ${waited.approval.deniedBy ?? "a person"}${reason} (approval ${id}); the call did not run`,
+        { status: "denied", approvalId: id },
+      );
     }
     case "consumed":
-      return errorResult(`${tool}: approval ${id} was already used by another identical call; call again to ask anew`, { status: "consumed", approvalId: id, retryable: true });
+      return errorResult(`${tool}: approval ${id} was already used by another identical call; call again to ask anew`, {
+        status: "consumed",
+        approvalId: id,
+        retryable: true,
+      });
     case "aborted":
       return errorResult(`${tool}: cancelled while waiting for approval ${id}`, { status: "aborted", approvalId: id });
     case "missing":
@@ -112,22 +148,41 @@ export function outcomeToResult(outcome: GateOutcome): CallToolResult {
       const text = artifacts.length ? `${content}\n\nartifacts: ${artifacts.join(", ")}` : content;
       return {
         content: [{ type: "text", text }],
-        structuredContent: { status: "ok", tool: outcome.tool, tier: outcome.decision.tier, data: outcome.result.data ?? null, artifacts },
+        structuredContent: {
+          status: "ok",
+          tool: outcome.tool,
+          tier: outcome.decision.tier,
+          data: outcome.result.data ?? null,
+          artifacts,
+        },
       };
     }
     case "refused":
-      return errorResult(`${outcome.tool}: ${namesItsRule(outcome.message, outcome.decision) ? outcome.message : `refused by ${ruleName(outcome.decision)} — ${outcome.message}`}`, {
-        status: "refused",
-        tier: outcome.decision.tier,
-        rule: outcome.decision.rule ?? null,
-      });
+      return errorResult(
+        `${outcome.tool}: ${namesItsRule(outcome.message, outcome.decision) ? outcome.message : `refused by ${ruleName(outcome.decision)} — ${outcome.message}`}`,
+        {
+          status: "refused",
+          tier: outcome.decision.tier,
+          rule: outcome.decision.rule ?? null,
+        },
+      );
     case "drafted":
       return {
         content: [{ type: "text", text: `${outcome.tool}: ${outcome.message}\ndraft: ${outcome.draft.path}` }],
-        structuredContent: { status: "drafted", tool: outcome.tool, draft: outcome.draft.path, draftId: outcome.draftId, rule: outcome.decision.rule ?? null },
+        structuredContent: {
+          status: "drafted",
+          tool: outcome.tool,
+          draft: outcome.draft.path,
+          draftId: outcome.draftId,
+          rule: outcome.decision.rule ?? null,
+        },
       };
     case "pending-approval":
-      return errorResult(waitingText(outcome.approvalId), { status: "pending-approval", approvalId: outcome.approvalId, retryable: true });
+      return errorResult(waitingText(outcome.approvalId), {
+        status: "pending-approval",
+        approvalId: outcome.approvalId,
+        retryable: true,
+      });
     case "aborted":
       return errorResult(`${outcome.tool}: aborted — ${outcome.message}`, { status: "aborted" });
     case "error":
@@ -157,7 +212,11 @@ function supportsFormElicitation(server: Server): boolean {
   return Object.keys(elicitation).length === 0 || "form" in elicitation;
 }
 
-async function askThePerson(ctx: CallContext, outcome: Extract<GateOutcome, { status: "pending-approval" }>, extra: ToolExtra) {
+async function askThePerson(
+  ctx: CallContext,
+  outcome: Extract<GateOutcome, { status: "pending-approval" }>,
+  extra: ToolExtra,
+) {
   const message = [
     `worksite asks: allow this call of ${outcome.tool}?`,
     outcome.message,
@@ -171,7 +230,14 @@ async function askThePerson(ctx: CallContext, outcome: Extract<GateOutcome, { st
         message,
         requestedSchema: {
           type: "object",
-          properties: { approve: { type: "boolean", title: "Approve this call", description: "Let exactly this call run once", default: false } },
+          properties: {
+            approve: {
+              type: "boolean",
+              title: "Approve this call",
+              description: "Let exactly this call run once",
+              default: false,
+            },
+          },
           required: ["approve"],
         },
       },
@@ -189,10 +255,18 @@ async function notify(ctx: CallContext, extra: ToolExtra, text: string, elapsedM
   // Progress keeps a client's request timer alive (resetTimeoutOnProgress); the log line shows the id.
   const token = extra._meta?.progressToken;
   if (token !== undefined) {
-    await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: elapsedMs, total: ctx.approvalWaitMs, message: text } });
+    await extra.sendNotification({
+      method: "notifications/progress",
+      params: { progressToken: token, progress: elapsedMs, total: ctx.approvalWaitMs, message: text },
+    });
   }
   if (elapsedMs === 0) {
     // Sent on the request's own stream so an HTTP client sees it beside the call.
-    await extra.sendNotification({ method: "notifications/message", params: { level: "notice", logger: "worksite", data: text } }).catch(() => {});
+    await extra
+      .sendNotification({
+        method: "notifications/message",
+        params: { level: "notice", logger: "worksite", data: text },
+      })
+      .catch(() => {});
   }
 }

@@ -47,9 +47,16 @@ describe("approving a confirm-tier call through MCP elicitation (in-memory trans
 
   it("is off by default: an agent answering its own elicitation gets no approval and the call waits for `worksite approve`", async () => {
     const agent = await selfApprovingClient("alice", { approvalWaitMs: 1_000 });
-    const result = await agent.callTool({ name: "file_write", arguments: { path: "docs/self-approved.md", content: "no person saw this\n" } });
+    const result = await agent.callTool({
+      name: "file_write",
+      arguments: { path: "docs/self-approved.md", content: "no person saw this\n" },
+    });
     const approval = (await auditEntries(root)).find((e) => e.type === "approval");
-    expect({ ran: existsSync(join(root, "docs/self-approved.md")), approvedAs: approval?.actor, asked }).toEqual({ ran: false, approvedAs: undefined, asked: 0 });
+    expect({ ran: existsSync(join(root, "docs/self-approved.md")), approvedAs: approval?.actor, asked }).toEqual({
+      ran: false,
+      approvedAs: undefined,
+      asked: 0,
+    });
     const id = (result.structuredContent as { approvalId: string }).approvalId;
     expect(result.isError).toBe(true);
     expect(text(result)).toContain(`waiting for approval ${id} — approve with \`worksite approve ${id}\``);
@@ -58,7 +65,10 @@ describe("approving a confirm-tier call through MCP elicitation (in-memory trans
 
   it("when turned on, records the approval as person:mcp-elicitation:<client>, never as the person the client names itself", async () => {
     const agent = await selfApprovingClient("person:alice", { approvalWaitMs: 5_000, elicitApprovals: true });
-    const result = await agent.callTool({ name: "file_write", arguments: { path: "docs/elicited.md", content: "asked in the client\n" } });
+    const result = await agent.callTool({
+      name: "file_write",
+      arguments: { path: "docs/elicited.md", content: "asked in the client\n" },
+    });
     expect(result.isError, text(result)).toBeFalsy();
     expect(asked).toBe(1);
     expect(await readFile(join(root, "docs/elicited.md"), "utf8")).toBe("asked in the client\n");

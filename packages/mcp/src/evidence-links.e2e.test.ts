@@ -30,9 +30,17 @@ describe("worksite mcp refuses linked evidence", () => {
     await link(join(root, "artifacts", "round-1", "real.log"), join(root, "artifacts", "round-1", "twin.log"));
     await symlink(join(outside, "notes.md"), join(root, "PROGRESS.md"));
     const entry = (path: string) => ({ path, kind: "log", round: 1, run: "r", created: "2025-01-01T00:00:00Z" });
-    await writeFile(join(root, "artifacts", "index.json"), JSON.stringify({ version: 1, artifacts: ["real.log", "linked.log", "twin.log"].map((n) => entry(`artifacts/round-1/${n}`)) }));
+    await writeFile(
+      join(root, "artifacts", "index.json"),
+      JSON.stringify({
+        version: 1,
+        artifacts: ["real.log", "linked.log", "twin.log"].map((n) => entry(`artifacts/round-1/${n}`)),
+      }),
+    );
     client = new Client({ name: "evidence-test-client", version: "1.0.0" });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [cliBin, "mcp", "-w", root], stderr: "pipe" }));
+    await client.connect(
+      new StdioClientTransport({ command: process.execPath, args: [cliBin, "mcp", "-w", root], stderr: "pipe" }),
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -44,13 +52,17 @@ describe("worksite mcp refuses linked evidence", () => {
   const read = (uri: string) => client.readResource({ uri });
 
   it("refuses a PROGRESS.md that is a symlink to a file outside the worksite, and serves THREAD.md", async () => {
-    await expect(read("worksite://files/PROGRESS.md")).rejects.toThrow(/PROGRESS\.md is not served: PROGRESS\.md is a symbolic link/);
+    await expect(read("worksite://files/PROGRESS.md")).rejects.toThrow(
+      /PROGRESS\.md is not served: PROGRESS\.md is a symbolic link/,
+    );
     const thread = await read("worksite://files/THREAD.md");
     expect((thread.contents[0] as { text: string }).text).toContain("# MCP test thread");
   });
 
   it("refuses an artifact hard-linked to a file outside the worksite, and one with a second link inside it", async () => {
-    await expect(read("worksite://artifacts/artifacts/round-1/linked.log")).rejects.toThrow(/artifacts\/round-1\/linked\.log is not served: .*has 2 hard links/);
+    await expect(read("worksite://artifacts/artifacts/round-1/linked.log")).rejects.toThrow(
+      /artifacts\/round-1\/linked\.log is not served: .*has 2 hard links/,
+    );
     await expect(read("worksite://artifacts/artifacts/round-1/twin.log")).rejects.toThrow(/has 2 hard links/);
   });
 

@@ -6,20 +6,26 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { type HttpServing, serveHttp } from "./http.js";
 
 const initialize = JSON.stringify({
-  jsonrpc: "2.0", id: 1, method: "initialize",
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
   params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
 });
 
 function post(serving: HttpServing, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(serving.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
-    }, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      serving.url,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on("error", reject);
     req.end(initialize);
   });
@@ -58,13 +64,20 @@ describe("the local HTTP endpoint's front door (bare MCP server, no gate)", () =
   });
 
   it("accepts its own origin with the token", async () => {
-    const res = await post(serving, { authorization: `Bearer ${serving.token}`, origin: `http://localhost:${serving.port}` });
+    const res = await post(serving, {
+      authorization: `Bearer ${serving.token}`,
+      origin: `http://localhost:${serving.port}`,
+    });
     expect(res.status).toBe(200);
   });
 
   it("lets the SDK's client connect with the bearer header", async () => {
     const client = new Client({ name: "sdk", version: "0" });
-    await client.connect(new StreamableHTTPClientTransport(new URL(serving.url), { requestInit: { headers: { Authorization: `Bearer ${serving.token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(serving.url), {
+        requestInit: { headers: { Authorization: `Bearer ${serving.token}` } },
+      }),
+    );
     expect(client.getServerVersion()?.name).toBe("t");
     await client.close();
   });

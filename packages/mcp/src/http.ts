@@ -32,7 +32,10 @@ const PATH = "/mcp";
  * the bearer token printed at start.
  * https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#security-warning
  */
-export async function serveHttp(createMcpServer: () => McpServer, options: HttpServeOptions = {}): Promise<HttpServing> {
+export async function serveHttp(
+  createMcpServer: () => McpServer,
+  options: HttpServeOptions = {},
+): Promise<HttpServing> {
   const token = options.token ?? randomBytes(32).toString("base64url");
   const expected = Buffer.from(`Bearer ${token}`);
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>();
@@ -40,7 +43,8 @@ export async function serveHttp(createMcpServer: () => McpServer, options: HttpS
 
   const http = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) reply(res, 500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}` });
+      if (!res.headersSent)
+        reply(res, 500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}` });
       else res.end();
     });
   });
@@ -48,14 +52,19 @@ export async function serveHttp(createMcpServer: () => McpServer, options: HttpS
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const allowedHosts = [`${HOST}:${port}`, `localhost:${port}`];
     const host = (req.headers.host ?? "").toLowerCase();
-    if (!allowedHosts.includes(host)) return reply(res, 403, { error: `Host ${JSON.stringify(host)} is not this server (expected ${allowedHosts.join(" or ")})` });
+    if (!allowedHosts.includes(host))
+      return reply(res, 403, {
+        error: `Host ${JSON.stringify(host)} is not this server (expected ${allowedHosts.join(" or ")})`,
+      });
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedHosts.some((h) => origin.toLowerCase() === `http://${h}`))
       return reply(res, 403, { error: `Origin ${JSON.stringify(origin)} may not call this server` });
     const auth = Buffer.from(req.headers.authorization ?? "");
     if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="worksite"');
-      return reply(res, 401, { error: "missing or wrong bearer token (printed by `worksite mcp --http` when it started)" });
+      return reply(res, 401, {
+        error: "missing or wrong bearer token (printed by `worksite mcp --http` when it started)",
+      });
     }
     const url = new URL(req.url ?? "/", `http://${host}`);
     if (url.pathname !== PATH) return reply(res, 404, { error: `the MCP endpoint is ${PATH}` });
@@ -63,12 +72,26 @@ export async function serveHttp(createMcpServer: () => McpServer, options: HttpS
     const sessionId = req.headers["mcp-session-id"];
     const known = typeof sessionId === "string" ? sessions.get(sessionId) : undefined;
     if (known) return known.transport.handleRequest(req, res);
-    if (sessionId !== undefined) return reply(res, 404, { jsonrpc: "2.0", error: { code: -32001, message: "unknown session; initialize again" }, id: null });
-    if (req.method !== "POST") return reply(res, 400, { jsonrpc: "2.0", error: { code: -32000, message: "no session: send initialize first" }, id: null });
+    if (sessionId !== undefined)
+      return reply(res, 404, {
+        jsonrpc: "2.0",
+        error: { code: -32001, message: "unknown session; initialize again" },
+        id: null,
+      });
+    if (req.method !== "POST")
+      return reply(res, 400, {
+        jsonrpc: "2.0",
+        error: { code: -32000, message: "no session: send initialize first" },
+        id: null,
+      });
 
     const body = await readJson(req, options.maxBodyBytes ?? 4 * 1024 * 1024);
     if (body === undefined || !isInitializeRequest(body))
-      return reply(res, 400, { jsonrpc: "2.0", error: { code: -32000, message: "no session: send initialize first" }, id: null });
+      return reply(res, 400, {
+        jsonrpc: "2.0",
+        error: { code: -32000, message: "no session: send initialize first" },
+        id: null,
+      });
     const server = createMcpServer();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),

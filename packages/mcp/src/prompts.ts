@@ -6,7 +6,10 @@ import type { McpSession } from "./session.js";
 export function registerPrompts(server: McpServer, session: McpSession): void {
   server.registerPrompt(
     "round-context",
-    { title: "Round context", description: "The thread's goal, scope, verification, permissions and open approvals for this round" },
+    {
+      title: "Round context",
+      description: "The thread's goal, scope, verification, permissions and open approvals for this round",
+    },
     async () => ({
       description: `Round ${session.round} context`,
       messages: [
@@ -14,7 +17,12 @@ export function registerPrompts(server: McpServer, session: McpSession): void {
           role: "user",
           content: {
             type: "text",
-            text: renderRoundContext({ worksite: session.worksite, run: session.run, round: session.round, openApprovals: await listApprovals(session.root, { status: "pending" }) }),
+            text: renderRoundContext({
+              worksite: session.worksite,
+              run: session.run,
+              round: session.round,
+              openApprovals: await listApprovals(session.root, { status: "pending" }),
+            }),
           },
         },
       ],

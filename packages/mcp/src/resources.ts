@@ -7,18 +7,36 @@ import { type ArtifactIndex, readArtifactIndex, readEvidenceFile } from "@worksi
 import { discoverSkills } from "@worksite/runtime";
 
 const FILES = [
-  { file: "THREAD.md", description: "What this thread owns and does not own, what to read first, what to deliver each round" },
+  {
+    file: "THREAD.md",
+    description: "What this thread owns and does not own, what to read first, what to deliver each round",
+  },
   { file: "GOAL.md", description: "The contract: goal, scope, how it is verified, when to pause" },
-  { file: "PERMISSIONS.md", description: "Which calls are allowed, drafted, need a person's approval, or are forbidden" },
+  {
+    file: "PERMISSIONS.md",
+    description: "Which calls are allowed, drafted, need a person's approval, or are forbidden",
+  },
   { file: "PROGRESS.md", description: "One section per round: what was done, verified, blocked, and what is next" },
 ] as const;
 
 const TEXT_EXTENSIONS: Record<string, string> = {
-  ".md": "text/markdown", ".txt": "text/plain", ".log": "text/plain", ".json": "application/json",
-  ".diff": "text/x-diff", ".patch": "text/x-diff", ".csv": "text/csv", ".html": "text/html", ".xml": "application/xml",
+  ".md": "text/markdown",
+  ".txt": "text/plain",
+  ".log": "text/plain",
+  ".json": "application/json",
+  ".diff": "text/x-diff",
+  ".patch": "text/x-diff",
+  ".csv": "text/csv",
+  ".html": "text/html",
+  ".xml": "application/xml",
 };
 const BINARY_EXTENSIONS: Record<string, string> = {
-  ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp", ".gif": "image/gif", ".pdf": "application/pdf",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".webp": "image/webp",
+  ".gif": "image/gif",
+  ".pdf": "application/pdf",
 };
 
 export function fileUri(file: string): string {
@@ -28,21 +46,28 @@ export function fileUri(file: string): string {
 /** The worksite's own files, its artifacts and its skills, readable by the client. Artifacts are redacted when written. */
 export function registerResources(server: McpServer, session: McpSession): void {
   for (const { file, description } of FILES) {
-    server.registerResource(file, fileUri(file), { title: file, description, mimeType: "text/markdown" }, async (uri) => ({
-      contents: [{ uri: uri.href, mimeType: "text/markdown", text: await readWorksiteFile(session.root, file) }],
-    }));
+    server.registerResource(
+      file,
+      fileUri(file),
+      { title: file, description, mimeType: "text/markdown" },
+      async (uri) => ({
+        contents: [{ uri: uri.href, mimeType: "text/markdown", text: await readWorksiteFile(session.root, file) }],
+      }),
+    );
   }
 
   server.registerResource(
     "artifacts",
     new ResourceTemplate("worksite://artifacts/{+path}", {
       list: async () => ({
-        resources: (await readArtifactIndex(session.root)).artifacts.filter((a) => isArtifactPath(a.path)).map((a) => ({
-          uri: `worksite://artifacts/${a.path}`,
-          name: a.path,
-          description: `${a.kind} from round ${a.round}${a.tool ? ` (${a.tool})` : ""}`,
-          mimeType: mimeOf(a.path),
-        })),
+        resources: (await readArtifactIndex(session.root)).artifacts
+          .filter((a) => isArtifactPath(a.path))
+          .map((a) => ({
+            uri: `worksite://artifacts/${a.path}`,
+            name: a.path,
+            description: `${a.kind} from round ${a.round}${a.tool ? ` (${a.tool})` : ""}`,
+            mimeType: mimeOf(a.path),
+          })),
       }),
     }),
     { title: "Artifacts", description: "Evidence from the rounds: screenshots, test output, diffs, drafts" },
@@ -66,7 +91,11 @@ export function registerResources(server: McpServer, session: McpSession): void 
         })),
       }),
     }),
-    { title: "Skills", description: "The skills in effect: the worksite's skills/ and installed skill packages (SKILL.md)", mimeType: "text/markdown" },
+    {
+      title: "Skills",
+      description: "The skills in effect: the worksite's skills/ and installed skill packages (SKILL.md)",
+      mimeType: "text/markdown",
+    },
     async (uri, variables) => {
       const name = String(variables.name ?? "");
       const skill = (await skillsOf(session.root)).find((s) => s.name === name);
@@ -109,7 +138,8 @@ function mimeOf(path: string): string {
 async function readArtifact(uri: string, root: string, path: string): Promise<ReadResourceResult> {
   const mimeType = mimeOf(path);
   const got = await readEvidenceFile(root, path);
-  if (!got.ok) throw new Error(got.problem === "missing" ? `no artifact ${uri}` : `artifact ${path} is not served: ${got.reason}`);
+  if (!got.ok)
+    throw new Error(got.problem === "missing" ? `no artifact ${uri}` : `artifact ${path} is not served: ${got.reason}`);
   if (BINARY_EXTENSIONS[extname(path).toLowerCase()] || mimeType === "application/octet-stream")
     return { contents: [{ uri, mimeType, blob: got.data.toString("base64") }] };
   return { contents: [{ uri, mimeType, text: got.data.toString("utf8") }] };

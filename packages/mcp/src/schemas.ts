@@ -21,7 +21,10 @@ export interface ToolInputSchema {
 export function toolInputSchema(schema: z.ZodType): ToolInputSchema {
   let json: Record<string, unknown>;
   try {
-    json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
+    json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" }) as Record<
+      string,
+      unknown
+    >;
   } catch {
     // A schema zod cannot describe (a custom refinement on an unusual type): the gate still
     // validates the input, the client just gets a looser description.
@@ -29,7 +32,10 @@ export function toolInputSchema(schema: z.ZodType): ToolInputSchema {
   }
   delete json.$schema;
   if (json.type === "object") return { json: json as McpInputSchema, wrapped: false };
-  return { json: { type: "object", properties: { input: json }, required: ["input"], additionalProperties: false }, wrapped: true };
+  return {
+    json: { type: "object", properties: { input: json }, required: ["input"], additionalProperties: false },
+    wrapped: true,
+  };
 }
 
 /** The MCP arguments turned back into the tool's own input shape. */

@@ -6,8 +6,21 @@ import type { AuditEvent, Gate, GateCall, RegisteredTool, Worksite } from "@work
 import { createWorksiteMcpServer } from "./server.js";
 import type { McpSession } from "./session.js";
 
-function tool(id: string, effect: RegisteredTool["effect"], input: z.ZodType, extra: Partial<RegisteredTool> = {}): RegisteredTool {
-  return { id, plugin: id.split(".")[0]!, description: `${id} does things`, effect, input, run: async () => ({ content: "" }), ...extra };
+function tool(
+  id: string,
+  effect: RegisteredTool["effect"],
+  input: z.ZodType,
+  extra: Partial<RegisteredTool> = {},
+): RegisteredTool {
+  return {
+    id,
+    plugin: id.split(".")[0]!,
+    description: `${id} does things`,
+    effect,
+    input,
+    run: async () => ({ content: "" }),
+    ...extra,
+  };
 }
 
 /** A hand-built gate: records what reached it and answers ok. */
@@ -18,12 +31,27 @@ function stubSession(tools: RegisteredTool[]) {
     tools: () => tools,
     async call(call: GateCall) {
       calls.push(call);
-      return { status: "ok", tool: call.tool, decision: { tier: "allow", reason: "stub" }, result: { content: `ran ${call.tool}` }, auditSeq: calls.length } as const;
+      return {
+        status: "ok",
+        tool: call.tool,
+        decision: { tier: "allow", reason: "stub" },
+        result: { content: `ran ${call.tool}` },
+        auditSeq: calls.length,
+      } as const;
     },
   } as unknown as Gate;
   const session = {
-    root: "/nonexistent", run: "r", round: 1, gate, worksite: {} as Worksite,
-    audit: { path: "", append: async (e: AuditEvent) => (events.push(e), { ...e, seq: 0, time: "", prev: "", hash: "" }), entries: async () => [], verify: async () => ({ ok: true, entries: 0 }) },
+    root: "/nonexistent",
+    run: "r",
+    round: 1,
+    gate,
+    worksite: {} as Worksite,
+    audit: {
+      path: "",
+      append: async (e: AuditEvent) => (events.push(e), { ...e, seq: 0, time: "", prev: "", hash: "" }),
+      entries: async () => [],
+      verify: async () => ({ ok: true, entries: 0 }),
+    },
   } as unknown as McpSession;
   return { session, calls, events };
 }
@@ -51,7 +79,10 @@ describe("tool mapping between MCP and the gate (stub gate, in-memory transport)
     const propose = listed.find((t) => t.name === "memory_propose");
     expect(propose?.description).toMatch(/^Propose a memory entry/);
     expect(listed.find((t) => t.name === "memory_write")).toBeUndefined();
-    expect(listed.find((t) => t.name === "browser_open")?.annotations).toMatchObject({ readOnlyHint: true, openWorldHint: true });
+    expect(listed.find((t) => t.name === "browser_open")?.annotations).toMatchObject({
+      readOnlyHint: true,
+      openWorldHint: true,
+    });
   });
 
   it("sends a call to the gate under the tool's own id, with the client's name as actor", async () => {
@@ -59,7 +90,10 @@ describe("tool mapping between MCP and the gate (stub gate, in-memory transport)
     const client = await connect(session, "Claude Code");
     await client.callTool({ name: "memory_propose", arguments: { name: "n", body: "b" } });
     await client.callTool({ name: "browser_open", arguments: { url: "https://a.test/" } });
-    expect(calls.map((c) => [c.tool, c.actor])).toEqual([["memory.write", "mcp:Claude-Code"], ["browser.open", "mcp:Claude-Code"]]);
+    expect(calls.map((c) => [c.tool, c.actor])).toEqual([
+      ["memory.write", "mcp:Claude-Code"],
+      ["browser.open", "mcp:Claude-Code"],
+    ]);
     expect(calls[1]!.input).toEqual({ url: "https://a.test/" });
   });
 

@@ -29,9 +29,20 @@ describe("worksite MCP server in process over the in-memory transport, on a real
     await cleanup();
   });
 
-  async function connect(options: { name: string; answer?: (message: string) => ElicitResult; approvalWaitMs?: number; elicitApprovals?: boolean }): Promise<Client> {
-    const server = createWorksiteMcpServer(session, { approvalWaitMs: options.approvalWaitMs ?? 10_000, elicitApprovals: options.elicitApprovals ?? false });
-    const client = new Client({ name: options.name, version: "1" }, options.answer ? { capabilities: { elicitation: {} } } : {});
+  async function connect(options: {
+    name: string;
+    answer?: (message: string) => ElicitResult;
+    approvalWaitMs?: number;
+    elicitApprovals?: boolean;
+  }): Promise<Client> {
+    const server = createWorksiteMcpServer(session, {
+      approvalWaitMs: options.approvalWaitMs ?? 10_000,
+      elicitApprovals: options.elicitApprovals ?? false,
+    });
+    const client = new Client(
+      { name: options.name, version: "1" },
+      options.answer ? { capabilities: { elicitation: {} } } : {},
+    );
     if (options.answer) client.setRequestHandler(ElicitRequestSchema, (req) => options.answer!(req.params.message));
     const [a, b] = InMemoryTransport.createLinkedPair();
     await Promise.all([server.connect(a), client.connect(b)]);
@@ -41,8 +52,15 @@ describe("worksite MCP server in process over the in-memory transport, on a real
 
   it("with --elicit-approvals, asks through elicitation and runs the call once accepted, recorded as person:mcp-elicitation:<client>", async () => {
     let asked = "";
-    const client = await connect({ name: "cursor-like", elicitApprovals: true, answer: (m) => ((asked = m), { action: "accept", content: { approve: true } }) });
-    const result = await client.callTool({ name: "file_write", arguments: { path: "docs/by-elicitation.md", content: "yes\n" } });
+    const client = await connect({
+      name: "cursor-like",
+      elicitApprovals: true,
+      answer: (m) => ((asked = m), { action: "accept", content: { approve: true } }),
+    });
+    const result = await client.callTool({
+      name: "file_write",
+      arguments: { path: "docs/by-elicitation.md", content: "yes\n" },
+    });
     expect(result.isError, text(result)).toBeFalsy();
     expect(asked).toContain("file.write");
     expect(await readFile(join(root, "docs/by-elicitation.md"), "utf8")).toBe("yes\n");
@@ -52,24 +70,36 @@ describe("worksite MCP server in process over the in-memory transport, on a real
 
   it("with --elicit-approvals, does not run the call when the person declines in the client, and marks the request denied", async () => {
     const client = await connect({ name: "cursor-like", elicitApprovals: true, answer: () => ({ action: "decline" }) });
-    const result = await client.callTool({ name: "file_write", arguments: { path: "docs/declined.md", content: "no\n" } });
+    const result = await client.callTool({
+      name: "file_write",
+      arguments: { path: "docs/declined.md", content: "no\n" },
+    });
     expect(result.isError).toBe(true);
     expect(text(result)).toContain("declined");
     expect(existsSync(join(root, "docs/declined.md"))).toBe(false);
     const id = (result.structuredContent as { approvalId: string }).approvalId;
-    expect(await readApproval(root, id)).toMatchObject({ status: "denied", deniedBy: "person:mcp-elicitation:cursor-like" });
+    expect(await readApproval(root, id)).toMatchObject({
+      status: "denied",
+      deniedBy: "person:mcp-elicitation:cursor-like",
+    });
   });
 
   it("answers a retryable 'waiting for approval' after the bound, and the retry runs once approved", async () => {
     const client = await connect({ name: "plain", approvalWaitMs: 300 });
-    const first = await client.callTool({ name: "file_write", arguments: { path: "docs/later.md", content: "later\n" } });
+    const first = await client.callTool({
+      name: "file_write",
+      arguments: { path: "docs/later.md", content: "later\n" },
+    });
     expect(first.isError).toBe(true);
     const id = await waitForPendingApproval(root);
     expect(text(first)).toContain(`waiting for approval ${id} — approve with \`worksite approve ${id}\``);
     expect(first.structuredContent).toMatchObject({ status: "pending-approval", approvalId: id, retryable: true });
     const { approve } = await import("@worksite/core");
     await approve(root, id, { by: "person:test", audit: session.audit });
-    const retry = await client.callTool({ name: "file_write", arguments: { path: "docs/later.md", content: "later\n" } });
+    const retry = await client.callTool({
+      name: "file_write",
+      arguments: { path: "docs/later.md", content: "later\n" },
+    });
     expect(retry.isError, text(retry)).toBeFalsy();
     expect(await readFile(join(root, "docs/later.md"), "utf8")).toBe("later\n");
   });
@@ -77,7 +107,14 @@ describe("worksite MCP server in process over the in-memory transport, on a real
   it("serves THREAD.md, GOAL.md, PERMISSIONS.md and the skills as resources", async () => {
     const client = await connect({ name: "r" });
     const { resources } = await client.listResources();
-    expect(resources.map((r) => r.uri)).toEqual(expect.arrayContaining(["worksite://files/THREAD.md", "worksite://files/GOAL.md", "worksite://files/PERMISSIONS.md", "worksite://skills/write-docs"]));
+    expect(resources.map((r) => r.uri)).toEqual(
+      expect.arrayContaining([
+        "worksite://files/THREAD.md",
+        "worksite://files/GOAL.md",
+        "worksite://files/PERMISSIONS.md",
+        "worksite://skills/write-docs",
+      ]),
+    );
     const goal = await client.readResource({ uri: "worksite://files/GOAL.md" });
     expect((goal.contents[0] as { text: string }).text).toContain("Keep the docs correct");
     const skill = await client.readResource({ uri: "worksite://skills/write-docs" });
@@ -110,13 +147,26 @@ describe("worksite MCP server in process over the in-memory transport, on a real
   it("reports thread status and records a progress note as an audited markdown artifact", async () => {
     const client = await connect({ name: "codex" });
     const status = await client.callTool({ name: "thread_status", arguments: {} });
-    expect((status.structuredContent as { data: unknown }).data).toMatchObject({ goal: "Keep the docs correct and complete.", stage: "write", round: session.round, state: "active" });
-    const noted = await client.callTool({ name: "report_progress", arguments: { title: "Docs pass", note: "Fixed the intro." } });
+    expect((status.structuredContent as { data: unknown }).data).toMatchObject({
+      goal: "Keep the docs correct and complete.",
+      stage: "write",
+      round: session.round,
+      state: "active",
+    });
+    const noted = await client.callTool({
+      name: "report_progress",
+      arguments: { title: "Docs pass", note: "Fixed the intro." },
+    });
     expect(noted.isError, text(noted)).toBeFalsy();
     const path = (noted.structuredContent as { data: { path: string } }).data.path;
     expect(await readFile(join(root, path), "utf8")).toContain("Fixed the intro.");
     const entries = await auditEntries(root);
-    expect(entries.some((e) => e.type === "result" && e.tool === "thread.report" && e.actor === "mcp:codex" && e.artifacts?.includes(path))).toBe(true);
+    expect(
+      entries.some(
+        (e) =>
+          e.type === "result" && e.tool === "thread.report" && e.actor === "mcp:codex" && e.artifacts?.includes(path),
+      ),
+    ).toBe(true);
   });
 
   it("answers an unknown tool name with a tool error naming the tools, and audits the call", async () => {
@@ -137,6 +187,8 @@ describe("worksite MCP server in process over the in-memory transport, on a real
     expect(text(result)).toContain('unknown tool "file.read"; did you mean file_read?');
     expect(text(result)).not.toContain("Hello from the docs");
     const entries = await auditEntries(root);
-    expect(entries.filter((e) => e.tool === "file.read").map((e) => [e.type, e.outcome, e.actor])).toEqual([["result", "error", "mcp:x"]]);
+    expect(entries.filter((e) => e.tool === "file.read").map((e) => [e.type, e.outcome, e.actor])).toEqual([
+      ["result", "error", "mcp:x"],
+    ]);
   });
 });

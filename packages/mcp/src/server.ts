@@ -1,6 +1,11 @@
 import type { RegisteredTool } from "@worksite/core";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { type CallToolResult, CallToolRequestSchema, ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type CallToolResult,
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
 import { toolAnnotations } from "./annotations.js";
 import { type ApprovalActions, type CallContext, callThroughGate, gateApprovals } from "./call-tool.js";
 import { registerPrompts } from "./prompts.js";
@@ -67,7 +72,10 @@ export function createWorksiteMcpServer(session: McpSession, options: WorksiteMc
   };
 
   const gateTools = session.gate.tools();
-  const names = buildToolNameMap(gateTools.map((t) => t.id), RENAMES);
+  const names = buildToolNameMap(
+    gateTools.map((t) => t.id),
+    RENAMES,
+  );
   const byName = new Map<string, GateToolEntry>();
   for (const tool of gateTools) {
     const name = names.toMcp(tool.id)!;
@@ -106,21 +114,42 @@ export function createWorksiteMcpServer(session: McpSession, options: WorksiteMc
  * read. A gate tool id under its raw name (`file.write` for `file_write`) is not run: the client
  * calls what it was offered, under the name it was offered.
  */
-async function unknownTool(ctx: CallContext, name: string, args: unknown, offered: string[], meant: string | undefined): Promise<CallToolResult> {
+async function unknownTool(
+  ctx: CallContext,
+  name: string,
+  args: unknown,
+  offered: string[],
+  meant: string | undefined,
+): Promise<CallToolResult> {
   const hint = meant ? `did you mean ${meant}? ` : "";
   const text = `unknown tool "${name}"; ${hint}the tools here are: ${offered.join(", ") || "none"}`;
   if (meant) {
     const { session } = ctx;
-    await session.audit.append({ type: "result", run: session.run, round: session.round, actor: ctx.actor(), tool: name, outcome: "error", message: `unknown tool "${name}" over MCP (offered as ${meant}); not run` });
+    await session.audit.append({
+      type: "result",
+      run: session.run,
+      round: session.round,
+      actor: ctx.actor(),
+      tool: name,
+      outcome: "error",
+      message: `unknown tool "${name}" over MCP (offered as ${meant}); not run`,
+    });
   } else {
     // The gate audits an unknown tool and runs nothing.
     await ctx.session.gate.call({ tool: name, input: args ?? {}, actor: ctx.actor() });
   }
-  return { isError: true, content: [{ type: "text", text }], structuredContent: { status: "error", tool: name, unknownTool: true, tools: offered } };
+  return {
+    isError: true,
+    content: [{ type: "text", text }],
+    structuredContent: { status: "error", tool: name, unknownTool: true, tools: offered },
+  };
 }
 
 /** The client names itself; keep that name to something safe to put in an actor id and a log line. */
 export function sanitizeClientName(name: string | undefined): string {
-  const cleaned = (name ?? "").replace(/[^A-Za-z0-9._-]/g, "-").replace(/-+/g, "-").slice(0, 64);
+  const cleaned = (name ?? "")
+    .replace(/[^A-Za-z0-9._-]/g, "-")
+    .replace(/-+/g, "-")
+    .slice(0, 64);
   return cleaned || "client";
 }

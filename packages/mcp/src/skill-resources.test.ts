@@ -45,8 +45,19 @@ describe("skill resources are the skills a round would see (in-memory transport)
   it("serves a skill from an installed skill package, readable by name", async () => {
     const pkg = join(root, "node_modules", "worksite-skill-lint-css");
     await mkdir(pkg, { recursive: true });
-    await writeFile(join(pkg, "package.json"), JSON.stringify({ name: "worksite-skill-lint-css", version: "1.0.0", keywords: ["worksite-skill"], worksite: { skill: "./SKILL.md" } }));
-    await writeFile(join(pkg, "SKILL.md"), "---\nname: lint-css\ndescription: Lint the stylesheets\n---\n\n# Lint CSS\n");
+    await writeFile(
+      join(pkg, "package.json"),
+      JSON.stringify({
+        name: "worksite-skill-lint-css",
+        version: "1.0.0",
+        keywords: ["worksite-skill"],
+        worksite: { skill: "./SKILL.md" },
+      }),
+    );
+    await writeFile(
+      join(pkg, "SKILL.md"),
+      "---\nname: lint-css\ndescription: Lint the stylesheets\n---\n\n# Lint CSS\n",
+    );
     const c = await connect();
     const { resources } = await c.listResources();
     expect(resources.find((r) => r.uri === "worksite://skills/lint-css")?.description).toBe("Lint the stylesheets");

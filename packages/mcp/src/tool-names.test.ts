@@ -31,7 +31,8 @@ describe("tool names offered to MCP clients", () => {
   });
 
   it("keeps names within what strict clients accept, whatever the id", () => {
-    for (const id of ["ünïcode.tool", "x".repeat(100), "...", "a b/c"]) expect(sanitizeToolName(id)).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    for (const id of ["ünïcode.tool", "x".repeat(100), "...", "a b/c"])
+      expect(sanitizeToolName(id)).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
     const long = buildToolNameMap(["p.".concat("x".repeat(80)), "p_".concat("x".repeat(80))]);
     const names = long.entries().map((e) => e.name);
     expect(new Set(names).size).toBe(2);

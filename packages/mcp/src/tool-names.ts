@@ -28,7 +28,11 @@ function shortHash(id: string): string {
  * @param renames   preferred names for some ids (`memory.write` → `memory_propose`)
  * @param reserved  names the server uses for its own tools; a gate tool never gets one
  */
-export function buildToolNameMap(ids: readonly string[], renames: Record<string, string> = {}, reserved: readonly string[] = []): ToolNameMap {
+export function buildToolNameMap(
+  ids: readonly string[],
+  renames: Record<string, string> = {},
+  reserved: readonly string[] = [],
+): ToolNameMap {
   const taken = new Set(reserved);
   const toMcp = new Map<string, string>();
   const fromMcp = new Map<string, string>();

@@ -26,7 +26,11 @@ describe("memory audit", () => {
 
   it("names the file, line and kind of a pasted secret and blocks", async () => {
     const { store, dir } = await committedFolder();
-    await put(dir, "tooling/use-pnpm.md", entryText("use-pnpm", {}, `Line one.\nLine two.\nUse ${fakeGithubToken} to publish.`));
+    await put(
+      dir,
+      "tooling/use-pnpm.md",
+      entryText("use-pnpm", {}, `Line one.\nLine two.\nUse ${fakeGithubToken} to publish.`),
+    );
     const report = await auditMemory(store);
     expect(report.blocking).toBe(true);
     const secret = report.findings.find((f) => f.kind === "secret");
@@ -49,7 +53,11 @@ describe("memory audit", () => {
 
   it("reports schema errors with file:line and conflict markers as blocking", async () => {
     const { store, dir } = await committedFolder();
-    await put(dir, "tooling/bad.md", "---\nname: bad\ndescription: d\ntype: rumour\nsource: me\ncreated: 2025-01-01\nupdated: 2025-01-01\n---\nx\n");
+    await put(
+      dir,
+      "tooling/bad.md",
+      "---\nname: bad\ndescription: d\ntype: rumour\nsource: me\ncreated: 2025-01-01\nupdated: 2025-01-01\n---\nx\n",
+    );
     await put(dir, "tooling/merged.md", entryText("merged", {}, "<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> other"));
     const report = await auditMemory(store);
     expect(report.findings.filter((f) => f.severity === "block").map((f) => `${f.kind} ${f.file}:${f.line}`)).toEqual([
@@ -77,11 +85,16 @@ describe("memory audit", () => {
     const { store, dir } = await committedFolder();
     await put(dir, "tooling/new-fact.md", entryText("new-fact", { description: "a brand new fact" }));
     await writeFile(join(dir, "tooling/node-version.md"), entryText("node-version", {}, "Node 22 now."));
-    expect((await handEdits(store)).map((e) => `${e.change} ${e.file}`).sort()).toEqual(["added tooling/new-fact.md", "modified tooling/node-version.md"]);
+    expect((await handEdits(store)).map((e) => `${e.change} ${e.file}`).sort()).toEqual([
+      "added tooling/new-fact.md",
+      "modified tooling/node-version.md",
+    ]);
     await commitHandEdits(store, "update node", { name: "Carol", email: "carol@example.test" });
     expect(await handEdits(store)).toEqual([]);
     expect(gitCli(dir, "log", "-1", "--format=%an <%ae>|%s")).toBe("Carol <carol@example.test>|update node\n");
     expect(gitCli(dir, "status", "--porcelain")).toBe("");
-    expect(await readFile(join(dir, "MEMORY.md"), "utf8")).toContain("- [new-fact](tooling/new-fact.md) — a brand new fact");
+    expect(await readFile(join(dir, "MEMORY.md"), "utf8")).toContain(
+      "- [new-fact](tooling/new-fact.md) — a brand new fact",
+    );
   });
 });

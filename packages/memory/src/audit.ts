@@ -51,25 +51,52 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
   const files = options.files ?? (await loadFiles(store));
   const findings: Finding[] = [];
   const day = today(store);
-  const staleBefore = new Date(store.now().getTime() - (options.staleDays ?? 365) * 86_400_000).toISOString().slice(0, 10);
+  const staleBefore = new Date(store.now().getTime() - (options.staleDays ?? 365) * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
   const maxBytes = options.maxBytes ?? 8192;
   const byName = new Map<string, string[]>();
   const byDescription = new Map<string, string[]>();
 
   for (const f of files) {
-    for (const p of f.problems) findings.push({ severity: "block", kind: "schema", file: f.file, line: p.line, message: p.message });
+    for (const p of f.problems)
+      findings.push({ severity: "block", kind: "schema", file: f.file, line: p.line, message: p.message });
     for (const x of contentFindings(f.file, f.text)) findings.push(x);
     if (Buffer.byteLength(f.text) > maxBytes)
-      findings.push({ severity: "warn", kind: "oversized", file: f.file, line: bodyStartLine(f.text), message: `${Buffer.byteLength(f.text)} bytes (over ${maxBytes}): split it or trim it` });
+      findings.push({
+        severity: "warn",
+        kind: "oversized",
+        file: f.file,
+        line: bodyStartLine(f.text),
+        message: `${Buffer.byteLength(f.text)} bytes (over ${maxBytes}): split it or trim it`,
+      });
     const e = f.entry;
     if (!e) continue;
     const m = e.meta;
     if (m.expires && m.expires.slice(0, 10) < day)
-      findings.push({ severity: "warn", kind: "expired", file: f.file, line: lineOf(f.text, "expires"), message: `expired on ${m.expires}; hidden from agents (kept in the folder)` });
+      findings.push({
+        severity: "warn",
+        kind: "expired",
+        file: f.file,
+        line: lineOf(f.text, "expires"),
+        message: `expired on ${m.expires}; hidden from agents (kept in the folder)`,
+      });
     else if (m.status === "active" && m.updated.slice(0, 10) < staleBefore)
-      findings.push({ severity: "warn", kind: "stale", file: f.file, line: lineOf(f.text, "updated"), message: `not updated since ${m.updated}: is it still true?` });
+      findings.push({
+        severity: "warn",
+        kind: "stale",
+        file: f.file,
+        line: lineOf(f.text, "updated"),
+        message: `not updated since ${m.updated}: is it still true?`,
+      });
     if (m.status === "conflicted")
-      findings.push({ severity: "warn", kind: "conflicted", file: f.file, line: lineOf(f.text, "status"), message: "both sides of a merge are kept here: settle it and set status: active" });
+      findings.push({
+        severity: "warn",
+        kind: "conflicted",
+        file: f.file,
+        line: lineOf(f.text, "status"),
+        message: "both sides of a merge are kept here: settle it and set status: active",
+      });
     if (m.status !== "superseded") {
       push(byName, m.name, f.file);
       push(byDescription, m.description.trim().toLowerCase(), f.file);
@@ -79,7 +106,13 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
     if (list.length > 1)
       for (const file of list) {
         const what = byName.get(key) === list ? `name "${key}"` : "description";
-        findings.push({ severity: "warn", kind: "duplicate", file, line: 2, message: `same ${what} as ${list.filter((x) => x !== file).join(", ")}` });
+        findings.push({
+          severity: "warn",
+          kind: "duplicate",
+          file,
+          line: 2,
+          message: `same ${what} as ${list.filter((x) => x !== file).join(", ")}`,
+        });
       }
 
   for (const extra of [INDEX_FILE, "README.md"]) {
@@ -90,12 +123,26 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
   const index = renderIndex(files.flatMap((f) => (f.entry ? [f.entry] : [])));
   const onDisk = fs.existsSync(indexPath) ? await readFile(indexPath, "utf8") : undefined;
   if (files.length && onDisk !== index)
-    findings.push({ severity: "warn", kind: "index", file: INDEX_FILE, line: 1, message: "out of date; worksite memory commit regenerates it" });
+    findings.push({
+      severity: "warn",
+      kind: "index",
+      file: INDEX_FILE,
+      line: 1,
+      message: "out of date; worksite memory commit regenerates it",
+    });
 
   for (const edit of await handEdits(store, files))
-    findings.push({ severity: "warn", kind: "uncommitted", file: edit.file, line: 1, message: `${edit.change} by hand and not committed; record it with worksite memory commit -m "…"` });
+    findings.push({
+      severity: "warn",
+      kind: "uncommitted",
+      file: edit.file,
+      line: 1,
+      message: `${edit.change} by hand and not committed; record it with worksite memory commit -m "…"`,
+    });
 
-  findings.sort((a, b) => (a.severity === b.severity ? a.file.localeCompare(b.file) || a.line - b.line : a.severity === "block" ? -1 : 1));
+  findings.sort((a, b) =>
+    a.severity === b.severity ? a.file.localeCompare(b.file) || a.line - b.line : a.severity === "block" ? -1 : 1,
+  );
   const report = { entries: files.length, findings, blocking: findings.some((f) => f.severity === "block") };
   await store.audit?.append({
     type: "memory",
@@ -114,7 +161,10 @@ function contentFindings(file: string, text: string): Finding[] {
     kind: d.message === "conflict marker" ? ("conflict-marker" as const) : ("secret" as const),
     file,
     line: d.line,
-    message: d.message === "conflict marker" ? "a merge conflict marker" : `${d.message}: the entry is kept out of every agent context`,
+    message:
+      d.message === "conflict marker"
+        ? "a merge conflict marker"
+        : `${d.message}: the entry is kept out of every agent context`,
   }));
 }
 

@@ -30,20 +30,30 @@ export interface WriteCommitOptions {
 export async function writeCommit(store: MemoryStore, options: WriteCommitOptions): Promise<string> {
   const added = [...options.changes].filter((c): c is [string, string] => c[1] !== null);
   // Diagnostics name the file on disk, so a person can open it from wherever they stand.
-  assertCommittable(added.map(([file, text]) => ({ file: join(store.root, file), text })), (file) => relative(store.root, file));
+  assertCommittable(
+    added.map(([file, text]) => ({ file: join(store.root, file), text })),
+    (file) => relative(store.root, file),
+  );
   const current = await resolveOptional(store, options.ref);
   if (options.expectOld !== undefined && current !== (options.expectOld ?? undefined))
     throw new Error(`${options.ref} moved while writing; try again`);
   const parents = options.parents ?? (current ? [current] : []);
   let base = options.baseTree;
-  if (base === undefined && parents[0]) base = (await git.readCommit({ fs, gitdir: store.gitdir, oid: parents[0], cache: store.cache })).commit.tree;
+  if (base === undefined && parents[0])
+    base = (await git.readCommit({ fs, gitdir: store.gitdir, oid: parents[0], cache: store.cache })).commit.tree;
   const tree = await applyChanges(store, base, options.changes);
   const when = { timestamp: Math.floor(store.now().getTime() / 1000), timezoneOffset: 0 };
   const person = { name: options.author.name, email: options.author.email, ...when };
   const oid = await git.writeCommit({
     fs,
     gitdir: store.gitdir,
-    commit: { message: options.message.endsWith("\n") ? options.message : `${options.message}\n`, tree, parent: parents, author: person, committer: person },
+    commit: {
+      message: options.message.endsWith("\n") ? options.message : `${options.message}\n`,
+      tree,
+      parent: parents,
+      author: person,
+      committer: person,
+    },
   });
   await git.writeRef({ fs, gitdir: store.gitdir, ref: options.ref, value: oid, force: true });
   return oid;
@@ -83,7 +93,8 @@ interface Node {
 async function build(store: MemoryStore, base: string | undefined, node: Node): Promise<string> {
   const entries = new Map<string, TreeEntry>();
   if (base && base !== EMPTY_TREE)
-    for (const e of (await git.readTree({ fs, gitdir: store.gitdir, oid: base, cache: store.cache })).tree) entries.set(e.path, e);
+    for (const e of (await git.readTree({ fs, gitdir: store.gitdir, oid: base, cache: store.cache })).tree)
+      entries.set(e.path, e);
   for (const [name, content] of node.files) {
     if (content === null) entries.delete(name);
     else {
@@ -116,7 +127,8 @@ export async function listTree(store: MemoryStore, commit: string | undefined): 
   let tree = c.tree;
   if (store.prefix) {
     try {
-      tree = (await git.readTree({ fs, gitdir: store.gitdir, oid: commit, filepath: store.prefix, cache: store.cache })).oid;
+      tree = (await git.readTree({ fs, gitdir: store.gitdir, oid: commit, filepath: store.prefix, cache: store.cache }))
+        .oid;
     } catch {
       return out;
     }

@@ -32,7 +32,13 @@ async function worksite(dir = "memory") {
   return { root, store, gate };
 }
 
-const entry = (topic: string, name: string) => ({ topic, name, description: "x", type: "fact", body: "[core]\n\tfsmonitor = touch /tmp/pwned\n" });
+const entry = (topic: string, name: string) => ({
+  topic,
+  name,
+  description: "x",
+  type: "fact",
+  body: "[core]\n\tfsmonitor = touch /tmp/pwned\n",
+});
 const message = (o: GateOutcome) => ("message" in o ? o.message : "");
 
 /** Every file under the memory folder's .git with its bytes, objects excepted (a refused write adds none anyway). */
@@ -61,12 +67,15 @@ describe("memory tools and control paths", () => {
     expect(await gitState(store.dir)).toEqual(before);
   });
 
-  it.each(["artifacts/memory", "src/.git/memory"])("refuses, by the floor, every write to a memory folder placed at %s", async (dir) => {
-    const { gate } = await worksite(dir);
-    const outcome = await gate.call({ tool: "memory.write", input: entry("notes", "one") });
-    expect(outcome.status).toBe("refused");
-    expect(message(outcome)).toContain("the floor");
-  });
+  it.each(["artifacts/memory", "src/.git/memory"])(
+    "refuses, by the floor, every write to a memory folder placed at %s",
+    async (dir) => {
+      const { gate } = await worksite(dir);
+      const outcome = await gate.call({ tool: "memory.write", input: entry("notes", "one") });
+      expect(outcome.status).toBe("refused");
+      expect(message(outcome)).toContain("the floor");
+    },
+  );
 
   it("still writes an ordinary entry", async () => {
     const { gate, store } = await worksite();

@@ -3,8 +3,34 @@ import { parseEntry, serialiseEntry } from "./entry-format.js";
 
 describe("entry format", () => {
   it("writes frontmatter in a stable key order whatever order it was given in", () => {
-    const a = serialiseEntry({ status: "active", name: "use-pnpm", type: "decision", description: "pnpm only", zeta: 1, tags: ["tooling"], source: "person:ann", created: "2025-01-01", updated: "2025-01-02" }, "Body.");
-    const b = serialiseEntry({ zeta: 1, updated: "2025-01-02", created: "2025-01-01", source: "person:ann", tags: ["tooling"], description: "pnpm only", type: "decision", name: "use-pnpm", status: "active" }, "Body.");
+    const a = serialiseEntry(
+      {
+        status: "active",
+        name: "use-pnpm",
+        type: "decision",
+        description: "pnpm only",
+        zeta: 1,
+        tags: ["tooling"],
+        source: "person:ann",
+        created: "2025-01-01",
+        updated: "2025-01-02",
+      },
+      "Body.",
+    );
+    const b = serialiseEntry(
+      {
+        zeta: 1,
+        updated: "2025-01-02",
+        created: "2025-01-01",
+        source: "person:ann",
+        tags: ["tooling"],
+        description: "pnpm only",
+        type: "decision",
+        name: "use-pnpm",
+        status: "active",
+      },
+      "Body.",
+    );
     expect(a).toBe(b);
     expect(a.split("\n").slice(1, 10)).toEqual([
       "name: use-pnpm",
@@ -20,7 +46,19 @@ describe("entry format", () => {
   });
 
   it("reads back exactly what it wrote, including awkward strings", () => {
-    const meta = { name: "odd", description: "has: a colon, # and \"quotes\"", type: "fact", tags: ["a", "b-c"], scope: "packages/**", source: "https://example.test/x?y=1", created: "2025-01-01", updated: "2025-01-02", expires: "2026-01-01", confidence: 0.8, status: "active" };
+    const meta = {
+      name: "odd",
+      description: 'has: a colon, # and "quotes"',
+      type: "fact",
+      tags: ["a", "b-c"],
+      scope: "packages/**",
+      source: "https://example.test/x?y=1",
+      created: "2025-01-01",
+      updated: "2025-01-02",
+      expires: "2026-01-01",
+      confidence: 0.8,
+      status: "active",
+    };
     const text = serialiseEntry(meta, "Line one.\n\nLine two.");
     const parsed = parseEntry(text, "topic/odd.md");
     expect(parsed.ok).toBe(true);
@@ -31,7 +69,8 @@ describe("entry format", () => {
   });
 
   it("names the line of a bad key, and a name that differs from the file name", () => {
-    const text = "---\nname: other-name\ndescription: d\ntype: opinion\nsource: me\ncreated: 2025-01-01\nupdated: 2025-01-01\n---\nbody\n";
+    const text =
+      "---\nname: other-name\ndescription: d\ntype: opinion\nsource: me\ncreated: 2025-01-01\nupdated: 2025-01-01\n---\nbody\n";
     const parsed = parseEntry(text, "topic/right-name.md");
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;

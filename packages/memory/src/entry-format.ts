@@ -27,7 +27,8 @@ export function parseEntry(text: string, file: string): ParsedEntry {
   const bytes = Buffer.byteLength(text);
   if (bytes > SIZE_LIMITS.memoryEntry) return { ok: false, problems: [entryTooBig(bytes)] };
   const fm = parseFrontmatter(text, file);
-  if (fm.ok && !fm.present) return { ok: false, problems: [{ line: 1, message: "an entry starts with a --- frontmatter block" }] };
+  if (fm.ok && !fm.present)
+    return { ok: false, problems: [{ line: 1, message: "an entry starts with a --- frontmatter block" }] };
   if (!fm.ok) return { ok: false, problems: fm.diagnostics.map((d) => ({ line: d.line, message: d.message })) };
   const data = normaliseDates(fm.data) as Record<string, unknown>;
   const body = fm.body.replace(/^\n/, "");
@@ -55,7 +56,10 @@ export function parseEntry(text: string, file: string): ParsedEntry {
 
 /** A memory entry over the limit, as a problem on its first line. */
 export function entryTooBig(bytes: number): EntryProblem {
-  return { line: 1, message: `${tooBigMessage("this entry", bytes, SIZE_LIMITS.memoryEntry)}: split it into smaller entries, one fact or decision each` };
+  return {
+    line: 1,
+    message: `${tooBigMessage("this entry", bytes, SIZE_LIMITS.memoryEntry)}: split it into smaller entries, one fact or decision each`,
+  };
 }
 
 /** Serialise with keys in `keyOrder`, so two writers of the same entry produce the same bytes. */
@@ -109,4 +113,3 @@ function normaliseDates(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, normaliseDates(v)]));
   return value;
 }
-

@@ -27,10 +27,26 @@ describe("the first proposal in a fresh memory folder", () => {
     const permissions: PermissionsFile = {
       file: "PERMISSIONS.md",
       defaults: { read: "read-only", write: "draft", external: "confirm" },
-      rules: [{ tier: "allow", tool: "memory.write", text: "memory.write", source: { file: "PERMISSIONS.md", line: 3 }, examples: { match: [], notMatch: [] } }],
+      rules: [
+        {
+          tier: "allow",
+          tool: "memory.write",
+          text: "memory.write",
+          source: { file: "PERMISSIONS.md", line: 3 },
+          examples: { match: [], notMatch: [] },
+        },
+      ],
       notes: [],
     };
-    const gate = createGate({ root, worksite: { permissions }, plugins: [createMemoryPlugin({ author: alice })], audit: openAuditLog(join(root, ".worksite", "audit.jsonl")), actor: "person:alice", run: "cli-1", round: 0 });
+    const gate = createGate({
+      root,
+      worksite: { permissions },
+      plugins: [createMemoryPlugin({ author: alice })],
+      audit: openAuditLog(join(root, ".worksite", "audit.jsonl")),
+      actor: "person:alice",
+      run: "cli-1",
+      round: 0,
+    });
     const outcome = await gate.call({ tool: "memory.write", input: fact });
     expect(outcome.status).toBe("ok");
 
@@ -45,7 +61,9 @@ describe("the first proposal in a fresh memory folder", () => {
     expect(await readFile(join(dir, "MEMORY.md"), "utf8")).toContain("- [node](build/node.md) — node version");
     expect(gitCli(dir, "ls-tree", "-r", "--name-only", "main")).toBe(".gitkeep\nMEMORY.md\nbuild/node.md\n");
     expect(gitCli(dir, "status", "--porcelain")).toBe("");
-    expect(gitCli(dir, "log", "--topo-order", "--format=%s", "main")).toBe("memory: accept proposal of run cli-1\nmemory: write build/node.md\nmemory: start\n");
+    expect(gitCli(dir, "log", "--topo-order", "--format=%s", "main")).toBe(
+      "memory: accept proposal of run cli-1\nmemory: write build/node.md\nmemory: start\n",
+    );
   });
 
   it("a MEMORY.md already in the folder is recorded as it is, not overwritten", async () => {
@@ -61,7 +79,12 @@ describe("the first proposal in a fresh memory folder", () => {
     const { dir } = await freshWorksite();
     const store = await openMemory({ dir, author: alice });
     // What the earlier version did: MEMORY.md in the start commit only, not in the folder.
-    await writeCommit(store, { ref: "refs/heads/main", changes: new Map([["MEMORY.md", renderIndex([])]]), message: "memory: start", author: alice });
+    await writeCommit(store, {
+      ref: "refs/heads/main",
+      changes: new Map([["MEMORY.md", renderIndex([])]]),
+      message: "memory: start",
+      author: alice,
+    });
     expect(existsSync(join(dir, "MEMORY.md"))).toBe(false);
     await writeMemory(store, fact, { run: "r2", actor: "agent" });
     await acceptProposal(store, "r2", alice);

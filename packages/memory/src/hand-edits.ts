@@ -23,7 +23,10 @@ export interface HandEdit {
  * walk, which cost seconds at 10,000 entries (bench/RESULTS.md, "Memory").
  * `loaded` lets the audit reuse the texts it has already read.
  */
-export async function handEdits(store: MemoryStore, loaded?: readonly { file: string; text: string; tooBig?: true }[]): Promise<HandEdit[]> {
+export async function handEdits(
+  store: MemoryStore,
+  loaded?: readonly { file: string; text: string; tooBig?: true }[],
+): Promise<HandEdit[]> {
   const head = await git.resolveRef({ fs, gitdir: store.gitdir, ref: "HEAD" }).catch(() => undefined);
   const committed = new Map<string, string>();
   for (const [path, oid] of await listTree(store, head)) {
@@ -81,16 +84,29 @@ async function markdownFiles(dir: string): Promise<string[]> {
  * Records the hand edits as a commit by `person` on the main line, with MEMORY.md
  * regenerated. Refused when an edited file holds a secret or a conflict marker.
  */
-export async function commitHandEdits(store: MemoryStore, message: string, person: Person = store.author): Promise<{ commit?: string; files: string[] }> {
-  if (!message.trim()) throw new UserError("a commit message is needed", { hint: 'worksite memory commit -m "why this changed"' });
+export async function commitHandEdits(
+  store: MemoryStore,
+  message: string,
+  person: Person = store.author,
+): Promise<{ commit?: string; files: string[] }> {
+  if (!message.trim())
+    throw new UserError("a commit message is needed", { hint: 'worksite memory commit -m "why this changed"' });
   // The edits are read under the lock too: a commit that waited must see the tree the one before it made.
   return withMemoryLock(store, () => commitEdits(store, message, person));
 }
 
-async function commitEdits(store: MemoryStore, message: string, person: Person): Promise<{ commit?: string; files: string[] }> {
+async function commitEdits(
+  store: MemoryStore,
+  message: string,
+  person: Person,
+): Promise<{ commit?: string; files: string[] }> {
   const edits = await handEdits(store);
   const changes = new Map<string, string | null>();
-  for (const e of edits) changes.set(repoPath(store, e.file), e.change === "deleted" ? null : await readFile(join(store.dir, e.file), "utf8"));
+  for (const e of edits)
+    changes.set(
+      repoPath(store, e.file),
+      e.change === "deleted" ? null : await readFile(join(store.dir, e.file), "utf8"),
+    );
   const entries = (await loadFiles(store)).flatMap((f) => (f.entry ? [f.entry] : []));
   const index = renderIndex(entries);
   const indexPath = join(store.dir, INDEX_FILE);
@@ -101,9 +117,15 @@ async function commitEdits(store: MemoryStore, message: string, person: Person):
   }
   if (!changes.size) return { files: [] };
   const ref = await mainRef(store);
-  const commit = await writeCommit(store, { ref, changes, message: `${message.trim()}\n\nmemory: hand edit by ${person.name} <${person.email}>`, author: person });
+  const commit = await writeCommit(store, {
+    ref,
+    changes,
+    message: `${message.trim()}\n\nmemory: hand edit by ${person.name} <${person.email}>`,
+    author: person,
+  });
   for (const [path, content] of changes) {
-    if (content === null) await git.remove({ fs, dir: store.root, gitdir: store.gitdir, filepath: path, cache: store.cache });
+    if (content === null)
+      await git.remove({ fs, dir: store.root, gitdir: store.gitdir, filepath: path, cache: store.cache });
     else await git.add({ fs, dir: store.root, gitdir: store.gitdir, filepath: path, cache: store.cache });
   }
   return { commit, files: [...changes.keys()] };

@@ -10,11 +10,16 @@ import type { AuthCallback, AuthFailureCallback } from "isomorphic-git";
  *                                          WORKSITE_GIT_USERNAME or "x-access-token")
  *   WORKSITE_GIT_USERNAME + WORKSITE_GIT_PASSWORD
  */
-export function credentialsFromEnv(env: NodeJS.ProcessEnv): { onAuth: AuthCallback; onAuthFailure: AuthFailureCallback } {
+export function credentialsFromEnv(env: NodeJS.ProcessEnv): {
+  onAuth: AuthCallback;
+  onAuthFailure: AuthFailureCallback;
+} {
   return {
     onAuth: () => {
-      if (env.WORKSITE_GIT_TOKEN) return { username: env.WORKSITE_GIT_USERNAME || "x-access-token", password: env.WORKSITE_GIT_TOKEN };
-      if (env.WORKSITE_GIT_USERNAME && env.WORKSITE_GIT_PASSWORD) return { username: env.WORKSITE_GIT_USERNAME, password: env.WORKSITE_GIT_PASSWORD };
+      if (env.WORKSITE_GIT_TOKEN)
+        return { username: env.WORKSITE_GIT_USERNAME || "x-access-token", password: env.WORKSITE_GIT_TOKEN };
+      if (env.WORKSITE_GIT_USERNAME && env.WORKSITE_GIT_PASSWORD)
+        return { username: env.WORKSITE_GIT_USERNAME, password: env.WORKSITE_GIT_PASSWORD };
       return { cancel: true };
     },
     // Sending the same wrong credentials again would only lock the account.
@@ -31,7 +36,9 @@ export function assertNoCredentialsInUrl(url: string): void {
     throw new UserError(`"${url}" is not a URL`, { hint: "memory syncs over HTTP(S): give an https:// URL" });
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:")
-    throw new UserError(`memory syncs over HTTP(S), not ${parsed.protocol}`, { hint: "give an https:// URL of the memory repository" });
+    throw new UserError(`memory syncs over HTTP(S), not ${parsed.protocol}`, {
+      hint: "give an https:// URL of the memory repository",
+    });
   if (parsed.username || parsed.password)
     throw new UserError("the memory remote URL holds credentials, which would be written to disk", {
       hint: "drop them from the URL and set WORKSITE_GIT_TOKEN (or WORKSITE_GIT_USERNAME and WORKSITE_GIT_PASSWORD) in the environment",

@@ -1,10 +1,26 @@
 // The public face of @worksite/memory.
 export { type EntryProblem, type MemoryEntry, type ParsedEntry, parseEntry, serialiseEntry } from "./entry-format.js";
 export { type EntryMeta, type EntryMetaInput, entryMetaSchema, entryStatuses, entryTypes, keyOrder } from "./schema.js";
-export { INDEX_FILE, type LoadedFile, loadFiles, type MemoryStore, type OpenMemoryOptions, openMemory, type Person, defaultPerson } from "./store.js";
+export {
+  INDEX_FILE,
+  type LoadedFile,
+  loadFiles,
+  type MemoryStore,
+  type OpenMemoryOptions,
+  openMemory,
+  type Person,
+  defaultPerson,
+} from "./store.js";
 export { listEntries, readMemory, type ReadOptions, type SearchHit, type SearchQuery, searchMemory } from "./search.js";
 export { INDEX_MAX_LINES, renderIndex } from "./index-file.js";
-export { type AuditOptions, type AuditReport, auditMemory, type Finding, type FindingKind, formatFinding } from "./audit.js";
+export {
+  type AuditOptions,
+  type AuditReport,
+  auditMemory,
+  type Finding,
+  type FindingKind,
+  formatFinding,
+} from "./audit.js";
 export { commitHandEdits, type HandEdit, handEdits } from "./hand-edits.js";
 export {
   acceptProposal,

@@ -43,8 +43,13 @@ async function take(path: string): Promise<{ release(): Promise<void> }> {
     const attempt = await tryFileLock(`${path}.lock`, { run: "memory" });
     if ("held" in attempt) return attempt.held;
     if (Date.now() > deadline) {
-      const by = attempt.heldBy ? ` (pid ${attempt.heldBy.pid} on ${attempt.heldBy.host}, since ${attempt.heldBy.started})` : "";
-      throw new WorksiteError("locked", `memory is being changed by another worksite process${by}; try again when it has finished, or remove ${path}.lock if none is running`);
+      const by = attempt.heldBy
+        ? ` (pid ${attempt.heldBy.pid} on ${attempt.heldBy.host}, since ${attempt.heldBy.started})`
+        : "";
+      throw new WorksiteError(
+        "locked",
+        `memory is being changed by another worksite process${by}; try again when it has finished, or remove ${path}.lock if none is running`,
+      );
     }
     await new Promise((r) => setTimeout(r, wait));
   }

@@ -21,7 +21,8 @@ export function mergeEntryText(input: EntryMergeInput): { text: string; conflict
   const file = "topic/x.md";
   const parse = (t: string) => (t ? parseEntry(t, file) : undefined);
   const [b, o, t] = [parse(input.base), parse(input.ours), parse(input.theirs)];
-  const meta = (p: ReturnType<typeof parse>) => (p ? (p.ok ? (p.entry.meta as Record<string, unknown>) : p.meta) : undefined);
+  const meta = (p: ReturnType<typeof parse>) =>
+    p ? (p.ok ? (p.entry.meta as Record<string, unknown>) : p.meta) : undefined;
   const body = (p: ReturnType<typeof parse>, raw: string) => (p ? (p.ok ? p.entry.body : p.body) : undefined) ?? raw;
   const om = meta(o);
   const tm = meta(t);
@@ -34,7 +35,8 @@ export function mergeEntryText(input: EntryMergeInput): { text: string; conflict
     if (ov === tv || tv === bv) merged[key] = om[key];
     else if (ov === bv) merged[key] = tm[key];
     else if (key === "updated") merged[key] = String(om[key]) > String(tm[key]) ? om[key] : tm[key];
-    else if (key === "tags" && Array.isArray(om[key]) && Array.isArray(tm[key])) merged[key] = [...new Set([...(om[key] as unknown[]), ...(tm[key] as unknown[])])];
+    else if (key === "tags" && Array.isArray(om[key]) && Array.isArray(tm[key]))
+      merged[key] = [...new Set([...(om[key] as unknown[]), ...(tm[key] as unknown[])])];
     else if (key === "status") merged[key] = om[key];
     else if (key === "created") merged[key] = String(om[key]) < String(tm[key]) ? om[key] : tm[key];
     // Both sources are true: each side learnt it somewhere.
@@ -49,10 +51,15 @@ export function mergeEntryText(input: EntryMergeInput): { text: string; conflict
   let mergedBody: string | undefined;
   if (ob === tb || tb === bb) mergedBody = ob;
   else if (ob === bb) mergedBody = tb;
-  if (mergedBody !== undefined && !clashes.length) return { text: serialiseEntry(merged, mergedBody), conflicted: false };
+  if (mergedBody !== undefined && !clashes.length)
+    return { text: serialiseEntry(merged, mergedBody), conflicted: false };
   const note = (m: Record<string, unknown>) => clashes.map((k) => `- ${k}: ${JSON.stringify(m[k])}`).join("\n");
-  const oursPart = [clashes.length ? `Frontmatter on this side:\n\n${note(om)}\n` : "", ob.trim()].filter(Boolean).join("\n");
-  const theirsPart = [clashes.length ? `Frontmatter on this side:\n\n${note(tm)}\n` : "", tb.trim()].filter(Boolean).join("\n");
+  const oursPart = [clashes.length ? `Frontmatter on this side:\n\n${note(om)}\n` : "", ob.trim()]
+    .filter(Boolean)
+    .join("\n");
+  const theirsPart = [clashes.length ? `Frontmatter on this side:\n\n${note(tm)}\n` : "", tb.trim()]
+    .filter(Boolean)
+    .join("\n");
   return sideBySide(input, { ...merged, status: "conflicted" }, oursPart, theirsPart);
 }
 

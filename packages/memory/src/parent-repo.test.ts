@@ -40,7 +40,12 @@ describe("a memory folder inside the worksite's repository", () => {
     gitCli(root, "add", "src/app.ts");
     await put(root, "memory/tooling/new.md", entryText("new"));
     await commitHandEdits(store, "remember new", alice);
-    expect(gitCli(root, "show", "--name-only", "--format=%s", "HEAD").trim().split("\n")).toEqual(["remember new", "", "memory/MEMORY.md", "memory/tooling/new.md"]);
+    expect(gitCli(root, "show", "--name-only", "--format=%s", "HEAD").trim().split("\n")).toEqual([
+      "remember new",
+      "",
+      "memory/MEMORY.md",
+      "memory/tooling/new.md",
+    ]);
     expect(gitCli(root, "status", "--porcelain")).toBe("M  src/app.ts\n");
   });
 
@@ -48,7 +53,11 @@ describe("a memory folder inside the worksite's repository", () => {
     const root = await worksiteRepo();
     const store = await openMemory({ dir: join(root, "memory"), now: fixedNow, author: alice });
     await writeFile(join(root, "src/app.ts"), "export const unsaved = 1;\n");
-    await writeMemory(store, { topic: "tooling", name: "tsc", description: "type-check with tsc -b", type: "procedure", body: "npx tsc -b" }, { run: "r1", actor: "agent" });
+    await writeMemory(
+      store,
+      { topic: "tooling", name: "tsc", description: "type-check with tsc -b", type: "procedure", body: "npx tsc -b" },
+      { run: "r1", actor: "agent" },
+    );
     const diff = await diffProposal(store, "r1");
     expect(diff).toMatch(/^diff --git a\/memory\/tooling\/tsc\.md b\/memory\/tooling\/tsc\.md/);
     await acceptProposal(store, "r1", alice);

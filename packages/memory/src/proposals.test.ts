@@ -16,7 +16,14 @@ async function folder() {
   return { dir, store };
 }
 
-const fact = { topic: "tooling", name: "vitest-timeout", description: "vitest tests time out after 30 s", type: "fact" as const, body: "Keep tests under 30 s.", tags: ["tests"] };
+const fact = {
+  topic: "tooling",
+  name: "vitest-timeout",
+  description: "vitest tests time out after 30 s",
+  type: "fact" as const,
+  body: "Keep tests under 30 s.",
+  tags: ["tests"],
+};
 
 describe("memory proposals", () => {
   it("commits an agent's write on the run's proposal branch, never on main", async () => {
@@ -28,7 +35,9 @@ describe("memory proposals", () => {
     expect(existsSync(join(dir, "tooling/vitest-timeout.md"))).toBe(false);
     expect(gitCli(dir, "status", "--porcelain")).toBe("");
     expect(gitCli(dir, "log", "-1", "--format=%B", "memory/proposals/run-7")).toContain("run: run-7\nauthor: agent");
-    expect((await listProposals(store)).map((p) => [p.run, p.files])).toEqual([["run-7", ["tooling/vitest-timeout.md"]]]);
+    expect((await listProposals(store)).map((p) => [p.run, p.files])).toEqual([
+      ["run-7", ["tooling/vitest-timeout.md"]],
+    ]);
   });
 
   it("diffs exactly the proposal against the commit it started from, even after main moved on", async () => {
@@ -40,11 +49,15 @@ describe("memory proposals", () => {
     await commitHandEdits(store, "hand edit", alice);
     const diff = await diffProposal(store, "run-8");
     expect(diff).not.toContain("hand.md");
-    expect(diff).toContain("diff --git a/tooling/vitest-timeout.md b/tooling/vitest-timeout.md\nnew file mode 100644\n--- /dev/null\n+++ b/tooling/vitest-timeout.md\n@@ -0,0 +1,13 @@\n+---\n+name: vitest-timeout\n");
+    expect(diff).toContain(
+      "diff --git a/tooling/vitest-timeout.md b/tooling/vitest-timeout.md\nnew file mode 100644\n--- /dev/null\n+++ b/tooling/vitest-timeout.md\n@@ -0,0 +1,13 @@\n+---\n+name: vitest-timeout\n",
+    );
     expect(diff).toContain("-updated: 2025-06-01\n-status: active\n+updated: 2025-07-01\n+status: superseded\n");
     // Same text as the real git CLI prints for that range (ignoring index lines and hunk-header function context).
     const base = gitCli(dir, "merge-base", "main", "memory/proposals/run-8").trim();
-    const real = gitCli(dir, "diff", "--no-color", "--no-renames", base, "memory/proposals/run-8").replace(/^index .*\n/gm, "").replace(/^(@@ .* @@).*$/gm, "$1");
+    const real = gitCli(dir, "diff", "--no-color", "--no-renames", base, "memory/proposals/run-8")
+      .replace(/^index .*\n/gm, "")
+      .replace(/^(@@ .* @@).*$/gm, "$1");
     expect(diff).toBe(real);
   });
 
@@ -82,20 +95,26 @@ describe("memory proposals", () => {
     expect(second.conflicted).toEqual(["tooling/vitest-timeout.md"]);
     const text = await readFile(join(dir, "tooling/vitest-timeout.md"), "utf8");
     expect(text).toContain("status: conflicted");
-    expect(text).toMatch(/## Version from the main line\n\nThirty seconds\.\n\n## Version from run b\n\nSixty seconds\./);
+    expect(text).toMatch(
+      /## Version from the main line\n\nThirty seconds\.\n\n## Version from run b\n\nSixty seconds\./,
+    );
     expect(text).not.toMatch(/^(<{7}|>{7}|={7})/m);
   });
 
   it("refuses a secret in an agent's write before anything is committed", async () => {
     const { dir, store } = await folder();
-    await expect(writeMemory(store, { ...fact, body: `token ${fakeGithubToken}` }, { run: "leak", actor: "agent" })).rejects.toThrow(/secret \(github-token\)/);
+    await expect(
+      writeMemory(store, { ...fact, body: `token ${fakeGithubToken}` }, { run: "leak", actor: "agent" }),
+    ).rejects.toThrow(/secret \(github-token\)/);
     expect(gitCli(dir, "log", "--all", "--format=%s")).not.toContain("vitest-timeout");
   });
 
   it("with autoAccept, writes land on main and in the folder at once", async () => {
     const { dir, store } = await folder();
     await writeMemory(store, fact, { run: "auto", actor: "agent", autoAccept: true });
-    expect(gitCli(dir, "log", "-1", "--format=%B", "main")).toContain("memory: write tooling/vitest-timeout.md\n\nrun: auto\nauthor: agent");
+    expect(gitCli(dir, "log", "-1", "--format=%B", "main")).toContain(
+      "memory: write tooling/vitest-timeout.md\n\nrun: auto\nauthor: agent",
+    );
     expect(gitCli(dir, "status", "--porcelain")).toBe("");
     expect((await listEntries(store)).map((e) => e.id)).toContain("tooling/vitest-timeout");
   });

@@ -19,7 +19,8 @@ const runId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a run id is lett
 
 export function proposalRef(run: string): string {
   const parsed = runId.safeParse(run);
-  if (!parsed.success) throw new UserError(`"${run}" is not a run id`, { hint: "a run id is letters, digits, dot, dash and underscore" });
+  if (!parsed.success)
+    throw new UserError(`"${run}" is not a run id`, { hint: "a run id is letters, digits, dot, dash and underscore" });
   return `refs/heads/${PROPOSALS}${run}`;
 }
 
@@ -27,7 +28,10 @@ export function proposalRef(run: string): string {
 export const writeInput = z.object({
   topic: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "a topic is a kebab-case folder name"),
   name: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "a name is kebab-case, such as use-pnpm"),
-  description: z.string().min(1).refine((s) => !s.includes("\n"), "one line"),
+  description: z
+    .string()
+    .min(1)
+    .refine((s) => !s.includes("\n"), "one line"),
   type: z.enum(entryTypes),
   body: z.string(),
   tags: z.array(z.string()).optional(),
@@ -78,13 +82,21 @@ async function beginProposalLocked(store: MemoryStore, run: string): Promise<str
 async function startMainLine(store: MemoryStore, main: string, run: string): Promise<string> {
   const onDisk = async (file: string) => {
     const path = join(store.dir, file);
-    return fs.existsSync(path) && (await fs.promises.stat(path)).isFile() ? fs.promises.readFile(path, "utf8") : undefined;
+    return fs.existsSync(path) && (await fs.promises.stat(path)).isFile()
+      ? fs.promises.readFile(path, "utf8")
+      : undefined;
   };
   const changes: Changes = new Map([[repoPath(store, INDEX_FILE), (await onDisk(INDEX_FILE)) ?? renderIndex([])]]);
   const keep = await onDisk(".gitkeep");
   if (keep !== undefined) changes.set(repoPath(store, ".gitkeep"), keep);
   const tmp = `refs/worksite/memory-tmp/start-${run}`;
-  const commit = await writeCommit(store, { ref: tmp, parents: [], changes, message: "memory: start", author: store.author });
+  const commit = await writeCommit(store, {
+    ref: tmp,
+    parents: [],
+    changes,
+    message: "memory: start",
+    author: store.author,
+  });
   await git.deleteRef({ fs, gitdir: store.gitdir, ref: tmp });
   await advanceMainLine(store, main, undefined, commit);
   return commit;
@@ -115,13 +127,22 @@ export async function writeMemory(store: MemoryStore, input: WriteInput, ctx: Ch
     const text = serialiseEntry(meta, w.body);
     // Refused when written, not only when read back: an entry past the limit would never load again.
     const bytes = Buffer.byteLength(text);
-    if (bytes > SIZE_LIMITS.memoryEntry) throw new UserError(`memory entry ${file} would be ${formatBytes(bytes)}; the limit is ${formatBytes(SIZE_LIMITS.memoryEntry)}`, { hint: "split it into smaller entries, one fact or decision each" });
+    if (bytes > SIZE_LIMITS.memoryEntry)
+      throw new UserError(
+        `memory entry ${file} would be ${formatBytes(bytes)}; the limit is ${formatBytes(SIZE_LIMITS.memoryEntry)}`,
+        { hint: "split it into smaller entries, one fact or decision each" },
+      );
     return text;
   });
 }
 
 /** Forgets an entry: it is marked superseded (kept in the folder and history, hidden from agents). */
-export async function forgetMemory(store: MemoryStore, id: string, reason: string, ctx: ChangeContext): Promise<ChangeResult> {
+export async function forgetMemory(
+  store: MemoryStore,
+  id: string,
+  reason: string,
+  ctx: ChangeContext,
+): Promise<ChangeResult> {
   const file = `${id.replace(/\.md$/, "")}.md`;
   return change(store, ctx, file, `forget ${file}`, (old) => {
     if (old === null) throw new UserError(`no memory entry "${id}" to forget`);
@@ -132,11 +153,23 @@ export async function forgetMemory(store: MemoryStore, id: string, reason: strin
   });
 }
 
-async function change(store: MemoryStore, ctx: ChangeContext, file: string, what: string, make: (old: string | null) => string): Promise<ChangeResult> {
+async function change(
+  store: MemoryStore,
+  ctx: ChangeContext,
+  file: string,
+  what: string,
+  make: (old: string | null) => string,
+): Promise<ChangeResult> {
   return withMemoryLock(store, () => changeLocked(store, ctx, file, what, make));
 }
 
-async function changeLocked(store: MemoryStore, ctx: ChangeContext, file: string, what: string, make: (old: string | null) => string): Promise<ChangeResult> {
+async function changeLocked(
+  store: MemoryStore,
+  ctx: ChangeContext,
+  file: string,
+  what: string,
+  make: (old: string | null) => string,
+): Promise<ChangeResult> {
   const path = repoPath(store, file);
   const message = `memory: ${what}\n\nrun: ${ctx.run}\nauthor: ${ctx.actor}`;
   if (ctx.autoAccept) {
@@ -146,9 +179,18 @@ async function changeLocked(store: MemoryStore, ctx: ChangeContext, file: string
     const entries = (await entriesAt(store, head)).filter((e) => e.file !== file);
     const parsed = parseEntry(text, file);
     if (parsed.ok) entries.push(parsed.entry);
-    const changes: Changes = new Map([[path, text], [repoPath(store, INDEX_FILE), renderIndex(entries)]]);
+    const changes: Changes = new Map([
+      [path, text],
+      [repoPath(store, INDEX_FILE), renderIndex(entries)],
+    ]);
     const tmp = `refs/worksite/memory-tmp/${ctx.run}`;
-    const commit = await writeCommit(store, { ref: tmp, parents: head ? [head] : [], changes, message, author: store.author });
+    const commit = await writeCommit(store, {
+      ref: tmp,
+      parents: head ? [head] : [],
+      changes,
+      message,
+      author: store.author,
+    });
     await git.deleteRef({ fs, gitdir: store.gitdir, ref: tmp });
     await advanceMainLine(store, ref, head, commit);
     await note(store, ctx, `memory change committed on the main line: ${file}`);
@@ -157,7 +199,13 @@ async function changeLocked(store: MemoryStore, ctx: ChangeContext, file: string
   const ref = await beginProposal(store, ctx.run);
   const head = await resolveOptional(store, ref);
   const text = make(await fileAt(store, head, path));
-  const commit = await writeCommit(store, { ref, changes: new Map([[path, text]]), message, author: store.author, expectOld: head ?? null });
+  const commit = await writeCommit(store, {
+    ref,
+    changes: new Map([[path, text]]),
+    message,
+    author: store.author,
+    expectOld: head ?? null,
+  });
   await note(store, ctx, `memory proposal ${ctx.run}: ${what}`);
   return { file, commit, ref };
 }
@@ -175,17 +223,28 @@ export async function listProposals(store: MemoryStore): Promise<ProposalInfo[]>
   for (const b of branches.filter((x) => x.startsWith(PROPOSALS)).sort()) {
     const run = b.slice(PROPOSALS.length);
     const { base, head } = await proposalRange(store, run);
-    out.push({ run, ref: `refs/heads/${b}`, head, files: [...(await changedPaths(store, base, head)).keys()].map((p) => memoryPath(store, p) ?? p) });
+    out.push({
+      run,
+      ref: `refs/heads/${b}`,
+      head,
+      files: [...(await changedPaths(store, base, head)).keys()].map((p) => memoryPath(store, p) ?? p),
+    });
   }
   return out;
 }
 
-async function proposalRange(store: MemoryStore, run: string): Promise<{ ref: string; head: string; base: string | undefined; main: string | undefined }> {
+async function proposalRange(
+  store: MemoryStore,
+  run: string,
+): Promise<{ ref: string; head: string; base: string | undefined; main: string | undefined }> {
   const ref = proposalRef(run);
   const head = await resolveOptional(store, ref);
-  if (!head) throw new UserError(`no memory proposal for run "${run}"`, { hint: "list them with: worksite memory diff" });
+  if (!head)
+    throw new UserError(`no memory proposal for run "${run}"`, { hint: "list them with: worksite memory diff" });
   const main = await resolveOptional(store, await mainRef(store));
-  const bases = main ? await git.findMergeBase({ fs, gitdir: store.gitdir, oids: [main, head], cache: store.cache }) : [];
+  const bases = main
+    ? await git.findMergeBase({ fs, gitdir: store.gitdir, oids: [main, head], cache: store.cache })
+    : [];
   return { ref, head, base: bases[0], main };
 }
 
@@ -196,17 +255,27 @@ export async function diffProposal(store: MemoryStore, run: string): Promise<str
   const parts: string[] = [];
   for (const [path, oid] of [...(await changedPaths(store, base, head))].sort(([a], [b]) => a.localeCompare(b))) {
     const old = before.get(path);
-    parts.push(unifiedDiff(path, old ? await readBlobText(store, old) : null, oid ? await readBlobText(store, oid) : null));
+    parts.push(
+      unifiedDiff(path, old ? await readBlobText(store, old) : null, oid ? await readBlobText(store, oid) : null),
+    );
   }
   return parts.join("");
 }
 
 /** Merges the run's proposal into the main line (entries both sides edited are kept side by side) and drops the branch. */
-export async function acceptProposal(store: MemoryStore, run: string, person: Person = store.author): Promise<{ commit: string; files: string[]; conflicted: string[] }> {
+export async function acceptProposal(
+  store: MemoryStore,
+  run: string,
+  person: Person = store.author,
+): Promise<{ commit: string; files: string[]; conflicted: string[] }> {
   return withMemoryLock(store, () => acceptProposalLocked(store, run, person));
 }
 
-async function acceptProposalLocked(store: MemoryStore, run: string, person: Person): Promise<{ commit: string; files: string[]; conflicted: string[] }> {
+async function acceptProposalLocked(
+  store: MemoryStore,
+  run: string,
+  person: Person,
+): Promise<{ commit: string; files: string[]; conflicted: string[] }> {
   const { ref, head, main } = await proposalRange(store, run);
   const target = await mainRef(store);
   let treeOid: string;
@@ -228,18 +297,31 @@ async function acceptProposalLocked(store: MemoryStore, run: string, person: Per
       await git.deleteBranch({ fs, gitdir: store.gitdir, ref: ref.slice("refs/heads/".length) });
       return { commit: main, files: [], conflicted: [] };
     }
-    treeOid = result.tree ?? (await git.readCommit({ fs, gitdir: store.gitdir, oid: result.oid!, cache: store.cache })).commit.tree;
+    treeOid =
+      result.tree ??
+      (await git.readCommit({ fs, gitdir: store.gitdir, oid: result.oid!, cache: store.cache })).commit.tree;
   } catch (error) {
     if ((error as { code?: string }).code === "MergeConflictError")
-      throw new UserError(`proposal ${run} deletes an entry the main line changed (or the other way round)`, { hint: "edit by hand, then reject the proposal", cause: error });
+      throw new UserError(`proposal ${run} deletes an entry the main line changed (or the other way round)`, {
+        hint: "edit by hand, then reject the proposal",
+        cause: error,
+      });
     throw error;
   }
   const tmp = `refs/worksite/memory-tmp/accept-${run}`;
-  const staged = await writeCommit(store, { ref: tmp, parents: [main, head], baseTree: treeOid, changes: new Map(), message: "tmp", author: person });
+  const staged = await writeCommit(store, {
+    ref: tmp,
+    parents: [main, head],
+    baseTree: treeOid,
+    changes: new Map(),
+    message: "tmp",
+    author: person,
+  });
   // Whoever made the branch, nothing with a secret or a conflict marker reaches the main line.
   const changed = await changedPaths(store, main, staged);
   const texts: Array<{ file: string; text: string }> = [];
-  for (const [path, oid] of changed) if (oid) texts.push({ file: join(store.root, path), text: await readBlobText(store, oid) });
+  for (const [path, oid] of changed)
+    if (oid) texts.push({ file: join(store.root, path), text: await readBlobText(store, oid) });
   assertCommittable(texts, (file) => relative(store.root, file));
   const entries = await entriesAt(store, staged);
   const changes: Changes = new Map([[repoPath(store, INDEX_FILE), renderIndex(entries)]]);
@@ -254,7 +336,9 @@ async function acceptProposalLocked(store: MemoryStore, run: string, person: Per
   await git.deleteRef({ fs, gitdir: store.gitdir, ref: tmp });
   const files = await advanceMainLine(store, target, main, commit);
   await git.deleteBranch({ fs, gitdir: store.gitdir, ref: ref.slice("refs/heads/".length) });
-  const conflicted = entries.filter((e) => e.meta.status === "conflicted" && files.includes(repoPath(store, e.file))).map((e) => e.file);
+  const conflicted = entries
+    .filter((e) => e.meta.status === "conflicted" && files.includes(repoPath(store, e.file)))
+    .map((e) => e.file);
   await note(store, { run, actor: `person:${person.name}` }, `memory proposal ${run} accepted`, { files, conflicted });
   return { commit, files: files.map((f) => memoryPath(store, f) ?? f), conflicted };
 }
@@ -270,7 +354,11 @@ async function rejectProposalLocked(store: MemoryStore, run: string, person: Per
   await note(store, { run, actor: `person:${person.name}` }, `memory proposal ${run} rejected`);
 }
 
-async function note(store: MemoryStore, ctx: { run: string; actor: string }, message: string, data?: Record<string, unknown>) {
+async function note(
+  store: MemoryStore,
+  ctx: { run: string; actor: string },
+  message: string,
+  data?: Record<string, unknown>,
+) {
   await store.audit?.append({ type: "memory", run: ctx.run, actor: ctx.actor, message, ...(data ? { data } : {}) });
 }
-

@@ -38,7 +38,10 @@ export async function recordPulled(store: MemoryStore, pulled: ReadonlyMap<strin
 }
 
 /** Each entry's origin, by id. */
-export async function entryOrigins(store: MemoryStore, entries: readonly MemoryEntry[]): Promise<Map<string, EntryOrigin>> {
+export async function entryOrigins(
+  store: MemoryStore,
+  entries: readonly MemoryEntry[],
+): Promise<Map<string, EntryOrigin>> {
   const ledger = await readLedger(store);
   const out = new Map<string, EntryOrigin>();
   for (const e of entries) {

@@ -17,7 +17,11 @@ describe("memory.read decides on the path it reads", () => {
     await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n");
     await mkdir(join(root, "memory"));
     const store = await openMemory({ dir: join(root, "memory"), git: "own" });
-    await put(store.dir, "private/secret-plan.md", entryText("secret-plan", { description: "the private plan" }, "Acquire the competitor on 2025-09-01."));
+    await put(
+      store.dir,
+      "private/secret-plan.md",
+      entryText("secret-plan", { description: "the private plan" }, "Acquire the competitor on 2025-09-01."),
+    );
     const forbid: Rule = {
       tier: "forbidden",
       tool: "memory.read",
@@ -26,8 +30,21 @@ describe("memory.read decides on the path it reads", () => {
       source: { file: "PERMISSIONS.md", line: 3 },
       examples: { match: [], notMatch: [] },
     };
-    const permissions: PermissionsFile = { file: "PERMISSIONS.md", defaults: { read: "allow", write: "draft", external: "confirm" }, rules: [forbid], notes: [] };
-    const gate = createGate({ root, worksite: { permissions }, plugins: [createMemoryPlugin()], audit: openAuditLog(join(root, ".worksite", "audit.jsonl")), actor: "agent", run: "run-r", round: 1 });
+    const permissions: PermissionsFile = {
+      file: "PERMISSIONS.md",
+      defaults: { read: "allow", write: "draft", external: "confirm" },
+      rules: [forbid],
+      notes: [],
+    };
+    const gate = createGate({
+      root,
+      worksite: { permissions },
+      plugins: [createMemoryPlugin()],
+      audit: openAuditLog(join(root, ".worksite", "audit.jsonl")),
+      actor: "agent",
+      run: "run-r",
+      round: 1,
+    });
 
     // The full id is refused, as the rule says.
     const direct = await gate.call({ tool: "memory.read", input: { id: "private/secret-plan" } });

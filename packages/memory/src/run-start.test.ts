@@ -16,7 +16,11 @@ describe("memory at the start of a run", () => {
       await syncMemory(a, { url: server.url, env: {} });
 
       const b = await openMemory({ dir: await tempDir(), author: alice, now: fixedNow });
-      await put(b.dir, "tooling/leak.md", entryText("leak", { description: "how to deploy" }, `token ${fakeGithubToken}`));
+      await put(
+        b.dir,
+        "tooling/leak.md",
+        entryText("leak", { description: "how to deploy" }, `token ${fakeGithubToken}`),
+      );
       const start = await memoryAtRunStart(b, { run: "r1", remote: server.url, env: {} });
       expect(start.sync?.outcome).toBe("cloned");
       expect(start.entries.map((e) => e.id)).toEqual(["tooling/use-pnpm"]);

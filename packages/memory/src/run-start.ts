@@ -31,13 +31,27 @@ export async function memoryAtRunStart(store: MemoryStore, options: RunStartOpti
   if (options.remote && store.mode === "own") {
     try {
       const url = /^https?:\/\//.test(options.remote) ? options.remote : undefined;
-      sync = await syncMemory(store, { ...(url ? { url } : {}), ...(options.env ? { env: options.env } : {}), noPush: true });
+      sync = await syncMemory(store, {
+        ...(url ? { url } : {}),
+        ...(options.env ? { env: options.env } : {}),
+        noPush: true,
+      });
     } catch (error) {
       syncError = (error as Error).message;
     }
   }
   const files = await loadFiles(store);
-  const report = await auditMemory(store, { files, run: options.run, ...(options.actor ? { actor: options.actor } : {}) });
+  const report = await auditMemory(store, {
+    files,
+    run: options.run,
+    ...(options.actor ? { actor: options.actor } : {}),
+  });
   const entries = await listEntries(store, { files });
-  return { ...(sync ? { sync } : {}), ...(syncError ? { syncError } : {}), report, entries, index: renderIndex(entries) };
+  return {
+    ...(sync ? { sync } : {}),
+    ...(syncError ? { syncError } : {}),
+    report,
+    entries,
+    index: renderIndex(entries),
+  };
 }

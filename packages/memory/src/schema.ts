@@ -1,7 +1,16 @@
 import { z } from "zod";
 
 /** Kinds of entry a person or an agent may write. Kept small so `type:` typos are caught. */
-export const entryTypes = ["fact", "preference", "decision", "procedure", "reference", "lesson", "person", "project"] as const;
+export const entryTypes = [
+  "fact",
+  "preference",
+  "decision",
+  "procedure",
+  "reference",
+  "lesson",
+  "person",
+  "project",
+] as const;
 export const entryStatuses = ["active", "superseded", "conflicted"] as const;
 
 const kebab = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -10,22 +19,24 @@ const dateLike = /^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const date = z.string().regex(dateLike, "expected a date such as 2025-01-31");
 
 /** The frontmatter of one entry, after YAML dates were turned back into strings. */
-export const entryMetaSchema = z.object({
-  name: z.string().regex(kebab, "expected kebab-case, such as use-pnpm"),
-  description: z
-    .string()
-    .min(1, "a one-line description is needed: the index shows it")
-    .refine((s) => !s.includes("\n"), "the description must be one line"),
-  type: z.enum(entryTypes),
-  tags: z.array(z.string().regex(kebab, "tags are kebab-case")).default([]),
-  scope: z.string().min(1).default("global"),
-  source: z.string().min(1, "say where it came from: a run id, a person or a URL"),
-  created: date,
-  updated: date,
-  expires: date.optional(),
-  confidence: z.union([z.number().min(0).max(1), z.enum(["low", "medium", "high"])]).optional(),
-  status: z.enum(entryStatuses).default("active"),
-}).catchall(z.unknown());
+export const entryMetaSchema = z
+  .object({
+    name: z.string().regex(kebab, "expected kebab-case, such as use-pnpm"),
+    description: z
+      .string()
+      .min(1, "a one-line description is needed: the index shows it")
+      .refine((s) => !s.includes("\n"), "the description must be one line"),
+    type: z.enum(entryTypes),
+    tags: z.array(z.string().regex(kebab, "tags are kebab-case")).default([]),
+    scope: z.string().min(1).default("global"),
+    source: z.string().min(1, "say where it came from: a run id, a person or a URL"),
+    created: date,
+    updated: date,
+    expires: date.optional(),
+    confidence: z.union([z.number().min(0).max(1), z.enum(["low", "medium", "high"])]).optional(),
+    status: z.enum(entryStatuses).default("active"),
+  })
+  .catchall(z.unknown());
 
 export type EntryMeta = z.output<typeof entryMetaSchema>;
 export type EntryMetaInput = z.input<typeof entryMetaSchema>;

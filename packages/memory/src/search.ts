@@ -38,7 +38,11 @@ export async function listEntries(store: MemoryStore, options: ReadOptions = {})
   return files.flatMap((f) => (f.entry && (options.forAgent === false || !hiddenReason(f, day)) ? [f.entry] : []));
 }
 
-export async function searchMemory(store: MemoryStore, query: SearchQuery, options: ReadOptions = {}): Promise<SearchHit[]> {
+export async function searchMemory(
+  store: MemoryStore,
+  query: SearchQuery,
+  options: ReadOptions = {},
+): Promise<SearchHit[]> {
   const words = (query.text ?? "").toLowerCase().split(/\s+/).filter(Boolean);
   const hits: SearchHit[] = [];
   for (const e of await listEntries(store, options)) {
@@ -59,7 +63,16 @@ export async function searchMemory(store: MemoryStore, query: SearchQuery, optio
       score += inHead ? 3 : 1;
     }
     if (!all) continue;
-    hits.push({ id: e.id, file: e.file, name: m.name, description: m.description, type: m.type, tags: m.tags, status: m.status, score });
+    hits.push({
+      id: e.id,
+      file: e.file,
+      name: m.name,
+      description: m.description,
+      type: m.type,
+      tags: m.tags,
+      status: m.status,
+      score,
+    });
   }
   hits.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
   return hits.slice(0, query.limit ?? 20);
@@ -69,10 +82,18 @@ export async function searchMemory(store: MemoryStore, query: SearchQuery, optio
 export async function readMemory(store: MemoryStore, ref: string, options: ReadOptions = {}): Promise<MemoryEntry> {
   const files = options.files ?? (await loadFiles(store));
   const wanted = ref.replace(/\.md$/, "");
-  const matches = files.filter((f) => f.file.replace(/\.md$/, "") === wanted || f.file.split("/").pop() === `${wanted}.md`);
-  if (matches.length > 1) throw new UserError(`"${ref}" names ${matches.length} entries`, { hint: `say which: ${matches.map((m) => m.file.replace(/\.md$/, "")).join(", ")}` });
+  const matches = files.filter(
+    (f) => f.file.replace(/\.md$/, "") === wanted || f.file.split("/").pop() === `${wanted}.md`,
+  );
+  if (matches.length > 1)
+    throw new UserError(`"${ref}" names ${matches.length} entries`, {
+      hint: `say which: ${matches.map((m) => m.file.replace(/\.md$/, "")).join(", ")}`,
+    });
   const file = matches[0];
-  if (!file) throw new UserError(`no memory entry "${ref}"`, { hint: "search with memory.search, or list with worksite memory list" });
+  if (!file)
+    throw new UserError(`no memory entry "${ref}"`, {
+      hint: "search with memory.search, or list with worksite memory list",
+    });
   if (options.forAgent !== false) {
     const why = hiddenReason(file, today(store));
     if (why) throw new UserError(`memory entry "${ref}" is withheld: ${why}`);

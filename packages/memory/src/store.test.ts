@@ -5,14 +5,33 @@ import { listEntries, readMemory, searchMemory } from "./search.js";
 import { openMemory } from "./store.js";
 import { entryText, fakeGithubToken, fixedNow, gitCli, put, tempDir } from "./test-helpers/fixtures.js";
 
-
 async function sample() {
   const dir = await tempDir();
-  await put(dir, "tooling/use-pnpm.md", entryText("use-pnpm", { type: "decision", tags: ["tooling", "build"], description: "the workspace installs with pnpm only" }, "Never npm install inside a package."));
+  await put(
+    dir,
+    "tooling/use-pnpm.md",
+    entryText(
+      "use-pnpm",
+      { type: "decision", tags: ["tooling", "build"], description: "the workspace installs with pnpm only" },
+      "Never npm install inside a package.",
+    ),
+  );
   await put(dir, "tooling/node-version.md", entryText("node-version", { tags: ["tooling"] }, "Node 20 everywhere."));
-  await put(dir, "people/ann-prefers-small-prs.md", entryText("ann-prefers-small-prs", { type: "preference", tags: ["review"] }, "Ann reviews small pull requests first."));
+  await put(
+    dir,
+    "people/ann-prefers-small-prs.md",
+    entryText(
+      "ann-prefers-small-prs",
+      { type: "preference", tags: ["review"] },
+      "Ann reviews small pull requests first.",
+    ),
+  );
   await put(dir, "tooling/old-ci.md", entryText("old-ci", { expires: "2025-03-01" }, "CI ran on the old runner."));
-  await put(dir, "tooling/deploy-token.md", entryText("deploy-token", {}, `Deploy with\n\n    token ${fakeGithubToken}\n`));
+  await put(
+    dir,
+    "tooling/deploy-token.md",
+    entryText("deploy-token", {}, `Deploy with\n\n    token ${fakeGithubToken}\n`),
+  );
   await put(dir, "tooling/forgotten.md", entryText("forgotten", { status: "superseded" }, "No longer true."));
   const store = await openMemory({ dir, now: fixedNow });
   return { dir, store };
@@ -40,8 +59,13 @@ describe("memory store", () => {
   it("searches by words, tag and type, best matches first", async () => {
     const { store } = await sample();
     expect((await searchMemory(store, { text: "pnpm" })).map((h) => h.id)).toEqual(["tooling/use-pnpm"]);
-    expect((await searchMemory(store, { tags: ["tooling"] })).map((h) => h.id)).toEqual(["tooling/node-version", "tooling/use-pnpm"]);
-    expect((await searchMemory(store, { type: "preference" })).map((h) => h.id)).toEqual(["people/ann-prefers-small-prs"]);
+    expect((await searchMemory(store, { tags: ["tooling"] })).map((h) => h.id)).toEqual([
+      "tooling/node-version",
+      "tooling/use-pnpm",
+    ]);
+    expect((await searchMemory(store, { type: "preference" })).map((h) => h.id)).toEqual([
+      "people/ann-prefers-small-prs",
+    ]);
     expect((await searchMemory(store, { text: "node everywhere" })).map((h) => h.id)).toEqual(["tooling/node-version"]);
     expect(await searchMemory(store, { text: "pnpm", type: "fact" })).toEqual([]);
   });

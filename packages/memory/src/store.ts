@@ -72,12 +72,31 @@ export async function openMemory(options: OpenMemoryOptions): Promise<MemoryStor
   if (mode === "own") {
     if (!own) await git.init({ fs, dir, defaultBranch: "main" });
     const gitdir = join(dir, ".git");
-    return { dir, root: dir, gitdir, prefix: "", mode, author: options.author ?? (await defaultPerson(gitdir)), ...base };
+    return {
+      dir,
+      root: dir,
+      gitdir,
+      prefix: "",
+      mode,
+      author: options.author ?? (await defaultPerson(gitdir)),
+      ...base,
+    };
   }
   const root = own ? undefined : enclosing;
-  if (!root) throw new UserError(`${dir} is not inside a git repository`, { hint: 'open it as a repository of its own (git: "own")' });
+  if (!root)
+    throw new UserError(`${dir} is not inside a git repository`, {
+      hint: 'open it as a repository of its own (git: "own")',
+    });
   const gitdir = join(root, ".git");
-  return { dir, root, gitdir, prefix: relative(root, dir).split(sep).join("/"), mode, author: options.author ?? (await defaultPerson(gitdir)), ...base };
+  return {
+    dir,
+    root,
+    gitdir,
+    prefix: relative(root, dir).split(sep).join("/"),
+    mode,
+    author: options.author ?? (await defaultPerson(gitdir)),
+    ...base,
+  };
 }
 
 /** The person git would name: the repository's user.name/email, else git's environment variables, else the login. */
@@ -138,7 +157,8 @@ export async function listEntryFiles(store: MemoryStore): Promise<string[]> {
       if (item.name.startsWith(".")) continue;
       const path = rel ? `${rel}/${item.name}` : item.name;
       if (item.isDirectory()) await walk(path);
-      else if (item.isFile() && item.name.endsWith(".md") && !(rel === "" && NOT_ENTRIES.has(item.name))) out.push(path);
+      else if (item.isFile() && item.name.endsWith(".md") && !(rel === "" && NOT_ENTRIES.has(item.name)))
+        out.push(path);
     }
   };
   await walk("");
@@ -167,13 +187,18 @@ export async function loadFiles(store: MemoryStore): Promise<LoadedFile[]> {
     batch.forEach((file, j) => {
       const got = reads[j]!;
       if (!got.ok) {
-        if (got.problem !== "too-big") throw new UserError(`memory entry ${file} cannot be read (${got.code ?? got.problem})`, { hint: "check the file's permissions" });
+        if (got.problem !== "too-big")
+          throw new UserError(`memory entry ${file} cannot be read (${got.code ?? got.problem})`, {
+            hint: "check the file's permissions",
+          });
         out.push({ file, text: "", problems: [entryTooBig(got.size)], tooBig: true });
         return;
       }
       const text = got.text;
       const parsed = parseEntry(text, file);
-      out.push(parsed.ok ? { file, text, entry: parsed.entry, problems: [] } : { file, text, problems: parsed.problems });
+      out.push(
+        parsed.ok ? { file, text, entry: parsed.entry, problems: [] } : { file, text, problems: parsed.problems },
+      );
     });
   }
   return out;

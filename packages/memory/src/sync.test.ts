@@ -67,13 +67,17 @@ describe("memory sync over a real git HTTP server", () => {
     expect(text).toContain("status: conflicted");
     expect(text).toContain("Node 22 on CI.");
     expect(text).toContain("Node 20 until June.");
-    expect(text).toMatch(/## Version from Bob \(this copy\)\n\nNode 20 until June\.\n\n## Version from origin\/main\n\nNode 22 on CI\./);
+    expect(text).toMatch(
+      /## Version from Bob \(this copy\)\n\nNode 20 until June\.\n\n## Version from origin\/main\n\nNode 22 on CI\./,
+    );
     expect(text).not.toMatch(/^(<{7}|>{7}|={7})/m);
     // The merged entry is what the server holds now, and the audit lists it for review without blocking.
     expect(gitCli(server.bare, "show", "main:tooling/node-version.md")).toBe(text);
     const report = await auditMemory(b);
     expect(report.blocking).toBe(false);
-    expect(report.findings).toContainEqual(expect.objectContaining({ kind: "conflicted", file: "tooling/node-version.md" }));
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ kind: "conflicted", file: "tooling/node-version.md" }),
+    );
     expect(await readFile(join(b.dir, "MEMORY.md"), "utf8")).toContain("(conflicted: needs review)");
   });
 

@@ -90,7 +90,9 @@ async function configureRemote(store: MemoryStore, url: string | undefined): Pro
     return url;
   }
   if (typeof current !== "string" || !current)
-    throw new UserError("memory has no remote to sync with", { hint: "set THREAD.md memory.remote, or pass --remote URL once" });
+    throw new UserError("memory has no remote to sync with", {
+      hint: "set THREAD.md memory.remote, or pass --remote URL once",
+    });
   return current;
 }
 
@@ -98,7 +100,17 @@ async function pull(store: MemoryStore, url: string, auth: ReturnType<typeof cre
   const ref = await mainRef(store);
   const branch = ref.slice("refs/heads/".length);
   try {
-    await git.fetch({ fs, http, gitdir: store.gitdir, remote: REMOTE, ref: branch, singleBranch: true, tags: false, cache: store.cache, ...auth });
+    await git.fetch({
+      fs,
+      http,
+      gitdir: store.gitdir,
+      remote: REMOTE,
+      ref: branch,
+      singleBranch: true,
+      tags: false,
+      cache: store.cache,
+      ...auth,
+    });
   } catch (error) {
     // An empty remote has no branch to fetch yet: the first push creates it.
     if ((error as { code?: string }).code !== "NotFoundError") throw wrap(error, url);
@@ -110,35 +122,57 @@ async function pull(store: MemoryStore, url: string, auth: ReturnType<typeof cre
   await assertSafePaths(store, theirs, url);
   if (!ours) {
     const files = await advanceMainLine(store, ref, undefined, theirs);
-    return { ...none, ...(await broughtIn(store, undefined, theirs, theirs)), pulled: inside(store, files), outcome: "cloned" };
+    return {
+      ...none,
+      ...(await broughtIn(store, undefined, theirs, theirs)),
+      pulled: inside(store, files),
+      outcome: "cloned",
+    };
   }
   const [base] = await git.findMergeBase({ fs, gitdir: store.gitdir, oids: [ours, theirs], cache: store.cache });
   if (base === theirs) return none;
   if (base === ours) {
     const files = await advanceMainLine(store, ref, ours, theirs);
-    return { ...none, ...(await broughtIn(store, ours, theirs, theirs)), pulled: inside(store, files), outcome: "fast-forward" };
+    return {
+      ...none,
+      ...(await broughtIn(store, ours, theirs, theirs)),
+      pulled: inside(store, files),
+      outcome: "fast-forward",
+    };
   }
-  const result = await git.merge({
-    fs,
-    gitdir: store.gitdir,
-    ours: ref,
-    theirs: `refs/remotes/${REMOTE}/${branch}`,
-    noUpdateBranch: true,
-    abortOnConflict: true,
-    author: { name: store.author.name, email: store.author.email },
-    mergeDriver: memoryMergeDriver({ ours: `${store.author.name} (this copy)`, theirs: `${REMOTE}/${branch}` }),
-    cache: store.cache,
-  }).catch((error: unknown) => {
-    if ((error as { code?: string }).code === "MergeConflictError")
-      throw new UserError("one side deleted an entry the other changed; memory keeps entries and marks them superseded instead", {
-        hint: "restore the deleted file on one side, commit, and sync again",
-        cause: error,
-      });
-    throw error;
-  });
+  const result = await git
+    .merge({
+      fs,
+      gitdir: store.gitdir,
+      ours: ref,
+      theirs: `refs/remotes/${REMOTE}/${branch}`,
+      noUpdateBranch: true,
+      abortOnConflict: true,
+      author: { name: store.author.name, email: store.author.email },
+      mergeDriver: memoryMergeDriver({ ours: `${store.author.name} (this copy)`, theirs: `${REMOTE}/${branch}` }),
+      cache: store.cache,
+    })
+    .catch((error: unknown) => {
+      if ((error as { code?: string }).code === "MergeConflictError")
+        throw new UserError(
+          "one side deleted an entry the other changed; memory keeps entries and marks them superseded instead",
+          {
+            hint: "restore the deleted file on one side, commit, and sync again",
+            cause: error,
+          },
+        );
+      throw error;
+    });
   const tree = (await git.readCommit({ fs, gitdir: store.gitdir, oid: result.oid!, cache: store.cache })).commit.tree;
   const tmp = "refs/worksite/memory-tmp/sync";
-  const draft = await writeCommit(store, { ref: tmp, parents: [ours, theirs], baseTree: tree, changes: new Map(), message: "tmp", author: store.author });
+  const draft = await writeCommit(store, {
+    ref: tmp,
+    parents: [ours, theirs],
+    baseTree: tree,
+    changes: new Map(),
+    message: "tmp",
+    author: store.author,
+  });
   const entries = await entriesAt(store, draft);
   const changes: Changes = new Map([[repoPath(store, INDEX_FILE), renderIndex(entries)]]);
   const merged = await writeCommit(store, {
@@ -164,7 +198,13 @@ async function pull(store: MemoryStore, url: string, auth: ReturnType<typeof cre
     message: `memory sync merged ${REMOTE}/${branch}${conflicted.length ? `; ${conflicted.length} entries conflicted, kept side by side` : ""}`,
     data: { conflicted },
   });
-  return { ...(await broughtIn(store, ours, merged, theirs)), pulled: inside(store, files), conflicted, pushed: false, outcome: "merged" };
+  return {
+    ...(await broughtIn(store, ours, merged, theirs)),
+    pulled: inside(store, files),
+    conflicted,
+    pushed: false,
+    outcome: "merged",
+  };
 }
 
 async function push(store: MemoryStore, auth: ReturnType<typeof credentialsFromEnv>): Promise<boolean> {
@@ -173,7 +213,15 @@ async function push(store: MemoryStore, auth: ReturnType<typeof credentialsFromE
   const ours = await resolveOptional(store, ref);
   const theirs = await resolveOptional(store, `refs/remotes/${REMOTE}/${branch}`);
   if (!ours || ours === theirs) return false;
-  const result = await git.push({ fs, http, gitdir: store.gitdir, remote: REMOTE, ref: branch, cache: store.cache, ...auth });
+  const result = await git.push({
+    fs,
+    http,
+    gitdir: store.gitdir,
+    remote: REMOTE,
+    ref: branch,
+    cache: store.cache,
+    ...auth,
+  });
   if (!result.ok) throw new Error(`push refused: ${result.error ?? JSON.stringify(result.refs)}`);
   return true;
 }
@@ -182,7 +230,12 @@ async function push(store: MemoryStore, auth: ReturnType<typeof credentialsFromE
  * What a pull brought in (the files that differ between our old main line and the new one) and who
  * wrote each on the remote; the blobs are recorded so the round context can show them as pulled.
  */
-async function broughtIn(store: MemoryStore, from: string | undefined, to: string, theirs: string): Promise<{ brought: PulledEntry[] }> {
+async function broughtIn(
+  store: MemoryStore,
+  from: string | undefined,
+  to: string,
+  theirs: string,
+): Promise<{ brought: PulledEntry[] }> {
   const changed = await changedPaths(store, from, to);
   const fromRemote = new Map([...changed].filter(([p]) => p !== repoPath(store, INDEX_FILE)));
   await recordPulled(store, fromRemote);
@@ -194,7 +247,9 @@ async function broughtIn(store: MemoryStore, from: string | undefined, to: strin
       brought.push({ file, deleted: true });
       continue;
     }
-    const [last] = await git.log({ fs, gitdir: store.gitdir, ref: theirs, filepath: path, depth: 1, cache: store.cache }).catch(() => []);
+    const [last] = await git
+      .log({ fs, gitdir: store.gitdir, ref: theirs, filepath: path, depth: 1, cache: store.cache })
+      .catch(() => []);
     const parsed = parseEntry(await readBlobText(store, oid), file);
     brought.push({
       file,
@@ -217,24 +272,39 @@ async function assertSafePaths(store: MemoryStore, theirs: string, url: string):
       entries = (await git.readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache })).tree;
     } catch (error) {
       // isomorphic-git refuses a tree holding `.git` or `..` outright; name the path instead of its bare error.
-      const bad = (error as { code?: string; data?: { filepath?: string } }).code === "UnsafeFilepathError" ? (error as { data?: { filepath?: string } }).data?.filepath : undefined;
+      const bad =
+        (error as { code?: string; data?: { filepath?: string } }).code === "UnsafeFilepathError"
+          ? (error as { data?: { filepath?: string } }).data?.filepath
+          : undefined;
       if (bad === undefined) throw error;
       unsafe.push(at ? `${at}/${bad}` : bad);
       return;
     }
     for (const e of entries) {
       const path = at ? `${at}/${e.path}` : e.path;
-      if (e.path === "" || e.path === "." || e.path === ".." || e.path.toLowerCase() === ".git" || /[\\/]/.test(e.path) || /^[A-Za-z]:/.test(e.path)) unsafe.push(path);
-      else if (e.mode === "120000" || e.type === "commit") unsafe.push(`${path} (${e.mode === "120000" ? "a symbolic link" : "a submodule"})`);
+      if (
+        e.path === "" ||
+        e.path === "." ||
+        e.path === ".." ||
+        e.path.toLowerCase() === ".git" ||
+        /[\\/]/.test(e.path) ||
+        /^[A-Za-z]:/.test(e.path)
+      )
+        unsafe.push(path);
+      else if (e.mode === "120000" || e.type === "commit")
+        unsafe.push(`${path} (${e.mode === "120000" ? "a symbolic link" : "a submodule"})`);
       else if (e.type === "tree") await walk(e.oid, path);
     }
   };
   const { commit } = await git.readCommit({ fs, gitdir: store.gitdir, oid: theirs, cache: store.cache });
   await walk(commit.tree, "");
   if (unsafe.length)
-    throw new UserError(`the memory remote ${url} holds unsafe paths, so nothing was pulled: ${unsafe.slice(0, 10).join(", ")}${unsafe.length > 10 ? ` and ${unsafe.length - 10} more` : ""}`, {
-      hint: "memory holds plain entry files only; remove those paths on the remote (or point memory.remote elsewhere), then sync again",
-    });
+    throw new UserError(
+      `the memory remote ${url} holds unsafe paths, so nothing was pulled: ${unsafe.slice(0, 10).join(", ")}${unsafe.length > 10 ? ` and ${unsafe.length - 10} more` : ""}`,
+      {
+        hint: "memory holds plain entry files only; remove those paths on the remote (or point memory.remote elsewhere), then sync again",
+      },
+    );
 }
 
 function inside(store: MemoryStore, paths: string[]): string[] {

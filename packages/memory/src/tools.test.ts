@@ -17,13 +17,36 @@ async function worksite(rules: Rule[] = []) {
   await mkdir(join(root, "memory"));
   const store = await openMemory({ dir: join(root, "memory"), git: "own" });
   await put(store.dir, "tooling/use-pnpm.md", entryText("use-pnpm", { description: "install with pnpm only" }));
-  await put(store.dir, "tooling/publish.md", entryText("publish", { description: "how to publish" }, `Publish with ${fakeGithubToken}`));
-  const permissions: PermissionsFile = { file: "PERMISSIONS.md", defaults: { read: "read-only", write: "draft", external: "confirm" }, rules, notes: [] };
-  const gate = createGate({ root, worksite: { permissions }, plugins: [createMemoryPlugin()], audit: openAuditLog(join(root, ".worksite", "audit.jsonl")), actor: "agent", run: "run-42", round: 1 });
+  await put(
+    store.dir,
+    "tooling/publish.md",
+    entryText("publish", { description: "how to publish" }, `Publish with ${fakeGithubToken}`),
+  );
+  const permissions: PermissionsFile = {
+    file: "PERMISSIONS.md",
+    defaults: { read: "read-only", write: "draft", external: "confirm" },
+    rules,
+    notes: [],
+  };
+  const gate = createGate({
+    root,
+    worksite: { permissions },
+    plugins: [createMemoryPlugin()],
+    audit: openAuditLog(join(root, ".worksite", "audit.jsonl")),
+    actor: "agent",
+    run: "run-42",
+    round: 1,
+  });
   return { root, store, gate };
 }
 
-const proposal = { topic: "tooling", name: "ci-timeout", description: "CI stops a run after 90 minutes", type: "fact", body: "Keep CI under 90 minutes." };
+const proposal = {
+  topic: "tooling",
+  name: "ci-timeout",
+  description: "CI stops a run after 90 minutes",
+  type: "fact",
+  body: "Keep CI under 90 minutes.",
+};
 
 describe("the memory plugin behind the gate", () => {
   it("memory.search and memory.read run at read-only; the secret-bearing entry never reaches the agent", async () => {
@@ -51,7 +74,11 @@ describe("the memory plugin behind the gate", () => {
     const outcome = await gate.call({ tool: "memory.write", input: proposal });
     expect(outcome.status).toBe("ok");
     expect(gitCli(store.dir, "ls-tree", "-r", "--name-only", "main")).not.toContain("ci-timeout");
-    expect(gitCli(store.dir, "ls-tree", "-r", "--name-only", "memory/proposals/run-42")).toContain("tooling/ci-timeout.md");
-    expect(gitCli(store.dir, "log", "-1", "--format=%B", "memory/proposals/run-42")).toContain("run: run-42\nauthor: agent");
+    expect(gitCli(store.dir, "ls-tree", "-r", "--name-only", "memory/proposals/run-42")).toContain(
+      "tooling/ci-timeout.md",
+    );
+    expect(gitCli(store.dir, "log", "-1", "--format=%B", "memory/proposals/run-42")).toContain(
+      "run: run-42\nauthor: agent",
+    );
   });
 });

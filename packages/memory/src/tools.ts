@@ -38,7 +38,15 @@ export function createMemoryPlugin(options: MemoryPluginOptions = {}) {
   const storeFor = (ctx: ToolContext) => {
     const dir = folder(ctx);
     let s = stores.get(dir);
-    if (!s) stores.set(dir, (s = openMemory({ dir, ...(options.git ? { git: options.git } : {}), ...(options.author ? { author: options.author } : {}) })));
+    if (!s)
+      stores.set(
+        dir,
+        (s = openMemory({
+          dir,
+          ...(options.git ? { git: options.git } : {}),
+          ...(options.author ? { author: options.author } : {}),
+        })),
+      );
     return s;
   };
   const rel = (topic: string, name: string) => `${options.dir ?? "memory"}/${topic}/${name}.md`;
@@ -47,7 +55,8 @@ export function createMemoryPlugin(options: MemoryPluginOptions = {}) {
     name: "memory",
     tools: {
       search: defineTool({
-        description: "Search the worksite's memory (facts, preferences, decisions kept across runs) by words, tags or type",
+        description:
+          "Search the worksite's memory (facts, preferences, decisions kept across runs) by words, tags or type",
         effect: "read",
         input: z.object({
           text: z.string().optional().describe("words that must all appear"),
@@ -59,7 +68,9 @@ export function createMemoryPlugin(options: MemoryPluginOptions = {}) {
         run: async (input, ctx) => {
           const hits = await searchMemory(await storeFor(ctx), input);
           const content = hits.length
-            ? hits.map((h) => `${h.id} [${h.type}${h.status === "active" ? "" : `, ${h.status}`}] ${h.description}`).join("\n")
+            ? hits
+                .map((h) => `${h.id} [${h.type}${h.status === "active" ? "" : `, ${h.status}`}] ${h.description}`)
+                .join("\n")
             : "no memory entry matches";
           // Entries may come from an agent or a remote: the model reads them as data (issue 20).
           return { content: hits.length ? ctx.untrusted(content, "memory search results") : content, data: { hits } };
@@ -73,37 +84,59 @@ export function createMemoryPlugin(options: MemoryPluginOptions = {}) {
         target: (input) => `${options.dir ?? "memory"}/${input.id.replace(/\.md$/, "")}.md`,
         run: async (input, ctx) => {
           const entry = await readMemory(await storeFor(ctx), input.id);
-          return { content: ctx.untrusted(serialiseEntry(entry.meta, entry.body), `memory entry ${input.id} (source: ${entry.meta.source})`), data: { entry } };
+          return {
+            content: ctx.untrusted(
+              serialiseEntry(entry.meta, entry.body),
+              `memory entry ${input.id} (source: ${entry.meta.source})`,
+            ),
+            data: { entry },
+          };
         },
       }),
       write: defineTool({
-        description: "Propose a memory entry (create or update): a stable fact, preference, decision or procedure worth keeping across runs. It goes to a reviewable proposal.",
+        description:
+          "Propose a memory entry (create or update): a stable fact, preference, decision or procedure worth keeping across runs. It goes to a reviewable proposal.",
         effect: "write",
         defaultTier: "draft",
         input: writeInput,
         targetKind: "path",
         target: (input) => rel(input.topic, input.name),
         run: async (input, ctx) => {
-          const r = await writeMemory(await storeFor(ctx), input, { run: ctx.run, actor: ctx.actor, ...(options.autoAccept ? { autoAccept: true } : {}) });
+          const r = await writeMemory(await storeFor(ctx), input, {
+            run: ctx.run,
+            actor: ctx.actor,
+            ...(options.autoAccept ? { autoAccept: true } : {}),
+          });
           const where = options.autoAccept ? "committed" : `proposed on ${r.ref.replace("refs/heads/", "")} for review`;
           return { content: `${r.file} ${where}`, data: r };
         },
         draft: async (input) => ({
           summary: `would write memory ${rel(input.topic, input.name)}`,
-          body: serialiseEntry({ name: input.name, description: input.description, type: input.type, tags: input.tags ?? [] }, input.body),
+          body: serialiseEntry(
+            { name: input.name, description: input.description, type: input.type, tags: input.tags ?? [] },
+            input.body,
+          ),
           kind: "diff",
         }),
       }),
       forget: defineTool({
-        description: "Propose forgetting a memory entry that is no longer true (it is marked superseded, never deleted)",
+        description:
+          "Propose forgetting a memory entry that is no longer true (it is marked superseded, never deleted)",
         effect: "write",
         defaultTier: "draft",
         input: z.object({ id: entryId, reason: z.string().min(1) }),
         targetKind: "path",
         target: (input) => `${options.dir ?? "memory"}/${input.id.replace(/\.md$/, "")}.md`,
         run: async (input, ctx) => {
-          const r = await forgetMemory(await storeFor(ctx), input.id, input.reason, { run: ctx.run, actor: ctx.actor, ...(options.autoAccept ? { autoAccept: true } : {}) });
-          return { content: `${r.file} marked superseded (${options.autoAccept ? "committed" : "proposed for review"})`, data: r };
+          const r = await forgetMemory(await storeFor(ctx), input.id, input.reason, {
+            run: ctx.run,
+            actor: ctx.actor,
+            ...(options.autoAccept ? { autoAccept: true } : {}),
+          });
+          return {
+            content: `${r.file} marked superseded (${options.autoAccept ? "committed" : "proposed for review"})`,
+            data: r,
+          };
         },
         draft: async (input) => ({ summary: `would forget memory ${input.id}`, body: input.reason }),
       }),

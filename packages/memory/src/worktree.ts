@@ -9,12 +9,17 @@ import { INDEX_FILE, type MemoryStore, repoPath } from "./store.js";
 /** The branch the memory's main line lives on: whatever HEAD names (main in a fresh folder). */
 export async function mainRef(store: MemoryStore): Promise<string> {
   const branch = await git.currentBranch({ fs, gitdir: store.gitdir, fullname: true });
-  if (!branch) throw new UserError(`${store.root} has a detached HEAD`, { hint: "check out a branch before changing memory" });
+  if (!branch)
+    throw new UserError(`${store.root} has a detached HEAD`, { hint: "check out a branch before changing memory" });
   return branch;
 }
 
 /** Files that differ between two commits, inside the memory folder: path → new oid (null: deleted). */
-export async function changedPaths(store: MemoryStore, from: string | undefined, to: string | undefined): Promise<Map<string, string | null>> {
+export async function changedPaths(
+  store: MemoryStore,
+  from: string | undefined,
+  to: string | undefined,
+): Promise<Map<string, string | null>> {
   const [a, b] = await Promise.all([listTree(store, from), listTree(store, to)]);
   const out = new Map<string, string | null>();
   for (const [p, oid] of b) if (a.get(p) !== oid) out.set(p, oid);
@@ -27,7 +32,12 @@ export async function changedPaths(store: MemoryStore, from: string | undefined,
  * working tree (and index) along. Refuses before moving anything when a file it would
  * overwrite has a hand edit, so no one's edit is lost.
  */
-export async function advanceMainLine(store: MemoryStore, ref: string, from: string | undefined, to: string): Promise<string[]> {
+export async function advanceMainLine(
+  store: MemoryStore,
+  ref: string,
+  from: string | undefined,
+  to: string,
+): Promise<string[]> {
   const changed = await changedPaths(store, from, to);
   const old = await listTree(store, from);
   const dirty: string[] = [];
@@ -46,7 +56,7 @@ export async function advanceMainLine(store: MemoryStore, ref: string, from: str
   }
   if (dirty.length)
     throw new UserError(`memory has uncommitted edits to ${dirty.join(", ")} that this change would overwrite`, {
-      hint: "record them first with: worksite memory commit -m \"…\"",
+      hint: 'record them first with: worksite memory commit -m "…"',
     });
   const now = await resolveOptional(store, ref);
   if (now !== from) throw new Error(`${ref} moved while merging; try again`);

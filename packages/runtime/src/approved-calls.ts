@@ -8,11 +8,18 @@ import { callRecord } from "./agents/types.js";
  * approval. A call whose input was redacted on disk cannot be replayed
  * faithfully, so it is left for the agent to make again.
  */
-export async function runApprovedCalls(root: string, tools: AgentTools, signal: AbortSignal, options: { verifyCommands?: string[] } = {}): Promise<CallRecord[]> {
+export async function runApprovedCalls(
+  root: string,
+  tools: AgentTools,
+  signal: AbortSignal,
+  options: { verifyCommands?: string[] } = {},
+): Promise<CallRecord[]> {
   const verifyCommands = new Set(options.verifyCommands ?? []);
   const key = await sealKey({ create: false });
   // Only what a person sealed: a record that appeared some other way is left for a person to see.
-  const approved = (await listApprovals(root, { status: "approved" })).filter((a) => !a.expired && !a.requestedBy.startsWith("person:") && isSealed(key, a));
+  const approved = (await listApprovals(root, { status: "approved" })).filter(
+    (a) => !a.expired && !a.requestedBy.startsWith("person:") && isSealed(key, a),
+  );
   const calls: CallRecord[] = [];
   for (const approval of approved) {
     if (signal.aborted) break;
@@ -22,7 +29,10 @@ export async function runApprovedCalls(root: string, tools: AgentTools, signal: 
     // consumed before verification asks again, and the verification could never pass.
     if (isVerifyCommand(approval.tool, approval.input, verifyCommands)) continue;
     const outcome = await tools.call(approval.tool, approval.input, signal);
-    calls.push({ ...callRecord(approval.tool, outcome), message: `approved by ${approval.approvedBy ?? "a person"}: ${callRecord(approval.tool, outcome).message}` });
+    calls.push({
+      ...callRecord(approval.tool, outcome),
+      message: `approved by ${approval.approvedBy ?? "a person"}: ${callRecord(approval.tool, outcome).message}`,
+    });
   }
   return calls;
 }

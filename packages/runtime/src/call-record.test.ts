@@ -1,6 +1,13 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { type RunEvent, runThread } from "./run.js";
-import { auditEntries, goal, makeWorksite, permissions, readProgress, removeWorksites } from "./test-helpers/worksite.js";
+import {
+  auditEntries,
+  goal,
+  makeWorksite,
+  permissions,
+  readProgress,
+  removeWorksites,
+} from "./test-helpers/worksite.js";
 
 afterAll(removeWorksites);
 
@@ -20,7 +27,12 @@ steps:
     await runThread({ root, onEvent: (e) => events.push(e) });
     const calls = events.filter((e) => e.type === "call");
     expect(calls).toHaveLength(2);
-    expect(calls[0]).toMatchObject({ tool: "shell.run", status: "ok", exitCode: 3, message: expect.stringMatching(/^exit 3: /) });
+    expect(calls[0]).toMatchObject({
+      tool: "shell.run",
+      status: "ok",
+      exitCode: 3,
+      message: expect.stringMatching(/^exit 3: /),
+    });
     // The passing verification command is a plain ok.
     expect(calls[1]).toMatchObject({ tool: "shell.run", status: "ok" });
     expect(calls[1]).not.toHaveProperty("exitCode");

@@ -70,7 +70,11 @@ steps:
   - tool: file.write
     input: { path: src/artifacts/out.txt, content: "changed by round 1" }
 `),
-      files: { "src/memory/notes.txt": "original notes", "src/artifacts/out.txt": "original out", "memory/entry.md": "the worksite's memory" },
+      files: {
+        "src/memory/notes.txt": "original notes",
+        "src/artifacts/out.txt": "original out",
+        "memory/entry.md": "the worksite's memory",
+      },
     });
     expect((await runThread({ root, rounds: 1 })).rounds).toEqual([1]);
     await writeFile(join(root, "memory/entry.md"), "the worksite's memory, edited since");
@@ -88,7 +92,16 @@ steps:
 describe("a nested git repository in the work tree", () => {
   /** What an allowed command could leave on disk: a repository whose config runs a command when git looks inside. */
   function plantRepository(dir: string, marker: string, commit: boolean): void {
-    const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { env: { ...process.env, GIT_AUTHOR_NAME: "a", GIT_AUTHOR_EMAIL: "a@a", GIT_COMMITTER_NAME: "a", GIT_COMMITTER_EMAIL: "a@a" } });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", dir, ...args], {
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: "a",
+          GIT_AUTHOR_EMAIL: "a@a",
+          GIT_COMMITTER_NAME: "a",
+          GIT_COMMITTER_EMAIL: "a@a",
+        },
+      });
     mkdirSync(dir, { recursive: true });
     git("init", "--quiet");
     writeFileSync(join(dir, "inside.txt"), "inside\n");
@@ -142,12 +155,18 @@ steps:
     const marker = join(root, "..", `${basename(root)}-fsmonitor-ran`);
     plantRepository(join(root, "src/sub"), marker, true);
     // As an older worksite left it: the checkpoint index holds src/sub as a gitlink.
-    execFileSync("git", ["--git-dir", checkpointGitDir(root), "--work-tree", root, "-c", "core.fsmonitor=false", "add", "src/sub"], { cwd: root, stdio: "ignore" });
+    execFileSync(
+      "git",
+      ["--git-dir", checkpointGitDir(root), "--work-tree", root, "-c", "core.fsmonitor=false", "add", "src/sub"],
+      { cwd: root, stdio: "ignore" },
+    );
     rmSync(marker, { force: true });
 
     expect((await runThread({ root, rounds: 1 })).rounds).toEqual([2]);
     expect(existsSync(marker)).toBe(false);
-    const tree = execFileSync("git", ["--git-dir", checkpointGitDir(root), "ls-tree", "-r", checkpointRef(2)], { encoding: "utf8" });
+    const tree = execFileSync("git", ["--git-dir", checkpointGitDir(root), "ls-tree", "-r", checkpointRef(2)], {
+      encoding: "utf8",
+    });
     expect(tree).toContain("src/a.txt");
     expect(tree).not.toContain("src/sub"); // neither the gitlink nor the files inside
   });

@@ -30,7 +30,15 @@ export const CONTRACT_FILES: readonly string[] = WORKSITE_FILES;
  * `src/memory/` or `docs/artifacts/` is work like any other and is checkpointed (issue 21 item 4).
  * `node_modules/` stays unanchored: installed packages anywhere are not the agent's work.
  */
-export const EXCLUDED: readonly string[] = ["/.worksite/", "/artifacts/", "/PROGRESS.md", "/memory/", "node_modules/", ".git/", ...CONTRACT_FILES.map((f) => `/${f}`)];
+export const EXCLUDED: readonly string[] = [
+  "/.worksite/",
+  "/artifacts/",
+  "/PROGRESS.md",
+  "/memory/",
+  "node_modules/",
+  ".git/",
+  ...CONTRACT_FILES.map((f) => `/${f}`),
+];
 
 const isContract = (path: string) => CONTRACT_FILES.includes(path);
 
@@ -86,8 +94,16 @@ async function git(root: string, args: string[], env: NodeJS.ProcessEnv = {}): P
   return (await gitFull(root, args, env)).stdout;
 }
 
-async function gitFull(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
-  return run("git", ["--git-dir", checkpointGitDir(root), "--work-tree", root, ...HARDENING, ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024, env: gitEnv(root, env) });
+async function gitFull(
+  root: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ stdout: string; stderr: string }> {
+  return run("git", ["--git-dir", checkpointGitDir(root), "--work-tree", root, ...HARDENING, ...args], {
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024,
+    env: gitEnv(root, env),
+  });
 }
 
 async function ensureRepo(root: string): Promise<void> {
@@ -128,7 +144,10 @@ const REPO_CONFIG = `[core]
 async function writeExcludes(root: string, memory: string | undefined, nested: readonly string[]): Promise<void> {
   const dir = join(checkpointGitDir(root), "info");
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "exclude"), `${[...EXCLUDED, ...(memory ? [`${anchored(memory)}/`] : []), ...nested.map(anchored)].join("\n")}\n`);
+  await writeFile(
+    join(dir, "exclude"),
+    `${[...EXCLUDED, ...(memory ? [`${anchored(memory)}/`] : []), ...nested.map(anchored)].join("\n")}\n`,
+  );
 }
 
 /** THREAD.md's `memory.path`, when it names a folder inside the worksite other than memory/: it has its own history. */
@@ -188,7 +207,11 @@ async function stage(root: string): Promise<Skipped[]> {
 async function restorableTree(root: string, commit: string): Promise<string> {
   const env = { GIT_INDEX_FILE: join(checkpointGitDir(root), "restore-index") };
   await git(root, ["read-tree", commit], env);
-  await git(root, ["rm", "--cached", "-f", "--quiet", "--ignore-unmatch", "--", ...CONTRACT_FILES, ...(await gitlinks(root, env))], env);
+  await git(
+    root,
+    ["rm", "--cached", "-f", "--quiet", "--ignore-unmatch", "--", ...CONTRACT_FILES, ...(await gitlinks(root, env))],
+    env,
+  );
   return (await git(root, ["write-tree"], env)).trim();
 }
 
@@ -214,7 +237,10 @@ async function snapshot(root: string, message: string): Promise<Checkpoint> {
   const skipped = await stage(root);
   const tree = (await git(root, ["write-tree"])).trim();
   const parent = await resolveRef(root, "HEAD");
-  return { commit: (await git(root, ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-m", message])).trim(), skipped };
+  return {
+    commit: (await git(root, ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-m", message])).trim(),
+    skipped,
+  };
 }
 
 export async function resolveRef(root: string, ref: string): Promise<string | undefined> {
@@ -241,7 +267,8 @@ const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 /** Files that differ between a checkpoint (a round's, or a commit) and the work tree now. Call it holding the thread's lock, as every checkpoint operation is. */
 export async function changedSince(root: string, from: number | string | undefined): Promise<string[]> {
   await stage(root);
-  const base = from === undefined ? undefined : await resolveRef(root, typeof from === "number" ? checkpointRef(from) : from);
+  const base =
+    from === undefined ? undefined : await resolveRef(root, typeof from === "number" ? checkpointRef(from) : from);
   const out = await git(root, ["diff", "--cached", "--name-only", "--no-renames", "-z", base ?? EMPTY_TREE]);
   return out.split("\0").filter((f) => f && !isContract(f));
 }
@@ -284,11 +311,20 @@ async function restore(root: string, target: string, message: string): Promise<R
   await git(root, ["update-ref", "HEAD", target]);
   // What is on disk now and differs from the index read-tree just wrote was not put back (a file it could not
   // write or remove), besides what no checkpoint holds.
-  const differing = (await git(root, ["diff", "--name-only", "--no-renames", "-z"]).catch(() => "")).split("\0").filter(Boolean);
+  const differing = (await git(root, ["diff", "--name-only", "--no-renames", "-z"]).catch(() => ""))
+    .split("\0")
+    .filter(Boolean);
   const failed = [...stderr.matchAll(/unable to (?:unlink(?: old)?|create file) '?([^'\n]+?)'?: /g)].map((m) => m[1]!);
   const notRestored = new Map(safety.skipped.map((s) => [s.path, s]));
-  for (const path of [...differing, ...failed]) if (!notRestored.has(path) && !notRestored.has(`${path}/`)) notRestored.set(path, { path, reason: "could not be written" });
-  return { restored: restored.filter((f) => !notRestored.has(f)), notRestored: [...notRestored.values()], safety: safety.commit, target };
+  for (const path of [...differing, ...failed])
+    if (!notRestored.has(path) && !notRestored.has(`${path}/`))
+      notRestored.set(path, { path, reason: "could not be written" });
+  return {
+    restored: restored.filter((f) => !notRestored.has(f)),
+    notRestored: [...notRestored.values()],
+    safety: safety.commit,
+    target,
+  };
 }
 
 async function gitlinks(root: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> {

@@ -6,7 +6,18 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { sendMessage } from "./inbox.js";
 import { readLock } from "./lock.js";
-import { auditEntries, goal, makeWorksite, permissions, progressHeadings, readProgress, readState, removeWorksites, verifyAudit, waitFor } from "./test-helpers/worksite.js";
+import {
+  auditEntries,
+  goal,
+  makeWorksite,
+  permissions,
+  progressHeadings,
+  readProgress,
+  readState,
+  removeWorksites,
+  verifyAudit,
+  waitFor,
+} from "./test-helpers/worksite.js";
 
 const REPO = join(import.meta.dirname, "..", "..", "..");
 // The real `worksite` binary, built (with the runtime under test) by the suite's global setup.
@@ -54,16 +65,26 @@ steps:
     on: verify-failed
 `),
       permissions: permissions({ Allow: ["file.read", "file.write(src/**)", "shell.run(node)"] }),
-      files: { "long.js": LONG, "check.js": "process.exit(require('fs').existsSync('src/done.txt') ? 0 : 1);\n", "memory/MEMORY.md": "# Memory\n\n- the cart test is slow\n" },
+      files: {
+        "long.js": LONG,
+        "check.js": "process.exit(require('fs').existsSync('src/done.txt') ? 0 : 1);\n",
+        "memory/MEMORY.md": "# Memory\n\n- the cart test is slow\n",
+      },
     });
     const memoryBefore = await readFile(join(root, "memory/MEMORY.md"), "utf8");
     // Round 1 takes the first instruction, round 2 the second; the kill must not lose it.
     await sendMessage(root, "queue", 'file.read {"path":"check.js"}', "person:test");
     const second = await sendMessage(root, "queue", 'file.read {"path":"long.js"}', "person:test");
 
-    const child = spawn(process.execPath, [BIN, "run", "-w", root], { env: { ...process.env, SLOW: "1" }, stdio: "ignore" });
+    const child = spawn(process.execPath, [BIN, "run", "-w", root], {
+      env: { ...process.env, SLOW: "1" },
+      stdio: "ignore",
+    });
     // Round 1 fails verification; round 2 starts the long fix step: that is mid-round.
-    await waitFor(async () => (await readState(root)).inProgress?.round === 2 && existsSync(join(root, "long.pid")), "round 2's long step to start");
+    await waitFor(
+      async () => (await readState(root)).inProgress?.round === 2 && existsSync(join(root, "long.pid")),
+      "round 2's long step to start",
+    );
     const killed = new Promise((resolve) => child.once("exit", resolve));
     process.kill(child.pid!, "SIGKILL");
     await killed;
@@ -79,12 +100,26 @@ steps:
     expect(sectionsOf(await readProgress(root))[0]).toContain("### Next step");
     expect((await verifyAudit(root)).ok).toBe(true);
 
-    const { stdout } = await promisify(execFile)(process.execPath, [BIN, "run", "-w", root], { env: { ...process.env, SLOW: "" } });
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, "run", "-w", root], {
+      env: { ...process.env, SLOW: "" },
+    });
     expect(stdout).toContain("done: verification passed");
 
     const entries = await auditEntries(root);
-    expect(entries.some((e) => e.type === "run" && e.message === `took over the lock of run ${interruptedRun} (pid ${child.pid} is gone)`)).toBe(true);
-    expect(entries.some((e) => e.type === "run" && e.round === 2 && e.message === `round 2 was interrupted (run ${interruptedRun}); redoing it`)).toBe(true);
+    expect(
+      entries.some(
+        (e) =>
+          e.type === "run" && e.message === `took over the lock of run ${interruptedRun} (pid ${child.pid} is gone)`,
+      ),
+    ).toBe(true);
+    expect(
+      entries.some(
+        (e) =>
+          e.type === "run" &&
+          e.round === 2 &&
+          e.message === `round 2 was interrupted (run ${interruptedRun}); redoing it`,
+      ),
+    ).toBe(true);
     // The instruction the killed round took went back, and the redo took it again.
     const inbox = entries.filter((e) => e.type === "inbox").map((e) => e.message);
     expect(inbox).toContain(`queued instruction put back for the redo of round 2: ${second.text}`);
@@ -101,7 +136,11 @@ steps:
     for (const section of sectionsOf(progress)) expect(section).toMatch(/### Next step\n.+\n\n### Artifacts\n/);
     expect(await readFile(join(root, "memory/MEMORY.md"), "utf8")).toBe(memoryBefore);
     // No temp file of a half-done atomic write is left beside PROGRESS.md, the state or memory.
-    const leftovers = [...(await readdir(root)), ...(await readdir(join(root, ".worksite"))), ...(await readdir(join(root, "memory")))].filter((n) => n.endsWith(".tmp"));
+    const leftovers = [
+      ...(await readdir(root)),
+      ...(await readdir(join(root, ".worksite"))),
+      ...(await readdir(join(root, "memory"))),
+    ].filter((n) => n.endsWith(".tmp"));
     expect(leftovers).toEqual([]);
   }, 60_000);
 });

@@ -34,23 +34,41 @@ export interface RoundDecision {
 
 /** The goal's stop conditions, in the order a person would want them checked. */
 export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
-  const protectedChange = facts.changedFiles.filter((f) => goal.protect.some((g) => globMatches(g, f, { separator: "/" })));
+  const protectedChange = facts.changedFiles.filter((f) =>
+    goal.protect.some((g) => globMatches(g, f, { separator: "/" })),
+  );
   if (protectedChange.length) {
-    return { state: "paused", stop: true, reason: `paused: protected path changed: ${protectedChange.join(", ")} (GOAL.md protect)` };
+    return {
+      state: "paused",
+      stop: true,
+      reason: `paused: protected path changed: ${protectedChange.join(", ")} (GOAL.md protect)`,
+    };
   }
   const forbidden = facts.turn.calls.find((c) => c.status === "refused" && c.tier === "forbidden");
   if (forbidden && goal.pause.onForbidden === "pause") {
-    return { state: "paused", stop: true, reason: `paused: a forbidden action was needed: ${forbidden.tool} — ${forbidden.message}` };
+    return {
+      state: "paused",
+      stop: true,
+      reason: `paused: a forbidden action was needed: ${forbidden.tool} — ${forbidden.message}`,
+    };
   }
   if (facts.agentError) {
     return { state: "blocked", stop: true, reason: `blocked: ${facts.agentError}` };
   }
   if (facts.verification.passed && facts.turn.claimsDone && facts.pendingApprovals === 0) {
-    return { state: "done", stop: true, reason: `done: verification passed (${plural(facts.verification.checks.length, "check")})${facts.verification.manual.length ? `; ${plural(facts.verification.manual.length, "manual check")} for a person` : ""}` };
+    return {
+      state: "done",
+      stop: true,
+      reason: `done: verification passed (${plural(facts.verification.checks.length, "check")})${facts.verification.manual.length ? `; ${plural(facts.verification.manual.length, "manual check")} for a person` : ""}`,
+    };
   }
   const limit = goal.pause.repeatedFailure;
   if (limit && facts.sameFailureCount >= limit) {
-    return { state: "paused", stop: true, reason: `paused: the same failure ${facts.sameFailureCount} rounds in a row: ${facts.failureSummary ?? "verification failed"}` };
+    return {
+      state: "paused",
+      stop: true,
+      reason: `paused: the same failure ${facts.sameFailureCount} rounds in a row: ${facts.failureSummary ?? "verification failed"}`,
+    };
   }
   // Before "waiting": a thread that waits every round would otherwise run past its maximum one `worksite run` at a time.
   if (goal.pause.maxRounds !== undefined && facts.round >= goal.pause.maxRounds) {
@@ -68,10 +86,18 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
   }
   if (facts.pendingApprovals > 0) {
     const passed = facts.verification.passed && facts.turn.claimsDone ? "verification passed; " : "";
-    return { state: "waiting", stop: true, reason: `waiting: ${passed}${plural(facts.pendingApprovals, "action")} ${facts.pendingApprovals === 1 ? "waits" : "wait"} for a person's approval (worksite approvals)` };
+    return {
+      state: "waiting",
+      stop: true,
+      reason: `waiting: ${passed}${plural(facts.pendingApprovals, "action")} ${facts.pendingApprovals === 1 ? "waits" : "wait"} for a person's approval (worksite approvals)`,
+    };
   }
   if (goal.pause.budgetMs !== undefined && facts.now - facts.startedAt >= goal.pause.budgetMs) {
-    return { state: "budget-spent", stop: true, reason: `paused: the time budget of ${formatDuration(goal.pause.budgetMs)} is spent` };
+    return {
+      state: "budget-spent",
+      stop: true,
+      reason: `paused: the time budget of ${formatDuration(goal.pause.budgetMs)} is spent`,
+    };
   }
   const why = facts.verification.passed
     ? "verification passed but the agent is not finished"
@@ -79,7 +105,11 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
       ? "verification waits for a person's approval"
       : `verification failed: ${facts.failureSummary ?? "see the report"}`;
   if (facts.maxRoundsThisRun !== undefined && facts.roundsThisRun >= facts.maxRoundsThisRun) {
-    return { state: "active", stop: true, reason: `ran the ${plural(facts.maxRoundsThisRun, "round")} asked for; ${why}` };
+    return {
+      state: "active",
+      stop: true,
+      reason: `ran the ${plural(facts.maxRoundsThisRun, "round")} asked for; ${why}`,
+    };
   }
   return { state: "active", stop: false, reason: `continuing: ${why}` };
 }

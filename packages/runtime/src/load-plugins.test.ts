@@ -10,7 +10,10 @@ async function worksiteWithPlugin(name: string): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), "worksite-plugins-"));
   const dir = join(root, "node_modules", "@worksite", `plugin-${name}`);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "package.json"), JSON.stringify({ name: `@worksite/plugin-${name}`, version: "1.0.0", type: "module", main: "index.js" }));
+  await writeFile(
+    join(dir, "package.json"),
+    JSON.stringify({ name: `@worksite/plugin-${name}`, version: "1.0.0", type: "module", main: "index.js" }),
+  );
   await writeFile(join(dir, "index.js"), `export default { name: ${JSON.stringify(name)}, tools: {} };\n`);
   await writeFile(join(root, "THREAD.md"), "# t\n");
   return root;

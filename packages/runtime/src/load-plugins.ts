@@ -2,14 +2,24 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { didYouMean, isValidPackageName, type LocalPluginEntry, type Plugin, type SourceLocation, type ThreadFile, UserError } from "@worksite/core";
+import {
+  didYouMean,
+  isValidPackageName,
+  type LocalPluginEntry,
+  type Plugin,
+  type SourceLocation,
+  type ThreadFile,
+  UserError,
+} from "@worksite/core";
 
 /** Plugins this repository publishes; installed `@worksite/plugin-*` packages are added to these for suggestions. */
 const FIRST_PARTY_PLUGINS = ["browser"];
 
 /** `browser` → `@worksite/plugin-browser`; a scoped or full package name is taken as it is. */
 export function pluginPackageName(name: string): string {
-  return name.startsWith("@") || name.includes("/") || name.startsWith("worksite-plugin-") ? name : `@worksite/plugin-${name}`;
+  return name.startsWith("@") || name.includes("/") || name.startsWith("worksite-plugin-")
+    ? name
+    : `@worksite/plugin-${name}`;
 }
 
 export type PluginParty = "first-party" | "third-party" | "local";
@@ -49,7 +59,11 @@ export interface InspectOptions {
  * a person wrote ever reach `import()`; THREAD.md parsing refuses anything
  * else before this runs (issue 20).
  */
-export async function inspectPlugins(thread: Pick<ThreadFile, "plugins" | "localPlugins" | "file">, root: string, options: InspectOptions = {}): Promise<PluginReport[]> {
+export async function inspectPlugins(
+  thread: Pick<ThreadFile, "plugins" | "localPlugins" | "file">,
+  root: string,
+  options: InspectOptions = {},
+): Promise<PluginReport[]> {
   const bases = options.bases ?? pluginBases(root);
   const reports: PluginReport[] = [];
   for (const name of thread.plugins) reports.push(await inspectPackage(name, bases, thread.file));
@@ -81,10 +95,25 @@ export async function loadPlugins(
   options: InspectOptions & { localPlugins?: readonly LocalPluginEntry[] } = {},
 ): Promise<Plugin[]> {
   for (const name of names)
-    if (!isValidPackageName(name)) throw new UserError(`${threadFile} names plugin "${name}", which is not a package name`, { hint: "plugins: names npm packages; a local file needs { path: …, trust: local }" });
-  const reports = await inspectPlugins({ plugins: [...names], ...(options.localPlugins ? { localPlugins: [...options.localPlugins] } : {}), file: threadFile }, root, options);
+    if (!isValidPackageName(name))
+      throw new UserError(`${threadFile} names plugin "${name}", which is not a package name`, {
+        hint: "plugins: names npm packages; a local file needs { path: …, trust: local }",
+      });
+  const reports = await inspectPlugins(
+    {
+      plugins: [...names],
+      ...(options.localPlugins ? { localPlugins: [...options.localPlugins] } : {}),
+      file: threadFile,
+    },
+    root,
+    options,
+  );
   const failed = reports.find((r) => r.error);
-  if (failed) throw new UserError(`${threadFile} names plugin "${failed.entry}" but ${failed.error}`, failed.hint ? { hint: failed.hint } : {});
+  if (failed)
+    throw new UserError(
+      `${threadFile} names plugin "${failed.entry}" but ${failed.error}`,
+      failed.hint ? { hint: failed.hint } : {},
+    );
   return reports.map((r) => r.plugin!);
 }
 
@@ -97,7 +126,9 @@ async function inspectPackage(name: string, bases: readonly string[], threadFile
     const guess = nearestPlugin(name, bases);
     report.error = `${pkg} is not installed`;
     report.missing = true;
-    report.hint = guess ? `did you mean \`${guess}\`? fix the name under plugins: in ${threadFile}` : `install it in the worksite with: npm install ${pkg}   (or remove "${name}" from plugins: in ${threadFile})`;
+    report.hint = guess
+      ? `did you mean \`${guess}\`? fix the name under plugins: in ${threadFile}`
+      : `install it in the worksite with: npm install ${pkg}   (or remove "${name}" from plugins: in ${threadFile})`;
     return report;
   }
   report.file = resolved;
@@ -155,7 +186,12 @@ function packageVersion(file: string, pkg: string): string | undefined {
 
 /** Where plugins are looked for: the worksite first, then the folder it runs from, then wherever the running `worksite` command and this package are installed. */
 export function pluginBases(root: string, cwd = process.cwd()): string[] {
-  return [join(root, "package.json"), join(cwd, "package.json"), ...(process.argv[1] ? [process.argv[1]] : []), fileURLToPath(import.meta.url)];
+  return [
+    join(root, "package.json"),
+    join(cwd, "package.json"),
+    ...(process.argv[1] ? [process.argv[1]] : []),
+    fileURLToPath(import.meta.url),
+  ];
 }
 
 /** The file a plugin name (`browser`, or a package name) loads from, or undefined when no base can resolve it. */
@@ -199,5 +235,10 @@ function installedPluginNames(bases: readonly string[]): string[] {
 }
 
 function isPlugin(value: unknown): value is Plugin {
-  return typeof value === "object" && value !== null && typeof (value as Plugin).name === "string" && typeof (value as Plugin).tools === "object";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Plugin).name === "string" &&
+    typeof (value as Plugin).tools === "object"
+  );
 }

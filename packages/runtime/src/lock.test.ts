@@ -11,10 +11,18 @@ afterEach(async () => {
   for (const r of roots.splice(0)) await rm(r, { recursive: true, force: true });
 });
 
-async function rootWithDeadLock(): Promise<{ root: string; dead: { pid: number; host: string; run: string; started: string } }> {
+async function rootWithDeadLock(): Promise<{
+  root: string;
+  dead: { pid: number; host: string; run: string; started: string };
+}> {
   const root = await mkdtemp(join(tmpdir(), "worksite-thread-lock-"));
   roots.push(root);
-  const dead = { pid: spawnSync(process.execPath, ["-e", ""]).pid, host: hostname(), run: "r-killed", started: new Date().toISOString() };
+  const dead = {
+    pid: spawnSync(process.execPath, ["-e", ""]).pid,
+    host: hostname(),
+    run: "r-killed",
+    started: new Date().toISOString(),
+  };
   await mkdir(join(root, ".worksite"), { recursive: true });
   await writeFile(lockPath(root), `${JSON.stringify(dead)}\n`);
   return { root, dead };

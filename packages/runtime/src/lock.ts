@@ -35,16 +35,23 @@ export async function acquireLock(root: string, run: string): Promise<HeldLock> 
     }
     const holder = attempt.heldBy;
     if (holder && isRollback(holder)) {
-      throw new UserError(`a rollback of this thread is restoring its files now (pid ${holder.pid} on ${holder.host}, since ${holder.started})`, {
-        hint: "wait for it to finish, then run again",
-      });
+      throw new UserError(
+        `a rollback of this thread is restoring its files now (pid ${holder.pid} on ${holder.host}, since ${holder.started})`,
+        {
+          hint: "wait for it to finish, then run again",
+        },
+      );
     }
     if (holder) {
-      throw new UserError(`this thread is already running (run ${holder.run}, pid ${holder.pid} on ${holder.host}, since ${holder.started})`, {
-        hint: "wait for it, steer it with `worksite steer \"…\"`, or queue work with `worksite queue \"…\"`",
-      });
+      throw new UserError(
+        `this thread is already running (run ${holder.run}, pid ${holder.pid} on ${holder.host}, since ${holder.started})`,
+        {
+          hint: 'wait for it, steer it with `worksite steer "…"`, or queue work with `worksite queue "…"`',
+        },
+      );
     }
-    if (Date.now() > deadline) throw new UserError("could not take the thread lock", { hint: `remove ${path} if no run is active` });
+    if (Date.now() > deadline)
+      throw new UserError("could not take the thread lock", { hint: `remove ${path} if no run is active` });
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -15,7 +15,13 @@ const mainLog = (dir: string) => execFileSync("git", ["log", "--format=%s", "mai
 async function worksiteWithMemory(name: string): Promise<{ root: string; memoryDir: string }> {
   const step = {
     tool: "memory.write",
-    input: { topic: "shop", name, description: `how the cart ${name} works`, type: "fact", body: "Totals count each item's quantity." },
+    input: {
+      topic: "shop",
+      name,
+      description: `how the cart ${name} works`,
+      type: "fact",
+      body: "Totals count each item's quantity.",
+    },
   };
   const root = await makeWorksite({
     goal: goal(`steps:\n  - ${JSON.stringify(step)}`, "Remember how the cart works."),
@@ -49,7 +55,9 @@ describe("memory written during a run", () => {
     expect(diff).not.toContain("currency.md");
 
     await acceptProposal(store, result.run, person);
-    expect(await readFile(join(memoryDir, "shop", "totals.md"), "utf8")).toContain("Totals count each item's quantity.");
+    expect(await readFile(join(memoryDir, "shop", "totals.md"), "utf8")).toContain(
+      "Totals count each item's quantity.",
+    );
     expect(mainLog(memoryDir)).not.toBe(before);
   });
 

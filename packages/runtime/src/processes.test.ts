@@ -46,7 +46,11 @@ steps:
     });
     const seen: string[] = [];
     // The mark this run gives its children, seen from inside the run (the runner's env while it runs).
-    const result = await runThread({ root, rounds: 1, onEvent: (e) => void (e.type === "call" && seen.push(process.env[RUN_MARK_ENV] ?? "")) });
+    const result = await runThread({
+      root,
+      rounds: 1,
+      onEvent: (e) => void (e.type === "call" && seen.push(process.env[RUN_MARK_ENV] ?? "")),
+    });
     expect(result.rounds).toEqual([1]);
     expect(seen[0]).toBe(runMark(result.run));
     const child = Number(await readFile(join(root, "child.pid"), "utf8"));
@@ -62,15 +66,25 @@ steps:
     const dead = await deadPid();
     const mark = runMark("run-killed", dead);
     await mkdir(runsDir(root), { recursive: true });
-    await writeFile(join(runsDir(root), "run-killed.json"), JSON.stringify({ run: "run-killed", pid: dead, host: hostname(), started: new Date().toISOString() }));
+    await writeFile(
+      join(runsDir(root), "run-killed.json"),
+      JSON.stringify({ run: "run-killed", pid: dead, host: hostname(), started: new Date().toISOString() }),
+    );
     // A live runner's record (this process) and a process with a mark no record of this worksite names.
-    await writeFile(join(runsDir(root), "run-live.json"), JSON.stringify({ run: "run-live", pid: process.pid, host: hostname(), started: new Date().toISOString() }));
-    const start = (m: string) => spawn("sleep", ["300"], { stdio: "ignore", detached: true, env: { ...process.env, [RUN_MARK_ENV]: m } });
+    await writeFile(
+      join(runsDir(root), "run-live.json"),
+      JSON.stringify({ run: "run-live", pid: process.pid, host: hostname(), started: new Date().toISOString() }),
+    );
+    const start = (m: string) =>
+      spawn("sleep", ["300"], { stdio: "ignore", detached: true, env: { ...process.env, [RUN_MARK_ENV]: m } });
     const orphan = start(mark);
     const live = start(runMark("run-live"));
     const stranger = start(runMark("run-elsewhere", dead));
     try {
-      await waitFor(() => markedProcesses(mark).length === 1 && markedProcesses(runMark("run-live")).length === 1, "the marked processes to start");
+      await waitFor(
+        () => markedProcesses(mark).length === 1 && markedProcesses(runMark("run-live")).length === 1,
+        "the marked processes to start",
+      );
       const orphanGone = new Promise((r) => orphan.once("exit", r));
       await runThread({ root, rounds: 1 });
       await orphanGone;
@@ -78,7 +92,9 @@ steps:
       expect(markedProcesses(runMark("run-live"))).toEqual([live.pid]);
       expect(markedProcesses(runMark("run-elsewhere", dead))).toEqual([stranger.pid]);
       expect((await readdir(runsDir(root))).sort()).toEqual(["run-live.json"]);
-      expect((await auditEntries(root)).map((e) => e.message)).toContainEqual(`ended 1 process(es) left running by run run-killed (its runner, pid ${dead}, is gone)`);
+      expect((await auditEntries(root)).map((e) => e.message)).toContainEqual(
+        `ended 1 process(es) left running by run run-killed (its runner, pid ${dead}, is gone)`,
+      );
     } finally {
       for (const child of [orphan, live, stranger]) child.kill("SIGKILL");
     }

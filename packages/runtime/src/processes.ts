@@ -38,7 +38,13 @@ const recordPath = (root: string, run: string) => join(runsDir(root), `${run}.js
 /** Writes this process's record of `run`. */
 export async function recordRun(root: string, run: string): Promise<RunRecord> {
   const since = processStat(process.pid)?.startTicks;
-  const record: RunRecord = { run, pid: process.pid, host: hostname(), started: new Date().toISOString(), ...(since !== undefined ? { since } : {}) };
+  const record: RunRecord = {
+    run,
+    pid: process.pid,
+    host: hostname(),
+    started: new Date().toISOString(),
+    ...(since !== undefined ? { since } : {}),
+  };
   await mkdir(runsDir(root), { recursive: true });
   await writeFileAtomic(recordPath(root, run), `${JSON.stringify(record)}\n`);
   return record;

@@ -16,8 +16,17 @@ const prolificAgent = (files: number): Agent => ({
   name: "prolific",
   async act(context) {
     await mkdir(join(context.root, "src", "gen"), { recursive: true });
-    for (let i = 0; i < files; i++) await writeFile(join(context.root, "src", "gen", `file-${String(i).padStart(5, "0")}.txt`), `${i}\n`);
-    return { summary: `wrote ${files} files`, claimsDone: false, calls: Array.from({ length: files }, (_, i) => ({ tool: "file.write", status: "ok" as const, message: `wrote src/gen/file-${i}.txt` })) };
+    for (let i = 0; i < files; i++)
+      await writeFile(join(context.root, "src", "gen", `file-${String(i).padStart(5, "0")}.txt`), `${i}\n`);
+    return {
+      summary: `wrote ${files} files`,
+      claimsDone: false,
+      calls: Array.from({ length: files }, (_, i) => ({
+        tool: "file.write",
+        status: "ok" as const,
+        message: `wrote src/gen/file-${i}.txt`,
+      })),
+    };
   },
 });
 
@@ -30,7 +39,10 @@ describe("a round's report with long lists", () => {
 
     const changed = /### Changed files\n([\s\S]*?)\n\n/.exec(progress)![1]!.split("\n");
     expect(changed).toHaveLength(REPORT_LIST_LIMIT + 1);
-    const more = /^- … and (\d+) more \((\d+) in all; full list: \[(artifacts\/round-1\/changed-files\.md)\]\(\3\)\)$/.exec(changed.at(-1)!);
+    const more =
+      /^- … and (\d+) more \((\d+) in all; full list: \[(artifacts\/round-1\/changed-files\.md)\]\(\3\)\)$/.exec(
+        changed.at(-1)!,
+      );
     expect(more?.slice(1, 3)).toEqual([String(10_000 - REPORT_LIST_LIMIT), "10000"]);
     const full = (await readFile(join(root, more![3]!), "utf8")).trim().split("\n");
     expect(full).toHaveLength(10_000);
@@ -45,7 +57,9 @@ describe("a round's report with long lists", () => {
     const root = await makeWorksite({ goal: goal("verify: []") });
     await runThread({ root, rounds: 1, agent: prolificAgent(3) });
     const progress = await readProgress(root);
-    expect(progress).toContain("### Changed files\n- src/gen/file-00000.txt\n- src/gen/file-00001.txt\n- src/gen/file-00002.txt\n\n");
+    expect(progress).toContain(
+      "### Changed files\n- src/gen/file-00000.txt\n- src/gen/file-00001.txt\n- src/gen/file-00002.txt\n\n",
+    );
     expect(progress).not.toContain("more (");
     await expect(stat(join(root, "artifacts/round-1/changed-files.md"))).rejects.toThrow(/ENOENT/);
   });

@@ -26,7 +26,8 @@ export interface RoundReport {
   fullLists?: Partial<Record<ReportList, string>>;
 }
 
-const bullets = (items: string[], empty = "none") => (items.length ? items.map((i) => `- ${i}`).join("\n") : `- ${empty}`);
+const bullets = (items: string[], empty = "none") =>
+  items.length ? items.map((i) => `- ${i}`).join("\n") : `- ${empty}`;
 
 /**
  * How many entries a list in a round's report shows. A round that writes 10,000 files must not
@@ -36,7 +37,16 @@ const bullets = (items: string[], empty = "none") => (items.length ? items.map((
 export const REPORT_LIST_LIMIT = 50;
 
 /** The lists a round's report holds, each of which can be as long as a round makes it. */
-export type ReportList = "steering" | "calls" | "changedFiles" | "verification" | "manual" | "blockers" | "needsPerson" | "artifacts" | "deliverables";
+export type ReportList =
+  | "steering"
+  | "calls"
+  | "changedFiles"
+  | "verification"
+  | "manual"
+  | "blockers"
+  | "needsPerson"
+  | "artifacts"
+  | "deliverables";
 
 const LIST_FILES: Record<ReportList, string> = {
   steering: "steering.md",
@@ -55,16 +65,23 @@ export function reportLists(r: RoundReport): Record<ReportList, string[]> {
   const what = (c: VerificationCheck) => (c.kind === "command" ? `\`${c.what}\`` : `artifact ${c.what}`);
   // A check that waits for approval is not a blocker: a person decides it, and then it runs.
   // The approval itself (its id, how to approve) is listed beside it with the round's other pending approvals.
-  const waiting = r.verification.checks.filter((c) => c.waiting).map((c) => `verification ${what(c)} waits for a person's approval`);
+  const waiting = r.verification.checks
+    .filter((c) => c.waiting)
+    .map((c) => `verification ${what(c)} waits for a person's approval`);
   return {
     steering: r.steering,
     calls: r.turn.calls.map((c) => `${c.tool}: ${c.status}${c.tier ? ` (${c.tier})` : ""} — ${c.message}`),
     changedFiles: r.changedFiles,
-    verification: r.verification.checks.map((c) => `${c.passed ? "✔" : c.waiting ? "⏸" : "✘"} ${what(c)} — ${c.waiting ? "waits for a person's approval (see Needs a person)" : c.detail}${c.artifact ? ` ([output](${c.artifact}))` : ""}`),
+    verification: r.verification.checks.map(
+      (c) =>
+        `${c.passed ? "✔" : c.waiting ? "⏸" : "✘"} ${what(c)} — ${c.waiting ? "waits for a person's approval (see Needs a person)" : c.detail}${c.artifact ? ` ([output](${c.artifact}))` : ""}`,
+    ),
     manual: r.verification.manual,
     blockers: [
       ...failedChecks(r.verification).map((c) => `${c.what}: ${c.detail}`),
-      ...r.turn.calls.filter((c) => c.status === "refused" || c.status === "error").map((c) => `${c.tool} ${c.status}: ${c.message}`),
+      ...r.turn.calls
+        .filter((c) => c.status === "refused" || c.status === "error")
+        .map((c) => `${c.tool} ${c.status}: ${c.message}`),
       ...r.problems,
     ],
     needsPerson: [...waiting, ...r.needsPerson],
@@ -103,7 +120,7 @@ function nextStep(r: RoundReport): string {
       return "a person approves or denies what waits (`worksite approvals`), then `worksite run` continues.";
     case "paused":
     case "blocked":
-      return "a person reads the blocker above, fixes or steers (`worksite queue \"…\"`), then `worksite run`.";
+      return 'a person reads the blocker above, fixes or steers (`worksite queue "…"`), then `worksite run`.';
     case "budget-spent":
       return "raise the budget in GOAL.md or narrow the goal, then `worksite run`.";
     default:

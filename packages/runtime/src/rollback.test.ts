@@ -7,7 +7,13 @@ import { changedSince, checkpointGitDir, checkpointRef } from "./checkpoint.js";
 import { readRoundReport } from "./report.js";
 import { canUndoRollback, rollbackThread, undoThreadRollback } from "./rollback.js";
 import { runThread } from "./run.js";
-import { permissions, progressHeadings, readState, removeWorksites, runTwoRoundThread } from "./test-helpers/worksite.js";
+import {
+  permissions,
+  progressHeadings,
+  readState,
+  removeWorksites,
+  runTwoRoundThread,
+} from "./test-helpers/worksite.js";
 
 afterAll(removeWorksites);
 
@@ -17,7 +23,8 @@ async function twoRoundThread(): Promise<string> {
   return root;
 }
 
-const numbers = async (root: string) => (await progressHeadings(root)).map((h) => Number(/^## Round (\d+)/.exec(h)![1]));
+const numbers = async (root: string) =>
+  (await progressHeadings(root)).map((h) => Number(/^## Round (\d+)/.exec(h)![1]));
 
 describe("rolling a thread back", () => {
   it("says so in state.json, and the next round is numbered after the last one and works from round N's files", async () => {
@@ -29,7 +36,12 @@ describe("rolling a thread back", () => {
     expect(rolled.nextRound).toBe(3);
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("round one");
     const state = await readState(root);
-    expect(state).toMatchObject({ state: "active", round: 2, lastStop: { round: 1, reason: "rolled back to round 1 by person:test" }, continuesFrom: { round: 1 } });
+    expect(state).toMatchObject({
+      state: "active",
+      round: 2,
+      lastStop: { round: 1, reason: "rolled back to round 1 by person:test" },
+      continuesFrom: { round: 1 },
+    });
 
     const next = await runThread({ root, rounds: 1 });
     expect(next.rounds).toEqual([3]);
@@ -55,7 +67,11 @@ describe("rolling a thread back", () => {
     expect(undone.restored.sort()).toEqual(["src/a.txt", "src/b.txt"]);
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("round two");
     expect(await readFile(join(root, "src/b.txt"), "utf8")).toBe("added in round two");
-    expect(await readState(root)).toMatchObject({ state: "active", round: 2, lastStop: { reason: "undid the last rollback (files as they were before it) by person:test" } });
+    expect(await readState(root)).toMatchObject({
+      state: "active",
+      round: 2,
+      lastStop: { reason: "undid the last rollback (files as they were before it) by person:test" },
+    });
 
     await undoThreadRollback(root, "person:test");
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("round one");
@@ -91,8 +107,23 @@ describe("the person's contract files and a rollback", () => {
     const root = await twoRoundThread();
     // As an older worksite left it: round 1's checkpoint holds the permissive PERMISSIONS.md, and the index tracks it.
     const git = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-      execFileSync("git", ["--git-dir", checkpointGitDir(root), "--work-tree", root, ...args], { cwd: root, env: { ...process.env, ...env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" } }).toString().trim();
-    await writeFile(join(root, ".worksite", "checkpoints.git", "info", "exclude"), ".worksite/\nartifacts/\nPROGRESS.md\n");
+      execFileSync("git", ["--git-dir", checkpointGitDir(root), "--work-tree", root, ...args], {
+        cwd: root,
+        env: {
+          ...process.env,
+          ...env,
+          GIT_AUTHOR_NAME: "t",
+          GIT_AUTHOR_EMAIL: "t@t",
+          GIT_COMMITTER_NAME: "t",
+          GIT_COMMITTER_EMAIL: "t@t",
+        },
+      })
+        .toString()
+        .trim();
+    await writeFile(
+      join(root, ".worksite", "checkpoints.git", "info", "exclude"),
+      ".worksite/\nartifacts/\nPROGRESS.md\n",
+    );
     const blob = git(["hash-object", "-w", "PERMISSIONS.md"]);
     const env = { GIT_INDEX_FILE: join(root, ".worksite", "old-index") };
     git(["read-tree", checkpointRef(1)], env);
@@ -106,6 +137,8 @@ describe("the person's contract files and a rollback", () => {
     expect(rolled.restored).not.toContain("PERMISSIONS.md");
     expect(await readFile(join(root, "PERMISSIONS.md"), "utf8")).toBe(tightened);
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("round one");
-    expect(await readFile(join(root, ".worksite", "checkpoints.git", "info", "exclude"), "utf8")).toContain("/PERMISSIONS.md");
+    expect(await readFile(join(root, ".worksite", "checkpoints.git", "info", "exclude"), "utf8")).toContain(
+      "/PERMISSIONS.md",
+    );
   });
 });

@@ -19,7 +19,12 @@ export interface RollbackResult {
  * its last stop says who rolled back to where, and the next round works from round N's files under
  * a new number (round numbers are never reused, so no report is overwritten).
  */
-export async function rollbackThread(root: string, round: number, by: string, options: LockedOptions = {}): Promise<RollbackResult> {
+export async function rollbackThread(
+  root: string,
+  round: number,
+  by: string,
+  options: LockedOptions = {},
+): Promise<RollbackResult> {
   return underLock(root, options, async () => {
     const { restored, notRestored, safety, target } = await rollbackTo(root, round);
     const reason = `rolled back to round ${round} by ${by}`;
@@ -28,7 +33,11 @@ export async function rollbackThread(root: string, round: number, by: string, op
 }
 
 /** Undo the last rollback: the files as they were before it; the next round works from them. */
-export async function undoThreadRollback(root: string, by: string, options: LockedOptions = {}): Promise<RollbackResult> {
+export async function undoThreadRollback(
+  root: string,
+  by: string,
+  options: LockedOptions = {},
+): Promise<RollbackResult> {
   return underLock(root, options, async () => {
     const { restored, notRestored, safety, target } = await undoRollback(root);
     const reason = `undid the last rollback (files as they were before it) by ${by}`;
@@ -57,9 +66,18 @@ export async function canUndoRollback(root: string): Promise<boolean> {
 
 async function recordInState(root: string, from: { round?: number; commit: string; reason: string }): Promise<number> {
   const state = await readState(root);
-  const highest = [...(await listCheckpoints(root)), ...(await reportedRounds(root))].reduce((a, b) => Math.max(a, b), state.round);
+  const highest = [...(await listCheckpoints(root)), ...(await reportedRounds(root))].reduce(
+    (a, b) => Math.max(a, b),
+    state.round,
+  );
   const at = new Date().toISOString();
-  const next = { ...state, round: highest, state: "active" as const, lastStop: { round: from.round ?? highest, reason: from.reason, at }, continuesFrom: { ...from, at } };
+  const next = {
+    ...state,
+    round: highest,
+    state: "active" as const,
+    lastStop: { round: from.round ?? highest, reason: from.reason, at },
+    continuesFrom: { ...from, at },
+  };
   // A round interrupted before the rollback worked on files that are gone now: it is not redone.
   delete next.inProgress;
   await writeState(root, next);

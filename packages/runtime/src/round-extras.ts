@@ -1,6 +1,14 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { entryOrigins, formatFinding, type MemoryEntry, memoryAtRunStart, openMemory, renderIndex, syncMemory } from "@worksite/memory";
+import {
+  entryOrigins,
+  formatFinding,
+  type MemoryEntry,
+  memoryAtRunStart,
+  openMemory,
+  renderIndex,
+  syncMemory,
+} from "@worksite/memory";
 import { discoverSkills, roundSkillContext, type Skill } from "@worksite/skills";
 import type { ContextOrigin, RoundContext, Step } from "./agents/types.js";
 import type { Session } from "./session.js";
@@ -19,16 +27,30 @@ export interface RoundExtras {
 /** A skill from an installed third-party package is shown to the model as a third party's text. */
 function provenance(skill: Skill): { origin: ContextOrigin; from?: string } {
   if (skill.origin !== "third-party") return { origin: "thread" };
-  return { origin: "third-party", from: skill.package ? `${skill.package.name}@${skill.package.version}` : "an installed package" };
+  return {
+    origin: "third-party",
+    from: skill.package ? `${skill.package.name}@${skill.package.version}` : "an installed package",
+  };
 }
 
 /** Where worksite itself is installed: installed skill packages are also found from there. */
 const installRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 /** Memory and skills for a round: names and descriptions of every skill, bodies and steps of the matched ones. */
-export async function roundExtras(session: Session, round: { round: number; goalText: string; changedFiles: string[]; event?: string }): Promise<RoundExtras> {
-  const discovery = await discoverSkills({ worksite: session.root, relativeTo: session.root, packageRoots: [installRoot] });
-  const context = roundSkillContext(discovery.skills, { text: round.goalText, changedFiles: round.changedFiles, ...(round.event ? { event: round.event } : {}) });
+export async function roundExtras(
+  session: Session,
+  round: { round: number; goalText: string; changedFiles: string[]; event?: string },
+): Promise<RoundExtras> {
+  const discovery = await discoverSkills({
+    worksite: session.root,
+    relativeTo: session.root,
+    packageRoots: [installRoot],
+  });
+  const context = roundSkillContext(discovery.skills, {
+    text: round.goalText,
+    changedFiles: round.changedFiles,
+    ...(round.event ? { event: round.event } : {}),
+  });
   const memory = await roundMemory(session);
   const byName = new Map(discovery.skills.map((s) => [s.name, s]));
   const matchedSkills = context.loaded.map((loaded) => {
@@ -46,7 +68,9 @@ export async function roundExtras(session: Session, round: { round: number; goal
   return {
     ...(memory.text ? { memory: memory.text } : {}),
     ...(memory.fromOthers?.length ? { memoryFromOthers: memory.fromOthers } : {}),
-    skills: discovery.skills.filter((s) => context.index.listed.includes(s.name)).map((s) => ({ name: s.name, description: s.description, ...provenance(s) })),
+    skills: discovery.skills
+      .filter((s) => context.index.listed.includes(s.name))
+      .map((s) => ({ name: s.name, description: s.description, ...provenance(s) })),
     matchedSkills,
     problems: [...discovery.problems.map((p) => `${p.path}: ${p.error.message}`), ...memory.problems],
     writeBack: memory.writeBack,
@@ -60,7 +84,14 @@ export async function roundExtras(session: Session, round: { round: number; goal
  * on the run's proposal branch through memory.write; after the round, a remote
  * gets what the main line has.
  */
-async function roundMemory(session: Session): Promise<{ text?: string; fromOthers?: RoundExtras["memoryFromOthers"]; problems: string[]; writeBack: () => Promise<void> }> {
+async function roundMemory(
+  session: Session,
+): Promise<{
+  text?: string;
+  fromOthers?: RoundExtras["memoryFromOthers"];
+  problems: string[];
+  writeBack: () => Promise<void>;
+}> {
   const settings = session.worksite.thread.memory;
   const problems: string[] = [];
   const noWriteBack = async () => {};
@@ -73,19 +104,33 @@ async function roundMemory(session: Session): Promise<{ text?: string; fromOther
   const remote = settings?.remote;
   const start = await memoryAtRunStart(store, { run: session.run, actor: "runtime", ...(remote ? { remote } : {}) });
   if (start.syncError) problems.push(`memory sync (pull) failed: ${start.syncError}`);
-  if (start.sync?.conflicted.length) problems.push(`memory: both sides edited ${start.sync.conflicted.join(", ")}; both versions are kept for review`);
+  if (start.sync?.conflicted.length)
+    problems.push(`memory: both sides edited ${start.sync.conflicted.join(", ")}; both versions are kept for review`);
   for (const f of start.report.findings) if (f.severity === "block") problems.push(`memory audit: ${formatFinding(f)}`);
   // Each entry by whose text it is (issue 20): only what a person wrote is the thread's own.
   const origins = await entryOrigins(store, start.entries);
   const of = (origin: string) => start.entries.filter((e) => origins.get(e.id) === origin);
   const own = of("person");
   const fromOthers: NonNullable<RoundExtras["memoryFromOthers"]> = [];
-  const index = (entries: MemoryEntry[]) => renderIndex(entries).split("\n").filter((l) => l.startsWith("- [") || l.startsWith("## ") || l.startsWith("…")).join("\n");
+  const index = (entries: MemoryEntry[]) =>
+    renderIndex(entries)
+      .split("\n")
+      .filter((l) => l.startsWith("- [") || l.startsWith("## ") || l.startsWith("…"))
+      .join("\n");
   const agent = of("agent");
   if (agent.length)
-    fromOthers.push({ source: settings?.autoAccept ? "entries an agent wrote (accepted automatically: memory.autoAccept)" : "entries an agent proposed and a person accepted", text: index(agent) });
+    fromOthers.push({
+      source: settings?.autoAccept
+        ? "entries an agent wrote (accepted automatically: memory.autoAccept)"
+        : "entries an agent proposed and a person accepted",
+      text: index(agent),
+    });
   const pulled = of("pulled");
-  if (pulled.length) fromOthers.push({ source: `entries pulled from the memory remote${remote ? ` ${remote}` : ""}`, text: index(pulled) });
+  if (pulled.length)
+    fromOthers.push({
+      source: `entries pulled from the memory remote${remote ? ` ${remote}` : ""}`,
+      text: index(pulled),
+    });
   const text = own.length ? renderIndex(own) : undefined;
   return {
     ...(text ? { text } : {}),
@@ -93,7 +138,9 @@ async function roundMemory(session: Session): Promise<{ text?: string; fromOther
     problems,
     writeBack: async () => {
       if (!remote || store.mode !== "own") return;
-      await syncMemory(store, { url: remote }).catch((error: Error) => session.log.warn(`memory sync (push) failed: ${error.message}`));
+      await syncMemory(store, { url: remote }).catch((error: Error) =>
+        session.log.warn(`memory sync (push) failed: ${error.message}`),
+      );
     },
   };
 }

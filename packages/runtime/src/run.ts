@@ -1,4 +1,11 @@
-import { type ArtifactRef, createArtifactStore, listApprovals, type Plugin, redactSecrets, sandboxPolicy } from "@worksite/core";
+import {
+  type ArtifactRef,
+  createArtifactStore,
+  listApprovals,
+  type Plugin,
+  redactSecrets,
+  sandboxPolicy,
+} from "@worksite/core";
 import type { Agent, AgentProcessSupport, AgentTools, AgentTurn, RoundContext, ToolEndpoint } from "./agents/types.js";
 import { callRecord, failedExitCode } from "./agents/types.js";
 import { agentFor } from "./agents/select.js";
@@ -71,30 +78,65 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
     recorded = true;
     process.env[RUN_MARK_ENV] = mark;
     let state = await readState(root);
-    session = await openSession({ root, actor: "agent", run, round: state.inProgress?.round ?? state.round + 1, ...(options.plugins ? { plugins: options.plugins } : {}) });
+    session = await openSession({
+      root,
+      actor: "agent",
+      run,
+      round: state.inProgress?.round ?? state.round + 1,
+      ...(options.plugins ? { plugins: options.plugins } : {}),
+    });
     const { audit, worksite } = session;
     if (lock.tookOverFrom) {
-      await audit.append({ type: "run", run, actor: "runtime", message: `took over the lock of run ${lock.tookOverFrom.run} (pid ${lock.tookOverFrom.pid} is gone)`, data: { ...lock.tookOverFrom } });
+      await audit.append({
+        type: "run",
+        run,
+        actor: "runtime",
+        message: `took over the lock of run ${lock.tookOverFrom.run} (pid ${lock.tookOverFrom.pid} is gone)`,
+        data: { ...lock.tookOverFrom },
+      });
     }
     for (const dead of swept.filter((d) => d.ended.length)) {
-      await audit.append({ type: "run", run, actor: "runtime", message: `ended ${dead.ended.length} process(es) left running by run ${dead.run} (its runner, pid ${dead.pid}, is gone)`, data: { ...dead } });
+      await audit.append({
+        type: "run",
+        run,
+        actor: "runtime",
+        message: `ended ${dead.ended.length} process(es) left running by run ${dead.run} (its runner, pid ${dead.pid}, is gone)`,
+        data: { ...dead },
+      });
     }
-    const agent = typeof options.agent === "object" ? options.agent : agentFor(options.agent ?? worksite.thread.agent?.kind ?? "script", worksite, options.env ?? process.env);
+    const agent =
+      typeof options.agent === "object"
+        ? options.agent
+        : agentFor(options.agent ?? worksite.thread.agent?.kind ?? "script", worksite, options.env ?? process.env);
     // Round 0 is the work tree as the run found it, so round 1's changes are its own.
     if (!(await listCheckpoints(root)).length) {
       const first = await recordCheckpoint(root, 0, "before round 1");
-      for (const line of notCheckpointed(first.skipped)) await audit.append({ type: "run", run, actor: "runtime", message: `round 0: ${line}` });
+      for (const line of notCheckpointed(first.skipped))
+        await audit.append({ type: "run", run, actor: "runtime", message: `round 0: ${line}` });
     }
     const startedAt = Date.now();
     const ran: number[] = [];
     const opened = session;
     // The agent process runs under the same sandbox as commands; the gate endpoint starts only if it is asked for.
     const processSupport: AgentProcessSupport = {
-      policy: sandboxPolicy({ root, permissions: worksite.permissions, thread: worksite.thread, ...(options.env ? { env: options.env } : {}) }),
+      policy: sandboxPolicy({
+        root,
+        permissions: worksite.permissions,
+        thread: worksite.thread,
+        ...(options.env ? { env: options.env } : {}),
+      }),
       check: (tool, target) => opened.gate.check(tool, target),
       decide: (tool, target) => opened.gate.decide(tool, target),
       note: async (target, message) => {
-        await audit.append({ type: "navigation", run, actor: "agent", tool: "net.connect", target, outcome: "ok", message });
+        await audit.append({
+          type: "navigation",
+          run,
+          actor: "agent",
+          tool: "net.connect",
+          target,
+          outcome: "ok",
+          message,
+        });
       },
       endpoint: async () => (options.toolEndpoint ? (endpoint ??= options.toolEndpoint(opened)) : undefined),
     };
@@ -108,20 +150,43 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       if (maxRounds !== undefined && round > maxRounds) {
         // Checked before anything runs: repeated `worksite run`s of a thread that keeps waiting must not add rounds.
         const reason = maxRoundsReason(maxRounds);
-        state = { ...state, state: "budget-spent", lastStop: { round: state.round, reason, at: new Date().toISOString() } };
+        state = {
+          ...state,
+          state: "budget-spent",
+          lastStop: { round: state.round, reason, at: new Date().toISOString() },
+        };
         delete state.inProgress;
         await writeState(root, state);
-        await audit.append({ type: "run", run, round, actor: "runtime", message: `round ${round} not started: ${reason}` });
+        await audit.append({
+          type: "run",
+          run,
+          round,
+          actor: "runtime",
+          message: `round ${round} not started: ${reason}`,
+        });
         last = { state: "budget-spent", reason };
         break;
       }
       if (redo) {
-        await audit.append({ type: "run", run, round, actor: "runtime", message: `round ${round} was interrupted (run ${redo.run}); redoing it` });
+        await audit.append({
+          type: "run",
+          run,
+          round,
+          actor: "runtime",
+          message: `round ${round} was interrupted (run ${redo.run}); redoing it`,
+        });
         // A process killed mid-round could not put back what it took; the redo does (a no-op after Ctrl-C, which already did).
         for (const id of redo.taken) {
           const message = await takenMessage(root, id);
           if (message && (await returnMessage(root, message))) {
-            await audit.append({ type: "inbox", run, round, actor: "runtime", message: `${message.kind === "queue" ? "queued instruction" : "steering"} put back for the redo of round ${round}: ${message.text}`, data: { id } });
+            await audit.append({
+              type: "inbox",
+              run,
+              round,
+              actor: "runtime",
+              message: `${message.kind === "queue" ? "queued instruction" : "steering"} put back for the redo of round ${round}: ${message.text}`,
+              data: { id },
+            });
           }
         }
       }
@@ -136,7 +201,14 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       const queued = next && (await takeMessage(root, next)) ? next : undefined;
       if (queued) {
         taken.push(queued);
-        await audit.append({ type: "inbox", run, round, actor: queued.by, message: `queued instruction taken: ${queued.text}`, data: { id: queued.id } });
+        await audit.append({
+          type: "inbox",
+          run,
+          round,
+          actor: queued.by,
+          message: `queued instruction taken: ${queued.text}`,
+          data: { id: queued.id },
+        });
       }
       // Steering sent while no round was running is this round's from its start.
       const steering: string[] = [];
@@ -144,7 +216,14 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         if (!(await takeMessage(root, message))) continue;
         taken.push(message);
         steering.push(message.text);
-        await audit.append({ type: "inbox", run, round, actor: message.by, message: `steering taken: ${message.text}`, data: { id: message.id } });
+        await audit.append({
+          type: "inbox",
+          run,
+          round,
+          actor: message.by,
+          message: `steering taken: ${message.text}`,
+          data: { id: message.id },
+        });
       }
       if (taken.length) {
         state = { ...state, inProgress: { ...state.inProgress!, taken: taken.map((m) => m.id) } };
@@ -155,8 +234,16 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
 
       // After a rollback the round works from the files it restored, not from the last round's.
       const from = state.continuesFrom;
-      const previous = from?.round !== undefined ? `(${from.reason}: this round works from round ${from.round}'s files.)\n\n${(await readRoundReport(root, from.round)) ?? ""}` : await readRoundReport(root);
-      const extras = await roundExtras(session, { round, goalText: [worksite.goal.goal, queued?.text ?? ""].join("\n"), changedFiles: await changedSince(root, from?.commit ?? (await listCheckpoints(root)).at(-1)), ...(options.event ? { event: options.event } : {}) });
+      const previous =
+        from?.round !== undefined
+          ? `(${from.reason}: this round works from round ${from.round}'s files.)\n\n${(await readRoundReport(root, from.round)) ?? ""}`
+          : await readRoundReport(root);
+      const extras = await roundExtras(session, {
+        round,
+        goalText: [worksite.goal.goal, queued?.text ?? ""].join("\n"),
+        changedFiles: await changedSince(root, from?.commit ?? (await listCheckpoints(root)).at(-1)),
+        ...(options.event ? { event: options.event } : {}),
+      });
       const context: RoundContext = {
         root,
         run,
@@ -166,12 +253,21 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         ...(queued ? { instruction: queued.text } : {}),
         steering,
         ...(previous ? { lastReport: previous } : {}),
-        ...(state.failure !== undefined || state.round > 0 ? { lastVerification: { passed: state.failure === undefined, failures: state.failure ? [state.failure.summary] : [] } } : {}),
+        ...(state.failure !== undefined || state.round > 0
+          ? {
+              lastVerification: {
+                passed: state.failure === undefined,
+                failures: state.failure ? [state.failure.summary] : [],
+              },
+            }
+          : {}),
         ...(extras.memory ? { memory: extras.memory } : {}),
         ...(extras.memoryFromOthers ? { memoryFromOthers: extras.memoryFromOthers } : {}),
         skills: extras.skills,
         matchedSkills: extras.matchedSkills,
-        openApprovals: (await listApprovals(root)).filter((a) => a.status === "pending").map((a) => ({ id: a.id, tool: a.tool, ...(a.target ? { target: a.target } : {}) })),
+        openApprovals: (await listApprovals(root))
+          .filter((a) => a.status === "pending")
+          .map((a) => ({ id: a.id, tool: a.tool, ...(a.target ? { target: a.target } : {}) })),
       };
 
       const tools: AgentTools = {
@@ -179,27 +275,58 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         call: async (tool, input, signal) => {
           const outcome = await session!.gate.call({ tool, input, ...(signal ? { signal } : {}) });
           const exitCode = failedExitCode(outcome);
-          options.onEvent?.({ type: "call", round, tool, status: outcome.status, message: callRecord(tool, outcome).message, ...(exitCode !== undefined ? { exitCode } : {}) });
+          options.onEvent?.({
+            type: "call",
+            round,
+            tool,
+            status: outcome.status,
+            message: callRecord(tool, outcome).message,
+            ...(exitCode !== undefined ? { exitCode } : {}),
+          });
           return outcome;
         },
         process: processSupport,
       };
 
       const verifyCommands = worksite.goal.verify.flatMap((v) => (v.kind === "command" ? [v.command] : []));
-      const approvedCalls = await runApprovedCalls(root, tools, options.signal ?? new AbortController().signal, { verifyCommands });
+      const approvedCalls = await runApprovedCalls(root, tools, options.signal ?? new AbortController().signal, {
+        verifyCommands,
+      });
       // An agent that fails (a model endpoint down, a command that will not start) blocks the round: the
       // round still ends with a report and a reason, rather than a stack trace and a round left in progress.
       let agentError: string | undefined;
-      const agentTurn = await actWithSteering(agent, context, tools, root, options, round, session, taken).catch(async (error: Error): Promise<AgentTurn> => {
-        agentError = error.message.split("\n")[0] ?? String(error);
-        await audit.append({ type: "run", run, round, actor: "runtime", outcome: "error", message: `the ${agent.name} agent failed: ${agentError}` });
-        return { summary: `the ${agent.name} agent failed: ${agentError}`, claimsDone: false, calls: [] };
-      });
+      const agentTurn = await actWithSteering(agent, context, tools, root, options, round, session, taken).catch(
+        async (error: Error): Promise<AgentTurn> => {
+          agentError = error.message.split("\n")[0] ?? String(error);
+          await audit.append({
+            type: "run",
+            run,
+            round,
+            actor: "runtime",
+            outcome: "error",
+            message: `the ${agent.name} agent failed: ${agentError}`,
+          });
+          return { summary: `the ${agent.name} agent failed: ${agentError}`, claimsDone: false, calls: [] };
+        },
+      );
       const turn = { ...agentTurn, calls: [...approvedCalls, ...agentTurn.calls] };
-      const verification = await verifyGoal(worksite.goal, root, round, tools, options.signal ?? new AbortController().signal);
+      const verification = await verifyGoal(
+        worksite.goal,
+        root,
+        round,
+        tools,
+        options.signal ?? new AbortController().signal,
+      );
       if (options.signal?.aborted) {
         // Stopped by the person (Ctrl-C): a half-done round is not reported as if it ran; it stays in progress and the next run redoes it.
-        await audit.append({ type: "run", run, round, actor: "runtime", outcome: "aborted", message: `round ${round} was stopped before it finished; the next run redoes it` });
+        await audit.append({
+          type: "run",
+          run,
+          round,
+          actor: "runtime",
+          outcome: "aborted",
+          message: `round ${round} was stopped before it finished; the next run redoes it`,
+        });
         // Still in progress (the next run redoes it), but `worksite status` can say when the person stopped it.
         state = { ...state, inProgress: { ...state.inProgress!, interruptedAt: new Date().toISOString() } };
         await writeState(root, state);
@@ -207,16 +334,36 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         for (const message of taken) {
           if (!(await returnMessage(root, message))) continue;
           const what = message.kind === "queue" ? "queued instruction" : "steering";
-          await audit.append({ type: "inbox", run, round, actor: "runtime", message: `${what} put back (round ${round} was interrupted): ${message.text}`, data: { id: message.id } });
+          await audit.append({
+            type: "inbox",
+            run,
+            round,
+            actor: "runtime",
+            message: `${what} put back (round ${round} was interrupted): ${message.text}`,
+            data: { id: message.id },
+          });
         }
-        last = { state: state.state, reason: `stopped: round ${round} was interrupted before it finished; \`worksite run\` redoes it` };
+        last = {
+          state: state.state,
+          reason: `stopped: round ${round} was interrupted before it finished; \`worksite run\` redoes it`,
+        };
         break;
       }
-      options.onEvent?.({ type: "verified", round, passed: verification.passed, waiting: verification.waiting, failed: failedChecks(verification).length > 0 });
+      options.onEvent?.({
+        type: "verified",
+        round,
+        passed: verification.passed,
+        waiting: verification.waiting,
+        failed: failedChecks(verification).length > 0,
+      });
 
       const signature = failureSignature(verification);
-      const sameFailureCount = signature && state.failure?.signature === signature ? state.failure.count + 1 : signature ? 1 : 0;
-      const failureSummary = failedChecks(verification).map((c) => `${c.what}: ${c.detail}`).join("; ") || undefined;
+      const sameFailureCount =
+        signature && state.failure?.signature === signature ? state.failure.count + 1 : signature ? 1 : 0;
+      const failureSummary =
+        failedChecks(verification)
+          .map((c) => `${c.what}: ${c.detail}`)
+          .join("; ") || undefined;
       const checkpoints = await listCheckpoints(root);
       const changedFiles = await changedSince(root, from?.commit ?? checkpoints.filter((c) => c < round).at(-1));
       const pending = (await listApprovals(root)).filter((a) => a.status === "pending");
@@ -240,22 +387,31 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       const checkpoint = await recordCheckpoint(root, round, `round ${round}: ${decision.reason}`);
       const store = createArtifactStore({ root, run, round, redact: redactSecrets });
       const roundArtifacts: ArtifactRef[] = (await store.list({ round })).filter((a) => a.run === run);
-      const report = renderRoundReport(await withFullLists({
-        round,
-        run,
-        started,
-        finished: new Date().toISOString(),
-        ...(queued ? { instruction: queued.text } : {}),
-        steering: context.steering,
-        turn,
-        verification,
-        decision,
-        changedFiles,
-        needsPerson: [...(turn.needs ?? []).filter((need) => !pending.some((a) => need.includes(a.id))), ...pending.map((a) => `approve or deny ${a.id}: ${a.tool} ${a.target ?? ""} — worksite approve ${a.id}`), ...verification.manual.map((m) => `manual check: ${m}`)].filter((v, i, all) => all.indexOf(v) === i),
-        artifacts: roundArtifacts,
-        problems: [...extras.problems, ...notCheckpointed(checkpoint.skipped)],
-        deliverables: worksite.thread.deliverEachRound.map((d) => d.text),
-      }, store));
+      const report = renderRoundReport(
+        await withFullLists(
+          {
+            round,
+            run,
+            started,
+            finished: new Date().toISOString(),
+            ...(queued ? { instruction: queued.text } : {}),
+            steering: context.steering,
+            turn,
+            verification,
+            decision,
+            changedFiles,
+            needsPerson: [
+              ...(turn.needs ?? []).filter((need) => !pending.some((a) => need.includes(a.id))),
+              ...pending.map((a) => `approve or deny ${a.id}: ${a.tool} ${a.target ?? ""} — worksite approve ${a.id}`),
+              ...verification.manual.map((m) => `manual check: ${m}`),
+            ].filter((v, i, all) => all.indexOf(v) === i),
+            artifacts: roundArtifacts,
+            problems: [...extras.problems, ...notCheckpointed(checkpoint.skipped)],
+            deliverables: worksite.thread.deliverEachRound.map((d) => d.text),
+          },
+          store,
+        ),
+      );
       await store.write({ name: "report.md", kind: "markdown", data: report });
       await appendProgress(root, round, redactSecrets(report));
       await extras.writeBack(run);
@@ -272,7 +428,14 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       if (signature && failureSummary) state.failure = { signature, count: sameFailureCount, summary: failureSummary };
       else delete state.failure;
       await writeState(root, state);
-      await audit.append({ type: "run", run, round, actor: "runtime", ...(decision.state === "done" ? { outcome: "ok" as const } : {}), message: `round ${round} ended: ${decision.reason}` });
+      await audit.append({
+        type: "run",
+        run,
+        round,
+        actor: "runtime",
+        ...(decision.state === "done" ? { outcome: "ok" as const } : {}),
+        message: `round ${round} ended: ${decision.reason}`,
+      });
       options.onEvent?.({ type: "round-end", round, state: decision.state, reason: decision.reason });
       ran.push(round);
       last = { state: decision.state, reason: decision.reason };
@@ -301,14 +464,25 @@ const DISPOSE_MS = 10_000;
 function withDeadline(work: Promise<void> | undefined, ms: number): Promise<void> {
   if (!work) return Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 /**
  * Steering reaches the running round between tool calls: the running tool gets
  * the abort, the message joins the context, and the agent goes on from there.
  */
-async function actWithSteering(agent: Agent, context: RoundContext, tools: AgentTools, root: string, options: RunOptions, round: number, session: Session, taken: InboxMessage[]): Promise<AgentTurn> {
+async function actWithSteering(
+  agent: Agent,
+  context: RoundContext,
+  tools: AgentTools,
+  root: string,
+  options: RunOptions,
+  round: number,
+  session: Session,
+  taken: InboxMessage[],
+): Promise<AgentTurn> {
   const calls: AgentTurn["calls"] = [];
   for (let steers = 0; ; steers++) {
     const controller = new AbortController();
@@ -325,7 +499,14 @@ async function actWithSteering(agent: Agent, context: RoundContext, tools: Agent
       if (!message || steered !== undefined || !(await takeMessage(root, message))) return;
       steered = message.text;
       taken.push(message);
-      await session.audit.append({ type: "inbox", run: context.run, round, actor: message.by, message: `steering taken: ${message.text}`, data: { id: message.id } });
+      await session.audit.append({
+        type: "inbox",
+        run: context.run,
+        round,
+        actor: message.by,
+        message: `steering taken: ${message.text}`,
+        data: { id: message.id },
+      });
       controller.abort();
     };
     const watch = setInterval(() => (looking = looking.then(look)), options.steerPollMs ?? 200);

@@ -63,7 +63,9 @@ export function builtinPluginNames(worksite: Worksite): string[] {
 function builtinPlugins(worksite: Worksite): Plugin[] {
   const plugins = [...corePlugins()];
   const settings = worksite.thread.memory;
-  plugins.push(createMemoryPlugin({ dir: settings?.path ?? "memory", ...(settings?.autoAccept ? { autoAccept: true } : {}) }));
+  plugins.push(
+    createMemoryPlugin({ dir: settings?.path ?? "memory", ...(settings?.autoAccept ? { autoAccept: true } : {}) }),
+  );
   plugins.push(createSkillsPlugin());
   plugins.push(createThreadPlugin(worksite));
   return plugins;

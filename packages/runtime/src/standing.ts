@@ -18,13 +18,20 @@ export interface ThreadStanding {
 /** `lock`: the live lock (liveLock), if any; a lock left by a process that is gone is nobody's. */
 export function threadStanding(state: ThreadState, lock: LockInfo | undefined): ThreadStanding {
   const inProgress = state.inProgress;
-  const running = lock ? { run: lock.run, pid: lock.pid, since: lock.started, round: inProgress?.round ?? state.round + 1 } : null;
+  const running = lock
+    ? { run: lock.run, pid: lock.pid, since: lock.started, round: inProgress?.round ?? state.round + 1 }
+    : null;
   const interrupted = !lock && inProgress ? inProgress : undefined;
   let lastStop: ThreadStanding["lastStop"] = state.lastStop ?? null;
   if (interrupted) {
     const at = interrupted.interruptedAt ?? interrupted.started;
     if (!lastStop || Date.parse(lastStop.at) <= Date.parse(at)) {
-      lastStop = { round: interrupted.round, reason: `round ${interrupted.round} was interrupted before it finished (run ${interrupted.run})`, at, interrupted: true };
+      lastStop = {
+        round: interrupted.round,
+        reason: `round ${interrupted.round} was interrupted before it finished (run ${interrupted.run})`,
+        at,
+        interrupted: true,
+      };
     }
   }
   return {

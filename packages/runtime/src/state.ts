@@ -30,7 +30,9 @@ const stateSchema = z.object({
    * `round` is the round whose files they are (absent after an undo); `commit` the checkpoint commit.
    * Cleared once a round has run from them.
    */
-  continuesFrom: z.object({ round: z.number().int().optional(), commit: z.string(), reason: z.string(), at: z.string() }).optional(),
+  continuesFrom: z
+    .object({ round: z.number().int().optional(), commit: z.string(), reason: z.string(), at: z.string() })
+    .optional(),
   nextWake: z.string().optional(),
 });
 

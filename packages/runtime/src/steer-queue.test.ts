@@ -4,7 +4,17 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { pendingMessages, sendMessage } from "./inbox.js";
 import { type RunEvent, runThread } from "./run.js";
-import { auditEntries, goal, makeWorksite, permissions, readProgress, readState, removeWorksites, verifyAudit, waitFor } from "./test-helpers/worksite.js";
+import {
+  auditEntries,
+  goal,
+  makeWorksite,
+  permissions,
+  readProgress,
+  readState,
+  removeWorksites,
+  verifyAudit,
+  waitFor,
+} from "./test-helpers/worksite.js";
 
 afterAll(removeWorksites);
 
@@ -28,8 +38,12 @@ steps:
     // What the gate's logger writes (warn and up go to stderr): the abort is told once, by the run's event, not again as a warning.
     const stderr: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => (stderr.push(String(chunk)), write(chunk, ...rest))) as typeof process.stderr.write;
-    const running = runThread({ root, steerPollMs: 50, onEvent: (e) => events.push(e) }).finally(() => (process.stderr.write = write));
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => (
+      stderr.push(String(chunk)), write(chunk, ...rest)
+    )) as typeof process.stderr.write;
+    const running = runThread({ root, steerPollMs: 50, onEvent: (e) => events.push(e) }).finally(
+      () => (process.stderr.write = write),
+    );
 
     // The long step is running once the gate has decided it and no result is logged yet.
     await waitFor(async () => {
@@ -79,7 +93,10 @@ describe("steering sent while no run is active", () => {
     expect(result).toMatchObject({ state: "done", rounds: [1] });
     expect(existsSync(join(root, "steered.txt"))).toBe(true);
     expect(await pendingMessages(root, "steer")).toEqual([]);
-    expect(events.slice(0, 2)).toEqual([{ type: "round-start", round: 1 }, { type: "steered", round: 1, text: STEER }]);
+    expect(events.slice(0, 2)).toEqual([
+      { type: "round-start", round: 1 },
+      { type: "steered", round: 1, text: STEER },
+    ]);
     const taken = (await auditEntries(root)).filter((e) => e.type === "inbox");
     expect(taken).toMatchObject([{ actor: "person:test", round: 1, message: `steering taken: ${STEER}` }]);
     expect(await readProgress(root)).toContain(`Steered: ${STEER}`);
@@ -99,7 +116,10 @@ describe("queueing instructions", () => {
     await sendMessage(root, "queue", second, "person:test");
     const controller = new AbortController();
     const running = runThread({ root, signal: controller.signal });
-    await waitFor(async () => (await auditEntries(root)).some((e) => e.type === "decision" && e.target === "node long.js"), "the queued instruction's step to start");
+    await waitFor(
+      async () => (await auditEntries(root)).some((e) => e.type === "decision" && e.target === "node long.js"),
+      "the queued instruction's step to start",
+    );
     expect((await pendingMessages(root, "queue")).map((m) => m.text)).toEqual([second]);
     controller.abort();
     const stopped = await running;
@@ -113,7 +133,6 @@ describe("queueing instructions", () => {
     ]);
     expect((await verifyAudit(root)).ok).toBe(true);
   });
-
 
   it("takes one queued message per round, oldest first, and lists the rest as pending until taken", async () => {
     const root = await makeWorksite({
@@ -131,7 +150,8 @@ describe("queueing instructions", () => {
     const result = await runThread({
       root,
       onEvent: (e) => {
-        if (e.type === "round-start") pendingAtStart.push(pendingMessages(root, "queue").then((m) => [e.round, m.map((x) => x.text)]));
+        if (e.type === "round-start")
+          pendingAtStart.push(pendingMessages(root, "queue").then((m) => [e.round, m.map((x) => x.text)]));
       },
     });
     expect(result.rounds).toEqual([1, 2]);

@@ -5,7 +5,17 @@ import { approve, listApprovals, openAuditLog } from "@worksite/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { runThread, type RunResult } from "./run.js";
 import { auditPath } from "./session.js";
-import { auditEntries, goal, makeWorksite, permissions, progressHeadings, readState, removeWorksites, verifyAudit, waitFor } from "./test-helpers/worksite.js";
+import {
+  auditEntries,
+  goal,
+  makeWorksite,
+  permissions,
+  progressHeadings,
+  readState,
+  removeWorksites,
+  verifyAudit,
+  waitFor,
+} from "./test-helpers/worksite.js";
 
 afterAll(removeWorksites);
 
@@ -23,8 +33,10 @@ async function expectStopRecorded(root: string, result: RunResult, state: string
   expect((await verifyAudit(root)).ok).toBe(true);
 }
 
-const CHECK_FIXED = "const fs = require('fs');\nprocess.exit(fs.readFileSync('src/a.txt', 'utf8') === 'fixed' ? 0 : 1);\n";
-const ALWAYS_FAILS = "console.log('failed at ' + Date.now() + ' after ' + Math.random() * 1000 + ' ms');\nprocess.exit(1);\n";
+const CHECK_FIXED =
+  "const fs = require('fs');\nprocess.exit(fs.readFileSync('src/a.txt', 'utf8') === 'fixed' ? 0 : 1);\n";
+const ALWAYS_FAILS =
+  "console.log('failed at ' + Date.now() + ' after ' + Math.random() * 1000 + ' ms');\nprocess.exit(1);\n";
 
 describe("a thread stops when its goal says so", () => {
   it("is done once a fix step makes the verification pass", async () => {
@@ -44,7 +56,9 @@ steps:
     expect(result.reason).toMatch(/^done: verification passed/);
     await expectStopRecorded(root, result, "done");
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("fixed");
-    expect((await progressHeadings(root))[0]).toMatch(/^## Round 1 — continuing: verification failed: node check.js: exit 1/);
+    expect((await progressHeadings(root))[0]).toMatch(
+      /^## Round 1 — continuing: verification failed: node check.js: exit 1/,
+    );
   });
 
   it("pauses when the same failure repeats N rounds in a row, naming the failure", async () => {
@@ -121,8 +135,14 @@ steps:
     input: { command: "node release.js" }
     on: first-round
 `),
-      permissions: permissions({ Allow: ["file.read", "shell.run(node ok.js)"], "Requires confirmation": ["shell.run(node release.js)"] }),
-      files: { "ok.js": "process.exit(0);\n", "release.js": "require('fs').appendFileSync('released.txt', 'released\\n');\n" },
+      permissions: permissions({
+        Allow: ["file.read", "shell.run(node ok.js)"],
+        "Requires confirmation": ["shell.run(node release.js)"],
+      }),
+      files: {
+        "ok.js": "process.exit(0);\n",
+        "release.js": "require('fs').appendFileSync('released.txt', 'released\\n');\n",
+      },
     });
     const first = await runThread({ root });
     expect(first.rounds).toEqual([1]);
@@ -155,7 +175,9 @@ pause: { maxRounds: 2 }
     });
     const result = await runThread({ root });
     expect(result.rounds).toEqual([1, 2]);
-    expect(result.reason).toBe("paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on");
+    expect(result.reason).toBe(
+      "paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
+    );
     await expectStopRecorded(root, result, "budget-spent");
   });
 
@@ -168,27 +190,42 @@ steps:
   - tool: shell.run
     input: { command: "node release.js" }
 `),
-      permissions: permissions({ Allow: ["file.read", "shell.run(node ok.js)"], "Requires confirmation": ["shell.run(node release.js)"] }),
+      permissions: permissions({
+        Allow: ["file.read", "shell.run(node ok.js)"],
+        "Requires confirmation": ["shell.run(node release.js)"],
+      }),
       files: { "ok.js": "process.exit(0);\n", "release.js": "process.exit(0);\n" },
     });
     const first = await runThread({ root });
     expect(first).toMatchObject({ rounds: [1], state: "waiting" });
     const second = await runThread({ root });
     expect(second.rounds).toEqual([2]);
-    expect(second.reason).toBe("paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on");
+    expect(second.reason).toBe(
+      "paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
+    );
     await expectStopRecorded(root, second, "budget-spent");
 
     // Another `worksite run` runs nothing at all: no round 3, no tool call, no report.
     const resultsBefore = (await auditEntries(root)).filter((e) => e.type === "result").length;
     const third = await runThread({ root });
-    expect(third).toEqual({ run: third.run, state: "budget-spent", reason: "paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on", rounds: [] });
+    expect(third).toEqual({
+      run: third.run,
+      state: "budget-spent",
+      reason: "paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
+      rounds: [],
+    });
     const state = await readState(root);
     expect(state).toMatchObject({ round: 2, state: "budget-spent", lastStop: { round: 2, reason: third.reason } });
     expect(state.inProgress).toBeUndefined();
     expect((await progressHeadings(root)).map((h) => /^## Round (\d+)/.exec(h)![1])).toEqual(["1", "2"]);
     const entries = await auditEntries(root);
     expect(entries.filter((e) => e.type === "result")).toHaveLength(resultsBefore);
-    expect(entries.at(-1)).toMatchObject({ type: "run", round: 3, message: "round 3 not started: paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on" });
+    expect(entries.at(-1)).toMatchObject({
+      type: "run",
+      round: 3,
+      message:
+        "round 3 not started: paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
+    });
     expect((await verifyAudit(root)).ok).toBe(true);
   });
 
@@ -239,14 +276,20 @@ steps:
     input: { command: "node long.js" }
 `),
       permissions: permissions({ Allow: ["file.read", "shell.run(node)"] }),
-      files: { "long.js": "if (process.env.SLOW_STEP) setTimeout(() => {}, 20000);\n", "check.js": "process.exit(0);\n" },
+      files: {
+        "long.js": "if (process.env.SLOW_STEP) setTimeout(() => {}, 20000);\n",
+        "check.js": "process.exit(0);\n",
+      },
     });
     const controller = new AbortController();
     process.env.SLOW_STEP = "1"; // read by the step's process, which inherits this one's environment
     let stopped: RunResult;
     try {
       const running = runThread({ root, signal: controller.signal });
-      await waitFor(async () => (await auditEntries(root)).some((e) => e.type === "decision" && e.target === "node long.js"), "the long step to start");
+      await waitFor(
+        async () => (await auditEntries(root)).some((e) => e.type === "decision" && e.target === "node long.js"),
+        "the long step to start",
+      );
       controller.abort();
       stopped = await running;
     } finally {

@@ -19,7 +19,11 @@ steps:
     });
     const controller = new AbortController();
     // round-start is sent before the round's context is gathered and the agent is called: the stop lands in between.
-    const result = await runThread({ root, signal: controller.signal, onEvent: (e) => void (e.type === "round-start" && controller.abort()) });
+    const result = await runThread({
+      root,
+      signal: controller.signal,
+      onEvent: (e) => void (e.type === "round-start" && controller.abort()),
+    });
     expect(result.rounds).toEqual([]);
     expect(result.reason).toContain("round 1 was interrupted");
     expect(existsSync(join(root, "src/a.txt"))).toBe(false);

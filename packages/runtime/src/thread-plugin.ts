@@ -16,7 +16,8 @@ export function createThreadPlugin(worksite: Worksite) {
     name: "thread",
     tools: {
       status: defineTool({
-        description: "The thread's goal, stage, round and state, approvals and drafts waiting for a person, and queued instructions",
+        description:
+          "The thread's goal, stage, round and state, approvals and drafts waiting for a person, and queued instructions",
         effect: "read",
         input: z.object({}),
         async run(_input, ctx) {
@@ -34,8 +35,19 @@ export function createThreadPlugin(worksite: Worksite) {
             inProgressRound,
             state: standing.state,
             lastStop: standing.lastStop?.reason ?? null,
-            openApprovals: approvals.map((a) => ({ id: a.id, tool: a.tool, target: a.target ?? null, approve: `worksite approve ${a.id}` })),
-            drafts: drafts.map((d) => ({ id: d.id, tool: d.tool, summary: d.summary, artifact: d.artifact, round: d.round })),
+            openApprovals: approvals.map((a) => ({
+              id: a.id,
+              tool: a.tool,
+              target: a.target ?? null,
+              approve: `worksite approve ${a.id}`,
+            })),
+            drafts: drafts.map((d) => ({
+              id: d.id,
+              tool: d.tool,
+              summary: d.summary,
+              artifact: d.artifact,
+              round: d.round,
+            })),
             queued: queued.map((m) => m.text),
           };
           const content = [
@@ -59,7 +71,12 @@ export function createThreadPlugin(worksite: Worksite) {
         async run(input, ctx) {
           const time = new Date().toISOString();
           const body = `## ${input.title ?? "Progress note"}\n\n_${ctx.actor}, round ${ctx.round}, ${time}_\n\n${input.note.trim()}\n`;
-          const ref = await ctx.artifacts.write({ name: `progress-${time.replace(/[:.]/g, "-")}.md`, kind: "markdown", data: body, meta: { actor: ctx.actor } });
+          const ref = await ctx.artifacts.write({
+            name: `progress-${time.replace(/[:.]/g, "-")}.md`,
+            kind: "markdown",
+            data: body,
+            meta: { actor: ctx.actor },
+          });
           return { content: `noted in ${ref.path}`, data: { path: ref.path }, artifacts: [ref] };
         },
       }),

@@ -2,7 +2,16 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runThread } from "./run.js";
 import { openSession } from "./session.js";
 import { threadStanding } from "./standing.js";
-import { auditEntries, goal, LONG_STEP, makeWorksite, permissions, readState, removeWorksites, waitFor } from "./test-helpers/worksite.js";
+import {
+  auditEntries,
+  goal,
+  LONG_STEP,
+  makeWorksite,
+  permissions,
+  readState,
+  removeWorksites,
+  waitFor,
+} from "./test-helpers/worksite.js";
 import { writeState } from "./state.js";
 
 afterAll(removeWorksites);
@@ -23,7 +32,15 @@ async function threadStatus(root: string) {
 describe("thread.status from a session opened outside a run", () => {
   it("reports the thread's round from state.json, not the session's round 0", async () => {
     const root = await makeWorksite({ goal: goal("verify: []") });
-    await writeState(root, { round: 4, state: "waiting", lastStop: { round: 4, reason: "waiting: 1 action waits for a person's approval (worksite approvals)", at: new Date().toISOString() } });
+    await writeState(root, {
+      round: 4,
+      state: "waiting",
+      lastStop: {
+        round: 4,
+        reason: "waiting: 1 action waits for a person's approval (worksite approvals)",
+        at: new Date().toISOString(),
+      },
+    });
     const status = await threadStatus(root);
     expect(status.data).toMatchObject({ round: 4, inProgressRound: null, state: "waiting", run: status.run });
     expect(status.content).toContain(`run ${status.run} · round 4 · state waiting`);
@@ -32,9 +49,18 @@ describe("thread.status from a session opened outside a run", () => {
 
   it("names a round left unfinished by a run that is gone as interrupted", async () => {
     const root = await makeWorksite({ goal: goal("verify: []") });
-    await writeState(root, { round: 2, state: "active", inProgress: { round: 3, run: "run-gone", started: new Date().toISOString(), taken: [] } });
+    await writeState(root, {
+      round: 2,
+      state: "active",
+      inProgress: { round: 3, run: "run-gone", started: new Date().toISOString(), taken: [] },
+    });
     const status = await threadStatus(root);
-    expect(status.data).toMatchObject({ round: 2, inProgressRound: 3, state: "interrupted", lastStop: "round 3 was interrupted before it finished (run run-gone)" });
+    expect(status.data).toMatchObject({
+      round: 2,
+      inProgressRound: 3,
+      state: "interrupted",
+      lastStop: "round 3 was interrupted before it finished (run run-gone)",
+    });
     expect(status.content).toContain("round 2 (round 3 interrupted) · state interrupted");
   });
 });
@@ -51,13 +77,20 @@ steps:
       permissions: permissions({ Allow: ["file.read", "shell.run(node)"] }),
     });
     const earlier = new Date(Date.now() - 60_000).toISOString();
-    await writeState(root, { round: 1, state: "active", lastStop: { round: 1, reason: "ran the 1 round asked for; verification passed", at: earlier } });
+    await writeState(root, {
+      round: 1,
+      state: "active",
+      lastStop: { round: 1, reason: "ran the 1 round asked for; verification passed", at: earlier },
+    });
     const controller = new AbortController();
     const running = runThread({ root, signal: controller.signal });
     // Ctrl-C while the round's long step runs: the gate has decided it and logged no result yet.
     await waitFor(async () => {
       const entries = await auditEntries(root);
-      return entries.some((e) => e.type === "decision" && e.target === LONG_STEP) && !entries.some((e) => e.type === "result" && e.target === LONG_STEP);
+      return (
+        entries.some((e) => e.type === "decision" && e.target === LONG_STEP) &&
+        !entries.some((e) => e.type === "result" && e.target === LONG_STEP)
+      );
     }, "the long step to start");
     controller.abort();
     await running;
@@ -65,11 +98,21 @@ steps:
     expect(state.inProgress).toMatchObject({ round: 2, interruptedAt: expect.any(String) });
 
     const standing = threadStanding(state, undefined);
-    expect(standing).toMatchObject({ round: 1, state: "interrupted", recordedState: "active", interruptedRound: 2, lastStop: { round: 2, interrupted: true, at: state.inProgress!.interruptedAt } });
+    expect(standing).toMatchObject({
+      round: 1,
+      state: "interrupted",
+      recordedState: "active",
+      interruptedRound: 2,
+      lastStop: { round: 2, interrupted: true, at: state.inProgress!.interruptedAt },
+    });
     expect(standing.lastStop!.reason).toMatch(/^round 2 was interrupted before it finished \(run run-/);
 
     // A stop recorded after the interruption is the more recent one.
-    const later = { round: 1, reason: "rolled back to round 1 by person:test", at: new Date(Date.now() + 60_000).toISOString() };
+    const later = {
+      round: 1,
+      reason: "rolled back to round 1 by person:test",
+      at: new Date(Date.now() + 60_000).toISOString(),
+    };
     expect(threadStanding({ ...state, lastStop: later }, undefined).lastStop).toEqual(later);
   });
 });

@@ -23,24 +23,39 @@ async function verifyArtifacts(glob: string, files: Record<string, string>, roun
 describe("checking evidence under artifacts/", () => {
   it("does not count an earlier round's screenshot for this round", async () => {
     const files = { "artifacts/round-1/home.png": "png" };
-    expect(await verifyArtifacts("artifacts/**/*.png", files, 1)).toMatchObject({ passed: true, checks: [{ passed: true, detail: "artifacts/round-1/home.png" }] });
-    expect(await verifyArtifacts("artifacts/**/*.png", files, 2)).toMatchObject({ passed: false, checks: [{ passed: false, detail: "no file matches" }] });
+    expect(await verifyArtifacts("artifacts/**/*.png", files, 1)).toMatchObject({
+      passed: true,
+      checks: [{ passed: true, detail: "artifacts/round-1/home.png" }],
+    });
+    expect(await verifyArtifacts("artifacts/**/*.png", files, 2)).toMatchObject({
+      passed: false,
+      checks: [{ passed: false, detail: "no file matches" }],
+    });
     expect(await verifyArtifacts("./artifacts/round-*/*.png", files, 2)).toMatchObject({ passed: false });
   });
 
   it("counts this round's evidence even when earlier rounds left some too", async () => {
     const files = { "artifacts/round-1/home.png": "png", "artifacts/round-2/cart.png": "png" };
-    expect(await verifyArtifacts("artifacts/**/*.png", files, 2)).toMatchObject({ passed: true, checks: [{ detail: "artifacts/round-2/cart.png" }] });
+    expect(await verifyArtifacts("artifacts/**/*.png", files, 2)).toMatchObject({
+      passed: true,
+      checks: [{ detail: "artifacts/round-2/cart.png" }],
+    });
   });
 
   it("matches a glob without a slash at any depth, as a skill trigger does: `*.png` finds artifacts/round-1/x.png", async () => {
     const files = { "artifacts/round-1/x.png": "png" };
-    expect(await verifyArtifacts("*.png", files, 1)).toMatchObject({ passed: true, checks: [{ passed: true, detail: "artifacts/round-1/x.png" }] });
+    expect(await verifyArtifacts("*.png", files, 1)).toMatchObject({
+      passed: true,
+      checks: [{ passed: true, detail: "artifacts/round-1/x.png" }],
+    });
     expect(await verifyArtifacts("artifacts/*.png", files, 1)).toMatchObject({ passed: false });
   });
 
   it("still finds files outside artifacts/ from any time", async () => {
-    expect(await verifyArtifacts("docs/*.md", { "docs/guide.md": "# Guide" }, 3)).toMatchObject({ passed: true, checks: [{ detail: "docs/guide.md" }] });
+    expect(await verifyArtifacts("docs/*.md", { "docs/guide.md": "# Guide" }, 3)).toMatchObject({
+      passed: true,
+      checks: [{ detail: "docs/guide.md" }],
+    });
   });
 });
 
@@ -54,13 +69,21 @@ describe("a verify command that waits for a person's approval", () => {
     const result = await runThread({ root, onEvent: (e) => events.push(e) });
     expect(result.state).toBe("waiting");
     expect(result.reason).not.toContain("verification failed");
-    expect(events.find((e) => e.type === "verified")).toEqual({ type: "verified", round: 1, passed: false, waiting: true, failed: false });
+    expect(events.find((e) => e.type === "verified")).toEqual({
+      type: "verified",
+      round: 1,
+      passed: false,
+      waiting: true,
+      failed: false,
+    });
     expect((await readState(root)).failure).toBeUndefined();
 
     const report = (await readRoundReport(root, 1))!;
     const section = (name: string) => report.split(`### ${name}\n`)[1]!.split("\n\n")[0]!;
     expect(section("Blockers")).toBe("- none");
-    expect(section("Needs a person")).toMatch(/^- verification `ls -la` waits for a person's approval\n- approve or deny ap_\w+: shell\.run ls -la — worksite approve ap_\w+$/);
+    expect(section("Needs a person")).toMatch(
+      /^- verification `ls -la` waits for a person's approval\n- approve or deny ap_\w+: shell\.run ls -la — worksite approve ap_\w+$/,
+    );
     expect(section("Verification")).toBe("- ⏸ `ls -la` — waits for a person's approval (see Needs a person)");
   });
 

@@ -32,7 +32,13 @@ export function failedChecks(result: VerificationResult): VerificationCheck[] {
  * GOAL.md's verification, through the gate like any other action: a command
  * the permissions forbid is a failed check that says why, never a bypass.
  */
-export async function verifyGoal(goal: GoalFile, root: string, round: number, tools: AgentTools, signal: AbortSignal): Promise<VerificationResult> {
+export async function verifyGoal(
+  goal: GoalFile,
+  root: string,
+  round: number,
+  tools: AgentTools,
+  signal: AbortSignal,
+): Promise<VerificationResult> {
   const checks: VerificationResult["checks"] = [];
   const manual: string[] = [];
   for (const item of goal.verify) {
@@ -44,21 +50,44 @@ export async function verifyGoal(goal: GoalFile, root: string, round: number, to
     if (item.kind === "command") {
       const outcome = await tools.call("shell.run", { command: item.command }, signal);
       if (outcome.status === "ok") {
-        const data = outcome.result.data as { exitCode?: number | null; timedOut?: boolean; output?: string } | undefined;
+        const data = outcome.result.data as
+          | { exitCode?: number | null; timedOut?: boolean; output?: string }
+          | undefined;
         const passed = data?.exitCode === 0 && !data.timedOut;
-        checks.push({ kind: "command", what: item.command, passed, detail: passed ? "exit 0" : data?.timedOut ? "timed out" : `exit ${data?.exitCode ?? "killed"}`, ...(data?.output ? { artifact: data.output } : {}) });
+        checks.push({
+          kind: "command",
+          what: item.command,
+          passed,
+          detail: passed ? "exit 0" : data?.timedOut ? "timed out" : `exit ${data?.exitCode ?? "killed"}`,
+          ...(data?.output ? { artifact: data.output } : {}),
+        });
       } else if (outcome.status === "pending-approval") {
         checks.push({ kind: "command", what: item.command, passed: false, waiting: true, detail: outcome.message });
       } else {
-        checks.push({ kind: "command", what: item.command, passed: false, detail: outcome.message, refused: outcome.status === "refused" });
+        checks.push({
+          kind: "command",
+          what: item.command,
+          passed: false,
+          detail: outcome.message,
+          refused: outcome.status === "refused",
+        });
       }
       continue;
     }
     const found = await findFiles(root, item.glob);
     const thisRound = found.filter((f) => f.startsWith(`artifacts/round-${round}/`));
     // Evidence under artifacts/ must be this round's: an earlier round's screenshot proves nothing about these files.
-    const hits = item.glob.replace(/^\.\//, "").startsWith("artifacts/") ? thisRound : thisRound.length ? thisRound : found;
-    checks.push({ kind: "artifact", what: item.glob, passed: hits.length > 0, detail: hits.length ? hits.slice(0, 3).join(", ") : "no file matches" });
+    const hits = item.glob.replace(/^\.\//, "").startsWith("artifacts/")
+      ? thisRound
+      : thisRound.length
+        ? thisRound
+        : found;
+    checks.push({
+      kind: "artifact",
+      what: item.glob,
+      passed: hits.length > 0,
+      detail: hits.length ? hits.slice(0, 3).join(", ") : "no file matches",
+    });
   }
   return { passed: checks.every((c) => c.passed), waiting: checks.some((c) => c.waiting), checks, manual };
 }
@@ -96,11 +125,13 @@ export function failureSignature(result: VerificationResult): string | undefined
   // A check waiting for approval is not a failure: it must not count toward "the same failure N rounds in a row".
   const failed = failedChecks(result);
   if (!failed.length) return undefined;
-  return failed
-    .map((c) => `${c.kind}:${c.what}:${c.detail}`)
-    .join("|")
-    .replace(/\/tmp\/[^\s:,]+/g, "<tmp>")
-    .replace(/\b[0-9a-f]{7,64}\b/gi, "<hex>")
-    // Exit codes stay: exit 1 and exit 2 are different failures; timings and counts are not.
-    .replace(/(?<!exit )\b\d+(\.\d+)?/g, "<n>");
+  return (
+    failed
+      .map((c) => `${c.kind}:${c.what}:${c.detail}`)
+      .join("|")
+      .replace(/\/tmp\/[^\s:,]+/g, "<tmp>")
+      .replace(/\b[0-9a-f]{7,64}\b/gi, "<hex>")
+      // Exit codes stay: exit 1 and exit 2 are different failures; timings and counts are not.
+      .replace(/(?<!exit )\b\d+(\.\d+)?/g, "<n>")
+  );
 }

@@ -96,7 +96,8 @@ export async function prepareSkillAdd(spec: string, options: AddOptions): Promis
   const env = { ...(options.env ?? process.env), npm_config_ignore_scripts: "true" };
   const execOptions = { cwd: options.cwd, env, ...(options.signal ? { signal: options.signal } : {}) };
   try {
-    const tarball = kind === "tarball" ? local : join(work, await npmPack(kind === "folder" ? local : spec, work, execOptions));
+    const tarball =
+      kind === "tarball" ? local : join(work, await npmPack(kind === "folder" ? local : spec, work, execOptions));
     await assertSafeTarball(tarball, spec, execOptions);
     const out = join(work, "out");
     await mkdir(out);
@@ -108,15 +109,23 @@ export async function prepareSkillAdd(spec: string, options: AddOptions): Promis
     const pkg = await readPackageJson(pkgDir);
     const skillPath = declaredSkillPath(pkg);
     if (!pkg || !skillPath)
-      throw new UserError(`${spec} does not declare a worksite skill`, { hint: `its package.json needs "keywords": ["worksite-skill"] and "worksite": { "skill": "./SKILL.md" }` });
+      throw new UserError(`${spec} does not declare a worksite skill`, {
+        hint: `its package.json needs "keywords": ["worksite-skill"] and "worksite": { "skill": "./SKILL.md" }`,
+      });
     assertPackageName(pkg.name, `${spec}'s package.json`);
     const name = nameFromPackage(pkg.name);
     if (!NAME_PATTERN.test(name))
-      throw new UserError(`${spec}'s package ${pkg.name} implies the skill name ${JSON.stringify(name)}, which is not a valid skill name`, {
-        hint: "name the package worksite-skill-NAME or @scope/skill-NAME, NAME being lower case words joined by -",
-      });
+      throw new UserError(
+        `${spec}'s package ${pkg.name} implies the skill name ${JSON.stringify(name)}, which is not a valid skill name`,
+        {
+          hint: "name the package worksite-skill-NAME or @scope/skill-NAME, NAME being lower case words joined by -",
+        },
+      );
     const skillFile = resolve(pkgDir, skillPath);
-    if (!skillFile.startsWith(`${pkgDir}/`)) throw new UserError(`${spec} declares its SKILL.md outside the package: ${skillPath}`, { hint: `"worksite": { "skill": "./SKILL.md" }` });
+    if (!skillFile.startsWith(`${pkgDir}/`))
+      throw new UserError(`${spec} declares its SKILL.md outside the package: ${skillPath}`, {
+        hint: `"worksite": { "skill": "./SKILL.md" }`,
+      });
     // Name the folder as the package implies, so the Agent Skills rule "name equals folder" can hold.
     const staged = join(out, name);
     await rename(pkgDir, staged);
@@ -125,21 +134,36 @@ export async function prepareSkillAdd(spec: string, options: AddOptions): Promis
     const skills = join(resolve(options.worksite), "skills");
     const target = join(skills, checked.name);
     // Confinement: the folder is computed from a validated name and must sit directly in skills/.
-    if (!NAME_PATTERN.test(checked.name) || dirname(target) !== skills) throw new UserError(`refusing to install ${spec}: its skill name ${JSON.stringify(checked.name)} is not a folder name`);
+    if (!NAME_PATTERN.test(checked.name) || dirname(target) !== skills)
+      throw new UserError(
+        `refusing to install ${spec}: its skill name ${JSON.stringify(checked.name)} is not a folder name`,
+      );
     if (existsSync(skills) && lstatSync(skills).isSymbolicLink())
-      throw new UserError(`refusing to install into ${skills}: it is a symbolic link`, { hint: "make skills/ a plain folder of the worksite" });
+      throw new UserError(`refusing to install into ${skills}: it is a symbolic link`, {
+        hint: "make skills/ a plain folder of the worksite",
+      });
     const replaces = existsSync(target);
-    if (replaces && !options.force) throw new UserError(`skills/${checked.name} already exists`, { hint: "pass --force to replace it with this package" });
+    if (replaces && !options.force)
+      throw new UserError(`skills/${checked.name} already exists`, {
+        hint: "pass --force to replace it with this package",
+      });
 
     const found = await discoverSkills({
       worksite: options.worksite,
       ...(options.packageRoots ? { packageRoots: options.packageRoots } : {}),
       ...(options.firstPartyDirs ? { firstPartyDirs: options.firstPartyDirs } : {}),
     });
-    const sameName = [...found.skills, ...found.shadowed.map((s) => s.skill)].filter((s) => s.name === checked.name && s.source !== "worksite");
-    const scripts = Object.fromEntries(Object.entries((pkg.scripts as Record<string, unknown> | undefined) ?? {}).filter((e): e is [string, string] => typeof e[1] === "string"));
+    const sameName = [...found.skills, ...found.shadowed.map((s) => s.skill)].filter(
+      (s) => s.name === checked.name && s.source !== "worksite",
+    );
+    const scripts = Object.fromEntries(
+      Object.entries((pkg.scripts as Record<string, unknown> | undefined) ?? {}).filter(
+        (e): e is [string, string] => typeof e[1] === "string",
+      ),
+    );
     const notes: string[] = [];
-    if (kind === "git") notes.push("fetched from git as the repository holds it: its prepare script (if any) was not run");
+    if (kind === "git")
+      notes.push("fetched from git as the repository holds it: its prepare script (if any) was not run");
     if (Object.keys(scripts).length) notes.push("its scripts were not run and never will be by worksite");
 
     const plan: SkillInstallPlan = {
@@ -154,7 +178,12 @@ export async function prepareSkillAdd(spec: string, options: AddOptions): Promis
       allowedTools: checked.frontmatter.allowedTools ?? [],
       target,
       replaces,
-      shadows: sameName.map((s) => ({ name: s.name, source: s.source, dir: s.dir, ...(s.package ? { package: s.package.name } : {}) })),
+      shadows: sameName.map((s) => ({
+        name: s.name,
+        source: s.source,
+        dir: s.dir,
+        ...(s.package ? { package: s.package.name } : {}),
+      })),
       notes,
     };
     return {
@@ -165,7 +194,12 @@ export async function prepareSkillAdd(spec: string, options: AddOptions): Promis
           if (replaces) await rm(target, { recursive: true, force: true });
           await mkdir(skills, { recursive: true });
           await cp(staged, target, { recursive: true, verbatimSymlinks: true });
-          const record: InstallRecord = { package: pkg.name, version: pkg.version, kind, installed: new Date().toISOString() };
+          const record: InstallRecord = {
+            package: pkg.name,
+            version: pkg.version,
+            kind,
+            installed: new Date().toISOString(),
+          };
           await writeFile(join(target, INSTALL_RECORD), `${JSON.stringify(record, null, 2)}\n`);
           return { skill: await loadSkill(target, { source: "worksite" }), replaced: replaces };
         } finally {
@@ -185,9 +219,15 @@ export async function addSkill(spec: string, options: AddOptions): Promise<AddRe
 }
 
 function specKind(spec: string, local: string): SpecKind {
-  if (existsSync(local) && !/^[a-z][a-z0-9+.-]*:/i.test(spec)) return statSync(local).isDirectory() ? "folder" : "tarball";
+  if (existsSync(local) && !/^[a-z][a-z0-9+.-]*:/i.test(spec))
+    return statSync(local).isDirectory() ? "folder" : "tarball";
   if (/^file:/i.test(spec)) return "file";
-  if (/^(git\+|git:|github:|gitlab:|bitbucket:|gist:)/i.test(spec) || /\.git(#.*)?$/.test(spec) || /^[A-Za-z0-9][\w.-]*\/[\w.-]+(#.*)?$/.test(spec)) return "git";
+  if (
+    /^(git\+|git:|github:|gitlab:|bitbucket:|gist:)/i.test(spec) ||
+    /\.git(#.*)?$/.test(spec) ||
+    /^[A-Za-z0-9][\w.-]*\/[\w.-]+(#.*)?$/.test(spec)
+  )
+    return "git";
   if (/^https?:/i.test(spec)) return "url";
   return "registry";
 }
@@ -216,7 +256,10 @@ async function plainFiles(dir: string, spec: string, prefix = ""): Promise<strin
     // One push per file: a package of 200,000 files would overflow push(...files).
     if (info.isDirectory()) for (const f of await plainFiles(dir, spec, rel)) out.push(f);
     else if (info.isFile() && info.nlink === 1) out.push(rel);
-    else throw new UserError(`refusing to install ${spec}: ${rel} is not a plain file`, { hint: "a skill package holds only plain files and folders" });
+    else
+      throw new UserError(`refusing to install ${spec}: ${rel} is not a plain file`, {
+        hint: "a skill package holds only plain files and folders",
+      });
   }
   return out.sort();
 }

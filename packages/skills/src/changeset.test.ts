@@ -31,14 +31,19 @@ describe("versions of a skill package, managed by changesets", () => {
         updateInternalDependencies: "patch",
         ignore: [],
       }),
-      ".changeset/quick-pages-wait.md": '---\n"@worksite/skill-verify-page": minor\n---\n\nWaits for network idle before the screenshot.\n',
+      ".changeset/quick-pages-wait.md":
+        '---\n"@worksite/skill-verify-page": minor\n---\n\nWaits for network idle before the screenshot.\n',
     });
-    const before = JSON.parse(await readFile(join(root, "skills/verify-page/package.json"), "utf8")) as { version: string };
+    const before = JSON.parse(await readFile(join(root, "skills/verify-page/package.json"), "utf8")) as {
+      version: string;
+    };
     expect(before.version).toBe("0.1.0");
 
     await promisify(execFile)(process.execPath, [changesetBin, "version"], { cwd: root });
 
-    const after = JSON.parse(await readFile(join(root, "skills/verify-page/package.json"), "utf8")) as { version: string };
+    const after = JSON.parse(await readFile(join(root, "skills/verify-page/package.json"), "utf8")) as {
+      version: string;
+    };
     expect(after.version).toBe("0.2.0");
     const changelog = await readFile(join(root, "skills/verify-page/CHANGELOG.md"), "utf8");
     expect(changelog).toMatch(/## 0\.2\.0\n\n### Minor Changes\n\n- Waits for network idle before the screenshot\./);

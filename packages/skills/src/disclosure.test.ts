@@ -16,7 +16,7 @@ async function skills(): Promise<Skill[]> {
     ),
     "release-notes/references/style.md": "# Style\n",
     "verify-page/SKILL.md": skillMd(
-      "name: verify-page\ndescription: Verify a local page with a screenshot.\nmetadata:\n  triggers: \"screenshot, file:src/**/*.css\"",
+      'name: verify-page\ndescription: Verify a local page with a screenshot.\nmetadata:\n  triggers: "screenshot, file:src/**/*.css"',
       "\nSECRET-BODY-VERIFY\n",
     ),
   });
@@ -26,28 +26,40 @@ async function skills(): Promise<Skill[]> {
 describe("choosing skills for a round", () => {
   it("matches goal keywords case-insensitively, including Chinese", async () => {
     const all = await skills();
-    expect(matchSkills(all, { text: "Prepare the RELEASE NOTES for 2.0" }).map((m) => [m.skill.name, m.reasons])).toEqual([
-      ["release-notes", ['keyword "release notes"']],
-    ]);
+    expect(
+      matchSkills(all, { text: "Prepare the RELEASE NOTES for 2.0" }).map((m) => [m.skill.name, m.reasons]),
+    ).toEqual([["release-notes", ['keyword "release notes"']]]);
     expect(matchSkills(all, { text: "写 发布说明" }).map((m) => m.skill.name)).toEqual(["release-notes"]);
   });
 
   it("matches changed files by glob and rounds by event", async () => {
     const all = await skills();
-    expect(matchSkills(all, { changedFiles: ["src/app/theme/site.css"] }).map((m) => m.reasons)).toEqual([["file src/app/theme/site.css matches src/**/*.css"]]);
-    expect(matchSkills(all, { changedFiles: ["docs/CHANGELOG.md"] }).map((m) => m.skill.name)).toEqual(["release-notes"]);
+    expect(matchSkills(all, { changedFiles: ["src/app/theme/site.css"] }).map((m) => m.reasons)).toEqual([
+      ["file src/app/theme/site.css matches src/**/*.css"],
+    ]);
+    expect(matchSkills(all, { changedFiles: ["docs/CHANGELOG.md"] }).map((m) => m.skill.name)).toEqual([
+      "release-notes",
+    ]);
     expect(matchSkills(all, { event: "schedule" }).map((m) => m.skill.name)).toEqual(["release-notes"]);
-    expect(matchSkills(all, { text: "fix the login bug", changedFiles: ["README.md"], event: "pr-comment" })).toEqual([]);
+    expect(matchSkills(all, { text: "fix the login bug", changedFiles: ["README.md"], event: "pr-comment" })).toEqual(
+      [],
+    );
   });
 
   it("puts only names and descriptions in the context, and a body only when its triggers match or it is asked for", async () => {
     const all = await skills();
     const quiet = roundSkillContext(all, { text: "fix the login bug" });
-    expect(quiet.index.text).toBe("- release-notes: Draft release notes from the changelog.\n- verify-page: Verify a local page with a screenshot.");
+    expect(quiet.index.text).toBe(
+      "- release-notes: Draft release notes from the changelog.\n- verify-page: Verify a local page with a screenshot.",
+    );
     expect(quiet.loaded).toEqual([]);
     expect(JSON.stringify(quiet)).not.toContain("SECRET-BODY");
 
-    const triggered = roundSkillContext(all, { text: "take a screenshot of the home page" }, { requested: ["release-notes"] });
+    const triggered = roundSkillContext(
+      all,
+      { text: "take a screenshot of the home page" },
+      { requested: ["release-notes"] },
+    );
     expect(triggered.loaded.map((l) => [l.name, l.reasons])).toEqual([
       ["release-notes", ["requested"]],
       ["verify-page", ['keyword "screenshot"']],
@@ -58,7 +70,11 @@ describe("choosing skills for a round", () => {
 
   it("keeps the index within its budget however many skills there are, and says how many were left out", async () => {
     const [one] = await skills();
-    const many = Array.from({ length: 200 }, (_, i) => ({ ...one!, name: `skill-${i}`, description: "A fairly long description. ".repeat(10) }));
+    const many = Array.from({ length: 200 }, (_, i) => ({
+      ...one!,
+      name: `skill-${i}`,
+      description: "A fairly long description. ".repeat(10),
+    }));
     const index = skillIndex(many, 1000);
     expect(index.text.length).toBeLessThanOrEqual(1000);
     expect(index.listed.length).toBeGreaterThan(3);

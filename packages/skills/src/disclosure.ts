@@ -68,14 +68,24 @@ export interface RoundSkillOptions {
 }
 
 /** A round's skill context: every name and description, plus the bodies of the skills this round triggers or asks for. */
-export function roundSkillContext(skills: Skill[], round: RoundSignals, options: RoundSkillOptions = {}): RoundSkillContext {
+export function roundSkillContext(
+  skills: Skill[],
+  round: RoundSignals,
+  options: RoundSkillOptions = {},
+): RoundSkillContext {
   const requested = new Set(options.requested ?? []);
   const loaded: LoadedSkill[] = [];
   for (const skill of skills) {
     const reasons = triggerReasons(skill, round);
     if (requested.has(skill.name)) reasons.push("requested");
     if (reasons.length === 0) continue;
-    loaded.push({ name: skill.name, reasons, body: skill.body.trim(), references: skill.files.references, scripts: skill.files.scripts });
+    loaded.push({
+      name: skill.name,
+      reasons,
+      body: skill.body.trim(),
+      references: skill.files.references,
+      scripts: skill.files.scripts,
+    });
   }
   return { index: skillIndex(skills, options.budget), loaded };
 }
@@ -93,10 +103,14 @@ export async function readSkillFile(skill: Skill, path?: string): Promise<string
   }
   const rel = normalize(path).replace(/^(\.\/)+/, "");
   if (rel.startsWith("..") || rel.startsWith(sep) || /^[A-Za-z]:/.test(rel))
-    throw new UserError(`${path} is outside the skill ${skill.name}`, { hint: "name a file inside the skill folder, such as references/…" });
+    throw new UserError(`${path} is outside the skill ${skill.name}`, {
+      hint: "name a file inside the skill folder, such as references/…",
+    });
   const known = [...skill.files.references, ...skill.files.scripts, ...skill.files.assets];
   if (!known.includes(rel.split(sep).join("/")))
-    throw new UserError(`skill ${skill.name} has no file ${path}`, { hint: known.length ? `its files: ${known.join(", ")}` : "it has only SKILL.md" });
+    throw new UserError(`skill ${skill.name} has no file ${path}`, {
+      hint: known.length ? `its files: ${known.join(", ")}` : "it has only SKILL.md",
+    });
   await assertPlain(skill, rel, path);
   return readFile(join(skill.dir, rel), "utf8");
 }
@@ -107,6 +121,8 @@ async function assertPlain(skill: Skill, rel: string, shown: string): Promise<vo
     const info = await lstat(join(skill.dir, ...parts.slice(0, i))).catch(() => undefined);
     if (!info) throw new UserError(`skill ${skill.name} has no file ${shown}`);
     if (info.isSymbolicLink() || (i === parts.length && !info.isFile()))
-      throw new UserError(`${shown} in skill ${skill.name} is not a plain file inside the skill's folder`, { hint: "a skill's files are read only when they are plain files in its folder, never through links" });
+      throw new UserError(`${shown} in skill ${skill.name} is not a plain file inside the skill's folder`, {
+        hint: "a skill's files are read only when they are plain files in its folder, never through links",
+      });
   }
 }

@@ -19,16 +19,26 @@ describe("finding skills", () => {
       "site/node_modules/@acme/skill-deploy/package.json": pkgJson("@acme/skill-deploy"),
       "site/node_modules/@acme/skill-deploy/SKILL.md": skillMd("name: deploy\ndescription: acme deploy"),
       "site/node_modules/worksite-skill-lint/package.json": pkgJson("worksite-skill-lint"),
-      "site/node_modules/worksite-skill-lint/SKILL.md": skillMd("name: lint\ndescription: lint from the worksite's node_modules"),
+      "site/node_modules/worksite-skill-lint/SKILL.md": skillMd(
+        "name: lint\ndescription: lint from the worksite's node_modules",
+      ),
       // an ordinary package without the keyword is not a skill
-      "site/node_modules/left-pad/package.json": JSON.stringify({ name: "left-pad", version: "1.0.0", worksite: { skill: "./SKILL.md" } }),
+      "site/node_modules/left-pad/package.json": JSON.stringify({
+        name: "left-pad",
+        version: "1.0.0",
+        worksite: { skill: "./SKILL.md" },
+      }),
       "site/node_modules/left-pad/SKILL.md": skillMd("name: left-pad\ndescription: not declared"),
       // a package further up
       "node_modules/worksite-skill-lint/package.json": pkgJson("worksite-skill-lint"),
-      "node_modules/worksite-skill-lint/SKILL.md": skillMd("name: lint\ndescription: lint from the parent's node_modules"),
+      "node_modules/worksite-skill-lint/SKILL.md": skillMd(
+        "name: lint\ndescription: lint from the parent's node_modules",
+      ),
       // first-party: an installed @worksite/skill-* package and a folder given explicitly
       "node_modules/@worksite/skill-verify-page/package.json": pkgJson("@worksite/skill-verify-page"),
-      "node_modules/@worksite/skill-verify-page/SKILL.md": skillMd("name: verify-page\ndescription: first-party verify"),
+      "node_modules/@worksite/skill-verify-page/SKILL.md": skillMd(
+        "name: verify-page\ndescription: first-party verify",
+      ),
       "repo-skills/verify-page/SKILL.md": skillMd("name: verify-page\ndescription: repo copy"),
       "repo-skills/digest/SKILL.md": skillMd("name: digest\ndescription: first-party digest"),
       "repo-skills/broken/SKILL.md": skillMd("name: broken"),

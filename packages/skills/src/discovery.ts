@@ -62,11 +62,16 @@ export async function discoverSkills(options: DiscoverOptions): Promise<Discover
       const real = await realpath(found.packageDir).catch(() => found.packageDir);
       if (seen.has(real)) continue;
       seen.add(real);
-      (found.firstParty ? firstPartyPackages : packages).push({ path: found.path, source: found.firstParty ? "first-party" : "package", packageDir: found.packageDir });
+      (found.firstParty ? firstPartyPackages : packages).push({
+        path: found.path,
+        source: found.firstParty ? "first-party" : "package",
+        packageDir: found.packageDir,
+      });
     }
   }
   for (const c of [...packages, ...firstPartyPackages]) candidates.push(c);
-  for (const dir of options.firstPartyDirs ?? []) for (const c of await skillFolders(resolve(dir), "first-party")) candidates.push(c);
+  for (const dir of options.firstPartyDirs ?? [])
+    for (const c of await skillFolders(resolve(dir), "first-party")) candidates.push(c);
 
   const result: Discovery = { skills: [], shadowed: [], problems: [] };
   const byName = new Map<string, Skill>();
@@ -77,7 +82,11 @@ export async function discoverSkills(options: DiscoverOptions): Promise<Discover
     loadedDirs.add(realDir);
     let skill: Skill;
     try {
-      skill = await loadSkill(c.path, { source: c.source, ...(c.packageDir ? { packageDir: c.packageDir } : {}), ...(options.relativeTo ? { relativeTo: options.relativeTo } : {}) });
+      skill = await loadSkill(c.path, {
+        source: c.source,
+        ...(c.packageDir ? { packageDir: c.packageDir } : {}),
+        ...(options.relativeTo ? { relativeTo: options.relativeTo } : {}),
+      });
     } catch (error) {
       if (UserError.isUserError(error)) result.problems.push({ path: c.path, error });
       else throw error;
@@ -105,14 +114,19 @@ function ancestors(dir: string): string[] {
 async function skillFolders(dir: string, source: SkillSourceKind): Promise<Candidate[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   return entries
-    .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith(".") && existsSync(join(dir, e.name, "SKILL.md")))
+    .filter(
+      (e) =>
+        (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith(".") && existsSync(join(dir, e.name, "SKILL.md")),
+    )
     .map((e) => e.name)
     .sort()
     .map((name) => ({ path: join(dir, name, "SKILL.md"), source }));
 }
 
 /** Packages in one node_modules folder (scoped ones too) whose package.json declares a skill. */
-async function skillPackages(nodeModules: string): Promise<{ path: string; packageDir: string; firstParty: boolean }[]> {
+async function skillPackages(
+  nodeModules: string,
+): Promise<{ path: string; packageDir: string; firstParty: boolean }[]> {
   const top = await readdir(nodeModules, { withFileTypes: true }).catch(() => []);
   const dirs: string[] = [];
   for (const e of top) {

@@ -7,7 +7,9 @@ import { loadSkill } from "./load-skill.js";
 import { renderSteps } from "./steps.js";
 
 const skillsDir = fileURLToPath(new URL("../../../skills/", import.meta.url));
-const names = readdirSync(skillsDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+const names = readdirSync(skillsDir, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name);
 
 describe("first-party skills", () => {
   it("include verify-page, release-notes and approvals-digest", () => {
@@ -25,7 +27,11 @@ describe("first-party skills", () => {
       expect(skill.sections.triggers.keywords.length + skill.sections.triggers.events.length).toBeGreaterThan(0);
       expect(skill.package).toMatchObject({ name: `@worksite/skill-${name}` });
       const pkg = JSON.parse(await readFile(join(skillsDir, name, "package.json"), "utf8")) as Record<string, unknown>;
-      expect(pkg).toMatchObject({ keywords: expect.arrayContaining(["worksite-skill"]), worksite: { skill: "./SKILL.md" }, files: expect.arrayContaining(["SKILL.md"]) });
+      expect(pkg).toMatchObject({
+        keywords: expect.arrayContaining(["worksite-skill"]),
+        worksite: { skill: "./SKILL.md" },
+        files: expect.arrayContaining(["SKILL.md"]),
+      });
       expect(await readFile(join(skillsDir, name, "CHANGELOG.md"), "utf8")).toContain(`## ${String(pkg.version)}`);
       // Every step renders once its variables and earlier results are supplied.
       const vars = Object.fromEntries(skill.sections.variables.map((v) => [v, `<${v}>`]));
@@ -36,7 +42,12 @@ describe("first-party skills", () => {
 
   it("verify-page uses the browser plugin's tools in order", async () => {
     const skill = await loadSkill(join(skillsDir, "verify-page"));
-    expect(skill.sections.steps!.map((s) => s.tool)).toEqual(["browser.open", "browser.wait-for", "browser.snapshot", "browser.screenshot"]);
+    expect(skill.sections.steps!.map((s) => s.tool)).toEqual([
+      "browser.open",
+      "browser.wait-for",
+      "browser.snapshot",
+      "browser.screenshot",
+    ]);
     expect(skill.sections.variables).toEqual(["url", "expect"]);
   });
 });

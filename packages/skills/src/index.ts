@@ -1,6 +1,13 @@
 // The public face of @worksite/skills.
 export type * from "./types.js";
-export { parseSkillMarkdown, safeParseSkillMarkdown, suggestName, NAME_PATTERN, MAX_NAME, MAX_DESCRIPTION } from "./skill-format.js";
+export {
+  parseSkillMarkdown,
+  safeParseSkillMarkdown,
+  suggestName,
+  NAME_PATTERN,
+  MAX_NAME,
+  MAX_DESCRIPTION,
+} from "./skill-format.js";
 export type { ParsedSkillMarkdown, ParseSkillOptions, SafeParseResult } from "./skill-format.js";
 export { parseSections, splitSections, triggersFromMetadata } from "./sections.js";
 export { parseSteps, renderSteps, placeholders, stepVariables, stepSchema, stepsSchema } from "./steps.js";

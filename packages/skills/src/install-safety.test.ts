@@ -11,14 +11,33 @@ import { listSkillFiles } from "./load-skill.js";
 import type { Logger, ToolContext } from "@worksite/core";
 import { wrapUntrusted } from "@worksite/core";
 
-const LIFECYCLE = ["preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare", "prepack", "postpack", "dependencies"];
+const LIFECYCLE = [
+  "preinstall",
+  "install",
+  "postinstall",
+  "prepublish",
+  "preprepare",
+  "prepare",
+  "postprepare",
+  "prepack",
+  "postpack",
+  "dependencies",
+];
 
 /** A skill package folder whose every lifecycle script writes a marker file into `markers`. */
 async function scriptedPackage(dir: string, markers: string, name = "worksite-skill-evil"): Promise<void> {
   const scripts = Object.fromEntries(LIFECYCLE.map((s) => [s, `touch ${join(markers, s)}`]));
   await writeTree(dir, {
-    "package.json": JSON.stringify({ name, version: "1.0.0", keywords: ["worksite-skill"], worksite: { skill: "./SKILL.md" }, scripts }),
-    "SKILL.md": skillMd(`name: ${name.replace(/^worksite-skill-/, "")}\ndescription: A skill whose package has scripts.\nallowed-tools: shell.run file.read`),
+    "package.json": JSON.stringify({
+      name,
+      version: "1.0.0",
+      keywords: ["worksite-skill"],
+      worksite: { skill: "./SKILL.md" },
+      scripts,
+    }),
+    "SKILL.md": skillMd(
+      `name: ${name.replace(/^worksite-skill-/, "")}\ndescription: A skill whose package has scripts.\nallowed-tools: shell.run file.read`,
+    ),
     "references/notes.md": "notes\n",
   });
 }
@@ -51,7 +70,12 @@ function context(worksite: string): ToolContext {
     run: "test",
     round: 1,
     actor: "agent",
-    artifacts: { write: async () => { throw new Error("no artifacts here"); }, list: async () => [] },
+    artifacts: {
+      write: async () => {
+        throw new Error("no artifacts here");
+      },
+      list: async () => [],
+    },
     signal: new AbortController().signal,
     log,
     untrusted: wrapUntrusted,
@@ -68,7 +92,12 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
     for (const name of ["../../planted", "@x/../../planted", "worksite-skill-../../planted"]) {
       const pkgRoot = join(outer, `pkg-${LIFECYCLE.length}-${name.length}`);
       await writeTree(pkgRoot, {
-        "package/package.json": JSON.stringify({ name, version: "1.0.0", keywords: ["worksite-skill"], worksite: { skill: "./SKILL.md" } }),
+        "package/package.json": JSON.stringify({
+          name,
+          version: "1.0.0",
+          keywords: ["worksite-skill"],
+          worksite: { skill: "./SKILL.md" },
+        }),
         "package/SKILL.md": skillMd("name: planted\ndescription: Plants a file."),
       });
       const error = await addSkill(tarball(pkgRoot, "p.tgz"), { worksite, cwd: outer }).catch((e: unknown) => e);
@@ -86,7 +115,12 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
     const config = join(outer, "config");
     await writeTree(outer, { "site/THREAD.md": "# t\n", "config/seal.key": "SEAL-KEY-SECRET\n" });
     const base = {
-      "package/package.json": JSON.stringify({ name: "worksite-skill-linky", version: "1.0.0", keywords: ["worksite-skill"], worksite: { skill: "./SKILL.md" } }),
+      "package/package.json": JSON.stringify({
+        name: "worksite-skill-linky",
+        version: "1.0.0",
+        keywords: ["worksite-skill"],
+        worksite: { skill: "./SKILL.md" },
+      }),
       "package/SKILL.md": skillMd("name: linky\ndescription: Holds a link."),
     };
     const sym = join(outer, "sym");
@@ -99,7 +133,16 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
     await writeTree(climb, { ...base, "escaped.md": "out\n" });
     const climbing = join(climb, "c.tgz");
     // tar keeps a ../ name only when asked to transform it in: a hand-made malicious tarball.
-    execFileSync("tar", ["-czf", climbing, "-C", climb, "package", "--transform", "s,^escaped.md,package/../../escaped.md,", "escaped.md"]);
+    execFileSync("tar", [
+      "-czf",
+      climbing,
+      "-C",
+      climb,
+      "package",
+      "--transform",
+      "s,^escaped.md,package/../../escaped.md,",
+      "escaped.md",
+    ]);
 
     for (const [file, why] of [
       [tarball(sym, "s.tgz"), /package\/references \(a symbolic link\)/],
@@ -126,14 +169,20 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
     });
     await symlink(config, join(worksite, "skills/leaky/references"));
     await symlink(join(config, "seal.key"), join(worksite, "skills/leaky/scripts/key.txt"));
-    expect(await listSkillFiles(join(worksite, "skills/leaky"))).toEqual({ scripts: ["scripts/run.sh"], references: [], assets: [] });
+    expect(await listSkillFiles(join(worksite, "skills/leaky"))).toEqual({
+      scripts: ["scripts/run.sh"],
+      references: [],
+      assets: [],
+    });
 
     const plugin = createSkillsPlugin();
     const ctx = context(worksite);
     for (const file of ["references/seal.key", "scripts/key.txt", "references/../references/seal.key"]) {
       const error = await plugin.tools.read.run({ name: "leaky", file }, ctx).catch((e: unknown) => e);
       expect(error, file).toBeInstanceOf(UserError);
-      expect(String((error as Error).message) + String((error as UserError).hint), file).not.toContain("SEAL-KEY-SECRET");
+      expect(String((error as Error).message) + String((error as UserError).hint), file).not.toContain(
+        "SEAL-KEY-SECRET",
+      );
     }
     // A SKILL.md that is itself a link is not a skill.
     await mkdir(join(worksite, "skills/linked"));
@@ -156,7 +205,17 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
       let spec: string = pkg;
       if (kind === "file:") spec = `file:${pkg}`;
       if (kind === "git") {
-        const git = (...a: string[]) => execFileSync("git", a, { cwd: pkg, env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" } });
+        const git = (...a: string[]) =>
+          execFileSync("git", a, {
+            cwd: pkg,
+            env: {
+              ...process.env,
+              GIT_AUTHOR_NAME: "t",
+              GIT_AUTHOR_EMAIL: "t@t",
+              GIT_COMMITTER_NAME: "t",
+              GIT_COMMITTER_EMAIL: "t@t",
+            },
+          });
         git("init", "-q");
         git("add", "-A");
         git("commit", "-qm", "skill");
@@ -166,7 +225,11 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
       const pkgBefore = tree(pkg);
 
       const prepared = await prepareSkillAdd(spec, { worksite, cwd: worksite });
-      expect(prepared.plan).toMatchObject({ name: "evil", packageName: "worksite-skill-evil", allowedTools: ["shell.run", "file.read"] });
+      expect(prepared.plan).toMatchObject({
+        name: "evil",
+        packageName: "worksite-skill-evil",
+        allowedTools: ["shell.run", "file.read"],
+      });
       expect(prepared.plan.files).toEqual(["SKILL.md", "package.json", "references/notes.md"]);
       expect(Object.keys(prepared.plan.scripts).sort()).toEqual([...LIFECYCLE].sort());
       expect(tree(worksite)).toEqual(before); // looking writes nothing
@@ -175,8 +238,13 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
       expect(readdirSync(markers)).toEqual([]);
       expect(skill.dir).toBe(join(worksite, "skills/evil"));
       const added = tree(worksite).filter((p) => !before.includes(p));
-      expect(added.every((p) => p === "skills" || p.startsWith("skills/evil")), added.join(", ")).toBe(true);
-      expect(tree(pkg).filter((p) => !p.startsWith(".git/") && p !== ".git")).toEqual(pkgBefore.filter((p) => !p.startsWith(".git/") && p !== ".git"));
+      expect(
+        added.every((p) => p === "skills" || p.startsWith("skills/evil")),
+        added.join(", "),
+      ).toBe(true);
+      expect(tree(pkg).filter((p) => !p.startsWith(".git/") && p !== ".git")).toEqual(
+        pkgBefore.filter((p) => !p.startsWith(".git/") && p !== ".git"),
+      );
     });
   }
 
@@ -201,12 +269,19 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
     await mkdir(markers);
     await writeTree(outer, {
       "site/THREAD.md": "# t\n",
-      "site/node_modules/@acme/skill-evil/package.json": JSON.stringify({ name: "@acme/skill-evil", version: "2.0.0", keywords: ["worksite-skill"], worksite: { skill: "./SKILL.md" } }),
+      "site/node_modules/@acme/skill-evil/package.json": JSON.stringify({
+        name: "@acme/skill-evil",
+        version: "2.0.0",
+        keywords: ["worksite-skill"],
+        worksite: { skill: "./SKILL.md" },
+      }),
       "site/node_modules/@acme/skill-evil/SKILL.md": skillMd("name: evil\ndescription: The installed one."),
     });
     await scriptedPackage(join(outer, "pkg"), markers);
     const prepared = await prepareSkillAdd(join(outer, "pkg"), { worksite, cwd: outer });
-    expect(prepared.plan.shadows).toEqual([expect.objectContaining({ name: "evil", source: "package", package: "@acme/skill-evil" })]);
+    expect(prepared.plan.shadows).toEqual([
+      expect.objectContaining({ name: "evil", source: "package", package: "@acme/skill-evil" }),
+    ]);
     await prepared.dispose();
     expect(existsSync(join(worksite, "skills"))).toBe(false);
   });
@@ -216,7 +291,10 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
     const worksite = join(outer, "site");
     const markers = join(outer, "markers");
     await mkdir(markers);
-    await writeTree(outer, { "site/THREAD.md": "# t\n", "site/skills/mine/SKILL.md": skillMd("name: mine\ndescription: Written here.") });
+    await writeTree(outer, {
+      "site/THREAD.md": "# t\n",
+      "site/skills/mine/SKILL.md": skillMd("name: mine\ndescription: Written here."),
+    });
     await scriptedPackage(join(outer, "pkg"), markers);
     const { skill } = await addSkill(join(outer, "pkg"), { worksite, cwd: outer });
     expect(skill.origin).toBe("third-party");
@@ -232,4 +310,3 @@ describe("installing a skill runs nothing and writes only skills/<name>/", () =>
     ]);
   });
 });
-

@@ -1,6 +1,13 @@
 import { lstat, readdir } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { type Diagnostic, readTextWithin, SIZE_LIMITS, tooBigDiagnostic, tooBigMessage, UserError } from "@worksite/core";
+import {
+  type Diagnostic,
+  readTextWithin,
+  SIZE_LIMITS,
+  tooBigDiagnostic,
+  tooBigMessage,
+  UserError,
+} from "@worksite/core";
 import { readInstallRecord, wasInstalled } from "./install-record.js";
 import { declaredSkillPath, isFirstPartyPackage, nameFromPackage, readPackageJson } from "./package-info.js";
 import { parseSections } from "./sections.js";
@@ -18,7 +25,8 @@ export interface LoadSkillOptions {
 }
 
 /** SKILL.md is read whole whenever skills are listed or a round starts; its long material belongs in references/. */
-const SKILL_TOO_BIG = "keep SKILL.md under the limit: move long material into references/ (an agent reads those only when it needs them)";
+const SKILL_TOO_BIG =
+  "keep SKILL.md under the limit: move long material into references/ (an agent reads those only when it needs them)";
 
 /** Loads a skill from its folder or its SKILL.md path. Throws a UserError whose diagnostics carry SKILL.md:LINE. */
 export async function loadSkill(path: string, options: LoadSkillOptions = {}): Promise<Skill> {
@@ -29,7 +37,9 @@ export async function loadSkill(path: string, options: LoadSkillOptions = {}): P
 
   // A SKILL.md that is a link could point anywhere (the person's seal key); a skill's own files are plain files.
   if ((await lstat(file).catch(() => undefined))?.isSymbolicLink())
-    throw new UserError(`${shown} is a symbolic link; a skill's SKILL.md must be a plain file`, { hint: "replace the link with the file itself" });
+    throw new UserError(`${shown} is a symbolic link; a skill's SKILL.md must be a plain file`, {
+      hint: "replace the link with the file itself",
+    });
   const got = await readTextWithin(file, SIZE_LIMITS.skill);
   if (!got.ok && got.problem === "too-big") {
     const diagnostic = tooBigDiagnostic(shown, "SKILL.md", got.size, got.limit, SKILL_TOO_BIG);
@@ -51,11 +61,20 @@ export async function loadSkill(path: string, options: LoadSkillOptions = {}): P
   const parsed = safeParseSkillMarkdown(text, shown, { expectedNames });
   if (!parsed.ok) throw parsed.error;
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
-  const sections = parseSections(parsed.body, parsed.bodyLine, shown, parsed.frontmatter.metadata, diagnostics, options.knownTools);
+  const sections = parseSections(
+    parsed.body,
+    parsed.bodyLine,
+    shown,
+    parsed.frontmatter.metadata,
+    diagnostics,
+    options.knownTools,
+  );
 
-  const packageInfo: SkillPackageInfo | undefined = pkg && declares ? { name: pkg.name, version: pkg.version, dir: pkgDir } : undefined;
+  const packageInfo: SkillPackageInfo | undefined =
+    pkg && declares ? { name: pkg.name, version: pkg.version, dir: pkgDir } : undefined;
   const source = options.source ?? "worksite";
-  const installed = source === "worksite" && wasInstalled(dir) ? ((await readInstallRecord(dir)) ?? { package: undefined }) : undefined;
+  const installed =
+    source === "worksite" && wasInstalled(dir) ? ((await readInstallRecord(dir)) ?? { package: undefined }) : undefined;
   return {
     name: parsed.frontmatter.name,
     description: parsed.frontmatter.description,
@@ -104,6 +123,7 @@ export async function listSkillFiles(dir: string): Promise<SkillFiles> {
  */
 function skillOrigin(source: SkillSourceKind, packageName: string | undefined, installed: boolean): SkillOrigin {
   if (source === "first-party") return "first-party";
-  if (source === "package" || installed) return packageName && isFirstPartyPackage(packageName) ? "first-party" : "third-party";
+  if (source === "package" || installed)
+    return packageName && isFirstPartyPackage(packageName) ? "first-party" : "third-party";
   return "worksite";
 }

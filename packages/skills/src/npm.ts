@@ -15,14 +15,20 @@ export async function exec(program: string, args: string[], options: ExecOptions
   try {
     const { stdout } = await run(program, args, {
       cwd: options.cwd,
-      env: { ...(options.env ?? process.env), npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" },
+      env: {
+        ...(options.env ?? process.env),
+        npm_config_update_notifier: "false",
+        npm_config_fund: "false",
+        npm_config_audit: "false",
+      },
       maxBuffer: 16 * 1024 * 1024,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     return stdout;
   } catch (error) {
     const e = error as { stderr?: string; code?: unknown; message?: string };
-    if (e.code === "ENOENT") throw new WorksiteError("tool-failed", `${program} is not installed or not on PATH`, { cause: error });
+    if (e.code === "ENOENT")
+      throw new WorksiteError("tool-failed", `${program} is not installed or not on PATH`, { cause: error });
     const detail = (e.stderr ?? "").trim().split("\n").slice(-5).join("\n") || e.message;
     throw new WorksiteError("tool-failed", `${program} ${args.join(" ")} failed: ${detail}`, { cause: error });
   }
@@ -35,7 +41,11 @@ export async function exec(program: string, args: string[], options: ExecOptions
  */
 export async function npmPack(spec: string | undefined, destination: string, options: ExecOptions): Promise<string> {
   const env = { ...(options.env ?? process.env), npm_config_ignore_scripts: "true" };
-  const out = await exec("npm", ["pack", ...(spec ? [spec] : []), "--ignore-scripts", "--json", "--pack-destination", destination], { ...options, env });
+  const out = await exec(
+    "npm",
+    ["pack", ...(spec ? [spec] : []), "--ignore-scripts", "--json", "--pack-destination", destination],
+    { ...options, env },
+  );
   // npm may print lifecycle-script output before the JSON array.
   const start = out.indexOf("[");
   const parsed = JSON.parse(start >= 0 ? out.slice(start) : out) as { filename?: string }[];

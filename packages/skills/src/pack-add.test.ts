@@ -32,7 +32,9 @@ describe("sharing a skill as an npm package", () => {
     const found = await discoverSkills({ worksite: second });
     expect(found.skills.filter((s) => s.source === "worksite").map((s) => s.name)).toEqual(["demo"]);
 
-    await expect(addSkill(packed.tarball, { worksite: second, cwd: first })).rejects.toThrow(/skills\/demo already exists/);
+    await expect(addSkill(packed.tarball, { worksite: second, cwd: first })).rejects.toThrow(
+      /skills\/demo already exists/,
+    );
     expect((await addSkill(packed.tarball, { worksite: second, cwd: first, force: true })).replaced).toBe(true);
   });
 
@@ -41,12 +43,17 @@ describe("sharing a skill as an npm package", () => {
     const made = await scaffoldSkill("demo", { root });
     const file = join(made.dir, "SKILL.md");
     await writeFile(file, (await readFile(file, "utf8")).replace("name: demo", "name: Demo"));
-    await expect(packSkill(made.dir, { destination: root })).rejects.toMatchObject({ diagnostics: expect.arrayContaining([expect.objectContaining({ line: 2, severity: "error" })]) });
+    await expect(packSkill(made.dir, { destination: root })).rejects.toMatchObject({
+      diagnostics: expect.arrayContaining([expect.objectContaining({ line: 2, severity: "error" })]),
+    });
   });
 
   it("refuses a tarball that does not declare a skill", async () => {
     const root = await tempDir();
-    await writeTree(root, { "plain/package.json": JSON.stringify({ name: "plain-pkg", version: "1.0.0" }), "plain/index.js": "" });
+    await writeTree(root, {
+      "plain/package.json": JSON.stringify({ name: "plain-pkg", version: "1.0.0" }),
+      "plain/index.js": "",
+    });
     await expect(addSkill("plain", { worksite: root, cwd: root })).rejects.toThrow(/does not declare a worksite skill/);
   });
 

@@ -35,6 +35,10 @@ export async function packSkill(dir: string, options: PackOptions): Promise<Pack
     });
   const destination = resolve(options.destination);
   await mkdir(destination, { recursive: true });
-  const file = await npmPack(undefined, destination, { cwd: skill.dir, ...(options.env ? { env: options.env } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const file = await npmPack(undefined, destination, {
+    cwd: skill.dir,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   return { tarball: join(destination, file), name: skill.name, packageName: pkg.name, version: pkg.version };
 }

@@ -10,7 +10,12 @@ function context(worksite: string): ToolContext {
     run: "test",
     round: 1,
     actor: "agent",
-    artifacts: { write: async () => { throw new Error("no artifacts here"); }, list: async () => [] },
+    artifacts: {
+      write: async () => {
+        throw new Error("no artifacts here");
+      },
+      list: async () => [],
+    },
     signal: new AbortController().signal,
     log,
     untrusted: (text) => text,
@@ -23,7 +28,10 @@ describe("skill.list and skill.read", () => {
   it("are read-only tools that list skills and read a body or a reference", async () => {
     const worksite = await tempDir();
     await writeTree(worksite, {
-      "skills/deploy/SKILL.md": skillMd("name: deploy\ndescription: Deploy the app.", "\n## Steps\n```yaml\n- tool: shell.run\n  input: { command: make deploy }\n```\n"),
+      "skills/deploy/SKILL.md": skillMd(
+        "name: deploy\ndescription: Deploy the app.",
+        "\n## Steps\n```yaml\n- tool: shell.run\n  input: { command: make deploy }\n```\n",
+      ),
       "skills/deploy/references/hosts.md": "prod: example\n",
       "skills/lint/SKILL.md": skillMd("name: lint\ndescription: Lint the code."),
     });
@@ -41,7 +49,9 @@ describe("skill.list and skill.read", () => {
     const body = await plugin.tools.read.run({ name: "deploy" }, ctx);
     expect(body.content).toContain("make deploy");
     expect(body.data).toMatchObject({ steps: [{ tool: "shell.run" }], files: { references: ["references/hosts.md"] } });
-    expect((await plugin.tools.read.run({ name: "deploy", file: "references/hosts.md" }, ctx)).content).toBe("prod: example\n");
+    expect((await plugin.tools.read.run({ name: "deploy", file: "references/hosts.md" }, ctx)).content).toBe(
+      "prod: example\n",
+    );
     await expect(plugin.tools.read.run({ name: "nope" }, ctx)).rejects.toThrow(/no skill named nope/);
   });
 });

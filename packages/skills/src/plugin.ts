@@ -27,28 +27,53 @@ export function createSkillsPlugin(options: SkillsPluginOptions = {}) {
       list: defineTool({
         description: "List the skills available in this worksite: name, description and where each comes from",
         effect: "read",
-        input: z.object({ query: z.string().optional().describe("only skills whose name or description contains this") }),
+        input: z.object({
+          query: z.string().optional().describe("only skills whose name or description contains this"),
+        }),
         async run(input, ctx) {
           const { skills } = await discover(ctx.worksite);
           const q = input.query?.toLowerCase();
           const shown = q ? skills.filter((s) => `${s.name} ${s.description}`.toLowerCase().includes(q)) : skills;
-          const data = shown.map((s) => ({ name: s.name, description: s.description, source: s.source, steps: s.sections.steps?.length ?? 0, references: s.files.references }));
-          const content = shown.length ? shown.map((s) => `- ${s.name}: ${s.description.replace(/\s+/g, " ")}`).join("\n") : "no skills found";
+          const data = shown.map((s) => ({
+            name: s.name,
+            description: s.description,
+            source: s.source,
+            steps: s.sections.steps?.length ?? 0,
+            references: s.files.references,
+          }));
+          const content = shown.length
+            ? shown.map((s) => `- ${s.name}: ${s.description.replace(/\s+/g, " ")}`).join("\n")
+            : "no skills found";
           return { content, data };
         },
       }),
       read: defineTool({
-        description: "Read a skill's SKILL.md (its steps, failure modes and done criteria), or one of its reference or script files",
+        description:
+          "Read a skill's SKILL.md (its steps, failure modes and done criteria), or one of its reference or script files",
         effect: "read",
-        input: z.object({ name: z.string().min(1), file: z.string().optional().describe("a path inside the skill, e.g. references/api.md") }),
+        input: z.object({
+          name: z.string().min(1),
+          file: z.string().optional().describe("a path inside the skill, e.g. references/api.md"),
+        }),
         target: (input) => `${input.name}${input.file ? `/${input.file}` : ""}`,
         async run(input, ctx) {
           const { skills } = await discover(ctx.worksite);
           const skill = skills.find((s) => s.name === input.name);
-          if (!skill) throw new UserError(`no skill named ${input.name}`, { hint: `known skills: ${skills.map((s) => s.name).join(", ") || "none"}` });
+          if (!skill)
+            throw new UserError(`no skill named ${input.name}`, {
+              hint: `known skills: ${skills.map((s) => s.name).join(", ") || "none"}`,
+            });
           const text = await readSkillFile(skill, input.file);
           // A skill's files are text someone else may have written: data for the model, never instructions (issue 20).
-          return { content: ctx.untrusted(text, `skill ${skill.name}, ${input.file ?? "SKILL.md"} (${skill.origin})`), data: { name: skill.name, file: input.file ?? "SKILL.md", files: skill.files, steps: skill.sections.steps ?? [] } };
+          return {
+            content: ctx.untrusted(text, `skill ${skill.name}, ${input.file ?? "SKILL.md"} (${skill.origin})`),
+            data: {
+              name: skill.name,
+              file: input.file ?? "SKILL.md",
+              files: skill.files,
+              steps: skill.sections.steps ?? [],
+            },
+          };
         },
       }),
     },

@@ -61,9 +61,12 @@ The script agent runs these tool calls in order; \`{{name}}\` values come from t
 /** Writes skills/NAME/ with a SKILL.md in the Agent Skills format (worksite sections included), a package.json ready to publish and a CHANGELOG.md. */
 export async function scaffoldSkill(name: string, options: ScaffoldOptions): Promise<{ dir: string; files: string[] }> {
   if (!NAME_PATTERN.test(name) || name.length > MAX_NAME)
-    throw new UserError(`"${name}" is not a skill name`, { hint: `use lowercase letters, digits and single hyphens, e.g. ${suggestName(name)}` });
+    throw new UserError(`"${name}" is not a skill name`, {
+      hint: `use lowercase letters, digits and single hyphens, e.g. ${suggestName(name)}`,
+    });
   const dir = join(resolve(options.root), "skills", name);
-  if (existsSync(dir)) throw new UserError(`skills/${name} already exists`, { hint: "pick another name, or edit the existing skill" });
+  if (existsSync(dir))
+    throw new UserError(`skills/${name} already exists`, { hint: "pick another name, or edit the existing skill" });
   const description = options.description ?? templateDescription(name);
   const pkg = {
     name: options.packageName ?? `worksite-skill-${name}`,

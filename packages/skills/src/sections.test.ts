@@ -68,7 +68,8 @@ describe("worksite body sections", () => {
   });
 
   it("points a step without a tool at its line in SKILL.md", () => {
-    const bad = "## Steps\n\n```yaml\n- tool: file.read\n  input: { path: a }\n- input: { path: b }\n  note: no tool here\n```\n";
+    const bad =
+      "## Steps\n\n```yaml\n- tool: file.read\n  input: { path: a }\n- input: { path: b }\n  note: no tool here\n```\n";
     let error: unknown;
     try {
       parseSections(bad, 10, "skills/x/SKILL.md");
@@ -86,18 +87,33 @@ describe("worksite body sections", () => {
     try {
       parseSections(bad, 1, "SKILL.md");
     } catch (e) {
-      expect((e as UserError).diagnostics[0]).toMatchObject({ line: 5, message: expect.stringContaining("step 2 tool") });
+      expect((e as UserError).diagnostics[0]).toMatchObject({
+        line: 5,
+        message: expect.stringContaining("step 2 tool"),
+      });
     }
   });
 
   it("refuses a Steps section with no yaml block", () => {
-    expect(() => parseSections("## Steps\n\n1. open the page\n", 20, "SKILL.md")).toThrow(/Steps section without steps/);
+    expect(() => parseSections("## Steps\n\n1. open the page\n", 20, "SKILL.md")).toThrow(
+      /Steps section without steps/,
+    );
   });
 
   it("fills placeholders, keeping a lone placeholder's type, and names every missing variable", () => {
-    const steps = [{ tool: "browser.open", input: { url: "{{url}}", timeout: "{{ms}}", label: "page {{url}}", body: "{{steps.read.content}}" } }];
-    expect(renderSteps(steps, { url: "http://localhost:3000/", ms: 500, steps: { read: { content: "text" } } })).toEqual([
-      { tool: "browser.open", input: { url: "http://localhost:3000/", timeout: 500, label: "page http://localhost:3000/", body: "text" } },
+    const steps = [
+      {
+        tool: "browser.open",
+        input: { url: "{{url}}", timeout: "{{ms}}", label: "page {{url}}", body: "{{steps.read.content}}" },
+      },
+    ];
+    expect(
+      renderSteps(steps, { url: "http://localhost:3000/", ms: 500, steps: { read: { content: "text" } } }),
+    ).toEqual([
+      {
+        tool: "browser.open",
+        input: { url: "http://localhost:3000/", timeout: 500, label: "page http://localhost:3000/", body: "text" },
+      },
     ]);
     expect(() => renderSteps(steps, {})).toThrow(/\{\{url\}\}, \{\{ms\}\}, \{\{steps\.read\.content\}\}/);
   });

@@ -7,18 +7,18 @@ type SectionKind = "when" | "steps" | "failures" | "done";
 const HEADINGS: Record<string, SectionKind> = {
   "when to use": "when",
   "when to use it": "when",
-  "triggers": "when",
-  "何时使用": "when",
-  "适用场景": "when",
-  "steps": "steps",
-  "procedure": "steps",
-  "步骤": "steps",
+  triggers: "when",
+  何时使用: "when",
+  适用场景: "when",
+  steps: "steps",
+  procedure: "steps",
+  步骤: "steps",
   "failure modes": "failures",
-  "失败模式": "failures",
-  "常见故障": "failures",
+  失败模式: "failures",
+  常见故障: "failures",
   "done when": "done",
-  "完成标准": "done",
-  "完成条件": "done",
+  完成标准: "done",
+  完成条件: "done",
 };
 
 interface RawSection {
@@ -48,7 +48,11 @@ export function splitSections(body: string, bodyLine: number): RawSection[] {
 }
 
 function headingKey(heading: string): string {
-  return heading.toLowerCase().replace(/[*_`]/g, "").replace(/[:：.]+$/, "").trim();
+  return heading
+    .toLowerCase()
+    .replace(/[*_`]/g, "")
+    .replace(/[:：.]+$/, "")
+    .trim();
 }
 
 function kindOf(heading: string): SectionKind | undefined {
@@ -81,7 +85,11 @@ function listItems(section: RawSection): { text: string; line: number }[] {
   });
 }
 
-const splitList = (s: string) => s.split(/[,，、]/).map((x) => x.trim().replace(/^`|`$/g, "")).filter(Boolean);
+const splitList = (s: string) =>
+  s
+    .split(/[,，、]/)
+    .map((x) => x.trim().replace(/^`|`$/g, ""))
+    .filter(Boolean);
 
 /**
  * Trigger lines in "When to use": `keywords: a, b`, `files: src/**`, `events: pr-comment, schedule`
@@ -92,7 +100,11 @@ function readTriggerLine(text: string, into: SkillTriggers): boolean {
   if (!m) return false;
   const label = m[1]!.toLowerCase();
   const values = splitList(m[2]!);
-  const list = /^(keyword|关键词)/.test(label) ? into.keywords : /^(file|glob|path|文件)/.test(label) ? into.files : into.events;
+  const list = /^(keyword|关键词)/.test(label)
+    ? into.keywords
+    : /^(file|glob|path|文件)/.test(label)
+      ? into.files
+      : into.events;
   for (const v of values) list.push(v);
   return true;
 }
@@ -110,7 +122,12 @@ export function triggersFromMetadata(value: string | undefined, into: SkillTrigg
 
 function readFailure(text: string, line: number): FailureMode {
   const arrow = /\s*(?:→|->|=>|⇒)\s*/.exec(text);
-  if (arrow) return { symptom: text.slice(0, arrow.index).trim(), action: text.slice(arrow.index + arrow[0].length).trim(), line };
+  if (arrow)
+    return {
+      symptom: text.slice(0, arrow.index).trim(),
+      action: text.slice(arrow.index + arrow[0].length).trim(),
+      line,
+    };
   const bold = /^\*\*(.+?)\*\*\s*[:：—–-]?\s*(.*)$/.exec(text);
   if (bold) return { symptom: bold[1]!.trim(), action: bold[2]!.trim(), line };
   return { symptom: text, action: "", line };
@@ -128,7 +145,12 @@ export function parseSections(
   warnings: Diagnostic[] = [],
   knownTools?: readonly string[],
 ): SkillSections {
-  const sections: SkillSections = { triggers: { keywords: [], files: [], events: [] }, variables: [], failureModes: [], doneWhen: [] };
+  const sections: SkillSections = {
+    triggers: { keywords: [], files: [], events: [] },
+    variables: [],
+    failureModes: [],
+    doneWhen: [],
+  };
   triggersFromMetadata(metadata.triggers, sections.triggers);
   for (const section of splitSections(body, bodyLine)) {
     const kind = kindOf(section.heading);
@@ -139,12 +161,21 @@ export function parseSections(
     if (kind === "when") {
       sections.whenToUse = { text: section.lines.join("\n").trim(), line: section.line };
       for (const item of listItems(section)) readTriggerLine(item.text, sections.triggers);
-      for (const l of section.lines) if (!/^\s*(?:[-*+]|\d+[.)])\s/.test(l)) readTriggerLine(l.trim(), sections.triggers);
+      for (const l of section.lines)
+        if (!/^\s*(?:[-*+]|\d+[.)])\s/.test(l)) readTriggerLine(l.trim(), sections.triggers);
     } else if (kind === "steps") {
       const block = fencedYaml(section);
       if (!block) {
         throw new UserError(`${file} has a Steps section without steps`, {
-          diagnostics: [{ file, line: section.line, severity: "error", message: "Steps has no fenced ```yaml block", hint: "list the tool calls in a ```yaml block: - tool: shell.run / input: { … }" }],
+          diagnostics: [
+            {
+              file,
+              line: section.line,
+              severity: "error",
+              message: "Steps has no fenced ```yaml block",
+              hint: "list the tool calls in a ```yaml block: - tool: shell.run / input: { … }",
+            },
+          ],
         });
       }
       const parsed = parseSteps(block.text, file, block.line, knownTools);
@@ -160,7 +191,11 @@ export function parseSections(
     }
   }
   const dedupe = (xs: string[]) => [...new Set(xs)];
-  sections.triggers = { keywords: dedupe(sections.triggers.keywords), files: dedupe(sections.triggers.files), events: dedupe(sections.triggers.events) };
+  sections.triggers = {
+    keywords: dedupe(sections.triggers.keywords),
+    files: dedupe(sections.triggers.files),
+    events: dedupe(sections.triggers.events),
+  };
   return sections;
 }
 

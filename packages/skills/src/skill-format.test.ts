@@ -6,7 +6,10 @@ import { parseSkillMarkdown, safeParseSkillMarkdown } from "./skill-format.js";
 import { skillMd, tempDir, writeTree } from "./test-helpers.js";
 
 async function errorsOf(promise: Promise<unknown>): Promise<string[]> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(UserError.isUserError(error)).toBe(true);
   return (error as UserError).diagnostics.map(formatDiagnostic);
 }
@@ -14,7 +17,11 @@ async function errorsOf(promise: Promise<unknown>): Promise<string[]> {
 describe("SKILL.md in the public Agent Skills format", () => {
   it("loads a plain skill with only name, description and a body", async () => {
     const root = await tempDir();
-    await writeTree(root, { "pdf-tools/SKILL.md": skillMd("name: pdf-tools\ndescription: Extract text from PDF files. Use when a PDF is mentioned.") });
+    await writeTree(root, {
+      "pdf-tools/SKILL.md": skillMd(
+        "name: pdf-tools\ndescription: Extract text from PDF files. Use when a PDF is mentioned.",
+      ),
+    });
     const skill = await loadSkill(join(root, "pdf-tools"));
     expect(skill.name).toBe("pdf-tools");
     expect(skill.description).toBe("Extract text from PDF files. Use when a PDF is mentioned.");
@@ -67,7 +74,12 @@ describe("SKILL.md in the public Agent Skills format", () => {
     expect(skill.description).toBe("审查代码变更并给出建议。\nUse when reviewing a pull request.");
     expect(skill.frontmatter.allowedTools).toEqual(["Read", "Grep"]);
     expect(skill.frontmatter.metadata).toEqual({ author: "张三" });
-    expect(skill.frontmatter.extra).toMatchObject({ "argument-hint": ["pr-number"], "user-invocable": true, context: "fork", model: "sonnet" });
+    expect(skill.frontmatter.extra).toMatchObject({
+      "argument-hint": ["pr-number"],
+      "user-invocable": true,
+      context: "fork",
+      model: "sonnet",
+    });
     expect(skill.diagnostics.every((d) => d.severity === "note")).toBe(true);
     expect(skill.diagnostics.map((d) => `${d.line} ${d.message.split(" ")[0]}`)).toEqual([
       "6 argument-hint",
@@ -79,7 +91,10 @@ describe("SKILL.md in the public Agent Skills format", () => {
   });
 
   it("reads allowed-tools written as one space-separated string", () => {
-    const parsed = parseSkillMarkdown(skillMd("name: a\ndescription: b\nallowed-tools: Bash(git:*) Read"), "a/SKILL.md");
+    const parsed = parseSkillMarkdown(
+      skillMd("name: a\ndescription: b\nallowed-tools: Bash(git:*) Read"),
+      "a/SKILL.md",
+    );
     expect(parsed.frontmatter.allowedTools).toEqual(["Bash(git:*)", "Read"]);
   });
 
@@ -101,7 +116,9 @@ describe("SKILL.md errors name the file and line", () => {
     const root = await tempDir();
     await writeTree(root, { "My_Skill/SKILL.md": skillMd("description: fine\nname: My_Skill") });
     const errors = await errorsOf(loadSkill(join(root, "My_Skill"), { relativeTo: root }));
-    expect(errors[0]).toMatch(/^My_Skill\/SKILL\.md:3: error: name "My_Skill" is not lowercase letters, digits and single hyphens\n  hint: try name: my-skill/);
+    expect(errors[0]).toMatch(
+      /^My_Skill\/SKILL\.md:3: error: name "My_Skill" is not lowercase letters, digits and single hyphens\n {2}hint: try name: my-skill/,
+    );
   });
 
   it("rejects double hyphens, leading hyphens and names over 64 characters", () => {
@@ -119,7 +136,10 @@ describe("SKILL.md errors name the file and line", () => {
   });
 
   it("reports every problem at once, not just the first", () => {
-    const r = safeParseSkillMarkdown(skillMd(`name: Bad Name\ndescription: ${"x".repeat(1025)}\nmetadata: [1]`), "SKILL.md");
+    const r = safeParseSkillMarkdown(
+      skillMd(`name: Bad Name\ndescription: ${"x".repeat(1025)}\nmetadata: [1]`),
+      "SKILL.md",
+    );
     expect(r.ok).toBe(false);
     expect(r.diagnostics.map((d) => d.line)).toEqual([2, 3, 4]);
   });
@@ -133,7 +153,9 @@ describe("SKILL.md errors name the file and line", () => {
 
   it("says so when there is no frontmatter", () => {
     const r = safeParseSkillMarkdown("# Just a heading\n", "x/SKILL.md");
-    expect(r.ok ? "" : formatDiagnostic(r.diagnostics[0]!)).toMatch(/^x\/SKILL\.md:1: error: SKILL\.md has no frontmatter/);
+    expect(r.ok ? "" : formatDiagnostic(r.diagnostics[0]!)).toMatch(
+      /^x\/SKILL\.md:1: error: SKILL\.md has no frontmatter/,
+    );
   });
 
   it("warns about a non-string metadata value but keeps it as text", () => {

@@ -18,7 +18,7 @@ const KNOWN_FOREIGN_FIELDS: Record<string, string> = {
   model: "Claude Code",
   agent: "Claude Code",
   hooks: "Claude Code",
-  "when_to_use": "Claude Code",
+  when_to_use: "Claude Code",
   version: "several agents",
 };
 
@@ -57,7 +57,11 @@ export function parseSkillMarkdown(text: string, file: string, options: ParseSki
 
 export function safeParseSkillMarkdown(text: string, file: string, options: ParseSkillOptions = {}): SafeParseResult {
   const diagnostics: Diagnostic[] = [];
-  const fail = (message: string) => ({ ok: false as const, error: new UserError(message, { diagnostics }), diagnostics });
+  const fail = (message: string) => ({
+    ok: false as const,
+    error: new UserError(message, { diagnostics }),
+    diagnostics,
+  });
   const at = (line: number, severity: Diagnostic["severity"], message: string, hint?: string) =>
     diagnostics.push({ file, line, severity, message, ...(hint ? { hint } : {}) });
 
@@ -82,7 +86,12 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
   } else {
     if (name.length > MAX_NAME) at(lineOf("name"), "error", `name is ${name.length} characters; at most ${MAX_NAME}`);
     if (!NAME_PATTERN.test(name))
-      at(lineOf("name"), "error", `name "${name}" is not lowercase letters, digits and single hyphens`, `try name: ${suggestName(name)}`);
+      at(
+        lineOf("name"),
+        "error",
+        `name "${name}" is not lowercase letters, digits and single hyphens`,
+        `try name: ${suggestName(name)}`,
+      );
     const expected = options.expectedNames ?? [];
     if (expected.length > 0 && !expected.includes(name))
       at(
@@ -94,15 +103,34 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
   }
 
   const description = data.description;
-  if (description === undefined || description === null || (typeof description === "string" && description.trim() === "")) {
-    at(description === undefined ? 1 : lineOf("description"), "error", "description is missing", "add description: saying what the skill does and when to use it");
+  if (
+    description === undefined ||
+    description === null ||
+    (typeof description === "string" && description.trim() === "")
+  ) {
+    at(
+      description === undefined ? 1 : lineOf("description"),
+      "error",
+      "description is missing",
+      "add description: saying what the skill does and when to use it",
+    );
   } else if (typeof description !== "string") {
     at(lineOf("description"), "error", "description must be a string");
   } else if (description.length > MAX_DESCRIPTION) {
-    at(lineOf("description"), "error", `description is ${description.length} characters; at most ${MAX_DESCRIPTION}`, "move detail into the body");
+    at(
+      lineOf("description"),
+      "error",
+      `description is ${description.length} characters; at most ${MAX_DESCRIPTION}`,
+      "move detail into the body",
+    );
   } else if (isTemplateDescription(description)) {
     // Agents pick a skill by its description; the template's tells them nothing.
-    at(lineOf("description"), "warning", "the description is still the template's", "say what the skill does and when to use it, in one or two sentences: agents choose skills by this text");
+    at(
+      lineOf("description"),
+      "warning",
+      "the description is still the template's",
+      "say what the skill does and when to use it, in one or two sentences: agents choose skills by this text",
+    );
   }
 
   for (const key of ["license", "compatibility"] as const) {
@@ -110,7 +138,11 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
     if (v !== undefined && typeof v !== "string") at(lineOf(key), "error", `${key} must be a string`);
   }
   if (typeof data.compatibility === "string" && data.compatibility.length > MAX_COMPATIBILITY)
-    at(lineOf("compatibility"), "error", `compatibility is ${data.compatibility.length} characters; at most ${MAX_COMPATIBILITY}`);
+    at(
+      lineOf("compatibility"),
+      "error",
+      `compatibility is ${data.compatibility.length} characters; at most ${MAX_COMPATIBILITY}`,
+    );
 
   let allowedTools: string[] | undefined;
   const rawTools = data["allowed-tools"];
@@ -129,7 +161,12 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
         if (typeof v === "string") metadata[k] = v;
         else if (typeof v === "number" || typeof v === "boolean") {
           metadata[k] = String(v);
-          at(lineOf("metadata"), "warning", `metadata.${k} is not a string; read as "${String(v)}"`, `quote it (${k}: "${String(v)}") so strict validators accept the file`);
+          at(
+            lineOf("metadata"),
+            "warning",
+            `metadata.${k} is not a string; read as "${String(v)}"`,
+            `quote it (${k}: "${String(v)}") so strict validators accept the file`,
+          );
         } else at(lineOf("metadata"), "error", `metadata.${k} must be a string`);
       }
     }
@@ -140,7 +177,11 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
     if (STANDARD_FIELDS.has(k)) continue;
     extra[k] = v;
     const who = KNOWN_FOREIGN_FIELDS[k];
-    at(lineOf(k), "note", `${k} is not part of the Agent Skills format${who ? ` (${who} uses it)` : ""}; kept as written, not used by worksite`);
+    at(
+      lineOf(k),
+      "note",
+      `${k} is not part of the Agent Skills format${who ? ` (${who} uses it)` : ""}; kept as written, not used by worksite`,
+    );
   }
 
   if (diagnostics.some((d) => d.severity === "error")) return fail(`${file} is not a valid skill`);
@@ -157,6 +198,11 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
 }
 
 export function suggestName(name: string): string {
-  const s = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, MAX_NAME).replace(/-+$/, "");
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, MAX_NAME)
+    .replace(/-+$/, "");
   return s || "my-skill";
 }

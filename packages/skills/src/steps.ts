@@ -1,6 +1,14 @@
 import matter from "gray-matter";
 import { z } from "zod";
-import { type Diagnostic, didYouMean, firstAliasLine, UserError, YAML_EXPANSION_HINT, YAML_EXPANSION_MESSAGE, yamlExpandsTooFar } from "@worksite/core";
+import {
+  type Diagnostic,
+  didYouMean,
+  firstAliasLine,
+  UserError,
+  YAML_EXPANSION_HINT,
+  YAML_EXPANSION_MESSAGE,
+  yamlExpandsTooFar,
+} from "@worksite/core";
 import type { SkillStep } from "./types.js";
 
 // gray-matter already carries a YAML parser (js-yaml); its engine is public but untyped.
@@ -8,7 +16,9 @@ const yaml = (matter as unknown as { engines: { yaml: { parse(text: string): unk
 
 const toolId = z
   .string({ error: "a step needs a tool" })
-  .regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/, { error: (iss) => `\`${String(iss.input)}\` is not a tool id: write plugin.tool, such as shell.run or browser.open` });
+  .regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/, {
+    error: (iss) => `\`${String(iss.input)}\` is not a tool id: write plugin.tool, such as shell.run or browser.open`,
+  });
 
 export const stepSchema = z.looseObject({
   tool: toolId,
@@ -32,7 +42,12 @@ export interface ParsedSteps {
  * `knownTools` (the tool ids a run would have, which only the caller can know)
  * turns on the typo warnings; without it only the plugin.tool shape is checked.
  */
-export function parseSteps(yamlText: string, file: string, firstLine: number, knownTools?: readonly string[]): ParsedSteps {
+export function parseSteps(
+  yamlText: string,
+  file: string,
+  firstLine: number,
+  knownTools?: readonly string[],
+): ParsedSteps {
   let raw: unknown;
   try {
     raw = yaml.parse(yamlText);
@@ -43,16 +58,29 @@ export function parseSteps(yamlText: string, file: string, firstLine: number, kn
   }
   // Checked before the schema or stepVariables walk it: aliases can make a few lines stand for billions of values.
   if (yamlExpandsTooFar(raw, yamlText.length)) {
-    throw stepsError(file, firstLine + firstAliasLine(yamlText.split("\n")), `the Steps block's ${YAML_EXPANSION_MESSAGE}; ${YAML_EXPANSION_HINT}`);
+    throw stepsError(
+      file,
+      firstLine + firstAliasLine(yamlText.split("\n")),
+      `the Steps block's ${YAML_EXPANSION_MESSAGE}; ${YAML_EXPANSION_HINT}`,
+    );
   }
   const parsed = stepsSchema.safeParse(raw);
   if (!parsed.success) {
     const itemLines = topLevelItemLines(yamlText);
     const diagnostics: Diagnostic[] = parsed.error.issues.map((issue) => {
       const [index, key] = issue.path;
-      const line = typeof index === "number" ? lineOfKey(yamlText, itemLines, index, typeof key === "string" ? key : undefined) : 0;
+      const line =
+        typeof index === "number"
+          ? lineOfKey(yamlText, itemLines, index, typeof key === "string" ? key : undefined)
+          : 0;
       const where = typeof index === "number" ? `step ${index + 1}${typeof key === "string" ? ` ${key}` : ""}: ` : "";
-      return { file, line: firstLine + line, severity: "error" as const, message: `${where}${issue.message}`, hint: "each step is { tool: plugin.tool, input: { … } }" };
+      return {
+        file,
+        line: firstLine + line,
+        severity: "error" as const,
+        message: `${where}${issue.message}`,
+        hint: "each step is { tool: plugin.tool, input: { … } }",
+      };
     });
     throw new UserError(`${file} has invalid steps`, { diagnostics });
   }
@@ -61,7 +89,15 @@ export function parseSteps(yamlText: string, file: string, firstLine: number, kn
   const warnings: Diagnostic[] = steps.flatMap((step, index) => {
     const typo = knownTools ? toolTypo(step.tool, knownTools) : undefined;
     if (!typo) return [];
-    return [{ file, line: firstLine + lineOfKey(yamlText, itemLines, index, "tool"), severity: "warning" as const, message: `step ${index + 1}: ${typo.message}`, hint: typo.hint }];
+    return [
+      {
+        file,
+        line: firstLine + lineOfKey(yamlText, itemLines, index, "tool"),
+        severity: "warning" as const,
+        message: `step ${index + 1}: ${typo.message}`,
+        hint: typo.hint,
+      },
+    ];
   });
   return { steps, variables: stepVariables(steps), warnings };
 }
@@ -90,7 +126,11 @@ export function toolTypo(id: string, known: readonly string[]): { message: strin
   const guess = ownTools(nearPlugin).includes(tool) ? `${nearPlugin}.${tool}` : didYouMean(id, known);
   return {
     message: `\`${id}\` is not a known tool`,
-    hint: guess ? `did you mean \`${guess}\`?` : `${nearPlugin} tools are ${ownTools(nearPlugin).map((t) => `${nearPlugin}.${t}`).join(", ")}`,
+    hint: guess
+      ? `did you mean \`${guess}\`?`
+      : `${nearPlugin} tools are ${ownTools(nearPlugin)
+          .map((t) => `${nearPlugin}.${t}`)
+          .join(", ")}`,
   };
 }
 
@@ -159,7 +199,9 @@ export function placeholders(value: unknown, found: string[] = []): string[] {
 export function renderSteps(steps: SkillStep[], vars: Record<string, unknown>): SkillStep[] {
   const missing = placeholders(steps).filter((v) => lookup(vars, v) === undefined);
   if (missing.length > 0)
-    throw new UserError(`the skill needs ${missing.map((m) => `{{${m}}}`).join(", ")}`, { hint: `pass ${missing.map((m) => `${m}=…`).join(" ")}` });
+    throw new UserError(`the skill needs ${missing.map((m) => `{{${m}}}`).join(", ")}`, {
+      hint: `pass ${missing.map((m) => `${m}=…`).join(" ")}`,
+    });
   const fill = (value: unknown): unknown => {
     if (typeof value === "string") {
       const whole = /^\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}$/.exec(value);
@@ -167,7 +209,8 @@ export function renderSteps(steps: SkillStep[], vars: Record<string, unknown>): 
       return value.replace(PLACEHOLDER, (_, name: string) => String(lookup(vars, name)));
     }
     if (Array.isArray(value)) return value.map(fill);
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
+    if (value && typeof value === "object")
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
     return value;
   };
   return steps.map((s) => fill(s) as SkillStep);

@@ -23,7 +23,10 @@ export async function assertSafeTarball(tarball: string, shownAs: string, option
   });
   if (verbose.length !== names.length) refused.push("an entry whose name holds a line break");
   if (refused.length)
-    throw new UserError(`refusing to install ${shownAs}: it holds ${refused.slice(0, 5).join(", ")}${refused.length > 5 ? ` and ${refused.length - 5} more` : ""}`, {
-      hint: "a skill package holds only plain files and folders; make it with worksite skill pack or npm pack",
-    });
+    throw new UserError(
+      `refusing to install ${shownAs}: it holds ${refused.slice(0, 5).join(", ")}${refused.length > 5 ? ` and ${refused.length - 5} more` : ""}`,
+      {
+        hint: "a skill package holds only plain files and folders; make it with worksite skill pack or npm pack",
+      },
+    );
 }

@@ -8,5 +8,7 @@ export function templateDescription(name: string): string {
 
 /** The scaffold's description left as it was (for any skill name; whitespace and a folded line do not matter). */
 export function isTemplateDescription(description: string): boolean {
-  return /^Describe what \S+ does and when to use it \(one or two sentences; at most 1024 characters\)\.?$/.test(description.replace(/\s+/g, " ").trim());
+  return /^Describe what \S+ does and when to use it \(one or two sentences; at most 1024 characters\)\.?$/.test(
+    description.replace(/\s+/g, " ").trim(),
+  );
 }

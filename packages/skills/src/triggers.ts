@@ -27,9 +27,11 @@ export function triggerReasons(skill: Skill, round: RoundSignals): string[] {
     const hit = (round.changedFiles ?? []).find((f) => matchesGlob(f, glob));
     if (hit) reasons.push(`file ${hit} matches ${glob}`);
   }
-  if (round.event && events.some((e) => e.toLowerCase() === round.event!.toLowerCase())) reasons.push(`event ${round.event}`);
+  if (round.event && events.some((e) => e.toLowerCase() === round.event!.toLowerCase()))
+    reasons.push(`event ${round.event}`);
   // The skill's own name in the round's text is as clear a request as any keyword.
-  if (text && new RegExp(`(^|[^a-z0-9-])${skill.name}($|[^a-z0-9-])`).test(text) && !keywords.includes(skill.name)) reasons.push(`named "${skill.name}"`);
+  if (text && new RegExp(`(^|[^a-z0-9-])${skill.name}($|[^a-z0-9-])`).test(text) && !keywords.includes(skill.name))
+    reasons.push(`named "${skill.name}"`);
   return reasons;
 }
 

@@ -26,7 +26,11 @@ export interface Downloads {
  * page cannot choose a path); finished files are copied into the worksite's
  * artifacts through the calling tool's context, as kind "download".
  */
-export async function watchDownloads(browser: Browser, currentCtx: () => ToolContext | undefined, events: EventLog): Promise<Downloads> {
+export async function watchDownloads(
+  browser: Browser,
+  currentCtx: () => ToolContext | undefined,
+  events: EventLog,
+): Promise<Downloads> {
   const dir = await mkdtemp(join(tmpdir(), "worksite-downloads-"));
   const cdp: CDPSession = await browser.target().createCDPSession();
   await cdp.send("Browser.setDownloadBehavior", { behavior: "allowAndName", downloadPath: dir, eventsEnabled: true });
@@ -34,10 +38,17 @@ export async function watchDownloads(browser: Browser, currentCtx: () => ToolCon
   const saving = new Set<Promise<void>>();
   const idleWaiters = new Set<() => void>();
   const busy = () => [...records.values()].some((r) => r.state === "in-progress") || saving.size > 0;
-  const wake = () => { if (!busy()) for (const w of idleWaiters) w(); };
+  const wake = () => {
+    if (!busy()) for (const w of idleWaiters) w();
+  };
 
   cdp.on("Browser.downloadWillBegin", (event) => {
-    records.set(event.guid, { guid: event.guid, url: event.url, name: basename(event.suggestedFilename || "download"), state: "in-progress" });
+    records.set(event.guid, {
+      guid: event.guid,
+      url: event.url,
+      name: basename(event.suggestedFilename || "download"),
+      state: "in-progress",
+    });
   });
   cdp.on("Browser.downloadProgress", (event) => {
     const record = records.get(event.guid);
@@ -54,7 +65,9 @@ export async function watchDownloads(browser: Browser, currentCtx: () => ToolCon
         if (!ctx) throw new Error("no tool call to save it for");
         const data = await readFile(join(dir, event.guid));
         record.artifact = await ctx.artifacts.write({
-          name: record.name, kind: "download", data: new Uint8Array(data),
+          name: record.name,
+          kind: "download",
+          data: new Uint8Array(data),
           meta: { url: record.url, time: new Date().toISOString(), bytes: data.length },
         });
         record.state = "completed";
@@ -66,7 +79,10 @@ export async function watchDownloads(browser: Browser, currentCtx: () => ToolCon
       }
     })();
     saving.add(save);
-    void save.finally(() => { saving.delete(save); wake(); });
+    void save.finally(() => {
+      saving.delete(save);
+      wake();
+    });
   });
 
   return {
@@ -74,7 +90,12 @@ export async function watchDownloads(browser: Browser, currentCtx: () => ToolCon
     async settle(timeoutMs, signal) {
       if (!busy()) return;
       await new Promise<void>((resolve) => {
-        const done = () => { clearTimeout(timer); idleWaiters.delete(done); signal?.removeEventListener("abort", done); resolve(); };
+        const done = () => {
+          clearTimeout(timer);
+          idleWaiters.delete(done);
+          signal?.removeEventListener("abort", done);
+          resolve();
+        };
         const timer = setTimeout(done, timeoutMs);
         idleWaiters.add(done);
         signal?.addEventListener("abort", done, { once: true });

@@ -3,12 +3,24 @@ import { UserError } from "@worksite/core";
 import { findBrowser } from "./find-browser.js";
 
 describe("finding a browser", () => {
-  const only = (...paths: string[]) => (p: string) => paths.includes(p);
+  const only =
+    (...paths: string[]) =>
+    (p: string) =>
+      paths.includes(p);
 
   it("prefers the explicit path, then CHROME_PATH, then the usual places", () => {
     const isExecutable = only("/opt/a/chrome", "/opt/b/chrome", "/usr/bin/chromium");
-    expect(findBrowser({ executablePath: "/opt/a/chrome", env: { CHROME_PATH: "/opt/b/chrome" }, platform: "linux", isExecutable })).toBe("/opt/a/chrome");
-    expect(findBrowser({ env: { CHROME_PATH: "/opt/b/chrome" }, platform: "linux", isExecutable })).toBe("/opt/b/chrome");
+    expect(
+      findBrowser({
+        executablePath: "/opt/a/chrome",
+        env: { CHROME_PATH: "/opt/b/chrome" },
+        platform: "linux",
+        isExecutable,
+      }),
+    ).toBe("/opt/a/chrome");
+    expect(findBrowser({ env: { CHROME_PATH: "/opt/b/chrome" }, platform: "linux", isExecutable })).toBe(
+      "/opt/b/chrome",
+    );
     expect(findBrowser({ env: {}, platform: "linux", isExecutable })).toBe("/usr/bin/chromium");
   });
 
@@ -19,14 +31,19 @@ describe("finding a browser", () => {
 
   it("says how to install Chromium when none is found", () => {
     let error: unknown;
-    try { findBrowser({ env: {}, platform: "linux", isExecutable: () => false }); } catch (e) { error = e; }
+    try {
+      findBrowser({ env: {}, platform: "linux", isExecutable: () => false });
+    } catch (e) {
+      error = e;
+    }
     expect(UserError.isUserError(error)).toBe(true);
     expect((error as UserError).hint).toContain("sudo apt-get install -y chromium");
   });
 
   it("refuses a CHROME_PATH that points nowhere instead of silently using another browser", () => {
-    expect(() => findBrowser({ env: { CHROME_PATH: "/nope/chrome" }, platform: "linux", isExecutable: only("/usr/bin/chromium") }))
-      .toThrow(/No browser at \/nope\/chrome \(from CHROME_PATH\)/);
+    expect(() =>
+      findBrowser({ env: { CHROME_PATH: "/nope/chrome" }, platform: "linux", isExecutable: only("/usr/bin/chromium") }),
+    ).toThrow(/No browser at \/nope\/chrome \(from CHROME_PATH\)/);
   });
 
   it("finds the Chromium installed on this machine", () => {

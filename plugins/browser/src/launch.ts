@@ -28,7 +28,11 @@ export const CHROMIUM_FLAGS = [
  * (The command-line switch for the WebRTC policy was measured to have no effect here; the preference does.)
  */
 const PROFILE_PREFERENCES = {
-  webrtc: { ip_handling_policy: "disable_non_proxied_udp", multiple_routes_enabled: false, nonproxied_udp_enabled: false },
+  webrtc: {
+    ip_handling_policy: "disable_non_proxied_udp",
+    multiple_routes_enabled: false,
+    nonproxied_udp_enabled: false,
+  },
   net: { network_prediction_options: 2 },
 };
 
@@ -98,7 +102,9 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         browser.close().catch(() => {}),
-        new Promise<void>((resolve) => { timer = setTimeout(resolve, 5000); }),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 5000);
+        }),
       ]);
       clearTimeout(timer);
       if (pid !== undefined) await endProcessGroup(pid);
@@ -140,11 +146,15 @@ export async function groupMembers(pgid: number): Promise<number[]> {
     }
   }
   const found: number[] = [];
-  await Promise.all(names.filter((n) => /^\d+$/.test(n)).map(async (n) => {
-    const stat = await readFile(`/proc/${n}/stat`, "utf8").catch(() => "");
-    // Fields after the command name, which is in parentheses and may hold spaces: state ppid pgrp …
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (fields[0] !== "Z" && fields[0] !== "X" && Number(fields[2]) === pgid) found.push(Number(n));
-  }));
+  await Promise.all(
+    names
+      .filter((n) => /^\d+$/.test(n))
+      .map(async (n) => {
+        const stat = await readFile(`/proc/${n}/stat`, "utf8").catch(() => "");
+        // Fields after the command name, which is in parentheses and may hold spaces: state ppid pgrp …
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        if (fields[0] !== "Z" && fields[0] !== "X" && Number(fields[2]) === pgid) found.push(Number(n));
+      }),
+  );
   return found;
 }

@@ -6,14 +6,26 @@ export const browserOptionsSchema = z.object({
   executablePath: z.string().min(1).optional(),
   /** Headless unless `false` (a visible window, for watching a run). */
   headless: z.boolean().default(true),
-  viewport: z.object({ width: z.number().int().min(200).max(8000), height: z.number().int().min(200).max(8000) }).optional(),
+  viewport: z
+    .object({ width: z.number().int().min(200).max(8000), height: z.number().int().min(200).max(8000) })
+    .optional(),
   /**
    * Extra Chromium flags, after ours. Proxy flags are refused: the request
    * guard needs its own proxy to decide WebSockets.
    */
-  args: z.array(z.string().refine((a) => !/^--(proxy-server|proxy-pac-url|proxy-bypass-list|no-proxy-server|proxy-auto-detect)(=|$)/.test(a), {
-    message: "proxy flags cannot be set: the browser plugin runs its own proxy so every WebSocket is decided by PERMISSIONS.md",
-  })).optional(),
+  args: z
+    .array(
+      z
+        .string()
+        .refine(
+          (a) => !/^--(proxy-server|proxy-pac-url|proxy-bypass-list|no-proxy-server|proxy-auto-detect)(=|$)/.test(a),
+          {
+            message:
+              "proxy flags cannot be set: the browser plugin runs its own proxy so every WebSocket is decided by PERMISSIONS.md",
+          },
+        ),
+    )
+    .optional(),
   /** Navigation and wait timeout, ms. */
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
   /**

@@ -67,7 +67,9 @@ function browserTools(session: BrowserSession, sensitive: "confirm" | "forbidden
     dialog: dialogTool(session),
     evaluate: evaluateTool(session),
   };
-  return Object.fromEntries(Object.entries(tools).map(([name, tool]) => [name, summarised(session, tool)])) as typeof tools;
+  return Object.fromEntries(
+    Object.entries(tools).map(([name, tool]) => [name, summarised(session, tool)]),
+  ) as typeof tools;
 }
 
 /**

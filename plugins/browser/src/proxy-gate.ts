@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import { connect, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 
@@ -17,7 +23,10 @@ export interface ProxyGate {
  * http request arrives in absolute form, decided by URL. A refusal is a 403
  * from here: no byte reaches the refused host, not even a TCP handshake.
  */
-export async function startProxyGate(permit: (host: string, port: number) => Promise<boolean>, permitUrl: (url: string) => Promise<boolean>): Promise<ProxyGate> {
+export async function startProxyGate(
+  permit: (host: string, port: number) => Promise<boolean>,
+  permitUrl: (url: string) => Promise<boolean>,
+): Promise<ProxyGate> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => void forward(req, res));
   server.on("connection", (socket: Socket) => {
@@ -52,7 +61,10 @@ export async function startProxyGate(permit: (host: string, port: number) => Pro
       client.pipe(upstream);
     });
     sockets.add(upstream);
-    upstream.on("close", () => { sockets.delete(upstream); client.destroy(); });
+    upstream.on("close", () => {
+      sockets.delete(upstream);
+      client.destroy();
+    });
     upstream.on("error", () => client.destroy());
     client.on("close", () => upstream.destroy());
   }
@@ -76,10 +88,19 @@ export async function startProxyGate(permit: (host: string, port: number) => Pro
       res.writeHead(403, { "content-type": "text/plain" }).end("refused by PERMISSIONS.md");
       return;
     }
-    const upstream = httpRequest({ host: url.hostname.replace(/^\[|\]$/g, ""), port: url.port || 80, method: req.method, path: `${url.pathname}${url.search}`, headers: withoutProxyHeaders(req.headers) }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = httpRequest(
+      {
+        host: url.hostname.replace(/^\[|\]$/g, ""),
+        port: url.port || 80,
+        method: req.method,
+        path: `${url.pathname}${url.search}`,
+        headers: withoutProxyHeaders(req.headers),
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on("error", () => res.destroy());
     req.pipe(upstream);
   }

@@ -16,7 +16,10 @@ export interface ResolvedRef {
 const REF = /^e\d+$/;
 
 function stale(ref: string): WorksiteError {
-  return new WorksiteError("not-found", `Ref ${ref} is not on the page any more; take a new browser.snapshot and use its refs.`);
+  return new WorksiteError(
+    "not-found",
+    `Ref ${ref} is not on the page any more; take a new browser.snapshot and use its refs.`,
+  );
 }
 
 /** URL of the frame that owns `ref`, without touching the page: what rules match against. */
@@ -29,7 +32,8 @@ export function refOwnerUrl(session: BrowserSession, ref: string | undefined): s
 }
 
 export async function resolve(session: BrowserSession, tab: Tab, ref: string): Promise<ResolvedRef> {
-  if (!REF.test(ref)) throw new WorksiteError("user", `"${ref}" is not a ref; refs look like e12 and come from browser.snapshot.`);
+  if (!REF.test(ref))
+    throw new WorksiteError("user", `"${ref}" is not a ref; refs look like e12 and come from browser.snapshot.`);
   const frame = tab.refFrames.get(ref);
   if (!frame || frame.detached) throw stale(ref);
   const handle = await frame.evaluateHandle(resolveRef, session.store, ref).catch(() => undefined);

@@ -64,27 +64,42 @@ Promise.all(settled).then((results) => { const p = document.createElement("p"); 
 beforeAll(async () => {
   forbidden = await countingServer();
   forbiddenUdp = createSocket("udp4");
-  forbiddenUdp.on("message", () => { udpPackets++; });
+  forbiddenUdp.on("message", () => {
+    udpPackets++;
+  });
   await new Promise<void>((resolve) => forbiddenUdp.bind(Number(new URL(forbidden.origin).port), "127.0.0.1", resolve));
-  allowed = await countingServer({
-    "/attack": (_req, res) => { res.writeHead(200, { "content-type": "text/html" }).end(attackPage(forbidden.origin, allowed.origin)); },
-    // An allowed address that redirects a subresource to the forbidden origin.
-    "/bounce": (_req, res) => { res.writeHead(302, { location: `${forbidden.origin}/bounced.png` }).end(); },
-    "/echo": (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => { res.writeHead(200, { "content-type": "text/plain" }).end(`echo: ${Buffer.concat(chunks).toString()}`); });
-    },
-    "/page": (_req, res) => { res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><title>Plain</title><h1>Plain page</h1>`); },
-    "/worker.js": js(`Promise.all([
+  allowed = await countingServer(
+    {
+      "/attack": (_req, res) => {
+        res.writeHead(200, { "content-type": "text/html" }).end(attackPage(forbidden.origin, allowed.origin));
+      },
+      // An allowed address that redirects a subresource to the forbidden origin.
+      "/bounce": (_req, res) => {
+        res.writeHead(302, { location: `${forbidden.origin}/bounced.png` }).end();
+      },
+      "/echo": (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+          res.writeHead(200, { "content-type": "text/plain" }).end(`echo: ${Buffer.concat(chunks).toString()}`);
+        });
+      },
+      "/page": (_req, res) => {
+        res
+          .writeHead(200, { "content-type": "text/html" })
+          .end(`<!doctype html><title>Plain</title><h1>Plain page</h1>`);
+      },
+      "/worker.js": js(`Promise.all([
       fetch("${forbidden.origin}/from-worker").then(() => "worker fetch reached", () => "worker fetch refused"),
       new Promise((r) => { const ws = new WebSocket("${forbidden.origin.replace(/^http/, "ws")}/worker-socket"); ws.onopen = () => r("worker ws reached"); ws.onerror = ws.onclose = () => r("worker ws refused"); }),
     ]).then((v) => postMessage(v.join(",")));`),
-    "/sw.js": js(`self.addEventListener("install", () => self.skipWaiting());
+      "/sw.js": js(`self.addEventListener("install", () => self.skipWaiting());
       self.addEventListener("activate", (e) => e.waitUntil(clients.claim()));
       self.addEventListener("message", (e) => e.waitUntil(fetch("${forbidden.origin}/from-service-worker", { mode: "no-cors" })
         .then(() => "sw fetch reached", () => "sw fetch refused").then((v) => e.source.postMessage(v))));`),
-  }, { acceptWebSockets: true });
+    },
+    { acceptWebSockets: true },
+  );
   worksite = await tempDir();
   permissions = [
     "# Permissions",
@@ -109,7 +124,11 @@ afterAll(async () => {
   await worksite?.remove();
 });
 
-interface Tally { origin: string; count: number; types: Record<string, number> }
+interface Tally {
+  origin: string;
+  count: number;
+  types: Record<string, number>;
+}
 
 function summaries(entries: AuditEntry[]): Tally[] {
   return entries
@@ -145,7 +164,9 @@ describe("every request a page makes goes through the origin rules", () => {
       await call("browser.wait-for", { time: 0.1 });
       const all = await audit.entries();
       const types = typesFor(all, forbidden.origin);
-      const popups = all.filter((e) => e.type === "navigation" && e.outcome === "blocked" && /\/(popup|blank-link)$/.test(e.target ?? ""));
+      const popups = all.filter(
+        (e) => e.type === "navigation" && e.outcome === "blocked" && /\/(popup|blank-link)$/.test(e.target ?? ""),
+      );
       return types.Ping && popups.length >= 2 && (typesFor(all, fws).Connection ?? 0) >= 2 ? all : undefined;
     }, "the beacon, both popups and both sockets to be reported");
 
@@ -158,7 +179,19 @@ describe("every request a page makes goes through the origin rules", () => {
 
     // What the page itself saw: every attempt failed, its own socket opened.
     const read = (await call("browser.read", {})).result.content;
-    for (const seen of ["fetch refused", "xhr refused", "ws refused", "own ws open", "es refused", "worker fetch refused,worker ws refused", "sw fetch refused", "rtc gathered", "redirected img refused", "private refused", "post echo: hello through the proxy"]) {
+    for (const seen of [
+      "fetch refused",
+      "xhr refused",
+      "ws refused",
+      "own ws open",
+      "es refused",
+      "worker fetch refused,worker ws refused",
+      "sw fetch refused",
+      "rtc gathered",
+      "redirected img refused",
+      "private refused",
+      "post echo: hello through the proxy",
+    ]) {
       expect(read).toContain(seen);
     }
     const types = typesFor(entries, forbidden.origin);
@@ -168,7 +201,14 @@ describe("every request a page makes goes through the origin rules", () => {
     expect(typesFor(entries, fws).Connection).toBeGreaterThanOrEqual(2); // the page's WebSocket and the worker's
     // Popups and the iframe are navigations: each is decided and audited on its own, by the forbidden rule.
     for (const path of ["/popup", "/blank-link", "/frame"]) {
-      expect(entries).toContainEqual(expect.objectContaining({ type: "navigation", target: `${forbidden.origin}${path}`, outcome: "blocked", tier: "forbidden" }));
+      expect(entries).toContainEqual(
+        expect.objectContaining({
+          type: "navigation",
+          target: `${forbidden.origin}${path}`,
+          outcome: "blocked",
+          tier: "forbidden",
+        }),
+      );
     }
     // Allowed traffic still flows: the page's own WebSocket opened, its worker and service worker loaded.
     expect(allowed.upgrades).toContain("GET /own-socket");
@@ -176,7 +216,11 @@ describe("every request a page makes goes through the origin rules", () => {
     expect(allowed.requests).not.toContain("GET /private/data");
     expect(typesFor(entries, allowed.origin)).toMatchObject({ XHR: 1 });
     // The agent is told too, in the result of the call during which it happened.
-    expect(told.join("\n")).toMatch(new RegExp(`Blocked \\d+ requests? the page made on its own:\\n  ${forbidden.origin.replace(/[.]/g, "\\.")}: \\d+`));
+    expect(told.join("\n")).toMatch(
+      new RegExp(
+        `Blocked \\d+ requests? the page made on its own:\\n  ${forbidden.origin.replace(/[.]/g, "\\.")}: \\d+`,
+      ),
+    );
     // One summary entry per call at most: the log holds counts, not one line per image.
     const summaryEntries = entries.filter((e) => e.type === "navigation" && Array.isArray(e.data?.blocked));
     expect(summaryEntries.length).toBeGreaterThan(0);
@@ -186,7 +230,10 @@ describe("every request a page makes goes through the origin rules", () => {
   it("does not run browser.evaluate where only a browser.* rule allows the page", async () => {
     await callOk(gate, "browser.open", { url: `${allowed.origin}/page` });
     allowed.requests.length = 0;
-    const outcome = await gate.call({ tool: "browser.evaluate", input: { function: "() => { document.title = 'ran'; return fetch('/evaluated').then(() => 1); }" } });
+    const outcome = await gate.call({
+      tool: "browser.evaluate",
+      input: { function: "() => { document.title = 'ran'; return fetch('/evaluated').then(() => 1); }" },
+    });
     expect(outcome.status).toBe("pending-approval");
     expect(outcome.decision?.tier).toBe("confirm");
     const tabs = await callOk(gate, "browser.tabs", { action: "list" });

@@ -33,7 +33,10 @@ export interface RequestGuard {
  *
  * WebSockets are not paused by the Fetch domain; the proxy gate (proxy-gate.ts) decides them.
  */
-export async function guardRequests(browser: Browser, decide: (request: PausedRequest) => Promise<RequestVerdict>): Promise<RequestGuard> {
+export async function guardRequests(
+  browser: Browser,
+  decide: (request: PausedRequest) => Promise<RequestVerdict>,
+): Promise<RequestGuard> {
   const cdp: CDPSession = await browser.target().createCDPSession();
   const onPaused = (event: Protocol.Fetch.RequestPausedEvent) => void handle(event);
   async function handle(event: Protocol.Fetch.RequestPausedEvent) {

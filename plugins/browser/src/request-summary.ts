@@ -45,8 +45,13 @@ export function createRequestSummary(): RequestSummary {
       allowed = new Map();
       if (was.blocked.size === 0) return [];
       const total = [...was.blocked.values()].reduce((n, t) => n + t.count, 0);
-      const kinds = (t: OriginTally) => Object.entries(t.types).map(([k, n]) => `${k} ×${n}`).join(", ");
-      const lines = [...was.blocked].map(([origin, t]) => `${origin}: ${t.count} (${kinds(t)}) — ${t.reason ?? "refused"}`);
+      const kinds = (t: OriginTally) =>
+        Object.entries(t.types)
+          .map(([k, n]) => `${k} ×${n}`)
+          .join(", ");
+      const lines = [...was.blocked].map(
+        ([origin, t]) => `${origin}: ${t.count} (${kinds(t)}) — ${t.reason ?? "refused"}`,
+      );
       const message = `blocked ${total} request${total === 1 ? "" : "s"} the page made on its own: ${lines.join("; ")}`;
       await ctx?.note?.({
         tool: "browser.open",
@@ -54,11 +59,20 @@ export function createRequestSummary(): RequestSummary {
         outcome: "blocked",
         message,
         data: {
-          blocked: [...was.blocked].map(([origin, t]) => ({ origin, count: t.count, types: t.types, example: t.example, reason: t.reason })),
+          blocked: [...was.blocked].map(([origin, t]) => ({
+            origin,
+            count: t.count,
+            types: t.types,
+            example: t.example,
+            reason: t.reason,
+          })),
           allowed: Object.fromEntries([...was.allowed].map(([origin, t]) => [origin, t.count])),
         },
       });
-      return [`Blocked ${total} request${total === 1 ? "" : "s"} the page made on its own:`, ...lines.map((l) => `  ${l}`)];
+      return [
+        `Blocked ${total} request${total === 1 ? "" : "s"} the page made on its own:`,
+        ...lines.map((l) => `  ${l}`),
+      ];
     },
   };
 }

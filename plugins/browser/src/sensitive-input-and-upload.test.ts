@@ -61,7 +61,11 @@ async function filesHolding(value: string): Promise<string[]> {
   const found: string[] = [];
   let seen = 0;
   const approvals = await approvalsDir(worksite.path);
-  for (const dir of [join(worksite.path, ".worksite"), join(worksite.path, "artifacts"), ...(approvals ? [approvals] : [])]) {
+  for (const dir of [
+    join(worksite.path, ".worksite"),
+    join(worksite.path, "artifacts"),
+    ...(approvals ? [approvals] : []),
+  ]) {
     if (!existsSync(dir)) continue;
     for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
       if (!entry.isFile()) continue;
@@ -75,7 +79,11 @@ async function filesHolding(value: string): Promise<string[]> {
 }
 
 async function attachedFiles(ref: string): Promise<string[]> {
-  const out = await ok("browser.evaluate", { function: "(el) => Array.from(el.files).map((f) => f.name)", ref, element: "File input" });
+  const out = await ok("browser.evaluate", {
+    function: "(el) => Array.from(el.files).map((f) => f.name)",
+    ref,
+    element: "File input",
+  });
   return (out.result.data as { value: string[] }).value;
 }
 
@@ -91,7 +99,10 @@ describe("sensitive input and uploads behind the gate", () => {
     expect(await filesHolding(PASSWORD)).toEqual([]);
     const { approvalId } = pending as Extract<GateOutcome, { status: "pending-approval" }>;
     // Approvals live in the person's state folder (a temp folder in tests), not in the worksite.
-    const record = (await readApproval(worksite.path, approvalId)) as unknown as { target: string; input: { text: string } };
+    const record = (await readApproval(worksite.path, approvalId)) as unknown as {
+      target: string;
+      input: { text: string };
+    };
     expect(record.target).toBe(`${site.origin}/login`);
     expect(record.input.text).toBe("[REDACTED:sensitive-input]");
 
@@ -99,7 +110,11 @@ describe("sensitive input and uploads behind the gate", () => {
     await approve(worksite.path, approvalId, { by: "person:alice", audit });
     const typed = await ok(call.tool, call.input);
     expect(typed.result.content).not.toContain(PASSWORD);
-    const length = await ok("browser.evaluate", { function: "(el) => el.value.length", ref: pw, element: "Password field" });
+    const length = await ok("browser.evaluate", {
+      function: "(el) => el.value.length",
+      ref: pw,
+      element: "Password field",
+    });
     expect((length.result.data as { value: number }).value).toBe(PASSWORD.length);
     expect((await gate.call(call)).status).toBe("pending-approval");
     expect(await filesHolding(PASSWORD)).toEqual([]);
@@ -109,15 +124,25 @@ describe("sensitive input and uploads behind the gate", () => {
     await ok("browser.open", { url: `${site.origin}/upload` });
     const snap = await ok("browser.snapshot", {});
     const input = refOf(snap.result.content, /button "File" \[file\]/);
-    const upload = (paths: string[]) => gate.call({ tool: "browser.upload", input: { ref: input, element: "File input", paths } });
+    const upload = (paths: string[]) =>
+      gate.call({ tool: "browser.upload", input: { ref: input, element: "File input", paths } });
 
     const state = await upload([".worksite/audit.jsonl"]);
     expect(state).toMatchObject({ status: "refused", message: expect.stringContaining("`.worksite/`") });
     const forbidden = await upload(["secrets/prod.env"]);
-    expect(forbidden).toMatchObject({ status: "refused", message: expect.stringContaining("refused to upload secrets/prod.env") });
+    expect(forbidden).toMatchObject({
+      status: "refused",
+      message: expect.stringContaining("refused to upload secrets/prod.env"),
+    });
     expect((forbidden as { message: string }).message).toContain("PERMISSIONS.md:8 `file.read(secrets/**)`");
-    expect(await upload(["../../etc/hostname"])).toMatchObject({ status: "refused", message: expect.stringContaining("outside the worksite") });
-    expect(await upload(["docs/link.txt"])).toMatchObject({ status: "refused", message: expect.stringContaining("outside the worksite") });
+    expect(await upload(["../../etc/hostname"])).toMatchObject({
+      status: "refused",
+      message: expect.stringContaining("outside the worksite"),
+    });
+    expect(await upload(["docs/link.txt"])).toMatchObject({
+      status: "refused",
+      message: expect.stringContaining("outside the worksite"),
+    });
     // One forbidden file refuses the whole upload: the allowed one is not attached either.
     expect((await upload(["docs/cv.txt", "secrets/prod.env"])).status).toBe("refused");
     expect(await attachedFiles(input)).toEqual([]);
@@ -125,7 +150,9 @@ describe("sensitive input and uploads behind the gate", () => {
     // A file the rules let the agent read goes through.
     expect((await upload(["docs/cv.txt"])).status).toBe("ok");
     expect(await attachedFiles(input)).toEqual(["cv.txt"]);
-    const refusals = (await audit.entries()).filter((e) => e.tool === "browser.upload" && e.type === "result" && e.outcome === "refused");
+    const refusals = (await audit.entries()).filter(
+      (e) => e.tool === "browser.upload" && e.type === "result" && e.outcome === "refused",
+    );
     expect(refusals).toHaveLength(5);
   }, 60_000);
 });

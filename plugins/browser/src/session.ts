@@ -16,7 +16,10 @@ export interface SessionOptions extends LaunchOptions {
   timeoutMs?: number;
 }
 
-export interface Verdict { permitted: boolean; reason: string }
+export interface Verdict {
+  permitted: boolean;
+  reason: string;
+}
 
 export interface BrowserSession {
   readonly options: SessionOptions;
@@ -78,9 +81,11 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
     if (isBlank(url)) return { permitted: true, reason: "blank page" };
     if (!ctx) return { permitted: false, reason: "no tool call is bound to the browser" };
     const decision = await ctx.check("browser.open", url);
-    if (!navigationPermitted(decision.tier)) return { permitted: false, reason: `${decision.tier}: ${decision.reason}` };
+    if (!navigationPermitted(decision.tier))
+      return { permitted: false, reason: `${decision.tier}: ${decision.reason}` };
     // file:, chrome:, data:, javascript: … only when a rule names them; the read-only default is not enough.
-    if (!isWebUrl(url) && !decision.rule) return { permitted: false, reason: "not a web address, and no rule allows it" };
+    if (!isWebUrl(url) && !decision.rule)
+      return { permitted: false, reason: "not a web address, and no rule allows it" };
     return { permitted: true, reason: decision.reason };
   }
 
@@ -97,7 +102,9 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
     try {
       const u = new URL(url);
       if (u.protocol === "https:") tunnelsExpected.add(`${u.hostname.replace(/^\[|\]$/g, "")}:${u.port || "443"}`);
-    } catch { /* not a URL: nothing to expect */ }
+    } catch {
+      /* not a URL: nothing to expect */
+    }
   }
 
   /** A document (page, frame, popup, redirect hop): decided and audited one by one, as before. */
@@ -185,7 +192,9 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
   async function adopt(page: Page): Promise<Tab> {
     const tab = attachTab(page, nextTabId++, blocked, events);
     tabs.push(tab);
-    page.on("popup", (popup) => { if (popup) void adoptPopup(popup); });
+    page.on("popup", (popup) => {
+      if (popup) void adoptPopup(popup);
+    });
     page.once("close", () => {
       tabs = tabs.filter((t) => t !== tab);
       if (current === tab) current = tabs.at(-1);
@@ -274,17 +283,24 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
       if (ctx !== callCtx) decisions = new Map();
       ctx = callCtx;
       if (!launched) {
-        starting ??= start().finally(() => { starting = undefined; });
+        starting ??= start().finally(() => {
+          starting = undefined;
+        });
         await starting;
       }
       if (!current) current = await session.newTab();
       // A navigation the last action started: let it land before this call looks at the page.
-      for (const until = Date.now() + (options.timeoutMs ?? 15_000); current.loading && !current.dialog && !callCtx.signal.aborted && Date.now() < until;) {
+      for (
+        const until = Date.now() + (options.timeoutMs ?? 15_000);
+        current.loading && !current.dialog && !callCtx.signal.aborted && Date.now() < until;
+      ) {
         await new Promise((r) => setTimeout(r, 25));
       }
       if (current.dialog && !opts?.allowDialog) {
-        throw new WorksiteError("tool-failed",
-          `A ${current.dialog.type} dialog is open on tab ${current.id}; answer it with browser.dialog (accept or dismiss) first.`);
+        throw new WorksiteError(
+          "tool-failed",
+          `A ${current.dialog.type} dialog is open on tab ${current.id}; answer it with browser.dialog (accept or dismiss) first.`,
+        );
       }
       return current;
     },

@@ -31,7 +31,9 @@ function frameWaitMs(frame: Frame, main: Frame): number | undefined {
 function within<T>(ms: number | undefined, promise: Promise<T>): Promise<T> {
   if (ms === undefined) return promise;
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error("frame did not answer")), ms); });
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("frame did not answer")), ms);
+  });
   promise.catch(() => {});
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
@@ -51,7 +53,10 @@ export async function takeSnapshot(session: BrowserSession, tab: Tab, budget: nu
     if (depth > 0) lines.push(`${"  ".repeat(depth - 1)}- iframe ${JSON.stringify(frame.url())}:`);
     let result: WalkResult;
     try {
-      result = await within(frameWaitMs(frame, tab.page.mainFrame()), frame.evaluate(walkPage, { store: session.store, next: tab.nextRef, indent, maxOptions: 25 }));
+      result = await within(
+        frameWaitMs(frame, tab.page.mainFrame()),
+        frame.evaluate(walkPage, { store: session.store, next: tab.nextRef, indent, maxOptions: 25 }),
+      );
     } catch {
       lines.push(`${indent}- text: "(frame unavailable)"`);
       continue;
@@ -71,5 +76,11 @@ export async function takeSnapshot(session: BrowserSession, tab: Tab, budget: nu
     kept++;
   }
   const text = lines.slice(0, kept).join("\n");
-  return { url: tab.page.url(), title: await tab.page.title().catch(() => ""), text, trimmed: lines.length - kept, refs };
+  return {
+    url: tab.page.url(),
+    title: await tab.page.title().catch(() => ""),
+    text,
+    trimmed: lines.length - kept,
+    refs,
+  };
 }

@@ -11,13 +11,19 @@ let site: CountingServer;
 let worksite: { path: string; remove(): Promise<void> };
 const held: import("node:http").ServerResponse[] = [];
 const rejections: unknown[] = [];
-const onRejection = (reason: unknown) => { rejections.push(reason); };
+const onRejection = (reason: unknown) => {
+  rejections.push(reason);
+};
 
 beforeAll(async () => {
   site = await countingServer({
-    "/page": (_req, res) => { res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>Page</title><h1>Here</h1>"); },
+    "/page": (_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>Page</title><h1>Here</h1>");
+    },
     // Answers never: a navigation to it is still under way when the call is stopped.
-    "/slow": (_req, res) => { held.push(res); },
+    "/slow": (_req, res) => {
+      held.push(res);
+    },
   });
   worksite = await tempDir();
   process.on("unhandledRejection", onRejection);
@@ -59,7 +65,11 @@ describe("stopping the browser", () => {
     const gate = await gateWith(plugin);
     const controller = new AbortController();
     const before = site.requests.length;
-    const opening = gate.call({ tool: "browser.open", input: { url: `${site.origin}/slow` }, signal: controller.signal });
+    const opening = gate.call({
+      tool: "browser.open",
+      input: { url: `${site.origin}/slow` },
+      signal: controller.signal,
+    });
     await waitUntil(() => site.requests.slice(before).includes("GET /slow"), "the navigation to reach the server");
     const pid = plugin.session.launched()?.pid;
     expect(pid).toBeGreaterThan(0);
@@ -77,7 +87,11 @@ describe("stopping the browser", () => {
     const plugin = createBrowserPlugin({ timeoutMs: 20_000 });
     const gate = await gateWith(plugin);
     const controller = new AbortController();
-    const opening = gate.call({ tool: "browser.open", input: { url: `${site.origin}/slow` }, signal: controller.signal });
+    const opening = gate.call({
+      tool: "browser.open",
+      input: { url: `${site.origin}/slow` },
+      signal: controller.signal,
+    });
     // Stopped as soon as the browser process exists, before the tab is ready and the navigation starts.
     const pid = await waitUntil(() => plugin.session.launched()?.pid, "Chromium to start", 20_000, 1);
     controller.abort();
@@ -140,7 +154,10 @@ describe("stopping the browser", () => {
       process.kill(pid!, "SIGKILL");
       await waitUntil(async () => (await groupMembers(pid!)).length === 0, "the killed browser's helpers to be ended");
       // Its throw-away profile (cookies, storage of the pages it saw) does not stay behind in the temp folder.
-      await waitUntil(async () => !(await stat(profileDir).catch(() => undefined)), "the killed browser's profile to be removed");
+      await waitUntil(
+        async () => !(await stat(profileDir).catch(() => undefined)),
+        "the killed browser's profile to be removed",
+      );
       const again = await gate.call({ tool: "browser.open", input: { url: `${site.origin}/page` } });
       expect(again.status).toBe("ok");
       expect(plugin.session.launched()!.pid).not.toBe(pid);

@@ -1,9 +1,26 @@
 import type { Dialog, Frame, HTTPRequest, Page } from "puppeteer-core";
 import type { EventLog } from "./events.js";
 
-export interface ConsoleEntry { type: string; text: string; url?: string; time: string }
-export interface NetworkEntry { method: string; url: string; status?: number; type: string; failure?: string; time: string }
-export interface PendingDialog { dialog: Dialog; type: string; message: string; defaultValue: string }
+export interface ConsoleEntry {
+  type: string;
+  text: string;
+  url?: string;
+  time: string;
+}
+export interface NetworkEntry {
+  method: string;
+  url: string;
+  status?: number;
+  type: string;
+  failure?: string;
+  time: string;
+}
+export interface PendingDialog {
+  dialog: Dialog;
+  type: string;
+  message: string;
+  defaultValue: string;
+}
 
 /** One browser tab and what we keep about it. */
 export interface Tab {
@@ -38,22 +55,55 @@ function pushCapped<T>(list: T[], item: T) {
  * too late for a popup's or a worker's first request.
  */
 export function attachTab(page: Page, id: number, blocked: ReadonlySet<string>, events: EventLog): Tab {
-  const tab: Tab = { id, page, console: [], network: [], refFrames: new Map(), nextRef: 1, loading: false, blocked, dialogWaiters: new Set() };
+  const tab: Tab = {
+    id,
+    page,
+    console: [],
+    network: [],
+    refFrames: new Map(),
+    nextRef: 1,
+    loading: false,
+    blocked,
+    dialogWaiters: new Set(),
+  };
   let navigation: HTTPRequest | undefined;
   page.on("request", (request) => {
-    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) { navigation = request; tab.loading = true; }
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
+      navigation = request;
+      tab.loading = true;
+    }
   });
-  page.on("requestfailed", (request) => { if (request === navigation) tab.loading = false; });
-  page.on("load", () => { tab.loading = false; });
+  page.on("requestfailed", (request) => {
+    if (request === navigation) tab.loading = false;
+  });
+  page.on("load", () => {
+    tab.loading = false;
+  });
   const now = () => new Date().toISOString();
-  page.on("console", (message) => pushCapped(tab.console, { type: message.type(), text: message.text(), url: message.location().url, time: now() }));
-  page.on("pageerror", (error) => pushCapped(tab.console, { type: "pageerror", text: String((error as Error).message ?? error), time: now() }));
-  page.on("requestfinished", (request) => pushCapped(tab.network, {
-    method: request.method(), url: request.url(), status: request.response()?.status(), type: request.resourceType(), time: now(),
-  }));
-  page.on("requestfailed", (request) => pushCapped(tab.network, {
-    method: request.method(), url: request.url(), type: request.resourceType(), failure: request.failure()?.errorText ?? "failed", time: now(),
-  }));
+  page.on("console", (message) =>
+    pushCapped(tab.console, { type: message.type(), text: message.text(), url: message.location().url, time: now() }),
+  );
+  page.on("pageerror", (error) =>
+    pushCapped(tab.console, { type: "pageerror", text: String((error as Error).message ?? error), time: now() }),
+  );
+  page.on("requestfinished", (request) =>
+    pushCapped(tab.network, {
+      method: request.method(),
+      url: request.url(),
+      status: request.response()?.status(),
+      type: request.resourceType(),
+      time: now(),
+    }),
+  );
+  page.on("requestfailed", (request) =>
+    pushCapped(tab.network, {
+      method: request.method(),
+      url: request.url(),
+      type: request.resourceType(),
+      failure: request.failure()?.errorText ?? "failed",
+      time: now(),
+    }),
+  );
   page.on("dialog", (dialog) => {
     tab.dialog = { dialog, type: dialog.type(), message: dialog.message(), defaultValue: dialog.defaultValue() };
     events.push({ kind: "dialog", tab: tab.id, type: dialog.type(), message: dialog.message() });

@@ -16,9 +16,19 @@ let worksite: { path: string; remove(): Promise<void> };
 let gate: Gate;
 
 beforeAll(async () => {
-  site = await serve({ "/upload": html(`<form><label>File <input id="f" name="f" type="file"></label></form>`, "Upload") });
+  site = await serve({
+    "/upload": html(`<form><label>File <input id="f" name="f" type="file"></label></form>`, "Upload"),
+  });
   worksite = await tempDir();
-  const permissions = ["# Permissions", "", "## Allow", `- \`browser.*(${site.origin}/**)\``, "- `file.read(**)`", "- `file.read(/**)`", ""].join("\n");
+  const permissions = [
+    "# Permissions",
+    "",
+    "## Allow",
+    `- \`browser.*(${site.origin}/**)\``,
+    "- `file.read(**)`",
+    "- `file.read(/**)`",
+    "",
+  ].join("\n");
   await sealKey({ create: true });
   await mkdir(join(personStateDir(), "worksites"), { recursive: true });
   await mkdir(join(worksite.path, "docs"));
@@ -39,8 +49,16 @@ describe("browser.upload and the person's control state", () => {
     await callOk(gate, "browser.open", { url: `${site.origin}/upload` });
     const snap = await callOk(gate, "browser.snapshot", {});
     const ref = refOf(snap.result.content, /button "File" \[file\]/);
-    const upload = (path: string) => gate.call({ tool: "browser.upload", input: { ref, element: "File input", paths: [path] } });
-    for (const path of [sealKeyPath(), "docs/key.txt", "docs/state/worksites", join(personStateDir(), "worksites"), ".worksite/id", ".worksite/audit.jsonl.head"]) {
+    const upload = (path: string) =>
+      gate.call({ tool: "browser.upload", input: { ref, element: "File input", paths: [path] } });
+    for (const path of [
+      sealKeyPath(),
+      "docs/key.txt",
+      "docs/state/worksites",
+      join(personStateDir(), "worksites"),
+      ".worksite/id",
+      ".worksite/audit.jsonl.head",
+    ]) {
       const outcome = await upload(path);
       expect({ path, status: outcome.status }).toEqual({ path, status: "refused" });
     }

@@ -5,7 +5,23 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBrowserPlugin } from "../src/index.js";
-import { createArtifactStore, createGate, createPolicy, openAuditLog, inferEffect, parsePermissions, wrapUntrusted, type AuditLog, type Decision, type Gate, type GateOutcome, type Logger, type Tier, type ToolContext, type ToolDefinition } from "@worksite/core";
+import {
+  createArtifactStore,
+  createGate,
+  createPolicy,
+  openAuditLog,
+  inferEffect,
+  parsePermissions,
+  wrapUntrusted,
+  type AuditLog,
+  type Decision,
+  type Gate,
+  type GateOutcome,
+  type Logger,
+  type Tier,
+  type ToolContext,
+  type ToolDefinition,
+} from "@worksite/core";
 
 export interface TestServer {
   origin: string;
@@ -13,7 +29,10 @@ export interface TestServer {
 }
 
 /** A real HTTP server on a free port; `routes` maps a path to a handler. */
-export async function serve(routes: Record<string, (req: IncomingMessage, res: ServerResponse, origin: string) => void>, host = "127.0.0.1"): Promise<TestServer> {
+export async function serve(
+  routes: Record<string, (req: IncomingMessage, res: ServerResponse, origin: string) => void>,
+  host = "127.0.0.1",
+): Promise<TestServer> {
   let origin = "";
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", origin).pathname;
@@ -28,13 +47,21 @@ export async function serve(routes: Record<string, (req: IncomingMessage, res: S
   origin = `http://${host}:${(server.address() as AddressInfo).port}`;
   return {
     origin,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
-export const html = (body: string, title = "Test page") => (_req: IncomingMessage, res: ServerResponse) => {
-  res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><html><head><title>${title}</title></head><body>${body}</body></html>`);
-};
+export const html =
+  (body: string, title = "Test page") =>
+  (_req: IncomingMessage, res: ServerResponse) => {
+    res
+      .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+      .end(`<!doctype html><html><head><title>${title}</title></head><body>${body}</body></html>`);
+  };
 
 export async function tempDir(prefix = "worksite-browser-test-"): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
@@ -43,7 +70,11 @@ export async function tempDir(prefix = "worksite-browser-test-"): Promise<{ path
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
-export interface Check { tool: string; target: string; tier: Tier }
+export interface Check {
+  tool: string;
+  target: string;
+  tier: Tier;
+}
 
 /**
  * A ToolContext from real parts — the policy built from a PERMISSIONS.md text
@@ -51,12 +82,25 @@ export interface Check { tool: string; target: string; tier: Tier }
  * disk, the core envelope — without the gate's audit log: every check is
  * recorded in `checks`, and the summaries the browser writes in `notes`.
  */
-export function makeContext(worksite: string, permissions: string, tools: Record<string, Pick<ToolDefinition, "effect" | "namedAllowOnly">> = {}) {
-  const policy = createPolicy(parsePermissions(permissions, { file: join(worksite, "PERMISSIONS.md"), root: worksite }), { root: worksite, stage: "write" });
+export function makeContext(
+  worksite: string,
+  permissions: string,
+  tools: Record<string, Pick<ToolDefinition, "effect" | "namedAllowOnly">> = {},
+) {
+  const policy = createPolicy(
+    parsePermissions(permissions, { file: join(worksite, "PERMISSIONS.md"), root: worksite }),
+    { root: worksite, stage: "write" },
+  );
   // The effect and flags a tool declares, as the gate's registry gives them to the policy.
   const decide = (tool: string, target: string): Decision => {
     const known = tools[tool.replace(/^browser\./, "")];
-    return policy.decide({ tool, target, effect: known?.effect ?? inferEffect(tool), targetKind: "url", ...(known?.namedAllowOnly ? { namedAllowOnly: true } : {}) });
+    return policy.decide({
+      tool,
+      target,
+      effect: known?.effect ?? inferEffect(tool),
+      targetKind: "url",
+      ...(known?.namedAllowOnly ? { namedAllowOnly: true } : {}),
+    });
   };
   const checks: Check[] = [];
   const notes: Parameters<NonNullable<ToolContext["note"]>>[0][] = [];
@@ -101,9 +145,14 @@ export function refOf(snapshot: string, pattern: RegExp): string {
 }
 
 /** A gate call that must succeed; anything else fails the test with the gate's message. */
-export async function callOk(gate: Pick<Gate, "call">, tool: string, input: unknown): Promise<Extract<GateOutcome, { status: "ok" }>> {
+export async function callOk(
+  gate: Pick<Gate, "call">,
+  tool: string,
+  input: unknown,
+): Promise<Extract<GateOutcome, { status: "ok" }>> {
   const outcome = await gate.call({ tool, input });
-  if (outcome.status !== "ok") throw new Error(`${tool}: ${outcome.status} ${"message" in outcome ? outcome.message : ""}`);
+  if (outcome.status !== "ok")
+    throw new Error(`${tool}: ${outcome.status} ${"message" in outcome ? outcome.message : ""}`);
   return outcome;
 }
 
@@ -121,7 +170,10 @@ export interface CountingServer extends TestServer {
  * tests. `routes` answer as in `serve`; a path with no route gets 200 "ok".
  * With `acceptWebSockets`, upgrades complete the WebSocket handshake and then close.
  */
-export async function countingServer(routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {}, options: { acceptWebSockets?: boolean } = {}): Promise<CountingServer> {
+export async function countingServer(
+  routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {},
+  options: { acceptWebSockets?: boolean } = {},
+): Promise<CountingServer> {
   const requests: string[] = [];
   const upgrades: string[] = [];
   let connections = 0;
@@ -132,7 +184,9 @@ export async function countingServer(routes: Record<string, (req: IncomingMessag
     if (route) return route(req, res);
     res.writeHead(200, { "content-type": "text/plain", "access-control-allow-origin": "*" }).end("ok");
   });
-  server.on("connection", () => { connections++; });
+  server.on("connection", () => {
+    connections++;
+  });
   server.on("upgrade", (req, socket) => {
     upgrades.push(`${req.method} ${req.url}`);
     sockets.add(socket);
@@ -142,7 +196,9 @@ export async function countingServer(routes: Record<string, (req: IncomingMessag
       return;
     }
     const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\n\r\n`,
+    );
     socket.on("error", () => {});
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -152,12 +208,22 @@ export async function countingServer(routes: Record<string, (req: IncomingMessag
     requests,
     upgrades,
     connections: () => connections,
-    close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** Polls `probe` until it returns something truthy, or fails naming `what` after a generous deadline. */
-export async function waitUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -171,7 +237,12 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined | false> |
  * The real gate over the browser plugin for a worksite: PERMISSIONS.md written to disk and parsed as
  * a run would, the hash-chained audit log under .worksite/, one Chromium started on first use.
  */
-export async function browserGate(root: string, permissions: string, run: string, round = 1): Promise<{ gate: Gate; audit: AuditLog }> {
+export async function browserGate(
+  root: string,
+  permissions: string,
+  run: string,
+  round = 1,
+): Promise<{ gate: Gate; audit: AuditLog }> {
   await writeFile(join(root, "PERMISSIONS.md"), permissions);
   const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
   const gate = createGate({

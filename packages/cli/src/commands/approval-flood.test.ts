@@ -13,8 +13,11 @@ const CAP = 8;
 
 function goal(): string {
   const steps = [
-    "  - tool: shell.run\n    input: { command: \"npm publish\" }",
-    ...Array.from({ length: FLOOD }, (_, i) => `  - tool: file.write\n    input: { path: "src/f${i}.txt", content: "${i}" }`),
+    '  - tool: shell.run\n    input: { command: "npm publish" }',
+    ...Array.from(
+      { length: FLOOD },
+      (_, i) => `  - tool: file.write\n    input: { path: "src/f${i}.txt", content: "${i}" }`,
+    ),
   ];
   return `---\nverify: []\npause: { pendingApprovals: ${CAP} }\nsteps:\n${steps.join("\n")}\n---\n## Goal\nPublish.\n`;
 }
@@ -25,12 +28,15 @@ describe("a run that files more approvals than the cap", () => {
       {
         "THREAD.md": "---\nstage: write\n---\n# Flood\n",
         "GOAL.md": goal(),
-        "PERMISSIONS.md": "# Permissions\n\n## Requires confirmation\n- `shell.run(npm publish)`\n- `file.write(src/**)`\n",
+        "PERMISSIONS.md":
+          "# Permissions\n\n## Requires confirmation\n- `shell.run(npm publish)`\n- `file.write(src/**)`\n",
       },
       "worksite-flood-",
     );
     const run = await cli(root, "run", "--rounds", "1");
-    expect(run.out + run.err).toContain(`the most one run may ask for (GOAL.md \`pause: { pendingApprovals: ${CAP} }\`)`);
+    expect(run.out + run.err).toContain(
+      `the most one run may ask for (GOAL.md \`pause: { pendingApprovals: ${CAP} }\`)`,
+    );
 
     const listed = await cli(root, "approvals");
     const firstScreen = listed.out.split("\n").slice(0, 24).join("\n");

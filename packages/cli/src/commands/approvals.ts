@@ -22,7 +22,9 @@ export default defineCommand({
       else io.stdout(`revoked ${grant.id}: ${grant.tool} ${grant.target} needs approval again\n`);
       return 0;
     }
-    const approvals = (await listApprovals(root)).filter((a) => args.options.all || a.status === "pending" || (a.status === "approved" && !a.expired));
+    const approvals = (await listApprovals(root)).filter(
+      (a) => args.options.all || a.status === "pending" || (a.status === "approved" && !a.expired),
+    );
     const grants = await listGrants(root);
     if (args.options.json) {
       io.stdout(`${JSON.stringify({ approvals, grants }, null, 2)}\n`);
@@ -36,23 +38,37 @@ export default defineCommand({
     const groups = new Map<string, typeof approvals>();
     for (const a of approvals) groups.set(a.tool, [...(groups.get(a.tool) ?? []), a]);
     const waiting = approvals.filter((a) => a.status === "pending");
-    if (waiting.length) io.stdout(`${paint("bold", `${waiting.length} ${waiting.length === 1 ? "call waits" : "calls wait"} for a person`)} ${paint("dim", "(in the order asked, by tool)")}\n`);
+    if (waiting.length)
+      io.stdout(
+        `${paint("bold", `${waiting.length} ${waiting.length === 1 ? "call waits" : "calls wait"} for a person`)} ${paint("dim", "(in the order asked, by tool)")}\n`,
+      );
     for (const [tool, list] of groups) {
       io.stdout(`${paint("bold", tool)} ${paint("dim", `(${list.length})`)}\n`);
       for (const a of list) {
-        io.stdout(`  ${paint("bold", a.id)}  ${status(a, paint)}  ${a.target !== undefined ? truncate(a.target, 100) : truncate(JSON.stringify(a.input), 100)}\n`);
-        io.stdout(paint("dim", `      input ${truncate(JSON.stringify(a.input), 120)}; asked by ${a.requestedBy}${a.run ? ` in ${a.run}` : ""} at ${a.created}\n`));
+        io.stdout(
+          `  ${paint("bold", a.id)}  ${status(a, paint)}  ${a.target !== undefined ? truncate(a.target, 100) : truncate(JSON.stringify(a.input), 100)}\n`,
+        );
+        io.stdout(
+          paint(
+            "dim",
+            `      input ${truncate(JSON.stringify(a.input), 120)}; asked by ${a.requestedBy}${a.run ? ` in ${a.run}` : ""} at ${a.created}\n`,
+          ),
+        );
       }
     }
     if (waiting.length) {
       const runs = [...new Set(waiting.flatMap((a) => (a.run ? [a.run] : [])))];
       // The oldest request as the example: the one a person most likely decides first.
       const first = waiting[0]!.id;
-      io.stdout(`approve: ${suggestCommand(io, root, `approve ${first}`)}   deny: ${suggestCommand(io, root, `deny ${first} --reason "…"`)}${runs.length ? `   deny a run's: ${suggestCommand(io, root, `deny --run ${runs[0]}`)}` : ""}\n`);
+      io.stdout(
+        `approve: ${suggestCommand(io, root, `approve ${first}`)}   deny: ${suggestCommand(io, root, `deny ${first} --reason "…"`)}${runs.length ? `   deny a run's: ${suggestCommand(io, root, `deny --run ${runs[0]}`)}` : ""}\n`,
+      );
     }
     if (grants.length) io.stdout(`${paint("bold", "grants for this thread")} (any input, this exact target)\n`);
     for (const g of grants) {
-      io.stdout(`${paint("bold", g.id)}  ${g.tool} ${g.target}  ${paint("dim", `by ${g.by} at ${g.created}`)}\n    revoke: ${suggestCommand(io, root, `approvals --revoke ${g.id}`)}\n`);
+      io.stdout(
+        `${paint("bold", g.id)}  ${g.tool} ${g.target}  ${paint("dim", `by ${g.by} at ${g.created}`)}\n    revoke: ${suggestCommand(io, root, `approvals --revoke ${g.id}`)}\n`,
+      );
     }
     return 0;
   },
@@ -60,7 +76,11 @@ export default defineCommand({
 
 function status(a: ApprovalRecord & { expired?: boolean }, paint: ReturnType<typeof styler>): string {
   if (a.status === "pending") return paint("yellow", "pending ");
-  if (a.status === "approved") return paint(a.expired ? "dim" : "green", a.expired ? "expired " : `approved by ${a.approvedBy}${a.expires ? ` until ${a.expires}` : ""}`);
+  if (a.status === "approved")
+    return paint(
+      a.expired ? "dim" : "green",
+      a.expired ? "expired " : `approved by ${a.approvedBy}${a.expires ? ` until ${a.expires}` : ""}`,
+    );
   if (a.status === "denied") return paint("red", `denied by ${a.deniedBy}${a.reason ? `: ${a.reason}` : ""}`);
   return paint("dim", `used ${a.consumedAt ?? ""}`);
 }

@@ -33,13 +33,15 @@ async function waitForPending(root: string, except: string[] = []): Promise<stri
   throw new Error("no approval request appeared");
 }
 
-const approveElsewhere = (root: string, id: string) => run(process.execPath, [bin, "approve", id, "-w", root], { env: { ...process.env, WORKSITE_USER: "alice" } });
+const approveElsewhere = (root: string, id: string) =>
+  run(process.execPath, [bin, "approve", id, "-w", root], { env: { ...process.env, WORKSITE_USER: "alice" } });
 
 describe("approval from another process", () => {
   it("a waiting confirm-tier call runs exactly once after `worksite approve` in another process; a repeat or a different input needs a new approval", async () => {
     const root = await gateWorksite();
     const session = await openCliSession(root, { actor: "agent" });
-    const call = (content: string, waitForApprovalMs = 0) => session.gate.call({ tool: "file.write", input: { path: "src/a.txt", content }, waitForApprovalMs });
+    const call = (content: string, waitForApprovalMs = 0) =>
+      session.gate.call({ tool: "file.write", input: { path: "src/a.txt", content }, waitForApprovalMs });
 
     const waiting = call("approved once\n", 20_000);
     let settled = false;
@@ -57,7 +59,9 @@ describe("approval from another process", () => {
 
     const results = (await session.audit.entries()).filter((e) => e.type === "result" && e.tool === "file.write");
     expect(results.map((e) => e.outcome)).toEqual(["ok"]);
-    expect((await session.audit.entries()).find((e) => e.type === "approval" && e.actor === "person:alice")).toBeDefined();
+    expect(
+      (await session.audit.entries()).find((e) => e.type === "approval" && e.actor === "person:alice"),
+    ).toBeDefined();
 
     const repeat = (await call("approved once\n")) as Extract<GateOutcome, { status: "pending-approval" }>;
     expect(repeat.status).toBe("pending-approval");
@@ -75,10 +79,23 @@ describe("approval from another process", () => {
 
   it("`worksite call --wait` in one process is released by `worksite approve` in another, and exits 0", async () => {
     const root = await gateWorksite();
-    const child = spawn(process.execPath, [bin, "call", "file.write", JSON.stringify({ path: "src/b.txt", content: "from the cli\n" }), "--wait", "20", "-w", root], {
-      env: { ...process.env, WORKSITE_USER: "bob" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        "call",
+        "file.write",
+        JSON.stringify({ path: "src/b.txt", content: "from the cli\n" }),
+        "--wait",
+        "20",
+        "-w",
+        root,
+      ],
+      {
+        env: { ...process.env, WORKSITE_USER: "bob" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
@@ -92,7 +109,14 @@ describe("approval from another process", () => {
 
   it("without --wait, call exits 3 and names the approve command", async () => {
     const root = await gateWorksite();
-    const result = await run(process.execPath, [bin, "call", "file.write", JSON.stringify({ path: "src/c.txt", content: "x" }), "-w", root]).catch((e: { code: number; stderr: string }) => e);
+    const result = await run(process.execPath, [
+      bin,
+      "call",
+      "file.write",
+      JSON.stringify({ path: "src/c.txt", content: "x" }),
+      "-w",
+      root,
+    ]).catch((e: { code: number; stderr: string }) => e);
     expect((result as { code: number }).code).toBe(3);
     expect((result as { stderr: string }).stderr).toMatch(/worksite approve ap_[0-9a-f]{10}/);
   });

@@ -1,5 +1,14 @@
 import { join } from "node:path";
-import { type AuditEntry, globToRegExp, parseDuration, parseLine, readLines, type Tier, TIERS, UserError } from "@worksite/core";
+import {
+  type AuditEntry,
+  globToRegExp,
+  parseDuration,
+  parseLine,
+  readLines,
+  type Tier,
+  TIERS,
+  UserError,
+} from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
@@ -10,7 +19,9 @@ export function parseSince(value: string, now: Date): Date {
   if (ago !== undefined) return new Date(now.getTime() - ago);
   const date = new Date(value);
   if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(date.getTime())) return date;
-  throw new UserError(`--since ${value} is neither a duration nor a date`, { hint: "use 10m, 2h, 1d or an ISO date such as 2024-06-01T09:00:00Z" });
+  throw new UserError(`--since ${value} is neither a duration nor a date`, {
+    hint: "use 10m, 2h, 1d or an ISO date such as 2024-06-01T09:00:00Z",
+  });
 }
 
 export default defineCommand({
@@ -28,9 +39,13 @@ export default defineCommand({
     const root = findWorksite(args, io);
     const file = ".worksite/audit.jsonl";
     const count = args.options.lines === undefined ? 20 : Number(args.options.lines);
-    if (!Number.isInteger(count) || count < 0) throw new UserError(`-n ${String(args.options.lines)} is not a number of entries`, { hint: "for example: -n 50" });
+    if (!Number.isInteger(count) || count < 0)
+      throw new UserError(`-n ${String(args.options.lines)} is not a number of entries`, {
+        hint: "for example: -n 50",
+      });
     const tier = args.options.tier as string | undefined;
-    if (tier !== undefined && !TIERS.includes(tier as Tier)) throw new UserError(`unknown tier "${tier}"`, { hint: `one of: ${TIERS.join(", ")}` });
+    if (tier !== undefined && !TIERS.includes(tier as Tier))
+      throw new UserError(`unknown tier "${tier}"`, { hint: `one of: ${TIERS.join(", ")}` });
     const tool = typeof args.options.tool === "string" ? globToRegExp(args.options.tool) : undefined; // `browser.*`: any run of characters
     const run = args.options.run as string | undefined;
     const since = typeof args.options.since === "string" ? parseSince(args.options.since, new Date()) : undefined;
@@ -79,7 +94,14 @@ function tierOf(e: AuditEntry): Tier | undefined {
 export function formatEntry(e: AuditEntry, paint: ReturnType<typeof styler>, lastSeq?: number): string {
   const time = e.time.replace("T", " ").replace(/\.\d+Z$/, "Z");
   const target = e.target === undefined ? "" : e.target.length > 70 ? `${e.target.slice(0, 69)}…` : e.target;
-  const outcome = e.outcome === undefined ? "" : e.outcome === "ok" ? paint("green", e.outcome) : e.outcome === "error" || e.outcome === "refused" ? paint("red", e.outcome) : paint("yellow", e.outcome);
+  const outcome =
+    e.outcome === undefined
+      ? ""
+      : e.outcome === "ok"
+        ? paint("green", e.outcome)
+        : e.outcome === "error" || e.outcome === "refused"
+          ? paint("red", e.outcome)
+          : paint("yellow", e.outcome);
   const parts = [
     paint("dim", time),
     paint("dim", lastSeq === undefined ? `#${e.seq}` : `#${e.seq}–${lastSeq}`),

@@ -27,11 +27,19 @@ export default defineCommand({
     const paint = styler(io.isTTY);
     if (result.ok) {
       io.stdout(`${file}: ${plural(result.entries, "entry")}, chain intact\n`);
-      if (!anchored) io.stderr(`${paint("yellow", "warning:")} no tail anchor (audit.jsonl.head): whether lines were removed from the end cannot be checked\n`);
+      if (!anchored)
+        io.stderr(
+          `${paint("yellow", "warning:")} no tail anchor (audit.jsonl.head): whether lines were removed from the end cannot be checked\n`,
+        );
       return 0;
     }
     io.stdout(`${paint("red", "broken:")} ${file}:${result.line}: ${result.problem}\n`);
-    const intact = result.entries === 0 ? "no entry before it is intact" : result.entries === 1 ? "the 1 entry before it is intact" : `the ${result.entries} entries before it are intact`;
+    const intact =
+      result.entries === 0
+        ? "no entry before it is intact"
+        : result.entries === 1
+          ? "the 1 entry before it is intact"
+          : `the ${result.entries} entries before it are intact`;
     io.stdout(`  ${intact}; nothing from line ${result.line} on can be trusted\n`);
     return 1;
   },

@@ -17,10 +17,46 @@ async function seed() {
   const minutesAgo = (m: number) => () => new Date(Date.now() - m * 60_000);
   const at = (m: number) => openAuditLog(auditPath, { now: minutesAgo(m) });
   await at(120).append({ type: "run", actor: "runtime", run: "r1", message: "run started" });
-  await at(90).append({ type: "decision", actor: "agent", run: "r1", tool: "browser.open", target: "https://example.com/", tier: "allow", decidedBy: "rule PERMISSIONS.md:4", outcome: "ok" });
-  await at(30).append({ type: "decision", actor: "agent", run: "r2", tool: "shell.run", target: "npm publish", tier: "confirm", decidedBy: "rule PERMISSIONS.md:9", outcome: "pending" });
-  await at(5).append({ type: "approval", actor: "person:alice", run: "r2", tool: "shell.run", target: "npm publish", tier: "confirm", decidedBy: "person:alice", outcome: "ok" });
-  await at(1).append({ type: "decision", actor: "agent", run: "r2", tool: "browser.click", target: "https://example.com/buy", tier: "forbidden", decidedBy: "rule PERMISSIONS.md:12", outcome: "refused" });
+  await at(90).append({
+    type: "decision",
+    actor: "agent",
+    run: "r1",
+    tool: "browser.open",
+    target: "https://example.com/",
+    tier: "allow",
+    decidedBy: "rule PERMISSIONS.md:4",
+    outcome: "ok",
+  });
+  await at(30).append({
+    type: "decision",
+    actor: "agent",
+    run: "r2",
+    tool: "shell.run",
+    target: "npm publish",
+    tier: "confirm",
+    decidedBy: "rule PERMISSIONS.md:9",
+    outcome: "pending",
+  });
+  await at(5).append({
+    type: "approval",
+    actor: "person:alice",
+    run: "r2",
+    tool: "shell.run",
+    target: "npm publish",
+    tier: "confirm",
+    decidedBy: "person:alice",
+    outcome: "ok",
+  });
+  await at(1).append({
+    type: "decision",
+    actor: "agent",
+    run: "r2",
+    tool: "browser.click",
+    target: "https://example.com/buy",
+    tier: "forbidden",
+    decidedBy: "rule PERMISSIONS.md:12",
+    outcome: "refused",
+  });
 }
 
 describe("worksite audit verify", () => {
@@ -52,15 +88,17 @@ describe("worksite audit verify", () => {
     await expect(openAuditLog(auditPath).append({ type: "note", actor: "x" })).rejects.toThrow(/worksite audit verify/);
   });
 
-  it("says \"entry\" and \"is\" for one intact entry before a bad line, and \"entries\" … \"are\" for more", async () => {
+  it('says "entry" and "is" for one intact entry before a bad line, and "entries" … "are" for more', async () => {
     await seed();
     const raw = await readFile(auditPath, "utf8");
-    await writeFile(auditPath, raw.replace("https://example.com/\"", "https://example.org/\""));
+    await writeFile(auditPath, raw.replace('https://example.com/"', 'https://example.org/"'));
     const one = await worksite("audit", "verify");
     expect(one.out).toContain(".worksite/audit.jsonl:2: ");
     expect(one.out).toContain("  the 1 entry before it is intact; nothing from line 2 on can be trusted\n");
     await writeFile(auditPath, raw.replace("npm publish", "npm pUblish"));
-    expect((await worksite("audit", "verify")).out).toContain("  the 2 entries before it are intact; nothing from line 3 on can be trusted\n");
+    expect((await worksite("audit", "verify")).out).toContain(
+      "  the 2 entries before it are intact; nothing from line 3 on can be trusted\n",
+    );
   });
 
   it("fails, naming what it found, when .worksite/ is deleted, and refuses to start a new log over the anchor", async () => {
@@ -68,8 +106,12 @@ describe("worksite audit verify", () => {
     await rm(join(root, ".worksite"), { recursive: true });
     const r = await worksite("audit", "verify");
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^broken: \.worksite\/audit\.jsonl:1: the log is missing, but entry seq 5 \(hash [0-9a-f]{12}…\) was written \(recorded in the anchor in the person's state folder \(.*\)\): the log was deleted\n/);
-    await expect(openAuditLog(auditPath).append({ type: "note", actor: "x" })).rejects.toMatchObject({ code: "audit-corrupt" });
+    expect(r.out).toMatch(
+      /^broken: \.worksite\/audit\.jsonl:1: the log is missing, but entry seq 5 \(hash [0-9a-f]{12}…\) was written \(recorded in the anchor in the person's state folder \(.*\)\): the log was deleted\n/,
+    );
+    await expect(openAuditLog(auditPath).append({ type: "note", actor: "x" })).rejects.toMatchObject({
+      code: "audit-corrupt",
+    });
   });
 
   it("fails when audit.jsonl and its head are deleted", async () => {
@@ -98,7 +140,11 @@ describe("worksite audit verify", () => {
     await seed();
     const anchoredRun = await worksite("audit", "verify");
     expect(anchoredRun.err).toBe("");
-    expect(JSON.parse((await worksite("audit", "verify", "--json")).out)).toMatchObject({ ok: true, entries: 5, anchored: true });
+    expect(JSON.parse((await worksite("audit", "verify", "--json")).out)).toMatchObject({
+      ok: true,
+      entries: 5,
+      anchored: true,
+    });
     // A log from before the state folder's anchor: no .worksite/id, nothing in the state folder.
     await rm(join(root, ".worksite", "id"));
     await rm(process.env.WORKSITE_STATE_DIR!, { recursive: true });
@@ -108,14 +154,19 @@ describe("worksite audit verify", () => {
     await rm(`${auditPath}.head`);
     const r = await worksite("audit", "verify");
     expect(r).toMatchObject({ code: 0, out: ".worksite/audit.jsonl: 3 entries, chain intact\n" });
-    expect(r.err).toBe("warning: no tail anchor (audit.jsonl.head): whether lines were removed from the end cannot be checked\n");
+    expect(r.err).toBe(
+      "warning: no tail anchor (audit.jsonl.head): whether lines were removed from the end cannot be checked\n",
+    );
     const json = await worksite("audit", "verify", "--json");
     expect(json.code).toBe(0);
     expect(JSON.parse(json.out)).toMatchObject({ ok: true, entries: 3, anchored: false });
   });
 
   it("counts an empty or missing log as intact", async () => {
-    expect(await worksite("audit", "verify")).toMatchObject({ code: 0, out: ".worksite/audit.jsonl: 0 entries, chain intact\n" });
+    expect(await worksite("audit", "verify")).toMatchObject({
+      code: 0,
+      out: ".worksite/audit.jsonl: 0 entries, chain intact\n",
+    });
   });
 });
 
@@ -125,27 +176,42 @@ describe("worksite audit tail", () => {
     const r = await worksite("audit", "tail", "-n", "2");
     const lines = r.out.trim().split("\n");
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}#5 {2}agent {2}browser\.click {2}https:\/\/example\.com\/buy {2}forbidden {2}rule PERMISSIONS\.md:12 {2}refused$/);
+    expect(lines[1]).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}#5 {2}agent {2}browser\.click {2}https:\/\/example\.com\/buy {2}forbidden {2}rule PERMISSIONS\.md:12 {2}refused$/,
+    );
   });
 
   it("shows a call's decision and its result as one line, with how long it ran", async () => {
     const log = openAuditLog(auditPath);
-    const call = { actor: "agent", run: "r1", tool: "shell.run", target: "npm test", callHash: "a".repeat(64), tier: "allow" as const, decidedBy: "rule PERMISSIONS.md:3" };
+    const call = {
+      actor: "agent",
+      run: "r1",
+      tool: "shell.run",
+      target: "npm test",
+      callHash: "a".repeat(64),
+      tier: "allow" as const,
+      decidedBy: "rule PERMISSIONS.md:3",
+    };
     await log.append({ type: "decision", ...call });
     await log.append({ type: "result", ...call, outcome: "ok", durationMs: 812 });
     const lines = (await worksite("audit", "tail")).out.trim().split("\n");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/ {2}#1–2 {2}agent {2}shell\.run {2}npm test {2}allow {2}rule PERMISSIONS\.md:3 {2}ok {2}812 ms$/);
+    expect(lines[0]).toMatch(
+      / {2}#1–2 {2}agent {2}shell\.run {2}npm test {2}allow {2}rule PERMISSIONS\.md:3 {2}ok {2}812 ms$/,
+    );
   });
 
   it("filters by tool (with *), tier, run and time", async () => {
     await seed();
-    const seqs = async (...f: string[]) => (JSON.parse((await worksite("audit", "tail", "--json", ...f)).out) as { seq: number }[]).map((e) => e.seq);
+    const seqs = async (...f: string[]) =>
+      (JSON.parse((await worksite("audit", "tail", "--json", ...f)).out) as { seq: number }[]).map((e) => e.seq);
     expect(await seqs("--tool", "browser.*")).toEqual([2, 5]);
     expect(await seqs("--tier", "confirm")).toEqual([3, 4]);
     expect(await seqs("--run", "r1")).toEqual([1, 2]);
     expect(await seqs("--since", "10m")).toEqual([4, 5]);
-    expect(await seqs("--since", new Date(Date.now() - 60 * 60_000).toISOString(), "--tool", "shell.run")).toEqual([3, 4]);
+    expect(await seqs("--since", new Date(Date.now() - 60 * 60_000).toISOString(), "--tool", "shell.run")).toEqual([
+      3, 4,
+    ]);
   });
 
   it("refuses an unknown tier or a bad --since with a hint", async () => {

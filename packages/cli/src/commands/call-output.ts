@@ -30,7 +30,12 @@ export function printOutcome(outcome: GateOutcome, io: CommandIO, json: boolean,
     if (artifacts.length) io.stderr(paint("dim", `artifacts: ${artifacts.map((a) => a.path).join(", ")}\n`));
     if (commandFailed(outcome)) {
       const exit = (outcome.result.data as CommandData).exitCode;
-      io.stderr(paint("red", `${outcome.tool}: the command ${typeof exit === "number" ? `exited with ${exit}` : "did not finish"}\n`));
+      io.stderr(
+        paint(
+          "red",
+          `${outcome.tool}: the command ${typeof exit === "number" ? `exited with ${exit}` : "did not finish"}\n`,
+        ),
+      );
       return CALL_EXIT.error;
     }
     return CALL_EXIT.ok;
@@ -58,7 +63,11 @@ export function commandFailed(outcome: GateOutcome): boolean {
   if (outcome.status !== "ok") return false;
   const data = outcome.result.data as CommandData | undefined;
   if (typeof data !== "object" || data === null || !("exitCode" in data)) return false;
-  return (typeof data.exitCode === "number" && data.exitCode !== 0) || data.timedOut === true || (data.exitCode === null && typeof data.signal === "string");
+  return (
+    (typeof data.exitCode === "number" && data.exitCode !== 0) ||
+    data.timedOut === true ||
+    (data.exitCode === null && typeof data.signal === "string")
+  );
 }
 
 /** "refused: refused by …" says it twice: when the message starts with the label's word, colour that word instead of repeating it. */
@@ -69,5 +78,7 @@ export function labelled(label: string, message: string, paint: (text: string) =
 
 /** The gate names `worksite approve ID`; say it as the person would type it here (program name, --worksite). */
 function runnable(message: string, io: CommandIO, root: string): string {
-  return message.replace(/\bworksite (approve|deny) ((?:ap|dr)_[0-9a-zA-Z]+)/g, (_, verb: string, id: string) => suggestCommand(io, root, `${verb} ${id}`));
+  return message.replace(/\bworksite (approve|deny) ((?:ap|dr)_[0-9a-zA-Z]+)/g, (_, verb: string, id: string) =>
+    suggestCommand(io, root, `${verb} ${id}`),
+  );
 }

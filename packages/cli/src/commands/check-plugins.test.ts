@@ -17,7 +17,8 @@ function pluginPackage(pkg: string, version: string, source: string): Record<str
 }
 
 /** A module that writes a marker file the moment it is imported. */
-const markerOnImport = (marker: string) => `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "imported");\nexport default { name: "evil", tools: {} };\n`;
+const markerOnImport = (marker: string) =>
+  `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "imported");\nexport default { name: "evil", tools: {} };\n`;
 
 describe("THREAD.md plugins are packages", () => {
   for (const how of ["relative", "absolute"] as const) {
@@ -50,7 +51,8 @@ describe("THREAD.md plugins are packages", () => {
         ...base,
         ...pluginPackage("@acme/worksite-plugin-weather", "2.3.4", 'export default { name: "weather", tools: {} };\n'),
         "plugins/mine.mjs": 'export default { name: "mine", tools: {} };\n',
-        "THREAD.md": "---\nplugins:\n  - browser\n  - \"@acme/worksite-plugin-weather\"\n  - { path: ./plugins/mine.mjs, trust: local }\n---\n# t\n",
+        "THREAD.md":
+          '---\nplugins:\n  - browser\n  - "@acme/worksite-plugin-weather"\n  - { path: ./plugins/mine.mjs, trust: local }\n---\n# t\n',
       },
       "worksite-plugins-",
     );
@@ -60,8 +62,12 @@ describe("THREAD.md plugins are packages", () => {
     expect(check.out).toMatch(/Plugins\n {2}browser +@worksite\/plugin-browser@\S+ {2}first-party\n/);
     expect(check.out).toContain("@acme/worksite-plugin-weather @acme/worksite-plugin-weather@2.3.4  third-party");
     expect(check.out).toMatch(/\.\/plugins\/mine\.mjs +local file plugins\/mine\.mjs {2}local \(trust: local\)/);
-    expect(check.err).toContain("THREAD.md:5:3: warning: local plugin ./plugins/mine.mjs runs in-process with your rights (trust: local)");
-    const json = JSON.parse((await runCli(["check", "--json"], root)).out) as { plugins: { entry: string; party: string; version?: string }[] };
+    expect(check.err).toContain(
+      "THREAD.md:5:3: warning: local plugin ./plugins/mine.mjs runs in-process with your rights (trust: local)",
+    );
+    const json = JSON.parse((await runCli(["check", "--json"], root)).out) as {
+      plugins: { entry: string; party: string; version?: string }[];
+    };
     expect(json.plugins.map((p) => [p.entry, p.party])).toEqual([
       ["browser", "first-party"],
       ["@acme/worksite-plugin-weather", "third-party"],
@@ -71,12 +77,18 @@ describe("THREAD.md plugins are packages", () => {
 
   it("a plugin that fails to load is a check error with its reason, not a stack trace and not ok", async () => {
     const root = await tempWorksite(
-      { ...base, ...pluginPackage("worksite-plugin-broken", "1.0.0", 'throw new Error("weather service key missing");\n'), "THREAD.md": "---\nplugins: [worksite-plugin-broken]\n---\n# t\n" },
+      {
+        ...base,
+        ...pluginPackage("worksite-plugin-broken", "1.0.0", 'throw new Error("weather service key missing");\n'),
+        "THREAD.md": "---\nplugins: [worksite-plugin-broken]\n---\n# t\n",
+      },
       "worksite-plugins-",
     );
     const check = await runCli(["check"], root);
     expect(check.code).toBe(1);
-    expect(check.err).toContain("THREAD.md:2: error: plugin `worksite-plugin-broken`: worksite-plugin-broken failed to load: weather service key missing; a run cannot start without it");
+    expect(check.err).toContain(
+      "THREAD.md:2: error: plugin `worksite-plugin-broken`: worksite-plugin-broken failed to load: weather service key missing; a run cannot start without it",
+    );
     expect(check.err).toContain("error: 1 error in the worksite at .; a run cannot start");
     expect(check.err).not.toMatch(/\n\s+at /);
     expect(check.out).not.toContain("ok:");
@@ -89,14 +101,19 @@ describe("THREAD.md plugins are packages", () => {
         ...pluginPackage("worksite-plugin-one", "1.0.0", 'export default { name: "twin", tools: {} };\n'),
         ...pluginPackage("worksite-plugin-two", "1.0.0", 'export default { name: "twin", tools: {} };\n'),
         ...pluginPackage("worksite-plugin-files", "1.0.0", 'export default { name: "file", tools: {} };\n'),
-        "THREAD.md": "---\nplugins:\n  - worksite-plugin-one\n  - worksite-plugin-two\n  - worksite-plugin-files\n---\n# t\n",
+        "THREAD.md":
+          "---\nplugins:\n  - worksite-plugin-one\n  - worksite-plugin-two\n  - worksite-plugin-files\n---\n# t\n",
       },
       "worksite-plugins-",
     );
     const check = await runCli(["check"], root);
     expect(check.code).toBe(1);
-    expect(check.err).toContain('THREAD.md:4: error: plugin `worksite-plugin-two`: its name "twin" is already taken by worksite-plugin-one');
-    expect(check.err).toContain('THREAD.md:5: error: plugin `worksite-plugin-files`: its name "file" is already taken by a built-in plugin');
+    expect(check.err).toContain(
+      'THREAD.md:4: error: plugin `worksite-plugin-two`: its name "twin" is already taken by worksite-plugin-one',
+    );
+    expect(check.err).toContain(
+      'THREAD.md:5: error: plugin `worksite-plugin-files`: its name "file" is already taken by a built-in plugin',
+    );
     expect(check.err).toContain("2 errors");
   });
 });

@@ -1,6 +1,13 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createPolicy, type Decision, didYouMean, type Diagnostic, type RegisteredTool, type Worksite } from "@worksite/core";
+import {
+  createPolicy,
+  type Decision,
+  didYouMean,
+  type Diagnostic,
+  type RegisteredTool,
+  type Worksite,
+} from "@worksite/core";
 import { builtinPluginNames, inspectPlugins, openSession, pluginBases, type PluginReport } from "@worksite/runtime";
 import type { CommandIO } from "../io.js";
 import { suggestCommand } from "../suggest.js";
@@ -11,7 +18,13 @@ import { suggestCommand } from "../suggest.js";
  * without it); a GOAL.md step naming a tool a run would not have, or a verify
  * command PERMISSIONS.md does not allow, is a warning.
  */
-export async function readinessDiagnostics(worksite: Worksite, root: string, io: CommandIO, shown: (file: string) => string, plugins?: PluginReport[]): Promise<Diagnostic[]> {
+export async function readinessDiagnostics(
+  worksite: Worksite,
+  root: string,
+  io: CommandIO,
+  shown: (file: string) => string,
+  plugins?: PluginReport[],
+): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const missing = pluginDiagnostics(worksite, await (plugins ?? threadPlugins(worksite, root, io)), out);
   const tools = await sessionTools(root, missing.length === 0);
@@ -27,7 +40,10 @@ function pluginBasesFor(root: string, io: CommandIO): string[] {
 
 /** Every THREAD.md plugin, resolved and imported as a run would, each with its package, version, party or error. */
 export function threadPlugins(worksite: Worksite, root: string, io: CommandIO): Promise<PluginReport[]> {
-  return inspectPlugins(worksite.thread, root, { bases: pluginBasesFor(root, io), reserved: builtinPluginNames(worksite) });
+  return inspectPlugins(worksite.thread, root, {
+    bases: pluginBasesFor(root, io),
+    reserved: builtinPluginNames(worksite),
+  });
 }
 
 /**
@@ -42,8 +58,15 @@ function pluginDiagnostics(worksite: Worksite, reports: PluginReport[], out: Dia
     const at = r.source ?? { file: thread.file, line: settingLine(text, "plugins", r.entry) };
     if (r.error) {
       failed.push(r.entry);
-      const message = r.missing ? `no installed package provides plugin \`${r.entry}\` (${r.package})` : `plugin \`${r.entry}\`: ${r.error}`;
-      out.push({ ...at, severity: "error", message: `${message}; a run cannot start without it`, ...(r.hint ? { hint: r.hint.replace(/ fix the name under plugins: in \S+$/, "") } : {}) });
+      const message = r.missing
+        ? `no installed package provides plugin \`${r.entry}\` (${r.package})`
+        : `plugin \`${r.entry}\`: ${r.error}`;
+      out.push({
+        ...at,
+        severity: "error",
+        message: `${message}; a run cannot start without it`,
+        ...(r.hint ? { hint: r.hint.replace(/ fix the name under plugins: in \S+$/, "") } : {}),
+      });
     } else if (r.party === "local")
       out.push({
         ...at,
@@ -67,7 +90,14 @@ async function sessionTools(root: string, withPlugins: boolean): Promise<Registe
   }
 }
 
-function stepWarnings(worksite: Worksite, tools: RegisteredTool[], missingPlugins: string[], io: CommandIO, root: string, out: Diagnostic[]): void {
+function stepWarnings(
+  worksite: Worksite,
+  tools: RegisteredTool[],
+  missingPlugins: string[],
+  io: CommandIO,
+  root: string,
+  out: Diagnostic[],
+): void {
   const ids = tools.map((t) => t.id);
   for (const step of worksite.goal.steps) {
     if (ids.includes(step.tool)) continue;
@@ -83,7 +113,13 @@ function stepWarnings(worksite: Worksite, tools: RegisteredTool[], missingPlugin
   }
 }
 
-function verifyWarnings(worksite: Worksite, root: string, tools: RegisteredTool[], shown: (file: string) => string, out: Diagnostic[]): void {
+function verifyWarnings(
+  worksite: Worksite,
+  root: string,
+  tools: RegisteredTool[],
+  shown: (file: string) => string,
+  out: Diagnostic[],
+): void {
   const shell = tools.find((t) => t.id === "shell.run");
   // PERMISSIONS.md alone: the stage clamp is a separate, deliberate setting that `worksite check` shows as the stage.
   const policy = createPolicy(worksite.permissions, { root, stage: "write" });
@@ -105,7 +141,12 @@ function verifyWarnings(worksite: Worksite, root: string, tools: RegisteredTool[
         : decision.tier === "draft"
           ? `${cmd} becomes a draft every round and never runs, so this check never passes (${by})`
           : `${cmd} is refused every round, so this check never passes (${by})`;
-    out.push({ ...item.source, severity: "warning", message, hint: `add \`shell.run(${item.command})\` under ## Allow in PERMISSIONS.md, or drop the check` });
+    out.push({
+      ...item.source,
+      severity: "warning",
+      message,
+      hint: `add \`shell.run(${item.command})\` under ## Allow in PERMISSIONS.md, or drop the check`,
+    });
   }
 }
 
@@ -121,7 +162,8 @@ export function settingLine(text: string, key: string, value: string): number {
   if (at < 0) return 1;
   if (lines[at]!.includes(value)) return at + 1;
   for (let i = at + 1; i < lines.length && /^\s|^$/.test(lines[i]!); i++) {
-    if (new RegExp(`^\\s*-\\s*["']?${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*(#.*)?$`).test(lines[i]!)) return i + 1;
+    if (new RegExp(`^\\s*-\\s*["']?${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*(#.*)?$`).test(lines[i]!))
+      return i + 1;
   }
   return at + 1;
 }

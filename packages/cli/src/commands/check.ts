@@ -1,5 +1,12 @@
 import { relative } from "node:path";
-import { type Diagnostic, formatDiagnostic, type SourceLocation, TIERS, type Worksite, trustNotes } from "@worksite/core";
+import {
+  type Diagnostic,
+  formatDiagnostic,
+  type SourceLocation,
+  TIERS,
+  type Worksite,
+  trustNotes,
+} from "@worksite/core";
 import { safeLoadWorksite } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
@@ -27,7 +34,9 @@ export default defineCommand({
         return 1;
       }
       for (const d of result.diagnostics) io.stderr(`${formatDiagnostic({ ...d, file: shown(d.file) })}\n`);
-      io.stderr(`${paint("red", "error:")} ${plural(errors.length, "error")} in the worksite at ${relative(io.cwd, root) || "."}; nothing was run\n`);
+      io.stderr(
+        `${paint("red", "error:")} ${plural(errors.length, "error")} in the worksite at ${relative(io.cwd, root) || "."}; nothing was run\n`,
+      );
       return 1;
     }
     const plugins = await threadPlugins(result.value, root, io);
@@ -42,11 +51,15 @@ export default defineCommand({
       }
       io.stderr(pluginLines(plugins, paint, shown));
       for (const d of diagnostics) io.stderr(`${formatDiagnostic({ ...d, file: shown(d.file) })}\n`);
-      io.stderr(`${paint("red", "error:")} ${plural(blocking.length, "error")} in the worksite at ${relative(io.cwd, root) || "."}; a run cannot start\n`);
+      io.stderr(
+        `${paint("red", "error:")} ${plural(blocking.length, "error")} in the worksite at ${relative(io.cwd, root) || "."}; a run cannot start\n`,
+      );
       return 1;
     }
     if (args.options.json) {
-      io.stdout(`${JSON.stringify({ ok: true, ...result.value, diagnostics: [...result.value.diagnostics, ...readiness], plugins: pluginsJson(plugins), sandbox: sandboxReport(result.value) }, null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify({ ok: true, ...result.value, diagnostics: [...result.value.diagnostics, ...readiness], plugins: pluginsJson(plugins), sandbox: sandboxReport(result.value) }, null, 2)}\n`,
+      );
       return 0;
     }
     io.stdout(summary(result.value, paint, shown).replace(/\n\n/, `\n${pluginLines(plugins, paint, shown)}\n`));
@@ -62,10 +75,24 @@ function summary(w: Worksite, paint: Paint, shown: (file: string) => string): st
   const { thread, goal, permissions } = w;
 
   out.push(`${paint("bold", "Thread")}  ${thread.title ?? "(untitled)"}`);
-  const settings = [`stage ${thread.stage}`, `wake ${thread.wake ?? "only when asked"}`, `agent ${thread.agent?.kind ?? "script"}`, `plugins ${thread.plugins.join(", ") || "none"}`];
-  if (thread.memory) settings.push(`memory in ${thread.memory.path}/${thread.memory.remote ? ` (synced with ${thread.memory.remote})` : ""}`);
+  const settings = [
+    `stage ${thread.stage}`,
+    `wake ${thread.wake ?? "only when asked"}`,
+    `agent ${thread.agent?.kind ?? "script"}`,
+    `plugins ${thread.plugins.join(", ") || "none"}`,
+  ];
+  if (thread.memory)
+    settings.push(
+      `memory in ${thread.memory.path}/${thread.memory.remote ? ` (synced with ${thread.memory.remote})` : ""}`,
+    );
   out.push(`  ${settings.join(" · ")}`);
-  const counts: [string, number][] = [["owns", thread.owns.length], ["does not own", thread.doesNotOwn.length], ["read first", thread.readFirst.length], ["deliver each round", thread.deliverEachRound.length], ["pause when", thread.pauseWhen.length]];
+  const counts: [string, number][] = [
+    ["owns", thread.owns.length],
+    ["does not own", thread.doesNotOwn.length],
+    ["read first", thread.readFirst.length],
+    ["deliver each round", thread.deliverEachRound.length],
+    ["pause when", thread.pauseWhen.length],
+  ];
   out.push(`  ${counts.map(([k, n]) => `${k} ${n}`).join(" · ")}`, "");
 
   out.push(`${paint("bold", "Goal")}  ${goal.goal}`);
@@ -78,10 +105,19 @@ function summary(w: Worksite, paint: Paint, shown: (file: string) => string): st
   out.push(`  verify: ${paint("green", `${enforced.length} enforced`)}, ${paint("yellow", `${manual.length} manual`)}`);
   const verifyRows = goal.verify.map((v) => ({
     mark: v.kind === "manual" ? paint("yellow", "?") : paint("green", "✓"),
-    text: v.kind === "command" ? `run      ${v.command}` : v.kind === "artifact" ? `artifact ${v.glob}` : `manual   ${v.text}`,
+    text:
+      v.kind === "command"
+        ? `run      ${v.command}`
+        : v.kind === "artifact"
+          ? `artifact ${v.glob}`
+          : `manual   ${v.text}`,
     where: at(v.source),
   }));
-  const manualPause = goal.pause.manual.map((m) => ({ mark: paint("yellow", "?"), text: `manual   ${m.text}`, where: at(m.source) }));
+  const manualPause = goal.pause.manual.map((m) => ({
+    mark: paint("yellow", "?"),
+    text: `manual   ${m.text}`,
+    where: at(m.source),
+  }));
   const width = columnWidth([...verifyRows, ...manualPause].map((r) => r.text));
   for (const r of verifyRows) out.push(`    ${r.mark} ${r.text.padEnd(width)}  ${r.where}`);
   const p = goal.pause;
@@ -89,7 +125,9 @@ function summary(w: Worksite, paint: Paint, shown: (file: string) => string): st
     p.repeatedFailure !== undefined ? `same failure ${p.repeatedFailure}×` : undefined,
     p.maxRounds !== undefined ? plural(p.maxRounds, "round") : undefined,
     p.budgetMs !== undefined ? `${formatMs(p.budgetMs)} budget` : undefined,
-    p.onForbidden === "pause" ? "a forbidden action is needed" : "forbidden actions are skipped (onForbidden: continue)",
+    p.onForbidden === "pause"
+      ? "a forbidden action is needed"
+      : "forbidden actions are skipped (onForbidden: continue)",
   ].filter(Boolean);
   out.push(`  pause when: ${pause.join(" · ")}`);
   for (const r of manualPause) out.push(`    ${r.mark} ${r.text.padEnd(width)}  ${r.where}`);
@@ -107,13 +145,20 @@ function summary(w: Worksite, paint: Paint, shown: (file: string) => string): st
     const rules = permissions.rules.filter((r) => r.tier === tier);
     if (!rules.length) continue;
     out.push(`  ${paint("cyan", tier === "confirm" ? "confirm (requires confirmation)" : tier)}`);
-    for (const r of rules) out.push(`    ${ruleText(r).padEnd(ruleWidth)}  ${at(r.source)}${r.note ? `  ${paint("dim", `— ${r.note}`)}` : ""}`);
+    for (const r of rules)
+      out.push(
+        `    ${ruleText(r).padEnd(ruleWidth)}  ${at(r.source)}${r.note ? `  ${paint("dim", `— ${r.note}`)}` : ""}`,
+      );
   }
   if (permissions.notes.length) {
     out.push(`  ${paint("yellow", "not enforced")} (notes for people)`);
     for (const n of permissions.notes) out.push(`    ${noteText(n).padEnd(ruleWidth)}  ${at(n.source)}`);
   }
-  out.push("", `${paint("green", "ok:")} ${plural(permissions.rules.length, "rule")}, ${plural(enforced.length, "enforced check")}, ${plural(manual.length + p.manual.length, "manual check")}`, "");
+  out.push(
+    "",
+    `${paint("green", "ok:")} ${plural(permissions.rules.length, "rule")}, ${plural(enforced.length, "enforced check")}, ${plural(manual.length + p.manual.length, "manual check")}`,
+    "",
+  );
   return out.join("\n");
 }
 

@@ -37,7 +37,9 @@ export default defineCommand({
     const paint = styler(io.isTTY);
     const dir = resolve(io.cwd, args.positionals[0] ?? "worksite-demo");
     if (existsSync(dir) && readdirSync(dir).length > 0 && !args.options.force)
-      throw new UserError(`${relative(io.cwd, dir) || dir} already exists and is not empty`, { hint: "name another folder (worksite demo my-demo) or pass --force" });
+      throw new UserError(`${relative(io.cwd, dir) || dir} already exists and is not empty`, {
+        hint: "name another folder (worksite demo my-demo) or pass --force",
+      });
     const browser = browserPluginInstalled();
     const files = demoFiles({ pageUrl: pathToFileURL(join(dir, "public", "index.html")).href, browser });
     for (const [name, text] of Object.entries(files)) {
@@ -46,7 +48,11 @@ export default defineCommand({
     }
     for (const sub of ["artifacts", "memory", "skills", ".worksite"]) await mkdir(join(dir, sub), { recursive: true });
     // A git repository, so the thread's "tag the release" step has something to tag.
-    const git = (...a: string[]) => execFileSync("git", ["-c", "user.name=worksite demo", "-c", "user.email=demo@localhost", ...a], { cwd: dir, stdio: "ignore" });
+    const git = (...a: string[]) =>
+      execFileSync("git", ["-c", "user.name=worksite demo", "-c", "user.email=demo@localhost", ...a], {
+        cwd: dir,
+        stdio: "ignore",
+      });
     if (!existsSync(join(dir, ".git"))) {
       git("init", "-q");
       // A fresh machine may have no git identity, and the thread's "tag the release" step needs one.
@@ -59,8 +65,16 @@ export default defineCommand({
     }
     const say = (t = "") => io.stdout(`${t}\n`);
     say(paint("bold", `Created a demo worksite in ${dir}`));
-    say(`  THREAD.md, GOAL.md, PERMISSIONS.md, a shop with a failing test (test/cart.test.js) and a cart page${browser ? ", a skill that screenshots it" : ""}`);
-    if (!browser) say(paint("yellow", "  The browser plugin is not installed, so the page will not be screenshotted. Install it with: npm install @worksite/plugin-browser"));
+    say(
+      `  THREAD.md, GOAL.md, PERMISSIONS.md, a shop with a failing test (test/cart.test.js) and a cart page${browser ? ", a skill that screenshots it" : ""}`,
+    );
+    if (!browser)
+      say(
+        paint(
+          "yellow",
+          "  The browser plugin is not installed, so the page will not be screenshotted. Install it with: npm install @worksite/plugin-browser",
+        ),
+      );
     say();
     say(paint("bold", "Running the thread with the script agent (no model needed)…"));
     const result = await runThread({ root: dir, env: io.env, onEvent: (e) => say(describeRunEvent(e, paint)) });
@@ -75,9 +89,11 @@ export default defineCommand({
     const cmd = io.env.WORKSITE_CMD ?? "worksite";
     say();
     const next: [string, string][] = [[`cat ${join(w, "PROGRESS.md")}`, "the report of each round"]];
-    if (screenshots.length) next.push([join(w, screenshots.at(-1)!.path), "the cart page after the fix (a screenshot)"]);
+    if (screenshots.length)
+      next.push([join(w, screenshots.at(-1)!.path), "the cart page after the fix (a screenshot)"]);
     next.push([`${cmd} status --worksite ${w}`, "where the thread stands"]);
-    if (drafts.length) next.push([`${cmd} drafts --worksite ${w}`, `${plural(drafts.length, "draft")}: nothing was sent`]);
+    if (drafts.length)
+      next.push([`${cmd} drafts --worksite ${w}`, `${plural(drafts.length, "draft")}: nothing was sent`]);
     for (const a of approvals) {
       next.push([`${cmd} approve ${a.id} --worksite ${w}`, `let "${a.tool} ${a.target ?? ""}" run once`]);
       next.push([`${cmd} run --worksite ${w}`, "the next round runs it and finishes"]);

@@ -24,10 +24,23 @@ export default defineCommand({
     }
     const paint = styler(io.isTTY);
     for (const d of drafts) {
-      const state = d.status === "open" ? paint("cyan", "open") : d.status === "executed" ? paint("green", `executed by ${d.executedBy} (${d.outcome})`) : paint("dim", `discarded by ${d.discardedBy}`);
+      const state =
+        d.status === "open"
+          ? paint("cyan", "open")
+          : d.status === "executed"
+            ? paint("green", `executed by ${d.executedBy} (${d.outcome})`)
+            : paint("dim", `discarded by ${d.discardedBy}`);
       io.stdout(`${paint("bold", d.id)}  ${state}  ${d.summary}\n`);
-      io.stdout(paint("dim", `    ${d.tool}${d.target !== undefined ? ` ${d.target}` : ""} · round ${d.round} · ${d.created} · ${d.artifact}\n`));
-      if (d.status === "open") io.stdout(`    run it once: ${suggestCommand(io, root, `approve ${d.id}`)}   discard: ${suggestCommand(io, root, `deny ${d.id}`)}\n`);
+      io.stdout(
+        paint(
+          "dim",
+          `    ${d.tool}${d.target !== undefined ? ` ${d.target}` : ""} · round ${d.round} · ${d.created} · ${d.artifact}\n`,
+        ),
+      );
+      if (d.status === "open")
+        io.stdout(
+          `    run it once: ${suggestCommand(io, root, `approve ${d.id}`)}   discard: ${suggestCommand(io, root, `deny ${d.id}`)}\n`,
+        );
     }
     return 0;
   },

@@ -25,7 +25,11 @@ describe("worksite call, approvals, approve, deny, drafts", () => {
 
   it("call of a command that exits non-zero prints its output and exits 1; one that exits 0 exits 0", async () => {
     const root = await tempWorksite(
-      { "THREAD.md": "---\nstage: write\n---\n# t\n", "GOAL.md": "## Goal\nx\n", "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `shell.run(sh)`\n- `shell.run(true)`\n" },
+      {
+        "THREAD.md": "---\nstage: write\n---\n# t\n",
+        "GOAL.md": "## Goal\nx\n",
+        "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `shell.run(sh)`\n- `shell.run(true)`\n",
+      },
       "worksite-gate-cli-",
     );
     const failed = await cli(root, "call", "shell.run", JSON.stringify({ command: "sh -c 'echo partial; exit 3'" }));
@@ -33,7 +37,9 @@ describe("worksite call, approvals, approve, deny, drafts", () => {
     expect(failed.out).toContain("exit code 3");
     expect(failed.out).toContain("partial");
     expect(failed.err).toContain("shell.run: the command exited with 3");
-    expect((await cli(root, "call", "shell.run", JSON.stringify({ command: "sh -c 'exit 3'" }), "--json")).code).toBe(1);
+    expect((await cli(root, "call", "shell.run", JSON.stringify({ command: "sh -c 'exit 3'" }), "--json")).code).toBe(
+      1,
+    );
     expect((await cli(root, "call", "shell.run", JSON.stringify({ command: "true" }))).code).toBe(0);
   });
 
@@ -64,13 +70,20 @@ describe("worksite call, approvals, approve, deny, drafts", () => {
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("new\n");
     expect((await cli(root, "call", "file.write", writeSrc("new\n"))).code).toBe(3);
 
-    const json = JSON.parse((await cli(root, "approvals", "--json", "--all")).out) as { approvals: { id: string; status: string; approvedBy?: string }[] };
-    expect(json.approvals.find((a) => a.id === approvalId)).toMatchObject({ status: "consumed", approvedBy: "person:alice" });
+    const json = JSON.parse((await cli(root, "approvals", "--json", "--all")).out) as {
+      approvals: { id: string; status: string; approvedBy?: string }[];
+    };
+    expect(json.approvals.find((a) => a.id === approvalId)).toMatchObject({
+      status: "consumed",
+      approvedBy: "person:alice",
+    });
   });
 
   it("deny records the reason; approving it afterwards is refused", async () => {
     const root = await gateWorksite();
-    const { approvalId } = JSON.parse((await cli(root, "call", "file.write", writeSrc("x"), "--json")).out) as { approvalId: string };
+    const { approvalId } = JSON.parse((await cli(root, "call", "file.write", writeSrc("x"), "--json")).out) as {
+      approvalId: string;
+    };
     const denied = await cli(root, "deny", approvalId, "--reason", "not now");
     expect(denied.out).toContain(`denied ${approvalId}`);
     const again = await cli(root, "approve", approvalId);
@@ -80,7 +93,9 @@ describe("worksite call, approvals, approve, deny, drafts", () => {
 
   it("approve --for-thread writes a visible grant that approvals --revoke takes back", async () => {
     const root = await gateWorksite();
-    const { approvalId } = JSON.parse((await cli(root, "call", "file.write", writeSrc("1\n"), "--json")).out) as { approvalId: string };
+    const { approvalId } = JSON.parse((await cli(root, "call", "file.write", writeSrc("1\n"), "--json")).out) as {
+      approvalId: string;
+    };
     const approved = await cli(root, "approve", approvalId, "--for-thread", "--json");
     const grantId = (JSON.parse(approved.out) as { grant: { id: string } }).grant.id;
     expect((await cli(root, "approvals")).out).toContain(`${grantId}  file.write src/a.txt`);
@@ -93,7 +108,13 @@ describe("worksite call, approvals, approve, deny, drafts", () => {
 
   it("in the draft stage a write becomes a draft; drafts lists it and approve runs it once", async () => {
     const root = await gateWorksite("draft");
-    const drafted = await cli(root, "call", "file.write", JSON.stringify({ path: "notes/n.md", content: "hi\n" }), "--json");
+    const drafted = await cli(
+      root,
+      "call",
+      "file.write",
+      JSON.stringify({ path: "notes/n.md", content: "hi\n" }),
+      "--json",
+    );
     expect(drafted.code).toBe(0);
     const { draftId, draft } = JSON.parse(drafted.out) as { draftId: string; draft: { path: string; kind: string } };
     expect(draft.kind).toBe("draft");
@@ -104,13 +125,17 @@ describe("worksite call, approvals, approve, deny, drafts", () => {
     expect(await readFile(join(root, "notes/n.md"), "utf8")).toBe("hi\n");
     expect((await cli(root, "approve", draftId)).code).toBe(1);
     expect((await cli(root, "drafts")).out).toContain("no open drafts");
-    const all = JSON.parse((await cli(root, "drafts", "--all", "--json")).out) as { drafts: { status: string; executedBy: string }[] };
+    const all = JSON.parse((await cli(root, "drafts", "--all", "--json")).out) as {
+      drafts: { status: string; executedBy: string }[];
+    };
     expect(all.drafts[0]).toMatchObject({ status: "executed", executedBy: "person:alice" });
   });
 
   it("deny discards a draft so it can never run", async () => {
     const root = await gateWorksite("draft");
-    const { draftId } = JSON.parse((await cli(root, "call", "file.write", JSON.stringify({ path: "notes/n.md", content: "x" }), "--json")).out) as { draftId: string };
+    const { draftId } = JSON.parse(
+      (await cli(root, "call", "file.write", JSON.stringify({ path: "notes/n.md", content: "x" }), "--json")).out,
+    ) as { draftId: string };
     expect((await cli(root, "deny", draftId, "--reason", "wrong file")).code).toBe(0);
     expect((await cli(root, "approve", draftId)).code).toBe(1);
     expect(existsSync(join(root, "notes/n.md"))).toBe(false);
@@ -142,28 +167,41 @@ describe("worksite call, approvals, approve, deny, drafts", () => {
 
   it("approve says when the approved call runs, and that a thread grant lasts until revoked", async () => {
     const root = await gateWorksite();
-    const { approvalId } = JSON.parse((await cli(root, "call", "file.write", writeSrc("1\n"), "--json")).out) as { approvalId: string };
+    const { approvalId } = JSON.parse((await cli(root, "call", "file.write", writeSrc("1\n"), "--json")).out) as {
+      approvalId: string;
+    };
     const once = await cli(root, "approve", approvalId, "--expires", "10m");
-    expect(once.out).toMatch(/the next identical call runs it once, if it comes before \d{4}-\d\d-\d\dT[\d:.]+Z \(a run takes it at the start of its next round; a `worksite call … --wait` that is still waiting runs it now\)/);
+    expect(once.out).toMatch(
+      /the next identical call runs it once, if it comes before \d{4}-\d\d-\d\dT[\d:.]+Z \(a run takes it at the start of its next round; a `worksite call … --wait` that is still waiting runs it now\)/,
+    );
     expect(once.out).not.toContain("now if the call is waiting");
-    const second = JSON.parse((await cli(root, "call", "file.write", writeSrc("2\n"), "--json")).out) as { approvalId: string };
+    const second = JSON.parse((await cli(root, "call", "file.write", writeSrc("2\n"), "--json")).out) as {
+      approvalId: string;
+    };
     const granted = await cli(root, "approve", second.approvalId, "--for-thread", "--expires", "10m");
-    expect(granted.out).toMatch(/granted for this thread as gr_\w+; the grant does not expire until revoked: .*worksite approvals --revoke gr_\w+/);
+    expect(granted.out).toMatch(
+      /granted for this thread as gr_\w+; the grant does not expire until revoked: .*worksite approvals --revoke gr_\w+/,
+    );
   });
 
   it("approvals, drafts and a pending call print commands that run from where the person is", async () => {
     const root = await gateWorksite("draft");
     const parent = dirname(root);
-    const from = (...argv: string[]) => runCli([...argv, "-w", root], parent, { WORKSITE_USER: "alice", WORKSITE_CMD: "pnpm worksite" });
+    const from = (...argv: string[]) =>
+      runCli([...argv, "-w", root], parent, { WORKSITE_USER: "alice", WORKSITE_CMD: "pnpm worksite" });
     const drafted = await from("call", "file.write", JSON.stringify({ path: "notes/n.md", content: "x" }));
     const draftId = /dr_[0-9a-zA-Z]+/.exec(drafted.out)![0];
     expect(drafted.out).toContain(`pnpm worksite approve ${draftId} --worksite ${basename(root)})`);
-    expect((await from("drafts")).out).toContain(`run it once: pnpm worksite approve ${draftId} --worksite ${basename(root)}   discard: pnpm worksite deny ${draftId} --worksite ${basename(root)}`);
+    expect((await from("drafts")).out).toContain(
+      `run it once: pnpm worksite approve ${draftId} --worksite ${basename(root)}   discard: pnpm worksite deny ${draftId} --worksite ${basename(root)}`,
+    );
     const pending = await from("call", "file.write", writeSrc("1\n"));
     expect(pending.code).toBe(3);
     const approvalId = /ap_[0-9a-zA-Z]+/.exec(pending.err)![0];
     expect(pending.err).toContain(`pnpm worksite approve ${approvalId} --worksite ${basename(root)}`);
-    expect((await from("approvals")).out).toContain(`approve: pnpm worksite approve ${approvalId} --worksite ${basename(root)}`);
+    expect((await from("approvals")).out).toContain(
+      `approve: pnpm worksite approve ${approvalId} --worksite ${basename(root)}`,
+    );
   });
 
   it("--help documents the exit codes of call", async () => {

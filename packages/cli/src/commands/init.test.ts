@@ -13,7 +13,16 @@ describe("worksite init", () => {
     const io = captureIO(dir);
     expect(await main(["init", "site"], io)).toBe(0);
     const root = join(dir, "site");
-    for (const f of ["THREAD.md", "GOAL.md", "PERMISSIONS.md", "artifacts/.gitkeep", "memory/.gitkeep", "skills/.gitkeep", ".worksite"]) expect(existsSync(join(root, f)), f).toBe(true);
+    for (const f of [
+      "THREAD.md",
+      "GOAL.md",
+      "PERMISSIONS.md",
+      "artifacts/.gitkeep",
+      "memory/.gitkeep",
+      "skills/.gitkeep",
+      ".worksite",
+    ])
+      expect(existsSync(join(root, f)), f).toBe(true);
     expect(await readFile(join(root, ".gitignore"), "utf8")).toContain(".worksite/\n");
     expect(io.out).toContain("created      THREAD.md");
     expect(io.out).toContain("then run worksite check --worksite site\n");
@@ -37,11 +46,17 @@ describe("worksite init", () => {
     expect(await main(["init"], io)).toBe(0);
     expect(await readFile(join(dir, "GOAL.md"), "utf8")).toBe("/goal mine\n");
     expect(io.out).toMatch(/kept {9}GOAL\.md \(it exists; --force overwrites it\)/);
-    expect(await readFile(join(dir, ".gitignore"), "utf8")).toBe("node_modules/\n\n# worksite runtime state: audit log, approvals, inbox, runs, lock\n.worksite/\n");
+    expect(await readFile(join(dir, ".gitignore"), "utf8")).toBe(
+      "node_modules/\n\n# worksite runtime state: audit log, approvals, inbox, runs, lock\n.worksite/\n",
+    );
 
     const again = captureIO(dir);
     expect(await main(["init", "--force", "--json"], again)).toBe(0);
-    expect(JSON.parse(again.out)).toMatchObject({ overwritten: ["THREAD.md", "GOAL.md", "PERMISSIONS.md"], kept: [], created: [] });
+    expect(JSON.parse(again.out)).toMatchObject({
+      overwritten: ["THREAD.md", "GOAL.md", "PERMISSIONS.md"],
+      kept: [],
+      created: [],
+    });
     expect(await readFile(join(dir, "GOAL.md"), "utf8")).toContain("## Goal");
     expect((await readFile(join(dir, ".gitignore"), "utf8")).match(/\.worksite\//g)).toHaveLength(1);
   });

@@ -14,7 +14,8 @@ const GITIGNORE = ["# worksite runtime state: audit log, approvals, inbox, runs,
 export default defineCommand({
   name: "init",
   usage: "init [DIR] [--force]",
-  summary: "create a worksite: THREAD.md, GOAL.md and PERMISSIONS.md with commented examples, artifacts/, memory/, skills/ and .worksite/",
+  summary:
+    "create a worksite: THREAD.md, GOAL.md and PERMISSIONS.md with commented examples, artifacts/, memory/, skills/ and .worksite/",
   options: {
     force: { type: "boolean", description: "overwrite THREAD.md, GOAL.md and PERMISSIONS.md if they exist" },
   },
@@ -57,7 +58,8 @@ export default defineCommand({
     io.stdout(`${paint("bold", "worksite")} in ${shown}\n`);
     for (const c of created) io.stdout(`  ${paint("green", "created")}      ${c}\n`);
     for (const o of overwritten) io.stdout(`  ${paint("yellow", "overwritten")}  ${o}\n`);
-    for (const k of kept) io.stdout(`  ${paint("dim", "kept")}         ${k} ${paint("dim", "(it exists; --force overwrites it)")}\n`);
+    for (const k of kept)
+      io.stdout(`  ${paint("dim", "kept")}         ${k} ${paint("dim", "(it exists; --force overwrites it)")}\n`);
     const next = suggestCommand(io, root, "check");
     io.stdout(`\nNext: edit the three files, then run ${paint("cyan", next)}\n`);
     return 0;

@@ -12,17 +12,22 @@ export default defineCommand({
   options: {
     http: { type: "boolean", description: "serve Streamable HTTP on 127.0.0.1 instead of stdio" },
     port: { type: "string", description: "HTTP port (default: a free one)" },
-    "approval-wait": { type: "string", description: "seconds a confirm-tier call waits for `worksite approve` (default 120)" },
+    "approval-wait": {
+      type: "string",
+      description: "seconds a confirm-tier call waits for `worksite approve` (default 120)",
+    },
     "elicit-approvals": {
       type: "boolean",
-      description: "let the MCP client ask its user to approve a confirm-tier call (elicitation); only when the client really shows the question to a person",
+      description:
+        "let the MCP client ask its user to approve a confirm-tier call (elicitation); only when the client really shows the question to a person",
     },
   },
   async run(args, io) {
     const root = findWorksite(args, io);
     const approvalWaitMs = seconds(args.options["approval-wait"], "--approval-wait", 120) * 1000;
     const port = args.options.port === undefined ? 0 : seconds(args.options.port, "--port", 0);
-    if (args.options.port !== undefined && !args.options.http) throw new UserError("--port needs --http", { hint: "worksite mcp --http --port 8765" });
+    if (args.options.port !== undefined && !args.options.http)
+      throw new UserError("--port needs --http", { hint: "worksite mcp --http --port 8765" });
 
     const session = await openSession({ root, actor: "mcp" });
     // Off by default: over MCP the agent may be the client and would answer its own question.
@@ -37,7 +42,9 @@ export default defineCommand({
       const serving = await serveHttp(create, { port });
       // The token is shown once, here; it is not written anywhere else.
       if (args.options.json) io.stdout(`${JSON.stringify({ url: serving.url, token: serving.token })}\n`);
-      io.stderr(`worksite MCP server for ${root}\n  url:    ${serving.url}\n  header: Authorization: Bearer ${serving.token}\nStop with Ctrl-C.\n`);
+      io.stderr(
+        `worksite MCP server for ${root}\n  url:    ${serving.url}\n  header: Authorization: Bearer ${serving.token}\nStop with Ctrl-C.\n`,
+      );
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
@@ -53,6 +60,7 @@ export default defineCommand({
 function seconds(value: unknown, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (typeof value !== "string" || !Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`${flag} needs a whole number, got ${JSON.stringify(value)}`);
+  if (typeof value !== "string" || !Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UserError(`${flag} needs a whole number, got ${JSON.stringify(value)}`);
   return n;
 }

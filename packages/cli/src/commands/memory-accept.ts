@@ -12,7 +12,10 @@ export default defineCommand({
   options: memoryOptions,
   async run(args, io) {
     const run = args.positionals[0];
-    if (!run) throw new UserError("which run's proposal?", { hint: "worksite memory diff lists them; then: worksite memory accept RUN" });
+    if (!run)
+      throw new UserError("which run's proposal?", {
+        hint: "worksite memory diff lists them; then: worksite memory accept RUN",
+      });
     const target = await openMemoryTarget(args, io);
     const result = await showingPaths(io, () => acceptProposal(target.store, run));
     if (args.options.json) {
@@ -21,7 +24,10 @@ export default defineCommand({
     }
     const paint = styler(io.isTTY);
     io.stdout(`${paint("green", "accepted")} proposal of run ${run}: ${plural(result.files.length, "file")} changed\n`);
-    for (const f of result.conflicted) io.stdout(`${paint("yellow", "conflicted:")} ${target.shown(f)} keeps both versions — settle it and set status: active\n`);
+    for (const f of result.conflicted)
+      io.stdout(
+        `${paint("yellow", "conflicted:")} ${target.shown(f)} keeps both versions — settle it and set status: active\n`,
+      );
     return 0;
   },
 });

@@ -19,7 +19,10 @@ const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, 
 
 describe("worksite memory", () => {
   it("audit names FILE:LINE and the kind of a pasted secret, exits 1, and commit refuses it", async () => {
-    const root = await tempWorksite({ "memory/tooling/a.md": entry("a", "Fine."), "memory/tooling/b.md": entry("b", "Fine.") }, "cli-memory-");
+    const root = await tempWorksite(
+      { "memory/tooling/a.md": entry("a", "Fine."), "memory/tooling/b.md": entry("b", "Fine.") },
+      "cli-memory-",
+    );
     expect((await run(root, "memory", "commit", "--memory", "memory", "-m", "start")).code).toBe(0);
     const clean = await run(root, "memory", "audit", "--memory", "memory");
     expect(clean).toMatchObject({ code: 0 });
@@ -32,7 +35,13 @@ describe("worksite memory", () => {
     expect(audit.out + audit.err).not.toContain(token);
 
     const json = JSON.parse((await run(root, "memory", "audit", "--memory", "memory", "--json")).out);
-    expect(json.findings[0]).toMatchObject({ severity: "block", kind: "secret", file: "tooling/b.md", line: 15, path: "memory/tooling/b.md" });
+    expect(json.findings[0]).toMatchObject({
+      severity: "block",
+      kind: "secret",
+      file: "tooling/b.md",
+      line: 15,
+      path: "memory/tooling/b.md",
+    });
 
     const commit = await run(root, "memory", "commit", "--memory", "memory", "-m", "oops");
     expect(commit.code).toBe(1);
@@ -49,8 +58,16 @@ describe("worksite memory", () => {
     await run(root, "memory", "commit", "--memory", "memory", "-m", "start");
     const store = await openMemory({ dir: join(root, "memory") });
     const main = git(store.dir, "rev-parse", "main");
-    await writeMemory(store, { topic: "tooling", name: "new-one", description: "a new fact", type: "fact", body: "New." }, { run: "r1", actor: "agent" });
-    await writeMemory(store, { topic: "tooling", name: "other", description: "another fact", type: "fact", body: "Other." }, { run: "r2", actor: "agent" });
+    await writeMemory(
+      store,
+      { topic: "tooling", name: "new-one", description: "a new fact", type: "fact", body: "New." },
+      { run: "r1", actor: "agent" },
+    );
+    await writeMemory(
+      store,
+      { topic: "tooling", name: "other", description: "another fact", type: "fact", body: "Other." },
+      { run: "r2", actor: "agent" },
+    );
 
     const diff = await run(root, "memory", "diff", "r1", "--memory", "memory");
     expect(diff.out).toMatch(/^diff --git a\/tooling\/new-one\.md b\/tooling\/new-one\.md\n/);
@@ -63,7 +80,9 @@ describe("worksite memory", () => {
 
     expect((await run(root, "memory", "reject", "r2", "--memory", "memory")).code).toBe(0);
     expect(git(store.dir, "rev-parse", "main")).toBe(main);
-    expect((await run(root, "memory", "accept", "r1", "--memory", "memory")).out).toContain("accepted proposal of run r1");
+    expect((await run(root, "memory", "accept", "r1", "--memory", "memory")).out).toContain(
+      "accepted proposal of run r1",
+    );
     expect(await readFile(join(store.dir, "tooling/new-one.md"), "utf8")).toContain("New.");
     expect(git(store.dir, "branch", "--list", "memory/*")).toBe("");
     const missing = await run(root, "memory", "accept", "r2", "--memory", "memory");
@@ -74,7 +93,13 @@ describe("worksite memory", () => {
   it("a memory.write approved in a worksite fresh from init can be accepted, leaving the memory repository clean", async () => {
     const root = join(await tempWorksite({}, "cli-memory-"), "ws");
     expect((await run(root, "init", root)).code).toBe(0);
-    const input = JSON.stringify({ topic: "build", name: "node", description: "node version", body: "uses node 20", type: "fact" });
+    const input = JSON.stringify({
+      topic: "build",
+      name: "node",
+      description: "node version",
+      body: "uses node 20",
+      type: "fact",
+    });
     const drafted = JSON.parse((await run(root, "call", "memory.write", input, "-w", ".", "--json")).out);
     expect(drafted.status).toBe("drafted");
     const approved = JSON.parse((await run(root, "approve", drafted.draftId, "-w", ".", "--json")).out);
@@ -100,7 +125,10 @@ describe("worksite memory", () => {
   });
 
   it("works on the worksite's memory folder named in THREAD.md", async () => {
-    const root = await tempWorksite({ "THREAD.md": "---\nmemory: { path: notes }\n---\n# thread\n", "notes/tooling/a.md": entry("a", "Fine.") }, "cli-memory-");
+    const root = await tempWorksite(
+      { "THREAD.md": "---\nmemory: { path: notes }\n---\n# thread\n", "notes/tooling/a.md": entry("a", "Fine.") },
+      "cli-memory-",
+    );
     const list = await run(join(root), "memory", "list", "--json");
     expect(JSON.parse(list.out).entries.map((e: { id: string }) => e.id)).toEqual(["tooling/a"]);
     const audit = await run(root, "memory", "audit");

@@ -24,15 +24,24 @@ const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, 
 describe("concurrent memory commits", () => {
   it("eight `memory commit` processes at once, each with its own new entry: every entry is on the branch and every printed commit is in its history", async () => {
     const root = await tempWorksite({ "memory/race/seed.md": entry("seed") }, "cli-memory-race-");
-    expect((await runCli(["memory", "commit", "--memory", "memory", "-m", "seed"], root, { ...process.env })).code).toBe(0);
+    expect(
+      (await runCli(["memory", "commit", "--memory", "memory", "-m", "seed"], root, { ...process.env })).code,
+    ).toBe(0);
 
     const names = Array.from({ length: 8 }, (_, i) => `entry-${i}`);
     const results = await Promise.all(
       names.map((name) =>
-        exec("sh", ["-c", 'printf "%s" "$ENTRY" > "memory/race/$NAME.md" && exec "$NODE" "$BIN" memory commit --memory memory -m "add $NAME" --json'], {
-          cwd: root,
-          env: { ...process.env, ENTRY: entry(name), NAME: name, NODE: process.execPath, BIN: bin },
-        }),
+        exec(
+          "sh",
+          [
+            "-c",
+            'printf "%s" "$ENTRY" > "memory/race/$NAME.md" && exec "$NODE" "$BIN" memory commit --memory memory -m "add $NAME" --json',
+          ],
+          {
+            cwd: root,
+            env: { ...process.env, ENTRY: entry(name), NAME: name, NODE: process.execPath, BIN: bin },
+          },
+        ),
       ),
     );
 
@@ -46,7 +55,11 @@ describe("concurrent memory commits", () => {
       return commit ? [commit] : [];
     });
     expect(printed.length).toBeGreaterThan(0);
-    for (const commit of printed) expect(spawnSync("git", ["-C", memory, "merge-base", "--is-ancestor", commit, head]).status, `${commit} is not in the branch's history`).toBe(0);
+    for (const commit of printed)
+      expect(
+        spawnSync("git", ["-C", memory, "merge-base", "--is-ancestor", commit, head]).status,
+        `${commit} is not in the branch's history`,
+      ).toBe(0);
     // Nothing is left uncommitted: the folder is what the branch says.
     expect(git(memory, "status", "--porcelain", "--", "race")).toBe("");
   }, 120_000);

@@ -21,9 +21,14 @@ export default defineCommand({
     const paint = styler(io.isTTY);
     if (!diffs.length) io.stdout("no open memory proposals\n");
     for (const d of diffs) {
-      if (!run) io.stdout(`${paint("bold", `# proposal of run ${d.run}`)} — worksite memory accept ${d.run} | reject ${d.run}\n`);
+      if (!run)
+        io.stdout(
+          `${paint("bold", `# proposal of run ${d.run}`)} — worksite memory accept ${d.run} | reject ${d.run}\n`,
+        );
       for (const line of d.diff.split("\n").slice(0, -1))
-        io.stdout(`${line.startsWith("+") && !line.startsWith("+++") ? paint("green", line) : line.startsWith("-") && !line.startsWith("---") ? paint("red", line) : line}\n`);
+        io.stdout(
+          `${line.startsWith("+") && !line.startsWith("+++") ? paint("green", line) : line.startsWith("-") && !line.startsWith("---") ? paint("red", line) : line}\n`,
+        );
     }
     return 0;
   },

@@ -8,7 +8,10 @@ import type { CommandIO } from "../io.js";
 
 /** Declared once, shared by every memory command. */
 export const memoryOptions: OptionsSpec = {
-  memory: { type: "string", description: "a memory folder to work on alone (default: the worksite's, THREAD.md memory.path or memory/)" },
+  memory: {
+    type: "string",
+    description: "a memory folder to work on alone (default: the worksite's, THREAD.md memory.path or memory/)",
+  },
 };
 
 export interface MemoryTarget {
@@ -29,7 +32,9 @@ export async function openMemoryTarget(args: ParsedArgv, io: CommandIO): Promise
   else {
     worksite = findWorksite(args, io);
     const threadFile = join(worksite, "THREAD.md");
-    const thread = existsSync(threadFile) ? parseThread(await readThreadText(threadFile), { file: "THREAD.md" }) : undefined;
+    const thread = existsSync(threadFile)
+      ? parseThread(await readThreadText(threadFile), { file: "THREAD.md" })
+      : undefined;
     dir = join(worksite, thread?.memory?.path ?? "memory");
     remote = thread?.memory?.remote;
   }
@@ -51,9 +56,14 @@ async function readThreadText(file: string): Promise<string> {
   if (got.ok) return got.text;
   if (got.problem === "too-big") {
     const hint = "keep THREAD.md under the limit; `worksite check` says the same";
-    throw new UserError("THREAD.md is too big to read", { diagnostics: [tooBigDiagnostic("THREAD.md", "THREAD.md", got.size, got.limit, hint)], hint });
+    throw new UserError("THREAD.md is too big to read", {
+      diagnostics: [tooBigDiagnostic("THREAD.md", "THREAD.md", got.size, got.limit, hint)],
+      hint,
+    });
   }
-  throw new UserError(`THREAD.md cannot be read (${got.code ?? got.problem})`, { hint: "check the file's permissions" });
+  throw new UserError(`THREAD.md cannot be read (${got.code ?? got.problem})`, {
+    hint: "check the file's permissions",
+  });
 }
 
 /** Diagnostics from the memory package name files on disk; show them relative to where the person stands. */
@@ -61,7 +71,8 @@ export async function showingPaths<T>(io: CommandIO, work: () => Promise<T>): Pr
   try {
     return await work();
   } catch (error) {
-    if (UserError.isUserError(error)) for (const d of error.diagnostics) if (isAbsolute(d.file)) d.file = relative(io.cwd, d.file);
+    if (UserError.isUserError(error))
+      for (const d of error.diagnostics) if (isAbsolute(d.file)) d.file = relative(io.cwd, d.file);
     throw error;
   }
 }

@@ -27,7 +27,9 @@ export default defineCommand({
     // reduce, not Math.max(...): a folder of 200,000 entries would overflow the call stack.
     const width = rows.reduce((w, r) => Math.max(w, r.id.length), 0);
     for (const r of rows)
-      io.stdout(`${r.id.padEnd(width)}  ${paint("dim", (r.type ?? "?").padEnd(10))} ${r.description ?? ""}${r.hidden ? paint("yellow", `  [hidden from agents: ${r.hidden}]`) : ""}\n`);
+      io.stdout(
+        `${r.id.padEnd(width)}  ${paint("dim", (r.type ?? "?").padEnd(10))} ${r.description ?? ""}${r.hidden ? paint("yellow", `  [hidden from agents: ${r.hidden}]`) : ""}\n`,
+      );
     return 0;
   },
 });

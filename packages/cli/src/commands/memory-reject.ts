@@ -10,7 +10,10 @@ export default defineCommand({
   options: memoryOptions,
   async run(args, io) {
     const run = args.positionals[0];
-    if (!run) throw new UserError("which run's proposal?", { hint: "worksite memory diff lists them; then: worksite memory reject RUN" });
+    if (!run)
+      throw new UserError("which run's proposal?", {
+        hint: "worksite memory diff lists them; then: worksite memory reject RUN",
+      });
     const target = await openMemoryTarget(args, io);
     await rejectProposal(target.store, run);
     io.stdout(args.options.json ? `${JSON.stringify({ rejected: run })}\n` : `rejected proposal of run ${run}\n`);

@@ -20,11 +20,16 @@ describe("worksite memory sync", () => {
     await commitHandEdits(theirs, "deploy window", colleague);
     await syncMemory(theirs, { url: server.url });
 
-    const root = await tempWorksite({ "THREAD.md": `---\nmemory: { path: memory, remote: ${server.url} }\n---\n# t\n`, "memory/": "" }, "cli-memory-sync-");
+    const root = await tempWorksite(
+      { "THREAD.md": `---\nmemory: { path: memory, remote: ${server.url} }\n---\n# t\n`, "memory/": "" },
+      "cli-memory-sync-",
+    );
     const synced = await runCli(["memory", "sync", "--no-push"], root, process.env);
     expect(synced.err).toBe("");
     expect(synced.code).toBe(0);
     expect(synced.out).toContain("memory sync: cloned");
-    expect(synced.out).toContain("  pulled  memory/ops/deploy-window.md — written by Colleague <c@example.test> (source: run:run-7)\n");
+    expect(synced.out).toContain(
+      "  pulled  memory/ops/deploy-window.md — written by Colleague <c@example.test> (source: run:run-7)\n",
+    );
   });
 });

@@ -23,7 +23,8 @@ function worksite(stage = "write"): Promise<string> {
   );
 }
 
-const explain = (root: string, ...argv: string[]) => runCli(["permissions", "explain", ...argv, "-w", root], root, process.env);
+const explain = (root: string, ...argv: string[]) =>
+  runCli(["permissions", "explain", ...argv, "-w", root], root, process.env);
 
 describe("worksite permissions explain", () => {
   it("prints the tier, the deciding rule as PERMISSIONS.md:LINE and the reason", async () => {
@@ -37,28 +38,48 @@ describe("worksite permissions explain", () => {
 
   it("shows the floor for a write to a control path, even where a rule allows every write", async () => {
     const root = await tempWorksite(
-      { "THREAD.md": "# t\n", "GOAL.md": "## Goal\nx\n", "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `file.write(**)`\n" },
+      {
+        "THREAD.md": "# t\n",
+        "GOAL.md": "## Goal\nx\n",
+        "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `file.write(**)`\n",
+      },
       "worksite-explain-floor-",
     );
     const r = await explain(root, "file.write", "PERMISSIONS.md");
     expect(r.out).toMatch(/tier\s+forbidden/);
     expect(r.out).toContain("(the floor: no rule, stage or approval can lower it)");
-    expect(r.out).toMatch(/reason\s+file\.write PERMISSIONS\.md: PERMISSIONS\.md is the person's contract .*A person edits it by hand/);
-    expect(JSON.parse((await explain(root, "file.write", "src/sub/.git/config", "--json")).out)).toMatchObject({ tier: "forbidden", by: "floor", rule: null });
+    expect(r.out).toMatch(
+      /reason\s+file\.write PERMISSIONS\.md: PERMISSIONS\.md is the person's contract .*A person edits it by hand/,
+    );
+    expect(JSON.parse((await explain(root, "file.write", "src/sub/.git/config", "--json")).out)).toMatchObject({
+      tier: "forbidden",
+      by: "floor",
+      rule: null,
+    });
   });
 
   it("--json prints tier, rule and reason", async () => {
     const root = await worksite();
     const r = await explain(root, "shell.run", "npm test -- --watch", "--json");
     const out = JSON.parse(r.out);
-    expect(out).toMatchObject({ tier: "allow", rule: { file: "PERMISSIONS.md", line: 4, text: "shell.run(npm test)" }, effect: "external", targetKind: "command" });
+    expect(out).toMatchObject({
+      tier: "allow",
+      rule: { file: "PERMISSIONS.md", line: 4, text: "shell.run(npm test)" },
+      effect: "external",
+      targetKind: "command",
+    });
     expect(out.reason).toContain("PERMISSIONS.md:4");
   });
 
   it("answers for a tool that is not loaded, inferring its effect and reading the target by the rule's kind", async () => {
     const root = await worksite();
     const allowed = JSON.parse((await explain(root, "browser.open", "https://APP.example.com./x", "--json")).out);
-    expect(allowed).toMatchObject({ tier: "allow", effect: "external", effectFrom: "inferred from the name", targetKind: "url" });
+    expect(allowed).toMatchObject({
+      tier: "allow",
+      effect: "external",
+      effectFrom: "inferred from the name",
+      targetKind: "url",
+    });
     const dodged = JSON.parse((await explain(root, "browser.open", "https://app.example.com@evil.com/", "--json")).out);
     expect(dodged.tier).toBe("confirm");
     expect(dodged.rule).toBeNull();
@@ -70,7 +91,9 @@ describe("worksite permissions explain", () => {
     const root = await worksite("draft");
     const r = JSON.parse((await explain(root, "shell.run", "npm test", "--json")).out);
     expect(r).toMatchObject({ tier: "draft", clamped: true, stage: "draft" });
-    expect(JSON.parse((await explain(root, "shell.run", "npm test", "--stage", "write", "--json")).out).tier).toBe("allow");
+    expect(JSON.parse((await explain(root, "shell.run", "npm test", "--stage", "write", "--json")).out).tier).toBe(
+      "allow",
+    );
   });
 
   it("refuses an unknown --effect with a hint, and a missing tool", async () => {

@@ -1,5 +1,15 @@
 import { relative } from "node:path";
-import { createPolicy, inferEffect, inferTargetKind, loadWorksite, redactSecrets, type RegisteredTool, type Stage, type TargetKind, UserError } from "@worksite/core";
+import {
+  createPolicy,
+  inferEffect,
+  inferTargetKind,
+  loadWorksite,
+  redactSecrets,
+  type RegisteredTool,
+  type Stage,
+  type TargetKind,
+  UserError,
+} from "@worksite/core";
 import { openSession } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
@@ -18,11 +28,18 @@ const STAGES = ["monitor", "draft", "write"] as const;
  */
 export default defineCommand({
   name: "permissions explain",
-  usage: "permissions explain TOOL [TARGET…] [--effect read|write|external] [--kind url|path|command|text] [--stage monitor|draft|write] [--json]",
+  usage:
+    "permissions explain TOOL [TARGET…] [--effect read|write|external] [--kind url|path|command|text] [--stage monitor|draft|write] [--json]",
   summary: "show which tier PERMISSIONS.md gives a call, the deciding rule (file:line) and why",
   options: {
-    effect: { type: "string", description: "the tool's effect, when it is not a built-in tool (default: inferred from the name)" },
-    kind: { type: "string", description: "read the target as a url, path, command or text (default: by the tool and the rules)" },
+    effect: {
+      type: "string",
+      description: "the tool's effect, when it is not a built-in tool (default: inferred from the name)",
+    },
+    kind: {
+      type: "string",
+      description: "read the target as a url, path, command or text (default: by the tool and the rules)",
+    },
     stage: { type: "string", description: "decide as if the thread were at this stage (default: THREAD.md's stage)" },
   },
   async run(args, io) {
@@ -35,11 +52,21 @@ export default defineCommand({
     const known = (await sessionTools(root)).find((t) => t.id === tool);
     const effect = pick(args.options.effect, EFFECTS, "--effect") ?? known?.effect ?? inferEffect(tool);
     const effectFrom = args.options.effect ? "option" : known ? "the tool" : "inferred from the name";
-    const targetKind: TargetKind | undefined = pick(args.options.kind, KINDS, "--kind") ?? known?.targetKind ?? inferTargetKind(tool, target);
+    const targetKind: TargetKind | undefined =
+      pick(args.options.kind, KINDS, "--kind") ?? known?.targetKind ?? inferTargetKind(tool, target);
     const stage: Stage = pick(args.options.stage, STAGES, "--stage") ?? worksite.thread.stage;
 
-    const decision = createPolicy(worksite.permissions, { root, stage }).decide({ tool, target, effect, ...(targetKind ? { targetKind } : {}), ...(known?.defaultTier ? { defaultTier: known.defaultTier } : {}), ...(known?.namedAllowOnly ? { namedAllowOnly: true } : {}) });
-    const rule = decision.rule ? { ...decision.rule, file: relative(root, decision.rule.file) || decision.rule.file } : null;
+    const decision = createPolicy(worksite.permissions, { root, stage }).decide({
+      tool,
+      target,
+      effect,
+      ...(targetKind ? { targetKind } : {}),
+      ...(known?.defaultTier ? { defaultTier: known.defaultTier } : {}),
+      ...(known?.namedAllowOnly ? { namedAllowOnly: true } : {}),
+    });
+    const rule = decision.rule
+      ? { ...decision.rule, file: relative(root, decision.rule.file) || decision.rule.file }
+      : null;
     // The decision saw the real target; what is printed never shows a password or token in it.
     const shownTarget = target === undefined ? undefined : hideSecrets(target);
     const reason = hideSecrets(decision.reason);
@@ -51,12 +78,28 @@ export default defineCommand({
       return 0;
     }
     const paint = styler(io.isTTY);
-    const colour = decision.tier === "allow" ? "green" : decision.tier === "forbidden" ? "red" : decision.tier === "confirm" ? "yellow" : "cyan";
+    const colour =
+      decision.tier === "allow"
+        ? "green"
+        : decision.tier === "forbidden"
+          ? "red"
+          : decision.tier === "confirm"
+            ? "yellow"
+            : "cyan";
     io.stdout(`${paint("bold", tool)}${shownTarget !== undefined ? ` ${shownTarget}` : ""}\n`);
-    io.stdout(`  tier    ${paint(colour, decision.tier)}${decision.clamped ? paint("dim", ` (raised by the ${stage} stage)`) : ""}\n`);
-    io.stdout(`  rule    ${rule ? `${rule.file}:${rule.line}  \`${rule.text}\`` : decision.by === "floor" ? paint("red", "(the floor: no rule, stage or approval can lower it)") : paint("dim", decision.by === "built-in" ? "(built-in protection)" : "(none: the default decided)")}\n`);
+    io.stdout(
+      `  tier    ${paint(colour, decision.tier)}${decision.clamped ? paint("dim", ` (raised by the ${stage} stage)`) : ""}\n`,
+    );
+    io.stdout(
+      `  rule    ${rule ? `${rule.file}:${rule.line}  \`${rule.text}\`` : decision.by === "floor" ? paint("red", "(the floor: no rule, stage or approval can lower it)") : paint("dim", decision.by === "built-in" ? "(built-in protection)" : "(none: the default decided)")}\n`,
+    );
     io.stdout(`  reason  ${reason}\n`);
-    io.stdout(paint("dim", `  effect ${effect} (${effectFrom}) · target read as ${targetKind ?? "each rule's kind"} · stage ${stage}\n`));
+    io.stdout(
+      paint(
+        "dim",
+        `  effect ${effect} (${effectFrom}) · target read as ${targetKind ?? "each rule's kind"} · stage ${stage}\n`,
+      ),
+    );
     return 0;
   },
 });

@@ -11,12 +11,19 @@ export default defineCommand({
   async run(args, io) {
     const root = findWorksite(args, io);
     const n = args.positionals[0] === undefined ? undefined : Number.parseInt(args.positionals[0], 10);
-    if (n !== undefined && !Number.isInteger(n)) throw new UserError(`"${args.positionals[0]}" is not a round number`, { hint: "worksite report 2" });
+    if (n !== undefined && !Number.isInteger(n))
+      throw new UserError(`"${args.positionals[0]}" is not a round number`, { hint: "worksite report 2" });
     const report = await readRoundReport(root, n);
     if (!report) {
       const rounds = await reportedRounds(root);
-      if (!rounds.length) throw new UserError(n === undefined ? "no round has run yet" : `no report for round ${n}: no round has run yet`, { hint: `run one with: ${suggestCommand(io, root, "run")}` });
-      throw new UserError(`no report for round ${n}`, { hint: `rounds with a report: ${listRounds(rounds)} (e.g. ${suggestCommand(io, root, `report ${rounds.at(-1)}`)})` });
+      if (!rounds.length)
+        throw new UserError(
+          n === undefined ? "no round has run yet" : `no report for round ${n}: no round has run yet`,
+          { hint: `run one with: ${suggestCommand(io, root, "run")}` },
+        );
+      throw new UserError(`no report for round ${n}`, {
+        hint: `rounds with a report: ${listRounds(rounds)} (e.g. ${suggestCommand(io, root, `report ${rounds.at(-1)}`)})`,
+      });
     }
     io.stdout(args.options.json ? `${JSON.stringify({ round: n ?? null, report })}\n` : `${report.trimEnd()}\n`);
     return 0;

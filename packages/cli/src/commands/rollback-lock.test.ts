@@ -39,14 +39,19 @@ function twoRoundWorksite(): Promise<string> {
         "Make the check pass.",
         "",
       ].join("\n"),
-      "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `file.read`\n- `file.write(src/**)`\n- `shell.run(node check.js)`\n",
+      "PERMISSIONS.md":
+        "# Permissions\n\n## Allow\n- `file.read`\n- `file.write(src/**)`\n- `shell.run(node check.js)`\n",
       "check.js": "process.exit(require('fs').existsSync('src/b.txt') ? 0 : 1);\n",
     },
     "worksite-rollback-lock-",
   );
 }
 
-async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -63,7 +68,10 @@ describe("a run during a rollback", () => {
     expect(existsSync(join(root, "src/b.txt"))).toBe(true);
 
     // `script` runs the rollback on a terminal of its own, so it asks, and waits for the answer on our pipe.
-    const rollback = spawn("script", ["-qfec", `"${process.execPath}" "${bin}" rollback 1 -w "${root}"`, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, WORKSITE_USER: "alice" } });
+    const rollback = spawn("script", ["-qfec", `"${process.execPath}" "${bin}" rollback 1 -w "${root}"`, "/dev/null"], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, WORKSITE_USER: "alice" },
+    });
     let screen = "";
     rollback.stdout.on("data", (d: Buffer) => (screen += d.toString()));
     const exited = new Promise<number | null>((resolve) => rollback.once("exit", resolve));

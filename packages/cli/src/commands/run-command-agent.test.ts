@@ -32,7 +32,9 @@ describe("worksite run with a command agent", () => {
       },
       "worksite-run-agent-",
     );
-    const child = spawn(process.execPath, [bin, "run", "--rounds", "1", "-w", root], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, "run", "--rounds", "1", "-w", root], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     child.stdout.resume();
@@ -40,6 +42,9 @@ describe("worksite run with a command agent", () => {
     expect(code, err).toBe(0);
     expect(await readFile(join(root, "src", "done.txt"), "utf8")).toBe("done through the gate");
     const entries = await openAuditLog(join(root, ".worksite", "audit.jsonl")).entries();
-    expect(entries.find((e) => e.tool === "file.write" && e.target === "src/done.txt")).toMatchObject({ actor: "mcp:fake-agent", tier: "allow" });
+    expect(entries.find((e) => e.tool === "file.write" && e.target === "src/done.txt")).toMatchObject({
+      actor: "mcp:fake-agent",
+      tier: "allow",
+    });
   });
 });

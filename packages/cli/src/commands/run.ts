@@ -10,7 +10,8 @@ import { suggestCommand } from "../suggest.js";
 export default defineCommand({
   name: "run",
   usage: "run [--rounds N] [--agent script|openai|command] [--json]",
-  summary: "run the thread round by round until the goal's stop conditions say stop (exit 0 done, 3 waiting for a person, 4 paused; 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP)",
+  summary:
+    "run the thread round by round until the goal's stop conditions say stop (exit 0 done, 3 waiting for a person, 4 paused; 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP)",
   options: {
     rounds: { type: "string", alias: "n", description: "run at most N rounds now" },
     agent: { type: "string", description: "override THREAD.md's agent: script, openai or command" },
@@ -48,7 +49,10 @@ export default defineCommand({
         },
       });
       if (json) io.stdout(`${JSON.stringify({ ...result, events }, null, 2)}\n`);
-      else io.stdout(`\n${paint("bold", result.reason)}\nSee PROGRESS.md, or: ${["report", "status", "approvals"].map((c) => suggestCommand(io, root, c)).join(" · ")}\n`);
+      else
+        io.stdout(
+          `\n${paint("bold", result.reason)}\nSee PROGRESS.md, or: ${["report", "status", "approvals"].map((c) => suggestCommand(io, root, c)).join(" · ")}\n`,
+        );
       if (controller.signal.aborted) return stopExitCode(stoppedBy ?? "SIGINT"); // interrupted: the round is redone by the next run
       return result.state === "done" ? 0 : result.state === "waiting" ? 3 : result.state === "active" ? 0 : 4;
     } catch (error) {
@@ -66,7 +70,11 @@ export default defineCommand({
  * One line per run event. `width`: the terminal's columns, to cut a long message to one screen line;
  * null never cuts; left out, it is the terminal's width when stdout is one.
  */
-export function describeRunEvent(e: RunEvent, paint: ReturnType<typeof styler>, width: number | null = process.stdout.isTTY ? process.stdout.columns : null): string {
+export function describeRunEvent(
+  e: RunEvent,
+  paint: ReturnType<typeof styler>,
+  width: number | null = process.stdout.isTTY ? process.stdout.columns : null,
+): string {
   switch (e.type) {
     case "round-start":
       return paint("bold", `Round ${e.round}${e.instruction ? ` — instruction: ${e.instruction}` : ""}`);
@@ -75,7 +83,13 @@ export function describeRunEvent(e: RunEvent, paint: ReturnType<typeof styler>, 
       const failedCommand = e.status === "ok" && e.exitCode !== undefined;
       const label = failedCommand ? `exit ${e.exitCode}` : e.status;
       const message = failedCommand ? e.message.replace(/^exit -?\d+: /, "") : e.message;
-      const colour = failedCommand ? "yellow" : e.status === "ok" ? "green" : e.status === "refused" || e.status === "error" ? "red" : "yellow";
+      const colour = failedCommand
+        ? "yellow"
+        : e.status === "ok"
+          ? "green"
+          : e.status === "refused" || e.status === "error"
+            ? "red"
+            : "yellow";
       const prefix = `  ${label.padEnd(16)} ${e.tool}  `;
       return `  ${paint(colour, label.padEnd(16))} ${e.tool}  ${paint("dim", cut(message, width === null ? undefined : width - prefix.length))}`;
     }

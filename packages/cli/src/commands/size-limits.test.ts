@@ -51,7 +51,9 @@ describe("worksite check on files past their size limit", () => {
     const r = await check(root);
     expect(r.code).toBe(1);
     noStack(r.stderr);
-    expect(r.stderr).toMatch(/^GOAL\.md:1: error: GOAL\.md is 50\.\d MiB; the limit is 1 MiB, so it was not read\n {2}hint: .*keep each under the limit/m);
+    expect(r.stderr).toMatch(
+      /^GOAL\.md:1: error: GOAL\.md is 50\.\d MiB; the limit is 1 MiB, so it was not read\n {2}hint: .*keep each under the limit/m,
+    );
     expect(r.stderr).toMatch(/^PERMISSIONS\.md:1: error: PERMISSIONS\.md is 50\.\d MiB; the limit is 1 MiB/m);
     expect(r.stderr).toContain("2 errors in the worksite");
   }, 60_000);
@@ -69,19 +71,31 @@ describe("worksite check on files past their size limit", () => {
 
   it("answers a YAML alias bomb in PERMISSIONS.md with a FILE error, not gigabytes", async () => {
     const bomb = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let n = 1; n < 9; n++) bomb.push(`l${n}: &l${n} [${Array(9).fill(`*l${n - 1}`).join(",")}]`);
-    const root = await tempWorksite({ "THREAD.md": THREAD, "GOAL.md": GOAL, "PERMISSIONS.md": `---\n${bomb.join("\n")}\ndefault: *l8\n---\n${PERMISSIONS}` });
+    for (let n = 1; n < 9; n++)
+      bomb.push(
+        `l${n}: &l${n} [${Array(9)
+          .fill(`*l${n - 1}`)
+          .join(",")}]`,
+      );
+    const root = await tempWorksite({
+      "THREAD.md": THREAD,
+      "GOAL.md": GOAL,
+      "PERMISSIONS.md": `---\n${bomb.join("\n")}\ndefault: *l8\n---\n${PERMISSIONS}`,
+    });
     const r = await check(root);
     expect(r.code).toBe(1);
     noStack(r.stderr);
-    expect(r.stderr).toMatch(/^PERMISSIONS\.md:3:1: error: YAML aliases \(\*name\) here expand to far more than is written/m);
+    expect(r.stderr).toMatch(
+      /^PERMISSIONS\.md:3:1: error: YAML aliases \(\*name\) here expand to far more than is written/m,
+    );
     expect(r.stderr.length).toBeLessThan(2_000);
   }, 60_000);
 });
 
 describe("skill check and skill list on a large SKILL.md", () => {
   const run = (cwd: string, ...argv: string[]) => runCli(argv, cwd, { ...process.env, WORKSITE_SKILLS_PATH: "" });
-  const head = (name: string) => `---\nname: ${name}\ndescription: A skill with long lists\n---\n\n# ${name}\n\n## Failure modes\n- slow → wait\n\n## Done when\n`;
+  const head = (name: string) =>
+    `---\nname: ${name}\ndescription: A skill with long lists\n---\n\n# ${name}\n\n## Failure modes\n- slow → wait\n\n## Done when\n`;
 
   it("checks and lists a SKILL.md just under 1 MiB with 250,000 list lines", async () => {
     const root = await tempWorksite({ "THREAD.md": THREAD, "skills/long/SKILL.md": justUnder(head("long"), "- a\n") });
@@ -94,10 +108,15 @@ describe("skill check and skill list on a large SKILL.md", () => {
   });
 
   it("refuses a SKILL.md over 1 MiB with a SKILL.md error naming the limit, in check and in list", async () => {
-    const root = await tempWorksite({ "THREAD.md": THREAD, "skills/huge/SKILL.md": head("huge") + "- a\n".repeat(300_000) });
+    const root = await tempWorksite({
+      "THREAD.md": THREAD,
+      "skills/huge/SKILL.md": head("huge") + "- a\n".repeat(300_000),
+    });
     const checked = await run(root, "skill", "check", "skills/huge");
     expect(checked.code).toBe(1);
-    expect(checked.err).toMatch(/^skills\/huge\/SKILL\.md:1: error: SKILL\.md is 1\.1 MiB; the limit is 1 MiB, so it was not read\n {2}hint: .*references\//m);
+    expect(checked.err).toMatch(
+      /^skills\/huge\/SKILL\.md:1: error: SKILL\.md is 1\.1 MiB; the limit is 1 MiB, so it was not read\n {2}hint: .*references\//m,
+    );
     noStack(checked.err);
     const listed = await run(root, "skill", "list");
     expect(listed.err).toMatch(/SKILL\.md is 1\.1 MiB; the limit is 1 MiB/);

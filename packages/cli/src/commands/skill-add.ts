@@ -10,14 +10,18 @@ import { shown } from "./skill-common.js";
 export default defineCommand({
   name: "skill add",
   usage: "skill add PACKAGE-OR-TARBALL [--yes] [--force] [--json]",
-  summary: "install a skill package (a .tgz, a folder, or a name npm can fetch) into the worksite's skills/; runs none of its scripts",
+  summary:
+    "install a skill package (a .tgz, a folder, or a name npm can fetch) into the worksite's skills/; runs none of its scripts",
   options: {
     force: { type: "boolean", description: "replace a skill of the same name already in skills/" },
     yes: { type: "boolean", alias: "y", description: "install without asking (after showing what is installed)" },
   },
   async run(args, io) {
     const spec = args.positionals[0];
-    if (!spec) throw new UserError("what should be added?", { hint: "worksite skill add ./worksite-skill-demo-0.1.0.tgz, or a package name" });
+    if (!spec)
+      throw new UserError("what should be added?", {
+        hint: "worksite skill add ./worksite-skill-demo-0.1.0.tgz, or a package name",
+      });
     const worksite = findWorksite(args, io);
     const extra = io.env.WORKSITE_SKILLS_PATH?.split(process.platform === "win32" ? ";" : ":").filter(Boolean);
     const prepared = await prepareSkillAdd(spec, {
@@ -34,7 +38,9 @@ export default defineCommand({
     if (!args.options.yes) {
       if (!io.confirm) {
         await prepared.dispose();
-        throw new UserError("skill add asks before installing, and there is no terminal to ask on", { hint: `read what it installs above, then run again with --yes: worksite skill add ${spec} --yes` });
+        throw new UserError("skill add asks before installing, and there is no terminal to ask on", {
+          hint: `read what it installs above, then run again with --yes: worksite skill add ${spec} --yes`,
+        });
       }
       if (!(await io.confirm(`Install ${plan.name} into ${shown(io, plan.target)}?`))) {
         await prepared.dispose();
@@ -63,14 +69,18 @@ export default defineCommand({
 });
 
 function describePlan(plan: SkillInstallPlan, io: CommandIO): string {
-  const lines = [`${plan.packageName}@${plan.version} (${plan.kind}) → ${shown(io, plan.target)}${plan.replaces ? " (replaces the skill there)" : ""}`, `  ${plan.name}: ${plan.description.replace(/\s+/g, " ")}`];
+  const lines = [
+    `${plan.packageName}@${plan.version} (${plan.kind}) → ${shown(io, plan.target)}${plan.replaces ? " (replaces the skill there)" : ""}`,
+    `  ${plan.name}: ${plan.description.replace(/\s+/g, " ")}`,
+  ];
   lines.push(`  files (${plan.files.length}):`);
   for (const f of plan.files) lines.push(`    ${f}`);
   const scripts = Object.entries(plan.scripts);
   lines.push(scripts.length ? "  scripts (NOT run, now or later, by worksite):" : "  scripts: none");
   for (const [k, v] of scripts) lines.push(`    ${k}: ${v}`);
   lines.push(`  allowed-tools: ${plan.allowedTools.length ? plan.allowedTools.join(" ") : "none declared"}`);
-  for (const s of plan.shadows) lines.push(`  shadows: ${s.name} from ${s.package ?? shown(io, s.dir)} (${s.source}); this one is used instead`);
+  for (const s of plan.shadows)
+    lines.push(`  shadows: ${s.name} from ${s.package ?? shown(io, s.dir)} (${s.source}); this one is used instead`);
   for (const n of plan.notes) lines.push(`  note: ${n}`);
   return `${lines.join("\n")}\n`;
 }

@@ -22,20 +22,28 @@ interface CheckResult {
 
 /** A skill folder, a SKILL.md, or a folder of skill folders (such as skills/). */
 async function skillPaths(path: string): Promise<string[]> {
-  if (!existsSync(path)) throw new UserError(`${path} does not exist`, { hint: "give a skill folder, its SKILL.md, or a folder of skills" });
+  if (!existsSync(path))
+    throw new UserError(`${path} does not exist`, { hint: "give a skill folder, its SKILL.md, or a folder of skills" });
   if (statSync(path).isFile() || existsSync(join(path, "SKILL.md"))) return [path];
   const entries = await readdir(path, { withFileTypes: true });
-  const found = entries.filter((e) => e.isDirectory() && existsSync(join(path, e.name, "SKILL.md"))).map((e) => join(path, e.name));
-  if (found.length === 0) throw new UserError(`no SKILL.md in ${path} or its folders`, { hint: "a skill is a folder holding SKILL.md; create one with: worksite skill new NAME" });
+  const found = entries
+    .filter((e) => e.isDirectory() && existsSync(join(path, e.name, "SKILL.md")))
+    .map((e) => join(path, e.name));
+  if (found.length === 0)
+    throw new UserError(`no SKILL.md in ${path} or its folders`, {
+      hint: "a skill is a folder holding SKILL.md; create one with: worksite skill new NAME",
+    });
   return found.sort();
 }
 
 export default defineCommand({
   name: "skill check",
-  usage: "skill check [PATH…] [-w DIR] [--json]\n\nWithout PATH it checks the worksite's skills/ (the one --worksite names, else the one you are in).",
+  usage:
+    "skill check [PATH…] [-w DIR] [--json]\n\nWithout PATH it checks the worksite's skills/ (the one --worksite names, else the one you are in).",
   summary: "check SKILL.md files against the Agent Skills format and worksite's sections (exit 1 on any error)",
   async run(args, io) {
-    const given = args.positionals.length > 0 ? args.positionals.map((p) => resolve(io.cwd, p)) : [defaultSkillsDir(args, io)];
+    const given =
+      args.positionals.length > 0 ? args.positionals.map((p) => resolve(io.cwd, p)) : [defaultSkillsDir(args, io)];
     const tools = await knownTools(args, io);
     const results: CheckResult[] = [];
     for (const p of given) {
@@ -43,7 +51,13 @@ export default defineCommand({
         const where = shown(io, basename(path) === "SKILL.md" ? path : join(path, "SKILL.md"));
         try {
           const skill = await loadSkill(path, { relativeTo: io.cwd, ...(tools ? { knownTools: tools } : {}) });
-          results.push({ path: where, ok: true, name: skill.name, steps: skill.sections.steps?.length ?? 0, diagnostics: skill.diagnostics });
+          results.push({
+            path: where,
+            ok: true,
+            name: skill.name,
+            steps: skill.sections.steps?.length ?? 0,
+            diagnostics: skill.diagnostics,
+          });
         } catch (error) {
           if (!UserError.isUserError(error)) throw error;
           results.push({ path: where, ok: false, message: error.message, diagnostics: error.diagnostics });
@@ -58,7 +72,10 @@ export default defineCommand({
     const paint = styler(io.isTTY);
     for (const r of results) {
       for (const d of r.diagnostics) (d.severity === "error" ? io.stderr : io.stdout)(`${formatDiagnostic(d)}\n`);
-      if (r.ok) io.stdout(`${paint("green", "ok")} ${r.name} ${paint("dim", `${r.path}${r.steps ? ` · ${plural(r.steps, "step")}` : ""}`)}\n`);
+      if (r.ok)
+        io.stdout(
+          `${paint("green", "ok")} ${r.name} ${paint("dim", `${r.path}${r.steps ? ` · ${plural(r.steps, "step")}` : ""}`)}\n`,
+        );
       else io.stderr(`${paint("red", "error:")} ${r.message}\n`);
     }
     if (results.length > 1) io.stdout(`${results.length - failed} of ${plural(results.length, "skill")} ok\n`);
@@ -80,7 +97,9 @@ async function knownTools(args: ParsedArgv, io: CommandIO): Promise<string[] | u
     throw error;
   }
   const open = (threadPlugins: boolean) => openSession({ root, actor: "person:skill-check", threadPlugins });
-  const session = await open(true).catch(() => open(false)).catch(() => undefined);
+  const session = await open(true)
+    .catch(() => open(false))
+    .catch(() => undefined);
   if (!session) return undefined;
   try {
     return session.gate.tools().map((t) => t.id);

@@ -6,10 +6,12 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli, tempWorksite } from "../test-support/cli-harness.js";
 
-const worksite = (files: Record<string, string> = {}) => tempWorksite({ "THREAD.md": "# thread\n", ...files }, "cli-skill-");
+const worksite = (files: Record<string, string> = {}) =>
+  tempWorksite({ "THREAD.md": "# thread\n", ...files }, "cli-skill-");
 const run = (cwd: string, ...argv: string[]) => runCli(argv, cwd, { ...process.env, WORKSITE_SKILLS_PATH: "" });
 
-const skill = (name: string, description: string) => `---\nname: ${name}\ndescription: ${description}\n---\n\n# ${name}\n`;
+const skill = (name: string, description: string) =>
+  `---\nname: ${name}\ndescription: ${description}\n---\n\n# ${name}\n`;
 
 describe("worksite skill", () => {
   it("new + pack in one worksite, add the tarball in a second worksite, and list it there", async () => {
@@ -34,17 +36,28 @@ describe("worksite skill", () => {
     const listed = await run(second, "skill", "list");
     expect(listed.code).toBe(0);
     expect(listed.out).toMatch(/^demo\s+worksite\s+worksite-skill-demo@0\.1\.0\n/);
-    const json = JSON.parse((await run(second, "skill", "list", "--json")).out) as { skills: { name: string; source: string; package?: { version: string } }[] };
-    expect(json.skills.find((s) => s.name === "demo")).toMatchObject({ source: "worksite", package: { version: "0.1.0" } });
+    const json = JSON.parse((await run(second, "skill", "list", "--json")).out) as {
+      skills: { name: string; source: string; package?: { version: string } }[];
+    };
+    expect(json.skills.find((s) => s.name === "demo")).toMatchObject({
+      source: "worksite",
+      package: { version: "0.1.0" },
+    });
 
     const shown = await run(second, "skill", "show", "demo");
-    expect(shown.out).toContain("1. file.read {\"path\":\"{{path}}\"}");
+    expect(shown.out).toContain('1. file.read {"path":"{{path}}"}');
     expect(shown.out).toContain("Steps (needs {{path}})");
   });
 
   it("add shows the files, the scripts it will not run and allowed-tools, and without a terminal installs only with --yes", async () => {
     const site = await worksite({
-      "pkg/package.json": JSON.stringify({ name: "worksite-skill-shown", version: "1.0.0", keywords: ["worksite-skill"], worksite: { skill: "./SKILL.md" }, scripts: { prepare: "touch prepared-marker" } }),
+      "pkg/package.json": JSON.stringify({
+        name: "worksite-skill-shown",
+        version: "1.0.0",
+        keywords: ["worksite-skill"],
+        worksite: { skill: "./SKILL.md" },
+        scripts: { prepare: "touch prepared-marker" },
+      }),
       "pkg/SKILL.md": "---\nname: shown\ndescription: Shows itself.\nallowed-tools: shell.run\n---\n\n# shown\n",
       "pkg/references/a.md": "a\n",
     });
@@ -71,7 +84,9 @@ describe("worksite skill", () => {
     const created = await run(parent, "skill", "new", "nextstep", "-w", root);
     expect(created.code).toBe(0);
     const line = /then: (.+)\n/.exec(created.out)?.[1] ?? "";
-    expect(line).toBe(`worksite skill check ${basename(root)}/skills/nextstep --worksite ${basename(root)} && worksite skill pack nextstep --worksite ${basename(root)}`);
+    expect(line).toBe(
+      `worksite skill check ${basename(root)}/skills/nextstep --worksite ${basename(root)} && worksite skill pack nextstep --worksite ${basename(root)}`,
+    );
     for (const command of line.split(" && ")) {
       const [, ...argv] = command.split(" ");
       const ran = await run(parent, ...argv, ...(argv[1] === "pack" ? ["--out", root] : []));
@@ -95,8 +110,10 @@ describe("worksite skill", () => {
     });
     const checked = await run(dir, "skill", "check", "skills");
     expect(checked.code).toBe(1);
-    expect(checked.err).toContain("skills/Bad_Name/SKILL.md:3: error: name \"Bad_Name\" is not lowercase letters, digits and single hyphens");
-    expect(checked.err).toContain("skills/deploy/SKILL.md:2: error: name \"release\" does not match its folder \"deploy\"");
+    expect(checked.err).toContain(
+      'skills/Bad_Name/SKILL.md:3: error: name "Bad_Name" is not lowercase letters, digits and single hyphens',
+    );
+    expect(checked.err).toContain('skills/deploy/SKILL.md:2: error: name "release" does not match its folder "deploy"');
     expect(checked.err).toContain("skills/no-description/SKILL.md:1: error: description is missing");
     expect(checked.out).toContain("ok good");
     expect(checked.out).toContain("1 of 4 skills ok");
@@ -104,7 +121,10 @@ describe("worksite skill", () => {
 
     const single = await run(dir, "skill", "check", "skills/no-description/SKILL.md");
     expect(single.code).toBe(1);
-    expect(JSON.parse((await run(dir, "skill", "check", "skills/deploy", "--json")).out)).toMatchObject({ ok: false, results: [{ ok: false, diagnostics: [{ line: 2 }] }] });
+    expect(JSON.parse((await run(dir, "skill", "check", "skills/deploy", "--json")).out)).toMatchObject({
+      ok: false,
+      results: [{ ok: false, diagnostics: [{ line: 2 }] }],
+    });
   });
 
   it("check passes every first-party skill", async () => {
@@ -112,19 +132,25 @@ describe("worksite skill", () => {
     const checked = await run(dirname(repoSkills), "skill", "check", "skills");
     expect(checked.err).toBe("");
     expect(checked.code).toBe(0);
-    for (const name of ["verify-page", "release-notes", "approvals-digest"]) expect(checked.out).toContain(`ok ${name}`);
+    for (const name of ["verify-page", "release-notes", "approvals-digest"])
+      expect(checked.out).toContain(`ok ${name}`);
   });
 
   it("check warns about a step tool one slip from a tool the worksite's session has, and only checks the shape outside a worksite", async () => {
-    const steps = "## Steps\n\n```yaml\n- tool: file.wrte\n  input: {}\n- tool: thread.statsu\n  input: {}\n- tool: mail.send\n  input: {}\n```\n";
+    const steps =
+      "## Steps\n\n```yaml\n- tool: file.wrte\n  input: {}\n- tool: thread.statsu\n  input: {}\n- tool: mail.send\n  input: {}\n```\n";
     const dir = await mkdtemp(join(tmpdir(), "cli-skill-"));
     expect((await run(dir, "init", dir)).code).toBe(0); // a whole worksite, so its session opens
     await mkdir(join(dir, "skills/slips"), { recursive: true });
     await writeFile(join(dir, "skills/slips/SKILL.md"), `${skill("slips", "fine")}\n${steps}`);
     const checked = await run(dir, "skill", "check");
     expect(checked.code).toBe(0);
-    expect(checked.out).toContain("skills/slips/SKILL.md:11: warning: step 1: `file.wrte` is not a file tool\n  hint: did you mean `file.write`?");
-    expect(checked.out).toContain("step 2: `thread.statsu` is not a thread tool\n  hint: did you mean `thread.status`?");
+    expect(checked.out).toContain(
+      "skills/slips/SKILL.md:11: warning: step 1: `file.wrte` is not a file tool\n  hint: did you mean `file.write`?",
+    );
+    expect(checked.out).toContain(
+      "step 2: `thread.statsu` is not a thread tool\n  hint: did you mean `thread.status`?",
+    );
     expect(checked.out).not.toContain("mail.send");
 
     const outside = await mkdtemp(join(tmpdir(), "cli-skill-outside-"));
@@ -139,13 +165,22 @@ describe("worksite skill", () => {
   it("list says which skill is shadowed by a nearer one of the same name", async () => {
     const dir = await worksite({
       "skills/deploy/SKILL.md": skill("deploy", "ours"),
-      "node_modules/@acme/skill-deploy/package.json": JSON.stringify({ name: "@acme/skill-deploy", version: "2.0.0", keywords: ["worksite-skill"], worksite: { skill: "./SKILL.md" } }),
+      "node_modules/@acme/skill-deploy/package.json": JSON.stringify({
+        name: "@acme/skill-deploy",
+        version: "2.0.0",
+        keywords: ["worksite-skill"],
+        worksite: { skill: "./SKILL.md" },
+      }),
       "node_modules/@acme/skill-deploy/SKILL.md": skill("deploy", "theirs"),
     });
     const listed = await run(dir, "skill", "list");
-    expect(listed.out).toContain("shadowed: deploy from package @acme/skill-deploy@2.0.0 — worksite skills/deploy is used instead");
+    expect(listed.out).toContain(
+      "shadowed: deploy from package @acme/skill-deploy@2.0.0 — worksite skills/deploy is used instead",
+    );
     const json = JSON.parse((await run(dir, "skill", "list", "--json")).out) as { shadowed: unknown[] };
-    expect(json.shadowed).toEqual([expect.objectContaining({ name: "deploy", source: "package", by: { source: "worksite", path: "skills/deploy" } })]);
+    expect(json.shadowed).toEqual([
+      expect.objectContaining({ name: "deploy", source: "package", by: { source: "worksite", path: "skills/deploy" } }),
+    ]);
   });
 
   it("show names a close match for a misspelt skill", async () => {

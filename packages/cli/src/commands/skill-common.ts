@@ -10,7 +10,11 @@ import type { CommandIO } from "../io.js";
  * (path-delimited), for a checkout of the worksite repository's skills/.
  */
 export function discoverFor(worksite: string, io: CommandIO): Promise<Discovery> {
-  const options: DiscoverOptions = { worksite, relativeTo: io.cwd, packageRoots: [dirname(fileURLToPath(import.meta.url))] };
+  const options: DiscoverOptions = {
+    worksite,
+    relativeTo: io.cwd,
+    packageRoots: [dirname(fileURLToPath(import.meta.url))],
+  };
   const extra = io.env.WORKSITE_SKILLS_PATH?.split(process.platform === "win32" ? ";" : ":").filter(Boolean);
   if (extra?.length) options.firstPartyDirs = extra;
   return discoverSkills(options);

@@ -18,13 +18,19 @@ export default defineCommand({
     if (!existsSync(join(dir, "SKILL.md"))) {
       const found = await discoverFor(findWorksite(args, io), io);
       const skill = found.skills.find((s) => s.name === target);
-      if (!skill) throw new UserError(`no skill named ${target}`, { hint: "see worksite skill list, or give the skill's folder" });
+      if (!skill)
+        throw new UserError(`no skill named ${target}`, {
+          hint: "see worksite skill list, or give the skill's folder",
+        });
       dir = skill.dir;
     }
     const out = typeof args.options.out === "string" ? resolve(io.cwd, args.options.out) : io.cwd;
     const packed = await packSkill(dir, { destination: out, env: io.env });
     if (args.options.json) io.stdout(`${JSON.stringify({ ...packed, tarball: shown(io, packed.tarball) })}\n`);
-    else io.stdout(`packed ${packed.packageName}@${packed.version} → ${shown(io, packed.tarball)}\n  install elsewhere with: worksite skill add ${shown(io, packed.tarball)}\n`);
+    else
+      io.stdout(
+        `packed ${packed.packageName}@${packed.version} → ${shown(io, packed.tarball)}\n  install elsewhere with: worksite skill add ${shown(io, packed.tarball)}\n`,
+      );
     return 0;
   },
 });

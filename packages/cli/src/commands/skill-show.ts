@@ -15,10 +15,17 @@ export default defineCommand({
     const found = await discoverFor(worksite, io);
     const skill = found.skills.find((s) => s.name === name);
     if (!skill) {
-      const guess = didYouMean(name, found.skills.map((s) => s.name));
-      throw new UserError(`no skill named ${name}`, { hint: guess ? `did you mean ${guess}?` : "see worksite skill list" });
+      const guess = didYouMean(
+        name,
+        found.skills.map((s) => s.name),
+      );
+      throw new UserError(`no skill named ${name}`, {
+        hint: guess ? `did you mean ${guess}?` : "see worksite skill list",
+      });
     }
-    const shadows = found.shadowed.filter((s) => s.by === skill).map((s) => ({ source: s.skill.source, path: shown(io, s.skill.dir) }));
+    const shadows = found.shadowed
+      .filter((s) => s.by === skill)
+      .map((s) => ({ source: s.skill.source, path: shown(io, s.skill.dir) }));
     const { sections, frontmatter, files } = skill;
     if (args.options.json) {
       io.stdout(
@@ -47,7 +54,9 @@ export default defineCommand({
     }
     const paint = styler(io.isTTY);
     const out: string[] = [];
-    out.push(`${paint("bold", skill.name)}  ${paint("dim", `${skill.source} · ${shown(io, skill.file)}${skill.package ? ` · ${skill.package.name}@${skill.package.version}` : ""}`)}`);
+    out.push(
+      `${paint("bold", skill.name)}  ${paint("dim", `${skill.source} · ${shown(io, skill.file)}${skill.package ? ` · ${skill.package.name}@${skill.package.version}` : ""}`)}`,
+    );
     out.push(skill.description, "");
     if (frontmatter.compatibility) out.push(`compatibility: ${frontmatter.compatibility}`);
     if (frontmatter.allowedTools) out.push(`allowed tools: ${frontmatter.allowedTools.join(" ")}`);
@@ -59,8 +68,15 @@ export default defineCommand({
       if (t.events.length) out.push(`  events: ${t.events.join(", ")}`);
     }
     if (sections.steps) {
-      out.push(paint("bold", `Steps${sections.variables.length ? ` (needs ${sections.variables.map((v) => `{{${v}}}`).join(", ")})` : ""}`));
-      sections.steps.forEach((s, i) => out.push(`  ${i + 1}. ${s.tool} ${JSON.stringify(s.input)}${s.id ? paint("dim", `  [${s.id}]`) : ""}`));
+      out.push(
+        paint(
+          "bold",
+          `Steps${sections.variables.length ? ` (needs ${sections.variables.map((v) => `{{${v}}}`).join(", ")})` : ""}`,
+        ),
+      );
+      sections.steps.forEach((s, i) =>
+        out.push(`  ${i + 1}. ${s.tool} ${JSON.stringify(s.input)}${s.id ? paint("dim", `  [${s.id}]`) : ""}`),
+      );
     } else out.push(paint("dim", "no Steps: a model agent follows the body; the script agent cannot run it"));
     if (sections.failureModes.length) {
       out.push(paint("bold", "Failure modes"));

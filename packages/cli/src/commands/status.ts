@@ -29,13 +29,21 @@ export default defineCommand({
       // The same words as the text below: "running" or "interrupted" when that is what the person reads;
       // recordedState keeps state.json's own word.
       ...standing,
-      openApprovals: approvals.map((a) => ({ id: a.id, tool: a.tool, target: a.target ?? null, requestedBy: a.requestedBy, created: a.created })),
+      openApprovals: approvals.map((a) => ({
+        id: a.id,
+        tool: a.tool,
+        target: a.target ?? null,
+        requestedBy: a.requestedBy,
+        created: a.created,
+      })),
       drafts: drafts.map((d) => ({ id: d.id, tool: d.tool, summary: d.summary, artifact: d.artifact })),
       grants: grants.map((g) => ({ id: g.id, tool: g.tool, target: g.target, by: g.by })),
       steering: steering.map((m) => ({ id: m.id, text: m.text, by: m.by })),
       queued: queued.map((m) => ({ id: m.id, text: m.text, by: m.by })),
       // No scheduler ships yet (the automations package is still to come), so say how the wake is honoured today.
-      nextWake: worksite.thread.wake ? `every ${worksite.thread.wake} per THREAD.md, once something runs \`worksite run\` on that schedule (cron, CI)` : "only when someone runs `worksite run`",
+      nextWake: worksite.thread.wake
+        ? `every ${worksite.thread.wake} per THREAD.md, once something runs \`worksite run\` on that schedule (cron, CI)`
+        : "only when someone runs `worksite run`",
     };
     if (args.options.json) {
       io.stdout(`${JSON.stringify(status, null, 2)}\n`);
@@ -47,12 +55,17 @@ export default defineCommand({
     line("agent", status.agent);
     line("round", `${status.round}${status.running ? " finished" : ""}`);
     if (status.running) line("state", `running (round ${status.running.round}, run ${status.running.run})`);
-    else if (status.interruptedRound !== null) line("state", `interrupted in round ${status.interruptedRound}; the next \`${suggestCommand(io, root, "run")}\` redoes it`);
+    else if (status.interruptedRound !== null)
+      line(
+        "state",
+        `interrupted in round ${status.interruptedRound}; the next \`${suggestCommand(io, root, "run")}\` redoes it`,
+      );
     else line("state", status.state);
     const stop = status.lastStop;
     line("last stop", stop ? (stop.interrupted ? stop.reason : `round ${stop.round}: ${stop.reason}`) : "none yet");
     line("approvals", approvals.length ? `${approvals.length} waiting` : "none waiting");
-    for (const a of status.openApprovals) io.stdout(`  ${a.id}  ${a.tool} ${a.target ?? ""}   → ${suggestCommand(io, root, `approve ${a.id}`)}\n`);
+    for (const a of status.openApprovals)
+      io.stdout(`  ${a.id}  ${a.tool} ${a.target ?? ""}   → ${suggestCommand(io, root, `approve ${a.id}`)}\n`);
     line("drafts", drafts.length ? `${drafts.length} open (nothing was sent)` : "none");
     for (const d of status.drafts) io.stdout(`  ${d.id}  ${d.summary}  (${d.artifact})\n`);
     if (grants.length) line("grants", grants.map((g) => `${g.id} ${g.tool} ${g.target}`).join("; "));

@@ -41,7 +41,12 @@ function threadWorksite(): Promise<string> {
 }
 
 const lockFile = (root: string, pid: number) =>
-  mkdir(join(root, ".worksite"), { recursive: true }).then(() => writeFile(join(root, ".worksite", "lock"), `${JSON.stringify({ pid, host: hostname(), run: "run-test-1", started: new Date().toISOString() })}\n`));
+  mkdir(join(root, ".worksite"), { recursive: true }).then(() =>
+    writeFile(
+      join(root, ".worksite", "lock"),
+      `${JSON.stringify({ pid, host: hostname(), run: "run-test-1", started: new Date().toISOString() })}\n`,
+    ),
+  );
 
 /** The pid of a process that has exited: its lock is nobody's. */
 async function deadPid(): Promise<number> {
@@ -76,19 +81,32 @@ describe("worksite run output", () => {
 describe("worksite status", () => {
   it("says a live run is running its round, without calling that round interrupted", async () => {
     const root = await threadWorksite();
-    await writeState(root, { round: 0, state: "waiting", inProgress: { round: 1, run: "run-test-1", started: new Date().toISOString(), taken: [] } });
+    await writeState(root, {
+      round: 0,
+      state: "waiting",
+      inProgress: { round: 1, run: "run-test-1", started: new Date().toISOString(), taken: [] },
+    });
     await lockFile(root, process.pid);
     const { out } = await runCli(["status"], root);
     expect(out).toMatch(/^state +running \(round 1, run run-test-1\)$/m);
     expect(out).not.toContain("interrupted");
     expect(out).not.toMatch(/^state.*waiting/m);
     const json = JSON.parse((await runCli(["status", "--json"], root)).out);
-    expect(json).toMatchObject({ state: "running", recordedState: "waiting", running: { run: "run-test-1", round: 1 }, interruptedRound: null });
+    expect(json).toMatchObject({
+      state: "running",
+      recordedState: "waiting",
+      running: { run: "run-test-1", round: 1 },
+      interruptedRound: null,
+    });
   });
 
   it("says a round left by a run that is gone was interrupted, and how to redo it", async () => {
     const root = await threadWorksite();
-    await writeState(root, { round: 2, state: "active", inProgress: { round: 3, run: "run-test-1", started: new Date().toISOString(), taken: [] } });
+    await writeState(root, {
+      round: 2,
+      state: "active",
+      inProgress: { round: 3, run: "run-test-1", started: new Date().toISOString(), taken: [] },
+    });
     await lockFile(root, await deadPid());
     const { out } = await runCli(["status"], root);
     expect(out).toMatch(/^state +interrupted in round 3; the next `worksite run` redoes it$/m);
@@ -100,26 +118,62 @@ describe("worksite status", () => {
   it("after Ctrl-C, says the same state in --json as in text, and shows the interruption as the last stop", async () => {
     const root = await threadWorksite();
     const now = Date.now();
-    const earlier = { round: 1, reason: "ran the 1 round asked for; verification failed: node check.js: exit 1", at: new Date(now - 60_000).toISOString() };
-    await writeState(root, { round: 1, state: "active", lastStop: earlier, inProgress: { round: 2, run: "run-test-1", started: new Date(now - 5_000).toISOString(), taken: [], interruptedAt: new Date(now - 1_000).toISOString() } });
+    const earlier = {
+      round: 1,
+      reason: "ran the 1 round asked for; verification failed: node check.js: exit 1",
+      at: new Date(now - 60_000).toISOString(),
+    };
+    await writeState(root, {
+      round: 1,
+      state: "active",
+      lastStop: earlier,
+      inProgress: {
+        round: 2,
+        run: "run-test-1",
+        started: new Date(now - 5_000).toISOString(),
+        taken: [],
+        interruptedAt: new Date(now - 1_000).toISOString(),
+      },
+    });
     const { out } = await runCli(["status"], root);
     expect(out).toMatch(/^state +interrupted in round 2; the next `worksite run` redoes it$/m);
     expect(out).toMatch(/^last stop +round 2 was interrupted before it finished \(run run-test-1\)$/m);
     expect(out).not.toContain("none yet");
     const json = JSON.parse((await runCli(["status", "--json"], root)).out);
-    expect(json).toMatchObject({ round: 1, state: "interrupted", recordedState: "active", interruptedRound: 2, lastStop: { round: 2, interrupted: true } });
+    expect(json).toMatchObject({
+      round: 1,
+      state: "interrupted",
+      recordedState: "active",
+      interruptedRound: 2,
+      lastStop: { round: 2, interrupted: true },
+    });
 
     // A stop recorded after the interruption (a rollback, say) is the last stop.
-    const later = { round: 1, reason: "rolled back to round 1 by person:alice", at: new Date(now + 1_000).toISOString() };
-    await writeState(root, { round: 1, state: "active", lastStop: later, inProgress: { round: 2, run: "run-test-1", started: new Date(now - 5_000).toISOString(), taken: [] } });
-    expect((await runCli(["status"], root)).out).toMatch(/^last stop +round 1: rolled back to round 1 by person:alice$/m);
+    const later = {
+      round: 1,
+      reason: "rolled back to round 1 by person:alice",
+      at: new Date(now + 1_000).toISOString(),
+    };
+    await writeState(root, {
+      round: 1,
+      state: "active",
+      lastStop: later,
+      inProgress: { round: 2, run: "run-test-1", started: new Date(now - 5_000).toISOString(), taken: [] },
+    });
+    expect((await runCli(["status"], root)).out).toMatch(
+      /^last stop +round 1: rolled back to round 1 by person:alice$/m,
+    );
   });
 
   it("says `last stop none yet` only when nothing has stopped", async () => {
     const root = await threadWorksite();
     const { out } = await runCli(["status"], root);
     expect(out).toMatch(/^last stop +none yet$/m);
-    expect(JSON.parse((await runCli(["status", "--json"], root)).out)).toMatchObject({ round: 0, state: "active", lastStop: null });
+    expect(JSON.parse((await runCli(["status", "--json"], root)).out)).toMatchObject({
+      round: 0,
+      state: "active",
+      lastStop: null,
+    });
   });
 });
 
@@ -154,7 +208,9 @@ describe("worksite run when a person must act", () => {
     );
     const first = await runCli(["run"], root);
     expect(first.code).toBe(4);
-    expect(first.out).toContain("paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on");
+    expect(first.out).toContain(
+      "paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
+    );
     const again = await runCli(["run"], root);
     expect(again.code).toBe(4);
     expect(again.out).toContain("raise `pause.maxRounds` in GOAL.md (now 2) to go on");
@@ -165,7 +221,9 @@ describe("worksite steer and queue", () => {
   it("tells the person no run is active, and that the next run takes the steering first", async () => {
     const root = await threadWorksite();
     const steered = await runCli(["steer", "fix the test first"], root);
-    expect(steered.out).toMatch(/^steering sent \(steer-[^)]+\); no run is active now; the next `worksite run` takes it at the start of its first round$/m);
+    expect(steered.out).toMatch(
+      /^steering sent \(steer-[^)]+\); no run is active now; the next `worksite run` takes it at the start of its first round$/m,
+    );
     const queued = await runCli(["queue", "then the README"], root);
     expect(queued.out).toContain("no run is active now; start one with: worksite run");
   });
@@ -173,7 +231,9 @@ describe("worksite steer and queue", () => {
   it("names the live run that will take the steering", async () => {
     const root = await threadWorksite();
     await lockFile(root, process.pid);
-    expect((await runCli(["steer", "fix the test first"], root)).out).toContain("; run run-test-1 takes it at its next safe point");
+    expect((await runCli(["steer", "fix the test first"], root)).out).toContain(
+      "; run run-test-1 takes it at its next safe point",
+    );
   });
 });
 
@@ -203,7 +263,11 @@ describe("worksite rollback", () => {
     expect(rolled.out).toContain(`The next \`worksite run --worksite ${where}\` is round 3 and works from these files`);
     expect(rolled.out).toContain(`put it back with: worksite rollback --undo --worksite ${where}`);
     expect(rolled.out).not.toMatch(/checkpoint [0-9a-f]{10}/);
-    expect(await readState(root)).toMatchObject({ state: "active", round: 2, lastStop: { round: 1, reason: "rolled back to round 1 by person:alice" } });
+    expect(await readState(root)).toMatchObject({
+      state: "active",
+      round: 2,
+      lastStop: { round: 1, reason: "rolled back to round 1 by person:alice" },
+    });
 
     const refused = await runCli(["rollback", "--undo"], root);
     expect(refused.code).not.toBe(0);

@@ -24,7 +24,11 @@ export function captureIO(cwd: string, env: NodeJS.ProcessEnv = {}): CapturedIO 
 }
 
 /** Runs `worksite ...argv` in this process, the way a person would from `cwd`. */
-export async function runCli(argv: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
+export async function runCli(
+  argv: readonly string[],
+  cwd: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ code: number; out: string; err: string }> {
   const io = captureIO(cwd, env);
   const code = await main(argv, io);
   return { code, out: io.out, err: io.err };

@@ -1,4 +1,10 @@
 export type * from "./types.js";
-export { createArtifactStore, readArtifactIndex, ARTIFACT_INDEX, type ArtifactIndex, type ArtifactStoreOptions } from "./store.js";
+export {
+  createArtifactStore,
+  readArtifactIndex,
+  ARTIFACT_INDEX,
+  type ArtifactIndex,
+  type ArtifactStoreOptions,
+} from "./store.js";
 export { writeFileAtomic, withFileLock } from "./atomic-file.js";
 export { readEvidenceFile, type EvidenceRead } from "./read-evidence.js";

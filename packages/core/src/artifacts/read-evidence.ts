@@ -4,7 +4,11 @@ import { join, sep } from "node:path";
 
 export type EvidenceRead =
   | { ok: true; data: Buffer }
-  | { ok: false; problem: "missing" | "symlink" | "hard-linked" | "not-a-file" | "outside" | "unreadable"; reason: string };
+  | {
+      ok: false;
+      problem: "missing" | "symlink" | "hard-linked" | "not-a-file" | "outside" | "unreadable";
+      reason: string;
+    };
 
 /**
  * Reads a file of the worksite (an artifact, PROGRESS.md) as evidence a person or a client
@@ -20,7 +24,8 @@ export type EvidenceRead =
  */
 export async function readEvidenceFile(root: string, relative: string): Promise<EvidenceRead> {
   const parts = relative.split("/");
-  if (!relative || relative.startsWith("/") || parts.some((p) => p === "" || p === "." || p === "..")) return refused("outside", `${relative} is not a path inside the worksite`);
+  if (!relative || relative.startsWith("/") || parts.some((p) => p === "" || p === "." || p === ".."))
+    return refused("outside", `${relative} is not a path inside the worksite`);
   let realRoot: string;
   try {
     realRoot = await realpath(root);
@@ -44,21 +49,34 @@ export async function readEvidenceFile(root: string, relative: string): Promise<
   try {
     const info = await handle.stat();
     if (!info.isFile()) return refused("not-a-file", `${relative} is not a regular file`);
-    if (info.nlink > 1) return refused("hard-linked", `${relative} has ${info.nlink} hard links, so it may be a file from outside the worksite`);
+    if (info.nlink > 1)
+      return refused(
+        "hard-linked",
+        `${relative} has ${info.nlink} hard links, so it may be a file from outside the worksite`,
+      );
     // What was opened is what was checked: a parent folder swapped for a symlink in between shows here.
     const opened = await openedPath(handle.fd);
-    if (opened !== undefined && opened !== absolute) return refused("symlink", `${relative} was reached through a symbolic link`);
-    if (opened === undefined && (await checkChain(realRoot, parts, relative))) return refused("symlink", `${relative} was reached through a symbolic link`);
+    if (opened !== undefined && opened !== absolute)
+      return refused("symlink", `${relative} was reached through a symbolic link`);
+    if (opened === undefined && (await checkChain(realRoot, parts, relative)))
+      return refused("symlink", `${relative} was reached through a symbolic link`);
     return { ok: true, data: await handle.readFile() };
   } catch (error) {
-    return refused("unreadable", `${relative} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    return refused(
+      "unreadable",
+      `${relative} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   } finally {
     await handle.close();
   }
 }
 
 /** Every folder from the root down to the file must be a real folder, not a link to one. */
-async function checkChain(realRoot: string, parts: readonly string[], relative: string): Promise<EvidenceRead | undefined> {
+async function checkChain(
+  realRoot: string,
+  parts: readonly string[],
+  relative: string,
+): Promise<EvidenceRead | undefined> {
   let at = realRoot;
   for (let i = 0; i < parts.length; i++) {
     at = `${at}${sep}${parts[i]}`;
@@ -68,7 +86,11 @@ async function checkChain(realRoot: string, parts: readonly string[], relative: 
     } catch {
       return refused("missing", `${relative} does not exist`);
     }
-    if (info.isSymbolicLink()) return refused("symlink", `${i === parts.length - 1 ? relative : parts.slice(0, i + 1).join("/")} is a symbolic link`);
+    if (info.isSymbolicLink())
+      return refused(
+        "symlink",
+        `${i === parts.length - 1 ? relative : parts.slice(0, i + 1).join("/")} is a symbolic link`,
+      );
     if (i < parts.length - 1 && !info.isDirectory()) return refused("missing", `${relative} does not exist`);
   }
   return undefined;

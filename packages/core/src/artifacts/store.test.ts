@@ -29,7 +29,9 @@ describe("artifact store", () => {
   it("keeps every entry when many writes race for the index", async () => {
     const root = await tempRoot();
     const stores = [1, 2].map((n) => createArtifactStore({ root, run: `r${n}`, round: 1, redact: (t) => t }));
-    await Promise.all(Array.from({ length: 30 }, (_, i) => stores[i % 2]!.write({ name: "same.txt", kind: "log", data: String(i) })));
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => stores[i % 2]!.write({ name: "same.txt", kind: "log", data: String(i) })),
+    );
     const index = await readArtifactIndex(root);
     expect(new Set(index.artifacts.map((a) => a.path)).size).toBe(30);
     expect((await readdir(join(root, "artifacts/round-1"))).length).toBe(30);
@@ -47,8 +49,18 @@ describe("artifact store", () => {
 
   it("never writes a password given in artifact meta to index.json", async () => {
     const root = await tempRoot();
-    const store = createArtifactStore({ root, run: "r", round: 1, redact: (t) => t.replaceAll("s3cret-env", "[REDACTED:env]") });
-    const ref = await store.write({ name: "a.log", kind: "log", data: "x", meta: { password: "hunter2", note: "uses s3cret-env" } });
+    const store = createArtifactStore({
+      root,
+      run: "r",
+      round: 1,
+      redact: (t) => t.replaceAll("s3cret-env", "[REDACTED:env]"),
+    });
+    const ref = await store.write({
+      name: "a.log",
+      kind: "log",
+      data: "x",
+      meta: { password: "hunter2", note: "uses s3cret-env" },
+    });
     const index = await readFile(join(root, "artifacts/index.json"), "utf8");
     expect(index).not.toContain("hunter2");
     expect(index).not.toContain("s3cret-env");

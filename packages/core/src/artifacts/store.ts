@@ -55,7 +55,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
 
     async list(filter?: { round?: number; kind?: ArtifactKind }): Promise<ArtifactRef[]> {
       const { artifacts } = await readArtifactIndex(root);
-      return artifacts.filter((a) => (filter?.round === undefined || a.round === filter.round) && (filter?.kind === undefined || a.kind === filter.kind));
+      return artifacts.filter(
+        (a) =>
+          (filter?.round === undefined || a.round === filter.round) &&
+          (filter?.kind === undefined || a.kind === filter.kind),
+      );
     },
   };
 }
@@ -66,8 +70,12 @@ export async function readArtifactIndex(root: string): Promise<ArtifactIndex> {
   if (!got.ok && got.problem === "missing") return { version: 1, artifacts: [] };
   if (!got.ok) {
     const message = `${ARTIFACT_INDEX} is not read: ${got.reason}`;
-    const hint = "the artifact store writes it as a plain file; move this one aside (a new index starts with the next artifact)";
-    throw new UserError(message, { hint, diagnostics: [{ file: ARTIFACT_INDEX, line: 1, severity: "error", message, hint }] });
+    const hint =
+      "the artifact store writes it as a plain file; move this one aside (a new index starts with the next artifact)";
+    throw new UserError(message, {
+      hint,
+      diagnostics: [{ file: ARTIFACT_INDEX, line: 1, severity: "error", message, hint }],
+    });
   }
   const text = got.data.toString("utf8");
   let parsed: Partial<ArtifactIndex> | ArtifactRef[] | null;
@@ -88,7 +96,10 @@ function badIndex(text: string, why: string): UserError {
   const line = position === undefined ? 1 : text.slice(0, position).split("\n").length;
   const message = `${ARTIFACT_INDEX} is not valid JSON: ${reason}`;
   const hint = `fix it, or move it aside (the files under artifacts/round-*/ stay; a new index starts with the next artifact)`;
-  return new UserError(message, { hint, diagnostics: [{ file: ARTIFACT_INDEX, line, severity: "error", message, hint }] });
+  return new UserError(message, {
+    hint,
+    diagnostics: [{ file: ARTIFACT_INDEX, line, severity: "error", message, hint }],
+  });
 }
 
 /**
@@ -101,7 +112,13 @@ function jsonProblem(text: string, message: string): { position?: number; reason
   // V8 quotes up to 10 characters either side of the bad one, marking a cut with "...".
   const token = /^Unexpected token '([\s\S])', (\.\.\.)?"([\s\S]*?)"(\.\.\.)? is not valid JSON$/.exec(message);
   if (token) {
-    const [, bad, cutBefore, snippet, cutAfter] = token as unknown as [string, string, string | undefined, string, string | undefined];
+    const [, bad, cutBefore, snippet, cutAfter] = token as unknown as [
+      string,
+      string,
+      string | undefined,
+      string,
+      string | undefined,
+    ];
     const start = text.indexOf(snippet);
     const offset = cutBefore ? 10 : cutAfter ? snippet.length - 10 : snippet.indexOf(bad);
     return { ...(start >= 0 ? { position: start + offset } : {}), reason: `unexpected ${JSON.stringify(bad)}` };

@@ -1,4 +1,13 @@
-export type ArtifactKind = "markdown" | "table" | "screenshot" | "diff" | "test-result" | "log" | "draft" | "download" | "json";
+export type ArtifactKind =
+  | "markdown"
+  | "table"
+  | "screenshot"
+  | "diff"
+  | "test-result"
+  | "log"
+  | "draft"
+  | "download"
+  | "json";
 
 export interface ArtifactRef {
   /** Path relative to the worksite root, with forward slashes: `artifacts/round-3/home.png`. */

@@ -26,7 +26,13 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const event = (i: number): AuditEvent => ({ type: "decision", actor: "agent", tool: "shell.run", target: `echo ${i}`, outcome: "ok" });
+const event = (i: number): AuditEvent => ({
+  type: "decision",
+  actor: "agent",
+  tool: "shell.run",
+  target: `echo ${i}`,
+  outcome: "ok",
+});
 const lines = async () => (await readFile(path, "utf8")).split("\n").filter(Boolean);
 
 async function writeFive(): Promise<AuditEntry[]> {
@@ -50,21 +56,41 @@ describe("the audit anchor in the person's state folder", () => {
     await unlink(path);
     await unlink(`${path}.head`);
     const result = await openAuditLog(path).verify();
-    expect(result).toMatchObject({ ok: false, entries: 0, problem: expect.stringMatching(/the log is missing, but entry seq 5 .*person's state folder.*deleted/) });
+    expect(result).toMatchObject({
+      ok: false,
+      entries: 0,
+      problem: expect.stringMatching(/the log is missing, but entry seq 5 .*person's state folder.*deleted/),
+    });
   });
 
   it("makes verify fail when the whole .worksite/ folder is deleted: the state folder remembers the path's id", async () => {
     await writeFive();
     await rm(join(root, ".worksite"), { recursive: true });
-    expect(await openAuditLog(path).verify()).toMatchObject({ ok: false, problem: expect.stringContaining("the log is missing, but entry seq 5") });
+    expect(await openAuditLog(path).verify()).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining("the log is missing, but entry seq 5"),
+    });
   });
 
   it("makes verify fail when the log is cut and the head rewritten from an earlier entry's hash", async () => {
     const [, second] = await writeFive();
-    await writeFile(path, (await lines()).slice(0, 2).map((l) => `${l}\n`).join(""));
+    await writeFile(
+      path,
+      (await lines())
+        .slice(0, 2)
+        .map((l) => `${l}\n`)
+        .join(""),
+    );
     await writeFile(`${path}.head`, `${JSON.stringify({ seq: 2, hash: second!.hash })}\n`);
     const result = await openAuditLog(path).verify();
-    expect(result).toMatchObject({ ok: false, entries: 2, line: 3, problem: expect.stringMatching(/the log ends at line 2, but entry seq 5 .*person's state folder.*lines were removed from the end/) });
+    expect(result).toMatchObject({
+      ok: false,
+      entries: 2,
+      line: 3,
+      problem: expect.stringMatching(
+        /the log ends at line 2, but entry seq 5 .*person's state folder.*lines were removed from the end/,
+      ),
+    });
     // Nor does the next append chain onto the cut log.
     await expect(openAuditLog(path).append(event(6))).rejects.toMatchObject({ code: "audit-corrupt" });
   });
@@ -72,13 +98,20 @@ describe("the audit anchor in the person's state folder", () => {
   it("makes verify fail when the head alone is rewritten from an earlier entry", async () => {
     const [, , third] = await writeFive();
     await writeFile(`${path}.head`, `${JSON.stringify({ seq: 3, hash: third!.hash })}\n`);
-    expect(await openAuditLog(path).verify()).toMatchObject({ ok: false, problem: expect.stringContaining("the head was rewritten from an earlier entry") });
+    expect(await openAuditLog(path).verify()).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining("the head was rewritten from an earlier entry"),
+    });
   });
 
   it("makes verify fail when the anchor of a worksite that had one is missing", async () => {
     await writeFive();
     await unlink(anchorPlace(path, { create: false })!.path);
-    expect(await openAuditLog(path).verify()).toMatchObject({ ok: false, entries: 5, problem: expect.stringContaining("the anchor of this worksite's log is missing from the person's state folder") });
+    expect(await openAuditLog(path).verify()).toMatchObject({
+      ok: false,
+      entries: 5,
+      problem: expect.stringContaining("the anchor of this worksite's log is missing from the person's state folder"),
+    });
   });
 
   it("leaves an older worksite (no id yet) verifying as before, and anchors it at its next append", async () => {

@@ -65,7 +65,8 @@ export async function readTailState(path: string, size: number): Promise<TailSta
   if (!last) return { size: 0, seq: 0, hash: GENESIS_HASH };
   const parsed = parseLine(last);
   if (!parsed.ok) throw corrupt(path, undefined, parsed.problem);
-  if (entryHash(parsed.entry) !== parsed.entry.hash) throw corrupt(path, undefined, "its hash does not match its content");
+  if (entryHash(parsed.entry) !== parsed.entry.hash)
+    throw corrupt(path, undefined, "its hash does not match its content");
   return { size, seq: parsed.entry.seq, hash: parsed.entry.hash };
 }
 
@@ -75,7 +76,10 @@ export async function readTailState(path: string, size: number): Promise<TailSta
  * hide the cut, so it is refused like a torn line.
  */
 async function refuseIfCutBack(path: string, tail: TailState, anchor: string | undefined): Promise<void> {
-  for (const [read, where] of [[await readHead(path), undefined], ...(anchor ? [[await readHeadAt(anchor), `the anchor in the person's state folder, ${anchor}`] as const] : [])] as const) {
+  for (const [read, where] of [
+    [await readHead(path), undefined],
+    ...(anchor ? [[await readHeadAt(anchor), `the anchor in the person's state folder, ${anchor}`] as const] : []),
+  ] as const) {
     if (!read.ok) throw corrupt(path, undefined, read.problem);
     if (!read.head) continue; // an older log, or one never appended to by a version that writes the head
     const problem = tailProblem(read.head, tail.seq === 0 ? undefined : tail, path, where);

@@ -48,7 +48,9 @@ describe("the audit log", () => {
   it("redacts secrets before hashing and writing, so the chain still verifies", async () => {
     const log = openAuditLog(path);
     const token = "ghp_" + "Zq8rT3vW5xY7aB9cD1eF3gH5jK7mN9pQ2sU4";
-    const entry = await log.append(event(1, { target: `https://bot:${token}@git.example.org/x.git`, data: { input: { password: "hunter2" } } }));
+    const entry = await log.append(
+      event(1, { target: `https://bot:${token}@git.example.org/x.git`, data: { input: { password: "hunter2" } } }),
+    );
     const raw = await readFile(path, "utf8");
     expect(raw).not.toContain(token);
     expect(raw).not.toContain("hunter2");
@@ -89,7 +91,12 @@ describe("the audit log", () => {
     const log = openAuditLog(path);
     for (let i = 1; i <= 3; i++) await log.append(event(i));
     await appendFile(path, '{"seq":4,"time":"2024-06-01T00:00:00.000Z","ty');
-    expect(await log.verify()).toMatchObject({ ok: false, entries: 3, line: 4, problem: expect.stringContaining("incomplete") });
+    expect(await log.verify()).toMatchObject({
+      ok: false,
+      entries: 3,
+      line: 4,
+      problem: expect.stringContaining("incomplete"),
+    });
     const error = await log.append(event(4)).catch((e: unknown) => e);
     expect(WorksiteError.isInstance(error) && error.code).toBe("audit-corrupt");
     expect((error as Error).message).toContain("worksite audit verify");
@@ -109,7 +116,9 @@ describe("the audit log", () => {
   it("keeps one chain when two writers in this process append at once", async () => {
     const a = openAuditLog(path);
     const b = openAuditLog(path);
-    await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).append(event(i, { actor: i % 2 ? "a" : "b" }))));
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).append(event(i, { actor: i % 2 ? "a" : "b" }))),
+    );
     expect(await a.verify()).toEqual({ ok: true, entries: 60 });
     expect((await a.entries()).map((e) => e.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
   });
@@ -149,13 +158,19 @@ describe("across processes", () => {
         const script = `const { openAuditLog } = await import(${JSON.stringify(distIndex)});
           const log = openAuditLog(${JSON.stringify(path)});
           await Promise.all(Array.from({ length: 40 }, (_, i) => log.append({ type: "note", actor: ${JSON.stringify(name)}, message: "n" + i })));`;
-        const p = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "ignore", "pipe"] });
+        const p = spawn(process.execPath, ["--input-type=module", "-e", script], {
+          stdio: ["ignore", "ignore", "pipe"],
+        });
         let err = "";
         p.stderr.on("data", (d) => (err += d));
         p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${name} exited ${code}: ${err}`))));
       });
     const here = openAuditLog(path);
-    await Promise.all([child("child-1"), child("child-2"), ...Array.from({ length: 40 }, (_, i) => here.append(event(i)))]);
+    await Promise.all([
+      child("child-1"),
+      child("child-2"),
+      ...Array.from({ length: 40 }, (_, i) => here.append(event(i))),
+    ]);
     const entries = await here.entries();
     expect(entries).toHaveLength(120);
     expect(new Set(entries.map((e) => e.actor))).toEqual(new Set(["agent", "child-1", "child-2"]));

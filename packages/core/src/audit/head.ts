@@ -49,7 +49,11 @@ export async function readHeadAt(file: string): Promise<HeadRead> {
   }
   const parsed = headSchema.safeParse(json);
   // Written by rename, it cannot be torn by a crash: a damaged head was edited.
-  if (!parsed.success) return { ok: false, problem: `${basename(file)} is not a {seq, hash} record, so the end of the log cannot be checked` };
+  if (!parsed.success)
+    return {
+      ok: false,
+      problem: `${basename(file)} is not a {seq, hash} record, so the end of the log cannot be checked`,
+    };
   return { ok: true, head: parsed.data };
 }
 
@@ -72,7 +76,12 @@ export function describeHead(head: AuditHead): string {
  * the head was written for, or undefined when it can. Only the end is
  * checked: the whole log is verify's job.
  */
-export function tailProblem(head: AuditHead, last: AuditHead | undefined, logPath: string, where = basename(headPath(logPath))): string | undefined {
+export function tailProblem(
+  head: AuditHead,
+  last: AuditHead | undefined,
+  logPath: string,
+  where = basename(headPath(logPath)),
+): string | undefined {
   const lastSeq = last?.seq ?? 0;
   if (lastSeq < head.seq)
     return `the log ends at entry seq ${lastSeq}, but ${describeHead(head)} was written (recorded in ${where}): lines were removed from the end`;

@@ -55,7 +55,11 @@ interface Outcome {
 
 function child(lock: string, marker: string, times: number, die: boolean): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--input-type=module", "-e", CHILD, lock, marker, String(times), die ? "die" : "live"], { stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(
+      process.execPath,
+      ["--input-type=module", "-e", CHILD, lock, marker, String(times), die ? "die" : "live"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -76,32 +80,32 @@ const ENTRIES = 20;
 const DYING = 6;
 
 describe("the lock across processes", () => {
-  it(
-    "lets one process at a time inside, while holders are killed holding it and the others take their stale locks over",
-    async () => {
-      const failures: string[] = [];
-      let takenOver = 0;
-      for (let round = 0; round < ROUNDS; round++) {
-        const dir = await mkdtemp(join(tmpdir(), "worksite-lock-procs-"));
-        dirs.push(dir);
-        const lock = join(dir, "file.lock");
-        const marker = join(dir, "inside");
-        // Every round starts over a lock whose holder is gone, as after a crash.
-        await writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 4321, host: hostname(), run: "gone", started: new Date().toISOString() }));
-        const outcomes = await Promise.all([
-          ...Array.from({ length: CONTENDERS }, () => child(lock, marker, ENTRIES, false)),
-          ...Array.from({ length: DYING }, () => child(lock, marker, 1, true)),
-        ]);
-        outcomes.forEach((o, i) => {
-          const dies = i >= CONTENDERS;
-          if (dies && o.signal === "SIGKILL" && o.stdout === "") takenOver++;
-          else if (dies || o.code !== 0 || !o.stdout.includes(`{"done":${ENTRIES}}`)) failures.push(`round ${round}, child ${i}: exit ${o.code ?? o.signal} ${o.stdout.trim()} ${o.stderr.trim()}`);
-        });
-      }
-      expect(failures).toEqual([]);
-      // Every killed holder's lock was taken over by someone, or the survivors could not have finished.
-      expect(takenOver).toBe(ROUNDS * DYING);
-    },
-    300_000,
-  );
+  it("lets one process at a time inside, while holders are killed holding it and the others take their stale locks over", async () => {
+    const failures: string[] = [];
+    let takenOver = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const dir = await mkdtemp(join(tmpdir(), "worksite-lock-procs-"));
+      dirs.push(dir);
+      const lock = join(dir, "file.lock");
+      const marker = join(dir, "inside");
+      // Every round starts over a lock whose holder is gone, as after a crash.
+      await writeFile(
+        lock,
+        JSON.stringify({ pid: 2 ** 22 + 4321, host: hostname(), run: "gone", started: new Date().toISOString() }),
+      );
+      const outcomes = await Promise.all([
+        ...Array.from({ length: CONTENDERS }, () => child(lock, marker, ENTRIES, false)),
+        ...Array.from({ length: DYING }, () => child(lock, marker, 1, true)),
+      ]);
+      outcomes.forEach((o, i) => {
+        const dies = i >= CONTENDERS;
+        if (dies && o.signal === "SIGKILL" && o.stdout === "") takenOver++;
+        else if (dies || o.code !== 0 || !o.stdout.includes(`{"done":${ENTRIES}}`))
+          failures.push(`round ${round}, child ${i}: exit ${o.code ?? o.signal} ${o.stdout.trim()} ${o.stderr.trim()}`);
+      });
+    }
+    expect(failures).toEqual([]);
+    // Every killed holder's lock was taken over by someone, or the survivors could not have finished.
+    expect(takenOver).toBe(ROUNDS * DYING);
+  }, 300_000);
 });

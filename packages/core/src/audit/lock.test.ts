@@ -50,7 +50,9 @@ describe("the lock primitive", () => {
   it("does not take over a lock whose holder is alive", async () => {
     const lock = join(await tempDir(), "lock");
     await writeFile(lock, JSON.stringify(holder(process.pid, "live")));
-    expect(await tryFileLock(lock, { run: "b" })).toEqual({ heldBy: expect.objectContaining({ run: "live", pid: process.pid }) });
+    expect(await tryFileLock(lock, { run: "b" })).toEqual({
+      heldBy: expect.objectContaining({ run: "live", pid: process.pid }),
+    });
   });
 
   it("takes over a live holder's lock once it is older than staleMs, and reports whom it took it from", async () => {

@@ -36,14 +36,23 @@ const TORN_GRACE_MS = 2_000;
 
 /** Locks written before the holder payload (`{pid, time, nonce}`) still name a pid on this host, so they still read. */
 const HolderSchema = z
-  .object({ pid: z.number().int(), host: z.string().optional(), run: z.string().optional(), started: z.string().optional(), time: z.number().optional() })
-  .transform((h): LockHolder => ({
-    pid: h.pid,
-    host: h.host ?? hostname(),
-    run: h.run ?? "",
-    // An unreadable start leaves "" and the lock's age comes from the file's mtime.
-    started: h.started ?? (Number.isFinite(h.time) && Math.abs(h.time!) < 8.64e15 ? new Date(h.time!).toISOString() : ""),
-  }));
+  .object({
+    pid: z.number().int(),
+    host: z.string().optional(),
+    run: z.string().optional(),
+    started: z.string().optional(),
+    time: z.number().optional(),
+  })
+  .transform(
+    (h): LockHolder => ({
+      pid: h.pid,
+      host: h.host ?? hostname(),
+      run: h.run ?? "",
+      // An unreadable start leaves "" and the lock's age comes from the file's mtime.
+      started:
+        h.started ?? (Number.isFinite(h.time) && Math.abs(h.time!) < 8.64e15 ? new Date(h.time!).toISOString() : ""),
+    }),
+  );
 
 /** Is this process running? EPERM means it is, but belongs to someone else. */
 export function processIsAlive(pid: number): boolean {
@@ -81,7 +90,12 @@ function parseHolder(text: string): LockHolder | undefined {
  * judged it stale cannot both remove it, nor remove a fresh lock made meanwhile.
  */
 export async function tryFileLock(lockPath: string, options: LockOptions = {}): Promise<LockAttempt> {
-  const holder: LockHolder = { pid: process.pid, host: hostname(), run: options.run ?? "", started: new Date().toISOString() };
+  const holder: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    run: options.run ?? "",
+    started: new Date().toISOString(),
+  };
   // The nonce makes each lock's content unique, so "is this still the lock I judged / I wrote?" is a string compare.
   const body = JSON.stringify({ ...holder, nonce: randomBytes(6).toString("hex") });
   let tookOverFrom: LockHolder | undefined;
@@ -118,8 +132,13 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
       }
     }
     if (Date.now() > deadline) {
-      const by = attempt.heldBy ? ` by pid ${attempt.heldBy.pid} on ${attempt.heldBy.host} since ${attempt.heldBy.started}` : "";
-      throw new WorksiteError("locked", `timed out waiting for ${lockPath}, held${by || " by another process"}; remove it if no worksite process is running`);
+      const by = attempt.heldBy
+        ? ` by pid ${attempt.heldBy.pid} on ${attempt.heldBy.host} since ${attempt.heldBy.started}`
+        : "";
+      throw new WorksiteError(
+        "locked",
+        `timed out waiting for ${lockPath}, held${by || " by another process"}; remove it if no worksite process is running`,
+      );
     }
     await new Promise((r) => setTimeout(r, wait));
     wait = Math.min(wait * 2, 25);
@@ -142,7 +161,11 @@ async function create(lockPath: string, body: string): Promise<boolean> {
   return true;
 }
 
-async function isStale(lockPath: string, holder: LockHolder | undefined, staleMs: number | undefined): Promise<boolean> {
+async function isStale(
+  lockPath: string,
+  holder: LockHolder | undefined,
+  staleMs: number | undefined,
+): Promise<boolean> {
   if (holder && !holderIsLive(holder)) return true;
   // A lock file still being written by its creator reads as empty or partial; only an old one is stale.
   const limit = holder ? staleMs : (staleMs ?? TORN_GRACE_MS);

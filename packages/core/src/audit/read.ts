@@ -49,7 +49,8 @@ export type ParsedLine = { ok: true; entry: AuditEntry } | { ok: false; problem:
 
 /** One line as an entry, or what is wrong with it in words a person can act on. */
 export function parseLine(line: RawLine): ParsedLine {
-  if (!line.terminated) return { ok: false, problem: "incomplete line (no trailing newline): a write was cut off, probably by a crash" };
+  if (!line.terminated)
+    return { ok: false, problem: "incomplete line (no trailing newline): a write was cut off, probably by a crash" };
   if (line.text.trim() === "") return { ok: false, problem: "empty line" };
   let json: unknown;
   try {
@@ -60,7 +61,10 @@ export function parseLine(line: RawLine): ParsedLine {
   const parsed = auditEntrySchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, problem: `not an audit entry: ${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "wrong shape"}` };
+    return {
+      ok: false,
+      problem: `not an audit entry: ${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "wrong shape"}`,
+    };
   }
   return { ok: true, entry: parsed.data as unknown as AuditEntry };
 }

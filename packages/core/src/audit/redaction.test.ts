@@ -19,12 +19,21 @@ it("lets none of the 100+ corpus secrets reach audit.jsonl, wherever in an event
         tool: "shell.run",
         target: where === 0 ? sample.text : "npm test",
         message: where === 1 ? sample.text : undefined,
-        data: where === 2 ? { output: sample.text, lines: sample.text.split("\n") } : where === 3 ? { input: { command: "deploy", env: sample.text } } : undefined,
+        data:
+          where === 2
+            ? { output: sample.text, lines: sample.text.split("\n") }
+            : where === 3
+              ? { input: { command: "deploy", env: sample.text } }
+              : undefined,
         outcome: "ok",
       });
     }
     const raw = await readFile(path, "utf8");
-    const leaked = corpus.flatMap((s) => s.values.filter((v) => raw.includes(v) || raw.includes(JSON.stringify(v).slice(1, -1))).map((v) => `${s.kind}: ${v}`));
+    const leaked = corpus.flatMap((s) =>
+      s.values
+        .filter((v) => raw.includes(v) || raw.includes(JSON.stringify(v).slice(1, -1)))
+        .map((v) => `${s.kind}: ${v}`),
+    );
     expect(leaked).toEqual([]);
     expect(await log.verify()).toEqual({ ok: true, entries: corpus.length });
   } finally {

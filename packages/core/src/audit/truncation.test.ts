@@ -22,9 +22,22 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const event = (i: number): AuditEvent => ({ type: "decision", actor: "agent", tool: "shell.run", target: `echo ${i}`, outcome: "ok" });
+const event = (i: number): AuditEvent => ({
+  type: "decision",
+  actor: "agent",
+  tool: "shell.run",
+  target: `echo ${i}`,
+  outcome: "ok",
+});
 const lines = async () => (await readFile(path, "utf8")).split("\n").filter(Boolean);
-const keepLines = async (n: number) => writeFile(path, (await lines()).slice(0, n).map((l) => `${l}\n`).join(""));
+const keepLines = async (n: number) =>
+  writeFile(
+    path,
+    (await lines())
+      .slice(0, n)
+      .map((l) => `${l}\n`)
+      .join(""),
+  );
 
 async function writeThree(): Promise<AuditEntry[]> {
   const log = openAuditLog(path);
@@ -59,7 +72,11 @@ describe("the audit log's tail anchor", () => {
   it("makes verify report a log emptied or deleted after it was written", async () => {
     await writeThree();
     await writeFile(path, "");
-    expect(await openAuditLog(path).verify()).toMatchObject({ ok: false, entries: 0, problem: expect.stringContaining("the log is empty, but entry seq 3") });
+    expect(await openAuditLog(path).verify()).toMatchObject({
+      ok: false,
+      entries: 0,
+      problem: expect.stringContaining("the log is empty, but entry seq 3"),
+    });
     await unlink(path);
     expect(await openAuditLog(path).verify()).toMatchObject({ ok: false, entries: 0 });
   });
@@ -68,8 +85,14 @@ describe("the audit log's tail anchor", () => {
     const log = openAuditLog(path);
     for (let i = 1; i <= 3; i++) await log.append(event(i));
     await keepLines(2);
-    await expect(log.append(event(4))).rejects.toMatchObject({ code: "audit-corrupt", message: expect.stringContaining("lines were removed from the end") });
-    await expect(openAuditLog(path).append(event(4))).rejects.toMatchObject({ code: "audit-corrupt", message: expect.stringContaining("worksite audit verify") });
+    await expect(log.append(event(4))).rejects.toMatchObject({
+      code: "audit-corrupt",
+      message: expect.stringContaining("lines were removed from the end"),
+    });
+    await expect(openAuditLog(path).append(event(4))).rejects.toMatchObject({
+      code: "audit-corrupt",
+      message: expect.stringContaining("worksite audit verify"),
+    });
     expect(await lines()).toHaveLength(2);
   });
 
@@ -78,9 +101,20 @@ describe("the audit log's tail anchor", () => {
     await keepLines(2);
     // Re-append entry 3 by hand, chained correctly, as a naive rewrite would: the chain verifies, the head does not match.
     const [, second] = (await lines()).map((l) => JSON.parse(l) as AuditEntry);
-    const forged: Omit<AuditEntry, "hash"> = { ...event(3), target: "echo harmless", seq: 3, time: new Date().toISOString(), prev: second!.hash };
+    const forged: Omit<AuditEntry, "hash"> = {
+      ...event(3),
+      target: "echo harmless",
+      seq: 3,
+      time: new Date().toISOString(),
+      prev: second!.hash,
+    };
     await writeFile(path, `${(await lines()).join("\n")}\n${canonicalJson({ ...forged, hash: entryHash(forged) })}\n`);
-    expect(await openAuditLog(path).verify()).toMatchObject({ ok: false, line: 3, entries: 2, problem: expect.stringContaining("rewritten") });
+    expect(await openAuditLog(path).verify()).toMatchObject({
+      ok: false,
+      line: 3,
+      entries: 2,
+      problem: expect.stringContaining("rewritten"),
+    });
     await expect(openAuditLog(path).append(event(4))).rejects.toMatchObject({ code: "audit-corrupt" });
   });
 
@@ -106,7 +140,11 @@ describe("the audit log's tail anchor", () => {
   it("treats a damaged head as a problem rather than as no head", async () => {
     await writeThree();
     await writeFile(`${path}.head`, "{}");
-    expect(await openAuditLog(path).verify()).toMatchObject({ ok: false, entries: 3, problem: expect.stringContaining("audit.jsonl.head") });
+    expect(await openAuditLog(path).verify()).toMatchObject({
+      ok: false,
+      entries: 3,
+      problem: expect.stringContaining("audit.jsonl.head"),
+    });
     await expect(openAuditLog(path).append(event(4))).rejects.toMatchObject({ code: "audit-corrupt" });
   });
 });

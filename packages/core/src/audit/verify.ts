@@ -25,11 +25,17 @@ export async function verifyAuditFile(path: string): Promise<AuditVerifyResult> 
   const anchored = place ? await readHeadAt(place.path) : undefined;
   const heads: { head: AuditHead; where: string }[] = [];
   if (local.ok && local.head) heads.push({ head: local.head, where: basename(headPath(path)) });
-  if (anchored?.ok && anchored.head) heads.push({ head: anchored.head, where: `the anchor in the person's state folder (${place!.path})` });
+  if (anchored?.ok && anchored.head)
+    heads.push({ head: anchored.head, where: `the anchor in the person's state folder (${place!.path})` });
 
   if (heads.length && !(await exists(path))) {
     const { head, where } = heads.reduce((a, b) => (b.head.seq > a.head.seq ? b : a));
-    return { ok: false, entries: 0, line: 1, problem: `the log is missing, but ${describeHead(head)} was written (recorded in ${where}): the log was deleted` };
+    return {
+      ok: false,
+      entries: 0,
+      line: 1,
+      problem: `the log is missing, but ${describeHead(head)} was written (recorded in ${where}): the log was deleted`,
+    };
   }
 
   let entries = 0;
@@ -39,28 +45,39 @@ export async function verifyAuditFile(path: string): Promise<AuditVerifyResult> 
     const parsed = parseLine(line);
     if (!parsed.ok) return bad(parsed.problem);
     const entry = parsed.entry;
-    if (entry.seq !== entries + 1) return bad(`seq is ${entry.seq}, expected ${entries + 1} (an entry was removed, added or reordered)`);
-    if (entry.prev !== prev) return bad(`prev does not match the hash of the entry before it (the chain is broken here)`);
-    if (entryHash(entry) !== entry.hash) return bad(`hash does not match the entry's content (the entry was changed after it was written)`);
+    if (entry.seq !== entries + 1)
+      return bad(`seq is ${entry.seq}, expected ${entries + 1} (an entry was removed, added or reordered)`);
+    if (entry.prev !== prev)
+      return bad(`prev does not match the hash of the entry before it (the chain is broken here)`);
+    if (entryHash(entry) !== entry.hash)
+      return bad(`hash does not match the entry's content (the entry was changed after it was written)`);
     if (entryLine(entry) !== line.text) return bad(`the line is not in the form it was written in (it was edited)`);
     for (const { head, where } of heads)
-      if (entry.seq === head.seq && entry.hash !== head.hash) return bad(`this is not the ${describeHead(head)} that was written (recorded in ${where}): the log was rewritten from here on`);
+      if (entry.seq === head.seq && entry.hash !== head.hash)
+        return bad(
+          `this is not the ${describeHead(head)} that was written (recorded in ${where}): the log was rewritten from here on`,
+        );
     prev = entry.hash;
     entries++;
   }
   const end = (problem: string): AuditVerifyResult => ({ ok: false, entries, line: entries + 1, problem });
   if (!local.ok) return end(local.problem);
-  if (anchored && !anchored.ok) return end(`${anchored.problem} (the anchor in the person's state folder, ${place!.path})`);
+  if (anchored && !anchored.ok)
+    return end(`${anchored.problem} (the anchor in the person's state folder, ${place!.path})`);
   for (const { head, where } of heads) {
     if (entries < head.seq) {
       const at = entries === 0 ? "the log is empty" : `the log ends at line ${entries}`;
-      return end(`${at}, but ${describeHead(head)} was written (recorded in ${where}): lines were removed from the end`);
+      return end(
+        `${at}, but ${describeHead(head)} was written (recorded in ${where}): lines were removed from the end`,
+      );
     }
   }
   const anchor = anchored?.ok ? anchored.head : undefined;
   // The local head is written first, so it may be one entry ahead of the anchor after a crash, never behind.
   if (local.ok && local.head && anchor && local.head.seq < anchor.seq)
-    return end(`${basename(headPath(path))} names ${describeHead(local.head)}, but the anchor in the person's state folder names entry seq ${anchor.seq}: the head was rewritten from an earlier entry`);
+    return end(
+      `${basename(headPath(path))} names ${describeHead(local.head)}, but the anchor in the person's state folder names entry seq ${anchor.seq}: the head was rewritten from an earlier entry`,
+    );
   if (place?.idFrom === "file" && !anchor && (entries > 0 || (local.ok && local.head)))
     return end(
       `the anchor of this worksite's log is missing from the person's state folder (${place.path}), though the worksite has an id (.worksite/id) and a log: it was removed, so whether the log was cut cannot be checked. If you cleared the state folder on purpose, the next entry the runtime writes anchors the log again`,

@@ -44,13 +44,29 @@ async function worksite(stage: Stage = "write") {
   roots.push(root);
   await writeFile(join(root, "PERMISSIONS.md"), PERMISSIONS);
   for (const f of ["THREAD.md", "GOAL.md", "PROGRESS.md", ".gitmodules"]) await writeFile(join(root, f), `# ${f}\n`);
-  for (const f of [".git/config", "src/sub/.git/config", "memory/.git/HEAD", "artifacts/index.json", "artifacts/round-1/report.md", "src/a.txt"]) {
+  for (const f of [
+    ".git/config",
+    "src/sub/.git/config",
+    "memory/.git/HEAD",
+    "artifacts/index.json",
+    "artifacts/round-1/report.md",
+    "src/a.txt",
+  ]) {
     await mkdir(join(root, f, ".."), { recursive: true });
     await writeFile(join(root, f), `# ${f}\n`);
   }
   const permissions = parsePermissions(PERMISSIONS, { file: join(root, "PERMISSIONS.md"), root });
   const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
-  const gate = createGate({ root, worksite: { permissions }, stage, plugins: corePlugins(), audit, actor: "agent", run: "run-floor", round: 1 });
+  const gate = createGate({
+    root,
+    worksite: { permissions },
+    stage,
+    plugins: corePlugins(),
+    audit,
+    actor: "agent",
+    run: "run-floor",
+    round: 1,
+  });
   return { root, gate, permissions };
 }
 
@@ -83,29 +99,39 @@ const CONTROL = [
 ];
 
 describe("the floor", () => {
-  it.each(CONTROL)("refuses file.write %j with file.write(**) allowed, naming the floor, and leaves the disk as it was", async (path) => {
-    const { root, gate } = await worksite();
-    const before = await snapshot(root);
-    const outcome = await gate.call(write(path));
-    expect(outcome.status).toBe("refused");
-    expect(message(outcome)).toMatch(/the floor/);
-    expect(message(outcome)).not.toContain("PERMISSIONS.md default");
-    expect(await snapshot(root)).toEqual(before);
-  });
+  it.each(CONTROL)(
+    "refuses file.write %j with file.write(**) allowed, naming the floor, and leaves the disk as it was",
+    async (path) => {
+      const { root, gate } = await worksite();
+      const before = await snapshot(root);
+      const outcome = await gate.call(write(path));
+      expect(outcome.status).toBe("refused");
+      expect(message(outcome)).toMatch(/the floor/);
+      expect(message(outcome)).not.toContain("PERMISSIONS.md default");
+      expect(await snapshot(root)).toEqual(before);
+    },
+  );
 
-  it.each(["monitor", "draft", "write"] as const)("holds at the %s stage: a control path is refused, never drafted or queued for approval", async (stage) => {
-    const { root, gate } = await worksite(stage);
-    const outcome = await gate.call(write("THREAD.md"));
-    expect(outcome.status).toBe("refused");
-    expect(await listApprovals(root)).toEqual([]);
-    expect(existsSync(join(root, "artifacts", "round-1"))).toBe(true);
-    expect(await readFile(join(root, "THREAD.md"), "utf8")).toBe("# THREAD.md\n");
-  });
+  it.each(["monitor", "draft", "write"] as const)(
+    "holds at the %s stage: a control path is refused, never drafted or queued for approval",
+    async (stage) => {
+      const { root, gate } = await worksite(stage);
+      const outcome = await gate.call(write("THREAD.md"));
+      expect(outcome.status).toBe("refused");
+      expect(await listApprovals(root)).toEqual([]);
+      expect(existsSync(join(root, "artifacts", "round-1"))).toBe(true);
+      expect(await readFile(join(root, "THREAD.md"), "utf8")).toBe("# THREAD.md\n");
+    },
+  );
 
   it("says how a person edits the file by hand", async () => {
     const { gate } = await worksite();
-    expect(message(await gate.call(write("PERMISSIONS.md")))).toMatch(/PERMISSIONS\.md is the person's contract.*A person edits it by hand/);
-    expect(message(await gate.call(write("artifacts/index.json")))).toMatch(/artifacts\/ is the evidence.*only through their artifact store/);
+    expect(message(await gate.call(write("PERMISSIONS.md")))).toMatch(
+      /PERMISSIONS\.md is the person's contract.*A person edits it by hand/,
+    );
+    expect(message(await gate.call(write("artifacts/index.json")))).toMatch(
+      /artifacts\/ is the evidence.*only through their artifact store/,
+    );
     expect(message(await gate.call(write("src/sub/.git/config")))).toMatch(/git's control data.*core\.fsmonitor/);
   });
 
@@ -134,7 +160,11 @@ describe("the floor", () => {
       { tool: "file.list", input: { path: personStateDir() } },
     ]) {
       const outcome = await gate.call(call);
-      expect({ call: call.tool, status: outcome.status, floor: /person's own worksite folder/.test(message(outcome)) }).toEqual({ call: call.tool, status: "refused", floor: true });
+      expect({
+        call: call.tool,
+        status: outcome.status,
+        floor: /person's own worksite folder/.test(message(outcome)),
+      }).toEqual({ call: call.tool, status: "refused", floor: true });
     }
     expect(await readFile(sealKeyPath(), "utf8")).toBe("ab".repeat(32));
   });
@@ -150,9 +180,15 @@ describe("the floor", () => {
   it("is what permissions explain and a shell redirection meet too: the policy decides it, by the floor", async () => {
     const { root, permissions } = await worksite();
     const policy = createPolicy(permissions, { root, stage: "write" });
-    expect(policy.decide({ tool: "file.write", target: "GOAL.md", effect: "write", targetKind: "path" })).toMatchObject({ tier: "forbidden", by: "floor" });
-    expect(policy.decide({ tool: "plugin.save", target: "artifacts/x.png", effect: "write", targetKind: "path" })).toMatchObject({ tier: "forbidden", by: "floor" });
-    expect(policy.decide({ tool: "file.read", target: "GOAL.md", effect: "read", targetKind: "path" }).tier).toBe("allow");
+    expect(policy.decide({ tool: "file.write", target: "GOAL.md", effect: "write", targetKind: "path" })).toMatchObject(
+      { tier: "forbidden", by: "floor" },
+    );
+    expect(
+      policy.decide({ tool: "plugin.save", target: "artifacts/x.png", effect: "write", targetKind: "path" }),
+    ).toMatchObject({ tier: "forbidden", by: "floor" });
+    expect(policy.decide({ tool: "file.read", target: "GOAL.md", effect: "read", targetKind: "path" }).tier).toBe(
+      "allow",
+    );
   });
 
   it("holds for a plugin tool that writes a path without declaring its target a path", async () => {
@@ -163,12 +199,30 @@ describe("the floor", () => {
     const notes = definePlugin({
       name: "notes",
       tools: {
-        save: defineTool({ description: "saves a note to a file", effect: "write", input: z.object({ file: z.string() }), target: (i) => i.file, run: async (i) => (saved.push(i.file), { content: "saved" }) }),
+        save: defineTool({
+          description: "saves a note to a file",
+          effect: "write",
+          input: z.object({ file: z.string() }),
+          target: (i) => i.file,
+          run: async (i) => (saved.push(i.file), { content: "saved" }),
+        }),
       },
     });
-    const permissions = parsePermissions("# Permissions\n\n## Allow\n- `notes.*`\n", { file: join(root, "PERMISSIONS.md"), root });
-    const gate = createGate({ root, worksite: { permissions }, plugins: [notes], audit: openAuditLog(join(root, ".worksite", "audit.jsonl")), actor: "agent", run: "run-plugin", round: 1 });
-    for (const file of ["GOAL.md", "artifacts/index.json", "lib/.git/hooks/post-checkout"]) expect((await gate.call({ tool: "notes.save", input: { file } })).status).toBe("refused");
+    const permissions = parsePermissions("# Permissions\n\n## Allow\n- `notes.*`\n", {
+      file: join(root, "PERMISSIONS.md"),
+      root,
+    });
+    const gate = createGate({
+      root,
+      worksite: { permissions },
+      plugins: [notes],
+      audit: openAuditLog(join(root, ".worksite", "audit.jsonl")),
+      actor: "agent",
+      run: "run-plugin",
+      round: 1,
+    });
+    for (const file of ["GOAL.md", "artifacts/index.json", "lib/.git/hooks/post-checkout"])
+      expect((await gate.call({ tool: "notes.save", input: { file } })).status).toBe("refused");
     expect((await gate.call({ tool: "notes.save", input: { file: "notes/today.md" } })).status).toBe("ok");
     expect(saved).toEqual(["notes/today.md"]);
   });

@@ -20,13 +20,24 @@ import { personControlFolders } from "./person-folders.js";
  */
 
 /** The floor's decision for a path target, or undefined when the floor has nothing to say. */
-export function floorDecision(path: ResolvedPath, effect: Effect, subject: string, env: NodeJS.ProcessEnv = process.env): Decision | undefined {
+export function floorDecision(
+  path: ResolvedPath,
+  effect: Effect,
+  subject: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Decision | undefined {
   const person = personFolderOf([path.lexical, path.real], env);
-  if (person) return floor(`${subject}: ${person} is the person's own worksite folder (the seal key, approvals, audit anchors); agent tools never read or write it, whatever PERMISSIONS.md says`);
+  if (person)
+    return floor(
+      `${subject}: ${person} is the person's own worksite folder (the seal key, approvals, audit anchors); agent tools never read or write it, whatever PERMISSIONS.md says`,
+    );
   for (const rel of [path.relLexical, path.relReal]) {
     if (rel === undefined) continue;
     const folded = fold(rel);
-    if (/^\.worksite(\/|$)/i.test(folded)) return floor(`${subject}: .worksite/ holds the runtime's own state (the audit log, checkpoints, drafts); agent tools never read or write it, whatever PERMISSIONS.md says`);
+    if (/^\.worksite(\/|$)/i.test(folded))
+      return floor(
+        `${subject}: .worksite/ holds the runtime's own state (the audit log, checkpoints, drafts); agent tools never read or write it, whatever PERMISSIONS.md says`,
+      );
     if (effect !== "read" && isControlPath(folded)) return floor(`${subject}: ${whyControl(folded)}`);
   }
   return undefined;

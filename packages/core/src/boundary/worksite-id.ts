@@ -1,5 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import { personStateDir } from "./person-folders.js";
 
@@ -22,12 +32,20 @@ export function isWorksiteId(value: string): boolean {
 }
 
 /** The id in `.worksite/id`, else the one this folder had (path record), else undefined; with `create`, one is made and written. */
-export function worksiteId(root: string, options: { create: boolean }, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function worksiteId(
+  root: string,
+  options: { create: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   return findWorksiteId(root, options, env)?.id;
 }
 
 /** The id and where it was found: `.worksite/id`, or only the path record (the worksite's own id file is gone). */
-export function findWorksiteId(root: string, options: { create: boolean }, env: NodeJS.ProcessEnv = process.env): { id: string; from: "file" | "path" } | undefined {
+export function findWorksiteId(
+  root: string,
+  options: { create: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): { id: string; from: "file" | "path" } | undefined {
   const local = readId(join(root, WORKSITE_ID_FILE));
   // Reading with the id file present needs nothing else: the common case stays one small read.
   if (local && !options.create) return { id: local, from: "file" };
@@ -47,12 +65,20 @@ export function findWorksiteId(root: string, options: { create: boolean }, env: 
 }
 
 /** `<state>/worksites/<id>`, created (0700) with `create`; undefined when the worksite has no id yet and `create` is false. */
-export function worksiteStateDir(root: string, options: { create: boolean }, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function worksiteStateDir(
+  root: string,
+  options: { create: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   return findWorksiteState(root, options, env)?.dir;
 }
 
 /** The state folder and how the worksite's id was found. */
-export function findWorksiteState(root: string, options: { create: boolean }, env: NodeJS.ProcessEnv = process.env): { dir: string; from: "file" | "path" } | undefined {
+export function findWorksiteState(
+  root: string,
+  options: { create: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): { dir: string; from: "file" | "path" } | undefined {
   // Every audit append asks with `create`; once this process made (or found) the folder, the answer stands.
   const key = `${personStateDir(env)}\0${resolve(root)}`;
   const made = created.get(key);

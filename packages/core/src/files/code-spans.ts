@@ -39,7 +39,8 @@ export function scanCodeSpans(line: string): SpanScan {
     }
     if (closed < 0) return { spans, unclosedAt: i };
     let content = line.slice(i + open, closed);
-    if (content.length > 2 && content.startsWith(" ") && content.endsWith(" ") && content.trim() !== "") content = content.slice(1, -1);
+    if (content.length > 2 && content.startsWith(" ") && content.endsWith(" ") && content.trim() !== "")
+      content = content.slice(1, -1);
     spans.push({ content, start: i, end: closed + open });
     i = closed + open;
   }

@@ -12,7 +12,14 @@ export interface Collector {
 export function collector(file: string): Collector {
   const list: Diagnostic[] = [];
   const add = (severity: Diagnostic["severity"]) => (line: number, column: number, message: string, hint?: string) => {
-    list.push({ file, line: Math.max(1, line), column: Math.max(1, column), severity, message, ...(hint ? { hint } : {}) });
+    list.push({
+      file,
+      line: Math.max(1, line),
+      column: Math.max(1, column),
+      severity,
+      message,
+      ...(hint ? { hint } : {}),
+    });
   };
   return {
     file,

@@ -30,8 +30,14 @@ export function normalizeText(text: string): string {
 export type BlockName = "settings" | "frontmatter";
 
 const WORDS = {
-  settings: { unreadable: "the settings (YAML) cannot be read", perLine: "write one setting per line, e.g. `stage: draft`" },
-  frontmatter: { unreadable: "the frontmatter is not valid YAML", perLine: "write one `key: value` per line, e.g. `name: my-skill`" },
+  settings: {
+    unreadable: "the settings (YAML) cannot be read",
+    perLine: "write one setting per line, e.g. `stage: draft`",
+  },
+  frontmatter: {
+    unreadable: "the frontmatter is not valid YAML",
+    perLine: "write one `key: value` per line, e.g. `name: my-skill`",
+  },
 } as const;
 
 export type FrontmatterResult = ({ ok: true } & Frontmatter) | { ok: false; diagnostics: Diagnostic[] };
@@ -60,7 +66,13 @@ const refuse = {
  */
 export function readFrontmatter(text: string, d: Collector, name: BlockName = "settings"): Frontmatter {
   const lines = text.split("\n");
-  const none = (body: string, bodyLine: number): Frontmatter => ({ present: false, data: {}, body, bodyLine, locate: () => ({ line: 1, column: 1 }) });
+  const none = (body: string, bodyLine: number): Frontmatter => ({
+    present: false,
+    data: {},
+    body,
+    bodyLine,
+    locate: () => ({ line: 1, column: 1 }),
+  });
   if (lines[0]?.trimEnd() !== "---") return none(text, 1);
 
   let close = -1;
@@ -72,7 +84,12 @@ export function readFrontmatter(text: string, d: Collector, name: BlockName = "s
     }
   }
   if (close < 0) {
-    d.error(1, 1, `the ${name} block opened with --- on line 1 is never closed`, `end the ${name} with a line holding only ---, or remove the opening --- if the file has no ${name}`);
+    d.error(
+      1,
+      1,
+      `the ${name} block opened with --- on line 1 is never closed`,
+      `end the ${name} with a line holding only ---, or remove the opening --- if the file has no ${name}`,
+    );
     return { ...none("", lines.length + 1), present: true };
   }
 
@@ -86,10 +103,15 @@ export function readFrontmatter(text: string, d: Collector, name: BlockName = "s
 
   let data: unknown;
   try {
-    data = matter(`---\n${block}\n---\n`, { language: "yaml", engines: { javascript: refuse, js: refuse, json: refuse } } as never).data;
+    data = matter(`---\n${block}\n---\n`, {
+      language: "yaml",
+      engines: { javascript: refuse, js: refuse, json: refuse },
+    } as never).data;
   } catch (error) {
     const mark = (error as { mark?: { line?: number; column?: number } }).mark;
-    const reason = (error as { reason?: string }).reason ?? (error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error));
+    const reason =
+      (error as { reason?: string }).reason ??
+      (error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error));
     const problem = describeYamlError(blockLines, mark, reason, WORDS[name].unreadable);
     d.error(problem.line, problem.column, problem.message, problem.hint);
     return empty;
@@ -140,7 +162,12 @@ function locateKey(blockLines: readonly string[], path: readonly PropertyKey[]):
         }
       } else {
         const name = String(key);
-        if (t.startsWith(`${name}:`) || t.startsWith(`"${name}":`) || t.startsWith(`'${name}':`) || t.startsWith(`- ${name}:`)) {
+        if (
+          t.startsWith(`${name}:`) ||
+          t.startsWith(`"${name}":`) ||
+          t.startsWith(`'${name}':`) ||
+          t.startsWith(`- ${name}:`)
+        ) {
           hit = i;
           hitIndent = indent + (t.startsWith("- ") ? 2 : 0);
           break;
@@ -149,7 +176,10 @@ function locateKey(blockLines: readonly string[], path: readonly PropertyKey[]):
     }
     if (hit < 0) {
       // Same line, flow style or a list item: `default: { read: maybe }`, `- tool: x`.
-      const onLine = typeof key === "string" && found.line >= 2 ? sameLineKey(blockLines[found.line - 2] ?? "", key, found.column) : undefined;
+      const onLine =
+        typeof key === "string" && found.line >= 2
+          ? sameLineKey(blockLines[found.line - 2] ?? "", key, found.column)
+          : undefined;
       if (onLine !== undefined) found = { line: found.line, column: onLine };
       break;
     }
@@ -207,7 +237,11 @@ export function validateFrontmatter<S extends z.ZodType>(
     const full = path.map(String).join(".");
     const top = String(path[0] ?? "");
     // Messages that start with "is" read as a sentence about the setting: "`default.read` is `maybe`; …".
-    const message = !name ? issue.message : issue.message.startsWith("is ") ? `\`${name}\` ${issue.message}` : `setting \`${name}\`: ${issue.message}`;
+    const message = !name
+      ? issue.message
+      : issue.message.startsWith("is ")
+        ? `\`${name}\` ${issue.message}`
+        : `setting \`${name}\`: ${issue.message}`;
     d.error(at.line, at.column, `${prefix}${message || "setting (top)"}`, hints[full] ?? hints[top]);
   }
   return undefined;
@@ -234,5 +268,11 @@ function describePath(path: readonly PropertyKey[]): { prefix: string; name: str
   if (last < 1) return { prefix: "", name: path.map(String).join(".") };
   const list = String(path[last - 1]);
   const item = list.endsWith("s") ? list.slice(0, -1) : `${list} item`;
-  return { prefix: `${item} ${(path[last] as number) + 1}: `, name: path.slice(last + 1).map(String).join(".") };
+  return {
+    prefix: `${item} ${(path[last] as number) + 1}: `,
+    name: path
+      .slice(last + 1)
+      .map(String)
+      .join("."),
+  };
 }

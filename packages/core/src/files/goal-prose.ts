@@ -52,10 +52,38 @@ export function findArtifactGlob(text: string): Found<string> | undefined {
 }
 
 const EN_NUMBERS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
-  fifteen: 15, twenty: 20, thirty: 30, fifty: 50, hundred: 100, twice: 2,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+  thirty: 30,
+  fifty: 50,
+  hundred: 100,
+  twice: 2,
 };
-const CN_DIGITS: Record<string, number> = { 零: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const CN_DIGITS: Record<string, number> = {
+  零: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
 
 /** "3", "three", "三", "十二", "二十" → number. */
 export function readNumber(word: string): number | undefined {
@@ -75,7 +103,8 @@ export function readNumber(word: string): number | undefined {
   return undefined;
 }
 
-const NUM = "(\\d{1,6}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty|hundred)";
+const NUM =
+  "(\\d{1,6}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty|hundred)";
 const CN_NUM = "(\\d{1,6}|[零一二两三四五六七八九十百]{1,4})";
 
 const REPEATED: RegExp[] = [
@@ -89,7 +118,10 @@ const REPEATED: RegExp[] = [
 ];
 
 const ROUNDS: RegExp[] = [
-  new RegExp(`\\b(?:at\\s+most|no\\s+more\\s+than|max(?:imum)?(?:\\s+of)?|after|more\\s+than|over|beyond)\\s+${NUM}\\s+rounds?\\b`, "i"),
+  new RegExp(
+    `\\b(?:at\\s+most|no\\s+more\\s+than|max(?:imum)?(?:\\s+of)?|after|more\\s+than|over|beyond)\\s+${NUM}\\s+rounds?\\b`,
+    "i",
+  ),
   new RegExp(`\\b${NUM}\\s+rounds?\\s+(?:at\\s+most|max(?:imum)?)\\b`, "i"),
   new RegExp(`(?:最多|至多|超过|不超过)\\s*${CN_NUM}\\s*轮`),
   new RegExp(`${CN_NUM}\\s*轮(?:之后|以后|后|以上)`),

@@ -4,7 +4,11 @@ import { UserError } from "../errors.js";
 import { loadWorksite, safeLoadWorksite } from "./load-worksite.js";
 import { fixture, tempWorksite } from "./__fixtures__/fixtures.js";
 
-const english = () => ({ "THREAD.md": fixture("en", "THREAD.md"), "GOAL.md": fixture("en", "GOAL.md"), "PERMISSIONS.md": fixture("en", "PERMISSIONS.md") });
+const english = () => ({
+  "THREAD.md": fixture("en", "THREAD.md"),
+  "GOAL.md": fixture("en", "GOAL.md"),
+  "PERMISSIONS.md": fixture("en", "PERMISSIONS.md"),
+});
 
 describe("loading a worksite", () => {
   it("loads all three files from a folder", async () => {
@@ -21,7 +25,11 @@ describe("loading a worksite", () => {
     const result = await safeLoadWorksite(root);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.diagnostics.map((d) => `${d.file.slice(root.length + 1)}:${d.line}`)).toEqual(["GOAL.md:1", "PERMISSIONS.md:1", "THREAD.md:2"]);
+    expect(result.diagnostics.map((d) => `${d.file.slice(root.length + 1)}:${d.line}`)).toEqual([
+      "GOAL.md:1",
+      "PERMISSIONS.md:1",
+      "THREAD.md:2",
+    ]);
     await expect(loadWorksite(root)).rejects.toSatisfy((e) => UserError.isUserError(e) && e.diagnostics.length === 3);
   });
 });

@@ -36,8 +36,16 @@ export async function safeLoadWorksite(root: string): Promise<LoadResult> {
       file: path,
       line: 1,
       severity: "error",
-      message: missing ? `${name} is missing` : got.problem === "not-a-file" ? `${name} is not a file` : `${name} cannot be read (${got.code ?? "unknown error"})`,
-      hint: missing ? "create it with: worksite init (it keeps files that already exist)" : got.problem === "not-a-file" ? `replace it with a text file named ${name}` : "check the file's permissions",
+      message: missing
+        ? `${name} is missing`
+        : got.problem === "not-a-file"
+          ? `${name} is not a file`
+          : `${name} cannot be read (${got.code ?? "unknown error"})`,
+      hint: missing
+        ? "create it with: worksite init (it keeps files that already exist)"
+        : got.problem === "not-a-file"
+          ? `replace it with a text file named ${name}`
+          : "check the file's permissions",
     });
     return undefined;
   };
@@ -51,10 +59,17 @@ export async function safeLoadWorksite(root: string): Promise<LoadResult> {
     for (const x of result.warnings) diagnostics.push(x);
     return result.value;
   };
-  const thread = take(threadText === undefined ? undefined : safeParseThread(threadText, { file: join(root, "THREAD.md") }));
+  const thread = take(
+    threadText === undefined ? undefined : safeParseThread(threadText, { file: join(root, "THREAD.md") }),
+  );
   const goal = take(goalText === undefined ? undefined : safeParseGoal(goalText, { file: join(root, "GOAL.md") }));
-  const permissions = take(permissionsText === undefined ? undefined : safeParsePermissions(permissionsText, { file: join(root, "PERMISSIONS.md"), root }));
-  if (!thread || !goal || !permissions || diagnostics.some((x) => x.severity === "error")) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
+  const permissions = take(
+    permissionsText === undefined
+      ? undefined
+      : safeParsePermissions(permissionsText, { file: join(root, "PERMISSIONS.md"), root }),
+  );
+  if (!thread || !goal || !permissions || diagnostics.some((x) => x.severity === "error"))
+    return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
   return { ok: true, value: { root, thread, goal, permissions, diagnostics: sortDiagnostics(diagnostics) } };
 }
 

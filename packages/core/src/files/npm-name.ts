@@ -11,7 +11,12 @@ import { UserError } from "../errors.js";
 const NPM_NAME = /^(?:@[a-z0-9-*~][a-z0-9-*._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 
 export function isValidPackageName(name: string): boolean {
-  return name.length > 0 && name.length <= 214 && NPM_NAME.test(name) && !name.split("/").some((part) => part === "." || part === "..");
+  return (
+    name.length > 0 &&
+    name.length <= 214 &&
+    NPM_NAME.test(name) &&
+    !name.split("/").some((part) => part === "." || part === "..")
+  );
 }
 
 /** Throws a UserError naming where the bad name came from. */

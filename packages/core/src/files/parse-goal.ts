@@ -2,7 +2,15 @@ import { z } from "zod";
 import type { SourceLocation } from "../errors.js";
 import type { Collector } from "./diagnostics.js";
 import { normalizeText, readFrontmatter, validateFrontmatter } from "./frontmatter.js";
-import { durationMs, findArtifactGlob, findBudgetMs, findCommands, findMaxRounds, findRepeatedFailure, mentionsForbidden } from "./goal-prose.js";
+import {
+  durationMs,
+  findArtifactGlob,
+  findBudgetMs,
+  findCommands,
+  findMaxRounds,
+  findRepeatedFailure,
+  mentionsForbidden,
+} from "./goal-prose.js";
 import { type ParseOptions, type ParseResult, runParser, unwrap } from "./parse-result.js";
 import { toItem } from "./parse-thread.js";
 import { type BodyItem, lookupLabel, splitSections, vocabulary } from "./sections.js";
@@ -15,7 +23,16 @@ export const GOAL_SECTIONS = vocabulary<GoalSection>({
   requirements: ["requirements", "requirement", "must", "要求", "需求"],
   scope: ["scope", "in scope", "must not change", "do not change", "范围", "不得改动", "不要改动"],
   verify: ["verify", "verification", "how to verify", "done when", "checks", "验证", "验证方式", "验收", "验收标准"],
-  eachRound: ["each round", "every round", "each round output", "output each round", "per round", "每轮输出", "每轮", "每轮产出"],
+  eachRound: [
+    "each round",
+    "every round",
+    "each round output",
+    "output each round",
+    "per round",
+    "每轮输出",
+    "每轮",
+    "每轮产出",
+  ],
   pause: ["pause", "pause when", "pause conditions", "stop when", "暂停条件", "暂停", "何时暂停"],
 });
 
@@ -23,15 +40,28 @@ const SETTINGS = ["verify", "pause", "protect", "steps", "vars"] as const;
 const STEP_SETTINGS = ["tool", "input", "on", "note"] as const;
 const PAUSE_SETTINGS = ["repeatedFailure", "maxRounds", "onForbidden", "budget", "pendingApprovals"] as const;
 
-const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int(`expected a whole number of ${what}`).min(1, "must be at least 1");
+const count = (what: string) =>
+  z
+    .number({ error: `expected a whole number of ${what}` })
+    .int(`expected a whole number of ${what}`)
+    .min(1, "must be at least 1");
 
 const verifyEntry = z.union(
-  [z.string().trim().min(1), z.strictObject({ command: z.string().trim().min(1) }), z.strictObject({ artifact: z.string().trim().min(1) })],
+  [
+    z.string().trim().min(1),
+    z.strictObject({ command: z.string().trim().min(1) }),
+    z.strictObject({ artifact: z.string().trim().min(1) }),
+  ],
   { error: "expected a command, or `artifact: <glob>`" },
 );
 
 const goalSettings = z.strictObject({
-  verify: z.preprocess((v) => (typeof v === "string" ? [v] : v), z.array(verifyEntry, { error: "expected a list of commands and `artifact: <glob>` entries" })).optional(),
+  verify: z
+    .preprocess(
+      (v) => (typeof v === "string" ? [v] : v),
+      z.array(verifyEntry, { error: "expected a list of commands and `artifact: <glob>` entries" }),
+    )
+    .optional(),
   pause: z
     .strictObject(
       {
@@ -47,14 +77,27 @@ const goalSettings = z.strictObject({
       { error: "expected settings such as { repeatedFailure: 3, maxRounds: 20 }" },
     )
     .optional(),
-  protect: z.preprocess((v) => (typeof v === "string" ? [v] : v), z.array(z.string().trim().min(1), { error: "expected a list of path globs" })).optional(),
+  protect: z
+    .preprocess(
+      (v) => (typeof v === "string" ? [v] : v),
+      z.array(z.string().trim().min(1), { error: "expected a list of path globs" }),
+    )
+    .optional(),
   steps: z
     .array(
       z.strictObject(
         {
-          tool: z.string({ error: "a step needs a tool" }).regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/, "expected a tool id such as browser.open or shell.run"),
-          input: z.record(z.string(), z.unknown(), { error: "expected the tool's input as key: value settings" }).default({}),
-          on: z.enum(["always", "first-round", "verify-failed", "verify-passed"], { error: "expected always, first-round, verify-failed or verify-passed" }).default("always"),
+          tool: z
+            .string({ error: "a step needs a tool" })
+            .regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/, "expected a tool id such as browser.open or shell.run"),
+          input: z
+            .record(z.string(), z.unknown(), { error: "expected the tool's input as key: value settings" })
+            .default({}),
+          on: z
+            .enum(["always", "first-round", "verify-failed", "verify-passed"], {
+              error: "expected always, first-round, verify-failed or verify-passed",
+            })
+            .default("always"),
           note: z.string().optional(),
         },
         { error: "expected a step: { tool: shell.run, input: { … } }" },
@@ -63,7 +106,9 @@ const goalSettings = z.strictObject({
     )
     .optional(),
   vars: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), { error: "expected name: value pairs" })
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), {
+      error: "expected name: value pairs",
+    })
     .optional(),
 });
 
@@ -86,25 +131,49 @@ export function parseGoal(text: string, options: ParseOptions): GoalFile {
 
 function parseGoalWith(input: string, file: string, d: Collector): GoalFile {
   const fm = readFrontmatter(normalizeText(input), d);
-  const settings = validateFrontmatter(goalSettings, fm, d, { "": SETTINGS, pause: PAUSE_SETTINGS, ...stepKeys(fm.data) }, HINTS) ?? {};
+  const settings =
+    validateFrontmatter(goalSettings, fm, d, { "": SETTINGS, pause: PAUSE_SETTINGS, ...stepKeys(fm.data) }, HINTS) ??
+    {};
   const body = splitSections(fm.body, fm.bodyLine, (label) => lookupLabel(label, GOAL_SECTIONS));
   const at = (i: BodyItem): SourceLocation => ({ file, line: i.line, column: i.column });
 
-  const goal: GoalFile = { file, goal: "", requirements: [], scope: [], verify: [], eachRound: [], pause: { onForbidden: "pause", manual: [] }, protect: settings.protect ?? [], steps: [], vars: settings.vars ?? {} };
+  const goal: GoalFile = {
+    file,
+    goal: "",
+    requirements: [],
+    scope: [],
+    verify: [],
+    eachRound: [],
+    pause: { onForbidden: "pause", manual: [] },
+    protect: settings.protect ?? [],
+    steps: [],
+    vars: settings.vars ?? {},
+  };
   (settings.steps ?? []).forEach((step, index) => {
     const where = fm.locate(["steps", index]);
-    goal.steps.push({ tool: step.tool, input: step.input, on: step.on, ...(step.note !== undefined ? { note: step.note } : {}), source: { file, line: where.line, column: where.column } });
+    goal.steps.push({
+      tool: step.tool,
+      input: step.input,
+      on: step.on,
+      ...(step.note !== undefined ? { note: step.note } : {}),
+      source: { file, line: where.line, column: where.column },
+    });
   });
 
   // Frontmatter settings come first and win over the same thing said in prose.
   (settings.verify ?? []).forEach((entry, index) => {
     const where = fm.locate(["verify", index]);
     const source = { file, line: where.line, column: where.column };
-    if (typeof entry === "object" && "artifact" in entry) goal.verify.push({ kind: "artifact", glob: entry.artifact, source });
+    if (typeof entry === "object" && "artifact" in entry)
+      goal.verify.push({ kind: "artifact", glob: entry.artifact, source });
     else if (typeof entry === "object") goal.verify.push({ kind: "command", command: entry.command, source });
     else {
       const artifact = /^artifacts?\s*:\s*(.+)$/.exec(entry);
-      goal.verify.push(artifact ? { kind: "artifact", glob: artifact[1]!.trim(), source } : { kind: "command", command: entry, source });
+      goal.verify.push(
+        artifact
+          ? { kind: "artifact", glob: artifact[1]!.trim(), source }
+          : { kind: "command", command: entry, source },
+      );
     }
   });
   const fromSettings = settings.pause ?? {};
@@ -132,7 +201,13 @@ function parseGoalWith(input: string, file: string, d: Collector): GoalFile {
   if (slashGoal && slashGoal.text !== "") {
     goal.goal = slashGoal.text;
     goal.goalSource = slashGoal.source;
-    if (goalItems.length) d.warn(goalSections[0]!.line, 1, "the goal is given twice; the `/goal` line is used", "keep one: the `/goal` line or the goal section");
+    if (goalItems.length)
+      d.warn(
+        goalSections[0]!.line,
+        1,
+        "the goal is given twice; the `/goal` line is used",
+        "keep one: the `/goal` line or the goal section",
+      );
   } else if (goalItems.length) {
     const prose = goalItems.filter((i) => !i.bullet);
     const stated = prose.length ? prose : goalItems.slice(0, 1);
@@ -142,7 +217,12 @@ function parseGoalWith(input: string, file: string, d: Collector): GoalFile {
     const statedItems = new Set(stated);
     for (const i of goalItems) if (!statedItems.has(i)) goal.requirements.push(toItem(i, file));
   } else {
-    d.error(fm.bodyLine, 1, "GOAL.md states no goal", "add a `## Goal` section (or `目标：`), or start the file with a line `/goal <what done looks like>`");
+    d.error(
+      fm.bodyLine,
+      1,
+      "GOAL.md states no goal",
+      "add a `## Goal` section (or `目标：`), or start the file with a line `/goal <what done looks like>`",
+    );
   }
 
   for (const section of body.sections) {
@@ -170,7 +250,12 @@ function parseGoalWith(input: string, file: string, d: Collector): GoalFile {
         for (const i of items) readPause(goal, i, toItem(i, file), fromSettings);
         break;
       default:
-        d.warn(section.line, section.column, `unknown section "${section.label}" is ignored`, "GOAL.md sections are: goal, requirements, scope, verify, each round, pause (or 目标, 要求, 范围, 验证, 每轮输出, 暂停条件)");
+        d.warn(
+          section.line,
+          section.column,
+          `unknown section "${section.label}" is ignored`,
+          "GOAL.md sections are: goal, requirements, scope, verify, each round, pause (or 目标, 要求, 范围, 验证, 每轮输出, 暂停条件)",
+        );
     }
   }
   return goal;
@@ -190,23 +275,40 @@ function addVerify(list: VerifyItem[], i: BodyItem, source: SourceLocation): voi
   }
   let enforced = false;
   for (const c of findCommands(i.text)) {
-    addUnique(list, { kind: "command", command: c.value, source: { ...source, column: (source.column ?? 1) + c.index } });
+    addUnique(list, {
+      kind: "command",
+      command: c.value,
+      source: { ...source, column: (source.column ?? 1) + c.index },
+    });
     enforced = true;
   }
   const artifact = findArtifactGlob(i.text);
   if (artifact) {
-    addUnique(list, { kind: "artifact", glob: artifact.value, source: { ...source, column: (source.column ?? 1) + artifact.index } });
+    addUnique(list, {
+      kind: "artifact",
+      glob: artifact.value,
+      source: { ...source, column: (source.column ?? 1) + artifact.index },
+    });
     enforced = true;
   }
   if (!enforced) list.push({ kind: "manual", text: i.text, source });
 }
 
 function addUnique(list: VerifyItem[], item: VerifyItem): void {
-  const same = list.some((x) => (x.kind === "command" && item.kind === "command" && x.command === item.command) || (x.kind === "artifact" && item.kind === "artifact" && x.glob === item.glob));
+  const same = list.some(
+    (x) =>
+      (x.kind === "command" && item.kind === "command" && x.command === item.command) ||
+      (x.kind === "artifact" && item.kind === "artifact" && x.glob === item.glob),
+  );
   if (!same) list.push(item);
 }
 
-function readPause(goal: GoalFile, i: BodyItem, item: Item, settings: { repeatedFailure?: number; maxRounds?: number; budget?: string }): void {
+function readPause(
+  goal: GoalFile,
+  i: BodyItem,
+  item: Item,
+  settings: { repeatedFailure?: number; maxRounds?: number; budget?: string },
+): void {
   const p = goal.pause;
   let enforced = false;
   const repeated = findRepeatedFailure(i.text);

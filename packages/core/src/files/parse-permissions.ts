@@ -45,7 +45,9 @@ const settingsSchema = z.strictObject({
     })
     .optional(),
 });
-const HINTS = { default: "e.g. `default: confirm`, or `default: { read: read-only, write: confirm, external: forbidden }`" };
+const HINTS = {
+  default: "e.g. `default: confirm`, or `default: { read: read-only, write: confirm, external: forbidden }`",
+};
 
 export function safeParsePermissions(text: string, options: PermissionsParseOptions): ParseResult<PermissionsFile> {
   return runParser(options.file, (d) => parsePermissionsWith(text, options, d));
@@ -58,10 +60,14 @@ export function parsePermissions(text: string, options: PermissionsParseOptions)
 function parsePermissionsWith(input: string, options: PermissionsParseOptions, d: Collector): PermissionsFile {
   const file = options.file;
   const fm = readFrontmatter(normalizeText(input), d);
-  const settings = validateFrontmatter(settingsSchema, fm, d, { "": ["default"], default: ["read", "write", "external"] }, HINTS) ?? {};
+  const settings =
+    validateFrontmatter(settingsSchema, fm, d, { "": ["default"], default: ["read", "write", "external"] }, HINTS) ??
+    {};
   const given = settings.default;
   const defaults: PermissionsDefaults =
-    typeof given === "string" ? { read: given, write: given, external: given } : { ...DEFAULT_TIERS, ...stripUndefined(given ?? {}) };
+    typeof given === "string"
+      ? { read: given, write: given, external: given }
+      : { ...DEFAULT_TIERS, ...stripUndefined(given ?? {}) };
 
   const out: PermissionsFile = { file, defaults, rules: [], notes: [] };
   const examples: ExampleAt[] = [];
@@ -77,7 +83,12 @@ function parsePermissionsWith(input: string, options: PermissionsParseOptions, d
     }
     if (key === undefined || key === "typo") {
       const guess = tierGuess(section.label);
-      d.error(section.line, section.column, `unknown tier "${section.label}"`, guess ? `did you mean "${guess}"? Tiers are ${TIER_LIST}` : `tiers are ${TIER_LIST}`);
+      d.error(
+        section.line,
+        section.column,
+        `unknown tier "${section.label}"`,
+        guess ? `did you mean "${guess}"? Tiers are ${TIER_LIST}` : `tiers are ${TIER_LIST}`,
+      );
       continue;
     }
     if (key === "container") readItems(ctx, section.items, undefined, false);
@@ -130,7 +141,12 @@ function readItems(ctx: Ctx, items: BodyItem[], tier: Tier | undefined, notes: b
     } else if (notes) {
       out.notes.push({ text: item.text, source: { file: d.file, line: item.line, column: item.column } });
     } else if (/`\s*(\*|[A-Za-z_*?][\w*?-]*\.[\w*?-]+)/.test(item.text)) {
-      d.error(item.line, item.column, "this rule is under no tier", `put it under a tier heading such as \`## Allow\` or \`允许:\`; tiers are ${TIER_LIST}`);
+      d.error(
+        item.line,
+        item.column,
+        "this rule is under no tier",
+        `put it under a tier heading such as \`## Allow\` or \`允许:\`; tiers are ${TIER_LIST}`,
+      );
     }
   }
 }
@@ -151,7 +167,12 @@ function isPlainTableHeader(text: string): boolean {
 
 function reportUnknownTier(d: Collector, text: string, line: number, column: number): void {
   const guess = tierGuess(text);
-  d.error(line, column, `unknown tier "${text}"`, guess ? `did you mean "${guess}"? Tiers are ${TIER_LIST}` : `tiers are ${TIER_LIST}`);
+  d.error(
+    line,
+    column,
+    `unknown tier "${text}"`,
+    guess ? `did you mean "${guess}"? Tiers are ${TIER_LIST}` : `tiers are ${TIER_LIST}`,
+  );
 }
 
 function readPipeTable(ctx: Ctx, rows: BodyItem[]): void {
@@ -228,18 +249,37 @@ function checkExamples(examples: ExampleAt[], root: string, d: Collector): void 
       matches = ruleMatches(ex.rule, ex.rule.tool, ex.value, root);
     } catch (error) {
       if (UserError.isUserError(error)) {
-        d.error(ex.line, ex.column, `\`${ex.rule.text}\` cannot be checked: ${error.message}`, error.hint ?? "fix the rule's pattern");
+        d.error(
+          ex.line,
+          ex.column,
+          `\`${ex.rule.text}\` cannot be checked: ${error.message}`,
+          error.hint ?? "fix the rule's pattern",
+        );
         continue;
       }
       // Until the policy matcher exists (or if it fails), examples cannot be checked; loading must not fail for that.
       if (error instanceof Error && error.message === "not implemented") return;
-      d.warn(ex.line, ex.column, `the example "${ex.value}" could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+      d.warn(
+        ex.line,
+        ex.column,
+        `the example "${ex.value}" could not be checked: ${error instanceof Error ? error.message : String(error)}`,
+      );
       continue;
     }
     if (ex.kind === "match" && !matches)
-      d.error(ex.line, ex.column, `\`${ex.rule.text}\` does not match its example "${ex.value}"`, "fix the rule's pattern or the example: `*` matches within one path or host segment, `**` across segments");
+      d.error(
+        ex.line,
+        ex.column,
+        `\`${ex.rule.text}\` does not match its example "${ex.value}"`,
+        "fix the rule's pattern or the example: `*` matches within one path or host segment, `**` across segments",
+      );
     if (ex.kind === "notMatch" && matches)
-      d.error(ex.line, ex.column, `\`${ex.rule.text}\` matches "${ex.value}", which its not_match example says it must not`, "narrow the rule's pattern, or fix the example");
+      d.error(
+        ex.line,
+        ex.column,
+        `\`${ex.rule.text}\` matches "${ex.value}", which its not_match example says it must not`,
+        "narrow the rule's pattern, or fix the example",
+      );
   }
 }
 

@@ -1,9 +1,7 @@
 import { type Diagnostic, UserError } from "../errors.js";
 import { type Collector, collector, sortDiagnostics } from "./diagnostics.js";
 
-export type ParseResult<T> =
-  | { ok: true; value: T; warnings: Diagnostic[] }
-  | { ok: false; diagnostics: Diagnostic[] };
+export type ParseResult<T> = { ok: true; value: T; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
 export interface ParseOptions {
   /** The name used in every message: a path as the user should see it. */
@@ -24,7 +22,12 @@ export function runParser<T>(file: string, parse: (d: Collector) => T): ParseRes
   try {
     value = parse(d);
   } catch (error) {
-    d.error(1, 1, `${INTERNAL_PARSE_ERROR}: ${error instanceof Error ? error.message : String(error)}`, "this is a worksite bug; please report it with the file attached");
+    d.error(
+      1,
+      1,
+      `${INTERNAL_PARSE_ERROR}: ${error instanceof Error ? error.message : String(error)}`,
+      "this is a worksite bug; please report it with the file attached",
+    );
     return { ok: false, diagnostics: sortDiagnostics(d.list) };
   }
   if (d.hasErrors()) return { ok: false, diagnostics: sortDiagnostics(d.list) };

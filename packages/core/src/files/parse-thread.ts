@@ -8,7 +8,8 @@ import { didYouMean } from "./did-you-mean.js";
 import { wakeProblem } from "./wake.js";
 import { isValidPackageName } from "./npm-name.js";
 
-const looksLikePath = (s: string) => /^(\.|\/|~|file:|[A-Za-z]:)/.test(s) || s.includes("\\") || /\.[cm]?[jt]s$/.test(s);
+const looksLikePath = (s: string) =>
+  /^(\.|\/|~|file:|[A-Za-z]:)/.test(s) || s.includes("\\") || /\.[cm]?[jt]s$/.test(s);
 import { SANDBOX_SETTING_HINT, sandboxSettingSchema } from "../sandbox/settings.js";
 
 type ThreadSection = "owns" | "doesNotOwn" | "readFirst" | "deliverEachRound" | "pauseWhen";
@@ -17,7 +18,16 @@ export const THREAD_SECTIONS = vocabulary<ThreadSection>({
   owns: ["owns", "own", "i own", "you own", "owned", "responsible for", "负责", "负责范围"],
   doesNotOwn: ["does not own", "doesn't own", "do not own", "don't own", "not owned", "not responsible for", "不负责"],
   readFirst: ["read first", "read before starting", "start by reading", "先读", "先阅读", "先看"],
-  deliverEachRound: ["deliver each round", "deliver every round", "each round deliver", "deliverables", "每轮结束要交付", "每轮交付", "每轮结束交付", "每轮要交付"],
+  deliverEachRound: [
+    "deliver each round",
+    "deliver every round",
+    "each round deliver",
+    "deliverables",
+    "每轮结束要交付",
+    "每轮交付",
+    "每轮结束交付",
+    "每轮要交付",
+  ],
   pauseWhen: ["pause when", "pause", "stop when", "pause conditions", "暂停条件", "暂停", "何时暂停"],
 });
 
@@ -26,18 +36,32 @@ const SETTINGS = ["plugins", "stage", "wake", "agent", "memory", "sandbox"] as c
 export const AGENT_KINDS = ["script", "openai", "command"] as const;
 const MEMORY_SETTINGS = ["path", "remote", "autoAccept"] as const;
 
-
 /** A plugin is a package name, or a local file a person vouches for with `trust: local` (issue 20). */
-const pluginEntry = z.union([z.string().min(1, "must not be empty"), z.strictObject({ path: z.string().min(1), trust: z.literal("local", { error: "a local plugin needs `trust: local`" }) })], {
-  error: "expected a package name, or { path: …, trust: local } for a local plugin file",
-});
-const pluginList = z.preprocess((v) => (typeof v === "string" || (v && typeof v === "object" && !Array.isArray(v)) ? [v] : v), z.array(pluginEntry, { error: "expected a list of plugin package names" }));
+const pluginEntry = z.union(
+  [
+    z.string().min(1, "must not be empty"),
+    z.strictObject({
+      path: z.string().min(1),
+      trust: z.literal("local", { error: "a local plugin needs `trust: local`" }),
+    }),
+  ],
+  {
+    error: "expected a package name, or { path: …, trust: local } for a local plugin file",
+  },
+);
+const pluginList = z.preprocess(
+  (v) => (typeof v === "string" || (v && typeof v === "object" && !Array.isArray(v)) ? [v] : v),
+  z.array(pluginEntry, { error: "expected a list of plugin package names" }),
+);
 
 const threadSettings = z.strictObject({
   plugins: pluginList.optional(),
   stage: z.enum(["monitor", "draft", "write"], { error: "expected monitor, draft or write" }).optional(),
   wake: z
-    .preprocess((v) => (typeof v === "number" ? String(v) : v), z.string({ error: "expected an interval such as 30m or a cron expression" }))
+    .preprocess(
+      (v) => (typeof v === "number" ? String(v) : v),
+      z.string({ error: "expected an interval such as 30m or a cron expression" }),
+    )
     .superRefine((v, ctx) => {
       const problem = wakeProblem(v);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -52,7 +76,11 @@ const threadSettings = z.strictObject({
     .preprocess(
       (v) => (typeof v === "string" ? { path: v } : v),
       z.strictObject(
-        { path: z.string().min(1).default("memory"), remote: z.string().min(1).optional(), autoAccept: z.boolean({ error: "expected true or false" }).optional() },
+        {
+          path: z.string().min(1).default("memory"),
+          remote: z.string().min(1).optional(),
+          autoAccept: z.boolean({ error: "expected true or false" }).optional(),
+        },
         { error: "expected a folder path, or { path, remote, autoAccept }" },
       ),
     )
@@ -61,7 +89,8 @@ const threadSettings = z.strictObject({
 });
 
 const HINTS: Record<string, string> = {
-  plugins: "list plugin package names, e.g. `plugins: [browser]`; a local plugin file is `{ path: ./x.mjs, trust: local }`",
+  plugins:
+    "list plugin package names, e.g. `plugins: [browser]`; a local plugin file is `{ path: ./x.mjs, trust: local }`",
   stage: "stage is one of monitor (read only), draft (nothing is sent) or write",
   wake: "use an interval such as `30m`, `2h`, `1d`, or a cron expression such as `0 9 * * 1-5`",
   agent: "e.g. `agent: script`, or `agent: { kind: command, command: codex exec }`",
@@ -96,7 +125,11 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
   (settings.plugins ?? []).forEach((entry, i) => {
     const at = fm.locate(["plugins", i]);
     if (typeof entry !== "string") {
-      (thread.localPlugins ??= []).push({ path: entry.path, trust: "local", source: { file, line: at.line, column: at.column } });
+      (thread.localPlugins ??= []).push({
+        path: entry.path,
+        trust: "local",
+        source: { file, line: at.line, column: at.column },
+      });
       return;
     }
     // A path here used to be imported in-process by `check` and `permissions explain`: refused before anything loads.
@@ -116,7 +149,12 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
     if (!(AGENT_KINDS as readonly string[]).includes(kind)) {
       const at = fm.locate(typeof settings.agent === "string" ? ["agent"] : ["agent", "kind"]);
       const guess = didYouMean(kind, AGENT_KINDS);
-      d.error(at.line, at.column, `unknown agent kind \`${kind}\``, `${guess ? `did you mean \`${guess}\`? ` : ""}the agent is one of: ${AGENT_KINDS.join(", ")}`);
+      d.error(
+        at.line,
+        at.column,
+        `unknown agent kind \`${kind}\``,
+        `${guess ? `did you mean \`${guess}\`? ` : ""}the agent is one of: ${AGENT_KINDS.join(", ")}`,
+      );
     }
   }
   if (settings.memory !== undefined) thread.memory = withoutUndefined(settings.memory);
@@ -125,7 +163,12 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
 
   for (const section of body.sections) {
     if (!section.key) {
-      d.warn(section.line, section.column, `unknown section "${section.label}" is ignored`, "THREAD.md sections are: owns, does not own, read first, deliver each round, pause when (or 负责, 不负责, 先读, 每轮结束要交付, 暂停条件)");
+      d.warn(
+        section.line,
+        section.column,
+        `unknown section "${section.label}" is ignored`,
+        "THREAD.md sections are: owns, does not own, read first, deliver each round, pause when (or 负责, 不负责, 先读, 每轮结束要交付, 暂停条件)",
+      );
       continue;
     }
     for (const i of section.items) thread[section.key as ThreadSection].push(toItem(i, file));

@@ -19,23 +19,101 @@ function prng(seed: number): () => number {
 }
 
 const TOKENS = [
-  "`", "``", "|", ":", "：", "-", "#", "## ", "* ", "1. ", "(", ")", '"', "'", "“", "\n", "\r\n", "\t", "---", "---\n", "...", "<!--", "-->", "```",
-  "\ufeff", "match: ", "not_match: ", "允许", "禁止", "需确认", "层级  规则", "| tier | rules |", "|---|---|", "/goal ", "连续", "最多 3 轮", "artifacts/",
-  "`shell.run(", "`browser.* ", "three consecutive", "\\", "\u0000", "\ud800", "😀", "\u202e", "*/5 * * * *", "${}", "__proto__", "constructor",
+  "`",
+  "``",
+  "|",
+  ":",
+  "：",
+  "-",
+  "#",
+  "## ",
+  "* ",
+  "1. ",
+  "(",
+  ")",
+  '"',
+  "'",
+  "“",
+  "\n",
+  "\r\n",
+  "\t",
+  "---",
+  "---\n",
+  "...",
+  "<!--",
+  "-->",
+  "```",
+  "\ufeff",
+  "match: ",
+  "not_match: ",
+  "允许",
+  "禁止",
+  "需确认",
+  "层级  规则",
+  "| tier | rules |",
+  "|---|---|",
+  "/goal ",
+  "连续",
+  "最多 3 轮",
+  "artifacts/",
+  "`shell.run(",
+  "`browser.* ",
+  "three consecutive",
+  "\\",
+  "\u0000",
+  "\ud800",
+  "😀",
+  "\u202e",
+  "*/5 * * * *",
+  "${}",
+  "__proto__",
+  "constructor",
 ];
 
 const YAML_SNIPPETS = [
-  "key: [", ": :", "- - -", "&a [*a]", "!!js/function 'function(){}'", "? complex\n: value", "[[[[[[[[[[[[[[[[[[[[", "{{{{", "stage: monitor", "stage: 42",
-  "wake: 61 * * * *", "wake: 0m", "agent: { kind: }", "agent: []", "memory: { path: 1 }", "plugins: [1, null]", "default: { read: allow, bogus: 1 }", "default: 禁止",
-  "pause: { maxRounds: -1, budget: 2h }", "verify: [{ artifact: '' }, 3]", "protect: { a: 1 }", "__proto__: { polluted: true }", "x: !!binary aGVsbG8=",
-  "date: 2024-01-01", "n: .nan", "'quoted key': 1", "\tstage: draft", "a: *undefined_alias", "<<: { stage: draft }", "verify: npm test", "pause: 3",
+  "key: [",
+  ": :",
+  "- - -",
+  "&a [*a]",
+  "!!js/function 'function(){}'",
+  "? complex\n: value",
+  "[[[[[[[[[[[[[[[[[[[[",
+  "{{{{",
+  "stage: monitor",
+  "stage: 42",
+  "wake: 61 * * * *",
+  "wake: 0m",
+  "agent: { kind: }",
+  "agent: []",
+  "memory: { path: 1 }",
+  "plugins: [1, null]",
+  "default: { read: allow, bogus: 1 }",
+  "default: 禁止",
+  "pause: { maxRounds: -1, budget: 2h }",
+  "verify: [{ artifact: '' }, 3]",
+  "protect: { a: 1 }",
+  "__proto__: { polluted: true }",
+  "x: !!binary aGVsbG8=",
+  "date: 2024-01-01",
+  "n: .nan",
+  "'quoted key': 1",
+  "\tstage: draft",
+  "a: *undefined_alias",
+  "<<: { stage: draft }",
+  "verify: npm test",
+  "pause: 3",
 ];
 
 function randomUnicode(rand: () => number, length: number): string {
   let s = "";
   for (let i = 0; i < length; i++) {
     const r = rand();
-    const cp = r < 0.6 ? 32 + Math.floor(rand() * 95) : r < 0.8 ? 0x4e00 + Math.floor(rand() * 0x5000) : Math.floor(rand() * 0x10ffff);
+    const cp =
+      r < 0.6
+        ? 32 + Math.floor(rand() * 95)
+        : r < 0.8
+          ? 0x4e00 + Math.floor(rand() * 0x5000)
+          : Math.floor(rand() * 0x10ffff);
     s += cp >= 0xd800 && cp <= 0xdfff ? String.fromCharCode(cp) : String.fromCodePoint(cp);
   }
   return s;
@@ -90,11 +168,23 @@ function mutate(text: string, rand: () => number): string {
 
 function randomDocument(rand: () => number): string {
   const parts: string[] = [];
-  if (rand() < 0.5) parts.push("---", ...Array.from({ length: Math.floor(rand() * 4) }, () => YAML_SNIPPETS[Math.floor(rand() * YAML_SNIPPETS.length)]!), "---");
+  if (rand() < 0.5)
+    parts.push(
+      "---",
+      ...Array.from(
+        { length: Math.floor(rand() * 4) },
+        () => YAML_SNIPPETS[Math.floor(rand() * YAML_SNIPPETS.length)]!,
+      ),
+      "---",
+    );
   const lines = Math.floor(rand() * 12);
   for (let i = 0; i < lines; i++) {
     const r = rand();
-    parts.push(r < 0.5 ? TOKENS[Math.floor(rand() * TOKENS.length)]! + randomUnicode(rand, Math.floor(rand() * 20)) : randomUnicode(rand, Math.floor(rand() * 40)));
+    parts.push(
+      r < 0.5
+        ? TOKENS[Math.floor(rand() * TOKENS.length)]! + randomUnicode(rand, Math.floor(rand() * 20))
+        : randomUnicode(rand, Math.floor(rand() * 40)),
+    );
   }
   return parts.join("\n");
 }
@@ -107,7 +197,12 @@ const parsers = {
 const seeds: Record<keyof typeof parsers, string[]> = {
   thread: [fixture("en", "THREAD.md"), fixture("zh", "THREAD.md")],
   goal: [fixture("en", "GOAL.md"), fixture("zh", "GOAL.md"), "/goal ship\nRequirements:\n1. a\n2. `npm test`\n"],
-  permissions: [fixture("en", "PERMISSIONS.md"), fixture("zh", "PERMISSIONS.md"), "| tier | rules |\n|---|---|\n| allow | `file.write(src/**)` match: \"src/a\" |\n", "层级  规则\n允许  `shell.run(npm test)`\n禁止  `payment.*`\n"],
+  permissions: [
+    fixture("en", "PERMISSIONS.md"),
+    fixture("zh", "PERMISSIONS.md"),
+    '| tier | rules |\n|---|---|\n| allow | `file.write(src/**)` match: "src/a" |\n',
+    "层级  规则\n允许  `shell.run(npm test)`\n禁止  `payment.*`\n",
+  ],
 };
 
 const INPUTS_PER_PARSER = 3400;
@@ -125,14 +220,21 @@ describe("fuzzing the three parsers", () => {
           parse(input);
         } catch (error) {
           rejected++;
-          if (!UserError.isUserError(error)) throw new Error(`seed ${seed}: ${name} threw a non-UserError: ${String(error)}\ninput: ${JSON.stringify(input)}`);
+          if (!UserError.isUserError(error))
+            throw new Error(
+              `seed ${seed}: ${name} threw a non-UserError: ${String(error)}\ninput: ${JSON.stringify(input)}`,
+            );
           const internal = error.diagnostics.find((d) => d.message.includes(INTERNAL_PARSE_ERROR));
-          if (internal) throw new Error(`seed ${seed}: ${name} parser bug: ${internal.message}\ninput: ${JSON.stringify(input)}`);
+          if (internal)
+            throw new Error(`seed ${seed}: ${name} parser bug: ${internal.message}\ninput: ${JSON.stringify(input)}`);
           for (const d of error.diagnostics) {
             expect(d.line, `seed ${seed}`).toBeGreaterThanOrEqual(1);
             expect(d.message.length).toBeGreaterThan(0);
           }
-          expect(error.diagnostics.some((d) => d.severity === "error" && d.hint), `seed ${seed}: an error without a hint`).toBe(true);
+          expect(
+            error.diagnostics.some((d) => d.severity === "error" && d.hint),
+            `seed ${seed}: an error without a hint`,
+          ).toBe(true);
         }
       }
       // The mutations must actually reach the error paths, or this test proves little.

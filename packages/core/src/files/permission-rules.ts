@@ -48,19 +48,32 @@ function proseOf(text: string, taken: [number, number][]): string {
  * `tool.name(specifier)`, `tool.name` or the space form `tool.name specifier`
  * (ARCHITECTURE.md writes `browser.open https://*.example.com/**`).
  */
-export function parseRuleText(content: string): { tool: string; specifier?: string } | { problem: string; hint: string } {
+export function parseRuleText(
+  content: string,
+): { tool: string; specifier?: string } | { problem: string; hint: string } {
   const c = content.trim();
   const tool = TOOL.exec(c)?.[1];
-  if (!tool) return { problem: `\`${c}\` is not a rule`, hint: "write a tool, optionally with a target: `shell.run(npm test)`, `browser.*`" };
+  if (!tool)
+    return {
+      problem: `\`${c}\` is not a rule`,
+      hint: "write a tool, optionally with a target: `shell.run(npm test)`, `browser.*`",
+    };
   const rest = c.slice(tool.length);
   if (rest === "") return { tool };
   if (rest.startsWith("(")) {
-    if (!rest.endsWith(")")) return { problem: `\`${c}\` opens ( but does not end with )`, hint: `write it as \`${tool}(${rest.slice(1).replace(/\)+$/, "")})\`` };
+    if (!rest.endsWith(")"))
+      return {
+        problem: `\`${c}\` opens ( but does not end with )`,
+        hint: `write it as \`${tool}(${rest.slice(1).replace(/\)+$/, "")})\``,
+      };
     const specifier = rest.slice(1, -1).trim();
     return specifier === "" ? { tool } : { tool, specifier };
   }
   if (/^\s/.test(rest)) return { tool, specifier: rest.trim() };
-  return { problem: `\`${c}\` is not a rule: unexpected "${rest[0]}" after the tool name`, hint: "write `tool.name(target)`, e.g. `file.write(src/**)`" };
+  return {
+    problem: `\`${c}\` is not a rule: unexpected "${rest[0]}" after the tool name`,
+    hint: "write `tool.name(target)`, e.g. `file.write(src/**)`",
+  };
 }
 
 const EXAMPLE_KEY = /\b(not[_-]match|notMatch|match)\s*[:：]\s*/g;
@@ -75,14 +88,24 @@ export function readRuleLine(text: string, tier: Tier, line: number, column: num
   const file = d.file;
   const scan = scanCodeSpans(text);
   if (scan.unclosedAt !== undefined) {
-    d.error(line, column + scan.unclosedAt, "this code span is never closed", "end the rule with a backtick, e.g. `shell.run(npm test)`");
+    d.error(
+      line,
+      column + scan.unclosedAt,
+      "this code span is never closed",
+      "end the rule with a backtick, e.g. `shell.run(npm test)`",
+    );
     return { rules: [], examples: [] };
   }
   const result: LineResult = { rules: [], examples: [] };
   const ruleSpans = scan.spans.filter((s) => looksLikeRule(s.content));
   if (ruleSpans.length === 0) {
     for (const s of scan.spans)
-      d.warn(line, column + s.start, `\`${s.content}\` is not a rule, so this line is kept as a note (not enforced)`, "a rule names a tool: `file.write(src/**)`, `shell.run(npm test)`, `browser.*`");
+      d.warn(
+        line,
+        column + s.start,
+        `\`${s.content}\` is not a rule, so this line is kept as a note (not enforced)`,
+        "a rule names a tool: `file.write(src/**)`, `shell.run(npm test)`, `browser.*`",
+      );
     result.note = text;
     return result;
   }
@@ -134,7 +157,12 @@ function readExamples(
       if (!close) break;
       const end = segment.indexOf(close, at + 1);
       if (end < 0) {
-        d.error(line, column + at, `the ${m[1]} example is not closed with ${close}`, `write it as ${m[1]}: ${open}…${close}`);
+        d.error(
+          line,
+          column + at,
+          `the ${m[1]} example is not closed with ${close}`,
+          `write it as ${m[1]}: ${open}…${close}`,
+        );
         return;
       }
       const value = segment.slice(at + 1, end);
@@ -147,7 +175,13 @@ function readExamples(
       at += comma[0].length;
     }
     taken.push([m.index, at]);
-    if (read === 0) d.error(line, column + at, `expected a quoted example after ${m[1]}:`, `e.g. ${m[1]}: "https://app.example.com/settings"`);
+    if (read === 0)
+      d.error(
+        line,
+        column + at,
+        `expected a quoted example after ${m[1]}:`,
+        `e.g. ${m[1]}: "https://app.example.com/settings"`,
+      );
     EXAMPLE_KEY.lastIndex = Math.max(at, m.index + m[0].length);
   }
 }

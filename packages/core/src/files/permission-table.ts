@@ -15,7 +15,12 @@ export interface Cell {
 export function splitTableRow(raw: string, d: Collector, line: number): Cell[] | undefined {
   const scan = scanCodeSpans(raw);
   if (scan.unclosedAt !== undefined) {
-    d.error(line, scan.unclosedAt + 1, "this code span is never closed", "end the rule with a backtick, e.g. `shell.run(npm test)`");
+    d.error(
+      line,
+      scan.unclosedAt + 1,
+      "this code span is never closed",
+      "end the rule with a backtick, e.g. `shell.run(npm test)`",
+    );
     return undefined;
   }
   const inSpan = (i: number) => scan.spans.some((s) => i > s.start && i < s.end - 1);

@@ -7,14 +7,39 @@ export const TIER_WORDS = vocabulary<Tier>({
   allow: ["allow", "allowed", "allows", "允许", "可以"],
   "read-only": ["read-only", "read only", "readonly", "只读"],
   draft: ["draft", "drafts", "draft only", "草稿", "起草"],
-  confirm: ["confirm", "requires confirmation", "require confirmation", "needs confirmation", "need confirmation", "confirmation", "ask first", "需确认", "需要确认", "确认"],
+  confirm: [
+    "confirm",
+    "requires confirmation",
+    "require confirmation",
+    "needs confirmation",
+    "need confirmation",
+    "confirmation",
+    "ask first",
+    "需确认",
+    "需要确认",
+    "确认",
+  ],
   forbidden: ["forbidden", "forbid", "never", "deny", "denied", "not allowed", "禁止", "不允许"],
 });
 
 type Other = "notes" | "container";
 const OTHER_WORDS = vocabulary<Other>({
   notes: ["notes", "note", "备注", "说明", "注意"],
-  container: ["permissions", "permission", "权限", "rules", "规则", "tiers", "tier", "层级", "权限层级", "levels", "default", "defaults", "默认"],
+  container: [
+    "permissions",
+    "permission",
+    "权限",
+    "rules",
+    "规则",
+    "tiers",
+    "tier",
+    "层级",
+    "权限层级",
+    "levels",
+    "default",
+    "defaults",
+    "默认",
+  ],
 });
 
 /** Header words of a tier column in table form. */
@@ -43,4 +68,5 @@ export function tierGuess(label: string): string | undefined {
   return didYouMean(normalizeLabel(label), [...TIER_WORDS.keys()]);
 }
 
-export const TIER_LIST = "allow, read-only, draft, confirm (requires confirmation), forbidden — or 允许, 只读, 草稿, 需确认, 禁止";
+export const TIER_LIST =
+  "allow, read-only, draft, confirm (requires confirmation), forbidden — or 允许, 只读, 草稿, 需确认, 禁止";

@@ -22,7 +22,11 @@ describe("sections", () => {
   });
 
   it("skips HTML comments, even across lines, and joins a bullet's continuation line", () => {
-    const body = splitSections("Owns:\n<!-- - hidden\n  still hidden -->\n- first part\n  second part\n3) numbered\n", 1, classify);
+    const body = splitSections(
+      "Owns:\n<!-- - hidden\n  still hidden -->\n- first part\n  second part\n3) numbered\n",
+      1,
+      classify,
+    );
     expect(body.sections[0]!.items.map((i) => i.text)).toEqual(["first part second part", "numbered"]);
   });
 

@@ -64,7 +64,17 @@ export function splitSections(body: string, firstLine: number, classify: Classif
         fence = undefined;
         blank = true;
       } else if (original.trim() !== "") {
-        current.push(item(original.trim(), original, lineNo, original.length - original.trimStart().length + 1, false, true, blank));
+        current.push(
+          item(
+            original.trim(),
+            original,
+            lineNo,
+            original.length - original.trimStart().length + 1,
+            false,
+            true,
+            blank,
+          ),
+        );
         blank = false;
       }
       continue;
@@ -96,7 +106,14 @@ export function splitSections(body: string, firstLine: number, classify: Classif
       if (!key && level === 1 && !result.title && result.sections.length === 0) {
         result.title = { text: label, line: lineNo };
       } else {
-        const section: Section = { key, label, line: lineNo, column: line.indexOf("#") + 1, kind: "heading", items: [] };
+        const section: Section = {
+          key,
+          label,
+          line: lineNo,
+          column: line.indexOf("#") + 1,
+          kind: "heading",
+          items: [],
+        };
         result.sections.push(section);
         current = section.items;
       }
@@ -125,7 +142,8 @@ export function splitSections(body: string, firstLine: number, classify: Classif
           result.sections.push(section);
           current = section.items;
           const rest = label[2]!.replace(/^(\*\*|__)\s*/, "").trim();
-          if (rest !== "") current.push(item(rest, line, lineNo, Math.max(1, line.lastIndexOf(rest) + 1), false, false, true));
+          if (rest !== "")
+            current.push(item(rest, line, lineNo, Math.max(1, line.lastIndexOf(rest) + 1), false, false, true));
           blank = true;
           continue;
         }
@@ -144,7 +162,15 @@ export function splitSections(body: string, firstLine: number, classify: Classif
   return result;
 }
 
-function item(text: string, raw: string, line: number, column: number, bullet: boolean, fenced: boolean, afterBlank: boolean): BodyItem {
+function item(
+  text: string,
+  raw: string,
+  line: number,
+  column: number,
+  bullet: boolean,
+  fenced: boolean,
+  afterBlank: boolean,
+): BodyItem {
   return { text, raw, line, column, bullet, fenced, afterBlank };
 }
 
@@ -210,6 +236,7 @@ export function lookupLabel<K extends string>(label: string, vocabulary: Readonl
 
 export function vocabulary<K extends string>(entries: Record<K, readonly string[]>): ReadonlyMap<string, K> {
   const map = new Map<string, K>();
-  for (const [key, words] of Object.entries(entries) as [K, readonly string[]][]) for (const w of words) map.set(normalizeLabel(w), key);
+  for (const [key, words] of Object.entries(entries) as [K, readonly string[]][])
+    for (const w of words) map.set(normalizeLabel(w), key);
   return map;
 }

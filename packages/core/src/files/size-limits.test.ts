@@ -11,13 +11,23 @@ afterEach(async () => {
 });
 
 async function worksite(files: Record<string, string>): Promise<string> {
-  const root = await tempWorksite({ "THREAD.md": fixture("en", "THREAD.md"), "GOAL.md": fixture("en", "GOAL.md"), "PERMISSIONS.md": fixture("en", "PERMISSIONS.md"), ...files });
+  const root = await tempWorksite({
+    "THREAD.md": fixture("en", "THREAD.md"),
+    "GOAL.md": fixture("en", "GOAL.md"),
+    "PERMISSIONS.md": fixture("en", "PERMISSIONS.md"),
+    ...files,
+  });
   roots.push(root);
   return root;
 }
 
 /** `text` with `lines` inserted after the heading line `heading`, padded with one more line to land just under `bytes`. */
-function grownUnder(text: string, heading: string, line: (i: number) => string, bytes: number): { text: string; added: number } {
+function grownUnder(
+  text: string,
+  heading: string,
+  line: (i: number) => string,
+  bytes: number,
+): { text: string; added: number } {
   const at = text.indexOf(`${heading}\n`) + heading.length + 1;
   const parts: string[] = [];
   let size = Buffer.byteLength(text);
@@ -40,7 +50,12 @@ describe("size limits of the worksite files", () => {
     expect(result.ok).toBe(false);
     const errors = result.ok ? [] : result.diagnostics.filter((d) => d.severity === "error");
     expect(errors).toEqual([
-      expect.objectContaining({ file: join(root, "GOAL.md"), line: 1, message: expect.stringMatching(/^GOAL\.md is 4\d\.\d MiB; the limit is 1 MiB/), hint: expect.stringContaining("keep each under the limit") }),
+      expect.objectContaining({
+        file: join(root, "GOAL.md"),
+        line: 1,
+        message: expect.stringMatching(/^GOAL\.md is 4\d\.\d MiB; the limit is 1 MiB/),
+        hint: expect.stringContaining("keep each under the limit"),
+      }),
     ]);
   });
 
@@ -54,7 +69,12 @@ describe("size limits of the worksite files", () => {
   });
 
   it("reads a GOAL.md just under 1 MiB whose goal and scope sections hold 250,000 lines", async () => {
-    const scope = grownUnder(fixture("en", "GOAL.md"), "## Scope", (i) => (i % 2 ? "- a\n" : "b\n"), SIZE_LIMITS.worksiteFile);
+    const scope = grownUnder(
+      fixture("en", "GOAL.md"),
+      "## Scope",
+      (i) => (i % 2 ? "- a\n" : "b\n"),
+      SIZE_LIMITS.worksiteFile,
+    );
     const root = await worksite({ "GOAL.md": scope.text });
     const result = await safeLoadWorksite(root);
     expect(result.ok ? [] : result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
@@ -69,7 +89,12 @@ describe("size limits of the worksite files", () => {
   it("reads a file of exactly the limit and refuses one byte more, without taking a directory for a file", async () => {
     const root = await worksite({ "a.txt": "x".repeat(100), "b.txt": "x".repeat(101) });
     expect(await readTextWithin(join(root, "a.txt"), 100)).toEqual({ ok: true, text: "x".repeat(100) });
-    expect(await readTextWithin(join(root, "b.txt"), 100)).toEqual({ ok: false, problem: "too-big", size: 101, limit: 100 });
+    expect(await readTextWithin(join(root, "b.txt"), 100)).toEqual({
+      ok: false,
+      problem: "too-big",
+      size: 101,
+      limit: 100,
+    });
     expect(await readTextWithin(root, 100)).toMatchObject({ ok: false, problem: "not-a-file" });
     expect(await readTextWithin(join(root, "none.txt"), 100)).toMatchObject({ ok: false, problem: "missing" });
   });

@@ -43,7 +43,9 @@ export async function readTextWithin(path: string, limit: number): Promise<Limit
     handle = await open(path, constants.O_RDONLY);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code === "ENOENT" ? { ok: false, problem: "missing", code } : { ok: false, problem: code === "EISDIR" ? "not-a-file" : "unreadable", ...(code ? { code } : {}) };
+    return code === "ENOENT"
+      ? { ok: false, problem: "missing", code }
+      : { ok: false, problem: code === "EISDIR" ? "not-a-file" : "unreadable", ...(code ? { code } : {}) };
   }
   try {
     const info = await handle.stat();

@@ -17,7 +17,8 @@ export function wakeProblem(value: string): string | undefined {
       : `"${v}" is not a cron nickname (@hourly, @daily, @weekly, @monthly, @yearly)`;
   }
   const fields = v.split(/\s+/);
-  if (fields.length !== 5 && fields.length !== 6) return `"${v}" is neither an interval nor a cron expression (5 or 6 fields, found ${fields.length})`;
+  if (fields.length !== 5 && fields.length !== 6)
+    return `"${v}" is neither an interval nor a cron expression (5 or 6 fields, found ${fields.length})`;
   const specs = fields.length === 6 ? [SECOND, ...FIVE] : FIVE;
   for (let i = 0; i < fields.length; i++) {
     const problem = fieldProblem(fields[i]!, specs[i]!);
@@ -40,8 +41,19 @@ const FIVE: FieldSpec[] = [
   { name: "minute", min: 0, max: 59 },
   { name: "hour", min: 0, max: 23 },
   { name: "day of month", min: 1, max: 31, special: /^(\?|L|\d{1,2}W|LW)$/i },
-  { name: "month", min: 1, max: 12, names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"] },
-  { name: "day of week", min: 0, max: 7, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], special: /^(\?|[0-7]L|[0-7]#[1-5])$/i },
+  {
+    name: "month",
+    min: 1,
+    max: 12,
+    names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+  },
+  {
+    name: "day of week",
+    min: 0,
+    max: 7,
+    names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
+    special: /^(\?|[0-7]L|[0-7]#[1-5])$/i,
+  },
 ];
 
 function fieldProblem(field: string, spec: FieldSpec): string | undefined {
@@ -50,7 +62,8 @@ function fieldProblem(field: string, spec: FieldSpec): string | undefined {
     if (spec.special?.test(part)) continue;
     const [range, step, extra] = part.split("/");
     if (extra !== undefined) return "more than one /";
-    if (step !== undefined && !(/^\d+$/.test(step) && Number(step) > 0)) return `step "${step}" must be a positive number`;
+    if (step !== undefined && !(/^\d+$/.test(step) && Number(step) > 0))
+      return `step "${step}" must be a positive number`;
     if (range === "*") continue;
     const bounds = range!.split("-");
     if (bounds.length > 2) return `"${range}" is not a value or a range`;

@@ -13,7 +13,8 @@ export interface YamlProblem {
   hint: string;
 }
 
-const GENERIC_HINT = "check the indentation and quoting near here; quote values that contain `:`, `#`, `*` or start with `@`";
+const GENERIC_HINT =
+  "check the indentation and quoting near here; quote values that contain `:`, `#`, `*` or start with `@`";
 const KEY = /^(\s*)(?:-\s+)?("[^"]*"|'[^']*'|[^\s#:"'][^:#]*?)\s*:(?=\s|$)/;
 const CLOSER: Record<string, string> = { "[": "]", "{": "}", '"': '"', "'": "'" };
 
@@ -52,7 +53,8 @@ export function describeYamlError(
   const { k: keyLine, valueStart, opener } = open ?? read[0]!;
   const path = keyPath(blockLines, keyLine);
   const where = { line: keyLine + 2, column: valueStart + 1 };
-  if (!opener) return { ...where, message: `the value of \`${path}\` is not valid YAML: ${reason}`, hint: GENERIC_HINT };
+  if (!opener)
+    return { ...where, message: `the value of \`${path}\` is not valid YAML: ${reason}`, hint: GENERIC_HINT };
   const closer = CLOSER[opener]!;
   const oneLine = keyLine === prev ? ` e.g. \`${blockLines[keyLine]!.trim()}${closer}\`` : "";
   return {
@@ -63,7 +65,11 @@ export function describeYamlError(
 }
 
 /** The value written after the key on line `k`, through line `last`, and what it leaves open. */
-function valueAt(lines: readonly string[], k: number, last: number): { valueStart: number; opener: string | undefined } {
+function valueAt(
+  lines: readonly string[],
+  k: number,
+  last: number,
+): { valueStart: number; opener: string | undefined } {
   const line = lines[k]!;
   const afterKey = KEY.exec(line)![0].length;
   const valueStart = afterKey + (line.slice(afterKey).length - line.slice(afterKey).trimStart().length);

@@ -51,5 +51,6 @@ export function firstAliasLine(lines: readonly string[]): number {
   return index < 0 ? 0 : index;
 }
 
-export const YAML_EXPANSION_MESSAGE = "YAML aliases (*name) here expand to far more than is written, so this was not read";
+export const YAML_EXPANSION_MESSAGE =
+  "YAML aliases (*name) here expand to far more than is written, so this was not read";
 export const YAML_EXPANSION_HINT = "write the values out instead of repeating an &anchor through *aliases";

@@ -27,7 +27,16 @@ async function worksite(goalText?: string, run = "run-flood") {
   const permissions = parsePermissions(PERMISSIONS, { file: join(root, "PERMISSIONS.md"), root });
   const goal = goalText ? parseGoal(goalText, { file: join(root, "GOAL.md") }) : undefined;
   const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
-  const make = (r: string) => createGate({ root, worksite: { permissions, ...(goal ? { goal } : {}) }, plugins: corePlugins(), audit, actor: "agent", run: r, round: 1 });
+  const make = (r: string) =>
+    createGate({
+      root,
+      worksite: { permissions, ...(goal ? { goal } : {}) },
+      plugins: corePlugins(),
+      audit,
+      actor: "agent",
+      run: r,
+      round: 1,
+    });
   return { root, gate: make(run), make };
 }
 
@@ -38,7 +47,13 @@ describe("pending approvals of a run", () => {
     const { root, gate } = await worksite("---\npause: { pendingApprovals: 3 }\n---\n# Goal\nShip it.\n");
     const outcomes = [];
     for (let n = 1; n <= 5; n++) outcomes.push(await gate.call(write(n)));
-    expect(outcomes.map((o) => o.status)).toEqual(["pending-approval", "pending-approval", "pending-approval", "refused", "refused"]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      "pending-approval",
+      "pending-approval",
+      "pending-approval",
+      "refused",
+      "refused",
+    ]);
     const message = (outcomes[3] as { message: string }).message;
     expect(message).toContain("this run already has 3 requests waiting for a person");
     expect(message).toContain("pendingApprovals: 3");
@@ -57,7 +72,10 @@ describe("pending approvals of a run", () => {
     const { root, gate } = await worksite("---\npause: { pendingApprovals: 2 }\n---\n# Goal\nShip it.\n");
     const first = await gate.call(write(1));
     await gate.call(write(2));
-    expect(await gate.call(write(1))).toMatchObject({ status: "pending-approval", approvalId: (first as { approvalId: string }).approvalId });
+    expect(await gate.call(write(1))).toMatchObject({
+      status: "pending-approval",
+      approvalId: (first as { approvalId: string }).approvalId,
+    });
     expect((await gate.call(write(3))).status).toBe("refused");
     await deny(root, (first as { approvalId: string }).approvalId, { by: "person:alice" });
     expect((await gate.call(write(3))).status).toBe("pending-approval");
@@ -76,7 +94,8 @@ describe("pending approvals of a run", () => {
     const index = await readdir(join((await approvalsDir(root))!, "by-hash"));
     expect(index).toHaveLength(1);
     // Every other request file gone: the lookup still finds this one, so it never needed them.
-    for (const name of await readdir((await approvalsDir(root))!)) if (name.endsWith(".json") && name !== `${approvalId}.json`) await rm(join((await approvalsDir(root))!, name));
+    for (const name of await readdir((await approvalsDir(root))!))
+      if (name.endsWith(".json") && name !== `${approvalId}.json`) await rm(join((await approvalsDir(root))!, name));
     expect(await gate.call(write(1))).toMatchObject({ approvalId });
   });
 
@@ -86,6 +105,8 @@ describe("pending approvals of a run", () => {
     const other = await make("run-other").call(write(99));
     const denied = await denyRun(root, "run-flood", { by: "person:alice", reason: "flood" });
     expect(denied.map((d) => d.status)).toEqual(["denied", "denied", "denied", "denied"]);
-    expect((await listApprovals(root, { status: "pending" })).map((a) => a.id)).toEqual([(other as { approvalId: string }).approvalId]);
+    expect((await listApprovals(root, { status: "pending" })).map((a) => a.id)).toEqual([
+      (other as { approvalId: string }).approvalId,
+    ]);
   });
 });

@@ -23,14 +23,18 @@ import type { ApprovalRecord, GrantRecord } from "./types.js";
  */
 
 /** Where this worksite's approvals live; undefined when it has none yet and `create` is false. */
-export async function approvalsDir(root: string, options: { create: boolean } = { create: false }): Promise<string | undefined> {
+export async function approvalsDir(
+  root: string,
+  options: { create: boolean } = { create: false },
+): Promise<string | undefined> {
   // An older worksite's requests are moved out at the first look, so `worksite approvals` shows them.
   if (!options.create && existsSync(join(root, ".worksite", "approvals"))) options = { create: true };
   const state = worksiteStateDir(root, options);
   if (!state) return undefined;
   const dir = join(state, "approvals");
   // Only when the folder is first made: a `.worksite/approvals/` that appears later is nobody's request.
-  if (options.create && (await mkdir(dir, { recursive: true, mode: 0o700 })) !== undefined) await migrateLegacy(root, dir);
+  if (options.create && (await mkdir(dir, { recursive: true, mode: 0o700 })) !== undefined)
+    await migrateLegacy(root, dir);
   return dir;
 }
 
@@ -45,7 +49,10 @@ export async function grantsDir(root: string): Promise<string | undefined> {
 }
 
 /** What the gate knows of a call that waits for a person; the record adds id, time and status. */
-export type ApprovalRequest = Pick<ApprovalRecord, "tool" | "input" | "target" | "callHash" | "decision" | "requestedBy" | "run" | "round">;
+export type ApprovalRequest = Pick<
+  ApprovalRecord,
+  "tool" | "input" | "target" | "callHash" | "decision" | "requestedBy" | "run" | "round"
+>;
 
 let lastOrder = 0;
 /** Strictly increasing within a process, so requests made in the same millisecond keep their order. */
@@ -105,7 +112,10 @@ export async function readApproval(root: string, id: string): Promise<ApprovalRe
 }
 
 /** Every approval, in the order requested (oldest first); `expired` marks approved ones past their time. */
-export async function listApprovals(root: string, filter?: { status?: ApprovalRecord["status"]; run?: string }): Promise<(ApprovalRecord & { expired?: boolean })[]> {
+export async function listApprovals(
+  root: string,
+  filter?: { status?: ApprovalRecord["status"]; run?: string },
+): Promise<(ApprovalRecord & { expired?: boolean })[]> {
   const dir = await approvalsDir(root);
   if (!dir) return [];
   const now = Date.now();
@@ -128,12 +138,19 @@ export interface ApproveOptions {
   audit?: AuditLog;
 }
 
-export async function approve(root: string, id: string, options: ApproveOptions): Promise<{ approval: ApprovalRecord; grant?: GrantRecord }> {
+export async function approve(
+  root: string,
+  id: string,
+  options: ApproveOptions,
+): Promise<{ approval: ApprovalRecord; grant?: GrantRecord }> {
   requirePerson(options.by);
   const { dir, record } = await pendingRecord(root, id);
   let grant: GrantRecord | undefined;
   if (options.forThread) {
-    if (record.target === undefined) throw new UserError(`${id} has no target, so it cannot be granted for the thread`, { hint: `approve it once: worksite approve ${id}` });
+    if (record.target === undefined)
+      throw new UserError(`${id} has no target, so it cannot be granted for the thread`, {
+        hint: `approve it once: worksite approve ${id}`,
+      });
     grant = await writeGrant(root, { tool: record.tool, target: record.target, by: options.by, fromApproval: id });
   }
   const approved: ApprovalRecord = {
@@ -144,17 +161,31 @@ export async function approve(root: string, id: string, options: ApproveOptions)
     ...(options.expiresInMs ? { expires: new Date(Date.now() + options.expiresInMs).toISOString() } : {}),
     ...(grant ? { grant: grant.id } : {}),
   };
-  const approval: ApprovalRecord = { ...approved, seal: seal((await sealKey({ create: true }))!, approvalSealFields(approved)) };
+  const approval: ApprovalRecord = {
+    ...approved,
+    seal: seal((await sealKey({ create: true }))!, approvalSealFields(approved)),
+  };
   await writeRecord(join(dir, `${id}.json`), approval);
-  await auditDecision(options.audit, record, options.by, "ok", `approved ${id}${grant ? ` and granted ${record.tool} on this target for the thread (${grant.id})` : ""}`, {
-    approval: id,
-    ...(grant ? { grant: grant.id } : {}),
-    ...(approval.expires ? { expires: approval.expires } : {}),
-  });
+  await auditDecision(
+    options.audit,
+    record,
+    options.by,
+    "ok",
+    `approved ${id}${grant ? ` and granted ${record.tool} on this target for the thread (${grant.id})` : ""}`,
+    {
+      approval: id,
+      ...(grant ? { grant: grant.id } : {}),
+      ...(approval.expires ? { expires: approval.expires } : {}),
+    },
+  );
   return grant ? { approval, grant } : { approval };
 }
 
-export async function deny(root: string, id: string, options: { by: string; reason?: string; audit?: AuditLog }): Promise<ApprovalRecord> {
+export async function deny(
+  root: string,
+  id: string,
+  options: { by: string; reason?: string; audit?: AuditLog },
+): Promise<ApprovalRecord> {
   requirePerson(options.by);
   const { dir, record } = await pendingRecord(root, id);
   const denied: ApprovalRecord = {
@@ -165,12 +196,23 @@ export async function deny(root: string, id: string, options: { by: string; reas
     ...(options.reason ? { reason: options.reason } : {}),
   };
   await writeRecord(join(dir, `${id}.json`), denied);
-  await auditDecision(options.audit, record, options.by, "refused", `denied ${id}${options.reason ? `: ${options.reason}` : ""}`, { approval: id });
+  await auditDecision(
+    options.audit,
+    record,
+    options.by,
+    "refused",
+    `denied ${id}${options.reason ? `: ${options.reason}` : ""}`,
+    { approval: id },
+  );
   return denied;
 }
 
 /** Deny every pending request a run filed (`worksite deny --run RUN`), oldest first. */
-export async function denyRun(root: string, run: string, options: { by: string; reason?: string; audit?: AuditLog }): Promise<ApprovalRecord[]> {
+export async function denyRun(
+  root: string,
+  run: string,
+  options: { by: string; reason?: string; audit?: AuditLog },
+): Promise<ApprovalRecord[]> {
   requirePerson(options.by);
   const denied: ApprovalRecord[] = [];
   for (const record of await listApprovals(root, { status: "pending", run })) {
@@ -198,13 +240,22 @@ export interface ConsumeOptions {
  * succeeds. A record already used (by the audit log) is moved aside too, and
  * never honoured.
  */
-export async function consumeApproval(root: string, callHash: string, options: ConsumeOptions = {}): Promise<ApprovalRecord | undefined> {
+export async function consumeApproval(
+  root: string,
+  callHash: string,
+  options: ConsumeOptions = {},
+): Promise<ApprovalRecord | undefined> {
   const dir = await approvalsDir(root);
   if (!dir) return undefined;
   const now = Date.now();
   const key = await sealKey({ create: false });
   const candidates = (await readRecords(dir)).filter(
-    (r) => r.status === "approved" && r.callHash === callHash && !isExpired(r, now) && (options.onlyId === undefined || r.id === options.onlyId) && isSealed(key, r),
+    (r) =>
+      r.status === "approved" &&
+      r.callHash === callHash &&
+      !isExpired(r, now) &&
+      (options.onlyId === undefined || r.id === options.onlyId) &&
+      isSealed(key, r),
   );
   for (const record of candidates) {
     const from = join(dir, `${record.id}.json`);
@@ -230,11 +281,17 @@ export async function consumeApproval(root: string, callHash: string, options: C
   return undefined;
 }
 
-export async function writeGrant(root: string, grant: Omit<GrantRecord, "id" | "created" | "seal">): Promise<GrantRecord> {
+export async function writeGrant(
+  root: string,
+  grant: Omit<GrantRecord, "id" | "created" | "seal">,
+): Promise<GrantRecord> {
   requirePerson(grant.by);
   const dir = (await approvalsDir(root, { create: true }))!;
   const unsealed = { id: newId("gr"), created: new Date().toISOString(), ...grant };
-  const record: GrantRecord = { ...unsealed, seal: seal((await sealKey({ create: true }))!, grantSealFields(unsealed)) };
+  const record: GrantRecord = {
+    ...unsealed,
+    seal: seal((await sealKey({ create: true }))!, grantSealFields(unsealed)),
+  };
   await writeRecord(join(grantsOf(dir), `${record.id}.json`), record);
   return record;
 }
@@ -246,13 +303,23 @@ export async function listGrants(root: string): Promise<GrantRecord[]> {
   return grants.sort((a, b) => b.created.localeCompare(a.created));
 }
 
-export async function findGrant(root: string, tool: string, target: string | undefined): Promise<GrantRecord | undefined> {
+export async function findGrant(
+  root: string,
+  tool: string,
+  target: string | undefined,
+): Promise<GrantRecord | undefined> {
   if (target === undefined) return undefined;
   const key = await sealKey({ create: false });
-  return (await listGrants(root)).find((g) => g.tool === tool && g.target === target && sealHolds(key, grantSealFields(g), g.seal));
+  return (await listGrants(root)).find(
+    (g) => g.tool === tool && g.target === target && sealHolds(key, grantSealFields(g), g.seal),
+  );
 }
 
-export async function revokeGrant(root: string, id: string, options: { by: string; audit?: AuditLog }): Promise<GrantRecord> {
+export async function revokeGrant(
+  root: string,
+  id: string,
+  options: { by: string; audit?: AuditLog },
+): Promise<GrantRecord> {
   const dir = await approvalsDir(root);
   const grant = dir && isId(id, "gr") ? await readRecord<GrantRecord>(join(grantsOf(dir), `${id}.json`)) : undefined;
   if (!dir || !grant) throw new UserError(`no grant ${id}`, { hint: "list them with: worksite approvals" });
@@ -271,7 +338,14 @@ export async function revokeGrant(root: string, id: string, options: { by: strin
 }
 
 /** A person's approve or deny, in the audit log next to the call it decides. */
-async function auditDecision(audit: AuditLog | undefined, record: ApprovalRecord, by: string, outcome: "ok" | "refused", message: string, data: Record<string, unknown>): Promise<void> {
+async function auditDecision(
+  audit: AuditLog | undefined,
+  record: ApprovalRecord,
+  by: string,
+  outcome: "ok" | "refused",
+  message: string,
+  data: Record<string, unknown>,
+): Promise<void> {
   await audit?.append({
     type: "approval",
     actor: by,
@@ -294,7 +368,8 @@ async function pendingRecord(root: string, id: string): Promise<{ dir: string; r
   const dir = await approvalsDir(root);
   const record = dir ? await readApproval(root, id) : undefined;
   if (!dir || !record) throw new UserError(`no approval request ${id}`, { hint: "list them with: worksite approvals" });
-  if (record.status !== "pending") throw new UserError(`${id} is already ${record.status}`, { hint: "a new call makes a new request" });
+  if (record.status !== "pending")
+    throw new UserError(`${id} is already ${record.status}`, { hint: "a new call makes a new request" });
   return { dir, record };
 }
 
@@ -330,7 +405,9 @@ export async function readRecords<T = ApprovalRecord>(dir: string): Promise<T[]>
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
   }
-  const records = await Promise.all(names.filter((n) => n.endsWith(".json") && isId(n.slice(0, -5))).map((n) => readRecord<T>(join(dir, n))));
+  const records = await Promise.all(
+    names.filter((n) => n.endsWith(".json") && isId(n.slice(0, -5))).map((n) => readRecord<T>(join(dir, n))),
+  );
   return records.filter((r): r is Awaited<T> => r !== undefined) as T[];
 }
 
@@ -364,7 +441,10 @@ async function migrateLegacy(root: string, dir: string): Promise<void> {
   for (const g of await readRecords<GrantRecord>(grantsOf(moved))) {
     if (!legacyGrantSealHolds(key, g)) continue;
     const { seal: _s, ...unsealed } = g;
-    await writeRecord(join(grantsOf(dir), `${g.id}.json`), { ...unsealed, seal: seal(key!, grantSealFields(unsealed)) });
+    await writeRecord(join(grantsOf(dir), `${g.id}.json`), {
+      ...unsealed,
+      seal: seal(key!, grantSealFields(unsealed)),
+    });
     grants++;
   }
   const handle = await open(join(moved, "MOVED.txt"), "w");

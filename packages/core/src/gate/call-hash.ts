@@ -19,7 +19,9 @@ export function canonicalJson(value: unknown): string {
 
 /** What approvals bind to: the exact tool, its parsed input and the target the rules saw. */
 export function hashCall(tool: string, input: unknown, target: string | undefined): string {
-  return createHash("sha256").update(canonicalJson({ tool, input, target: target ?? null })).digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson({ tool, input, target: target ?? null }))
+    .digest("hex");
 }
 
 /** Short ids a person can type: `ap_3f9c2a1b7e`. The prefix says what it names. */

@@ -18,7 +18,9 @@ export function ruleText(decision: Decision): string {
 
 /** Whether the decision's reason already names its rule's FILE:LINE. */
 export function namesRule(decision: Decision): boolean {
-  return decision.rule !== undefined && decision.reason.includes(`${basename(decision.rule.file)}:${decision.rule.line}`);
+  return (
+    decision.rule !== undefined && decision.reason.includes(`${basename(decision.rule.file)}:${decision.rule.line}`)
+  );
 }
 
 /** Rules name their file as loaded (often absolute); people and the audit log read it as PERMISSIONS.md. */
@@ -36,6 +38,8 @@ export function unknownToolMessage(name: string, ids: string[]): string {
   if (guess) return `unknown tool "${name}": did you mean ${guess}?`;
   const namespace = name.split(".")[0]!;
   const same = ids.filter((id) => id.startsWith(`${namespace}.`));
-  const known = same.length ? `loaded ${namespace} tools: ${same.join(", ")}` : `loaded tool groups: ${[...new Set(ids.map((id) => id.split(".")[0]))].join(", ") || "none"}`;
+  const known = same.length
+    ? `loaded ${namespace} tools: ${same.join(", ")}`
+    : `loaded tool groups: ${[...new Set(ids.map((id) => id.split(".")[0]))].join(", ") || "none"}`;
   return `unknown tool "${name}" (${known}); a plugin named in THREAD.md \`plugins:\` provides others`;
 }

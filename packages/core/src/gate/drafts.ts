@@ -24,7 +24,10 @@ export async function listDrafts(root: string, filter?: { status?: DraftRecord["
 
 export async function readDraft(root: string, id: string): Promise<DraftRecord | undefined> {
   if (!isId(id, "dr")) return undefined;
-  return (await readRecord<DraftRecord>(join(draftsDir(root), `${id}.json`))) ?? (await readRecord<DraftRecord>(join(doneDir(root), `${id}.json`)));
+  return (
+    (await readRecord<DraftRecord>(join(draftsDir(root), `${id}.json`))) ??
+    (await readRecord<DraftRecord>(join(doneDir(root), `${id}.json`)))
+  );
 }
 
 /** Take the draft for execution; the rename makes it happen at most once even across processes. */
@@ -45,10 +48,19 @@ export async function finishDraft(root: string, record: DraftRecord): Promise<vo
 }
 
 /** A person turned the draft down: it can no longer be executed. */
-export async function discardDraft(root: string, id: string, options: { by: string; reason?: string }): Promise<DraftRecord | undefined> {
+export async function discardDraft(
+  root: string,
+  id: string,
+  options: { by: string; reason?: string },
+): Promise<DraftRecord | undefined> {
   const record = await readDraft(root, id);
   if (!record || record.status !== "open" || !(await claimDraft(root, id))) return undefined;
-  const discarded: DraftRecord = { ...record, status: "discarded", discardedBy: options.by, ...(options.reason ? { reason: options.reason } : {}) };
+  const discarded: DraftRecord = {
+    ...record,
+    status: "discarded",
+    discardedBy: options.by,
+    ...(options.reason ? { reason: options.reason } : {}),
+  };
   await finishDraft(root, discarded);
   return discarded;
 }

@@ -29,11 +29,22 @@ describe("an approval the agent forges", () => {
     dirs.push(root);
     const template = await readFile(new URL("../../../cli/templates/PERMISSIONS.md", import.meta.url), "utf8");
     await writeFile(join(root, "PERMISSIONS.md"), template);
-    await writeFile(join(root, "package.json"), JSON.stringify({ name: "x", private: true, scripts: { test: "node --test" } }));
+    await writeFile(
+      join(root, "package.json"),
+      JSON.stringify({ name: "x", private: true, scripts: { test: "node --test" } }),
+    );
     await mkdir(join(root, ".worksite"), { recursive: true });
     const permissions = parsePermissions(template, { file: "PERMISSIONS.md", root });
     const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
-    const gate = createGate({ root, worksite: { permissions }, plugins: corePlugins(), audit, actor: "agent", run: "run-r", round: 1 });
+    const gate = createGate({
+      root,
+      worksite: { permissions },
+      plugins: corePlugins(),
+      audit,
+      actor: "agent",
+      run: "run-r",
+      round: 1,
+    });
 
     // The call the agent wants but may not make alone (no rule: external default is confirm).
     const wanted = { tool: "shell.run", input: { command: "touch pwned.txt" } };
@@ -67,7 +78,11 @@ require("node:test")("ok", () => {});
     const second = await gate.call(wanted);
     const entries = await audit.entries();
     const forged = entries.find((e) => e.decidedBy === "approval:ap_00000000ff");
-    expect({ status: second.status, pwned: existsSync(join(root, "pwned.txt")), auditSaysApprovedBy: forged?.data?.approvedBy }).toEqual({
+    expect({
+      status: second.status,
+      pwned: existsSync(join(root, "pwned.txt")),
+      auditSaysApprovedBy: forged?.data?.approvedBy,
+    }).toEqual({
       status: "pending-approval",
       pwned: false,
       auditSaysApprovedBy: undefined,

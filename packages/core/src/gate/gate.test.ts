@@ -16,17 +16,36 @@ import type { ApprovalRecord, GateOutcome } from "./types.js";
 
 function rule(tier: Tier, tool: string, specifier: string | undefined, line: number): Rule {
   const text = specifier === undefined ? tool : `${tool}(${specifier})`;
-  return { tier, tool, ...(specifier !== undefined ? { specifier } : {}), text, source: { file: "PERMISSIONS.md", line }, examples: { match: [], notMatch: [] } };
+  return {
+    tier,
+    tool,
+    ...(specifier !== undefined ? { specifier } : {}),
+    text,
+    source: { file: "PERMISSIONS.md", line },
+    examples: { match: [], notMatch: [] },
+  };
 }
 
 function permissions(rules: Rule[]): PermissionsFile {
-  return { file: "PERMISSIONS.md", defaults: { read: "read-only", write: "confirm", external: "confirm" }, rules, notes: [] };
+  return {
+    file: "PERMISSIONS.md",
+    defaults: { read: "read-only", write: "confirm", external: "confirm" },
+    rules,
+    notes: [],
+  };
 }
 
 const flaky = definePlugin({
   name: "test",
   tools: {
-    boom: defineTool({ description: "fails", effect: "read", input: z.object({}), run: async () => { throw new Error("kaboom"); } }),
+    boom: defineTool({
+      description: "fails",
+      effect: "read",
+      input: z.object({}),
+      run: async () => {
+        throw new Error("kaboom");
+      },
+    }),
     peek: defineTool({
       description: "asks about a redirect",
       effect: "read",
@@ -52,7 +71,17 @@ async function setup(rules: Rule[], stage: Stage = "write") {
   await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n");
   await writeFile(join(root, "src", "a.txt"), "old\n");
   const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
-  const gate = createGate({ root, worksite: { permissions: permissions(rules) }, stage, plugins: [...corePlugins(), flaky], audit, actor: "agent", run: "run-1", round: 1, pollMs: 20 });
+  const gate = createGate({
+    root,
+    worksite: { permissions: permissions(rules) },
+    stage,
+    plugins: [...corePlugins(), flaky],
+    audit,
+    actor: "agent",
+    run: "run-1",
+    round: 1,
+    pollMs: 20,
+  });
   return { root, audit, gate };
 }
 
@@ -65,7 +94,10 @@ describe("the gate", () => {
     expect(outcome.status).toBe("ok");
     expect(await readFile(join(root, "src/b.txt"), "utf8")).toBe("new");
     const entries = await audit.entries();
-    expect(entries.map((e) => [e.type, e.outcome ?? null])).toEqual([["decision", null], ["result", "ok"]]);
+    expect(entries.map((e) => [e.type, e.outcome ?? null])).toEqual([
+      ["decision", null],
+      ["result", "ok"],
+    ]);
     expect(entries[0]!.decidedBy).toBe("rule PERMISSIONS.md:3");
     expect(entries[0]!.callHash).toMatch(/^[0-9a-f]{64}$/);
     expect(entries[1]!.callHash).toBe(entries[0]!.callHash);
@@ -73,7 +105,10 @@ describe("the gate", () => {
   });
 
   it("refuses a forbidden call naming the rule, and nothing runs", async () => {
-    const { root, gate, audit } = await setup([rule("allow", "shell.run", undefined, 2), rule("forbidden", "shell.run", "rm -rf", 12)]);
+    const { root, gate, audit } = await setup([
+      rule("allow", "shell.run", undefined, 2),
+      rule("forbidden", "shell.run", "rm -rf", 12),
+    ]);
     const outcome = await gate.call({ tool: "shell.run", input: { command: "rm -rf src" } });
     expect(outcome.status).toBe("refused");
     // The rule is named once, with its line: "refused: `rm -rf src`: forbidden by `shell.run(rm -rf)` at PERMISSIONS.md:12".
@@ -146,13 +181,18 @@ describe("the gate", () => {
     const { root, gate } = await setup([rule("confirm", "file.write", undefined, 5)]);
     const pending = (await gate.call(write("src/a.txt", "evil\n"))) as { approvalId: string };
     const forged: ApprovalRecord = {
-      ...(JSON.parse(await readFile(join((await approvalsDir(root))!, `${pending.approvalId}.json`), "utf8")) as ApprovalRecord),
+      ...(JSON.parse(
+        await readFile(join((await approvalsDir(root))!, `${pending.approvalId}.json`), "utf8"),
+      ) as ApprovalRecord),
       status: "approved",
       approvedBy: "person:alice",
       callHash: "0".repeat(64),
     };
     await writeFile(join((await approvalsDir(root))!, `${pending.approvalId}.json`), JSON.stringify(forged));
-    await writeFile(join((await approvalsDir(root))!, "ap_aaaaaaaaaa.json"), JSON.stringify({ ...forged, id: "ap_aaaaaaaaaa" }));
+    await writeFile(
+      join((await approvalsDir(root))!, "ap_aaaaaaaaaa.json"),
+      JSON.stringify({ ...forged, id: "ap_aaaaaaaaaa" }),
+    );
     expect((await gate.call(write("src/a.txt", "evil\n"))).status).toBe("pending-approval");
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("old\n");
   });
@@ -198,12 +238,27 @@ describe("the gate", () => {
 
   it("a secret in a call's input reaches neither the approval file, the draft record, nor the audit log", async () => {
     const token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
-    const { root, gate } = await setup([rule("confirm", "file.write", "src/**", 5), rule("draft", "file.write", "notes/**", 6)]);
+    const { root, gate } = await setup([
+      rule("confirm", "file.write", "src/**", 5),
+      rule("draft", "file.write", "notes/**", 6),
+    ]);
     const pending = (await gate.call(write("src/env.txt", `TOKEN=${token}\n`))) as { approvalId: string };
-    const drafted = (await gate.call(write("notes/env.txt", `TOKEN=${token}\n`))) as { draftId: string; status: string; draft: { path: string } };
+    const drafted = (await gate.call(write("notes/env.txt", `TOKEN=${token}\n`))) as {
+      draftId: string;
+      status: string;
+      draft: { path: string };
+    };
     expect(drafted.status).toBe("drafted");
     const approvalFile = join((await approvalsDir(root))!, `${pending.approvalId}.json`);
-    for (const file of [approvalFile, ...[`.worksite/drafts/${drafted.draftId}.json`, ".worksite/audit.jsonl", "artifacts/index.json", drafted.draft.path].map((f) => join(root, f))]) {
+    for (const file of [
+      approvalFile,
+      ...[
+        `.worksite/drafts/${drafted.draftId}.json`,
+        ".worksite/audit.jsonl",
+        "artifacts/index.json",
+        drafted.draft.path,
+      ].map((f) => join(root, f)),
+    ]) {
       expect(await readFile(file, "utf8")).not.toContain(token);
     }
     // The stored draft lost the secret, so it cannot be replayed faithfully: executing it is refused.
@@ -221,10 +276,16 @@ describe("the gate", () => {
   });
 
   it("a tool checking where it was redirected is decided and audited", async () => {
-    const { gate, audit } = await setup([rule("allow", "test.peek", "https://good.test/**", 1), rule("forbidden", "test.peek", "https://evil.test/**", 2)]);
+    const { gate, audit } = await setup([
+      rule("allow", "test.peek", "https://good.test/**", 1),
+      rule("forbidden", "test.peek", "https://evil.test/**", 2),
+    ]);
     const outcome = await gate.call({ tool: "test.peek", input: { url: "https://good.test/a" } });
     expect(outcome).toMatchObject({ status: "ok", result: { content: "forbidden" } });
-    expect((await audit.entries()).find((e) => e.type === "navigation")).toMatchObject({ target: "https://evil.test/a", outcome: "blocked" });
+    expect((await audit.entries()).find((e) => e.type === "navigation")).toMatchObject({
+      target: "https://evil.test/a",
+      outcome: "blocked",
+    });
   });
 
   it("a tool can raise its own call to confirm (a password field)", async () => {
@@ -234,9 +295,16 @@ describe("the gate", () => {
   });
 
   it("stopping a call kills the running command", async () => {
-    const { root, gate } = await setup([rule("allow", "shell.run", undefined, 1), rule("allow", "file.write", "started.txt", 2)]);
+    const { root, gate } = await setup([
+      rule("allow", "shell.run", undefined, 1),
+      rule("allow", "file.write", "started.txt", 2),
+    ]);
     const controller = new AbortController();
-    const running = gate.call({ tool: "shell.run", input: { command: "echo started > started.txt && sleep 20" }, signal: controller.signal });
+    const running = gate.call({
+      tool: "shell.run",
+      input: { command: "echo started > started.txt && sleep 20" },
+      signal: controller.signal,
+    });
     // Stop it once the command is really running (it wrote its file), not after a guessed delay.
     for (let i = 0; i < 400 && !existsSync(join(root, "started.txt")); i++) await new Promise((r) => setTimeout(r, 25));
     expect(existsSync(join(root, "started.txt"))).toBe(true);

@@ -27,7 +27,11 @@ export interface GateOptions {
   /** Absolute worksite root. */
   root: string;
   /** The loaded worksite, or just the parts the gate reads. */
-  worksite: { permissions: PermissionsFile; thread?: Pick<ThreadFile, "stage"> & Partial<Pick<ThreadFile, "sandbox" | "memory" | "file">>; goal?: { pause: Pick<PauseConditions, "pendingApprovals"> } };
+  worksite: {
+    permissions: PermissionsFile;
+    thread?: Pick<ThreadFile, "stage"> & Partial<Pick<ThreadFile, "sandbox" | "memory" | "file">>;
+    goal?: { pause: Pick<PauseConditions, "pendingApprovals"> };
+  };
   plugins: Plugin[];
   audit: AuditLog;
   /** Default actor for calls: "agent", "person:<name>", "mcp:<client>", "automation". */
@@ -68,8 +72,27 @@ export function createGate(options: GateOptions): Gate {
   const stage: Stage = options.stage ?? options.worksite.thread?.stage ?? "write";
   // THREAD.md `sandbox: hosts` become net.connect allow rules, so those connections are decided and audited like any other.
   const threadFile = options.worksite.thread?.file;
-  const policy = options.policy ?? createPolicy(withSandboxHosts(options.worksite.permissions, threadFile ? { file: threadFile, ...(options.worksite.thread?.sandbox ? { sandbox: options.worksite.thread.sandbox } : {}) } : undefined), { root, stage });
-  const sandbox = options.sandbox ?? sandboxPolicy({ root, permissions: options.worksite.permissions, ...(options.worksite.thread ? { thread: options.worksite.thread } : {}) });
+  const policy =
+    options.policy ??
+    createPolicy(
+      withSandboxHosts(
+        options.worksite.permissions,
+        threadFile
+          ? {
+              file: threadFile,
+              ...(options.worksite.thread?.sandbox ? { sandbox: options.worksite.thread.sandbox } : {}),
+            }
+          : undefined,
+      ),
+      { root, stage },
+    );
+  const sandbox =
+    options.sandbox ??
+    sandboxPolicy({
+      root,
+      permissions: options.worksite.permissions,
+      ...(options.worksite.thread ? { thread: options.worksite.thread } : {}),
+    });
   const registry = createRegistry(options.plugins, { worksite: root, log });
   const pollMs = options.pollMs ?? 100;
   const approvalCap = options.worksite.goal?.pause.pendingApprovals ?? DEFAULT_PENDING_APPROVALS;
@@ -87,7 +110,13 @@ export function createGate(options: GateOptions): Gate {
   const consumeOptions = (base: AuditEvent) => ({
     spent: (id: string) => approvalUsedInAudit(audit.path, id),
     onReplay: async (record: ApprovalRecord) => {
-      await audit.append({ ...base, type: "approval", outcome: "refused", message: `approval ${record.id} was already used (the audit log records its use); a replayed approval lets nothing run`, data: { approval: record.id, replayed: true } });
+      await audit.append({
+        ...base,
+        type: "approval",
+        outcome: "refused",
+        message: `approval ${record.id} was already used (the audit log records its use); a replayed approval lets nothing run`,
+        data: { approval: record.id, replayed: true },
+      });
     },
   });
 
@@ -105,18 +134,43 @@ export function createGate(options: GateOptions): Gate {
     const tool = registry.get(toolId);
     const decision = decide(tool, toolId, target);
     const ok = permits(decision.tier, effectOf(tool, toolId));
-    await audit.append({ type: "navigation", run, round, actor, tool: toolId, target, tier: decision.tier, decision, decidedBy: decidedBy(decision), outcome: ok ? "ok" : "blocked" });
+    await audit.append({
+      type: "navigation",
+      run,
+      round,
+      actor,
+      tool: toolId,
+      target,
+      tier: decision.tier,
+      decision,
+      decidedBy: decidedBy(decision),
+      outcome: ok ? "ok" : "blocked",
+    });
     return decision;
   }
 
   /** `scrub` takes a sensitive call's own values out of whatever its tool writes to disk. */
-  function context(tool: RegisteredTool, actor: string, signal: AbortSignal, written: ArtifactRef[], scrub: Scrub = keep, approved = false): ToolContext {
+  function context(
+    tool: RegisteredTool,
+    actor: string,
+    signal: AbortSignal,
+    written: ArtifactRef[],
+    scrub: Scrub = keep,
+    approved = false,
+  ): ToolContext {
     return {
       worksite: root,
       run,
       round,
       actor,
-      artifacts: createArtifactStore({ root, run, round, redact: (text) => redact(scrub(text)), tool: tool.id, onWrite: (ref) => written.push(ref) }),
+      artifacts: createArtifactStore({
+        root,
+        run,
+        round,
+        redact: (text) => redact(scrub(text)),
+        tool: tool.id,
+        onWrite: (ref) => written.push(ref),
+      }),
       signal,
       log: log.child(tool.id),
       untrusted: wrapUntrusted,
@@ -124,14 +178,27 @@ export function createGate(options: GateOptions): Gate {
       check: (toolId, target) => check(toolId, target, actor),
       decide: (toolId, target) => decide(registry.get(toolId), toolId, target),
       note: async (entry) => {
-        await audit.append({ type: "navigation", run, round, actor, tool: entry.tool, ...(entry.target !== undefined ? { target: entry.target } : {}), outcome: entry.outcome, message: redact(entry.message), ...(entry.data ? { data: redactDeep(entry.data, options.redact) } : {}) });
+        await audit.append({
+          type: "navigation",
+          run,
+          round,
+          actor,
+          tool: entry.tool,
+          ...(entry.target !== undefined ? { target: entry.target } : {}),
+          outcome: entry.outcome,
+          message: redact(entry.message),
+          ...(entry.data ? { data: redactDeep(entry.data, options.redact) } : {}),
+        });
       },
       // A call a person approved (or granted) may write the repository's history, as `git tag` after approval must.
       sandbox: approved ? { ...sandbox, repositoryWritable: true } : sandbox,
     };
   }
 
-  async function waitForApproval(id: string, waitOptions: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<ApprovalWait> {
+  async function waitForApproval(
+    id: string,
+    waitOptions: { signal?: AbortSignal; timeoutMs?: number } = {},
+  ): Promise<ApprovalWait> {
     const deadline = Date.now() + (waitOptions.timeoutMs ?? Infinity);
     for (;;) {
       if (waitOptions.signal?.aborted) return { state: "aborted" };
@@ -145,7 +212,15 @@ export function createGate(options: GateOptions): Gate {
   }
 
   /** Run the tool and audit the outcome; a tool's failure is an outcome, never a throw. */
-  async function execute(tool: RegisteredTool, input: unknown, actor: string, signal: AbortSignal, decision: Decision, base: AuditEvent, scrub: Scrub = keep): Promise<GateOutcome> {
+  async function execute(
+    tool: RegisteredTool,
+    input: unknown,
+    actor: string,
+    signal: AbortSignal,
+    decision: Decision,
+    base: AuditEvent,
+    scrub: Scrub = keep,
+  ): Promise<GateOutcome> {
     const written: ArtifactRef[] = [];
     const started = performance.now();
     const finish = (event: Partial<AuditEvent>) =>
@@ -168,14 +243,25 @@ export function createGate(options: GateOptions): Gate {
       const refused = !aborted && WorksiteError.isInstance(error) && error.code === "refused";
       const outcome = aborted ? "aborted" : refused ? "refused" : "error";
       const entry = await finish({ outcome, message, artifacts: written.map((a) => a.path) });
-      if (aborted) log.debug(`${tool.id} aborted: ${message}`); else log.warn(`${tool.id} ${refused ? "refused" : "failed"}: ${message}`);
+      if (aborted) log.debug(`${tool.id} aborted: ${message}`);
+      else log.warn(`${tool.id} ${refused ? "refused" : "failed"}: ${message}`);
       return outcome === "aborted"
         ? { status: "aborted", tool: tool.id, decision, message, auditSeq: entry.seq }
         : { status: outcome, tool: tool.id, decision, message, auditSeq: entry.seq };
     }
   }
 
-  async function makeDraft(tool: RegisteredTool, input: unknown, target: string | undefined, callHash: string, actor: string, signal: AbortSignal, decision: Decision, base: AuditEvent, sensitive: Sensitivity): Promise<GateOutcome> {
+  async function makeDraft(
+    tool: RegisteredTool,
+    input: unknown,
+    target: string | undefined,
+    callHash: string,
+    actor: string,
+    signal: AbortSignal,
+    decision: Decision,
+    base: AuditEvent,
+    sensitive: Sensitivity,
+  ): Promise<GateOutcome> {
     const id = newId("dr");
     const written: ArtifactRef[] = [];
     const { scrub } = sensitive;
@@ -184,7 +270,10 @@ export function createGate(options: GateOptions): Gate {
     try {
       draft = tool.draft
         ? await tool.draft(input, ctx)
-        : { summary: `would call ${tool.id}${target !== undefined ? ` on ${target}` : ""}`, body: JSON.stringify(sensitive.on ? blankStrings(input) : input, null, 2) };
+        : {
+            summary: `would call ${tool.id}${target !== undefined ? ` on ${target}` : ""}`,
+            body: JSON.stringify(sensitive.on ? blankStrings(input) : input, null, 2),
+          };
     } catch (error) {
       const message = redact(scrub(error instanceof Error ? error.message : String(error)));
       const entry = await audit.append({ ...base, type: "draft", outcome: "error", message });
@@ -196,7 +285,24 @@ export function createGate(options: GateOptions): Gate {
     const ref = await ctx.artifacts.write({
       name: `${id}-${tool.id}.json`,
       kind: "draft",
-      data: JSON.stringify({ id, tool: tool.id, input: stored, target, callHash, decision, actor, run, round, created, draft, approve: `worksite approve ${id}` }, null, 2),
+      data: JSON.stringify(
+        {
+          id,
+          tool: tool.id,
+          input: stored,
+          target,
+          callHash,
+          decision,
+          actor,
+          run,
+          round,
+          created,
+          draft,
+          approve: `worksite approve ${id}`,
+        },
+        null,
+        2,
+      ),
       meta: { draftId: id, summary: draft.summary, ...(draft.kind ? { bodyKind: draft.kind } : {}) },
     });
     const record: DraftRecord = {
@@ -217,7 +323,14 @@ export function createGate(options: GateOptions): Gate {
     };
     await writeDraftRecord(root, record);
     const message = `drafted, nothing was sent: ${record.summary} (see ${ref.path}; a person runs it with: worksite approve ${id})`;
-    const entry = await audit.append({ ...base, type: "draft", outcome: "drafted", artifacts: [ref.path, ...written.filter((w) => w.path !== ref.path).map((w) => w.path)], message, data: { draftId: id } });
+    const entry = await audit.append({
+      ...base,
+      type: "draft",
+      outcome: "drafted",
+      artifacts: [ref.path, ...written.filter((w) => w.path !== ref.path).map((w) => w.path)],
+      message,
+      data: { draftId: id },
+    });
     return { status: "drafted", tool: tool.id, decision, draft: ref, draftId: id, message, auditSeq: entry.seq };
   }
 
@@ -228,14 +341,33 @@ export function createGate(options: GateOptions): Gate {
     let scrub: Scrub = keep;
     try {
       if (!tool) {
-        const message = unknownToolMessage(request.tool, registry.all().map((t) => t.id));
-        const entry = await audit.append({ type: "result", run, round, actor, tool: request.tool, outcome: "error", message });
+        const message = unknownToolMessage(
+          request.tool,
+          registry.all().map((t) => t.id),
+        );
+        const entry = await audit.append({
+          type: "result",
+          run,
+          round,
+          actor,
+          tool: request.tool,
+          outcome: "error",
+          message,
+        });
         return { status: "error", tool: request.tool, message, auditSeq: entry.seq };
       }
       const parsed = tool.input.safeParse(request.input);
       if (!parsed.success) {
         const message = describeInputError(tool.id, parsed.error);
-        const entry = await audit.append({ type: "result", run, round, actor, tool: tool.id, outcome: "error", message });
+        const entry = await audit.append({
+          type: "result",
+          run,
+          round,
+          actor,
+          tool: tool.id,
+          outcome: "error",
+          message,
+        });
         return { status: "error", tool: tool.id, message, auditSeq: entry.seq };
       }
       const input: unknown = parsed.data;
@@ -246,7 +378,18 @@ export function createGate(options: GateOptions): Gate {
       const sensitive = sensitivity(floor, input);
       scrub = sensitive.scrub;
       // The hash binds the live call; what is written down (audit, approval, draft) never holds a sensitive value.
-      const base: AuditEvent = { type: "decision", run, round, actor, tool: tool.id, ...(target !== undefined ? { target: scrub(target) } : {}), callHash, tier: decision.tier, decision, decidedBy: decidedBy(decision) };
+      const base: AuditEvent = {
+        type: "decision",
+        run,
+        round,
+        actor,
+        tool: tool.id,
+        ...(target !== undefined ? { target: scrub(target) } : {}),
+        callHash,
+        tier: decision.tier,
+        decision,
+        decidedBy: decidedBy(decision),
+      };
       const refuse = async (message: string): Promise<GateOutcome> => {
         const entry = await audit.append({ ...base, outcome: "refused", message });
         return { status: "refused", tool: tool.id, decision, message, auditSeq: entry.seq };
@@ -259,9 +402,16 @@ export function createGate(options: GateOptions): Gate {
       switch (decision.tier) {
         case "forbidden":
           // A rule's reason already says "forbidden by `rule` at PERMISSIONS.md:LINE": name the rule once.
-          return refuse(namesRule(decision) ? `refused: ${decision.reason}` : `refused by ${ruleText(decision)}: ${decision.reason}`);
+          return refuse(
+            namesRule(decision)
+              ? `refused: ${decision.reason}`
+              : `refused by ${ruleText(decision)}: ${decision.reason}`,
+          );
         case "read-only":
-          if (tool.effect !== "read") return refuse(`refused: ${tool.id} ${effectWords(tool.effect)} and this call is read-only (${ruleText(decision)}: ${decision.reason})`);
+          if (tool.effect !== "read")
+            return refuse(
+              `refused: ${tool.id} ${effectWords(tool.effect)} and this call is read-only (${ruleText(decision)}: ${decision.reason})`,
+            );
           return proceed();
         case "draft":
           if (tool.effect === "read") return proceed();
@@ -272,7 +422,11 @@ export function createGate(options: GateOptions): Gate {
         case "confirm": {
           const approval = await consumeApproval(root, callHash, consumeOptions(base));
           // `consumed` is what approvalUsedInAudit looks for: written before the tool runs, so a crash mid-call still counts as a use.
-          if (approval) return proceed({ decidedBy: `approval:${approval.id}`, data: { approvedBy: approval.approvedBy, approval: approval.id, consumed: approval.id } });
+          if (approval)
+            return proceed({
+              decidedBy: `approval:${approval.id}`,
+              data: { approvedBy: approval.approvedBy, approval: approval.id, consumed: approval.id },
+            });
           const grant = await findGrant(root, tool.id, target);
           if (grant) return proceed({ decidedBy: `grant:${grant.id}`, data: { grantedBy: grant.by } });
           if (!(await pendingFor(root, callHash)) && (await waitingFiled()) >= approvalCap) {
@@ -281,62 +435,168 @@ export function createGate(options: GateOptions): Gate {
             );
           }
           // A sensitive call's record keeps the input's shape, not its values: the person approves the page and the field, never sees the password.
-          const pending = await requestApproval(root, { tool: tool.id, input, ...(target !== undefined ? { target } : {}), callHash, decision, requestedBy: actor, run, round }, (text) => redact(scrub(text)), sensitive.on ? blankStrings : redactValue);
+          const pending = await requestApproval(
+            root,
+            {
+              tool: tool.id,
+              input,
+              ...(target !== undefined ? { target } : {}),
+              callHash,
+              decision,
+              requestedBy: actor,
+              run,
+              round,
+            },
+            (text) => redact(scrub(text)),
+            sensitive.on ? blankStrings : redactValue,
+          );
           const message = `waiting for a person: ${tool.id}${target !== undefined ? ` ${redact(scrub(target))}` : ""} needs approval (${ruleText(decision)}). Approve with: worksite approve ${pending.id}   deny with: worksite deny ${pending.id}`;
           if (pending.run === run) filed.add(pending.id);
           const entry = await audit.append({ ...base, outcome: "pending", message, data: { approval: pending.id } });
-          if (!request.waitForApprovalMs) return { status: "pending-approval", tool: tool.id, decision, approvalId: pending.id, message, auditSeq: entry.seq };
+          if (!request.waitForApprovalMs)
+            return {
+              status: "pending-approval",
+              tool: tool.id,
+              decision,
+              approvalId: pending.id,
+              message,
+              auditSeq: entry.seq,
+            };
           const waited = await waitForApproval(pending.id, { signal, timeoutMs: request.waitForApprovalMs });
           if (waited.state === "approved") {
             const used = await consumeApproval(root, callHash, { onlyId: pending.id, ...consumeOptions(base) });
-            if (used) return proceed({ type: "approval", decidedBy: `approval:${used.id}`, data: { approvedBy: used.approvedBy, approval: used.id, consumed: used.id } });
+            if (used)
+              return proceed({
+                type: "approval",
+                decidedBy: `approval:${used.id}`,
+                data: { approvedBy: used.approvedBy, approval: used.id, consumed: used.id },
+              });
           }
           if (waited.state === "denied") {
             const reason = waited.approval.reason ? `: ${waited.approval.reason}` : "";
-            const denied = await audit.append({ ...base, type: "result", decidedBy: waited.approval.deniedBy ?? "person", outcome: "refused", message: `denied${reason}`, data: { approval: pending.id } });
-            return { status: "refused", tool: tool.id, decision, message: `denied by ${waited.approval.deniedBy ?? "a person"}${reason}`, auditSeq: denied.seq };
+            const denied = await audit.append({
+              ...base,
+              type: "result",
+              decidedBy: waited.approval.deniedBy ?? "person",
+              outcome: "refused",
+              message: `denied${reason}`,
+              data: { approval: pending.id },
+            });
+            return {
+              status: "refused",
+              tool: tool.id,
+              decision,
+              message: `denied by ${waited.approval.deniedBy ?? "a person"}${reason}`,
+              auditSeq: denied.seq,
+            };
           }
-          if (waited.state === "aborted") return { status: "aborted", tool: tool.id, decision, message: "stopped while waiting for approval", auditSeq: entry.seq };
-          return { status: "pending-approval", tool: tool.id, decision, approvalId: pending.id, message, auditSeq: entry.seq };
+          if (waited.state === "aborted")
+            return {
+              status: "aborted",
+              tool: tool.id,
+              decision,
+              message: "stopped while waiting for approval",
+              auditSeq: entry.seq,
+            };
+          return {
+            status: "pending-approval",
+            tool: tool.id,
+            decision,
+            approvalId: pending.id,
+            message,
+            auditSeq: entry.seq,
+          };
         }
       }
     } catch (error) {
       const message = redact(scrub(error instanceof Error ? error.message : String(error)));
       log.error(`gate failed on ${request.tool}: ${message}`);
       // Leave a trace if the log itself still works; if it does not, nothing ran anyway.
-      const entry = await audit.append({ type: "result", run, round, actor, tool: request.tool, outcome: "error", message }).catch(() => undefined);
-      return entry ? { status: "error", tool: request.tool, message, auditSeq: entry.seq } : { status: "error", tool: request.tool, message };
+      const entry = await audit
+        .append({ type: "result", run, round, actor, tool: request.tool, outcome: "error", message })
+        .catch(() => undefined);
+      return entry
+        ? { status: "error", tool: request.tool, message, auditSeq: entry.seq }
+        : { status: "error", tool: request.tool, message };
     }
   }
 
   async function runDraft(id: string, runOptions: { by: string; signal?: AbortSignal }): Promise<GateOutcome> {
     const record = await readDraft(root, id);
     if (!record) return { status: "error", tool: "?", message: `no draft ${id} (list them with: worksite drafts)` };
-    if (record.status !== "open") return { status: "error", tool: record.tool, message: `draft ${id} was already ${record.status}` };
-    if (record.inputRedacted) return { status: "error", tool: record.tool, message: `draft ${id} held a secret that was redacted before it was stored, so it cannot be replayed; make the call again` };
+    if (record.status !== "open")
+      return { status: "error", tool: record.tool, message: `draft ${id} was already ${record.status}` };
+    if (record.inputRedacted)
+      return {
+        status: "error",
+        tool: record.tool,
+        message: `draft ${id} held a secret that was redacted before it was stored, so it cannot be replayed; make the call again`,
+      };
     const tool = registry.get(record.tool);
-    if (!tool) return { status: "error", tool: record.tool, message: `draft ${id} needs tool ${record.tool}, which is not loaded` };
+    if (!tool)
+      return {
+        status: "error",
+        tool: record.tool,
+        message: `draft ${id} needs tool ${record.tool}, which is not loaded`,
+      };
     const parsed = tool.input.safeParse(record.input);
     if (!parsed.success) return { status: "error", tool: tool.id, message: describeInputError(tool.id, parsed.error) };
     const signal = runOptions.signal ?? new AbortController().signal;
     const target = tool.target ? await tool.target(parsed.data, context(tool, runOptions.by, signal, [])) : undefined;
     const callHash = hashCall(tool.id, parsed.data, target);
-    const floor = tool.minimumTier ? await tool.minimumTier(parsed.data, context(tool, runOptions.by, signal, [])) : undefined;
+    const floor = tool.minimumTier
+      ? await tool.minimumTier(parsed.data, context(tool, runOptions.by, signal, []))
+      : undefined;
     const decision = raise(decide(tool, tool.id, target), floor, tool.id);
     const { scrub } = sensitivity(floor, parsed.data);
-    const base: AuditEvent = { type: "decision", run, round, actor: runOptions.by, tool: tool.id, ...(target !== undefined ? { target: scrub(target) } : {}), callHash, tier: decision.tier, decision, decidedBy: runOptions.by, data: { draftId: id } };
+    const base: AuditEvent = {
+      type: "decision",
+      run,
+      round,
+      actor: runOptions.by,
+      tool: tool.id,
+      ...(target !== undefined ? { target: scrub(target) } : {}),
+      callHash,
+      tier: decision.tier,
+      decision,
+      decidedBy: runOptions.by,
+      data: { draftId: id },
+    };
     if (callHash !== record.callHash) {
-      const entry = await audit.append({ ...base, outcome: "refused", message: `draft ${id} no longer matches the call it was made from` });
-      return { status: "refused", tool: tool.id, decision, message: `draft ${id} was changed after it was made (its call no longer matches); nothing ran`, auditSeq: entry.seq };
+      const entry = await audit.append({
+        ...base,
+        outcome: "refused",
+        message: `draft ${id} no longer matches the call it was made from`,
+      });
+      return {
+        status: "refused",
+        tool: tool.id,
+        decision,
+        message: `draft ${id} was changed after it was made (its call no longer matches); nothing ran`,
+        auditSeq: entry.seq,
+      };
     }
     if (decision.tier === "forbidden") {
       const entry = await audit.append({ ...base, outcome: "refused", message: `refused by ${ruleText(decision)}` });
-      return { status: "refused", tool: tool.id, decision, message: `refused by ${ruleText(decision)}: a person's approval does not lift forbidden`, auditSeq: entry.seq };
+      return {
+        status: "refused",
+        tool: tool.id,
+        decision,
+        message: `refused by ${ruleText(decision)}: a person's approval does not lift forbidden`,
+        auditSeq: entry.seq,
+      };
     }
-    if (!(await claimDraft(root, id))) return { status: "error", tool: tool.id, message: `draft ${id} was already executed or discarded` };
+    if (!(await claimDraft(root, id)))
+      return { status: "error", tool: tool.id, message: `draft ${id} was already executed or discarded` };
     await audit.append(base);
     const outcome = await execute(tool, parsed.data, runOptions.by, signal, decision, base, scrub);
-    await finishDraft(root, { ...record, status: "executed", executedBy: runOptions.by, executedAt: new Date().toISOString(), outcome: outcome.status });
+    await finishDraft(root, {
+      ...record,
+      status: "executed",
+      executedBy: runOptions.by,
+      executedAt: new Date().toISOString(),
+      outcome: outcome.status,
+    });
     return outcome;
   }
 
@@ -357,7 +617,11 @@ export function createGate(options: GateOptions): Gate {
 /** A tool's own floor for this call (a password field needs confirm): most restrictive wins, like the stage clamp. */
 function raise(decision: Decision, floor: Tier | undefined, tool: string): Decision {
   if (!floor || TIERS.indexOf(floor) <= TIERS.indexOf(decision.tier)) return decision;
-  return { ...decision, tier: floor, reason: `${tool} needs at least ${floor} for this call (was ${decision.tier}: ${decision.reason})` };
+  return {
+    ...decision,
+    tier: floor,
+    reason: `${tool} needs at least ${floor} for this call (was ${decision.tier}: ${decision.reason})`,
+  };
 }
 
 /** A tool that is not loaded (a tool checking `file.read` in a browser-only gate) is judged by its name, as the policy's explain does. */

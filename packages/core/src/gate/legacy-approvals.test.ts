@@ -21,8 +21,15 @@ afterAll(async () => {
 });
 
 const record = (id: string, status: string) => ({
-  id, tool: "shell.run", input: { command: "npm publish" }, target: "npm publish", callHash: "a".repeat(64),
-  decision: { tier: "confirm", reason: "no rule" }, requestedBy: "agent", created: "2026-01-01T00:00:00.000Z", status,
+  id,
+  tool: "shell.run",
+  input: { command: "npm publish" },
+  target: "npm publish",
+  callHash: "a".repeat(64),
+  decision: { tier: "confirm", reason: "no rule" },
+  requestedBy: "agent",
+  created: "2026-01-01T00:00:00.000Z",
+  status,
 });
 
 describe("an older worksite's .worksite/approvals/", () => {
@@ -33,13 +40,27 @@ describe("an older worksite's .worksite/approvals/", () => {
     await mkdir(join(legacy, "grants"), { recursive: true });
     await mkdir(join(legacy, "used"), { recursive: true });
     await writeFile(join(legacy, "ap_1111111111.json"), JSON.stringify(record("ap_1111111111", "pending")));
-    await writeFile(join(legacy, "ap_2222222222.json"), JSON.stringify({ ...record("ap_2222222222", "approved"), approvedBy: "person:alice", seal: "b".repeat(64) }));
+    await writeFile(
+      join(legacy, "ap_2222222222.json"),
+      JSON.stringify({ ...record("ap_2222222222", "approved"), approvedBy: "person:alice", seal: "b".repeat(64) }),
+    );
     await writeFile(join(legacy, "used", "ap_3333333333.json"), JSON.stringify(record("ap_3333333333", "consumed")));
     const key = (await sealKey({ create: true }))!;
-    const grant = { id: "gr_4444444444", tool: "browser.open", target: "https://example.com/", by: "person:alice", created: "2026-01-01T00:00:00.000Z" };
-    const oldSeal = createHmac("sha256", key).update(canonicalJson({ kind: "grant", id: grant.id, tool: grant.tool, target: grant.target, by: grant.by })).digest("hex");
+    const grant = {
+      id: "gr_4444444444",
+      tool: "browser.open",
+      target: "https://example.com/",
+      by: "person:alice",
+      created: "2026-01-01T00:00:00.000Z",
+    };
+    const oldSeal = createHmac("sha256", key)
+      .update(canonicalJson({ kind: "grant", id: grant.id, tool: grant.tool, target: grant.target, by: grant.by }))
+      .digest("hex");
     await writeFile(join(legacy, "grants", "gr_4444444444.json"), JSON.stringify({ ...grant, seal: oldSeal }));
-    await writeFile(join(legacy, "grants", "gr_5555555555.json"), JSON.stringify({ ...grant, id: "gr_5555555555", target: "https://evil.example/", seal: "c".repeat(64) }));
+    await writeFile(
+      join(legacy, "grants", "gr_5555555555.json"),
+      JSON.stringify({ ...grant, id: "gr_5555555555", target: "https://evil.example/", seal: "c".repeat(64) }),
+    );
 
     const approvals = await listApprovals(root);
     expect(approvals.map((a) => [a.id, a.status, a.seal ?? null])).toEqual([
@@ -49,6 +70,8 @@ describe("an older worksite's .worksite/approvals/", () => {
     expect((await listGrants(root)).map((g) => g.id)).toEqual(["gr_4444444444"]);
     expect(await findGrant(root, "browser.open", "https://example.com/")).toMatchObject({ id: "gr_4444444444" });
     expect(existsSync(legacy)).toBe(false);
-    expect(await readFile(join(root, ".worksite", "approvals.moved", "MOVED.txt"), "utf8")).toContain("2 waiting request(s) moved there as pending");
+    expect(await readFile(join(root, ".worksite", "approvals.moved", "MOVED.txt"), "utf8")).toContain(
+      "2 waiting request(s) moved there as pending",
+    );
   });
 });

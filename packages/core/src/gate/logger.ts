@@ -5,7 +5,14 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 const ORDER: LogLevel[] = ["debug", "info", "warn", "error"];
 
 /** A namespaced logger writing one line per message; `write` is injected (default: stderr; a buffer in tests). */
-export function createLogger(options: { namespace?: string; level?: LogLevel; write?: (line: string) => void; redact?: (text: string) => string } = {}): Logger {
+export function createLogger(
+  options: {
+    namespace?: string;
+    level?: LogLevel;
+    write?: (line: string) => void;
+    redact?: (text: string) => string;
+  } = {},
+): Logger {
   const min = ORDER.indexOf(options.level ?? "info");
   const write = options.write ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const redact = options.redact ?? redactSecrets;

@@ -99,6 +99,19 @@ export const approvalSealFields = (record: object): SealedFields => ({ kind: "ap
 export const grantSealFields = (record: object): SealedFields => ({ kind: "grant", record: sealed(record) });
 
 /** The seal grants had before it covered the whole record; read once, when an older worksite's grants move to the state folder. */
-export const legacyGrantSealHolds = (key: Buffer | undefined, g: { id: string; tool: string; target: string; by: string; seal?: string }): boolean =>
-  !!key && typeof g.seal === "string" && /^[0-9a-f]{64}$/.test(g.seal) &&
-  timingSafeEqual(Buffer.from(createHmac("sha256", key).update(canonicalJson({ kind: "grant", id: g.id, tool: g.tool, target: g.target, by: g.by })).digest("hex"), "hex"), Buffer.from(g.seal, "hex"));
+export const legacyGrantSealHolds = (
+  key: Buffer | undefined,
+  g: { id: string; tool: string; target: string; by: string; seal?: string },
+): boolean =>
+  !!key &&
+  typeof g.seal === "string" &&
+  /^[0-9a-f]{64}$/.test(g.seal) &&
+  timingSafeEqual(
+    Buffer.from(
+      createHmac("sha256", key)
+        .update(canonicalJson({ kind: "grant", id: g.id, tool: g.tool, target: g.target, by: g.by }))
+        .digest("hex"),
+      "hex",
+    ),
+    Buffer.from(g.seal, "hex"),
+  );

@@ -16,11 +16,16 @@ export function createRegistry(plugins: Plugin[], setupContext: { worksite: stri
   const tools = new Map<string, RegisteredTool>();
   const byName = new Map<string, Plugin>();
   for (const plugin of plugins) {
-    if (!NAME.test(plugin.name)) throw new WorksiteError("internal", `plugin name "${plugin.name}" must be lower-case letters, digits and dashes`);
+    if (!NAME.test(plugin.name))
+      throw new WorksiteError("internal", `plugin name "${plugin.name}" must be lower-case letters, digits and dashes`);
     if (byName.has(plugin.name)) throw new WorksiteError("internal", `two plugins are named "${plugin.name}"`);
     byName.set(plugin.name, plugin);
     for (const [name, tool] of Object.entries(plugin.tools)) {
-      if (!TOOL.test(name)) throw new WorksiteError("internal", `tool name "${plugin.name}.${name}" must start with a letter and hold letters, digits, _ or -`);
+      if (!TOOL.test(name))
+        throw new WorksiteError(
+          "internal",
+          `tool name "${plugin.name}.${name}" must start with a letter and hold letters, digits, _ or -`,
+        );
       const id = `${plugin.name}.${name}`;
       tools.set(id, { ...tool, id, plugin: plugin.name });
     }
@@ -45,7 +50,9 @@ export function createRegistry(plugins: Plugin[], setupContext: { worksite: stri
     async dispose() {
       const disposers = await Promise.allSettled([...setups.values()]);
       setups.clear();
-      await Promise.allSettled(disposers.map((d) => (d.status === "fulfilled" && typeof d.value === "function" ? d.value() : undefined)));
+      await Promise.allSettled(
+        disposers.map((d) => (d.status === "fulfilled" && typeof d.value === "function" ? d.value() : undefined)),
+      );
     },
   };
 }

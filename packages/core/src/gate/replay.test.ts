@@ -39,13 +39,25 @@ async function worksite() {
   await mkdir(join(root, "deploy"));
   const permissions = parsePermissions(PERMISSIONS, { file: join(root, "PERMISSIONS.md"), root });
   const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
-  const gate = createGate({ root, worksite: { permissions }, plugins: corePlugins(), audit, actor: "agent", run: "run-replay", round: 1 });
+  const gate = createGate({
+    root,
+    worksite: { permissions },
+    plugins: corePlugins(),
+    audit,
+    actor: "agent",
+    run: "run-replay",
+    round: 1,
+  });
   return { root, gate, audit };
 }
 
-const deploy = (n: number) => ({ tool: "file.write", input: { path: "deploy/release.txt", content: `release ${n}\n` } });
+const deploy = (n: number) => ({
+  tool: "file.write",
+  input: { path: "deploy/release.txt", content: `release ${n}\n` },
+});
 const idOf = (o: GateOutcome) => (o.status === "pending-approval" ? o.approvalId : "");
-const file = async (root: string, id: string, where: "" | "used" = "") => join((await approvalsDir(root))!, where, `${id}.json`);
+const file = async (root: string, id: string, where: "" | "used" = "") =>
+  join((await approvalsDir(root))!, where, `${id}.json`);
 /** Sealed as the person's channel seals: what someone holding the key (stolen, or a made-up one) can do. */
 const reseal = (key: Buffer, record: object) => {
   const { seal: _s, ...rest } = record as ApprovalRecord;
@@ -67,7 +79,10 @@ describe("a used approval", () => {
     expect(again.status).toBe("pending-approval");
     expect(await readFile(join(root, "deploy/release.txt"), "utf8")).toBe("rolled back\n");
     const replay = (await audit.entries()).find((e) => e.data?.replayed === true);
-    expect(replay).toMatchObject({ outcome: "refused", message: expect.stringContaining(`approval ${id} was already used`) });
+    expect(replay).toMatchObject({
+      outcome: "refused",
+      message: expect.stringContaining(`approval ${id} was already used`),
+    });
   });
 
   it("rewritten to approved and re-sealed with the stolen key is not honoured again", async () => {
@@ -92,7 +107,10 @@ describe("an approval record", () => {
     const { root, gate } = await worksite();
     const id = idOf(await gate.call(deploy(3)));
     const pending = JSON.parse(await readFile(await file(root, id), "utf8")) as ApprovalRecord;
-    await writeFile(await file(root, id), JSON.stringify(reseal(Buffer.alloc(32, 7), { ...pending, status: "approved", approvedBy: "person:alice" })));
+    await writeFile(
+      await file(root, id),
+      JSON.stringify(reseal(Buffer.alloc(32, 7), { ...pending, status: "approved", approvedBy: "person:alice" })),
+    );
     expect((await gate.call(deploy(3))).status).toBe("pending-approval");
     expect(existsSync(join(root, "deploy/release.txt"))).toBe(false);
   });
@@ -102,13 +120,19 @@ describe("an approval record", () => {
     const id = idOf(await gate.call(deploy(4)));
     const { approval } = await approve(root, id, { by: "person:alice", expiresInMs: 60_000 });
     // The same seal on a record whose expiry was pushed out.
-    await writeFile(await file(root, id), JSON.stringify({ ...approval, expires: new Date(Date.now() + 365 * 86_400_000).toISOString() }));
+    await writeFile(
+      await file(root, id),
+      JSON.stringify({ ...approval, expires: new Date(Date.now() + 365 * 86_400_000).toISOString() }),
+    );
     expect((await gate.call(deploy(4))).status).toBe("pending-approval");
 
     const other = idOf(await gate.call(deploy(5)));
     const denied = await deny(root, other, { by: "person:bob", reason: "no" });
     // A denied record flipped to approved, with the seal of an approved record of another id.
-    await writeFile(await file(root, other), JSON.stringify({ ...denied, status: "approved", approvedBy: "person:bob", seal: approval.seal }));
+    await writeFile(
+      await file(root, other),
+      JSON.stringify({ ...denied, status: "approved", approvedBy: "person:bob", seal: approval.seal }),
+    );
     expect((await gate.call(deploy(5))).status).toBe("pending-approval");
     expect(existsSync(join(root, "deploy/release.txt"))).toBe(false);
   });

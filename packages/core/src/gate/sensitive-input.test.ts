@@ -59,7 +59,15 @@ const form = definePlugin({
 const allowAll: PermissionsFile = {
   file: "PERMISSIONS.md",
   defaults: { read: "read-only", write: "confirm", external: "confirm" },
-  rules: [{ tier: "allow" as Tier, tool: "form.*", text: "form.*", source: { file: "PERMISSIONS.md", line: 3 }, examples: { match: [], notMatch: [] } }],
+  rules: [
+    {
+      tier: "allow" as Tier,
+      tool: "form.*",
+      text: "form.*",
+      source: { file: "PERMISSIONS.md", line: 3 },
+      examples: { match: [], notMatch: [] },
+    },
+  ],
   notes: [],
 };
 
@@ -72,7 +80,15 @@ async function setup() {
   const root = await mkdtemp(join(tmpdir(), "worksite-sensitive-"));
   roots.push(root);
   const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
-  const gate = createGate({ root, worksite: { permissions: allowAll }, plugins: [form], audit, actor: "agent", run: "run-1", round: 1 });
+  const gate = createGate({
+    root,
+    worksite: { permissions: allowAll },
+    plugins: [form],
+    audit,
+    actor: "agent",
+    run: "run-1",
+    round: 1,
+  });
   return { root, audit, gate };
 }
 
@@ -107,9 +123,15 @@ describe("a call whose tool marks its input sensitive", () => {
     expect(pending.status).toBe("pending-approval");
     expect(runs).toBe(0);
     await expectNowhereOnDisk(root, PASSWORD);
-    const record = JSON.parse(await readFile(join((await approvalsDir(root))!, `${pending.approvalId}.json`), "utf8")) as ApprovalRecord;
+    const record = JSON.parse(
+      await readFile(join((await approvalsDir(root))!, `${pending.approvalId}.json`), "utf8"),
+    ) as ApprovalRecord;
     // The person sees the page and the shape of the call, never the value.
-    expect(record).toMatchObject({ tool: "form.type", target: LOGIN, input: { field: SENSITIVE_INPUT, text: SENSITIVE_INPUT } });
+    expect(record).toMatchObject({
+      tool: "form.type",
+      target: LOGIN,
+      input: { field: SENSITIVE_INPUT, text: SENSITIVE_INPUT },
+    });
 
     await approve(root, pending.approvalId, { by: "person:alice", audit });
     const done = await gate.call(call);
@@ -120,33 +142,48 @@ describe("a call whose tool marks its input sensitive", () => {
     expect(runs).toBe(1);
 
     await expectNowhereOnDisk(root, PASSWORD);
-    const typedLog = (done as Extract<GateOutcome, { status: "ok" }>).result.artifacts?.find((a) => a.path.endsWith(".log"));
-    expect(await readFile(join(root, typedLog!.path), "utf8")).toBe(`typed ${SENSITIVE_INPUT} into ${SENSITIVE_INPUT}\n`);
+    const typedLog = (done as Extract<GateOutcome, { status: "ok" }>).result.artifacts?.find((a) =>
+      a.path.endsWith(".log"),
+    );
+    expect(await readFile(join(root, typedLog!.path), "utf8")).toBe(
+      `typed ${SENSITIVE_INPUT} into ${SENSITIVE_INPUT}\n`,
+    );
     expect((await audit.entries()).every((e) => e.target === undefined || e.target === LOGIN)).toBe(true);
   });
 
   it("an approval whose record hides the value still lets only the value that was asked for run", async () => {
     runs = 0;
     const { root, gate, audit } = await setup();
-    const pending = (await gate.call({ tool: "form.type", input: { field: "password", text: PASSWORD } })) as { approvalId: string };
+    const pending = (await gate.call({ tool: "form.type", input: { field: "password", text: PASSWORD } })) as {
+      approvalId: string;
+    };
     await approve(root, pending.approvalId, { by: "person:alice", audit });
     // Both records look alike on disk; the call hash binds the live value.
-    expect((await gate.call({ tool: "form.type", input: { field: "password", text: "something else" } })).status).toBe("pending-approval");
+    expect((await gate.call({ tool: "form.type", input: { field: "password", text: "something else" } })).status).toBe(
+      "pending-approval",
+    );
     expect(runs).toBe(0);
   });
 
   it("an ordinary call keeps its input readable in the record", async () => {
     const { root, gate } = await setup();
     await gate.call({ tool: "form.type", input: { field: "name", text: "Ada Lovelace" } });
-    expect((await storedFiles(root)).get(join("artifacts", "round-1", "typed.log"))).toBe("typed Ada Lovelace into name\n");
+    expect((await storedFiles(root)).get(join("artifacts", "round-1", "typed.log"))).toBe(
+      "typed Ada Lovelace into name\n",
+    );
   });
 
   it("a sensitive draft keeps no value in its record or artifact and cannot be replayed", async () => {
     const { root, gate } = await setup();
-    const drafted = (await gate.call({ tool: "form.note", input: { private: true, text: PASSWORD } })) as Extract<GateOutcome, { status: "drafted" }>;
+    const drafted = (await gate.call({ tool: "form.note", input: { private: true, text: PASSWORD } })) as Extract<
+      GateOutcome,
+      { status: "drafted" }
+    >;
     expect(drafted.status).toBe("drafted");
     await expectNowhereOnDisk(root, PASSWORD);
-    const record = JSON.parse(await readFile(join(root, ".worksite", "drafts", `${drafted.draftId}.json`), "utf8")) as DraftRecord;
+    const record = JSON.parse(
+      await readFile(join(root, ".worksite", "drafts", `${drafted.draftId}.json`), "utf8"),
+    ) as DraftRecord;
     expect(record).toMatchObject({ inputRedacted: true, input: { private: true, text: SENSITIVE_INPUT } });
     expect((await gate.runDraft(drafted.draftId, { by: "person:alice" })).status).toBe("error");
   });

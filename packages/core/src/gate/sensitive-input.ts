@@ -35,7 +35,8 @@ export function sensitivity(floor: Tier | undefined, input: unknown): Sensitivit
 export function blankStrings(value: unknown): unknown {
   if (typeof value === "string") return SENSITIVE_INPUT;
   if (Array.isArray(value)) return value.map(blankStrings);
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, blankStrings(v)]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, blankStrings(v)]));
   return value;
 }
 

@@ -20,8 +20,23 @@ export interface GateCall {
 export type GateOutcome =
   | { status: "ok"; tool: string; decision: Decision; result: ToolResult; auditSeq: number }
   | { status: "refused"; tool: string; decision: Decision; message: string; auditSeq: number }
-  | { status: "pending-approval"; tool: string; decision: Decision; approvalId: string; message: string; auditSeq: number }
-  | { status: "drafted"; tool: string; decision: Decision; draft: ArtifactRef; draftId: string; message: string; auditSeq: number }
+  | {
+      status: "pending-approval";
+      tool: string;
+      decision: Decision;
+      approvalId: string;
+      message: string;
+      auditSeq: number;
+    }
+  | {
+      status: "drafted";
+      tool: string;
+      decision: Decision;
+      draft: ArtifactRef;
+      draftId: string;
+      message: string;
+      auditSeq: number;
+    }
   | { status: "error"; tool: string; decision?: Decision; message: string; auditSeq?: number }
   | { status: "aborted"; tool: string; decision: Decision; message: string; auditSeq?: number };
 

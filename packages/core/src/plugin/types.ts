@@ -45,7 +45,13 @@ export interface ToolContext {
    */
   decide?(tool: string, target: string): Decision;
   /** Appends a "navigation" audit entry the tool writes itself: a summary of what it blocked on its own. */
-  note?(entry: { tool: string; target?: string; outcome: "ok" | "blocked"; message: string; data?: Record<string, unknown> }): Promise<void>;
+  note?(entry: {
+    tool: string;
+    target?: string;
+    outcome: "ok" | "blocked";
+    message: string;
+    data?: Record<string, unknown>;
+  }): Promise<void>;
   /** The OS sandbox commands run under (shell.run and every other spawner); absent means the strict default. */
   sandbox?: SandboxPolicy;
 }

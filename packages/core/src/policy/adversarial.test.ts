@@ -64,10 +64,34 @@ const PERMISSIONS = tiers({
   ],
 });
 
-const url = (target: string, expect: Expect): Case => ({ group: "url", tool: "browser.open", target, expect, effect: "read" });
-const write = (target: string, expect: Expect): Case => ({ group: "path", tool: "file.write", target, expect, effect: "write" });
-const read = (target: string, expect: Expect): Case => ({ group: "path", tool: "file.read", target, expect, effect: "read" });
-const sh = (target: string, expect: Expect): Case => ({ group: "command", tool: "shell.run", target, expect, effect: "external" });
+const url = (target: string, expect: Expect): Case => ({
+  group: "url",
+  tool: "browser.open",
+  target,
+  expect,
+  effect: "read",
+});
+const write = (target: string, expect: Expect): Case => ({
+  group: "path",
+  tool: "file.write",
+  target,
+  expect,
+  effect: "write",
+});
+const read = (target: string, expect: Expect): Case => ({
+  group: "path",
+  tool: "file.read",
+  target,
+  expect,
+  effect: "read",
+});
+const sh = (target: string, expect: Expect): Case => ({
+  group: "command",
+  tool: "shell.run",
+  target,
+  expect,
+  effect: "external",
+});
 
 /** A real worksite on disk, with symlinks pointing out of it and into `.worksite/`. Built at load time so case names can hold its path. */
 function makeWorksite(): { root: string; outside: string } {
@@ -156,7 +180,7 @@ const CASES = (): Case[] => [
   url("file:///etc/passwd", "not allow"),
   url("chrome://settings", "not allow"),
   url("JaVaScRiPt:alert(1)", "not allow"),
-  { group: "url", tool: "browser.open", target: "example.com/admin", expect: "not allow", effect: "read", },
+  { group: "url", tool: "browser.open", target: "example.com/admin", expect: "not allow", effect: "read" },
 
   // Paths: `..`, absolute, repeated slashes, backslashes, case, symlinks
   write("src/a.ts", "allow"),
@@ -467,7 +491,11 @@ describe("adversarial targets never get past PERMISSIONS.md", () => {
   // One test per case too, so a failure names the trick.
   describe.each(["url", "path", "command", "tool"])("%s tricks", (group) => {
     const label = (t: string) => (t.length > 100 ? `${t.slice(0, 60)}… (${t.length} characters)` : t);
-    it.each(CASES().filter((c) => c.group === group).map((c) => [c.tool, label(c.target), c.expect, c] as const))("%s %j → %s", (_t, _x, _e, c) => {
+    it.each(
+      CASES()
+        .filter((c) => c.group === group)
+        .map((c) => [c.tool, label(c.target), c.expect, c] as const),
+    )("%s %j → %s", (_t, _x, _e, c) => {
       const d = policy.decide({ tool: c.tool, target: c.target, effect: c.effect ?? "external" });
       if (c.expect === "not allow") expect(d.tier).not.toBe("allow");
       else expect(d.tier).toBe(c.expect);

@@ -26,12 +26,37 @@ export const fold = (s: string) => s.normalize("NFKC").replace(/\p{Cf}/gu, "");
 /** The person's control folders: where the environment puts them, and the default places. */
 export function personFolders(env: NodeJS.ProcessEnv = process.env): string[] {
   const home = homedir();
-  return [...new Set([...personControlFolders(env), join(home, ".config", "worksite"), join(home, ".local", "state", "worksite")])];
+  return [
+    ...new Set([
+      ...personControlFolders(env),
+      join(home, ".config", "worksite"),
+      join(home, ".local", "state", "worksite"),
+    ]),
+  ];
 }
 
-const STATE_PROBES = [".worksite", "./.worksite", ".worksite/approvals", "./.worksite/approvals/x.json", ".worksite/audit.jsonl", "./.worksite/audit.jsonl"];
+const STATE_PROBES = [
+  ".worksite",
+  "./.worksite",
+  ".worksite/approvals",
+  "./.worksite/approvals/x.json",
+  ".worksite/audit.jsonl",
+  "./.worksite/audit.jsonl",
+];
 /** Worksite-relative names a glob in a write position must not be able to reach. */
-const CONTROL_PROBES = ["THREAD.md", "GOAL.md", "PERMISSIONS.md", "PROGRESS.md", ".worksite", ".worksite/x", "artifacts", "artifacts/index.json", ".git", ".git/config", ".gitmodules"];
+const CONTROL_PROBES = [
+  "THREAD.md",
+  "GOAL.md",
+  "PERMISSIONS.md",
+  "PROGRESS.md",
+  ".worksite",
+  ".worksite/x",
+  "artifacts",
+  "artifacts/index.json",
+  ".git",
+  ".git/config",
+  ".gitmodules",
+];
 
 /** Characters the word fixes (dots count: `.w$x` fixes two). */
 const literalChars = (s: string) => s.replace(/[\0\u0001\u0002/*?[\]]/g, "").length;
@@ -42,7 +67,13 @@ function expandHome(shape: string): string {
 }
 
 function shapeRegExp(shape: string, unknown: string): RegExp {
-  return new RegExp(`^${shape.split(/[\0\u0002]/).map(escapeRegExp).join(unknown)}$`, "iu");
+  return new RegExp(
+    `^${shape
+      .split(/[\0\u0002]/)
+      .map(escapeRegExp)
+      .join(unknown)}$`,
+    "iu",
+  );
 }
 
 function underFolder(path: string, folders: readonly string[]): string | undefined {
@@ -50,7 +81,10 @@ function underFolder(path: string, folders: readonly string[]): string | undefin
   return folders.find((f) => p === f || p.startsWith(`${f}/`));
 }
 
-const personHit = (folder: string): Touch => ({ tier: "forbidden", why: `names ${folder}, the person's control folder (seal key, approvals, audit anchors)` });
+const personHit = (folder: string): Touch => ({
+  tier: "forbidden",
+  why: `names ${folder}, the person's control folder (seal key, approvals, audit anchors)`,
+});
 
 /**
  * The ends of the person's folders a relative path could reach them by (`cd ~ && cat
@@ -82,9 +116,13 @@ function relatively(word: Word, folders: readonly string[]): Touch | undefined {
   const text = fold(word.text);
   const literalParts = word.shape ? fold(word.shape).split(/[\0\u0001\u0002]/) : [text];
   if (personTails(folders).some((re) => literalParts.some((p) => re.test(p))))
-    return { tier: word.computed ? "confirm" : "forbidden", why: `${word.text} could name the person's control folder (seal key, approvals, audit anchors)` };
+    return {
+      tier: word.computed ? "confirm" : "forbidden",
+      why: `${word.text} could name the person's control folder (seal key, approvals, audit anchors)`,
+    };
   const keyName = basename(sealKeyPath());
-  if (!word.computed && (text === keyName || text.endsWith(`/${keyName}`))) return { tier: "confirm", why: `${word.text} has the name of the person's seal key` };
+  if (!word.computed && (text === keyName || text.endsWith(`/${keyName}`)))
+    return { tier: "confirm", why: `${word.text} has the name of the person's seal key` };
   return undefined;
 }
 
@@ -103,8 +141,10 @@ function directly(word: Word, folders: readonly string[]): Touch | undefined {
     // A pattern a tool expands itself (`find -path '*orksite*'`, `ls '.w*'`).
     if (/[*?[]/.test(text) && literalChars(text) >= 1) {
       const re = globToRegExp(text, { caseInsensitive: true });
-      if (STATE_PROBES.some((p) => re.test(p))) return { tier: "forbidden", why: `the pattern ${word.text} matches .worksite/` };
-      if (personProbes.some((p) => re.test(p))) return { tier: "forbidden", why: `the pattern ${word.text} matches the person's control folder` };
+      if (STATE_PROBES.some((p) => re.test(p)))
+        return { tier: "forbidden", why: `the pattern ${word.text} matches .worksite/` };
+      if (personProbes.some((p) => re.test(p)))
+        return { tier: "forbidden", why: `the pattern ${word.text} matches the person's control folder` };
     }
     return undefined;
   }
@@ -126,7 +166,13 @@ function directly(word: Word, folders: readonly string[]): Touch | undefined {
 
 /** An unquoted glob: could one of its segments expand to `.worksite`? */
 function globNamesState(text: string): boolean {
-  return text.split("/").some((part) => /[*?[]/.test(part) && globToRegExp(part.replace(/\[[^\]]*\]/g, "?"), { caseInsensitive: true }).test(".worksite"));
+  return text
+    .split("/")
+    .some(
+      (part) =>
+        /[*?[]/.test(part) &&
+        globToRegExp(part.replace(/\[[^\]]*\]/g, "?"), { caseInsensitive: true }).test(".worksite"),
+    );
 }
 
 /** For a glob in a write position: could it expand to a control path of the worksite? */
@@ -139,7 +185,8 @@ export function globCouldNameControl(word: Word): string | undefined {
 /** Programs that run code given on their command line (`node -e`, `python3 -c`, an awk program). */
 const INTERPRETERS = /^(?:node|nodejs|deno|bun|python[0-9.]*|pypy[0-9.]*|perl|ruby|php|lua[0-9.]*|Rscript|osascript)$/;
 const AWKS = /^(?:awk|gawk|mawk|nawk)$/;
-const CONTROL_NAME = /(?:^|[^A-Za-z0-9_.-])(?:THREAD\.md|GOAL\.md|PERMISSIONS\.md|PROGRESS\.md|\.gitmodules|\.git(?:\/|$|[^A-Za-z0-9_-])|artifacts\/)/i;
+const CONTROL_NAME =
+  /(?:^|[^A-Za-z0-9_.-])(?:THREAD\.md|GOAL\.md|PERMISSIONS\.md|PROGRESS\.md|\.gitmodules|\.git(?:\/|$|[^A-Za-z0-9_-])|artifacts\/)/i;
 
 /** The code an interpreter is given inline: the word after -e/-c/--eval…, or an awk program. Files it reads are not code. */
 function inlineCode(argv: readonly Word[], programName: string): Word[] {
@@ -155,7 +202,9 @@ function inlineCode(argv: readonly Word[], programName: string): Word[] {
     return code;
   }
   if (!INTERPRETERS.test(programName)) return [];
-  return args.flatMap((w, i) => (/^-(?:[A-Za-z]*[ecpr]|E|-eval|-print|-command)$/.test(w.text) && args[i + 1] ? [args[i + 1]!] : []));
+  return args.flatMap((w, i) =>
+    /^-(?:[A-Za-z]*[ecpr]|E|-eval|-print|-command)$/.test(w.text) && args[i + 1] ? [args[i + 1]!] : [],
+  );
 }
 
 /**

@@ -5,7 +5,14 @@
  */
 import { posix } from "node:path";
 import { isControlPath } from "../boundary/control-paths.js";
-import { fold, globCouldNameControl, inlineCodeNamesControl, personFolders, type Touch, touchesState } from "./control-words.js";
+import {
+  fold,
+  globCouldNameControl,
+  inlineCodeNamesControl,
+  personFolders,
+  type Touch,
+  touchesState,
+} from "./control-words.js";
 import { atLeast, builtIn, fromDefault, fromRules, strictestOf } from "./decisions.js";
 import { argvMatches, commandPattern } from "./match-command.js";
 import type { MatchMode } from "./match-mode.js";
@@ -45,7 +52,10 @@ interface Cwd {
 export function decideCommandLine(ctx: CommandContext, query: PolicyQuery, line: string, depth = 0): Decision {
   const parsed = parseCommandLine(line);
   if (parsed.tooDeep)
-    return builtIn("forbidden", `built-in: \`${line.length > 80 ? `${line.slice(0, 80)}…` : line}\` nests substitutions more than ${MAX_NESTING} deep; worksite does not run what it cannot follow (write it as several simpler commands)`);
+    return builtIn(
+      "forbidden",
+      `built-in: \`${line.length > 80 ? `${line.slice(0, 80)}…` : line}\` nests substitutions more than ${MAX_NESTING} deep; worksite does not run what it cannot follow (write it as several simpler commands)`,
+    );
   const functions = new Set(parsed.functions ?? []);
   for (const c of parsed.commands) {
     const argv = programArgv(c.words);
@@ -59,19 +69,38 @@ export function decideCommandLine(ctx: CommandContext, query: PolicyQuery, line:
     return prefixed ? { ...d, reason: `in \`${c.text}\`: ${d.reason}` } : d;
   });
   let result = strictestOf(parts) ?? fromDefault(ctx.defaults, query.effect, `\`${line}\``);
-  if (parsed.problems.length) result = atLeast(result, "confirm", `\`${line}\` cannot be fully analysed (${parsed.problems[0]}): a person must confirm it`);
-  const words = parsed.commands.flatMap((c) => [...c.words, ...c.redirects.flatMap((r) => (r.target ? [r.target] : []))]);
+  if (parsed.problems.length)
+    result = atLeast(
+      result,
+      "confirm",
+      `\`${line}\` cannot be fully analysed (${parsed.problems[0]}): a person must confirm it`,
+    );
+  const words = parsed.commands.flatMap((c) => [
+    ...c.words,
+    ...c.redirects.flatMap((r) => (r.target ? [r.target] : [])),
+  ]);
   const folders = personFolders();
   const touches = words.map((w) => touchesState(w, folders)).filter((t): t is Touch => t !== undefined);
   const worst = touches.find((t) => t.tier === "forbidden") ?? touches[0];
   if (worst)
-    result = atLeast(result, worst.tier, worst.tier === "forbidden"
-      ? `built-in: shell commands may not touch control state: ${worst.why}`
-      : `built-in: ${worst.why}, which holds control state: a person must confirm`);
+    result = atLeast(
+      result,
+      worst.tier,
+      worst.tier === "forbidden"
+        ? `built-in: shell commands may not touch control state: ${worst.why}`
+        : `built-in: ${worst.why}, which holds control state: a person must confirm`,
+    );
   return result;
 }
 
-function decideSimple(ctx: CommandContext, query: PolicyQuery, words: readonly Word[], redirects: readonly Redirect[], depth: number, cwd: Cwd): Decision {
+function decideSimple(
+  ctx: CommandContext,
+  query: PolicyQuery,
+  words: readonly Word[],
+  redirects: readonly Redirect[],
+  depth: number,
+  cwd: Cwd,
+): Decision {
   let i = 0;
   const risky: string[] = [];
   for (; i < words.length; i++) {
@@ -89,8 +118,11 @@ function decideSimple(ctx: CommandContext, query: PolicyQuery, words: readonly W
   const argv = words.slice(i);
 
   let main: Decision =
-    argv.length > 0 ? decideArgv(ctx, query, argv, depth, cwd) : builtIn("allow", redirects.length ? "a redirection alone" : "only sets shell variables");
-  if (risky.length) main = atLeast(main, "confirm", `sets ${risky.join(", ")}, which changes what a command runs or loads`);
+    argv.length > 0
+      ? decideArgv(ctx, query, argv, depth, cwd)
+      : builtIn("allow", redirects.length ? "a redirection alone" : "only sets shell variables");
+  if (risky.length)
+    main = atLeast(main, "confirm", `sets ${risky.join(", ")}, which changes what a command runs or loads`);
   const all = [main];
   for (const r of redirects) {
     const d = decideRedirect(ctx, r, cwd);
@@ -106,9 +138,12 @@ function decideArgv(ctx: CommandContext, query: PolicyQuery, argv: readonly Word
   // after it are followed by trackCd), so it neither needs a rule nor blocks an allowed command after it.
   if (!matched.length && staysInside(argv)) return builtIn("allow", `${subject}: moves into a folder of the worksite`);
   const own = fromRules(matched, subject);
-  const unwrapped: Unwrapped = depth < MAX_DEPTH ? unwrapCommand(argv) : { kind: "opaque", reason: "nested too deeply" };
+  const unwrapped: Unwrapped =
+    depth < MAX_DEPTH ? unwrapCommand(argv) : { kind: "opaque", reason: "nested too deeply" };
   // A write no file rule speaks about does not undo a command rule that names that very file (`shell.run(rm -rf build)`).
-  const named = new Set(matched.flatMap((r) => (r.tier === "allow" && r.specifier ? (commandPattern(r.specifier) ?? []).slice(1) : [])));
+  const named = new Set(
+    matched.flatMap((r) => (r.tier === "allow" && r.specifier ? (commandPattern(r.specifier) ?? []).slice(1) : [])),
+  );
   const writes = writeTargets(argv)
     .map((t) => {
       const d = decideWrite(ctx, t, cwd);
@@ -118,20 +153,34 @@ function decideArgv(ctx: CommandContext, query: PolicyQuery, argv: readonly Word
   const inline = argv[0]!.computed ? undefined : inlineCodeNamesControl(argv, posix.basename(argv[0]!.text));
   const withWrites = (d: Decision) => {
     const w = strictestOf([d, ...writes.filter((x) => x.tier !== "allow")])!;
-    return inline ? atLeast(w, "confirm", `${subject}: its code names ${inline}, a control file; worksite cannot tell whether it writes it, so a person must confirm`) : w;
+    return inline
+      ? atLeast(
+          w,
+          "confirm",
+          `${subject}: its code names ${inline}, a control file; worksite cannot tell whether it writes it, so a person must confirm`,
+        )
+      : w;
   };
 
   if (unwrapped.kind === "none") {
     const called = !argv[0]!.computed && cwd.functions.has(argv[0]!.text);
-    const d = own ?? (called ? builtIn("allow", `${subject}: calls a function defined on this line, whose body is decided on its own`) : fromDefault(ctx.defaults, query.effect, subject));
-    return withWrites(argv[0]!.computed ? atLeast(d, "confirm", `${subject}: the program name is computed by the shell`) : d);
+    const d =
+      own ??
+      (called
+        ? builtIn("allow", `${subject}: calls a function defined on this line, whose body is decided on its own`)
+        : fromDefault(ctx.defaults, query.effect, subject));
+    return withWrites(
+      argv[0]!.computed ? atLeast(d, "confirm", `${subject}: the program name is computed by the shell`) : d,
+    );
   }
 
   const inner: Decision[] = [];
   if (unwrapped.kind === "script") inner.push(decideCommandLine(ctx, query, unwrapped.script, depth + 1));
   else {
-    const innerCwd: Cwd = unwrapped.kind === "argv" && unwrapped.chdir ? { ...cwd, dirs: new Set(cwd.dirs), unknown: true } : cwd;
-    for (const a of unwrapped.inner ?? []) if (a.length) inner.push(decideSimple(ctx, query, a, [], depth + 1, innerCwd));
+    const innerCwd: Cwd =
+      unwrapped.kind === "argv" && unwrapped.chdir ? { ...cwd, dirs: new Set(cwd.dirs), unknown: true } : cwd;
+    for (const a of unwrapped.inner ?? [])
+      if (a.length) inner.push(decideSimple(ctx, query, a, [], depth + 1, innerCwd));
   }
 
   // A rule naming the wrapper itself (`sudo apt-get update`) decides, but a rule
@@ -148,7 +197,8 @@ function decideArgv(ctx: CommandContext, query: PolicyQuery, argv: readonly Word
 function staysInside(argv: readonly Word[]): boolean {
   const [program, dir, ...rest] = argv;
   if (!program || program.computed || program.text !== "cd" || !dir || rest.length) return false;
-  if (dir.computed || dir.glob || dir.text.startsWith("/") || dir.text.startsWith("~") || dir.text === "-") return false;
+  if (dir.computed || dir.glob || dir.text.startsWith("/") || dir.text.startsWith("~") || dir.text === "-")
+    return false;
   const normal = posix.normalize(dir.text);
   return normal !== ".." && !normal.startsWith("../") && !/\.worksite/i.test(normal);
 }
@@ -171,13 +221,20 @@ function decideRedirect(ctx: CommandContext, r: Redirect, cwd: Cwd): Decision | 
   if ((r.op === ">&" || r.op === "<&") && /^(\d+|-)$/.test(t.text)) return undefined;
   const write = r.op !== "<";
   if (write) return decideWrite(ctx, { word: t, how: `redirection ${r.op}` }, cwd);
-  if (t.computed || t.glob) return builtIn("confirm", `redirection ${r.op} ${t.text}: the file name is computed by the shell`);
+  if (t.computed || t.glob)
+    return builtIn("confirm", `redirection ${r.op} ${t.text}: the file name is computed by the shell`);
   if (/^\/dev\/(null|stdout|stderr|tty|fd\/\d+)$/.test(t.text)) return undefined;
   const tool = write ? "file.write" : "file.read";
   const absolute = t.text.startsWith("/");
-  if (!absolute && cwd.unknown) return builtIn("confirm", `redirection ${r.op} ${t.text}: after a cd worksite cannot follow, the file it names is unknown`);
+  if (!absolute && cwd.unknown)
+    return builtIn(
+      "confirm",
+      `redirection ${r.op} ${t.text}: after a cd worksite cannot follow, the file it names is unknown`,
+    );
   const targets = absolute ? [t.text] : [...cwd.dirs].map((d) => posix.join(d, t.text));
-  const d = strictestOf(targets.map((target) => ctx.decide({ tool, target, effect: write ? "write" : "read", targetKind: "path" })))!;
+  const d = strictestOf(
+    targets.map((target) => ctx.decide({ tool, target, effect: write ? "write" : "read", targetKind: "path" })),
+  )!;
   // Reading a file is fine wherever file.read may run; only a stricter answer counts.
   if (!write && (d.tier === "allow" || d.tier === "read-only" || d.tier === "draft")) return undefined;
   return { ...d, reason: `redirection ${r.op} ${t.text} is a ${tool}: ${d.reason}` };
@@ -194,24 +251,40 @@ function decideWrite(ctx: CommandContext, target: WriteTarget, cwd: Cwd): Decisi
   const subject = `${target.how} ${t.text}`;
   if (t.glob) {
     const control = globCouldNameControl(t);
-    if (control) return builtIn("forbidden", `built-in: ${subject} could write ${control}, a control file only a person edits by hand`);
+    if (control)
+      return builtIn(
+        "forbidden",
+        `built-in: ${subject} could write ${control}, a control file only a person edits by hand`,
+      );
   }
   if (t.computed || t.glob) return builtIn("confirm", `${subject}: the file name is computed by the shell`);
   if (/^\/dev\/(null|stdout|stderr|tty|fd\/\d+)$/.test(t.text) || t.text === "-" || t.text === "") return undefined;
   const absolute = t.text.startsWith("/");
-  if (!absolute && cwd.unknown) return builtIn("confirm", `${subject}: after a cd worksite cannot follow, the file it names is unknown`);
+  if (!absolute && cwd.unknown)
+    return builtIn("confirm", `${subject}: after a cd worksite cannot follow, the file it names is unknown`);
   const targets = absolute ? [t.text] : [...cwd.dirs].map((d) => posix.join(d, t.text));
-  const d = strictestOf(targets.map((path) => ctx.decide({ tool: "file.write", target: path, effect: "write", targetKind: "path" })))!;
+  const d = strictestOf(
+    targets.map((path) => ctx.decide({ tool: "file.write", target: path, effect: "write", targetKind: "path" })),
+  )!;
   // The floor (boundary/floor.ts) refuses a control path itself and says how a person edits it.
   if (d.by === "floor") return { ...d, reason: `${subject} is a file.write: ${d.reason}` };
   for (const path of targets) {
     const control = controlPathOf(path, ctx.root, target.recursive === true || target.unknownNames === true);
     if (control === "" && !target.recursive)
-      return builtIn("confirm", `built-in: ${subject} writes files whose names worksite cannot see into the worksite's root, where the control files are: a person must confirm`);
+      return builtIn(
+        "confirm",
+        `built-in: ${subject} writes files whose names worksite cannot see into the worksite's root, where the control files are: a person must confirm`,
+      );
     if (control !== undefined)
-      return builtIn("forbidden", `built-in: ${subject} writes ${control || "the whole worksite"}, ${control ? "a control file only a person edits by hand" : "which holds the control files only a person edits by hand"}`);
+      return builtIn(
+        "forbidden",
+        `built-in: ${subject} writes ${control || "the whole worksite"}, ${control ? "a control file only a person edits by hand" : "which holds the control files only a person edits by hand"}`,
+      );
   }
-  return { ...d, reason: `${subject} is a file.write${target.recursive ? " of everything below it" : ""}: ${d.reason}` };
+  return {
+    ...d,
+    reason: `${subject} is a file.write${target.recursive ? " of everything below it" : ""}: ${d.reason}`,
+  };
 }
 
 /** The control path a write to `path` would touch (read both lexically and through symlinks), or undefined. */
@@ -241,6 +314,7 @@ export function ruleMatchesArgv(rule: Rule, argv: readonly Word[], mode: MatchMo
 /** Drop leading `NAME=value` words and shell keywords: what remains is the program and its arguments. */
 export function programArgv(words: readonly Word[]): Word[] {
   let i = 0;
-  while (i < words.length && !words[i]!.computed && (ASSIGNMENT.test(words[i]!.text) || KEYWORDS.has(words[i]!.text))) i++;
+  while (i < words.length && !words[i]!.computed && (ASSIGNMENT.test(words[i]!.text) || KEYWORDS.has(words[i]!.text)))
+    i++;
   return words.slice(i);
 }

@@ -9,7 +9,14 @@ import { inferTargetKind } from "./infer.js";
 import type { MatchMode } from "./match-mode.js";
 import { isAbsolutePattern, pathRuleMatches, resolvePath } from "./match-path.js";
 import { floorDecision } from "../boundary/floor.js";
-import { looksLikeUrlPattern, normaliseHostTarget, normaliseUrl, parseUrlPattern, type UrlPattern, urlMatches } from "./match-url.js";
+import {
+  looksLikeUrlPattern,
+  normaliseHostTarget,
+  normaliseUrl,
+  parseUrlPattern,
+  type UrlPattern,
+  urlMatches,
+} from "./match-url.js";
 import type { Decision, PermissionsDefaults, PolicyQuery, Rule } from "./types.js";
 
 export interface QueryContext {
@@ -32,17 +39,30 @@ function isToolGlob(pattern: string): boolean {
 }
 
 export function decideQuery(ctx: QueryContext, query: PolicyQuery): Decision {
-  const rules = ctx.rules.filter((r) => toolMatches(r, query.tool) && !(query.namedAllowOnly && r.tier === "allow" && isToolGlob(r.tool)));
+  const rules = ctx.rules.filter(
+    (r) => toolMatches(r, query.tool) && !(query.namedAllowOnly && r.tier === "allow" && isToolGlob(r.tool)),
+  );
   const target = query.target;
   if (target === undefined) {
     const subject = `${query.tool} (no target)`;
-    return fromRules(rules.filter((r) => r.specifier === undefined), subject) ?? fromDefault(ctx.defaults, query.effect, subject);
+    return (
+      fromRules(
+        rules.filter((r) => r.specifier === undefined),
+        subject,
+      ) ?? fromDefault(ctx.defaults, query.effect, subject)
+    );
   }
   const kind = query.targetKind ?? inferTargetKind(query.tool, target);
   let decision: Decision;
   if (kind === "command")
     decision = decideCommandLine(
-      { defaults: ctx.defaults, rules: rules.filter((r) => !r.specifier || !looksLikeUrlPattern(r.specifier)), modeOf, decide: (q) => decideQuery(ctx, q), root: ctx.root },
+      {
+        defaults: ctx.defaults,
+        rules: rules.filter((r) => !r.specifier || !looksLikeUrlPattern(r.specifier)),
+        modeOf,
+        decide: (q) => decideQuery(ctx, q),
+        root: ctx.root,
+      },
       query,
       target,
     );
@@ -52,7 +72,11 @@ export function decideQuery(ctx: QueryContext, query: PolicyQuery): Decision {
 
   const allowedControls = kind === "command" ? /[\t\n]/g : /\t/g;
   if (/[\p{Cc}\p{Cf}]/u.test(target.replace(allowedControls, "")) && kind !== "url")
-    decision = atLeast(decision, "confirm", `${query.tool} ${JSON.stringify(target)}: the target holds invisible or control characters`);
+    decision = atLeast(
+      decision,
+      "confirm",
+      `${query.tool} ${JSON.stringify(target)}: the target holds invisible or control characters`,
+    );
   return decision;
 }
 
@@ -64,10 +88,20 @@ function decidePath(ctx: QueryContext, query: PolicyQuery, target: string, rules
   if (floor) return floor;
   const candidates = rules.filter((r) => !r.specifier || !looksLikeUrlPattern(r.specifier));
   if (!path.inside) {
-    const named = candidates.filter((r) => r.specifier && isAbsolutePattern(r.specifier) && pathRuleMatches(r.specifier, path, modeOf(r)));
+    const named = candidates.filter(
+      (r) => r.specifier && isAbsolutePattern(r.specifier) && pathRuleMatches(r.specifier, path, modeOf(r)),
+    );
     const d = fromRules(named, subject);
-    if (!d) return builtIn("forbidden", `built-in: ${subject} is outside the worksite (${path.real}) and no rule with an absolute path names it`);
-    return atLeast(d, query.effect === "read" ? "read-only" : "confirm", `${subject} is outside the worksite, where nothing is allow`);
+    if (!d)
+      return builtIn(
+        "forbidden",
+        `built-in: ${subject} is outside the worksite (${path.real}) and no rule with an absolute path names it`,
+      );
+    return atLeast(
+      d,
+      query.effect === "read" ? "read-only" : "confirm",
+      `${subject} is outside the worksite, where nothing is allow`,
+    );
   }
   const matched = candidates.filter((r) => !r.specifier || pathRuleMatches(r.specifier, path, modeOf(r)));
   return fromRules(matched, subject) ?? fromDefault(ctx.defaults, query.effect, subject);
@@ -91,7 +125,11 @@ function decideUrl(ctx: QueryContext, query: PolicyQuery, target: string, rules:
   const subject = `${query.tool} ${target}`;
   const url = normaliseUrl(target);
   if (!url) {
-    const d = fromRules(rules.filter((r) => !r.specifier), subject) ?? fromDefault(ctx.defaults, query.effect, subject);
+    const d =
+      fromRules(
+        rules.filter((r) => !r.specifier),
+        subject,
+      ) ?? fromDefault(ctx.defaults, query.effect, subject);
     return atLeast(d, "confirm", `${subject}: not a URL worksite can read`);
   }
   const matched = rules.filter((r) => {
@@ -99,17 +137,26 @@ function decideUrl(ctx: QueryContext, query: PolicyQuery, target: string, rules:
     const p = urlPatternOf(r);
     return p !== undefined && urlMatches(p, url, modeOf(r));
   });
-  const d = fromRules(matched, `${query.tool} ${url.href}`) ?? fromDefault(ctx.defaults, query.effect, `${query.tool} ${url.href}`);
+  const d =
+    fromRules(matched, `${query.tool} ${url.href}`) ??
+    fromDefault(ctx.defaults, query.effect, `${query.tool} ${url.href}`);
   const web = url.scheme === "http" || url.scheme === "https" || url.href === "about:blank";
   if (web || matched.some((r) => r.specifier && urlPatternOf(r)?.schemes.includes(url.scheme))) return d;
-  return atLeast(d, "confirm", `${subject}: a ${url.scheme}: address is not a web page; only a rule naming ${url.scheme}: or a person can allow it`);
+  return atLeast(
+    d,
+    "confirm",
+    `${subject}: a ${url.scheme}: address is not a web page; only a rule naming ${url.scheme}: or a person can allow it`,
+  );
 }
 
 function decideText(ctx: QueryContext, query: PolicyQuery, target: string, rules: readonly Rule[]): Decision {
   const subject = `${query.tool} ${target}`;
   const url = looksLikeUrlPattern(target) ? normaliseUrl(target) : undefined;
   // A plugin tool that did not say its target is a path may still write one: the floor reads it as a path too.
-  const floor = url === undefined && target.trim() !== "" ? floorDecision(resolvePath(target, ctx.root), query.effect, subject) : undefined;
+  const floor =
+    url === undefined && target.trim() !== ""
+      ? floorDecision(resolvePath(target, ctx.root), query.effect, subject)
+      : undefined;
   if (floor) return floor;
   // `net.*` targets are hosts: `127.0.0.1`, `[::1]` and `0x7f.1` are the rule's `localhost`, `EVIL.com.` its `evil.com`.
   const host = /^net\./i.test(query.tool) ? normaliseHostTarget(target) : undefined;
@@ -124,7 +171,11 @@ function decideText(ctx: QueryContext, query: PolicyQuery, target: string, rules
     if (host === undefined) return false;
     const spec = /[*?]/.test(r.specifier) ? r.specifier.toLowerCase() : normaliseHostTarget(r.specifier);
     // A rule without a port names the host on every port.
-    return spec !== undefined && (globMatches(spec, host, options) || (!/:\d+$/.test(spec) && globMatches(spec, host.replace(/:\d+$/, ""), options)));
+    return (
+      spec !== undefined &&
+      (globMatches(spec, host, options) ||
+        (!/:\d+$/.test(spec) && globMatches(spec, host.replace(/:\d+$/, ""), options)))
+    );
   });
   return fromRules(matched, subject) ?? fromDefault(ctx.defaults, query.effect, subject);
 }

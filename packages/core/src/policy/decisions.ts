@@ -26,7 +26,12 @@ export function fromRules(matched: readonly Rule[], subject: string): Decision |
   for (const r of matched) if (!best || stricter(r.tier, best.tier)) best = r;
   if (!best) return undefined;
   const others = matched.length > 1 ? ` (strictest of ${matched.length} matching rules)` : "";
-  return { tier: best.tier, rule: ruleRef(best), reason: `${subject}: ${best.tier} by \`${best.text}\` at ${where(best)}${others}`, by: "rule" };
+  return {
+    tier: best.tier,
+    rule: ruleRef(best),
+    reason: `${subject}: ${best.tier} by \`${best.text}\` at ${where(best)}${others}`,
+    by: "rule",
+  };
 }
 
 export function fromDefault(defaults: PermissionsDefaults, effect: Effect, subject: string): Decision {
@@ -37,7 +42,9 @@ export function fromDefault(defaults: PermissionsDefaults, effect: Effect, subje
 /** Raise `decision` to at least `tier`, saying why. */
 export function atLeast(decision: Decision, tier: Tier, why: string): Decision {
   if (!stricter(tier, decision.tier)) return decision;
-  const was = decision.rule ? ` (\`${decision.rule.text}\` alone would be ${decision.tier})` : ` (otherwise ${decision.tier})`;
+  const was = decision.rule
+    ? ` (\`${decision.rule.text}\` alone would be ${decision.tier})`
+    : ` (otherwise ${decision.tier})`;
   return { tier, reason: `${why}${was}`, by: "built-in" };
 }
 

@@ -70,7 +70,11 @@ function pathGlobSource(glob: string): string {
     else if (ch === "{" && glob.indexOf("}", i) > i) {
       // `{a,b}` alternates plain names (`*.{ts,tsx}`); the parts are literal.
       const end = glob.indexOf("}", i);
-      out += `(?:${glob.slice(i + 1, end).split(",").map(escapeRegExp).join("|")})`;
+      out += `(?:${glob
+        .slice(i + 1, end)
+        .split(",")
+        .map(escapeRegExp)
+        .join("|")})`;
       i = end;
     } else out += escapeRegExp(ch);
   }

@@ -9,7 +9,11 @@ import type { Effect, TargetKind } from "../plugin/types.js";
 export function inferTargetKind(tool: string, target: string | undefined): TargetKind | undefined {
   if (/^shell\./i.test(tool)) return "command";
   if (/^file\./i.test(tool)) return "path";
-  if (target !== undefined && (/^[a-z][a-z0-9+.-]*:\/\//i.test(target.trim()) || /^(javascript|data|about|blob|mailto|file|chrome|vbscript):/i.test(target.trim())))
+  if (
+    target !== undefined &&
+    (/^[a-z][a-z0-9+.-]*:\/\//i.test(target.trim()) ||
+      /^(javascript|data|about|blob|mailto|file|chrome|vbscript):/i.test(target.trim()))
+  )
     return "url";
   return undefined;
 }

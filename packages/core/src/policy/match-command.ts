@@ -37,7 +37,9 @@ function matchesAnySpelling(pattern: readonly string[], argv: readonly Word[]): 
   const want = readPattern(pattern, table);
   const have = readArgv(argv, table);
   if (!have.computed && want.flags.some((f) => !have.flags.has(f))) return false;
-  const words: Word[][] = have.positional.map((r: ReadWord) => r.texts.map((text) => ({ text, computed: r.computed, ...(r.glob ? { glob: r.glob } : {}) })));
+  const words: Word[][] = have.positional.map((r: ReadWord) =>
+    r.texts.map((text) => ({ text, computed: r.computed, ...(r.glob ? { glob: r.glob } : {}) })),
+  );
   return positionalFrom(want.positional, 0, words, 0);
 }
 
@@ -47,10 +49,15 @@ function positionalFrom(pattern: readonly string[], p: number, words: readonly W
   const readings = words[a];
   if (readings === undefined) return false;
   if (readings[0]!.computed) {
-    for (let take = 0; take <= pattern.length - p; take++) if (positionalFrom(pattern, p + take, words, a + 1)) return true;
+    for (let take = 0; take <= pattern.length - p; take++)
+      if (positionalFrom(pattern, p + take, words, a + 1)) return true;
     return false;
   }
-  if (readings.some((w) => wordMatches(pattern[p]!, w, p === 0, "generous")) && positionalFrom(pattern, p + 1, words, a + 1)) return true;
+  if (
+    readings.some((w) => wordMatches(pattern[p]!, w, p === 0, "generous")) &&
+    positionalFrom(pattern, p + 1, words, a + 1)
+  )
+    return true;
   return p > 0 && positionalFrom(pattern, p, words, a + 1);
 }
 
@@ -67,7 +74,8 @@ function matchFrom(pattern: readonly string[], p: number, argv: readonly Word[],
   if (word.computed) {
     if (mode === "strict") return false;
     // A computed word could expand to no words, one, or several.
-    for (let take = 0; take <= pattern.length - p; take++) if (matchFrom(pattern, p + take, argv, a + 1, mode)) return true;
+    for (let take = 0; take <= pattern.length - p; take++)
+      if (matchFrom(pattern, p + take, argv, a + 1, mode)) return true;
     return false;
   }
   if (wordMatches(pattern[p]!, word, p === 0, mode) && matchFrom(pattern, p + 1, argv, a + 1, mode)) return true;

@@ -81,7 +81,9 @@ export function readPattern(pattern: readonly string[], table: FlagTable): { pos
 }
 
 export function readArgv(argv: readonly Word[], table: FlagTable): FlagReading {
-  const positional: ReadWord[] = [{ texts: [argv[0]!.text], computed: argv[0]!.computed, ...(argv[0]!.glob ? { glob: argv[0]!.glob } : {}) }];
+  const positional: ReadWord[] = [
+    { texts: [argv[0]!.text], computed: argv[0]!.computed, ...(argv[0]!.glob ? { glob: argv[0]!.glob } : {}) },
+  ];
   const flags = new Set<string>();
   let computed = false;
   let operands = false;

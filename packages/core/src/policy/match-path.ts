@@ -47,14 +47,20 @@ export function isAbsolutePattern(spec: string): boolean {
 
 export function pathRuleMatches(spec: string, path: ResolvedPath, mode: MatchMode): boolean {
   // Composed and decomposed accents are one name (macOS file systems treat them so): compare in NFC.
-  let pattern = spec.normalize("NFC").trim().replace(/\\/g, "/").replace(/\/{2,}/g, "/");
+  let pattern = spec
+    .normalize("NFC")
+    .trim()
+    .replace(/\\/g, "/")
+    .replace(/\/{2,}/g, "/");
   const absolute = pattern.startsWith("/");
   if (!absolute) pattern = pattern.replace(/^(\.\/)+/, "");
   if (pattern.length > 1) pattern = pattern.replace(/\/+$/, "");
   if (pattern === "" || pattern === ".") pattern = "**";
   if (!hasGlobChars(pattern)) pattern = pattern === "/" ? "/**" : `${pattern}/**`;
 
-  const readings = (absolute ? [path.lexical, path.real] : [path.relReal, path.inside ? path.relLexical : undefined]).map((p) => p?.normalize("NFC"));
+  const readings = (
+    absolute ? [path.lexical, path.real] : [path.relReal, path.inside ? path.relLexical : undefined]
+  ).map((p) => p?.normalize("NFC"));
   const options = { separator: "/" as const, caseInsensitive: mode === "generous" };
   const test = (p: string | undefined) => p !== undefined && globMatches(pattern, p, options);
   if (mode === "generous") return readings.some(test);
@@ -64,7 +70,9 @@ export function pathRuleMatches(spec: string, path: ResolvedPath, mode: MatchMod
 
 /** True when either reading lands in `.worksite/` (in any case or width: some file systems fold them). */
 export function inRuntimeState(path: ResolvedPath): boolean {
-  return [path.relLexical, path.relReal].some((r) => r !== undefined && /^\.worksite(\/|$)/i.test(r.normalize("NFKC").replace(/\p{Cf}/gu, "")));
+  return [path.relLexical, path.relReal].some(
+    (r) => r !== undefined && /^\.worksite(\/|$)/i.test(r.normalize("NFKC").replace(/\p{Cf}/gu, "")),
+  );
 }
 
 function relativeInside(root: string, abs: string): string | undefined {

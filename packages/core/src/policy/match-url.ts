@@ -66,9 +66,10 @@ export function parseUrlPattern(spec: string): UrlPattern | undefined {
     if (hostText.includes("*")) return undefined;
     let normal: string;
     try {
-      normal = schemes.includes("http") || schemes.includes("https") || schemes.includes("ws") || schemes.includes("wss")
-        ? new URL(`http://${hostText}/`).hostname
-        : hostText.toLowerCase();
+      normal =
+        schemes.includes("http") || schemes.includes("https") || schemes.includes("ws") || schemes.includes("wss")
+          ? new URL(`http://${hostText}/`).hostname
+          : hostText.toLowerCase();
     } catch {
       return undefined;
     }
@@ -78,7 +79,8 @@ export function parseUrlPattern(spec: string): UrlPattern | undefined {
 
   let port: string | undefined;
   if (portText === "*") port = "*";
-  else if (portText !== undefined) port = schemes.every((s) => DEFAULT_PORTS[s] === String(Number(portText))) ? undefined : String(Number(portText));
+  else if (portText !== undefined)
+    port = schemes.every((s) => DEFAULT_PORTS[s] === String(Number(portText))) ? undefined : String(Number(portText));
 
   const rawPath = m[3] ?? "";
   const path = rawPath === "" ? undefined : collapse(decodePath(rawPath, true));
@@ -110,13 +112,21 @@ export function normaliseUrl(target: string): NormalUrl | undefined {
 export function urlMatches(pattern: UrlPattern, url: NormalUrl, mode: MatchMode): boolean {
   const generous = mode === "generous";
   // A restriction on https://evil.com also covers http://evil.com and every port of it.
-  if (!pattern.schemes.includes(url.scheme) && !(generous && pattern.schemes.some((s) => sameFamily(s, url.scheme)))) return false;
+  if (!pattern.schemes.includes(url.scheme) && !(generous && pattern.schemes.some((s) => sameFamily(s, url.scheme))))
+    return false;
   const h = pattern.host;
   if (h.kind === "exact" && h.host !== url.host) return false;
-  if (h.kind === "subdomains" && !(url.host.endsWith(`.${h.base}`) && url.host.length > h.base.length + 1)) return false;
-  if (!generous && (pattern.port === undefined ? url.port !== "" : pattern.port !== "*" && pattern.port !== effectivePort(url))) return false;
-  if (generous && pattern.port !== undefined && pattern.port !== "*" && pattern.port !== effectivePort(url)) return false;
-  if (pattern.query !== undefined && !globMatches(pattern.query, url.search, { caseInsensitive: mode === "generous" })) return false;
+  if (h.kind === "subdomains" && !(url.host.endsWith(`.${h.base}`) && url.host.length > h.base.length + 1))
+    return false;
+  if (
+    !generous &&
+    (pattern.port === undefined ? url.port !== "" : pattern.port !== "*" && pattern.port !== effectivePort(url))
+  )
+    return false;
+  if (generous && pattern.port !== undefined && pattern.port !== "*" && pattern.port !== effectivePort(url))
+    return false;
+  if (pattern.query !== undefined && !globMatches(pattern.query, url.search, { caseInsensitive: mode === "generous" }))
+    return false;
   if (pattern.path === undefined) return true;
   const test = (p: string) => globMatches(pattern.path!, p, { separator: "/", caseInsensitive: mode === "generous" });
   return mode === "generous" ? url.paths.some(test) : url.paths.every(test);
@@ -199,6 +209,8 @@ function decodePath(path: string, keepReserved: boolean): string {
       return run.toUpperCase();
     }
     if (!keepReserved) return text;
-    return [...text].map((ch) => (/[/\\?#%;]/.test(ch) || ch.charCodeAt(0) < 0x21 ? encodeURIComponent(ch).toUpperCase() : ch)).join("");
+    return [...text]
+      .map((ch) => (/[/\\?#%;]/.test(ch) || ch.charCodeAt(0) < 0x21 ? encodeURIComponent(ch).toUpperCase() : ch))
+      .join("");
   });
 }

@@ -14,7 +14,12 @@ describe("reading a command line", () => {
 
   it("finds commands inside $(…), backticks, <(…) and ${…:-$(…)}, even inside double quotes", () => {
     const found = parseCommandLine('echo "$(a 1)" `b 2` <(c 3) ${X:-$(d 4)}').commands;
-    expect(found.filter((c) => c.nested).map((c) => c.text).sort()).toEqual(["a 1", "b 2", "c 3", "d 4"]);
+    expect(
+      found
+        .filter((c) => c.nested)
+        .map((c) => c.text)
+        .sort(),
+    ).toEqual(["a 1", "b 2", "c 3", "d 4"]);
   });
 
   it("keeps single-quoted text literal", () => {
@@ -55,7 +60,7 @@ describe("nesting too deep to follow", () => {
     ["$(", ")"],
     ["<(", ")"],
     ["${x:-", "}"],
-    ["\"$(", ")\""],
+    ['"$(', ')"'],
   ])("stops at %s nested 100,000 deep with a problem, never a stack overflow", (open, close) => {
     const parsed = parseCommandLine(`echo ${open.repeat(100_000)}ls${close.repeat(100_000)}`);
     expect(parsed.tooDeep).toBe(true);

@@ -79,7 +79,8 @@ export function parseCommandLine(src: string, depth = 0): ParsedCommandLine {
 /** Stop reading: the rest of the line is nested too deeply to follow. */
 function giveUp(state: State): number {
   state.tooDeep = true;
-  if (!state.problems.includes(`substitutions nested more than ${MAX_NESTING} deep`)) state.problems.push(`substitutions nested more than ${MAX_NESTING} deep`);
+  if (!state.problems.includes(`substitutions nested more than ${MAX_NESTING} deep`))
+    state.problems.push(`substitutions nested more than ${MAX_NESTING} deep`);
   return state.src.length;
 }
 
@@ -93,7 +94,8 @@ function parseList(state: State, start: number, stop: ")" | undefined, nested: b
   let cmdStart = i;
 
   const endCommand = (at: number) => {
-    if (words.length || redirects.length) state.commands.push({ words, redirects, text: src.slice(cmdStart, at).trim(), nested });
+    if (words.length || redirects.length)
+      state.commands.push({ words, redirects, text: src.slice(cmdStart, at).trim(), nested });
     words = [];
     redirects = [];
   };
@@ -118,7 +120,8 @@ function parseList(state: State, start: number, stop: ")" | undefined, nested: b
     if (ch === "(") {
       // `name() …`: a function definition; the name is not a command, the body that follows is.
       const close = /^\(\s*\)/.exec(src.slice(i));
-      const named = words.length === 1 ? words[0]! : words.length === 2 && words[0]!.text === "function" ? words[1]! : undefined;
+      const named =
+        words.length === 1 ? words[0]! : words.length === 2 && words[0]!.text === "function" ? words[1]! : undefined;
       if (close && named && !named.computed && !words[0]!.computed && !redirects.length) {
         state.functions.push(named.text);
         words = [];

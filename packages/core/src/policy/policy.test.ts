@@ -25,14 +25,20 @@ describe("tiers and defaults", () => {
 
   it("takes the strictest of several matching rules and names it with file and line", () => {
     const d = policy.decide({ tool: "file.write", target: "src/generated/keys/a.pem", effect: "write" });
-    expect(d).toMatchObject({ tier: "forbidden", rule: { text: "file.write(src/generated/keys/**)", file: "PERMISSIONS.md", line: 6 }, by: "rule" });
+    expect(d).toMatchObject({
+      tier: "forbidden",
+      rule: { text: "file.write(src/generated/keys/**)", file: "PERMISSIONS.md", line: 6 },
+      by: "rule",
+    });
     expect(d.reason).toContain("PERMISSIONS.md:6");
     expect(policy.decide({ tool: "file.write", target: "src/generated/x.ts", effect: "write" }).tier).toBe("confirm");
     expect(policy.decide({ tool: "file.write", target: "src/x.ts", effect: "write" }).tier).toBe("allow");
   });
 
   it("ranks read-only above allow when both match", () => {
-    expect(policy.decide({ tool: "browser.open", target: "https://news.example.com/today", effect: "read" }).tier).toBe("read-only");
+    expect(policy.decide({ tool: "browser.open", target: "https://news.example.com/today", effect: "read" }).tier).toBe(
+      "read-only",
+    );
     expect(policy.decide({ tool: "browser.click", target: "e12", effect: "write" }).tier).toBe("allow");
   });
 
@@ -54,27 +60,42 @@ describe("stage clamp", () => {
   const perms = tiers({ allow: ["shell.run(npm test)", "file.read"], forbidden: ["shell.run(rm)"] });
 
   it("monitor raises allow to read-only and marks the decision clamped", () => {
-    const d = createPolicy(perms, { root, stage: "monitor" }).decide({ tool: "shell.run", target: "npm test", effect: "external" });
+    const d = createPolicy(perms, { root, stage: "monitor" }).decide({
+      tool: "shell.run",
+      target: "npm test",
+      effect: "external",
+    });
     expect(d).toMatchObject({ tier: "read-only", clamped: true });
     expect(d.reason).toMatch(/monitor stage/);
   });
 
   it("draft raises allow to draft but never lowers forbidden", () => {
     const policy = createPolicy(perms, { root, stage: "draft" });
-    expect(policy.decide({ tool: "shell.run", target: "npm test", effect: "external" })).toMatchObject({ tier: "draft", clamped: true });
+    expect(policy.decide({ tool: "shell.run", target: "npm test", effect: "external" })).toMatchObject({
+      tier: "draft",
+      clamped: true,
+    });
     const d = policy.decide({ tool: "shell.run", target: "rm x", effect: "external" });
     expect(d.tier).toBe("forbidden");
     expect(d.clamped).toBeUndefined();
   });
 
   it("write leaves the rules' answer alone", () => {
-    expect(createPolicy(perms, { root, stage: "write" }).decide({ tool: "file.read", target: "src/a", effect: "read" }).tier).toBe("allow");
+    expect(
+      createPolicy(perms, { root, stage: "write" }).decide({ tool: "file.read", target: "src/a", effect: "read" }).tier,
+    ).toBe("allow");
   });
 });
 
 describe("URL rules", () => {
   const policy = createPolicy(
-    tiers({ allow: ["browser.open(https://*.example.com/**)", "browser.open(http://localhost:*/**)", "browser.open *.docs.dev/guide/**"] }),
+    tiers({
+      allow: [
+        "browser.open(https://*.example.com/**)",
+        "browser.open(http://localhost:*/**)",
+        "browser.open *.docs.dev/guide/**",
+      ],
+    }),
     { root, stage: "write" },
   );
   const tier = (target: string) => policy.decide({ tool: "browser.open", target, effect: "external" }).tier;
@@ -87,8 +108,12 @@ describe("URL rules", () => {
 
   it("an IDN host in a rule matches the punycode a browser uses", () => {
     const idn = createPolicy(tiers({ allow: ["browser.open(https://bücher.example/**)"] }), { root, stage: "write" });
-    expect(idn.decide({ tool: "browser.open", target: "https://xn--bcher-kva.example/x", effect: "external" }).tier).toBe("allow");
-    expect(idn.decide({ tool: "browser.open", target: "https://BÜCHER.example./x", effect: "external" }).tier).toBe("allow");
+    expect(
+      idn.decide({ tool: "browser.open", target: "https://xn--bcher-kva.example/x", effect: "external" }).tier,
+    ).toBe("allow");
+    expect(idn.decide({ tool: "browser.open", target: "https://BÜCHER.example./x", effect: "external" }).tier).toBe(
+      "allow",
+    );
   });
 
   it("localhost:* matches any port; a pattern without a port only the default one", () => {
@@ -105,11 +130,18 @@ describe("URL rules", () => {
 });
 
 describe("path rules", () => {
-  const policy = createPolicy(tiers({ allow: ["file.write(src/**)", "file.write(README.md)", "file.read(/usr/share/dict/**)"], forbidden: ["file.write(src/*.lock)"] }), {
-    root,
-    stage: "write",
-  });
-  const tier = (tool: string, target: string, effect: "read" | "write" = "write") => policy.decide({ tool, target, effect }).tier;
+  const policy = createPolicy(
+    tiers({
+      allow: ["file.write(src/**)", "file.write(README.md)", "file.read(/usr/share/dict/**)"],
+      forbidden: ["file.write(src/*.lock)"],
+    }),
+    {
+      root,
+      stage: "write",
+    },
+  );
+  const tier = (tool: string, target: string, effect: "read" | "write" = "write") =>
+    policy.decide({ tool, target, effect }).tier;
 
   it("src/** covers the folder itself and everything below it", () => {
     expect(tier("file.write", "src")).toBe("allow");
@@ -131,10 +163,16 @@ describe("path rules", () => {
 });
 
 describe("command rules", () => {
-  const policy = createPolicy(tiers({ allow: ["shell.run(npm test)", "shell.run(npm run *)", "shell.run(git status)"], forbidden: ["shell.run(git push --force)"] }), {
-    root,
-    stage: "write",
-  });
+  const policy = createPolicy(
+    tiers({
+      allow: ["shell.run(npm test)", "shell.run(npm run *)", "shell.run(git status)"],
+      forbidden: ["shell.run(git push --force)"],
+    }),
+    {
+      root,
+      stage: "write",
+    },
+  );
   const tier = (target: string) => policy.decide({ tool: "shell.run", target, effect: "external" }).tier;
 
   it("matches an argv prefix only", () => {
@@ -164,15 +202,23 @@ describe("command rules", () => {
 
 describe("flag spellings", () => {
   const policy = createPolicy(
-    tiers({ allow: ["shell.run(rm -rf build)", "shell.run(git push --force)"], forbidden: ["shell.run(rm -rf)", "shell.run(git push --force)"] }),
+    tiers({
+      allow: ["shell.run(rm -rf build)", "shell.run(git push --force)"],
+      forbidden: ["shell.run(rm -rf)", "shell.run(git push --force)"],
+    }),
     { root, stage: "write" },
   );
-  const allowOnly = createPolicy(tiers({ allow: ["shell.run(rm -rf build)", "shell.run(git push --force)"] }), { root, stage: "write" });
+  const allowOnly = createPolicy(tiers({ allow: ["shell.run(rm -rf build)", "shell.run(git push --force)"] }), {
+    root,
+    stage: "write",
+  });
   const tier = (p: typeof policy, target: string) => p.decide({ tool: "shell.run", target, effect: "external" }).tier;
 
   it("a forbidding rule catches clustered, split, reordered, upper-case -R and long spellings", () => {
-    for (const t of ["rm -r -f y", "rm -fr y", "rm -Rf y", "rm --recursive --force y", "rm --force -R y"]) expect(tier(policy, t), t).toBe("forbidden");
-    for (const t of ["git push -f origin main", "git push origin +main", "git push --force-with-lease"]) expect(tier(policy, t), t).toBe("forbidden");
+    for (const t of ["rm -r -f y", "rm -fr y", "rm -Rf y", "rm --recursive --force y", "rm --force -R y"])
+      expect(tier(policy, t), t).toBe("forbidden");
+    for (const t of ["git push -f origin main", "git push origin +main", "git push --force-with-lease"])
+      expect(tier(policy, t), t).toBe("forbidden");
   });
 
   it("a forbidding rule still needs every flag it names", () => {
@@ -184,9 +230,15 @@ describe("flag spellings", () => {
   });
 
   it("a PERMISSIONS.md example in another spelling is checked the same way", () => {
-    expect(ruleMatches(rule("forbidden", "shell.run(rm -rf)"), "shell.run", "rm --recursive --force x", root)).toBe(true);
-    expect(ruleMatches(rule("forbidden", "shell.run(git push --force)"), "shell.run", "git push origin +main", root)).toBe(true);
-    expect(ruleMatches(rule("allow", "shell.run(git push --force)"), "shell.run", "git push origin +main", root)).toBe(false);
+    expect(ruleMatches(rule("forbidden", "shell.run(rm -rf)"), "shell.run", "rm --recursive --force x", root)).toBe(
+      true,
+    );
+    expect(
+      ruleMatches(rule("forbidden", "shell.run(git push --force)"), "shell.run", "git push origin +main", root),
+    ).toBe(true);
+    expect(ruleMatches(rule("allow", "shell.run(git push --force)"), "shell.run", "git push origin +main", root)).toBe(
+      false,
+    );
   });
 
   it("an allow rule stays an exact argv prefix: another spelling is not allowed", () => {
@@ -200,8 +252,22 @@ describe("flag spellings", () => {
 
 describe("ruleMatches (used to check match:/not_match: examples)", () => {
   it("reads the example as the target, by the rule's kind", () => {
-    expect(ruleMatches(rule("allow", "browser.open(https://*.example.com/**)"), "browser.open", "https://a.example.com/x", root)).toBe(true);
-    expect(ruleMatches(rule("allow", "browser.open(https://*.example.com/**)"), "browser.open", "https://example.com/x", root)).toBe(false);
+    expect(
+      ruleMatches(
+        rule("allow", "browser.open(https://*.example.com/**)"),
+        "browser.open",
+        "https://a.example.com/x",
+        root,
+      ),
+    ).toBe(true);
+    expect(
+      ruleMatches(
+        rule("allow", "browser.open(https://*.example.com/**)"),
+        "browser.open",
+        "https://example.com/x",
+        root,
+      ),
+    ).toBe(false);
     expect(ruleMatches(rule("allow", "shell.run(npm test)"), "shell.run", "npm test -- --watch", root)).toBe(true);
     expect(ruleMatches(rule("allow", "shell.run(npm test)"), "shell.run", "npm install", root)).toBe(false);
     expect(ruleMatches(rule("allow", "shell.run(npm test)"), "shell.run", "npm test && rm -rf /", root)).toBe(false);
@@ -215,9 +281,13 @@ describe("ruleMatches (used to check match:/not_match: examples)", () => {
 });
 
 describe("a command run in a folder of the worksite", () => {
-  const perms = tiers({ allow: ["shell.run(npm test)", "file.write(src/**)"] }, { read: "allow", write: "confirm", external: "confirm" });
+  const perms = tiers(
+    { allow: ["shell.run(npm test)", "file.write(src/**)"] },
+    { read: "allow", write: "confirm", external: "confirm" },
+  );
   const policy = createPolicy(perms, { root, stage: "write" });
-  const decide = (target: string) => policy.decide({ tool: "shell.run", target, effect: "external", targetKind: "command" });
+  const decide = (target: string) =>
+    policy.decide({ tool: "shell.run", target, effect: "external", targetKind: "command" });
 
   it("is allowed by the rule for the command, named as the deciding rule", () => {
     const d = decide("cd src && npm test");
@@ -232,18 +302,43 @@ describe("a command run in a folder of the worksite", () => {
 });
 
 describe("a tool's own default tier", () => {
-  const perms = tiers({ allow: ["memory.write(memory/team/**)"] }, { read: "allow", write: "allow", external: "confirm" });
+  const perms = tiers(
+    { allow: ["memory.write(memory/team/**)"] },
+    { read: "allow", write: "allow", external: "confirm" },
+  );
   const at = (stage: "write" | "monitor") => createPolicy(perms, { root, stage });
 
   it("replaces PERMISSIONS.md's default for that tool when no rule matches", () => {
-    const d = at("write").decide({ tool: "memory.write", target: "memory/shop/a.md", effect: "write", targetKind: "path", defaultTier: "draft" });
+    const d = at("write").decide({
+      tool: "memory.write",
+      target: "memory/shop/a.md",
+      effect: "write",
+      targetKind: "path",
+      defaultTier: "draft",
+    });
     expect(d.tier).toBe("draft");
     expect(d.reason).toContain("the tool's own default is draft");
   });
 
   it("gives way to a rule that names the call, and never escapes the stage clamp", () => {
-    expect(at("write").decide({ tool: "memory.write", target: "memory/team/a.md", effect: "write", targetKind: "path", defaultTier: "draft" }).tier).toBe("allow");
-    expect(at("monitor").decide({ tool: "memory.write", target: "memory/team/a.md", effect: "write", targetKind: "path", defaultTier: "allow" }).tier).toBe("read-only");
+    expect(
+      at("write").decide({
+        tool: "memory.write",
+        target: "memory/team/a.md",
+        effect: "write",
+        targetKind: "path",
+        defaultTier: "draft",
+      }).tier,
+    ).toBe("allow");
+    expect(
+      at("monitor").decide({
+        tool: "memory.write",
+        target: "memory/team/a.md",
+        effect: "write",
+        targetKind: "path",
+        defaultTier: "allow",
+      }).tier,
+    ).toBe("read-only");
   });
 });
 
@@ -262,14 +357,21 @@ describe("what PERMISSIONS.md lets happen outside the gate", () => {
 describe("a command nested too deeply", () => {
   it("is refused with a message that says why and what to do, not a stack trace", () => {
     const policy = createPolicy(tiers({ allow: ["shell.run(echo)", "shell.run(ls)"] }), { root, stage: "write" });
-    const d = policy.decide({ tool: "shell.run", target: `echo ${"$(".repeat(1000)}ls${")".repeat(1000)}`, effect: "external" });
+    const d = policy.decide({
+      tool: "shell.run",
+      target: `echo ${"$(".repeat(1000)}ls${")".repeat(1000)}`,
+      effect: "external",
+    });
     expect(d.tier).toBe("forbidden");
     expect(d.reason).toMatch(/nests substitutions more than 32 deep.*several simpler commands/);
   });
 });
 
 describe("interpreters whose inline code names a control file", () => {
-  const policy = createPolicy(tiers({ allow: ["shell.run(node)", "shell.run(awk)", "shell.run(python3)"] }), { root, stage: "write" });
+  const policy = createPolicy(tiers({ allow: ["shell.run(node)", "shell.run(awk)", "shell.run(python3)"] }), {
+    root,
+    stage: "write",
+  });
   const tier = (target: string) => policy.decide({ tool: "shell.run", target, effect: "external" }).tier;
 
   it("need a person when the code given with -e/-c or as the awk program names one", () => {

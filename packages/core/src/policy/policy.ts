@@ -33,7 +33,12 @@ export function createPolicy(permissions: PermissionsFile, options: PolicyOption
       const decision = withToolDefault(decideQuery(ctx, query), query);
       const floor = STAGE_FLOOR[options.stage];
       if (!floor || !stricter(floor, decision.tier)) return decision;
-      return { ...decision, tier: floor, clamped: true, reason: `${decision.reason}; raised to ${floor} by the thread's ${options.stage} stage` };
+      return {
+        ...decision,
+        tier: floor,
+        clamped: true,
+        reason: `${decision.reason}; raised to ${floor} by the thread's ${options.stage} stage`,
+      };
     },
   };
 }
@@ -45,7 +50,11 @@ export function createPolicy(permissions: PermissionsFile, options: PolicyOption
  */
 function withToolDefault(decision: Decision, query: PolicyQuery): Decision {
   if (decision.by !== "default" || !query.defaultTier) return decision;
-  return { tier: query.defaultTier, by: "default", reason: `${query.tool}: no rule matches; the tool's own default is ${query.defaultTier}` };
+  return {
+    tier: query.defaultTier,
+    by: "default",
+    reason: `${query.tool}: no rule matches; the tool's own default is ${query.defaultTier}`,
+  };
 }
 
 /**
@@ -67,7 +76,9 @@ export function ruleMatches(rule: Rule, tool: string, target: string | undefined
   }
   if (kind === "path") return pathRuleMatches(rule.specifier, resolvePath(target, root), mode);
   if (kind === "command") {
-    const commands = parseCommandLine(target).commands.map((c) => programArgv(c.words)).filter((a) => a.length > 0);
+    const commands = parseCommandLine(target)
+      .commands.map((c) => programArgv(c.words))
+      .filter((a) => a.length > 0);
     if (commands.length === 0) return false;
     const test = (argv: (typeof commands)[number]) => ruleMatchesArgv(rule, argv, mode);
     return mode === "generous" ? commands.some(test) : commands.every(test);

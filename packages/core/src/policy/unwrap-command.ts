@@ -23,22 +23,125 @@ interface OptionTable {
 }
 
 const WRAPPERS: Record<string, OptionTable & { privileged?: boolean }> = {
-  env: { withValue: ["-u", "--unset", "-C", "--chdir"], flags: ["-i", "-", "--ignore-environment", "-0", "--null", "-v", "--debug"] },
-  sudo: { withValue: ["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group", "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--command-timeout"], flags: ["-E", "-H", "-n", "-k", "-K", "-b", "-P", "-S", "-A", "-B", "--preserve-env", "--set-home", "--non-interactive", "--background", "--askpass", "--stdin"], privileged: true },
+  env: {
+    withValue: ["-u", "--unset", "-C", "--chdir"],
+    flags: ["-i", "-", "--ignore-environment", "-0", "--null", "-v", "--debug"],
+  },
+  sudo: {
+    withValue: [
+      "-u",
+      "-g",
+      "-C",
+      "-D",
+      "-h",
+      "-p",
+      "-r",
+      "-t",
+      "-U",
+      "-T",
+      "--user",
+      "--group",
+      "--chdir",
+      "--host",
+      "--prompt",
+      "--role",
+      "--type",
+      "--other-user",
+      "--command-timeout",
+    ],
+    flags: [
+      "-E",
+      "-H",
+      "-n",
+      "-k",
+      "-K",
+      "-b",
+      "-P",
+      "-S",
+      "-A",
+      "-B",
+      "--preserve-env",
+      "--set-home",
+      "--non-interactive",
+      "--background",
+      "--askpass",
+      "--stdin",
+    ],
+    privileged: true,
+  },
   doas: { withValue: ["-u", "-C"], flags: ["-n", "-s"], privileged: true },
   nice: { withValue: ["-n", "--adjustment"], flags: [] },
   nohup: { withValue: [], flags: [] },
-  time: { withValue: ["-f", "-o", "--format", "--output"], flags: ["-p", "-a", "-v", "--portability", "--append", "--verbose"] },
+  time: {
+    withValue: ["-f", "-o", "--format", "--output"],
+    flags: ["-p", "-a", "-v", "--portability", "--append", "--verbose"],
+  },
   command: { withValue: [], flags: ["-p", "-v", "-V"] },
   builtin: { withValue: [], flags: [] },
   exec: { withValue: ["-a"], flags: ["-c", "-l"] },
   setsid: { withValue: [], flags: ["-c", "-f", "-w", "--ctty", "--fork", "--wait"] },
   stdbuf: { withValue: ["-i", "-o", "-e", "--input", "--output", "--error"], flags: [] },
-  timeout: { withValue: ["-s", "-k", "--signal", "--kill-after"], flags: ["-v", "--verbose", "--foreground", "--preserve-status"], positionals: 1 },
+  timeout: {
+    withValue: ["-s", "-k", "--signal", "--kill-after"],
+    flags: ["-v", "--verbose", "--foreground", "--preserve-status"],
+    positionals: 1,
+  },
   ionice: { withValue: ["-c", "-n", "--class", "--classdata"], flags: ["-t", "--ignore"] },
-  chrt: { withValue: [], flags: ["-b", "-f", "-i", "-o", "-r", "-d", "--batch", "--fifo", "--idle", "--other", "--rr", "--deadline", "-R", "--reset-on-fork"], positionals: 1 },
+  chrt: {
+    withValue: [],
+    flags: [
+      "-b",
+      "-f",
+      "-i",
+      "-o",
+      "-r",
+      "-d",
+      "--batch",
+      "--fifo",
+      "--idle",
+      "--other",
+      "--rr",
+      "--deadline",
+      "-R",
+      "--reset-on-fork",
+    ],
+    positionals: 1,
+  },
   taskset: { withValue: [], flags: ["-a", "-c", "--all-tasks", "--cpu-list"], positionals: 1 },
-  xargs: { withValue: ["-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file", "--delimiter", "--max-lines", "--max-args", "--max-procs", "--max-chars", "--replace", "--process-slot-var"], flags: ["-0", "-r", "-t", "-p", "-x", "--null", "--no-run-if-empty", "--verbose", "--interactive", "--exit", "--open-tty", "-o"] },
+  xargs: {
+    withValue: [
+      "-a",
+      "-d",
+      "-E",
+      "-I",
+      "-L",
+      "-n",
+      "-P",
+      "-s",
+      "--arg-file",
+      "--delimiter",
+      "--max-lines",
+      "--max-args",
+      "--max-procs",
+      "--max-chars",
+      "--replace",
+      "--process-slot-var",
+    ],
+    flags: [
+      "-0",
+      "-r",
+      "-t",
+      "-p",
+      "-x",
+      "--null",
+      "--no-run-if-empty",
+      "--verbose",
+      "--interactive",
+      "--exit",
+      "--open-tty",
+      "-o",
+    ],
+  },
 };
 
 const SHELLS = new Set(["sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "busybox", "fish"]);
@@ -74,15 +177,25 @@ export function unwrapCommand(argv: readonly Word[]): Unwrapped {
     }
     if (name === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) {
       if (isDangerousVariable(t.slice(0, t.indexOf("="))))
-        return { kind: "opaque", reason: `env sets ${t.slice(0, t.indexOf("="))}, which changes what runs`, inner: [argv.slice(i + 1).filter((x) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(x.text))] };
+        return {
+          kind: "opaque",
+          reason: `env sets ${t.slice(0, t.indexOf("="))}, which changes what runs`,
+          inner: [argv.slice(i + 1).filter((x) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(x.text))],
+        };
       i++;
       continue;
     }
-    if (t.startsWith("-") && t !== "-" ) {
+    if (t.startsWith("-") && t !== "-") {
       const [flag] = t.split("=");
-      if (name === "xargs" && (flag === "-I" || flag === "-i" || flag === "--replace" || t.startsWith("-I"))) replacing = true;
-      if ((name === "env" && (flag === "-C" || flag === "--chdir" || /^-C./.test(t))) || (name === "sudo" && (flag === "-D" || flag === "--chdir"))) chdir = true;
-      if (name === "sudo" && /^-[^-]*[sie]/.test(t)) return { kind: "opaque", reason: "sudo with a shell or an editor", privileged: true };
+      if (name === "xargs" && (flag === "-I" || flag === "-i" || flag === "--replace" || t.startsWith("-I")))
+        replacing = true;
+      if (
+        (name === "env" && (flag === "-C" || flag === "--chdir" || /^-C./.test(t))) ||
+        (name === "sudo" && (flag === "-D" || flag === "--chdir"))
+      )
+        chdir = true;
+      if (name === "sudo" && /^-[^-]*[sie]/.test(t))
+        return { kind: "opaque", reason: "sudo with a shell or an editor", privileged: true };
       if (table.withValue.includes(flag!)) {
         i += t.includes("=") ? 1 : 2;
         continue;
@@ -155,7 +268,8 @@ function unwrapAlias(argv: readonly Word[]): Unwrapped {
   for (const w of argv.slice(1)) {
     const eq = w.text.indexOf("=");
     if (w.computed) {
-      if (eq < 0 || /\$|`/.test(w.text.slice(eq + 1)) || /\$|`/.test(w.text.slice(0, eq))) return { kind: "opaque", reason: "alias with a computed value" };
+      if (eq < 0 || /\$|`/.test(w.text.slice(eq + 1)) || /\$|`/.test(w.text.slice(0, eq)))
+        return { kind: "opaque", reason: "alias with a computed value" };
     }
     if (eq > 0) scripts.push(w.text.slice(eq + 1));
   }
@@ -170,7 +284,13 @@ function unwrapFind(argv: readonly Word[]): Unwrapped {
     let end = start;
     while (end < argv.length && argv[end]!.text !== ";" && argv[end]!.text !== "+") end++;
     // `{}` is each path find finds: unknown until it runs.
-    inner.push(argv.slice(start, end).map((w) => (w.text.includes("{}") ? { text: w.text, computed: true, shape: w.text.replace(/\{\}/g, "\0") } : w)));
+    inner.push(
+      argv
+        .slice(start, end)
+        .map((w) =>
+          w.text.includes("{}") ? { text: w.text, computed: true, shape: w.text.replace(/\{\}/g, "\0") } : w,
+        ),
+    );
     i = end;
   }
   if (inner.length === 0) return { kind: "none" };
@@ -179,5 +299,7 @@ function unwrapFind(argv: readonly Word[]): Unwrapped {
 
 /** Variables that change which program runs or what it loads. */
 export function isDangerousVariable(name: string): boolean {
-  return /^(PATH|IFS|ENV|BASH_ENV|BASH_FUNC_.*|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|CDPATH|GLOBIGNORE|LD_.*|DYLD_.*|NODE_OPTIONS|NODE_PATH|PYTHON.*|PERL5.*|PERLLIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|GIT_.*|npm_config_.*|NPM_CONFIG_.*|EDITOR|VISUAL|PAGER|HOME|TMPDIR|ZDOTDIR)$/.test(name);
+  return /^(PATH|IFS|ENV|BASH_ENV|BASH_FUNC_.*|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|CDPATH|GLOBIGNORE|LD_.*|DYLD_.*|NODE_OPTIONS|NODE_PATH|PYTHON.*|PERL5.*|PERLLIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|GIT_.*|npm_config_.*|NPM_CONFIG_.*|EDITOR|VISUAL|PAGER|HOME|TMPDIR|ZDOTDIR)$/.test(
+    name,
+  );
 }

@@ -21,12 +21,30 @@ export interface WriteTarget {
 
 /** Long options that name an output file in most programs. */
 const OUTPUT_OPTIONS = new Set([
-  "--output", "--output-file", "--outfile", "--out-file", "--output-document", "--log-file", "--logfile",
-  "--output-dir", "--output-directory", "--outdir", "--out-dir", "--dump-header", "--cookie-jar",
-  "--trace", "--trace-ascii", "--stderr", "--libcurl", "--etag-save", "--append-output", "--directory-prefix",
+  "--output",
+  "--output-file",
+  "--outfile",
+  "--out-file",
+  "--output-document",
+  "--log-file",
+  "--logfile",
+  "--output-dir",
+  "--output-directory",
+  "--outdir",
+  "--out-dir",
+  "--dump-header",
+  "--cookie-jar",
+  "--trace",
+  "--trace-ascii",
+  "--stderr",
+  "--libcurl",
+  "--etag-save",
+  "--append-output",
+  "--directory-prefix",
 ]);
 /** `--output json` in kubectl, aws and friends is a format, not a file. */
-const FORMAT_WORDS = /^(?:json|jsonl|ndjson|yaml|yml|text|txt|table|wide|name|tsv|csv|plain|raw|short|full|oneline|none|jsonpath.*|go-template.*|custom-columns.*|template.*)$/i;
+const FORMAT_WORDS =
+  /^(?:json|jsonl|ndjson|yaml|yml|text|txt|table|wide|name|tsv|csv|plain|raw|short|full|oneline|none|jsonpath.*|go-template.*|custom-columns.*|template.*)$/i;
 
 interface Options {
   /** Option name (as written, `-o` or `--output`) → its values. */
@@ -98,13 +116,15 @@ const has = (o: Options, ...names: string[]) => names.some((n) => o.flags.has(n)
 const valuesOf = (o: Options, ...names: string[]) => names.flatMap((n) => o.values.get(n) ?? []);
 const targets = (how: string, words: readonly Word[], recursive = false): WriteTarget[] =>
   words.map((word) => ({ word, how, ...(recursive ? { recursive } : {}) }));
-const into = (how: string, words: readonly Word[]): WriteTarget[] => words.map((word) => ({ word, how, unknownNames: true }));
+const into = (how: string, words: readonly Word[]): WriteTarget[] =>
+  words.map((word) => ({ word, how, unknownNames: true }));
 
 /** Where `cp`/`mv`/`ln`/`install` write: the destination, and each source's name inside it. */
 function copyTargets(name: string, o: Options, removesSources: boolean): WriteTarget[] {
   const dir = valuesOf(o, "-t", "--target-directory")[0];
   const operands = o.operands;
-  const dest = dir ?? (operands.length >= 2 || name === "install" ? operands.at(-1) : name === "ln" ? undefined : operands.at(-1));
+  const dest =
+    dir ?? (operands.length >= 2 || name === "install" ? operands.at(-1) : name === "ln" ? undefined : operands.at(-1));
   const sources = dir ? operands : operands.slice(0, -1);
   const out: WriteTarget[] = [];
   if (name === "ln" && !dir && operands.length === 1) {
@@ -117,11 +137,22 @@ function copyTargets(name: string, o: Options, removesSources: boolean): WriteTa
     out.push({ word: dest, how: name });
     for (const s of sources) {
       const base = basename(s.text);
-      if (s.computed || dest.computed) out.push({ word: { text: `${dest.text}/${s.text}`, computed: true }, how: name });
+      if (s.computed || dest.computed)
+        out.push({ word: { text: `${dest.text}/${s.text}`, computed: true }, how: name });
       // `cp /tmp/x/P* .`: each name the glob matches lands in dest.
-      else if (s.glob && s.shape) out.push({ word: { text: posix.join(dest.text, base), computed: false, glob: /./, shape: posix.join(dest.text, basename(s.shape)) }, how: name });
+      else if (s.glob && s.shape)
+        out.push({
+          word: {
+            text: posix.join(dest.text, base),
+            computed: false,
+            glob: /./,
+            shape: posix.join(dest.text, basename(s.shape)),
+          },
+          how: name,
+        });
       // `cp -r /tmp/x/. .`: the folder's contents, whatever they are named, land in dest.
-      else if (base === "." || base === ".." || s.text.endsWith("/.")) out.push({ word: dest, how: `${name} (the contents of ${s.text})`, unknownNames: true });
+      else if (base === "." || base === ".." || s.text.endsWith("/."))
+        out.push({ word: dest, how: `${name} (the contents of ${s.text})`, unknownNames: true });
       else out.push({ word: { text: posix.join(dest.text, base), computed: false }, how: name });
     }
   }
@@ -134,7 +165,10 @@ function inPlaceTargets(name: string, o: Options): WriteTarget[] {
   const scripted = has(o, "-e", "--expression", "-f", "--file");
   const files = scripted ? o.operands : o.operands.slice(1);
   // BSD `sed -i '' …`: the empty word is the backup suffix.
-  return targets(`${name} -i`, files.filter((w) => w.computed || w.text !== ""));
+  return targets(
+    `${name} -i`,
+    files.filter((w) => w.computed || w.text !== ""),
+  );
 }
 
 /** `find`: -fprint/-fprint0/-fls/-fprintf FILE, and -delete removes what it finds below each start. */
@@ -169,9 +203,124 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
-const CURL_VALUES = set("-o", "-D", "-c", "-d", "-H", "-u", "-X", "-A", "-e", "-b", "-F", "-K", "-m", "-r", "-T", "-w", "-x", "-y", "-Y", "-z", "-E", "-U", "-C", "-Q", "-t", "--url", "--data", "--header", "--user", "--request", "--cookie", "--form", "--config", "--max-time", "--connect-timeout", "--proxy", "--user-agent", "--referer", "--write-out", "--upload-file", "--resolve", "--cacert", "--cert", "--key", "--data-raw", "--data-binary", "--data-urlencode", "--retry");
-const WGET_VALUES = set("-O", "-o", "-a", "-P", "-e", "-t", "-T", "-w", "-U", "-i", "-B", "-l", "-A", "-R", "-D", "-I", "-X", "--header", "--user", "--password", "--user-agent", "--tries", "--timeout", "--wait", "--input-file", "--base", "--level", "--accept", "--reject", "--domains");
-const RSYNC_VALUES = set("-e", "--rsh", "-f", "--filter", "--exclude", "--include", "--files-from", "--exclude-from", "--include-from", "--password-file", "--backup-dir", "--partial-dir", "-T", "--temp-dir", "--compare-dest", "--copy-dest", "--link-dest", "--chmod", "--chown", "-B", "--block-size", "--timeout", "--port", "--bwlimit", "--out-format", "--log-file-format", "--suffix", "--max-size", "--min-size", "--info", "--debug", "--iconv", "-M", "--remote-option");
+const CURL_VALUES = set(
+  "-o",
+  "-D",
+  "-c",
+  "-d",
+  "-H",
+  "-u",
+  "-X",
+  "-A",
+  "-e",
+  "-b",
+  "-F",
+  "-K",
+  "-m",
+  "-r",
+  "-T",
+  "-w",
+  "-x",
+  "-y",
+  "-Y",
+  "-z",
+  "-E",
+  "-U",
+  "-C",
+  "-Q",
+  "-t",
+  "--url",
+  "--data",
+  "--header",
+  "--user",
+  "--request",
+  "--cookie",
+  "--form",
+  "--config",
+  "--max-time",
+  "--connect-timeout",
+  "--proxy",
+  "--user-agent",
+  "--referer",
+  "--write-out",
+  "--upload-file",
+  "--resolve",
+  "--cacert",
+  "--cert",
+  "--key",
+  "--data-raw",
+  "--data-binary",
+  "--data-urlencode",
+  "--retry",
+);
+const WGET_VALUES = set(
+  "-O",
+  "-o",
+  "-a",
+  "-P",
+  "-e",
+  "-t",
+  "-T",
+  "-w",
+  "-U",
+  "-i",
+  "-B",
+  "-l",
+  "-A",
+  "-R",
+  "-D",
+  "-I",
+  "-X",
+  "--header",
+  "--user",
+  "--password",
+  "--user-agent",
+  "--tries",
+  "--timeout",
+  "--wait",
+  "--input-file",
+  "--base",
+  "--level",
+  "--accept",
+  "--reject",
+  "--domains",
+);
+const RSYNC_VALUES = set(
+  "-e",
+  "--rsh",
+  "-f",
+  "--filter",
+  "--exclude",
+  "--include",
+  "--files-from",
+  "--exclude-from",
+  "--include-from",
+  "--password-file",
+  "--backup-dir",
+  "--partial-dir",
+  "-T",
+  "--temp-dir",
+  "--compare-dest",
+  "--copy-dest",
+  "--link-dest",
+  "--chmod",
+  "--chown",
+  "-B",
+  "--block-size",
+  "--timeout",
+  "--port",
+  "--bwlimit",
+  "--out-format",
+  "--log-file-format",
+  "--suffix",
+  "--max-size",
+  "--min-size",
+  "--info",
+  "--debug",
+  "--iconv",
+  "-M",
+  "--remote-option",
+);
 
 /** Every file `argv` writes by its own options and operands (redirections are read elsewhere). */
 export function writeTargets(argv: readonly Word[]): WriteTarget[] {
@@ -185,7 +334,8 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
   if (name === "busybox" && args[0] && !args[0].computed) return writeTargets(args);
 
   // Any program: --output=FILE and its kin, unless the value is a format name.
-  const label = name === "git" ? `git ${args.find((w) => !w.computed && !w.text.startsWith("-"))?.text ?? ""}`.trim() : name;
+  const label =
+    name === "git" ? `git ${args.find((w) => !w.computed && !w.text.startsWith("-"))?.text ?? ""}`.trim() : name;
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!;
     const t = known(w);
@@ -204,13 +354,29 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
       out.push(...findTargets(args));
       break;
     case "tee":
-      out.push(...targets("tee", readOptions(args, set()).operands.filter((w) => w.computed || w.text !== "-")));
+      out.push(
+        ...targets(
+          "tee",
+          readOptions(args, set()).operands.filter((w) => w.computed || w.text !== "-"),
+        ),
+      );
       break;
     case "dd":
       for (const w of args) if (w.text.startsWith("of=")) out.push({ word: part(w, w.text.slice(3)), how: "dd of=" });
       break;
     case "sort":
-      out.push(...targets("sort -o", valuesOf(readOptions(args, set("-o", "-k", "-t", "-S", "-T", "--key", "--field-separator", "--buffer-size", "--temporary-directory")), "-o")));
+      out.push(
+        ...targets(
+          "sort -o",
+          valuesOf(
+            readOptions(
+              args,
+              set("-o", "-k", "-t", "-S", "-T", "--key", "--field-separator", "--buffer-size", "--temporary-directory"),
+            ),
+            "-o",
+          ),
+        ),
+      );
       break;
     case "git": {
       let sub = 0;
@@ -224,7 +390,11 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
       }
       const subName = args[sub]?.text;
       if (subName === "apply" && !args.slice(sub + 1).some((w) => /^--(check|stat|numstat|summary)$/.test(w.text)))
-        out.push({ word: { text: ".", computed: false }, how: "git apply (files named in the patch)", unknownNames: true });
+        out.push({
+          word: { text: ".", computed: false },
+          how: "git apply (files named in the patch)",
+          unknownNames: true,
+        });
       if (subName === "format-patch" || subName === "archive") {
         const o = readOptions(args.slice(sub + 1), set("-o", "-v", "--prefix", "--format", "--subject-prefix"));
         out.push(...targets(`git ${subName} -o`, valuesOf(o, "-o"), subName === "format-patch"));
@@ -232,14 +402,29 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
       // `git -C dir log --output=f` writes dir/f.
       const dir = dirs.reduce((a, d) => (d.computed ? "\0" : posix.join(a, d.text)), ".");
       if (dir !== ".")
-        return out.map((t) => (t.word.computed || t.word.text.startsWith("/") ? t : { ...t, word: dir.includes("\0") ? { text: t.word.text, computed: true } : { text: posix.join(dir, t.word.text), computed: false } }));
+        return out.map((t) =>
+          t.word.computed || t.word.text.startsWith("/")
+            ? t
+            : {
+                ...t,
+                word: dir.includes("\0")
+                  ? { text: t.word.text, computed: true }
+                  : { text: posix.join(dir, t.word.text), computed: false },
+              },
+        );
       break;
     }
     case "curl": {
       const o = readOptions(args, CURL_VALUES);
-      out.push(...targets("curl -o", valuesOf(o, "-o")), ...targets("curl -D", valuesOf(o, "-D")), ...targets("curl -c", valuesOf(o, "-c")));
+      out.push(
+        ...targets("curl -o", valuesOf(o, "-o")),
+        ...targets("curl -D", valuesOf(o, "-D")),
+        ...targets("curl -c", valuesOf(o, "-c")),
+      );
       if (has(o, "-O", "--remote-name", "--remote-name-all", "-J", "--remote-header-name"))
-        out.push(...targets("curl -O", o.operands.filter((w) => w.computed || /^[a-z]+:\/\//i.test(w.text)).map(remoteName)));
+        out.push(
+          ...targets("curl -O", o.operands.filter((w) => w.computed || /^[a-z]+:\/\//i.test(w.text)).map(remoteName)),
+        );
       break;
     }
     case "wget": {
@@ -249,7 +434,10 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
       if (!has(o, "-O", "--output-document", "--spider"))
         for (const url of o.operands) {
           const file = remoteName(url);
-          out.push({ word: dir && !file.computed ? { text: posix.join(dir.text, file.text), computed: dir.computed } : file, how: "wget" });
+          out.push({
+            word: dir && !file.computed ? { text: posix.join(dir.text, file.text), computed: dir.computed } : file,
+            how: "wget",
+          });
         }
       break;
     }
@@ -257,7 +445,26 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
     case "mv":
     case "ln":
     case "install": {
-      const o = readOptions(args, set("-t", "--target-directory", "-S", "--suffix", "-m", "--mode", "-o", "--owner", "-g", "--group", "--backup", "--reflink", "--sparse", "--preserve", "--no-preserve"));
+      const o = readOptions(
+        args,
+        set(
+          "-t",
+          "--target-directory",
+          "-S",
+          "--suffix",
+          "-m",
+          "--mode",
+          "-o",
+          "--owner",
+          "-g",
+          "--group",
+          "--backup",
+          "--reflink",
+          "--sparse",
+          "--preserve",
+          "--no-preserve",
+        ),
+      );
       if (name === "install" && has(o, "-d", "--directory")) out.push(...targets("install -d", o.operands));
       else out.push(...copyTargets(name, o, name === "mv"));
       break;
@@ -268,14 +475,25 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
       // `host:path` and `rsync://` destinations are on another machine.
       // A source ending in `/` copies the folder's contents, whatever they are named; --delete removes what is not there.
       const contents = o.operands.slice(0, -1).some((w) => w.computed || w.text.endsWith("/") || w.text.endsWith("/."));
-      if (dest && (dest.computed || !/^[^/]*:/.test(dest.text))) out.push({ word: dest, how: "rsync", ...(contents ? { unknownNames: true } : {}), ...(has(o, "--delete", "--delete-after", "--delete-before", "--delete-during", "--delete-excluded", "--del") ? { recursive: true } : {}) });
+      if (dest && (dest.computed || !/^[^/]*:/.test(dest.text)))
+        out.push({
+          word: dest,
+          how: "rsync",
+          ...(contents ? { unknownNames: true } : {}),
+          ...(has(o, "--delete", "--delete-after", "--delete-before", "--delete-during", "--delete-excluded", "--del")
+            ? { recursive: true }
+            : {}),
+        });
       if (has(o, "--remove-source-files")) out.push(...targets("rsync --remove-source-files", o.operands.slice(0, -1)));
       break;
     }
     case "sed":
     case "gsed": {
       const o = readOptions(args, set("-e", "--expression", "-f", "--file", "-l", "--line-length"));
-      const inPlace = [...o.flags].some((f) => f === "-i" || f === "--in-place") || [...o.values.keys()].some((k) => k === "--in-place") || args.some((w) => /^-[nrEsuz]*i/.test(w.text) || w.text.startsWith("--in-place"));
+      const inPlace =
+        [...o.flags].some((f) => f === "-i" || f === "--in-place") ||
+        [...o.values.keys()].some((k) => k === "--in-place") ||
+        args.some((w) => /^-[nrEsuz]*i/.test(w.text) || w.text.startsWith("--in-place"));
       if (inPlace) out.push(...inPlaceTargets(name, o));
       break;
     }
@@ -321,21 +539,47 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
     case "iconv":
     case "msgfmt": {
       // Their `-o FILE` (openssl `-out FILE`) is the output; time's comes before the command it times.
-      const until = name === "time" ? args.findIndex((w, i) => !w.text.startsWith("-") && args[i - 1]?.text !== "-o" && args[i - 1]?.text !== "-f") : args.length;
+      const until =
+        name === "time"
+          ? args.findIndex(
+              (w, i) => !w.text.startsWith("-") && args[i - 1]?.text !== "-o" && args[i - 1]?.text !== "-f",
+            )
+          : args.length;
       const own = args.slice(0, until < 0 ? args.length : until);
       for (let i = 0; i < own.length; i++) {
         const t = own[i]!.text;
         if ((t === "-o" || t === "-out") && own[i + 1]) out.push({ word: own[i + 1]!, how: `${name} ${t}` });
-        else if (/^-o./.test(t) && name !== "time" && name !== "openssl") out.push({ word: part(own[i]!, t.slice(2)), how: `${name} -o` });
+        else if (/^-o./.test(t) && name !== "time" && name !== "openssl")
+          out.push({ word: part(own[i]!, t.slice(2)), how: `${name} -o` });
       }
       break;
     }
     case "tar": {
       // Extracting writes the names inside the archive, into -C DIR or here.
       const first = args[0]?.text ?? "";
-      const extract = /^-?[A-Za-z]*x/.test(first) && !first.startsWith("--") || args.some((w) => w.text === "--extract" || w.text === "--get" || /^-[A-Za-z]*x[A-Za-z]*$/.test(w.text));
+      const extract =
+        (/^-?[A-Za-z]*x/.test(first) && !first.startsWith("--")) ||
+        args.some((w) => w.text === "--extract" || w.text === "--get" || /^-[A-Za-z]*x[A-Za-z]*$/.test(w.text));
       if (extract) {
-        const o = readOptions(args, set("-f", "--file", "-C", "--directory", "-T", "--files-from", "-X", "--exclude-from", "-b", "--blocking-factor", "-H", "--format", "-I", "--use-compress-program"));
+        const o = readOptions(
+          args,
+          set(
+            "-f",
+            "--file",
+            "-C",
+            "--directory",
+            "-T",
+            "--files-from",
+            "-X",
+            "--exclude-from",
+            "-b",
+            "--blocking-factor",
+            "-H",
+            "--format",
+            "-I",
+            "--use-compress-program",
+          ),
+        );
         const dir = valuesOf(o, "-C", "--directory").at(-1);
         out.push(...into("tar -x (names inside the archive)", [dir ?? { text: ".", computed: false }]));
       }
@@ -343,18 +587,61 @@ export function writeTargets(argv: readonly Word[]): WriteTarget[] {
     }
     case "unzip": {
       const o = readOptions(args, set("-d", "-x", "-P"));
-      if (!has(o, "-l", "-t", "-v", "-p", "-Z")) out.push(...into("unzip (names inside the archive)", valuesOf(o, "-d").length ? valuesOf(o, "-d") : [{ text: ".", computed: false }]));
+      if (!has(o, "-l", "-t", "-v", "-p", "-Z"))
+        out.push(
+          ...into(
+            "unzip (names inside the archive)",
+            valuesOf(o, "-d").length ? valuesOf(o, "-d") : [{ text: ".", computed: false }],
+          ),
+        );
       break;
     }
     case "patch": {
-      const o = readOptions(args, set("-o", "--output", "-i", "--input", "-d", "--directory", "-p", "--strip", "-r", "--reject-file", "-B", "--prefix", "-z", "--suffix", "-D", "--ifdef", "-F", "--fuzz"));
+      const o = readOptions(
+        args,
+        set(
+          "-o",
+          "--output",
+          "-i",
+          "--input",
+          "-d",
+          "--directory",
+          "-p",
+          "--strip",
+          "-r",
+          "--reject-file",
+          "-B",
+          "--prefix",
+          "-z",
+          "--suffix",
+          "-D",
+          "--ifdef",
+          "-F",
+          "--fuzz",
+        ),
+      );
       const outputs = valuesOf(o, "-o");
       if (outputs.length) out.push(...targets("patch -o", outputs));
-      else out.push(...into("patch (files named in the patch)", valuesOf(o, "-d", "--directory").length ? valuesOf(o, "-d", "--directory") : [{ text: ".", computed: false }]));
+      else
+        out.push(
+          ...into(
+            "patch (files named in the patch)",
+            valuesOf(o, "-d", "--directory").length
+              ? valuesOf(o, "-d", "--directory")
+              : [{ text: ".", computed: false }],
+          ),
+        );
       break;
     }
     case "prettier":
-      if (has(readOptions(args, set()), "--write", "-w")) out.push(...targets("prettier --write", readOptions(args, set("--config", "--parser", "--plugin", "--ignore-path")).operands, true));
+      if (has(readOptions(args, set()), "--write", "-w"))
+        out.push(
+          ...targets(
+            "prettier --write",
+            readOptions(args, set("--config", "--parser", "--plugin", "--ignore-path")).operands,
+            true,
+          ),
+        );
       break;
   }
   return out;

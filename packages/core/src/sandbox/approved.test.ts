@@ -16,7 +16,8 @@ afterAll(async () => {
 
 async function approved(command: string) {
   const pending = await site.gate.call({ tool: "shell.run", input: { command } });
-  if (pending.status !== "pending-approval") throw new Error(`${command}: expected to wait for a person, got ${pending.status}`);
+  if (pending.status !== "pending-approval")
+    throw new Error(`${command}: expected to wait for a person, got ${pending.status}`);
   await approve(site.root, pending.approvalId, { by: "person:test" });
   return site.gate.call({ tool: "shell.run", input: { command } });
 }
@@ -45,7 +46,13 @@ describe("a command a person approved", () => {
     expect(outcome.status).toBe("ok");
     const after = controlSnapshot(site.root);
     // What changed is only what the approval records themselves (written by the gate, not the command).
-    const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k] && !refs.includes(k) && (!k.startsWith(".worksite") || k.startsWith(".worksite/runs")) && !/^artifacts\/(index\.json|round-1\/shell-)/.test(k));
+    const changed = Object.keys({ ...before, ...after }).filter(
+      (k) =>
+        before[k] !== after[k] &&
+        !refs.includes(k) &&
+        (!k.startsWith(".worksite") || k.startsWith(".worksite/runs")) &&
+        !/^artifacts\/(index\.json|round-1\/shell-)/.test(k),
+    );
     expect(changed).toEqual([]);
     expect(after[".git/config"]).toBe(before[".git/config"]);
   });

@@ -36,7 +36,9 @@ describe("where no sandbox is available", () => {
     process.env.PATH = await pathWithoutSandbox();
     const outcome = await site.gate.call({ tool: "shell.run", input: { command: "bash -c 'touch ran-bare'" } });
     expect(outcome.status).toBe("refused");
-    expect(outcome.status === "ok" ? "" : outcome.message).toMatch(/no OS sandbox available \(missing: bwrap \(bubblewrap\), socat, rg \(ripgrep\)\).*apt-get install -y bubblewrap socat ripgrep/);
+    expect(outcome.status === "ok" ? "" : outcome.message).toMatch(
+      /no OS sandbox available \(missing: bwrap \(bubblewrap\), socat, rg \(ripgrep\)\).*apt-get install -y bubblewrap socat ripgrep/,
+    );
     expect(existsSync(join(site.root, "ran-bare"))).toBe(false);
   });
 

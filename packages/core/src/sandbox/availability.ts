@@ -14,7 +14,8 @@ export interface SandboxTools {
 
 export type SandboxAvailability = { ok: true; tools: SandboxTools } | { ok: false; missing: string[]; hint: string };
 
-const LINUX_HINT = "install them: `sudo apt-get install -y bubblewrap socat ripgrep` (Debian/Ubuntu; `dnf install bubblewrap socat ripgrep` on Fedora), or run `bash scripts/bootstrap.sh`";
+const LINUX_HINT =
+  "install them: `sudo apt-get install -y bubblewrap socat ripgrep` (Debian/Ubuntu; `dnf install bubblewrap socat ripgrep` on Fedora), or run `bash scripts/bootstrap.sh`";
 const MAC_HINT = "install ripgrep: `brew install ripgrep` (sandbox-exec comes with macOS)";
 
 /**
@@ -22,12 +23,17 @@ const MAC_HINT = "install ripgrep: `brew install ripgrep` (sandbox-exec comes wi
  * process's by default), so a PATH without bubblewrap really means no sandbox:
  * commands are then refused, never run bare.
  */
-export function sandboxAvailability(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): SandboxAvailability {
+export function sandboxAvailability(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): SandboxAvailability {
   const find = (name: string) => which(name, env.PATH ?? "");
   if (platform === "linux") {
     const [sandbox, socat, rg] = [find("bwrap"), find("socat"), find("rg")];
     if (sandbox && socat && rg) return { ok: true, tools: { platform: "linux", sandbox, socat, rg } };
-    const missing = [!sandbox && "bwrap (bubblewrap)", !socat && "socat", !rg && "rg (ripgrep)"].filter((m): m is string => typeof m === "string");
+    const missing = [!sandbox && "bwrap (bubblewrap)", !socat && "socat", !rg && "rg (ripgrep)"].filter(
+      (m): m is string => typeof m === "string",
+    );
     return { ok: false, missing, hint: LINUX_HINT };
   }
   if (platform === "darwin") {
@@ -35,7 +41,11 @@ export function sandboxAvailability(env: NodeJS.ProcessEnv = process.env, platfo
     if (rg && executable(sandbox)) return { ok: true, tools: { platform: "macos", sandbox, rg } };
     return { ok: false, missing: [!rg ? "rg (ripgrep)" : "sandbox-exec"], hint: MAC_HINT };
   }
-  return { ok: false, missing: [`an OS sandbox for ${platform}`], hint: "worksite sandboxes commands on Linux (bubblewrap) and macOS (sandbox-exec); on other systems a person may write `sandbox: off` in THREAD.md" };
+  return {
+    ok: false,
+    missing: [`an OS sandbox for ${platform}`],
+    hint: "worksite sandboxes commands on Linux (bubblewrap) and macOS (sandbox-exec); on other systems a person may write `sandbox: off` in THREAD.md",
+  };
 }
 
 /** One sentence for a refused command and for `worksite check`. */

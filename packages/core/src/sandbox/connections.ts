@@ -26,14 +26,25 @@ const running = new Map<string, Running>();
  * asked and all must allow: a connection is never let through on a rule of a
  * worksite it may not belong to.
  */
-export async function decideConnection({ host, port }: { host: string; port: number | undefined }): Promise<boolean | { allow: false; reason: string }> {
+export async function decideConnection({
+  host,
+  port,
+}: {
+  host: string;
+  port: number | undefined;
+}): Promise<boolean | { allow: false; reason: string }> {
   const commands = [...running.values()];
   if (commands.length === 0) return { allow: false, reason: "no worksite command is running" };
   // The command agent's connections to its runner's endpoint and its model API are its own, not the commands it
   // has running (parallel tool calls open new connections while a command runs): it alone decides and audits them.
   const owner = commands.find((c) => c.claims?.(host, port ?? 0));
   for (const command of owner ? [owner] : commands) {
-    const verdict = await command.decide(host, port ?? 0).catch((error: unknown) => ({ allow: false as const, reason: `the gate could not decide: ${error instanceof Error ? error.message : String(error)}` }));
+    const verdict = await command
+      .decide(host, port ?? 0)
+      .catch((error: unknown) => ({
+        allow: false as const,
+        reason: `the gate could not decide: ${error instanceof Error ? error.message : String(error)}`,
+      }));
     if (!verdict.allow) {
       command.refused.push(`${host}${port ? `:${port}` : ""}: ${verdict.reason}`);
       return { allow: false, reason: verdict.reason };
@@ -64,7 +75,11 @@ export function hostDeciderFrom(check: (tool: string, target: string) => Promise
     const add = `add \`net.connect ${host}\` under Allow in PERMISSIONS.md to let commands reach it`;
     const rule = ruleText(decision);
     if (decision.tier === "forbidden") return { allow: false, reason: `net.connect ${host} is forbidden by ${rule}` };
-    if (decision.tier === "confirm") return { allow: false, reason: `net.connect ${host} needs a person's approval (${rule}), which a running command cannot wait for; ${add}` };
+    if (decision.tier === "confirm")
+      return {
+        allow: false,
+        reason: `net.connect ${host} needs a person's approval (${rule}), which a running command cannot wait for; ${add}`,
+      };
     return { allow: false, reason: `net.connect ${host} is ${decision.tier} (${rule}); ${add}` };
   };
 }

@@ -24,8 +24,15 @@ afterAll(async () => {
 });
 
 /** What an attempt achieved, in words; empty when it achieved nothing. */
-function damage(before: Record<string, string>, after: Record<string, string>, output: string, leaked: string[]): string[] {
-  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => before[k] !== after[k]).map((k) => `${k}: ${before[k] ?? "absent"} -> ${after[k] ?? "absent"}`);
+function damage(
+  before: Record<string, string>,
+  after: Record<string, string>,
+  output: string,
+  leaked: string[],
+): string[] {
+  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((k) => before[k] !== after[k])
+    .map((k) => `${k}: ${before[k] ?? "absent"} -> ${after[k] ?? "absent"}`);
   const read = site.secrets.markers.filter((m) => output.includes(m)).map((m) => `read a secret (${m.slice(0, 10)}…)`);
   return [...changed, ...read, ...leaked.map((f) => `copied a secret to ${f}`)];
 }
@@ -79,7 +86,11 @@ describe("the sandbox under shell.run (issue 11: 100+ attempts on control state 
   it("through the gate, with rules that allow find, cat, git log, bash -c, npm test, node -e and python3 -c: zero successes, and the audit chain stays intact", async () => {
     // The gate writes its own state (audit entries, its id, the output artifacts): compare what it never writes.
     const guarded = (snapshot: Record<string, string>) =>
-      Object.fromEntries(Object.entries(snapshot).filter(([k]) => !k.startsWith(".worksite") || k.startsWith(".worksite/runs")).filter(([k]) => !/^artifacts\/(index\.json|round-1\/shell-)/.test(k)));
+      Object.fromEntries(
+        Object.entries(snapshot)
+          .filter(([k]) => !k.startsWith(".worksite") || k.startsWith(".worksite/runs"))
+          .filter(([k]) => !/^artifacts\/(index\.json|round-1\/shell-)/.test(k)),
+      );
     const holding = new Set(filesHolding(site.root, site.secrets.markers));
     const successes: string[] = [];
     const statuses: Record<string, number> = {};
@@ -88,7 +99,9 @@ describe("the sandbox under shell.run (issue 11: 100+ attempts on control state 
       const outcome = await site.gate.call({ tool: "shell.run", input: { command, timeout: 20_000 } });
       statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
       const output = outcome.status === "ok" ? outcome.result.content : outcome.message;
-      const leaked = filesHolding(site.root, site.secrets.markers).filter((f) => !holding.has(f) && !f.includes(`${"/"}artifacts${"/"}`));
+      const leaked = filesHolding(site.root, site.secrets.markers).filter(
+        (f) => !holding.has(f) && !f.includes(`${"/"}artifacts${"/"}`),
+      );
       const harm = damage(before, guarded(controlSnapshot(site.root)), output, leaked);
       if (harm.length) successes.push(`${command}\n    ${harm.join("\n    ")}`);
     }

@@ -10,7 +10,21 @@ import { dirname, join, resolve } from "node:path";
  */
 export function gitDirsUnder(root: string, rg: string): Promise<string[]> {
   return new Promise((done) => {
-    const args = ["--files", "--hidden", "--no-ignore", "--no-config", "--max-depth", "8", "--iglob", "**/.git/HEAD", "--iglob", "**/.git", "--glob", "!**/node_modules/**", "."];
+    const args = [
+      "--files",
+      "--hidden",
+      "--no-ignore",
+      "--no-config",
+      "--max-depth",
+      "8",
+      "--iglob",
+      "**/.git/HEAD",
+      "--iglob",
+      "**/.git",
+      "--glob",
+      "!**/node_modules/**",
+      ".",
+    ];
     execFile(rg, args, { cwd: root, maxBuffer: 8 * 1024 * 1024, timeout: 10_000 }, (_error, stdout) => {
       // rg exits 1 when nothing matched, 2 when a folder was unreadable: what it listed still counts.
       const found = String(stdout ?? "")

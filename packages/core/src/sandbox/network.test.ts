@@ -7,7 +7,10 @@ import { containmentSite, type ContainmentSite } from "./__fixtures__/worksite.j
 import { stopSandboxRuntime } from "./runtime.js";
 
 const readAuditFile = async (path: string): Promise<Record<string, unknown>[]> =>
-  (await readFile(path, "utf8")).split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  (await readFile(path, "utf8"))
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 /** A local HTTP server that counts the requests reaching it. */
 async function countingServer(host: string): Promise<{ server: Server; url: string; hits: () => number }> {
@@ -22,14 +25,18 @@ async function countingServer(host: string): Promise<{ server: Server; url: stri
 }
 
 // A second address of this machine, so "not allowed" does not depend on how loopback aliases are matched.
-const other = Object.values(networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal)?.address;
+const other = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && i.family === "IPv4" && !i.internal)?.address;
 
 let site: ContainmentSite;
 let allowed: Awaited<ReturnType<typeof countingServer>>;
 let refused: Awaited<ReturnType<typeof countingServer>>;
 beforeAll(async () => {
   if (!other) throw new Error("this test needs an IPv4 address besides loopback");
-  site = await containmentSite({ allow: ["shell.run curl", "shell.run node -e", "shell.run python3 -c", "net.connect 127.0.0.1"] });
+  site = await containmentSite({
+    allow: ["shell.run curl", "shell.run node -e", "shell.run python3 -c", "net.connect 127.0.0.1"],
+  });
   allowed = await countingServer("127.0.0.1");
   refused = await countingServer(other);
 });
@@ -52,7 +59,9 @@ describe("network under the sandbox: each connection decided by the gate and aud
     expect(output).toContain("hello from the server");
     expect(allowed.hits()).toBe(1);
     const entries = await readAuditFile(join(site.root, ".worksite", "audit.jsonl"));
-    expect(entries.filter((e) => e.tool === "net.connect" && e.target === "127.0.0.1" && e.outcome === "ok").length).toBeGreaterThanOrEqual(1);
+    expect(
+      entries.filter((e) => e.tool === "net.connect" && e.target === "127.0.0.1" && e.outcome === "ok").length,
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it("sends not one request to a host no rule allows; the refusal names the rule to add and is audited", async () => {
@@ -69,19 +78,32 @@ describe("network under the sandbox: each connection decided by the gate and aud
     // A command cannot wait for a person: confirm means refused, and the report says which rule would allow it.
     expect(outputs[0]).toContain(`add \`net.connect ${host}\` under Allow in PERMISSIONS.md`);
     const entries = await readAuditFile(join(site.root, ".worksite", "audit.jsonl"));
-    expect(entries.some((e) => e.tool === "net.connect" && e.target === host && e.outcome === "blocked" && e.tier === "confirm")).toBe(true);
+    expect(
+      entries.some(
+        (e) => e.tool === "net.connect" && e.target === host && e.outcome === "blocked" && e.tier === "confirm",
+      ),
+    ).toBe(true);
   });
 
   it("reaches a host THREAD.md `sandbox: hosts` adds, audited as decided by that line", async () => {
     const host = new URL(refused.url).hostname;
-    const widened = await containmentSite({ allow: ["shell.run curl"], thread: `---\nstage: write\nsandbox: { hosts: [${host}] }\n---\n# Thread\n` });
+    const widened = await containmentSite({
+      allow: ["shell.run curl"],
+      thread: `---\nstage: write\nsandbox: { hosts: [${host}] }\n---\n# Thread\n`,
+    });
     try {
       const before = refused.hits();
-      const outcome = await widened.gate.call({ tool: "shell.run", input: { command: `curl -sS ${refused.url}`, timeout: 30_000 } });
+      const outcome = await widened.gate.call({
+        tool: "shell.run",
+        input: { command: `curl -sS ${refused.url}`, timeout: 30_000 },
+      });
       expect(outcome.status === "ok" ? outcome.result.content : outcome.message).toContain("hello from the server");
       expect(refused.hits()).toBe(before + 1);
       const entries = await readAuditFile(join(widened.root, ".worksite", "audit.jsonl"));
-      expect(entries.find((e) => e.tool === "net.connect" && e.target === host)).toMatchObject({ outcome: "ok", decidedBy: "rule THREAD.md:3" });
+      expect(entries.find((e) => e.tool === "net.connect" && e.target === host)).toMatchObject({
+        outcome: "ok",
+        decidedBy: "rule THREAD.md:3",
+      });
     } finally {
       widened.restore();
     }
@@ -90,7 +112,9 @@ describe("network under the sandbox: each connection decided by the gate and aud
   it("does not let a direct connection around the proxy reach even an allowed host", async () => {
     const before = allowed.hits();
     await run(`curl -sS -m 5 --noproxy '*' ${allowed.url}`);
-    await run(`node -e "fetch('${allowed.url}').then((r) => r.text()).then(console.log, (e) => console.log('failed', e.cause && e.cause.code))"`);
+    await run(
+      `node -e "fetch('${allowed.url}').then((r) => r.text()).then(console.log, (e) => console.log('failed', e.cause && e.cause.code))"`,
+    );
     expect(allowed.hits()).toBe(before);
   });
 });

@@ -36,8 +36,24 @@ export const GIT_CONTROL = ["config", "hooks", "modules", "info"] as const;
 
 /** Folders that hold credentials in a home folder: commands never read them. */
 export const CREDENTIAL_PATHS = [
-  ".ssh", ".aws", ".gnupg", ".azure", ".kube", ".docker", ".netrc", ".git-credentials", ".pypirc", ".npmrc", ".vault-token",
-  ".password-store", ".terraform.d", ".cargo/credentials", ".cargo/credentials.toml", ".config/gcloud", ".config/gh", ".config/hub",
+  ".ssh",
+  ".aws",
+  ".gnupg",
+  ".azure",
+  ".kube",
+  ".docker",
+  ".netrc",
+  ".git-credentials",
+  ".pypirc",
+  ".npmrc",
+  ".vault-token",
+  ".password-store",
+  ".terraform.d",
+  ".cargo/credentials",
+  ".cargo/credentials.toml",
+  ".config/gcloud",
+  ".config/gh",
+  ".config/hub",
   ".local/share/keyrings",
 ] as const;
 
@@ -54,9 +70,15 @@ export function sandboxPolicy(input: SandboxPolicyInput): SandboxPolicy {
   const setting: SandboxSetting = input.thread?.sandbox ?? { off: false, write: [], hosts: [] };
   const home = env.HOME ?? homedir();
   const person = personControlFolders(env);
-  const unreadable = [...person, ...CREDENTIAL_PATHS.map((p) => join(home, p)), ...forbiddenReads(input.permissions?.rules ?? [], root)];
+  const unreadable = [
+    ...person,
+    ...CREDENTIAL_PATHS.map((p) => join(home, p)),
+    ...forbiddenReads(input.permissions?.rules ?? [], root),
+  ];
   // A widening never reaches the person's own folders: that is where approvals are sealed.
-  const extra = setting.write.map((p) => absolute(p, root, home)).filter((p) => !person.some((f) => within(p, f) || within(f, p)));
+  const extra = setting.write
+    .map((p) => absolute(p, root, home))
+    .filter((p) => !person.some((f) => within(p, f) || within(f, p)));
   const memory = input.thread?.memory?.path ?? "memory";
   const readOnly = [
     ...[...WORKSITE_FILES, ...RUNTIME_FILES, ...CONTROL_FOLDERS].map((name) => join(root, name)),
@@ -64,12 +86,29 @@ export function sandboxPolicy(input: SandboxPolicyInput): SandboxPolicy {
     join(root, ".gitmodules"),
     join(absolute(memory, root, home), ".git"),
   ];
-  return { off: setting.off, root, write: unique([root, ...extra]), readOnly: unique(readOnly), unreadable: unique(unreadable), hostRules: hostRules(withSandboxHosts({ rules: input.permissions?.rules ?? [] }, { file: input.thread?.file ?? "THREAD.md", ...(input.thread?.sandbox ? { sandbox: input.thread.sandbox } : {}) }).rules) };
+  return {
+    off: setting.off,
+    root,
+    write: unique([root, ...extra]),
+    readOnly: unique(readOnly),
+    unreadable: unique(unreadable),
+    hostRules: hostRules(
+      withSandboxHosts(
+        { rules: input.permissions?.rules ?? [] },
+        {
+          file: input.thread?.file ?? "THREAD.md",
+          ...(input.thread?.sandbox ? { sandbox: input.thread.sandbox } : {}),
+        },
+      ).rules,
+    ),
+  };
 }
 
 /** The rules that allow `net.connect`, and THREAD.md's `sandbox: hosts` (already made rules by `withSandboxHosts`). */
 function hostRules(rules: readonly Rule[]): string[] {
-  return rules.filter((r) => r.tier === "allow" && globMatches(r.tool, "net.connect")).map((r) => `${r.specifier ?? "*"} (${r.source.file.split(/[\\/]/).pop()}:${r.source.line})`);
+  return rules
+    .filter((r) => r.tier === "allow" && globMatches(r.tool, "net.connect"))
+    .map((r) => `${r.specifier ?? "*"} (${r.source.file.split(/[\\/]/).pop()}:${r.source.line})`);
 }
 
 /** Path patterns PERMISSIONS.md forbids `file.read` on, made absolute. A rule without a path forbids every read: the work tree stays readable to commands, and the gate still refuses `file.read`. */
@@ -85,7 +124,10 @@ function forbiddenReads(rules: readonly Rule[], root: string): string[] {
  * decides and audits those connections like any other, naming THREAD.md as
  * the rule's source. A stricter PERMISSIONS.md rule still wins.
  */
-export function withSandboxHosts<P extends Pick<PermissionsFile, "rules">>(permissions: P, thread: Pick<ThreadFile, "sandbox" | "file"> | undefined): P {
+export function withSandboxHosts<P extends Pick<PermissionsFile, "rules">>(
+  permissions: P,
+  thread: Pick<ThreadFile, "sandbox" | "file"> | undefined,
+): P {
   if (!thread?.sandbox || thread.sandbox.off || thread.sandbox.hosts.length === 0) return permissions;
   const { hosts } = thread.sandbox;
   const file = thread.file;

@@ -22,14 +22,19 @@ export async function startSandboxRuntime(tools: SandboxTools): Promise<void> {
       network: { allowedDomains: [], deniedDomains: [] },
       filesystem: { denyRead: [], allowWrite: [], denyWrite: [] },
       ripgrep: { command: tools.rg },
-      ...(tools.platform === "linux" ? { bwrapPath: tools.sandbox, ...(tools.socat ? { socatPath: tools.socat } : {}) } : {}),
+      ...(tools.platform === "linux"
+        ? { bwrapPath: tools.sandbox, ...(tools.socat ? { socatPath: tools.socat } : {}) }
+        : {}),
     },
     decideConnection,
   ).then(
     () => {
       // The library unrefs its proxy server but not the socat bridge it starts on Linux, which would keep a finished
       // `worksite run` from exiting. The library ends the bridge on exit itself; a running command keeps us alive anyway.
-      bridges = activeHandles().filter((handle): handle is ChildProcess => !before.has(handle) && handle instanceof ChildProcess && /(^|\/)socat$/.test(handle.spawnfile));
+      bridges = activeHandles().filter(
+        (handle): handle is ChildProcess =>
+          !before.has(handle) && handle instanceof ChildProcess && /(^|\/)socat$/.test(handle.spawnfile),
+      );
       for (const bridge of bridges) bridge.unref();
     },
     (error: unknown) => {

@@ -25,9 +25,12 @@ export const sandboxSettingSchema = z.union(
     z.literal(false).transform((): SandboxSetting => ({ off: true, write: [], hosts: [] })),
     z.literal("on").transform((): SandboxSetting => ({ off: false, write: [], hosts: [] })),
     z.literal(true).transform((): SandboxSetting => ({ off: false, write: [], hosts: [] })),
-    z.strictObject({ write: paths.optional(), hosts: paths.optional() }).transform((s): SandboxSetting => ({ off: false, write: s.write ?? [], hosts: s.hosts ?? [] })),
+    z
+      .strictObject({ write: paths.optional(), hosts: paths.optional() })
+      .transform((s): SandboxSetting => ({ off: false, write: s.write ?? [], hosts: s.hosts ?? [] })),
   ],
   { error: "expected `off`, or { write: [folders], hosts: [hosts] }" },
 );
 
-export const SANDBOX_SETTING_HINT = "e.g. `sandbox: { write: [~/.cache/pip], hosts: [registry.example.com] }`, or `sandbox: off` to run commands without an OS sandbox (a person's choice; `worksite check` shows it)";
+export const SANDBOX_SETTING_HINT =
+  "e.g. `sandbox: { write: [~/.cache/pip], hosts: [registry.example.com] }`, or `sandbox: off` to run commands without an OS sandbox (a person's choice; `worksite check` shows it)";

@@ -35,7 +35,10 @@ export interface StartedCommand {
   finished(): void;
 }
 
-const denyAll: HostDecider = async () => ({ allow: false, reason: "this command was started without a network decider" });
+const denyAll: HostDecider = async () => ({
+  allow: false,
+  reason: "this command was started without a network decider",
+});
 
 /**
  * The one way worksite starts a command an agent influenced. Under the
@@ -52,11 +55,17 @@ export async function startSandboxed(command: SandboxedCommand): Promise<Started
   await startSandboxRuntime(available.tools);
 
   // Runtime-owned folders exist before the sandbox mounts them read-only (an absent path would get a placeholder).
-  await Promise.all(CONTROL_FOLDERS.map((f) => mkdir(join(policy.root, f), { recursive: true }).catch(() => undefined)));
+  await Promise.all(
+    CONTROL_FOLDERS.map((f) => mkdir(join(policy.root, f), { recursive: true }).catch(() => undefined)),
+  );
   const repository = join(policy.root, ".git");
   const readOnly = [...policy.readOnly, ...(await gitDirsUnder(policy.root, available.tools.rg))]
     .filter((path) => keepDeny(path, policy.root))
-    .flatMap((path) => (policy.repositoryWritable && path === repository && isFolder(repository) ? GIT_CONTROL.map((part) => join(repository, part)) : [path]));
+    .flatMap((path) =>
+      policy.repositoryWritable && path === repository && isFolder(repository)
+        ? GIT_CONTROL.map((part) => join(repository, part))
+        : [path],
+    );
 
   const id = randomBytes(16).toString("base64url");
   const entry = registerCommand(id, command.decideHost ?? denyAll, command.claims);
@@ -64,14 +73,36 @@ export async function startSandboxed(command: SandboxedCommand): Promise<Started
   try {
     // Local addresses go through the connection filter too: inside the network namespace they could reach nothing else.
     const line = `unset NO_PROXY no_proxy; exec ${waitingForAll(command.argv).map(shellQuote).join(" ")}`;
-    wrapped = await SandboxManager.wrapWithSandboxArgv(line, "bash", { filesystem: { denyRead: [...policy.unreadable], allowWrite: [...policy.write], denyWrite: [...new Set(readOnly)] } }, undefined, command.cwd, { commandId: id });
+    wrapped = await SandboxManager.wrapWithSandboxArgv(
+      line,
+      "bash",
+      {
+        filesystem: {
+          denyRead: [...policy.unreadable],
+          allowWrite: [...policy.write],
+          denyWrite: [...new Set(readOnly)],
+        },
+      },
+      undefined,
+      command.cwd,
+      { commandId: id },
+    );
   } catch (error) {
     unregisterCommand(id);
     SandboxManager.cleanupAfterCommand();
-    throw new WorksiteError("tool-failed", `the sandbox could not be set up for this command: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new WorksiteError(
+      "tool-failed",
+      `the sandbox could not be set up for this command: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const [file, ...args] = withParentDeath(wrapped.argv, command.env);
-  const child = spawn(file!, args, { cwd: command.cwd, env: { ...command.env, ...wrapped.env }, detached: true, stdio: [command.stdin ?? "ignore", "pipe", "pipe"] });
+  const child = spawn(file!, args, {
+    cwd: command.cwd,
+    env: { ...command.env, ...wrapped.env },
+    detached: true,
+    stdio: [command.stdin ?? "ignore", "pipe", "pipe"],
+  });
   let done = false;
   return {
     child,
@@ -92,8 +123,29 @@ export async function startSandboxed(command: SandboxedCommand): Promise<Started
  */
 function startUnsandboxed(command: SandboxedCommand): StartedCommand {
   const bwrap = process.platform === "linux" ? which("bwrap", command.env.PATH ?? "") : undefined;
-  const [file, ...args] = bwrap ? withParentDeath([bwrap, "--dev-bind", "/", "/", "--unshare-pid", "--die-with-parent", "--proc", "/proc", "--", ...waitingForAll(command.argv)], command.env) : command.argv;
-  const child = spawn(file!, args, { cwd: command.cwd, env: command.env, detached: true, stdio: [command.stdin ?? "ignore", "pipe", "pipe"] });
+  const [file, ...args] = bwrap
+    ? withParentDeath(
+        [
+          bwrap,
+          "--dev-bind",
+          "/",
+          "/",
+          "--unshare-pid",
+          "--die-with-parent",
+          "--proc",
+          "/proc",
+          "--",
+          ...waitingForAll(command.argv),
+        ],
+        command.env,
+      )
+    : command.argv;
+  const child = spawn(file!, args, {
+    cwd: command.cwd,
+    env: command.env,
+    detached: true,
+    stdio: [command.stdin ?? "ignore", "pipe", "pipe"],
+  });
   return { child, refused: [], containment: bwrap ? "pid-namespace" : "none", finished() {} };
 }
 

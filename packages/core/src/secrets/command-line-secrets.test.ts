@@ -44,8 +44,12 @@ describe("credentials on a command line", () => {
   });
 
   it("keeps the user name of curl -u and the rest of the command readable", () => {
-    expect(redactSecrets(`curl -u admin:${PW} https://api.example.com/`)).toBe("curl -u admin:[REDACTED:curl-user-password] https://api.example.com/");
-    expect(redactSecrets(`mysql -u root -p${PW} -e 'select 1'`)).toBe("mysql -u root -p[REDACTED:mysql-password-flag] -e 'select 1'");
+    expect(redactSecrets(`curl -u admin:${PW} https://api.example.com/`)).toBe(
+      "curl -u admin:[REDACTED:curl-user-password] https://api.example.com/",
+    );
+    expect(redactSecrets(`mysql -u root -p${PW} -e 'select 1'`)).toBe(
+      "mysql -u root -p[REDACTED:mysql-password-flag] -e 'select 1'",
+    );
   });
 
   it.each([
@@ -60,7 +64,7 @@ describe("credentials on a command line", () => {
     "Use the --password option to give it on the command line.",
     "--password <password>   the password to log in with",
     "mysql --password=PASSWORD",
-    "curl -u \"$USER:$PASS\" https://api.example.com/",
+    'curl -u "$USER:$PASS" https://api.example.com/',
     "const args = ['--password=' + password, '--user', user];",
     "PGPASSFILE=~/.pgpass psql",
   ])("leaves %s alone", (text) => {
@@ -80,7 +84,10 @@ describe("credentials in a URL query", () => {
     [`https://auth.example.com/token?client_secret=${TOKEN}`, "url-query-credential"],
     [`https://app.example.com/x?secret=${TOKEN}`, "url-query-credential"],
     [`https://app.example.com/login?user=bob&password=${encodeURIComponent(PW)}`, "url-query-credential"],
-    ["https://app.example.com/oauth/callback?code=4%2F0AX4XfWjZk8sL2mQ9vX4pT8wN3b&state=af0ifjsldkj", "oauth-authorization-code"],
+    [
+      "https://app.example.com/oauth/callback?code=4%2F0AX4XfWjZk8sL2mQ9vX4pT8wN3b&state=af0ifjsldkj",
+      "oauth-authorization-code",
+    ],
     ["https://app.example.com/oauth/callback?code=5f1e2d3c4b5a69788796&state=abc", "oauth-authorization-code"],
   ])("redacts the credential in %s", (text, kind) => {
     expect(kinds(text)).toEqual([kind]);
@@ -120,14 +127,29 @@ describe("the audit log and approval records of a shell call", () => {
     const root = await mkdtemp(join(tmpdir(), "worksite-cmdline-secrets-"));
     dirs.push(root);
     const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
-    const permissions = { file: "PERMISSIONS.md", defaults: { read: "read-only", write: "confirm", external: "confirm" }, rules: [], notes: [] } as const;
-    const gate = createGate({ root, worksite: { permissions: { ...permissions, rules: [], notes: [] } }, plugins: corePlugins(), audit, actor: "agent", run: "run-r", round: 1 });
+    const permissions = {
+      file: "PERMISSIONS.md",
+      defaults: { read: "read-only", write: "confirm", external: "confirm" },
+      rules: [],
+      notes: [],
+    } as const;
+    const gate = createGate({
+      root,
+      worksite: { permissions: { ...permissions, rules: [], notes: [] } },
+      plugins: corePlugins(),
+      audit,
+      actor: "agent",
+      run: "run-r",
+      round: 1,
+    });
     const outcome = await gate.call({ tool: "shell.run", input: { command } });
     expect(outcome.status).toBe("pending-approval");
     const log = await readFile(audit.path, "utf8");
     // Every file the approval left in the person's state folder (approvals live there, per worksite id).
     const dir = (await approvalsDir(root))!;
-    const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
+    const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((d) => d.isFile())
+      .map((d) => join(d.parentPath, d.name));
     const approvals = (await Promise.all(files.map((f) => readFile(f, "utf8")))).join("\n");
     expect(log).toContain("[REDACTED:");
     expect(approvals).toContain("[REDACTED:");

@@ -37,7 +37,8 @@ describe("the secrets corpus", () => {
     }
     const all = corpus.map((s) => s.text).join("\n\n");
     const redactedAll = redactSecrets(all);
-    for (const sample of corpus) for (const value of sample.values) if (redactedAll.includes(value)) leaks.push(`(joined) ${sample.kind}`);
+    for (const sample of corpus)
+      for (const value of sample.values) if (redactedAll.includes(value)) leaks.push(`(joined) ${sample.kind}`);
     expect(leaks).toEqual([]);
   });
 

@@ -39,7 +39,8 @@ export function isPlaceholder(value: string): boolean {
   if (v === "") return true;
   if (PLACEHOLDER_WORDS.test(v)) return true;
   // Template and variable references: ${X}, $X, {{x}}, <x>, %s, %(x)s, [REDACTED:…]
-  if (/^\$\{[^}]*\}$|^\$[A-Za-z_]\w*$|^\{\{.*\}\}$|^<[^>]*>$|^%[sd]$|^%\([\w-]+\)s$|^\[REDACTED(?::[\w-]+)?\]$/.test(v)) return true;
+  if (/^\$\{[^}]*\}$|^\$[A-Za-z_]\w*$|^\{\{.*\}\}$|^<[^>]*>$|^%[sd]$|^%\([\w-]+\)s$|^\[REDACTED(?::[\w-]+)?\]$/.test(v))
+    return true;
   if (/^(?:process\.env|os\.environ|env)\b/.test(v)) return true;
   // The same character repeated, or a run like "abcdef…" / "123456…".
   if (/^(.)\1+$/.test(v)) return true;

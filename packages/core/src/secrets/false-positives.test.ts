@@ -24,8 +24,10 @@ function generatedLines(count: number): string[] {
     () => `${hex(64)}  dist/worksite-${version()}.tgz`,
     () => `  id: ${uuid()}`,
     () => `{"id": "${uuid()}", "threadId": "${uuid()}", "round": ${Math.floor(rnd() * 9)}}`,
-    () => `<img src="data:image/png;base64,${Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), bytes(90)]).toString("base64")}" alt="logo">`,
-    () => `  background: url(data:image/gif;base64,${Buffer.concat([Buffer.from("GIF89a"), bytes(60)]).toString("base64")});`,
+    () =>
+      `<img src="data:image/png;base64,${Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), bytes(90)]).toString("base64")}" alt="logo">`,
+    () =>
+      `  background: url(data:image/gif;base64,${Buffer.concat([Buffer.from("GIF89a"), bytes(60)]).toString("base64")});`,
     () => `    "version": "${version()}",`,
     () => `"@worksite/core": "^${version()}", "zod": "~${version()}"`,
     () => `https://github.com/acme/worksite/commit/${hex(40)}`,
@@ -74,7 +76,10 @@ function nodeModulesLines(limit: number): { lines: string[]; files: number } {
     filesOf(join(root, pkg, "node_modules"), picked, 0);
     for (const file of picked) {
       files++;
-      const kept = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "" && l.length < 2000).slice(0, 120);
+      const kept = readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "" && l.length < 2000)
+        .slice(0, 120);
       lines.push(...kept);
       if (lines.length >= limit) return { lines: lines.slice(0, limit), files };
     }
@@ -87,7 +92,9 @@ function flagged(lines: string[]): string[] {
 }
 
 describe("false positives over ordinary prose and code", () => {
-  const handwritten = readFileSync(join(here, "__fixtures__/ordinary-code-and-prose.txt"), "utf8").split("\n").filter((l) => l.trim() !== "");
+  const handwritten = readFileSync(join(here, "__fixtures__/ordinary-code-and-prose.txt"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "");
   const ordinary = [...handwritten, ...generatedLines(200)];
 
   it(`flags none of the ${ordinary.length} lines of source, docs, config, logs, hashes and ids, line by line`, () => {
@@ -108,7 +115,7 @@ describe("false positives over ordinary prose and code", () => {
     expect(flagged(lines).map((h) => h.slice(0, 200))).toEqual([]);
   });
 
-  it("does not report documentation placeholders such as password = \"changeme\"", () => {
+  it('does not report documentation placeholders such as password = "changeme"', () => {
     for (const line of [
       'password = "changeme"',
       "SECRET_KEY=changeme",

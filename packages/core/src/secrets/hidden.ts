@@ -46,7 +46,9 @@ function mayBeText(run: string): boolean {
 export function base64Findings(text: string, scan: Scan): HiddenFinding[] {
   const out: HiddenFinding[] = [];
   // `base64` wraps its output at 76 characters: a block of such lines is one run.
-  for (const m of text.matchAll(/(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{24,}(?:\r?\n[A-Za-z0-9+/_-]{2,})*={0,2}(?![A-Za-z0-9+/_=-])/g)) {
+  for (const m of text.matchAll(
+    /(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{24,}(?:\r?\n[A-Za-z0-9+/_-]{2,})*={0,2}(?![A-Za-z0-9+/_=-])/g,
+  )) {
     const run = m[0].replace(/\s+/g, "");
     if (run.length > MAX_RUN || !/[0-9+/_-]|[a-z][A-Z]|[A-Z][a-z]/.test(run) || !mayBeText(run)) continue;
     const decoded = Buffer.from(run, "base64").toString("latin1");
@@ -62,7 +64,9 @@ export function percentFindings(text: string, scan: Scan): HiddenFinding[] {
   if (!text.includes("%")) return [];
   const out: HiddenFinding[] = [];
   // Anchored at the start of a run, so a long run without escapes is read once, not once per character.
-  for (const m of text.matchAll(/(?<![A-Za-z0-9._~+\-%])[A-Za-z0-9._~+\-]*%[0-9A-Fa-f]{2}(?:[A-Za-z0-9._~+\-]|%[0-9A-Fa-f]{2})*/g)) {
+  for (const m of text.matchAll(
+    /(?<![A-Za-z0-9._~+\-%])[A-Za-z0-9._~+-]*%[0-9A-Fa-f]{2}(?:[A-Za-z0-9._~+-]|%[0-9A-Fa-f]{2})*/g,
+  )) {
     if (m[0].length < 16 || m[0].length > MAX_RUN) continue;
     let decoded = m[0];
     for (let round = 0; round < 2 && /%[0-9A-Fa-f]{2}/.test(decoded); round++) {
@@ -150,7 +154,11 @@ function privateKeyDer(b: Buffer): boolean {
   if (i < 0 || b[i] !== 0x02 || b[i + 1] !== 0x01) return false;
   const version = b[i + 2];
   const next = b[i + 3];
-  return (version === 0 && (next === 0x30 || next === 0x02)) || (version === 1 && (next === 0x04 || next === 0x30)) || (version === 3 && next === 0x30);
+  return (
+    (version === 0 && (next === 0x30 || next === 0x02)) ||
+    (version === 1 && (next === 0x04 || next === 0x30)) ||
+    (version === 3 && next === 0x30)
+  );
 }
 
 const OPENSSH_MAGIC = "b3BlbnNzaC1rZXktdjE";
@@ -158,7 +166,8 @@ const OPENSSH_MAGIC = "b3BlbnNzaC1rZXktdjE";
 /** A PEM body (lines of base64) whose bytes are a private key, with or without its BEGIN line. */
 export function pemBodyFindings(text: string): HiddenFinding[] {
   const out: HiddenFinding[] = [];
-  const body = /(?<![A-Za-z0-9+/=])(?:M[A-Za-z0-9+/]{39,}|b3BlbnNzaC1rZXktdjE[A-Za-z0-9+/]{21,})={0,2}(?:(?:\r?\n|\\(?:r\\)?n)[ \t]*[A-Za-z0-9+/]{4,}={0,2}(?![A-Za-z0-9_\-]))*/g;
+  const body =
+    /(?<![A-Za-z0-9+/=])(?:M[A-Za-z0-9+/]{39,}|b3BlbnNzaC1rZXktdjE[A-Za-z0-9+/]{21,})={0,2}(?:(?:\r?\n|\\(?:r\\)?n)[ \t]*[A-Za-z0-9+/]{4,}={0,2}(?![A-Za-z0-9_-]))*/g;
   for (const m of text.matchAll(body)) {
     const head = m[0].replace(/\\[rn]|\s/g, "").slice(0, 24);
     const openssh = head.startsWith(OPENSSH_MAGIC);

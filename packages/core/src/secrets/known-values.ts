@@ -11,7 +11,14 @@ const forgetHooks: (() => void)[] = [];
 export function rememberSecretBytes(bytes: Buffer, kind: string): void {
   if (bytes.length < 16) return;
   const hex = bytes.toString("hex");
-  for (const v of [hex, hex.toUpperCase(), bytes.toString("base64"), bytes.toString("base64").replace(/=+$/, ""), bytes.toString("base64url")]) values.set(v, kind);
+  for (const v of [
+    hex,
+    hex.toUpperCase(),
+    bytes.toString("base64"),
+    bytes.toString("base64").replace(/=+$/, ""),
+    bytes.toString("base64url"),
+  ])
+    values.set(v, kind);
 }
 
 /** Forget every remembered value (tests). */
@@ -29,7 +36,8 @@ export function knownValueFindings(text: string): { kind: string; start: number;
   if (values.size === 0) return [];
   const out: { kind: string; start: number; end: number }[] = [];
   for (const [value, kind] of values) {
-    for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) out.push({ kind, start: at, end: at + value.length });
+    for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length))
+      out.push({ kind, start: at, end: at + value.length });
   }
   return out;
 }

@@ -17,7 +17,12 @@ export function redactDeep<T>(value: T, redactText?: (text: string) => string): 
 
 type Text = (text: string) => string;
 
-function walk(value: unknown, sensitive: "password" | "secret" | undefined, seen: WeakSet<object>, text: Text): unknown {
+function walk(
+  value: unknown,
+  sensitive: "password" | "secret" | undefined,
+  seen: WeakSet<object>,
+  text: Text,
+): unknown {
   if (typeof value === "string") {
     if (sensitive && value !== "" && !value.startsWith("[REDACTED")) return `[REDACTED:${sensitive}]`;
     return text(value);
@@ -37,7 +42,9 @@ function walk(value: unknown, sensitive: "password" | "secret" | undefined, seen
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) {
       const toJSON = (value as { toJSON?: () => unknown }).toJSON;
-      return typeof toJSON === "function" ? walk(toJSON.call(value), sensitive, seen, text) : walk({ ...value }, sensitive, seen, text);
+      return typeof toJSON === "function"
+        ? walk(toJSON.call(value), sensitive, seen, text)
+        : walk({ ...value }, sensitive, seen, text);
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {

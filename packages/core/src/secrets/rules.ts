@@ -85,11 +85,21 @@ export const rules: readonly SecretRule[] = [
   {
     kind: "aws-secret-access-key",
     keywords: ["aws", "secret"],
-    pattern: re(assignment(String.raw`[A-Za-z0-9_.\-]*(?:aws[A-Za-z0-9_.\-]*secret|secret[_.\-]?access[_.\-]?key)[A-Za-z0-9_.\-]*`, "[A-Za-z0-9/+=]{40}"), "i"),
+    pattern: re(
+      assignment(
+        String.raw`[A-Za-z0-9_.\-]*(?:aws[A-Za-z0-9_.\-]*secret|secret[_.\-]?access[_.\-]?key)[A-Za-z0-9_.\-]*`,
+        "[A-Za-z0-9/+=]{40}",
+      ),
+      "i",
+    ),
     check: (s) => looksRandom(s, 40),
   },
   { kind: "gcp-api-key", keywords: ["aiza"], pattern: re(String.raw`${B}AIza[0-9A-Za-z_\-]{35}(?![A-Za-z0-9_\-])`) },
-  { kind: "google-oauth-client-secret", keywords: ["gocspx-"], pattern: re(String.raw`${B}GOCSPX-[A-Za-z0-9_\-]{24,}`) },
+  {
+    kind: "google-oauth-client-secret",
+    keywords: ["gocspx-"],
+    pattern: re(String.raw`${B}GOCSPX-[A-Za-z0-9_\-]{24,}`),
+  },
   { kind: "google-oauth-access-token", keywords: ["ya29."], pattern: re(String.raw`${B}ya29\.[A-Za-z0-9_\-]{20,}`) },
   {
     kind: "azure-storage-key",
@@ -106,28 +116,60 @@ export const rules: readonly SecretRule[] = [
     keywords: ["q~", "azure"],
     pattern: re(
       String.raw`(?<![A-Za-z0-9_~.\-])[A-Za-z0-9_~.\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}(?![A-Za-z0-9_~.\-])|` +
-        assignment(String.raw`[A-Za-z0-9_.\-]*azure[A-Za-z0-9_.\-]*(?:client|app)[A-Za-z0-9_.\-]*secret`, String.raw`[A-Za-z0-9_~.\-]{16,}`),
+        assignment(
+          String.raw`[A-Za-z0-9_.\-]*azure[A-Za-z0-9_.\-]*(?:client|app)[A-Za-z0-9_.\-]*secret`,
+          String.raw`[A-Za-z0-9_~.\-]{16,}`,
+        ),
       "i",
     ),
   },
-  { kind: "github-token", keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"], pattern: re(String.raw`${B}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})${E}`) },
+  {
+    kind: "github-token",
+    keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+    pattern: re(String.raw`${B}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})${E}`),
+  },
   {
     kind: "gitlab-token",
-    keywords: ["glpat-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-", "glimt-", "glagent-", "glsoat-", "gloas-", "glffct-", "gr1348941"],
-    pattern: re(String.raw`${B}(?:(?:glpat|gldt|glrt|glcbt|glptt|glft|glimt|glagent|glsoat|gloas|glffct)-[A-Za-z0-9_\-]{20,}|GR1348941[A-Za-z0-9_\-]{20,})`),
+    keywords: [
+      "glpat-",
+      "gldt-",
+      "glrt-",
+      "glcbt-",
+      "glptt-",
+      "glft-",
+      "glimt-",
+      "glagent-",
+      "glsoat-",
+      "gloas-",
+      "glffct-",
+      "gr1348941",
+    ],
+    pattern: re(
+      String.raw`${B}(?:(?:glpat|gldt|glrt|glcbt|glptt|glft|glimt|glagent|glsoat|gloas|glffct)-[A-Za-z0-9_\-]{20,}|GR1348941[A-Za-z0-9_\-]{20,})`,
+    ),
   },
-  { kind: "slack-token", keywords: ["xox", "xapp-"], pattern: re(String.raw`${B}(?:xox[abposre]|xapp)-[A-Za-z0-9\-]{10,}`) },
+  {
+    kind: "slack-token",
+    keywords: ["xox", "xapp-"],
+    pattern: re(String.raw`${B}(?:xox[abposre]|xapp)-[A-Za-z0-9\-]{10,}`),
+  },
   {
     kind: "slack-webhook",
     keywords: ["hooks.slack.com"],
     pattern: re(String.raw`hooks\.slack\.com/(?<secret>(?:services|workflows|triggers)/[A-Za-z0-9/_\-]{20,})`),
   },
-  { kind: "stripe-key", keywords: ["sk_live_", "rk_live_", "sk_test_", "rk_test_", "whsec_"], pattern: re(String.raw`${B}(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,}|whsec_[A-Za-z0-9]{24,})${E}`) },
+  {
+    kind: "stripe-key",
+    keywords: ["sk_live_", "rk_live_", "sk_test_", "rk_test_", "whsec_"],
+    pattern: re(String.raw`${B}(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,}|whsec_[A-Za-z0-9]{24,})${E}`),
+  },
   { kind: "anthropic-api-key", keywords: ["sk-ant-"], pattern: re(String.raw`${B}sk-ant-[A-Za-z0-9_\-]{20,}`) },
   {
     kind: "openai-api-key",
     keywords: ["sk-"],
-    pattern: re(String.raw`(?<![A-Za-z0-9_\-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}(?![A-Za-z0-9_\-])`),
+    pattern: re(
+      String.raw`(?<![A-Za-z0-9_\-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}(?![A-Za-z0-9_\-])`,
+    ),
     // Kebab-case names such as sk-select-option-label-text are not keys: a key mixes digits in and looks random.
     check: (s) => {
       const body = s.replace(/^sk-(?:proj-|svcacct-|admin-)?/, "");
@@ -145,7 +187,9 @@ export const rules: readonly SecretRule[] = [
   {
     kind: "jwt",
     keywords: ["eyj"],
-    pattern: re(String.raw`(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*(?![A-Za-z0-9_\-])`),
+    pattern: re(
+      String.raw`(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*(?![A-Za-z0-9_\-])`,
+    ),
     check: (s) => {
       try {
         const header = JSON.parse(Buffer.from(s.slice(0, s.indexOf(".")), "base64url").toString("utf8")) as unknown;
@@ -156,21 +200,34 @@ export const rules: readonly SecretRule[] = [
     },
   },
   { kind: "twilio-api-key", keywords: ["sk"], pattern: re(String.raw`${B}SK[0-9a-fA-F]{32}${E}`) },
-  { kind: "sendgrid-api-key", keywords: ["sg."], pattern: re(String.raw`${B}SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{30,50}`) },
+  {
+    kind: "sendgrid-api-key",
+    keywords: ["sg."],
+    pattern: re(String.raw`${B}SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{30,50}`),
+  },
   { kind: "mailgun-api-key", keywords: ["key-"], pattern: re(String.raw`${B}key-[0-9a-f]{32}${E}`) },
   {
     kind: "heroku-api-key",
     keywords: ["hrku-", "heroku"],
     pattern: re(
       String.raw`${B}HRKU-[A-Za-z0-9_\-]{20,}|` +
-        assignment(String.raw`[A-Za-z0-9_.\-]*heroku[A-Za-z0-9_.\-]*(?:key|token)`, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+        assignment(
+          String.raw`[A-Za-z0-9_.\-]*heroku[A-Za-z0-9_.\-]*(?:key|token)`,
+          "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        ),
       "i",
     ),
   },
-  { kind: "digitalocean-token", keywords: ["dop_v1_", "doo_v1_", "dor_v1_"], pattern: re(String.raw`${B}do[opr]_v1_[a-f0-9]{64}${E}`) },
+  {
+    kind: "digitalocean-token",
+    keywords: ["dop_v1_", "doo_v1_", "dor_v1_"],
+    pattern: re(String.raw`${B}do[opr]_v1_[a-f0-9]{64}${E}`),
+  },
   {
     kind: "discord-bot-token",
-    pattern: re(String.raw`(?<![A-Za-z0-9_\-])[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6,7}\.[A-Za-z0-9_\-]{27,40}(?![A-Za-z0-9_\-])`),
+    pattern: re(
+      String.raw`(?<![A-Za-z0-9_\-])[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6,7}\.[A-Za-z0-9_\-]{27,40}(?![A-Za-z0-9_\-])`,
+    ),
     // The first part is the bot's numeric id in base64.
     check: (s) => /^\d{17,20}$/.test(Buffer.from(s.slice(0, s.indexOf(".")), "base64").toString("latin1")),
   },
@@ -179,20 +236,37 @@ export const rules: readonly SecretRule[] = [
     keywords: ["discord"],
     pattern: re(String.raw`discord(?:app)?\.com/api/webhooks/\d+/(?<secret>[A-Za-z0-9_\-]{20,})`),
   },
-  { kind: "telegram-bot-token", keywords: [":aa"], pattern: re(String.raw`(?<![0-9])\d{8,10}:AA[A-Za-z0-9_\-]{33}(?![A-Za-z0-9_\-])`) },
-  { kind: "huggingface-token", keywords: ["hf_", "api_org_"], pattern: re(String.raw`${B}(?:hf_|api_org_)[A-Za-z0-9]{30,}${E}`) },
-  { kind: "shopify-token", keywords: ["shpat_", "shpca_", "shppa_", "shpss_"], pattern: re(String.raw`${B}shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}${E}`) },
+  {
+    kind: "telegram-bot-token",
+    keywords: [":aa"],
+    pattern: re(String.raw`(?<![0-9])\d{8,10}:AA[A-Za-z0-9_\-]{33}(?![A-Za-z0-9_\-])`),
+  },
+  {
+    kind: "huggingface-token",
+    keywords: ["hf_", "api_org_"],
+    pattern: re(String.raw`${B}(?:hf_|api_org_)[A-Za-z0-9]{30,}${E}`),
+  },
+  {
+    kind: "shopify-token",
+    keywords: ["shpat_", "shpca_", "shppa_", "shpss_"],
+    pattern: re(String.raw`${B}shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}${E}`),
+  },
   {
     kind: "password-in-url",
     keywords: ["://"],
-    pattern: re(String.raw`(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^\s:@/?#"'<>]*:(?<secret>[^\s@/?#"'<>]+)@[^\s@/"'<>]`),
+    pattern: re(
+      String.raw`(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^\s:@/?#"'<>]*:(?<secret>[^\s@/?#"'<>]+)@[^\s@/"'<>]`,
+    ),
     // `https://a.com:443@evil.com` is a host trick, not a password: all-digit "passwords" of up to 5 digits are ports.
     check: (s) => notPlaceholder(s) && !/^\d{1,5}$/.test(s),
   },
   {
     kind: "authorization-header",
     keywords: ["authorization"],
-    pattern: re(String.raw`(?<![A-Za-z0-9_\-])(?:Proxy-)?Authorization(?:\\?["'])?\s*[:=]\s*(?:\\?["'])?(?:Bearer|Basic|Token|Digest|Bot)\s+(?<secret>[A-Za-z0-9._~+/=\-]{8,})`, "i"),
+    pattern: re(
+      String.raw`(?<![A-Za-z0-9_\-])(?:Proxy-)?Authorization(?:\\?["'])?\s*[:=]\s*(?:\\?["'])?(?:Bearer|Basic|Token|Digest|Bot)\s+(?<secret>[A-Za-z0-9._~+/=\-]{8,})`,
+      "i",
+    ),
     check: notPlaceholder,
   },
   {
@@ -224,7 +298,8 @@ export const rules: readonly SecretRule[] = [
         String.raw`(?:(?<=[=:])|[^\S\r\n]+)${ARG_VALUE}`,
     ),
     // After `=` the value is given on purpose; after a space it may be prose ("the --password option"), so judge it.
-    check: (s, m) => notArgValue(s) && !isUpperName(s) && (m.groups?.eq || m.groups?.eq2 ? s.length >= 4 : looksLikePassword(s)),
+    check: (s, m) =>
+      notArgValue(s) && !isUpperName(s) && (m.groups?.eq || m.groups?.eq2 ? s.length >= 4 : looksLikePassword(s)),
   },
   {
     // `curl -u user:pw`, `--user user:pw`, `-U`/`--proxy-user`: only the password part is redacted.
@@ -265,12 +340,18 @@ export const rules: readonly SecretRule[] = [
     // the rest must look random. See sensitive-key.ts and entropy.ts for what is let through.
     kind: "high-entropy-assignment",
     keywords: ["key", "secret", "token", "pass", "pwd", "auth", "credential", "cookie", "pat", "sas"],
-    pattern: re(assignment(String.raw`[A-Za-z_][A-Za-z0-9_.\-]*`, String.raw`[^\s"'\x60\\,;(){}<>\[\]]{6,300}`, String.raw`[^"'\x60\\\r\n]{6,300}`)),
+    pattern: re(
+      assignment(
+        String.raw`[A-Za-z_][A-Za-z0-9_.\-]*`,
+        String.raw`[^\s"'\x60\\,;(){}<>\[\]]{6,300}`,
+        String.raw`[^"'\x60\\\r\n]{6,300}`,
+      ),
+    ),
     check: (s, m) => {
       const key = m.groups?.key ?? "";
       const kind = sensitiveKeyKind(key);
       if (kind === undefined) return false;
-      if (/^[a-z][a-z0-9+.\-]*:\/\/|^\.{0,2}\//i.test(s)) return false; // a URL or a path, not a credential
+      if (/^[a-z][a-z0-9+.-]*:\/\/|^\.{0,2}\//i.test(s)) return false; // a URL or a path, not a credential
       const bare = m.groups?.bare !== undefined;
       // Unquoted, a dotted identifier (`token: ctx.token`) or a name followed by code punctuation
       // (`exports.authorization = authorization;`) is a reference in code, not a value.

@@ -18,12 +18,15 @@ describe("scanSecrets", () => {
   });
 
   it("redacts a PEM block cut off before its END line, but not the prose after it", () => {
-    const text = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4Tq0b8f2c1KcVg7S1u0x9wQ4u3s\nAbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/\n\nThe key above was pasted by mistake.";
+    const text =
+      "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4Tq0b8f2c1KcVg7S1u0x9wQ4u3s\nAbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/\n\nThe key above was pasted by mistake.";
     expect(redactSecrets(text)).toBe("[REDACTED:private-key]\n\nThe key above was pasted by mistake.");
   });
 
   it("keeps the user name of a URL and redacts only its password", () => {
-    expect(redactSecrets("postgres://app:Qw3rTy9UiOp2@db:5432/x")).toBe("postgres://app:[REDACTED:password-in-url]@db:5432/x");
+    expect(redactSecrets("postgres://app:Qw3rTy9UiOp2@db:5432/x")).toBe(
+      "postgres://app:[REDACTED:password-in-url]@db:5432/x",
+    );
     expect(scanSecrets("https://a.com:443@evil.com/")).toEqual([]); // a host trick, not a password
   });
 
@@ -40,7 +43,9 @@ describe("scanSecrets", () => {
 
   // How fast the scan is (a megabyte of base64, the audit log's small events) is measured by bench/secrets/scan.mjs.
   it("finds nothing in a megabyte of base64 image data", () => {
-    const blob = Buffer.from(Uint8Array.from({ length: 768 * 1024 }, (_, i) => (i * 2654435761) >>> 24)).toString("base64");
+    const blob = Buffer.from(Uint8Array.from({ length: 768 * 1024 }, (_, i) => (i * 2654435761) >>> 24)).toString(
+      "base64",
+    );
     expect(scanSecrets(`data:image/png;base64,${blob}`)).toEqual([]);
   });
 });
@@ -66,7 +71,14 @@ describe("redactDeep", () => {
   });
 
   it("finds a secret split across the strings of an array, such as a PEM key in output lines", () => {
-    const lines = ["$ cat key.pem", "-----BEGIN PRIVATE KEY-----", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7", "VJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDu", "-----END PRIVATE KEY-----", "done"];
+    const lines = [
+      "$ cat key.pem",
+      "-----BEGIN PRIVATE KEY-----",
+      "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+      "VJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDu",
+      "-----END PRIVATE KEY-----",
+      "done",
+    ];
     const out = redactDeep({ stdout: lines }).stdout;
     expect(out[0]).toBe("$ cat key.pem");
     expect(out.at(-1)).toBe("done");
@@ -83,11 +95,22 @@ describe("redactDeep", () => {
   });
 
   it("reads key names by their words", () => {
-    expect(["DB_PASSWORD", "accessToken", "api_key", "APIKey", "x-api-key", "SECRET_KEY_BASE", "client_secret", "authorization"].map(sensitiveKeyKind)).toEqual([
-      "password", "secret", "secret", "secret", "secret", "secret", "secret", "secret",
-    ]);
-    expect(["maxTokens", "tokenCount", "secretName", "passwordHint", "sortKey", "i18nKey", "publicKey", "key"].map(sensitiveKeyKind)).toEqual(
-      Array(8).fill(undefined),
-    );
+    expect(
+      [
+        "DB_PASSWORD",
+        "accessToken",
+        "api_key",
+        "APIKey",
+        "x-api-key",
+        "SECRET_KEY_BASE",
+        "client_secret",
+        "authorization",
+      ].map(sensitiveKeyKind),
+    ).toEqual(["password", "secret", "secret", "secret", "secret", "secret", "secret", "secret"]);
+    expect(
+      ["maxTokens", "tokenCount", "secretName", "passwordHint", "sortKey", "i18nKey", "publicKey", "key"].map(
+        sensitiveKeyKind,
+      ),
+    ).toEqual(Array(8).fill(undefined));
   });
 });

@@ -26,7 +26,10 @@ export function scanSecrets(text: string, ruleSet: readonly SecretRule[] = rules
     hidden(knownValueFindings(text), -1);
     const plain = (t: string) => resolveOverlaps(ruleCandidates(t, rules));
     hidden(pemBodyFindings(text), rules.length);
-    hidden(foldedFindings(text, (t) => resolveOverlaps(ruleCandidates(t, TOKEN_RULES))), rules.length + 1);
+    hidden(
+      foldedFindings(text, (t) => resolveOverlaps(ruleCandidates(t, TOKEN_RULES))),
+      rules.length + 1,
+    );
     hidden(base64Findings(text, plain), rules.length + 2);
     hidden(percentFindings(text, plain), rules.length + 3);
   }
@@ -40,9 +43,28 @@ export function scanSecrets(text: string, ruleSet: readonly SecretRule[] = rules
  * `key = value` assignment would join unrelated lines).
  */
 const TOKEN_KINDS = new Set([
-  "openssh-private-key", "private-key", "aws-access-key-id", "gcp-api-key", "google-oauth-client-secret", "google-oauth-access-token",
-  "azure-client-secret", "github-token", "gitlab-token", "slack-token", "slack-webhook", "stripe-key", "anthropic-api-key", "openai-api-key",
-  "npm-token", "jwt", "sendgrid-api-key", "digitalocean-token", "discord-webhook", "telegram-bot-token", "huggingface-token", "shopify-token",
+  "openssh-private-key",
+  "private-key",
+  "aws-access-key-id",
+  "gcp-api-key",
+  "google-oauth-client-secret",
+  "google-oauth-access-token",
+  "azure-client-secret",
+  "github-token",
+  "gitlab-token",
+  "slack-token",
+  "slack-webhook",
+  "stripe-key",
+  "anthropic-api-key",
+  "openai-api-key",
+  "npm-token",
+  "jwt",
+  "sendgrid-api-key",
+  "digitalocean-token",
+  "discord-webhook",
+  "telegram-bot-token",
+  "huggingface-token",
+  "shopify-token",
 ]);
 const TOKEN_RULES = rules.filter((r) => TOKEN_KINDS.has(r.kind));
 
@@ -57,7 +79,12 @@ function ruleCandidates(text: string, ruleSet: readonly SecretRule[]): Candidate
       const secret = text.slice(range[0], range[1]);
       const verdict = rule.check ? rule.check(secret, m, text) : true;
       if (verdict === false) continue;
-      candidates.push({ kind: typeof verdict === "string" ? verdict : rule.kind, start: range[0], end: range[1], priority });
+      candidates.push({
+        kind: typeof verdict === "string" ? verdict : rule.kind,
+        start: range[0],
+        end: range[1],
+        priority,
+      });
     }
   });
   return candidates;

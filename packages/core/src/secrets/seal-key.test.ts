@@ -32,7 +32,12 @@ describe("the worksite's own seal key", () => {
     const path = join(dir, "approval.key");
     writeFileSync(path, `${key.toString("hex")}\n`);
     process.env[SEAL_KEY_ENV] = path;
-    const forms = [key.toString("hex"), key.toString("hex").toUpperCase(), key.toString("base64"), key.toString("base64url")];
+    const forms = [
+      key.toString("hex"),
+      key.toString("hex").toUpperCase(),
+      key.toString("base64"),
+      key.toString("base64url"),
+    ];
     const text = forms.map((f, i) => `line ${i}: the key is ${f} (copied)`).join("\n");
     expect(scanSecrets(text)).toEqual([]);
     expect(await rememberSealKey()).toBe(true);
@@ -49,7 +54,14 @@ describe("the worksite's own seal key", () => {
     process.env[SEAL_KEY_ENV] = path;
     const logPath = join(dir, "ws", ".worksite", "audit.jsonl");
     const log = openAuditLog(logPath);
-    await log.append({ type: "result", actor: "agent", tool: "shell.run", target: "cat ~/.config/worksite/approval.key", message: `${key.toString("hex")}\n`, outcome: "ok" });
+    await log.append({
+      type: "result",
+      actor: "agent",
+      tool: "shell.run",
+      target: "cat ~/.config/worksite/approval.key",
+      message: `${key.toString("hex")}\n`,
+      outcome: "ok",
+    });
     const raw = await readFile(logPath, "utf8");
     expect(raw).not.toContain(key.toString("hex"));
     expect(raw).toContain("[REDACTED:worksite-seal-key]");

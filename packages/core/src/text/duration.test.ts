@@ -33,7 +33,19 @@ describe("parseDuration", () => {
   });
 
   it("refuses what is not one number and one known unit", () => {
-    for (const bad of ["", "30", "m", "ten minutes", "-5m", "5 fortnights", "5m 30s", "1e3s", "3 constructor", "5 m!", "2 weeks"]) {
+    for (const bad of [
+      "",
+      "30",
+      "m",
+      "ten minutes",
+      "-5m",
+      "5 fortnights",
+      "5m 30s",
+      "1e3s",
+      "3 constructor",
+      "5 m!",
+      "2 weeks",
+    ]) {
       expect(parseDuration(bad), bad).toBeUndefined();
     }
   });

@@ -48,7 +48,8 @@ export function parseCommandLine(line: string): ParsedCommand {
     }
     if (OPERATORS.has(c)) return { shell: true, reason: `shell syntax ${JSON.stringify(c)}` };
     if (!inWord && (c === "~" || c === "#")) return { shell: true, reason: `${c} at the start of a word` };
-    if (c === "=" && argv.length === 0 && !word.includes("=") && /^[A-Za-z_][A-Za-z0-9_]*$/.test(word)) return { shell: true, reason: "an environment assignment" };
+    if (c === "=" && argv.length === 0 && !word.includes("=") && /^[A-Za-z_][A-Za-z0-9_]*$/.test(word))
+      return { shell: true, reason: "an environment assignment" };
     word += c;
     inWord = true;
   }

@@ -42,7 +42,8 @@ export async function confine(root: string, wanted: string): Promise<Confined> {
     real = await realpath(existing);
   } catch (error) {
     // A dangling symlink: where it points cannot be checked, so it is not followed.
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw refused(wanted, "it is a symlink to something that does not exist");
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw refused(wanted, "it is a symlink to something that does not exist");
     throw error;
   }
   const absolute = rest.length ? join(real, ...rest) : real;
@@ -68,10 +69,15 @@ export async function confineWrite(root: string, wanted: string): Promise<Confin
 function checkInside(root: string, absolute: string, wanted: string): string {
   const rel = relative(root, absolute);
   if (rel === "") return ".";
-  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw refused(wanted, "it is outside the worksite");
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    throw refused(wanted, "it is outside the worksite");
   const parts = rel.split(sep);
   // Case-insensitive: on macOS and Windows `.WORKSITE` is the same folder.
-  if (parts.some((p) => p.toLowerCase() === ".worksite")) throw refused(wanted, "`.worksite/` holds the runtime's own state (approvals, audit log); only a person's channel changes it");
+  if (parts.some((p) => p.toLowerCase() === ".worksite"))
+    throw refused(
+      wanted,
+      "`.worksite/` holds the runtime's own state (approvals, audit log); only a person's channel changes it",
+    );
   return parts.join("/");
 }
 

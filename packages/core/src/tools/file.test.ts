@@ -57,7 +57,7 @@ describe("file tools stay inside the worksite", () => {
   ])("%s refuses %j", async (tool, path) => {
     const { root, base } = await site();
     const t = tool === "file.read" ? fileRead : tool === "file.list" ? fileList : fileWrite;
-    await expect(t.run({ path, content: "{\"status\":\"approved\"}" } as never, ctx(root))).rejects.toThrow(/refused path/);
+    await expect(t.run({ path, content: '{"status":"approved"}' } as never, ctx(root))).rejects.toThrow(/refused path/);
     expect(existsSync(join(base, "escape.txt"))).toBe(false);
     expect(existsSync(join(root, ".worksite/approvals/ap_0000000000.json"))).toBe(false);
   });
@@ -69,8 +69,12 @@ describe("file tools stay inside the worksite", () => {
     await symlink(join(root, ".worksite"), join(root, "state"));
     await symlink(join(base, "missing.txt"), join(root, "dangling.txt"));
     await expect(fileRead.run({ path: "link-out.txt" }, ctx(root))).rejects.toThrow(/outside the worksite/);
-    await expect(fileWrite.run({ path: "dir-out/planted.txt", content: "x" }, ctx(root))).rejects.toThrow(/outside the worksite/);
-    await expect(fileWrite.run({ path: "state/approvals/ap_1111111111.json", content: "x" }, ctx(root))).rejects.toThrow(/\.worksite/);
+    await expect(fileWrite.run({ path: "dir-out/planted.txt", content: "x" }, ctx(root))).rejects.toThrow(
+      /outside the worksite/,
+    );
+    await expect(
+      fileWrite.run({ path: "state/approvals/ap_1111111111.json", content: "x" }, ctx(root)),
+    ).rejects.toThrow(/\.worksite/);
     await expect(fileWrite.run({ path: "dangling.txt", content: "x" }, ctx(root))).rejects.toThrow(/refused path/);
     expect(existsSync(join(base, "planted.txt"))).toBe(false);
     expect(existsSync(join(base, "missing.txt"))).toBe(false);

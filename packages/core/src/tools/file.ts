@@ -22,9 +22,14 @@ export const fileRead = defineTool({
     const info = await stat(absolute).catch(() => undefined);
     if (!info) throw new WorksiteError("not-found", `no file ${relative}`);
     if (info.isDirectory()) throw new WorksiteError("user", `${relative} is a folder; use file.list`);
-    if (info.size > MAX_READ_BYTES) throw new WorksiteError("user", `${relative} is ${info.size} bytes; file.read reads up to ${MAX_READ_BYTES}`);
+    if (info.size > MAX_READ_BYTES)
+      throw new WorksiteError("user", `${relative} is ${info.size} bytes; file.read reads up to ${MAX_READ_BYTES}`);
     const bytes = await readFile(absolute);
-    if (bytes.includes(0)) return { content: `${relative} is a binary file (${bytes.length} ${bytes.length === 1 ? "byte" : "bytes"})`, data: { path: relative, bytes: bytes.length, binary: true } };
+    if (bytes.includes(0))
+      return {
+        content: `${relative} is a binary file (${bytes.length} ${bytes.length === 1 ? "byte" : "bytes"})`,
+        data: { path: relative, bytes: bytes.length, binary: true },
+      };
     return { content: ctx.redact(bytes.toString("utf8")), data: { path: relative, bytes: bytes.length } };
   },
 });
@@ -46,7 +51,10 @@ export const fileList = defineTool({
       .filter((d) => d.name.toLowerCase() !== ".worksite")
       .sort((x, y) => x.name.localeCompare(y.name))
       .slice(0, MAX_LIST)
-      .map((d) => ({ name: d.name, type: d.isDirectory() ? "dir" : d.isSymbolicLink() ? "symlink" : d.isFile() ? "file" : "other" }));
+      .map((d) => ({
+        name: d.name,
+        type: d.isDirectory() ? "dir" : d.isSymbolicLink() ? "symlink" : d.isFile() ? "file" : "other",
+      }));
     const more = names.length > MAX_LIST ? `\n[… ${names.length - MAX_LIST} more]` : "";
     return {
       content: `${relative}/\n${entries.map((e) => `  ${e.name}${e.type === "dir" ? "/" : e.type === "symlink" ? "@" : ""}`).join("\n")}${more}`,
@@ -55,7 +63,10 @@ export const fileList = defineTool({
   },
 });
 
-const writeInput = z.object({ path: z.string().min(1).describe("path inside the worksite"), content: z.string().describe("the whole new content") });
+const writeInput = z.object({
+  path: z.string().min(1).describe("path inside the worksite"),
+  content: z.string().describe("the whole new content"),
+});
 
 export const fileWrite = defineTool({
   description: "Write a whole text file inside the worksite (creates folders as needed)",
@@ -68,14 +79,22 @@ export const fileWrite = defineTool({
     const before = await stat(absolute).catch(() => undefined);
     if (before?.isDirectory()) throw new WorksiteError("user", `${relative} is a folder`);
     // Writing in place through a second name would change the other file too (a hard link to THREAD.md, to evidence).
-    if (before?.isFile() && before.nlink > 1) throw new WorksiteError("refused", `refused path "${i.path}": it is hard-linked to ${before.nlink - 1} other name${before.nlink > 2 ? "s" : ""}, and writing it would change that file too; a person unlinks it by hand if the write is wanted`);
+    if (before?.isFile() && before.nlink > 1)
+      throw new WorksiteError(
+        "refused",
+        `refused path "${i.path}": it is hard-linked to ${before.nlink - 1} other name${before.nlink > 2 ? "s" : ""}, and writing it would change that file too; a person unlinks it by hand if the write is wanted`,
+      );
     await mkdir(dirname(absolute), { recursive: true });
     // Re-check after creating folders: a folder swapped for a symlink meanwhile must not redirect the write.
     const again = await confineWrite(ctx.worksite, i.path);
-    if (again.absolute !== absolute) throw new WorksiteError("refused", `refused path "${i.path}": it changed while being written`);
+    if (again.absolute !== absolute)
+      throw new WorksiteError("refused", `refused path "${i.path}": it changed while being written`);
     await writeFile(absolute, i.content);
     const bytes = Buffer.byteLength(i.content);
-    return { content: `${before ? "wrote" : "created"} ${relative} (${bytes} ${bytes === 1 ? "byte" : "bytes"})`, data: { path: relative, bytes, created: !before } };
+    return {
+      content: `${before ? "wrote" : "created"} ${relative} (${bytes} ${bytes === 1 ? "byte" : "bytes"})`,
+      data: { path: relative, bytes, created: !before },
+    };
   },
   async draft(i, ctx) {
     const { absolute, relative } = await confine(ctx.worksite, i.path);

@@ -31,7 +31,10 @@ function splitLines(text: string): string[] {
 }
 
 function replaceAll(a: string[], b: string[]): Op[] {
-  return [...a.map((line, i) => ({ kind: "-" as const, line, a: i, b: 0 })), ...b.map((line, j) => ({ kind: "+" as const, line, a: a.length, b: j }))];
+  return [
+    ...a.map((line, i) => ({ kind: "-" as const, line, a: i, b: 0 })),
+    ...b.map((line, j) => ({ kind: "+" as const, line, a: a.length, b: j })),
+  ];
 }
 
 function lcsOps(a: string[], b: string[]): Op[] {
@@ -41,14 +44,16 @@ function lcsOps(a: string[], b: string[]): Op[] {
   const at = (i: number, j: number) => i * (m + 1) + j;
   for (let i = n - 1; i >= 0; i--)
     for (let j = m - 1; j >= 0; j--)
-      table[at(i, j)] = a[i] === b[j] ? table[at(i + 1, j + 1)]! + 1 : Math.max(table[at(i + 1, j)]!, table[at(i, j + 1)]!);
+      table[at(i, j)] =
+        a[i] === b[j] ? table[at(i + 1, j + 1)]! + 1 : Math.max(table[at(i + 1, j)]!, table[at(i, j + 1)]!);
   const ops: Op[] = [];
   let i = 0;
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) ops.push({ kind: " ", line: a[i]!, a: i++, b: j++ });
     // Deletions before insertions on a tie, as diff(1) prints them.
-    else if (i < n && (j >= m || table[at(i + 1, j)]! >= table[at(i, j + 1)]!)) ops.push({ kind: "-", line: a[i]!, a: i++, b: j });
+    else if (i < n && (j >= m || table[at(i + 1, j)]! >= table[at(i, j + 1)]!))
+      ops.push({ kind: "-", line: a[i]!, a: i++, b: j });
     else ops.push({ kind: "+", line: b[j]!, a: i, b: j++ });
   }
   return ops;

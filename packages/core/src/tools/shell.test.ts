@@ -48,12 +48,28 @@ function processesWith(marker: string): number[] {
   return readdirSync("/proc")
     .filter((e) => /^\d+$/.test(e))
     .map(Number)
-    .filter((pid) => alive(pid) && (() => { try { return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker); } catch { return false; } })());
+    .filter(
+      (pid) =>
+        alive(pid) &&
+        (() => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
+          } catch {
+            return false;
+          }
+        })(),
+    );
 }
 
 /** Whether `sleep <marker>` itself has started (the sandbox's own processes carry the marker in their arguments earlier). */
 function sleeping(marker: string): boolean {
-  return processesWith(marker).some((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, "utf8") === `sleep\0${marker}\0`; } catch { return false; } });
+  return processesWith(marker).some((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === `sleep\0${marker}\0`;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Running, not a zombie waiting for a reaper (a container's PID 1 may never reap). */
@@ -75,7 +91,10 @@ function alive(pid: number): boolean {
 describe("shell.run", () => {
   it("runs a simple command without a shell, in a cwd inside the worksite, and keeps its output as an artifact", async () => {
     const root = await site();
-    const result = await shellRun.run({ command: `node -e "console.log(process.cwd()); console.error('pw hunter2'); process.exit(3)"`, cwd: "sub" }, ctx(root));
+    const result = await shellRun.run(
+      { command: `node -e "console.log(process.cwd()); console.error('pw hunter2'); process.exit(3)"`, cwd: "sub" },
+      ctx(root),
+    );
     const data = result.data as { exitCode: number; shell: boolean; output: string };
     expect(data.exitCode).toBe(3);
     expect(data.shell).toBe(false);
@@ -98,7 +117,10 @@ describe("shell.run", () => {
     const root = await site();
     const controller = new AbortController();
     const marker = uniqueSleep();
-    const running = shellRun.run({ command: `sh -c 'sleep ${marker} & echo started > started.txt; wait'` }, ctx(root, controller.signal));
+    const running = shellRun.run(
+      { command: `sh -c 'sleep ${marker} & echo started > started.txt; wait'` },
+      ctx(root, controller.signal),
+    );
     // Inside its PID namespace the child's own pid means nothing out here: find it by its unique argument.
     await waitUntil(() => sleeping(marker), "the background sleep to start", 10_000);
     controller.abort();
@@ -112,7 +134,10 @@ describe("shell.run", () => {
     for (const delay of [0, 5, 20, 60]) {
       const controller = new AbortController();
       const marker = uniqueSleep();
-      const running = shellRun.run({ command: `sh -c 'setsid sleep ${marker} & sleep ${marker}'` }, ctx(root, controller.signal));
+      const running = shellRun.run(
+        { command: `sh -c 'setsid sleep ${marker} & sleep ${marker}'` },
+        ctx(root, controller.signal),
+      );
       setTimeout(() => controller.abort(), delay);
       await expect(running).rejects.toThrow(/stopped/);
       expect(processesWith(marker)).toEqual([]);
@@ -144,12 +169,22 @@ describe("shell.run", () => {
 
   it("waits for what a command started in the background, detached or not, and keeps its output", async () => {
     const root = await site();
-    const result = await shellRun.run({ command: `(setsid sh -c 'sleep 0.3; echo late-detached' &) ; (sleep 0.2; echo late-child) & echo early; exit 3` }, ctx(root));
+    const result = await shellRun.run(
+      {
+        command: `(setsid sh -c 'sleep 0.3; echo late-detached' &) ; (sleep 0.2; echo late-child) & echo early; exit 3`,
+      },
+      ctx(root),
+    );
     expect(result.content).toContain("exit code 3");
     expect(result.content).toMatch(/early[\s\S]*late-child[\s\S]*late-detached/);
   });
 
-  it.each(["cat .worksite/audit.jsonl", "rm -rf .works''ite", `echo x > ".worksite/approvals/ap_1.json"`, "cd .WORKSITE"])("refuses %j, which touches .worksite", async (command) => {
+  it.each([
+    "cat .worksite/audit.jsonl",
+    "rm -rf .works''ite",
+    `echo x > ".worksite/approvals/ap_1.json"`,
+    "cd .WORKSITE",
+  ])("refuses %j, which touches .worksite", async (command) => {
     const root = await site();
     await expect(shellRun.run({ command }, ctx(root))).rejects.toThrow(/\.worksite/);
   });
@@ -161,6 +196,8 @@ describe("shell.run", () => {
 
   it("a missing program is a clear error", async () => {
     const root = await site();
-    await expect(shellRun.run({ command: "no-such-program-xyz --help" }, ctx(root))).rejects.toThrow("command not found: no-such-program-xyz");
+    await expect(shellRun.run({ command: "no-such-program-xyz --help" }, ctx(root))).rejects.toThrow(
+      "command not found: no-such-program-xyz",
+    );
   });
 });

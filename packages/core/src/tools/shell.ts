@@ -21,7 +21,13 @@ const KILL_GRACE_MS = 2_000;
 const input = z.object({
   command: z.string().min(1).describe("the command line; a simple command runs without a shell"),
   cwd: z.string().optional().describe("folder inside the worksite to run in (default: the worksite root)"),
-  timeout: z.number().int().positive().max(3_600_000).optional().describe("milliseconds before the command is killed (default 120000)"),
+  timeout: z
+    .number()
+    .int()
+    .positive()
+    .max(3_600_000)
+    .optional()
+    .describe("milliseconds before the command is killed (default 120000)"),
 });
 
 function quoteArg(text: string): string {
@@ -37,7 +43,11 @@ export const shellRun = defineTool({
   target: (i) => (i.cwd && i.cwd !== "." ? `cd ${quoteArg(i.cwd)} && ${i.command}` : i.command),
   async run(i, ctx) {
     // The policy already decided; this is the tool's own refusal (defence in depth).
-    if (/\.worksite/i.test(unquoted(i.command))) throw new WorksiteError("refused", "refused: commands may not touch `.worksite/` (the runtime's approvals and audit log)");
+    if (/\.worksite/i.test(unquoted(i.command)))
+      throw new WorksiteError(
+        "refused",
+        "refused: commands may not touch `.worksite/` (the runtime's approvals and audit log)",
+      );
     const cwd = (await confine(ctx.worksite, i.cwd ?? ".")).absolute;
     if (!(await stat(cwd)).isDirectory()) throw new WorksiteError("user", `cwd ${i.cwd} is not a folder`);
     const parsed = parseCommandLine(i.command);
@@ -46,9 +56,17 @@ export const shellRun = defineTool({
     const started = performance.now();
     // A context made without a gate (a test, a host of its own) gets the strict default sandbox, never none.
     const sandbox = ctx.sandbox ?? sandboxPolicy({ root: ctx.worksite });
-    const result = await runProcess([file, ...args], { cwd, signal: ctx.signal, timeoutMs: i.timeout ?? DEFAULT_TIMEOUT_MS, sandbox, decideHost: hostDeciderFrom(ctx.check) });
+    const result = await runProcess([file, ...args], {
+      cwd,
+      signal: ctx.signal,
+      timeoutMs: i.timeout ?? DEFAULT_TIMEOUT_MS,
+      sandbox,
+      decideHost: hostDeciderFrom(ctx.check),
+    });
     const durationMs = Math.round(performance.now() - started);
-    const refusedNet = result.refused.length ? `\n[network refused by the sandbox:\n${result.refused.map((r) => `  ${r}`).join("\n")}]` : "";
+    const refusedNet = result.refused.length
+      ? `\n[network refused by the sandbox:\n${result.refused.map((r) => `  ${r}`).join("\n")}]`
+      : "";
     const output = ctx.redact(result.output + refusedNet);
     const testLike = /\b(test|tests|vitest|jest|pytest|mocha|tap)\b/.test(i.command);
     const firstWord = parsed.shell ? "sh" : (parsed.argv[0] ?? "cmd").split("/").pop()!;
@@ -56,16 +74,36 @@ export const shellRun = defineTool({
       name: `shell-${firstWord}.log`,
       kind: testLike ? "test-result" : "log",
       data: `$ ${ctx.redact(i.command)}\n${output}\n[${result.timedOut ? "timed out" : `exit ${result.exitCode ?? result.signal}`}, ${durationMs} ms, ${result.containment === "sandbox" ? "sandboxed" : result.containment === "pid-namespace" ? "not sandboxed (sandbox: off)" : "not sandboxed (sandbox: off, no PID namespace)"}]\n`,
-      meta: { command: ctx.redact(i.command), exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs, containment: result.containment },
+      meta: {
+        command: ctx.redact(i.command),
+        exitCode: result.exitCode,
+        signal: result.signal,
+        timedOut: result.timedOut,
+        durationMs,
+        containment: result.containment,
+      },
     });
     if (ctx.signal.aborted) throw new WorksiteError("tool-failed", `stopped: ${i.command} was killed`);
     const status = result.timedOut
       ? `timed out after ${i.timeout ?? DEFAULT_TIMEOUT_MS} ms and was killed`
-      : result.exitCode !== null ? `exit code ${result.exitCode}` : `killed by ${result.signal}`;
-    const shown = output.length > SHOW_CHARS ? `[… ${output.length - SHOW_CHARS} earlier characters in ${artifact.path}]\n${output.slice(-SHOW_CHARS)}` : output;
+      : result.exitCode !== null
+        ? `exit code ${result.exitCode}`
+        : `killed by ${result.signal}`;
+    const shown =
+      output.length > SHOW_CHARS
+        ? `[… ${output.length - SHOW_CHARS} earlier characters in ${artifact.path}]\n${output.slice(-SHOW_CHARS)}`
+        : output;
     return {
       content: `$ ${ctx.redact(i.command)}\n${status} (${durationMs} ms); full output: ${artifact.path}\n${ctx.untrusted(shown, `output of ${ctx.redact(i.command)}`)}`,
-      data: { exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs, output: artifact.path, shell: parsed.shell, containment: result.containment },
+      data: {
+        exitCode: result.exitCode,
+        signal: result.signal,
+        timedOut: result.timedOut,
+        durationMs,
+        output: artifact.path,
+        shell: parsed.shell,
+        containment: result.containment,
+      },
       artifacts: [artifact],
     };
   },
@@ -104,8 +142,15 @@ export async function runProcess(argv: string[], options: RunProcessOptions): Pr
   const { [SEAL_KEY_ENV]: _key, ...env } = process.env;
   const file = argv[0] ?? "";
   // Inside the sandbox a missing program would be the shell's exit 127; say it plainly before starting anything.
-  if (file.includes("/") ? !existsSync(resolvePath(options.cwd, file)) : !which(file, env.PATH ?? "")) throw new WorksiteError("tool-failed", `command not found: ${file}`);
-  const started = await startSandboxed({ argv, cwd: options.cwd, policy: options.sandbox, env, ...(options.decideHost ? { decideHost: options.decideHost } : {}) });
+  if (file.includes("/") ? !existsSync(resolvePath(options.cwd, file)) : !which(file, env.PATH ?? ""))
+    throw new WorksiteError("tool-failed", `command not found: ${file}`);
+  const started = await startSandboxed({
+    argv,
+    cwd: options.cwd,
+    policy: options.sandbox,
+    env,
+    ...(options.decideHost ? { decideHost: options.decideHost } : {}),
+  });
   const { child } = started;
   return new Promise((resolve, reject) => {
     const head: Buffer[] = [];
@@ -151,7 +196,13 @@ export async function runProcess(argv: string[], options: RunProcessOptions): Pr
       const sweep = () => {
         const tree = child.pid ? descendants(child.pid) : [];
         // Only bubblewrap (Linux) has an inner process to wait for; sandbox-exec runs the command itself.
-        if (tree.length === 0 && !exited && started.containment !== "none" && process.platform === "linux" && Date.now() < give) {
+        if (
+          tree.length === 0 &&
+          !exited &&
+          started.containment !== "none" &&
+          process.platform === "linux" &&
+          Date.now() < give
+        ) {
           setTimeout(sweep, 10);
           return;
         }
@@ -188,17 +239,33 @@ export async function runProcess(argv: string[], options: RunProcessOptions): Pr
     child.on("error", (error) => {
       cleanup();
       const code = (error as NodeJS.ErrnoException).code;
-      reject(new WorksiteError("tool-failed", code === "ENOENT" ? `command not found: ${file}` : `could not start ${file}: ${error.message}`, { cause: error }));
+      reject(
+        new WorksiteError(
+          "tool-failed",
+          code === "ENOENT" ? `command not found: ${file}` : `could not start ${file}: ${error.message}`,
+          { cause: error },
+        ),
+      );
     });
     child.on("close", async (code, signal) => {
       // A stopped command is reported once what it ran is gone, not while the kernel is still tearing it down.
       const deadline = Date.now() + KILL_GRACE_MS;
       while (killed.some(running) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       cleanup();
-      let text = Buffer.concat(head).toString("utf8") + (dropped ? `\n[… ${dropped} bytes of output left out …]\n` : "") + Buffer.concat(tail).toString("utf8");
+      let text =
+        Buffer.concat(head).toString("utf8") +
+        (dropped ? `\n[… ${dropped} bytes of output left out …]\n` : "") +
+        Buffer.concat(tail).toString("utf8");
       const exitCode = stopped ? null : (exit?.code ?? code);
       if (stopped && !text.endsWith("\n") && text) text += "\n";
-      resolve({ exitCode, signal: stopped ? (exit?.signal ?? signal ?? "SIGTERM") : (exit?.signal ?? signal), timedOut, output: text, refused: [...started.refused], containment: started.containment });
+      resolve({
+        exitCode,
+        signal: stopped ? (exit?.signal ?? signal ?? "SIGTERM") : (exit?.signal ?? signal),
+        timedOut,
+        output: text,
+        refused: [...started.refused],
+        containment: started.containment,
+      });
     });
     function cleanup() {
       clearTimeout(timer);

@@ -33,17 +33,44 @@ export async function makeWorksite(): Promise<{ root: string; cleanup: () => Pro
   const root = await mkdtemp(join(tmpdir(), "worksite-mcp-"));
   await writeFile(
     join(root, "THREAD.md"),
-    ["---", "plugins: []", "stage: write", "---", "# MCP test thread", "", "## Owns", "- the docs folder", "", "## Does not own", "- anything outside docs/", ""].join("\n"),
+    [
+      "---",
+      "plugins: []",
+      "stage: write",
+      "---",
+      "# MCP test thread",
+      "",
+      "## Owns",
+      "- the docs folder",
+      "",
+      "## Does not own",
+      "- anything outside docs/",
+      "",
+    ].join("\n"),
   );
   await writeFile(
     join(root, "GOAL.md"),
-    ["# Goal", "", "Keep the docs correct and complete.", "", "## Scope", "- do not change LICENSE", "", "## Verify", "- `npm test`", ""].join("\n"),
+    [
+      "# Goal",
+      "",
+      "Keep the docs correct and complete.",
+      "",
+      "## Scope",
+      "- do not change LICENSE",
+      "",
+      "## Verify",
+      "- `npm test`",
+      "",
+    ].join("\n"),
   );
   await writeFile(join(root, "PERMISSIONS.md"), PERMISSIONS);
   await mkdir(join(root, "docs"), { recursive: true });
   await writeFile(join(root, "docs", "intro.md"), "# Intro\n\nHello from the docs.\n");
   await mkdir(join(root, "skills", "write-docs"), { recursive: true });
-  await writeFile(join(root, "skills", "write-docs", "SKILL.md"), "---\nname: write-docs\ndescription: How to write a docs page\n---\n\n# Write docs\n\n1. Read docs/intro.md\n");
+  await writeFile(
+    join(root, "skills", "write-docs", "SKILL.md"),
+    "---\nname: write-docs\ndescription: How to write a docs page\n---\n\n# Write docs\n\n1. Read docs/intro.md\n",
+  );
   return { root, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
@@ -61,7 +88,10 @@ export async function waitForPendingApproval(root: string, timeoutMs = 15_000): 
 
 export async function auditEntries(root: string): Promise<Array<Record<string, unknown>>> {
   const text = await readFile(join(root, ".worksite", "audit.jsonl"), "utf8");
-  return text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /**

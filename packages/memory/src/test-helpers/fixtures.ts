@@ -33,7 +33,10 @@ export async function put(dir: string, file: string, text: string): Promise<void
 
 /** The real git CLI, for asserting what isomorphic-git wrote. */
 export function gitCli(dir: string, ...args: string[]): string {
-  return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", HOME: dir } });
+  return execFileSync("git", ["-C", dir, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", HOME: dir },
+  });
 }
 
 export const alice = { name: "Alice", email: "alice@example.test" };

@@ -19,7 +19,9 @@ export interface GitServer {
  * behind a small node:http wrapper. When `password` is given, requests without
  * matching Basic credentials get a 401, as a real host would answer.
  */
-export async function startGitServer(options: { name?: string; username?: string; password?: string } = {}): Promise<GitServer> {
+export async function startGitServer(
+  options: { name?: string; username?: string; password?: string } = {},
+): Promise<GitServer> {
   const root = await mkdtemp(join(tmpdir(), "memory-remote-"));
   const name = `${options.name ?? "memory"}.git`;
   const bare = join(root, name);
@@ -27,7 +29,9 @@ export async function startGitServer(options: { name?: string; username?: string
   execFileSync("git", ["-C", bare, "config", "http.receivepack", "true"]);
   const backend = join(execFileSync("git", ["--exec-path"], { encoding: "utf8" }).trim(), "git-http-backend");
   const seenAuth: string[] = [];
-  const expected = options.password ? `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}` : undefined;
+  const expected = options.password
+    ? `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`
+    : undefined;
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");

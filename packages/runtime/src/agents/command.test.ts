@@ -8,7 +8,8 @@ import { auditEntries, makeWorksite, permissions, removeWorksites, waitFor } fro
 
 afterAll(removeWorksites);
 
-const commandThread = (script: string) => `---\nagent: { kind: command, command: ["node", "${script}"] }\n---\n# Command thread\n`;
+const commandThread = (script: string) =>
+  `---\nagent: { kind: command, command: ["node", "${script}"] }\n---\n# Command thread\n`;
 
 /** Keeps the round prompt it was given on stdin, one file per round. */
 const RECORDER = `let prompt = "";
@@ -30,13 +31,20 @@ process.stdin.on("end", () => {
 
 /** The agent's processes, found by argument and folder: in the sandbox they have pids of their own namespace. */
 function agentProcesses(root: string, script: string): number[] {
-  return readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      return readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").includes(script) && readlinkSync(`/proc/${p}/cwd`) === root && !/\) [ZX] /.test(readFileSync(`/proc/${p}/stat`, "utf8"));
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return (
+          readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").includes(script) &&
+          readlinkSync(`/proc/${p}/cwd`) === root &&
+          !/\) [ZX] /.test(readFileSync(`/proc/${p}/stat`, "utf8"))
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 describe("the command agent", () => {
@@ -69,8 +77,12 @@ describe("the command agent", () => {
     expect(result).toMatchObject({ state: "done", rounds: [1] });
     await waitFor(() => agentProcesses(root, "sleeper.js").length === 0, "the first agent process to be gone", 3000);
     expect(await readFile(join(root, "sleeper-0.prompt"), "utf8")).not.toContain("wake up and finish");
-    expect(await readFile(join(root, "sleeper-1.prompt"), "utf8")).toContain("## Steering from a person (takes priority; continue in this direction)\n- wake up and finish");
-    expect((await auditEntries(root)).filter((e) => e.type === "inbox").map((e) => e.message)).toEqual(["steering taken: wake up and finish"]);
+    expect(await readFile(join(root, "sleeper-1.prompt"), "utf8")).toContain(
+      "## Steering from a person (takes priority; continue in this direction)\n- wake up and finish",
+    );
+    expect((await auditEntries(root)).filter((e) => e.type === "inbox").map((e) => e.message)).toEqual([
+      "steering taken: wake up and finish",
+    ]);
   });
 
   it("blocks the round, saying which command, when the agent command cannot start", async () => {
@@ -81,6 +93,8 @@ describe("the command agent", () => {
     });
     const result = await runThread({ root });
     expect(result.state).toBe("blocked");
-    expect(result.reason).toMatch(/^blocked: the command agent failed: could not start the agent command no-such-agent-cli: .*ENOENT/);
+    expect(result.reason).toMatch(
+      /^blocked: the command agent failed: could not start the agent command no-such-agent-cli: .*ENOENT/,
+    );
   });
 });

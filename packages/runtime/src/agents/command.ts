@@ -1,7 +1,18 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { descendants, type HostClaim, hostDeciderFrom, type HostDecider, processRunning, SEAL_KEY_ENV, sandboxPolicy, startSandboxed, UserError, WorksiteError } from "@worksite/core";
+import {
+  descendants,
+  type HostClaim,
+  hostDeciderFrom,
+  type HostDecider,
+  processRunning,
+  SEAL_KEY_ENV,
+  sandboxPolicy,
+  startSandboxed,
+  UserError,
+  WorksiteError,
+} from "@worksite/core";
 import { renderRoundPrompt } from "./prompt.js";
 import type { Agent, AgentProcessSupport, AgentTurn, ToolEndpoint } from "./types.js";
 
@@ -28,7 +39,10 @@ const KILL_GRACE_MS = 2000;
  */
 export function createCommandAgent(options: CommandAgentOptions): Agent {
   const [file, ...template] = options.command;
-  if (!file) throw new UserError("the command agent needs a command", { hint: 'set `agent: { kind: command, command: ["codex", "exec", "{{prompt}}"] }` in THREAD.md' });
+  if (!file)
+    throw new UserError("the command agent needs a command", {
+      hint: 'set `agent: { kind: command, command: ["codex", "exec", "{{prompt}}"] }` in THREAD.md',
+    });
   const hosts = (options.hosts ?? []).map((h) => h.toLowerCase());
   return {
     name: "command",
@@ -37,25 +51,65 @@ export function createCommandAgent(options: CommandAgentOptions): Agent {
       const usesArg = template.some((a) => a.includes("{{prompt}}"));
       const args = template.map((a) => a.replaceAll("{{prompt}}", prompt));
       // A host without a runner (an embedder's test) still gets the strict default sandbox, never none.
-      const support: AgentProcessSupport = tools.process ?? { policy: sandboxPolicy({ root: context.root }), check: () => Promise.reject(new Error("this agent was started without a runner's gate")), decide: () => ({ tier: "forbidden", reason: "this agent was started without a runner's gate", by: "built-in" }), note: async () => undefined, endpoint: async () => undefined };
+      const support: AgentProcessSupport = tools.process ?? {
+        policy: sandboxPolicy({ root: context.root }),
+        check: () => Promise.reject(new Error("this agent was started without a runner's gate")),
+        decide: () => ({ tier: "forbidden", reason: "this agent was started without a runner's gate", by: "built-in" }),
+        note: async () => undefined,
+        endpoint: async () => undefined,
+      };
       const endpoint = await support.endpoint();
       // The config file lives outside the work tree, where only this agent is told of it; the sandbox lets it be read.
       const configDir = endpoint ? await mkdtemp(join(tmpdir(), "worksite-agent-")) : undefined;
       const endpointEnv: Record<string, string> = {};
       if (endpoint && configDir) {
         const config = join(configDir, "mcp.json");
-        await writeFile(config, JSON.stringify({ mcpServers: { worksite: { type: "http", url: endpoint.url, headers: { Authorization: `Bearer ${endpoint.token}` } } } }, null, 2) + "\n", { mode: 0o600 });
-        Object.assign(endpointEnv, { WORKSITE_MCP_URL: endpoint.url, WORKSITE_MCP_TOKEN: endpoint.token, WORKSITE_MCP_CONFIG: config });
+        await writeFile(
+          config,
+          JSON.stringify(
+            {
+              mcpServers: {
+                worksite: { type: "http", url: endpoint.url, headers: { Authorization: `Bearer ${endpoint.token}` } },
+              },
+            },
+            null,
+            2,
+          ) + "\n",
+          { mode: 0o600 },
+        );
+        Object.assign(endpointEnv, {
+          WORKSITE_MCP_URL: endpoint.url,
+          WORKSITE_MCP_TOKEN: endpoint.token,
+          WORKSITE_MCP_CONFIG: config,
+        });
       }
       // The key that seals a person's approvals is not the agent's business.
       const { [SEAL_KEY_ENV]: _key, ...inherited } = process.env;
-      const env = { ...inherited, ...options.env, ...endpointEnv, WORKSITE_ROOT: context.root, WORKSITE_RUN: context.run, WORKSITE_ROUND: String(context.round) };
+      const env = {
+        ...inherited,
+        ...options.env,
+        ...endpointEnv,
+        WORKSITE_ROOT: context.root,
+        WORKSITE_RUN: context.run,
+        WORKSITE_ROUND: String(context.round),
+      };
       let started;
       try {
-        started = await startSandboxed({ argv: [file, ...args], cwd: context.root, policy: support.policy, decideHost: decider(support, endpoint, hosts), claims: owned(endpoint, hosts), env, stdin: "pipe" });
+        started = await startSandboxed({
+          argv: [file, ...args],
+          cwd: context.root,
+          policy: support.policy,
+          decideHost: decider(support, endpoint, hosts),
+          claims: owned(endpoint, hosts),
+          env,
+          stdin: "pipe",
+        });
       } catch (error) {
         if (configDir) await rm(configDir, { recursive: true, force: true });
-        if (error instanceof WorksiteError) throw new UserError(`could not start the agent command ${file}: ${error.message}`, { hint: "the agent runs in the same sandbox as commands; see `worksite check`" });
+        if (error instanceof WorksiteError)
+          throw new UserError(`could not start the agent command ${file}: ${error.message}`, {
+            hint: "the agent runs in the same sandbox as commands; see `worksite check`",
+          });
         throw error;
       }
       const { child } = started;
@@ -89,7 +143,13 @@ export function createCommandAgent(options: CommandAgentOptions): Agent {
         const stop = () => {
           give ??= Date.now() + KILL_GRACE_MS;
           const tree = child.pid ? descendants(child.pid) : [];
-          if (tree.length === 0 && !exited && started.containment !== "none" && process.platform === "linux" && Date.now() < give) {
+          if (
+            tree.length === 0 &&
+            !exited &&
+            started.containment !== "none" &&
+            process.platform === "linux" &&
+            Date.now() < give
+          ) {
             setTimeout(stop, 10);
             return;
           }
@@ -106,7 +166,11 @@ export function createCommandAgent(options: CommandAgentOptions): Agent {
         signal.addEventListener("abort", stop, { once: true });
         child.on("error", (e) => {
           started.finished();
-          reject(new UserError(`could not start the agent command ${file}: ${e.message}`, { hint: "check `agent.command` in THREAD.md and that the program is installed" }));
+          reject(
+            new UserError(`could not start the agent command ${file}: ${e.message}`, {
+              hint: "check `agent.command` in THREAD.md and that the program is installed",
+            }),
+          );
         });
         child.on("exit", () => (exited = true));
         child.on("close", async (code) => {
@@ -119,12 +183,22 @@ export function createCommandAgent(options: CommandAgentOptions): Agent {
           if (configDir) void rm(configDir, { recursive: true, force: true });
           // Inside the sandbox a program that is not there is the shell's exit 127.
           if (code === 127 && !signal.aborted && /not found|No such file/i.test(output)) {
-            reject(new UserError(`could not start the agent command ${file}: not found (ENOENT)`, { hint: "check `agent.command` in THREAD.md and that the program is installed" }));
+            reject(
+              new UserError(`could not start the agent command ${file}: not found (ENOENT)`, {
+                hint: "check `agent.command` in THREAD.md and that the program is installed",
+              }),
+            );
             return;
           }
-          const refused = started.refused.length ? `\n[network refused by the sandbox:\n${started.refused.map((r) => `  ${r}`).join("\n")}]` : "";
+          const refused = started.refused.length
+            ? `\n[network refused by the sandbox:\n${started.refused.map((r) => `  ${r}`).join("\n")}]`
+            : "";
           const tail = (output.trim().split("\n").slice(-20).join("\n") + refused).trim();
-          resolve({ summary: tail || `${file} exited with ${code}`, claimsDone: code === 0 && !signal.aborted, calls: [] });
+          resolve({
+            summary: tail || `${file} exited with ${code}`,
+            claimsDone: code === 0 && !signal.aborted,
+            calls: [],
+          });
         });
         child.stdin!.end(usesArg ? "" : prompt);
       });

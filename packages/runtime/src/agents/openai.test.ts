@@ -5,15 +5,31 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { sendMessage } from "../inbox.js";
 import { runThread } from "../run.js";
-import { auditEntries, makeWorksite, permissions, progressHeadings, readState, removeWorksites, verifyAudit, waitFor } from "../test-helpers/worksite.js";
+import {
+  auditEntries,
+  makeWorksite,
+  permissions,
+  progressHeadings,
+  readState,
+  removeWorksites,
+  verifyAudit,
+  waitFor,
+} from "../test-helpers/worksite.js";
 
 interface Seen {
   headers: IncomingHttpHeaders;
-  body: { model: string; messages: { role: string; content: string | null; tool_call_id?: string }[]; tools: { function: { name: string } }[] };
+  body: {
+    model: string;
+    messages: { role: string; content: string | null; tool_call_id?: string }[];
+    tools: { function: { name: string } }[];
+  };
 }
 
 /** A chat-completions endpoint that answers from a script, one answer per request, and keeps what it was sent. */
-async function fakeModel(answers: unknown[], hold: (n: number) => boolean = () => false): Promise<{ url: string; seen: Seen[]; server: Server }> {
+async function fakeModel(
+  answers: unknown[],
+  hold: (n: number) => boolean = () => false,
+): Promise<{ url: string; seen: Seen[]; server: Server }> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     let text = "";
@@ -26,7 +42,15 @@ async function fakeModel(answers: unknown[], hold: (n: number) => boolean = () =
       seen.push({ headers: req.headers, body: JSON.parse(text) as Seen["body"] });
       if (hold(seen.length)) return; // a model that is still thinking: no answer until the client gives up
       const message = answers[seen.length - 1] ?? { role: "assistant", content: "out of script" };
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: `c${seen.length}`, object: "chat.completion", choices: [{ index: 0, message, finish_reason: "stop" }] }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(
+          JSON.stringify({
+            id: `c${seen.length}`,
+            object: "chat.completion",
+            choices: [{ index: 0, message, finish_reason: "stop" }],
+          }),
+        );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -36,16 +60,35 @@ async function fakeModel(answers: unknown[], hold: (n: number) => boolean = () =
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => { s.closeAllConnections(); s.close(r); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((r) => {
+          s.closeAllConnections();
+          s.close(r);
+        }),
+    ),
+  );
 });
 afterAll(removeWorksites);
 
-const toolCall = (id: string, name: string, args: unknown) => ({ id, type: "function", function: { name, arguments: JSON.stringify(args) } });
+const toolCall = (id: string, name: string, args: unknown) => ({
+  id,
+  type: "function",
+  function: { name, arguments: JSON.stringify(args) },
+});
 
 describe("the openai agent, against a local chat-completions server standing in for a hosted model API", () => {
   it("acts through the gate: allowed calls run, refused ones are told to the model, and the key goes in the Authorization header", async () => {
     const model = await fakeModel([
-      { role: "assistant", content: null, tool_calls: [toolCall("call_1", "file__write", { path: "src/a.txt", content: "hi" }), toolCall("call_2", "shell__run", { command: "rm -rf src" })] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          toolCall("call_1", "file__write", { path: "src/a.txt", content: "hi" }),
+          toolCall("call_2", "shell__run", { command: "rm -rf src" }),
+        ],
+      },
       { role: "assistant", content: "Wrote src/a.txt; deleting src was refused." },
     ]);
     const root = await makeWorksite({
@@ -53,15 +96,23 @@ describe("the openai agent, against a local chat-completions server standing in 
       goal: "# Goal\nSay hi in src/a.txt.\n",
       permissions: permissions({ Allow: ["file.read", "file.write(src/**)"], Forbidden: ["shell.run(rm -rf)"] }),
     });
-    const result = await runThread({ root, env: { WORKSITE_OPENAI_BASE_URL: model.url, WORKSITE_OPENAI_API_KEY: "sk-test-key-123" } });
+    const result = await runThread({
+      root,
+      env: { WORKSITE_OPENAI_BASE_URL: model.url, WORKSITE_OPENAI_API_KEY: "sk-test-key-123" },
+    });
 
     expect(await readFile(join(root, "src/a.txt"), "utf8")).toBe("hi");
     expect(model.seen).toHaveLength(2);
     const [first, second] = model.seen;
     expect(first!.headers.authorization).toBe("Bearer sk-test-key-123");
     expect(first!.body.model).toBe("test-model");
-    expect(first!.body.tools.map((t) => t.function.name)).toEqual(expect.arrayContaining(["file__write", "shell__run"]));
-    expect(first!.body.messages[0]).toMatchObject({ role: "system", content: expect.stringContaining("Say hi in src/a.txt.") });
+    expect(first!.body.tools.map((t) => t.function.name)).toEqual(
+      expect.arrayContaining(["file__write", "shell__run"]),
+    );
+    expect(first!.body.messages[0]).toMatchObject({
+      role: "system",
+      content: expect.stringContaining("Say hi in src/a.txt."),
+    });
 
     const toolMessages = second!.body.messages.filter((m) => m.role === "tool");
     expect(toolMessages).toHaveLength(2);
@@ -93,7 +144,9 @@ describe("the openai agent, against a local chat-completions server standing in 
     const result = await running;
 
     expect(model.seen).toHaveLength(2);
-    expect(model.seen[1]!.body.messages[0]!.content).toContain("## Steering from a person (takes priority; continue in this direction)\n- say hello instead");
+    expect(model.seen[1]!.body.messages[0]!.content).toContain(
+      "## Steering from a person (takes priority; continue in this direction)\n- say hello instead",
+    );
     expect(result.rounds).toEqual([1]);
     expect(result.state).toBe("done"); // the model ended its turn after the steering and the (empty) verification passed
   });
@@ -101,7 +154,9 @@ describe("the openai agent, against a local chat-completions server standing in 
   it("blocks the round with a one-line reason when the model endpoint cannot be reached", async () => {
     const model = await fakeModel([]);
     const url = model.url;
-    await new Promise((r) => { model.server.close(r); }); // nothing listens there any more
+    await new Promise((r) => {
+      model.server.close(r);
+    }); // nothing listens there any more
     const root = await makeWorksite({
       thread: "---\nagent: { kind: openai, model: test-model }\n---\n# Model thread\n",
       goal: "# Goal\nSay hi.\n",
@@ -109,7 +164,9 @@ describe("the openai agent, against a local chat-completions server standing in 
     });
     const result = await runThread({ root, env: { WORKSITE_OPENAI_BASE_URL: url } });
     expect(result.state).toBe("blocked");
-    expect(result.reason).toMatch(new RegExp(`^blocked: the openai agent failed: could not reach the model endpoint ${url.replace(/[.]/g, "\\.")}`));
+    expect(result.reason).toMatch(
+      new RegExp(`^blocked: the openai agent failed: could not reach the model endpoint ${url.replace(/[.]/g, "\\.")}`),
+    );
     expect(result.reason).not.toContain("\n");
     const state = await readState(root);
     expect(state).toMatchObject({ round: 1, state: "blocked", lastStop: { reason: result.reason } });

@@ -27,7 +27,13 @@ const responseSchema = z.object({
         message: z.object({
           content: z.string().nullable().optional(),
           tool_calls: z
-            .array(z.object({ id: z.string(), type: z.literal("function").optional(), function: z.object({ name: z.string(), arguments: z.string() }) }))
+            .array(
+              z.object({
+                id: z.string(),
+                type: z.literal("function").optional(),
+                function: z.object({ name: z.string(), arguments: z.string() }),
+              }),
+            )
             .optional(),
         }),
       }),
@@ -37,16 +43,35 @@ const responseSchema = z.object({
 
 type WireMessage =
   | { role: "system" | "user"; content: string }
-  | { role: "assistant"; content: string | null; tool_calls?: { id: string; type: "function"; function: { name: string; arguments: string } }[] }
+  | {
+      role: "assistant";
+      content: string | null;
+      tool_calls?: { id: string; type: "function"; function: { name: string; arguments: string } }[];
+    }
   | { role: "tool"; tool_call_id: string; content: string };
 
 /** Settings from THREAD.md `agent:` first, then WORKSITE_OPENAI_* / OPENAI_* environment variables. */
-export function openAIOptionsFrom(agent: Record<string, unknown> | undefined, env: NodeJS.ProcessEnv): OpenAIAgentOptions {
-  const baseURL = (agent?.baseURL as string | undefined) ?? env.WORKSITE_OPENAI_BASE_URL ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1";
+export function openAIOptionsFrom(
+  agent: Record<string, unknown> | undefined,
+  env: NodeJS.ProcessEnv,
+): OpenAIAgentOptions {
+  const baseURL =
+    (agent?.baseURL as string | undefined) ??
+    env.WORKSITE_OPENAI_BASE_URL ??
+    env.OPENAI_BASE_URL ??
+    "https://api.openai.com/v1";
   const model = (agent?.model as string | undefined) ?? env.WORKSITE_OPENAI_MODEL ?? env.OPENAI_MODEL;
-  if (!model) throw new UserError("the openai agent needs a model", { hint: "set `agent: { kind: openai, model: … }` in THREAD.md or WORKSITE_OPENAI_MODEL" });
+  if (!model)
+    throw new UserError("the openai agent needs a model", {
+      hint: "set `agent: { kind: openai, model: … }` in THREAD.md or WORKSITE_OPENAI_MODEL",
+    });
   const apiKey = env.WORKSITE_OPENAI_API_KEY ?? env.OPENAI_API_KEY;
-  return { baseURL, model, ...(apiKey ? { apiKey } : {}), ...(typeof agent?.maxSteps === "number" ? { maxSteps: agent.maxSteps } : {}) };
+  return {
+    baseURL,
+    model,
+    ...(apiKey ? { apiKey } : {}),
+    ...(typeof agent?.maxSteps === "number" ? { maxSteps: agent.maxSteps } : {}),
+  };
 }
 
 /** Any OpenAI-compatible chat-completions endpoint with tool calling. */
@@ -56,13 +81,24 @@ export function createOpenAIAgent(options: OpenAIAgentOptions): Agent {
   return {
     name: "openai",
     async act(context, tools, signal): Promise<AgentTurn> {
-      const toolList: { type: "function"; function: { name: string; description: string; parameters: Record<string, unknown> } }[] = tools.list().map((t) => ({
+      const toolList: {
+        type: "function";
+        function: { name: string; description: string; parameters: Record<string, unknown> };
+      }[] = tools.list().map((t) => ({
         type: "function",
-        function: { name: toWireName(t.id), description: `${t.description} (effect: ${t.effect})`, parameters: z.toJSONSchema(t.input, { io: "input" }) as Record<string, unknown> },
+        function: {
+          name: toWireName(t.id),
+          description: `${t.description} (effect: ${t.effect})`,
+          parameters: z.toJSONSchema(t.input, { io: "input" }) as Record<string, unknown>,
+        },
       }));
       toolList.push({
         type: "function",
-        function: { name: DONE_TOOL, description: "Say the goal is met (verification still decides)", parameters: { type: "object", properties: { summary: { type: "string" } } } },
+        function: {
+          name: DONE_TOOL,
+          description: "Say the goal is met (verification still decides)",
+          parameters: { type: "object", properties: { summary: { type: "string" } } },
+        },
       });
       const messages: WireMessage[] = [
         { role: "system", content: renderRoundPrompt(context) },
@@ -78,11 +114,15 @@ export function createOpenAIAgent(options: OpenAIAgentOptions): Agent {
         try {
           const response = await doFetch(url, {
             method: "POST",
-            headers: { "content-type": "application/json", ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+            headers: {
+              "content-type": "application/json",
+              ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+            },
             body: JSON.stringify({ model: options.model, messages, tools: toolList, tool_choice: "auto" }),
             signal,
           });
-          if (!response.ok) throw new Error(`model endpoint answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+          if (!response.ok)
+            throw new Error(`model endpoint answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
           answer = await response.json();
         } catch (error) {
           // Steering (or a stop) while the model thinks: give up this request; the round goes on from here.
@@ -94,9 +134,18 @@ export function createOpenAIAgent(options: OpenAIAgentOptions): Agent {
           });
         }
         const parsed = responseSchema.safeParse(answer);
-        if (!parsed.success) throw new Error(`model endpoint sent an answer that is not a chat completion: ${z.prettifyError(parsed.error)}`);
+        if (!parsed.success)
+          throw new Error(
+            `model endpoint sent an answer that is not a chat completion: ${z.prettifyError(parsed.error)}`,
+          );
         const message = parsed.data.choices[0]!.message;
-        messages.push({ role: "assistant", content: message.content ?? null, ...(message.tool_calls ? { tool_calls: message.tool_calls.map((c) => ({ ...c, type: "function" as const })) } : {}) });
+        messages.push({
+          role: "assistant",
+          content: message.content ?? null,
+          ...(message.tool_calls
+            ? { tool_calls: message.tool_calls.map((c) => ({ ...c, type: "function" as const })) }
+            : {}),
+        });
         if (!message.tool_calls?.length) {
           summary = message.content ?? "";
           // Ending the turn without another call is the model saying it has finished; verification still decides.
@@ -121,7 +170,11 @@ export function createOpenAIAgent(options: OpenAIAgentOptions): Agent {
           calls.push(callRecord(tool, outcome));
           if (outcome.status === "pending-approval") needs.push(outcome.message);
           // Every tool result is data from outside the thread, whatever the tool (issue 20): the model reads it enveloped.
-          messages.push({ role: "tool", tool_call_id: call.id, content: `[${outcome.status}] ${ensureUntrusted(describeOutcome(outcome), `result of ${tool}`)}` });
+          messages.push({
+            role: "tool",
+            tool_call_id: call.id,
+            content: `[${outcome.status}] ${ensureUntrusted(describeOutcome(outcome), `result of ${tool}`)}`,
+          });
         }
       }
       return { summary: summary || `${calls.length} tool calls`, claimsDone, calls, needs };

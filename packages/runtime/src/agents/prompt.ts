@@ -5,7 +5,10 @@ const list = (items: { text: string }[]) => (items.length ? items.map((i) => `- 
 
 /** The round context as text, for agents driven by a model (openai, command) and for the MCP prompt. */
 export function renderRoundPrompt(c: RoundContext): string {
-  const verify = c.goal.verify.map((v) => `- ${v.kind === "command" ? `\`${v.command}\`` : v.kind === "artifact" ? `artifact ${v.glob}` : `${v.text} (checked by a person)`}`);
+  const verify = c.goal.verify.map(
+    (v) =>
+      `- ${v.kind === "command" ? `\`${v.command}\`` : v.kind === "artifact" ? `artifact ${v.glob}` : `${v.text} (checked by a person)`}`,
+  );
   return [
     `You are working on a worksite thread, round ${c.round} (run ${c.run}).`,
     "Every tool call goes through a permission gate: refused, drafted or waiting calls are normal answers; do not try to get around them.",
@@ -20,20 +23,30 @@ export function renderRoundPrompt(c: RoundContext): string {
     `\n## This thread owns\n${list(c.thread.owns)}\n\n## It does not own\n${list(c.thread.doesNotOwn)}`,
     c.thread.readFirst.length ? `\n## Read first\n${list(c.thread.readFirst)}` : "",
     c.instruction ? `\n## Instruction for this round (queued by a person)\n${c.instruction}` : "",
-    c.steering.length ? `\n## Steering from a person (takes priority; continue in this direction)\n${c.steering.map((s) => `- ${s}`).join("\n")}` : "",
+    c.steering.length
+      ? `\n## Steering from a person (takes priority; continue in this direction)\n${c.steering.map((s) => `- ${s}`).join("\n")}`
+      : "",
     c.lastVerification
       ? `\n## Last verification: ${c.lastVerification.passed ? "passed" : "FAILED"}${c.lastVerification.failures.length ? `\n${wrapUntrusted(c.lastVerification.failures.map((f) => `- ${f}`).join("\n"), "the last verification's output")}` : ""}`
       : "",
-    c.openApprovals.length ? `\n## Waiting for a person\n${c.openApprovals.map((a) => `- ${a.id}: ${a.tool} ${a.target ?? ""}`).join("\n")}` : "",
+    c.openApprovals.length
+      ? `\n## Waiting for a person\n${c.openApprovals.map((a) => `- ${a.id}: ${a.tool} ${a.target ?? ""}`).join("\n")}`
+      : "",
     skillIndex(c),
     c.matchedSkills.length
       ? `\n## Skills that match this round\n${c.matchedSkills
-          .map((s) => (s.origin === "third-party" ? `### ${s.name} (third-party: ${s.from ?? "an installed package"})\n${wrapUntrusted(s.body, `skill ${s.name} from ${s.from ?? "a third-party package"}`)}` : `### ${s.name}\n${s.body}`))
+          .map((s) =>
+            s.origin === "third-party"
+              ? `### ${s.name} (third-party: ${s.from ?? "an installed package"})\n${wrapUntrusted(s.body, `skill ${s.name} from ${s.from ?? "a third-party package"}`)}`
+              : `### ${s.name}\n${s.body}`,
+          )
           .join("\n\n")}`
       : "",
     c.memory ? `\n## Memory (written by a person)\n${c.memory}` : "",
     ...(c.memoryFromOthers ?? []).map((m) => `\n## Memory: ${m.source}\n${wrapUntrusted(m.text, m.source)}`),
-    c.lastReport ? `\n## Last round's report\n${wrapUntrusted(c.lastReport, "the last round's report (the agent's summary and tool results)")}` : "",
+    c.lastReport
+      ? `\n## Last round's report\n${wrapUntrusted(c.lastReport, "the last round's report (the agent's summary and tool results)")}`
+      : "",
     "\nWhen you are finished with this round, reply with a short summary of what you did, what changed, and what you need from a person.",
   ]
     .filter(Boolean)
@@ -48,6 +61,9 @@ function skillIndex(c: RoundContext): string {
   const line = (s: RoundContext["skills"][number]) => `- ${s.name}: ${s.description}`;
   const parts = ["\n## Skills (ask skill.read for one)"];
   if (own.length) parts.push(own.map(line).join("\n"));
-  if (others.length) parts.push(`Skills from third-party packages:\n${wrapUntrusted(others.map((s) => `${line(s)} (${s.from ?? "installed package"})`).join("\n"), "third-party skill descriptions")}`);
+  if (others.length)
+    parts.push(
+      `Skills from third-party packages:\n${wrapUntrusted(others.map((s) => `${line(s)} (${s.from ?? "installed package"})`).join("\n"), "third-party skill descriptions")}`,
+    );
   return parts.join("\n");
 }

@@ -43,13 +43,23 @@ export function createScriptAgent(options: { steps: Step[]; vars?: Record<string
     name: "script",
     async act(context, tools, signal): Promise<AgentTurn> {
       // Skill steps may use an earlier step's result: {{steps.<id>.content}}.
-      const vars: Record<string, unknown> = { round: context.round, run: context.run, root: context.root, ...options.vars, steps: {} };
+      const vars: Record<string, unknown> = {
+        round: context.round,
+        run: context.run,
+        root: context.root,
+        ...options.vars,
+        steps: {},
+      };
       const results = vars.steps as Record<string, { content: string; data: unknown }>;
       const key = `${context.run}:${context.round}`;
       const done = finished.get(key) ?? new Set<number>();
       finished.set(key, done);
       const instructed = context.instruction !== undefined ? steeringStep(context.instruction) : undefined;
-      const planned = [...(instructed ? [{ ...instructed, from: "queued instruction" }] : []), ...options.steps, ...context.matchedSkills.flatMap((s) => s.steps)].filter((s) => stepApplies(s, context));
+      const planned = [
+        ...(instructed ? [{ ...instructed, from: "queued instruction" }] : []),
+        ...options.steps,
+        ...context.matchedSkills.flatMap((s) => s.steps),
+      ].filter((s) => stepApplies(s, context));
       const steer = context.steering.at(-1);
       const steerStep = steer !== undefined && !done.has(-context.steering.length) ? steeringStep(steer) : undefined;
       const queue: { index: number; step: Step }[] = [
@@ -64,7 +74,11 @@ export function createScriptAgent(options: { steps: Step[]; vars?: Record<string
         // A skill's steps build on each other: after one fails, the rest of that skill would only fail slower.
         if (step.from.startsWith("skill ") && failedSources.has(step.from)) {
           done.add(index);
-          calls.push({ tool: step.tool, status: "error", message: `skipped: an earlier step of ${step.from} did not succeed` });
+          calls.push({
+            tool: step.tool,
+            status: "error",
+            message: `skipped: an earlier step of ${step.from} did not succeed`,
+          });
           continue;
         }
         let input: unknown;
@@ -80,11 +94,15 @@ export function createScriptAgent(options: { steps: Step[]; vars?: Record<string
         if (outcome.status === "aborted") {
           // The person interrupted this step by steering: it counts as done (interrupted), shows in the report,
           // and is not run again; the steering decides what comes next.
-          calls.push({ ...callRecord(step.tool, outcome), message: `interrupted: ${callRecord(step.tool, outcome).message}` });
+          calls.push({
+            ...callRecord(step.tool, outcome),
+            message: `interrupted: ${callRecord(step.tool, outcome).message}`,
+          });
           break;
         }
         if (outcome.status !== "ok") failedSources.add(step.from);
-        if (step.id && outcome.status === "ok") results[step.id] = { content: outcome.result.content, data: outcome.result.data };
+        if (step.id && outcome.status === "ok")
+          results[step.id] = { content: outcome.result.content, data: outcome.result.data };
         calls.push(callRecord(step.tool, outcome));
         if (outcome.status === "pending-approval") needs.push(outcome.message);
       }
@@ -94,7 +112,9 @@ export function createScriptAgent(options: { steps: Step[]; vars?: Record<string
         const key = c.status === "ok" && c.exitCode !== undefined ? `exit ${c.exitCode}` : c.status;
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }
-      const ran = calls.length ? `ran ${calls.length} step(s): ${[...counts].map(([status, n]) => `${n} ${status}`).join(", ")}` : "no step applied this round";
+      const ran = calls.length
+        ? `ran ${calls.length} step(s): ${[...counts].map(([status, n]) => `${n} ${status}`).join(", ")}`
+        : "no step applied this round";
       return {
         summary: context.instruction ? `instruction "${context.instruction}": ${ran}` : ran,
         // A script has nothing left to do once its steps ran; verification decides whether that was enough.

@@ -12,14 +12,24 @@ export function agentFor(kind: string, worksite: Worksite, env: NodeJS.ProcessEn
   switch (kind) {
     case "script":
       return createScriptAgent({
-        steps: worksite.goal.steps.map((s) => ({ tool: s.tool, input: s.input, on: s.on, from: `${worksite.goal.file}:${s.source.line}`, ...(s.note ? { note: s.note } : {}) })),
+        steps: worksite.goal.steps.map((s) => ({
+          tool: s.tool,
+          input: s.input,
+          on: s.on,
+          from: `${worksite.goal.file}:${s.source.line}`,
+          ...(s.note ? { note: s.note } : {}),
+        })),
         vars: worksite.goal.vars,
       });
     case "openai":
       return createOpenAIAgent(openAIOptionsFrom(settings, env));
     case "command": {
       const command = settings.command;
-      const argv = Array.isArray(command) ? command.map(String) : typeof command === "string" ? command.split(/\s+/).filter(Boolean) : [];
+      const argv = Array.isArray(command)
+        ? command.map(String)
+        : typeof command === "string"
+          ? command.split(/\s+/).filter(Boolean)
+          : [];
       return createCommandAgent({ command: argv, hosts: commandAgentHosts(settings) });
     }
     default:

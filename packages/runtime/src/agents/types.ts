@@ -88,7 +88,13 @@ export function callRecord(tool: string, outcome: GateOutcome): CallRecord {
   const firstLine = describeOutcome(outcome).split("\n")[0] ?? "";
   // The tool ran (the gate's outcome is "ok"), but the command it ran failed: say so first, or a report reads "ok".
   const message = code !== undefined ? `exit ${code}: ${firstLine}` : firstLine;
-  return { tool, status: outcome.status, ...(outcome.decision ? { tier: outcome.decision.tier } : {}), message, ...(code !== undefined ? { exitCode: code } : {}) };
+  return {
+    tool,
+    status: outcome.status,
+    ...(outcome.decision ? { tier: outcome.decision.tier } : {}),
+    message,
+    ...(code !== undefined ? { exitCode: code } : {}),
+  };
 }
 
 export interface AgentTurn {

@@ -46,7 +46,11 @@ export async function makeWorksite(spec: WorksiteSpec): Promise<string> {
 
 /** A PERMISSIONS.md from tier → rules, e.g. `{ Allow: ["file.read", "shell.run(node)"] }`. */
 export function permissions(tiers: Record<string, string[]>): string {
-  return ["# Permissions", "", ...Object.entries(tiers).flatMap(([tier, rules]) => [`## ${tier}`, ...rules.map((r) => `- \`${r}\``), ""])].join("\n");
+  return [
+    "# Permissions",
+    "",
+    ...Object.entries(tiers).flatMap(([tier, rules]) => [`## ${tier}`, ...rules.map((r) => `- \`${r}\``), ""]),
+  ].join("\n");
 }
 
 /** A GOAL.md with YAML frontmatter settings and a goal sentence. */
@@ -82,7 +86,12 @@ export async function progressHeadings(root: string): Promise<string[]> {
 export { readState, type ThreadState };
 
 /** Poll until `check` returns a truthy value (the file a run writes is the only signal a test gets). */
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 15_000,
+  everyMs = 50,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

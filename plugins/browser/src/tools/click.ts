@@ -21,11 +21,23 @@ export function clickTool(session: BrowserSession) {
       const mark = session.events.mark();
       const el = await resolve(session, tab, i.ref);
       try {
-        await act(tab, timeoutOf(session), ctx.signal, () => el.handle.click({ button: i.button ?? "left", count: i.double ? 2 : 1 }), downloadCount(session));
+        await act(
+          tab,
+          timeoutOf(session),
+          ctx.signal,
+          () => el.handle.click({ button: i.button ?? "left", count: i.double ? 2 : 1 }),
+          downloadCount(session),
+        );
       } finally {
         void el.handle.dispose().catch(() => {});
       }
-      return result(session, ctx, mark, [`Clicked ${named(i.element, i.ref)}; tab ${tab.id} is at ${tab.page.url()}.`], { url: tab.page.url(), frame: el.url });
+      return result(
+        session,
+        ctx,
+        mark,
+        [`Clicked ${named(i.element, i.ref)}; tab ${tab.id} is at ${tab.page.url()}.`],
+        { url: tab.page.url(), frame: el.url },
+      );
     },
   });
 }

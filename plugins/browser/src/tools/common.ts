@@ -27,7 +27,11 @@ export function withSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
-    function done() { clearTimeout(timer); signal?.removeEventListener("abort", done); resolve(); }
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
     signal?.addEventListener("abort", done, { once: true });
   });
 }
@@ -49,7 +53,14 @@ export function describeEvents(ctx: ToolContext, events: SessionEvent[]): string
 }
 
 /** Builds a result: our own lines, then what happened on its own since `mark`. */
-export function result(session: BrowserSession, ctx: ToolContext, mark: number, lines: string[], data?: Record<string, unknown>, artifacts?: ToolResult["artifacts"]): ToolResult {
+export function result(
+  session: BrowserSession,
+  ctx: ToolContext,
+  mark: number,
+  lines: string[],
+  data?: Record<string, unknown>,
+  artifacts?: ToolResult["artifacts"],
+): ToolResult {
   const events = session.events.since(mark);
   const content = [...lines, ...describeEvents(ctx, events)].join("\n");
   return {
@@ -65,27 +76,42 @@ export function result(session: BrowserSession, ctx: ToolContext, mark: number, 
  * main-frame navigation, waiting until it loads, fails, is blocked or turns
  * into a download, so the next call sees where the click led.
  */
-export async function act(tab: Tab, timeoutMs: number, signal: AbortSignal, action: () => Promise<unknown>, downloadCount: () => number = () => 0): Promise<{ dialog: boolean }> {
+export async function act(
+  tab: Tab,
+  timeoutMs: number,
+  signal: AbortSignal,
+  action: () => Promise<unknown>,
+  downloadCount: () => number = () => 0,
+): Promise<{ dialog: boolean }> {
   const page: Page = tab.page;
   let navigation: HTTPRequest | undefined;
   let settled = false;
   const onRequest = (r: HTTPRequest) => {
-    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) { navigation = r; settled = false; }
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) {
+      navigation = r;
+      settled = false;
+    }
   };
   let mayDownload = false;
   const onFailed = (r: HTTPRequest) => {
     if (r !== navigation) return;
     settled = true;
     // A navigation that turns into a download is aborted before Chromium announces the download.
-    mayDownload = !tab.blocked.has((r as unknown as { id: string }).id) && /ERR_ABORTED/.test(r.failure()?.errorText ?? "");
+    mayDownload =
+      !tab.blocked.has((r as unknown as { id: string }).id) && /ERR_ABORTED/.test(r.failure()?.errorText ?? "");
   };
-  const onLoad = () => { if (navigation) settled = true; };
+  const onLoad = () => {
+    if (navigation) settled = true;
+  };
   page.on("request", onRequest);
   page.on("requestfailed", onFailed);
   page.on("load", onLoad);
   const downloadsBefore = downloadCount();
   let wake: () => void = () => {};
-  const dialogOpened = new Promise<"dialog">((resolve) => { wake = () => resolve("dialog"); tab.dialogWaiters.add(wake); });
+  const dialogOpened = new Promise<"dialog">((resolve) => {
+    wake = () => resolve("dialog");
+    tab.dialogWaiters.add(wake);
+  });
   try {
     const running = action();
     running.catch(() => {});
@@ -93,10 +119,20 @@ export async function act(tab: Tab, timeoutMs: number, signal: AbortSignal, acti
     if (first === "dialog") return { dialog: true };
     await sleep(50, signal);
     const deadline = Date.now() + timeoutMs;
-    while (navigation && !settled && !tab.dialog && downloadCount() === downloadsBefore && Date.now() < deadline && !signal.aborted) {
+    while (
+      navigation &&
+      !settled &&
+      !tab.dialog &&
+      downloadCount() === downloadsBefore &&
+      Date.now() < deadline &&
+      !signal.aborted
+    ) {
       await sleep(25, signal);
     }
-    for (const until = Date.now() + 1000; mayDownload && downloadCount() === downloadsBefore && Date.now() < until && !signal.aborted;) {
+    for (
+      const until = Date.now() + 1000;
+      mayDownload && downloadCount() === downloadsBefore && Date.now() < until && !signal.aborted;
+    ) {
       await sleep(25, signal);
     }
     return { dialog: Boolean(tab.dialog) };
@@ -126,7 +162,8 @@ export async function stable<T>(page: Page, read: () => Promise<T>): Promise<T> 
   try {
     return await read();
   } catch (error) {
-    if (!/Execution context was destroyed|Cannot find context|detached Frame/i.test((error as Error).message)) throw error;
+    if (!/Execution context was destroyed|Cannot find context|detached Frame/i.test((error as Error).message))
+      throw error;
     await page.waitForFunction(() => document.readyState === "complete", { timeout: 10_000 }).catch(() => {});
     return read();
   }

@@ -22,10 +22,16 @@ export function dialogTool(session: BrowserSession) {
       tab.dialog = undefined;
       if (i.action === "accept") await pending.dialog.accept(i.promptText);
       else await pending.dialog.dismiss();
-      return result(session, ctx, mark, [
-        `${i.action === "accept" ? "Accepted" : "Dismissed"} the ${pending.type} dialog. Its message was:`,
-        ctx.untrusted(pending.message, tab.page.url()),
-      ], { type: pending.type, action: i.action });
+      return result(
+        session,
+        ctx,
+        mark,
+        [
+          `${i.action === "accept" ? "Accepted" : "Dismissed"} the ${pending.type} dialog. Its message was:`,
+          ctx.untrusted(pending.message, tab.page.url()),
+        ],
+        { type: pending.type, action: i.action },
+      );
     },
   });
 }

@@ -7,14 +7,18 @@ import { result } from "./common.js";
 
 export function evaluateTool(session: BrowserSession) {
   return defineTool({
-    description: "Run a JavaScript function in the page, `() => …`, or `(element) => …` with a ref. Arbitrary code: needs confirmation unless a rule naming browser.evaluate says otherwise.",
+    description:
+      "Run a JavaScript function in the page, `() => …`, or `(element) => …` with a ref. Arbitrary code: needs confirmation unless a rule naming browser.evaluate says otherwise.",
     effect: "external",
     // Code in the page can do anything the page can: a `browser.*` allow rule written for reading pages must not cover it.
     namedAllowOnly: true,
     targetKind: "url",
     input: z.object({
       function: z.string().min(1).max(20_000),
-      ref: z.string().regex(/^e\d+$/).optional(),
+      ref: z
+        .string()
+        .regex(/^e\d+$/)
+        .optional(),
       element: z.string().min(1).max(200).optional(),
     }),
     target: (i) => refOwnerUrl(session, i.ref),
@@ -43,7 +47,10 @@ export function evaluateTool(session: BrowserSession) {
       }
       const text = JSON.stringify(value, null, 2) ?? "null";
       const cut = text.length > 20_000 ? `${text.slice(0, 20_000)}\n…` : text;
-      return result(session, ctx, mark, ["Result:", ctx.untrusted(ctx.redact(cut), frame.url())], { value, frame: frame.url() });
+      return result(session, ctx, mark, ["Result:", ctx.untrusted(ctx.redact(cut), frame.url())], {
+        value,
+        frame: frame.url(),
+      });
     },
   });
 }

@@ -15,10 +15,17 @@ async function move(session: BrowserSession, ctx: ToolContext, how: Move) {
   if (how === "reload") tab.approved = page.url();
   try {
     const before = page.url();
-    await withSignal(how === "back" ? page.goBack(options) : how === "forward" ? page.goForward(options) : page.reload(options), ctx.signal)
-      .catch((error: Error) => { if (!session.events.since(mark).some((e) => e.kind === "blocked")) throw error; });
+    await withSignal(
+      how === "back" ? page.goBack(options) : how === "forward" ? page.goForward(options) : page.reload(options),
+      ctx.signal,
+    ).catch((error: Error) => {
+      if (!session.events.since(mark).some((e) => e.kind === "blocked")) throw error;
+    });
     const title = await page.title().catch(() => "");
-    const head = how !== "reload" && page.url() === before ? `No ${how} history; tab ${tab.id} stays at ${before}.` : `Tab ${tab.id} is at ${page.url()}.`;
+    const head =
+      how !== "reload" && page.url() === before
+        ? `No ${how} history; tab ${tab.id} stays at ${before}.`
+        : `Tab ${tab.id} is at ${page.url()}.`;
     return result(session, ctx, mark, [head, `Title: ${ctx.untrusted(title, page.url())}`], { url: page.url(), title });
   } finally {
     tab.approved = undefined;

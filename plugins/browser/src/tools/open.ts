@@ -37,10 +37,13 @@ export async function navigate(session: BrowserSession, tab: Tab, ctx: ToolConte
 
 export function openTool(session: BrowserSession) {
   return defineTool({
-    description: "Open a URL in the current tab of the in-app browser. Redirects and page-initiated navigations are checked against PERMISSIONS.md too.",
+    description:
+      "Open a URL in the current tab of the in-app browser. Redirects and page-initiated navigations are checked against PERMISSIONS.md too.",
     effect: "read",
     targetKind: "url",
-    input: z.object({ url: z.string().min(1).describe("Address to open; https:// is assumed when no scheme is given") }),
+    input: z.object({
+      url: z.string().min(1).describe("Address to open; https:// is assumed when no scheme is given"),
+    }),
     target: (input) => normalizeUrl(input.url),
     async run(input, ctx) {
       const tab = await session.use(ctx);

@@ -7,12 +7,16 @@ import { act, downloadCount, named, result, timeoutOf } from "./common.js";
 
 export function pressTool(session: BrowserSession) {
   return defineTool({
-    description: "Press a key or chord (Enter, Escape, ArrowDown, Control+A) in the current tab, optionally on an element by its snapshot ref.",
+    description:
+      "Press a key or chord (Enter, Escape, ArrowDown, Control+A) in the current tab, optionally on an element by its snapshot ref.",
     effect: "external",
     targetKind: "url",
     input: z.object({
       key: z.string().min(1),
-      ref: z.string().regex(/^e\d+$/).optional(),
+      ref: z
+        .string()
+        .regex(/^e\d+$/)
+        .optional(),
       element: z.string().min(1).max(200).optional(),
     }),
     target: (i) => refOwnerUrl(session, i.ref),
@@ -24,15 +28,27 @@ export function pressTool(session: BrowserSession) {
       const key = parts.pop() as KeyInput;
       try {
         if (el) await el.handle.focus();
-        await act(tab, timeoutOf(session), ctx.signal, async () => {
-          for (const m of parts) await tab.page.keyboard.down(m);
-          await tab.page.keyboard.press(key);
-          for (const m of parts.reverse()) await tab.page.keyboard.up(m);
-        }, downloadCount(session));
+        await act(
+          tab,
+          timeoutOf(session),
+          ctx.signal,
+          async () => {
+            for (const m of parts) await tab.page.keyboard.down(m);
+            await tab.page.keyboard.press(key);
+            for (const m of parts.reverse()) await tab.page.keyboard.up(m);
+          },
+          downloadCount(session),
+        );
       } finally {
         void el?.handle.dispose().catch(() => {});
       }
-      return result(session, ctx, mark, [`Pressed ${i.key}${i.ref ? ` on ${named(i.element, i.ref)}` : ""}; tab ${tab.id} is at ${tab.page.url()}.`], { url: tab.page.url() });
+      return result(
+        session,
+        ctx,
+        mark,
+        [`Pressed ${i.key}${i.ref ? ` on ${named(i.element, i.ref)}` : ""}; tab ${tab.id} is at ${tab.page.url()}.`],
+        { url: tab.page.url() },
+      );
     },
   });
 }

@@ -9,7 +9,9 @@ export function readTool(session: BrowserSession) {
     description: "The visible text of the current tab (main frame), as untrusted content.",
     effect: "read",
     targetKind: "url",
-    input: z.object({ budget: z.number().int().min(500).max(500_000).optional().describe("Most characters returned (default 20000)") }),
+    input: z.object({
+      budget: z.number().int().min(500).max(500_000).optional().describe("Most characters returned (default 20000)"),
+    }),
     target: () => refOwnerUrl(session, undefined),
     async run(input, ctx) {
       const tab = await session.use(ctx);
@@ -20,7 +22,11 @@ export function readTool(session: BrowserSession) {
       const url = tab.page.url();
       const cut = text.length > budget;
       const body = cut ? `${text.slice(0, budget)}\n… ${text.length - budget} more characters left out` : text;
-      return result(session, ctx, mark, [`Text of ${url}:`, ctx.untrusted(body, url)], { url, chars: text.length, trimmed: cut });
+      return result(session, ctx, mark, [`Text of ${url}:`, ctx.untrusted(body, url)], {
+        url,
+        chars: text.length,
+        trimmed: cut,
+      });
     },
   });
 }

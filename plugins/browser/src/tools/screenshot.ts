@@ -26,12 +26,20 @@ export function screenshotTool(session: BrowserSession) {
     effect: "read",
     targetKind: "url",
     input: z.object({
-      ref: z.string().regex(/^e\d+$/).optional().describe("Only this element"),
+      ref: z
+        .string()
+        .regex(/^e\d+$/)
+        .optional()
+        .describe("Only this element"),
       element: z.string().min(1).max(200).optional(),
       fullPage: z.boolean().optional(),
       scale: z.number().min(0.1).max(1).optional().describe("Downscale factor, e.g. 0.5"),
       format: z.enum(["png", "jpeg"]).optional(),
-      name: z.string().regex(/^[\w.-]{1,80}$/).optional().describe("File name wanted, without extension"),
+      name: z
+        .string()
+        .regex(/^[\w.-]{1,80}$/)
+        .optional()
+        .describe("File name wanted, without extension"),
     }),
     target: (i) => refOwnerUrl(session, i.ref),
     async run(i, ctx) {
@@ -42,11 +50,15 @@ export function screenshotTool(session: BrowserSession) {
       const options: ScreenshotOptions = { type: format, ...(format === "jpeg" ? { quality: 80 } : {}) };
       const scale = i.scale ?? 1;
       // Clips are in page coordinates with captureBeyondViewport; puppeteer drops `scale` from a clip otherwise.
-      const view = () => page.evaluate(() => ({
-        x: window.visualViewport?.pageLeft ?? window.scrollX, y: window.visualViewport?.pageTop ?? window.scrollY,
-        w: window.innerWidth, h: window.innerHeight,
-        W: document.documentElement.scrollWidth, H: document.documentElement.scrollHeight,
-      }));
+      const view = () =>
+        page.evaluate(() => ({
+          x: window.visualViewport?.pageLeft ?? window.scrollX,
+          y: window.visualViewport?.pageTop ?? window.scrollY,
+          w: window.innerWidth,
+          h: window.innerHeight,
+          W: document.documentElement.scrollWidth,
+          H: document.documentElement.scrollHeight,
+        }));
       if (i.ref) {
         const el = await resolve(session, tab, i.ref);
         try {
@@ -60,7 +72,9 @@ export function screenshotTool(session: BrowserSession) {
         }
       } else if (i.fullPage || scale !== 1) {
         const v = await view();
-        options.clip = i.fullPage ? { x: 0, y: 0, width: v.W, height: v.H, scale } : { x: v.x, y: v.y, width: v.w, height: v.h, scale };
+        options.clip = i.fullPage
+          ? { x: 0, y: 0, width: v.W, height: v.H, scale }
+          : { x: v.x, y: v.y, width: v.w, height: v.h, scale };
         options.captureBeyondViewport = true;
       }
       const data = await withMask(tab, () => page.screenshot(options));
@@ -69,9 +83,23 @@ export function screenshotTool(session: BrowserSession) {
         name: `${i.name ?? "screenshot"}.${format === "jpeg" ? "jpg" : "png"}`,
         kind: "screenshot",
         data,
-        meta: { url, time: new Date().toISOString(), tab: tab.id, ...(i.ref ? { ref: i.ref, element: i.element } : {}), fullPage: Boolean(i.fullPage), scale },
+        meta: {
+          url,
+          time: new Date().toISOString(),
+          tab: tab.id,
+          ...(i.ref ? { ref: i.ref, element: i.element } : {}),
+          fullPage: Boolean(i.fullPage),
+          scale,
+        },
       });
-      return result(session, ctx, mark, [`Saved a screenshot of ${url} to ${artifact.path}.`], { path: artifact.path, url }, [artifact]);
+      return result(
+        session,
+        ctx,
+        mark,
+        [`Saved a screenshot of ${url} to ${artifact.path}.`],
+        { path: artifact.path, url },
+        [artifact],
+      );
     },
   });
 }

@@ -19,12 +19,21 @@ export function selectTool(session: BrowserSession) {
       try {
         const values = await el.handle.evaluate((node, wanted: string[]) => {
           if (!(node instanceof HTMLSelectElement)) return null;
-          return Array.from(node.options).filter((o) => wanted.includes(o.value) || wanted.includes(o.label)).map((o) => o.value);
+          return Array.from(node.options)
+            .filter((o) => wanted.includes(o.value) || wanted.includes(o.label))
+            .map((o) => o.value);
         }, i.values);
         if (values === null) throw new WorksiteError("user", `${named(i.element, i.ref)} is not a select element.`);
-        if (values.length === 0) throw new WorksiteError("user", `No option of ${named(i.element, i.ref)} matches ${i.values.join(", ")}.`);
+        if (values.length === 0)
+          throw new WorksiteError("user", `No option of ${named(i.element, i.ref)} matches ${i.values.join(", ")}.`);
         await act(tab, timeoutOf(session), ctx.signal, () => el.handle.select(...values));
-        return result(session, ctx, mark, [`Selected ${values.map((v) => JSON.stringify(v)).join(", ")} in ${named(i.element, i.ref)}.`], { values, frame: el.url });
+        return result(
+          session,
+          ctx,
+          mark,
+          [`Selected ${values.map((v) => JSON.stringify(v)).join(", ")} in ${named(i.element, i.ref)}.`],
+          { values, frame: el.url },
+        );
       } finally {
         void el.handle.dispose().catch(() => {});
       }

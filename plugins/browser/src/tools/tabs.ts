@@ -8,7 +8,12 @@ import { navigate } from "./open.js";
 
 const input = z.object({
   action: z.enum(["list", "new", "select", "close"]),
-  id: z.number().int().positive().optional().describe("Tab id for select and close (close defaults to the current tab)"),
+  id: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Tab id for select and close (close defaults to the current tab)"),
   url: z.string().min(1).optional().describe("For new: open this address in the new tab"),
 });
 
@@ -28,23 +33,40 @@ export function tabsTool(session: BrowserSession) {
         return result(session, ctx, mark, [`Opened tab ${tab.id} (blank) and selected it.`], { tab: tab.id });
       }
       if (i.action === "select") {
-        if (i.id === undefined) throw new WorksiteError("user", "tabs select needs an id; browser.tabs list shows them.");
+        if (i.id === undefined)
+          throw new WorksiteError("user", "tabs select needs an id; browser.tabs list shows them.");
         const tab = session.select(i.id);
         await tab.page.bringToFront().catch(() => {});
-        return result(session, ctx, mark, [`Selected tab ${tab.id} at ${tab.page.url()}.`], { tab: tab.id, url: tab.page.url() });
+        return result(session, ctx, mark, [`Selected tab ${tab.id} at ${tab.page.url()}.`], {
+          tab: tab.id,
+          url: tab.page.url(),
+        });
       }
       if (i.action === "close") {
         const id = i.id ?? session.peek()?.id;
         if (id === undefined) throw new WorksiteError("user", "No tab to close.");
         await session.closeTab(id);
-        return result(session, ctx, mark, [`Closed tab ${id}.${session.peek() ? ` Tab ${session.peek()?.id} is current.` : ""}`], { closed: id });
+        return result(
+          session,
+          ctx,
+          mark,
+          [`Closed tab ${id}.${session.peek() ? ` Tab ${session.peek()?.id} is current.` : ""}`],
+          { closed: id },
+        );
       }
       const current = session.peek();
-      const tabs = await Promise.all(session.tabs().map(async (t) => ({
-        id: t.id, url: t.page.url(), title: await t.page.title().catch(() => ""), current: t === current,
-      })));
+      const tabs = await Promise.all(
+        session.tabs().map(async (t) => ({
+          id: t.id,
+          url: t.page.url(),
+          title: await t.page.title().catch(() => ""),
+          current: t === current,
+        })),
+      );
       const list = tabs.map((t) => `${t.current ? "*" : " "} [${t.id}] ${t.title} — ${t.url}`).join("\n");
-      return result(session, ctx, mark, [`${tabs.length} tab(s), * is current:`, ctx.untrusted(list, "browser tabs")], { tabs });
+      return result(session, ctx, mark, [`${tabs.length} tab(s), * is current:`, ctx.untrusted(list, "browser tabs")], {
+        tabs,
+      });
     },
   });
 }

@@ -8,7 +8,8 @@ import { refFields } from "./ref-input.js";
 
 export function typeTool(session: BrowserSession, sensitiveTier: "confirm" | "forbidden" | undefined) {
   return defineTool({
-    description: "Type text into an editable element by its snapshot ref, replacing its value. Typing into password, card or one-time-code fields needs a person's confirmation.",
+    description:
+      "Type text into an editable element by its snapshot ref, replacing its value. Typing into password, card or one-time-code fields needs a person's confirmation.",
     effect: "external",
     targetKind: "url",
     input: z.object({
@@ -25,12 +26,26 @@ export function typeTool(session: BrowserSession, sensitiveTier: "confirm" | "fo
       const el = await resolve(session, tab, i.ref);
       try {
         await fillText(el, i.text, i.slowly ?? false);
-        if (i.submit) await act(tab, timeoutOf(session), ctx.signal, () => tab.page.keyboard.press("Enter"), downloadCount(session));
+        if (i.submit)
+          await act(
+            tab,
+            timeoutOf(session),
+            ctx.signal,
+            () => tab.page.keyboard.press("Enter"),
+            downloadCount(session),
+          );
       } finally {
         void el.handle.dispose().catch(() => {});
       }
-      return result(session, ctx, mark, [`Typed ${shownValue(ctx, el, i.text)} into ${named(i.element, i.ref)}${i.submit ? " and pressed Enter" : ""}.`],
-        { frame: el.url, sensitive: el.sensitive, url: tab.page.url() });
+      return result(
+        session,
+        ctx,
+        mark,
+        [
+          `Typed ${shownValue(ctx, el, i.text)} into ${named(i.element, i.ref)}${i.submit ? " and pressed Enter" : ""}.`,
+        ],
+        { frame: el.url, sensitive: el.sensitive, url: tab.page.url() },
+      );
     },
   });
 }

@@ -20,7 +20,9 @@ export async function uploadablePaths(ctx: ToolContext, paths: string[]): Promis
     // The rules first: a forbidden path is refused whether or not it exists.
     const decision = await ctx.check("file.read", relative);
     if (!permits(decision.tier, "read")) {
-      const why = decision.rule ? `${ruleText(decision)} makes file.read ${decision.tier} for ${relative}` : decision.reason;
+      const why = decision.rule
+        ? `${ruleText(decision)} makes file.read ${decision.tier} for ${relative}`
+        : decision.reason;
       throw new WorksiteError("refused", `refused to upload ${path}: ${why}; nothing was attached`);
     }
     let isFile: boolean;
@@ -37,10 +39,14 @@ export async function uploadablePaths(ctx: ToolContext, paths: string[]): Promis
 
 export function uploadTool(session: BrowserSession) {
   return defineTool({
-    description: "Attach files from inside the worksite to a file input by its snapshot ref. Only files the worksite's rules let you read (file.read); never .worksite/.",
+    description:
+      "Attach files from inside the worksite to a file input by its snapshot ref. Only files the worksite's rules let you read (file.read); never .worksite/.",
     effect: "external",
     targetKind: "url",
-    input: z.object({ ...refFields, paths: z.array(z.string().min(1)).min(1).describe("Paths relative to the worksite root") }),
+    input: z.object({
+      ...refFields,
+      paths: z.array(z.string().min(1)).min(1).describe("Paths relative to the worksite root"),
+    }),
     target: (i) => refOwnerUrl(session, i.ref),
     async run(i, ctx) {
       const files = await uploadablePaths(ctx, i.paths);
@@ -54,7 +60,10 @@ export function uploadTool(session: BrowserSession) {
       } finally {
         void el.handle.dispose().catch(() => {});
       }
-      return result(session, ctx, mark, [`Attached ${i.paths.join(", ")} to ${named(i.element, i.ref)}.`], { files: i.paths, frame: el.url });
+      return result(session, ctx, mark, [`Attached ${i.paths.join(", ")} to ${named(i.element, i.ref)}.`], {
+        files: i.paths,
+        frame: el.url,
+      });
     },
   });
 }

@@ -8,20 +8,32 @@ let nextLine = 1;
 export function rule(tier: Tier, text: string, line = nextLine++): Rule {
   const m = /^([^\s(]+)(?:\((.*)\)|\s+(.+))?$/.exec(text.trim());
   if (!m) throw new Error(`bad rule text ${text}`);
-  const r: Rule = { tier, tool: m[1]!, text, source: { file: "PERMISSIONS.md", line }, examples: { match: [], notMatch: [] } };
+  const r: Rule = {
+    tier,
+    tool: m[1]!,
+    text,
+    source: { file: "PERMISSIONS.md", line },
+    examples: { match: [], notMatch: [] },
+  };
   const specifier = m[2] ?? m[3];
   if (specifier !== undefined && specifier.trim() !== "") r.specifier = specifier.trim();
   return r;
 }
 
 export function permissions(rules: Rule[], defaults: Partial<PermissionsDefaults> = {}): PermissionsFile {
-  return { file: "PERMISSIONS.md", defaults: { read: "read-only", write: "confirm", external: "confirm", ...defaults }, rules, notes: [] };
+  return {
+    file: "PERMISSIONS.md",
+    defaults: { read: "read-only", write: "confirm", external: "confirm", ...defaults },
+    rules,
+    notes: [],
+  };
 }
 
 /** Rules by tier, one text per line, like a PERMISSIONS.md laid out by section. */
 export function tiers(spec: Partial<Record<Tier, string[]>>, defaults?: Partial<PermissionsDefaults>): PermissionsFile {
   nextLine = 1;
   const rules: Rule[] = [];
-  for (const [tier, texts] of Object.entries(spec) as [Tier, string[]][]) for (const t of texts) rules.push(rule(tier, t));
+  for (const [tier, texts] of Object.entries(spec) as [Tier, string[]][])
+    for (const t of texts) rules.push(rule(tier, t));
   return permissions(rules, defaults);
 }

@@ -40,7 +40,13 @@ export interface ContainmentSite {
   restore(): void;
 }
 
-const ENV_KEYS = ["HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "WORKSITE_STATE_DIR", "WORKSITE_APPROVAL_KEY_FILE"] as const;
+const ENV_KEYS = [
+  "HOME",
+  "XDG_CONFIG_HOME",
+  "XDG_STATE_HOME",
+  "WORKSITE_STATE_DIR",
+  "WORKSITE_APPROVAL_KEY_FILE",
+] as const;
 
 /**
  * A worksite with every kind of control state (the three files, PROGRESS.md,
@@ -48,7 +54,9 @@ const ENV_KEYS = ["HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "WORKSITE_STATE_D
  * memory folder's .git) and a person whose seal key, state and credentials
  * live in temp folders the environment points at.
  */
-export async function containmentSite(options: { allow?: string[]; forbidden?: string[]; thread?: string } = {}): Promise<ContainmentSite> {
+export async function containmentSite(
+  options: { allow?: string[]; forbidden?: string[]; thread?: string } = {},
+): Promise<ContainmentSite> {
   const base = await mkdtemp(join(tmpdir(), "worksite-contain-"));
   const root = join(base, "site");
   const tag = () => `SECRET-${randomBytes(8).toString("hex")}`;
@@ -65,27 +73,65 @@ export async function containmentSite(options: { allow?: string[]; forbidden?: s
   };
   await put(keyPath, sealKey);
   await chmod(keyPath, 0o600);
-  for (const path of [join(configDir, "worksite", "approval.key"), join(stateDir, "worksite-id", "anchor.json"), join(home, ".ssh", "id_ed25519"), join(home, ".aws", "credentials"), join(home, ".config", "gh", "hosts.yml"), join(root, "secret", "token.txt")]) {
+  for (const path of [
+    join(configDir, "worksite", "approval.key"),
+    join(stateDir, "worksite-id", "anchor.json"),
+    join(home, ".ssh", "id_ed25519"),
+    join(home, ".aws", "credentials"),
+    join(home, ".config", "gh", "hosts.yml"),
+    join(root, "secret", "token.txt"),
+  ]) {
     const marker = tag();
     markers.push(marker);
     await put(path, marker);
   }
   const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
-  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: configDir, XDG_STATE_HOME: join(base, "xdg-state"), WORKSITE_STATE_DIR: stateDir, WORKSITE_APPROVAL_KEY_FILE: keyPath });
+  Object.assign(process.env, {
+    HOME: home,
+    XDG_CONFIG_HOME: configDir,
+    XDG_STATE_HOME: join(base, "xdg-state"),
+    WORKSITE_STATE_DIR: stateDir,
+    WORKSITE_APPROVAL_KEY_FILE: keyPath,
+  });
 
   await put(join(root, "THREAD.md"), options.thread ?? "---\nstage: write\n---\n# Thread\n## Owns\n- src/\n");
   await put(join(root, "GOAL.md"), "# Goal\nKeep the widget counting.\n");
   const allow = options.allow ?? ORDINARY_COMMANDS;
   const forbidden = options.forbidden ?? ["file.read secret/**"];
-  await put(join(root, "PERMISSIONS.md"), ["# Permissions", "", "## Allow", ...allow.map((r) => `- \`${r}\``), "", "## Forbidden", ...forbidden.map((r) => `- \`${r}\``), ""].join("\n"));
+  await put(
+    join(root, "PERMISSIONS.md"),
+    [
+      "# Permissions",
+      "",
+      "## Allow",
+      ...allow.map((r) => `- \`${r}\``),
+      "",
+      "## Forbidden",
+      ...forbidden.map((r) => `- \`${r}\``),
+      "",
+    ].join("\n"),
+  );
   await put(join(root, "PROGRESS.md"), "# Progress\n## Round 1\nDone.\n");
   // Runtime state a command must not touch (approvals themselves now live in the person's state folder).
   await put(join(root, ".worksite", "runs", "r1.json"), JSON.stringify({ id: "r1", status: "consumed", seal: "abc" }));
   await put(join(root, "artifacts", "index.json"), "[]\n");
   await put(join(root, "artifacts", "round-1", "x.log"), "evidence\n");
   await put(join(root, "src", "a.txt"), "work\n");
-  await put(join(root, "package.json"), JSON.stringify({ name: "victim", private: true, scripts: { test: "echo x > THREAD.md; node -e \"require('fs').rmSync('.' + 'worksite', { recursive: true, force: true })\"; echo done" } }));
-  const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main", ...args], { cwd, stdio: "ignore" });
+  await put(
+    join(root, "package.json"),
+    JSON.stringify({
+      name: "victim",
+      private: true,
+      scripts: {
+        test: "echo x > THREAD.md; node -e \"require('fs').rmSync('.' + 'worksite', { recursive: true, force: true })\"; echo done",
+      },
+    }),
+  );
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main", ...args], {
+      cwd,
+      stdio: "ignore",
+    });
   git(root, "init", "-q");
   git(root, "add", "THREAD.md", "GOAL.md", "src");
   git(root, "commit", "-qm", "start");
@@ -106,7 +152,16 @@ export async function containmentSite(options: { allow?: string[]; forbidden?: s
   return { root, base, secrets: { sealKey, keyPath, configDir, stateDir, home, markers }, gate, restore };
 }
 
-const CONTROL = ["THREAD.md", "GOAL.md", "PERMISSIONS.md", "PROGRESS.md", ".worksite", "artifacts", ".git", "memory/.git"];
+const CONTROL = [
+  "THREAD.md",
+  "GOAL.md",
+  "PERMISSIONS.md",
+  "PROGRESS.md",
+  ".worksite",
+  "artifacts",
+  ".git",
+  "memory/.git",
+];
 
 /** Names, kinds, modes, bytes and link targets of every control path: equal snapshots mean nothing changed. */
 export function controlSnapshot(root: string): Record<string, string> {
