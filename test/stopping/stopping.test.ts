@@ -36,7 +36,7 @@ let origin: string;
 let onRequest: (() => void) | undefined;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = createServer((_req, res) => {
     onRequest?.();
     const timer = setTimeout(
       () => res.writeHead(200, { "content-type": "text/html" }).end("<title>Slow</title><h1>Slow page</h1>"),

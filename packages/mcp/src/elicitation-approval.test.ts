@@ -76,7 +76,7 @@ describe("approving a confirm-tier call through MCP elicitation (in-memory trans
     const entries = await auditEntries(root);
     const approval = entries.find((e) => e.type === "approval");
     expect(approval?.actor).toBe("person:mcp-elicitation:person-alice");
-    const id = (approval?.data as { approval: string }).approval;
+    const id = (approval!.data as { approval: string }).approval;
     const note = entries.find((e) => e.type === "note" && e.actor === "person:mcp-elicitation:person-alice");
     expect(String(note?.message)).toMatch(/elicitation/);
     expect(entries.some((e) => e.actor === "person:alice" || e.actor === "person:person-alice")).toBe(false);

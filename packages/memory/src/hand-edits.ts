@@ -41,7 +41,7 @@ export async function handEdits(
   for (let i = 0; i < missing.length; i += 64) {
     const batch = missing.slice(i, i + 64);
     const read = await Promise.all(batch.map((f) => readFile(join(store.dir, f), "utf8")));
-    batch.forEach((f, j) => texts.set(f, read[j]!));
+    for (const [j, f] of batch.entries()) texts.set(f, read[j]!);
   }
   const out: HandEdit[] = [];
   for (const file of files) {

@@ -7,7 +7,7 @@ export async function entriesAt(store: MemoryStore, commit: string | undefined):
   const out: MemoryEntry[] = [];
   for (const [path, oid] of await listTree(store, commit)) {
     const file = memoryPath(store, path);
-    if (!file || !file.endsWith(".md") || file === INDEX_FILE || file === "README.md") continue;
+    if (!file?.endsWith(".md") || file === INDEX_FILE || file === "README.md") continue;
     const parsed = parseEntry(await readBlobText(store, oid), file);
     if (parsed.ok) out.push(parsed.entry);
   }

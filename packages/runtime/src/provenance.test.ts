@@ -24,15 +24,13 @@ async function fakeModel(answers: unknown[]): Promise<{ url: string; seen: Seen[
     req.on("end", () => {
       seen.push(JSON.parse(text) as Seen);
       const message = answers[seen.length - 1] ?? { role: "assistant", content: "done" };
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(
-          JSON.stringify({
-            id: `c${seen.length}`,
-            object: "chat.completion",
-            choices: [{ index: 0, message, finish_reason: "stop" }],
-          }),
-        );
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          id: `c${seen.length}`,
+          object: "chat.completion",
+          choices: [{ index: 0, message, finish_reason: "stop" }],
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

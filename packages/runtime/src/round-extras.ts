@@ -84,9 +84,7 @@ export async function roundExtras(
  * on the run's proposal branch through memory.write; after the round, a remote
  * gets what the main line has.
  */
-async function roundMemory(
-  session: Session,
-): Promise<{
+async function roundMemory(session: Session): Promise<{
   text?: string;
   fromOthers?: RoundExtras["memoryFromOthers"];
   problems: string[];

@@ -169,8 +169,8 @@ describe("queueing instructions", () => {
       [2, `queued instruction taken: ${second}`],
     ]);
     const progress = await readProgress(root);
-    expect(progress).toMatch(new RegExp(`## Round 1 — [^\\n]*\\n\\nRun [^\\n]*Instruction: ${escape(first)}`));
-    expect(progress).toMatch(new RegExp(`## Round 2 — [^\\n]*\\n\\nRun [^\\n]*Instruction: ${escape(second)}`));
+    expect(progress).toMatch(new RegExp(`## Round 1 — [^\\n]*\\n\\nRun [^\\n]*Instruction: ${escapeRegExp(first)}`));
+    expect(progress).toMatch(new RegExp(`## Round 2 — [^\\n]*\\n\\nRun [^\\n]*Instruction: ${escapeRegExp(second)}`));
   });
 
   it("keeps messages sent in quick succession in the order they were sent", async () => {
@@ -181,6 +181,6 @@ describe("queueing instructions", () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -14,11 +14,9 @@ import type { SkillStep } from "./types.js";
 // gray-matter already carries a YAML parser (js-yaml); its engine is public but untyped.
 const yaml = (matter as unknown as { engines: { yaml: { parse(text: string): unknown } } }).engines.yaml;
 
-const toolId = z
-  .string({ error: "a step needs a tool" })
-  .regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/, {
-    error: (iss) => `\`${String(iss.input)}\` is not a tool id: write plugin.tool, such as shell.run or browser.open`,
-  });
+const toolId = z.string({ error: "a step needs a tool" }).regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/, {
+  error: (iss) => `\`${String(iss.input)}\` is not a tool id: write plugin.tool, such as shell.run or browser.open`,
+});
 
 export const stepSchema = z.looseObject({
   tool: toolId,

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { join } from "node:path";
 import { readArtifactIndex, type AuditLog, type Gate } from "@worksite/core";
 import { browserGate, callOk, html, refOf, serve, tempDir, type TestServer } from "../test/helpers.js";
 

@@ -1,5 +1,4 @@
 import { createSocket, type Socket } from "node:dgram";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditEntry, AuditLog, Gate } from "@worksite/core";
 import { browserGate, callOk, countingServer, tempDir, waitUntil, type CountingServer } from "../test/helpers.js";

@@ -332,7 +332,7 @@ export function walkPage(options: WalkOptions): WalkResult {
 export function resolveRef(store: string, ref: string): Element | null {
   const st = (window as unknown as Record<string, { byRef: Map<string, WeakRef<Element>> } | undefined>)[store];
   const el = st?.byRef.get(ref)?.deref();
-  return el && el.isConnected ? el : null;
+  return el?.isConnected ? el : null;
 }
 
 /** In the page: is this field one whose value must never be read back (password, card, one-time code)? */

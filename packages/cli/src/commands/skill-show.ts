@@ -74,9 +74,9 @@ export default defineCommand({
           `Steps${sections.variables.length ? ` (needs ${sections.variables.map((v) => `{{${v}}}`).join(", ")})` : ""}`,
         ),
       );
-      sections.steps.forEach((s, i) =>
-        out.push(`  ${i + 1}. ${s.tool} ${JSON.stringify(s.input)}${s.id ? paint("dim", `  [${s.id}]`) : ""}`),
-      );
+      for (const [i, s] of sections.steps.entries()) {
+        out.push(`  ${i + 1}. ${s.tool} ${JSON.stringify(s.input)}${s.id ? paint("dim", `  [${s.id}]`) : ""}`);
+      }
     } else out.push(paint("dim", "no Steps: a model agent follows the body; the script agent cannot run it"));
     if (sections.failureModes.length) {
       out.push(paint("bold", "Failure modes"));

@@ -2,7 +2,7 @@ import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { ruleMatches } from "../policy/policy.js";
-import type { PermissionsDefaults, Rule, Tier } from "../policy/types.js";
+import type { PermissionsDefaults, Tier } from "../policy/types.js";
 import type { Collector } from "./diagnostics.js";
 import { normalizeText, readFrontmatter, validateFrontmatter } from "./frontmatter.js";
 import { type ParseOptions, type ParseResult, runParser, unwrap } from "./parse-result.js";
@@ -184,7 +184,7 @@ function readPipeTable(ctx: Ctx, rows: BodyItem[]): void {
   if (cells.length > 1 && cells[1]!.cells && isSeparator(cells[1]!.cells)) {
     const header = cells[0]!.cells ?? [];
     const found = header.findIndex((c) => TIER_COLUMN.test(c.text.trim()));
-    tierColumn = found >= 0 ? found : 0;
+    tierColumn = Math.max(found, 0);
     start = 2;
   }
   for (const { row, cells: rowCells } of cells.slice(start)) {

@@ -69,7 +69,7 @@ function fieldProblem(field: string, spec: FieldSpec): string | undefined {
     if (bounds.length > 2) return `"${range}" is not a value or a range`;
     const values: number[] = [];
     for (const b of bounds) {
-      const n = valueOf(b, spec);
+      const n = fieldValue(b, spec);
       if (n === undefined) return `"${b}" is not a ${spec.name} (${spec.min}-${spec.max})`;
       values.push(n);
     }
@@ -78,7 +78,7 @@ function fieldProblem(field: string, spec: FieldSpec): string | undefined {
   return undefined;
 }
 
-function valueOf(text: string, spec: FieldSpec): number | undefined {
+function fieldValue(text: string, spec: FieldSpec): number | undefined {
   if (/^\d{1,2}$/.test(text)) {
     const n = Number(text);
     return n >= spec.min && n <= spec.max ? n : undefined;

@@ -48,7 +48,7 @@ export function yamlExpandsTooFar(value: unknown, textLength: number): boolean {
 export function firstAliasLine(lines: readonly string[]): number {
   const alias = /(^|[\s[{,:-])\*[^\s,[\]{}]+/;
   const index = lines.findIndex((l) => !l.trimStart().startsWith("#") && alias.test(l));
-  return index < 0 ? 0 : index;
+  return Math.max(index, 0);
 }
 
 export const YAML_EXPANSION_MESSAGE =

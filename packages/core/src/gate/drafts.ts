@@ -54,7 +54,7 @@ export async function discardDraft(
   options: { by: string; reason?: string },
 ): Promise<DraftRecord | undefined> {
   const record = await readDraft(root, id);
-  if (!record || record.status !== "open" || !(await claimDraft(root, id))) return undefined;
+  if (record?.status !== "open" || !(await claimDraft(root, id))) return undefined;
   const discarded: DraftRecord = {
     ...record,
     status: "discarded",

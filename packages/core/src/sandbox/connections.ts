@@ -39,12 +39,10 @@ export async function decideConnection({
   // has running (parallel tool calls open new connections while a command runs): it alone decides and audits them.
   const owner = commands.find((c) => c.claims?.(host, port ?? 0));
   for (const command of owner ? [owner] : commands) {
-    const verdict = await command
-      .decide(host, port ?? 0)
-      .catch((error: unknown) => ({
-        allow: false as const,
-        reason: `the gate could not decide: ${error instanceof Error ? error.message : String(error)}`,
-      }));
+    const verdict = await command.decide(host, port ?? 0).catch((error: unknown) => ({
+      allow: false as const,
+      reason: `the gate could not decide: ${error instanceof Error ? error.message : String(error)}`,
+    }));
     if (!verdict.allow) {
       command.refused.push(`${host}${port ? `:${port}` : ""}: ${verdict.reason}`);
       return { allow: false, reason: verdict.reason };

@@ -1,12 +1,3 @@
-/**
- * Secrets that the pattern rules cannot see as written (issue 11 item 7): a
- * token base64- or URL-encoded, split across lines, or with zero-width
- * characters inside; a PEM private key body without its BEGIN line. Each
- * finder returns ranges of the original text; the decoded or folded text is
- * scanned by the ordinary rules.
- */
-import type { SecretRule } from "./rules.js";
-
 export interface HiddenFinding {
   kind: string;
   start: number;

@@ -3,7 +3,7 @@ import { unifiedDiff } from "./line-diff.js";
 
 describe("unified diff for drafted writes and memory proposals", () => {
   it("shows changed lines with context in unified form", () => {
-    const before = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"].join("\n") + "\n";
+    const before = `${["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"].join("\n")}\n`;
     const after = before.replace("e\n", "E\n");
     expect(unifiedDiff("x.txt", before, after)).toBe(
       [

@@ -66,7 +66,7 @@ export function createCommandAgent(options: CommandAgentOptions): Agent {
         const config = join(configDir, "mcp.json");
         await writeFile(
           config,
-          JSON.stringify(
+          `${JSON.stringify(
             {
               mcpServers: {
                 worksite: { type: "http", url: endpoint.url, headers: { Authorization: `Bearer ${endpoint.token}` } },
@@ -74,7 +74,7 @@ export function createCommandAgent(options: CommandAgentOptions): Agent {
             },
             null,
             2,
-          ) + "\n",
+          )}\n`,
           { mode: 0o600 },
         );
         Object.assign(endpointEnv, {

@@ -42,15 +42,13 @@ async function fakeModel(
       seen.push({ headers: req.headers, body: JSON.parse(text) as Seen["body"] });
       if (hold(seen.length)) return; // a model that is still thinking: no answer until the client gives up
       const message = answers[seen.length - 1] ?? { role: "assistant", content: "out of script" };
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(
-          JSON.stringify({
-            id: `c${seen.length}`,
-            object: "chat.completion",
-            choices: [{ index: 0, message, finish_reason: "stop" }],
-          }),
-        );
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          id: `c${seen.length}`,
+          object: "chat.completion",
+          choices: [{ index: 0, message, finish_reason: "stop" }],
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

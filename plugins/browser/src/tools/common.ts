@@ -48,6 +48,8 @@ export function describeEvents(ctx: ToolContext, events: SessionEvent[]): string
         return `A ${e.type} dialog opened on tab ${e.tab}; answer it with browser.dialog. Its message:\n${ctx.untrusted(e.message, `dialog on tab ${e.tab}`)}`;
       case "download":
         return e.state === "completed" ? `Downloaded ${e.url} → ${e.path}` : `Download of ${e.url} ${e.state}.`;
+      default:
+        return e satisfies never;
     }
   });
 }

@@ -266,7 +266,7 @@ export function secretCorpus(seed = 20240601): SecretSample[] {
     );
   }
   for (let i = 0; i < 6; i++) {
-    const v = mixed(pick([ALNUM, B64URL, HEX + "ABCDEF"]), 32 + i);
+    const v = mixed(pick([ALNUM, B64URL, `${HEX}ABCDEF`]), 32 + i);
     add(
       "high-entropy-assignment",
       [v],
