@@ -4,7 +4,7 @@ import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/serv
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import type { McpSession } from "./session.js";
 import { type ArtifactIndex, readArtifactIndex, readEvidenceFile } from "@worksite/core";
-import { discoverSkills } from "@worksite/runtime";
+import { currentStanding, discoverSkills, readState, renderFor } from "@worksite/runtime";
 
 const FILES = [
   {
@@ -39,6 +39,14 @@ const BINARY_EXTENSIONS: Record<string, string> = {
   ".pdf": "application/pdf",
 };
 
+export const STANDING_URI = "worksite://standing";
+
+/** Computed when read, so an approval decided a moment ago is already in it. */
+async function standingText(session: McpSession): Promise<string> {
+  const standing = await currentStanding(session.root, session.worksite, await readState(session.root));
+  return renderFor(session.root, standing);
+}
+
 export function fileUri(file: string): string {
   return `worksite://files/${file}`;
 }
@@ -55,6 +63,20 @@ export function registerResources(server: McpServer, session: McpSession): void 
       }),
     );
   }
+
+  server.registerResource(
+    "standing",
+    STANDING_URI,
+    {
+      title: "Standing state",
+      description:
+        "Where the thread stands now: decisions (from the audit log), open problems, what the next wake checks, stop conditions",
+      mimeType: "text/markdown",
+    },
+    async (uri) => ({
+      contents: [{ uri: uri.href, mimeType: "text/markdown", text: await standingText(session) }],
+    }),
+  );
 
   server.registerResource(
     "artifacts",

@@ -95,3 +95,13 @@ export {
   runsDir,
   type RunRecord,
 } from "./processes.js";
+export {
+  currentStanding,
+  readStandingFile,
+  readStandingSection,
+  recordRoundStanding,
+  renderFor,
+  renderStanding,
+  type Problem,
+  type Standing,
+} from "./standing-state/index.js";

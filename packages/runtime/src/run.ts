@@ -18,6 +18,7 @@ import { endMarked, forgetRun, recordRun, RUN_MARK_ENV, runMark, sweepDeadRuns }
 import { roundExtras } from "./round-extras.js";
 import { appendProgress, readRoundReport, renderRoundReport, withFullLists } from "./report.js";
 import { newRunId, openSession, type Session } from "./session.js";
+import { currentStanding, recordRoundStanding, renderFor } from "./standing-state/index.js";
 import { type GoalState, readState, writeState } from "./state.js";
 import { failedChecks, failureSignature, verifyGoal } from "./verify.js";
 
@@ -244,10 +245,14 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         changedFiles: await changedSince(root, from?.commit ?? (await listCheckpoints(root)).at(-1)),
         ...(options.event ? { event: options.event } : {}),
       });
+      // Fresh at the start of the round: decisions made since the last one (an approval, a closed problem) are in it.
+      const standing =
+        state.round > 0 ? await renderFor(root, await currentStanding(root, worksite, state)) : undefined;
       const context: RoundContext = {
         root,
         run,
         round,
+        ...(standing ? { standing } : {}),
         thread: worksite.thread,
         goal: worksite.goal,
         ...(queued ? { instruction: queued.text } : {}),
@@ -428,6 +433,16 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       if (signature && failureSummary) state.failure = { signature, count: sameFailureCount, summary: failureSummary };
       else delete state.failure;
       await writeState(root, state);
+      await recordRoundStanding(root, worksite, state, {
+        round,
+        verification,
+        calls: turn.calls,
+        problems: [...extras.problems, ...notCheckpointed(checkpoint.skipped)],
+        changedFiles,
+        agentNext: roundArtifacts.flatMap((a) =>
+          Array.isArray(a.meta?.nextWake) ? a.meta.nextWake.filter((n): n is string => typeof n === "string") : [],
+        ),
+      });
       await audit.append({
         type: "run",
         run,

@@ -67,15 +67,25 @@ export function createThreadPlugin(worksite: Worksite) {
         input: z.object({
           note: z.string().min(1).max(20_000).describe("what was done, what is blocked, what is next — markdown"),
           title: z.string().max(200).optional().describe("one line heading for the note"),
+          nextWake: z
+            .array(z.string().min(1).max(300))
+            .max(10)
+            .optional()
+            .describe(
+              "what the next round (or wake) should check first; shown in the thread's standing state as yours",
+            ),
         }),
         async run(input, ctx) {
           const time = new Date().toISOString();
-          const body = `## ${input.title ?? "Progress note"}\n\n_${ctx.actor}, round ${ctx.round}, ${time}_\n\n${input.note.trim()}\n`;
+          const next = input.nextWake?.length
+            ? `\n### On the next wake\n${input.nextWake.map((n) => `- [ ] ${n}`).join("\n")}\n`
+            : "";
+          const body = `## ${input.title ?? "Progress note"}\n\n_${ctx.actor}, round ${ctx.round}, ${time}_\n\n${input.note.trim()}\n${next}`;
           const ref = await ctx.artifacts.write({
             name: `progress-${time.replace(/[:.]/g, "-")}.md`,
             kind: "markdown",
             data: body,
-            meta: { actor: ctx.actor },
+            meta: { actor: ctx.actor, ...(input.nextWake?.length ? { nextWake: input.nextWake } : {}) },
           });
           return { content: `noted in ${ref.path}`, data: { path: ref.path }, artifacts: [ref] };
         },

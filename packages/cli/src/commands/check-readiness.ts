@@ -10,6 +10,7 @@ import {
 } from "@worksite/core";
 import { builtinPluginNames, inspectPlugins, openSession, pluginBases, type PluginReport } from "@worksite/runtime";
 import type { CommandIO } from "../io.js";
+import { readFirstWarnings } from "./check-read-first.js";
 import { suggestCommand } from "../suggest.js";
 
 /**
@@ -30,6 +31,7 @@ export async function readinessDiagnostics(
   const tools = await sessionTools(root, missing.length === 0);
   stepWarnings(worksite, tools, missing, io, root, out);
   verifyWarnings(worksite, root, tools, shown, out);
+  out.push(...readFirstWarnings(worksite, root));
   return out;
 }
 

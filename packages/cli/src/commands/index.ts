@@ -116,6 +116,14 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "list memory entries and which are hidden from agents",
     load: async () => (await import("./memory-list.js")).default,
   },
+  threads: {
+    summary: "list the threads under a folder: state, round, what waits for a person, next wake",
+    load: async () => (await import("./threads.js")).default,
+  },
+  "problem close": {
+    summary: "close an open problem of the thread's standing state, as a person's decision",
+    load: async () => (await import("./problem-close.js")).default,
+  },
   mcp: {
     summary: "serve this worksite's gated tools to an MCP client (stdio, or local HTTP with a token)",
     load: async () => (await import("./mcp.js")).default,

@@ -5,6 +5,7 @@ import { WORKSITE_FILES } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { styler } from "../io.js";
 import { suggestCommand } from "../suggest.js";
+import { COMPANIONS, parseCompanions, scaffoldCompanions } from "./init-companions.js";
 
 /** From src/commands (vitest) and dist/commands (built) alike, templates/ is two folders up. */
 const TEMPLATES = new URL("../../templates/", import.meta.url);
@@ -13,17 +14,22 @@ const GITIGNORE = ["# worksite runtime state: audit log, approvals, inbox, runs,
 
 export default defineCommand({
   name: "init",
-  usage: "init [DIR] [--force]",
+  usage: "init [DIR] [--force] [--with runbook,inventory,env-map,backup,security]",
   summary:
     "create a worksite: THREAD.md, GOAL.md and PERMISSIONS.md with commented examples, artifacts/, memory/, skills/ and .worksite/",
   options: {
     force: { type: "boolean", description: "overwrite THREAD.md, GOAL.md and PERMISSIONS.md if they exist" },
+    with: {
+      type: "string",
+      description: `companion files to scaffold, linked from "read first" (agent edits are drafts): ${Object.keys(COMPANIONS).join(", ")}`,
+    },
   },
   async run(args, io) {
     const paint = styler(io.isTTY);
     const given = args.positionals[0] ?? (typeof args.options.worksite === "string" ? args.options.worksite : ".");
     const root = resolve(io.cwd, given);
     const force = args.options.force === true;
+    const companions = parseCompanions(args.options.with);
     await mkdir(root, { recursive: true });
 
     const created: string[] = [];
@@ -47,6 +53,7 @@ export default defineCommand({
       if (folder !== ".worksite") await writeFile(join(dir, ".gitkeep"), "");
       created.push(`${folder}/`);
     }
+    created.push(...(await scaffoldCompanions(root, companions, TEMPLATES)));
     const gitignore = await addGitignoreLines(join(root, ".gitignore"));
     if (gitignore) created.push(".gitignore lines");
 

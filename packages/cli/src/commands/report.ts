@@ -1,15 +1,33 @@
 import { UserError } from "@worksite/core";
-import { readRoundReport, reportedRounds } from "@worksite/runtime";
+import { loadWorksite } from "@worksite/core";
+import { currentStanding, readRoundReport, readState, renderFor, reportedRounds } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { suggestCommand } from "../suggest.js";
 
 export default defineCommand({
   name: "report",
-  usage: "report [N]",
-  summary: "print round N's report from PROGRESS.md (default: the last round)",
+  usage: "report [N] [--standing]",
+  summary: "print round N's report from PROGRESS.md (default: the last round), or the thread's standing state",
+  options: {
+    standing: {
+      type: "boolean",
+      description: "the standing state as of now: decisions, open problems, what the next wake checks, stop conditions",
+    },
+  },
   async run(args, io) {
     const root = findWorksite(args, io);
+    if (args.options.standing) {
+      const worksite = await loadWorksite(root);
+      const state = await readState(root);
+      const standing = await currentStanding(root, worksite, state);
+      io.stdout(
+        args.options.json
+          ? `${JSON.stringify(standing, null, 2)}\n`
+          : `${(await renderFor(root, standing)).trimEnd()}\n`,
+      );
+      return 0;
+    }
     const n = args.positionals[0] === undefined ? undefined : Number.parseInt(args.positionals[0], 10);
     if (n !== undefined && !Number.isInteger(n))
       throw new UserError(`"${args.positionals[0]}" is not a round number`, { hint: "worksite report 2" });

@@ -1,5 +1,5 @@
 import { listApprovals, listDrafts, listGrants } from "@worksite/core";
-import { liveLock, pendingMessages, readState, threadStanding } from "@worksite/runtime";
+import { currentStanding, liveLock, pendingMessages, readState, threadStanding } from "@worksite/runtime";
 import { loadWorksite } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
@@ -22,6 +22,7 @@ export default defineCommand({
     const grants = await listGrants(root);
     const steering = await pendingMessages(root, "steer");
     const queued = await pendingMessages(root, "queue");
+    const work = await currentStanding(root, worksite, state);
     const status = {
       goal: worksite.goal.goal,
       stage: worksite.thread.stage,
@@ -40,6 +41,10 @@ export default defineCommand({
       grants: grants.map((g) => ({ id: g.id, tool: g.tool, target: g.target, by: g.by })),
       steering: steering.map((m) => ({ id: m.id, text: m.text, by: m.by })),
       queued: queued.map((m) => ({ id: m.id, text: m.text, by: m.by })),
+      // The standing state (PROGRESS.md `## Standing`, as of now): `worksite report --standing` prints it whole.
+      openProblems: work.open.map((p) => ({ id: p.id, text: p.text, since: p.firstRound })),
+      onNextWake: work.nextWake.map((n) => ({ text: n.text, from: n.from })),
+      lastDecision: work.decisions.at(-1) ?? null,
       // No scheduler ships yet (the automations package is still to come), so say how the wake is honoured today.
       nextWake: worksite.thread.wake
         ? `every ${worksite.thread.wake} per THREAD.md, once something runs \`worksite run\` on that schedule (cron, CI)`
@@ -72,6 +77,17 @@ export default defineCommand({
     line("steering", steering.length ? steering.map((m) => `"${m.text}"`).join(", ") : "none pending");
     line("queued", queued.length ? queued.map((m, i) => `${i + 1}. "${m.text}"`).join("  ") : "none");
     line("next wake", status.nextWake);
+    line(
+      "problems",
+      work.open.length
+        ? work.open.map((p) => `${p.id} (since round ${p.firstRound}) ${p.text}`).join("; ")
+        : "none open",
+    );
+    if (work.nextWake.length) line("check next", work.nextWake.map((n) => n.text).join("; "));
+    const last = status.lastDecision;
+    if (last) line("decided", `${last.actor}: ${last.what} (audit #${last.seq})`);
+    if (work.round > 0)
+      io.stdout(paint("dim", `the whole standing state: ${suggestCommand(io, root, "report --standing")}\n`));
     return 0;
   },
 });

@@ -31,7 +31,7 @@ export const THREAD_SECTIONS = vocabulary<ThreadSection>({
   pauseWhen: ["pause when", "pause", "stop when", "pause conditions", "暂停条件", "暂停", "何时暂停"],
 });
 
-const SETTINGS = ["plugins", "stage", "wake", "agent", "memory", "sandbox"] as const;
+const SETTINGS = ["plugins", "stage", "wake", "agent", "memory", "sandbox", "pinned"] as const;
 /** The agents a run can start (runtime's agentKinds); anything else fails only when the run begins. */
 export const AGENT_KINDS = ["script", "openai", "command"] as const;
 const MEMORY_SETTINGS = ["path", "remote", "autoAccept"] as const;
@@ -86,6 +86,7 @@ const threadSettings = z.strictObject({
     )
     .optional(),
   sandbox: sandboxSettingSchema.optional(),
+  pinned: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 const HINTS: Record<string, string> = {
@@ -96,6 +97,7 @@ const HINTS: Record<string, string> = {
   agent: "e.g. `agent: script`, or `agent: { kind: command, command: codex exec }`",
   memory: "e.g. `memory: { path: memory, remote: origin }`",
   sandbox: SANDBOX_SETTING_HINT,
+  pinned: "`pinned: true` lists this thread first in `worksite threads`",
 };
 
 /** Parses THREAD.md. `stage` defaults to `write` when not given: the rules in PERMISSIONS.md still decide every call. */
@@ -143,6 +145,7 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
     else thread.plugins.push(entry);
   });
   if (settings.wake !== undefined) thread.wake = settings.wake.trim();
+  if (settings.pinned) thread.pinned = true;
   if (settings.agent !== undefined) {
     thread.agent = typeof settings.agent === "string" ? { kind: settings.agent } : settings.agent;
     const kind = thread.agent.kind;

@@ -17,6 +17,8 @@ export interface ThreadFile {
   stage: Stage;
   /** Cron expression or interval such as `30m`; absent = wake only when asked. */
   wake?: string;
+  /** `pinned: true`: listed first by `worksite threads`. */
+  pinned?: boolean;
   agent?: { kind: string; [key: string]: unknown };
   memory?: { path: string; remote?: string; autoAccept?: boolean };
   /** `sandbox:` — widens the OS sandbox under commands, or `off`; absent means the default sandbox. */

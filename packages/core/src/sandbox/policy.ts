@@ -85,6 +85,7 @@ export function sandboxPolicy(input: SandboxPolicyInput): SandboxPolicy {
     join(root, ".git"),
     join(root, ".gitmodules"),
     join(absolute(memory, root, home), ".git"),
+    ...guardedWrites(input.permissions?.rules ?? [], root),
   ];
   return {
     off: setting.off,
@@ -115,6 +116,24 @@ function hostRules(rules: readonly Rule[]): string[] {
 function forbiddenReads(rules: readonly Rule[], root: string): string[] {
   return rules
     .filter((r) => r.tier === "forbidden" && r.specifier !== undefined && globMatches(r.tool, "file.read"))
+    .map((r) => join(root, r.specifier!.replace(/^\.\//, "").replace(/^\/+/, "")))
+    .filter((p) => within(p, root) && p !== root);
+}
+
+/**
+ * Exact paths PERMISSIONS.md gives `file.write` a tier short of allow (draft, confirm, forbidden): the
+ * gate drafts or asks for `file.write`, so a command must not write them either (a companion file such as
+ * runbook.md, whose changes a person accepts). Globs stay the gate's alone: a mount needs a path.
+ */
+function guardedWrites(rules: readonly Rule[], root: string): string[] {
+  return rules
+    .filter(
+      (r) =>
+        (r.tier === "draft" || r.tier === "confirm" || r.tier === "forbidden") &&
+        r.specifier !== undefined &&
+        !/[*?[\]{}]/.test(r.specifier) &&
+        r.tool === "file.write",
+    )
     .map((r) => join(root, r.specifier!.replace(/^\.\//, "").replace(/^\/+/, "")))
     .filter((p) => within(p, root) && p !== root);
 }

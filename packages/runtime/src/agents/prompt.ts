@@ -44,6 +44,9 @@ export function renderRoundPrompt(c: RoundContext): string {
       : "",
     c.memory ? `\n## Memory (written by a person)\n${c.memory}` : "",
     ...(c.memoryFromOthers ?? []).map((m) => `\n## Memory: ${m.source}\n${wrapUntrusted(m.text, m.source)}`),
+    c.standing
+      ? `\n## Standing state of the thread\n${wrapUntrusted(c.standing, "the thread's standing state (decisions come from the audit log; problem texts quote tool output; proposed checks are an agent's words)")}`
+      : "",
     c.lastReport
       ? `\n## Last round's report\n${wrapUntrusted(c.lastReport, "the last round's report (the agent's summary and tool results)")}`
       : "",

@@ -16,6 +16,11 @@ export interface RoundContext {
   steering: string[];
   /** The last round's report, for continuity. */
   lastReport?: string;
+  /**
+   * The thread's standing state (PROGRESS.md `## Standing`, as of now): decisions, open problems, what
+   * this wake should check, stop conditions. Shown before the last report.
+   */
+  standing?: string;
   /** Did the last round's verification pass? undefined in the first round. */
   lastVerification?: { passed: boolean; failures: string[] };
   /** MEMORY.md index lines of the entries a person wrote (secrets never included): the thread's own. */
