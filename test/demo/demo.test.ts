@@ -90,6 +90,16 @@ describe("worksite demo, as a new user meets it", () => {
     expect(
       (JSON.parse((await worksite(demo, "approvals", "--json")).out) as { approvals: unknown[] }).approvals,
     ).toEqual([]);
+
+    // PROGRESS.md opens with where the thread stands after its rounds.
+    const progress = await readFile(join(demo, "PROGRESS.md"), "utf8");
+    const standing = progress.slice(progress.indexOf("## Standing"), progress.indexOf("## Round 1 — "));
+    expect(standing).toMatch(/^## Standing\n/);
+    expect(standing).toMatch(/\*\*State:\*\* done \(round 3\)/);
+    expect(standing).toMatch(new RegExp(`person:reviewer: approved ${pending[0]!.id} .*\\[audit #\\d+\\]`));
+    expect(standing).toMatch(/~~P1~~ npm test: exit 1 — passed in round 2; open in round 1/);
+    expect(standing).toMatch(/screenshot: \[artifacts\/round-\d\/screenshot\.png\]/);
+    expect(standing).toContain("goal verified: yes, in round 3");
   });
 
   it("rollback 1 puts the buggy cart back and keeps the later evidence", async () => {

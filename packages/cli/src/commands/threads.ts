@@ -39,7 +39,7 @@ export default defineCommand({
           hint: "create one with: worksite init DIR",
         },
       );
-    const rows = sortRows(await Promise.all(roots.map((root) => threadRow(root, io.cwd))));
+    const rows = sortRows(await Promise.all(roots.map((root) => threadRow(root, dir))));
     if (args.options.json) {
       io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
       return 0;
@@ -51,7 +51,7 @@ export default defineCommand({
       `${r.path}${r.title ? ` — ${r.title}` : ""}`,
       r.error ? "cannot read" : r.state,
       r.error ? "" : String(r.round),
-      r.error ?? (r.waiting || "nothing"),
+      r.error ? "(below)" : r.waiting || "nothing",
       r.nextWake,
     ]);
     const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...cells.map((c) => c[i]!.length))));
@@ -62,6 +62,7 @@ export default defineCommand({
         .trimEnd();
     io.stdout(`${paint("bold", line(header))}\n`);
     for (const c of cells) io.stdout(`${line(c)}\n`);
+    for (const r of rows.filter((r) => r.error)) io.stdout(`${paint("red", "cannot read")} ${r.path}: ${r.error}\n`);
     return 0;
   },
 });
@@ -84,13 +85,17 @@ async function findThreads(dir: string, depth = 0): Promise<string[]> {
   return [...found, ...nested.flat()];
 }
 
-async function threadRow(root: string, cwd: string): Promise<ThreadRow> {
-  const path = relative(cwd, root) || ".";
+/** `from`: the folder listed; paths are relative to it, as the table is. */
+async function threadRow(root: string, from: string): Promise<ThreadRow> {
+  const path = relative(from, root) || ".";
   let worksite: Awaited<ReturnType<typeof loadWorksite>>;
   try {
     worksite = await loadWorksite(root);
   } catch (error) {
-    const message = (error as Error).message.split("\n")[0] ?? "";
+    const first = UserError.isUserError(error) ? error.diagnostics.find((d) => d.severity === "error") : undefined;
+    const message = first
+      ? `${relative(root, first.file) || first.file}:${first.line}: ${first.message}`
+      : ((error as Error).message.split("\n")[0] ?? "");
     return { path, title: "", pinned: false, state: "", round: 0, waiting: "", nextWake: "", error: message };
   }
   const state = await readState(root);

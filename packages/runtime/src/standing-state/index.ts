@@ -49,7 +49,6 @@ export async function recordRoundStanding(
     round: outcome.round,
     blockers: roundBlockers(outcome.verification, outcome.calls, outcome.problems),
     passedChecks: outcome.verification.checks.filter((c) => c.passed).map((c) => c.what),
-    ranChecks: outcome.verification.checks.filter((c) => !c.waiting).map((c) => c.what),
     at: new Date().toISOString(),
   });
   const files = [...new Set([...outcome.changedFiles, ...file.files])].slice(0, FILES_KEPT);

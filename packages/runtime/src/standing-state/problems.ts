@@ -49,8 +49,6 @@ export interface TrackInput {
   blockers: RoundBlocker[];
   /** The `what` of every check that passed this round. */
   passedChecks: string[];
-  /** Checks that ran this round (passed or failed); a check that waited or did not run says nothing. */
-  ranChecks: string[];
   at: string;
 }
 
