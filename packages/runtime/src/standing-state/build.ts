@@ -1,4 +1,5 @@
-import { relative } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join, relative } from "node:path";
 import { DEFAULT_PENDING_APPROVALS, listApprovals, readArtifactIndex, type Worksite } from "@worksite/core";
 import { formatDuration } from "../decide.js";
 import { auditPath } from "../session.js";
@@ -17,6 +18,8 @@ export interface Standing {
   people: [string, number][];
   hosts: [string, number][];
   apps: [string, number][];
+  /** The work tree's repository (its origin, when it has one) and the memory remote. */
+  repositories: string[];
   files: string[];
   decisions: ThreadDecision[];
   open: Problem[];
@@ -97,6 +100,10 @@ export async function buildStanding(
     people: [...people],
     hosts: [...known.hosts].sort((a, b) => b[1] - a[1]),
     apps: [...known.apps].sort((a, b) => b[1] - a[1]),
+    repositories: [
+      ...(await originOf(root)),
+      ...(worksite.thread.memory?.remote ? [`memory: ${worksite.thread.memory.remote}`] : []),
+    ],
     files: file.files,
     decisions: known.decisions,
     open,
@@ -125,6 +132,19 @@ export function withPersonClosures(problems: Problem[], facts: AuditFacts): Prob
       },
     };
   });
+}
+
+/** The work tree's git origin, read from .git/config (no process per round); nothing when it is no repository. */
+async function originOf(root: string): Promise<string[]> {
+  const config = await readFile(join(root, ".git", "config"), "utf8").catch(() => undefined);
+  if (config === undefined) return [];
+  const origin = /\[remote "origin"\][^[]*?\burl\s*=\s*(\S+)/.exec(config)?.[1];
+  return [origin ? `work tree: ${redactCredentials(origin)}` : "work tree: a local git repository"];
+}
+
+/** https://user:token@host/… → https://host/…: a remote URL may carry a credential. */
+function redactCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]+@/i, "$1");
 }
 
 function verifiedWords(state: ThreadState): string {

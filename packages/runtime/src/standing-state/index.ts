@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Worksite } from "@worksite/core";
+import { redactSecrets, type Worksite } from "@worksite/core";
 import type { CallRecord } from "../agents/types.js";
 import type { ThreadState } from "../state.js";
 import type { VerificationResult } from "../verify.js";
@@ -74,5 +74,6 @@ export async function currentStanding(root: string, worksite: Worksite, state: T
 export async function renderFor(root: string, standing: Standing): Promise<string> {
   const read = (name: string) => readFile(join(root, name), "utf8").catch(() => "");
   const language = standingLanguage(await read("THREAD.md"), await read("GOAL.md"));
-  return renderStanding(standing, { language, auditLink: auditLink(root) });
+  // Problem texts quote tool output: redacted like the round's report before anyone (or PROGRESS.md) gets them.
+  return redactSecrets(renderStanding(standing, { language, auditLink: auditLink(root) }));
 }

@@ -71,6 +71,7 @@ describe("the standing state in the thread's language", () => {
     people: [["person:li", 1]],
     hosts: [],
     apps: [],
+    repositories: [],
     files: [],
     decisions: [{ seq: 7, line: 7, time: "2026-12-06T01:00:00Z", round: 2, actor: "person:li", what: "approved ap_1" }],
     open: [

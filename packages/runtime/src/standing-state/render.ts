@@ -15,6 +15,7 @@ const LABELS = {
     people: "people",
     hosts: "hosts",
     apps: "apps",
+    repositories: "repositories",
     files: "files changed",
     decisions: "Decisions",
     open: "Open problems",
@@ -41,6 +42,7 @@ const LABELS = {
     people: "人员",
     hosts: "主机",
     apps: "应用",
+    repositories: "代码库",
     files: "改动的文件",
     decisions: "决定",
     open: "未解决问题",
@@ -75,6 +77,7 @@ export function renderStanding(s: Standing, options: { language?: StandingLangua
     ...(s.people.length ? [`${l.people}: ${counted(s.people)}`] : []),
     ...(s.hosts.length ? [`${l.hosts}: ${counted(s.hosts.slice(0, 10))}`] : []),
     ...(s.apps.length ? [`${l.apps}: ${counted(s.apps.slice(0, 10))}`] : []),
+    ...(s.repositories.length ? [`${l.repositories}: ${s.repositories.join(", ")}`] : []),
     ...(s.files.length
       ? [
           `${l.files}: ${s.files
