@@ -2,15 +2,17 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createArtifactStore } from "../artifacts/store.js";
 import { loadWorksite } from "../files/load-worksite.js";
-import { silentLogger } from "../gate/logger.js";
-import type { ToolContext } from "../plugin/types.js";
 import { shellRun } from "../tools/shell.js";
-import { wrapUntrusted } from "../untrusted.js";
 import { verifyAuditFile } from "../audit/verify.js";
 import { attacks } from "./__fixtures__/attacks.js";
-import { containmentSite, controlSnapshot, filesHolding, type ContainmentSite } from "./__fixtures__/worksite.js";
+import {
+  type ContainmentSite,
+  containmentSite,
+  controlSnapshot,
+  filesHolding,
+  sandboxedToolContext,
+} from "./__fixtures__/worksite.js";
 import { sandboxPolicy } from "./policy.js";
 import { stopSandboxRuntime } from "./runtime.js";
 
@@ -47,19 +49,7 @@ describe("the sandbox under shell.run (issue 11: 100+ attempts on control state 
     const policy = sandboxPolicy({ root: site.root, permissions: worksite.permissions, thread: worksite.thread });
     // Evidence goes to a folder of its own here, so artifacts/ is compared byte for byte.
     const evidence = await mkdtemp(join(tmpdir(), "worksite-contain-evidence-"));
-    const ctx: ToolContext = {
-      worksite: site.root,
-      run: "r",
-      round: 1,
-      actor: "agent",
-      artifacts: createArtifactStore({ root: evidence, run: "r", round: 1, redact: (t) => t }),
-      signal: new AbortController().signal,
-      log: silentLogger,
-      untrusted: wrapUntrusted,
-      redact: (t) => t,
-      check: async () => ({ tier: "forbidden", reason: "no network in this test" }),
-      sandbox: policy,
-    };
+    const ctx = sandboxedToolContext(site.root, policy, evidence);
     const holding = new Set(filesHolding(site.root, site.secrets.markers));
     const successes: string[] = [];
     let ran = 0;

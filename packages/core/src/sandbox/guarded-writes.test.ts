@@ -2,12 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createArtifactStore } from "../artifacts/store.js";
 import { loadWorksite } from "../files/load-worksite.js";
-import { silentLogger } from "../gate/logger.js";
-import type { ToolContext } from "../plugin/types.js";
 import { shellRun } from "../tools/shell.js";
-import { wrapUntrusted } from "../untrusted.js";
+import { sandboxedToolContext } from "./__fixtures__/worksite.js";
 import { sandboxPolicy } from "./policy.js";
 import { stopSandboxRuntime } from "./runtime.js";
 
@@ -35,19 +32,7 @@ describe("a file PERMISSIONS.md drafts `file.write` for stays unwritten by comma
     // A glob is the gate's alone: a mount needs a path.
     expect(policy.readOnly.some((p) => p.includes("*"))).toBe(false);
 
-    const ctx: ToolContext = {
-      worksite: root,
-      run: "r",
-      round: 1,
-      actor: "agent",
-      artifacts: createArtifactStore({ root, run: "r", round: 1, redact: (t) => t }),
-      signal: new AbortController().signal,
-      log: silentLogger,
-      untrusted: wrapUntrusted,
-      redact: (t) => t,
-      check: async () => ({ tier: "forbidden", reason: "no network in this test" }),
-      sandbox: policy,
-    };
+    const ctx = sandboxedToolContext(root, policy);
     await shellRun.run(
       { command: "sh -c 'echo replaced > runbook.md; echo changed > notes.md'", timeout: 20_000 },
       ctx,

@@ -8,7 +8,12 @@ import { openAuditLog } from "../../audit/audit-log.js";
 import { loadWorksite } from "../../files/load-worksite.js";
 import { createGate } from "../../gate/gate.js";
 import type { Gate } from "../../gate/types.js";
+import { createArtifactStore } from "../../artifacts/store.js";
+import { silentLogger } from "../../gate/logger.js";
+import type { ToolContext } from "../../plugin/types.js";
 import { corePlugins } from "../../tools/index.js";
+import { wrapUntrusted } from "../../untrusted.js";
+import type { SandboxPolicy } from "../policy.js";
 
 /** The person's secrets a command must never read; each holds its own marker. */
 export interface Secrets {
@@ -200,4 +205,21 @@ export function filesHolding(dir: string, markers: string[]): string[] {
   };
   visit(dir);
   return found;
+}
+
+/** A tool context whose commands run under `policy`: network refused, evidence written under `evidence`. */
+export function sandboxedToolContext(root: string, policy: SandboxPolicy, evidence = root): ToolContext {
+  return {
+    worksite: root,
+    run: "r",
+    round: 1,
+    actor: "agent",
+    artifacts: createArtifactStore({ root: evidence, run: "r", round: 1, redact: (t) => t }),
+    signal: new AbortController().signal,
+    log: silentLogger,
+    untrusted: wrapUntrusted,
+    redact: (t) => t,
+    check: async () => ({ tier: "forbidden", reason: "no network in this test" }),
+    sandbox: policy,
+  };
 }
