@@ -54,3 +54,16 @@ export async function artifactIndex(root: string): Promise<{ artifacts: Artifact
     return { artifacts: [], problem: (error as Error).message };
   }
 }
+
+/** Links in agent-made markdown at `from` (a file of the worksite): evidence opens in the panel, images come raw, the rest is dropped. */
+export function evidenceLinks(i: number, from: string): (link: string, as: "link" | "image") => string | undefined {
+  return (link, as) => {
+    const path = from.includes("/")
+      ? resolveRelative(from, link)
+      : evidencePath(posix.normalize(link.split(/[?#]/)[0] ?? ""));
+    if (!path) return undefined;
+    return as === "image"
+      ? `/t/${i}/raw?path=${encodeURIComponent(path)}`
+      : `/t/${i}/artifact?path=${encodeURIComponent(path)}`;
+  };
+}

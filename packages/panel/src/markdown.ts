@@ -11,7 +11,12 @@ import { type Safe, trusted } from "./html.js";
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
-function options(resolveImage?: (src: string) => string | undefined): sanitizeHtml.IOptions {
+/** Where a relative link or image of agent-made text points in the panel; undefined drops it. */
+export type Resolve = (link: string, as: "link" | "image") => string | undefined;
+
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:|^\/\//i;
+
+function options(resolve?: Resolve): sanitizeHtml.IOptions {
   return {
     allowedTags: [
       ...["h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote", "pre", "code", "em", "strong", "del"],
@@ -30,10 +35,15 @@ function options(resolveImage?: (src: string) => string | undefined): sanitizeHt
     disallowedTagsMode: "discard",
     transformTags: {
       // A link opens apart from the panel, tells the target nothing, and never replaces the panel.
-      a: (tagName, attribs) => ({
-        tagName,
-        attribs: { ...attribs, rel: "noopener noreferrer nofollow", target: "_blank" },
-      }),
+      // A relative link (an artifact named in a report) opens that evidence in the panel; anything else drops its href.
+      a: (tagName, attribs) => {
+        const href = attribs.href ?? "";
+        if (/^(https?|mailto):/i.test(href))
+          return { tagName, attribs: { ...attribs, rel: "noopener noreferrer nofollow", target: "_blank" } };
+        const inside = href && !ABSOLUTE.test(href) ? resolve?.(href, "link") : undefined;
+        const { href: _drop, ...rest } = attribs;
+        return { tagName, attribs: inside ? { ...rest, href: inside } : rest };
+      },
       // Task-list checkboxes only; any other <input> an agent writes becomes nothing.
       input: (tagName, attribs) =>
         attribs.type === "checkbox"
@@ -44,7 +54,7 @@ function options(resolveImage?: (src: string) => string | undefined): sanitizeHt
           : { tagName: "span", attribs: {} },
       // Images only from the worksite's own evidence, through the panel's confined file route.
       img: (tagName, attribs): sanitizeHtml.Tag => {
-        const src = attribs.src ? resolveImage?.(attribs.src) : undefined;
+        const src = attribs.src && !ABSOLUTE.test(attribs.src) ? resolve?.(attribs.src, "image") : undefined;
         return src
           ? { tagName, attribs: { src, alt: attribs.alt ?? "" } }
           : {
@@ -58,13 +68,13 @@ function options(resolveImage?: (src: string) => string | undefined): sanitizeHt
 }
 
 /** Untrusted HTML → inert HTML. */
-export function sanitize(html: string, resolveImage?: (src: string) => string | undefined): Safe {
-  return trusted(sanitizeHtml(html, options(resolveImage)));
+export function sanitize(html: string, resolve?: Resolve): Safe {
+  return trusted(sanitizeHtml(html, options(resolve)));
 }
 
-/** Untrusted markdown → inert HTML. Relative image paths go through `resolveImage`; others become their alt text. */
-export function renderMarkdown(text: string, resolveImage?: (src: string) => string | undefined): Safe {
-  return sanitize(marked.parse(text, { async: false }) as string, resolveImage);
+/** Untrusted markdown → inert HTML. Relative links and images go through `resolve`; other images become their alt text. */
+export function renderMarkdown(text: string, resolve?: Resolve): Safe {
+  return sanitize(marked.parse(text, { async: false }) as string, resolve);
 }
 
 /** diff2html's markup (it escapes the diff's text itself): layout tags and classes only, nothing that links or runs. */

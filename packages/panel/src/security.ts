@@ -136,7 +136,8 @@ export function pageHeaders(nonce: string): Record<string, string> {
       "base-uri 'none'",
     ].join("; "),
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    // Not no-referrer: under it Chromium sends `Origin: null` with the panel's own forms, and the Origin check needs the real one.
+    "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
     "cache-control": "no-store",
     "cross-origin-opener-policy": "same-origin",

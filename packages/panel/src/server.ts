@@ -129,7 +129,8 @@ export function createPanelApp(options: AppOptions): Hono<Env> {
     ]);
     const refusals = recent
       .filter(
-        (e) => e.type === "decision" && (e.outcome === "refused" || e.outcome === "drafted" || e.tier === "forbidden"),
+        (e) =>
+          e.decision !== undefined && (e.outcome === "refused" || e.outcome === "drafted" || e.outcome === "blocked"),
       )
       .slice(0, 10);
     const notice = takeFlash(c);

@@ -2,7 +2,7 @@ import type { ArtifactRef } from "@worksite/core";
 import { html as diffHtml, parse as parseDiff } from "diff2html";
 import { h, type Safe } from "../html.js";
 import { renderMarkdown, sanitizeDiff } from "../markdown.js";
-import { imageType, resolveRelative } from "../evidence.js";
+import { evidenceLinks, imageType } from "../evidence.js";
 import { pager } from "./layout.js";
 
 export const ROUNDS_OF_ARTIFACTS_PER_PAGE = 5;
@@ -64,11 +64,8 @@ function body(
     return h`<div class="compare">${before ? h`<figure><img src="${raw(i, before.path)}" alt="round ${before.round}: ${before.path.split("/").pop()}"><figcaption>round ${before.round} (before)</figcaption></figure>` : ""}
 <figure><img src="${raw(i, path)}" alt="${path.split("/").pop()}"><figcaption>${ref ? `round ${ref.round}` : path}</figcaption></figure></div>`;
   const text = data.toString("utf8");
-  if (lower.endsWith(".md") || ref?.kind === "markdown" || ref?.kind === "draft")
-    return h`<article class="markdown">${renderMarkdown(text, (src) => {
-      const p = resolveRelative(path, src);
-      return p ? raw(i, p) : undefined;
-    })}</article>`;
+  if (lower.endsWith(".md") || (ref?.kind === "markdown" && !lower.endsWith(".json")))
+    return h`<article class="markdown">${renderMarkdown(text, evidenceLinks(i, path))}</article>`;
   if (lower.endsWith(".diff") || lower.endsWith(".patch") || ref?.kind === "diff")
     return diffView(i, path, text, layout);
   if (lower.endsWith(".csv")) return csvTable(text);

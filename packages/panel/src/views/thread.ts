@@ -1,5 +1,6 @@
 import type { ArtifactRef, AuditEntry } from "@worksite/core";
 import { h, type Safe } from "../html.js";
+import { evidenceLinks } from "../evidence.js";
 import { renderMarkdown } from "../markdown.js";
 import type { Progress } from "../progress.js";
 import type { ThreadView } from "../thread-data.js";
@@ -96,7 +97,7 @@ function latest(p: ThreadPage): Safe {
   if (!last) return h`<p>No round has run yet.</p>`;
   const i = p.view.thread.index;
   return h`<article class="round" id="round-${last.round}"><h3>${last.heading}</h3>
-${renderMarkdown(last.body)}
+${renderMarkdown(last.body, evidenceLinks(i, "PROGRESS.md"))}
 ${roundEvidence(i, last.round, p.artifacts)}
 <p><a href="/t/${i}/rounds">every round →</a></p></article>`;
 }
