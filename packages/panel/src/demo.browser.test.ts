@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -131,6 +131,23 @@ describe("the panel on the demo worksite (real Chromium)", () => {
     expect(await text(".notice")).toMatch(/^Accepted the memory proposal of run run-memory-test/);
     const main = await exec("git", ["show", "HEAD:memory/shop/cart-counts-quantity.md"], { cwd: demo });
     expect(main.stdout).toContain("Totals count quantities.");
+  });
+
+  it("rollback to round 1 from its page asks first, naming the files, then puts the buggy cart back", async () => {
+    await page.goto(`${panel.origin}/t/0/rounds`, { waitUntil: "load" });
+    const button = await page.$("#round-1 form button");
+    expect(await button?.evaluate((b) => b.textContent)).toBe("Roll back to round 1…");
+    await Promise.all([page.waitForNavigation(), button!.click()]);
+    expect(await text("h1")).toBe("Roll back to round 1?");
+    expect(await text("ul.files")).toContain("src/cart.js");
+    // Asking changed nothing yet.
+    expect(await readFile(join(demo, "src", "cart.js"), "utf8")).toContain("item.quantity");
+    await screenshot(page, "rollback-confirm");
+    await Promise.all([page.waitForNavigation(), page.click("form button.danger")]);
+    expect(await text(".notice")).toMatch(/^Restored \d+ files? to round 1/);
+    expect(await readFile(join(demo, "src", "cart.js"), "utf8")).not.toContain("item.quantity");
+    const log = await readFile(join(demo, ".worksite", "audit.jsonl"), "utf8");
+    expect(log).toMatch(/"actor":"person:panel"[^\n]*"message":"rolled back to round 1/);
   });
 
   it("reads on a phone-sized screen: nothing wider than the screen", async () => {

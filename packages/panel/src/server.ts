@@ -369,7 +369,7 @@ export function createPanelApp(options: AppOptions): Hono<Env> {
       h`<h1>Roll back to round ${round}?</h1><p>This restores ${files.length} ${files.length === 1 ? "file" : "files"} to how they were after round ${round}. The audit log, reports and evidence are kept, and <code>worksite rollback --undo</code> puts them back.</p>
 <ul class="files">${files.map((f) => h`<li><code>${f}</code></li>`)}</ul>
 <form method="post" action="/t/${thread.index}/rollback" class="inline">${csrfField(pc.csrf)}<input type="hidden" name="round" value="${round}"><input type="hidden" name="confirm" value="yes"><input type="hidden" name="files" value="${files.join("\n")}">
-<button type="submit" class="deny">Restore these files</button></form> <a href="${back}">Cancel</a>`,
+<button type="submit" class="danger">Restore these files</button></form> <a href="${back}">Cancel</a>`,
     );
   });
 
