@@ -112,10 +112,8 @@ for (let seq = 1; seq <= AUDIT; seq++) {
 await writeFile(join(root, ".worksite", "audit.jsonl"), `${lines.join("\n")}\n`);
 
 const panel = await startPanel({ worksites: [root] });
-const loginPath = new URL(panel.loginUrl);
 const login = await fetch(panel.loginUrl, { redirect: "manual" });
 const cookie = login.headers.get("set-cookie").split(";")[0];
-void loginPath;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
@@ -155,7 +153,7 @@ for (let k = 1; k <= UPDATES + 2; k++) {
   const seen = page.waitForFunction(
     (want) => {
       const h = document.querySelector("[data-live=latest] h3");
-      return h && h.textContent.startsWith(want) ? Date.now() : false;
+      return h?.textContent.startsWith(want) ? Date.now() : false;
     },
     { timeout: 30_000, polling: "mutation" },
     `Round ${n} `,
