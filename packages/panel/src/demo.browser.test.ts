@@ -106,6 +106,8 @@ describe("the panel on the demo worksite (real Chromium)", () => {
     );
     const { stdout } = await next;
     expect(stdout).toContain("done: verification passed");
+    // `worksite run` points at the panel that is running for this worksite.
+    expect(stdout).toContain(`panel: ${panel.origin}/`);
     expect(await page.evaluate(() => (window as { __samePage?: boolean }).__samePage)).toBe(true);
     expect(await text("[data-live=latest]")).toContain("Instruction: also say thanks to the reviewer");
     await screenshot(page, "thread-done-live");

@@ -80,6 +80,8 @@ export function createPanelApp(options: AppOptions): Hono<Env> {
     page(c, ctx(c), "Not found", h`<h1>Not found</h1><p><a href="/">all threads</a></p>`, 404);
   /** One notice a person reads after an action, kept for the next page of this session only. */
   const takeFlash = (c: Context<Env>) => {
+    // The script's live refetch (of a page that may be navigating away) must not eat the notice meant for the next page.
+    if (c.req.header("x-panel-live")) return undefined;
     const id = c.get("session").id;
     const text = flashes.get(id);
     flashes.delete(id);

@@ -51,6 +51,14 @@ It prints a login link that works once; press Enter here for a new one.`,
   },
 });
 
+/** "panel: http://127.0.0.1:PORT/" for each panel running for this worksite, for `worksite run` (and `worksite wake`) to print. */
+export async function panelLinks(root: string): Promise<string[]> {
+  const { runningPanels } = await import("@worksite/panel");
+  return (await runningPanels(root)).map(
+    (p) => `panel: ${p.origin}/ (live; sign in with the link \`worksite panel\` printed)`,
+  );
+}
+
 /** The system's way to open a link; a machine without one just has the printed link. */
 function openBrowser(url: string): void {
   const [cmd, ...args] =
