@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { openMemory, writeMemory } from "@worksite/memory";
+import { pendingMessages } from "@worksite/runtime";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Panel, startPanel } from "./start.js";
@@ -133,6 +134,23 @@ describe("the panel on the demo worksite (real Chromium)", () => {
     expect(await text(".notice")).toMatch(/^Accepted the memory proposal of run run-memory-test/);
     const main = await exec("git", ["show", "HEAD:memory/shop/cart-counts-quantity.md"], { cwd: demo });
     expect(main.stdout).toContain("Totals count quantities.");
+  });
+
+  it("round 2's changes show as a diff, and a comment on a line of it is queued as the next round's instruction", async () => {
+    await page.goto(`${panel.origin}/t/0/changes?round=2`, { waitUntil: "load" });
+    expect(await text("h1")).toBe("Changes of round 2");
+    expect(await text("[data-live=changes]")).toContain("item.quantity");
+    // Clicking the changed line's number fills the form's line field.
+    await page.$$eval(".d2h-code-linenumber.d2h-ins", (cells) => (cells[0] as HTMLElement | undefined)?.click());
+    expect(await page.$eval("form.comment input.line", (i) => (i as HTMLInputElement).value)).toMatch(/^\d+$/);
+    await page.type("form.comment input[name=text]", "name the multiplier");
+    await screenshot(page, "changes-round-2");
+    await Promise.all([page.waitForNavigation(), page.click("form.comment button")]);
+    expect(await text(".notice")).toMatch(/^Queued/);
+    const queued = (await pendingMessages(demo, "queue")).map((m) => m.text);
+    expect(queued).toEqual([
+      expect.stringMatching(/^Review comment on src\/cart\.js line \d+ \(changes of round 2\): name the multiplier$/),
+    ]);
   });
 
   it("rollback to round 1 from its page asks first, naming the files, then puts the buggy cart back", async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { UserError, WorksiteError } from "@worksite/core";
-import { discoverSkills, listCheckpoints } from "@worksite/runtime";
+import { checkpointDiff, discoverSkills, listCheckpoints } from "@worksite/runtime";
 import { type Context, Hono } from "hono";
 import {
   acceptMemory,
@@ -24,6 +24,7 @@ import { type Auth, guard, pageHeaders, rawHeaders, type Vars } from "./security
 import { type NextWake, type PanelThread, threadView } from "./thread-data.js";
 import { artifactPage, artifactsPage } from "./views/artifacts.js";
 import { auditPageView } from "./views/audit.js";
+import { changesPage, commentInstruction } from "./views/changes.js";
 import { csrfField, layout, type PageContext } from "./views/layout.js";
 import { listPage } from "./views/list.js";
 import { memoryPage } from "./views/memory.js";
@@ -255,6 +256,60 @@ export function createPanelApp(options: AppOptions): Hono<Env> {
       "Memory",
       memoryPage(thread.index, proposals, problem, c.get("session").csrf, takeFlash(c)),
     );
+  });
+
+  app.get("/t/:i/changes", async (c) => {
+    const thread = threadOf(c);
+    if (!thread) return notFound(c);
+    const checkpoints = await listCheckpoints(thread.root).catch(() => [] as number[]);
+    const asked = c.req.query("round");
+    const whole = asked === "all";
+    const round = whole ? undefined : Number.parseInt(asked ?? "", 10) || checkpoints.at(-1);
+    const before = (r: number) => checkpoints.filter((x) => x < r).at(-1);
+    const last = checkpoints.at(-1);
+    // A round's changes: its checkpoint against the round before. The whole thread: the last against the first.
+    const diff =
+      whole && last !== undefined
+        ? await checkpointDiff(thread.root, checkpoints[0] === last ? undefined : checkpoints[0], last)
+        : round !== undefined && checkpoints.includes(round)
+          ? await checkpointDiff(thread.root, before(round), round)
+          : "";
+    return page(
+      c,
+      ctx(c, thread, "changes"),
+      "Changes",
+      changesPage(
+        thread.index,
+        {
+          scope: whole ? "the whole thread" : round !== undefined ? `round ${round}` : "no round yet",
+          scopeKey: whole ? "all" : String(round ?? ""),
+          diff,
+          checkpoints,
+          layout: c.req.query("layout") === "side" ? "side" : "line",
+        },
+        c.get("session").csrf,
+        takeFlash(c),
+      ),
+    );
+  });
+
+  app.post("/t/:i/comment", async (c) => {
+    const thread = threadOf(c);
+    if (!thread) return notFound(c);
+    const body = await form(c);
+    const scopeKey = text(body.round);
+    const scope = scopeKey === "all" ? "the whole thread" : `round ${Number.parseInt(scopeKey, 10) || "?"}`;
+    const line = Number.parseInt(text(body.line), 10);
+    const file = text(body.file).slice(0, 500);
+    const comment = text(body.text).trim();
+    return act(c, `/t/${thread.index}/changes?round=${encodeURIComponent(scopeKey)}`, async () => {
+      if (!comment) throw new UserError("a review comment needs some text");
+      return sendInbox(
+        thread.root,
+        "queue",
+        commentInstruction(file, Number.isInteger(line) && line > 0 ? line : undefined, scope, comment),
+      );
+    });
   });
 
   app.get("/t/:i/events", (c) => {

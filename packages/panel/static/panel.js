@@ -36,6 +36,18 @@
     }
   }
 
+  // A click on a diff's line number fills that file's comment form with the line (the form is usable without it).
+  document.addEventListener("click", (event) => {
+    const cell =
+      event.target instanceof Element && event.target.closest(".d2h-code-linenumber, .d2h-code-side-linenumber");
+    if (!cell) return;
+    const n = (cell.querySelector(".line-num2")?.textContent || cell.textContent || "").trim();
+    const form = cell.closest("section.file-change")?.querySelector("form.comment");
+    if (!form || !/^\d+$/.test(n)) return;
+    form.querySelector("input.line").value = n;
+    form.querySelector("input[name=text]").focus();
+  });
+
   if (url && "EventSource" in window) {
     const events = new EventSource(url);
     events.addEventListener("hello", () => say("live"));

@@ -6,7 +6,7 @@ export interface PageContext {
   csrf: string;
   thread?: PanelThread;
   /** Which tab is current. */
-  tab?: "thread" | "rounds" | "artifacts" | "audit" | "memory";
+  tab?: "thread" | "rounds" | "changes" | "artifacts" | "audit" | "memory";
   /** Live regions on this page refresh on changes to this thread. */
   live?: boolean;
 }
@@ -14,6 +14,7 @@ export interface PageContext {
 const TABS: [NonNullable<PageContext["tab"]>, string, string][] = [
   ["thread", "Thread", ""],
   ["rounds", "Rounds", "/rounds"],
+  ["changes", "Changes", "/changes"],
   ["artifacts", "Artifacts", "/artifacts"],
   ["audit", "Audit log", "/audit"],
   ["memory", "Memory", "/memory"],

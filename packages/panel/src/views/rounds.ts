@@ -46,6 +46,7 @@ ${shown.map(
   (r) => h`<article class="round" id="round-${r.round}"><h2>${r.heading}</h2>
 ${renderMarkdown(r.body, evidenceLinks(i, "PROGRESS.md"))}
 ${roundEvidence(i, r.round, artifacts)}
+${checkpoints.includes(r.round) ? h`<p><a href="/t/${i}/changes?round=${r.round}">the changes of round ${r.round} →</a></p>` : ""}
 ${checkpoints.includes(r.round) ? h`<form method="post" action="/t/${i}/rollback" class="inline">${csrfField(csrf)}<input type="hidden" name="round" value="${r.round}"><button type="submit">Roll back to round ${r.round}…</button></form>` : ""}
 </article>`,
 )}</div>
