@@ -57,3 +57,14 @@ describe("CSV evidence", () => {
     ]);
   });
 });
+
+describe("links in PROGRESS.md", () => {
+  it("an audit entry link opens the panel's audit log; a control file is never linked", async () => {
+    const { evidenceLinks } = await import("./evidence.js");
+    const links = evidenceLinks(0, "PROGRESS.md");
+    expect(links(".worksite/audit.jsonl#L12", "link")).toBe("/t/0/audit");
+    expect(links("artifacts/round-1/a.md", "link")).toBe("/t/0/artifact?path=artifacts%2Fround-1%2Fa.md");
+    expect(links(".worksite/state.json", "link")).toBeUndefined();
+    expect(links(".worksite/audit.jsonl", "image")).toBeUndefined();
+  });
+});

@@ -58,6 +58,8 @@ export async function artifactIndex(root: string): Promise<{ artifacts: Artifact
 /** Links in agent-made markdown at `from` (a file of the worksite): evidence opens in the panel, images come raw, the rest is dropped. */
 export function evidenceLinks(i: number, from: string): (link: string, as: "link" | "image") => string | undefined {
   return (link, as) => {
+    // The standing state links each decision to its audit entry (`.worksite/audit.jsonl#L12`): the panel's audit page.
+    if (as === "link" && /^\.worksite\/audit\.jsonl(#L\d+)?$/.test(link)) return `/t/${i}/audit`;
     const path = from.includes("/")
       ? resolveRelative(from, link)
       : evidencePath(posix.normalize(link.split(/[?#]/)[0] ?? ""));

@@ -35,6 +35,12 @@ export function threadPage(p: ThreadPage): Safe {
 <div class="buttons"><button type="submit" name="kind" value="queue">Queue for the next round</button>
 <button type="submit" name="kind" value="steer">Steer the running round now</button></div></form>
 <div data-live="inbox">${inbox(view)}</div></section>
+${
+  p.progress.standing
+    ? h`<section aria-labelledby="standing-state-h" class="standing-state"><h2 id="standing-state-h">Where the thread stands (PROGRESS.md)</h2>
+<div data-live="progress-standing">${renderMarkdown(demote(p.progress.standing), evidenceLinks(i, "PROGRESS.md"))}</div></section>`
+    : ""
+}
 <section aria-labelledby="latest-h"><h2 id="latest-h">Latest round</h2>
 <div data-live="latest">${latest(p)}</div></section>
 <section aria-labelledby="refusals-h"><h2 id="refusals-h">Refused and drafted lately</h2>
@@ -100,4 +106,9 @@ function latest(p: ThreadPage): Safe {
 ${renderMarkdown(last.body, evidenceLinks(i, "PROGRESS.md"))}
 ${roundEvidence(i, last.round, p.artifacts)}
 <p><a href="/t/${i}/rounds">every round →</a></p></article>`;
+}
+
+/** PROGRESS.md's own headings sit under the page's: "# Progress" and "## Standing" become smaller than this section's h2. */
+function demote(markdown: string): string {
+  return markdown.replace(/^(#{1,4}) /gm, (_m, hashes: string) => `${"#".repeat(Math.min(6, hashes.length + 2))} `);
 }
