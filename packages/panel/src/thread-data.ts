@@ -31,10 +31,14 @@ export interface PanelThread {
  */
 export type NextWake = (root: string, worksite: Worksite | undefined) => Promise<string | undefined>;
 
-export const nextWakeFromThread: NextWake = async (_root, worksite) =>
-  worksite?.thread.wake
+export const nextWakeFromThread: NextWake = async (root, worksite) => {
+  // The scheduler writes its next wake into state.json; without one, THREAD.md's schedule in words.
+  const scheduled = (await readState(root).catch(() => undefined))?.nextWake;
+  if (scheduled) return `${scheduled} (scheduled)`;
+  return worksite?.thread.wake
     ? `every ${worksite.thread.wake} (THREAD.md), when a scheduler or \`worksite run\` starts it`
     : "only when someone runs `worksite run`";
+};
 
 export interface ThreadView {
   thread: PanelThread;
