@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -149,11 +150,16 @@ export async function rollbackPreview(root: string, round: number): Promise<stri
 }
 
 /** `worksite rollback N --yes` after the person confirmed the same list of files. */
-export async function rollbackConfirmed(root: string, round: number, confirmed: string[]): Promise<string> {
+/** What the person was shown, as one value a form carries back unchanged (a list in a form field would have its newlines rewritten). */
+export function filesDigest(files: readonly string[]): string {
+  return createHash("sha256").update(files.join("\0")).digest("hex");
+}
+
+export async function rollbackConfirmed(root: string, round: number, confirmed: string): Promise<string> {
   await refuseWhileRunning(root);
   return withRollbackLock(root, async () => {
     const changes = await changedSince(root, round);
-    if (changes.join("\n") !== confirmed.join("\n"))
+    if (filesDigest(changes) !== confirmed)
       throw new UserError("the files changed since you were asked; look at the new list and confirm again");
     if (!changes.length) return `Nothing to do: the files are as they were after round ${round}.`;
     const result = await rollbackThread(root, round, PANEL_ACTOR, { locked: true });

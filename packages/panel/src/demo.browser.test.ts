@@ -136,6 +136,17 @@ describe("the panel on the demo worksite (real Chromium)", () => {
     expect(main.stdout).toContain("Totals count quantities.");
   });
 
+  it("a draft sent from the panel runs once, through the gate, as the person's call", async () => {
+    await page.goto(`${panel.origin}/t/0`, { waitUntil: "load" });
+    expect(await text(".card.draft")).toContain("would create outbox/team-update.md");
+    await Promise.all([page.waitForNavigation(), page.click(".card.draft button.approve")]);
+    expect(await text(".notice")).toMatch(/^Ran draft dr_/);
+    expect(await page.$(".card.draft")).toBeNull();
+    expect(await readFile(join(demo, "outbox", "team-update.md"), "utf8")).toContain(
+      "Cart totals now count quantities",
+    );
+  });
+
   it("round 2's changes show as a diff, and a comment on a line of it is queued as the next round's instruction", async () => {
     await page.goto(`${panel.origin}/t/0/changes?round=2`, { waitUntil: "load" });
     expect(await text("h1")).toBe("Changes of round 2");

@@ -8,6 +8,7 @@ import {
   approveCall,
   denyCall,
   discardDraftAction,
+  filesDigest,
   memoryProposals,
   rejectMemory,
   rollbackConfirmed,
@@ -405,8 +406,7 @@ export function createPanelApp(options: AppOptions): Hono<Env> {
     const back = `/t/${thread.index}/rounds`;
     if (!Number.isInteger(round)) return act(c, back, async () => Promise.reject(new UserError("which round?")));
     if (text(body.confirm) === "yes") {
-      const files = text(body.files).split("\n").filter(Boolean);
-      return act(c, back, () => rollbackConfirmed(thread.root, round, files));
+      return act(c, back, () => rollbackConfirmed(thread.root, round, text(body.files)));
     }
     let files: string[];
     try {
@@ -425,7 +425,7 @@ export function createPanelApp(options: AppOptions): Hono<Env> {
       `Roll back to round ${round}?`,
       h`<h1>Roll back to round ${round}?</h1><p>This restores ${files.length} ${files.length === 1 ? "file" : "files"} to how they were after round ${round}. The audit log, reports and evidence are kept, and <code>worksite rollback --undo</code> puts them back.</p>
 <ul class="files">${files.map((f) => h`<li><code>${f}</code></li>`)}</ul>
-<form method="post" action="/t/${thread.index}/rollback" class="inline">${csrfField(pc.csrf)}<input type="hidden" name="round" value="${round}"><input type="hidden" name="confirm" value="yes"><input type="hidden" name="files" value="${files.join("\n")}">
+<form method="post" action="/t/${thread.index}/rollback" class="inline">${csrfField(pc.csrf)}<input type="hidden" name="round" value="${round}"><input type="hidden" name="confirm" value="yes"><input type="hidden" name="files" value="${filesDigest(files)}">
 <button type="submit" class="danger">Restore these files</button></form> <a href="${back}">Cancel</a>`,
     );
   });
