@@ -74,6 +74,14 @@ describe("the panel on the demo worksite (real Chromium)", () => {
     expect(await text("[data-live=rounds]")).toContain("src/cart.js");
     await screenshot(page, "rounds");
 
+    // Round 1's failing `npm test` (node --test's TAP) reads as a test list, failures first.
+    await page.goto(`${panel.origin}/t/0/artifact?path=${encodeURIComponent("artifacts/round-1/shell-npm.log")}`, {
+      waitUntil: "load",
+    });
+    expect(await text(".summary")).toMatch(/^1 failed/);
+    expect(await text("ul.tests li:first-child")).toMatch(/^FAIL the total counts each item's quantity/);
+    await screenshot(page, "test-results");
+
     await page.goto(`${panel.origin}/t/0/audit`, { waitUntil: "load" });
     expect(await text(".verify")).toMatch(/chain intact: \d+ entries/);
     await screenshot(page, "audit");

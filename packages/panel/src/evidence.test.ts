@@ -68,3 +68,18 @@ describe("links in PROGRESS.md", () => {
     expect(links(".worksite/audit.jsonl", "image")).toBeUndefined();
   });
 });
+
+describe("test results in TAP (node --test)", () => {
+  it("reads each test's outcome and a failure's details", async () => {
+    const { parseTap } = await import("./views/artifacts.js");
+    const tests = parseTap(
+      "TAP version 13\n# Subtest: counts quantity\nnot ok 1 - counts quantity\n  ---\n  error: |-\n    8 !== 11\n  ...\n# Subtest: empty\nok 2 - empty\n  ---\n  duration_ms: 1\n  ...\nok 3 - later # SKIP not yet\n1..3\n",
+    );
+    expect(tests.map((t) => [t.name, t.status])).toEqual([
+      ["counts quantity", "failed"],
+      ["empty", "passed"],
+      ["later", "skipped"],
+    ]);
+    expect(tests[0]!.message).toContain("8 !== 11");
+  });
+});

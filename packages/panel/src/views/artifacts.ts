@@ -71,7 +71,30 @@ function body(
   if (lower.endsWith(".csv")) return csvTable(text);
   if (lower.endsWith(".json")) return jsonView(text, ref?.kind === "test-result");
   if (lower.endsWith(".xml") && /<testsuite/.test(text)) return junitView(text);
+  if (/^TAP version \d+|^(not )?ok \d+ /m.test(text) && (ref?.kind === "test-result" || lower.endsWith(".tap")))
+    return h`${tapView(text)}<details><summary>the whole log</summary><pre class="text">${text}</pre></details>`;
   return h`<pre class="text">${text}</pre>`;
+}
+
+/** TAP (node --test, tap, many runners): each top-level test with its YAML block, failures first. */
+export function parseTap(text: string): { name: string; status: string; message: string; file: string }[] {
+  const tests: { name: string; status: string; message: string; file: string }[] = [];
+  const lines = text.split("\n");
+  for (let k = 0; k < lines.length; k++) {
+    const m = /^(not ok|ok) \d+(?: - )?(.*?)(?: # (SKIP|TODO).*)?$/.exec(lines[k]!);
+    if (!m) continue;
+    const block: string[] = [];
+    if (lines[k + 1]?.trim() === "---")
+      for (k += 2; k < lines.length && lines[k]!.trim() !== "..."; k++) block.push(lines[k]!.replace(/^ {2}/, ""));
+    const status = m[3] ? "skipped" : m[1] === "ok" ? "passed" : "failed";
+    tests.push({ name: m[2] ?? "", status, message: status === "failed" ? block.join("\n") : "", file: "" });
+  }
+  return tests;
+}
+
+function tapView(text: string): Safe {
+  const tests = parseTap(text);
+  return testList([...tests.filter((t) => t.status === "failed"), ...tests.filter((t) => t.status !== "failed")]);
 }
 
 export function diffView(i: number, path: string, text: string, layout: "line" | "side"): Safe {
