@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { openAuditLog } from "@worksite/core";
 import { readState, writeState } from "@worksite/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Panel, startPanel } from "./start.js";
@@ -15,6 +17,16 @@ beforeAll(async () => {
   second = await panelWorksite();
   await waitingApproval(second, "git tag v9");
   await writeState(first, { ...(await readState(first)), nextWake: "2026-12-07T09:00:00.000Z" });
+  const audit = openAuditLog(join(first, ".worksite", "audit.jsonl"));
+  for (let k = 1; k <= 120; k++)
+    await audit.append({
+      type: "decision",
+      actor: "agent",
+      tool: k % 3 ? "file.read" : "shell.run",
+      target: `target-${k}`,
+      tier: k % 3 ? "allow" : "forbidden",
+      outcome: k % 3 ? "ok" : "refused",
+    });
   panel = await startPanel({ worksites: [first, second] });
   ({ cookie, csrf } = await signIn(panel.port, panel.loginUrl));
 });
@@ -58,5 +70,26 @@ describe("the thread page", () => {
     const page = await get("/t/1");
     expect(page.body).toContain(`Denied ${approval.id}`);
     expect(page.body).not.toContain(`id="${approval.id}"`);
+  });
+});
+
+describe("the audit log page", () => {
+  it("pages through the log newest first, 50 at a time, with the chain's state", async () => {
+    const one = await get("/t/0/audit");
+    expect(one.body).toContain("120 of 120 entries, newest first");
+    expect(one.body).toContain("chain intact</strong>: 120 entries");
+    expect(one.body).toContain("target-120");
+    expect(one.body).not.toContain("target-70<");
+    expect(one.body).toContain("page 1 of 3");
+    const three = await get("/t/0/audit?page=3");
+    expect(three.body).toContain("target-1<");
+    expect(three.body).not.toContain("target-21<");
+  });
+
+  it("filters by tool, tier and outcome, and keeps the filter across pages", async () => {
+    const refused = await get("/t/0/audit?tool=shell.run&tier=forbidden&outcome=refused");
+    expect(refused.body).toContain("40 of 120 entries");
+    expect(refused.body).not.toMatch(/<td>file\.read/);
+    expect((await get("/t/0/audit?tool=file.read")).body).toContain('href="/t/0/audit?tool=file.read&amp;page=2"');
   });
 });
