@@ -60,6 +60,11 @@ describe("the panel on the demo worksite (real Chromium)", () => {
     // Why it waits: the tier and the PERMISSIONS.md line that asked.
     expect(approval).toMatch(/confirm\s+by PERMISSIONS\.md:\d+ `shell\.run\(git tag\)`/);
     expect(await text(".card.draft")).toContain("nothing was sent");
+    // What was drafted or refused lately, each with the rule that decided it.
+    const refusals = await text("[data-live=refusals]");
+    expect(refusals).toMatch(
+      /file\.write\s*outbox\/team-update\.md\s*draft\s*drafted\s*PERMISSIONS\.md:\d+ `file\.write\(outbox\/\*\*\)`/,
+    );
     // The round-2 screenshot beside round 1's, both really loaded.
     const shots = await page.$$eval("[data-live=latest] .compare img", (imgs) =>
       imgs.map((i) => ({ alt: i.getAttribute("alt"), width: (i as HTMLImageElement).naturalWidth })),
