@@ -15,7 +15,9 @@ const MD = `# Round report
 
 <script>window.__pwned = "script"; alert("script")</script>
 <img src="x" onerror="window.__pwned='img-onerror'; alert('img')">
-[click me](javascript:window.__pwned='md-link';alert('md-link'))
+
+[click me](javascript:window.__pwned='md-link';alert('md-link')) and [data](data:text/html,<script>alert(1)</script>)
+
 <a id="raw-link" href="javascript:window.__pwned='a-link';alert('a-link')">raw link</a>
 <iframe src="javascript:parent.__pwned='iframe'"></iframe>
 <svg><script>window.__pwned='inline-svg'</script><a xlink:href="javascript:alert(1)"><text>svg link</text></a></svg>
