@@ -81,3 +81,56 @@ export function watchThreads(roots: readonly string[], intervalMs = 100): Watche
     },
   };
 }
+
+/**
+ * A thread's server-sent events: `change` with the new version as its id. Resumable: a browser that
+ * reconnects with an older Last-Event-ID missed something, and gets a `change` at once.
+ */
+export function eventStream(
+  watcher: Watcher,
+  thread: number,
+  lastEventId: string | undefined,
+  signal: AbortSignal,
+): Response {
+  const last = Number(lastEventId);
+  const encoder = new TextEncoder();
+  let stop = () => {};
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (text: string) => {
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          stop();
+        }
+      };
+      const change = (version: number) => send(`id: ${version}\nevent: change\ndata: {"version":${version}}\n\n`);
+      send("retry: 1000\n\n");
+      const now = watcher.version(thread);
+      if (lastEventId !== undefined && Number.isFinite(last) && last < now) change(now);
+      else send(`id: ${now}\nevent: hello\ndata: {}\n\n`);
+      const unsubscribe = watcher.subscribe((i, version) => i === thread && change(version));
+      const beat = setInterval(() => send(": keep-alive\n\n"), 15_000);
+      stop = () => {
+        unsubscribe();
+        clearInterval(beat);
+      };
+      signal.addEventListener("abort", () => {
+        stop();
+        try {
+          controller.close();
+        } catch {}
+      });
+    },
+    cancel() {
+      stop();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}

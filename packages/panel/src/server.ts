@@ -19,7 +19,7 @@ import {
 import { auditPage, auditVerifyState, recentAudit } from "./audit-view.js";
 import { artifactIndex, evidencePath, rawType, readEvidence } from "./evidence.js";
 import { h } from "./html.js";
-import type { Watcher } from "./live.js";
+import { eventStream, type Watcher } from "./live.js";
 import { readProgress } from "./progress.js";
 import { type Auth, guard, pageHeaders, rawHeaders, type Vars } from "./security.js";
 import { type NextWake, type PanelThread, threadView } from "./thread-data.js";
@@ -316,48 +316,7 @@ export function createPanelApp(options: AppOptions): Hono<Env> {
   app.get("/t/:i/events", (c) => {
     const thread = threadOf(c);
     if (!thread) return c.text("not found", 404);
-    const last = Number(c.req.header("last-event-id"));
-    const encoder = new TextEncoder();
-    let stop = () => {};
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        const send = (text: string) => {
-          try {
-            controller.enqueue(encoder.encode(text));
-          } catch {
-            stop();
-          }
-        };
-        const change = (version: number) => send(`id: ${version}\nevent: change\ndata: {"version":${version}}\n\n`);
-        send("retry: 1000\n\n");
-        const now = watcher.version(thread.index);
-        // Resumable: a browser that reconnects with an older Last-Event-ID missed something, and catches up at once.
-        if (Number.isFinite(last) && last < now) change(now);
-        else send(`id: ${now}\nevent: hello\ndata: {}\n\n`);
-        const unsubscribe = watcher.subscribe((i, version) => i === thread.index && change(version));
-        const beat = setInterval(() => send(": keep-alive\n\n"), 15_000);
-        stop = () => {
-          unsubscribe();
-          clearInterval(beat);
-        };
-        c.req.raw.signal.addEventListener("abort", () => {
-          stop();
-          try {
-            controller.close();
-          } catch {}
-        });
-      },
-      cancel() {
-        stop();
-      },
-    });
-    return new Response(stream, {
-      headers: {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-store",
-        "x-content-type-options": "nosniff",
-      },
-    });
+    return eventStream(watcher, thread.index, c.req.header("last-event-id"), c.req.raw.signal);
   });
 
   app.post("/t/:i/approvals/:id/approve", async (c) => {
