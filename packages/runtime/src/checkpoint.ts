@@ -273,6 +273,28 @@ export async function changedSince(root: string, from: number | string | undefin
   return out.split("\0").filter((f) => f && !isContract(f));
 }
 
+/**
+ * The work's changes between two checkpoints as a unified diff (the contract files left out), for a
+ * person to review: commit against commit, so it reads no work tree and needs no lock. `from`
+ * undefined: against nothing. Empty when either checkpoint is missing.
+ */
+export async function checkpointDiff(root: string, from: number | undefined, to: number): Promise<string> {
+  const toCommit = await resolveRef(root, checkpointRef(to));
+  const fromCommit = from === undefined ? EMPTY_TREE : await resolveRef(root, checkpointRef(from));
+  if (!toCommit || !fromCommit) return "";
+  return git(root, [
+    "diff",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-renames",
+    fromCommit,
+    toCommit,
+    "--",
+    ".",
+    ...CONTRACT_FILES.map((f) => `:(exclude)${f}`),
+  ]);
+}
+
 export interface Restore {
   /** Files put back. */
   restored: string[];

@@ -37,6 +37,7 @@ export {
   undoRollback,
   listCheckpoints,
   changedSince,
+  checkpointDiff,
   checkpointRef,
   notCheckpointed,
   type Checkpoint,

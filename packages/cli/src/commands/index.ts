@@ -124,6 +124,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "close an open problem of the thread's standing state, as a person's decision",
     load: async () => (await import("./problem-close.js")).default,
   },
+  panel: { summary: "serve the side panel in a browser", load: async () => (await import("./panel.js")).default },
   mcp: {
     summary: "serve this worksite's gated tools to an MCP client (stdio, or local HTTP with a token)",
     load: async () => (await import("./mcp.js")).default,

@@ -6,6 +6,7 @@ import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
 import { holdStop, type StopSignal, stopExitCode } from "../stop-signals.js";
 import { suggestCommand } from "../suggest.js";
+import { panelLinks } from "./panel.js";
 
 export default defineCommand({
   name: "run",
@@ -34,6 +35,7 @@ export default defineCommand({
     // (io.isTTY is false on a terminal with NO_COLOR: that still cuts. A test's captured io never does.)
     const width = process.stdout.isTTY && (io.isTTY || Boolean(io.env.NO_COLOR)) ? process.stdout.columns : null;
     try {
+      if (!json) for (const line of await panelLinks(root)) io.stdout(`${line}\n`);
       const result = await runThread({
         root,
         ...(rounds !== undefined && Number.isFinite(rounds) ? { rounds } : {}),
