@@ -13,6 +13,8 @@ export interface MacOptions {
   env?: NodeJS.ProcessEnv;
   /** The app that runs worksite, named in permission messages (Terminal, iTerm, Visual Studio Code). */
   host?: string;
+  /** Whether a program exists; tests on a machine that is not a Mac say yes. */
+  hasProgram?: (path: string) => boolean;
 }
 
 export const OSASCRIPT = "/usr/bin/osascript";
@@ -65,7 +67,7 @@ export function createMacDriver(options: MacOptions = {}): Driver {
     platform: "macos",
     async preflight() {
       for (const program of [OSASCRIPT, SCREENCAPTURE, SIPS])
-        if (!findProgram(program, env))
+        if (!(options.hasProgram ?? ((p: string) => findProgram(p, env) !== undefined))(program))
           throw new DriverUnavailable(
             "tool",
             program,

@@ -43,6 +43,7 @@ function run(argv) {
  * Mouse and keyboard through CGEvent. argv[0] is JSON:
  * { steps: [ { move: [x, y] } | { button: "left", state: "down"|"up", at: [x, y], clicks: n }
  *   | { drag: [x, y], button } | { scroll: [dx, dy] } | { key: code, down: bool, flags: n } | { text: "..." } | { sleep: ms } ] }
+ * Text goes through System Events' keystroke, which types any character without a key-code table.
  */
 export const INPUT_SCRIPT = `ObjC.import('CoreGraphics'); ObjC.import('Foundation');
 function run(argv) {
@@ -66,16 +67,8 @@ function run(argv) {
       $.CGEventSetFlags(k, s.flags || 0);
       post(k);
     } else if (s.text !== undefined) {
-      for (var j = 0; j < s.text.length; j++) {
-        var c = s.text.charCodeAt(j);
-        var down = $.CGEventCreateKeyboardEvent(null, 0, true);
-        $.CGEventKeyboardSetUnicodeString(down, 1, [c]);
-        post(down);
-        var up = $.CGEventCreateKeyboardEvent(null, 0, false);
-        $.CGEventKeyboardSetUnicodeString(up, 1, [c]);
-        post(up);
-        $.NSThread.sleepForTimeInterval(0.008);
-      }
+      // System Events types the string as it is (a JS value, never AppleScript source); it needs Accessibility, like CGEvent.
+      Application('System Events').keystroke(s.text);
     } else if (s.sleep) $.NSThread.sleepForTimeInterval(s.sleep / 1000);
   }
   return 'ok';
