@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { personStateDir } from "@worksite/core";
+import { dirname } from "node:path";
+import { computerStopFile } from "@worksite/core";
 
 /*
  * The kill switch: a file in the person's state folder. `worksite computer
@@ -11,7 +11,7 @@ import { personStateDir } from "@worksite/core";
  */
 
 export function stopFilePath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(personStateDir(env), "computer-use", "STOP");
+  return computerStopFile(env);
 }
 
 export function isStopped(path: string): boolean {
