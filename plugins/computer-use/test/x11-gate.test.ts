@@ -114,6 +114,21 @@ describe("computer use on a real X display", () => {
     expect(gate.tools().find((t) => t.id === "computer.click")!.description).toContain("1280x800");
   });
 
+  it("computer.zoom shows a rectangle at full resolution, and computer.apps lists the windows as untrusted text", async () => {
+    const { gate, root } = await desktopGate("# Permissions\n");
+    const zoom = await ok(gate, "computer.zoom", { x0: 0, y0: 0, x1: 400, y1: 200 });
+    expect(pngSize(await readFile(join(root, (zoom.result.data as { path: string }).path)))).toEqual({
+      width: 500,
+      height: 250,
+    });
+    const apps = await ok(gate, "computer.apps", {});
+    const windows = (apps.result.data as { windows: { app: string; title: string }[] }).windows;
+    expect(windows.map((w) => w.app).sort()).toEqual(["Chromium", "KeePassXC"]);
+    expect(apps.result.content).toMatch(/<untrusted-content source="the desktop's window list">[\s\S]*Logging page/);
+    const cursor = await ok(gate, "computer.cursor", {});
+    expect(cursor.decision.tier).toBe("read-only");
+  });
+
   it("a click at the button's scaled coordinates lands on the button, and leaves a screenshot linked from the audit entry", async () => {
     const { gate, root, audit } = await desktopGate(CHROMIUM_ALLOWED);
     const before = eventsOf("main", "click").length;
@@ -171,6 +186,18 @@ describe("computer use on a real X display", () => {
     await waitUntil(() => eventsOf("main", "wheel").some((e) => e.deltaY === -1), "a wheel up");
   });
 
+  it("a button pressed and released at two places (left_mouse_down, then up) is a drag", async () => {
+    const { gate } = await desktopGate(CHROMIUM_ALLOWED);
+    const down = await ok(gate, "computer.click", { ...at("from"), press: "down" });
+    expect(down.result.artifacts).toHaveLength(1);
+    await ok(gate, "computer.move", at("to"));
+    await ok(gate, "computer.click", { ...at("to"), press: "up" });
+    await waitUntil(
+      () => eventsOf("main", "drag").filter((e) => e.from === "from" && e.to === "to").length >= 1,
+      "the drag by down and up",
+    );
+  });
+
   it("refuses a click on a password manager before any event is sent, even where `computer.*` is allowed", async () => {
     const { gate } = await desktopGate(["# Permissions", "", "## Allow", "- `computer.*`", ""].join("\n"));
     const refused = await gate.call({ tool: "computer.click", input: at("press", "vault") });
@@ -183,6 +210,15 @@ describe("computer use on a real X display", () => {
     const before = eventsOf("main", "click").length;
     await ok(gate, "computer.click", at("press"));
     await waitUntil(() => eventsOf("main", "click").length > before, "the control click");
+    expect(eventsOf("vault")).toEqual([]);
+    // Keyboard focus on the vault: typing goes to the app with focus, so it is the vault that is refused.
+    const vaultWindow = xdo(x.display, "search", "--onlyvisible", "--class", "KeePassXC").trim().split("\n")[0]!;
+    xdo(x.display, "windowfocus", "--sync", vaultWindow);
+    const typed = await gate.call({ tool: "computer.type", input: { text: "into the vault" } });
+    expect(typed.status).toBe("refused");
+    expect(typed.decision?.reason).toMatch(/KeePassXC is a password manager/);
+    const mainWindow = xdo(x.display, "search", "--onlyvisible", "--class", "Chromium").trim().split("\n")[0]!;
+    xdo(x.display, "windowfocus", "--sync", mainWindow);
     expect(eventsOf("vault")).toEqual([]);
   });
 
@@ -206,9 +242,7 @@ describe("computer use on a real X display", () => {
     }, "the click to wait for a person");
     expect(pending!.target).toBe("app:Chromium");
     // While it waits, another window (the vault) comes up over the button.
-    const vaultWindow = xdo(x.display, "search", "--onlyvisible", "--classname", "--class", "KeePassXC")
-      .trim()
-      .split("\n")[0]!;
+    const vaultWindow = xdo(x.display, "search", "--onlyvisible", "--class", "KeePassXC").trim().split("\n")[0]!;
     xdo(x.display, "windowmove", "--sync", vaultWindow, "0", "0", "windowraise", vaultWindow);
     try {
       await approve(root, pending!.id, { by: "person:test" });
