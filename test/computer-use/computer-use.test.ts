@@ -110,6 +110,12 @@ describe("the computer-use plugin named in THREAD.md", () => {
       expect(click?.description).toContain("1280x800");
       const shot = await client.callTool({ name: "computer_screenshot", arguments: {} });
       expect((shot.structuredContent as { data: { width: number } }).data.width).toBe(1280);
+      // The client's model sees the screenshot itself, not only its path.
+      const picture = (shot.content as { type: string; mimeType?: string; data?: string }[]).find(
+        (c) => c.type === "image",
+      );
+      expect(picture?.mimeType).toBe("image/png");
+      expect(Buffer.from(picture!.data!, "base64").subarray(1, 4).toString()).toBe("PNG");
       const before = clicks();
       const press = scaled(page.layout()!.press!);
       const clicked = await client.callTool({ name: "computer_click", arguments: press });
