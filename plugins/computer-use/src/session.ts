@@ -24,6 +24,8 @@ export interface ComputerSession {
   toScreen(p: Point): Promise<Point>;
   /** Keyed by the parsed input object the gate passes to `target`, `minimumTier` and `run` alike. */
   decided: WeakMap<object, Decided>;
+  /** Whether the person pulled the kill switch; if so, lets go of anything held down. */
+  stopped(): boolean;
   /** Throws a refusal when the person pulled the kill switch, or the call was stopped. */
   assertLive(ctx: Pick<ToolContext, "signal">): void;
 }
@@ -63,8 +65,14 @@ export function createSession(driver: Driver, options: ResolvedOptions, env: Nod
       return toScreen(p, g.scaled, g.screen);
     },
     decided: new WeakMap(),
+    stopped() {
+      if (!isStopped(stopFile)) return false;
+      // Nothing stays held down (a left_mouse_down, a hold_key) once the person pulled the switch.
+      void driver.releaseAll().catch(() => {});
+      return true;
+    },
     assertLive(ctx) {
-      if (isStopped(stopFile)) throw new WorksiteError("refused", stoppedMessage(stopFile));
+      if (session.stopped()) throw new WorksiteError("refused", stoppedMessage(stopFile));
       if (ctx.signal.aborted) throw new WorksiteError("tool-failed", "The call was aborted.");
     },
   };

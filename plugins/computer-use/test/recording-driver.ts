@@ -24,6 +24,6 @@ export function recordingDriver(
     key: record("key"),
     keyDown: record("keyDown"),
     keyUp: record("keyUp"),
-    releaseAll: async () => {},
+    releaseAll: record("releaseAll"),
   };
 }

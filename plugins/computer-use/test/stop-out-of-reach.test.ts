@@ -52,6 +52,8 @@ describe("the kill switch is out of the agent's reach", () => {
     expect(existsSync(stop)).toBe(true);
     const click = await gate.call({ tool: "computer.click", input: { x: 1, y: 1 } });
     expect(click.status).toBe("refused");
-    expect(sent).toEqual([]);
+    // Nothing was sent; whatever was held down was let go.
+    expect(sent.filter((s) => s !== "releaseAll")).toEqual([]);
+    expect(sent).toContain("releaseAll");
   });
 });

@@ -5,7 +5,7 @@ import type { WindowInfo } from "../driver.js";
 import { LIMITS } from "../options.js";
 import type { Point } from "../scale.js";
 import type { ComputerSession } from "../session.js";
-import { isStopped, stoppedMessage } from "../stop-switch.js";
+import { stoppedMessage } from "../stop-switch.js";
 
 export const coordinate = z.number().int().min(0).max(LIMITS.maxCoordinate);
 export const pointSchema = z.object({ x: coordinate, y: coordinate });
@@ -45,7 +45,7 @@ export function aimed<I extends object>(session: ComputerSession, toolId: string
       return appTarget(windows[0]);
     },
     async minimumTier(input: I, ctx: ToolContext): Promise<TierFloor | undefined> {
-      if (isStopped(session.stopFile)) return { tier: "forbidden", reason: stoppedMessage(session.stopFile) };
+      if (session.stopped()) return { tier: "forbidden", reason: stoppedMessage(session.stopFile) };
       const windows = session.decided.get(input)?.windows ?? (await windowsFor(session, aimOf(input)));
       for (const w of windows) {
         if (!w) continue;
@@ -55,6 +55,14 @@ export function aimed<I extends object>(session: ComputerSession, toolId: string
             tier: "forbidden",
             reason: `${w.app} is ${why}, on worksite's built-in deny list; only a PERMISSIONS.md rule naming it (\`${toolId}(app:${w.app})\`) lets an agent act there`,
           };
+      }
+      // A drag decided on its start must not end somewhere the rules hold back more (a forbidden app, one that needs a person).
+      const [first, ...rest] = windows;
+      for (const w of rest) {
+        if (!w || w.id === first?.id) continue;
+        const there = ctx.decide?.(toolId, appTarget(w));
+        if (!there) return { tier: "confirm", reason: `it ends on ${w.app}, a different app from where it starts` };
+        if (there.tier !== "allow") return { tier: there.tier, reason: `it ends on ${w.app}: ${there.reason}` };
       }
       return undefined;
     },
