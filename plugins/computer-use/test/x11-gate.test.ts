@@ -127,6 +127,8 @@ describe("computer use on a real X display", () => {
     expect(apps.result.content).toMatch(/<untrusted-content source="the desktop's window list">[\s\S]*Logging page/);
     const cursor = await ok(gate, "computer.cursor", {});
     expect(cursor.decision.tier).toBe("read-only");
+    const waited = await ok(gate, "computer.wait", { ms: 50 });
+    expect(waited.result.artifacts![0]).toMatchObject({ kind: "screenshot" });
   });
 
   it("a click at the button's scaled coordinates lands on the button, and leaves a screenshot linked from the audit entry", async () => {
@@ -172,6 +174,9 @@ describe("computer use on a real X display", () => {
     await waitUntil(() => eventsOf("main", "keydown").some((e) => e.key === "a" && e.ctrl === true), "ctrl+a");
     await ok(gate, "computer.type", { text: "X" });
     await waitUntil(() => fieldValue() === "X", "ctrl+a to have selected everything, replaced by X");
+    const held = await ok(gate, "computer.key", { keys: "shift", holdMs: 200 });
+    expect(held.result.content).toContain("for 200 ms");
+    await waitUntil(() => eventsOf("main", "keydown").some((e) => e.key === "Shift"), "shift held down (hold_key)");
   });
 
   it("a drag from one box to another and a scroll arrive", async () => {
