@@ -40,6 +40,21 @@ if [ "$(uname -s)" = Linux ] && { ! command -v bwrap >/dev/null 2>&1 || ! comman
   fi
 fi
 
+# The computer-use plugin's X11 driver and its tests: xdotool for input, xprop (x11-utils) for window classes,
+# ImageMagick's import for screenshots, Xvfb for a display in tests.
+if [ "$(uname -s)" = Linux ] && { ! command -v xdotool >/dev/null 2>&1 || ! command -v Xvfb >/dev/null 2>&1 || ! command -v xprop >/dev/null 2>&1 || [ ! -x /usr/bin/import ]; }; then
+  X11_PKGS="xvfb xdotool scrot imagemagick x11-utils"
+  if [ "$(id -u)" = 0 ]; then
+    say "installing the desktop tools: $X11_PKGS"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $X11_PKGS >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    say "installing the desktop tools: $X11_PKGS (sudo)"
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $X11_PKGS >/dev/null
+  else
+    say "no xdotool/Xvfb/ImageMagick and no way to install them: the computer-use plugin and its tests need: apt-get install -y $X11_PKGS"
+  fi
+fi
+
 say "installing dependencies"
 CI=true pnpm install --frozen-lockfile --reporter=silent
 say "building"

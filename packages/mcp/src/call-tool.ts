@@ -138,6 +138,15 @@ export function waitingText(id: string): string {
   return `waiting for approval ${id} — approve with \`worksite approve ${id}\``;
 }
 
+/** A tool that returns a picture (computer.screenshot: `data.image` base64 with `data.mimeType`) shows it to the client's model. */
+function imageOf(data: unknown): { type: "image"; data: string; mimeType: string } | undefined {
+  if (!data || typeof data !== "object") return undefined;
+  const { image, mimeType } = data as { image?: unknown; mimeType?: unknown };
+  if (typeof image !== "string" || typeof mimeType !== "string" || !/^image\/(png|jpeg|webp)$/.test(mimeType))
+    return undefined;
+  return { type: "image", data: image, mimeType };
+}
+
 /** The gate's outcome as MCP's tool result. Refusals and failures are tool errors the model can read. */
 export function outcomeToResult(outcome: GateOutcome): CallToolResult {
   switch (outcome.status) {
@@ -146,8 +155,9 @@ export function outcomeToResult(outcome: GateOutcome): CallToolResult {
       // Every tool result is data from outside the thread (issue 20): the client's model reads it enveloped, as ours does.
       const content = ensureUntrusted(outcome.result.content, `result of ${outcome.tool}`);
       const text = artifacts.length ? `${content}\n\nartifacts: ${artifacts.join(", ")}` : content;
+      const image = imageOf(outcome.result.data);
       return {
-        content: [{ type: "text", text }],
+        content: [{ type: "text", text }, ...(image ? [image] : [])],
         structuredContent: {
           status: "ok",
           tool: outcome.tool,

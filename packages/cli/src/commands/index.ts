@@ -44,6 +44,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "show which tier PERMISSIONS.md gives a call, the deciding rule and why",
     load: async () => (await import("./permissions-explain.js")).default,
   },
+  "computer stop": {
+    summary: "stop all desktop input by the computer-use plugin at once (--resume lifts it)",
+    load: async () => (await import("./computer-stop.js")).default,
+  },
   call: {
     summary: "make one tool call through the permission gate",
     load: async () => (await import("./call.js")).default,

@@ -1,4 +1,10 @@
 export { CONTROL_FOLDERS, isControlPath, RUNTIME_FILES } from "./control-paths.js";
-export { personConfigDir, personControlFolders, personStateDir, STATE_DIR_ENV } from "./person-folders.js";
+export {
+  computerStopFile,
+  personConfigDir,
+  personControlFolders,
+  personStateDir,
+  STATE_DIR_ENV,
+} from "./person-folders.js";
 export { floorDecision } from "./floor.js";
 export { findWorksiteId, isWorksiteId, WORKSITE_ID_FILE, worksiteId, worksiteStateDir } from "./worksite-id.js";

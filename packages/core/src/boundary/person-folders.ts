@@ -26,3 +26,8 @@ export function personStateDir(env: NodeJS.ProcessEnv = process.env): string {
 export function personControlFolders(env: NodeJS.ProcessEnv = process.env): string[] {
   return [...new Set([personConfigDir(env), dirname(sealKeyPath(env)), personStateDir(env)])];
 }
+
+/** The desktop kill switch: while this file exists the computer-use plugin sends no input (`worksite computer stop`). */
+export function computerStopFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(personStateDir(env), "computer-use", "STOP");
+}

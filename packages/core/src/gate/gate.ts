@@ -2,7 +2,7 @@ import type { ArtifactRef } from "../artifacts/types.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuditEvent } from "../audit/types.js";
 import type { PauseConditions, PermissionsFile, ThreadFile } from "../files/types.js";
-import type { DraftOutput, Effect, Logger, Plugin, RegisteredTool, ToolContext } from "../plugin/types.js";
+import type { DraftOutput, Effect, Logger, Plugin, RegisteredTool, TierFloor, ToolContext } from "../plugin/types.js";
 import { TIERS, type Decision, type Stage, type Tier } from "../policy/types.js";
 import { createArtifactStore } from "../artifacts/store.js";
 import { WorksiteError } from "../errors.js";
@@ -373,9 +373,11 @@ export function createGate(options: GateOptions): Gate {
       const input: unknown = parsed.data;
       const target = tool.target ? await tool.target(input, context(tool, actor, signal, [])) : undefined;
       const callHash = hashCall(tool.id, input, target);
-      const floor = tool.minimumTier ? await tool.minimumTier(input, context(tool, actor, signal, [])) : undefined;
+      const floor = floorOf(
+        tool.minimumTier ? await tool.minimumTier(input, context(tool, actor, signal, [])) : undefined,
+      );
       const decision = raise(decide(tool, tool.id, target), floor, tool.id);
-      const sensitive = sensitivity(floor, input);
+      const sensitive = sensitivity(floor?.tier, input);
       scrub = sensitive.scrub;
       // The hash binds the live call; what is written down (audit, approval, draft) never holds a sensitive value.
       const base: AuditEvent = {
@@ -544,11 +546,11 @@ export function createGate(options: GateOptions): Gate {
     const signal = runOptions.signal ?? new AbortController().signal;
     const target = tool.target ? await tool.target(parsed.data, context(tool, runOptions.by, signal, [])) : undefined;
     const callHash = hashCall(tool.id, parsed.data, target);
-    const floor = tool.minimumTier
-      ? await tool.minimumTier(parsed.data, context(tool, runOptions.by, signal, []))
-      : undefined;
+    const floor = floorOf(
+      tool.minimumTier ? await tool.minimumTier(parsed.data, context(tool, runOptions.by, signal, [])) : undefined,
+    );
     const decision = raise(decide(tool, tool.id, target), floor, tool.id);
-    const { scrub } = sensitivity(floor, parsed.data);
+    const { scrub } = sensitivity(floor?.tier, parsed.data);
     const base: AuditEvent = {
       type: "decision",
       run,
@@ -615,13 +617,19 @@ export function createGate(options: GateOptions): Gate {
 }
 
 /** A tool's own floor for this call (a password field needs confirm): most restrictive wins, like the stage clamp. */
-function raise(decision: Decision, floor: Tier | undefined, tool: string): Decision {
-  if (!floor || TIERS.indexOf(floor) <= TIERS.indexOf(decision.tier)) return decision;
+function raise(decision: Decision, floor: { tier: Tier; reason?: string } | undefined, tool: string): Decision {
+  if (!floor || TIERS.indexOf(floor.tier) <= TIERS.indexOf(decision.tier)) return decision;
+  const why = floor.reason ? `: ${floor.reason}` : "";
   return {
     ...decision,
-    tier: floor,
-    reason: `${tool} needs at least ${floor} for this call (was ${decision.tier}: ${decision.reason})`,
+    tier: floor.tier,
+    reason: `${tool} needs at least ${floor.tier} for this call${why} (was ${decision.tier}: ${decision.reason})`,
   };
+}
+
+/** A floor with or without the tool's reason, in one shape. */
+function floorOf(floor: TierFloor | undefined): { tier: Tier; reason?: string } | undefined {
+  return floor === undefined ? undefined : typeof floor === "string" ? { tier: floor } : floor;
 }
 
 /** A tool that is not loaded (a tool checking `file.read` in a browser-only gate) is judged by its name, as the policy's explain does. */

@@ -72,6 +72,9 @@ export interface DraftOutput {
   kind?: ArtifactKind;
 }
 
+/** A tier, or a tier with the reason a person reads when it decides (computer use: "KeePassXC is a password manager"). */
+export type TierFloor = Tier | { tier: Tier; reason: string };
+
 export interface ToolDefinition<Input extends z.ZodType = z.ZodType> {
   description: string;
   effect: Effect;
@@ -97,7 +100,7 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType> {
    * live state reveals: typing into a password or card field needs "confirm".
    * Undefined leaves the decision as the rules made it.
    */
-  minimumTier?: (input: z.output<Input>, ctx: ToolContext) => Tier | undefined | Promise<Tier | undefined>;
+  minimumTier?: (input: z.output<Input>, ctx: ToolContext) => TierFloor | undefined | Promise<TierFloor | undefined>;
   draft?: (input: z.output<Input>, ctx: ToolContext) => Promise<DraftOutput>;
 }
 

@@ -1,0 +1,9 @@
+import { defineProject, mergeConfig } from "vitest/config";
+import { sharedProject } from "../../vitest.shared.js";
+
+export default mergeConfig(
+  sharedProject,
+  defineProject({
+    test: { name: "computer-use", include: ["src/**/*.test.ts", "test/**/*.test.ts"], testTimeout: 60000 },
+  }),
+);
