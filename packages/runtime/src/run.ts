@@ -409,6 +409,10 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
               ...(turn.needs ?? []).filter((need) => !pending.some((a) => need.includes(a.id))),
               ...pending.map((a) => `approve or deny ${a.id}: ${a.tool} ${a.target ?? ""} — worksite approve ${a.id}`),
               ...verification.manual.map((m) => `manual check: ${m}`),
+              ...(await extras.waitingProposals()).map(
+                (r) =>
+                  `review the memory proposal of run ${r}: worksite memory diff ${r}, then memory accept ${r} or reject ${r}`,
+              ),
             ].filter((v, i, all) => all.indexOf(v) === i),
             artifacts: roundArtifacts,
             problems: [...extras.problems, ...notCheckpointed(checkpoint.skipped)],
