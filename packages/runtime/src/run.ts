@@ -150,7 +150,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       const maxRounds = worksite.goal.pause.maxRounds;
       if (maxRounds !== undefined && round > maxRounds) {
         // Checked before anything runs: repeated `worksite run`s of a thread that keeps waiting must not add rounds.
-        const reason = maxRoundsReason(maxRounds);
+        const reason = maxRoundsReason(maxRounds, worksite.goal.pause.maxRoundsFrom);
         state = {
           ...state,
           state: "budget-spent",
