@@ -42,6 +42,7 @@ describe("the worksite files' labels", () => {
     );
     const checked = await runCli(["check"], root);
     expect(checked.code).toBe(0);
+    expect(checked.out).toContain("owns 0 · does not own 0 · read first 0 · deliver each round 0 · pause when 1\n");
     expect(checked.out + checked.err).not.toContain("warning");
   });
 });
