@@ -41,39 +41,42 @@ const git = (cwd: string, ...args: string[]) =>
   execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd, stdio: "pipe" });
 
 describe("real public skill folders (no package.json) install, list, show and pack unchanged", () => {
-  it("each of eight real skill folders: skill add <folder>, list, show every file, pack holding every file", async () => {
+  it.each(REAL)("%s: skill add <folder>, show lists every file, pack holds every file", async (name) => {
     const site = await worksite();
     const out = await worksite();
-    for (const name of REAL) {
-      const source = join(FIXTURES, name);
-      const files = await filesUnder(source);
-      expect(files, name).toContain("LICENSE.txt");
+    const source = join(FIXTURES, name);
+    const files = await filesUnder(source);
+    expect(files).toContain("LICENSE.txt");
 
-      const added = await run(site, "skill", "add", source, "--yes");
-      expect(added.err, name).toBe("");
-      expect(added.code, name).toBe(0);
-      expect(added.out, name).toContain(`(folder) → skills/${name}\n`);
-      expect(added.out, name).toContain(`  files (${files.length}):\n`);
-      expect(added.out, name).toMatch(new RegExp(`added ${name} in skills/${name}\\n$`));
-      for (const f of files)
-        expect(await readFile(join(site, "skills", name, f)), `${name}/${f}`).toEqual(await readFile(join(source, f)));
+    const added = await run(site, "skill", "add", source, "--yes");
+    expect(added.err).toBe("");
+    expect(added.code).toBe(0);
+    expect(added.out).toContain(`(folder) → skills/${name}\n`);
+    expect(added.out).toContain(`  files (${files.length}):\n`);
+    expect(added.out).toMatch(new RegExp(`added ${name} in skills/${name}\\n$`));
+    for (const f of files)
+      expect(await readFile(join(site, "skills", name, f)), f).toEqual(await readFile(join(source, f)));
 
-      const shown = await run(site, "skill", "show", name);
-      expect(shown.code, name).toBe(0);
-      expect(shown.out, name).toContain(`Files (${files.length})\n${files.map((f) => `  ${f}`).join("\n")}\n`);
+    const shown = await run(site, "skill", "show", name);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toContain(`Files (${files.length})\n${files.map((f) => `  ${f}`).join("\n")}\n`);
 
-      const packed = await run(site, "skill", "pack", name, "--out", out);
-      expect(packed.err, name).toBe("");
-      expect(packed.out, name).toContain(
-        `packed worksite-skill-${name}@0.0.0 → ${relative(site, out)}/worksite-skill-${name}-0.0.0.tgz (${files.length + 1} files)`,
-      );
-      expect(tarList(join(out, `worksite-skill-${name}-0.0.0.tgz`)), name).toEqual([...files, "package.json"].sort());
-    }
+    const packed = await run(site, "skill", "pack", name, "--out", out);
+    expect(packed.err).toBe("");
+    expect(packed.out).toContain(
+      `packed worksite-skill-${name}@0.0.0 → ${relative(site, out)}/worksite-skill-${name}-0.0.0.tgz (${files.length + 1} files)`,
+    );
+    expect(tarList(join(out, `worksite-skill-${name}-0.0.0.tgz`))).toEqual([...files, "package.json"].sort());
+    // The source folder was not touched: no package.json was written into it.
+    expect(existsSync(join(source, "package.json"))).toBe(false);
+  });
+
+  it("all eight installed side by side are listed, each under its own name", async () => {
+    const site = await worksite();
+    for (const name of REAL) expect((await run(site, "skill", "add", join(FIXTURES, name), "--yes")).code).toBe(0);
     const listed = await run(site, "skill", "list");
-    expect(listed.code).toBe(0);
+    expect(listed).toMatchObject({ code: 0, err: "" });
     for (const name of REAL) expect(listed.out).toMatch(new RegExp(`^${name}\\s+worksite\\s+skills/${name}$`, "m"));
-    // The source folders were not touched: no package.json was written into them.
-    for (const name of REAL) expect(existsSync(join(FIXTURES, name, "package.json"))).toBe(false);
   });
 
   it("a packed real folder installs in another worksite with the same files", async () => {
