@@ -3,6 +3,7 @@ import { link, readFile, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { addSkill } from "./add.js";
+import { readSkillFile } from "./disclosure.js";
 import { INSTALL_RECORD } from "./install-record.js";
 import { loadSkill } from "./load-skill.js";
 import { nameFromPackage } from "./package-info.js";
@@ -63,6 +64,24 @@ describe("skill add of a plain skill folder (no package.json)", () => {
     const error = await addSkill("s", { worksite: root, cwd: root }).catch((e: Error & { diagnostics?: unknown }) => e);
     expect(JSON.stringify(error.diagnostics)).toContain('"file":"s (SKILL.md)"');
     expect(JSON.stringify(error)).not.toMatch(/worksite-skill-add-/);
+  });
+});
+
+describe("reading an installed real skill's files", () => {
+  it("any file SKILL.md points to is readable (FORMS.md, reference/); the install record and .git are not", async () => {
+    const root = await tempDir();
+    await writeTree(root, {
+      "src/SKILL.md": skillMd("name: forms\ndescription: Fill forms. Use for forms.", "\nSee [FORMS.md](FORMS.md).\n"),
+      "src/FORMS.md": "# Forms\n",
+      "src/reference/api.md": "# API\n",
+      "src/.git/config": "[core]\n",
+    });
+    const { skill } = await addSkill("src", { worksite: root, cwd: root });
+    expect(await readSkillFile(skill, "FORMS.md")).toBe("# Forms\n");
+    expect(await readSkillFile(skill, "reference/api.md")).toBe("# API\n");
+    await expect(readSkillFile(skill, INSTALL_RECORD)).rejects.toThrow(/has no file/);
+    await expect(readSkillFile(skill, ".git/config")).rejects.toThrow(/has no file/);
+    await expect(readSkillFile(skill, "../../etc/passwd")).rejects.toThrow(/outside the skill/);
   });
 });
 
