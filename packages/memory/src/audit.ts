@@ -27,6 +27,8 @@ export interface Finding {
   file: string;
   line: number;
   message: string;
+  /** What to write instead (schema findings). */
+  hint?: string;
 }
 
 export interface AuditOptions {
@@ -60,7 +62,14 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
 
   for (const f of files) {
     for (const p of f.problems)
-      findings.push({ severity: "block", kind: "schema", file: f.file, line: p.line, message: p.message });
+      findings.push({
+        severity: "block",
+        kind: "schema",
+        file: f.file,
+        line: p.line,
+        message: p.message,
+        ...(p.hint ? { hint: p.hint } : {}),
+      });
     for (const x of contentFindings(f.file, f.text)) findings.push(x);
     if (Buffer.byteLength(f.text) > maxBytes)
       findings.push({
@@ -81,7 +90,7 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
         line: lineOf(f.text, "expires"),
         message: `expired on ${m.expires}; hidden from agents (kept in the folder)`,
       });
-    else if (m.status === "active" && m.updated.slice(0, 10) < staleBefore)
+    else if (m.status === "active" && m.updated && m.updated.slice(0, 10) < staleBefore)
       findings.push({
         severity: "warn",
         kind: "stale",
@@ -181,5 +190,5 @@ function push(map: Map<string, string[]>, key: string, file: string) {
 }
 
 export function formatFinding(f: Finding, displayPath: (file: string) => string = (x) => x): string {
-  return `${displayPath(f.file)}:${f.line}: ${f.severity === "block" ? "error" : "warning"}: [${f.kind}] ${f.message}`;
+  return `${displayPath(f.file)}:${f.line}: ${f.severity === "block" ? "error" : "warning"}: [${f.kind}] ${f.message}${f.hint ? `\n  hint: ${f.hint}` : ""}`;
 }

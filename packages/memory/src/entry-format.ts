@@ -1,5 +1,6 @@
 import { parseFrontmatter, SIZE_LIMITS, tooBigMessage } from "@worksite/core";
-import { type EntryMeta, entryMetaSchema, keyOrder } from "./schema.js";
+import type { z } from "zod";
+import { type EntryMeta, entryMetaSchema, fieldHints, keyOrder } from "./schema.js";
 
 /** One memory entry: `<topic>/<name>.md` inside the memory folder. */
 export interface MemoryEntry {
@@ -15,6 +16,8 @@ export interface MemoryEntry {
 export interface EntryProblem {
   line: number;
   message: string;
+  /** What to write instead, for a person. */
+  hint?: string;
 }
 
 export type ParsedEntry =
@@ -39,19 +42,57 @@ export function parseEntry(text: string, file: string): ParsedEntry {
   if (!result.success) {
     for (const issue of result.error.issues) {
       const key = String(issue.path[0] ?? "");
-      problems.push({ line: keyLine(key), message: `${key ? `${key}: ` : ""}${issue.message}` });
+      const hint = fieldHints[key];
+      problems.push({
+        line: keyLine(key),
+        message: `${key ? `${key}: ` : ""}${describeIssue(issue, key ? data[key] : data)}`,
+        ...(hint ? { hint } : {}),
+      });
     }
   }
   const parts = file.split("/");
   const base = parts[parts.length - 1]!.replace(/\.md$/, "");
   if (parts.length !== 2) problems.push({ line: 1, message: "an entry lives at <topic>/<name>.md, one folder deep" });
   if (typeof data.name === "string" && data.name !== base)
-    problems.push({ line: keyLine("name"), message: `name "${data.name}" must equal the file name "${base}"` });
+    problems.push({
+      line: keyLine("name"),
+      message: `name "${data.name}" must equal the file name "${base}"`,
+      hint: `set name: ${base}, or rename the file to ${data.name}.md`,
+    });
   if (problems.length || !result.success) return { ok: false, problems, meta: data, body };
   return {
     ok: true,
     entry: { id: file.replace(/\.md$/, ""), file, topic: parts.length > 1 ? parts[0]! : "", meta: result.data, body },
   };
+}
+
+/**
+ * A schema issue in a person's words: "is missing", "`note` is not a type", rather than the
+ * validator's "Invalid input: expected string, received undefined". Messages the schema wrote
+ * itself (regex and refine texts) are already worded for people and are kept.
+ */
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  if (value === undefined && issue.path.length <= 1) return "is missing";
+  switch (issue.code) {
+    case "invalid_value":
+      return `${JSON.stringify(value)} is not one of the allowed values`;
+    case "invalid_type":
+      return `is ${describeValue(value)}, expected ${issue.expected === "array" ? "a list" : `a ${issue.expected}`}`;
+    case "invalid_union":
+      return `${JSON.stringify(value)} is not allowed here`;
+    case "too_small":
+    case "too_big":
+      return typeof value === "string" && value === "" ? "is empty" : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "empty";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 /** A memory entry over the limit, as a problem on its first line. */

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { UserError } from "@worksite/core";
 import git from "isomorphic-git";
 import { listTree, writeCommit } from "./commit-tree.js";
+import { checkAndFillEdits } from "./fill-fields.js";
 import { renderIndex } from "./index-file.js";
 import { withMemoryLock } from "./lock.js";
 import { INDEX_FILE, loadFiles, type MemoryStore, memoryPath, type Person, repoPath } from "./store.js";
@@ -88,7 +89,7 @@ export async function commitHandEdits(
   store: MemoryStore,
   message: string,
   person: Person = store.author,
-): Promise<{ commit?: string; files: string[] }> {
+): Promise<{ commit?: string; files: string[]; filled?: string[] }> {
   if (!message.trim())
     throw new UserError("a commit message is needed", { hint: 'worksite memory commit -m "why this changed"' });
   // The edits are read under the lock too: a commit that waited must see the tree the one before it made.
@@ -99,8 +100,10 @@ async function commitEdits(
   store: MemoryStore,
   message: string,
   person: Person,
-): Promise<{ commit?: string; files: string[] }> {
+): Promise<{ commit?: string; files: string[]; filled?: string[] }> {
   const edits = await handEdits(store);
+  // Refuses an entry that fails the schema; fills created/updated/source into the file (issue 12).
+  const filled = await checkAndFillEdits(store, edits, person);
   const changes = new Map<string, string | null>();
   for (const e of edits)
     changes.set(
@@ -128,5 +131,5 @@ async function commitEdits(
       await git.remove({ fs, dir: store.root, gitdir: store.gitdir, filepath: path, cache: store.cache });
     else await git.add({ fs, dir: store.root, gitdir: store.gitdir, filepath: path, cache: store.cache });
   }
-  return { commit, files: [...changes.keys()] };
+  return { commit, files: [...changes.keys()], ...(filled.length ? { filled } : {}) };
 }

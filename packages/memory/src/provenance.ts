@@ -53,7 +53,7 @@ export async function entryOrigins(
         continue;
       }
     }
-    out.set(e.id, e.meta.source.startsWith("run:") ? "agent" : "person");
+    out.set(e.id, e.meta.source?.startsWith("run:") ? "agent" : "person");
   }
   return out;
 }

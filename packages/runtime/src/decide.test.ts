@@ -157,7 +157,8 @@ describe("deciding where a thread stands after a round", () => {
       facts: { round: 3, verification: failed, sameFailureCount: 1 },
       state: "budget-spent",
       stop: true,
-      reason: /^paused: reached the goal's maximum of 3 rounds; raise `pause.maxRounds` in GOAL.md \(now 3\) to go on$/,
+      reason:
+        /^budget spent: reached the goal's maximum of 3 rounds; raise `pause.maxRounds` in GOAL.md \(now 3\) to go on$/,
     },
     {
       when: "done in the last allowed round",
@@ -173,7 +174,8 @@ describe("deciding where a thread stands after a round", () => {
       facts: { round: 3, verification: failed, sameFailureCount: 1, pendingApprovals: 1 },
       state: "budget-spent",
       stop: true,
-      reason: /^paused: reached the goal's maximum of 3 rounds; raise `pause.maxRounds` in GOAL.md \(now 3\) to go on$/,
+      reason:
+        /^budget spent: reached the goal's maximum of 3 rounds; raise `pause.maxRounds` in GOAL.md \(now 3\) to go on$/,
     },
     {
       when: "the round limit is reached while verification passed and an approval waits",
@@ -181,7 +183,8 @@ describe("deciding where a thread stands after a round", () => {
       facts: { round: 3, pendingApprovals: 1 },
       state: "budget-spent",
       stop: true,
-      reason: /^paused: reached the goal's maximum of 3 rounds; raise `pause.maxRounds` in GOAL.md \(now 3\) to go on$/,
+      reason:
+        /^budget spent: reached the goal's maximum of 3 rounds; raise `pause.maxRounds` in GOAL.md \(now 3\) to go on$/,
     },
     {
       when: "an approval waits under the round limit",
@@ -197,7 +200,7 @@ describe("deciding where a thread stands after a round", () => {
       facts: { verification: failed, sameFailureCount: 1, startedAt: 0, now: 7_200_000 },
       state: "budget-spent",
       stop: true,
-      reason: /^paused: the time budget of 2 h is spent$/,
+      reason: /^budget spent: the time budget of 2 h is spent$/,
     },
     {
       when: "the time budget is not spent yet",

@@ -1,4 +1,5 @@
-import type { GoalFile } from "@worksite/core";
+import { basename } from "node:path";
+import type { GoalFile, PauseConditions } from "@worksite/core";
 import { DEFAULT_PENDING_APPROVALS, globMatches, plural } from "@worksite/core";
 import type { AgentTurn } from "./agents/types.js";
 import type { GoalState } from "./state.js";
@@ -72,7 +73,11 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
   }
   // Before "waiting": a thread that waits every round would otherwise run past its maximum one `worksite run` at a time.
   if (goal.pause.maxRounds !== undefined && facts.round >= goal.pause.maxRounds) {
-    return { state: "budget-spent", stop: true, reason: maxRoundsReason(goal.pause.maxRounds) };
+    return {
+      state: "budget-spent",
+      stop: true,
+      reason: maxRoundsReason(goal.pause.maxRounds, goal.pause.maxRoundsFrom),
+    };
   }
   // At the cap the gate files no more requests: the run pauses, and the person sees the first ones first (issue 20 item 5).
   const cap = goal.pause.pendingApprovals ?? DEFAULT_PENDING_APPROVALS;
@@ -96,7 +101,7 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
     return {
       state: "budget-spent",
       stop: true,
-      reason: `paused: the time budget of ${formatDuration(goal.pause.budgetMs)} is spent`,
+      reason: `budget spent: the time budget of ${formatDuration(goal.pause.budgetMs)} is spent`,
     };
   }
   const why = facts.verification.passed
@@ -114,9 +119,16 @@ export function decideRound(goal: GoalFile, facts: RoundFacts): RoundDecision {
   return { state: "active", stop: false, reason: `continuing: ${why}` };
 }
 
-export function maxRoundsReason(maxRounds: number): string {
-  // Say the way on: a person reading only this line (`worksite run`'s last) should not have to guess the setting.
-  return `paused: reached the goal's maximum of ${maxRounds} rounds; raise \`pause.maxRounds\` in GOAL.md (now ${maxRounds}) to go on`;
+/**
+ * Say the way on: a person reading only this line (`worksite run`'s last) should not have to guess the setting,
+ * nor look for a `pause.maxRounds` they never wrote when the limit came from a prose line. The line starts with
+ * "budget spent", the word `worksite status` shows for this state (issue 12).
+ */
+export function maxRoundsReason(maxRounds: number, from?: PauseConditions["maxRoundsFrom"]): string {
+  const reached = `budget spent: reached the goal's maximum of ${maxRounds} rounds`;
+  if (from?.text !== undefined)
+    return `${reached}; it comes from ${basename(from.source.file)}:${from.source.line} "${from.text}": raise the number there to go on`;
+  return `${reached}; raise \`pause.maxRounds\` in GOAL.md (now ${maxRounds}) to go on`;
 }
 
 /** 300 ms, 90 s, 30 min, 2 h: as a person would have written it in GOAL.md. */

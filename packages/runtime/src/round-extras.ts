@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import {
   entryOrigins,
   formatFinding,
+  listProposals,
   type MemoryEntry,
   memoryAtRunStart,
   openMemory,
@@ -22,6 +23,8 @@ export interface RoundExtras {
   problems: string[];
   /** After the round: the agent's memory changes go in as a proposal (or straight in with autoAccept). */
   writeBack(run: string): Promise<void>;
+  /** Runs whose memory proposal waits for a person's review (accept or reject), this round's included. */
+  waitingProposals(): Promise<string[]>;
 }
 
 /** A skill from an installed third-party package is shown to the model as a third party's text. */
@@ -74,6 +77,7 @@ export async function roundExtras(
     matchedSkills,
     problems: [...discovery.problems.map((p) => `${p.path}: ${p.error.message}`), ...memory.problems],
     writeBack: memory.writeBack,
+    waitingProposals: memory.waitingProposals,
   };
 }
 
@@ -89,6 +93,7 @@ async function roundMemory(session: Session): Promise<{
   fromOthers?: RoundExtras["memoryFromOthers"];
   problems: string[];
   writeBack: () => Promise<void>;
+  waitingProposals: () => Promise<string[]>;
 }> {
   const settings = session.worksite.thread.memory;
   const problems: string[] = [];
@@ -97,7 +102,11 @@ async function roundMemory(session: Session): Promise<{
   try {
     store = await openMemory({ dir: join(session.root, settings?.path ?? "memory"), audit: session.audit });
   } catch (error) {
-    return { problems: [`memory: ${(error as Error).message}`], writeBack: noWriteBack };
+    return {
+      problems: [`memory: ${(error as Error).message}`],
+      writeBack: noWriteBack,
+      waitingProposals: async () => [],
+    };
   }
   const remote = settings?.remote;
   const start = await memoryAtRunStart(store, { run: session.run, actor: "runtime", ...(remote ? { remote } : {}) });
@@ -134,6 +143,8 @@ async function roundMemory(session: Session): Promise<{
     ...(text ? { text } : {}),
     ...(fromOthers.length ? { fromOthers } : {}),
     problems,
+    waitingProposals: async () =>
+      settings?.autoAccept ? [] : (await listProposals(store).catch(() => [])).map((p) => p.run),
     writeBack: async () => {
       if (!remote || store.mode !== "own") return;
       await syncMemory(store, { url: remote }).catch((error: Error) =>

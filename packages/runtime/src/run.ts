@@ -150,7 +150,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       const maxRounds = worksite.goal.pause.maxRounds;
       if (maxRounds !== undefined && round > maxRounds) {
         // Checked before anything runs: repeated `worksite run`s of a thread that keeps waiting must not add rounds.
-        const reason = maxRoundsReason(maxRounds);
+        const reason = maxRoundsReason(maxRounds, worksite.goal.pause.maxRoundsFrom);
         state = {
           ...state,
           state: "budget-spent",
@@ -409,6 +409,10 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
               ...(turn.needs ?? []).filter((need) => !pending.some((a) => need.includes(a.id))),
               ...pending.map((a) => `approve or deny ${a.id}: ${a.tool} ${a.target ?? ""} — worksite approve ${a.id}`),
               ...verification.manual.map((m) => `manual check: ${m}`),
+              ...(await extras.waitingProposals()).map(
+                (r) =>
+                  `review the memory proposal of run ${r}: worksite memory diff ${r}, then memory accept ${r} or reject ${r}`,
+              ),
             ].filter((v, i, all) => all.indexOf(v) === i),
             artifacts: roundArtifacts,
             problems: [...extras.problems, ...notCheckpointed(checkpoint.skipped)],

@@ -176,7 +176,7 @@ pause: { maxRounds: 2 }
     const result = await runThread({ root });
     expect(result.rounds).toEqual([1, 2]);
     expect(result.reason).toBe(
-      "paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
+      "budget spent: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
     );
     await expectStopRecorded(root, result, "budget-spent");
   });
@@ -201,7 +201,7 @@ steps:
     const second = await runThread({ root });
     expect(second.rounds).toEqual([2]);
     expect(second.reason).toBe(
-      "paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
+      "budget spent: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
     );
     await expectStopRecorded(root, second, "budget-spent");
 
@@ -211,7 +211,8 @@ steps:
     expect(third).toEqual({
       run: third.run,
       state: "budget-spent",
-      reason: "paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
+      reason:
+        "budget spent: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
       rounds: [],
     });
     const state = await readState(root);
@@ -224,7 +225,7 @@ steps:
       type: "run",
       round: 3,
       message:
-        "round 3 not started: paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
+        "round 3 not started: budget spent: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
     });
     expect((await verifyAudit(root)).ok).toBe(true);
   });
@@ -263,7 +264,7 @@ pause: { budget: 300ms }
     });
     const result = await runThread({ root });
     expect(result.rounds).toEqual([1]);
-    expect(result.reason).toBe("paused: the time budget of 300 ms is spent");
+    expect(result.reason).toBe("budget spent: the time budget of 300 ms is spent");
     await expectStopRecorded(root, result, "budget-spent");
   });
 

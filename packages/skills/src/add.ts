@@ -1,15 +1,16 @@
 import { existsSync, lstatSync, statSync } from "node:fs";
-import { cp, lstat, mkdir, mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, cp, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "@worksite/core";
 import { discoverSkills } from "./discovery.js";
 import { INSTALL_RECORD, type InstallRecord } from "./install-record.js";
-import { loadSkill } from "./load-skill.js";
+import { cloneSkillFolder, parseGitSource } from "./git-source.js";
+import { loadSkill, SKILL_IGNORES } from "./load-skill.js";
 import { exec, npmPack } from "./npm.js";
 import { assertPackageName } from "@worksite/core";
-import { declaredSkillPath, nameFromPackage, readPackageJson } from "./package-info.js";
-import { NAME_PATTERN } from "./skill-format.js";
+import { declaredSkillPath, readPackageJson, type SkillPackageJson } from "./package-info.js";
+import { isSkillName, safeParseSkillMarkdown } from "./skill-format.js";
 import { assertSafeTarball } from "./tarball-entries.js";
 import type { Skill, SkillSourceKind } from "./types.js";
 
@@ -41,8 +42,9 @@ export interface SkillInstallPlan {
   kind: SpecKind;
   name: string;
   description: string;
-  packageName: string;
-  version: string;
+  /** Absent for a plain skill folder (no package.json). */
+  packageName?: string;
+  version?: string;
   /** Every file, relative to the skill folder. */
   files: string[];
   /** The package's lifecycle and other scripts: shown, never run. */
@@ -67,9 +69,12 @@ export interface PreparedSkillAdd {
 }
 
 /**
- * Fetches and checks a skill package without running any of its code and
- * without writing to the worksite; `install()` then writes only
- * `skills/<name>/`.
+ * Fetches and checks a skill without running any of its code and without
+ * writing to the worksite; `install()` then writes only `skills/<name>/`.
+ *
+ * A skill comes as people have it (issue 12): a plain Agent Skills folder (no
+ * package.json), a folder in a git repository, or an npm package (folder,
+ * tarball, registry name) that declares a skill.
  *
  * Why skills/ and not node_modules: skills/ is the nearest place discovery
  * looks, it needs no package manager or lockfile in the worksite, and the
@@ -77,18 +82,18 @@ export interface PreparedSkillAdd {
  * worksite.
  *
  * Installing runs nothing (issue 20): every `npm pack` gets `--ignore-scripts`,
- * so a folder's prepack/prepare, a git spec's prepare (npm would install its dev
- * dependencies and run it) and a `file:` spec's scripts never run; a git
- * package is installed as its repository holds it.
+ * so a folder's prepack/prepare and a `file:` spec's scripts never run; a git
+ * repository is cloned with no hooks, no submodules and no command transports.
  */
 export async function prepareSkillAdd(spec: string, options: AddOptions): Promise<PreparedSkillAdd> {
   const local = resolve(options.cwd, spec);
+  const git = existsSync(local) ? undefined : parseGitSource(spec, options.cwd);
   // npm would read a missing path as a package spec and fail with its own ENOENT dump; say what is wrong instead.
-  if (!existsSync(local) && looksLikePath(spec))
+  if (!git && !existsSync(local) && looksLikePath(spec))
     throw new UserError(`no such file: ${spec}${local === spec ? "" : ` (looked for ${local})`}`, {
-      hint: "check the path to the .tgz or skill folder; to install from the registry, name the package instead (worksite skill add name@version)",
+      hint: "check the path to the skill folder or .tgz; to install from the registry, name the package instead (worksite skill add name@version)",
     });
-  const kind = specKind(spec, local);
+  const kind: SpecKind = git ? "git" : specKind(spec, local);
   if (kind === "registry") assertPackageName(registryName(spec), "the spec");
 
   const work = await mkdtemp(join(tmpdir(), "worksite-skill-add-"));
@@ -96,45 +101,19 @@ export async function prepareSkillAdd(spec: string, options: AddOptions): Promis
   const env = { ...(options.env ?? process.env), npm_config_ignore_scripts: "true" };
   const execOptions = { cwd: options.cwd, env, ...(options.signal ? { signal: options.signal } : {}) };
   try {
-    const tarball =
-      kind === "tarball" ? local : join(work, await npmPack(kind === "folder" ? local : spec, work, execOptions));
-    await assertSafeTarball(tarball, spec, execOptions);
-    const out = join(work, "out");
-    await mkdir(out);
-    await exec("tar", ["-xzf", tarball, "-C", out, "--no-same-owner", "--no-same-permissions"], execOptions);
-    const pkgDir = join(out, "package");
-    // A second look after unpacking: only plain files and folders, whatever tar let through.
-    const files = await plainFiles(pkgDir, spec);
-
-    const pkg = await readPackageJson(pkgDir);
-    const skillPath = declaredSkillPath(pkg);
-    if (!pkg || !skillPath)
-      throw new UserError(`${spec} does not declare a worksite skill`, {
-        hint: `its package.json needs "keywords": ["worksite-skill"] and "worksite": { "skill": "./SKILL.md" }`,
-      });
-    assertPackageName(pkg.name, `${spec}'s package.json`);
-    const name = nameFromPackage(pkg.name);
-    if (!NAME_PATTERN.test(name))
-      throw new UserError(
-        `${spec}'s package ${pkg.name} implies the skill name ${JSON.stringify(name)}, which is not a valid skill name`,
-        {
-          hint: "name the package worksite-skill-NAME or @scope/skill-NAME, NAME being lower case words joined by -",
-        },
-      );
-    const skillFile = resolve(pkgDir, skillPath);
-    if (!skillFile.startsWith(`${pkgDir}/`))
-      throw new UserError(`${spec} declares its SKILL.md outside the package: ${skillPath}`, {
-        hint: `"worksite": { "skill": "./SKILL.md" }`,
-      });
-    // Name the folder as the package implies, so the Agent Skills rule "name equals folder" can hold.
-    const staged = join(out, name);
-    await rename(pkgDir, staged);
-    const checked = await loadSkill(resolve(staged, skillPath.replace(/^\.\//, "")), { packageDir: staged });
+    const folder = git ? await cloneSkillFolder(git, join(work, "git"), execOptions) : kind === "folder" ? local : "";
+    // A folder without a package.json declaring a skill is a plain Agent Skills folder: copied as it is.
+    const staged =
+      folder && !declaredSkillPath(await readPackageJson(folder))
+        ? await stagePlainFolder(folder, spec, work)
+        : await stagePackage(kind, folder || (kind === "tarball" ? local : spec), spec, work, execOptions);
+    const { dir, files, pkg } = staged;
+    const checked = await loadSkill(dir, { shownAs: `${spec} (SKILL.md)` });
 
     const skills = join(resolve(options.worksite), "skills");
     const target = join(skills, checked.name);
     // Confinement: the folder is computed from a validated name and must sit directly in skills/.
-    if (!NAME_PATTERN.test(checked.name) || dirname(target) !== skills)
+    if (!isSkillName(checked.name) || dirname(target) !== skills)
       throw new UserError(
         `refusing to install ${spec}: its skill name ${JSON.stringify(checked.name)} is not a folder name`,
       );
@@ -145,7 +124,7 @@ export async function prepareSkillAdd(spec: string, options: AddOptions): Promis
     const replaces = existsSync(target);
     if (replaces && !options.force)
       throw new UserError(`skills/${checked.name} already exists`, {
-        hint: "pass --force to replace it with this package",
+        hint: "pass --force to replace it with this one",
       });
 
     const found = await discoverSkills({
@@ -157,13 +136,12 @@ export async function prepareSkillAdd(spec: string, options: AddOptions): Promis
       (s) => s.name === checked.name && s.source !== "worksite",
     );
     const scripts = Object.fromEntries(
-      Object.entries((pkg.scripts as Record<string, unknown> | undefined) ?? {}).filter(
+      Object.entries((pkg?.scripts as Record<string, unknown> | undefined) ?? {}).filter(
         (e): e is [string, string] => typeof e[1] === "string",
       ),
     );
-    const notes: string[] = [];
-    if (kind === "git")
-      notes.push("fetched from git as the repository holds it: its prepare script (if any) was not run");
+    const notes: string[] = [...staged.notes];
+    if (kind === "git") notes.push("fetched from git as the repository holds it: no hook, submodule or script was run");
     if (Object.keys(scripts).length) notes.push("its scripts were not run and never will be by worksite");
 
     const plan: SkillInstallPlan = {
@@ -171,8 +149,7 @@ export async function prepareSkillAdd(spec: string, options: AddOptions): Promis
       kind,
       name: checked.name,
       description: checked.description,
-      packageName: pkg.name,
-      version: pkg.version,
+      ...(pkg ? { packageName: pkg.name, version: pkg.version } : {}),
       files,
       scripts,
       allowedTools: checked.frontmatter.allowedTools ?? [],
@@ -193,12 +170,13 @@ export async function prepareSkillAdd(spec: string, options: AddOptions): Promis
         try {
           if (replaces) await rm(target, { recursive: true, force: true });
           await mkdir(skills, { recursive: true });
-          await cp(staged, target, { recursive: true, verbatimSymlinks: true });
+          await cp(dir, target, { recursive: true, verbatimSymlinks: true });
           const record: InstallRecord = {
-            package: pkg.name,
-            version: pkg.version,
+            package: pkg?.name ?? "",
+            version: pkg?.version ?? "",
             kind,
             installed: new Date().toISOString(),
+            ...(pkg ? {} : { from: spec }),
           };
           await writeFile(join(target, INSTALL_RECORD), `${JSON.stringify(record, null, 2)}\n`);
           return { skill: await loadSkill(target, { source: "worksite" }), replaced: replaces };
@@ -213,6 +191,84 @@ export async function prepareSkillAdd(spec: string, options: AddOptions): Promis
   }
 }
 
+interface Staged {
+  /** The staged skill folder, named as the skill is. */
+  dir: string;
+  files: string[];
+  pkg?: SkillPackageJson;
+  notes: string[];
+}
+
+/** Copies a plain skill folder (minus .git, node_modules and the like) to `work/out/<its SKILL.md name>`. */
+async function stagePlainFolder(folder: string, spec: string, work: string): Promise<Staged> {
+  const files = await plainFiles(folder, spec);
+  if (!files.includes("SKILL.md"))
+    throw new UserError(`${spec} holds no SKILL.md`, {
+      hint: "a skill is a folder holding SKILL.md; for a skill inside a repository name its folder: URL#REF:skills/NAME",
+    });
+  const name = await skillNameIn(folder, spec);
+  const dir = join(work, "stage", name);
+  await mkdir(dir, { recursive: true });
+  for (const f of files) {
+    await mkdir(dirname(join(dir, f)), { recursive: true });
+    await copyFile(join(folder, f), join(dir, f));
+  }
+  const notes =
+    basename(folder) !== name && basename(folder) !== "repo"
+      ? [`installed as ${name} (the name its SKILL.md gives); the folder was called ${basename(folder)}`]
+      : [];
+  return { dir, files, notes };
+}
+
+/** npm pack (scripts off) of a package folder or spec, or a given tarball; unpacked to `work/out/<skill name>`. */
+async function stagePackage(
+  kind: SpecKind,
+  source: string,
+  spec: string,
+  work: string,
+  execOptions: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal },
+): Promise<Staged> {
+  const tarball = kind === "tarball" ? source : join(work, await npmPack(source, work, execOptions));
+  await assertSafeTarball(tarball, spec, execOptions);
+  const out = join(work, "out");
+  await mkdir(out);
+  await exec("tar", ["-xzf", tarball, "-C", out, "--no-same-owner", "--no-same-permissions"], execOptions);
+  const pkgDir = join(out, "package");
+  // A second look after unpacking: only plain files and folders, whatever tar let through.
+  const files = await plainFiles(pkgDir, spec);
+  const pkg = await readPackageJson(pkgDir);
+  const skillPath = declaredSkillPath(pkg);
+  if (!pkg || !skillPath) {
+    if (files.includes("SKILL.md")) return { ...(await stagePlainFolder(pkgDir, spec, work)), pkg };
+    throw new UserError(`${spec} is neither a skill folder nor a package declaring one`, {
+      hint: `a skill is a folder holding SKILL.md; a package declares one with "keywords": ["worksite-skill"] and "worksite": { "skill": "./SKILL.md" }`,
+    });
+  }
+  assertPackageName(pkg.name, `${spec}'s package.json`);
+  const skillFile = resolve(pkgDir, skillPath);
+  if (skillFile !== join(pkgDir, "SKILL.md"))
+    throw new UserError(`${spec} declares its SKILL.md somewhere other than the package root: ${skillPath}`, {
+      hint: `"worksite": { "skill": "./SKILL.md" }`,
+    });
+  // The folder is named as SKILL.md names the skill, so "name equals folder" holds whatever the package is called
+  // (`worksite-skill-skill-x` holds the skill `skill-x`).
+  const name = await skillNameIn(pkgDir, spec);
+  const dir = join(out, name);
+  if (dir !== pkgDir) await rename(pkgDir, dir);
+  return { dir, files, pkg, notes: [] };
+}
+
+/** The name SKILL.md gives, checked before the folder is named after it; messages name what the person gave. */
+async function skillNameIn(folder: string, spec: string): Promise<string> {
+  const text = await readFile(join(folder, "SKILL.md"), "utf8");
+  const parsed = safeParseSkillMarkdown(text, `${spec} (SKILL.md)`);
+  if (!parsed.ok) throw parsed.error;
+  const name = parsed.frontmatter.name;
+  if (!isSkillName(name))
+    throw new UserError(`refusing to install ${spec}: its skill name ${JSON.stringify(name)} is not a folder name`);
+  return name;
+}
+
 /** Fetch, check and install in one go: for callers that have already shown the plan or need none (tests, scripts). */
 export async function addSkill(spec: string, options: AddOptions): Promise<AddResult> {
   return (await prepareSkillAdd(spec, options)).install();
@@ -222,12 +278,8 @@ function specKind(spec: string, local: string): SpecKind {
   if (existsSync(local) && !/^[a-z][a-z0-9+.-]*:/i.test(spec))
     return statSync(local).isDirectory() ? "folder" : "tarball";
   if (/^file:/i.test(spec)) return "file";
-  if (
-    /^(git\+|git:|github:|gitlab:|bitbucket:|gist:)/i.test(spec) ||
-    /\.git(#.*)?$/.test(spec) ||
-    /^[A-Za-z0-9][\w.-]*\/[\w.-]+(#.*)?$/.test(spec)
-  )
-    return "git";
+  // Git forms worksite does not clone itself (gitlab:, bitbucket:, gist:) go to npm, which needs a package.json.
+  if (/^(gitlab:|bitbucket:|gist:)/i.test(spec)) return "git";
   if (/^https?:/i.test(spec)) return "url";
   return "registry";
 }
@@ -251,6 +303,7 @@ function looksLikePath(spec: string): boolean {
 async function plainFiles(dir: string, spec: string, prefix = ""): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(join(dir, prefix), { withFileTypes: true })) {
+    if (SKILL_IGNORES.has(e.name)) continue;
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
     const info = await lstat(join(dir, rel));
     // One push per file: a package of 200,000 files would overflow push(...files).

@@ -1,6 +1,7 @@
 import { lstat, readFile } from "node:fs/promises";
 import { join, normalize, sep } from "node:path";
 import { UserError } from "@worksite/core";
+import { listAllSkillFiles } from "./load-skill.js";
 import { type RoundSignals, triggerReasons } from "./triggers.js";
 import type { Skill } from "./types.js";
 
@@ -106,10 +107,13 @@ export async function readSkillFile(skill: Skill, path?: string): Promise<string
     throw new UserError(`${path} is outside the skill ${skill.name}`, {
       hint: "name a file inside the skill folder, such as references/…",
     });
-  const known = [...skill.files.references, ...skill.files.scripts, ...skill.files.assets];
+  // Every file of the folder, not only scripts/, references/ and assets/: real skills point the model at
+  // FORMS.md, reference/, examples/ (issue 12). .git, node_modules and the install record are never listed.
+  const known = await listAllSkillFiles(skill.dir);
   if (!known.includes(rel.split(sep).join("/")))
     throw new UserError(`skill ${skill.name} has no file ${path}`, {
-      hint: known.length ? `its files: ${known.join(", ")}` : "it has only SKILL.md",
+      hint:
+        known.length > 1 ? `its files: ${known.filter((f) => f !== "SKILL.md").join(", ")}` : "it has only SKILL.md",
     });
   await assertPlain(skill, rel, path);
   return readFile(join(skill.dir, rel), "utf8");

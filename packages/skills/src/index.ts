@@ -4,6 +4,7 @@ export {
   parseSkillMarkdown,
   safeParseSkillMarkdown,
   suggestName,
+  isSkillName,
   NAME_PATTERN,
   MAX_NAME,
   MAX_DESCRIPTION,
@@ -11,7 +12,8 @@ export {
 export type { ParsedSkillMarkdown, ParseSkillOptions, SafeParseResult } from "./skill-format.js";
 export { parseSections, splitSections, triggersFromMetadata } from "./sections.js";
 export { parseSteps, renderSteps, placeholders, stepVariables, stepSchema, stepsSchema } from "./steps.js";
-export { loadSkill, listSkillFiles } from "./load-skill.js";
+export { loadSkill, listAllSkillFiles, listSkillFiles } from "./load-skill.js";
+export { linkedFiles } from "./linked-files.js";
 export type { LoadSkillOptions } from "./load-skill.js";
 export { discoverSkills } from "./discovery.js";
 export type { DiscoverOptions, Discovery, ShadowedSkill, SkillProblem } from "./discovery.js";
@@ -28,6 +30,12 @@ export { isValidPackageName } from "@worksite/core";
 export { INSTALL_RECORD } from "./install-record.js";
 export { scaffoldSkill } from "./scaffold.js";
 export type { ScaffoldOptions } from "./scaffold.js";
-export { declaredSkillPath, nameFromPackage, readPackageJson, SKILL_KEYWORD } from "./package-info.js";
+export {
+  declaredSkillPath,
+  defaultPackageName,
+  nameFromPackage,
+  readPackageJson,
+  SKILL_KEYWORD,
+} from "./package-info.js";
 export { createSkillsPlugin } from "./plugin.js";
 export type { SkillsPluginOptions } from "./plugin.js";

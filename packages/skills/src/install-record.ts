@@ -10,10 +10,13 @@ import { join } from "node:path";
 export const INSTALL_RECORD = ".worksite-install.json";
 
 export interface InstallRecord {
+  /** "" for a plain skill folder, which has no package. */
   package: string;
   version: string;
   kind: string;
   installed: string;
+  /** What the person gave, for a skill that came without a package. */
+  from?: string;
 }
 
 /** Whether `skill add` put this skill there. The file's presence decides, not its content: overwriting it with garbage does not make a package's text the thread's own. */

@@ -1,3 +1,4 @@
+import type { Dirent } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import {
@@ -8,7 +9,7 @@ import {
   tooBigMessage,
   UserError,
 } from "@worksite/core";
-import { readInstallRecord, wasInstalled } from "./install-record.js";
+import { INSTALL_RECORD, readInstallRecord, wasInstalled } from "./install-record.js";
 import { declaredSkillPath, isFirstPartyPackage, nameFromPackage, readPackageJson } from "./package-info.js";
 import { parseSections } from "./sections.js";
 import { safeParseSkillMarkdown } from "./skill-format.js";
@@ -20,6 +21,8 @@ export interface LoadSkillOptions {
   relativeTo?: string;
   /** The package folder when the skill came from an installed package whose SKILL.md sits elsewhere. */
   packageDir?: string;
+  /** How messages name SKILL.md when the folder is a staging copy (`skill add` names what the person gave). */
+  shownAs?: string;
   /** The tool ids a run would have (`skill check` asks the worksite's session): steps naming a near miss get a warning. */
   knownTools?: readonly string[];
 }
@@ -33,7 +36,7 @@ export async function loadSkill(path: string, options: LoadSkillOptions = {}): P
   const abs = resolve(path);
   const file = basename(abs) === "SKILL.md" ? abs : join(abs, "SKILL.md");
   const dir = dirname(file);
-  const shown = options.relativeTo ? relative(options.relativeTo, file) || "SKILL.md" : file;
+  const shown = options.shownAs ?? (options.relativeTo ? relative(options.relativeTo, file) || "SKILL.md" : file);
 
   // A SKILL.md that is a link could point anywhere (the person's seal key); a skill's own files are plain files.
   if ((await lstat(file).catch(() => undefined))?.isSymbolicLink())
@@ -46,9 +49,12 @@ export async function loadSkill(path: string, options: LoadSkillOptions = {}): P
     throw new UserError(tooBigMessage(shown, got.size, got.limit), { diagnostics: [diagnostic], hint: SKILL_TOO_BIG });
   }
   if (!got.ok) {
-    throw new UserError(`no SKILL.md in ${options.relativeTo ? relative(options.relativeTo, dir) || "." : dir}`, {
-      hint: "a skill is a folder holding SKILL.md; create one with: worksite skill new NAME",
-    });
+    throw new UserError(
+      `no SKILL.md in ${options.shownAs ? dirname(options.shownAs) : options.relativeTo ? relative(options.relativeTo, dir) || "." : dir}`,
+      {
+        hint: "a skill is a folder holding SKILL.md; create one with: worksite skill new NAME",
+      },
+    );
   }
   const text = got.text;
 
@@ -114,6 +120,30 @@ export async function listSkillFiles(dir: string): Promise<SkillFiles> {
   };
   const [scripts, references, assets] = await Promise.all([walk("scripts"), walk("references"), walk("assets")]);
   return { scripts, references, assets };
+}
+
+/** Never part of a skill: version-control folders, installed dependencies, OS litter, and worksite's own install record. */
+export const SKILL_IGNORES = new Set([".git", ".hg", ".svn", "node_modules", ".DS_Store", "Thumbs.db", INSTALL_RECORD]);
+
+/**
+ * Every file of a skill folder (relative, forward slashes, sorted), minus {@link SKILL_IGNORES}.
+ * Links are listed as they are, never followed.
+ */
+export async function listAllSkillFiles(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  let entries: Dirent[];
+  try {
+    entries = await readdir(join(dir, prefix), { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (SKILL_IGNORES.has(e.name)) continue;
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) for (const f of await listAllSkillFiles(dir, rel)) out.push(f);
+    else out.push(rel);
+  }
+  return out.sort();
 }
 
 /**

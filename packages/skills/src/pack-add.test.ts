@@ -48,13 +48,13 @@ describe("sharing a skill as an npm package", () => {
     });
   });
 
-  it("refuses a tarball that does not declare a skill", async () => {
+  it("refuses a folder that holds neither a SKILL.md nor a package declaring one", async () => {
     const root = await tempDir();
     await writeTree(root, {
       "plain/package.json": JSON.stringify({ name: "plain-pkg", version: "1.0.0" }),
       "plain/index.js": "",
     });
-    await expect(addSkill("plain", { worksite: root, cwd: root })).rejects.toThrow(/does not declare a worksite skill/);
+    await expect(addSkill("plain", { worksite: root, cwd: root })).rejects.toThrow(/^plain holds no SKILL\.md$/);
   });
 
   it("a missing tarball or folder path is named as a missing file, not handed to npm", async () => {

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { domainToASCII } from "node:url";
 
 export const SKILL_KEYWORD = "worksite-skill";
 
@@ -30,10 +31,30 @@ export function declaredSkillPath(pkg: SkillPackageJson | undefined): string | u
   return typeof skill === "string" && skill.length > 0 ? skill : undefined;
 }
 
-/** The skill name a package name implies: `@worksite/skill-verify-page` → `verify-page`, `worksite-skill-x` → `x`. */
+/**
+ * The skill name a package name implies: `@worksite/skill-verify-page` → `verify-page`, `worksite-skill-x` → `x`.
+ * One prefix only: `worksite-skill-skill-x` is the package of the skill `skill-x`.
+ */
 export function nameFromPackage(packageName: string): string {
   const bare = packageName.replace(/^@[^/]+\//, "");
-  return bare.replace(/^worksite-skill-/, "").replace(/^skill-/, "");
+  if (bare.startsWith("worksite-skill-")) return bare.slice("worksite-skill-".length);
+  return bare.replace(/^skill-/, "");
+}
+
+/**
+ * The package name `skill new` gives a skill: `worksite-skill-NAME`. npm names are URL-safe ASCII,
+ * so a name such as `技能` goes in as its punycode (`worksite-skill-xn--…`); SKILL.md keeps the name.
+ */
+export function defaultPackageName(name: string): string {
+  if (/^[a-z0-9-]+$/.test(name)) return `worksite-skill-${name}`;
+  return `worksite-skill-${punycodeLabel(name)}`;
+}
+
+function punycodeLabel(name: string): string {
+  // domainToASCII is Node's own punycode (IDNA); it returns "" for what it cannot encode.
+  const ascii = domainToASCII(name);
+  if (ascii && /^[a-z0-9-]+$/.test(ascii)) return ascii;
+  return [...name].map((c) => c.codePointAt(0)!.toString(16)).join("-");
 }
 
 export function isFirstPartyPackage(packageName: string): boolean {

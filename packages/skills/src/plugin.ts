@@ -49,7 +49,7 @@ export function createSkillsPlugin(options: SkillsPluginOptions = {}) {
       }),
       read: defineTool({
         description:
-          "Read a skill's SKILL.md (its steps, failure modes and done criteria), or one of its reference or script files",
+          "Read a skill's SKILL.md (its steps, failure modes and done criteria), or any other file in its folder that SKILL.md points to (FORMS.md, references/…, scripts/…)",
         effect: "read",
         input: z.object({
           name: z.string().min(1),

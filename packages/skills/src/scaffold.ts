@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { UserError } from "@worksite/core";
-import { MAX_NAME, NAME_PATTERN, suggestName } from "./skill-format.js";
-import { SKILL_KEYWORD } from "./package-info.js";
+import { defaultPackageName, SKILL_KEYWORD } from "./package-info.js";
+import { isSkillName, suggestName } from "./skill-format.js";
 import { templateDescription } from "./template-text.js";
 
 export interface ScaffoldOptions {
@@ -60,7 +60,7 @@ The script agent runs these tool calls in order; \`{{name}}\` values come from t
 
 /** Writes skills/NAME/ with a SKILL.md in the Agent Skills format (worksite sections included), a package.json ready to publish and a CHANGELOG.md. */
 export async function scaffoldSkill(name: string, options: ScaffoldOptions): Promise<{ dir: string; files: string[] }> {
-  if (!NAME_PATTERN.test(name) || name.length > MAX_NAME)
+  if (!isSkillName(name))
     throw new UserError(`"${name}" is not a skill name`, {
       hint: `use lowercase letters, digits and single hyphens, e.g. ${suggestName(name)}`,
     });
@@ -69,13 +69,14 @@ export async function scaffoldSkill(name: string, options: ScaffoldOptions): Pro
     throw new UserError(`skills/${name} already exists`, { hint: "pick another name, or edit the existing skill" });
   const description = options.description ?? templateDescription(name);
   const pkg = {
-    name: options.packageName ?? `worksite-skill-${name}`,
+    name: options.packageName ?? defaultPackageName(name),
     version: "0.1.0",
     description: description.slice(0, 200),
     license: "MIT",
     keywords: [SKILL_KEYWORD, "agent-skill"],
     worksite: { skill: "./SKILL.md" },
-    files: ["SKILL.md", "scripts", "references", "assets"],
+    // No "files" list: a skill's SKILL.md links to files anywhere in its folder (FORMS.md, examples/),
+    // and a list would silently leave new ones out of the package. .npmignore is the place to exclude.
   };
   await mkdir(join(dir, "scripts"), { recursive: true });
   await mkdir(join(dir, "references"), { recursive: true });

@@ -72,9 +72,22 @@ function misspeltHeading(section: RawSection, file: string): Diagnostic | undefi
     file,
     line: section.line,
     severity: "warning",
-    message: `"${section.heading}" is not a section worksite reads, so it is ignored`,
+    // A model agent reads the whole body, this section included; only what worksite takes from it (steps, triggers,
+    // failure modes, done-when) is missed, so the message says that rather than "ignored".
+    message: `"${section.heading}" is not one of worksite's section names: a model agent still reads its text, but worksite takes no ${guessKindWords(guess)} from it`,
     hint: `did you mean "## ${shown}"? Sections are When to use, Steps, Failure modes, Done when (or 何时使用, 步骤, 失败模式, 完成标准)`,
   };
+}
+
+function guessKindWords(heading: string): string {
+  const kind = HEADINGS[heading];
+  return kind === "steps"
+    ? "steps (the script agent runs nothing)"
+    : kind === "when"
+      ? "triggers"
+      : kind === "failures"
+        ? "failure modes"
+        : "done-when checks";
 }
 
 /** Bullet or numbered list items, with their 1-based line. */

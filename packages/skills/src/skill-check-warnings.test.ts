@@ -43,7 +43,7 @@ describe("skill check warns about what would silently do nothing", () => {
   it("warns about a misspelt section heading with a did-you-mean, in English and Chinese", () => {
     expect(warningsOf(`## Stpes\n\n\`\`\`yaml\n- tool: shell.run\n\`\`\`\n`)).toEqual([
       expect.stringMatching(
-        /^SKILL\.md:1: warning: "Stpes" is not a section worksite reads, so it is ignored\n {2}hint: did you mean "## Steps"\?/,
+        /^SKILL\.md:1: warning: "Stpes" is not one of worksite's section names: a model agent still reads its text, but worksite takes no steps \(the script agent runs nothing\) from it\n {2}hint: did you mean "## Steps"\?/,
       ),
     ]);
     expect(warningsOf("## Done wen\n- x\n## Failure mode\n- y\n")).toEqual([
@@ -65,7 +65,7 @@ describe("skill check warns about what would silently do nothing", () => {
     const skill = await loadSkill(made.dir);
     expect(skill.sections.steps).toBeUndefined();
     expect(skill.diagnostics.map((d) => `${d.severity}: ${d.message}`)).toEqual([
-      'warning: "Stpes" is not a section worksite reads, so it is ignored',
+      'warning: "Stpes" is not one of worksite\'s section names: a model agent still reads its text, but worksite takes no steps (the script agent runs nothing) from it',
     ]);
   });
 

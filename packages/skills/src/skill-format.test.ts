@@ -158,9 +158,29 @@ describe("SKILL.md errors name the file and line", () => {
     );
   });
 
-  it("warns about a non-string metadata value but keeps it as text", () => {
-    const parsed = parseSkillMarkdown(skillMd("name: a\ndescription: b\nmetadata:\n  version: 1.2"), "SKILL.md");
-    expect(parsed.frontmatter.metadata.version).toBe("1.2");
-    expect(parsed.diagnostics[0]).toMatchObject({ severity: "warning", line: 4 });
+  it("keeps metadata values as written, as the public validator does: 1.0 stays 1.0, 010 stays 010", () => {
+    const parsed = parseSkillMarkdown(
+      skillMd(
+        'name: a\ndescription: b\nmetadata:\n  version: 1.0\n  build: 010 # octal-looking\n  beta: yes\n  "date": 2024-01-05\n  tag: "2.0"',
+      ),
+      "SKILL.md",
+    );
+    expect(parsed.frontmatter.metadata).toEqual({
+      version: "1.0",
+      build: "010",
+      beta: "yes",
+      date: "2024-01-05",
+      tag: "2.0",
+    });
+    expect(parsed.diagnostics).toEqual([]);
+  });
+
+  it("accepts names in any script the way the public validator does, and refuses upper case and double hyphens", () => {
+    for (const name of ["技能", "мой-навык", "навык", "café-2"])
+      expect(parseSkillMarkdown(skillMd(`name: ${name}\ndescription: d`), "SKILL.md").frontmatter.name).toBe(name);
+    for (const name of ["НАВЫК", "a--b", "-a", "a-", "a_b", "a.b", "a/b"])
+      expect(() => parseSkillMarkdown(skillMd(`name: ${name}\ndescription: d`), "SKILL.md"), name).toThrow(
+        /not a valid skill/,
+      );
   });
 });

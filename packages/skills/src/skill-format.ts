@@ -1,4 +1,4 @@
-import { type Diagnostic, parseFrontmatter, UserError } from "@worksite/core";
+import { type Diagnostic, normalizeText, parseFrontmatter, UserError } from "@worksite/core";
 import { isTemplateDescription } from "./template-text.js";
 import type { SkillFrontmatter } from "./types.js";
 
@@ -22,7 +22,23 @@ const KNOWN_FOREIGN_FIELDS: Record<string, string> = {
   version: "several agents",
 };
 
-export const NAME_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/**
+ * Letters and digits of any script joined by single hyphens, as the public validator
+ * (agentskills skills-ref) takes them: `pdf`, `技能`, `мой-навык`. Lower case is checked
+ * apart (see {@link isSkillName}); no `/`, `.` or space can pass, so a name is always a folder name.
+ */
+export const NAME_PATTERN = /^[\p{L}\p{N}]+(-[\p{L}\p{N}]+)*$/u;
+
+/** The validator's rule: NFKC-normalised, lower case, letters/digits/single inner hyphens, at most 64 characters. */
+export function isSkillName(name: string): boolean {
+  const n = name.normalize("NFKC");
+  return n === name && NAME_PATTERN.test(n) && n === n.toLowerCase() && [...n].length <= MAX_NAME;
+}
+
+/** Folder and name compared as the validator compares them (both NFKC). */
+export function sameSkillName(a: string, b: string): boolean {
+  return a.normalize("NFKC") === b.normalize("NFKC");
+}
 export const MAX_NAME = 64;
 export const MAX_DESCRIPTION = 1024;
 export const MAX_COMPATIBILITY = 500;
@@ -75,6 +91,7 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
     return fail(`${file} is not a valid skill`);
   }
   const data = fm.data;
+  const fileLines = normalizeText(text).split("\n");
   // A key that is not written at all is reported on the opening --- line.
   const lineOf = (key: string) => (Object.hasOwn(data, key) ? fm.locate([key]).line : 1);
 
@@ -84,8 +101,10 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
   } else if (typeof name !== "string") {
     at(lineOf("name"), "error", "name must be a string");
   } else {
-    if (name.length > MAX_NAME) at(lineOf("name"), "error", `name is ${name.length} characters; at most ${MAX_NAME}`);
-    if (!NAME_PATTERN.test(name))
+    const length = [...name].length;
+    if (length > MAX_NAME) at(lineOf("name"), "error", `name is ${length} characters; at most ${MAX_NAME}`);
+    const normal = name.normalize("NFKC");
+    if (!NAME_PATTERN.test(normal) || normal !== normal.toLowerCase())
       at(
         lineOf("name"),
         "error",
@@ -93,7 +112,7 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
         `try name: ${suggestName(name)}`,
       );
     const expected = options.expectedNames ?? [];
-    if (expected.length > 0 && !expected.includes(name))
+    if (expected.length > 0 && !expected.some((e) => sameSkillName(e, name)))
       at(
         lineOf("name"),
         "error",
@@ -159,15 +178,13 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
     } else {
       for (const [k, v] of Object.entries(rawMeta)) {
         if (typeof v === "string") metadata[k] = v;
-        else if (typeof v === "number" || typeof v === "boolean") {
-          metadata[k] = String(v);
-          at(
-            lineOf("metadata"),
-            "warning",
-            `metadata.${k} is not a string; read as "${String(v)}"`,
-            `quote it (${k}: "${String(v)}") so strict validators accept the file`,
-          );
-        } else at(lineOf("metadata"), "error", `metadata.${k} must be a string`);
+        // YAML reads `version: 1.0` as the number 1; the public validator (strictyaml) keeps every
+        // scalar as the text written, so worksite reads that text back from the line.
+        else if (typeof v === "number" || typeof v === "boolean" || v === null || v instanceof Date)
+          metadata[k] =
+            scalarAsWritten(fileLines, fm.locate(["metadata", k]).line, k) ??
+            (v instanceof Date ? v.toISOString().slice(0, 10) : String(v ?? ""));
+        else at(lineOf("metadata"), "error", `metadata.${k} must be a string`);
       }
     }
   }
@@ -197,10 +214,25 @@ export function safeParseSkillMarkdown(text: string, file: string, options: Pars
   return { ok: true, frontmatter, body: fm.body, bodyLine: fm.bodyLine, diagnostics };
 }
 
+/**
+ * The text of `key: value` on a frontmatter line (1-based file line, the `---` being line 1),
+ * without a trailing comment; undefined when the line is not that simple form (flow maps, block scalars).
+ */
+function scalarAsWritten(fileLines: readonly string[], line: number, key: string): string | undefined {
+  const text = fileLines[line - 1];
+  if (text === undefined) return undefined;
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const m = new RegExp(`^\\s*(["']?)${escaped}\\1\\s*:\\s+(.*?)\\s*(?:\\s#.*)?$`).exec(text);
+  const raw = m?.[2];
+  if (raw === undefined || raw === "" || /^[|>[{&*!]/.test(raw)) return undefined;
+  return raw;
+}
+
 export function suggestName(name: string): string {
   const s = name
+    .normalize("NFKC")
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/[^\p{L}\p{N}]+/gu, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, MAX_NAME)
     .replace(/-+$/, "");

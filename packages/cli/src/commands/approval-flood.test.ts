@@ -41,7 +41,7 @@ describe("a run that files more approvals than the cap", () => {
     const listed = await cli(root, "approvals");
     const firstScreen = listed.out.split("\n").slice(0, 24).join("\n");
     expect(firstScreen).toMatch(/^1 call|^\d+ calls wait for a person/);
-    expect(firstScreen).toMatch(/shell\.run \(1\)\n {2}ap_[0-9a-f]{10} {2}pending +npm publish/);
+    expect(firstScreen).toMatch(/shell\.run \(1\)\n {2}ap_[0-9a-f]{10} {2}pending +\$ npm publish/);
     expect((listed.out.match(/ap_[0-9a-f]{10} {2}pending/g) ?? []).length).toBe(CAP);
 
     const status = await cli(root, "status", "--json");

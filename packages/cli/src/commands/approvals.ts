@@ -4,6 +4,7 @@ import { findWorksite } from "../find-worksite.js";
 import { suggestCommand } from "../suggest.js";
 import { styler } from "../io.js";
 import { cliAudit, personActor } from "../session-for-cli.js";
+import { callCommand, commandAsRun } from "./command-as-run.js";
 
 export default defineCommand({
   name: "approvals",
@@ -45,8 +46,10 @@ export default defineCommand({
     for (const [tool, list] of groups) {
       io.stdout(`${paint("bold", tool)} ${paint("dim", `(${list.length})`)}\n`);
       for (const a of list) {
+        // A command is shown as it will run (its argv, shell-quoted), not as JSON with escaped quotes.
+        const command = callCommand(a.input);
         io.stdout(
-          `  ${paint("bold", a.id)}  ${status(a, paint)}  ${a.target !== undefined ? truncate(a.target, 100) : truncate(JSON.stringify(a.input), 100)}\n`,
+          `  ${paint("bold", a.id)}  ${status(a, paint)}  ${command ? `$ ${commandAsRun(command.command, command.cwd)}` : a.target !== undefined ? truncate(a.target, 100) : truncate(JSON.stringify(a.input), 100)}\n`,
         );
         io.stdout(
           paint(

@@ -7,7 +7,8 @@ import { plural } from "@worksite/core";
 export default defineCommand({
   name: "memory commit",
   usage: "memory commit -m MESSAGE [--memory DIR] [--json]",
-  summary: "record hand edits of memory as your commit (refused if an entry holds a secret)",
+  summary:
+    "record hand edits of memory as your commit: fills created, updated and source; refused if an entry fails the schema or holds a secret",
   options: { ...memoryOptions, message: { type: "string", alias: "m", description: "why the entries changed" } },
   async run(args, io) {
     const message = args.options.message;
@@ -17,10 +18,13 @@ export default defineCommand({
     const result = await showingPaths(io, () => commitHandEdits(target.store, message));
     if (args.options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else if (!result.commit) io.stdout("nothing to commit: memory has no hand edits\n");
-    else
+    else {
+      for (const f of result.filled ?? [])
+        io.stdout(`filled in ${target.shown(f)}: the created, updated and source it did not have\n`);
       io.stdout(
         `committed ${plural(result.files.length, "file")} as ${target.store.author.name} <${target.store.author.email}> (${result.commit.slice(0, 7)})\n`,
       );
+    }
     return 0;
   },
 });

@@ -18,7 +18,7 @@ export interface MemoryTarget {
   store: MemoryStore;
   /** THREAD.md memory.remote, when the worksite names one. */
   remote?: string;
-  /** How to show a file inside the folder: relative to where the person stands. */
+  /** How to show a file inside the folder: relative to where the person stands, absolute when that is outside it. */
   shown: (file: string) => string;
 }
 
@@ -46,7 +46,7 @@ export async function openMemoryTarget(args: ParsedArgv, io: CommandIO): Promise
   return {
     store,
     ...(remote ? { remote } : {}),
-    shown: (file) => relative(io.cwd, join(store.dir, file)) || ".",
+    shown: (file) => pathFrom(io.cwd, join(store.dir, file)),
   };
 }
 
@@ -72,7 +72,17 @@ export async function showingPaths<T>(io: CommandIO, work: () => Promise<T>): Pr
     return await work();
   } catch (error) {
     if (UserError.isUserError(error))
-      for (const d of error.diagnostics) if (isAbsolute(d.file)) d.file = relative(io.cwd, d.file);
+      for (const d of error.diagnostics) if (isAbsolute(d.file)) d.file = pathFrom(io.cwd, d.file);
     throw error;
   }
+}
+
+/**
+ * A path as the person can read it from where they stand: relative when it is inside the current
+ * folder, absolute when it is not (a `../../memory/x.md` climb is harder to read than the path itself).
+ */
+export function pathFrom(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  if (rel === "") return ".";
+  return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }

@@ -9,9 +9,14 @@ import { shown } from "./skill-common.js";
 
 export default defineCommand({
   name: "skill add",
-  usage: "skill add PACKAGE-OR-TARBALL [--yes] [--force] [--json]",
+  usage:
+    "skill add FOLDER | GIT-URL[#REF:FOLDER] | TARBALL | PACKAGE [--yes] [--force] [--json]\n\n" +
+    "FOLDER is a skill folder (SKILL.md, no package.json needed). GIT-URL is git+…, https://….git, ssh://…,\n" +
+    "git@host:owner/repo, file://…, or a local repository path, with #REF:FOLDER naming the branch, tag or\n" +
+    "commit and the skill's folder in it (#:FOLDER for the default branch); a browser URL\n" +
+    "https://github.com/OWNER/REPO/tree/REF/FOLDER works too. TARBALL and PACKAGE are npm packages declaring a skill.",
   summary:
-    "install a skill package (a .tgz, a folder, or a name npm can fetch) into the worksite's skills/; runs none of its scripts",
+    "install a skill (a folder, a folder in a git repository, a .tgz, or a package npm can fetch) into the worksite's skills/; runs none of its scripts",
   options: {
     force: { type: "boolean", description: "replace a skill of the same name already in skills/" },
     yes: { type: "boolean", alias: "y", description: "install without asking (after showing what is installed)" },
@@ -20,7 +25,7 @@ export default defineCommand({
     const spec = args.positionals[0];
     if (!spec)
       throw new UserError("what should be added?", {
-        hint: "worksite skill add ./worksite-skill-demo-0.1.0.tgz, or a package name",
+        hint: "worksite skill add ./my-skill (a folder holding SKILL.md), a git URL, a .tgz, or a package name",
       });
     const worksite = findWorksite(args, io);
     const extra = io.env.WORKSITE_SKILLS_PATH?.split(process.platform === "win32" ? ";" : ":").filter(Boolean);
@@ -63,14 +68,17 @@ export default defineCommand({
           shadows: plan.shadows.map((s) => ({ ...s, dir: shown(io, s.dir) })),
         })}\n`,
       );
-    else io.stdout(`${replaced ? "replaced" : "added"} ${skill.name} ${version} in ${shown(io, skill.dir)}\n`);
+    else
+      io.stdout(
+        `${replaced ? "replaced" : "added"} ${skill.name}${version ? ` ${version}` : ""} in ${shown(io, skill.dir)}\n`,
+      );
     return 0;
   },
 });
 
 function describePlan(plan: SkillInstallPlan, io: CommandIO): string {
   const lines = [
-    `${plan.packageName}@${plan.version} (${plan.kind}) → ${shown(io, plan.target)}${plan.replaces ? " (replaces the skill there)" : ""}`,
+    `${plan.packageName ? `${plan.packageName}@${plan.version}` : plan.spec} (${plan.kind}) → ${shown(io, plan.target)}${plan.replaces ? " (replaces the skill there)" : ""}`,
     `  ${plan.name}: ${plan.description.replace(/\s+/g, " ")}`,
   ];
   lines.push(`  files (${plan.files.length}):`);

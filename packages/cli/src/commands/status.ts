@@ -5,6 +5,7 @@ import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
 import { suggestCommand } from "../suggest.js";
+import { memoryProposalsWaiting } from "./memory-waiting.js";
 
 export default defineCommand({
   name: "status",
@@ -23,6 +24,7 @@ export default defineCommand({
     const steering = await pendingMessages(root, "steer");
     const queued = await pendingMessages(root, "queue");
     const work = await currentStanding(root, worksite, state);
+    const proposals = await memoryProposalsWaiting(root, worksite);
     const status = {
       goal: worksite.goal.goal,
       stage: worksite.thread.stage,
@@ -45,6 +47,7 @@ export default defineCommand({
       openProblems: work.open.map((p) => ({ id: p.id, text: p.text, since: p.firstRound })),
       onNextWake: work.nextWake.map((n) => ({ text: n.text, from: n.from })),
       lastDecision: work.decisions.at(-1) ?? null,
+      memoryProposals: proposals,
       // No scheduler ships yet (the automations package is still to come), so say how the wake is honoured today.
       nextWake: worksite.thread.wake
         ? `every ${worksite.thread.wake} per THREAD.md, once something runs \`worksite run\` on that schedule (cron, CI)`
@@ -73,6 +76,16 @@ export default defineCommand({
       io.stdout(`  ${a.id}  ${a.tool} ${a.target ?? ""}   → ${suggestCommand(io, root, `approve ${a.id}`)}\n`);
     line("drafts", drafts.length ? `${drafts.length} open (nothing was sent)` : "none");
     for (const d of status.drafts) io.stdout(`  ${d.id}  ${d.summary}  (${d.artifact})\n`);
+    line(
+      "memory",
+      proposals.length
+        ? `${proposals.length} proposal${proposals.length > 1 ? "s" : ""} waiting for review`
+        : "no proposals waiting",
+    );
+    for (const r of proposals)
+      io.stdout(
+        `  run ${r}   → ${suggestCommand(io, root, `memory diff ${r}`)}, then memory accept ${r} or reject ${r}\n`,
+      );
     if (grants.length) line("grants", grants.map((g) => `${g.id} ${g.tool} ${g.target}`).join("; "));
     line("steering", steering.length ? steering.map((m) => `"${m.text}"`).join(", ") : "none pending");
     line("queued", queued.length ? queued.map((m, i) => `${i + 1}. "${m.text}"`).join("  ") : "none");

@@ -209,7 +209,7 @@ describe("worksite run when a person must act", () => {
     const first = await runCli(["run"], root);
     expect(first.code).toBe(4);
     expect(first.out).toContain(
-      "paused: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
+      "budget spent: reached the goal's maximum of 2 rounds; raise `pause.maxRounds` in GOAL.md (now 2) to go on",
     );
     const again = await runCli(["run"], root);
     expect(again.code).toBe(4);

@@ -12,7 +12,13 @@ export type { ParseOptions, ParseResult } from "./parse-result.js";
 export { parseRuleText } from "./permission-rules.js";
 export { wakeProblem } from "./wake.js";
 export { didYouMean } from "./did-you-mean.js";
-export { parseFrontmatter, type BlockName, type Frontmatter, type FrontmatterResult } from "./frontmatter.js";
+export {
+  normalizeText,
+  parseFrontmatter,
+  type BlockName,
+  type Frontmatter,
+  type FrontmatterResult,
+} from "./frontmatter.js";
 export { assertPackageName, isValidPackageName } from "./npm-name.js";
 export {
   formatBytes,

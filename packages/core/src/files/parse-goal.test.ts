@@ -65,11 +65,21 @@ describe("GOAL.md", () => {
     expect(g.pause).toEqual({
       repeatedFailure: 5,
       maxRounds: 10,
+      maxRoundsFrom: { source: { file: "GOAL.md", line: 5, column: 30 } },
       budgetMs: 7_200_000,
       onForbidden: "pause",
       manual: [],
     });
     expect(g.protect).toEqual(["migrations/**"]);
+  });
+
+  it("remembers the prose line a maximum of rounds came from, so the stop can name it", () => {
+    const g = parseGoal("## Goal\nGreen.\n\n终止条件：\n- 最多 5 轮\n", opts);
+    expect(g.pause).toMatchObject({
+      maxRounds: 5,
+      maxRoundsFrom: { source: { file: "GOAL.md", line: 5 }, text: "最多 5 轮" },
+      manual: [],
+    });
   });
 
   it("recognises pause conditions written in prose, English or Chinese", () => {

@@ -12,6 +12,7 @@ import {
   mentionsForbidden,
 } from "./goal-prose.js";
 import { type ParseOptions, type ParseResult, runParser, unwrap } from "./parse-result.js";
+import { warnUnknownLabels } from "./unknown-labels.js";
 import { toItem } from "./parse-thread.js";
 import { type BodyItem, lookupLabel, splitSections, vocabulary } from "./sections.js";
 import type { GoalFile, Item, VerifyItem } from "./types.js";
@@ -33,8 +34,24 @@ export const GOAL_SECTIONS = vocabulary<GoalSection>({
     "每轮",
     "每轮产出",
   ],
-  pause: ["pause", "pause when", "pause conditions", "stop when", "暂停条件", "暂停", "何时暂停"],
+  pause: [
+    "pause",
+    "pause when",
+    "pause conditions",
+    "stop when",
+    "stop if",
+    "stop conditions",
+    "暂停条件",
+    "暂停",
+    "何时暂停",
+    "停止条件",
+    "终止条件",
+    "何时停止",
+  ],
 });
+
+const GOAL_LABELS =
+  "goal, requirements, scope, verify, each round, pause / stop when (or 目标, 要求, 范围, 验证, 每轮输出, 暂停条件 / 停止条件)";
 
 const SETTINGS = ["verify", "pause", "protect", "steps", "vars"] as const;
 const STEP_SETTINGS = ["tool", "input", "on", "note"] as const;
@@ -135,6 +152,7 @@ function parseGoalWith(input: string, file: string, d: Collector): GoalFile {
     validateFrontmatter(goalSettings, fm, d, { "": SETTINGS, pause: PAUSE_SETTINGS, ...stepKeys(fm.data) }, HINTS) ??
     {};
   const body = splitSections(fm.body, fm.bodyLine, (label) => lookupLabel(label, GOAL_SECTIONS));
+  warnUnknownLabels(body, GOAL_SECTIONS, d, "GOAL.md", GOAL_LABELS);
   const at = (i: BodyItem): SourceLocation => ({ file, line: i.line, column: i.column });
 
   const goal: GoalFile = {
@@ -178,7 +196,11 @@ function parseGoalWith(input: string, file: string, d: Collector): GoalFile {
   });
   const fromSettings = settings.pause ?? {};
   if (fromSettings.repeatedFailure !== undefined) goal.pause.repeatedFailure = fromSettings.repeatedFailure;
-  if (fromSettings.maxRounds !== undefined) goal.pause.maxRounds = fromSettings.maxRounds;
+  if (fromSettings.maxRounds !== undefined) {
+    goal.pause.maxRounds = fromSettings.maxRounds;
+    const where = fm.locate(["pause", "maxRounds"]);
+    goal.pause.maxRoundsFrom = { source: { file, line: where.line, column: where.column } };
+  }
   if (fromSettings.onForbidden !== undefined) goal.pause.onForbidden = fromSettings.onForbidden;
   if (fromSettings.budget !== undefined) goal.pause.budgetMs = durationMs(fromSettings.budget);
   if (fromSettings.pendingApprovals !== undefined) goal.pause.pendingApprovals = fromSettings.pendingApprovals;
@@ -254,7 +276,7 @@ function parseGoalWith(input: string, file: string, d: Collector): GoalFile {
           section.line,
           section.column,
           `unknown section "${section.label}" is ignored`,
-          "GOAL.md sections are: goal, requirements, scope, verify, each round, pause (or 目标, 要求, 范围, 验证, 每轮输出, 暂停条件)",
+          `GOAL.md sections are: ${GOAL_LABELS}`,
         );
     }
   }
@@ -318,7 +340,10 @@ function readPause(
   }
   const rounds = findMaxRounds(i.text);
   if (rounds !== undefined) {
-    if (settings.maxRounds === undefined && p.maxRounds === undefined) p.maxRounds = rounds;
+    if (settings.maxRounds === undefined && p.maxRounds === undefined) {
+      p.maxRounds = rounds;
+      p.maxRoundsFrom = { source: item.source, text: i.text };
+    }
     enforced = true;
   }
   const budget = findBudgetMs(i.text);

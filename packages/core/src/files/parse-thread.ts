@@ -4,6 +4,7 @@ import type { Collector } from "./diagnostics.js";
 import { normalizeText, readFrontmatter, validateFrontmatter } from "./frontmatter.js";
 import { type ParseOptions, type ParseResult, runParser, unwrap } from "./parse-result.js";
 import { type BodyItem, lookupLabel, splitSections, vocabulary } from "./sections.js";
+import { warnUnknownLabels } from "./unknown-labels.js";
 import { didYouMean } from "./did-you-mean.js";
 import { wakeProblem } from "./wake.js";
 import { isValidPackageName } from "./npm-name.js";
@@ -28,8 +29,24 @@ export const THREAD_SECTIONS = vocabulary<ThreadSection>({
     "每轮结束交付",
     "每轮要交付",
   ],
-  pauseWhen: ["pause when", "pause", "stop when", "pause conditions", "暂停条件", "暂停", "何时暂停"],
+  pauseWhen: [
+    "pause when",
+    "pause",
+    "stop when",
+    "stop if",
+    "pause conditions",
+    "stop conditions",
+    "暂停条件",
+    "暂停",
+    "何时暂停",
+    "停止条件",
+    "终止条件",
+    "何时停止",
+  ],
 });
+
+const THREAD_LABELS =
+  "owns, does not own, read first, deliver each round, pause when (or 负责, 不负责, 先读, 每轮结束要交付, 暂停条件)";
 
 const SETTINGS = ["plugins", "stage", "wake", "agent", "memory", "sandbox", "pinned"] as const;
 /** The agents a run can start (runtime's agentKinds); anything else fails only when the run begins. */
@@ -113,6 +130,7 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
   const fm = readFrontmatter(normalizeText(input), d);
   const settings = validateFrontmatter(threadSettings, fm, d, { "": SETTINGS, memory: MEMORY_SETTINGS }, HINTS) ?? {};
   const body = splitSections(fm.body, fm.bodyLine, (label) => lookupLabel(label, THREAD_SECTIONS));
+  warnUnknownLabels(body, THREAD_SECTIONS, d, "THREAD.md", THREAD_LABELS);
 
   const thread: ThreadFile = {
     file,
@@ -170,7 +188,7 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
         section.line,
         section.column,
         `unknown section "${section.label}" is ignored`,
-        "THREAD.md sections are: owns, does not own, read first, deliver each round, pause when (or 负责, 不负责, 先读, 每轮结束要交付, 暂停条件)",
+        `THREAD.md sections are: ${THREAD_LABELS}`,
       );
       continue;
     }

@@ -36,6 +36,11 @@ export interface Body {
   /** Items before the first section. */
   preamble: BodyItem[];
   sections: Section[];
+  /**
+   * Lines shaped like a label (`Word:` at the start of a line) that the caller's vocabulary does not know.
+   * They stay items of the section they are in; callers warn about the ones that look meant as labels.
+   */
+  unknownLabels: { label: string; rest: string; line: number; column: number }[];
 }
 
 /** Names a heading or label line; `kind` lets a file be strict about headings and lenient about labels. */
@@ -48,7 +53,7 @@ const BULLET = /^([ \t]*)([-*+•]|\d{1,9}[.)、])[ \t]+(?:\[[ xX]\][ \t]+)?(.*)
 const LABEL = /^([^`:：|]{1,60}?)[ \t]*[:：][ \t]*(.*)$/;
 
 export function splitSections(body: string, firstLine: number, classify: Classify): Body {
-  const result: Body = { preamble: [], sections: [] };
+  const result: Body = { preamble: [], sections: [], unknownLabels: [] };
   let current: BodyItem[] = result.preamble;
   let inComment = false;
   let fence: string | undefined;
@@ -147,6 +152,7 @@ export function splitSections(body: string, firstLine: number, classify: Classif
           blank = true;
           continue;
         }
+        result.unknownLabels.push({ label: name, rest: label[2]!.trim(), line: lineNo, column: 1 });
       }
     }
 

@@ -47,6 +47,8 @@ export type VerifyItem =
 export interface PauseConditions {
   repeatedFailure?: number;
   maxRounds?: number;
+  /** Where maxRounds was set: the `pause.maxRounds` setting, or the prose line it was read from (`text` then holds it). */
+  maxRoundsFrom?: { source: SourceLocation; text?: string };
   /** What to do when a forbidden action is needed; default "pause". */
   onForbidden: "pause" | "continue";
   /** Time budget in ms for a run. */
