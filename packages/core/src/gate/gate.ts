@@ -4,7 +4,7 @@ import type { AuditEvent } from "../audit/types.js";
 import type { PauseConditions, PermissionsFile, ThreadFile } from "../files/types.js";
 import type { DraftOutput, Effect, Logger, Plugin, RegisteredTool, TierFloor, ToolContext } from "../plugin/types.js";
 import { TIERS, type Decision, type Stage, type Tier } from "../policy/types.js";
-import { createArtifactStore } from "../artifacts/store.js";
+import { createArtifactStore, createPendingWrites } from "../artifacts/store.js";
 import { WorksiteError } from "../errors.js";
 import { inferEffect } from "../policy/infer.js";
 import { createPolicy, type Policy } from "../policy/policy.js";
@@ -94,6 +94,8 @@ export function createGate(options: GateOptions): Gate {
       ...(options.worksite.thread ? { thread: options.worksite.thread } : {}),
     });
   const registry = createRegistry(options.plugins, { worksite: root, log });
+  /** Artifacts tools asked to write in the background (screenshots): awaited by settled() and dispose(). */
+  const artifactWrites = createPendingWrites();
   const pollMs = options.pollMs ?? 100;
   const approvalCap = options.worksite.goal?.pause.pendingApprovals ?? DEFAULT_PENDING_APPROVALS;
   // The requests this run filed: counted here, so the cap costs nothing per call until it is near.
@@ -170,6 +172,7 @@ export function createGate(options: GateOptions): Gate {
         redact: (text) => redact(scrub(text)),
         tool: tool.id,
         onWrite: (ref) => written.push(ref),
+        pending: artifactWrites,
       }),
       signal,
       log: log.child(tool.id),
@@ -612,7 +615,15 @@ export function createGate(options: GateOptions): Gate {
       round = next;
     },
     tools: () => registry.all(),
-    dispose: () => registry.dispose(),
+    settled: () => artifactWrites.settled(),
+    async dispose() {
+      // Never lose evidence: what was written in the background lands before the plugins go.
+      try {
+        await artifactWrites.settled();
+      } finally {
+        await registry.dispose();
+      }
+    },
   };
 }
 

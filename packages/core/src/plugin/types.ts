@@ -62,6 +62,11 @@ export interface ToolResult {
   /** Structured result for programmatic callers (CLI --json, MCP structuredContent). */
   data?: unknown;
   artifacts?: ArtifactRef[];
+  /**
+   * Pictures a client may show inline (MCP image content), as well as any artifact they were
+   * saved to; base64. Never written to the audit log.
+   */
+  images?: { data: string; mimeType: string }[];
 }
 
 export interface DraftOutput {
