@@ -29,6 +29,8 @@ export interface BrowserSession {
   readonly events: EventLog;
   /** Binds the calling tool's context and returns the current tab, launching the browser on first use. */
   use(ctx: ToolContext, opts?: { allowDialog?: boolean }): Promise<Tab>;
+  /** Launches the browser now, with no call bound (its pages may request nothing until one is), if it is not running. */
+  prelaunch(): Promise<void>;
   /** The current tab if the browser is running; never launches. */
   peek(): Tab | undefined;
   tabs(): Tab[];
@@ -278,12 +280,7 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
     async use(callCtx, opts) {
       if (ctx !== callCtx) decisions = new Map();
       ctx = callCtx;
-      if (!launched) {
-        starting ??= start().finally(() => {
-          starting = undefined;
-        });
-        await starting;
-      }
+      if (!launched) await session.prelaunch();
       if (!current) current = await session.newTab();
       // A navigation the last action started: let it land before this call looks at the page.
       const tab = current;
@@ -300,6 +297,13 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
         );
       }
       return current;
+    },
+    async prelaunch() {
+      if (launched) return;
+      starting ??= start().finally(() => {
+        starting = undefined;
+      });
+      await starting;
     },
     peek: () => current,
     tabs: () => [...tabs],

@@ -615,6 +615,7 @@ export function createGate(options: GateOptions): Gate {
       round = next;
     },
     tools: () => registry.all(),
+    warmUp: () => registry.warmUp(),
     settled: () => artifactWrites.settled(),
     async dispose() {
       // Never lose evidence: what was written in the background lands before the plugins go.

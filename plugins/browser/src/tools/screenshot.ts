@@ -71,7 +71,14 @@ export function screenshotTool(session: BrowserSession) {
       const mark = session.events.mark();
       const page = tab.page;
       const format = i.format ?? "png";
-      const options: ScreenshotOptions = { type: format, ...(format === "jpeg" ? { quality: 80 } : {}) };
+      // A faster PNG encoder (bigger files) and, for the viewport, no relayout to capture beyond it:
+      // together about half the time of puppeteer's defaults here (issue 13 item 4).
+      const options: ScreenshotOptions = {
+        type: format,
+        ...(format === "jpeg" ? { quality: 80 } : {}),
+        optimizeForSpeed: true,
+        captureBeyondViewport: false,
+      };
       const scale = i.scale ?? 1;
       // Clips are in page coordinates with captureBeyondViewport; puppeteer drops `scale` from a clip otherwise.
       const view = () =>
