@@ -4,3 +4,4 @@ export { readState, type GoalState, type ThreadState } from "./state.js";
 export { threadStanding, type ThreadStanding } from "./standing.js";
 export { liveLock, type LockInfo } from "./lock.js";
 export { pendingMessages } from "./inbox.js";
+export { currentStanding } from "./standing-state/index.js";

@@ -25,7 +25,10 @@ async function withoutPuppeteer(root: string) {
 }\n`,
   );
   const register = join(root, "no-puppeteer.mjs");
-  await writeFile(register, `import { register } from "node:module";\nregister(${JSON.stringify(`file://${hook}`)});\n`);
+  await writeFile(
+    register,
+    `import { register } from "node:module";\nregister(${JSON.stringify(`file://${hook}`)});\n`,
+  );
   return (...argv: string[]) =>
     run(process.execPath, ["--import", register, bin, ...argv, "-w", root], { cwd: root, env: process.env }).then(
       (r) => ({ code: 0, out: r.stdout, err: r.stderr }),

@@ -5,6 +5,7 @@ import type { PauseConditions, PermissionsFile, ThreadFile } from "../files/type
 import type { DraftOutput, Effect, Logger, Plugin, RegisteredTool, TierFloor, ToolContext } from "../plugin/types.js";
 import { TIERS, type Decision, type Stage, type Tier } from "../policy/types.js";
 import { createArtifactStore, createPendingWrites } from "../artifacts/store.js";
+import { DEFAULT_PENDING_APPROVALS } from "./limits.js";
 import { WorksiteError } from "../errors.js";
 import { inferEffect } from "../policy/infer.js";
 import { createPolicy, type Policy } from "../policy/policy.js";
@@ -58,8 +59,8 @@ export function permits(tier: Tier, effect: Effect): boolean {
   return false;
 }
 
-/** The most approval requests one run leaves waiting unless GOAL.md `pause: { pendingApprovals: N }` says otherwise (issue 20 item 5). */
-export const DEFAULT_PENDING_APPROVALS = 20;
+// In a module of its own so readers of approval records (`@worksite/core/records`) need not load the gate.
+export { DEFAULT_PENDING_APPROVALS } from "./limits.js";
 
 export function createGate(options: GateOptions): Gate {
   const { root, audit, run } = options;
