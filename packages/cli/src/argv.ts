@@ -1,4 +1,4 @@
-import { didYouMean, UserError } from "@worksite/core";
+import { didYouMean, UserError } from "@worksite/core/messages";
 
 /** Options are declared as data; the parser is pure so tests call it directly. */
 export interface OptionSpec {

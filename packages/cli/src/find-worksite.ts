@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { UserError } from "@worksite/core";
+import { UserError } from "@worksite/core/messages";
 import type { ParsedArgv } from "./argv.js";
 import type { CommandIO } from "./io.js";
 

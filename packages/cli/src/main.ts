@@ -1,4 +1,4 @@
-import { didYouMean, formatDiagnostic, UserError, WorksiteError } from "@worksite/core";
+import { didYouMean, formatDiagnostic, UserError, WorksiteError } from "@worksite/core/messages";
 import { globalOptions, parseArgv } from "./argv.js";
 import { type Command, ExitError } from "./command.js";
 import { commands } from "./commands/index.js";

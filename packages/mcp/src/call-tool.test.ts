@@ -9,6 +9,23 @@ const forbidden: Decision = {
 };
 
 describe("gate outcomes as MCP results (stub gate outcomes)", () => {
+  it("returns a screenshot asked for inline as image content after the text naming its saved file", () => {
+    const result = outcomeToResult({
+      status: "ok",
+      tool: "browser.screenshot",
+      decision: { tier: "read-only", reason: "read" },
+      result: {
+        content: "Saved a screenshot to artifacts/round-1/s.png.",
+        artifacts: [{ path: "artifacts/round-1/s.png", kind: "screenshot", round: 1, run: "r", created: "now" }],
+        images: [{ data: "iVBORw0KGgo=", mimeType: "image/png" }],
+      },
+      auditSeq: 4,
+    });
+    expect(result.content.map((c) => c.type)).toEqual(["text", "image"]);
+    expect(result.content[1]).toEqual({ type: "image", data: "iVBORw0KGgo=", mimeType: "image/png" });
+    expect((result.content[0] as { text: string }).text).toContain("artifacts: artifacts/round-1/s.png");
+  });
+
   it("turns a refusal into a tool error that names the rule's file and line", () => {
     const result = outcomeToResult({
       status: "refused",

@@ -156,8 +156,14 @@ export function outcomeToResult(outcome: GateOutcome): CallToolResult {
       const content = ensureUntrusted(outcome.result.content, `result of ${outcome.tool}`);
       const text = artifacts.length ? `${content}\n\nartifacts: ${artifacts.join(", ")}` : content;
       const image = imageOf(outcome.result.data);
+      // A picture the tool returned inline (a screenshot asked for with `inline`): what MCP clients show.
+      const images = (outcome.result.images ?? []).map((i) => ({
+        type: "image" as const,
+        data: i.data,
+        mimeType: i.mimeType,
+      }));
       return {
-        content: [{ type: "text", text }, ...(image ? [image] : [])],
+        content: [{ type: "text", text }, ...(image ? [image] : []), ...images],
         structuredContent: {
           status: "ok",
           tool: outcome.tool,

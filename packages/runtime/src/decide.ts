@@ -1,6 +1,9 @@
 import { basename } from "node:path";
 import type { GoalFile, PauseConditions } from "@worksite/core";
-import { DEFAULT_PENDING_APPROVALS, globMatches, plural } from "@worksite/core";
+// Subpaths: the standing state (and so `worksite status`) uses formatDuration from here.
+import { plural } from "@worksite/core/messages";
+import { globMatches } from "@worksite/core/policy";
+import { DEFAULT_PENDING_APPROVALS } from "@worksite/core/records";
 import type { AgentTurn } from "./agents/types.js";
 import type { GoalState } from "./state.js";
 import type { VerificationResult } from "./verify.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "@worksite/core";
+import { writeFileAtomic } from "@worksite/core/atomic-file";
 
 /** steer: reaches the running round at its next safe point. queue: becomes the next round's instruction. */
 export type InboxKind = "steer" | "queue";

@@ -106,3 +106,4 @@ export {
   type Problem,
   type Standing,
 } from "./standing-state/index.js";
+export { parseManifest, readPluginManifest } from "./plugin-manifest.js";

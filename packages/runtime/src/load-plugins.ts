@@ -2,15 +2,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import {
-  didYouMean,
-  isValidPackageName,
-  type LocalPluginEntry,
-  type Plugin,
-  type SourceLocation,
-  type ThreadFile,
-  UserError,
-} from "@worksite/core";
+import type { LocalPluginEntry, Plugin, SourceLocation, ThreadFile } from "@worksite/core";
+// Subpaths: the plugin manifest reader uses this module on the start-up path of `permissions explain`.
+import { isValidPackageName } from "@worksite/core/files";
+import { didYouMean, UserError } from "@worksite/core/messages";
 
 /** Plugins this repository publishes; installed `@worksite/plugin-*` packages are added to these for suggestions. */
 const FIRST_PARTY_PLUGINS = ["browser", "computer-use"];

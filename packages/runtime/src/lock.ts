@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { holderIsLive, type LockHolder, readLockHolder, tryFileLock, UserError } from "@worksite/core";
+import { holderIsLive, type LockHolder, readLockHolder, tryFileLock } from "@worksite/core/locks";
+import { UserError } from "@worksite/core/messages";
 
 export type LockInfo = LockHolder;
 

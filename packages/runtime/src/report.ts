@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type ArtifactRef, type ArtifactStore, writeFileAtomic } from "@worksite/core";
 import type { AgentTurn } from "./agents/types.js";
 import type { RoundDecision } from "./decide.js";
+import { progressPath } from "./paths.js";
 import { failedChecks, type VerificationCheck, type VerificationResult } from "./verify.js";
 
 export interface RoundReport {
@@ -170,9 +171,7 @@ export function renderRoundReport(r: RoundReport): string {
   ].join("\n");
 }
 
-export function progressPath(root: string): string {
-  return join(root, "PROGRESS.md");
-}
+export { progressPath } from "./paths.js";
 
 /**
  * Append a round to PROGRESS.md by rewriting the whole file atomically: a

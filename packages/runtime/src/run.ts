@@ -315,6 +315,8 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         },
       );
       const turn = { ...agentTurn, calls: [...approvedCalls, ...agentTurn.calls] };
+      // Screenshots the tools wrote in the background are on disk and listed before the goal's artifact checks look.
+      await session.gate.settled().catch(() => {});
       const verification = await verifyGoal(
         worksite.goal,
         root,

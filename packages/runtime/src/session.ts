@@ -16,6 +16,7 @@ import {
 import { createMemoryPlugin } from "@worksite/memory";
 import { createSkillsPlugin } from "@worksite/skills";
 import { loadPlugins } from "./load-plugins.js";
+import { auditPath } from "./paths.js";
 import { createThreadPlugin } from "./thread-plugin.js";
 
 export interface SessionOptions {
@@ -46,9 +47,7 @@ export interface Session {
   dispose(): Promise<void>;
 }
 
-export function auditPath(root: string): string {
-  return join(root, ".worksite", "audit.jsonl");
-}
+export { auditPath } from "./paths.js";
 
 export function newRunId(now = new Date()): string {
   return `run-${now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${Math.random().toString(36).slice(2, 6)}`;

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import puppeteer, { type Browser } from "puppeteer-core";
+import type { Browser } from "puppeteer-core";
 import { findBrowser } from "./find-browser.js";
 
 /** Flags this machine kind needs (TOOLCHAIN.md "Chromium"); none of them phones home. */
@@ -65,6 +65,8 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
   const viewport = options.viewport ?? { width: 1280, height: 800 };
   let browser: Browser;
   try {
+    // Loaded when a browser is first wanted, not with the plugin: listing tools or checking a worksite needs no puppeteer.
+    const { default: puppeteer } = await import("puppeteer-core");
     browser = await puppeteer.launch({
       executablePath,
       headless: options.headless ?? true,

@@ -90,6 +90,7 @@ export function createBrowserPlugin(options: BrowserPluginOptions = {}) {
   return definePlugin({
     name: "browser",
     setup: () => () => session.close(),
+    warmUp: () => session.prelaunch(),
     tools: browserTools(session, sensitive),
     /** For tests and embedders: the live session behind the tools. */
     session,

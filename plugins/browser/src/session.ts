@@ -9,6 +9,7 @@ import { guardRequests, type PausedRequest, type RequestGuard, type RequestVerdi
 import { createRequestSummary } from "./request-summary.js";
 import { attachTab, type Tab } from "./tab.js";
 import { startProxyGate, type ProxyGate } from "./proxy-gate.js";
+import { frameIdOf, waitFor } from "./settle.js";
 import { isBlank, isWebUrl, navigationPermitted, originOf } from "./url.js";
 
 export interface SessionOptions extends LaunchOptions {
@@ -28,6 +29,8 @@ export interface BrowserSession {
   readonly events: EventLog;
   /** Binds the calling tool's context and returns the current tab, launching the browser on first use. */
   use(ctx: ToolContext, opts?: { allowDialog?: boolean }): Promise<Tab>;
+  /** Launches the browser now, with no call bound (its pages may request nothing until one is), if it is not running. */
+  prelaunch(): Promise<void>;
   /** The current tab if the browser is running; never launches. */
   peek(): Tab | undefined;
   tabs(): Tab[];
@@ -46,11 +49,6 @@ export interface BrowserSession {
   flushRequests(ctx: ToolContext): Promise<string[]>;
   /** Closes the browser and deletes its profile; the next `use` starts a fresh one. */
   close(): Promise<void>;
-}
-
-/** puppeteer keeps a frame's CDP id on an internal field; the guard's events name frames by it. */
-function frameIdOf(frame: unknown): string | undefined {
-  return (frame as { _id?: string })._id;
 }
 
 export function createSession(options: SessionOptions = {}): BrowserSession {
@@ -282,20 +280,16 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
     async use(callCtx, opts) {
       if (ctx !== callCtx) decisions = new Map();
       ctx = callCtx;
-      if (!launched) {
-        starting ??= start().finally(() => {
-          starting = undefined;
-        });
-        await starting;
-      }
+      if (!launched) await session.prelaunch();
       if (!current) current = await session.newTab();
       // A navigation the last action started: let it land before this call looks at the page.
-      for (
-        const until = Date.now() + (options.timeoutMs ?? 15_000);
-        current.loading && !current.dialog && !callCtx.signal.aborted && Date.now() < until;
-      ) {
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      const tab = current;
+      await waitFor(
+        tab.changed,
+        () => !tab.loading || tab.dialog !== undefined,
+        Date.now() + (options.timeoutMs ?? 15_000),
+        callCtx.signal,
+      );
       if (current.dialog && !opts?.allowDialog) {
         throw new WorksiteError(
           "tool-failed",
@@ -303,6 +297,13 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
         );
       }
       return current;
+    },
+    async prelaunch() {
+      if (launched) return;
+      starting ??= start().finally(() => {
+        starting = undefined;
+      });
+      await starting;
     },
     peek: () => current,
     tabs: () => [...tabs],

@@ -1,5 +1,6 @@
 import type { Dialog, Frame, HTTPRequest, Page } from "puppeteer-core";
 import type { EventLog } from "./events.js";
+import { createWaker, frameIdOf, pageClient, type Waker } from "./settle.js";
 
 export interface ConsoleEntry {
   type: string;
@@ -40,6 +41,8 @@ export interface Tab {
   loading: boolean;
   /** Resolves waiters (an action racing a dialog) when a dialog opens. */
   dialogWaiters: Set<() => void>;
+  /** Woken whenever the tab's loading state, a request or a dialog changes: waits here follow events, not a clock. */
+  changed: Waker;
 }
 
 const LOG_LIMIT = 500;
@@ -65,19 +68,31 @@ export function attachTab(page: Page, id: number, blocked: ReadonlySet<string>, 
     loading: false,
     blocked,
     dialogWaiters: new Set(),
+    changed: createWaker(),
   };
+  const changed = () => tab.changed.wake();
   let navigation: HTTPRequest | undefined;
   page.on("request", (request) => {
     if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
       navigation = request;
       tab.loading = true;
     }
+    changed();
   });
   page.on("requestfailed", (request) => {
     if (request === navigation) tab.loading = false;
+    changed();
   });
+  page.on("requestfinished", changed);
   page.on("load", () => {
     tab.loading = false;
+    changed();
+  });
+  // A navigation that ends without a load or a failure (a 204 answer, a cancelled one) still stops loading.
+  pageClient(page).on("Page.frameStoppedLoading", (event: { frameId: string }) => {
+    if (event.frameId !== frameIdOf(page.mainFrame())) return;
+    tab.loading = false;
+    changed();
   });
   const now = () => new Date().toISOString();
   page.on("console", (message) =>
@@ -108,6 +123,7 @@ export function attachTab(page: Page, id: number, blocked: ReadonlySet<string>, 
     tab.dialog = { dialog, type: dialog.type(), message: dialog.message(), defaultValue: dialog.defaultValue() };
     events.push({ kind: "dialog", tab: tab.id, type: dialog.type(), message: dialog.message() });
     for (const wake of tab.dialogWaiters) wake();
+    changed();
   });
   return tab;
 }

@@ -30,6 +30,8 @@ export default defineCommand({
       throw new UserError("--port needs --http", { hint: "worksite mcp --http --port 8765" });
 
     const session = await openSession({ root, actor: "mcp" });
+    // The browser starts while the client's handshake runs, not on its first call (issue 13 item 4).
+    void session.gate.warmUp();
     // Off by default: over MCP the agent may be the client and would answer its own question.
     const elicitApprovals = args.options["elicit-approvals"] === true;
     const create = () => createWorksiteMcpServer(session, { approvalWaitMs, elicitApprovals, version });

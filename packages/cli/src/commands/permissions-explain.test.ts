@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { runCli, tempWorksite } from "../test-support/cli-harness.js";
 
@@ -114,5 +115,37 @@ describe("worksite permissions explain", () => {
     const json = await explain(root, "browser.open", "https://user:pass@app.example.com/x", "--json");
     expect(json.out).not.toContain("pass@");
     expect(JSON.parse(json.out)).toMatchObject({ target: "https://user:***@app.example.com/x", tier: "allow" });
+  });
+});
+
+describe("worksite permissions explain without the plugin's implementation", () => {
+  it("knows a browser tool's effect and target from the plugin's manifest when the plugin itself cannot be imported (puppeteer missing)", async () => {
+    const manifest = await readFile(new URL("../../../../plugins/browser/manifest.json", import.meta.url), "utf8");
+    const root = await tempWorksite(
+      {
+        "THREAD.md": "---\nstage: write\nplugins: [browser]\n---\n# Explain test\n",
+        "GOAL.md": "## Goal\nx\n",
+        "PERMISSIONS.md": "# Permissions\n\n## Allow\n- `browser.open(https://*.example.com/**)`\n",
+        "node_modules/@worksite/plugin-browser/package.json": JSON.stringify({
+          name: "@worksite/plugin-browser",
+          version: "9.9.9",
+          type: "module",
+          main: "index.js",
+          worksite: { manifest: "./manifest.json" },
+        }),
+        // What importing the plugin does on a machine without puppeteer-core: explain must never get here.
+        "node_modules/@worksite/plugin-browser/index.js":
+          "throw new Error(\"Cannot find package 'puppeteer-core' imported from the browser plugin\");\n",
+        "node_modules/@worksite/plugin-browser/manifest.json": manifest,
+      },
+      "worksite-explain-manifest-",
+    );
+    const opened = await explain(root, "browser.open", "https://app.example.com/");
+    expect(opened.code).toBe(0);
+    expect(opened.out).toMatch(/tier\s+allow/);
+    // browser.open's name alone would say "external": only the tool's own declaration says read.
+    expect(opened.out).toContain("effect read (the tool)");
+    const evaluated = await explain(root, "browser.evaluate", "https://app.example.com/", "--json");
+    expect(JSON.parse(evaluated.out)).toMatchObject({ effect: "external", effectFrom: "the tool", targetKind: "url" });
   });
 });

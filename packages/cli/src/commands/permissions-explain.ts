@@ -1,16 +1,11 @@
 import { relative } from "node:path";
-import {
-  createPolicy,
-  inferEffect,
-  inferTargetKind,
-  loadWorksite,
-  redactSecrets,
-  type RegisteredTool,
-  type Stage,
-  type TargetKind,
-  UserError,
-} from "@worksite/core";
-import { openSession } from "@worksite/runtime";
+import type { Stage, TargetKind, Tier, Worksite } from "@worksite/core";
+// Subpaths, and the runtime only when a tool's facts need it: explaining a browser rule must not start puppeteer (issue 13 item 3).
+import { loadWorksite } from "@worksite/core/files";
+import { UserError } from "@worksite/core/messages";
+import { createPolicy, inferEffect, inferTargetKind } from "@worksite/core/policy";
+import { redactSecrets } from "@worksite/core/secrets";
+import { readPluginManifest } from "@worksite/runtime/plugin-manifest";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
@@ -49,7 +44,7 @@ export default defineCommand({
     const root = findWorksite(args, io);
     const worksite = await loadWorksite(root);
 
-    const known = (await sessionTools(root)).find((t) => t.id === tool);
+    const known = await toolFacts(root, worksite, tool);
     const effect = pick(args.options.effect, EFFECTS, "--effect") ?? known?.effect ?? inferEffect(tool);
     const effectFrom = args.options.effect ? "option" : known ? "the tool" : "inferred from the name";
     const targetKind: TargetKind | undefined =
@@ -104,12 +99,29 @@ export default defineCommand({
   },
 });
 
-/** The tools a run of this worksite would have (THREAD.md's plugins when they are installed), to know effects and defaults. */
-async function sessionTools(root: string): Promise<RegisteredTool[]> {
+/** What the policy needs to know of a tool, as a run of this worksite would have it. */
+interface ToolFacts {
+  effect: "read" | "write" | "external";
+  targetKind?: TargetKind;
+  defaultTier?: Tier;
+  namedAllowOnly?: boolean;
+}
+
+/**
+ * A THREAD.md plugin's tool is read from the manifest its package ships, without importing the
+ * plugin. The built-in tools, and plugins with no manifest, come from a session as a run opens it
+ * (THREAD.md's plugins are imported only when one of them has no manifest).
+ */
+async function toolFacts(root: string, worksite: Worksite, tool: string): Promise<ToolFacts | undefined> {
+  const manifests = worksite.thread.plugins.map((name) => readPluginManifest(name, root));
+  const owner = manifests.find((m) => m !== undefined && tool.startsWith(`${m.name}.`));
+  if (owner) return owner.tools.find((t) => t.id === tool);
+  const { openSession } = await import("@worksite/runtime");
+  const withPlugins = manifests.some((m) => m === undefined);
   const open = (threadPlugins: boolean) => openSession({ root, actor: "person:explain", threadPlugins });
-  const session = await open(true).catch(() => open(false));
+  const session = await (withPlugins ? open(true).catch(() => open(false)) : open(false));
   try {
-    return session.gate.tools();
+    return session.gate.tools().find((t) => t.id === tool);
   } finally {
     await session.dispose();
   }

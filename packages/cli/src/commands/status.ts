@@ -1,6 +1,7 @@
-import { listApprovals, listDrafts, listGrants } from "@worksite/core";
-import { currentStanding, liveLock, pendingMessages, readState, threadStanding } from "@worksite/runtime";
-import { loadWorksite } from "@worksite/core";
+// Subpaths, not the barrels: status reads files and records, and starts as fast as that allows (issue 13 item 3).
+import { loadWorksite } from "@worksite/core/files";
+import { listApprovals, listDrafts, listGrants } from "@worksite/core/records";
+import { currentStanding, liveLock, pendingMessages, readState, threadStanding } from "@worksite/runtime/thread-state";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";

@@ -1,4 +1,4 @@
-import { mkdir, open } from "node:fs/promises";
+import { mkdir, open, writeFile } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import type { ArtifactInput, ArtifactKind, ArtifactRef, ArtifactStore } from "./types.js";
 import { withFileLock, writeFileAtomic } from "./atomic-file.js";
@@ -17,6 +17,37 @@ export interface ArtifactStoreOptions {
   tool?: string;
   /** Called with each written artifact (the gate collects them for the audit entry). */
   onWrite?: (ref: ArtifactRef) => void;
+  /** Where `background` writes are tracked; without it every write is finished before `write` returns. */
+  pending?: PendingWrites;
+}
+
+/** Writes still under way, so an end (a round's verification, a dispose) can wait for all of them. */
+export interface PendingWrites {
+  track(write: Promise<unknown>): void;
+  /** Resolves when every write tracked so far has finished; rejects with the first that failed. */
+  settled(): Promise<void>;
+}
+
+export function createPendingWrites(): PendingWrites {
+  const running = new Set<Promise<unknown>>();
+  const failures: unknown[] = [];
+  return {
+    track(write) {
+      const held = write.then(
+        () => {},
+        (error: unknown) => {
+          failures.push(error);
+        },
+      );
+      running.add(held);
+      void held.finally(() => running.delete(held));
+    },
+    async settled() {
+      while (running.size) await Promise.all(running);
+      const failed = failures.splice(0);
+      if (failed.length) throw failed[0];
+    },
+  };
 }
 
 export interface ArtifactIndex {
@@ -34,7 +65,9 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     async write(input: ArtifactInput): Promise<ArtifactRef> {
       await mkdir(join(root, folder), { recursive: true });
       const data = typeof input.data === "string" ? redact(input.data) : input.data;
-      const name = await createUnique(join(root, folder), safeName(input.name, input.kind), data);
+      const later = input.background === true && options.pending !== undefined;
+      // Deferred: the name is taken now (an empty file), the bytes follow; the index lists it only once they are there.
+      const name = await createUnique(join(root, folder), safeName(input.name, input.kind), later ? "" : data);
       const ref: ArtifactRef = {
         path: `${folder}/${name}`,
         kind: input.kind,
@@ -44,11 +77,14 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
         ...(options.tool ? { tool: options.tool } : {}),
         ...(input.meta ? { meta: redactDeep(input.meta, redact) } : {}),
       };
-      await withFileLock(join(root, ARTIFACT_INDEX), async () => {
-        const index = await readArtifactIndex(root);
-        index.artifacts.push(ref);
-        await writeFileAtomic(join(root, ARTIFACT_INDEX), `${JSON.stringify(index, null, 2)}\n`);
-      });
+      const list = () =>
+        withFileLock(join(root, ARTIFACT_INDEX), async () => {
+          const index = await readArtifactIndex(root);
+          index.artifacts.push(ref);
+          await writeFileAtomic(join(root, ARTIFACT_INDEX), `${JSON.stringify(index, null, 2)}\n`);
+        });
+      if (later) options.pending!.track(writeFile(join(root, ref.path), data).then(list));
+      else await list();
       options.onWrite?.(ref);
       return ref;
     },

@@ -28,6 +28,13 @@ export interface ArtifactInput {
   kind: ArtifactKind;
   data: string | Uint8Array;
   meta?: Record<string, unknown>;
+  /**
+   * Return as soon as the file's name is taken, and write the data and its index entry after: for
+   * evidence the call itself does not read back (a screenshot), so writing it does not hold up the
+   * call. Only a store with a `pending` tracker defers; whoever made the tracker awaits it before
+   * anything reads the artifacts (the gate's `settled()` and `dispose()`).
+   */
+  background?: boolean;
 }
 
 export interface ArtifactStore {

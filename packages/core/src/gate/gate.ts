@@ -4,7 +4,8 @@ import type { AuditEvent } from "../audit/types.js";
 import type { PauseConditions, PermissionsFile, ThreadFile } from "../files/types.js";
 import type { DraftOutput, Effect, Logger, Plugin, RegisteredTool, TierFloor, ToolContext } from "../plugin/types.js";
 import { TIERS, type Decision, type Stage, type Tier } from "../policy/types.js";
-import { createArtifactStore } from "../artifacts/store.js";
+import { createArtifactStore, createPendingWrites } from "../artifacts/store.js";
+import { DEFAULT_PENDING_APPROVALS } from "./limits.js";
 import { WorksiteError } from "../errors.js";
 import { inferEffect } from "../policy/infer.js";
 import { createPolicy, type Policy } from "../policy/policy.js";
@@ -58,8 +59,8 @@ export function permits(tier: Tier, effect: Effect): boolean {
   return false;
 }
 
-/** The most approval requests one run leaves waiting unless GOAL.md `pause: { pendingApprovals: N }` says otherwise (issue 20 item 5). */
-export const DEFAULT_PENDING_APPROVALS = 20;
+// In a module of its own so readers of approval records (`@worksite/core/records`) need not load the gate.
+export { DEFAULT_PENDING_APPROVALS } from "./limits.js";
 
 export function createGate(options: GateOptions): Gate {
   const { root, audit, run } = options;
@@ -94,6 +95,8 @@ export function createGate(options: GateOptions): Gate {
       ...(options.worksite.thread ? { thread: options.worksite.thread } : {}),
     });
   const registry = createRegistry(options.plugins, { worksite: root, log });
+  /** Artifacts tools asked to write in the background (screenshots): awaited by settled() and dispose(). */
+  const artifactWrites = createPendingWrites();
   const pollMs = options.pollMs ?? 100;
   const approvalCap = options.worksite.goal?.pause.pendingApprovals ?? DEFAULT_PENDING_APPROVALS;
   // The requests this run filed: counted here, so the cap costs nothing per call until it is near.
@@ -170,6 +173,7 @@ export function createGate(options: GateOptions): Gate {
         redact: (text) => redact(scrub(text)),
         tool: tool.id,
         onWrite: (ref) => written.push(ref),
+        pending: artifactWrites,
       }),
       signal,
       log: log.child(tool.id),
@@ -612,7 +616,16 @@ export function createGate(options: GateOptions): Gate {
       round = next;
     },
     tools: () => registry.all(),
-    dispose: () => registry.dispose(),
+    warmUp: () => registry.warmUp(),
+    settled: () => artifactWrites.settled(),
+    async dispose() {
+      // Never lose evidence: what was written in the background lands before the plugins go.
+      try {
+        await artifactWrites.settled();
+      } finally {
+        await registry.dispose();
+      }
+    },
   };
 }
 

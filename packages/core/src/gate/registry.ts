@@ -9,6 +9,8 @@ export interface ToolRegistry {
   all(): RegisteredTool[];
   /** Runs the plugin's setup once, on first use of one of its tools. */
   ready(plugin: string): Promise<void>;
+  /** Sets up every plugin that can warm up, and warms it up; failures are the first call's to report. */
+  warmUp(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -46,6 +48,16 @@ export function createRegistry(plugins: Plugin[], setupContext: { worksite: stri
         pending.catch(() => setups.delete(name));
       }
       await pending;
+    },
+    async warmUp() {
+      await Promise.allSettled(
+        [...byName.values()]
+          .filter((p) => p.warmUp)
+          .map(async (p) => {
+            await this.ready(p.name);
+            await p.warmUp!();
+          }),
+      );
     },
     async dispose() {
       const disposers = await Promise.allSettled([...setups.values()]);

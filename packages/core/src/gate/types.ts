@@ -136,5 +136,10 @@ export interface Gate {
   tools(): RegisteredTool[];
   /** The round that calls, audit entries and artifacts belong to from now on. */
   setRound(round: number): void;
+  /** Starts what plugins would start on their first call (a browser), so that call does not wait for it. */
+  warmUp(): Promise<void>;
+  /** Resolves when the artifacts tools wrote in the background are on disk and listed (before anything reads them). */
+  settled(): Promise<void>;
+  /** Waits for those writes, then disposes the plugins. */
   dispose(): Promise<void>;
 }

@@ -62,6 +62,11 @@ export interface ToolResult {
   /** Structured result for programmatic callers (CLI --json, MCP structuredContent). */
   data?: unknown;
   artifacts?: ArtifactRef[];
+  /**
+   * Pictures a client may show inline (MCP image content), as well as any artifact they were
+   * saved to; base64. Never written to the audit log.
+   */
+  images?: { data: string; mimeType: string }[];
 }
 
 export interface DraftOutput {
@@ -114,6 +119,12 @@ export type Dispose = () => void | Promise<void>;
 export interface Plugin {
   name: string;
   setup?: (ctx: PluginSetupContext) => void | Dispose | Promise<void | Dispose>;
+  /**
+   * Starts now what the first call would otherwise start and wait for (a browser), for a host
+   * that expects calls soon (`worksite mcp` while its client's handshake runs). Runs after setup,
+   * so the dispose that setup returned ends it too; a failure is left for that first call to report.
+   */
+  warmUp?: () => Promise<void>;
   tools: Record<string, ToolDefinition<any>>;
 }
 

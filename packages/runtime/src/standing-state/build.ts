@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { DEFAULT_PENDING_APPROVALS, listApprovals, readArtifactIndex, type Worksite } from "@worksite/core";
+import type { Worksite } from "@worksite/core";
+import { DEFAULT_PENDING_APPROVALS, listApprovals, readArtifactIndex } from "@worksite/core/records";
 import { formatDuration } from "../decide.js";
-import { auditPath } from "../session.js";
+import { auditPath } from "../paths.js";
 import type { ThreadState } from "../state.js";
 import { type AuditFacts, auditFacts, type ThreadDecision } from "./from-audit.js";
 import type { Problem } from "./problems.js";

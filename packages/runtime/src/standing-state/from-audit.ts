@@ -1,4 +1,5 @@
-import { type AuditEntry, parseLine, readLines } from "@worksite/core";
+import type { AuditEntry } from "@worksite/core";
+import { parseLine, readLines } from "@worksite/core/records";
 
 /** A person's (or the scheduler's) decision about the thread, as the audit log recorded it. */
 export interface ThreadDecision {

@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { redactSecrets, type Worksite } from "@worksite/core";
+import type { Worksite } from "@worksite/core";
+import { redactSecrets } from "@worksite/core/secrets";
 import type { CallRecord } from "../agents/types.js";
 import type { ThreadState } from "../state.js";
 import type { VerificationResult } from "../verify.js";
-import { auditPath } from "../session.js";
+import { auditPath } from "../paths.js";
 import { auditLink, buildStanding, type Standing, withPersonClosures } from "./build.js";
 import { auditFacts } from "./from-audit.js";
 import { roundBlockers, trackProblems } from "./problems.js";

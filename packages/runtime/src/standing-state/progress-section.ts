@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { writeFileAtomic } from "@worksite/core";
-import { progressPath } from "../report.js";
+import { writeFileAtomic } from "@worksite/core/atomic-file";
+import { progressPath } from "../paths.js";
 
 const PROGRESS_HEADER = "# Progress\n\nOne section per round, written by worksite.\n\n";
 /** `## Standing` or `## 现状`, up to the first round's section (or the end). */

@@ -2,6 +2,7 @@ import { WorksiteError, type ToolContext, type ToolResult } from "@worksite/core
 import type { HTTPRequest, Page } from "puppeteer-core";
 import type { SessionEvent } from "../events.js";
 import type { BrowserSession } from "../session.js";
+import { frameIdOf, pageClient, pageTurn, waitFor } from "../settle.js";
 import type { Tab } from "../tab.js";
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -72,11 +73,20 @@ export function result(
   };
 }
 
+/** After a navigation has loaded, how long the requests it started may take to finish before the call returns anyway. */
+const QUIET_MS = 2_000;
+/** A navigation the page asked for that never reached the network (cancelled before it left): given up on after this. */
+const REQUESTED_GRACE_MS = 2_000;
+/** A navigation aborted because it turned into a download: how long the download may take to be announced. */
+const DOWNLOAD_GRACE_MS = 1_000;
+
 /**
- * Runs a page action, returning early if a dialog opens (the action's own
- * promise would wait on the dialog), and, when the action started a
- * main-frame navigation, waiting until it loads, fails, is blocked or turns
- * into a download, so the next call sees where the click led.
+ * Runs a page action, returning early if a dialog opens (the action's own promise would wait on
+ * the dialog). Then it waits for what actually happened, never a fixed time: one turn of the
+ * page's event loop tells whether the action asked for a navigation of the tab; if it did not,
+ * the call returns at once; if it did, it waits until that navigation loads (and the requests
+ * it started finish, up to QUIET_MS), fails, is blocked or turns into a download, so the next
+ * call sees where the click led.
  */
 export async function act(
   tab: Tab,
@@ -86,16 +96,49 @@ export async function act(
   downloadCount: () => number = () => 0,
 ): Promise<{ dialog: boolean }> {
   const page: Page = tab.page;
+  const client = pageClient(page);
+  const mainFrame = frameIdOf(page.mainFrame());
+  /** The page asked for a new document in this tab (a link, a form, `location = …`). */
+  let requested = false;
+  /** The browser started one (its request may still be paused by the guard). */
+  let started = false;
   let navigation: HTTPRequest | undefined;
   let settled = false;
+  let loaded = false;
+  let mayDownload = false;
+  /** Requests of this tab still open, once the navigation has committed: "network quiet" is this empty. */
+  const open = new Set<HTTPRequest>();
+  const changed = () => tab.changed.wake();
+  const onRequested = (e: { frameId: string }) => {
+    if (e.frameId !== mainFrame) return;
+    requested = true;
+    changed();
+  };
+  const onStarted = (e: { frameId: string; navigationType: string }) => {
+    if (e.frameId !== mainFrame || e.navigationType !== "differentDocument") return;
+    started = true;
+    changed();
+  };
+  const onStopped = (e: { frameId: string }) => {
+    if (e.frameId !== mainFrame || !(requested || started || navigation)) return;
+    settled = true;
+    changed();
+  };
   const onRequest = (r: HTTPRequest) => {
+    open.add(r);
     if (r.isNavigationRequest() && r.frame() === page.mainFrame()) {
       navigation = r;
       settled = false;
+      loaded = false;
+      open.clear();
+      open.add(r);
     }
   };
-  let mayDownload = false;
+  const onDone = (r: HTTPRequest) => {
+    open.delete(r);
+  };
   const onFailed = (r: HTTPRequest) => {
+    open.delete(r);
     if (r !== navigation) return;
     settled = true;
     // A navigation that turns into a download is aborted before Chromium announces the download.
@@ -103,9 +146,16 @@ export async function act(
       !tab.blocked.has((r as unknown as { id: string }).id) && /ERR_ABORTED/.test(r.failure()?.errorText ?? "");
   };
   const onLoad = () => {
-    if (navigation) settled = true;
+    if (!navigation) return;
+    settled = true;
+    loaded = true;
   };
+  client.on("Page.frameRequestedNavigation", onRequested);
+  client.on("Page.frameStartedNavigating", onStarted);
+  client.on("Page.frameStoppedLoading", onStopped);
+  client.on("Page.downloadWillBegin", changed);
   page.on("request", onRequest);
+  page.on("requestfinished", onDone);
   page.on("requestfailed", onFailed);
   page.on("load", onLoad);
   const downloadsBefore = downloadCount();
@@ -119,27 +169,37 @@ export async function act(
     running.catch(() => {});
     const first = await withSignal(Promise.race([running.then(() => "done" as const), dialogOpened]), signal);
     if (first === "dialog") return { dialog: true };
-    await sleep(50, signal);
+    // A probe that fails means the document went away under it: a navigation is under way, which the waits below follow.
+    await withSignal(Promise.race([pageTurn(page, timeoutMs).catch(() => {}), dialogOpened]), signal);
     const deadline = Date.now() + timeoutMs;
-    while (
-      navigation &&
-      !settled &&
-      !tab.dialog &&
-      downloadCount() === downloadsBefore &&
-      Date.now() < deadline &&
-      !signal.aborted
-    ) {
-      await sleep(25, signal);
-    }
-    for (
-      const until = Date.now() + 1000;
-      mayDownload && downloadCount() === downloadsBefore && Date.now() < until && !signal.aborted;
-    ) {
-      await sleep(25, signal);
-    }
+    const stop = () => tab.dialog !== undefined || downloadCount() !== downloadsBefore;
+    const moving = () => started || navigation !== undefined;
+    // Asked for but not started: it may still be cancelled before it leaves (beforeunload, a scheme that loads nothing).
+    if (requested && !moving())
+      await waitFor(
+        tab.changed,
+        () => stop() || settled || moving(),
+        Math.min(deadline, Date.now() + REQUESTED_GRACE_MS),
+        signal,
+      );
+    if (moving()) await waitFor(tab.changed, () => stop() || settled, deadline, signal);
+    if (loaded && !stop())
+      await waitFor(tab.changed, () => open.size === 0 || stop(), Math.min(deadline, Date.now() + QUIET_MS), signal);
+    if (mayDownload)
+      await waitFor(
+        tab.changed,
+        () => downloadCount() !== downloadsBefore,
+        Math.min(deadline, Date.now() + DOWNLOAD_GRACE_MS),
+        signal,
+      );
     return { dialog: Boolean(tab.dialog) };
   } finally {
+    client.off("Page.frameRequestedNavigation", onRequested);
+    client.off("Page.frameStartedNavigating", onStarted);
+    client.off("Page.frameStoppedLoading", onStopped);
+    client.off("Page.downloadWillBegin", changed);
     page.off("request", onRequest);
+    page.off("requestfinished", onDone);
     page.off("requestfailed", onFailed);
     page.off("load", onLoad);
     tab.dialogWaiters.delete(wake);
