@@ -1,14 +1,11 @@
 import { defineTool } from "@worksite/core";
+import { MASK_CSS } from "@worksite/page";
 import type { ScreenshotOptions } from "puppeteer-core";
 import { z } from "zod";
 import { refOwnerUrl, resolve } from "../refs.js";
 import type { BrowserSession } from "../session.js";
 import type { Tab } from "../tab.js";
 import { result } from "./common.js";
-
-/** Card and one-time-code digits render in clear text; disc them while the picture is taken. */
-const MASK_CSS = `input[autocomplete~="cc-number" i], input[autocomplete~="cc-csc" i], input[autocomplete~="one-time-code" i],
-input[name*="card" i], input[name*="cvv" i], input[name*="cvc" i], input[name*="otp" i] { -webkit-text-security: disc !important; }`;
 
 async function withMask<T>(tab: Tab, take: () => Promise<T>): Promise<T> {
   const style = await tab.page.addStyleTag({ content: MASK_CSS }).catch(() => undefined);
