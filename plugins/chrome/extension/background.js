@@ -146,6 +146,7 @@ async function connect({ relay, worksite, name, pair }) {
   if (!loopbackRelay(relay))
     return { ok: false, code: "not-loopback", reason: `refused: ${relay} is not a relay on this computer` };
   const { pairings = {} } = await chrome.storage.local.get("pairings");
+  // Allow (pair) asks for a new token even when one is stored: the old one may have been refused.
   const token = pairings[worksite]?.token;
   if (!token && !pair) return { ok: false, code: "not-paired", reason: "this worksite is not paired yet" };
   if (link) {
@@ -178,7 +179,7 @@ async function connect({ relay, worksite, name, pair }) {
           protocol: PROTOCOL,
           worksite,
           extension: chrome.runtime.id,
-          ...(token ? { token } : { pair: true }),
+          ...(pair || !token ? { pair: true } : { token }),
         }),
       );
     ws.onmessage = (e) => {

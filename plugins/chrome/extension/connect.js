@@ -11,7 +11,7 @@ function show(text, kind) {
   const status = $("status");
   status.textContent = text;
   status.className = kind;
-  document.body.dataset.state = kind === "ok" ? "connected" : kind === "refused" ? "refused" : "asking";
+  document.body.dataset.state = kind === "ok" ? "connected" : kind === "refused" ? "refused" : "connecting";
 }
 
 async function connect(pair) {

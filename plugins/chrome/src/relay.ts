@@ -41,7 +41,8 @@ export interface Relay {
   extensionUrl: string;
   /** The extension's connect page for this relay: the person opens it once to pair; later runs need no click. */
   connectUrl: string;
-  state(): { connected: boolean; reason?: string };
+  /** Whether the extension is connected, whether a CDP client is, and the last refusal. */
+  state(): { connected: boolean; client: boolean; reason?: string };
   /** Resolves when an extension is connected; rejects with the last refusal's reason after `timeoutMs`. */
   waitForExtension(timeoutMs: number, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
@@ -364,7 +365,11 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     cdpUrl: `ws://127.0.0.1:${port}${cdpPath}`,
     extensionUrl,
     connectUrl,
-    state: () => ({ connected: extension !== undefined, ...(lastRefusal ? { reason: lastRefusal } : {}) }),
+    state: () => ({
+      connected: extension !== undefined,
+      client: client !== undefined,
+      ...(lastRefusal ? { reason: lastRefusal } : {}),
+    }),
     waitForExtension(timeoutMs, signal) {
       if (extension) return Promise.resolve();
       return new Promise((resolve, reject) => {

@@ -154,3 +154,30 @@ export async function waitUntil<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The person's side of the connect page: Allow when asked, nothing when the extension already knows the worksite. */
+export function allowOnConnect(browser: Browser) {
+  return async (url: string) => {
+    const page = await openConnectPage(browser, url);
+    if ((await connectState(page)).state === "asking") await page.click("#allow");
+  };
+}
+
+/** Files under `dirs` whose text contains `value` (every file is read; throws when there is nothing to read). */
+export async function filesHolding(dirs: string[], value: string): Promise<string[]> {
+  const { existsSync } = await import("node:fs");
+  const { readdir, readFile } = await import("node:fs/promises");
+  const found: string[] = [];
+  let seen = 0;
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      seen++;
+      const path = join(entry.parentPath, entry.name);
+      if ((await readFile(path)).includes(value)) found.push(path);
+    }
+  }
+  if (seen === 0) throw new Error("no files to look at");
+  return found;
+}
