@@ -52,7 +52,14 @@ function touch(tabId) {
 
 async function attach(tabId) {
   if (attached.has(tabId)) return touch(tabId);
-  await chrome.debugger.attach({ tabId }, "1.3");
+  try {
+    await chrome.debugger.attach({ tabId }, "1.3");
+  } catch (error) {
+    // A worker that Chrome stopped left its attachment behind; only this extension can detach it, and then attach anew.
+    if (!/already attached/i.test(String(error?.message ?? error))) throw error;
+    await chrome.debugger.detach({ tabId });
+    await chrome.debugger.attach({ tabId }, "1.3");
+  }
   touch(tabId);
   await chrome.action.setBadgeText({ tabId, text: "ON" }).catch(() => {});
   await chrome.action.setBadgeBackgroundColor({ tabId, color: "#1a73e8" }).catch(() => {});
@@ -300,4 +307,7 @@ chrome.runtime.onMessage.addListener((message, sender, reply) => {
   return true;
 });
 
+// A browser restart starts the worker again; so does any tab event after Chrome suspended it.
+chrome.runtime.onStartup.addListener(() => void resume());
+chrome.runtime.onInstalled.addListener(() => void resume());
 void resume();

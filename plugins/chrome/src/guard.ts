@@ -74,6 +74,8 @@ export async function guarded(
       wake();
     }
   });
+  // A background tab's renderer acknowledges input late (seconds): the tab comes to the front for the action.
+  await session.send(tab, "Page.bringToFront").catch(() => {});
   await session.send(tab, "Page.enable");
   await session.send(tab, "Fetch.enable", { patterns: [{ resourceType: "Document", requestStage: "Request" }] });
   let failed: string | undefined;

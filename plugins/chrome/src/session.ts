@@ -101,6 +101,15 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
       await connecting;
     }
     if (!client) throw new WorksiteError("tool-failed", "The connection to Chrome ended.");
+    // The extension went away (a service-worker restart, a browser restart): it comes back by itself.
+    if (relay && !relay.state().connected) {
+      const r = relay;
+      await r.waitForExtension(options.connectTimeoutMs, ctx.signal).catch((error: Error) => {
+        throw new UserError(`Chrome is not connected: ${error.message}`, {
+          hint: `open ${r.connectUrl} in your Chrome, or run \`worksite chrome status\``,
+        });
+      });
+    }
     return client;
   }
 

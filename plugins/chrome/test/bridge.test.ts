@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Gate } from "@worksite/core";
-import type { Browser, WebWorker } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   chromeGate,
@@ -20,7 +20,7 @@ let profile: Awaited<ReturnType<typeof tempDir>>;
 let worksite: Awaited<ReturnType<typeof tempDir>>;
 let state: Awaited<ReturnType<typeof tempDir>>;
 let browser: Browser;
-let worker: () => Promise<WebWorker>;
+let hands: Page;
 const previousState = process.env.WORKSITE_STATE_DIR;
 
 beforeAll(async () => {
@@ -34,7 +34,9 @@ beforeAll(async () => {
   worksite = await tempDir();
   state = await tempDir("worksite-chrome-state-");
   process.env.WORKSITE_STATE_DIR = state.path;
-  ({ browser, worker } = await personsChrome(profile.path));
+  const chrome = await personsChrome(profile.path);
+  browser = chrome.browser;
+  hands = await chrome.extensionPage();
   // The person logged in long before the agent came: the session cookie is in their profile.
   await browser.setCookie({
     name: "session",
@@ -45,7 +47,7 @@ beforeAll(async () => {
   });
   const page = await browser.newPage();
   await page.goto(`${site.origin}/inbox`);
-  await shareTab(await worker(), `${site.origin}/inbox`);
+  await shareTab(hands, `${site.origin}/inbox`);
 });
 
 afterAll(async () => {

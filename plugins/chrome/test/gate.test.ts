@@ -1,5 +1,5 @@
 import { approve, type AuditLog, type Gate, type GateOutcome } from "@worksite/core";
-import type { Browser, Page, WebWorker } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   allowOnConnect,
@@ -26,7 +26,7 @@ let profile: Awaited<ReturnType<typeof tempDir>>;
 let worksite: Awaited<ReturnType<typeof tempDir>>;
 let state: Awaited<ReturnType<typeof tempDir>>;
 let browser: Browser;
-let worker: WebWorker;
+let hands: Page;
 let shared: Page;
 let gate: Gate;
 let audit: AuditLog;
@@ -58,13 +58,13 @@ beforeAll(async () => {
   process.env.WORKSITE_STATE_DIR = state.path;
   const chrome = await personsChrome(profile.path);
   browser = chrome.browser;
-  worker = await chrome.worker();
+  hands = await chrome.extensionPage();
   // A tab the person keeps to themselves, and one they share.
   const diary = await browser.newPage();
   await diary.goto(`${site.origin}/private`);
   shared = await browser.newPage();
   await shared.goto(`${site.origin}/app`);
-  await shareTab(worker, `${site.origin}/app`);
+  await shareTab(hands, `${site.origin}/app`);
   ({ gate, audit } = await chromeGate(
     worksite.path,
     [

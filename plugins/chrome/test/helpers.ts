@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AuditLog, createGate, type Gate, openAuditLog, parsePermissions } from "@worksite/core";
-import puppeteer, { type Browser, type Page, type WebWorker } from "puppeteer-core";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { type ChromePluginOptions, createChromePlugin, EXTENSION_ID, extensionDir } from "../src/index.js";
 
 // The extension APIs, as the service worker sees them (the code runs there, not here).
@@ -49,13 +49,15 @@ export const html =
  * plugins/chrome/extension and its own profile. puppeteer here is the person's hands (opening the
  * connect page, clicking Allow, dragging a tab into the group); the plugin never uses it.
  */
-export async function personsChrome(profile: string): Promise<{ browser: Browser; worker(): Promise<WebWorker> }> {
+export async function personsChrome(profile: string): Promise<{ browser: Browser; extensionPage(): Promise<Page> }> {
   const dir = extensionDir();
   const browser = await puppeteer.launch({
     executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
     headless: true,
     userDataDir: profile,
     ignoreDefaultArgs: ["--disable-extensions"],
+    // The hands stay off the extension's worker: attached to it, puppeteer would hold a restarted worker paused for its debugger.
+    targetFilter: (target) => target.type() !== "service_worker",
     args: [
       "--no-sandbox",
       "--disable-gpu",
@@ -65,16 +67,13 @@ export async function personsChrome(profile: string): Promise<{ browser: Browser
       `--load-extension=${dir}`,
     ],
   });
-  const worker = async () => {
-    const target = await browser.waitForTarget(
-      (t) => t.type() === "service_worker" && t.url().startsWith(`chrome-extension://${EXTENSION_ID}/`),
-      { timeout: 20_000 },
-    );
-    const w = await target.worker();
-    if (!w) throw new Error("no extension service worker");
-    return w;
+  // An extension page has the same tabs, tabGroups and storage APIs as its worker: what the person's clicks would do.
+  const extensionPage = async () => {
+    const page = await browser.newPage();
+    await page.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    return page;
   };
-  return { browser, worker };
+  return { browser, extensionPage };
 }
 
 /** The person opens the connect page; returns it once it has settled on asking, connected or refused. */
@@ -98,8 +97,8 @@ export async function connectState(page: Page): Promise<{ state: string; text: s
 }
 
 /** The person drags a tab into the `worksite` group (done through the extension's own tabs API). */
-export async function shareTab(worker: WebWorker, url: string): Promise<number> {
-  return worker.evaluate(async (u: string) => {
+export async function shareTab(hands: Page, url: string): Promise<number> {
+  return hands.evaluate(async (u: string) => {
     const tabs = await chrome.tabs.query({});
     const tab = tabs.find((t) => t.url === u);
     if (!tab?.id) throw new Error(`no tab at ${u}`);

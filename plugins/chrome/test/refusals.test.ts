@@ -1,4 +1,4 @@
-import type { Browser, WebWorker } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { EXTENSION_ID, openPairingStore, type Relay, startRelay } from "../src/index.js";
@@ -14,7 +14,7 @@ let profile: Awaited<ReturnType<typeof tempDir>>;
 let worksite: Awaited<ReturnType<typeof tempDir>>;
 let state: Awaited<ReturnType<typeof tempDir>>;
 let browser: Browser;
-let worker: WebWorker;
+let hands: Page;
 let relay: Relay;
 const previousState = process.env.WORKSITE_STATE_DIR;
 
@@ -26,10 +26,10 @@ beforeAll(async () => {
   process.env.WORKSITE_STATE_DIR = state.path;
   const chrome = await personsChrome(profile.path);
   browser = chrome.browser;
-  worker = await chrome.worker();
+  hands = await chrome.extensionPage();
   await browser.setCookie({ name: "session", value: "ada-secret-session", domain: "127.0.0.1", path: "/" });
   for (const path of ["/shared", "/other"]) await (await browser.newPage()).goto(`${site.origin}${path}`);
-  await shareTab(worker, `${site.origin}/shared`);
+  await shareTab(hands, `${site.origin}/shared`);
   relay = await startRelay({ store: openPairingStore(worksite.path), name: "refusals" });
 });
 
@@ -118,7 +118,7 @@ describe("refusals, each with its reason", () => {
     await waitUntil(async () => (await connectState(page)).state === "connected", "the pairing");
     await waitUntil(() => relay.state().connected, "the relay to see the extension");
     // The extension's stored token no longer matches (the worksite paired anew elsewhere).
-    await worker.evaluate(async () => {
+    await hands.evaluate(async () => {
       const { pairings } = await chrome.storage.local.get("pairings");
       for (const key of Object.keys(pairings)) pairings[key].token = "x".repeat(43);
       await chrome.storage.local.set({ pairings });

@@ -35,7 +35,7 @@ export function actionTools(session: ChromeSession) {
   // Input into the person's own, logged-in tabs: only a rule naming the tool allows it (chrome.* does not).
   const common = { effect: "external" as const, targetKind: "url" as const, namedAllowOnly: true };
   const floor = (tool: string) => async (i: { ref?: string }, ctx: ToolContext) =>
-    siteFloor(session, `chrome.${tool}`, await liveTarget(session, i.ref), ctx);
+    siteFloor(session, `chrome.${tool}`, await liveTarget(session, ctx, i.ref), ctx);
 
   /** Resolves, runs the action with documents guarded, and leaves the evidence screenshot. */
   async function act(
@@ -66,7 +66,7 @@ export function actionTools(session: ChromeSession) {
       description:
         "Click an element of the current shared tab by its snapshot ref. Needs confirmation unless a rule allows chrome.click there.",
       input: z.object({ ...refFields, double: z.boolean().optional() }),
-      target: (i) => liveTarget(session, i.ref),
+      target: (i, ctx) => liveTarget(session, ctx, i.ref),
       minimumTier: floor("click"),
       run: (i, ctx) =>
         act(
@@ -86,7 +86,7 @@ export function actionTools(session: ChromeSession) {
         text: z.string(),
         submit: z.boolean().optional().describe("Press Enter afterwards"),
       }),
-      target: (i) => liveTarget(session, i.ref),
+      target: (i, ctx) => liveTarget(session, ctx, i.ref),
       async minimumTier(i, ctx) {
         const site = await floor("type")(i, ctx);
         return stricter(site, (await refIsSensitive(session, i.ref)) ? "confirm" : undefined);
@@ -114,9 +114,9 @@ export function actionTools(session: ChromeSession) {
           .min(1)
           .max(50),
       }),
-      target: (i) => liveTarget(session, i.fields[0]?.ref),
+      target: (i, ctx) => liveTarget(session, ctx, i.fields[0]?.ref),
       async minimumTier(i, ctx) {
-        let tier = await siteFloor(session, "chrome.fill", await liveTarget(session, i.fields[0]?.ref), ctx);
+        let tier = await siteFloor(session, "chrome.fill", await liveTarget(session, ctx, i.fields[0]?.ref), ctx);
         for (const f of i.fields) if (await refIsSensitive(session, f.ref)) tier = stricter(tier, "confirm");
         return tier;
       },
@@ -141,7 +141,7 @@ export function actionTools(session: ChromeSession) {
       ...common,
       description: "Choose options in a select element by its snapshot ref; values match an option's label or value.",
       input: z.object({ ...refFields, values: z.array(z.string()).min(1) }),
-      target: (i) => liveTarget(session, i.ref),
+      target: (i, ctx) => liveTarget(session, ctx, i.ref),
       minimumTier: floor("select"),
       run: (i, ctx) =>
         act(
@@ -188,7 +188,7 @@ export function actionTools(session: ChromeSession) {
           .optional(),
         element: z.string().min(1).max(200).optional(),
       }),
-      target: (i) => liveTarget(session, i.ref),
+      target: (i, ctx) => liveTarget(session, ctx, i.ref),
       minimumTier: floor("press"),
       run: (i, ctx) =>
         act(

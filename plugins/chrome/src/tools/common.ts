@@ -5,12 +5,11 @@ import type { ChromeSession, ChromeTab } from "../session.js";
 
 /**
  * The call's target: the URL of the frame that owns `ref` (else the tab's
- * page) as it is now, asked of Chrome at the moment of the call. Nothing is
- * connected for it: with no connection yet, the target is the blank page.
+ * page) as it is now, asked of Chrome at the moment of the call.
  */
-export async function liveTarget(session: ChromeSession, ref?: string): Promise<string> {
-  const tab = session.peek();
-  if (!tab) return "about:blank";
+export async function liveTarget(session: ChromeSession, ctx: ToolContext, ref?: string): Promise<string> {
+  // The tab the call will act on, found (and connected to) now: a blank stand-in would let a read past its rule.
+  const tab = await session.use(ctx);
   try {
     const list = await frames(session, tab);
     const frameId = ref ? tab.refFrames.get(ref) : undefined;

@@ -24,7 +24,7 @@ async function navigate(session: ChromeSession, tab: ChromeTab, ctx: ToolContext
 
 export function pageTools(session: ChromeSession) {
   const floor = (tool: string) => async (_i: unknown, ctx: ToolContext) =>
-    siteFloor(session, `chrome.${tool}`, await liveTarget(session), ctx);
+    siteFloor(session, `chrome.${tool}`, await liveTarget(session, ctx), ctx);
   return {
     open: defineTool({
       description:
@@ -51,7 +51,8 @@ export function pageTools(session: ChromeSession) {
         id: z.number().int().positive().optional(),
         url: z.string().min(1).optional(),
       }),
-      target: (i) => (i.action === "new" && i.url ? normalizeUrl(i.url) : liveTarget(session)),
+      target: (i, ctx) =>
+        i.action === "new" && i.url ? normalizeUrl(i.url) : liveTarget(session, ctx).catch(() => "about:blank"),
       async run(i, ctx) {
         if (i.action === "new") {
           const tab = await session.newTab(ctx);
@@ -90,7 +91,7 @@ export function pageTools(session: ChromeSession) {
       effect: "read",
       targetKind: "url",
       input: z.object({ budget: z.number().int().min(500).max(200_000).optional() }),
-      target: () => liveTarget(session),
+      target: (_i, ctx) => liveTarget(session, ctx),
       minimumTier: floor("snapshot"),
       async run(i, ctx) {
         const tab = await session.use(ctx);
@@ -109,7 +110,7 @@ export function pageTools(session: ChromeSession) {
       effect: "read",
       targetKind: "url",
       input: z.object({ budget: z.number().int().min(500).max(500_000).optional() }),
-      target: () => liveTarget(session),
+      target: (_i, ctx) => liveTarget(session, ctx),
       minimumTier: floor("read"),
       async run(i, ctx) {
         const tab = await session.use(ctx);
@@ -136,7 +137,7 @@ export function pageTools(session: ChromeSession) {
         .refine((i) => i.text !== undefined || i.textGone !== undefined || i.time !== undefined, {
           message: "give one of text, textGone or time",
         }),
-      target: () => liveTarget(session),
+      target: (_i, ctx) => liveTarget(session, ctx),
       minimumTier: floor("wait-for"),
       async run(i, ctx) {
         const tab = await session.use(ctx);
@@ -173,7 +174,7 @@ export function pageTools(session: ChromeSession) {
           .optional(),
         format: z.enum(["png", "jpeg"]).optional(),
       }),
-      target: () => liveTarget(session),
+      target: (_i, ctx) => liveTarget(session, ctx),
       minimumTier: floor("screenshot"),
       async run(i, ctx) {
         const tab = await session.use(ctx);
