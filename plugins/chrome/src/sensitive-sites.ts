@@ -118,7 +118,9 @@ export function namesOrigin(decision: Decision, url: string): boolean {
   if (!decision.rule || decision.tier === "forbidden") return false;
   try {
     const u = new URL(url);
-    return decision.rule.text.toLowerCase().includes(`${u.protocol}//${u.host}`.toLowerCase());
+    const origin = `${u.protocol}//${u.host}`.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    // The origin written out, ending there: `https://bank.example*` or `https://bank.example.evil` do not name it.
+    return new RegExp(`${origin}(?=[/)\`\\s]|$)`).test(decision.rule.text.toLowerCase());
   } catch {
     return false;
   }
