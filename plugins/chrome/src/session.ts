@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { basename } from "node:path";
 import { type ToolContext, UserError, WorksiteError } from "@worksite/core";
 import CDP, { type CdpEventMessage, type Client } from "chrome-remote-interface";
 import { activePortWebSocket, browserWebSocket } from "./endpoint.js";
-import type { ResolvedChromeOptions } from "./options.js";
+import { type ResolvedChromeOptions, wayIn } from "./options.js";
 import { openPairingStore } from "./pairing.js";
 import { type Relay, startRelay } from "./relay.js";
 
@@ -47,6 +48,7 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
   /** Endpoint mode sees only the tabs it opened itself. */
   const own = new Set<string>();
   const listeners = new Set<(m: CdpEventMessage) => void>();
+  let endpoint = options.endpoint;
 
   function endTab(sessionId: string, why: string) {
     const tab = tabs.find((t) => t.sessionId === sessionId);
@@ -58,11 +60,13 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
 
   async function connect(ctx: ToolContext) {
     let target: string;
-    if (options.browserUrl) target = await browserWebSocket(options.browserUrl, ctx.signal);
-    else if (options.autoConnect) target = await activePortWebSocket(options.autoConnect);
+    const way = wayIn(options, ctx.worksite);
+    endpoint = Boolean(way.browserUrl || way.autoConnect);
+    if (way.browserUrl) target = await browserWebSocket(way.browserUrl, ctx.signal);
+    else if (way.autoConnect) target = await activePortWebSocket(way.autoConnect);
     else {
       const store = openPairingStore(ctx.worksite);
-      relay = await startRelay({ store, name: options.name ?? ctx.worksite, idleMs: options.idleMs });
+      relay = await startRelay({ store, name: way.name ?? basename(ctx.worksite), idleMs: way.idleMs });
       ctx.log.info(`Chrome bridge: waiting for the worksite extension; its connect page is ${relay.connectUrl}`);
       await options.openConnectPage?.(relay.connectUrl);
       try {
@@ -119,7 +123,7 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
       targetInfos: { targetId: string; type: string; url: string }[];
     };
     const pages = targetInfos.filter(
-      (t) => t.type === "page" && (!options.endpoint || own.has(t.targetId)) && /^(https?:|about:blank)/.test(t.url),
+      (t) => t.type === "page" && (!endpoint || own.has(t.targetId)) && /^(https?:|about:blank)/.test(t.url),
     );
     for (const info of pages) {
       if (tabs.some((t) => t.targetId === info.targetId)) continue;
@@ -145,7 +149,7 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
       if (!current)
         throw new WorksiteError(
           "tool-failed",
-          options.endpoint
+          endpoint
             ? "No tab is open for this worksite yet; chrome.open a URL first."
             : 'No tab is shared with this worksite: drag a tab into the "worksite" tab group in Chrome, or chrome.open a URL (it opens in the group).',
         );
@@ -196,8 +200,7 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
       relay = undefined;
       tabs = [];
       current = undefined;
-      if (c && options.endpoint)
-        for (const targetId of own) await c.send("Target.closeTarget", { targetId }).catch(() => {});
+      if (c && endpoint) for (const targetId of own) await c.send("Target.closeTarget", { targetId }).catch(() => {});
       own.clear();
       await c?.close().catch(() => {});
       await r?.close();

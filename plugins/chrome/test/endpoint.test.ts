@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Gate } from "@worksite/core";
 import CDP from "chrome-remote-interface";
@@ -124,6 +125,23 @@ describe("DevTools endpoint mode", () => {
     expect(refused.status).toBe("error");
     expect("message" in refused && refused.message).toContain("does not answer");
     await gate_dispose(dead.gate);
+  });
+});
+
+describe("the way in, chosen in THREAD.md", () => {
+  it("takes chrome: { autoConnect } from THREAD.md when the plugin is given no options", async () => {
+    await writeFile(
+      join(worksite.path, "THREAD.md"),
+      `---\nplugins: [chrome]\nchrome:\n  autoConnect: ${profile.path}\n---\n# Endpoint\n`,
+    );
+    const { gate } = await chromeGate(worksite.path, permissions(site.origin), {});
+    try {
+      const opened = await gate.call({ tool: "chrome.open", input: { url: `${site.origin}/form` } });
+      expect(opened.status).toBe("ok");
+    } finally {
+      await gate_dispose(gate);
+      await rm(join(worksite.path, "THREAD.md"));
+    }
   });
 });
 
