@@ -13,7 +13,7 @@ import {
 } from "@worksite/core";
 
 /** Plugins this repository publishes; installed `@worksite/plugin-*` packages are added to these for suggestions. */
-const FIRST_PARTY_PLUGINS = ["browser", "computer-use"];
+const FIRST_PARTY_PLUGINS = ["browser", "chrome", "computer-use"];
 
 /** `browser` → `@worksite/plugin-browser`; a scoped or full package name is taken as it is. */
 export function pluginPackageName(name: string): string {
