@@ -106,7 +106,9 @@ async function call(message) {
       if (!allowed(message.method)) throw new Error(refusal(message.method));
       if (message.method === "Page.navigate" && !visibleUrl(message.params?.url))
         throw new Error(`Page.navigate to ${message.params?.url} is refused: only web pages`);
-      await sharedTab(tabId);
+      // An attached tab is a shared one: leaving the group, closing, or showing a page worksite may not see
+      // detaches it at once (onUpdated, onRemoved, tabGroups.onUpdated below), so only a new attach asks Chrome again.
+      if (!attached.has(tabId)) await sharedTab(tabId);
       await attach(tabId);
       return chrome.debugger.sendCommand({ tabId }, message.method, message.params ?? {});
     }
@@ -139,6 +141,20 @@ chrome.tabs.onUpdated.addListener(async (tabId, change) => {
   if (!still) {
     await detach(tabId, "unshared");
     send({ type: "tab-left", tabId });
+  }
+});
+
+// A group renamed away from "worksite" unshares every tab in it.
+chrome.tabGroups.onUpdated.addListener(async () => {
+  for (const tabId of [...attached.keys()]) {
+    const still = await sharedTab(tabId).then(
+      () => true,
+      () => false,
+    );
+    if (!still) {
+      await detach(tabId, "unshared");
+      send({ type: "tab-left", tabId });
+    }
   }
 });
 

@@ -59,7 +59,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  chromium?.kill();
+  if (chromium && chromium.exitCode === null) {
+    const exited = new Promise((resolve) => chromium.once("exit", resolve));
+    chromium.kill();
+    await exited;
+  }
   await site?.close();
   await profile?.remove();
   await worksite?.remove();
