@@ -174,6 +174,26 @@ describe("the Chrome bridge behind the gate", () => {
     expect((await gate.call({ tool: "chrome.read", input: {} })).status).toBe("ok");
   });
 
+  it("loses sight of a tab the person drags out of the group, and sees it again when it is back", async () => {
+    expect((await gate.call({ tool: "chrome.read", input: {} })).status).toBe("ok");
+    const tabId = await hands.evaluate(async (u: string) => {
+      const tab = (await chrome.tabs.query({})).find((t: { url: string }) => t.url.startsWith(u));
+      await chrome.tabs.ungroup(tab.id);
+      return tab.id as number;
+    }, `${site.origin}/app`);
+    const out = await waitUntil(async () => {
+      const o = await gate.call({ tool: "chrome.read", input: {} });
+      return o.status !== "ok" ? o : undefined;
+    }, "the unshared tab to go out of sight");
+    expect("message" in out && out.message).toContain("No tab is shared");
+    await hands.evaluate(async (id: number) => {
+      const [group] = await chrome.tabGroups.query({ title: "worksite" });
+      if (group) await chrome.tabs.group({ tabIds: [id], groupId: group.id });
+      else await chrome.tabGroups.update(await chrome.tabs.group({ tabIds: [id] }), { title: "worksite" });
+    }, tabId);
+    expect((await gate.call({ tool: "chrome.read", input: {} })).status).toBe("ok");
+  });
+
   it("ends the tab's session when the person closes the shared tab", async () => {
     await shared.close();
     const after = await waitUntil(async () => {
@@ -183,3 +203,6 @@ describe("the Chrome bridge behind the gate", () => {
     expect("message" in after && after.message).toMatch(/No tab is shared|is gone/);
   });
 });
+
+// The extension APIs, in the extension page the test evaluates in.
+declare const chrome: any;
