@@ -39,7 +39,7 @@ export async function guarded(
   ctx: ToolContext,
   action: () => Promise<unknown>,
   approved?: string,
-): Promise<{ blocked: Blocked[]; failed?: string }> {
+): Promise<{ blocked: Blocked[]; failed?: string; mainFrame?: string }> {
   const blocked: Blocked[] = [];
   const [main] = await frames(session, tab);
   let loading = false;
@@ -74,10 +74,13 @@ export async function guarded(
       wake();
     }
   });
-  // A background tab's renderer acknowledges input late (seconds): the tab comes to the front for the action.
-  await session.send(tab, "Page.bringToFront").catch(() => {});
-  await session.send(tab, "Page.enable");
-  await session.send(tab, "Fetch.enable", { patterns: [{ resourceType: "Document", requestStage: "Request" }] });
+  // In one round trip's time: a background tab's renderer acknowledges input late (seconds), so the tab comes
+  // to the front; page events for settling; the pause on documents that checks each navigation.
+  await Promise.all([
+    session.send(tab, "Page.bringToFront").catch(() => {}),
+    session.send(tab, "Page.enable"),
+    session.send(tab, "Fetch.enable", { patterns: [{ resourceType: "Document", requestStage: "Request" }] }),
+  ]);
   let failed: string | undefined;
   try {
     const out = (await action()) as { errorText?: string } | undefined;
@@ -98,7 +101,7 @@ export async function guarded(
     stop();
     await session.send(tab, "Fetch.disable").catch(() => {});
   }
-  return { blocked, ...(failed ? { failed } : {}) };
+  return { blocked, ...(failed ? { failed } : {}), ...(main ? { mainFrame: main.id } : {}) };
 }
 
 export function blockedLines(blocked: Blocked[], tab: ChromeTab): string[] {

@@ -233,22 +233,22 @@ export async function pressKey(session: ChromeSession, tab: ChromeTab, chord: st
 }
 
 /** A screenshot with card and one-time-code digits disced while it is taken. */
-export async function capture(session: ChromeSession, tab: ChromeTab, format: "png" | "jpeg" = "png"): Promise<Buffer> {
-  const main = await mainFrameId(session, tab);
+export async function capture(
+  session: ChromeSession,
+  tab: ChromeTab,
+  format: "png" | "jpeg" = "png",
+  mainFrame?: string,
+): Promise<Buffer> {
+  const main = mainFrame ?? (await mainFrameId(session, tab));
   const marker = `${session.world}_mask`;
-  await inWorld(
-    session,
-    tab,
-    main,
-    (css: string, id: string) => {
-      const style = document.createElement("style");
-      style.id = id;
-      style.textContent = css;
-      document.documentElement.append(style);
-    },
-    MASK_CSS,
-    marker,
-  ).catch(() => {});
+  const contextId = await worldOf(session, tab, main).catch(() => undefined);
+  const run = (expression: string) =>
+    contextId === undefined
+      ? Promise.resolve()
+      : session.send(tab, "Runtime.evaluate", { expression, contextId }).catch(() => {});
+  await run(
+    `(() => { const s = document.createElement("style"); s.id = ${JSON.stringify(marker)}; s.textContent = ${JSON.stringify(MASK_CSS)}; document.documentElement.append(s); })()`,
+  );
   try {
     const { data } = (await session.send(tab, "Page.captureScreenshot", {
       format,
@@ -256,6 +256,6 @@ export async function capture(session: ChromeSession, tab: ChromeTab, format: "p
     })) as { data: string };
     return Buffer.from(data, "base64");
   } finally {
-    await inWorld(session, tab, main, (id: string) => document.getElementById(id)?.remove(), marker).catch(() => {});
+    await run(`document.getElementById(${JSON.stringify(marker)})?.remove()`);
   }
 }

@@ -41,9 +41,10 @@ export async function evidence(
   lines: string[],
   data: Record<string, unknown>,
 ): Promise<ToolResult> {
-  const url = (await frames(session, tab).catch(() => []))[0]?.url ?? "";
+  const main = (await frames(session, tab).catch(() => []))[0];
+  const url = main?.url ?? "";
   try {
-    const shot = await capture(session, tab);
+    const shot = await capture(session, tab, "png", main?.id);
     const artifact = await ctx.artifacts.write({
       name: `after-${tool}.png`,
       kind: "screenshot",
