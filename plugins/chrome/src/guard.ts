@@ -30,17 +30,49 @@ export async function decideUrl(session: ChromeSession, ctx: ToolContext, url: s
 }
 
 /**
+ * Puts the tab's documents under the guard, once per tab: from the first
+ * action on, every document it asks for (the action's own navigation, a
+ * redirect hop, a frame, a navigation the page starts later) is paused and
+ * decided with the latest call's context. A refusal is kept on the tab until
+ * a result reports it.
+ */
+function ensureGuard(session: ChromeSession, tab: ChromeTab) {
+  if (tab.guard) return;
+  tab.guard = session.listen(tab, (method, params) => {
+    if (method !== "Fetch.requestPaused") return;
+    const url = String((params.request as { url: string }).url);
+    const requestId = String(params.requestId);
+    void (async () => {
+      if (tab.allowOnce !== undefined && url === tab.allowOnce) {
+        tab.allowOnce = undefined;
+        return session.send(tab, "Fetch.continueRequest", { requestId });
+      }
+      const ctx = session.bound();
+      const verdict = isBlank(url)
+        ? { permitted: true, reason: "" }
+        : ctx
+          ? await decideUrl(session, ctx, url)
+          : { permitted: false, reason: "no tool call is bound to the Chrome session" };
+      if (verdict.permitted) return session.send(tab, "Fetch.continueRequest", { requestId });
+      tab.blocked.push({ url, reason: verdict.reason });
+      return session.send(tab, "Fetch.failRequest", { requestId, errorReason: "BlockedByClient" });
+    })().catch(() => {});
+  });
+}
+
+/**
  * Runs `action` with documents guarded, then waits (up to the timeout) for a
  * main-frame navigation it started to finish, fail or be refused.
  */
 export async function guarded(
   session: ChromeSession,
   tab: ChromeTab,
-  ctx: ToolContext,
+  _ctx: ToolContext,
   action: () => Promise<unknown>,
   approved?: string,
 ): Promise<{ blocked: Blocked[]; failed?: string; mainFrame?: string }> {
-  const blocked: Blocked[] = [];
+  ensureGuard(session, tab);
+  const mark = tab.blocked.length;
   const [main] = await frames(session, tab);
   let loading = false;
   let settled = false;
@@ -48,22 +80,9 @@ export async function guarded(
   const finished = new Promise<void>((resolve) => {
     wake = resolve;
   });
-  let allowOnce = approved;
+  tab.allowOnce = approved;
   const stop = session.listen(tab, (method, params) => {
-    if (method === "Fetch.requestPaused") {
-      const url = String((params.request as { url: string }).url);
-      const id = String(params.requestId);
-      void (async () => {
-        if (allowOnce !== undefined && url === allowOnce && params.frameId === main?.id) {
-          allowOnce = undefined;
-          return session.send(tab, "Fetch.continueRequest", { requestId: id });
-        }
-        const verdict = isBlank(url) ? { permitted: true, reason: "" } : await decideUrl(session, ctx, url);
-        if (verdict.permitted) return session.send(tab, "Fetch.continueRequest", { requestId: id });
-        blocked.push({ url, reason: verdict.reason });
-        return session.send(tab, "Fetch.failRequest", { requestId: id, errorReason: "BlockedByClient" });
-      })().catch(() => {});
-    } else if (params.frameId === main?.id) {
+    if (params.frameId === main?.id) {
       if (method === "Page.frameStartedLoading") loading = true;
       if (method === "Page.frameStoppedLoading" || method === "Page.loadEventFired") {
         settled = true;
@@ -75,7 +94,7 @@ export async function guarded(
     }
   });
   // In one round trip's time: a background tab's renderer acknowledges input late (seconds), so the tab comes
-  // to the front; page events for settling; the pause on documents that checks each navigation.
+  // to the front; page events for settling; the pause on documents (again: an idle detach drops it).
   await Promise.all([
     session.send(tab, "Page.bringToFront").catch(() => {}),
     session.send(tab, "Page.enable"),
@@ -99,9 +118,20 @@ export async function guarded(
     }
   } finally {
     stop();
-    await session.send(tab, "Fetch.disable").catch(() => {});
+    tab.allowOnce = undefined;
   }
+  // Refusals from before this call that no result reported yet come first.
+  const blocked = tab.blocked.slice(Math.min(mark, tab.reported));
+  tab.reported = tab.blocked.length;
   return { blocked, ...(failed ? { failed } : {}), ...(main ? { mainFrame: main.id } : {}) };
+}
+
+/** Refusals no result has reported yet (a navigation the page started after the last action returned). */
+export function unreported(tab: ChromeTab | undefined): string[] {
+  if (!tab || tab.reported >= tab.blocked.length) return [];
+  const lines = blockedLines(tab.blocked.slice(tab.reported), tab);
+  tab.reported = tab.blocked.length;
+  return lines;
 }
 
 export function blockedLines(blocked: Blocked[], tab: ChromeTab): string[] {

@@ -16,6 +16,13 @@ export interface ChromeTab {
   refFrames: Map<string, string>;
   nextRef: number;
   closed?: string;
+  /** Navigations the guard refused on this tab, and how many of them a result has reported. */
+  blocked: { url: string; reason: string }[];
+  reported: number;
+  /** The URL the current call was decided on: its own navigation goes through once. */
+  allowOnce?: string;
+  /** Unsubscribes the tab's document guard (guard.ts), once installed. */
+  guard?: () => void;
 }
 
 export interface ChromeSession {
@@ -33,6 +40,8 @@ export interface ChromeSession {
   /** Subscribes to the tab's events; returns the unsubscribe. */
   listen(tab: ChromeTab, listener: (method: string, params: Record<string, unknown>) => void): () => void;
   relay(): Relay | undefined;
+  /** The context of the latest call: page-initiated navigations are decided and audited under it. */
+  bound(): ToolContext | undefined;
   /** Ends the session: detaches from every tab, closes the relay. The person's Chrome stays as it is. */
   close(): Promise<void>;
 }
@@ -49,11 +58,13 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
   const own = new Set<string>();
   const listeners = new Set<(m: CdpEventMessage) => void>();
   let endpoint = options.endpoint;
+  let boundCtx: ToolContext | undefined;
 
   function endTab(sessionId: string, why: string) {
     const tab = tabs.find((t) => t.sessionId === sessionId);
     if (!tab) return;
     tab.closed = why;
+    tab.guard?.();
     tabs = tabs.filter((t) => t !== tab);
     if (current === tab) current = undefined;
   }
@@ -130,7 +141,15 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
       const { sessionId } = (await c.send("Target.attachToTarget", { targetId: info.targetId, flatten: true })) as {
         sessionId: string;
       };
-      tabs.push({ id: nextId++, targetId: info.targetId, sessionId, refFrames: new Map(), nextRef: 1 });
+      tabs.push({
+        id: nextId++,
+        targetId: info.targetId,
+        sessionId,
+        refFrames: new Map(),
+        nextRef: 1,
+        blocked: [],
+        reported: 0,
+      });
     }
     const live = new Set(pages.map((p) => p.targetId));
     tabs = tabs.filter((t) => live.has(t.targetId));
@@ -142,6 +161,7 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
     options,
     world,
     async use(ctx, opts) {
+      boundCtx = ctx;
       if (current && !current.closed && client) return current;
       const list = await refresh(ctx);
       current = list[0];
@@ -193,6 +213,7 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
       return () => listeners.delete(wrapped);
     },
     relay: () => relay,
+    bound: () => boundCtx,
     async close() {
       const c = client;
       const r = relay;
