@@ -1,6 +1,7 @@
 import type { Gate } from "@worksite/core";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXTENSION_ID } from "../src/index.js";
 import { allowOnConnect, chromeGate, html, personsChrome, serve, shareTab, tempDir, waitUntil } from "./helpers.js";
 
 let site: Awaited<ReturnType<typeof serve>>;
@@ -59,6 +60,29 @@ describe("the extension comes back by itself", () => {
     await tab.goto(`${site.origin}/b`);
     await waitUntil(() => relay?.state().connected, "the extension to reconnect");
     const again = await gate.call({ tool: "chrome.read", input: {} });
+    expect(again.status === "ok" ? "ok" : `${again.status}: ${"message" in again ? again.message : ""}`).toBe("ok");
     expect(again).toMatchObject({ status: "ok", result: { content: expect.stringContaining("Page B") } });
+  });
+
+  it("detaches from a tab the agent has not used for the idle time, and attaches again on the next call", async () => {
+    await gate.dispose();
+    ({ gate, plugin } = await chromeGate(
+      worksite.path,
+      ["# Permissions", "", "## Allow", `- \`chrome.read(${site.origin}/**)\``, ""].join("\n"),
+      { openConnectPage: allowOnConnect(browser), idleMs: 1000 },
+    ));
+    const hands = await browser.newPage();
+    await hands.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    const attached = () =>
+      hands.evaluate(async () => {
+        const s = await (globalThis as any).chrome.runtime.sendMessage({ type: "status" });
+        return s.attached.length as number;
+      });
+    expect((await gate.call({ tool: "chrome.read", input: {} })).status).toBe("ok");
+    expect(await attached()).toBe(1);
+    // Chrome's "is debugging this browser" bar goes with the last attachment.
+    await waitUntil(async () => (await attached()) === 0, "the idle detach");
+    expect((await gate.call({ tool: "chrome.read", input: {} })).status).toBe("ok");
+    expect(await attached()).toBe(1);
   });
 });
