@@ -214,20 +214,17 @@ async function connect({ relay, worksite, name, pair }) {
     ws.close();
     return { ok: false, code: answer.code ?? "refused", reason: answer.reason ?? "refused" };
   }
-  if (answer.token) {
-    pairings[worksite] = {
-      token: answer.token,
-      name: answer.name ?? name ?? worksite,
-      pairedAt: new Date().toISOString(),
-    };
-    await chrome.storage.local.set({ pairings });
-  }
+  // Handlers first: a call the relay sends right after its welcome must not land in the hello handler.
   link = { ws, relay, worksite, name: answer.name ?? name ?? worksite, idleMs: answer.idleMs ?? 60_000 };
-  await chrome.storage.local.set({ last: { relay, worksite, name: link.name }, stopped: false });
-  retry = { timer: 0, delay: 500, until: 0 };
   ws.onmessage = (e) => void onRelayMessage(ws, e.data);
   ws.onclose = (e) => void onRelayClosed(ws, e);
   ws.onerror = () => {};
+  retry = { timer: 0, delay: 500, until: 0 };
+  if (answer.token) {
+    pairings[worksite] = { token: answer.token, name: link.name, pairedAt: new Date().toISOString() };
+    await chrome.storage.local.set({ pairings });
+  }
+  await chrome.storage.local.set({ last: { relay, worksite, name: link.name }, stopped: false });
   startKeepalive();
   return { ok: true, name: link.name, paired: Boolean(answer.token) };
 }
