@@ -8,7 +8,7 @@ import { isValidPackageName } from "@worksite/core/files";
 import { didYouMean, UserError } from "@worksite/core/messages";
 
 /** Plugins this repository publishes; installed `@worksite/plugin-*` packages are added to these for suggestions. */
-const FIRST_PARTY_PLUGINS = ["browser", "computer-use"];
+const FIRST_PARTY_PLUGINS = ["browser", "chrome", "computer-use"];
 
 /** `browser` → `@worksite/plugin-browser`; a scoped or full package name is taken as it is. */
 export function pluginPackageName(name: string): string {

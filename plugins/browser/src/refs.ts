@@ -2,7 +2,7 @@ import { WorksiteError } from "@worksite/core";
 import type { ElementHandle, Frame } from "puppeteer-core";
 import type { BrowserSession } from "./session.js";
 import type { Tab } from "./tab.js";
-import { isSensitiveField, resolveRef } from "./walker.js";
+import { isSensitiveField, REF, resolveRef } from "@worksite/page";
 
 export interface ResolvedRef {
   ref: string;
@@ -12,8 +12,6 @@ export interface ResolvedRef {
   url: string;
   sensitive: boolean;
 }
-
-const REF = /^e\d+$/;
 
 function stale(ref: string): WorksiteError {
   return new WorksiteError(

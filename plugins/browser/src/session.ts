@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Decision, ToolContext } from "@worksite/core";
 import { WorksiteError } from "@worksite/core";
+import { isBlank, navigationVerdict, originOf, permittedBy, type Verdict } from "@worksite/page";
 import type { Page } from "puppeteer-core";
 import { watchDownloads, type Downloads } from "./downloads.js";
 import { createEventLog, type EventLog } from "./events.js";
@@ -10,17 +11,13 @@ import { createRequestSummary } from "./request-summary.js";
 import { attachTab, type Tab } from "./tab.js";
 import { startProxyGate, type ProxyGate } from "./proxy-gate.js";
 import { frameIdOf, waitFor } from "./settle.js";
-import { isBlank, isWebUrl, navigationPermitted, originOf } from "./url.js";
 
 export interface SessionOptions extends LaunchOptions {
   /** Navigation and wait timeout, ms. */
   timeoutMs?: number;
 }
 
-export interface Verdict {
-  permitted: boolean;
-  reason: string;
-}
+export type { Verdict };
 
 export interface BrowserSession {
   readonly options: SessionOptions;
@@ -76,15 +73,8 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
   let decisions = new Map<string, Decision>();
 
   async function allowNavigation(url: string): Promise<Verdict> {
-    if (isBlank(url)) return { permitted: true, reason: "blank page" };
-    if (!ctx) return { permitted: false, reason: "no tool call is bound to the browser" };
-    const decision = await ctx.check("browser.open", url);
-    if (!navigationPermitted(decision.tier))
-      return { permitted: false, reason: `${decision.tier}: ${decision.reason}` };
-    // file:, chrome:, data:, javascript: … only when a rule names them; the read-only default is not enough.
-    if (!isWebUrl(url) && !decision.rule)
-      return { permitted: false, reason: "not a web address, and no rule allows it" };
-    return { permitted: true, reason: decision.reason };
+    if (isBlank(url) || !ctx) return navigationVerdict(url, undefined);
+    return navigationVerdict(url, await ctx.check("browser.open", url));
   }
 
   function ownerOf(frameId: string | undefined): { tab: Tab; main: boolean } | undefined {
@@ -145,10 +135,6 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
     const decision = bound.decide ? bound.decide("browser.open", url) : await bound.check("browser.open", key);
     decisions.set(key, decision);
     return decision;
-  }
-
-  function permittedBy(url: string, decision: Decision): boolean {
-    return navigationPermitted(decision.tier) && (isWebUrl(url) || decision.rule !== undefined);
   }
 
   async function decideRequest(request: PausedRequest): Promise<RequestVerdict> {

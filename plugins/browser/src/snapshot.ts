@@ -1,7 +1,7 @@
 import type { Frame } from "puppeteer-core";
 import type { BrowserSession } from "./session.js";
 import type { Tab } from "./tab.js";
-import { walkPage, type WalkResult } from "./walker.js";
+import { frameHeader, frameIndent, frameUnavailable, trimToBudget, walkPage, type WalkResult } from "@worksite/page";
 
 export interface Snapshot {
   url: string;
@@ -49,8 +49,8 @@ export async function takeSnapshot(session: BrowserSession, tab: Tab, budget: nu
   for (const frame of tab.page.frames()) {
     if (frame.detached) continue;
     const depth = depthOf(frame);
-    const indent = "  ".repeat(depth);
-    if (depth > 0) lines.push(`${"  ".repeat(depth - 1)}- iframe ${JSON.stringify(frame.url())}:`);
+    const indent = frameIndent(depth);
+    if (depth > 0) lines.push(frameHeader(depth, frame.url()));
     let result: WalkResult;
     try {
       result = await within(
@@ -58,7 +58,7 @@ export async function takeSnapshot(session: BrowserSession, tab: Tab, budget: nu
         frame.evaluate(walkPage, { store: session.store, next: tab.nextRef, indent, maxOptions: 25 }),
       );
     } catch {
-      lines.push(`${indent}- text: "(frame unavailable)"`);
+      lines.push(frameUnavailable(indent));
       continue;
     }
     tab.nextRef = result.next;
@@ -68,19 +68,12 @@ export async function takeSnapshot(session: BrowserSession, tab: Tab, budget: nu
   }
   for (const [ref, frame] of tab.refFrames) if (frame.detached) tab.refFrames.delete(ref);
 
-  let used = 0;
-  let kept = 0;
-  for (const line of lines) {
-    if (used + line.length + 1 > budget) break;
-    used += line.length + 1;
-    kept++;
-  }
-  const text = lines.slice(0, kept).join("\n");
+  const { text, trimmed } = trimToBudget(lines, budget);
   return {
     url: tab.page.url(),
     title: await tab.page.title().catch(() => ""),
     text,
-    trimmed: lines.length - kept,
+    trimmed,
     refs,
   };
 }

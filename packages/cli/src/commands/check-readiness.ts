@@ -12,6 +12,7 @@ import { builtinPluginNames, inspectPlugins, openSession, pluginBases, type Plug
 import type { CommandIO } from "../io.js";
 import { readFirstWarnings } from "./check-read-first.js";
 import { suggestCommand } from "../suggest.js";
+import { chromeWarnings } from "./check-chrome.js";
 
 /**
  * What parses but would still go wrong when the thread runs, with FILE:LINE:
@@ -32,6 +33,7 @@ export async function readinessDiagnostics(
   stepWarnings(worksite, tools, missing, io, root, out);
   verifyWarnings(worksite, root, tools, shown, out);
   out.push(...readFirstWarnings(worksite, root));
+  chromeWarnings(worksite, out);
   return out;
 }
 

@@ -129,6 +129,18 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     load: async () => (await import("./problem-close.js")).default,
   },
   panel: { summary: "serve the side panel in a browser", load: async () => (await import("./panel.js")).default },
+  "chrome connect": {
+    summary: "pair this worksite with your Chrome once: load the extension, open the connect page, click Allow",
+    load: async () => (await import("./chrome-connect.js")).default,
+  },
+  "chrome status": {
+    summary: "whether the Chrome bridge is connected, waiting, refused or not paired, and what to do next",
+    load: async () => (await import("./chrome-status.js")).default,
+  },
+  "chrome forget": {
+    summary: "revoke this worksite's pairing with Chrome",
+    load: async () => (await import("./chrome-forget.js")).default,
+  },
   mcp: {
     summary: "serve this worksite's gated tools to an MCP client (stdio, or local HTTP with a token)",
     load: async () => (await import("./mcp.js")).default,

@@ -16,6 +16,15 @@ describe("THREAD.md", () => {
     expect(thread.wake).toBeUndefined();
   });
 
+  it("reads how the Chrome plugin reaches Chrome, and says what is wrong with FILE:LINE", () => {
+    const t = parseThread("---\nplugins: [chrome]\nchrome: { browserUrl: http://127.0.0.1:9222 }\n---\n", opts);
+    expect(t.chrome).toMatchObject({ browserUrl: "http://127.0.0.1:9222", line: 3 });
+    expect(errorsOf("---\nchrome: { browserUrl: http://127.0.0.1:9222, autoConnect: /p }\n---\n").join("\n")).toContain(
+      "THREAD.md:2",
+    );
+    expect(errorsOf("---\nchrome: { port: 9222 }\n---\n").join("\n")).toMatch(/THREAD\.md:2.*port/);
+  });
+
   it("reads an agent given as a kind or as an object, and memory given as a path", () => {
     const t = parseThread(
       "---\nagent: { kind: command, command: codex exec }\nmemory: notes\nplugins: browser\nwake: 0 9 * * 1-5\n---\n",

@@ -48,10 +48,12 @@ export const THREAD_SECTIONS = vocabulary<ThreadSection>({
 const THREAD_LABELS =
   "owns, does not own, read first, deliver each round, pause when (or 负责, 不负责, 先读, 每轮结束要交付, 暂停条件)";
 
-const SETTINGS = ["plugins", "stage", "wake", "agent", "memory", "sandbox", "pinned"] as const;
+const SETTINGS = ["plugins", "stage", "wake", "agent", "memory", "sandbox", "pinned", "chrome"] as const;
 /** The agents a run can start (runtime's agentKinds); anything else fails only when the run begins. */
 export const AGENT_KINDS = ["script", "openai", "command"] as const;
 const MEMORY_SETTINGS = ["path", "remote", "autoAccept"] as const;
+/** `chrome:` — how @worksite/plugin-chrome reaches the person's Chrome (issue 14); absent means the extension bridge. */
+const CHROME_SETTINGS = ["browserUrl", "autoConnect", "name", "idleSeconds"] as const;
 
 /** A plugin is a package name, or a local file a person vouches for with `trust: local` (issue 20). */
 const pluginEntry = z.union(
@@ -104,6 +106,20 @@ const threadSettings = z.strictObject({
     .optional(),
   sandbox: sandboxSettingSchema.optional(),
   pinned: z.boolean({ error: "expected true or false" }).optional(),
+  chrome: z
+    .strictObject(
+      {
+        browserUrl: z
+          .url({ error: "expected the http://host:port of a Chrome started with --remote-debugging-port" })
+          .optional(),
+        autoConnect: z.string().min(1, "expected a Chrome profile folder").optional(),
+        name: z.string().min(1).max(100).optional(),
+        idleSeconds: z.number({ error: "expected a number of seconds" }).int().min(1).max(3600).optional(),
+      },
+      { error: "expected { browserUrl: …, autoConnect: …, name: …, idleSeconds: … }" },
+    )
+    .refine((c) => !(c.browserUrl && c.autoConnect), { error: "give browserUrl or autoConnect, not both" })
+    .optional(),
 });
 
 const HINTS: Record<string, string> = {
@@ -115,6 +131,8 @@ const HINTS: Record<string, string> = {
   memory: "e.g. `memory: { path: memory, remote: origin }`",
   sandbox: SANDBOX_SETTING_HINT,
   pinned: "`pinned: true` lists this thread first in `worksite threads`",
+  chrome:
+    "e.g. `chrome: { browserUrl: http://127.0.0.1:9222 }` or `chrome: { autoConnect: ~/.config/chrome-debug }`; leave it out for the extension bridge",
 };
 
 /** Parses THREAD.md. `stage` defaults to `write` when not given: the rules in PERMISSIONS.md still decide every call. */
@@ -128,7 +146,14 @@ export function parseThread(text: string, options: ParseOptions): ThreadFile {
 
 function parseThreadWith(input: string, file: string, d: Collector): ThreadFile {
   const fm = readFrontmatter(normalizeText(input), d);
-  const settings = validateFrontmatter(threadSettings, fm, d, { "": SETTINGS, memory: MEMORY_SETTINGS }, HINTS) ?? {};
+  const settings =
+    validateFrontmatter(
+      threadSettings,
+      fm,
+      d,
+      { "": SETTINGS, memory: MEMORY_SETTINGS, chrome: CHROME_SETTINGS },
+      HINTS,
+    ) ?? {};
   const body = splitSections(fm.body, fm.bodyLine, (label) => lookupLabel(label, THREAD_SECTIONS));
   warnUnknownLabels(body, THREAD_SECTIONS, d, "THREAD.md", THREAD_LABELS);
 
@@ -179,6 +204,8 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
     }
   }
   if (settings.memory !== undefined) thread.memory = withoutUndefined(settings.memory);
+  if (settings.chrome !== undefined)
+    thread.chrome = { ...withoutUndefined(settings.chrome), line: fm.locate(["chrome"]).line };
   if (settings.sandbox !== undefined) thread.sandbox = { ...settings.sandbox, line: fm.locate(["sandbox"]).line };
   if (body.title) thread.title = body.title.text;
 

@@ -23,6 +23,8 @@ export interface ThreadFile {
   memory?: { path: string; remote?: string; autoAccept?: boolean };
   /** `sandbox:` — widens the OS sandbox under commands, or `off`; absent means the default sandbox. */
   sandbox?: SandboxSetting;
+  /** `chrome:` — the Chrome plugin's way in: a DevTools endpoint (`browserUrl`, `autoConnect`), else the extension bridge. */
+  chrome?: { browserUrl?: string; autoConnect?: string; name?: string; idleSeconds?: number; line: number };
   /** Sections. */
   title?: string;
   owns: Item[];

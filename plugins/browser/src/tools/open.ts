@@ -2,7 +2,7 @@ import { defineTool, WorksiteError, type ToolContext } from "@worksite/core";
 import { z } from "zod";
 import type { BrowserSession } from "../session.js";
 import type { Tab } from "../tab.js";
-import { isBlank, isWebUrl, normalizeUrl } from "../url.js";
+import { isBlank, isWebUrl, normalizeUrl } from "@worksite/page";
 import { result, timeoutOf, withSignal } from "./common.js";
 
 /**

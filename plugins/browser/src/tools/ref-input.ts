@@ -1,10 +1,4 @@
-import { z } from "zod";
+import { refFieldsFor } from "@worksite/page";
 
 /** Every element action names its ref and, for the person approving it, what the element is. */
-export const refFields = {
-  ref: z
-    .string()
-    .regex(/^e\d+$/, "a ref from browser.snapshot, like e12")
-    .describe("Element ref from browser.snapshot"),
-  element: z.string().min(1).max(200).describe("Human-readable description of the element, shown in approvals"),
-};
+export const refFields = refFieldsFor("browser.snapshot");

@@ -1,15 +1,11 @@
 import { defineTool } from "@worksite/core";
+import { MASK_CSS, MASKED_FIELDS } from "@worksite/page";
 import type { ScreenshotOptions } from "puppeteer-core";
 import { z } from "zod";
 import { refOwnerUrl, resolve } from "../refs.js";
 import type { BrowserSession } from "../session.js";
 import type { Tab } from "../tab.js";
 import { result } from "./common.js";
-
-/** Card and one-time-code digits render in clear text; disc them while the picture is taken. */
-const MASKED = `input[autocomplete~="cc-number" i], input[autocomplete~="cc-csc" i], input[autocomplete~="one-time-code" i],
-input[name*="card" i], input[name*="cvv" i], input[name*="cvc" i], input[name*="otp" i]`;
-const MASK_CSS = `${MASKED} { -webkit-text-security: disc !important; }`;
 
 /**
  * One trip to the page, and a second only where there is something to mask: the style goes in
@@ -28,7 +24,7 @@ async function withMask<T>(tab: Tab, take: () => Promise<T>): Promise<T> {
         (document.head ?? document.documentElement).append(style);
         return true;
       },
-      MASKED,
+      MASKED_FIELDS,
       MASK_CSS,
       id,
     )

@@ -1,4 +1,5 @@
 import { defineTool } from "@worksite/core";
+import { snapshotBody } from "@worksite/page";
 import { z } from "zod";
 import { refOwnerUrl } from "../refs.js";
 import type { BrowserSession } from "../session.js";
@@ -21,7 +22,7 @@ export function snapshotTool(session: BrowserSession) {
       const tab = await session.use(ctx);
       const mark = session.events.mark();
       const snap = await stable(tab.page, () => takeSnapshot(session, tab, input.budget ?? DEFAULT_SNAPSHOT_BUDGET));
-      const body = `Title: ${snap.title}\n${snap.text}${snap.trimmed ? `\n- text: "… ${snap.trimmed} more lines left out (raise budget, or browser.read for text)"` : ""}`;
+      const body = snapshotBody(snap, "browser.read");
       return result(session, ctx, mark, [`Snapshot of tab ${tab.id} at ${snap.url}:`, ctx.untrusted(body, snap.url)], {
         url: snap.url,
         title: snap.title,

@@ -2,7 +2,7 @@ import { defineTool, WorksiteError } from "@worksite/core";
 import { z } from "zod";
 import { refOwnerUrl } from "../refs.js";
 import type { BrowserSession } from "../session.js";
-import { normalizeUrl } from "../url.js";
+import { normalizeUrl } from "@worksite/page";
 import { result } from "./common.js";
 import { navigate } from "./open.js";
 

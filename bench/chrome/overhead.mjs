@@ -1,0 +1,230 @@
+// Chrome bridge overhead per action: snapshot + click + type + screenshot in the person's Chromium
+// (extension loaded), through the extension relay and through DevTools endpoint mode (the plugin's
+// tools, called directly), against the same CDP actions sent straight over chrome-remote-interface.
+// Run after building:  pnpm exec tsc -b && node bench/chrome/overhead.mjs [N]
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createArtifactStore, wrapUntrusted } from "../../packages/core/dist/index.js";
+import { walkPage } from "../../packages/page/dist/index.js";
+import { createChromePlugin, EXTENSION_ID, extensionDir } from "../../plugins/chrome/dist/index.js";
+import { provenance, writeSection } from "../results-writer.mjs";
+
+const N = Number(process.argv[2] ?? 20);
+const WARMUP = 3;
+const here = dirname(fileURLToPath(import.meta.url));
+const requireFromPlugin = createRequire(join(here, "..", "..", "plugins", "chrome", "package.json"));
+const load = async (name) => (await import(pathToFileURL(requireFromPlugin.resolve(name)).href)).default;
+const puppeteer = await load("puppeteer-core");
+const CDP = await load("chrome-remote-interface");
+
+const rows = Array.from({ length: 30 }, (_, i) => `<tr><td>Item ${i}</td><td>${i * 7}</td></tr>`).join("");
+const page = `<!doctype html><html><head><title>Bench</title></head><body>
+<h1>Dashboard</h1><nav><a href="/">Home</a> <a href="/docs">Docs</a></nav>
+<form onsubmit="return false"><label>Search <input id="q" name="q"></label></form>
+<button id="btn" onclick="this.dataset.n = (+this.dataset.n || 0) + 1; document.getElementById('count').textContent = this.dataset.n">Increment</button>
+<p id="count">0</p><table><tr><th>Name</th><th>Value</th></tr>${rows}</table>
+<ul>${Array.from({ length: 20 }, (_, i) => `<li>Entry ${i} with some text</li>`).join("")}</ul></body></html>`;
+const server = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(page));
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const root = await mkdtemp(join(tmpdir(), "worksite-bench-chrome-"));
+process.env.WORKSITE_STATE_DIR = await mkdtemp(join(tmpdir(), "worksite-bench-chrome-state-"));
+const profile = await mkdtemp(join(tmpdir(), "worksite-bench-chrome-profile-"));
+const quiet = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+const ms = () => performance.now();
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { n: s.length, mean: s.reduce((a, b) => a + b, 0) / s.length, median: q(0.5), p95: q(0.95) };
+};
+
+// The person's Chromium: extension loaded, and a DevTools port open (puppeteer's own) for endpoint mode and raw CDP.
+const dir = extensionDir();
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
+  headless: true,
+  userDataDir: profile,
+  ignoreDefaultArgs: ["--disable-extensions"],
+  targetFilter: (t) => t.type() !== "service_worker",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    `--disable-extensions-except=${dir}`,
+    `--load-extension=${dir}`,
+  ],
+});
+const browserUrl = `http://${new URL(browser.wsEndpoint()).host}`;
+const hands = await browser.newPage();
+await hands.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+const shared = await browser.newPage();
+await shared.goto(`${origin}/?relay`);
+await hands.evaluate(async (u) => {
+  const tab = (await chrome.tabs.query({})).find((t) => t.url === u);
+  const id = await chrome.tabs.group({ tabIds: [tab.id] });
+  await chrome.tabGroups.update(id, { title: "worksite" });
+}, `${origin}/?relay`);
+
+function context() {
+  return {
+    worksite: root,
+    run: "bench",
+    round: 1,
+    actor: "agent",
+    artifacts: createArtifactStore({ root, run: "bench", round: 1, redact: (t) => t, tool: "chrome" }),
+    signal: new AbortController().signal,
+    log: quiet,
+    untrusted: wrapUntrusted,
+    redact: (t) => t,
+    check: async () => ({ tier: "allow", reason: "bench" }),
+  };
+}
+const ctx = context();
+const relayPlugin = createChromePlugin({
+  async openConnectPage(url) {
+    const p = await browser.newPage();
+    await p.goto(url);
+    await p.waitForSelector("#allow", { visible: true });
+    await p.click("#allow");
+  },
+});
+const endpointPlugin = createChromePlugin({ browserUrl });
+const tool = (plugin) => async (name, input) => plugin.tools[name].run(plugin.tools[name].input.parse(input), ctx);
+const relay = tool(relayPlugin);
+const endpoint = tool(endpointPlugin);
+await endpoint("open", { url: `${origin}/?endpoint` });
+
+async function pluginRound(call, record) {
+  let t = ms();
+  const snap = await call("snapshot", {});
+  record("snapshot", ms() - t);
+  const button = snap.content.match(/button "Increment" \[ref=(e\d+)\]/)?.[1];
+  const box = snap.content.match(/textbox "Search" \[ref=(e\d+)\]/)?.[1];
+  if (!button || !box) throw new Error(`no refs in snapshot:\n${snap.content}`);
+  t = ms();
+  await call("click", { ref: button, element: "Increment" });
+  record("click", ms() - t);
+  t = ms();
+  await call("type", { ref: box, element: "Search", text: "quarterly report" });
+  record("type", ms() - t);
+  t = ms();
+  await call("screenshot", { name: "bench" });
+  record("screenshot", ms() - t);
+}
+
+// Raw: the same CDP actions over chrome-remote-interface, no relay and no plugin.
+const rawTab = await browser.newPage();
+await rawTab.goto(`${origin}/?raw`);
+const client = await CDP({ target: browser.wsEndpoint(), local: true });
+const { targetInfos } = await client.send("Target.getTargets");
+const rawTarget = targetInfos.find((t) => t.url === `${origin}/?raw`);
+const { sessionId } = await client.send("Target.attachToTarget", { targetId: rawTarget.targetId, flatten: true });
+const send = (method, params = {}) => client.send(method, params, sessionId);
+const world = "bench_raw";
+async function rawRound(record) {
+  let t = ms();
+  const { frameTree } = await send("Page.getFrameTree");
+  const { executionContextId } = await send("Page.createIsolatedWorld", {
+    frameId: frameTree.frame.id,
+    worldName: world,
+  });
+  await send("Runtime.evaluate", {
+    expression: `(${walkPage})(${JSON.stringify({ store: world, next: 1, indent: "", maxOptions: 25 })})`,
+    contextId: executionContextId,
+    returnByValue: true,
+  });
+  record("snapshot", ms() - t);
+  t = ms();
+  // As the plugin does: a background tab acknowledges input seconds late.
+  await send("Page.bringToFront");
+  const btn = await send("Runtime.evaluate", {
+    expression: "document.getElementById('btn')",
+    contextId: executionContextId,
+  });
+  const { quads } = await send("DOM.getContentQuads", { objectId: btn.result.objectId });
+  const [x1, y1, , , x3, y3] = quads[0];
+  const x = (x1 + x3) / 2;
+  const y = (y1 + y3) / 2;
+  await send("Input.dispatchMouseEvent", { type: "mouseMoved", x, y });
+  await send("Input.dispatchMouseEvent", { type: "mousePressed", x, y, button: "left", clickCount: 1 });
+  await send("Input.dispatchMouseEvent", { type: "mouseReleased", x, y, button: "left", clickCount: 1 });
+  record("click", ms() - t);
+  t = ms();
+  const q = await send("Runtime.evaluate", {
+    expression: "document.getElementById('q')",
+    contextId: executionContextId,
+  });
+  await send("Runtime.callFunctionOn", {
+    objectId: q.result.objectId,
+    functionDeclaration: "function() { this.focus(); this.select(); }",
+  });
+  await send("Input.insertText", { text: "quarterly report" });
+  record("type", ms() - t);
+  t = ms();
+  await send("Page.captureScreenshot", { format: "png" });
+  record("screenshot", ms() - t);
+}
+
+const ACTIONS = ["snapshot", "click", "type", "screenshot"];
+const timings = { raw: {}, endpoint: {}, relay: {} };
+for (const k of Object.keys(timings)) for (const a of [...ACTIONS, "round"]) timings[k][a] = [];
+const paths = {
+  raw: (record) => rawRound(record),
+  endpoint: (record) => pluginRound(endpoint, record),
+  relay: (record) => pluginRound(relay, record),
+};
+for (let i = 0; i < WARMUP; i++) for (const run of Object.values(paths)) await run(() => {});
+const order = Object.keys(paths);
+for (let i = 0; i < N; i++) {
+  for (const k of [...order.slice(i % 3), ...order.slice(0, i % 3)]) {
+    const start = ms();
+    await paths[k]((action, d) => timings[k][action].push(d));
+    timings[k].round.push(ms() - start);
+  }
+}
+await client.close();
+await relayPlugin.session.close();
+await endpointPlugin.session.close();
+await browser.close();
+server.close();
+for (const d of [root, profile, process.env.WORKSITE_STATE_DIR]) await rm(d, { recursive: true, force: true });
+
+const f = (x) => `${x.toFixed(1)} ms`;
+const row = (label, xs) => {
+  const s = stats(xs);
+  return `| ${label} | ${s.n} | ${f(s.mean)} | ${f(s.median)} | ${f(s.p95)} |`;
+};
+const med = (xs) => stats(xs).median;
+const ratio = (a, b) => `${(med(a) / med(b)).toFixed(2)}×`;
+const section = [
+  "## Chrome bridge",
+  "",
+  provenance(`node bench/chrome/overhead.mjs ${N}`, [
+    "Chromium at /usr/bin/chromium with the worksite extension loaded (headless)",
+    `N=${N} rounds per path (after ${WARMUP} warm-up rounds), interleaved, one browser, a tab each`,
+  ]),
+  "",
+  "A round is snapshot + click + type + screenshot on a local page (form, 30-row table, 20-item list). *raw* sends the same",
+  "CDP actions straight over chrome-remote-interface (walker in an isolated world, click by content quads, insertText,",
+  "captureScreenshot). *endpoint* is the plugin's tools in DevTools endpoint mode (direct CDP); *relay* is the same tools",
+  "through the loopback relay and the extension's chrome.debugger. The tools also guard navigations (Fetch on/off around",
+  "each action), check the frame's URL at action time, and write a screenshot artifact after every click and type.",
+  "",
+  "| path · action | n | mean | median | p95 |",
+  "|---|---:|---:|---:|---:|",
+  ...Object.keys(timings).flatMap((k) => [...ACTIONS, "round"].map((a) => row(`${k} · ${a}`, timings[k][a]))),
+  "",
+  `- relay / endpoint, per round (the relay's own cost, same tool code): **${ratio(timings.relay.round, timings.endpoint.round)}** (goal ≤1.2×)`,
+  `- relay / raw, per round: **${ratio(timings.relay.round, timings.raw.round)}**; endpoint / raw: **${ratio(timings.endpoint.round, timings.raw.round)}**`,
+  ...ACTIONS.map(
+    (a) =>
+      `- ${a}: relay / endpoint ${ratio(timings.relay[a], timings.endpoint[a])}, relay / raw ${ratio(timings.relay[a], timings.raw[a])}`,
+  ),
+].join("\n");
+await writeSection("chrome", section);

@@ -1,0 +1,63 @@
+// The CDP methods a worksite may send to a shared tab. Everything else is refused here and in the relay
+// (plugins/chrome/src/cdp-methods.ts holds the same list; a test keeps the two equal).
+export const ALLOWED = [
+  "DOM.describeNode",
+  "DOM.focus",
+  "DOM.getBoxModel",
+  "DOM.getContentQuads",
+  "DOM.scrollIntoViewIfNeeded",
+  "Fetch.continueRequest",
+  "Fetch.disable",
+  "Fetch.enable",
+  "Fetch.failRequest",
+  "Input.dispatchKeyEvent",
+  "Input.dispatchMouseEvent",
+  "Input.insertText",
+  "Page.bringToFront",
+  "Page.captureScreenshot",
+  "Page.createIsolatedWorld",
+  "Page.enable",
+  "Page.getFrameTree",
+  "Page.getLayoutMetrics",
+  "Page.handleJavaScriptDialog",
+  "Page.navigate",
+  "Page.reload",
+  "Runtime.callFunctionOn",
+  "Runtime.evaluate",
+  "Runtime.releaseObject",
+];
+
+/** Why a method is refused: cookies, storage, credentials and downloads have their own words. */
+export function refusal(method) {
+  if (/^Network\.(get|getAll|set|delete|clearBrowser)Cookies?$/.test(method) || /Cookie/i.test(method))
+    return `${method} is never forwarded: worksite cannot read or change cookies`;
+  if (/^(Storage|DOMStorage|IndexedDB|CacheStorage)\./.test(method))
+    return `${method} is never forwarded: worksite cannot read the browser's storage`;
+  if (/^(WebAuthn|Autofill|FedCm)\./.test(method) || /Credential|Password/i.test(method))
+    return `${method} is never forwarded: worksite cannot reach credentials`;
+  if (/DownloadBehavior|^Browser\./.test(method))
+    return `${method} is never forwarded: worksite cannot change where the browser saves files`;
+  return `${method} is not forwarded: only the page actions worksite needs are`;
+}
+
+export function allowed(method) {
+  return ALLOWED.includes(method);
+}
+
+/** Pages the agent may see: the web, and blank tabs. Never chrome:, chrome-extension:, devtools:, file: … */
+export function visibleUrl(url) {
+  return /^https?:\/\//i.test(url ?? "") || url === "about:blank";
+}
+
+/** The relay must be on this computer: ws on 127.0.0.1 or [::1] (a name like localhost could be pointed elsewhere). */
+export function loopbackRelay(text) {
+  try {
+    const url = new URL(text);
+    return url.protocol === "ws:" && (url.hostname === "127.0.0.1" || url.hostname === "[::1]");
+  } catch {
+    return false;
+  }
+}
+
+export const PROTOCOL = 1;
+export const GROUP_TITLE = "worksite";

@@ -1,0 +1,261 @@
+import { WorksiteError } from "@worksite/core";
+import {
+  frameHeader,
+  frameIndent,
+  frameUnavailable,
+  isSensitiveField,
+  MASK_CSS,
+  REF,
+  resolveRef,
+  trimToBudget,
+  type WalkResult,
+  walkPage,
+} from "@worksite/page";
+import type { ChromeSession, ChromeTab } from "./session.js";
+
+/*
+ * The shared walker and ref store, run over CDP in an isolated world named by
+ * the session: the page's own scripts can neither see the store nor the refs.
+ */
+
+interface Frame {
+  id: string;
+  url: string;
+  depth: number;
+}
+interface FrameTree {
+  frame: { id: string; url: string; urlFragment?: string };
+  childFrames?: FrameTree[];
+}
+
+export async function frames(session: ChromeSession, tab: ChromeTab): Promise<Frame[]> {
+  const { frameTree } = (await session.send(tab, "Page.getFrameTree")) as { frameTree: FrameTree };
+  const out: Frame[] = [];
+  const walk = (node: FrameTree, depth: number) => {
+    out.push({ id: node.frame.id, url: node.frame.url + (node.frame.urlFragment ?? ""), depth });
+    for (const child of node.childFrames ?? []) walk(child, depth + 1);
+  };
+  walk(frameTree, 0);
+  return out;
+}
+
+/** The tab's main-frame URL now: what rules match against at the moment of the action. */
+export async function tabUrl(session: ChromeSession, tab: ChromeTab): Promise<string> {
+  return (await frames(session, tab))[0]?.url ?? "about:blank";
+}
+
+async function worldOf(session: ChromeSession, tab: ChromeTab, frameId: string): Promise<number> {
+  const out = (await session.send(tab, "Page.createIsolatedWorld", { frameId, worldName: session.world })) as {
+    executionContextId: number;
+  };
+  return out.executionContextId;
+}
+
+/** Calls a self-contained function in the frame's isolated world with JSON arguments. */
+export async function inWorld<T>(
+  session: ChromeSession,
+  tab: ChromeTab,
+  frameId: string,
+  fn: (...args: any[]) => T,
+  ...args: unknown[]
+): Promise<T> {
+  const contextId = await worldOf(session, tab, frameId);
+  const out = (await session.send(tab, "Runtime.evaluate", {
+    expression: `(${fn.toString()})(...${JSON.stringify(args)})`,
+    contextId,
+    returnByValue: true,
+    awaitPromise: true,
+  })) as { result: { value?: T }; exceptionDetails?: { text: string; exception?: { description?: string } } };
+  if (out.exceptionDetails) throw new Error(out.exceptionDetails.exception?.description ?? out.exceptionDetails.text);
+  return out.result.value as T;
+}
+
+export async function mainFrameId(session: ChromeSession, tab: ChromeTab): Promise<string> {
+  const [main] = await frames(session, tab);
+  if (!main) throw new WorksiteError("tool-failed", `Tab ${tab.id} has no page.`);
+  return main.id;
+}
+
+export async function snapshot(session: ChromeSession, tab: ChromeTab, budget: number) {
+  const lines: string[] = [];
+  let refs = 0;
+  const list = await frames(session, tab);
+  for (const frame of list) {
+    const indent = frameIndent(frame.depth);
+    if (frame.depth > 0) lines.push(frameHeader(frame.depth, frame.url));
+    let result: WalkResult;
+    try {
+      result = await inWorld(session, tab, frame.id, walkPage, {
+        store: session.world,
+        next: tab.nextRef,
+        indent,
+        maxOptions: 25,
+      });
+    } catch {
+      lines.push(frameUnavailable(indent));
+      continue;
+    }
+    tab.nextRef = result.next;
+    for (const ref of result.refs) tab.refFrames.set(ref, frame.id);
+    refs += result.refs.length;
+    lines.push(...result.lines);
+  }
+  const live = new Set(list.map((f) => f.id));
+  for (const [ref, frameId] of tab.refFrames) if (!live.has(frameId)) tab.refFrames.delete(ref);
+  const title = await inWorld(session, tab, list[0]?.id ?? "", () => document.title).catch(() => "");
+  return { url: list[0]?.url ?? "about:blank", title, refs, ...trimToBudget(lines, budget) };
+}
+
+export interface Resolved {
+  objectId: string;
+  frameId: string;
+  sensitive: boolean;
+}
+
+const stale = (ref: string) =>
+  new WorksiteError(
+    "not-found",
+    `Ref ${ref} is not on the page any more; take a new chrome.snapshot and use its refs.`,
+  );
+
+export async function resolve(session: ChromeSession, tab: ChromeTab, ref: string): Promise<Resolved> {
+  if (!REF.test(ref))
+    throw new WorksiteError("user", `"${ref}" is not a ref; refs look like e12 and come from chrome.snapshot.`);
+  const frameId = tab.refFrames.get(ref);
+  if (!frameId) throw stale(ref);
+  const contextId = await worldOf(session, tab, frameId).catch(() => {
+    throw stale(ref);
+  });
+  const out = (await session.send(tab, "Runtime.evaluate", {
+    expression: `(${resolveRef.toString()})(${JSON.stringify(session.world)}, ${JSON.stringify(ref)})`,
+    contextId,
+  })) as { result: { objectId?: string; subtype?: string } };
+  if (!out.result.objectId || out.result.subtype === "null") throw stale(ref);
+  const sensitive = await callOn<boolean>(session, tab, out.result.objectId, isSensitiveField);
+  return { objectId: out.result.objectId, frameId, sensitive };
+}
+
+/** Calls `fn(element, ...args)` on a resolved element. */
+export async function callOn<T>(
+  session: ChromeSession,
+  tab: ChromeTab,
+  objectId: string,
+  fn: (el: any, ...args: any[]) => unknown,
+  ...args: unknown[]
+): Promise<T> {
+  const out = (await session.send(tab, "Runtime.callFunctionOn", {
+    objectId,
+    functionDeclaration: `function(...args) { return (${fn.toString()})(this, ...args); }`,
+    arguments: args.map((value) => ({ value })),
+    returnByValue: true,
+    awaitPromise: true,
+  })) as { result: { value?: T }; exceptionDetails?: { text: string } };
+  if (out.exceptionDetails) throw new Error(out.exceptionDetails.text);
+  return out.result.value as T;
+}
+
+export async function release(session: ChromeSession, tab: ChromeTab, el: Resolved) {
+  await session.send(tab, "Runtime.releaseObject", { objectId: el.objectId }).catch(() => {});
+}
+
+export async function click(session: ChromeSession, tab: ChromeTab, el: Resolved, button = "left", count = 1) {
+  await session.send(tab, "DOM.scrollIntoViewIfNeeded", { objectId: el.objectId }).catch(() => {});
+  const { quads } = (await session.send(tab, "DOM.getContentQuads", { objectId: el.objectId })) as {
+    quads: number[][];
+  };
+  const q = quads[0];
+  if (!q) throw new WorksiteError("tool-failed", "The element is not visible, so it cannot be clicked.");
+  const x = (q[0]! + q[2]! + q[4]! + q[6]!) / 4;
+  const y = (q[1]! + q[3]! + q[5]! + q[7]!) / 4;
+  await session.send(tab, "Input.dispatchMouseEvent", { type: "mouseMoved", x, y });
+  for (let i = 1; i <= count; i++) {
+    await session.send(tab, "Input.dispatchMouseEvent", { type: "mousePressed", x, y, button, clickCount: i });
+    await session.send(tab, "Input.dispatchMouseEvent", { type: "mouseReleased", x, y, button, clickCount: i });
+  }
+}
+
+/** Replaces the field's value the way a person would: focus, select all, type. */
+export async function typeInto(session: ChromeSession, tab: ChromeTab, el: Resolved, text: string) {
+  await callOn(session, tab, el.objectId, (node: HTMLElement) => {
+    node.focus();
+    if (node instanceof HTMLInputElement || node instanceof HTMLTextAreaElement) node.select();
+    else if (node.isContentEditable) document.getSelection()?.selectAllChildren(node);
+  });
+  if (text === "") await pressKey(session, tab, "Backspace");
+  else await session.send(tab, "Input.insertText", { text });
+}
+
+const KEYS: Record<string, { code: string; keyCode: number; text?: string }> = {
+  Enter: { code: "Enter", keyCode: 13, text: "\r" },
+  Escape: { code: "Escape", keyCode: 27 },
+  Tab: { code: "Tab", keyCode: 9 },
+  Backspace: { code: "Backspace", keyCode: 8 },
+  Delete: { code: "Delete", keyCode: 46 },
+  ArrowUp: { code: "ArrowUp", keyCode: 38 },
+  ArrowDown: { code: "ArrowDown", keyCode: 40 },
+  ArrowLeft: { code: "ArrowLeft", keyCode: 37 },
+  ArrowRight: { code: "ArrowRight", keyCode: 39 },
+  Home: { code: "Home", keyCode: 36 },
+  End: { code: "End", keyCode: 35 },
+  PageUp: { code: "PageUp", keyCode: 33 },
+  PageDown: { code: "PageDown", keyCode: 34 },
+  Space: { code: "Space", keyCode: 32, text: " " },
+};
+const MODIFIERS: Record<string, number> = { Alt: 1, Control: 2, Meta: 4, Shift: 8 };
+
+/** Presses a key or chord such as Enter, Escape or Control+A. */
+export async function pressKey(session: ChromeSession, tab: ChromeTab, chord: string) {
+  const parts = chord.split("+");
+  const name = parts.pop() ?? "";
+  let modifiers = 0;
+  for (const m of parts) {
+    const bit = MODIFIERS[m];
+    if (bit === undefined) throw new WorksiteError("user", `Unknown modifier ${m}; use Alt, Control, Meta or Shift.`);
+    modifiers |= bit;
+  }
+  const known = KEYS[name];
+  if (!known && name.length !== 1)
+    throw new WorksiteError(
+      "user",
+      `Unknown key ${name}; use a single character or one of ${Object.keys(KEYS).join(", ")}.`,
+    );
+  const key = known ? (name === "Space" ? " " : name) : name;
+  const text = known ? known.text : modifiers & ~8 ? undefined : name;
+  const keyCode = known ? known.keyCode : name.toUpperCase().charCodeAt(0);
+  const code = known ? known.code : /[a-z]/i.test(name) ? `Key${name.toUpperCase()}` : "";
+  const base = { key, code, windowsVirtualKeyCode: keyCode, modifiers };
+  await session.send(tab, "Input.dispatchKeyEvent", {
+    type: text ? "keyDown" : "rawKeyDown",
+    ...base,
+    ...(text ? { text } : {}),
+  });
+  await session.send(tab, "Input.dispatchKeyEvent", { type: "keyUp", ...base });
+}
+
+/** A screenshot with card and one-time-code digits disced while it is taken. */
+export async function capture(
+  session: ChromeSession,
+  tab: ChromeTab,
+  format: "png" | "jpeg" = "png",
+  mainFrame?: string,
+): Promise<Buffer> {
+  const main = mainFrame ?? (await mainFrameId(session, tab));
+  const marker = `${session.world}_mask`;
+  const contextId = await worldOf(session, tab, main).catch(() => undefined);
+  const run = (expression: string) =>
+    contextId === undefined
+      ? Promise.resolve()
+      : session.send(tab, "Runtime.evaluate", { expression, contextId }).catch(() => {});
+  await run(
+    `(() => { const s = document.createElement("style"); s.id = ${JSON.stringify(marker)}; s.textContent = ${JSON.stringify(MASK_CSS)}; document.documentElement.append(s); })()`,
+  );
+  try {
+    const { data } = (await session.send(tab, "Page.captureScreenshot", {
+      format,
+      ...(format === "jpeg" ? { quality: 80 } : {}),
+    })) as { data: string };
+    return Buffer.from(data, "base64");
+  } finally {
+    await run(`document.getElementById(${JSON.stringify(marker)})?.remove()`);
+  }
+}

@@ -1,0 +1,84 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { worksiteId, worksiteStateDir } from "@worksite/core";
+
+/*
+ * A worksite's pairing with the person's Chrome: one random token, kept in
+ * the person's state folder (out of the sandbox's reach, like approvals),
+ * and in the extension's storage. Where the relay last stood and why it was
+ * refused go beside it, so `worksite chrome status` can say what to do next.
+ */
+
+export interface ChromeStatus {
+  state: "waiting" | "connected" | "refused" | "stopped" | "closed";
+  reason?: string;
+  connectUrl?: string;
+  pid: number;
+  at: string;
+}
+
+export interface PairingStore {
+  worksite: string;
+  /** Whether `candidate` is the stored token, compared in constant time. */
+  matches(candidate: string): boolean;
+  has(): boolean;
+  /** Makes and stores a new token (a person clicked Allow). */
+  issue(): string;
+  forget(): boolean;
+  writeStatus(status: Omit<ChromeStatus, "pid" | "at">): void;
+  readStatus(): ChromeStatus | undefined;
+}
+
+function writeAtomic(file: string, text: string) {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(temp, text, { mode: 0o600 });
+  renameSync(temp, file);
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+export function openPairingStore(root: string, env: NodeJS.ProcessEnv = process.env): PairingStore {
+  const id = worksiteId(root, { create: true }, env) as string;
+  const dir = join(worksiteStateDir(root, { create: true }, env) as string, "chrome");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tokenFile = join(dir, "pairing.json");
+  const statusFile = join(dir, "status.json");
+  const read = (): string | undefined => {
+    try {
+      const token = (JSON.parse(readFileSync(tokenFile, "utf8")) as { token?: unknown }).token;
+      return typeof token === "string" && token.length >= 32 ? token : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    worksite: id,
+    has: () => read() !== undefined,
+    matches(candidate) {
+      const token = read();
+      // Equal-length digests: the comparison takes the same time whatever the candidate.
+      return token !== undefined && timingSafeEqual(digest(token), digest(candidate));
+    },
+    issue() {
+      const token = randomBytes(32).toString("base64url");
+      writeAtomic(tokenFile, `${JSON.stringify({ token, pairedAt: new Date().toISOString() })}\n`);
+      return token;
+    },
+    forget() {
+      const had = existsSync(tokenFile);
+      rmSync(tokenFile, { force: true });
+      return had;
+    },
+    writeStatus(status) {
+      writeAtomic(statusFile, `${JSON.stringify({ ...status, pid: process.pid, at: new Date().toISOString() })}\n`);
+    },
+    readStatus() {
+      try {
+        return JSON.parse(readFileSync(statusFile, "utf8")) as ChromeStatus;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

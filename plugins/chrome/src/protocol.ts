@@ -1,0 +1,44 @@
+import { z } from "zod";
+
+/** The relay and the extension speak this version; the connect page and the relay refuse any other. */
+export const PROTOCOL_VERSION = 1;
+
+/** The extension's id, pinned by the `key` in extension/manifest.json. */
+export const EXTENSION_ID = "poidfalhldbcnhcpeagkmiagjocjmgok";
+
+/** The first message the extension sends on its socket. */
+export const helloSchema = z.object({
+  type: z.literal("hello"),
+  protocol: z.number(),
+  worksite: z.string(),
+  extension: z.string().optional(),
+  token: z.string().optional(),
+  pair: z.boolean().optional(),
+});
+
+/** Everything else the extension sends. */
+export const extensionMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("ping") }),
+  z.object({
+    type: z.literal("result"),
+    id: z.number(),
+    result: z.unknown().optional(),
+    error: z.string().optional(),
+  }),
+  z.object({ type: z.literal("event"), tabId: z.number(), method: z.string(), params: z.unknown().optional() }),
+  z.object({ type: z.literal("detached"), tabId: z.number(), reason: z.string().optional() }),
+  z.object({ type: z.literal("tab-closed"), tabId: z.number() }),
+  z.object({ type: z.literal("tab-left"), tabId: z.number() }),
+]);
+export type ExtensionMessage = z.infer<typeof extensionMessageSchema>;
+
+export const sharedTabSchema = z.object({ tabId: z.number(), url: z.string(), title: z.string() });
+export type SharedTab = z.infer<typeof sharedTabSchema>;
+
+/** Close codes a refusal uses; the reason string says why in words. */
+export const CLOSE = {
+  protocol: 4400,
+  token: 4401,
+  origin: 4403,
+  busy: 4409,
+} as const;

@@ -1,0 +1,408 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { type WebSocket, WebSocketServer } from "ws";
+import { isForwarded, refusalOf } from "./cdp-methods.js";
+import type { PairingStore } from "./pairing.js";
+import {
+  CLOSE,
+  EXTENSION_ID,
+  type ExtensionMessage,
+  extensionMessageSchema,
+  helloSchema,
+  PROTOCOL_VERSION,
+  type SharedTab,
+  sharedTabSchema,
+} from "./protocol.js";
+
+/*
+ * The relay between one CDP client (this plugin's chrome-remote-interface)
+ * and the worksite bridge extension, on 127.0.0.1 only, at a random port and
+ * two unguessable paths. It answers what a page-level client needs (Target.*,
+ * Browser.getVersion) from the shared tabs, and forwards only the allow-listed
+ * methods to a tab; every other method is refused with its reason.
+ */
+
+export interface RelayOptions {
+  store: PairingStore;
+  /** Shown to the person on the connect page. */
+  name: string;
+  /** The extension detaches from a tab the agent has not used for this long. */
+  idleMs?: number;
+  /** Extension id whose Origin the extension socket must carry. */
+  extensionId?: string;
+}
+
+export interface Relay {
+  /** What the CDP client connects to. */
+  cdpUrl: string;
+  /** What the extension connects to (only the connect page learns it). */
+  extensionUrl: string;
+  /** The extension's connect page for this relay: the person opens it once to pair; later runs need no click. */
+  connectUrl: string;
+  /** Whether the extension is connected, whether a CDP client is, and the last refusal. */
+  state(): { connected: boolean; client: boolean; reason?: string };
+  /** Resolves when an extension is connected; rejects with the last refusal's reason after `timeoutMs`. */
+  waitForExtension(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+const secret = () => randomBytes(18).toString("base64url");
+const sessionOf = (tabId: number) => `s-${tabId}`;
+const targetOf = (tabId: number) => `tab-${tabId}`;
+const tabOfTarget = (id: unknown) => (typeof id === "string" && /^tab-\d+$/.test(id) ? Number(id.slice(4)) : undefined);
+const tabOfSession = (id: unknown) => (typeof id === "string" && /^s-\d+$/.test(id) ? Number(id.slice(2)) : undefined);
+
+interface CdpRequest {
+  id: number;
+  method: string;
+  params?: Record<string, unknown>;
+  sessionId?: string;
+}
+
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const { store } = options;
+  const extensionId = options.extensionId ?? EXTENSION_ID;
+  const extPath = `/extension/${secret()}`;
+  const cdpPath = `/cdp/${secret()}`;
+  const http = createServer((_req, res) => res.writeHead(404).end());
+  const wss = new WebSocketServer({ noServer: true });
+  let extension: WebSocket | undefined;
+  let client: WebSocket | undefined;
+  let lastRefusal: string | undefined;
+  let nextCall = 1;
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
+  const waiters = new Set<() => void>();
+  let connectUrl = "";
+
+  const status = (state: "waiting" | "connected" | "refused" | "stopped" | "closed", reason?: string) => {
+    try {
+      store.writeStatus({ state, ...(reason ? { reason } : {}), connectUrl });
+    } catch {
+      // The status file is a courtesy for `worksite chrome status`; the relay works without it.
+    }
+  };
+
+  function refuse(socket: WebSocket, code: number, kind: string, reason: string) {
+    lastRefusal = reason;
+    status("refused", reason);
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: "refused", code: kind, reason }));
+    socket.close(code, reason.slice(0, 120));
+  }
+
+  function callExtension(message: Record<string, unknown>, timeoutMs = 30_000): Promise<unknown> {
+    const ext = extension;
+    if (!ext) return Promise.reject(new Error("the worksite extension is not connected"));
+    const id = nextCall++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`the extension did not answer ${String(message.action)} in time`));
+      }, timeoutMs);
+      pending.set(id, { resolve, reject, timer });
+      ext.send(JSON.stringify({ type: "call", id, ...message }));
+    });
+  }
+
+  async function shared(): Promise<SharedTab[]> {
+    const out = (await callExtension({ action: "list" })) as { tabs?: unknown };
+    return sharedTabSchema.array().parse(out.tabs ?? []);
+  }
+
+  const info = (t: SharedTab) => ({
+    targetId: targetOf(t.tabId),
+    type: "page",
+    title: t.title,
+    url: t.url,
+    attached: true,
+    canAccessOpener: false,
+    browserContextId: "worksite",
+  });
+
+  function toClient(message: Record<string, unknown>) {
+    if (client?.readyState === client?.OPEN) client?.send(JSON.stringify(message));
+  }
+
+  /** Target.* and Browser.* answered here, from the shared tabs; never forwarded. */
+  async function browserLevel(req: CdpRequest): Promise<unknown> {
+    const p = req.params ?? {};
+    switch (req.method) {
+      case "Browser.getVersion":
+        return {
+          protocolVersion: "1.3",
+          product: "Chrome (worksite relay)",
+          revision: "",
+          userAgent: "",
+          jsVersion: "",
+        };
+      case "Target.setDiscoverTargets":
+        return {};
+      case "Target.getTargets":
+        return { targetInfos: (await shared()).map(info) };
+      case "Target.setAutoAttach": {
+        for (const tab of await shared())
+          toClient({
+            method: "Target.attachedToTarget",
+            params: { sessionId: sessionOf(tab.tabId), targetInfo: info(tab), waitingForDebugger: false },
+          });
+        return {};
+      }
+      case "Target.attachToTarget": {
+        const tabId = tabOfTarget(p.targetId);
+        if (tabId === undefined || !(await shared()).some((t) => t.tabId === tabId))
+          throw new Error(`no shared tab ${String(p.targetId)}: only tabs in the worksite group are visible`);
+        return { sessionId: sessionOf(tabId) };
+      }
+      case "Target.createTarget": {
+        const out = (await callExtension({ action: "create" })) as { tabId: number };
+        return { targetId: targetOf(out.tabId) };
+      }
+      case "Target.closeTarget":
+      case "Target.activateTarget": {
+        const tabId = tabOfTarget(p.targetId);
+        if (tabId === undefined) throw new Error(`no shared tab ${String(p.targetId)}`);
+        await callExtension({ action: req.method === "Target.closeTarget" ? "close" : "activate", tabId });
+        return req.method === "Target.closeTarget" ? { success: true } : {};
+      }
+      case "Target.detachFromTarget": {
+        const tabId = tabOfSession(p.sessionId);
+        if (tabId !== undefined) await callExtension({ action: "detach", tabId });
+        return {};
+      }
+      default:
+        throw new Error(`${req.method} is not available through the worksite relay`);
+    }
+  }
+
+  async function handleClient(req: CdpRequest) {
+    try {
+      let result: unknown;
+      if (req.sessionId === undefined) result = await browserLevel(req);
+      else {
+        const tabId = tabOfSession(req.sessionId);
+        if (tabId === undefined) throw new Error(`unknown session ${req.sessionId}`);
+        if (!isForwarded(req.method)) throw new Error(refusalOf(req.method));
+        result = await callExtension({ action: "cdp", tabId, method: req.method, params: req.params ?? {} });
+      }
+      toClient({ id: req.id, result: result ?? {}, ...(req.sessionId ? { sessionId: req.sessionId } : {}) });
+    } catch (error) {
+      toClient({
+        id: req.id,
+        error: { code: -32000, message: (error as Error).message },
+        ...(req.sessionId ? { sessionId: req.sessionId } : {}),
+      });
+    }
+  }
+
+  function onExtensionMessage(message: ExtensionMessage) {
+    switch (message.type) {
+      case "ping":
+        return;
+      case "result": {
+        const call = pending.get(message.id);
+        if (!call) return;
+        pending.delete(message.id);
+        clearTimeout(call.timer);
+        if (message.error !== undefined) call.reject(new Error(message.error));
+        else call.resolve(message.result);
+        return;
+      }
+      case "event":
+        toClient({ method: message.method, params: message.params ?? {}, sessionId: sessionOf(message.tabId) });
+        return;
+      case "tab-closed":
+      case "tab-left":
+        toClient({
+          method: "Target.detachedFromTarget",
+          params: { sessionId: sessionOf(message.tabId), targetId: targetOf(message.tabId), reason: message.type },
+        });
+        return;
+      case "detached":
+        return;
+      default:
+        return message satisfies never;
+    }
+  }
+
+  function acceptExtension(socket: WebSocket) {
+    let greeted = false;
+    const hello = setTimeout(() => {
+      if (!greeted) refuse(socket, CLOSE.protocol, "protocol", "no hello from the extension");
+    }, 10_000);
+    socket.on("message", (data) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(String(data));
+      } catch {
+        return refuse(socket, CLOSE.protocol, "protocol", "the extension sent something that is not JSON");
+      }
+      if (!greeted) {
+        clearTimeout(hello);
+        const parsed = helloSchema.safeParse(json);
+        if (!parsed.success) return refuse(socket, CLOSE.protocol, "protocol", "the first message was not a hello");
+        const h = parsed.data;
+        if (h.protocol !== PROTOCOL_VERSION)
+          return refuse(
+            socket,
+            CLOSE.protocol,
+            "protocol",
+            `protocol mismatch: the extension speaks version ${h.protocol}, this worksite ${PROTOCOL_VERSION}; update the one that is older`,
+          );
+        if (h.worksite !== store.worksite)
+          return refuse(
+            socket,
+            CLOSE.token,
+            "token-refused",
+            `this relay is for worksite ${store.worksite}, not ${h.worksite}`,
+          );
+        if (extension)
+          return refuse(
+            socket,
+            CLOSE.busy,
+            "busy",
+            "another extension is already connected to this worksite's relay; one Chrome serves a worksite at a time",
+          );
+        let token: string | undefined;
+        if (h.token !== undefined) {
+          if (!store.matches(h.token))
+            return refuse(
+              socket,
+              CLOSE.token,
+              "token-refused",
+              "token refused: this worksite's pairing does not match the extension's (it was forgotten or made anew)",
+            );
+        } else if (h.pair) token = store.issue();
+        else return refuse(socket, CLOSE.token, "token-refused", "token refused: the extension sent no token");
+        greeted = true;
+        extension = socket;
+        lastRefusal = undefined;
+        status("connected");
+        socket.send(
+          JSON.stringify({
+            type: "welcome",
+            protocol: PROTOCOL_VERSION,
+            name: options.name,
+            idleMs: options.idleMs ?? 60_000,
+            ...(token ? { token } : {}),
+          }),
+        );
+        for (const wake of waiters) wake();
+        return;
+      }
+      const message = extensionMessageSchema.safeParse(json);
+      if (message.success) onExtensionMessage(message.data);
+    });
+    socket.on("close", (code, reason) => {
+      clearTimeout(hello);
+      if (extension !== socket) return;
+      extension = undefined;
+      for (const [id, call] of pending) {
+        clearTimeout(call.timer);
+        call.reject(new Error("the worksite extension disconnected"));
+        pending.delete(id);
+      }
+      if (code === 4000 || code === 4001) {
+        lastRefusal = String(reason) || "stopped in the extension";
+        status("stopped", lastRefusal);
+      } else status("waiting", "the extension disconnected; it reconnects by itself");
+      // Every tab the client knew is gone until the extension is back.
+      toClient({ method: "Inspector.detached", params: { reason: "extension disconnected" } });
+    });
+  }
+
+  function acceptClient(socket: WebSocket) {
+    if (client)
+      return socket.close(
+        CLOSE.busy,
+        "another CDP client is already connected to this relay; one worksite session drives the shared tabs",
+      );
+    client = socket;
+    socket.on("message", (data) => {
+      let req: CdpRequest;
+      try {
+        req = JSON.parse(String(data)) as CdpRequest;
+      } catch {
+        return;
+      }
+      if (typeof req.id !== "number" || typeof req.method !== "string") return;
+      void handleClient(req);
+    });
+    socket.on("close", () => {
+      if (client === socket) client = undefined;
+    });
+  }
+
+  http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = req.url ?? "";
+    const origin = req.headers.origin;
+    if (path === extPath) {
+      // Only the bridge extension's own pages carry this Origin; a web page that learned the path cannot.
+      if (origin !== `chrome-extension://${extensionId}`) return reject(socket, 403);
+      wss.handleUpgrade(req, socket, head, acceptExtension);
+    } else if (path === cdpPath) {
+      if (origin !== undefined) return reject(socket, 403);
+      wss.handleUpgrade(req, socket, head, acceptClient);
+    } else reject(socket, 404);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(0, "127.0.0.1", () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const extensionUrl = `ws://127.0.0.1:${port}${extPath}`;
+  const query = new URLSearchParams({
+    relay: extensionUrl,
+    worksite: store.worksite,
+    name: options.name,
+    v: String(PROTOCOL_VERSION),
+  });
+  connectUrl = `chrome-extension://${extensionId}/connect.html?${query}`;
+  status("waiting");
+
+  return {
+    cdpUrl: `ws://127.0.0.1:${port}${cdpPath}`,
+    extensionUrl,
+    connectUrl,
+    state: () => ({
+      connected: extension !== undefined,
+      client: client !== undefined,
+      ...(lastRefusal ? { reason: lastRefusal } : {}),
+    }),
+    waitForExtension(timeoutMs, signal) {
+      if (extension) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(wake);
+          signal?.removeEventListener("abort", abort);
+        };
+        const wake = () => {
+          done();
+          resolve();
+        };
+        const abort = () => {
+          done();
+          reject(new Error("aborted while waiting for the extension"));
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(lastRefusal ?? "waiting for the extension"));
+        }, timeoutMs);
+        waiters.add(wake);
+        signal?.addEventListener("abort", abort, { once: true });
+      });
+    },
+    async close() {
+      status("closed");
+      for (const socket of wss.clients) socket.terminate();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+function reject(socket: Duplex, code: 403 | 404) {
+  socket.end(`HTTP/1.1 ${code} ${code === 403 ? "Forbidden" : "Not Found"}\r\nconnection: close\r\n\r\n`);
+}

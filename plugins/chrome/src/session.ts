@@ -1,0 +1,231 @@
+import { randomBytes } from "node:crypto";
+import { basename } from "node:path";
+import { type ToolContext, UserError, WorksiteError } from "@worksite/core";
+import CDP, { type CdpEventMessage, type Client } from "chrome-remote-interface";
+import { activePortWebSocket, browserWebSocket } from "./endpoint.js";
+import { type ResolvedChromeOptions, wayIn } from "./options.js";
+import { openPairingStore } from "./pairing.js";
+import { type Relay, startRelay } from "./relay.js";
+
+/** One tab the person shared (extension) or the plugin opened (endpoint). */
+export interface ChromeTab {
+  id: number;
+  targetId: string;
+  sessionId: string;
+  /** Which frame each ref was handed out in. */
+  refFrames: Map<string, string>;
+  nextRef: number;
+  closed?: string;
+  /** Navigations the guard refused on this tab, and how many of them a result has reported. */
+  blocked: { url: string; reason: string }[];
+  reported: number;
+  /** The URL the current call was decided on: its own navigation goes through once. */
+  allowOnce?: string;
+  /** Unsubscribes the tab's document guard (guard.ts), once installed. */
+  guard?: () => void;
+}
+
+export interface ChromeSession {
+  readonly options: ResolvedChromeOptions;
+  /** Name of the isolated world (and the ref store inside it) the page cannot see. */
+  readonly world: string;
+  /** Connects if needed and returns the current tab; `create` opens one in the group when none is shared. */
+  use(ctx: ToolContext, opts?: { create?: boolean }): Promise<ChromeTab>;
+  peek(): ChromeTab | undefined;
+  tabs(ctx: ToolContext): Promise<ChromeTab[]>;
+  newTab(ctx: ToolContext): Promise<ChromeTab>;
+  select(id: number): ChromeTab;
+  closeTab(id: number): Promise<void>;
+  send<T = any>(tab: ChromeTab, method: string, params?: Record<string, unknown>): Promise<T>;
+  /** Subscribes to the tab's events; returns the unsubscribe. */
+  listen(tab: ChromeTab, listener: (method: string, params: Record<string, unknown>) => void): () => void;
+  relay(): Relay | undefined;
+  /** The context of the latest call: page-initiated navigations are decided and audited under it. */
+  bound(): ToolContext | undefined;
+  /** Ends the session: detaches from every tab, closes the relay. The person's Chrome stays as it is. */
+  close(): Promise<void>;
+}
+
+export function createChromeSession(options: ResolvedChromeOptions): ChromeSession {
+  const world = `worksite_${randomBytes(8).toString("hex")}`;
+  let client: Client | undefined;
+  let relay: Relay | undefined;
+  let connecting: Promise<void> | undefined;
+  let tabs: ChromeTab[] = [];
+  let current: ChromeTab | undefined;
+  let nextId = 1;
+  /** Endpoint mode sees only the tabs it opened itself. */
+  const own = new Set<string>();
+  const listeners = new Set<(m: CdpEventMessage) => void>();
+  let endpoint = options.endpoint;
+  let boundCtx: ToolContext | undefined;
+
+  function endTab(sessionId: string, why: string) {
+    const tab = tabs.find((t) => t.sessionId === sessionId);
+    if (!tab) return;
+    tab.closed = why;
+    tab.guard?.();
+    tabs = tabs.filter((t) => t !== tab);
+    if (current === tab) current = undefined;
+  }
+
+  async function connect(ctx: ToolContext) {
+    let target: string;
+    const way = wayIn(options, ctx.worksite);
+    endpoint = Boolean(way.browserUrl || way.autoConnect);
+    if (way.browserUrl) target = await browserWebSocket(way.browserUrl, ctx.signal);
+    else if (way.autoConnect) target = await activePortWebSocket(way.autoConnect);
+    else {
+      const store = openPairingStore(ctx.worksite);
+      relay = await startRelay({ store, name: way.name ?? basename(ctx.worksite), idleMs: way.idleMs });
+      ctx.log.info(`Chrome bridge: waiting for the worksite extension; its connect page is ${relay.connectUrl}`);
+      await options.openConnectPage?.(relay.connectUrl);
+      try {
+        await relay.waitForExtension(options.connectTimeoutMs, ctx.signal);
+      } catch (error) {
+        const url = relay.connectUrl;
+        await relay.close();
+        relay = undefined;
+        throw new UserError(`Chrome is not connected: ${(error as Error).message}`, {
+          hint: store.has()
+            ? `open ${url} in your Chrome (the worksite extension connects without asking), or run \`worksite chrome status\``
+            : `pair once: run \`worksite chrome connect\` and click Allow on the connect page (${url})`,
+        });
+      }
+      target = relay.cdpUrl;
+    }
+    client = await CDP({ target, local: true });
+    client.on("event", (message) => {
+      if (message.method === "Target.detachedFromTarget" && message.params.sessionId)
+        endTab(String(message.params.sessionId), "the tab was closed or taken out of the worksite group");
+      if (message.method === "Inspector.detached")
+        for (const t of [...tabs]) endTab(t.sessionId, "the extension disconnected");
+      for (const l of listeners) l(message);
+    });
+    client.on("disconnect", () => {
+      client = undefined;
+      for (const t of [...tabs]) endTab(t.sessionId, "the connection to Chrome ended");
+    });
+  }
+
+  async function ensure(ctx: ToolContext): Promise<Client> {
+    if (!client) {
+      connecting ??= connect(ctx).finally(() => {
+        connecting = undefined;
+      });
+      await connecting;
+    }
+    if (!client) throw new WorksiteError("tool-failed", "The connection to Chrome ended.");
+    // The extension went away (a service-worker restart, a browser restart): it comes back by itself.
+    if (relay && !relay.state().connected) {
+      const r = relay;
+      await r.waitForExtension(options.connectTimeoutMs, ctx.signal).catch((error: Error) => {
+        throw new UserError(`Chrome is not connected: ${error.message}`, {
+          hint: `open ${r.connectUrl} in your Chrome, or run \`worksite chrome status\``,
+        });
+      });
+    }
+    return client;
+  }
+
+  async function refresh(ctx: ToolContext): Promise<ChromeTab[]> {
+    const c = await ensure(ctx);
+    const { targetInfos } = (await c.send("Target.getTargets")) as {
+      targetInfos: { targetId: string; type: string; url: string }[];
+    };
+    const pages = targetInfos.filter(
+      (t) => t.type === "page" && (!endpoint || own.has(t.targetId)) && /^(https?:|about:blank)/.test(t.url),
+    );
+    for (const info of pages) {
+      if (tabs.some((t) => t.targetId === info.targetId)) continue;
+      const { sessionId } = (await c.send("Target.attachToTarget", { targetId: info.targetId, flatten: true })) as {
+        sessionId: string;
+      };
+      tabs.push({
+        id: nextId++,
+        targetId: info.targetId,
+        sessionId,
+        refFrames: new Map(),
+        nextRef: 1,
+        blocked: [],
+        reported: 0,
+      });
+    }
+    const live = new Set(pages.map((p) => p.targetId));
+    tabs = tabs.filter((t) => live.has(t.targetId));
+    if (current && !tabs.includes(current)) current = undefined;
+    return [...tabs];
+  }
+
+  const session: ChromeSession = {
+    options,
+    world,
+    async use(ctx, opts) {
+      boundCtx = ctx;
+      if (current && !current.closed && client) return current;
+      const list = await refresh(ctx);
+      current = list[0];
+      if (!current && opts?.create) current = await session.newTab(ctx);
+      if (!current)
+        throw new WorksiteError(
+          "tool-failed",
+          endpoint
+            ? "No tab is open for this worksite yet; chrome.open a URL first."
+            : 'No tab is shared with this worksite: drag a tab into the "worksite" tab group in Chrome, or chrome.open a URL (it opens in the group).',
+        );
+      return current;
+    },
+    peek: () => (current && !current.closed ? current : undefined),
+    tabs: (ctx) => refresh(ctx),
+    async newTab(ctx) {
+      const c = await ensure(ctx);
+      const { targetId } = (await c.send("Target.createTarget", { url: "about:blank" })) as { targetId: string };
+      own.add(targetId);
+      await refresh(ctx);
+      const tab = tabs.find((t) => t.targetId === targetId);
+      if (!tab) throw new WorksiteError("tool-failed", "Chrome opened a tab that did not join the worksite group.");
+      current = tab;
+      return tab;
+    },
+    select(id) {
+      const tab = tabs.find((t) => t.id === id);
+      if (!tab) throw new WorksiteError("not-found", `No shared tab ${id}; chrome.tabs lists them.`);
+      current = tab;
+      return tab;
+    },
+    async closeTab(id) {
+      const tab = tabs.find((t) => t.id === id);
+      if (!tab || !client) throw new WorksiteError("not-found", `No shared tab ${id}; chrome.tabs lists them.`);
+      await client.send("Target.closeTarget", { targetId: tab.targetId });
+      endTab(tab.sessionId, "closed by chrome.tabs");
+    },
+    async send(tab, method, params = {}) {
+      if (tab.closed)
+        throw new WorksiteError("tool-failed", `Tab ${tab.id} is gone: ${tab.closed}. Its session ended.`);
+      if (!client) throw new WorksiteError("tool-failed", "The connection to Chrome ended.");
+      return client.send(method, params, tab.sessionId);
+    },
+    listen(tab, listener) {
+      const wrapped = (m: CdpEventMessage) => {
+        if (m.sessionId === tab.sessionId) listener(m.method, m.params);
+      };
+      listeners.add(wrapped);
+      return () => listeners.delete(wrapped);
+    },
+    relay: () => relay,
+    bound: () => boundCtx,
+    async close() {
+      const c = client;
+      const r = relay;
+      client = undefined;
+      relay = undefined;
+      tabs = [];
+      current = undefined;
+      if (c && endpoint) for (const targetId of own) await c.send("Target.closeTarget", { targetId }).catch(() => {});
+      own.clear();
+      await c?.close().catch(() => {});
+      await r?.close();
+    },
+  };
+  return session;
+}
