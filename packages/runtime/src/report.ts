@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { type ArtifactRef, type ArtifactStore, writeFileAtomic } from "@worksite/core";
 import type { AgentTurn } from "./agents/types.js";
 import type { RoundDecision } from "./decide.js";
