@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   /** A thread that stops waking (done, expired, a one-shot that ran, no wake: in THREAD.md) and why. */
   onStop?: (root: string, why: string) => void;
   worker?: string;
+  /** A wake that failed outside any round (a file the scheduler could not write): the daemon logs it and goes on. */
+  onError?: (root: string, error: unknown) => void;
 }
 
 export interface Scheduler {
@@ -131,7 +133,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
         else if (once && record.outcome !== "skipped") stopSlot(slot, "the one-shot wake ran");
         if (slot.due === undefined) await markStopped(slot);
       })
-      .catch(() => undefined)
+      .catch((error: unknown) => options.onError?.(slot.root, error))
       .finally(() => {
         slot.running = undefined;
         slot.controller = undefined;

@@ -193,7 +193,7 @@ export async function wakeThread(options: WakeOptions): Promise<WakeRecord> {
         : "waiting for a person";
   const links = ended && round !== undefined ? [`PROGRESS.md#round-${round}`, `artifacts/round-${round}/`] : [];
 
-  const incident = ended ? await findIncident(root, worksite, calls, audit) : undefined;
+  const incident = ended ? await findIncident(root, worksite, result.run, audit) : undefined;
   const record = await finish({
     outcome,
     summary: result.reason || outcome,
@@ -219,20 +219,27 @@ export function needsPerson(record: WakeRecord): boolean {
   return record.outcome === "waiting for a person" || record.outcome === "failed" || record.incident !== undefined;
 }
 
-/** Issue 16 item 5: a refused call, the same verification failing N wakes in a row, or an audit chain that does not verify. */
+/**
+ * Issue 16 item 5: a call a rule refused, the same verification failing N wakes in a row, or an audit
+ * chain that does not verify. A call the stage itself held back (monitor's read-only, draft's drafts) is
+ * the rollout working, not an incident.
+ */
 async function findIncident(
   root: string,
   worksite: Worksite,
-  calls: RunEvent[],
+  run: string,
   audit: AuditLog,
 ): Promise<string | undefined> {
-  const refused = calls.find((e) => e.type === "call" && e.status === "refused");
-  if (refused && refused.type === "call") return `a call was refused: ${refused.tool} (${refused.message})`;
+  const chain = await audit.verify();
+  if (!chain.ok) return `the audit log does not verify (line ${chain.line}: ${chain.problem})`;
+  const refused = (await audit.entries()).find(
+    (e) => e.run === run && e.outcome === "refused" && e.type === "decision" && !e.decision?.clamped,
+  );
+  if (refused)
+    return `a call was refused: ${refused.tool}${refused.target ? ` ${refused.target}` : ""} (${refused.decision?.reason ?? refused.message ?? "refused"})`;
   const limit = worksite.thread.rollout?.sameFailure;
   const failure = (await readState(root)).failure;
   if (limit !== undefined && failure && failure.count >= limit)
     return `the same verification failed ${failure.count} times in a row: ${failure.summary}`;
-  const chain = await audit.verify();
-  if (!chain.ok) return `the audit log does not verify (line ${chain.line}: ${chain.problem})`;
   return undefined;
 }
