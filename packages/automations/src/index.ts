@@ -31,3 +31,14 @@ export {
   type SchedulerOptions,
 } from "./scheduler.js";
 export { roundRunner } from "./round-runner.js";
+export {
+  QUEUE_NAME,
+  redisOptions,
+  schedulerId,
+  startQueueWorker,
+  type QueueWorker,
+  type QueueWorkerOptions,
+} from "./queue.js";
+export { LAUNCHD_LABEL, launchdPlist, systemdUnit, type InstallOptions } from "./install.js";
+export { driftDiagnostic } from "./drift.js";
+export { wakeStanding, type WakeStanding } from "./standing.js";

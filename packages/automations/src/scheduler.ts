@@ -1,4 +1,5 @@
 import { realpathSync } from "node:fs";
+import { driftDiagnostic } from "./drift.js";
 import { safeLoadWorksite } from "@worksite/core";
 import { type Clock, systemClock } from "./clock.js";
 import { jitterFor } from "./jitter.js";
@@ -172,6 +173,11 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     const text = loaded.value.thread.wake;
     if (!text) {
       options.onStop?.(root, "THREAD.md has no wake:");
+      continue;
+    }
+    const drift = driftDiagnostic(loaded.value);
+    if (drift) {
+      options.onStop?.(root, `${drift.message}; ${drift.hint}`);
       continue;
     }
     const now = clock.now();

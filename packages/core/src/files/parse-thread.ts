@@ -237,6 +237,8 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
   if (settings.wake !== undefined) {
     const wake = typeof settings.wake === "string" ? { schedule: settings.wake } : settings.wake;
     thread.wake = wake.schedule.trim();
+    const at = fm.locate(["wake"]);
+    thread.wakeSource = { file, line: at.line, column: at.column };
     const expires = wake.expires !== undefined ? parseDuration(wake.expires) : undefined;
     if (expires !== undefined || wake.pinned !== undefined)
       thread.wakeOptions = {

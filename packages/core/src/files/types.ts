@@ -20,6 +20,8 @@ export interface ThreadFile {
   wake?: string;
   /** `pinned: true`: listed first by `worksite threads`. */
   pinned?: boolean;
+  /** Where `wake:` was written, for errors about it (`worksite check`'s "endless drifting"). */
+  wakeSource?: SourceLocation;
   /** `wake: { expires, pinned }`: a recurring wake lapses after `expiresMs` (default 30 days) unless pinned. */
   wakeOptions?: { expiresMs?: number; pinned?: boolean };
   /** `rollout:` — what earns each stage its promotion, and what counts as an incident (issue 16 item 5). */
