@@ -42,3 +42,4 @@ export {
 export { LAUNCHD_LABEL, launchdPlist, systemdUnit, type InstallOptions } from "./install.js";
 export { driftDiagnostic } from "./drift.js";
 export { wakeStanding, type WakeStanding } from "./standing.js";
+export { automationRunsDir, readAutomations, runAutomation, type ScheduledAutomation } from "./scheduled.js";

@@ -38,6 +38,8 @@ const recordSchema = z.object({
   stage: z.string().optional(),
   /** Why the rollout counts this wake against the thread (refused call, repeated failure, broken audit chain). */
   incident: z.string().optional(),
+  /** The scheduled automation (automations/NAME.md) this run was, when it was one. */
+  automation: z.string().optional(),
   /** Which worker took it (host:pid), for the many-machine backend. */
   worker: z.string().optional(),
   read: z.boolean().default(false),

@@ -8,5 +8,6 @@ import type { RoundRunner } from "./wake-thread.js";
 export function roundRunner(
   extra: Omit<Partial<RunOptions>, "root" | "rounds" | "signal" | "onEvent"> = {},
 ): RoundRunner {
-  return ({ root, signal, onEvent }) => runThread({ event: "schedule", ...extra, root, rounds: 1, signal, onEvent });
+  return ({ root, signal, onEvent, event }) =>
+    runThread({ event: "schedule", ...extra, ...(event ? { event } : {}), root, rounds: 1, signal, onEvent });
 }

@@ -5,6 +5,7 @@ import { type Clock, systemClock } from "./clock.js";
 import { jitterFor } from "./jitter.js";
 import { readWakeState, updateWakeState, type WakeRecord, wakeId } from "./records.js";
 import { type Schedule, scheduleFor, wakesBetween } from "./schedule.js";
+import { runAutomation, type ScheduledAutomation, readAutomations } from "./scheduled.js";
 import { type RoundRunner, recordSkip, wakeThread } from "./wake-thread.js";
 
 /** A recurring wake lapses after this unless THREAD.md says otherwise or pins it (issue 16 item 1). */
@@ -26,6 +27,8 @@ export interface SchedulerOptions {
   /** A thread that stops waking (done, expired, a one-shot that ran, no wake: in THREAD.md) and why. */
   onStop?: (root: string, why: string) => void;
   worker?: string;
+  /** For scheduled automations: where their run folders go (WORKSITE_AUTOMATION_RUNS, XDG_CACHE_HOME, HOME). */
+  env?: NodeJS.ProcessEnv;
   /** A wake that failed outside any round (a file the scheduler could not write): the daemon logs it and goes on. */
   onError?: (root: string, error: unknown) => void;
 }
@@ -42,6 +45,8 @@ export interface Scheduler {
 interface Slot {
   root: string;
   key: string;
+  /** A scheduled automation (automations/NAME.md), not the thread's own wake. */
+  automation?: ScheduledAutomation;
   text: string;
   schedule: Schedule;
   /** The wake's time on the schedule, and when it fires (with jitter). */
@@ -77,15 +82,16 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
         `the recurring wake expired on ${new Date(slot.expiresAt).toISOString()} (set wake: { expires } or pinned: true)`,
       );
     }
-    void updateWakeState(
-      slot.root,
-      slot.text,
-      (s) => {
-        const { nextWake: _n, ...rest } = s;
-        return slot.due === undefined ? rest : { ...rest, nextWake: new Date(slot.due).toISOString() };
-      },
-      clock.now(),
-    ).catch(() => undefined);
+    if (!slot.automation)
+      void updateWakeState(
+        slot.root,
+        slot.text,
+        (s) => {
+          const { nextWake: _n, ...rest } = s;
+          return slot.due === undefined ? rest : { ...rest, nextWake: new Date(slot.due).toISOString() };
+        },
+        clock.now(),
+      ).catch(() => undefined);
   };
 
   const stopSlot = (slot: Slot, why: string) => {
@@ -99,7 +105,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     if (slot.running) {
       // No overlap: the wake is skipped, not queued, and the record says so.
       void recordSkip(slot.root, {
-        key: recordKey(planned),
+        key: slot.automation ? `${recordKey(planned)}-auto-${slot.automation.name}` : recordKey(planned),
         scheduledFor: planned,
         summary: `the round of an earlier wake is still running (overlap); this wake is skipped, not queued`,
         now,
@@ -117,22 +123,27 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     const controller = new AbortController();
     slot.controller = controller;
     const once = slot.schedule.spec.kind === "once";
-    slot.running = wakeThread({
-      root: slot.root,
+    const common = {
       scheduledFor: planned,
-      key: recordKey(planned),
       ...(missed ? { missed } : {}),
       now: () => clock.now(),
       runRound: options.runRound,
       signal: controller.signal,
       ...(options.worker ? { worker: options.worker } : {}),
-    })
+    };
+    const wake = slot.automation
+      ? runAutomation(slot.root, slot.automation, { ...common, ...(options.env ? { env: options.env } : {}) })
+      : wakeThread({ root: slot.root, key: recordKey(planned), ...common });
+    slot.running = wake
       .then(async (record) => {
         options.onWake?.(slot.root, record);
-        if (record.outcome === "done" || (record.outcome === "skipped" && record.summary === "the thread is done"))
+        if (
+          !slot.automation &&
+          (record.outcome === "done" || (record.outcome === "skipped" && record.summary === "the thread is done"))
+        )
           stopSlot(slot, "the thread is done");
         else if (once && record.outcome !== "skipped") stopSlot(slot, "the one-shot wake ran");
-        if (slot.due === undefined) await markStopped(slot);
+        if (slot.due === undefined && !slot.automation) await markStopped(slot);
       })
       .catch((error: unknown) => options.onError?.(slot.root, error))
       .finally(() => {
@@ -170,9 +181,24 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       options.onStop?.(root, "the worksite files have errors; run `worksite check`");
       continue;
     }
+    // Scheduled automations (automations/*.md) run whether or not the thread itself wakes.
+    const { automations, problems } = await readAutomations(root);
+    for (const p of problems) options.onStop?.(root, `${p.file}:${p.line}: ${p.message}`);
+    for (const automation of automations) {
+      const slot: Slot = {
+        root,
+        key: `${root}#${automation.name}`,
+        text: automation.schedule,
+        schedule: scheduleFor(automation.schedule, clock.now()),
+        since: clock.now(),
+        automation,
+      };
+      slots.push(slot);
+      plan(slot, clock.now());
+    }
     const text = loaded.value.thread.wake;
     if (!text) {
-      options.onStop?.(root, "THREAD.md has no wake:");
+      if (!automations.length) options.onStop?.(root, "THREAD.md has no wake:");
       continue;
     }
     const drift = driftDiagnostic(loaded.value);
@@ -212,7 +238,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   arm();
 
   return {
-    next: () => new Map(slots.map((s) => [s.root, s.due])),
+    next: () => new Map(slots.filter((s) => !s.automation).map((s) => [s.root, s.due])),
     async idle() {
       for (;;) {
         const running = slots.flatMap((s) => (s.running ? [s.running] : []));

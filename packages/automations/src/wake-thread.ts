@@ -11,6 +11,8 @@ export type RoundRunner = (options: {
   root: string;
   signal: AbortSignal;
   onEvent: (event: RunEvent) => void;
+  /** Why the round runs, for skill triggers (default "schedule"). */
+  event?: string;
 }) => Promise<RunResult>;
 
 export interface WakeOptions {
@@ -193,7 +195,8 @@ export async function wakeThread(options: WakeOptions): Promise<WakeRecord> {
         : "waiting for a person";
   const links = ended && round !== undefined ? [`PROGRESS.md#round-${round}`, `artifacts/round-${round}/`] : [];
 
-  const incident = ended ? await findIncident(root, worksite, result.run, audit) : undefined;
+  // Incidents matter to a staged rollout; without one, reading the whole log back after every wake is cost for nothing.
+  const incident = ended && worksite.thread.rollout ? await findIncident(root, worksite, result.run, audit) : undefined;
   const record = await finish({
     outcome,
     summary: result.reason || outcome,

@@ -97,7 +97,7 @@ worksite folders, share them: each wake runs once.`,
             onStop,
             onError: (e) => onError(undefined, e),
           })
-        : await startScheduler({ roots, runRound, onWake, onStop, onError });
+        : await startScheduler({ roots, runRound, onWake, onStop, onError, env: io.env });
       if (!json)
         io.stdout(
           `${paint("bold", "worksite wake")}: ${roots.length} thread${roots.length === 1 ? "" : "s"}${queue ? ` through ${queue}` : ""}; Ctrl-C stops\n`,
