@@ -120,13 +120,14 @@ describe("the embedded scheduler, on a manual clock, with the real run loop", ()
     expect([...scheduler.next().values()]).toEqual([undefined]);
   });
 
-  it("lets a recurring wake expire unless it is pinned", async () => {
+  it("lets a recurring wake expire unless it (or the whole thread) is pinned", async () => {
     const expiring = await makeThread({ thread: threadWith("wake: { schedule: 1h, expires: 2h }") });
     const pinned = await makeThread({ thread: threadWith("wake: { schedule: 1h, expires: 2h, pinned: true }") });
+    const pinnedThread = await makeThread({ thread: threadWith("wake: { schedule: 1h, expires: 2h }\npinned: true") });
     const clock = createManualClock(T0);
     const stops: string[] = [];
     const scheduler = await startScheduler({
-      roots: [expiring, pinned],
+      roots: [expiring, pinned, pinnedThread],
       runRound,
       clock,
       jitter: false,
@@ -139,6 +140,7 @@ describe("the embedded scheduler, on a manual clock, with the real run loop", ()
     await scheduler.stop();
     expect(await progressRounds(expiring)).toEqual([1, 2]);
     expect(await progressRounds(pinned)).toEqual([1, 2, 3]);
+    expect(await progressRounds(pinnedThread)).toEqual([1, 2, 3]);
     expect(stops).toEqual([expect.stringMatching(/recurring wake expired/)]);
   });
 

@@ -218,7 +218,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       text,
       schedule,
       since,
-      ...(schedule.spec.kind !== "once" && !opts?.pinned
+      // `pinned: true` (in wake: or at the top of THREAD.md, where it also lists the thread first) keeps it waking.
+      ...(schedule.spec.kind !== "once" && !opts?.pinned && !loaded.value.thread.pinned
         ? { expiresAt: since + (opts?.expiresMs ?? DEFAULT_WAKE_EXPIRY_MS) }
         : {}),
     };
