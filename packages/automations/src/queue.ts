@@ -6,6 +6,7 @@ import { safeLoadWorksite, UserError, wakeSpec } from "@worksite/core";
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { type WakeRecord, wakeId } from "./records.js";
+import { breakDeadWorkerLock, withHeartbeat } from "./queue-heartbeat.js";
 import { type RoundRunner, wakeThread } from "./wake-thread.js";
 
 /*
@@ -14,6 +15,8 @@ import { type RoundRunner, wakeThread } from "./wake-thread.js";
  * once). Each fire is one job, and a job is taken by one worker. A worker killed mid-round stops
  * renewing its job's lock; after `lockMs` another worker finds it stalled and takes it again, and the
  * run loop redoes the round the dead worker left (its thread lock is stale: the holder is gone).
+ * Across hosts a thread lock cannot be checked by pid: queue-heartbeat.ts keeps a heartbeat per round in
+ * Redis, so a dead worker's lock on another machine goes stale too.
  * The wake's record is keyed by the job id, so a retry never adds a second round for the same wake.
  */
 
@@ -105,6 +108,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
   }
 
+  const lockDuration = options.lockMs ?? 30_000;
   const processWake = async (job: Job<WakeJobData>): Promise<string> => {
     const root = job.data.root;
     const scheduledFor =
@@ -112,15 +116,18 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const controller = new AbortController();
     controllers.add(controller);
     try {
-      const record = await wakeThread({
-        root,
-        scheduledFor,
-        key: wakeId(scheduledFor, schedulerId(root)),
-        now: () => Date.now(),
-        runRound: options.runRound,
-        signal: controller.signal,
-        worker,
-      });
+      await breakDeadWorkerLock(queueConnection, root);
+      const record = await withHeartbeat(queueConnection, root, lockDuration, () =>
+        wakeThread({
+          root,
+          scheduledFor,
+          key: wakeId(scheduledFor, schedulerId(root)),
+          now: () => Date.now(),
+          runRound: options.runRound,
+          signal: controller.signal,
+          worker,
+        }),
+      );
       options.onWake?.(root, record);
       if (record.outcome === "done" || record.summary === "the thread is done") {
         await queue.removeJobScheduler(schedulerId(root)).catch(() => undefined);
@@ -132,7 +139,6 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
   };
 
-  const lockDuration = options.lockMs ?? 30_000;
   const consumer = new Worker<WakeJobData>(QUEUE_NAME, processWake, {
     connection: { ...connection, maxRetriesPerRequest: null },
     concurrency: 1,
