@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { approvalsDir, approve, listApprovals, parseThread } from "@worksite/core";
@@ -129,5 +130,22 @@ describe("promotion without a person (adversarial)", () => {
     const [promotion] = await listApprovals(root, { status: "pending" });
     await expect(approve(root, promotion!.id, { by: "automation" })).rejects.toThrow(/only a person approves/);
     expect(await stageOf(root)).toBe("monitor");
+  });
+});
+
+describe("notify:", () => {
+  it("runs the person's command on a result that needs them, with the result in its environment, not its command line", async () => {
+    const root = await makeThread({
+      thread: threadWith(
+        `wake: 10s\nstage: write\nrollout: { monitor: 2 clean wakes }\nnotify: 'printf "%s|%s" "$WORKSITE_WAKE_OUTCOME" "$WORKSITE_WAKE_INCIDENT" > notified.txt'`,
+      ),
+      goal: `---\nverify:\n  - artifact: never/*.txt\npause: { repeatedFailure: 100, maxRounds: 100, onForbidden: continue }\nsteps:\n  - tool: file.write\n    input: { path: "secrets/$(touch pwned).txt", content: "x" }\n---\n# Goal\nWatch.\n`,
+      permissions:
+        "# Permissions\n\n## Allow\n- `file.read`\n- `file.write(src/**)`\n\n## Forbidden\n- `file.write(secrets/**)`\n",
+    });
+    await wakes(root, 1);
+    const notified = await readFile(join(root, "notified.txt"), "utf8");
+    expect(notified).toMatch(/^continued\|a call was refused: file\.write secrets\/\$\(touch pwned\)\.txt/);
+    expect(existsSync(join(root, "pwned"))).toBe(false);
   });
 });
