@@ -139,8 +139,11 @@ describe("the embedded scheduler, on a manual clock, with the real run loop", ()
     }
     await scheduler.stop();
     expect(await progressRounds(expiring)).toEqual([1, 2]);
-    expect(await progressRounds(pinned)).toEqual([1, 2, 3]);
-    expect(await progressRounds(pinnedThread)).toEqual([1, 2, 3]);
+    // On failure, say what each wake recorded (a skip says why).
+    const told = async (root: string) =>
+      JSON.stringify((await listWakeRecords(root)).map((r) => [r.outcome, r.summary]));
+    expect(await progressRounds(pinned), await told(pinned)).toEqual([1, 2, 3]);
+    expect(await progressRounds(pinnedThread), await told(pinnedThread)).toEqual([1, 2, 3]);
     expect(stops).toEqual([expect.stringMatching(/recurring wake expired/)]);
   });
 
