@@ -37,7 +37,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function until(check: () => Promise<boolean> | boolean, ms = 90_000): Promise<void> {
+async function until(check: () => Promise<boolean> | boolean, ms = 150_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error("condition not met in time");
@@ -107,7 +107,7 @@ async function expectEachWakeOnce(root: string): Promise<void> {
 }
 
 describe("worksite wake --queue: workers share one schedule through Redis", () => {
-  it("three workers on one 2s schedule: each wake runs exactly once", { timeout: 120_000 }, async () => {
+  it("three workers on one 2s schedule: each wake runs exactly once", { timeout: 240_000 }, async () => {
     const root = await tempWorksite({
       "THREAD.md": thread("wake: 2s"),
       "GOAL.md": goalWith('  - tool: file.write\n    input: { path: src/note.txt, content: "looked" }\n'),
