@@ -121,7 +121,7 @@ describe("worksite wake --queue: workers share one schedule through Redis", () =
   });
 
   it("a worker killed with SIGKILL mid-round: its wake finishes on another worker, nothing lost or doubled", {
-    timeout: 180_000,
+    timeout: 300_000,
   }, async () => {
     const root = await tempWorksite({
       "THREAD.md": thread("wake: 6s"),
