@@ -50,7 +50,18 @@ export const THREAD_SECTIONS = vocabulary<ThreadSection>({
 const THREAD_LABELS =
   "owns, does not own, read first, deliver each round, pause when (or 负责, 不负责, 先读, 每轮结束要交付, 暂停条件)";
 
-const SETTINGS = ["plugins", "stage", "wake", "agent", "memory", "sandbox", "pinned", "chrome", "rollout", "notify"] as const;
+const SETTINGS = [
+  "plugins",
+  "stage",
+  "wake",
+  "agent",
+  "memory",
+  "sandbox",
+  "pinned",
+  "chrome",
+  "rollout",
+  "notify",
+] as const;
 const WAKE_SETTINGS = ["schedule", "expires", "pinned"] as const;
 const ROLLOUT_SETTINGS = ["monitor", "draft", "incidents"] as const;
 /** The agents a run can start (runtime's agentKinds); anything else fails only when the run begins. */
@@ -198,7 +209,13 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
       threadSettings,
       fm,
       d,
-      { "": SETTINGS, memory: MEMORY_SETTINGS, chrome: CHROME_SETTINGS, wake: WAKE_SETTINGS, rollout: ROLLOUT_SETTINGS },
+      {
+        "": SETTINGS,
+        memory: MEMORY_SETTINGS,
+        chrome: CHROME_SETTINGS,
+        wake: WAKE_SETTINGS,
+        rollout: ROLLOUT_SETTINGS,
+      },
       HINTS,
     ) ?? {};
   const body = splitSections(fm.body, fm.bodyLine, (label) => lookupLabel(label, THREAD_SECTIONS));
