@@ -55,6 +55,19 @@ if [ "$(uname -s)" = Linux ] && { ! command -v xdotool >/dev/null 2>&1 || ! comm
   fi
 fi
 
+# `worksite wake --queue redis://…` shares schedules through Redis; its tests start a redis-server of their own.
+if [ "$(uname -s)" = Linux ] && ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing redis-server (for worksite wake --queue and its tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    say "installing redis-server (sudo)"
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  else
+    say "no redis-server and no way to install it: the worksite wake --queue tests need: apt-get install -y redis-server"
+  fi
+fi
+
 say "installing dependencies"
 CI=true pnpm install --frozen-lockfile --reporter=silent
 say "building"

@@ -1,4 +1,5 @@
 import { approve, isId, readApproval, UserError } from "@worksite/core";
+import { applyPromotion, PROMOTE_TOOL } from "@worksite/automations";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
@@ -57,8 +58,17 @@ Exit codes for a draft: 0 ran, 1 refused or failed.`,
       forThread: Boolean(args.options["for-thread"]),
       audit: cliAudit(root),
     });
+    // A stage promotion the scheduler proposed: the person's approval rewrites THREAD.md's stage: now (issue 16).
+    const promoted =
+      approval.tool === PROMOTE_TOOL ? await applyPromotion(root, id, { by, audit: cliAudit(root) }) : undefined;
     if (args.options.json) {
-      io.stdout(`${JSON.stringify({ approval, grant: grant ?? null }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ approval, grant: grant ?? null, ...(promoted ? { promoted } : {}) }, null, 2)}\n`);
+      return 0;
+    }
+    if (promoted) {
+      io.stdout(
+        `${paint("green", "promoted")} ${id}: THREAD.md now says stage: ${promoted.to} (was ${promoted.from})\n`,
+      );
       return 0;
     }
     io.stdout(

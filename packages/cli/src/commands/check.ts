@@ -15,6 +15,7 @@ import { plural } from "@worksite/core";
 import { readinessDiagnostics, threadPlugins } from "./check-readiness.js";
 import { pluginLines, pluginsJson } from "./check-plugins.js";
 import { sandboxReport, sandboxSummary } from "./check-sandbox.js";
+import { driftDiagnostic } from "@worksite/automations";
 
 type Paint = ReturnType<typeof styler>;
 
@@ -41,6 +42,9 @@ export default defineCommand({
     }
     const plugins = await threadPlugins(result.value, root, io);
     const readiness = await readinessDiagnostics(result.value, root, io, shown, plugins);
+    // A thread that wakes on its own and can never stop is an error (issue 16: "endless drifting").
+    const drift = driftDiagnostic(result.value);
+    if (drift) readiness.push(drift);
     const blocking = readiness.filter((d) => d.severity === "error");
     if (blocking.length) {
       // It parses, but a run could not start (a plugin no package provides): an error like a parse error.

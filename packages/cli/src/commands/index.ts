@@ -141,6 +141,14 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "revoke this worksite's pairing with Chrome",
     load: async () => (await import("./chrome-forget.js")).default,
   },
+  wake: {
+    summary: "wake threads on their THREAD.md schedules, one round per wake; --install prints a user service",
+    load: async () => (await import("./wake.js")).default,
+  },
+  inbox: {
+    summary: "list the results wakes left: outcome, summary, links",
+    load: async () => (await import("./inbox.js")).default,
+  },
   mcp: {
     summary: "serve this worksite's gated tools to an MCP client (stdio, or local HTTP with a token)",
     load: async () => (await import("./mcp.js")).default,

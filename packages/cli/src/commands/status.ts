@@ -2,6 +2,7 @@
 import { loadWorksite } from "@worksite/core/files";
 import { listApprovals, listDrafts, listGrants } from "@worksite/core/records";
 import { currentStanding, liveLock, pendingMessages, readState, threadStanding } from "@worksite/runtime/thread-state";
+import { wakeStanding } from "@worksite/automations/standing";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
@@ -26,6 +27,7 @@ export default defineCommand({
     const queued = await pendingMessages(root, "queue");
     const work = await currentStanding(root, worksite, state);
     const proposals = await memoryProposalsWaiting(root, worksite);
+    const wakes = await wakeStanding(root, worksite);
     const status = {
       goal: worksite.goal.goal,
       stage: worksite.thread.stage,
@@ -49,10 +51,13 @@ export default defineCommand({
       onNextWake: work.nextWake.map((n) => ({ text: n.text, from: n.from })),
       lastDecision: work.decisions.at(-1) ?? null,
       memoryProposals: proposals,
-      // No scheduler ships yet (the automations package is still to come), so say how the wake is honoured today.
-      nextWake: worksite.thread.wake
-        ? `every ${worksite.thread.wake} per THREAD.md, once something runs \`worksite run\` on that schedule (cron, CI)`
-        : "only when someone runs `worksite run`",
+      nextWake: wakes.nextWake
+        ? `${wakes.nextWake} (wake: ${wakes.schedule})`
+        : wakes.schedule
+          ? `${wakes.stopped ?? "none planned"}; \`worksite wake\` wakes it on \`${wakes.schedule}\``
+          : "only when someone runs `worksite run` (THREAD.md has no wake:)",
+      lastWake: wakes.lastWake,
+      unreadWakeResults: wakes.unread,
     };
     if (args.options.json) {
       io.stdout(`${JSON.stringify(status, null, 2)}\n`);
@@ -91,6 +96,11 @@ export default defineCommand({
     line("steering", steering.length ? steering.map((m) => `"${m.text}"`).join(", ") : "none pending");
     line("queued", queued.length ? queued.map((m, i) => `${i + 1}. "${m.text}"`).join("  ") : "none");
     line("next wake", status.nextWake);
+    if (status.lastWake)
+      line(
+        "last wake",
+        `${status.lastWake.at} ${status.lastWake.outcome}: ${status.lastWake.summary}${wakes.unread ? ` (${wakes.unread} unread: ${suggestCommand(io, root, "inbox")})` : ""}`,
+      );
     line(
       "problems",
       work.open.length

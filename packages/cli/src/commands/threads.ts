@@ -1,3 +1,4 @@
+import { wakeStanding } from "@worksite/automations";
 import { readdir } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { listApprovals, listDrafts, loadWorksite, UserError } from "@worksite/core";
@@ -115,7 +116,11 @@ async function threadRow(root: string, from: string): Promise<ThreadRow> {
     state: standing.state,
     round: standing.round,
     waiting,
-    nextWake: state.nextWake ?? (worksite.thread.wake ? `every ${worksite.thread.wake}` : "when run"),
+    // The time a running `worksite wake` planned, when one did (issue 16).
+    nextWake:
+      (await wakeStanding(root, worksite)).nextWake ??
+      state.nextWake ??
+      (worksite.thread.wake ? `every ${worksite.thread.wake}` : "when run"),
   };
 }
 

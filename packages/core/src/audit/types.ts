@@ -9,6 +9,7 @@ export type AuditEventType =
   | "memory" // memory audit findings, proposals, accepts
   | "inbox" // steer / queue messages sent and taken
   | "run" // run and round start / stop, lock takeover
+  | "wake" // the scheduler woke a thread, skipped a wake (and why), proposed a promotion, demoted
   | "note";
 
 export interface AuditEvent {

@@ -10,7 +10,14 @@ export {
 } from "./parse-permissions.js";
 export type { ParseOptions, ParseResult } from "./parse-result.js";
 export { parseRuleText } from "./permission-rules.js";
-export { wakeProblem } from "./wake.js";
+export { wakeProblem, wakeSpec, type WakeSpec } from "./wake.js";
+export {
+  DEFAULT_SAME_FAILURE,
+  parsePromotionCondition,
+  ROLLOUT_STAGES,
+  type PromotionCondition,
+  type RolloutPlan,
+} from "./rollout.js";
 export { didYouMean } from "./did-you-mean.js";
 export {
   normalizeText,

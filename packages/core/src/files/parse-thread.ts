@@ -7,6 +7,8 @@ import { type BodyItem, lookupLabel, splitSections, vocabulary } from "./section
 import { warnUnknownLabels } from "./unknown-labels.js";
 import { didYouMean } from "./did-you-mean.js";
 import { wakeProblem } from "./wake.js";
+import { DEFAULT_SAME_FAILURE, parsePromotionCondition, ROLLOUT_STAGES } from "./rollout.js";
+import { parseDuration } from "../text/duration.js";
 import { isValidPackageName } from "./npm-name.js";
 
 const looksLikePath = (s: string) =>
@@ -48,7 +50,20 @@ export const THREAD_SECTIONS = vocabulary<ThreadSection>({
 const THREAD_LABELS =
   "owns, does not own, read first, deliver each round, pause when (or 负责, 不负责, 先读, 每轮结束要交付, 暂停条件)";
 
-const SETTINGS = ["plugins", "stage", "wake", "agent", "memory", "sandbox", "pinned", "chrome"] as const;
+const SETTINGS = [
+  "plugins",
+  "stage",
+  "wake",
+  "agent",
+  "memory",
+  "sandbox",
+  "pinned",
+  "chrome",
+  "rollout",
+  "notify",
+] as const;
+const WAKE_SETTINGS = ["schedule", "expires", "pinned"] as const;
+const ROLLOUT_SETTINGS = ["monitor", "draft", "incidents"] as const;
 /** The agents a run can start (runtime's agentKinds); anything else fails only when the run begins. */
 export const AGENT_KINDS = ["script", "openai", "command"] as const;
 const MEMORY_SETTINGS = ["path", "remote", "autoAccept"] as const;
@@ -73,19 +88,60 @@ const pluginList = z.preprocess(
   z.array(pluginEntry, { error: "expected a list of plugin package names" }),
 );
 
+const durationText = z.string({ error: "expected a time such as 30d" }).superRefine((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined || ms <= 0) ctx.addIssue({ code: "custom", message: `"${v}" is not a time such as 30d` });
+});
+const promotionText = z
+  .preprocess((v) => (typeof v === "number" ? String(v) : v), z.string({ error: "expected e.g. 7d or 10 clean wakes" }))
+  .superRefine((v, ctx) => {
+    const c = parsePromotionCondition(v);
+    if (typeof c === "string") ctx.addIssue({ code: "custom", message: c });
+  });
+
+const wakeSchedule = z
+  .preprocess(
+    (v) => (typeof v === "number" ? String(v) : v),
+    z.string({ error: "expected an interval such as 30m, a cron expression or an ISO time" }),
+  )
+  .superRefine((v, ctx) => {
+    const problem = wakeProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
 const threadSettings = z.strictObject({
   plugins: pluginList.optional(),
   stage: z.enum(["monitor", "draft", "write"], { error: "expected monitor, draft or write" }).optional(),
   wake: z
-    .preprocess(
-      (v) => (typeof v === "number" ? String(v) : v),
-      z.string({ error: "expected an interval such as 30m or a cron expression" }),
+    .union(
+      [
+        wakeSchedule,
+        z.strictObject({
+          schedule: wakeSchedule,
+          expires: durationText.optional(),
+          pinned: z.boolean({ error: "expected true or false" }).optional(),
+        }),
+      ],
+      {
+        error: "expected a schedule such as 30m, or { schedule, expires, pinned }",
+      },
     )
-    .superRefine((v, ctx) => {
-      const problem = wakeProblem(v);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    })
     .optional(),
+  rollout: z
+    .strictObject(
+      {
+        monitor: promotionText.optional(),
+        draft: promotionText.optional(),
+        incidents: z
+          .number({ error: "expected how many wakes in a row the same verification may fail" })
+          .int()
+          .min(1)
+          .optional(),
+      },
+      { error: "expected { monitor: 7d or 10 clean wakes, draft: 10 clean wakes }" },
+    )
+    .optional(),
+  notify: z.string({ error: "expected a command to run when a wake needs a person" }).min(1).optional(),
   agent: z
     .union([z.string().min(1), z.looseObject({ kind: z.string({ error: "an agent needs a `kind`" }).min(1) })], {
       error: "expected an agent kind such as `script`, or { kind: …, … }",
@@ -126,7 +182,9 @@ const HINTS: Record<string, string> = {
   plugins:
     "list plugin package names, e.g. `plugins: [browser]`; a local plugin file is `{ path: ./x.mjs, trust: local }`",
   stage: "stage is one of monitor (read only), draft (nothing is sent) or write",
-  wake: "use an interval such as `30m`, `2h`, `1d`, or a cron expression such as `0 9 * * 1-5`",
+  wake: "use an interval such as `30m`, a cron expression such as `0 9 * * 1-5 Europe/Berlin`, an ISO time such as `2026-12-24T09:00:00Z`, or { schedule, expires: 30d, pinned: true }",
+  rollout: "e.g. `rollout: { monitor: 7d or 10 clean wakes, draft: 10 clean wakes, incidents: 3 }`",
+  notify: 'a command run on wake results that need a person, e.g. `notify: notify-send "worksite"`',
   agent: "e.g. `agent: script`, or `agent: { kind: command, command: codex exec }`",
   memory: "e.g. `memory: { path: memory, remote: origin }`",
   sandbox: SANDBOX_SETTING_HINT,
@@ -151,7 +209,13 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
       threadSettings,
       fm,
       d,
-      { "": SETTINGS, memory: MEMORY_SETTINGS, chrome: CHROME_SETTINGS },
+      {
+        "": SETTINGS,
+        memory: MEMORY_SETTINGS,
+        chrome: CHROME_SETTINGS,
+        wake: WAKE_SETTINGS,
+        rollout: ROLLOUT_SETTINGS,
+      },
       HINTS,
     ) ?? {};
   const body = splitSections(fm.body, fm.bodyLine, (label) => lookupLabel(label, THREAD_SECTIONS));
@@ -187,7 +251,32 @@ function parseThreadWith(input: string, file: string, d: Collector): ThreadFile 
       );
     else thread.plugins.push(entry);
   });
-  if (settings.wake !== undefined) thread.wake = settings.wake.trim();
+  if (settings.wake !== undefined) {
+    const wake = typeof settings.wake === "string" ? { schedule: settings.wake } : settings.wake;
+    thread.wake = wake.schedule.trim();
+    const at = fm.locate(["wake"]);
+    thread.wakeSource = { file, line: at.line, column: at.column };
+    const expires = wake.expires !== undefined ? parseDuration(wake.expires) : undefined;
+    if (expires !== undefined || wake.pinned !== undefined)
+      thread.wakeOptions = {
+        ...(expires !== undefined ? { expiresMs: expires } : {}),
+        ...(wake.pinned !== undefined ? { pinned: wake.pinned } : {}),
+      };
+  }
+  if (settings.rollout !== undefined) {
+    const earn: NonNullable<ThreadFile["rollout"]>["earn"] = {};
+    for (const stage of ["monitor", "draft"] as const) {
+      const text = settings.rollout[stage];
+      const condition = text !== undefined ? parsePromotionCondition(text) : undefined;
+      if (condition && typeof condition !== "string") earn[stage] = condition;
+    }
+    thread.rollout = {
+      stages: ROLLOUT_STAGES,
+      earn,
+      sameFailure: settings.rollout.incidents ?? DEFAULT_SAME_FAILURE,
+    };
+  }
+  if (settings.notify !== undefined) thread.notify = settings.notify;
   if (settings.pinned) thread.pinned = true;
   if (settings.agent !== undefined) {
     thread.agent = typeof settings.agent === "string" ? { kind: settings.agent } : settings.agent;

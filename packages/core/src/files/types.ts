@@ -1,6 +1,7 @@
 import type { Diagnostic, SourceLocation } from "../errors.js";
 import type { PermissionsDefaults, Rule, Stage, Tier } from "../policy/types.js";
 import type { SandboxSetting } from "../sandbox/settings.js";
+import type { RolloutPlan } from "./rollout.js";
 
 /** A human-written item (bullet, numbered line or plain line) with where it came from. */
 export interface Item {
@@ -19,6 +20,14 @@ export interface ThreadFile {
   wake?: string;
   /** `pinned: true`: listed first by `worksite threads`. */
   pinned?: boolean;
+  /** Where `wake:` was written, for errors about it (`worksite check`'s "endless drifting"). */
+  wakeSource?: SourceLocation;
+  /** `wake: { expires, pinned }`: a recurring wake lapses after `expiresMs` (default 30 days) unless pinned. */
+  wakeOptions?: { expiresMs?: number; pinned?: boolean };
+  /** `rollout:` — what earns each stage its promotion, and what counts as an incident (issue 16 item 5). */
+  rollout?: RolloutPlan;
+  /** `notify:` — a person's command, run (outside any sandbox, as the person) on wake results that need a person. */
+  notify?: string;
   agent?: { kind: string; [key: string]: unknown };
   memory?: { path: string; remote?: string; autoAccept?: boolean };
   /** `sandbox:` — widens the OS sandbox under commands, or `off`; absent means the default sandbox. */

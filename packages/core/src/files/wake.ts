@@ -1,15 +1,65 @@
 import { parseDuration } from "../text/duration.js";
 
+/** What a `wake:` value says, once it reads well (wakeProblem is undefined). */
+export type WakeSpec =
+  | { kind: "interval"; ms: number }
+  | { kind: "cron"; expression: string; timezone?: string }
+  | { kind: "once"; at: string };
+
+/** A one-shot time: an ISO date-time with a zone (`2026-12-24T09:00Z`, `…+01:00`), so it means one instant everywhere. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Reads a `wake:` value that wakeProblem accepts; undefined for one it does not. */
+export function wakeSpec(value: string): WakeSpec | undefined {
+  if (wakeProblem(value) !== undefined) return undefined;
+  const v = value.trim();
+  const interval = parseDuration(v);
+  if (interval !== undefined) return { kind: "interval", ms: interval };
+  if (ISO_TIME.test(v)) return { kind: "once", at: new Date(v).toISOString() };
+  const { expression, timezone } = splitTimezone(v);
+  return { kind: "cron", expression, ...(timezone ? { timezone } : {}) };
+}
+
+/** A cron expression may end with an IANA zone (`0 9 * * 1-5 Europe/Berlin`); without one it is the machine's local time. */
+function splitTimezone(v: string): { expression: string; timezone?: string } {
+  const fields = v.split(/\s+/);
+  const last = fields.at(-1)!;
+  if (
+    fields.length > 1 &&
+    (last.includes("/") ? /^[A-Za-z_]+\/[A-Za-z_+\-/0-9]+$/.test(last) : /^(UTC|GMT)$/i.test(last))
+  )
+    return { expression: fields.slice(0, -1).join(" "), timezone: last };
+  return { expression: v };
+}
+
+function timezoneProblem(zone: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return undefined;
+  } catch {
+    return `"${zone}" is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`;
+  }
+}
+
 /**
- * `wake:` is either an interval (`30m`, `2h`, `1d`, `45s`) or a cron expression
- * (5 fields, or 6 with seconds first; `@hourly` style nicknames). Returns what
+ * `wake:` is an interval (`30m`, `2h`, `1d`, `45s`), a cron expression (5
+ * fields, or 6 with seconds first; `@hourly` style nicknames) with an optional
+ * IANA time zone after it, or a one-shot ISO time with its zone. Returns what
  * is wrong, or undefined when it is fine.
  */
 export function wakeProblem(value: string): string | undefined {
-  const v = value.trim();
-  if (v === "") return "is empty";
-  const interval = parseDuration(v);
+  const trimmed = value.trim();
+  if (trimmed === "") return "is empty";
+  const interval = parseDuration(trimmed);
   if (interval !== undefined) return interval > 0 ? undefined : "an interval must be longer than zero";
+  if (ISO_TIME.test(trimmed)) return Number.isNaN(Date.parse(trimmed)) ? `"${trimmed}" is not a real time` : undefined;
+  if (/^\d{4}-\d{2}-\d{2}/.test(trimmed))
+    return `"${trimmed}" needs a time and a zone to be a one-shot wake, e.g. 2026-12-24T09:00:00Z`;
+  const { expression: v, timezone } = splitTimezone(trimmed);
+  if (timezone) {
+    const problem = timezoneProblem(timezone);
+    if (problem) return problem;
+  }
   if (/^\d+$/.test(v)) return `"${v}" has no unit`;
   if (v.startsWith("@")) {
     return ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"].includes(v.toLowerCase())
