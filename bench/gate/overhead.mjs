@@ -21,9 +21,9 @@ const before = base ? await import(join(base, "packages/core/dist/index.js")) : 
 /** PERMISSIONS.md with `count` rules; the two the bench's calls match come last, so every rule is looked at. */
 function permissions(count) {
   const filler = Array.from({ length: count - 2 }, (_, i) =>
-    i % 2 ? `- \`file.read(docs/area-${i}/**)\`` : `- \`shell.run(tool-${i} --flag)\``,
+    i % 2 ? `- \`bench.look(docs/area-${i}/**)\`` : `- \`bench.touch(build/area-${i}/**)\``,
   );
-  return `# Permissions\n\n## Allow\n${filler.join("\n")}\n- \`file.read(src/**)\`\n- \`file.write(out/**)\`\n`;
+  return `# Permissions\n\n## Allow\n${filler.join("\n")}\n- \`bench.look(src/**)\`\n- \`bench.touch(out/**)\`\n`;
 }
 
 async function worksite(core, count) {
@@ -39,7 +39,7 @@ async function worksite(core, count) {
   const gate = core.createGate({
     root,
     worksite: loaded,
-    plugins: core.corePlugins(),
+    plugins: [benchPlugin, ...core.corePlugins()],
     audit,
     actor: "agent",
     run: "bench",
@@ -59,6 +59,21 @@ async function worksite(core, count) {
   };
   return { root, audit, gate, ctx };
 }
+
+/*
+ * The measured tools do nothing but return, so gate.call − tool.run is the gate's own cost (input parsing,
+ * target, call hash, the policy with its path resolution, the audit entries), not a file's I/O noise.
+ * Their targets are paths, decided like file.read / file.write targets.
+ */
+const any = { safeParse: (data) => ({ success: true, data }) };
+const noop = async () => ({ content: "ok" });
+const benchPlugin = {
+  name: "bench",
+  tools: {
+    look: { description: "read nothing", effect: "read", input: any, targetKind: "path", target: (i) => i.path, run: noop },
+    touch: { description: "write nothing", effect: "write", input: any, targetKind: "path", target: (i) => i.path, run: noop },
+  },
+};
 
 const hookScript =
   "let s='';process.stdin.on('data',d=>s+=d);process.stdin.on('end',()=>{JSON.parse(s);process.exit(0)})";
@@ -86,11 +101,9 @@ const p = (xs, q) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 /** Median and p95 of (gate − direct), each the median of interleaved samples. */
 async function overhead(core, count, kind) {
   const w = await worksite(core, count);
-  const read = { tool: "file.read", input: { path: "src/a.txt" } };
-  const write = (i) => ({ tool: "file.write", input: { path: `out/f${i % 50}.txt`, content: `line ${i}\n` } });
-  const direct = await times(async (i) =>
-    kind === "read" ? core.fileRead.run(read.input, w.ctx) : core.fileWrite.run(write(i).input, w.ctx),
-  );
+  const read = { tool: "bench.look", input: { path: "src/a.txt" } };
+  const write = (i) => ({ tool: "bench.touch", input: { path: `out/f${i % 50}.txt` } });
+  const direct = await times(async (i) => benchPlugin.tools[kind === "read" ? "look" : "touch"].run(write(i).input));
   const gated = await times(async (i) => {
     const outcome = await w.gate.call(kind === "read" ? read : write(i));
     if (outcome.status !== "ok") throw new Error(`gate said ${outcome.status}: ${outcome.message}`);
@@ -121,10 +134,10 @@ for (const [label, core] of [["now", here], ...(before ? [["before", before]] : 
 const hookRun = await (async () => {
   const w = await worksite(here, 10);
   const input = { path: "src/a.txt" };
-  const direct = await times(() => here.fileRead.run(input, w.ctx), 200);
+  const direct = await times(() => benchPlugin.tools.look.run(input), 200);
   const viaHook = await times(async () => {
-    await hook({ tool: "file.read", input });
-    await here.fileRead.run(input, w.ctx);
+    await hook({ tool: "bench.look", input });
+    await benchPlugin.tools.look.run(input);
   }, 100);
   await w.gate.dispose();
   await rm(w.root, { recursive: true, force: true });
@@ -143,8 +156,10 @@ const section = [
     ...(base ? ["*before* rows: the code before issue 13, built from main, measured in the same run"] : []),
   ]),
   "",
-  "A *read* call is `file.read` of a 380-byte file; a *write* call is `file.write` of a small file, whose decision",
-  "is fdatasynced before the tool runs. PERMISSIONS.md holds the given number of rules, the two that match last.",
+  "A *read* call is `bench.look src/a.txt`, a *write* call `bench.touch out/fN.txt`: path targets, decided as file.read /",
+  "file.write are, by tools that only return, so the gate's own cost is what is measured. A write call's decision is",
+  "fdatasynced before its tool runs; a read call is one entry, group-committed. PERMISSIONS.md holds the given number",
+  "of rules, the two that match last.",
   "Overhead = median of `gate.call` − median of the tool's own `run` (input parsing, target, call hash, policy,",
   "audit entries: redacted, chained, written, synced as the call's effect needs). The hook row spawns `node -e` per",
   "call, writes the call JSON to its stdin and waits for exit 0 before running the tool.",

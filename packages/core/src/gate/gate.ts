@@ -414,7 +414,10 @@ export function createGate(options: GateOptions): Gate {
         return { status: "refused", tool: tool.id, decision, message, auditSeq: entry.seq };
       };
       const proceed = async (event: Partial<AuditEvent> = {}) => {
-        await audit.append({ ...base, ...event }, durable(event));
+        // A read call that runs without using up an approval is one line: its result entry carries the
+        // decision (tier, rule, call hash). Nothing it does needs a record before it runs (issue 13 item 1).
+        const oneLine = tool.effect === "read" && event.data?.consumed === undefined && event.type === undefined;
+        if (!oneLine) await audit.append({ ...base, ...event }, durable(event));
         return execute(tool, input, actor, signal, decision, { ...base, ...event }, scrub);
       };
 

@@ -13,7 +13,7 @@
 import { lstatSync, readlinkSync } from "node:fs";
 import { homedir } from "node:os";
 import { posix } from "node:path";
-import { globMatches, hasGlobChars } from "./glob.js";
+import { globToRegExp, hasGlobChars } from "./glob.js";
 import type { MatchMode } from "./match-mode.js";
 
 export interface ResolvedPath {
@@ -52,7 +52,7 @@ export function isAbsolutePattern(spec: string): boolean {
  * agent makes between two calls must change the second decision.
  */
 const realRoots = new Map<string, string>();
-const patterns = new Map<string, { pattern: string; absolute: boolean }>();
+const patterns = new Map<string, { pattern: string; absolute: boolean; strict?: RegExp; generous?: RegExp }>();
 
 /** The root's real path: the root is the person's folder, which no agent tool or command can replace. */
 function realRootOf(lexicalRoot: string): string {
@@ -73,14 +73,34 @@ export function pathRuleMatches(spec: string, path: ResolvedPath, mode: MatchMod
     patterns.set(spec, normal);
   }
   const { pattern, absolute } = normal;
-  const readings = (
-    absolute ? [path.lexical, path.real] : [path.relReal, path.inside ? path.relLexical : undefined]
-  ).map((p) => p?.normalize("NFC"));
-  const options = { separator: "/" as const, caseInsensitive: mode === "generous" };
-  const test = (p: string | undefined) => p !== undefined && globMatches(pattern, p, options);
-  if (mode === "generous") return readings.some(test);
+  const generous = mode === "generous";
+  const re = generous
+    ? (normal.generous ??= globToRegExp(pattern, { separator: "/", caseInsensitive: true }))
+    : (normal.strict ??= globToRegExp(pattern, { separator: "/", caseInsensitive: false }));
+  const r = readingsOf(path);
+  const test = (p: string | undefined) => p !== undefined && re.test(p);
+  if (generous) return absolute ? test(r.lexical) || test(r.real) : test(r.relReal) || test(r.relLexicalInside);
   // An allow must hold for where the file system will really put it.
-  return test((absolute ? path.real : path.relReal)?.normalize("NFC"));
+  return test(absolute ? r.real : r.relReal);
+}
+
+/** A path's readings in NFC, worked out once per decided path rather than once per rule. */
+const nfc = new WeakMap<
+  ResolvedPath,
+  Record<"lexical" | "real" | "relReal" | "relLexicalInside", string | undefined>
+>();
+function readingsOf(path: ResolvedPath) {
+  let r = nfc.get(path);
+  if (!r) {
+    r = {
+      lexical: path.lexical.normalize("NFC"),
+      real: path.real.normalize("NFC"),
+      relReal: path.relReal?.normalize("NFC"),
+      relLexicalInside: path.inside ? path.relLexical?.normalize("NFC") : undefined,
+    };
+    nfc.set(path, r);
+  }
+  return r;
 }
 
 function normalisePattern(spec: string): { pattern: string; absolute: boolean } {
