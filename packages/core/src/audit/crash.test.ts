@@ -27,44 +27,7 @@ import { verifyAuditFile } from "./verify.js";
  * suite's global setup builds from this source before any test runs.
  */
 
-const coreIndex = new URL("../../dist/index.js", import.meta.url).pathname;
-
-export const CRASH_CHILD = `
-const { createGate, loadWorksite, openAuditLog } = await import(${JSON.stringify(coreIndex)});
-const { appendFileSync } = await import("node:fs");
-const { join } = await import("node:path");
-const [root, marks, startAt] = process.argv.slice(1);
-const any = { safeParse: (data) => ({ success: true, data }) };
-const plugin = {
-  name: "crash",
-  tools: {
-    look: { description: "reads", effect: "read", input: any, targetKind: "text", target: (i) => i.id, run: async () => ({ content: "seen" }) },
-    touch: {
-      description: "changes something",
-      effect: "write",
-      input: any,
-      targetKind: "text",
-      target: (i) => i.id,
-      run: async (i) => {
-        appendFileSync(marks, i.id + "\\n");
-        return { content: "touched" };
-      },
-    },
-  },
-};
-const worksite = await loadWorksite(root);
-const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
-const gate = createGate({ root, worksite, plugins: [plugin], audit, actor: "agent", run: "crash", round: 1 });
-process.stdout.write("ready\\n");
-for (let i = Number(startAt); ; i++) {
-  const read = await gate.call({ tool: "crash.look", input: { id: "r" + i } });
-  const write = await gate.call({ tool: "crash.touch", input: { id: "w" + i } });
-  if (read.status !== "ok" || write.status !== "ok") {
-    process.stderr.write(JSON.stringify([read, write]) + "\\n");
-    process.exit(2);
-  }
-}
-`;
+const CHILD = new URL("./__fixtures__/crash-child.mjs", import.meta.url).pathname;
 
 let root: string;
 let children: ChildProcess[] = [];
@@ -91,7 +54,7 @@ const until = async (what: string, test: () => boolean, ms = 60_000) => {
 
 /** Starts a child streaming gate calls, kills it with SIGKILL after `marks` write calls ran plus `extraMs`, and waits for its end. */
 async function runAndKill(marks: string, startAt: number, wantMarks: number, extraMs: number): Promise<void> {
-  const child = spawn(process.execPath, ["--input-type=module", "-e", CRASH_CHILD, root, marks, String(startAt)], {
+  const child = spawn(process.execPath, [CHILD, root, marks, String(startAt)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
