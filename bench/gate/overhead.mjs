@@ -70,8 +70,22 @@ const noop = async () => ({ content: "ok" });
 const benchPlugin = {
   name: "bench",
   tools: {
-    look: { description: "read nothing", effect: "read", input: any, targetKind: "path", target: (i) => i.path, run: noop },
-    touch: { description: "write nothing", effect: "write", input: any, targetKind: "path", target: (i) => i.path, run: noop },
+    look: {
+      description: "read nothing",
+      effect: "read",
+      input: any,
+      targetKind: "path",
+      target: (i) => i.path,
+      run: noop,
+    },
+    touch: {
+      description: "write nothing",
+      effect: "write",
+      input: any,
+      targetKind: "path",
+      target: (i) => i.path,
+      run: noop,
+    },
   },
 };
 
