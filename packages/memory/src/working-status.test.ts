@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { rm, unlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -83,5 +84,27 @@ describe("memory status, by the git CLI and by the index's stat cache", () => {
     await commitHandEdits(store, "record the edits", person);
     expect(await both(store)).toEqual([]);
     expect(gitCli(dir, "status", "--porcelain")).toBe("");
+  });
+});
+
+describe("memory status by the git CLI", () => {
+  it("runs no command a global or a repository config names (core.fsmonitor)", async () => {
+    const { store, dir } = await committedFolder("own");
+    const marker = join(dir, "..", `${dir.split("/").at(-1)}-fsmonitor-ran`);
+    dirs.push(marker);
+    const global = join(dir, "..", `${dir.split("/").at(-1)}-gitconfig`);
+    dirs.push(global);
+    await writeFile(global, `[core]\n\tfsmonitor = "touch ${marker}; false"\n`);
+    gitCli(dir, "config", "core.fsmonitor", `touch ${marker}; false`);
+    const saved = process.env.GIT_CONFIG_GLOBAL;
+    process.env.GIT_CONFIG_GLOBAL = global;
+    try {
+      await writeFile(join(dir, "topic-0/entry-0.md"), entryText("entry-0", {}, "Changed by hand."));
+      expect(await changesByGitCli(store)).toEqual([{ file: "topic-0/entry-0.md", change: "modified" }]);
+    } finally {
+      if (saved === undefined) delete process.env.GIT_CONFIG_GLOBAL;
+      else process.env.GIT_CONFIG_GLOBAL = saved;
+    }
+    expect(existsSync(marker)).toBe(false);
   });
 });

@@ -41,7 +41,36 @@ export async function workingChanges(
   store: MemoryStore,
   loaded?: readonly { file: string; text: string; tooBig?: true }[],
 ): Promise<HandEdit[]> {
-  return hasGitCli() ? changesByGitCli(store) : changesByIndex(store, loaded);
+  if (!hasGitCli()) return changesByIndex(store, loaded);
+  // A repository git refuses (owned by someone else, an odd config) still has an answer: the index's.
+  return changesByGitCli(store).catch(() => changesByIndex(store, loaded));
+}
+
+/*
+ * git reads configs that can run commands (core.fsmonitor, hooks): none from the person's global or the
+ * system config, and the repository's own are overridden, as the checkpoint repository's git does.
+ */
+const HARDENING = [
+  "core.fsmonitor=false",
+  "core.hooksPath=/dev/null",
+  "core.quotepath=false",
+  "diff.ignoreSubmodules=all",
+  "submodule.recurse=false",
+  "status.submoduleSummary=false",
+  "protocol.allow=never",
+].flatMap((c) => ["-c", c]);
+
+function gitEnv(store: MemoryStore): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GIT_") && k !== "XDG_CONFIG_HOME") env[k] = v;
+  return {
+    ...env,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_DIR: store.gitdir,
+    GIT_WORK_TREE: store.root,
+  };
 }
 
 const run = promisify(execFile);
@@ -52,8 +81,7 @@ export async function changesByGitCli(store: MemoryStore): Promise<HandEdit[]> {
     "git",
     [
       "--no-optional-locks",
-      "-c",
-      "core.quotepath=false",
+      ...HARDENING,
       "status",
       "--porcelain=v1",
       "-z",
@@ -64,11 +92,7 @@ export async function changesByGitCli(store: MemoryStore): Promise<HandEdit[]> {
       "--",
       store.prefix || ".",
     ],
-    {
-      cwd: store.root,
-      maxBuffer: 256 * 1024 * 1024,
-      env: { ...process.env, GIT_DIR: store.gitdir, GIT_WORK_TREE: store.root },
-    },
+    { cwd: store.root, maxBuffer: 256 * 1024 * 1024, env: gitEnv(store) },
   );
   const out: HandEdit[] = [];
   for (const record of stdout.split("\0")) {
