@@ -117,7 +117,14 @@ export async function tryFileLock(lockPath: string, options: LockOptions = {}): 
     const seen = await readFile(lockPath, "utf8").catch(() => undefined);
     if (seen === undefined) continue; // released between our create and read: try again
     const current = parseHolder(seen);
-    if (!(await isStale(lockPath, current, options.staleMs))) return { heldBy: current };
+    if (!(await isStale(lockPath, current, options.staleMs))) {
+      // Empty or torn: its creator is between create and write. Look again shortly, so the answer names the holder.
+      if (current === undefined && attempt < 7) {
+        await new Promise((r) => setTimeout(r, 1));
+        continue;
+      }
+      return { heldBy: current };
+    }
     // Whichever taker removes the stale lock, the one whose lock takes its place is the one that
     // took it over and must say so (a run logs it), even when a rival taker did the removing.
     tookOverFrom = current;

@@ -151,12 +151,30 @@ export class AuditWriter {
   }
 
   private async syncNow(): Promise<void> {
-    const held = this.held;
-    const target = this.written;
-    if (!held || !target) return;
-    await new Promise<void>((done, fail) => fs.fdatasync(held.fd, (error) => (error ? fail(error) : done())));
-    if (this.held === held) this.writeHeads(held, target);
-    this.synced = Math.max(this.synced, target.seq);
+    for (;;) {
+      const held = this.held;
+      const target = this.written;
+      if (!target) return;
+      if (!held) {
+        // Handed back before a sync went through (its sync failed): sync the file by path, heads stay behind.
+        const fd = fs.openSync(this.path, "r");
+        try {
+          await fdatasync(fd);
+        } finally {
+          fs.closeSync(fd);
+        }
+      } else {
+        try {
+          await fdatasync(held.fd);
+        } catch (error) {
+          if (this.held !== held) continue; // the descriptor was replaced (revalidate) while syncing: sync the new one
+          throw error;
+        }
+        if (this.held === held) this.writeHeads(held, target);
+      }
+      this.synced = Math.max(this.synced, target.seq);
+      return;
+    }
   }
 
   private schedule(): void {
@@ -308,6 +326,10 @@ export class AuditWriter {
       }
     }
   }
+}
+
+function fdatasync(fd: number): Promise<void> {
+  return new Promise((done, fail) => fs.fdatasync(fd, (error) => (error ? fail(error) : done())));
 }
 
 function writeAll(fd: number, bytes: Buffer): void {

@@ -228,13 +228,20 @@ export function createGate(options: GateOptions): Gate {
     decision: Decision,
     base: AuditEvent,
     scrub: Scrub = keep,
+    /** A read call's one line: the decision entry, written after the run with its outcome. */
+    oneLine = false,
   ): Promise<GateOutcome> {
     const written: ArtifactRef[] = [];
     const started = performance.now();
     // A result may reach the disk a few milliseconds late (group commit): the decision before it already did.
     const finish = (event: Partial<AuditEvent>) =>
       audit.append(
-        { ...base, type: "result", durationMs: Math.round(performance.now() - started), ...event },
+        {
+          ...base,
+          type: oneLine ? "decision" : "result",
+          durationMs: Math.round(performance.now() - started),
+          ...event,
+        },
         { durable: false },
       );
     if (signal.aborted) {
@@ -414,11 +421,11 @@ export function createGate(options: GateOptions): Gate {
         return { status: "refused", tool: tool.id, decision, message, auditSeq: entry.seq };
       };
       const proceed = async (event: Partial<AuditEvent> = {}) => {
-        // A read call that runs without using up an approval is one line: its result entry carries the
-        // decision (tier, rule, call hash). Nothing it does needs a record before it runs (issue 13 item 1).
+        // A read call that runs without using up an approval is one line: its decision entry, written after
+        // the run with the outcome. Nothing it does needs a record before it runs (issue 13 item 1).
         const oneLine = tool.effect === "read" && event.data?.consumed === undefined && event.type === undefined;
         if (!oneLine) await audit.append({ ...base, ...event }, durable(event));
-        return execute(tool, input, actor, signal, decision, { ...base, ...event }, scrub);
+        return execute(tool, input, actor, signal, decision, { ...base, ...event }, scrub, oneLine);
       };
 
       switch (decision.tier) {
