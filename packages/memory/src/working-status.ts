@@ -136,7 +136,7 @@ export async function changesByIndex(
   for (let i = 0; i < toRead.length; i += 64) {
     const batch = toRead.slice(i, i + 64);
     const read = await Promise.all(batch.map((f) => readFile(join(store.dir, f))));
-    batch.forEach((f, j) => oids.set(f, blobId(read[j]!)));
+    for (const [j, f] of batch.entries()) oids.set(f, blobId(read[j]!));
   }
   const out: HandEdit[] = [];
   for (const file of files) {
