@@ -165,9 +165,9 @@ const write10 = find("now", 10, "write");
 const section = [
   "## Gate overhead",
   "",
-  provenance(`${base ? "BENCH_BASE=… " : ""}node bench/gate/overhead.mjs ${N}`, [
+  provenance(`node bench/gate/overhead.mjs ${N}`, [
     `N=${N} calls per row (after ${WARMUP} warm-up calls), one run`,
-    ...(base ? ["*before* rows: the code before issue 13, built from main, measured in the same run"] : []),
+    ...(base ? ["*before* rows: BENCH_BASE, the code before issue 13 built from main, measured in the same run"] : []),
   ]),
   "",
   "A *read* call is `bench.look src/a.txt`, a *write* call `bench.touch out/fN.txt`: path targets, decided as file.read /",

@@ -121,10 +121,10 @@ const whats = [...new Set(results.map((r) => r.what))];
 const section = [
   "## Memory",
   "",
-  provenance(`${base ? "BENCH_BASE=… " : ""}node bench/memory/run.mjs ${largest}`, [
+  provenance(`node bench/memory/run.mjs ${largest}`, [
     "entries of ~500 bytes in 100 topic folders",
     "each measurement in a fresh node process (peak RSS = that process's maxRSS), median of 3 (1 at 100,000)",
-    ...(base ? ["*before* rows: the code before issue 13, built from main, in the same run"] : []),
+    ...(base ? ["*before* rows: BENCH_BASE, the code before issue 13 built from main, in the same run"] : []),
   ]),
   "",
   "*read files* finds and reads every entry and does nothing else (the floor). *load + audit* is `openMemory` + `auditMemory`",

@@ -122,7 +122,7 @@ export class AuditWriter {
       while (wanted(this.path) && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
     }
     if (!held) held = await this.acquire(lock);
-    else if (!this.untouched(held)) held = await this.revalidate(held);
+    else if (!this.untouched(held)) held = await this.revalidate(held, lock);
     const tail = held.tail;
     const unhashed = { ...clean, seq: tail.seq + 1, time: now().toISOString(), prev: tail.hash };
     const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed) };
@@ -256,16 +256,15 @@ export class AuditWriter {
     return held.heads.every((h) => same(h.stamp, stat(h.path)));
   }
 
-  /** Someone cut, replaced or edited the log or a head under us: read everything again, refusing a cut log. */
-  private async revalidate(held: Held): Promise<Held> {
+  /**
+   * Someone cut, replaced or edited the log or a head under us (or removed `.worksite/` with the lock in it):
+   * hand the lock back and take it again, reading everything afresh and refusing a cut log as at the start.
+   */
+  private async revalidate(held: Held, lock: LockOptions | undefined): Promise<Held> {
     this.closeFiles(held);
     this.held = undefined;
-    const reopened = await this.open(held.lock).catch(async (error) => {
-      await held.lock.release();
-      throw error;
-    });
-    reopened.since = held.since;
-    return reopened;
+    await held.lock.release();
+    return this.acquire(lock);
   }
 
   private writeHeads(held: Held, head: AuditHead): void {
