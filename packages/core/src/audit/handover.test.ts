@@ -84,6 +84,19 @@ describe("handing the audit log over between processes", () => {
     expect(approvals.map((e) => e.message)).toEqual(["approved 0", "approved 1", "approved 2"]);
   }, 120_000);
 
+  it("verifies again and again while another process streams appends and moves both heads", async () => {
+    // A worksite's own log, so both heads (local and the person's state folder) move while verify reads them.
+    path = join(dir, ".worksite", "audit.jsonl");
+    const streamer = start(
+      STREAMER.replace("{ durable: false });", "{ durable: false }); await new Promise((r) => setTimeout(r, 1));"),
+    );
+    await until("the streamer to hold the log", () => streamer.out().includes("holding"));
+    for (let i = 0; i < 15; i++)
+      expect(await openAuditLog(path).verify(), `verify ${i + 1}`).toMatchObject({ ok: true });
+    streamer.child.kill("SIGKILL");
+    await streamer.exit;
+  }, 120_000);
+
   it("takes over at once from a holder killed with SIGKILL while it held the log", async () => {
     const streamer = start(STREAMER);
     await until("the streamer to hold the log", () => streamer.out().includes("holding"));
