@@ -1,53 +1,92 @@
-// Gate overhead per call: the one path (decide + audit append + run) against
-// calling the tool directly, and against a pre-tool hook run as a separate
-// process per call (how other agent tools let a user veto a call).
+// Gate overhead per call: the one path (decide + audit + run) against calling the tool directly, for a
+// `read` call and a fsynced `write` call, with 10 / 100 / 2,000 rules in PERMISSIONS.md, and against a
+// pre-tool hook run as a separate process per call (how other agent tools let a user veto a call).
 // Run after building:  pnpm exec tsc -b && node bench/gate/overhead.mjs [N]   (or `pnpm bench`)
+// BENCH_BASE=<a built checkout of the code before a change> measures that checkout too, in the same run,
+// so "before" and "after" share one machine state.
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  createArtifactStore,
-  createGate,
-  createPolicy,
-  corePlugins,
-  fileRead,
-  loadWorksite,
-  openAuditLog,
-  silentLogger,
-  wrapUntrusted,
-} from "../../packages/core/dist/index.js";
 import { provenance, writeSection } from "../results-writer.mjs";
 
-const N = Number(process.argv[2] ?? 500);
-const WARMUP = 20;
+const N = Number(process.argv[2] ?? 1000);
+const WARMUP = 50;
+const RULES = [10, 100, 2000];
+const base = process.env.BENCH_BASE;
 
-const root = await mkdtemp(join(tmpdir(), "worksite-bench-gate-"));
-await mkdir(join(root, "src"));
-await writeFile(join(root, "THREAD.md"), "---\nstage: write\n---\n# bench\n");
-await writeFile(join(root, "GOAL.md"), "## Goal\nmeasure\n");
-await writeFile(
-  join(root, "PERMISSIONS.md"),
-  "# Permissions\n\n## Allow\n- `file.read(src/**)`\n- `file.list`\n\n## Forbidden\n- `shell.run(rm -rf)`\n",
-);
-await writeFile(join(root, "src", "a.txt"), "const answer = 42;\n".repeat(20));
+const here = await import("../../packages/core/dist/index.js");
+const before = base ? await import(join(base, "packages/core/dist/index.js")) : undefined;
 
-const worksite = await loadWorksite(root);
-const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
-const gate = createGate({ root, worksite, plugins: corePlugins(), audit, actor: "agent", run: "bench", round: 1 });
-const policy = createPolicy(worksite.permissions, { root, stage: "write" });
-const input = { path: "src/a.txt" };
-const ctx = {
-  worksite: root,
-  run: "bench",
-  round: 1,
-  actor: "agent",
-  artifacts: createArtifactStore({ root, run: "bench", round: 1, redact: (t) => t }),
-  signal: new AbortController().signal,
-  log: silentLogger,
-  untrusted: wrapUntrusted,
-  redact: (t) => t,
-  check: async () => ({ tier: "allow", reason: "bench" }),
+/** PERMISSIONS.md with `count` rules; the two the bench's calls match come last, so every rule is looked at. */
+function permissions(count) {
+  const filler = Array.from({ length: count - 2 }, (_, i) =>
+    i % 2 ? `- \`bench.look(docs/area-${i}/**)\`` : `- \`bench.touch(build/area-${i}/**)\``,
+  );
+  return `# Permissions\n\n## Allow\n${filler.join("\n")}\n- \`bench.look(src/**)\`\n- \`bench.touch(out/**)\`\n`;
+}
+
+async function worksite(core, count) {
+  const root = await mkdtemp(join(tmpdir(), "worksite-bench-gate-"));
+  await mkdir(join(root, "src"));
+  await mkdir(join(root, "out"));
+  await writeFile(join(root, "THREAD.md"), "---\nstage: write\n---\n# bench\n");
+  await writeFile(join(root, "GOAL.md"), "## Goal\nmeasure\n");
+  await writeFile(join(root, "PERMISSIONS.md"), permissions(count));
+  await writeFile(join(root, "src", "a.txt"), "const answer = 42;\n".repeat(20));
+  const loaded = await core.loadWorksite(root);
+  const audit = core.openAuditLog(join(root, ".worksite", "audit.jsonl"));
+  const gate = core.createGate({
+    root,
+    worksite: loaded,
+    plugins: [benchPlugin, ...core.corePlugins()],
+    audit,
+    actor: "agent",
+    run: "bench",
+    round: 1,
+  });
+  const ctx = {
+    worksite: root,
+    run: "bench",
+    round: 1,
+    actor: "agent",
+    artifacts: core.createArtifactStore({ root, run: "bench", round: 1, redact: (t) => t }),
+    signal: new AbortController().signal,
+    log: core.silentLogger,
+    untrusted: core.wrapUntrusted,
+    redact: (t) => t,
+    check: async () => ({ tier: "allow", reason: "bench" }),
+  };
+  return { root, audit, gate, ctx };
+}
+
+/*
+ * The measured tools do nothing but return, so gate.call − tool.run is the gate's own cost (input parsing,
+ * target, call hash, the policy with its path resolution, the audit entries), not a file's I/O noise.
+ * Their targets are paths, decided like file.read / file.write targets.
+ */
+const any = { safeParse: (data) => ({ success: true, data }) };
+const noop = async () => ({ content: "ok" });
+const benchPlugin = {
+  name: "bench",
+  tools: {
+    look: {
+      description: "read nothing",
+      effect: "read",
+      input: any,
+      targetKind: "path",
+      target: (i) => i.path,
+      run: noop,
+    },
+    touch: {
+      description: "write nothing",
+      effect: "write",
+      input: any,
+      targetKind: "path",
+      target: (i) => i.path,
+      run: noop,
+    },
+  },
 };
 
 const hookScript =
@@ -61,65 +100,100 @@ function hook(call) {
   });
 }
 
-async function measure(name, fn, n = N) {
+async function times(fn, n = N) {
   for (let i = 0; i < Math.min(WARMUP, n); i++) await fn(i);
-  const times = [];
+  const out = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
     await fn(i);
-    times.push(performance.now() - t);
+    out.push(performance.now() - t);
   }
-  times.sort((a, b) => a - b);
-  const mean = times.reduce((a, b) => a + b, 0) / n;
-  return { name, n, mean, median: times[Math.floor(n / 2)], p95: times[Math.floor(n * 0.95)] };
+  return out.sort((a, b) => a - b);
+}
+const p = (xs, q) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+
+/** Median and p95 of (gate − direct), each the median of interleaved samples. */
+async function overhead(core, count, kind) {
+  const w = await worksite(core, count);
+  const read = { tool: "bench.look", input: { path: "src/a.txt" } };
+  const write = (i) => ({ tool: "bench.touch", input: { path: `out/f${i % 50}.txt` } });
+  const direct = await times(async (i) => benchPlugin.tools[kind === "read" ? "look" : "touch"].run(write(i).input));
+  const gated = await times(async (i) => {
+    const outcome = await w.gate.call(kind === "read" ? read : write(i));
+    if (outcome.status !== "ok") throw new Error(`gate said ${outcome.status}: ${outcome.message}`);
+  });
+  await w.audit.close?.();
+  const verified = await w.audit.verify();
+  if (!verified.ok) throw new Error(`audit log does not verify: ${verified.problem}`);
+  await w.gate.dispose();
+  await rm(w.root, { recursive: true, force: true });
+  return {
+    direct: p(direct, 0.5),
+    gate: p(gated, 0.5),
+    overhead: p(gated, 0.5) - p(direct, 0.5),
+    p95: p(gated, 0.95) - p(direct, 0.95),
+    entries: verified.entries,
+  };
 }
 
-const direct = await measure("tool.run directly", async () => {
-  await fileRead.run(input, ctx);
-});
-const viaGate = await measure("gate.call (decide + audit ×2 + run)", async () => {
-  const outcome = await gate.call({ tool: "file.read", input });
-  if (outcome.status !== "ok") throw new Error(`gate said ${outcome.status}: ${outcome.message}`);
-});
-const decideOnly = await measure("policy.decide alone", async () => {
-  policy.decide({ tool: "file.read", target: "src/a.txt", effect: "read", targetKind: "path" });
-});
-const appendOnly = await measure("audit.append alone", async () => {
-  await audit.append({ type: "note", actor: "bench", message: "x" });
-});
-const viaHook = await measure("hook process + tool.run", async () => {
-  await hook({ tool: "file.read", input });
-  await fileRead.run(input, ctx);
-});
+const rows = [];
+for (const [label, core] of [["now", here], ...(before ? [["before", before]] : [])])
+  for (const count of RULES)
+    for (const kind of ["read", "write"]) {
+      const r = await overhead(core, count, kind);
+      rows.push({ label, count, kind, ...r });
+      console.error(label, count, kind, `${(r.overhead * 1000).toFixed(0)} µs`);
+    }
 
-const verified = await audit.verify();
-await gate.dispose();
-await rm(root, { recursive: true, force: true });
+const hookRun = await (async () => {
+  const w = await worksite(here, 10);
+  const input = { path: "src/a.txt" };
+  const direct = await times(() => benchPlugin.tools.look.run(input), 200);
+  const viaHook = await times(async () => {
+    await hook({ tool: "bench.look", input });
+    await benchPlugin.tools.look.run(input);
+  }, 100);
+  await w.gate.dispose();
+  await rm(w.root, { recursive: true, force: true });
+  return p(viaHook, 0.5) - p(direct, 0.5);
+})();
 
-const gateOverhead = viaGate.mean - direct.mean;
-const hookOverhead = viaHook.mean - direct.mean;
-const ms = (x) => `${x.toFixed(3)} ms`;
-const rows = [direct, viaGate, viaHook, decideOnly, appendOnly].map(
-  (r) => `| ${r.name} | ${r.n} | ${ms(r.mean)} | ${ms(r.median)} | ${ms(r.p95)} |`,
-);
+const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
+const find = (label, count, kind) => rows.find((r) => r.label === label && r.count === count && r.kind === kind);
+const read10 = find("now", 10, "read");
+const write10 = find("now", 10, "write");
 const section = [
   "## Gate overhead",
   "",
-  provenance(`node bench/gate/overhead.mjs ${N}`, [`N=${N} calls each (after ${WARMUP} warm-up calls), one run`]),
+  provenance(`node bench/gate/overhead.mjs ${N}`, [
+    `N=${N} calls per row (after ${WARMUP} warm-up calls), one run`,
+    ...(base ? ["*before* rows: BENCH_BASE, the code before issue 13 built from main, measured in the same run"] : []),
+  ]),
   "",
-  "The call is `file.read` of a 380-byte file, allowed by a `file.read(src/**)` rule. `gate.call` parses the input,",
-  "computes the target and call hash, asks the policy, appends a decision and a result entry to the hash-chained",
-  "audit log (redacted, locked, atomic append), and runs the tool. The hook column spawns `node -e` per call, writes",
-  "the call JSON to its stdin and waits for exit 0 before running the tool: how agent tools run a user's pre-tool hook.",
+  "A *read* call is `bench.look src/a.txt`, a *write* call `bench.touch out/fN.txt`: path targets, decided as file.read /",
+  "file.write are, by tools that only return, so the gate's own cost is what is measured. A write call's decision is",
+  "fdatasynced before its tool runs; a read call is one entry, group-committed. PERMISSIONS.md holds the given number",
+  "of rules, the two that match last.",
+  "Overhead = median of `gate.call` − median of the tool's own `run` (input parsing, target, call hash, policy,",
+  "audit entries: redacted, chained, written, synced as the call's effect needs). The hook row spawns `node -e` per",
+  "call, writes the call JSON to its stdin and waits for exit 0 before running the tool.",
   "",
-  "| path | calls | mean | median | p95 |",
-  "|---|---:|---:|---:|---:|",
-  ...rows,
+  "| code | rules | call | tool alone (median) | gate.call (median) | overhead p50 | overhead p95 |",
+  "|---|---:|---|---:|---:|---:|---:|",
+  ...rows.map(
+    (r) =>
+      `| ${r.label} | ${r.count.toLocaleString("en")} | ${r.kind} | ${us(r.direct)} | ${us(r.gate)} | ${us(r.overhead)} | ${us(r.p95)} |`,
+  ),
+  `| hook process | – | read | | | ${us(hookRun)} | |`,
   "",
-  `- gate overhead per call (gate − direct): **${ms(gateOverhead)}**; gate.call / direct = **${(viaGate.mean / direct.mean).toFixed(1)}×**`,
-  `- hook overhead per call (hook − direct): **${ms(hookOverhead)}**; hook / direct = **${(viaHook.mean / direct.mean).toFixed(1)}×**`,
-  `- hook overhead / gate overhead = **${(hookOverhead / gateOverhead).toFixed(1)}×**: the in-process gate, audit log included, costs that much less than one hook process per call`,
-  `- audit log after the run: ${verified.ok ? `verifies, ${verified.entries} entries` : `DOES NOT VERIFY at line ${verified.line}: ${verified.problem}`}`,
+  `- gate overhead per read call (10 rules): **${us(read10.overhead)}** p50 (must be ≤ 50 µs); per fsynced write call: **${us(write10.overhead)}** p50 (must be ≤ 300 µs)`,
+  `- hook process / gate overhead (read call) = **${(hookRun / read10.overhead).toFixed(0)}×** (must be ≥ 1000×)`,
+  ...(before
+    ? [
+        `- before this change, same run: read **${us(find("before", 10, "read").overhead)}**, write **${us(find("before", 10, "write").overhead)}** (10 rules); now / before = **${(read10.overhead / find("before", 10, "read").overhead).toFixed(3)}×** read, **${(write10.overhead / find("before", 10, "write").overhead).toFixed(3)}×** write`,
+      ]
+    : []),
+  `- every log verified after its run (${rows.map((r) => r.entries).join(", ")} entries)`,
 ].join("\n");
 
 await writeSection("gate", section);

@@ -1,5 +1,6 @@
-// bench/memory: 10,000 entries. Build first: pnpm exec tsc -b (from the repo root).
-// Then: node bench/memory/run.mjs [entries]   (or `pnpm bench`)
+// bench/memory: load + audit, status and commit at 1k / 10k / 100k entries, against the git CLI on the same tree.
+// Build first: pnpm exec tsc -b (from the repo root). Then: node bench/memory/run.mjs [largest]   (or `pnpm bench`)
+// BENCH_BASE=<a built checkout of the code before a change> adds its rows, measured in the same run.
 import { execFileSync } from "node:child_process";
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,19 +9,24 @@ import { fileURLToPath } from "node:url";
 import { provenance, writeSection } from "../results-writer.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const N = Number(process.argv[2] ?? 10_000);
-const RUNS = 3;
+const largest = Number(process.argv[2] ?? 100_000);
+const SIZES = [1_000, 10_000, 100_000].filter((n) => n <= largest);
+const base = process.env.BENCH_BASE;
 const TOPICS = 100;
 
-const git = (dir, ...args) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" });
-const measure = (mode, dir) =>
-  JSON.parse(execFileSync(process.execPath, [join(here, "measure.mjs"), mode, dir], { encoding: "utf8" }));
+const git = (dir, ...args) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
+const measure = (mode, dir, before = false) =>
+  JSON.parse(
+    execFileSync(process.execPath, [join(here, "measure.mjs"), mode, dir], {
+      encoding: "utf8",
+      env: { ...process.env, BENCH_BASE: before ? base : "" },
+    }),
+  );
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function entry(topic, i) {
-  const name = `entry-${i}`;
   return `---
-name: ${name}
+name: entry-${i}
 description: fact number ${i} about topic ${topic}
 type: fact
 tags: [bench, topic-${topic}]
@@ -37,99 +43,112 @@ the size of a real entry. ${"Lorem ipsum dolor sit amet. ".repeat(8)}
 `;
 }
 
-const root = await mkdtemp(join(tmpdir(), "bench-memory-"));
-const base = join(root, "base");
-console.error(`writing ${N} entries under ${base} …`);
-for (let i = 0; i < N; i++) {
-  const topic = `topic-${i % TOPICS}`;
-  const file = join(base, topic, `entry-${i}.md`);
-  if (i < TOPICS) await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, entry(i % TOPICS, i));
-}
-// The same committed tree for both sides, made by the git CLI; isomorphic-git reads git's index as is.
-git(base, "init", "--quiet", "--initial-branch=main");
-git(base, "add", "-A");
-git(base, "-c", "user.name=Bench", "-c", "user.email=bench@example.test", "commit", "--quiet", "-m", "start");
-// Generate MEMORY.md the way memory commit would, then commit it, so the audit sees a clean folder.
-const { openMemory, loadFiles, renderIndex } = await import("../../packages/memory/dist/index.js");
-const s = await openMemory({ dir: base });
-await writeFile(join(base, "MEMORY.md"), renderIndex((await loadFiles(s)).flatMap((f) => (f.entry ? [f.entry] : []))));
-git(base, "add", "-A");
-git(base, "-c", "user.name=Bench", "-c", "user.email=bench@example.test", "commit", "--quiet", "-m", "index");
-
-const results = {};
-const record = (label, rows) => {
-  results[label] = {
-    ms: median(rows.map((r) => r.ms)),
-    maxRssMB: median(rows.map((r) => r.maxRssMB)),
-    detail: rows[0],
-  };
-  console.error(`${label}: ${results[label].ms.toFixed(0)} ms, ${results[label].maxRssMB.toFixed(0)} MB`);
+const commitAll = (dir, message) => {
+  git(dir, "add", "-A");
+  git(dir, "-c", "user.name=Bench", "-c", "user.email=bench@example.test", "commit", "--quiet", "-m", message);
 };
 
-record(
-  "read files",
-  Array.from({ length: RUNS }, () => measure("read", base)),
-);
-record(
-  "load + audit",
-  Array.from({ length: RUNS }, () => measure("load-audit", base)),
-);
-
-// status + commit: fresh copies of the same repo, 10 entries edited in each.
-const rows = { status: [], commit: [], "git-status": [], "git-commit": [] };
-for (let r = 0; r < RUNS; r++) {
-  for (const side of ["iso", "cli"]) {
-    const dir = join(root, `${side}-${r}`);
-    await cp(base, dir, { recursive: true });
-    git(dir, "status", "--porcelain"); // both sides start from a fresh stat cache
-    for (let k = 0; k < 10; k++) {
-      const i = (k * 997) % N;
-      await writeFile(
-        join(dir, `topic-${i % TOPICS}`, `entry-${i}.md`),
-        entry(i % TOPICS, i).replace("stable", `changed ${r}`),
-      );
-    }
-    if (side === "iso") {
-      rows.status.push(measure("status", dir));
-      rows.commit.push(measure("commit", dir));
-      if (git(dir, "status", "--porcelain") !== "") throw new Error("memory commit left changes behind");
-    } else {
-      rows["git-status"].push(measure("git-status", dir));
-      rows["git-commit"].push(measure("git-commit", dir));
-    }
-    await rm(dir, { recursive: true, force: true });
+const root = await mkdtemp(join(tmpdir(), "bench-memory-"));
+const results = []; // { n, what, ms, maxRssMB }
+for (const N of SIZES) {
+  const RUNS = N >= 100_000 ? 1 : 3;
+  const baseDir = join(root, `base-${N}`);
+  console.error(`writing ${N} entries under ${baseDir} …`);
+  for (let i = 0; i < N; i++) {
+    const file = join(baseDir, `topic-${i % TOPICS}`, `entry-${i}.md`);
+    if (i < TOPICS) await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, entry(i % TOPICS, i));
   }
+  git(baseDir, "init", "--quiet", "--initial-branch=main");
+  commitAll(baseDir, "start");
+  // MEMORY.md as memory commit writes it, committed, so the audit sees a clean folder.
+  const { openMemory, loadFiles, renderIndex } = await import("../../packages/memory/dist/index.js");
+  const s = await openMemory({ dir: baseDir });
+  await writeFile(
+    join(baseDir, "MEMORY.md"),
+    renderIndex((await loadFiles(s)).flatMap((f) => (f.entry ? [f.entry] : []))),
+  );
+  commitAll(baseDir, "index");
+  git(baseDir, "status", "--porcelain"); // a fresh stat cache, as after any git command
+
+  const record = (what, rows) => {
+    const r = { n: N, what, ms: median(rows.map((x) => x.ms)), maxRssMB: median(rows.map((x) => x.maxRssMB)) };
+    results.push(r);
+    console.error(`${N} ${what}: ${r.ms.toFixed(0)} ms, ${r.maxRssMB.toFixed(0)} MB`);
+  };
+  const times = (mode, dir, before) => Array.from({ length: RUNS }, () => measure(mode, dir, before));
+  record("read files", times("read", baseDir));
+  record("load + audit (unchanged memory)", times("load-audit", baseDir));
+  if (base) record("load + audit, before", times("load-audit", baseDir, true));
+
+  // status + commit: fresh copies of the same repository, 10 entries edited in each.
+  const rows = {};
+  const sides = ["now", "cli", ...(base ? ["before"] : [])];
+  for (let r = 0; r < RUNS; r++) {
+    for (const side of sides) {
+      const dir = join(root, `${side}-${N}-${r}`);
+      await cp(baseDir, dir, { recursive: true });
+      git(dir, "status", "--porcelain");
+      for (let k = 0; k < 10; k++) {
+        const i = (k * 997) % N;
+        await writeFile(
+          join(dir, `topic-${i % TOPICS}`, `entry-${i}.md`),
+          entry(i % TOPICS, i).replace("stable", `changed ${r}`),
+        );
+      }
+      const push = (what, row) => (rows[what] ??= []).push(row);
+      if (side === "cli") {
+        push("git status (CLI)", measure("git-status", dir));
+        push("git add -A + commit (CLI)", measure("git-commit", dir));
+      } else {
+        const b = side === "before";
+        push(b ? "memory status, before" : "memory status", measure("status", dir, b));
+        if (!b) push("memory status without a git CLI (index stat cache)", measure("status-index", dir));
+        push(b ? "memory commit, before" : "memory commit", measure("commit", dir, b));
+        if (git(dir, "status", "--porcelain") !== "") throw new Error("memory commit left changes behind");
+      }
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  for (const [what, list] of Object.entries(rows)) record(what, list);
+  await rm(baseDir, { recursive: true, force: true });
 }
-record("memory status (HEAD tree vs. blob ids)", rows.status);
-record("memory commit (status, secret scan, index, commit)", rows.commit);
-record("git status (CLI)", rows["git-status"]);
-record("git add -A + commit (CLI)", rows["git-commit"]);
 await rm(root, { recursive: true, force: true });
 
-const r = (a, b) => (results[a].ms / results[b].ms).toFixed(1);
-const m = (a, b) => (results[a].maxRssMB / results[b].maxRssMB).toFixed(1);
+const get = (n, what) => results.find((r) => r.n === n && r.what === what);
+const ratio = (n, a, b) => (get(n, a) && get(n, b) ? (get(n, a).ms / get(n, b).ms).toFixed(2) : "–");
+const whats = [...new Set(results.map((r) => r.what))];
 const section = [
   "## Memory",
   "",
-  provenance(`node bench/memory/run.mjs ${N}`, [
-    `${N.toLocaleString("en")} entries of ~500 bytes in ${TOPICS} topic folders`,
-    `each measurement in a fresh node process (peak RSS = that process's maxRSS), median of ${RUNS}`,
+  provenance(`node bench/memory/run.mjs ${largest}`, [
+    "entries of ~500 bytes in 100 topic folders",
+    "each measurement in a fresh node process (peak RSS = that process's maxRSS), median of 3 (1 at 100,000)",
+    ...(base ? ["*before* rows: BENCH_BASE, the code before issue 13 built from main, in the same run"] : []),
   ]),
   "",
-  "*read files* finds and reads every entry and does nothing else (the floor). *load + audit* is `openMemory` + `auditMemory`:",
-  "parse and validate every entry (core's frontmatter reader + zod), scan each for secrets and conflict markers, find duplicates,",
-  "render MEMORY.md to check it, and a status of the folder for uncommitted edits. The status/commit rows start from two copies",
-  "of the same committed repository (committed by the git CLI, then `git status` once), with 10 entries edited in each.",
-  "*memory status* is `handEdits` (HEAD's tree against the blob ids of the files); *memory commit* is `commitHandEdits`: status",
-  `again, secret scan of the changed files, MEMORY.md regenerated from all ${N.toLocaleString("en")} entries, commit built from trees, index updated.`,
+  "*read files* finds and reads every entry and does nothing else (the floor). *load + audit* is `openMemory` + `auditMemory`",
+  "on a clean, committed folder: what a run does at its start. The status/commit rows start from copies of the same committed",
+  "repository (committed by the git CLI, then `git status` once), with 10 entries edited in each. *memory status* is",
+  "`handEdits`: the git CLI's status when git is installed (as here), else HEAD's tree against the index's stat cache (its own",
+  "row). *memory commit* is `commitHandEdits`: status, secret scan of the changed files, MEMORY.md regenerated from every",
+  "entry, commit built from trees, one index update.",
   "",
-  `| what (${N.toLocaleString("en")} entries, median of ${RUNS}) | time | peak RSS |`,
-  "|---|---:|---:|",
-  ...Object.entries(results).map(([k, v]) => `| ${k} | ${v.ms.toFixed(0)} ms | ${v.maxRssMB.toFixed(0)} MB |`),
+  `| what | ${SIZES.map((n) => `${n.toLocaleString("en")} entries`).join(" | ")} |`,
+  `|---|${SIZES.map(() => "---:").join("|")}|`,
+  ...whats.map(
+    (w) =>
+      `| ${w} | ${SIZES.map((n) => (get(n, w) ? `${get(n, w).ms.toFixed(0)} ms · ${get(n, w).maxRssMB.toFixed(0)} MB` : "–")).join(" | ")} |`,
+  ),
   "",
-  `- load + audit / read files = **${r("load + audit", "read files")}×** time, **${m("load + audit", "read files")}×** peak memory`,
-  `- memory status / git status = **${r("memory status (HEAD tree vs. blob ids)", "git status (CLI)")}×**; ` +
-    `memory commit / git add + commit = **${r("memory commit (status, secret scan, index, commit)", "git add -A + commit (CLI)")}×**`,
+  ...SIZES.map(
+    (n) =>
+      `- ${n.toLocaleString("en")} entries: memory status / git status = **${ratio(n, "memory status", "git status (CLI)")}×** ` +
+      `(without a git CLI **${ratio(n, "memory status without a git CLI (index stat cache)", "git status (CLI)")}×**); ` +
+      `memory commit / git add + commit = **${ratio(n, "memory commit", "git add -A + commit (CLI)")}×**` +
+      (base
+        ? `; before: status **${ratio(n, "memory status, before", "git status (CLI)")}×**, commit **${ratio(n, "memory commit, before", "git add -A + commit (CLI)")}×**; load + audit now / before = **${ratio(n, "load + audit (unchanged memory)", "load + audit, before")}×**`
+        : ""),
+  ),
 ].join("\n");
 await writeSection("memory", section);

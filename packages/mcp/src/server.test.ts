@@ -164,7 +164,8 @@ describe("worksite MCP server in process over the in-memory transport, on a real
     expect(
       entries.some(
         (e) =>
-          e.type === "result" && e.tool === "thread.report" && e.actor === "mcp:codex" && e.artifacts?.includes(path),
+          // thread.report is a read call: one audit line, its decision with the outcome and artifacts.
+          e.outcome === "ok" && e.tool === "thread.report" && e.actor === "mcp:codex" && e.artifacts?.includes(path),
       ),
     ).toBe(true);
   });

@@ -225,16 +225,36 @@ export interface Checkpoint {
   skipped: Skipped[];
 }
 
+/*
+ * A round used to stage the whole work tree twice (changedSince, then recordCheckpoint): two `ls-files
+ * --others` and two `add -A` scans of a tree that may hold 100,000 files (issue 13 item 5). changedSince
+ * leaves what it staged here, and a checkpoint taken right after it (nothing in between writes the work
+ * tree: the round's decision only) takes that index as it is.
+ */
+const staged = new Map<string, Skipped[]>();
+
+export interface RecordOptions {
+  /** Use what the last changedSince staged, when nothing has written the work tree since. */
+  reuseStaged?: boolean;
+}
+
 /** Snapshot the work tree as it stands after `round`. */
-export async function recordCheckpoint(root: string, round: number, message: string): Promise<Checkpoint> {
-  const taken = await snapshot(root, message);
+export async function recordCheckpoint(
+  root: string,
+  round: number,
+  message: string,
+  options: RecordOptions = {},
+): Promise<Checkpoint> {
+  const reuse = options.reuseStaged ? staged.get(root) : undefined;
+  staged.delete(root);
+  const taken = await snapshot(root, message, reuse);
   await git(root, ["update-ref", "HEAD", taken.commit]);
   await git(root, ["update-ref", checkpointRef(round), taken.commit]);
   return taken;
 }
 
-async function snapshot(root: string, message: string): Promise<Checkpoint> {
-  const skipped = await stage(root);
+async function snapshot(root: string, message: string, alreadyStaged?: Skipped[]): Promise<Checkpoint> {
+  const skipped = alreadyStaged ?? (await stage(root));
   const tree = (await git(root, ["write-tree"])).trim();
   const parent = await resolveRef(root, "HEAD");
   return {
@@ -266,7 +286,7 @@ const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
 /** Files that differ between a checkpoint (a round's, or a commit) and the work tree now. Call it holding the thread's lock, as every checkpoint operation is. */
 export async function changedSince(root: string, from: number | string | undefined): Promise<string[]> {
-  await stage(root);
+  staged.set(root, await stage(root));
   const base =
     from === undefined ? undefined : await resolveRef(root, typeof from === "number" ? checkpointRef(from) : from);
   const out = await git(root, ["diff", "--cached", "--name-only", "--no-renames", "-z", base ?? EMPTY_TREE]);

@@ -391,7 +391,10 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       });
 
       // Taken before the report is written, so the report can name what it left out (the report itself is never checkpointed).
-      const checkpoint = await recordCheckpoint(root, round, `round ${round}: ${decision.reason}`);
+      // The work tree was staged by changedSince just above; only the decision came in between.
+      const checkpoint = await recordCheckpoint(root, round, `round ${round}: ${decision.reason}`, {
+        reuseStaged: true,
+      });
       const store = createArtifactStore({ root, run, round, redact: redactSecrets });
       const roundArtifacts: ArtifactRef[] = (await store.list({ round })).filter((a) => a.run === run);
       const report = renderRoundReport(

@@ -126,6 +126,7 @@ describe("the browser through the gate", () => {
       }),
     );
     const entries = await audit.entries();
-    expect(entries.find((e) => e.type === "result" && e.tool === "browser.screenshot")?.artifacts).toContain(path);
+    // A read call is one audit line: its decision, written after the run with the outcome and artifacts.
+    expect(entries.find((e) => e.outcome === "ok" && e.tool === "browser.screenshot")?.artifacts).toContain(path);
   });
 });

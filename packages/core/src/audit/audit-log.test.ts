@@ -136,8 +136,11 @@ describe("the audit log", () => {
   it("takes over a lock left by a dead process, and waits for a live one", async () => {
     const log = openAuditLog(path, { lock: { timeoutMs: 300 } });
     await log.append(event(1));
+    // The writer holds the lock while appends come; close hands it back so another holder can be faked.
+    await log.close();
     await writeFile(`${path}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, time: Date.now(), nonce: "x" }));
     await log.append(event(2));
+    await log.close();
     await writeFile(`${path}.lock`, JSON.stringify({ pid: process.pid, time: Date.now(), nonce: "y" }));
     await expect(log.append(event(3))).rejects.toMatchObject({ code: "locked" });
     await rm(`${path}.lock`);

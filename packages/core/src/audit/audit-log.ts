@@ -1,15 +1,27 @@
-import { appendEvent, type TailState } from "./append.js";
 import type { LockOptions } from "./lock.js";
 import { readEntries } from "./read.js";
 import type { AuditEntry, AuditEvent, AuditVerifyResult } from "./types.js";
 import { verifyAuditFile } from "./verify.js";
+import { auditWriter } from "./writer.js";
+
+export interface AppendOptions {
+  /**
+   * True (the default): the entry is on disk (fdatasync) before the promise
+   * settles — what a `write`/`external` call's decision needs before its tool
+   * runs. False: the line is in the file at once (a killed process loses
+   * nothing) and reaches the disk within a few milliseconds (group commit).
+   */
+  durable?: boolean;
+}
 
 export interface AuditLog {
   readonly path: string;
-  /** Redacts, chains and appends atomically; returns the written entry. */
-  append(event: AuditEvent): Promise<AuditEntry>;
+  /** Redacts, chains and appends one whole line; returns the written entry. */
+  append(event: AuditEvent, options?: AppendOptions): Promise<AuditEntry>;
   entries(): Promise<AuditEntry[]>;
   verify(): Promise<AuditVerifyResult>;
+  /** Makes every line durable, moves both heads to the last one and hands the lock back (it is also handed back after a short idle, and at exit). */
+  close(): Promise<void>;
 }
 
 export interface AuditLogOptions {
@@ -20,31 +32,24 @@ export interface AuditLogOptions {
 
 /**
  * The audit log at `path` (usually `<worksite>/.worksite/audit.jsonl`).
- * Appends from this object are queued one after another; appends from other
- * objects and other processes are kept apart by `<path>.lock`.
+ * Every object for the same path in one process shares one writer
+ * (writer.ts), which holds `<path>.lock` while appends keep coming; other
+ * processes take it over when it falls idle or when they ask for it.
  */
 export function openAuditLog(path: string, options: AuditLogOptions = {}): AuditLog {
   const now = options.now ?? (() => new Date());
-  let tail: TailState | undefined;
-  let queue: Promise<unknown> = Promise.resolve();
-
+  const writer = auditWriter(path);
   return {
     path,
-    append(event) {
-      const next = queue.then(async () => {
-        try {
-          const written = await appendEvent(path, event, tail, { now, lock: options.lock });
-          tail = written.tail;
-          return written.entry;
-        } catch (error) {
-          tail = undefined; // read the file again next time rather than trust a state that may be wrong
-          throw error;
-        }
-      });
-      queue = next.catch(() => undefined);
-      return next;
-    },
+    append: (event, appendOptions = {}) =>
+      writer.append({
+        event,
+        durable: appendOptions.durable ?? true,
+        now,
+        ...(options.lock ? { lock: options.lock } : {}),
+      }),
     entries: () => readEntries(path),
     verify: () => verifyAuditFile(path),
+    close: () => writer.close(),
   };
 }

@@ -34,6 +34,14 @@ export async function readHead(logPath: string): Promise<HeadRead> {
 
 /** A head record at `file` (the local head, or the anchor in the person's state folder). */
 export async function readHeadAt(file: string): Promise<HeadRead> {
+  const first = await readHeadOnce(file);
+  if (first.ok) return first;
+  // The writer rewrites a head in place (writer.ts): a read that raced that write is read again before it counts.
+  await new Promise((r) => setTimeout(r, 5));
+  return readHeadOnce(file);
+}
+
+async function readHeadOnce(file: string): Promise<HeadRead> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -48,7 +56,7 @@ export async function readHeadAt(file: string): Promise<HeadRead> {
     json = undefined;
   }
   const parsed = headSchema.safeParse(json);
-  // Written by rename, it cannot be torn by a crash: a damaged head was edited.
+  // Written in place by one small pwrite (or by rename, by older versions), it is not torn by a crash: a damaged head was edited.
   if (!parsed.success)
     return {
       ok: false,

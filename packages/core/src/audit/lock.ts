@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync, unlinkSync } from "node:fs";
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { z } from "zod";
@@ -26,6 +27,8 @@ export interface HeldFileLock {
   /** The stale holder whose lock this acquisition replaced, if the lock file said who it was. */
   tookOverFrom?: LockHolder;
   release(): Promise<void>;
+  /** The same, for a process's exit handler, where nothing asynchronous runs any more. */
+  releaseSync?(): void;
 }
 
 /** One attempt: either the lock is ours, or who holds it (undefined while it is empty or torn and not yet stale). */
@@ -102,12 +105,26 @@ export async function tryFileLock(lockPath: string, options: LockOptions = {}): 
   // A few quick rounds: a lock being released, or broken by another taker, settles within milliseconds.
   for (let attempt = 0; attempt < 8; attempt++) {
     if (await create(lockPath, body)) {
-      return { held: { holder, ...(tookOverFrom ? { tookOverFrom } : {}), release: () => release(lockPath, body) } };
+      return {
+        held: {
+          holder,
+          ...(tookOverFrom ? { tookOverFrom } : {}),
+          release: () => release(lockPath, body),
+          releaseSync: () => releaseSync(lockPath, body),
+        },
+      };
     }
     const seen = await readFile(lockPath, "utf8").catch(() => undefined);
     if (seen === undefined) continue; // released between our create and read: try again
     const current = parseHolder(seen);
-    if (!(await isStale(lockPath, current, options.staleMs))) return { heldBy: current };
+    if (!(await isStale(lockPath, current, options.staleMs))) {
+      // Empty or torn: its creator is between create and write. Look again shortly, so the answer names the holder.
+      if (current === undefined && attempt < 7) {
+        await new Promise((r) => setTimeout(r, 1));
+        continue;
+      }
+      return { heldBy: current };
+    }
     // Whichever taker removes the stale lock, the one whose lock takes its place is the one that
     // took it over and must say so (a run logs it), even when a rival taker did the removing.
     tookOverFrom = current;
@@ -204,4 +221,12 @@ async function removeIfUnchanged(lockPath: string, seen: string): Promise<"remov
 async function release(lockPath: string, body: string): Promise<void> {
   const now = await readFile(lockPath, "utf8").catch(() => undefined);
   if (now === body) await unlink(lockPath).catch(() => undefined);
+}
+
+function releaseSync(lockPath: string, body: string): void {
+  try {
+    if (readFileSync(lockPath, "utf8") === body) unlinkSync(lockPath);
+  } catch {
+    // gone already
+  }
 }

@@ -53,6 +53,7 @@ describe("the audit log's tail anchor", () => {
     expect(JSON.parse(await readFile(`${path}.head`, "utf8"))).toEqual({ seq: 1, hash: first.hash });
     const second = await log.append(event(2));
     expect(JSON.parse(await readFile(`${path}.head`, "utf8"))).toEqual({ seq: 2, hash: second.hash });
+    await log.close(); // the lock is held while appends keep coming, and handed back on close
     // `id` names the worksite's folder in the person's state folder, where the second anchor lives (anchor.test.ts).
     expect((await readdir(join(dir, ".worksite"))).sort()).toEqual(["audit.jsonl", "audit.jsonl.head", "id"]);
   });

@@ -20,9 +20,11 @@ import type { AuditVerifyResult } from "./types.js";
  */
 export async function verifyAuditFile(path: string): Promise<AuditVerifyResult> {
   // Read before the log: appends only move the heads forward, so every entry they name is in what is read next.
-  const local = await readHead(path);
+  // The anchor before the local head: a writer moves the local head first, so a local head read after the
+  // anchor is never behind it, even while a writer moves both (it does, every few ms, while a run streams calls).
   const place = anchorPlace(path, { create: false });
   const anchored = place ? await readHeadAt(place.path) : undefined;
+  const local = await readHead(path);
   const heads: { head: AuditHead; where: string }[] = [];
   if (local.ok && local.head) heads.push({ head: local.head, where: basename(headPath(path)) });
   if (anchored?.ok && anchored.head)

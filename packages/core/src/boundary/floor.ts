@@ -76,10 +76,19 @@ function personFolderOf(paths: string[], env: NodeJS.ProcessEnv): string | undef
   return undefined;
 }
 
+/** Real paths of the person's folders, once found: the policy asks on every path call (issue 13 item 1). */
+const realFolders = new Map<string, string>();
+
 function realOr(path: string): string {
+  const known = realFolders.get(path);
+  if (known !== undefined) return known;
   try {
-    return realpathSync(path);
+    const real = realpathSync(path);
+    if (realFolders.size > 64) realFolders.clear();
+    realFolders.set(path, real);
+    return real;
   } catch {
+    // Not there yet: asked again next time, so a folder created later is still compared through its real path.
     return posix.resolve(path);
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { PermissionsFile } from "../files/types.js";
@@ -88,6 +88,51 @@ async function setup(rules: Rule[], stage: Stage = "write") {
 const write = (path: string, content: string) => ({ tool: "file.write", input: { path, content } });
 
 describe("the gate", () => {
+  it("records a read call as one audit line holding its decision and outcome, and a write call's decision before it runs", async () => {
+    const { gate, audit } = await setup([
+      rule("allow", "file.read", "src/**", 3),
+      rule("allow", "file.write", "src/**", 4),
+    ]);
+    let linesWhileWriting = -1;
+    const watcher = definePlugin({
+      name: "watch",
+      tools: {
+        change: defineTool({
+          description: "a write tool that looks at the log while it runs",
+          effect: "write",
+          input: z.object({}),
+          run: async () => {
+            linesWhileWriting = (await readFile(audit.path, "utf8")).split("\n").filter(Boolean).length;
+            return { content: "changed" };
+          },
+        }),
+      },
+    });
+    expect((await gate.call({ tool: "file.read", input: { path: "src/a.txt" } })).status).toBe("ok");
+    const [read] = await audit.entries();
+    expect(read).toMatchObject({ type: "decision", tool: "file.read", tier: "allow", outcome: "ok" });
+    expect(read!.decidedBy).toBe("rule PERMISSIONS.md:3");
+    expect(read!.callHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(typeof read!.durationMs).toBe("number");
+
+    const writer = createGate({
+      root: dirname(dirname(audit.path)),
+      worksite: { permissions: permissions([rule("allow", "watch.change", undefined, 5)]) },
+      plugins: [watcher],
+      audit,
+      actor: "agent",
+      run: "run-1",
+      round: 1,
+    });
+    expect((await writer.call({ tool: "watch.change", input: {} })).status).toBe("ok");
+    // While the write tool ran, its decision was already in the log: the read call's line plus this decision.
+    expect(linesWhileWriting).toBe(2);
+    expect((await audit.entries()).slice(1).map((e) => [e.type, e.outcome ?? null])).toEqual([
+      ["decision", null],
+      ["result", "ok"],
+    ]);
+  });
+
   it("an allowed call runs and leaves a decision and a result in the audit log, bound by the call hash", async () => {
     const { root, gate, audit } = await setup([rule("allow", "file.write", "src/**", 3)]);
     const outcome = await gate.call(write("src/b.txt", "new"));

@@ -136,19 +136,23 @@ export function createGate(options: GateOptions): Gate {
   async function check(toolId: string, target: string, actor = options.actor): Promise<Decision> {
     const tool = registry.get(toolId);
     const decision = decide(tool, toolId, target);
-    const ok = permits(decision.tier, effectOf(tool, toolId));
-    await audit.append({
-      type: "navigation",
-      run,
-      round,
-      actor,
-      tool: toolId,
-      target,
-      tier: decision.tier,
-      decision,
-      decidedBy: decidedBy(decision),
-      outcome: ok ? "ok" : "blocked",
-    });
+    const effect = effectOf(tool, toolId);
+    const ok = permits(decision.tier, effect);
+    await audit.append(
+      {
+        type: "navigation",
+        run,
+        round,
+        actor,
+        tool: toolId,
+        target,
+        tier: decision.tier,
+        decision,
+        decidedBy: decidedBy(decision),
+        outcome: ok ? "ok" : "blocked",
+      },
+      { durable: effect !== "read" },
+    );
     return decision;
   }
 
@@ -224,11 +228,22 @@ export function createGate(options: GateOptions): Gate {
     decision: Decision,
     base: AuditEvent,
     scrub: Scrub = keep,
+    /** A read call's one line: the decision entry, written after the run with its outcome. */
+    oneLine = false,
   ): Promise<GateOutcome> {
     const written: ArtifactRef[] = [];
     const started = performance.now();
+    // A result may reach the disk a few milliseconds late (group commit): the decision before it already did.
     const finish = (event: Partial<AuditEvent>) =>
-      audit.append({ ...base, type: "result", durationMs: Math.round(performance.now() - started), ...event });
+      audit.append(
+        {
+          ...base,
+          type: oneLine ? "decision" : "result",
+          durationMs: Math.round(performance.now() - started),
+          ...event,
+        },
+        { durable: false },
+      );
     if (signal.aborted) {
       const entry = await finish({ outcome: "aborted", message: "stopped before it started" });
       return { status: "aborted", tool: tool.id, decision, message: "stopped before it started", auditSeq: entry.seq };
@@ -396,13 +411,21 @@ export function createGate(options: GateOptions): Gate {
         decision,
         decidedBy: decidedBy(decision),
       };
+      // A call that could change something, or uses up an approval, is on disk before its tool runs; a read
+      // call's decision is in the file at once and on disk within a few milliseconds (audit/README.md).
+      const durable = (event: Partial<AuditEvent> = {}) => ({
+        durable: tool.effect !== "read" || event.data?.consumed !== undefined,
+      });
       const refuse = async (message: string): Promise<GateOutcome> => {
-        const entry = await audit.append({ ...base, outcome: "refused", message });
+        const entry = await audit.append({ ...base, outcome: "refused", message }, durable());
         return { status: "refused", tool: tool.id, decision, message, auditSeq: entry.seq };
       };
       const proceed = async (event: Partial<AuditEvent> = {}) => {
-        await audit.append({ ...base, ...event });
-        return execute(tool, input, actor, signal, decision, { ...base, ...event }, scrub);
+        // A read call that runs without using up an approval is one line: its decision entry, written after
+        // the run with the outcome. Nothing it does needs a record before it runs (issue 13 item 1).
+        const oneLine = tool.effect === "read" && event.data?.consumed === undefined && event.type === undefined;
+        if (!oneLine) await audit.append({ ...base, ...event }, durable(event));
+        return execute(tool, input, actor, signal, decision, { ...base, ...event }, scrub, oneLine);
       };
 
       switch (decision.tier) {

@@ -100,7 +100,9 @@ async function storedFiles(root: string): Promise<Map<string, string>> {
     for (const entry of await readdir(join(root, top), { recursive: true, withFileTypes: true })) {
       if (!entry.isFile()) continue;
       const path = join(entry.parentPath, entry.name);
-      files.set(path.slice(root.length + 1), await readFile(path, "utf8"));
+      // The audit log's lock file comes and goes while the writer holds and hands back the log.
+      const text = await readFile(path, "utf8").catch(() => undefined);
+      if (text !== undefined) files.set(path.slice(root.length + 1), text);
     }
   }
   return files;

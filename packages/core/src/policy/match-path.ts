@@ -13,7 +13,7 @@
 import { lstatSync, readlinkSync } from "node:fs";
 import { homedir } from "node:os";
 import { posix } from "node:path";
-import { globMatches, hasGlobChars } from "./glob.js";
+import { globToRegExp, hasGlobChars } from "./glob.js";
 import type { MatchMode } from "./match-mode.js";
 
 export interface ResolvedPath {
@@ -32,10 +32,11 @@ export function resolvePath(target: string, root: string): ResolvedPath {
   // `~` is read as the home folder, as a shell would: a tool that expands it must not land outside unseen.
   const cleaned = target.replace(/\\/g, "/").replace(/^~(?=\/|$)/, homedir().replace(/\\/g, "/"));
   const lexicalRoot = posix.resolve(root);
-  const realRoot = kernelResolve(lexicalRoot);
+  const realRoot = realRootOf(lexicalRoot);
   const lexical = posix.resolve(lexicalRoot, cleaned);
   // Join without collapsing `..`: the kernel applies `..` after following a symlink.
-  const real = kernelResolve(cleaned.startsWith("/") ? cleaned : `${lexicalRoot}/${cleaned}`);
+  // A relative target starts from the root's real path: the kernel follows the root's symlinks first too.
+  const real = cleaned.startsWith("/") ? kernelResolve(cleaned) : kernelResolve(cleaned, realRoot);
   const relLexical = relativeInside(lexicalRoot, lexical);
   const relReal = relativeInside(realRoot, real) ?? relativeInside(lexicalRoot, real);
   return { lexical, real, relLexical, relReal, inside: relReal !== undefined };
@@ -45,7 +46,64 @@ export function isAbsolutePattern(spec: string): boolean {
   return spec.replace(/\\/g, "/").startsWith("/");
 }
 
+/*
+ * What every call repeated (issue 13 item 1): the worksite root's real path and each rule's normalised
+ * pattern. Both are kept per process. The target itself is resolved again on every call: a symlink the
+ * agent makes between two calls must change the second decision.
+ */
+const realRoots = new Map<string, string>();
+const patterns = new Map<string, { pattern: string; absolute: boolean; strict?: RegExp; generous?: RegExp }>();
+
+/** The root's real path: the root is the person's folder, which no agent tool or command can replace. */
+function realRootOf(lexicalRoot: string): string {
+  let real = realRoots.get(lexicalRoot);
+  if (real === undefined) {
+    real = kernelResolve(lexicalRoot);
+    if (realRoots.size > 256) realRoots.clear();
+    realRoots.set(lexicalRoot, real);
+  }
+  return real;
+}
+
 export function pathRuleMatches(spec: string, path: ResolvedPath, mode: MatchMode): boolean {
+  let normal = patterns.get(spec);
+  if (!normal) {
+    normal = normalisePattern(spec);
+    if (patterns.size > 10_000) patterns.clear();
+    patterns.set(spec, normal);
+  }
+  const { pattern, absolute } = normal;
+  const generous = mode === "generous";
+  const re = generous
+    ? (normal.generous ??= globToRegExp(pattern, { separator: "/", caseInsensitive: true }))
+    : (normal.strict ??= globToRegExp(pattern, { separator: "/", caseInsensitive: false }));
+  const r = readingsOf(path);
+  const test = (p: string | undefined) => p !== undefined && re.test(p);
+  if (generous) return absolute ? test(r.lexical) || test(r.real) : test(r.relReal) || test(r.relLexicalInside);
+  // An allow must hold for where the file system will really put it.
+  return test(absolute ? r.real : r.relReal);
+}
+
+/** A path's readings in NFC, worked out once per decided path rather than once per rule. */
+const nfc = new WeakMap<
+  ResolvedPath,
+  Record<"lexical" | "real" | "relReal" | "relLexicalInside", string | undefined>
+>();
+function readingsOf(path: ResolvedPath) {
+  let r = nfc.get(path);
+  if (!r) {
+    r = {
+      lexical: path.lexical.normalize("NFC"),
+      real: path.real.normalize("NFC"),
+      relReal: path.relReal?.normalize("NFC"),
+      relLexicalInside: path.inside ? path.relLexical?.normalize("NFC") : undefined,
+    };
+    nfc.set(path, r);
+  }
+  return r;
+}
+
+function normalisePattern(spec: string): { pattern: string; absolute: boolean } {
   // Composed and decomposed accents are one name (macOS file systems treat them so): compare in NFC.
   let pattern = spec
     .normalize("NFC")
@@ -57,15 +115,7 @@ export function pathRuleMatches(spec: string, path: ResolvedPath, mode: MatchMod
   if (pattern.length > 1) pattern = pattern.replace(/\/+$/, "");
   if (pattern === "" || pattern === ".") pattern = "**";
   if (!hasGlobChars(pattern)) pattern = pattern === "/" ? "/**" : `${pattern}/**`;
-
-  const readings = (
-    absolute ? [path.lexical, path.real] : [path.relReal, path.inside ? path.relLexical : undefined]
-  ).map((p) => p?.normalize("NFC"));
-  const options = { separator: "/" as const, caseInsensitive: mode === "generous" };
-  const test = (p: string | undefined) => p !== undefined && globMatches(pattern, p, options);
-  if (mode === "generous") return readings.some(test);
-  // An allow must hold for where the file system will really put it.
-  return test((absolute ? path.real : path.relReal)?.normalize("NFC"));
+  return { pattern, absolute };
 }
 
 /** True when either reading lands in `.worksite/` (in any case or width: some file systems fold them). */
@@ -82,9 +132,9 @@ function relativeInside(root: string, abs: string): string | undefined {
 }
 
 /** realpath for a path whose tail may not exist yet; the missing tail is resolved lexically. */
-export function kernelResolve(path: string): string {
+export function kernelResolve(path: string, from = "/"): string {
   let parts = path.split("/").filter(Boolean);
-  let current = "/";
+  let current = from;
   let hops = 0;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;

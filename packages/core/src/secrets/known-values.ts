@@ -6,6 +6,12 @@
  */
 const values = new Map<string, string>();
 const forgetHooks: (() => void)[] = [];
+let version = 0;
+
+/** Moves whenever the remembered values change, so a cache of redacted text knows when to start again. */
+export function knownValuesVersion(): number {
+  return version;
+}
 
 /** Redact `value` (and its usual encodings) as `kind` from now on in this process. */
 export function rememberSecretBytes(bytes: Buffer, kind: string): void {
@@ -19,11 +25,13 @@ export function rememberSecretBytes(bytes: Buffer, kind: string): void {
     bytes.toString("base64url"),
   ])
     values.set(v, kind);
+  version++;
 }
 
 /** Forget every remembered value (tests). */
 export function forgetSecretValues(): void {
   values.clear();
+  version++;
   for (const hook of forgetHooks) hook();
 }
 

@@ -1,4 +1,5 @@
 import { redactSecrets, scanSecrets } from "./scan.js";
+import { knownValuesVersion } from "./known-values.js";
 import { sensitiveKeyKind } from "./sensitive-key.js";
 
 /**
@@ -11,11 +12,46 @@ import { sensitiveKeyKind } from "./sensitive-key.js";
  * applied to every string and key after the scanner.
  */
 export function redactDeep<T>(value: T, redactText?: (text: string) => string): T {
-  const text = redactText ? (s: string) => redactText(redactSecrets(s)) : redactSecrets;
+  const text = redactText ? (s: string) => redactText(redactSecrets(s)) : remembered;
   return walk(value, undefined, new WeakSet(), text) as T;
 }
 
 type Text = (text: string) => string;
+
+/*
+ * The audit log redacts every event it appends, and a gate's events repeat the
+ * same short strings (tool ids, rule texts, reasons, key names) call after call:
+ * scanning them again cost ~50 µs an event (issue 13 item 1). The answers are
+ * remembered until the scanner's known values change; long strings are not kept.
+ */
+const MEMO_MAX_ENTRIES = 4096;
+const MEMO_MAX_LENGTH = 512;
+const texts = new Map<string, string>();
+const keyKinds = new Map<string, ReturnType<typeof sensitiveKeyKind>>();
+let memoVersion = knownValuesVersion();
+
+function remembered(text: string): string {
+  if (text.length > MEMO_MAX_LENGTH) return redactSecrets(text);
+  if (memoVersion !== knownValuesVersion()) {
+    texts.clear();
+    memoVersion = knownValuesVersion();
+  }
+  let out = texts.get(text);
+  if (out === undefined) {
+    out = redactSecrets(text);
+    if (texts.size >= MEMO_MAX_ENTRIES) texts.clear();
+    texts.set(text, out);
+  }
+  return out;
+}
+
+function keyKind(name: string): ReturnType<typeof sensitiveKeyKind> {
+  if (keyKinds.has(name)) return keyKinds.get(name);
+  const kind = sensitiveKeyKind(name);
+  if (keyKinds.size >= MEMO_MAX_ENTRIES) keyKinds.clear();
+  if (name.length <= MEMO_MAX_LENGTH) keyKinds.set(name, kind);
+  return kind;
+}
 
 function walk(
   value: unknown,
@@ -37,7 +73,7 @@ function walk(
       if (sensitive) return out;
       // The scanner runs over the lines together; a custom redactor then sees each line.
       const lines = redactLines(out);
-      return text === redactSecrets ? lines : lines.map((v) => (typeof v === "string" ? text(v) : v));
+      return text === remembered ? lines : lines.map((v) => (typeof v === "string" ? text(v) : v));
     }
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) {
@@ -48,7 +84,7 @@ function walk(
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[text(k)] = walk(v, sensitive ?? sensitiveKeyKind(k), seen, text);
+      out[text(k)] = walk(v, sensitive ?? keyKind(k), seen, text);
     }
     return out;
   } finally {

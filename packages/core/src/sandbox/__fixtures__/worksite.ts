@@ -148,6 +148,8 @@ export async function containmentSite(
   const gate = createGate({ root, worksite, plugins: corePlugins(), audit, actor: "agent", run: "run-1", round: 1 });
   // A real audit log and head, written by the gate itself.
   await gate.call({ tool: "file.read", input: { path: "src/a.txt" } });
+  // Synced, both heads moved and the lock handed back: .worksite/ holds still while the attacks are compared with it.
+  await audit.close();
   const restore = () => {
     for (const k of ENV_KEYS) {
       if (saved[k] === undefined) delete process.env[k];

@@ -1,0 +1,45 @@
+// A process that streams gate calls until it is killed: a `read` tool and a `write` tool in turn; the write
+// tool, once it runs, appends its call's id to a side file. Used by crash.test.ts and bench/audit/kill.mjs.
+// Usage: node crash-child.mjs <worksite root> <side file> <first call number>. Runs the built dist.
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { createGate, loadWorksite, openAuditLog } from "../../../dist/index.js";
+
+const [root, marks, startAt] = process.argv.slice(2);
+const any = { safeParse: (data) => ({ success: true, data }) };
+const plugin = {
+  name: "crash",
+  tools: {
+    look: {
+      description: "reads",
+      effect: "read",
+      input: any,
+      targetKind: "text",
+      target: (i) => i.id,
+      run: async () => ({ content: "seen" }),
+    },
+    touch: {
+      description: "changes something",
+      effect: "write",
+      input: any,
+      targetKind: "text",
+      target: (i) => i.id,
+      run: async (i) => {
+        appendFileSync(marks, `${i.id}\n`);
+        return { content: "touched" };
+      },
+    },
+  },
+};
+const worksite = await loadWorksite(root);
+const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
+const gate = createGate({ root, worksite, plugins: [plugin], audit, actor: "agent", run: "crash", round: 1 });
+process.stdout.write("ready\n");
+for (let i = Number(startAt); ; i++) {
+  const read = await gate.call({ tool: "crash.look", input: { id: `r${i}` } });
+  const write = await gate.call({ tool: "crash.touch", input: { id: `w${i}` } });
+  if (read.status !== "ok" || write.status !== "ok") {
+    process.stderr.write(`${JSON.stringify([read, write])}\n`);
+    process.exit(2);
+  }
+}

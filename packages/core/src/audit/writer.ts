@@ -1,0 +1,355 @@
+import fs from "node:fs";
+import { mkdir, unlink, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { WorksiteError } from "../errors.js";
+import { rememberSealKey } from "../gate/person-seal.js";
+import { redactDeep } from "../secrets/redact-deep.js";
+import { anchorPlace } from "./anchor.js";
+import { readTailState, refuseIfCutBack, type TailState } from "./append.js";
+import { entryHash, entryLine } from "./hash-chain.js";
+import { type AuditHead, headPath } from "./head.js";
+import { type HeldFileLock, type LockOptions, tryFileLock } from "./lock.js";
+import type { AuditEntry, AuditEvent } from "./types.js";
+
+/*
+ * One writer per log per process (issue 13 item 1). The cross-process lock is
+ * taken once and held while appends keep coming; the last seq and hash live
+ * here; each line is one write(2) on one O_APPEND descriptor. Durability and
+ * the hand-over between processes are described in README.md ("Writing").
+ */
+
+/** A held lock with no append for this long is handed back, so `worksite approve` or another MCP session can append. */
+export const IDLE_RELEASE_MS = 25;
+/** Lines of non-durable appends reach the disk (fdatasync) within this long. */
+export const GROUP_COMMIT_MS = 5;
+/** A lock is re-taken at least this often, so its age never reaches the 10 s after which others judge it stale. */
+const MAX_HOLD_MS = 2_000;
+/** A waiter's request newer than this makes the holder let go at its next append; an older one was left by a waiter that died. */
+const WANT_FRESH_MS = 1_000;
+/** How long a holder that let go on request waits for the waiter to take the lock before competing again. */
+const YIELD_MS = 50;
+/** The head records are written in place, padded to this length: one pwrite, no temp file and rename per commit. */
+const HEAD_RECORD_BYTES = 128;
+
+export interface AppendRequest {
+  event: AuditEvent;
+  /** True: on disk (fdatasync) before the promise settles. False: within GROUP_COMMIT_MS. */
+  durable: boolean;
+  now: () => Date;
+  lock?: LockOptions;
+}
+
+interface FileStamp {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+interface Held {
+  lock: HeldFileLock;
+  since: number;
+  fd: number;
+  tail: TailState;
+  /** Stamps of the log and both heads as this writer last left them; anything else means another hand touched them. */
+  logStamp: FileStamp | undefined;
+  heads: { path: string; fd: number; stamp: FileStamp | undefined; fresh: boolean }[];
+}
+
+const writers = new Map<string, AuditWriter>();
+
+/** The process's writer for the log at `path`. */
+export function auditWriter(path: string): AuditWriter {
+  const key = resolve(path);
+  let writer = writers.get(key);
+  if (!writer) {
+    writer = new AuditWriter(key);
+    writers.set(key, writer);
+  }
+  return writer;
+}
+
+let exitHooked = false;
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  // A process that ends (normally or by an uncaught error) makes its last lines durable and hands the lock back.
+  process.on("exit", () => {
+    for (const writer of writers.values()) writer.closeSync();
+  });
+}
+
+export class AuditWriter {
+  private held: Held | undefined;
+  /** Appends up to the written line run one after another; durable waits happen outside this chain. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private written: AuditHead | undefined;
+  private synced = 0;
+  private syncing: Promise<void> | undefined;
+  private groupTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private releasing: Promise<void> | undefined;
+
+  constructor(readonly path: string) {}
+
+  append(request: AppendRequest): Promise<AuditEntry> {
+    const line = this.chain.then(() => this.writeLine(request));
+    this.chain = line.catch(() => undefined);
+    if (!request.durable) return line;
+    return line.then(async (entry) => {
+      await this.syncThrough(entry.seq);
+      return entry;
+    });
+  }
+
+  /** Everything written is on disk and both heads name it; the lock is handed back. */
+  async close(): Promise<void> {
+    await this.chain;
+    await this.release();
+  }
+
+  private async writeLine({ event, now, lock }: AppendRequest): Promise<AuditEntry> {
+    // Redaction comes before hashing, so the chain covers exactly what is on disk. The person's seal
+    // key, once it exists, is redacted too (issue 11 item 7); remembering it never creates it.
+    await rememberSealKey();
+    const { seq: _s, time: _t, prev: _p, hash: _h, ...clean } = redactDeep(event) as AuditEvent & Partial<AuditEntry>;
+    if (this.releasing) await this.releasing;
+    let held = this.held;
+    if (held && (Date.now() - held.since > MAX_HOLD_MS || wanted(this.path))) {
+      await this.release();
+      held = undefined;
+      // Let the waiter in: it removes its request once it holds the lock.
+      const until = Date.now() + YIELD_MS;
+      while (wanted(this.path) && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
+    }
+    if (!held) held = await this.acquire(lock);
+    else if (!this.untouched(held)) held = await this.revalidate(held, lock);
+    const tail = held.tail;
+    const unhashed = { ...clean, seq: tail.seq + 1, time: now().toISOString(), prev: tail.hash };
+    const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed) };
+    const bytes = Buffer.from(`${entryLine(entry)}\n`, "utf8");
+    // One write(2) on an O_APPEND descriptor: the line is whole in the file or absent, whatever kills the process.
+    writeAll(held.fd, bytes);
+    held.tail = { size: tail.size + bytes.length, seq: entry.seq, hash: entry.hash };
+    held.logStamp = stampOf(fs.fstatSync(held.fd));
+    this.written = { seq: entry.seq, hash: entry.hash };
+    this.schedule();
+    return entry;
+  }
+
+  /** Resolves once every line up to `seq` is fdatasynced; concurrent callers share one sync (group commit). */
+  private async syncThrough(seq: number): Promise<void> {
+    while (this.synced < seq) {
+      if (this.syncing) {
+        await this.syncing;
+        continue;
+      }
+      this.syncing = this.syncNow().finally(() => {
+        this.syncing = undefined;
+      });
+      await this.syncing;
+    }
+  }
+
+  private async syncNow(): Promise<void> {
+    for (;;) {
+      const held = this.held;
+      const target = this.written;
+      if (!target) return;
+      if (!held) {
+        // Handed back before a sync went through (its sync failed): sync the file by path, heads stay behind.
+        const fd = fs.openSync(this.path, "r");
+        try {
+          await fdatasync(fd);
+        } finally {
+          fs.closeSync(fd);
+        }
+      } else {
+        try {
+          await fdatasync(held.fd);
+        } catch (error) {
+          if (this.held !== held) continue; // the descriptor was replaced (revalidate) while syncing: sync the new one
+          throw error;
+        }
+        if (this.held === held) this.writeHeads(held, target);
+      }
+      this.synced = Math.max(this.synced, target.seq);
+      return;
+    }
+  }
+
+  private schedule(): void {
+    if (!this.groupTimer)
+      this.groupTimer = setTimeout(() => {
+        this.groupTimer = undefined;
+        if (this.written) this.syncThrough(this.written.seq).catch(() => undefined);
+      }, GROUP_COMMIT_MS).unref();
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.idleTimer = setTimeout(() => this.idle(), IDLE_RELEASE_MS).unref();
+  }
+
+  private idle(): void {
+    this.idleTimer = undefined;
+    // Appends queued behind a pending one keep the lock; the next idle period hands it back.
+    this.chain.then(() => (this.idleTimer ? undefined : this.release())).catch(() => undefined);
+  }
+
+  private async acquire(options: LockOptions = {}): Promise<Held> {
+    hookExit();
+    await mkdir(dirname(this.path), { recursive: true });
+    const lockPath = `${this.path}.lock`;
+    const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+    let wait = 1;
+    for (;;) {
+      const attempt = await tryFileLock(lockPath, { ...options, staleMs: options.staleMs ?? 10_000 });
+      if ("held" in attempt) {
+        await unlink(`${lockPath}.want`).catch(() => undefined);
+        try {
+          return await this.open(attempt.held);
+        } catch (error) {
+          await attempt.held.release();
+          throw error;
+        }
+      }
+      if (Date.now() > deadline) {
+        const by = attempt.heldBy
+          ? ` by pid ${attempt.heldBy.pid} on ${attempt.heldBy.host} since ${attempt.heldBy.started}`
+          : "";
+        throw new WorksiteError(
+          "locked",
+          `timed out waiting for ${lockPath}, held${by || " by another process"}; remove it if no worksite process is running`,
+        );
+      }
+      // Ask the holder to hand the log over at its next append instead of waiting for it to fall idle.
+      await writeFile(`${lockPath}.want`, String(process.pid)).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, wait));
+      wait = Math.min(wait * 2, 10);
+    }
+  }
+
+  /** With the lock held: the log's tail, checked against both heads, and descriptors for the log and the heads. */
+  private async open(lock: HeldFileLock): Promise<Held> {
+    const fd = fs.openSync(this.path, "a", 0o644);
+    try {
+      const size = fs.fstatSync(fd).size;
+      const tail = await readTailState(this.path, size);
+      const anchor = anchorPlace(this.path, { create: true });
+      await refuseIfCutBack(this.path, tail, anchor?.path);
+      const heads = [headPath(this.path), ...(anchor ? [anchor.path] : [])].map((path) => {
+        fs.mkdirSync(dirname(path), { recursive: true });
+        const headFd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+        return { path, fd: headFd, stamp: stampOf(fs.fstatSync(headFd)), fresh: true };
+      });
+      const held: Held = { lock, since: Date.now(), fd, tail, logStamp: stampOf(fs.fstatSync(fd)), heads };
+      this.held = held;
+      this.written = { seq: tail.seq, hash: tail.hash };
+      this.synced = tail.seq;
+      return held;
+    } catch (error) {
+      fs.closeSync(fd);
+      throw error;
+    }
+  }
+
+  /** Cheap per-append check (three stats) that nobody else changed the log or a head while the lock was held. */
+  private untouched(held: Held): boolean {
+    if (!same(held.logStamp, stat(this.path))) return false;
+    return held.heads.every((h) => same(h.stamp, stat(h.path)));
+  }
+
+  /**
+   * Someone cut, replaced or edited the log or a head under us (or removed `.worksite/` with the lock in it):
+   * hand the lock back and take it again, reading everything afresh and refusing a cut log as at the start.
+   */
+  private async revalidate(held: Held, lock: LockOptions | undefined): Promise<Held> {
+    this.closeFiles(held);
+    this.held = undefined;
+    await held.lock.release();
+    return this.acquire(lock);
+  }
+
+  private writeHeads(held: Held, head: AuditHead): void {
+    const record = Buffer.alloc(HEAD_RECORD_BYTES, " ");
+    record.write(JSON.stringify({ seq: head.seq, hash: head.hash }), 0, "utf8");
+    record[HEAD_RECORD_BYTES - 1] = 0x0a;
+    // The local head first: it may be ahead of the anchor in the state folder after a crash, never behind.
+    for (const h of held.heads) {
+      fs.writeSync(h.fd, record, 0, record.length, 0);
+      if (h.fresh) {
+        if (fs.fstatSync(h.fd).size > HEAD_RECORD_BYTES) fs.ftruncateSync(h.fd, HEAD_RECORD_BYTES);
+        h.fresh = false;
+      }
+      h.stamp = stampOf(fs.fstatSync(h.fd));
+    }
+  }
+
+  private async release(): Promise<void> {
+    if (this.releasing) return this.releasing;
+    const held = this.held;
+    if (!held) return;
+    this.releasing = (async () => {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+      if (this.written) await this.syncThrough(this.written.seq).catch(() => undefined);
+      this.closeFiles(held);
+      this.held = undefined;
+      await held.lock.release();
+    })().finally(() => {
+      this.releasing = undefined;
+    });
+    return this.releasing;
+  }
+
+  /** At process exit: the same as close(), synchronously. */
+  closeSync(): void {
+    const held = this.held;
+    if (!held) return;
+    try {
+      if (this.written && this.synced < this.written.seq) {
+        fs.fdatasyncSync(held.fd);
+        this.writeHeads(held, this.written);
+      }
+    } catch {
+      // The lines are in the file already; a head left behind is one verify accepts.
+    }
+    this.closeFiles(held);
+    this.held = undefined;
+    held.lock.releaseSync?.();
+  }
+
+  private closeFiles(held: Held): void {
+    for (const fd of [held.fd, ...held.heads.map((h) => h.fd)]) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+  }
+}
+
+function fdatasync(fd: number): Promise<void> {
+  return new Promise((done, fail) => fs.fdatasync(fd, (error) => (error ? fail(error) : done())));
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  let off = 0;
+  while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+}
+
+function wanted(logPath: string): boolean {
+  const want = stat(`${logPath}.lock.want`);
+  return want !== undefined && Date.now() - want.mtimeMs < WANT_FRESH_MS;
+}
+
+function stat(path: string): FileStamp | undefined {
+  const s = fs.statSync(path, { throwIfNoEntry: false });
+  return s && stampOf(s);
+}
+
+function stampOf(s: fs.Stats): FileStamp {
+  return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
+}
+
+function same(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
+  return a === b || (!!a && !!b && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs);
+}

@@ -1,0 +1,81 @@
+import fs from "node:fs";
+import { join } from "node:path";
+
+/*
+ * `.git/index` as git's stat cache (issue 13 item 2): for each path the blob
+ * id git last hashed, with the file's mtime, size and inode at that moment.
+ * A file whose stat still matches needs no reading and hashing; one that
+ * changed, or was written in the same second as the index itself ("racy
+ * git"), is hashed. Versions 2 and 3 are read; anything else (version 4's
+ * compressed paths, a damaged file) gives no cache, and every file is hashed.
+ * https://git-scm.com/docs/index-format
+ */
+export interface IndexEntry {
+  mtimeSec: number;
+  mtimeNsec: number;
+  ino: number;
+  size: number;
+  oid: string;
+}
+
+export interface GitIndex {
+  entries: Map<string, IndexEntry>;
+  /** The index file's own mtime in ms: a file modified at or after it may have changed unseen. */
+  mtimeMs: number;
+}
+
+export function readGitIndex(gitdir: string): GitIndex | undefined {
+  let buf: Buffer;
+  let mtimeMs: number;
+  try {
+    const path = join(gitdir, "index");
+    mtimeMs = fs.statSync(path).mtimeMs;
+    buf = fs.readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  if (buf.length < 12 || buf.toString("latin1", 0, 4) !== "DIRC") return undefined;
+  const version = buf.readUInt32BE(4);
+  if (version !== 2 && version !== 3) return undefined;
+  const count = buf.readUInt32BE(8);
+  const entries = new Map<string, IndexEntry>();
+  let at = 12;
+  for (let i = 0; i < count; i++) {
+    if (at + 62 > buf.length) return undefined;
+    const flags = buf.readUInt16BE(at + 60);
+    const extended = version === 3 && (flags & 0x4000) !== 0;
+    const pathStart = at + 62 + (extended ? 2 : 0);
+    const nul = buf.indexOf(0, pathStart);
+    if (nul < 0) return undefined;
+    const stage = (flags >> 12) & 3;
+    const path = buf.toString("utf8", pathStart, nul);
+    // Only stage 0: a path in conflict has no single blob id for its working copy.
+    if (stage === 0)
+      entries.set(path, {
+        mtimeSec: buf.readUInt32BE(at + 8),
+        mtimeNsec: buf.readUInt32BE(at + 12),
+        ino: buf.readUInt32BE(at + 20),
+        size: buf.readUInt32BE(at + 36),
+        oid: buf.toString("hex", at + 40, at + 60),
+      });
+    // Entries are padded with 1–8 NULs to a multiple of 8 bytes from their start.
+    const length = nul - at;
+    at += Math.ceil((length + 1) / 8) * 8;
+  }
+  return { entries, mtimeMs };
+}
+
+/** The blob id the index knows for a file with this stat, or undefined when it must be hashed. */
+export function cachedOid(index: GitIndex | undefined, path: string, stat: fs.BigIntStats): string | undefined {
+  const e = index?.entries.get(path);
+  if (!e) return undefined;
+  // Sizes and inodes are stored in 32 bits.
+  if (BigInt(e.size) !== stat.size % 2n ** 32n || BigInt(e.ino) !== stat.ino % 2n ** 32n) return undefined;
+  if (e.mtimeSec !== Number(stat.mtimeNs / 1_000_000_000n)) return undefined;
+  // Nanoseconds when both sides kept them; some writers and file systems store 0.
+  if (e.mtimeNsec !== 0 && e.mtimeNsec !== Number(stat.mtimeNs % 1_000_000_000n)) return undefined;
+  // Racy git: a file changed in the same tick as the index was written may differ with the same stat.
+  const slack = e.mtimeNsec === 0 ? 1000 : 0;
+  if (Number(stat.mtimeNs / 1_000_000n) >= index!.mtimeMs - slack) return undefined;
+  return e.oid;
+}
