@@ -59,8 +59,8 @@ export interface RunResult {
   state: GoalState;
   reason: string;
   rounds: number[];
-  /** Queued instructions still waiting when the run ended (none when the run took them all). */
-  queued: string[];
+  /** Queued instructions still waiting when the run ended; absent when the run took them all. */
+  queued?: string[];
 }
 
 const HARD_ROUND_CAP = 20; // a thread with no maxRounds still never spins (or spends a model budget) forever in one run
@@ -472,7 +472,13 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       if (decision.stop && !stillQueued) break;
     }
     const queuedLeft = (await pendingMessages(root, "queue")).map((m) => m.text);
-    return { run, state: last.state, reason: last.reason, rounds: ran, queued: queuedLeft };
+    return {
+      run,
+      state: last.state,
+      reason: last.reason,
+      rounds: ran,
+      ...(queuedLeft.length ? { queued: queuedLeft } : {}),
+    };
   } finally {
     await endpoint?.then((e) => e.close()).catch(() => undefined);
     // A plugin that will not close (a browser hung mid-navigation) must not keep the lock: what it

@@ -80,7 +80,7 @@ describe("worksite run shows the agent work as it happens", () => {
     expect(out).toContain("Still queued (1), not run yet:\n  1. then update the changelog\n");
     expect(out).toContain("The next `worksite run` takes them in this order.");
     const json = JSON.parse((await runCliProcess(["run", "--rounds", "1", "--json"], root)).out);
-    expect(json.queued).toEqual([]);
+    expect(json.queued).toBeUndefined();
     expect(json.rounds).toEqual([2]);
   });
 });

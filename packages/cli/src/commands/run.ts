@@ -61,7 +61,7 @@ export default defineCommand({
       if (json) io.stdout(`${JSON.stringify({ ...result, events }, null, 2)}\n`);
       else
         io.stdout(
-          `\n${paint("bold", result.reason)}\n${queuedNote(result.queued, io, root, paint)}See PROGRESS.md, or: ${["report", "status", "approvals"].map((c) => suggestCommand(io, root, c)).join(" · ")}\n`,
+          `\n${paint("bold", result.reason)}\n${queuedNote(result.queued ?? [], io, root, paint)}See PROGRESS.md, or: ${["report", "status", "approvals"].map((c) => suggestCommand(io, root, c)).join(" · ")}\n`,
         );
       if (controller.signal.aborted) return stopExitCode(stoppedBy ?? "SIGINT"); // interrupted: the round is redone by the next run
       return result.state === "done" ? 0 : result.state === "waiting" ? 3 : result.state === "active" ? 0 : 4;
