@@ -1,12 +1,12 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { builtinModules } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * What `changeset publish` would upload, checked before anyone publishes: each public package is packed with
@@ -39,7 +39,7 @@ let work: string;
 const unpacked = new Map<string, string>();
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), "worksite-packs-"));
+  work = await tempDir("worksite-packs-");
   for (const dir of publicPackages) {
     const into = join(work, dir);
     await mkdir(into, { recursive: true });
@@ -133,7 +133,7 @@ describe.each(publicPackages)("the packed %s", (dir) => {
 describe("the packed packages installed together", () => {
   let home: string;
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), "worksite-install-"));
+    home = await tempDir("worksite-install-");
   });
   afterAll(() => rm(home, { recursive: true, force: true }));
 
