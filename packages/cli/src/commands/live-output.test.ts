@@ -31,9 +31,12 @@ function liveWorksite(): Promise<string> {
   );
 }
 
+/** Each test starts several real `worksite` processes and a run: a generous deadline for a loaded machine. */
+const SLOW = { timeout: 120_000 };
+
 const lineIndex = (out: string, pattern: RegExp) => out.split("\n").findIndex((l) => pattern.test(l));
 
-describe("worksite run shows the agent work as it happens", () => {
+describe("worksite run shows the agent work as it happens", SLOW, () => {
   it("prints each step when it starts, then its outcome, with the time a long step took", async () => {
     const root = await liveWorksite();
     const { code, out } = await runCliProcess(["run"], root);
@@ -85,7 +88,7 @@ describe("worksite run shows the agent work as it happens", () => {
   });
 });
 
-describe("worksite audit tail --follow", () => {
+describe("worksite audit tail --follow", SLOW, () => {
   it("keeps printing entries as they are appended, and goes on after the log is replaced", async () => {
     const root = await liveWorksite();
     expect((await runCli(["call", "file.list", "{}"], root)).code).toBe(0);
@@ -122,7 +125,7 @@ describe("worksite audit tail --follow", () => {
   });
 });
 
-describe("worksite status --watch", () => {
+describe("worksite status --watch", SLOW, () => {
   it("redraws when something changes (a queued instruction, a finished run) and ends on Ctrl-C", async () => {
     const root = await liveWorksite();
     const cli = startCli(["status", "--watch"], root);

@@ -53,7 +53,7 @@ export function startCli(argv: readonly string[], cwd: string, env: NodeJS.Proce
       return err;
     },
     exited,
-    waitForOutput(pattern, deadlineMs = 20_000) {
+    waitForOutput(pattern, deadlineMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (pattern.test(out)) {
