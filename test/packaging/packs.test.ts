@@ -67,8 +67,12 @@ function exportTargets(exports: unknown): string[] {
 /** Bare specifiers a built file imports: `from "x"`, `import("x")`, `import "x"`. */
 function importsOf(source: string): string[] {
   const found = new Set<string>();
-  for (const m of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"'./][^"']*)["']/g))
-    found.add(m[1]!);
+  // Comment lines can say `from "worksite"` in prose; only code imports.
+  const code = source
+    .split("\n")
+    .filter((line) => !/^\s*(\/\/|\/?\*)/.test(line))
+    .join("\n");
+  for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"'./][^"']*)["']/g)) found.add(m[1]!);
   // Text that only looks like an import (inside a message or a comment) is not a package name.
   return [...found].filter((s) => /^(node:)?(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(\/[\w./-]*)?$/.test(s));
 }
