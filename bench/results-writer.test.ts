@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { RESULTS_FILE, replaceSection, writeSection } from "./results-writer.mjs";
+import { tempDir } from "@worksite/test-support";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -50,7 +50,7 @@ describe("the bench results writer", () => {
   });
 
   it("writes RESULTS.md on disk, creating it with its header the first time", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "worksite-bench-writer-"));
+    const dir = await tempDir("worksite-bench-writer-");
     dirs.push(dir);
     const file = join(dir, "RESULTS.md");
     await writeSection("gate", "## Gate overhead\nfirst", file);

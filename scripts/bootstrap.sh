@@ -1,13 +1,28 @@
 #!/usr/bin/env bash
-# Takes a fresh Debian machine with Node 20 to a built worksite checkout:
+# Takes a fresh Debian machine with Node 20.19+, 22 or 24 to a built worksite checkout:
 # pnpm, Chromium for the browser plugin, the command sandbox (bubblewrap, socat,
-# ripgrep), the workspace's dependencies, a build.
+# ripgrep), the workspace's dependencies, a build, and the `worksite` command on
+# PATH (scripts/install-cli.sh: the packed packages, installed as users get them).
 # `bash scripts/bootstrap.sh demo [DIR]` then runs the demo.
+# `bash scripts/bootstrap.sh node24` prints the folder of a Node 24 binary (fetched once, then cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PNPM_VERSION=12.21.0
 say() { printf '\033[1m» %s\033[0m\n' "$*" >&2; }
+
+# Node 24 for running the suite a second time (.ci/run): the registry's `node` package, kept in the
+# bootstrap's own cache folder so CI fetches it once.
+if [ "${1:-}" = node24 ]; then
+  cache="${WORKSITE_BOOTSTRAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/worksite-bootstrap}/node24"
+  if [ ! -x "$cache/node_modules/node/bin/node" ]; then
+    say "fetching Node 24 into $cache"
+    mkdir -p "$cache"
+    npm install --prefix "$cache" --no-audit --no-fund --loglevel=error node@24 >&2
+  fi
+  echo "$cache/node_modules/node/bin"
+  exit 0
+fi
 
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
   say "installing pnpm $PNPM_VERSION"
@@ -72,6 +87,9 @@ say "installing dependencies"
 CI=true pnpm install --frozen-lockfile --reporter=silent
 say "building"
 TURBO_TELEMETRY_DISABLED=1 pnpm exec turbo run build --output-logs=errors-only
+
+# `worksite` on PATH, from the packed packages (see the script for where it goes and why).
+bash scripts/install-cli.sh
 
 if [ "${1:-}" = demo ]; then
   WORKSITE_CMD="pnpm worksite" node packages/cli/dist/bin.js demo "${2:-worksite-demo}" ${3:+"$3"}

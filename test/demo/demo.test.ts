@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "@worksite/test-support";
 
 /**
  * The README's first command ends in `worksite demo`; this runs the built
@@ -31,7 +31,7 @@ let demo: string;
 let first: { code: number; out: string; err: string };
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "worksite-e2e-demo-"));
+  home = await tempDir("worksite-e2e-demo-");
   demo = join(home, "worksite-demo");
   first = await worksite(home, "demo");
 });

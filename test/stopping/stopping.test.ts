@@ -1,14 +1,14 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { openAuditLog } from "@worksite/core";
 import { liveLock, readState } from "@worksite/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * Issue 21 item 1, for real: `worksite run` (the built binary) with the browser plugin on a real
@@ -55,7 +55,7 @@ afterAll(async () => {
 });
 
 async function browserWorksite(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), "worksite-stopping-"));
+  const root = await tempDir("worksite-stopping-");
   const files: Record<string, string> = {
     "THREAD.md":
       "---\nplugins: [browser]\nstage: write\nagent: script\n---\n# Look at the page, then wait on a command\n\n## Owns\n- src/\n",

@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AuditEntry, openAuditLog, sealKey, stopSandboxRuntime } from "@worksite/core";
 import { runThread } from "@worksite/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentToolEndpoint } from "./agent-endpoint.js";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * The command agent runs under the same OS sandbox as commands, and reaches
@@ -23,7 +23,7 @@ let base: string;
 let counting: { server: Server; port: number; hits: () => number };
 
 beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), "worksite-agentbox-"));
+  base = await tempDir("worksite-agentbox-");
   // The person's folders live in temp: the seal key is made where worksite keeps it, under the config folder.
   process.env.XDG_CONFIG_HOME = join(base, "config");
   process.env.XDG_STATE_HOME = join(base, "state");

@@ -29,4 +29,13 @@ describe("annotations from a tool's effect", () => {
       openWorldHint: true,
     });
   });
+  it("does not call report_progress read-only: each call adds a progress note", () => {
+    expect(toolAnnotations({ id: "thread.report", effect: "read" })).toEqual({
+      title: "thread.report",
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: false,
+    });
+  });
 });

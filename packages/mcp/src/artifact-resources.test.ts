@@ -74,7 +74,7 @@ describe("artifact resources serve only the artifact store's own files (in-memor
     const uris = (await c.listResources()).resources
       .map((r) => r.uri)
       .filter((u) => u.startsWith("worksite://artifacts/"));
-    expect(uris).toEqual(["worksite://artifacts/artifacts/round-1/real.log"]);
+    expect(uris).toEqual(["worksite://artifacts/round-1/real.log"]);
   });
 
   it("does not follow a planted symlink, as the file or as the round folder", async () => {

@@ -26,6 +26,13 @@ export interface CallContext {
   elicitApprovals: boolean;
   /** How long a confirm-tier call waits for `worksite approve` before answering "retry". */
   approvalWaitMs: number;
+  /**
+   * How long to wait when the client sent no progress token: nothing can keep its request timer alive, so
+   * the answer (with the approval id) must come before the usual 60 s client timeout.
+   */
+  quietWaitMs: number;
+  /** How often a waiting call sends a progress notification (each resets a client's timer). */
+  progressEveryMs: number;
   approvals: ApprovalActions;
 }
 
@@ -92,11 +99,17 @@ export async function callThroughGate(
   }
 
   const waiting = waitingText(id);
+  // The first progress notification carries the id, so a client shows it at once, whatever happens next.
   await notify(ctx, extra, waiting, 0);
   const started = Date.now();
-  const ticker = setInterval(() => void notify(ctx, extra, waiting, Date.now() - started).catch(() => {}), 5000);
+  const ticker = setInterval(
+    () => void notify(ctx, extra, waiting, Date.now() - started).catch(() => {}),
+    ctx.progressEveryMs,
+  );
+  const keptAlive = extra._meta?.progressToken !== undefined;
+  const waitMs = keptAlive ? ctx.approvalWaitMs : Math.min(ctx.approvalWaitMs, ctx.quietWaitMs);
   const waited = await ctx.session.gate
-    .waitForApproval(id, { signal: extra.signal, timeoutMs: ctx.approvalWaitMs })
+    .waitForApproval(id, { signal: extra.signal, timeoutMs: waitMs })
     .finally(() => clearInterval(ticker));
   switch (waited.state) {
     case "approved":
@@ -120,7 +133,7 @@ export async function callThroughGate(
     case "missing":
     case "timeout":
       return errorResult(
-        `${waiting}\nNot approved within ${Math.round(ctx.approvalWaitMs / 1000)} s. Once a person has approved it, call ${tool} again with the same input.`,
+        `${waiting}\nNot approved within ${Math.round(waitMs / 1000)} s${keptAlive ? "" : " (the client sent no progress token, so the call answers before a client's usual 60 s timeout)"}. Once a person has approved it, call ${tool} again with the same input.`,
         { status: "pending-approval", approvalId: id, retryable: true },
       );
   }
@@ -271,9 +284,11 @@ async function notify(ctx: CallContext, extra: ToolExtra, text: string, elapsedM
   // Progress keeps a client's request timer alive (resetTimeoutOnProgress); the log line shows the id.
   const token = extra._meta?.progressToken;
   if (token !== undefined) {
+    const waited = elapsedMs ? ` (${Math.round(elapsedMs / 1000)} s so far)` : "";
     await extra.sendNotification({
       method: "notifications/progress",
-      params: { progressToken: token, progress: elapsedMs, total: ctx.approvalWaitMs, message: text },
+      // progress must grow with each notification (the spec): the milliseconds waited do.
+      params: { progressToken: token, progress: elapsedMs, total: ctx.approvalWaitMs, message: `${text}${waited}` },
     });
   }
   if (elapsedMs === 0) {

@@ -1,10 +1,10 @@
-import { link, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { link, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { cliBin, makeWorksite } from "./testing/worksite-fixture.js";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * Issue 21 item 7: what `worksite mcp` serves as the worksite's files and evidence must be the
@@ -20,7 +20,7 @@ describe("worksite mcp refuses linked evidence", () => {
 
   beforeAll(async () => {
     ({ root, cleanup } = await makeWorksite());
-    outside = await mkdtemp(join(tmpdir(), "worksite-outside-"));
+    outside = await tempDir("worksite-outside-");
     await writeFile(join(outside, "secret.txt"), "the person's private notes\n");
     await writeFile(join(outside, "notes.md"), "# Not this worksite's progress\n");
     await mkdir(join(root, "artifacts", "round-1"), { recursive: true });

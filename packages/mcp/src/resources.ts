@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
+import { basename, extname } from "node:path";
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import type { McpSession } from "./session.js";
@@ -51,6 +51,16 @@ export function fileUri(file: string): string {
   return `worksite://files/${file}`;
 }
 
+/** `artifacts/round-1/shot.png` → `worksite://artifacts/round-1/shot.png`: the URI names the folder once. */
+export function artifactUri(path: string): string {
+  return `worksite://artifacts/${path.replace(/^artifacts\//, "")}`;
+}
+
+/** The artifact path a URI names; the old form that repeated `artifacts/` still resolves, for links already shared. */
+function artifactPathOf(uriPath: string): string {
+  return uriPath.startsWith("artifacts/") ? uriPath : `artifacts/${uriPath}`;
+}
+
 /** The worksite's own files, its artifacts and its skills, readable by the client. Artifacts are redacted when written. */
 export function registerResources(server: McpServer, session: McpSession): void {
   for (const { file, description } of FILES) {
@@ -85,8 +95,10 @@ export function registerResources(server: McpServer, session: McpSession): void 
         resources: (await readArtifactIndex(session.root)).artifacts
           .filter((a) => isArtifactPath(a.path))
           .map((a) => ({
-            uri: `worksite://artifacts/${a.path}`,
+            uri: artifactUri(a.path),
             name: a.path,
+            // Each its own title (a client lists them by it): round, file name, and what made it.
+            title: `Round ${a.round}: ${basename(a.path)}${a.tool ? ` (${a.tool})` : ""}`,
             description: `${a.kind} from round ${a.round}${a.tool ? ` (${a.tool})` : ""}`,
             mimeType: mimeOf(a.path),
           })),
@@ -94,7 +106,7 @@ export function registerResources(server: McpServer, session: McpSession): void 
     }),
     { title: "Artifacts", description: "Evidence from the rounds: screenshots, test output, diffs, drafts" },
     async (uri, variables) => {
-      const wanted = String(variables.path ?? "");
+      const wanted = artifactPathOf(String(variables.path ?? ""));
       const path = artifactFile(await readArtifactIndex(session.root), wanted);
       if (!path) throw new Error(`artifact not found: ${wanted}`);
       return readArtifact(uri.href, session.root, path);

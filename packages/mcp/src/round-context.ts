@@ -14,14 +14,17 @@ export interface RoundContextInput {
   run: string;
   round: number;
   openApprovals: ApprovalRecord[];
+  /** Where the thread's rounds stand, one line (the MCP prompt reads it from the thread's state). */
+  roundNote?: string;
 }
 
 /** What an agent working through MCP should know before it acts this round, as markdown. */
-export function renderRoundContext({ worksite, run, round, openApprovals }: RoundContextInput): string {
+export function renderRoundContext({ worksite, run, round, openApprovals, roundNote }: RoundContextInput): string {
   const { thread, goal, permissions } = worksite;
   const lines: string[] = [
     `# Round ${round} of ${thread.title ?? "this thread"}`,
     "",
+    ...(roundNote ? [roundNote, ""] : []),
     `run ${run} · stage ${thread.stage}`,
     "",
   ];

@@ -126,8 +126,9 @@ describe("worksite MCP server in process over the in-memory transport, on a real
     const drafted = await client.callTool({ name: "shell_run", arguments: { command: "git push origin main" } });
     const path = (drafted.structuredContent as { draft: string }).draft;
     const { resources } = await client.listResources();
-    expect(resources.map((r) => r.uri)).toContain(`worksite://artifacts/${path}`);
-    const read = await client.readResource({ uri: `worksite://artifacts/${path}` });
+    const uri = `worksite://artifacts/${path.replace(/^artifacts\//, "")}`;
+    expect(resources.map((r) => r.uri)).toContain(uri);
+    const read = await client.readResource({ uri });
     expect((read.contents[0] as { text: string }).text).toContain("git push");
   });
 

@@ -18,6 +18,13 @@ export interface WorksiteMcpServerOptions {
   /** How long a confirm-tier call waits for `worksite approve` before answering "retry" (default 120 s). */
   approvalWaitMs?: number;
   /**
+   * The wait for a client that sent no progress token (default 50 s): nothing resets its request timer, so the
+   * call answers, approval id included, before the 60 s most clients give up after.
+   */
+  quietWaitMs?: number;
+  /** How often a waiting call sends progress (default 5 s). */
+  progressEveryMs?: number;
+  /**
    * Ask a confirm-tier call's approval through MCP elicitation (default false). Turn on only when the
    * client really shows the question to a person: the client may be the agent itself, answering yes.
    * Off, such a call waits for `worksite approve`.
@@ -68,6 +75,8 @@ export function createWorksiteMcpServer(session: McpSession, options: WorksiteMc
     clientName,
     elicitApprovals: options.elicitApprovals ?? false,
     approvalWaitMs: options.approvalWaitMs ?? 120_000,
+    quietWaitMs: options.quietWaitMs ?? 50_000,
+    progressEveryMs: options.progressEveryMs ?? 5_000,
     approvals: options.approvals ?? gateApprovals(session),
   };
 

@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { openMemory, writeMemory } from "@worksite/memory";
@@ -9,6 +8,7 @@ import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Panel, startPanel } from "./start.js";
 import { launchChromium, screenshot, watchForExecution } from "./testing/browser.js";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * The issue's "must show", on the demo worksite a new user gets from `worksite demo` (the built CLI,
@@ -30,7 +30,7 @@ const worksite = (...args: string[]) =>
   exec("node", [bin, ...args], { cwd: home, env: { ...process.env, NO_COLOR: "1", WORKSITE_USER: "reviewer" } });
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "worksite-panel-demo-"));
+  home = await tempDir("worksite-panel-demo-");
   demo = join(home, "worksite-demo");
   await worksite("demo");
   panel = await startPanel({ worksites: [demo] });

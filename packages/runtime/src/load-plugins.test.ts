@@ -1,13 +1,13 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UserError } from "@worksite/core";
 import { describe, expect, it } from "vitest";
 import { loadPlugins } from "./load-plugins.js";
+import { tempDir } from "@worksite/test-support";
 
 /** A worksite folder with `@worksite/plugin-<name>` installed in its node_modules, as `npm install` would leave it. */
 async function worksiteWithPlugin(name: string): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), "worksite-plugins-"));
+  const root = await tempDir("worksite-plugins-");
   const dir = join(root, "node_modules", "@worksite", `plugin-${name}`);
   await mkdir(dir, { recursive: true });
   await writeFile(

@@ -1,10 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { UserError } from "@worksite/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { acquireLock, liveLock, lockPath, readLock } from "./lock.js";
+import { tempDir } from "@worksite/test-support";
 
 const roots: string[] = [];
 afterEach(async () => {
@@ -15,7 +16,7 @@ async function rootWithDeadLock(): Promise<{
   root: string;
   dead: { pid: number; host: string; run: string; started: string };
 }> {
-  const root = await mkdtemp(join(tmpdir(), "worksite-thread-lock-"));
+  const root = await tempDir("worksite-thread-lock-");
   roots.push(root);
   const dead = {
     pid: spawnSync(process.execPath, ["-e", ""]).pid,

@@ -46,7 +46,9 @@ export interface RunOptions {
 export type RunEvent =
   | { type: "round-start"; round: number; instruction?: string }
   /** exitCode: the command the tool ran exited non-zero (the status is still "ok": the tool itself worked). */
-  | { type: "call"; round: number; tool: string; status: string; message: string; exitCode?: number }
+  | { type: "call"; round: number; tool: string; status: string; message: string; exitCode?: number; ms?: number }
+  /** A tool call is about to go through the gate; `detail` is its input in one redacted line. */
+  | { type: "call-start"; round: number; tool: string; detail: string }
   | { type: "steered"; round: number; text: string }
   /** waiting: some check waits for a person's approval; failed: some check ran and failed (or was refused). */
   | { type: "verified"; round: number; passed: boolean; waiting: boolean; failed: boolean }
@@ -57,6 +59,8 @@ export interface RunResult {
   state: GoalState;
   reason: string;
   rounds: number[];
+  /** Queued instructions still waiting when the run ended; absent when the run took them all. */
+  queued?: string[];
 }
 
 const HARD_ROUND_CAP = 20; // a thread with no maxRounds still never spins (or spends a model budget) forever in one run
@@ -278,6 +282,8 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       const tools: AgentTools = {
         list: () => session!.gate.tools(),
         call: async (tool, input, signal) => {
+          options.onEvent?.({ type: "call-start", round, tool, detail: describeInput(input) });
+          const callStarted = Date.now();
           const outcome = await session!.gate.call({ tool, input, ...(signal ? { signal } : {}) });
           const exitCode = failedExitCode(outcome);
           options.onEvent?.({
@@ -287,6 +293,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
             status: outcome.status,
             message: callRecord(tool, outcome).message,
             ...(exitCode !== undefined ? { exitCode } : {}),
+            ms: Date.now() - callStarted,
           });
           return outcome;
         },
@@ -463,9 +470,18 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       options.onEvent?.({ type: "round-end", round, state: decision.state, reason: decision.reason });
       ran.push(round);
       last = { state: decision.state, reason: decision.reason };
-      if (decision.stop) break;
+      // Done with the goal is not done with the person's queue: a waiting instruction is the next round's work.
+      const stillQueued = decision.state === "done" && (await pendingMessages(root, "queue")).length > 0;
+      if (decision.stop && !stillQueued) break;
     }
-    return { run, state: last.state, reason: last.reason, rounds: ran };
+    const queuedLeft = (await pendingMessages(root, "queue")).map((m) => m.text);
+    return {
+      run,
+      state: last.state,
+      reason: last.reason,
+      rounds: ran,
+      ...(queuedLeft.length ? { queued: queuedLeft } : {}),
+    };
   } finally {
     await endpoint?.then((e) => e.close()).catch(() => undefined);
     // A plugin that will not close (a browser hung mid-navigation) must not keep the lock: what it
@@ -484,6 +500,16 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
 }
 
 const DISPOSE_MS = 10_000;
+
+/** A call's input in one line for a person watching the run: the command, URL or path first, secrets redacted. */
+export function describeInput(input: unknown): string {
+  if (input === null || typeof input !== "object") return input === undefined ? "" : redactSecrets(String(input));
+  const record = input as Record<string, unknown>;
+  const main = ["command", "url", "path", "query", "name", "text"].find((k) => typeof record[k] === "string");
+  const text = main ? String(record[main]) : JSON.stringify(input);
+  const line = text.replace(/\s+/g, " ").trim();
+  return redactSecrets(line.length > 200 ? `${line.slice(0, 199)}…` : line);
+}
 
 function withDeadline(work: Promise<void> | undefined, ms: number): Promise<void> {
   if (!work) return Promise.resolve();

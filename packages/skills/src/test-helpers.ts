@@ -1,20 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { afterEach } from "vitest";
+import { tempDir as sharedTempDir } from "@worksite/test-support";
 
-const made: string[] = [];
-
-/** A fresh temp folder, removed after the test. */
-export async function tempDir(prefix = "skills-test-"): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
+/** A fresh temp folder (the workspace's one helper), removed after the test. */
+export function tempDir(prefix = "skills-test-"): Promise<string> {
+  return sharedTempDir(prefix);
 }
-
-afterEach(async () => {
-  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
 
 /** Writes files given as { "relative/path": "text" } under root. */
 export async function writeTree(root: string, files: Record<string, string>): Promise<void> {

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBrowserPlugin } from "../src/index.js";
 import {
@@ -22,6 +21,7 @@ import {
   type ToolContext,
   type ToolDefinition,
 } from "@worksite/core";
+import { tempDir as sharedTempDir } from "@worksite/test-support";
 
 export interface TestServer {
   origin: string;
@@ -64,7 +64,7 @@ export const html =
   };
 
 export async function tempDir(prefix = "worksite-browser-test-"): Promise<{ path: string; remove(): Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), prefix));
+  const path = await sharedTempDir(prefix);
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 

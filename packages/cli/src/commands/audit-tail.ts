@@ -11,7 +11,9 @@ import {
 } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
+import { followFile } from "../follow-file.js";
 import { styler } from "../io.js";
+import { holdStop, stopExitCode } from "../stop-signals.js";
 
 /** `10m`, `2h`, `1d` ago, or an ISO date. */
 export function parseSince(value: string, now: Date): Date {
@@ -26,7 +28,7 @@ export function parseSince(value: string, now: Date): Date {
 
 export default defineCommand({
   name: "audit tail",
-  usage: "audit tail [-n N] [--tool T] [--tier T] [--run R] [--since 10m|ISO] [--json]",
+  usage: "audit tail [-n N] [--tool T] [--tier T] [--run R] [--since 10m|ISO] [--follow] [--json]",
   summary: "show the last audit entries, filtered by tool, tier, run and time",
   options: {
     lines: { type: "string", alias: "n", description: "how many entries to show (default 20; 0 for all)" },
@@ -34,6 +36,11 @@ export default defineCommand({
     tier: { type: "string", description: `only calls decided at this tier (${TIERS.join(", ")})` },
     run: { type: "string", description: "only this run" },
     since: { type: "string", description: "only entries newer than this: 10m, 2h, 1d or an ISO date" },
+    follow: {
+      type: "boolean",
+      alias: "f",
+      description: "keep printing entries as they are appended, until Ctrl-C (a replaced log is followed anew)",
+    },
   },
   async run(args, io) {
     const root = findWorksite(args, io);
@@ -50,24 +57,58 @@ export default defineCommand({
     const run = args.options.run as string | undefined;
     const since = typeof args.options.since === "string" ? parseSince(args.options.since, new Date()) : undefined;
 
+    const wanted = (e: AuditEntry) =>
+      !(tool && !(e.tool && tool.test(e.tool))) &&
+      !(tier && tierOf(e) !== tier) &&
+      !(run && e.run !== run) &&
+      !(since && !(new Date(e.time) >= since));
     const selected: AuditEntry[] = [];
     const problems: string[] = [];
+    // Bytes of whole lines read, so --follow starts exactly after them (a half-written last line is read again).
+    let bytes = 0;
+    let lines = 0;
     for await (const line of readLines(join(root, file))) {
+      if (line.terminated) {
+        bytes += Buffer.byteLength(line.text) + 1;
+        lines = line.number;
+      }
       const parsed = parseLine(line);
       if (!parsed.ok) {
-        problems.push(`${file}:${line.number}: ${parsed.problem}`);
+        if (line.terminated || !args.options.follow) problems.push(`${file}:${line.number}: ${parsed.problem}`);
         continue;
       }
-      const e = parsed.entry;
-      if (tool && !(e.tool && tool.test(e.tool))) continue;
-      if (tier && tierOf(e) !== tier) continue;
-      if (run && e.run !== run) continue;
-      if (since && !(new Date(e.time) >= since)) continue;
-      selected.push(e);
+      if (wanted(parsed.entry)) selected.push(parsed.entry);
     }
     const shown = count === 0 ? selected : selected.slice(-count);
     const paint = styler(io.isTTY);
     for (const p of problems) io.stderr(`${paint("yellow", "warning:")} ${p} (run worksite audit verify)\n`);
+    if (args.options.follow) {
+      // One entry per line as it comes, so `--json --follow` is JSON Lines a program can read as it goes.
+      const print = (e: AuditEntry) =>
+        io.stdout(args.options.json ? `${JSON.stringify(e)}\n` : `${formatEntry(e, paint)}\n`);
+      for (const e of shown) print(e);
+      let number = lines;
+      const stopFollowing = followFile(join(root, file), {
+        from: bytes,
+        onLine: (text) => {
+          const parsed = parseLine({ number: ++number, text, terminated: true });
+          if (!parsed.ok) io.stderr(`${paint("yellow", "warning:")} ${file}:${number}: ${parsed.problem}\n`);
+          else if (wanted(parsed.entry)) print(parsed.entry);
+        },
+        onReplaced: () => {
+          number = 0;
+          io.stderr(paint("dim", `${file} was replaced; following the new file from its start\n`));
+        },
+      });
+      const signal = await new Promise<Parameters<typeof stopExitCode>[0]>((resolve) => {
+        const release = holdStop((s) => {
+          release();
+          resolve(s);
+        });
+      });
+      stopFollowing();
+      return signal === "SIGINT" ? 0 : stopExitCode(signal);
+    }
     if (args.options.json) {
       io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
       return 0;

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../main.js";
 import { captureIO, tempWorksite } from "../test-support/cli-harness.js";
+import { tempDir } from "@worksite/test-support";
 
 async function initialised(): Promise<string> {
   const root = await tempWorksite({}, "worksite-check-sandbox-");
@@ -66,7 +66,7 @@ describe("worksite check shows the sandbox under commands", () => {
 
   it("says loudly when no sandbox is available, and how to install one", async () => {
     const root = await initialised();
-    const bin = await mkdtemp(join(tmpdir(), "worksite-nobwrap-"));
+    const bin = await tempDir("worksite-nobwrap-");
     await symlink(process.execPath, join(bin, "node"));
     process.env.PATH = bin;
     const io = captureIO(root);

@@ -4,6 +4,7 @@ import { runThread, type RunEvent } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { styler } from "../io.js";
+import { createRunProgress } from "../run-progress.js";
 import { holdStop, type StopSignal, stopExitCode } from "../stop-signals.js";
 import { suggestCommand } from "../suggest.js";
 import { panelLinks } from "./panel.js";
@@ -34,6 +35,12 @@ export default defineCommand({
     // On a terminal a long message is cut to its width; piped or logged, every character is kept.
     // (io.isTTY is false on a terminal with NO_COLOR: that still cuts. A test's captured io never does.)
     const width = process.stdout.isTTY && (io.isTTY || Boolean(io.env.NO_COLOR)) ? process.stdout.columns : null;
+    const progress = createRunProgress({
+      io,
+      paint,
+      live: io.isTTY,
+      describe: (e) => describeRunEvent(e, paint, width),
+    });
     try {
       if (!json) for (const line of await panelLinks(root)) io.stdout(`${line}\n`);
       const result = await runThread({
@@ -46,14 +53,15 @@ export default defineCommand({
         // A command agent runs sandboxed and reaches the tools through this loopback endpoint, served out here.
         toolEndpoint: agentToolEndpoint,
         onEvent: (e) => {
-          events.push(e);
-          if (!json) io.stdout(`${describeRunEvent(e, paint, width)}\n`);
+          if (e.type !== "call-start") events.push(e);
+          if (!json) progress.onEvent(e);
         },
       });
+      progress.close();
       if (json) io.stdout(`${JSON.stringify({ ...result, events }, null, 2)}\n`);
       else
         io.stdout(
-          `\n${paint("bold", result.reason)}\nSee PROGRESS.md, or: ${["report", "status", "approvals"].map((c) => suggestCommand(io, root, c)).join(" · ")}\n`,
+          `\n${paint("bold", result.reason)}\n${queuedNote(result.queued ?? [], io, root, paint)}See PROGRESS.md, or: ${["report", "status", "approvals"].map((c) => suggestCommand(io, root, c)).join(" · ")}\n`,
         );
       if (controller.signal.aborted) return stopExitCode(stoppedBy ?? "SIGINT"); // interrupted: the round is redone by the next run
       return result.state === "done" ? 0 : result.state === "waiting" ? 3 : result.state === "active" ? 0 : 4;
@@ -63,6 +71,7 @@ export default defineCommand({
       io.stderr(`stopped: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}\n`);
       return stopExitCode(stoppedBy ?? "SIGINT");
     } finally {
+      progress.close();
       release();
     }
   },
@@ -95,6 +104,8 @@ export function describeRunEvent(
       const prefix = `  ${label.padEnd(16)} ${e.tool}  `;
       return `  ${paint(colour, label.padEnd(16))} ${e.tool}  ${paint("dim", cut(message, width === null ? undefined : width - prefix.length))}`;
     }
+    case "call-start":
+      return `  ${paint("cyan", "…".padEnd(16))} ${e.tool}  ${paint("dim", e.detail)}`;
     case "steered":
       return `  ${paint("cyan", "steered")} ${e.text}`;
     case "verified":
@@ -105,6 +116,18 @@ export function describeRunEvent(
     case "round-end":
       return `  → ${e.reason}`;
   }
+}
+
+/** What the person queued and this run did not get to: said plainly, never hidden behind "done". */
+function queuedNote(
+  queued: string[],
+  io: Parameters<typeof suggestCommand>[0],
+  root: string,
+  paint: ReturnType<typeof styler>,
+): string {
+  if (!queued.length) return "";
+  const list = queued.map((t, i) => `  ${i + 1}. ${t}`).join("\n");
+  return `${paint("yellow", `Still queued (${queued.length}), not run yet:`)}\n${list}\nThe next \`${suggestCommand(io, root, "run")}\` takes them in this order.\n`;
 }
 
 /** Cut to `room` characters (at least a few), marking the cut; undefined: keep it whole. */

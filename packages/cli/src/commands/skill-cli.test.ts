@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli, tempWorksite } from "../test-support/cli-harness.js";
+import { tempDir } from "@worksite/test-support";
 
 const worksite = (files: Record<string, string> = {}) =>
   tempWorksite({ "THREAD.md": "# thread\n", ...files }, "cli-skill-");
@@ -94,7 +94,7 @@ describe("worksite skill", () => {
     }
     expect(existsSync(join(root, "worksite-skill-nextstep-0.1.0.tgz"))).toBe(true);
 
-    const outside = await mkdtemp(join(tmpdir(), "cli-skill-outside-"));
+    const outside = await tempDir("cli-skill-outside-");
     const loose = await run(outside, "skill", "new", "loose");
     const pack = /&& (worksite skill pack .+)\n/.exec(loose.out)?.[1] ?? "";
     expect(pack).toBe("worksite skill pack skills/loose");
@@ -139,7 +139,7 @@ describe("worksite skill", () => {
   it("check warns about a step tool one slip from a tool the worksite's session has, and only checks the shape outside a worksite", async () => {
     const steps =
       "## Steps\n\n```yaml\n- tool: file.wrte\n  input: {}\n- tool: thread.statsu\n  input: {}\n- tool: mail.send\n  input: {}\n```\n";
-    const dir = await mkdtemp(join(tmpdir(), "cli-skill-"));
+    const dir = await tempDir("cli-skill-");
     expect((await run(dir, "init", dir)).code).toBe(0); // a whole worksite, so its session opens
     await mkdir(join(dir, "skills/slips"), { recursive: true });
     await writeFile(join(dir, "skills/slips/SKILL.md"), `${skill("slips", "fine")}\n${steps}`);
@@ -153,7 +153,7 @@ describe("worksite skill", () => {
     );
     expect(checked.out).not.toContain("mail.send");
 
-    const outside = await mkdtemp(join(tmpdir(), "cli-skill-outside-"));
+    const outside = await tempDir("cli-skill-outside-");
     const loose = await run(outside, "skill", "new", "loose");
     expect(loose.code).toBe(0);
     await writeFile(join(outside, "skills/loose/SKILL.md"), `${skill("loose", "fine")}\n${steps}`);

@@ -1,9 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { onTestFinished } from "vitest";
 import type { CommandIO } from "../io.js";
 import { main } from "../main.js";
+import { tempDirWith } from "@worksite/test-support";
 
 /** Test support only (excluded from the build): the in-process CLI harness every CLI test shares. */
 
@@ -38,24 +35,6 @@ export async function runCli(
  * A fresh folder under the OS temp dir holding `files` (path relative to it → text; parent folders are
  * created, and a path ending in "/" is an empty folder). Removed when the current test finishes.
  */
-export async function tempWorksite(files: Record<string, string> = {}, prefix = "worksite-test-"): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), prefix));
-  removeWhenTestFinishes(root);
-  for (const [path, text] of Object.entries(files)) {
-    if (path.endsWith("/")) {
-      await mkdir(join(root, path), { recursive: true });
-      continue;
-    }
-    await mkdir(dirname(join(root, path)), { recursive: true });
-    await writeFile(join(root, path), text);
-  }
-  return root;
-}
-
-function removeWhenTestFinishes(dir: string): void {
-  try {
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  } catch {
-    // Called outside a test or beforeEach (e.g. in beforeAll): vitest has no test to attach to, so the folder stays.
-  }
+export function tempWorksite(files: Record<string, string> = {}, prefix = "worksite-test-"): Promise<string> {
+  return tempDirWith(files, prefix);
 }

@@ -1,18 +1,18 @@
 import { execFileSync } from "node:child_process";
-import { link, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { link, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { UserError } from "../errors.js";
 import { readEvidenceFile } from "./read-evidence.js";
 import { createArtifactStore, readArtifactIndex } from "./store.js";
+import { tempDir } from "@worksite/test-support";
 
 const made: string[] = [];
 afterEach(async () => {
   await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 async function temp(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "worksite-evidence-"));
+  const dir = await tempDir("worksite-evidence-");
   made.push(dir);
   return dir;
 }

@@ -1,12 +1,12 @@
-import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../errors.js";
 import { redactSecrets } from "../secrets/scan.js";
 import { createArtifactStore, readArtifactIndex } from "./store.js";
+import { tempDir } from "@worksite/test-support";
 
-const tempRoot = () => mkdtemp(join(tmpdir(), "worksite-artifacts-"));
+const tempRoot = () => tempDir("worksite-artifacts-");
 
 describe("artifact store", () => {
   it("writes under artifacts/round-N with unique names and lists each in index.json", async () => {

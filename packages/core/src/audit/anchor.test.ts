@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { personStateDir } from "../boundary/person-folders.js";
 import { anchorPlace } from "./anchor.js";
 import { openAuditLog } from "./audit-log.js";
 import type { AuditEntry, AuditEvent } from "./types.js";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * Issue 11 item 4: an allowed command that deletes audit.jsonl and its head,
@@ -19,7 +19,7 @@ import type { AuditEntry, AuditEvent } from "./types.js";
 let root: string;
 let path: string;
 beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), "worksite-anchor-"));
+  root = await tempDir("worksite-anchor-");
   path = join(root, ".worksite", "audit.jsonl");
 });
 afterEach(async () => {

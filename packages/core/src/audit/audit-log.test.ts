@@ -1,17 +1,17 @@
 import { spawn } from "node:child_process";
-import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WorksiteError } from "../errors.js";
 import { openAuditLog } from "./audit-log.js";
 import { entryHash, GENESIS_HASH } from "./hash-chain.js";
 import type { AuditEvent } from "./types.js";
+import { tempDir } from "@worksite/test-support";
 
 let dir: string;
 let path: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "worksite-audit-"));
+  dir = await tempDir("worksite-audit-");
   path = join(dir, ".worksite", "audit.jsonl");
 });
 afterEach(async () => {

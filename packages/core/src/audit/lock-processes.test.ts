@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * The lock's promise is about PROCESSES: the thread, the audit log and shared
@@ -84,7 +85,7 @@ describe("the lock across processes", () => {
     const failures: string[] = [];
     let takenOver = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const dir = await mkdtemp(join(tmpdir(), "worksite-lock-procs-"));
+      const dir = await tempDir("worksite-lock-procs-");
       dirs.push(dir);
       const lock = join(dir, "file.lock");
       const marker = join(dir, "inside");

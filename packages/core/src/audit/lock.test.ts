@@ -1,20 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { readdir, readFile, utimes, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WorksiteError } from "../errors.js";
 import { type LockHolder, processIsAlive, tryFileLock, withFileLock } from "./lock.js";
+import { tempDir as sharedTempDir } from "@worksite/test-support";
 
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "worksite-lock-"));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
+const tempDir = () => sharedTempDir("worksite-lock-");
 
 /** The pid of a process that has already exited. */
 function deadPid(): number {

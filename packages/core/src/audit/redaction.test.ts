@@ -1,12 +1,12 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { secretCorpus } from "../secrets/__fixtures__/secret-corpus.js";
 import { openAuditLog } from "./audit-log.js";
+import { tempDir } from "@worksite/test-support";
 
 it("lets none of the 100+ corpus secrets reach audit.jsonl, wherever in an event they sit", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "worksite-audit-secrets-"));
+  const dir = await tempDir("worksite-audit-secrets-");
   try {
     const path = join(dir, ".worksite", "audit.jsonl");
     const log = openAuditLog(path);

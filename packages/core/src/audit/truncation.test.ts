@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { anchorPlace } from "./anchor.js";
 import { openAuditLog } from "./audit-log.js";
 import { canonicalJson, entryHash } from "./hash-chain.js";
 import type { AuditEntry, AuditEvent } from "./types.js";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * The chain alone has no anchor for its end: cutting the last lines off
@@ -15,7 +15,7 @@ import type { AuditEntry, AuditEvent } from "./types.js";
 let dir: string;
 let path: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "worksite-audit-truncation-"));
+  dir = await tempDir("worksite-audit-truncation-");
   path = join(dir, ".worksite", "audit.jsonl");
 });
 afterEach(async () => {

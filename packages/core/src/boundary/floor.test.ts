@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
-import { link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { link, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openAuditLog } from "../audit/audit-log.js";
@@ -15,6 +14,7 @@ import { corePlugins } from "../tools/index.js";
 import { definePlugin, defineTool } from "../plugin/define.js";
 import { z } from "zod";
 import { personConfigDir, personStateDir } from "./person-folders.js";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * Issue 11 item 2, issue 20 item 1, issue 21 item 7: with `file.write(**)`
@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 async function worksite(stage: Stage = "write") {
-  const root = await mkdtemp(join(tmpdir(), "worksite-floor-"));
+  const root = await tempDir("worksite-floor-");
   roots.push(root);
   await writeFile(join(root, "PERMISSIONS.md"), PERMISSIONS);
   for (const f of ["THREAD.md", "GOAL.md", "PROGRESS.md", ".gitmodules"]) await writeFile(join(root, f), `# ${f}\n`);
@@ -192,7 +192,7 @@ describe("the floor", () => {
   });
 
   it("holds for a plugin tool that writes a path without declaring its target a path", async () => {
-    const root = await mkdtemp(join(tmpdir(), "worksite-floor-plugin-"));
+    const root = await tempDir("worksite-floor-plugin-");
     roots.push(root);
     await writeFile(join(root, "GOAL.md"), "# Goal\n");
     const saved: string[] = [];

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openAuditLog } from "../audit/audit-log.js";
@@ -7,6 +6,7 @@ import { parseGoal, parsePermissions } from "../files/index.js";
 import { corePlugins } from "../tools/index.js";
 import { approvalsDir, deny, denyRun, listApprovals } from "./approvals.js";
 import { createGate, DEFAULT_PENDING_APPROVALS } from "./gate.js";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * Issue 20 item 5: an agent filed 2,001 approval requests in one run, each
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 async function worksite(goalText?: string, run = "run-flood") {
-  const root = await mkdtemp(join(tmpdir(), "worksite-cap-"));
+  const root = await tempDir("worksite-cap-");
   roots.push(root);
   const permissions = parsePermissions(PERMISSIONS, { file: join(root, "PERMISSIONS.md"), root });
   const goal = goalText ? parseGoal(goalText, { file: join(root, "GOAL.md") }) : undefined;

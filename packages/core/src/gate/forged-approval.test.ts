@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openAuditLog } from "../audit/audit-log.js";
@@ -9,6 +8,7 @@ import { corePlugins } from "../tools/index.js";
 import { approvalsDir, approve } from "./approvals.js";
 import { hashCall } from "./call-hash.js";
 import { createGate } from "./gate.js";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * The PERMISSIONS.md that `worksite init` writes allows `file.write(test/**)`
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe("an approval the agent forges", () => {
   it("through its own test file lets nothing run: the confirm-tier call stays pending and a real approval still works", async () => {
-    const root = await mkdtemp(join(tmpdir(), "worksite-review-"));
+    const root = await tempDir("worksite-review-");
     dirs.push(root);
     const template = await readFile(new URL("../../../cli/templates/PERMISSIONS.md", import.meta.url), "utf8");
     await writeFile(join(root, "PERMISSIONS.md"), template);

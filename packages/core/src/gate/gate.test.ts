@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -13,6 +12,7 @@ import { approvalsDir, approve, deny, listApprovals, listGrants, revokeGrant } f
 import { listDrafts } from "./drafts.js";
 import { createGate } from "./gate.js";
 import type { ApprovalRecord, GateOutcome } from "./types.js";
+import { tempDir } from "@worksite/test-support";
 
 function rule(tier: Tier, tool: string, specifier: string | undefined, line: number): Rule {
   const text = specifier === undefined ? tool : `${tool}(${specifier})`;
@@ -66,7 +66,7 @@ const flaky = definePlugin({
 });
 
 async function setup(rules: Rule[], stage: Stage = "write") {
-  const root = await mkdtemp(join(tmpdir(), "worksite-gate-"));
+  const root = await tempDir("worksite-gate-");
   await mkdir(join(root, "src"));
   await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n");
   await writeFile(join(root, "src", "a.txt"), "old\n");

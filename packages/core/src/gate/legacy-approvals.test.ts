@@ -1,12 +1,12 @@
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { canonicalJson } from "./call-hash.js";
 import { findGrant, listApprovals, listGrants } from "./approvals.js";
 import { sealKey } from "./person-seal.js";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * A worksite from before approvals moved to the person's state folder still
@@ -34,7 +34,7 @@ const record = (id: string, status: string) => ({
 
 describe("an older worksite's .worksite/approvals/", () => {
   it("moves waiting requests over as pending and sealed grants over, drops unsealed ones, and leaves a note", async () => {
-    const root = await mkdtemp(join(tmpdir(), "worksite-legacy-"));
+    const root = await tempDir("worksite-legacy-");
     roots.push(root);
     const legacy = join(root, ".worksite", "approvals");
     await mkdir(join(legacy, "grants"), { recursive: true });

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openAuditLog } from "../audit/audit-log.js";
@@ -10,6 +9,7 @@ import { approvalsDir, approve, deny } from "./approvals.js";
 import { createGate } from "./gate.js";
 import { approvalSealFields, seal, sealKey } from "./person-seal.js";
 import type { ApprovalRecord, GateOutcome } from "./types.js";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * Issue 11 item 3: an approval is used once. Its file can be put back as it
@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 async function worksite() {
-  const root = await mkdtemp(join(tmpdir(), "worksite-replay-"));
+  const root = await tempDir("worksite-replay-");
   roots.push(root);
   await writeFile(join(root, "PERMISSIONS.md"), PERMISSIONS);
   await mkdir(join(root, "deploy"));

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -12,6 +11,7 @@ import { approvalsDir, approve } from "./approvals.js";
 import { createGate } from "./gate.js";
 import { SENSITIVE_INPUT } from "./sensitive-input.js";
 import type { ApprovalRecord, DraftRecord, GateOutcome } from "./types.js";
+import { tempDir } from "@worksite/test-support";
 
 // An ordinary password: nothing about it looks like a token to the secret scanner.
 const PASSWORD = "correct horse battery staple";
@@ -77,7 +77,7 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const root = await mkdtemp(join(tmpdir(), "worksite-sensitive-"));
+  const root = await tempDir("worksite-sensitive-");
   roots.push(root);
   const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
   const gate = createGate({

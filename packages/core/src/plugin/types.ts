@@ -1,13 +1,9 @@
 import type { z } from "zod";
 import type { ArtifactKind, ArtifactRef, ArtifactStore } from "../artifacts/types.js";
-import type { Decision, Tier } from "../policy/types.js";
+import type { Decision, Effect, TargetKind, Tier } from "../decision.js";
 import type { SandboxPolicy } from "../sandbox/policy.js";
 
-/** What a tool does to the world; the gate decides by it when no rule is more specific. */
-export type Effect = "read" | "write" | "external";
-
-/** How a tool's target is understood when matching rules. */
-export type TargetKind = "url" | "path" | "command" | "text";
+export type { Effect, TargetKind } from "../decision.js";
 
 export interface Logger {
   debug(message: string, data?: Record<string, unknown>): void;

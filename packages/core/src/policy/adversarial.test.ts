@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Effect } from "../plugin/types.js";
@@ -7,6 +6,7 @@ import { personConfigDir, personStateDir } from "../boundary/person-folders.js";
 import { tiers } from "./__fixtures__/rules.js";
 import { createPolicy, type Policy } from "./policy.js";
 import { type Tier, TIERS } from "./types.js";
+import { tempDirSync } from "@worksite/test-support";
 
 /**
  * Tricks an agent (or a page it read) might use to get a call past PERMISSIONS.md.
@@ -95,7 +95,7 @@ const sh = (target: string, expect: Expect): Case => ({
 
 /** A real worksite on disk, with symlinks pointing out of it and into `.worksite/`. Built at load time so case names can hold its path. */
 function makeWorksite(): { root: string; outside: string } {
-  const base = mkdtempSync(join(tmpdir(), "worksite-policy-"));
+  const base = tempDirSync("worksite-policy-");
   const root = join(base, "ws");
   const outside = join(base, "outside");
   mkdirSync(join(root, "src"), { recursive: true });

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { rule, tiers } from "./__fixtures__/rules.js";
 import { createPolicy, ruleMatches } from "./policy.js";
+import { tempDirSync } from "@worksite/test-support";
 
-const root = mkdtempSync(join(tmpdir(), "worksite-policy-unit-"));
+const root = tempDirSync("worksite-policy-unit-");
 mkdirSync(join(root, "src"));
 symlinkSync("/", join(root, "src", "to-slash"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

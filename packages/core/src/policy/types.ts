@@ -1,12 +1,8 @@
-import type { Effect, TargetKind } from "../plugin/types.js";
+import type { Effect, TargetKind, Tier } from "../decision.js";
 import type { SourceLocation } from "../errors.js";
 
-export type Tier = "allow" | "read-only" | "draft" | "confirm" | "forbidden";
-
-/** Strictness order: later is stricter. */
-export const TIERS: readonly Tier[] = ["allow", "read-only", "draft", "confirm", "forbidden"];
-
-export type Stage = "monitor" | "draft" | "write";
+// The words a decision is made of live in ../decision.ts, which plugin/types.ts shares (no import cycle).
+export { type Decision, type Stage, type Tier, TIERS } from "../decision.js";
 
 export interface Rule {
   tier: Tier;
@@ -41,16 +37,4 @@ export interface PolicyQuery {
    * pattern is a glob (`browser.*`, `*`) is skipped. Stricter glob rules still apply.
    */
   namedAllowOnly?: boolean;
-}
-
-export interface Decision {
-  tier: Tier;
-  /** The deciding rule; absent when the default decided. */
-  rule?: { text: string; file: string; line: number };
-  /** One line a person understands: why this tier. */
-  reason: string;
-  /** True when the stage clamp raised the tier. */
-  clamped?: boolean;
-  /** What decided: a PERMISSIONS.md rule, the defaults, a protection built into worksite, or the floor no rule can lower (boundary/floor.ts). */
-  by?: "rule" | "default" | "built-in" | "floor";
 }

@@ -1,15 +1,15 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, symlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { containmentSite, type ContainmentSite } from "./__fixtures__/worksite.js";
 import { sandboxAvailability } from "./availability.js";
 import { stopSandboxRuntime } from "./runtime.js";
+import { tempDir } from "@worksite/test-support";
 
 /** A PATH with bash, touch and echo but no bubblewrap, socat or ripgrep. */
 async function pathWithoutSandbox(): Promise<string> {
-  const bin = await mkdtemp(join(tmpdir(), "worksite-nosandbox-bin-"));
+  const bin = await tempDir("worksite-nosandbox-bin-");
   await mkdir(bin, { recursive: true });
   for (const tool of ["bash", "touch", "echo"]) await symlink(`/usr/bin/${tool}`, join(bin, tool));
   return bin;

@@ -1,5 +1,3 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorksite } from "../files/load-worksite.js";
@@ -15,6 +13,7 @@ import {
 } from "./__fixtures__/worksite.js";
 import { sandboxPolicy } from "./policy.js";
 import { stopSandboxRuntime } from "./runtime.js";
+import { tempDir } from "@worksite/test-support";
 
 let site: ContainmentSite;
 beforeAll(async () => {
@@ -48,7 +47,7 @@ describe("the sandbox under shell.run (issue 11: 100+ attempts on control state 
     const worksite = await loadWorksite(site.root);
     const policy = sandboxPolicy({ root: site.root, permissions: worksite.permissions, thread: worksite.thread });
     // Evidence goes to a folder of its own here, so artifacts/ is compared byte for byte.
-    const evidence = await mkdtemp(join(tmpdir(), "worksite-contain-evidence-"));
+    const evidence = await tempDir("worksite-contain-evidence-");
     const ctx = sandboxedToolContext(site.root, policy, evidence);
     const holding = new Set(filesHolding(site.root, site.secrets.markers));
     const successes: string[] = [];

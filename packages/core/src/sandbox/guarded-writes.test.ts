@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "@worksite/test-support";
 import { loadWorksite } from "../files/load-worksite.js";
 import { shellRun } from "../tools/shell.js";
 import { sandboxedToolContext } from "./__fixtures__/worksite.js";
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe("a file PERMISSIONS.md drafts `file.write` for stays unwritten by commands too", () => {
   it("a command cannot write runbook.md (the gate drafts its file.write), while other work-tree files stay writable", async () => {
-    const root = await mkdtemp(join(tmpdir(), "worksite-guarded-"));
+    const root = await tempDir("worksite-guarded-");
     made.push(root);
     await writeFile(join(root, "THREAD.md"), "---\nstage: write\n---\n# Thread\n");
     await writeFile(join(root, "GOAL.md"), "# Goal\nRun the thread.\n");

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openAuditLog } from "../audit/audit-log.js";
@@ -7,6 +6,7 @@ import { approvalsDir } from "../gate/approvals.js";
 import { createGate } from "../gate/gate.js";
 import { corePlugins } from "../tools/index.js";
 import { redactSecrets, scanSecrets } from "./scan.js";
+import { tempDir } from "@worksite/test-support";
 
 /*
  * A shell call's target is its command line, and the audit log (append-only,
@@ -124,7 +124,7 @@ describe("the audit log and approval records of a shell call", () => {
     `curl -u admin:${PW} https://api.example.com/`,
     `curl 'https://app.example.com/reset?token=${TOKEN}'`,
   ])("keep no credential from %s", async (command) => {
-    const root = await mkdtemp(join(tmpdir(), "worksite-cmdline-secrets-"));
+    const root = await tempDir("worksite-cmdline-secrets-");
     dirs.push(root);
     const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
     const permissions = {

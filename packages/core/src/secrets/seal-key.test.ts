@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { openAuditLog } from "../audit/audit-log.js";
 import { rememberSealKey, SEAL_KEY_ENV } from "../gate/person-seal.js";
 import { forgetSecretValues } from "./known-values.js";
 import { redactSecrets, scanSecrets } from "./scan.js";
+import { tempDirSync } from "@worksite/test-support";
 
-const dir = mkdtempSync(join(tmpdir(), "worksite-seal-redaction-"));
+const dir = tempDirSync("worksite-seal-redaction-");
 const before = process.env[SEAL_KEY_ENV];
 afterAll(() => {
   if (before === undefined) delete process.env[SEAL_KEY_ENV];

@@ -1,6 +1,5 @@
-import { mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ToolContext } from "../plugin/types.js";
@@ -8,9 +7,10 @@ import { createArtifactStore } from "../artifacts/store.js";
 import { silentLogger } from "../gate/logger.js";
 import { wrapUntrusted } from "../untrusted.js";
 import { fileList, fileRead, fileWrite } from "./file.js";
+import { tempDir } from "@worksite/test-support";
 
 async function site() {
-  const base = await mkdtemp(join(tmpdir(), "worksite-files-"));
+  const base = await tempDir("worksite-files-");
   const root = join(base, "site");
   await mkdir(join(root, ".worksite", "approvals"), { recursive: true });
   await mkdir(join(root, "src"), { recursive: true });

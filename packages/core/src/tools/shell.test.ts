@@ -1,6 +1,5 @@
-import { mkdir, mkdtemp, readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ToolContext } from "../plugin/types.js";
@@ -8,9 +7,10 @@ import { createArtifactStore } from "../artifacts/store.js";
 import { silentLogger } from "../gate/logger.js";
 import { wrapUntrusted } from "../untrusted.js";
 import { shellRun } from "./shell.js";
+import { tempDir } from "@worksite/test-support";
 
 async function site() {
-  const root = await mkdtemp(join(tmpdir(), "worksite-shell-"));
+  const root = await tempDir("worksite-shell-");
   await mkdir(join(root, "sub"));
   return root;
 }

@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listApprovals } from "@worksite/core";
+import { tempDir } from "@worksite/test-support";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 /** The built `worksite` binary; the suite's global setup builds it before any test runs. */
@@ -30,7 +30,7 @@ export function ruleLine(ruleText: string): number {
 
 /** A throwaway worksite written by hand, as a user would. */
 export async function makeWorksite(): Promise<{ root: string; cleanup: () => Promise<void> }> {
-  const root = await mkdtemp(join(tmpdir(), "worksite-mcp-"));
+  const root = await tempDir("worksite-mcp-");
   await writeFile(
     join(root, "THREAD.md"),
     [

@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { serialiseEntry } from "../entry-format.js";
+import { tempDir as sharedTempDir } from "@worksite/test-support";
 
+/** A fresh temp folder (the workspace's one helper), removed after the test. */
 export async function tempDir(prefix = "memory-"): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  return sharedTempDir(prefix);
 }
 
 export function entryText(name: string, extra: Record<string, unknown> = {}, body = `About ${name}.`): string {

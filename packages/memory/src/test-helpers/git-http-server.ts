@@ -1,8 +1,7 @@
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDir } from "@worksite/test-support";
 
 export interface GitServer {
   /** http://127.0.0.1:PORT/<name>.git */
@@ -22,7 +21,7 @@ export interface GitServer {
 export async function startGitServer(
   options: { name?: string; username?: string; password?: string } = {},
 ): Promise<GitServer> {
-  const root = await mkdtemp(join(tmpdir(), "memory-remote-"));
+  const root = await tempDir("memory-remote-");
   const name = `${options.name ?? "memory"}.git`;
   const bare = join(root, name);
   execFileSync("git", ["init", "--bare", "--quiet", "--initial-branch=main", bare]);

@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type ApprovalRecord, type ArtifactRef, hashCall, requestApproval } from "@worksite/core";
+import { tempDir } from "@worksite/test-support";
 
 /** A small worksite on disk (real files, a real git repository) with whatever artifacts a test plants. */
 export async function panelWorksite(options: { permissions?: string } = {}): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), "worksite-panel-"));
+  const root = await tempDir("worksite-panel-");
   await put(
     root,
     "THREAD.md",

@@ -3,13 +3,13 @@
  * a run leaves behind (state, audit log, PROGRESS.md). No mocks: the runtime
  * under test reads these files exactly as it would a person's worksite.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type AuditEntry, openAuditLog } from "@worksite/core";
 import { auditPath } from "../session.js";
 import { runThread } from "../run.js";
 import { readState, type ThreadState } from "../state.js";
+import { tempDir } from "@worksite/test-support";
 
 export interface WorksiteSpec {
   /** THREAD.md; default: a write-stage thread with the script agent. */
@@ -29,7 +29,7 @@ export const DEFAULT_PERMISSIONS = "# Permissions\n\n## Allow\n- `file.read`\n- 
 const made: string[] = [];
 
 export async function makeWorksite(spec: WorksiteSpec): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), "worksite-runtime-"));
+  const root = await tempDir("worksite-runtime-");
   made.push(root);
   const files: Record<string, string> = {
     "THREAD.md": spec.thread ?? DEFAULT_THREAD,

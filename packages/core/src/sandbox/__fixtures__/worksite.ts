@@ -1,8 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { openAuditLog } from "../../audit/audit-log.js";
 import { loadWorksite } from "../../files/load-worksite.js";
@@ -14,6 +13,7 @@ import type { ToolContext } from "../../plugin/types.js";
 import { corePlugins } from "../../tools/index.js";
 import { wrapUntrusted } from "../../untrusted.js";
 import type { SandboxPolicy } from "../policy.js";
+import { tempDir } from "@worksite/test-support";
 
 /** The person's secrets a command must never read; each holds its own marker. */
 export interface Secrets {
@@ -62,7 +62,7 @@ const ENV_KEYS = [
 export async function containmentSite(
   options: { allow?: string[]; forbidden?: string[]; thread?: string } = {},
 ): Promise<ContainmentSite> {
-  const base = await mkdtemp(join(tmpdir(), "worksite-contain-"));
+  const base = await tempDir("worksite-contain-");
   const root = join(base, "site");
   const tag = () => `SECRET-${randomBytes(8).toString("hex")}`;
   const home = join(base, "home");

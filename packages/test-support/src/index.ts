@@ -1,0 +1,1 @@
+export { tempDir, tempDirSync, tempDirWith } from "./temp-dir.js";

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { onTestFinished } from "vitest";
+
+/*
+ * The one temporary-folder helper of the workspace's tests. A folder made inside a test (or its beforeEach)
+ * is removed when that test finishes; one made outside any test (module level, beforeAll) is removed when
+ * the test process exits. Tests that remove their folders themselves may go on doing so.
+ */
+
+const leftForExit = new Set<string>();
+let exitHookInstalled = false;
+
+function removeLater(dir: string): void {
+  try {
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    return;
+  } catch {
+    // Not inside a test: vitest has no test to attach the removal to.
+  }
+  leftForExit.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const d of leftForExit) rmSync(d, { recursive: true, force: true });
+  });
+}
+
+/** A fresh, empty folder under the OS temp folder, named `<prefix>XXXXXX`. */
+export async function tempDir(prefix = "worksite-test-"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  removeLater(dir);
+  return dir;
+}
+
+/** tempDir for module-level setup, where no await is possible. */
+export function tempDirSync(prefix = "worksite-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  removeLater(dir);
+  return dir;
+}
+
+/**
+ * A fresh folder holding `files` (path relative to it → text; parent folders are made, and a path ending
+ * in "/" is an empty folder).
+ */
+export async function tempDirWith(files: Record<string, string>, prefix = "worksite-test-"): Promise<string> {
+  const dir = await tempDir(prefix);
+  for (const [path, text] of Object.entries(files)) {
+    if (path.endsWith("/")) {
+      await mkdir(join(dir, path), { recursive: true });
+      continue;
+    }
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  return dir;
+}
