@@ -21,6 +21,7 @@ import {
   rejectProposal,
 } from "@worksite/memory";
 import {
+  auditRollback,
   changedSince,
   type InboxKind,
   isRollback,
@@ -68,21 +69,10 @@ export async function runDraft(root: string, id: string): Promise<string> {
   }
 }
 
-/** `worksite deny dr_…`: discarded, and the audit log says so (as deny.ts writes it). */
+/** `worksite deny dr_…`: discarded, and the audit log says so. */
 export async function discardDraftAction(root: string, id: string): Promise<string> {
-  const draft = isId(id, "dr") ? await discardDraft(root, id, { by: PANEL_ACTOR }) : undefined;
+  const draft = isId(id, "dr") ? await discardDraft(root, id, { by: PANEL_ACTOR, audit: audit(root) }) : undefined;
   if (!draft) throw new UserError(`no open draft ${id}`);
-  await audit(root).append({
-    type: "draft",
-    actor: PANEL_ACTOR,
-    tool: draft.tool,
-    ...(draft.target !== undefined ? { target: draft.target } : {}),
-    callHash: draft.callHash,
-    decidedBy: PANEL_ACTOR,
-    outcome: "refused",
-    message: `discarded ${id}`,
-    data: { draftId: id },
-  });
   return `Discarded ${id}: ${draft.summary}`;
 }
 
@@ -163,23 +153,7 @@ export async function rollbackConfirmed(root: string, round: number, confirmed: 
       throw new UserError("the files changed since you were asked; look at the new list and confirm again");
     if (!changes.length) return `Nothing to do: the files are as they were after round ${round}.`;
     const result = await rollbackThread(root, round, PANEL_ACTOR, { locked: true });
-    const session = await openSession({ root, actor: PANEL_ACTOR, threadPlugins: false });
-    try {
-      await session.audit.append({
-        type: "run",
-        actor: PANEL_ACTOR,
-        message: `rolled back to round ${round}: ${plural(result.restored.length, "file")} restored`,
-        data: {
-          round,
-          files: result.restored,
-          ...(result.notRestored.length ? { notRestored: result.notRestored } : {}),
-          before: result.safety,
-          nextRound: result.nextRound,
-        },
-      });
-    } finally {
-      await session.dispose();
-    }
+    await auditRollback(root, PANEL_ACTOR, result, round);
     return `Restored ${plural(result.restored.length, "file")} to round ${round}. The next run is round ${result.nextRound}; undo with \`worksite rollback --undo\`.`;
   });
 }

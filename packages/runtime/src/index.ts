@@ -80,6 +80,7 @@ export { createThreadPlugin } from "./thread-plugin.js";
 // For hosts (the MCP server) that serve skills without depending on @worksite/skills directly.
 export { discoverSkills } from "@worksite/skills";
 export {
+  auditRollback,
   rollbackThread,
   undoThreadRollback,
   canUndoRollback,

@@ -2,6 +2,7 @@ import { BEFORE_ROLLBACK, listCheckpoints, resolveRef, rollbackTo, type Skipped,
 import { ROLLBACK_HOLDER, withThreadLock } from "./lock.js";
 import { reportedRounds } from "./report.js";
 import { readState, writeState } from "./state.js";
+import { openSession } from "./session.js";
 
 export interface RollbackResult {
   /** Files put back. */
@@ -43,6 +44,31 @@ export async function undoThreadRollback(
     const reason = `undid the last rollback (files as they were before it) by ${by}`;
     return { restored, notRestored, safety, nextRound: await recordInState(root, { commit: target, reason }) };
   });
+}
+
+/**
+ * The rollback (or its undo) in the audit log as the person's decision, whichever channel made it
+ * (`worksite rollback`, the panel): what was restored, what was not, and where the files before it are kept.
+ */
+export async function auditRollback(root: string, by: string, result: RollbackResult, round?: number): Promise<void> {
+  const files = `${result.restored.length} ${result.restored.length === 1 ? "file" : "files"} restored`;
+  const session = await openSession({ root, actor: by, threadPlugins: false });
+  try {
+    await session.audit.append({
+      type: "run",
+      actor: by,
+      message: round === undefined ? `undid the last rollback: ${files}` : `rolled back to round ${round}: ${files}`,
+      data: {
+        ...(round === undefined ? {} : { round }),
+        files: result.restored,
+        ...(result.notRestored.length ? { notRestored: result.notRestored } : {}),
+        before: result.safety,
+        nextRound: result.nextRound,
+      },
+    });
+  } finally {
+    await session.dispose();
+  }
 }
 
 export interface LockedOptions {

@@ -45,20 +45,9 @@ export default defineCommand({
     const reason = typeof args.options.reason === "string" ? args.options.reason : undefined;
     const audit = cliAudit(root);
     if (isId(id, "dr")) {
-      const draft = await discardDraft(root, id, { by, ...(reason ? { reason } : {}) });
+      const draft = await discardDraft(root, id, { by, ...(reason ? { reason } : {}), audit });
       if (!draft)
         throw new UserError(`no open draft ${id}`, { hint: `see them with: ${suggestCommand(io, root, "drafts")}` });
-      await audit.append({
-        type: "draft",
-        actor: by,
-        tool: draft.tool,
-        ...(draft.target !== undefined ? { target: draft.target } : {}),
-        callHash: draft.callHash,
-        decidedBy: by,
-        outcome: "refused",
-        message: `discarded ${id}${reason ? `: ${reason}` : ""}`,
-        data: { draftId: id },
-      });
       if (args.options.json) io.stdout(`${JSON.stringify({ draft }, null, 2)}\n`);
       else io.stdout(`discarded ${id}: ${draft.summary}\n`);
       return 0;

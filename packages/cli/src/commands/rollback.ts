@@ -1,11 +1,11 @@
 import { plural, UserError } from "@worksite/core";
 import {
+  auditRollback,
   canUndoRollback,
   changedSince,
   isRollback,
   listCheckpoints,
   liveLock,
-  openSession,
   type RollbackResult,
   rollbackThread,
   undoThreadRollback,
@@ -92,20 +92,7 @@ export default defineCommand({
       const result = undo
         ? await undoThreadRollback(root, by, { locked: true })
         : await rollbackThread(root, round, by, { locked: true });
-      await audit(
-        root,
-        by,
-        undo
-          ? `undid the last rollback: ${plural(result.restored.length, "file")} restored`
-          : `rolled back to round ${round}: ${plural(result.restored.length, "file")} restored`,
-        {
-          ...(undo ? {} : { round }),
-          files: result.restored,
-          ...(result.notRestored.length ? { notRestored: result.notRestored } : {}),
-          before: result.safety,
-          nextRound: result.nextRound,
-        },
-      );
+      await auditRollback(root, by, result, undo ? undefined : round);
       if (args.options.json) {
         io.stdout(
           `${JSON.stringify({ ...(undo ? { undo: true } : { round }), restored: result.restored, notRestored: result.notRestored, before: result.safety, nextRound: result.nextRound })}\n`,
@@ -132,13 +119,4 @@ function describe(io: CommandIO, root: string, to: string, result: RollbackResul
     `The next \`${suggestCommand(io, root, "run")}\` is round ${result.nextRound} and works from these files; PROGRESS.md keeps every earlier round.`,
     `What was there before is kept; put it back with: ${suggestCommand(io, root, "rollback --undo")}`,
   ].join("\n");
-}
-
-async function audit(root: string, by: string, message: string, data: Record<string, unknown>): Promise<void> {
-  const session = await openSession({ root, actor: by, threadPlugins: false });
-  try {
-    await session.audit.append({ type: "run", actor: by, message, data });
-  } finally {
-    await session.dispose();
-  }
 }

@@ -4,6 +4,7 @@ import { writeFileAtomic } from "../artifacts/atomic-file.js";
 import { readRecord, readRecords } from "./approvals.js";
 import { isId } from "./call-hash.js";
 import type { DraftRecord } from "./types.js";
+import type { AuditLog } from "../audit/audit-log.js";
 
 /* Drafts: the would-be call is an artifact for people; this record is what `worksite approve <draft-id>` executes. */
 
@@ -51,7 +52,7 @@ export async function finishDraft(root: string, record: DraftRecord): Promise<vo
 export async function discardDraft(
   root: string,
   id: string,
-  options: { by: string; reason?: string },
+  options: { by: string; reason?: string; audit?: AuditLog },
 ): Promise<DraftRecord | undefined> {
   const record = await readDraft(root, id);
   if (record?.status !== "open" || !(await claimDraft(root, id))) return undefined;
@@ -62,5 +63,17 @@ export async function discardDraft(
     ...(options.reason ? { reason: options.reason } : {}),
   };
   await finishDraft(root, discarded);
+  // Every channel (CLI, panel) records the discard the same way, next to the call it drops.
+  await options.audit?.append({
+    type: "draft",
+    actor: options.by,
+    tool: record.tool,
+    ...(record.target !== undefined ? { target: record.target } : {}),
+    callHash: record.callHash,
+    decidedBy: options.by,
+    outcome: "refused",
+    message: `discarded ${id}${options.reason ? `: ${options.reason}` : ""}`,
+    data: { draftId: id },
+  });
   return discarded;
 }
