@@ -1,13 +1,12 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listWakeRecords, type WakeRecord } from "@worksite/automations";
+import { startRedis } from "@worksite/automations/test-support/redis";
 import { openAuditLog } from "@worksite/core";
 import { readLock, readState } from "@worksite/runtime";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, tempWorksite } from "../test-support/cli-harness.js";
 
@@ -23,19 +22,7 @@ const thread = (fm: string) => `---\nagent: script\n${fm}\n---\n# Watcher\n\n## 
 const goalWith = (step: string) =>
   `---\nverify:\n  - artifact: never/*.txt\npause: { repeatedFailure: 1000, maxRounds: 1000 }\nsteps:\n${step}---\n# Goal\nKeep watch.\n`;
 
-let redis: ChildProcess;
 let url: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(check: () => Promise<boolean> | boolean, ms = 150_000): Promise<void> {
   const end = Date.now() + ms;
@@ -45,33 +32,15 @@ async function until(check: () => Promise<boolean> | boolean, ms = 150_000): Pro
   }
 }
 
+let stopRedis: (() => void) | undefined;
 beforeAll(async () => {
-  const port = await freePort();
-  redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: "ignore",
-  });
-  url = `redis://127.0.0.1:${port}`;
-  // Ready when it answers PING: a fresh client per try, so a refused connection is not retried in the background.
-  await until(async () => {
-    const client = new Redis({
-      host: "127.0.0.1",
-      port,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on("error", () => undefined);
-    const pong = await client
-      .connect()
-      .then(() => client.ping())
-      .catch(() => "");
-    client.disconnect();
-    return pong === "PONG";
-  }, 20_000);
+  const started = await startRedis();
+  url = started.url;
+  stopRedis = started.stop;
 }, 30_000);
 
 afterAll(() => {
-  redis?.kill("SIGTERM");
+  stopRedis?.();
 });
 
 function worker(root: string, extra: string[] = []) {
