@@ -81,7 +81,10 @@ describe("artifacts written in the background", () => {
     await gate.dispose();
     expect((await readFile(join(root, "artifacts/round-1/view.png"))).length).toBe(picture.length);
     expect((await readArtifactIndex(root)).artifacts.map((a) => a.path)).toEqual(["artifacts/round-1/view.png"]);
-    const result = (await audit.entries()).find((e) => e.type === "result");
-    expect(result?.artifacts).toEqual(["artifacts/round-1/view.png"]);
+    // A read call that ran is one line: its decision, carrying the outcome and the artifacts.
+    const entries = (await audit.entries()).filter((e) => e.tool === "camera.shoot");
+    expect(entries.map((e) => [e.type, e.outcome, e.artifacts])).toEqual([
+      ["decision", "ok", ["artifacts/round-1/view.png"]],
+    ]);
   });
 });
