@@ -1,5 +1,5 @@
-// The CDP methods a worksite may send to a shared tab. Everything else is refused here and in the relay
-// (plugins/chrome/src/cdp-methods.ts holds the same list; a test keeps the two equal).
+// The CDP methods a worksite may send to a shared tab. Everything else is refused here and in the relay,
+// which imports this same file (plugins/chrome/src/cdp-methods.ts).
 export const ALLOWED = [
   "DOM.describeNode",
   "DOM.focus",
