@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { onTestFinished } from "vitest";
 
 /*
@@ -28,16 +28,34 @@ function removeLater(dir: string): void {
   });
 }
 
+/**
+ * A prefix is a name, never a path: `../` or `/` in it would make (and later remove) a folder outside
+ * the OS temp folder.
+ */
+function checkedPrefix(prefix: string): string {
+  if (!/^[\w.-]+$/.test(prefix) || prefix.startsWith("."))
+    throw new Error(`tempDir: prefix "${prefix}" must be a plain name (letters, digits, - _ .), not a path`);
+  return prefix;
+}
+
+/** `path` inside `dir`, or an error: a test's file list must not write outside the folder it made. */
+function inside(dir: string, path: string): string {
+  const target = resolve(dir, path);
+  if (isAbsolute(path) || (target !== dir && !target.startsWith(`${dir}${sep}`)))
+    throw new Error(`tempDirWith: "${path}" is outside the temporary folder; give paths relative to it`);
+  return target;
+}
+
 /** A fresh, empty folder under the OS temp folder, named `<prefix>XXXXXX`. */
 export async function tempDir(prefix = "worksite-test-"): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const dir = await mkdtemp(join(tmpdir(), checkedPrefix(prefix)));
   removeLater(dir);
   return dir;
 }
 
 /** tempDir for module-level setup, where no await is possible. */
 export function tempDirSync(prefix = "worksite-test-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), checkedPrefix(prefix)));
   removeLater(dir);
   return dir;
 }
@@ -49,12 +67,13 @@ export function tempDirSync(prefix = "worksite-test-"): string {
 export async function tempDirWith(files: Record<string, string>, prefix = "worksite-test-"): Promise<string> {
   const dir = await tempDir(prefix);
   for (const [path, text] of Object.entries(files)) {
+    const target = inside(dir, path);
     if (path.endsWith("/")) {
-      await mkdir(join(dir, path), { recursive: true });
+      await mkdir(target, { recursive: true });
       continue;
     }
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), text);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, text);
   }
   return dir;
 }
