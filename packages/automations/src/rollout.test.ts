@@ -149,3 +149,21 @@ describe("notify:", () => {
     expect(existsSync(join(root, "pwned"))).toBe(false);
   });
 });
+
+describe("past the audit log (adversarial)", () => {
+  it("an audit log changed behind the scheduler's back demotes the thread at the next wake and says which line", async () => {
+    const root = await makeThread({
+      thread: threadWith("wake: 10s\nstage: write\nrollout: { monitor: 5 clean wakes, draft: 5 clean wakes }"),
+    });
+    await wakes(root, 1);
+    expect(await stageOf(root)).toBe("write");
+    // Someone rewrites what an earlier entry says (a refusal made to look allowed, say).
+    const log = join(root, ".worksite", "audit.jsonl");
+    const lines = (await readFile(log, "utf8")).split("\n");
+    lines[0] = lines[0]!.replace(/"actor":"[^"]*"/, '"actor":"person:someone-else"');
+    await writeFile(log, lines.join("\n"));
+    await wakes(root, 1);
+    expect(await stageOf(root)).toBe("draft");
+    expect((await listWakeRecords(root)).at(-1)!.incident).toMatch(/the audit log does not verify \(line 1: /);
+  });
+});
