@@ -10,6 +10,8 @@ import type { Agent, AgentProcessSupport, AgentTools, AgentTurn, RoundContext, T
 import { callRecord, failedExitCode } from "./agents/types.js";
 import { agentFor } from "./agents/select.js";
 import { runApprovedCalls } from "./approved-calls.js";
+import { describeInput } from "./describe-input.js";
+import { actWithSteering } from "./steering.js";
 import { changedSince, listCheckpoints, notCheckpointed, recordCheckpoint } from "./checkpoint.js";
 import { decideRound, maxRoundsReason } from "./decide.js";
 import { type InboxMessage, pendingMessages, returnMessage, takeMessage, takenMessage } from "./inbox.js";
@@ -64,7 +66,6 @@ export interface RunResult {
 }
 
 const HARD_ROUND_CAP = 20; // a thread with no maxRounds still never spins (or spends a model budget) forever in one run
-const MAX_STEERS_PER_ROUND = 10;
 
 export async function runThread(options: RunOptions): Promise<RunResult> {
   const { root } = options;
@@ -501,76 +502,10 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
 
 const DISPOSE_MS = 10_000;
 
-/** A call's input in one line for a person watching the run: the command, URL or path first, secrets redacted. */
-export function describeInput(input: unknown): string {
-  if (input === null || typeof input !== "object") return input === undefined ? "" : redactSecrets(String(input));
-  const record = input as Record<string, unknown>;
-  const main = ["command", "url", "path", "query", "name", "text"].find((k) => typeof record[k] === "string");
-  const text = main ? String(record[main]) : JSON.stringify(input);
-  const line = text.replace(/\s+/g, " ").trim();
-  return redactSecrets(line.length > 200 ? `${line.slice(0, 199)}…` : line);
-}
-
 function withDeadline(work: Promise<void> | undefined, ms: number): Promise<void> {
   if (!work) return Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
     clearTimeout(timer),
   );
-}
-
-/**
- * Steering reaches the running round between tool calls: the running tool gets
- * the abort, the message joins the context, and the agent goes on from there.
- */
-async function actWithSteering(
-  agent: Agent,
-  context: RoundContext,
-  tools: AgentTools,
-  root: string,
-  options: RunOptions,
-  round: number,
-  session: Session,
-  taken: InboxMessage[],
-): Promise<AgentTurn> {
-  const calls: AgentTurn["calls"] = [];
-  for (let steers = 0; ; steers++) {
-    const controller = new AbortController();
-    const outer = options.signal;
-    const onOuter = () => controller.abort();
-    // A stop that came while the round was being prepared has already fired: an abort event never fires twice.
-    if (outer?.aborted) controller.abort();
-    else outer?.addEventListener("abort", onOuter, { once: true });
-    let steered: string | undefined;
-    let looking: Promise<void> = Promise.resolve();
-    const look = async () => {
-      if (steered !== undefined || steers >= MAX_STEERS_PER_ROUND) return;
-      const message = (await pendingMessages(root, "steer"))[0];
-      if (!message || steered !== undefined || !(await takeMessage(root, message))) return;
-      steered = message.text;
-      taken.push(message);
-      await session.audit.append({
-        type: "inbox",
-        run: context.run,
-        round,
-        actor: message.by,
-        message: `steering taken: ${message.text}`,
-        data: { id: message.id },
-      });
-      controller.abort();
-    };
-    const watch = setInterval(() => (looking = looking.then(look)), options.steerPollMs ?? 200);
-    try {
-      const turn = await agent.act(context, tools, controller.signal);
-      clearInterval(watch);
-      await looking; // a message taken while the agent was finishing still counts
-      for (const c of turn.calls) calls.push(c);
-      if (steered === undefined || outer?.aborted) return { ...turn, calls };
-    } finally {
-      clearInterval(watch);
-      outer?.removeEventListener("abort", onOuter);
-    }
-    context.steering.push(steered);
-    options.onEvent?.({ type: "steered", round, text: steered });
-  }
 }
