@@ -8,6 +8,7 @@
  */
 import { basename, posix } from "node:path";
 import type { Word } from "./parse-command.js";
+import { CURL_VALUES, OUTPUT_OPTIONS, RSYNC_VALUES, set, WGET_VALUES } from "./write-target-options.js";
 
 export interface WriteTarget {
   word: Word;
@@ -19,29 +20,6 @@ export interface WriteTarget {
   unknownNames?: boolean;
 }
 
-/** Long options that name an output file in most programs. */
-const OUTPUT_OPTIONS = new Set([
-  "--output",
-  "--output-file",
-  "--outfile",
-  "--out-file",
-  "--output-document",
-  "--log-file",
-  "--logfile",
-  "--output-dir",
-  "--output-directory",
-  "--outdir",
-  "--out-dir",
-  "--dump-header",
-  "--cookie-jar",
-  "--trace",
-  "--trace-ascii",
-  "--stderr",
-  "--libcurl",
-  "--etag-save",
-  "--append-output",
-  "--directory-prefix",
-]);
 /** `--output json` in kubectl, aws and friends is a format, not a file. */
 const FORMAT_WORDS =
   /^(?:json|jsonl|ndjson|yaml|yml|text|txt|table|wide|name|tsv|csv|plain|raw|short|full|oneline|none|jsonpath.*|go-template.*|custom-columns.*|template.*)$/i;
@@ -111,7 +89,6 @@ function part(w: Word, text: string): Word {
   return w.glob || w.computed ? { text, computed: true } : { text, computed: false };
 }
 
-const set = (...xs: string[]) => new Set(xs);
 const has = (o: Options, ...names: string[]) => names.some((n) => o.flags.has(n) || o.values.has(n));
 const valuesOf = (o: Options, ...names: string[]) => names.flatMap((n) => o.values.get(n) ?? []);
 const targets = (how: string, words: readonly Word[], recursive = false): WriteTarget[] =>
@@ -202,125 +179,6 @@ function decodeURIComponentSafe(s: string): string {
     return s;
   }
 }
-
-const CURL_VALUES = set(
-  "-o",
-  "-D",
-  "-c",
-  "-d",
-  "-H",
-  "-u",
-  "-X",
-  "-A",
-  "-e",
-  "-b",
-  "-F",
-  "-K",
-  "-m",
-  "-r",
-  "-T",
-  "-w",
-  "-x",
-  "-y",
-  "-Y",
-  "-z",
-  "-E",
-  "-U",
-  "-C",
-  "-Q",
-  "-t",
-  "--url",
-  "--data",
-  "--header",
-  "--user",
-  "--request",
-  "--cookie",
-  "--form",
-  "--config",
-  "--max-time",
-  "--connect-timeout",
-  "--proxy",
-  "--user-agent",
-  "--referer",
-  "--write-out",
-  "--upload-file",
-  "--resolve",
-  "--cacert",
-  "--cert",
-  "--key",
-  "--data-raw",
-  "--data-binary",
-  "--data-urlencode",
-  "--retry",
-);
-const WGET_VALUES = set(
-  "-O",
-  "-o",
-  "-a",
-  "-P",
-  "-e",
-  "-t",
-  "-T",
-  "-w",
-  "-U",
-  "-i",
-  "-B",
-  "-l",
-  "-A",
-  "-R",
-  "-D",
-  "-I",
-  "-X",
-  "--header",
-  "--user",
-  "--password",
-  "--user-agent",
-  "--tries",
-  "--timeout",
-  "--wait",
-  "--input-file",
-  "--base",
-  "--level",
-  "--accept",
-  "--reject",
-  "--domains",
-);
-const RSYNC_VALUES = set(
-  "-e",
-  "--rsh",
-  "-f",
-  "--filter",
-  "--exclude",
-  "--include",
-  "--files-from",
-  "--exclude-from",
-  "--include-from",
-  "--password-file",
-  "--backup-dir",
-  "--partial-dir",
-  "-T",
-  "--temp-dir",
-  "--compare-dest",
-  "--copy-dest",
-  "--link-dest",
-  "--chmod",
-  "--chown",
-  "-B",
-  "--block-size",
-  "--timeout",
-  "--port",
-  "--bwlimit",
-  "--out-format",
-  "--log-file-format",
-  "--suffix",
-  "--max-size",
-  "--min-size",
-  "--info",
-  "--debug",
-  "--iconv",
-  "-M",
-  "--remote-option",
-);
 
 /** Every file `argv` writes by its own options and operands (redirections are read elsewhere). */
 export function writeTargets(argv: readonly Word[]): WriteTarget[] {
