@@ -3,7 +3,6 @@
 // same actions with raw puppeteer-core, in one run; plus cold start of a session.
 // Run after building:  pnpm exec tsc -b && node bench/browser/overhead.mjs [N] [COLD]   (or `pnpm bench`)
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -17,6 +16,7 @@ import {
 } from "../../packages/core/dist/index.js";
 import { CHROMIUM_FLAGS, createBrowserPlugin, findBrowser } from "../../plugins/browser/dist/index.js";
 import { provenance, writeSection } from "../results-writer.mjs";
+import { interleaved, serveBenchPage } from "../bench-page.mjs";
 
 const N = Number(process.argv[2] ?? 20);
 const COLD = Number(process.argv[3] ?? 5);
@@ -25,18 +25,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const requireFromPlugin = createRequire(join(here, "..", "..", "plugins", "browser", "package.json"));
 const puppeteer = (await import(pathToFileURL(requireFromPlugin.resolve("puppeteer-core")).href)).default;
 
-// A page with some substance: a form, a table, a list, a counter button that does not navigate.
-const rows = Array.from({ length: 30 }, (_, i) => `<tr><td>Item ${i}</td><td>${i * 7}</td></tr>`).join("");
-const page = `<!doctype html><html><head><title>Bench</title></head><body>
-<h1>Dashboard</h1><nav><a href="/">Home</a> <a href="/docs">Docs</a></nav>
-<form><label>Search <input id="q" name="q"></label><label>Plan <select><option>Free</option><option>Pro</option></select></label></form>
-<button id="btn" onclick="this.dataset.n = (+this.dataset.n || 0) + 1; document.getElementById('count').textContent = this.dataset.n">Increment</button>
-<p id="count">0</p><table><tr><th>Name</th><th>Value</th></tr>${rows}</table>
-<ul>${Array.from({ length: 20 }, (_, i) => `<li>Entry ${i} with some text</li>`).join("")}</ul></body></html>`;
-const server = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(page));
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
-const origin = `http://127.0.0.1:${server.address().port}`;
-const url = `${origin}/`;
+const { server, origin, url } = await serveBenchPage();
 
 const root = await mkdtemp(join(tmpdir(), "worksite-bench-browser-"));
 const permissionsText = `# Permissions\n\n## Allow\n- \`browser.*(${origin}/**)\`\n`;
@@ -149,16 +138,7 @@ const paths = {
   direct: (record) => pluginRound(direct, record),
   gate: (record) => pluginRound(viaGate, record),
 };
-for (let i = 0; i < WARMUP; i++) for (const run of Object.values(paths)) await run(() => {});
-// Interleaved, rotating which path goes first, so drift on a shared machine hits all three alike.
-const order = Object.keys(paths);
-for (let i = 0; i < N; i++) {
-  for (const k of [...order.slice(i % 3), ...order.slice(0, i % 3)]) {
-    const start = ms();
-    await paths[k]((action, d) => timings[k][action].push(d));
-    timings[k].round.push(ms() - start);
-  }
-}
+await interleaved(paths, { n: N, warmup: WARMUP, timings, now: ms });
 await raw.close();
 await directPlugin.session.close();
 await gate.dispose();

@@ -3,7 +3,6 @@
 // tools, called directly), against the same CDP actions sent straight over chrome-remote-interface.
 // Run after building:  pnpm exec tsc -b && node bench/chrome/overhead.mjs [N]
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -12,6 +11,7 @@ import { createArtifactStore, wrapUntrusted } from "../../packages/core/dist/ind
 import { walkPage } from "../../packages/page/dist/index.js";
 import { createChromePlugin, EXTENSION_ID, extensionDir } from "../../plugins/chrome/dist/index.js";
 import { provenance, writeSection } from "../results-writer.mjs";
+import { interleaved, serveBenchPage } from "../bench-page.mjs";
 
 const N = Number(process.argv[2] ?? 20);
 const WARMUP = 3;
@@ -21,16 +21,7 @@ const load = async (name) => (await import(pathToFileURL(requireFromPlugin.resol
 const puppeteer = await load("puppeteer-core");
 const CDP = await load("chrome-remote-interface");
 
-const rows = Array.from({ length: 30 }, (_, i) => `<tr><td>Item ${i}</td><td>${i * 7}</td></tr>`).join("");
-const page = `<!doctype html><html><head><title>Bench</title></head><body>
-<h1>Dashboard</h1><nav><a href="/">Home</a> <a href="/docs">Docs</a></nav>
-<form onsubmit="return false"><label>Search <input id="q" name="q"></label></form>
-<button id="btn" onclick="this.dataset.n = (+this.dataset.n || 0) + 1; document.getElementById('count').textContent = this.dataset.n">Increment</button>
-<p id="count">0</p><table><tr><th>Name</th><th>Value</th></tr>${rows}</table>
-<ul>${Array.from({ length: 20 }, (_, i) => `<li>Entry ${i} with some text</li>`).join("")}</ul></body></html>`;
-const server = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(page));
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const { server, origin } = await serveBenchPage();
 
 const root = await mkdtemp(join(tmpdir(), "worksite-bench-chrome-"));
 process.env.WORKSITE_STATE_DIR = await mkdtemp(join(tmpdir(), "worksite-bench-chrome-state-"));
@@ -179,15 +170,7 @@ const paths = {
   endpoint: (record) => pluginRound(endpoint, record),
   relay: (record) => pluginRound(relay, record),
 };
-for (let i = 0; i < WARMUP; i++) for (const run of Object.values(paths)) await run(() => {});
-const order = Object.keys(paths);
-for (let i = 0; i < N; i++) {
-  for (const k of [...order.slice(i % 3), ...order.slice(0, i % 3)]) {
-    const start = ms();
-    await paths[k]((action, d) => timings[k][action].push(d));
-    timings[k].round.push(ms() - start);
-  }
-}
+await interleaved(paths, { n: N, warmup: WARMUP, timings, now: ms });
 await client.close();
 await relayPlugin.session.close();
 await endpointPlugin.session.close();

@@ -4,7 +4,6 @@
 // with its settle wait off (`--timeout-settle 0`) and, as a second reference, with its default.
 // Run after building:  node bench/playwright-mcp/run.mjs [ROUNDS] [COLD]   (or `pnpm --dir bench playwright-mcp`)
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -12,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { provenance, writeSection } from "../results-writer.mjs";
+import { serveBenchPage } from "../bench-page.mjs";
 
 const ROUNDS = Number(process.argv[2] ?? 20);
 const COLD = Number(process.argv[3] ?? 5);
@@ -22,18 +22,7 @@ const worksiteBin = join(here, "..", "..", "packages", "cli", "dist", "bin.js");
 // The package exports no cli.js subpath: its folder is found through package.json, which it does export.
 const playwrightCli = join(dirname(createRequire(import.meta.url).resolve("@playwright/mcp/package.json")), "cli.js");
 
-// The same page as bench/browser: a form, a 30-row table, a 20-item list, a counter button that does not navigate.
-const rows = Array.from({ length: 30 }, (_, i) => `<tr><td>Item ${i}</td><td>${i * 7}</td></tr>`).join("");
-const page = `<!doctype html><html><head><title>Bench</title></head><body>
-<h1>Dashboard</h1><nav><a href="/">Home</a> <a href="/docs">Docs</a></nav>
-<form><label>Search <input id="q" name="q"></label><label>Plan <select><option>Free</option><option>Pro</option></select></label></form>
-<button id="btn" onclick="this.dataset.n = (+this.dataset.n || 0) + 1; document.getElementById('count').textContent = this.dataset.n">Increment</button>
-<p id="count">0</p><table><tr><th>Name</th><th>Value</th></tr>${rows}</table>
-<ul>${Array.from({ length: 20 }, (_, i) => `<li>Entry ${i} with some text</li>`).join("")}</ul></body></html>`;
-const server = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(page));
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
-const origin = `http://127.0.0.1:${server.address().port}`;
-const url = `${origin}/`;
+const { server, origin, url } = await serveBenchPage();
 
 const site = await mkdtemp(join(tmpdir(), "worksite-bench-mcp-"));
 await writeFile(join(site, "THREAD.md"), "---\nplugins: [browser]\nstage: write\n---\n# Bench\n");
