@@ -9,19 +9,20 @@ import {
   html,
   openConnectPage,
   personsChrome,
-  refOf,
   serve,
   shareTab,
-  tempDir,
+  type tempDir,
+  chromeTestFolders,
+  type ChromeTestFolders,
 } from "./helpers.js";
 
 let site: Awaited<ReturnType<typeof serve>>;
 let profile: Awaited<ReturnType<typeof tempDir>>;
 let worksite: Awaited<ReturnType<typeof tempDir>>;
-let state: Awaited<ReturnType<typeof tempDir>>;
+let _state: Awaited<ReturnType<typeof tempDir>>;
 let browser: Browser;
 let hands: Page;
-const previousState = process.env.WORKSITE_STATE_DIR;
+let folders: ChromeTestFolders | undefined;
 
 beforeAll(async () => {
   site = await serve({
@@ -30,10 +31,8 @@ beforeAll(async () => {
       html(loggedIn ? "<h1>Inbox of Ada</h1><p>3 unread messages</p>" : "<h1>Please log in</h1>", "Mail")(req, res);
     },
   });
-  profile = await tempDir("worksite-chrome-profile-");
-  worksite = await tempDir();
-  state = await tempDir("worksite-chrome-state-");
-  process.env.WORKSITE_STATE_DIR = state.path;
+  folders = await chromeTestFolders("worksite-chrome-profile-");
+  ({ profile, worksite, _state } = folders);
   const chrome = await personsChrome(profile.path);
   browser = chrome.browser;
   hands = await chrome.extensionPage();
@@ -53,11 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await site?.close();
-  await profile?.remove();
-  await worksite?.remove();
-  await state?.remove();
-  if (previousState === undefined) delete process.env.WORKSITE_STATE_DIR;
-  else process.env.WORKSITE_STATE_DIR = previousState;
+  await folders?.remove();
 });
 
 const permissions = (origin: string) =>

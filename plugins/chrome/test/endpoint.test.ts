@@ -6,7 +6,16 @@ import type { Gate } from "@worksite/core";
 import CDP from "chrome-remote-interface";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { activePortWebSocket } from "../src/index.js";
-import { chromeGate, html, refOf, serve, tempDir, waitUntil } from "./helpers.js";
+import {
+  chromeGate,
+  html,
+  refOf,
+  serve,
+  type tempDir,
+  waitUntil,
+  chromeTestFolders,
+  type ChromeTestFolders,
+} from "./helpers.js";
 
 /*
  * DevTools endpoint mode against a Chromium the person started with --remote-debugging-port:
@@ -15,10 +24,10 @@ import { chromeGate, html, refOf, serve, tempDir, waitUntil } from "./helpers.js
 let site: Awaited<ReturnType<typeof serve>>;
 let profile: Awaited<ReturnType<typeof tempDir>>;
 let worksite: Awaited<ReturnType<typeof tempDir>>;
-let state: Awaited<ReturnType<typeof tempDir>>;
+let _state: Awaited<ReturnType<typeof tempDir>>;
 let chromium: ChildProcess;
 let port = 0;
-const previousState = process.env.WORKSITE_STATE_DIR;
+let folders: ChromeTestFolders | undefined;
 
 beforeAll(async () => {
   site = await serve({
@@ -28,10 +37,8 @@ beforeAll(async () => {
     ),
     "/mine": html("<h1>The person's own tab</h1>", "Mine"),
   });
-  profile = await tempDir("worksite-chrome-endpoint-");
-  worksite = await tempDir();
-  state = await tempDir("worksite-chrome-state-");
-  process.env.WORKSITE_STATE_DIR = state.path;
+  folders = await chromeTestFolders("worksite-chrome-endpoint-");
+  ({ profile, worksite, _state } = folders);
   chromium = spawn(
     process.env.CHROME_PATH ?? "/usr/bin/chromium",
     [
@@ -65,11 +72,7 @@ afterAll(async () => {
     await exited;
   }
   await site?.close();
-  await profile?.remove();
-  await worksite?.remove();
-  await state?.remove();
-  if (previousState === undefined) delete process.env.WORKSITE_STATE_DIR;
-  else process.env.WORKSITE_STATE_DIR = previousState;
+  await folders?.remove();
 });
 
 const permissions = (origin: string) =>

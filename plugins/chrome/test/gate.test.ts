@@ -10,7 +10,9 @@ import {
   refOf,
   serve,
   shareTab,
-  tempDir,
+  type tempDir,
+  chromeTestFolders,
+  type ChromeTestFolders,
   waitUntil,
 } from "./helpers.js";
 
@@ -30,7 +32,7 @@ let hands: Page;
 let shared: Page;
 let gate: Gate;
 let audit: AuditLog;
-const previousState = process.env.WORKSITE_STATE_DIR;
+let folders: ChromeTestFolders | undefined;
 const PASSWORD = "correct horse battery staple";
 
 beforeAll(async () => {
@@ -52,10 +54,8 @@ beforeAll(async () => {
     "/away": (_req, res) => void res.writeHead(302, { location: `${forbidden.origin}/` }).end(),
     "/private": html("<h1>Private diary</h1>", "Diary"),
   });
-  profile = await tempDir("worksite-chrome-profile-");
-  worksite = await tempDir();
-  state = await tempDir("worksite-chrome-state-");
-  process.env.WORKSITE_STATE_DIR = state.path;
+  folders = await chromeTestFolders("worksite-chrome-profile-");
+  ({ profile, worksite, state } = folders);
   const chrome = await personsChrome(profile.path);
   browser = chrome.browser;
   hands = await chrome.extensionPage();
@@ -89,11 +89,7 @@ afterAll(async () => {
   await gate?.dispose();
   await browser?.close();
   for (const s of [site, forbidden, bank]) await s?.close();
-  await profile?.remove();
-  await worksite?.remove();
-  await state?.remove();
-  if (previousState === undefined) delete process.env.WORKSITE_STATE_DIR;
-  else process.env.WORKSITE_STATE_DIR = previousState;
+  await folders?.remove();
 });
 
 async function ok(tool: string, input: unknown) {

@@ -15,6 +15,30 @@ export async function tempDir(prefix = "worksite-chrome-test-") {
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
+export type ChromeTestFolders = Awaited<ReturnType<typeof chromeTestFolders>>;
+
+/**
+ * The folders a Chrome test needs — the person's Chrome profile, the worksite, and the person's state folder
+ * (made WORKSITE_STATE_DIR, where pairing tokens and approvals go) — and one `remove` that puts it all back.
+ */
+export async function chromeTestFolders(profilePrefix = "worksite-chrome-profile-") {
+  const previousState = process.env.WORKSITE_STATE_DIR;
+  const profile = await tempDir(profilePrefix);
+  const worksite = await tempDir();
+  const state = await tempDir("worksite-chrome-state-");
+  process.env.WORKSITE_STATE_DIR = state.path;
+  return {
+    profile,
+    worksite,
+    state,
+    async remove() {
+      await Promise.all([profile.remove(), worksite.remove(), state.remove()]);
+      if (previousState === undefined) delete process.env.WORKSITE_STATE_DIR;
+      else process.env.WORKSITE_STATE_DIR = previousState;
+    },
+  };
+}
+
 /** A real HTTP server; `routes` maps a path to a handler. */
 export async function serve(
   routes: Record<string, (req: IncomingMessage, res: ServerResponse, origin: string) => void>,

@@ -2,24 +2,33 @@ import type { Gate } from "@worksite/core";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXTENSION_ID } from "../src/index.js";
-import { allowOnConnect, chromeGate, html, personsChrome, serve, shareTab, tempDir, waitUntil } from "./helpers.js";
+import {
+  allowOnConnect,
+  chromeGate,
+  html,
+  personsChrome,
+  serve,
+  shareTab,
+  type tempDir,
+  waitUntil,
+  chromeTestFolders,
+  type ChromeTestFolders,
+} from "./helpers.js";
 
 let site: Awaited<ReturnType<typeof serve>>;
 let profile: Awaited<ReturnType<typeof tempDir>>;
 let worksite: Awaited<ReturnType<typeof tempDir>>;
-let state: Awaited<ReturnType<typeof tempDir>>;
+let _state: Awaited<ReturnType<typeof tempDir>>;
 let browser: Browser;
 let tab: Page;
 let gate: Gate;
 let plugin: Awaited<ReturnType<typeof chromeGate>>["plugin"];
-const previousState = process.env.WORKSITE_STATE_DIR;
+let folders: ChromeTestFolders | undefined;
 
 beforeAll(async () => {
   site = await serve({ "/a": html("<h1>Page A</h1>"), "/b": html("<h1>Page B</h1>") });
-  profile = await tempDir("worksite-chrome-profile-");
-  worksite = await tempDir();
-  state = await tempDir("worksite-chrome-state-");
-  process.env.WORKSITE_STATE_DIR = state.path;
+  folders = await chromeTestFolders("worksite-chrome-profile-");
+  ({ profile, worksite, _state } = folders);
   const chrome = await personsChrome(profile.path);
   browser = chrome.browser;
   tab = await browser.newPage();
@@ -36,11 +45,7 @@ afterAll(async () => {
   await gate?.dispose();
   await browser?.close();
   await site?.close();
-  await profile?.remove();
-  await worksite?.remove();
-  await state?.remove();
-  if (previousState === undefined) delete process.env.WORKSITE_STATE_DIR;
-  else process.env.WORKSITE_STATE_DIR = previousState;
+  await folders?.remove();
 });
 
 describe("the extension comes back by itself", () => {

@@ -2,7 +2,18 @@ import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { EXTENSION_ID, openPairingStore, type Relay, startRelay } from "../src/index.js";
-import { connectState, html, openConnectPage, personsChrome, serve, shareTab, tempDir, waitUntil } from "./helpers.js";
+import {
+  connectState,
+  html,
+  openConnectPage,
+  personsChrome,
+  serve,
+  shareTab,
+  type tempDir,
+  waitUntil,
+  chromeTestFolders,
+  type ChromeTestFolders,
+} from "./helpers.js";
 
 /*
  * Every way a connection is refused says why, and the relay forwards nothing
@@ -12,18 +23,16 @@ import { connectState, html, openConnectPage, personsChrome, serve, shareTab, te
 let site: Awaited<ReturnType<typeof serve>>;
 let profile: Awaited<ReturnType<typeof tempDir>>;
 let worksite: Awaited<ReturnType<typeof tempDir>>;
-let state: Awaited<ReturnType<typeof tempDir>>;
+let _state: Awaited<ReturnType<typeof tempDir>>;
 let browser: Browser;
 let hands: Page;
 let relay: Relay;
-const previousState = process.env.WORKSITE_STATE_DIR;
+let folders: ChromeTestFolders | undefined;
 
 beforeAll(async () => {
   site = await serve({ "/shared": html("<h1>Shared</h1>"), "/other": html("<h1>Other</h1>") });
-  profile = await tempDir("worksite-chrome-profile-");
-  worksite = await tempDir();
-  state = await tempDir("worksite-chrome-state-");
-  process.env.WORKSITE_STATE_DIR = state.path;
+  folders = await chromeTestFolders("worksite-chrome-profile-");
+  ({ profile, worksite, _state } = folders);
   const chrome = await personsChrome(profile.path);
   browser = chrome.browser;
   hands = await chrome.extensionPage();
@@ -37,11 +46,7 @@ afterAll(async () => {
   await relay?.close();
   await browser?.close();
   await site?.close();
-  await profile?.remove();
-  await worksite?.remove();
-  await state?.remove();
-  if (previousState === undefined) delete process.env.WORKSITE_STATE_DIR;
-  else process.env.WORKSITE_STATE_DIR = previousState;
+  await folders?.remove();
 });
 
 const withParam = (url: string, key: string, value: string) => {
