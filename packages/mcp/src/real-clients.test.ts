@@ -1,13 +1,13 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { approve, createArtifactStore, redactSecrets } from "@worksite/core";
-import { openSession, type Session, writeState } from "@worksite/runtime";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createWorksiteMcpServer, type WorksiteMcpServerOptions } from "./server.js";
-import { makeWorksite, waitForPendingApproval } from "./testing/worksite-fixture.js";
+import { writeState } from "@worksite/runtime";
+import { describe, expect, it } from "vitest";
+import type { WorksiteMcpServerOptions } from "./server.js";
+import { inMemoryMcp } from "./testing/in-memory.js";
+import { waitForPendingApproval } from "./testing/worksite-fixture.js";
 
 const text = (r: unknown) => ((r as CallToolResult).content[0] as { text: string }).text;
 
@@ -22,29 +22,9 @@ async function until(ready: () => boolean, what: string, deadlineMs = 15_000): P
 
 // The real SDK client and server; the transport between them is the SDK's in-memory pair (cli.e2e covers stdio).
 describe("MCP for real clients: what the SDK client sees", () => {
-  let root: string;
-  let cleanup: () => Promise<void>;
-  let session: Session;
-  const clients: Client[] = [];
-
-  beforeEach(async () => {
-    ({ root, cleanup } = await makeWorksite());
-    session = await openSession({ root, actor: "mcp" });
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await session.dispose();
-    await cleanup();
-  });
-
-  async function connect(options: WorksiteMcpServerOptions = {}): Promise<Client> {
-    const server = createWorksiteMcpServer(session, options);
-    const client = new Client({ name: "inspector-like", version: "1" });
-    const [a, b] = InMemoryTransport.createLinkedPair();
-    await Promise.all([server.connect(a), client.connect(b)]);
-    clients.push(client);
-    return client;
-  }
+  const mcp = inMemoryMcp();
+  const connect = (options: WorksiteMcpServerOptions = {}) =>
+    mcp.connect(options, new Client({ name: "inspector-like", version: "1" }));
 
   it("keeps a client that resets its timeout on progress waiting past that timeout, showing the approval id first", async () => {
     const client = await connect({ approvalWaitMs: 60_000, progressEveryMs: 50 });
@@ -58,13 +38,13 @@ describe("MCP for real clients: what the SDK client sees", () => {
         onprogress: (p) => progress.push(p),
       },
     );
-    const id = await waitForPendingApproval(root);
+    const id = await waitForPendingApproval(mcp.root());
     // Twenty notifications at 50 ms apart: well past the client's 500 ms request timeout.
     await until(() => progress.length >= 20, "twenty progress notifications");
     expect(progress[0]!.message).toContain(`worksite approve ${id}`);
     expect(progress.every((p) => p.message?.includes(id))).toBe(true);
     for (let i = 1; i < progress.length; i++) expect(progress[i]!.progress).toBeGreaterThan(progress[i - 1]!.progress);
-    await approve(root, id, { by: "person:test", audit: session.audit });
+    await approve(mcp.root(), id, { by: "person:test", audit: mcp.session().audit });
     const result = await call;
     expect(result.isError, text(result)).toBeFalsy();
     expect((result.structuredContent as { status: string }).status).toBe("ok");
@@ -80,7 +60,7 @@ describe("MCP for real clients: what the SDK client sees", () => {
         timeout: 10_000,
       },
     );
-    const id = await waitForPendingApproval(root);
+    const id = await waitForPendingApproval(mcp.root());
     expect(result.isError).toBe(true);
     expect(text(result)).toContain(`worksite approve ${id}`);
     expect(text(result)).toContain("call file.write again with the same input");
@@ -96,7 +76,7 @@ describe("MCP for real clients: what the SDK client sees", () => {
   });
 
   it("lists artifacts under worksite://artifacts/round-N/… with a title of their own", async () => {
-    const store = createArtifactStore({ root, run: "run-1", round: 1, redact: redactSecrets });
+    const store = createArtifactStore({ root: mcp.root(), run: "run-1", round: 1, redact: redactSecrets });
     await store.write({ name: "test-output.txt", kind: "log", data: "ok\n" });
     await store.write({ name: "page.md", kind: "markdown", data: "# page\n" });
     const client = await connect();
@@ -114,7 +94,7 @@ describe("MCP for real clients: what the SDK client sees", () => {
   });
 
   it("shows the thread's real round in the round-context prompt, not the server's", async () => {
-    await writeState(root, {
+    await writeState(mcp.root(), {
       round: 3,
       state: "active",
       lastStop: { round: 3, reason: "ran the rounds asked for", at: new Date().toISOString() },
@@ -128,7 +108,7 @@ describe("MCP for real clients: what the SDK client sees", () => {
   });
 
   it("says no round has run yet on a fresh thread", async () => {
-    await writeFile(join(root, "docs", "unused.md"), "x");
+    await writeFile(join(mcp.root(), "docs", "unused.md"), "x");
     const client = await connect();
     const body = ((await client.getPrompt({ name: "round-context" })).messages[0]!.content as { text: string }).text;
     expect(body).toContain("No round has run yet; the next `worksite run` starts round 1.");

@@ -1,32 +1,13 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { openSession, type Session } from "@worksite/runtime";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { STANDING_URI } from "./resources.js";
-import { createWorksiteMcpServer } from "./server.js";
-import { makeWorksite } from "./testing/worksite-fixture.js";
+import { inMemoryMcp } from "./testing/in-memory.js";
 
 // Client and server talk over the SDK's in-memory transport; cli.e2e.test.ts covers real stdio and HTTP.
 describe("the standing state as an MCP resource (in-memory transport)", () => {
-  let cleanup: () => Promise<void>;
-  let session: Session;
-  let client: Client | undefined;
-
-  beforeEach(async () => {
-    let root: string;
-    ({ root, cleanup } = await makeWorksite());
-    session = await openSession({ root, actor: "mcp" });
-  });
-  afterEach(async () => {
-    await client?.close();
-    await session.dispose();
-    await cleanup();
-  });
+  const mcp = inMemoryMcp();
 
   it("is listed, and read now: a person's decision made after the client connected is already in it", async () => {
-    client = new Client({ name: "agent", version: "1" });
-    const [a, b] = InMemoryTransport.createLinkedPair();
-    await Promise.all([createWorksiteMcpServer(session).connect(a), client.connect(b)]);
+    const client = await mcp.connect();
 
     const listed = await client.listResources();
     expect(listed.resources).toContainEqual(expect.objectContaining({ uri: STANDING_URI, title: "Standing state" }));
@@ -35,7 +16,7 @@ describe("the standing state as an MCP resource (in-memory transport)", () => {
     expect(first.mimeType).toBe("text/markdown");
     expect(first.text).toMatch(/^## Standing[\s\S]*### Decisions\n- none/);
 
-    await session.audit.append({
+    await mcp.session().audit.append({
       type: "note",
       actor: "person:alice",
       message: "closed problem P3: fixed upstream",
