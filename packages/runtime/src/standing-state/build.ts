@@ -7,7 +7,7 @@ import { auditPath } from "../paths.js";
 import type { ThreadState } from "../state.js";
 import { type AuditFacts, auditFacts, type ThreadDecision } from "./from-audit.js";
 import type { Problem } from "./problems.js";
-import type { StandingFile } from "./store.js";
+import { auditFactsCache, type StandingFile } from "./store.js";
 
 /** The thread's standing state: what a person (or the next round) needs without reading every round. */
 export interface Standing {
@@ -48,7 +48,7 @@ export async function buildStanding(
   file: StandingFile,
   facts?: AuditFacts,
 ): Promise<Standing> {
-  const known = facts ?? (await auditFacts(auditPath(root)));
+  const known = facts ?? (await auditFacts(auditPath(root), auditFactsCache(root)));
   const problems = withPersonClosures(file.problems, known);
   const pending = (await listApprovals(root)).filter((a) => a.status === "pending");
   const people = new Map<string, number>();

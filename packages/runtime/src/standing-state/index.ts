@@ -11,7 +11,7 @@ import { auditFacts } from "./from-audit.js";
 import { roundBlockers, trackProblems } from "./problems.js";
 import { writeStandingSection } from "./progress-section.js";
 import { renderStanding, standingLanguage } from "./render.js";
-import { readStandingFile, writeStandingFile } from "./store.js";
+import { auditFactsCache, readStandingFile, writeStandingFile } from "./store.js";
 
 export { renderStanding, standingLanguage, type StandingLanguage } from "./render.js";
 export { readStandingSection } from "./progress-section.js";
@@ -44,7 +44,7 @@ export async function recordRoundStanding(
   outcome: RoundOutcome,
 ): Promise<Standing> {
   const file = await readStandingFile(root);
-  const facts = await auditFacts(auditPath(root));
+  const facts = await auditFacts(auditPath(root), auditFactsCache(root));
   // Closed by a person since the last round: a blocker seen again is then a new problem, not the closed one.
   const tracked = trackProblems(withPersonClosures(file.problems, facts), file.nextProblem, {
     round: outcome.round,

@@ -40,6 +40,11 @@ export function standingFilePath(root: string): string {
   return join(root, ".worksite", "standing.json");
 }
 
+/** What the standing state has read of the audit log so far (from-audit.ts): runtime-owned, rebuilt if lost. */
+export function auditFactsCache(root: string): string {
+  return join(root, ".worksite", "standing-audit.json");
+}
+
 export async function readStandingFile(root: string): Promise<StandingFile> {
   let json: unknown;
   try {
