@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { definePlugin, defineTool } from "@worksite/core";
 import { openSession, type Session } from "@worksite/runtime";
+import { z } from "zod";
 import { createWorksiteMcpServer } from "./server.js";
 import { makeWorksite } from "./testing/worksite-fixture.js";
 
@@ -91,5 +93,45 @@ describe("artifact resources serve only the artifact store's own files (in-memor
     await plantIndex([]);
     const c = await connect();
     expect(await served(c, ["artifacts/round-1/real.log"])).toEqual([]);
+  });
+});
+
+describe("a screenshot written in the background (in-memory transport)", () => {
+  // Big enough that its bytes are still being written when the tool's result reaches the client.
+  const picture = Buffer.alloc(32 * 1024 * 1024, 7);
+  const camera = definePlugin({
+    name: "camera",
+    tools: {
+      shoot: defineTool({
+        description: "takes a picture",
+        effect: "read",
+        input: z.object({}),
+        run: async (_i, ctx) => {
+          const ref = await ctx.artifacts.write({ name: "view", kind: "screenshot", data: picture, background: true });
+          return { content: `saved ${ref.path}`, artifacts: [ref] };
+        },
+      }),
+    },
+  });
+
+  it("is listed and served whole to a client that asks right after the call returns", async () => {
+    const { root, cleanup } = await makeWorksite();
+    const session = await openSession({ root, actor: "mcp", plugins: [camera] });
+    const client = new Client({ name: "agent", version: "1" });
+    try {
+      const [a, b] = InMemoryTransport.createLinkedPair();
+      await Promise.all([createWorksiteMcpServer(session).connect(a), client.connect(b)]);
+      const shot = await client.callTool({ name: "camera_shoot", arguments: {} });
+      expect(shot.isError).toBeFalsy();
+      const uri = "worksite://artifacts/round-0/view.png";
+      const listed = await client.listResources();
+      expect(listed.resources.map((r) => r.uri)).toContain(uri);
+      const read = await client.readResource({ uri });
+      expect(Buffer.from((read.contents[0] as { blob: string }).blob, "base64").equals(picture)).toBe(true);
+    } finally {
+      await client.close();
+      await session.dispose();
+      await cleanup();
+    }
   });
 });

@@ -92,7 +92,7 @@ export function registerResources(server: McpServer, session: McpSession): void 
     "artifacts",
     new ResourceTemplate("worksite://artifacts/{+path}", {
       list: async () => ({
-        resources: (await readArtifactIndex(session.root)).artifacts
+        resources: (await settledIndex(session)).artifacts
           .filter((a) => isArtifactPath(a.path))
           .map((a) => ({
             uri: artifactUri(a.path),
@@ -107,7 +107,7 @@ export function registerResources(server: McpServer, session: McpSession): void 
     { title: "Artifacts", description: "Evidence from the rounds: screenshots, test output, diffs, drafts" },
     async (uri, variables) => {
       const wanted = artifactPathOf(String(variables.path ?? ""));
-      const path = artifactFile(await readArtifactIndex(session.root), wanted);
+      const path = artifactFile(await settledIndex(session), wanted);
       if (!path) throw new Error(`artifact not found: ${wanted}`);
       return readArtifact(uri.href, session.root, path);
     },
@@ -137,6 +137,15 @@ export function registerResources(server: McpServer, session: McpSession): void 
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: await readFile(skill.file, "utf8") }] };
     },
   );
+}
+
+/**
+ * A screenshot's call returns before its file and index entry are on disk; a client that lists
+ * or reads artifacts right after must still find it, so wait for the writes in flight first.
+ */
+async function settledIndex(session: McpSession): Promise<ArtifactIndex> {
+  await session.gate.settled();
+  return readArtifactIndex(session.root);
 }
 
 /** The skills in effect, found the way a round finds them (skills/ first, then installed packages). */

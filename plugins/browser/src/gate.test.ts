@@ -116,6 +116,8 @@ describe("the browser through the gate", () => {
     const path = (shot.result.data as { path: string }).path;
     expect(path).toMatch(/^artifacts\/round-2\/docs.*\.png$/);
     expect(shot.result.artifacts?.map((a) => a.path)).toContain(path);
+    // The call returns before the file and its index entry are written; settled() is when they are on disk.
+    await gate.settled();
     const index = await readArtifactIndex(worksite.path);
     expect(index.artifacts).toContainEqual(
       expect.objectContaining({
