@@ -19,7 +19,25 @@ export interface PanelSession {
   id: string;
   csrf: string;
   created: number;
+  lastUsed: number;
 }
+
+/**
+ * A signed-in browser left open is a standing key to approvals: a session ends after a working
+ * day's idle time, and a day after it began however busy it was. The person signs in again with a
+ * fresh link from the terminal.
+ */
+export interface SessionLimits {
+  idleMs: number;
+  maxMs: number;
+  now: () => number;
+}
+
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  idleMs: 8 * 3_600_000,
+  maxMs: 24 * 3_600_000,
+  now: Date.now,
+};
 
 export interface Auth {
   /** The current one-time login token (a fresh one after each use). */
@@ -29,6 +47,8 @@ export interface Auth {
   /** Exchanges the login token for a session; undefined when the token is wrong or used. */
   login(token: string): PanelSession | undefined;
   session(id: string | undefined): PanelSession | undefined;
+  /** Why a cookie no longer opens a session, when it once did (expired); undefined for one never issued. */
+  ended(id: string | undefined): string | undefined;
   cookieName: string;
 }
 
@@ -40,9 +60,25 @@ export function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function createAuth(port: number): Auth {
+export function createAuth(port: number, limits: SessionLimits = DEFAULT_SESSION_LIMITS): Auth {
   let loginToken = token();
   const sessions = new Map<string, PanelSession>();
+  // Expired session ids, kept only to tell the person why they were signed out (bounded by the logins made).
+  const expired = new Map<string, string>();
+  const hours = (ms: number) => `${Math.round(ms / 3_600_000)} hours`;
+  const expiry = (s: PanelSession, now: number): string | undefined => {
+    if (now - s.created >= limits.maxMs) return `it was signed in ${hours(limits.maxMs)} ago`;
+    if (now - s.lastUsed >= limits.idleMs) return `it was idle for ${hours(limits.idleMs)}`;
+    return undefined;
+  };
+  const prune = (now: number) => {
+    for (const [id, s] of sessions) {
+      const why = expiry(s, now);
+      if (why === undefined) continue;
+      sessions.delete(id);
+      expired.set(id, why);
+    }
+  };
   return {
     get loginToken() {
       return loginToken;
@@ -54,12 +90,22 @@ export function createAuth(port: number): Auth {
     login(given) {
       if (!sameSecret(given, loginToken)) return undefined;
       loginToken = token(); // good once
-      const session = { id: token(), csrf: token(), created: Date.now() };
+      const now = limits.now();
+      prune(now);
+      const session = { id: token(), csrf: token(), created: now, lastUsed: now };
       sessions.set(session.id, session);
       return session;
     },
     session(id) {
-      return id ? sessions.get(id) : undefined;
+      if (!id) return undefined;
+      const now = limits.now();
+      prune(now);
+      const session = sessions.get(id);
+      if (session) session.lastUsed = now;
+      return session;
+    },
+    ended(id) {
+      return id ? expired.get(id) : undefined;
     },
     // Cookies ignore ports: two panels on one machine each keep their own.
     cookieName: `worksite_panel_${port}`,
@@ -101,7 +147,15 @@ export function guard(auth: Auth, port: number): MiddlewareHandler<{ Variables: 
       return c.redirect("/", 303);
     }
 
-    const session = auth.session(getCookie(c, auth.cookieName));
+    const cookie = getCookie(c, auth.cookieName);
+    const session = auth.session(cookie);
+    const ended = session ? undefined : auth.ended(cookie);
+    if (ended)
+      return refuse(
+        c,
+        401,
+        `Signed out: this panel session ended because ${ended}. Press Enter in the terminal where \`worksite panel\` runs for a new link.`,
+      );
     if (!session)
       return refuse(c, 401, "Not signed in. Open the link `worksite panel` printed in your terminal (it works once).");
 

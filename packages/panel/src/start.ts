@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { personStateDir } from "@worksite/core";
 import { watchThreads } from "./live.js";
-import { createAuth } from "./security.js";
+import { createAuth, DEFAULT_SESSION_LIMITS, type SessionLimits } from "./security.js";
 import { createPanelApp } from "./server.js";
 import { type NextWake, panelThreads } from "./thread-data.js";
 
@@ -17,6 +17,8 @@ export interface PanelOptions {
   pollMs?: number;
   /** Where "next wake" comes from; default: THREAD.md's wake schedule in words. */
   nextWake?: NextWake;
+  /** When a signed-in session ends (default: 8 hours idle, 24 hours in all). */
+  sessionLimits?: Partial<SessionLimits>;
 }
 
 export interface Panel {
@@ -52,7 +54,7 @@ export async function startPanel(options: PanelOptions): Promise<Panel> {
     server.once("error", fail);
   });
   const port = (server.address() as AddressInfo).port;
-  const auth = createAuth(port);
+  const auth = createAuth(port, { ...DEFAULT_SESSION_LIMITS, ...options.sessionLimits });
   app = createPanelApp({ threads, auth, port, watcher, ...(options.nextWake ? { nextWake: options.nextWake } : {}) });
   const origin = `http://127.0.0.1:${port}`;
   const note = join(notesDir(), `${process.pid}-${port}.json`);
