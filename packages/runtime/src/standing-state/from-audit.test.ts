@@ -43,4 +43,37 @@ describe("the standing state's reading of the audit log", () => {
       "approved ap_11",
     ]);
   });
+
+  it("shows a steer from the panel once, when it was sent, though the round logs it again when it takes it", async () => {
+    const file = join(await tempDir("worksite-facts-inbox-"), "audit.jsonl");
+    const log = openAuditLog(file);
+    const steer = { type: "inbox" as const, actor: "person:panel" };
+    await log.append({
+      ...steer,
+      message: "steering sent from the panel: tests first",
+      data: { id: "m1", kind: "steer" },
+    });
+    await log.append({ ...steer, round: 2, message: "steering taken: tests first", data: { id: "m1" } });
+    await log.append({
+      type: "inbox",
+      actor: "runtime",
+      round: 2,
+      message: "steering put back: tests first",
+      data: { id: "m1" },
+    });
+    await log.append({ ...steer, round: 3, message: "steering taken: tests first", data: { id: "m1" } });
+    // `worksite steer` logs nothing when it sends: the taking is the one line.
+    await log.append({
+      type: "inbox",
+      actor: "person:alice",
+      round: 3,
+      message: "steering taken: docs too",
+      data: { id: "m2" },
+    });
+    await log.close?.();
+    expect((await auditFacts(file)).decisions.map((d) => d.what)).toEqual([
+      "steering sent from the panel: tests first",
+      "steering taken: docs too",
+    ]);
+  });
 });

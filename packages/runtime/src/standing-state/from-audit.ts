@@ -13,6 +13,8 @@ export interface ThreadDecision {
   round?: number;
   actor: string;
   what: string;
+  /** The inbox message a steer or queue decision is about: one message is one decision, however often it is logged. */
+  inbox?: string;
 }
 
 /** What the audit log says about the thread beyond single rounds. */
@@ -42,6 +44,7 @@ function decisionOf(entry: AuditEntry, line: number): ThreadDecision | undefined
   ]
     .filter(Boolean)
     .join(" ");
+  const data = (entry.data ?? {}) as Record<string, unknown>;
   return {
     seq: entry.seq,
     line,
@@ -49,6 +52,7 @@ function decisionOf(entry: AuditEntry, line: number): ThreadDecision | undefined
     ...(entry.round !== undefined ? { round: entry.round } : {}),
     actor: entry.actor,
     what,
+    ...(entry.type === "inbox" && typeof data.id === "string" ? { inbox: data.id } : {}),
   };
 }
 
@@ -167,7 +171,10 @@ async function* linesFrom(path: string, start: number): AsyncGenerator<{ text: s
 
 function addEntry(facts: AuditFacts, entry: AuditEntry, line: number): void {
   const decision = decisionOf(entry, line);
-  if (decision) facts.decisions.push(decision);
+  // The panel logs a steer when it is sent, and the round again when it takes it (and a redo takes it once more):
+  // the person decided once, when they sent it.
+  const seen = decision?.inbox !== undefined && facts.decisions.some((d) => d.inbox === decision.inbox);
+  if (decision && !seen) facts.decisions.push(decision);
   const data = (entry.data ?? {}) as Record<string, unknown>;
   if (entry.type === "note" && entry.actor.startsWith("person:") && typeof data.closeProblem === "string") {
     facts.closedByPerson.set(data.closeProblem, {
