@@ -79,7 +79,7 @@ describe("the panel on the demo worksite (real Chromium)", () => {
     expect(await text("[data-live=rounds]")).toContain("src/cart.js");
     await screenshot(page, "rounds");
 
-    // Round 1's failing `npm test` (node --test's TAP) reads as a test list, failures first.
+    // Round 1's failing `npm test` (node --test: TAP on Node 20 and 22, the spec reporter on 24) reads as a test list, failures first.
     await page.goto(`${panel.origin}/t/0/artifact?path=${encodeURIComponent("artifacts/round-1/shell-npm.log")}`, {
       waitUntil: "load",
     });

@@ -228,7 +228,7 @@ export function demoFiles(o: DemoOptions): Record<string, string> {
     "THREAD.md": thread(o),
     "GOAL.md": goal(o),
     "PERMISSIONS.md": PERMISSIONS,
-    "package.json": `${JSON.stringify({ name: "demo-shop", version: "1.0.0", private: true, scripts: { test: "node --test --test-reporter=tap" } }, null, 2)}\n`,
+    "package.json": `${JSON.stringify({ name: "demo-shop", version: "1.0.0", private: true, scripts: { test: "node --test" } }, null, 2)}\n`,
     "src/cart.js": BUGGY_CART,
     "test/cart.test.js": TEST,
     "public/index.html": PAGE,

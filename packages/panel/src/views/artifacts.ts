@@ -4,6 +4,7 @@ import { h, type Safe } from "../html.js";
 import { renderMarkdown, sanitizeDiff } from "../markdown.js";
 import { evidenceLinks, imageType } from "../evidence.js";
 import { pager } from "./layout.js";
+import { isNodeSpec, parseNodeSpec } from "./node-spec.js";
 
 export const ROUNDS_OF_ARTIFACTS_PER_PAGE = 5;
 
@@ -73,6 +74,8 @@ function body(
   if (lower.endsWith(".xml") && /<testsuite/.test(text)) return junitView(text);
   if (/^TAP version \d+|^(not )?ok \d+ /m.test(text) && (ref?.kind === "test-result" || lower.endsWith(".tap")))
     return h`${tapView(text)}<details><summary>the whole log</summary><pre class="text">${text}</pre></details>`;
+  if (isNodeSpec(text) && (ref?.kind === "test-result" || lower.endsWith(".log") || lower.endsWith(".txt")))
+    return h`${failuresFirst(parseNodeSpec(text))}<details><summary>the whole log</summary><pre class="text">${text}</pre></details>`;
   return h`<pre class="text">${text}</pre>`;
 }
 
@@ -93,7 +96,10 @@ export function parseTap(text: string): { name: string; status: string; message:
 }
 
 function tapView(text: string): Safe {
-  const tests = parseTap(text);
+  return failuresFirst(parseTap(text));
+}
+
+function failuresFirst(tests: { name: string; status: string; message: string; file: string }[]): Safe {
   return testList([...tests.filter((t) => t.status === "failed"), ...tests.filter((t) => t.status !== "failed")]);
 }
 
