@@ -6,7 +6,7 @@ import {
   redactSecrets,
   sandboxPolicy,
 } from "@worksite/core";
-import type { Agent, AgentProcessSupport, AgentTools, AgentTurn, RoundContext, ToolEndpoint } from "./agents/types.js";
+import type { Agent, AgentProcessSupport, AgentTools, AgentTurn, ToolEndpoint } from "./agents/types.js";
 import { callRecord, failedExitCode } from "./agents/types.js";
 import { agentFor } from "./agents/select.js";
 import { runApprovedCalls } from "./approved-calls.js";
@@ -14,13 +14,14 @@ import { describeInput } from "./describe-input.js";
 import { actWithSteering } from "./steering.js";
 import { changedSince, listCheckpoints, notCheckpointed, recordCheckpoint } from "./checkpoint.js";
 import { decideRound, maxRoundsReason } from "./decide.js";
-import { type InboxMessage, pendingMessages, returnMessage, takeMessage, takenMessage } from "./inbox.js";
+import { pendingMessages } from "./inbox.js";
+import { putBackForRedo, putBackInterrupted, takeRoundInbox } from "./round-inbox.js";
 import { acquireLock } from "./lock.js";
 import { endMarked, forgetRun, recordRun, RUN_MARK_ENV, runMark, sweepDeadRuns } from "./processes.js";
-import { roundExtras } from "./round-extras.js";
-import { appendProgress, readRoundReport, renderRoundReport, withFullLists } from "./report.js";
+import { roundContextFor } from "./round-context.js";
+import { appendProgress, renderRoundReport, withFullLists } from "./report.js";
 import { newRunId, openSession, type Session } from "./session.js";
-import { currentStanding, recordRoundStanding, renderFor } from "./standing-state/index.js";
+import { recordRoundStanding } from "./standing-state/index.js";
 import { type GoalState, readState, writeState } from "./state.js";
 import { failedChecks, failureSignature, verifyGoal } from "./verify.js";
 
@@ -181,20 +182,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
           actor: "runtime",
           message: `round ${round} was interrupted (run ${redo.run}); redoing it`,
         });
-        // A process killed mid-round could not put back what it took; the redo does (a no-op after Ctrl-C, which already did).
-        for (const id of redo.taken) {
-          const message = await takenMessage(root, id);
-          if (message && (await returnMessage(root, message))) {
-            await audit.append({
-              type: "inbox",
-              run,
-              round,
-              actor: "runtime",
-              message: `${message.kind === "queue" ? "queued instruction" : "steering"} put back for the redo of round ${round}: ${message.text}`,
-              data: { id },
-            });
-          }
-        }
+        await putBackForRedo({ root, audit, run, round }, redo.taken);
       }
       state = { ...state, inProgress: { round, run, started: new Date().toISOString(), taken: [] } };
       await writeState(root, state);
@@ -202,35 +190,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
       const started = new Date().toISOString();
 
       // Messages this round took: an interrupted round puts them back, so its redo gets the same instructions.
-      const taken: InboxMessage[] = [];
-      const next = (await pendingMessages(root, "queue"))[0];
-      const queued = next && (await takeMessage(root, next)) ? next : undefined;
-      if (queued) {
-        taken.push(queued);
-        await audit.append({
-          type: "inbox",
-          run,
-          round,
-          actor: queued.by,
-          message: `queued instruction taken: ${queued.text}`,
-          data: { id: queued.id },
-        });
-      }
-      // Steering sent while no round was running is this round's from its start.
-      const steering: string[] = [];
-      for (const message of await pendingMessages(root, "steer")) {
-        if (!(await takeMessage(root, message))) continue;
-        taken.push(message);
-        steering.push(message.text);
-        await audit.append({
-          type: "inbox",
-          run,
-          round,
-          actor: message.by,
-          message: `steering taken: ${message.text}`,
-          data: { id: message.id },
-        });
-      }
+      const { queued, steering, taken } = await takeRoundInbox({ root, audit, run, round });
       if (taken.length) {
         state = { ...state, inProgress: { ...state.inProgress!, taken: taken.map((m) => m.id) } };
         await writeState(root, state);
@@ -240,45 +200,13 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
 
       // After a rollback the round works from the files it restored, not from the last round's.
       const from = state.continuesFrom;
-      const previous =
-        from?.round !== undefined
-          ? `(${from.reason}: this round works from round ${from.round}'s files.)\n\n${(await readRoundReport(root, from.round)) ?? ""}`
-          : await readRoundReport(root);
-      const extras = await roundExtras(session, {
-        round,
-        goalText: [worksite.goal.goal, queued?.text ?? ""].join("\n"),
-        changedFiles: await changedSince(root, from?.commit ?? (await listCheckpoints(root)).at(-1)),
-        ...(options.event ? { event: options.event } : {}),
-      });
-      // Fresh at the start of the round: decisions made since the last one (an approval, a closed problem) are in it.
-      const standing =
-        state.round > 0 ? await renderFor(root, await currentStanding(root, worksite, state)) : undefined;
-      const context: RoundContext = {
-        root,
+      const { context, extras } = await roundContextFor(session, state, {
         run,
         round,
-        ...(standing ? { standing } : {}),
-        thread: worksite.thread,
-        goal: worksite.goal,
         ...(queued ? { instruction: queued.text } : {}),
         steering,
-        ...(previous ? { lastReport: previous } : {}),
-        ...(state.failure !== undefined || state.round > 0
-          ? {
-              lastVerification: {
-                passed: state.failure === undefined,
-                failures: state.failure ? [state.failure.summary] : [],
-              },
-            }
-          : {}),
-        ...(extras.memory ? { memory: extras.memory } : {}),
-        ...(extras.memoryFromOthers ? { memoryFromOthers: extras.memoryFromOthers } : {}),
-        skills: extras.skills,
-        matchedSkills: extras.matchedSkills,
-        openApprovals: (await listApprovals(root))
-          .filter((a) => a.status === "pending")
-          .map((a) => ({ id: a.id, tool: a.tool, ...(a.target ? { target: a.target } : {}) })),
-      };
+        ...(options.event ? { event: options.event } : {}),
+      });
 
       const tools: AgentTools = {
         list: () => session!.gate.tools(),
@@ -345,19 +273,7 @@ export async function runThread(options: RunOptions): Promise<RunResult> {
         // Still in progress (the next run redoes it), but `worksite status` can say when the person stopped it.
         state = { ...state, inProgress: { ...state.inProgress!, interruptedAt: new Date().toISOString() } };
         await writeState(root, state);
-        // Back in the inbox they are first in line again (messages are taken in the order they were sent).
-        for (const message of taken) {
-          if (!(await returnMessage(root, message))) continue;
-          const what = message.kind === "queue" ? "queued instruction" : "steering";
-          await audit.append({
-            type: "inbox",
-            run,
-            round,
-            actor: "runtime",
-            message: `${what} put back (round ${round} was interrupted): ${message.text}`,
-            data: { id: message.id },
-          });
-        }
+        await putBackInterrupted({ root, audit, run, round }, taken);
         last = {
           state: state.state,
           reason: `stopped: round ${round} was interrupted before it finished; \`worksite run\` redoes it`,
