@@ -5,7 +5,10 @@ import { driftDiagnostic } from "./drift.js";
 import { safeLoadWorksite, UserError, wakeSpec } from "@worksite/core";
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { expiredWhy, scheduleSince, wakeExpiresAt } from "./expiry.js";
+import { jitterFor } from "./jitter.js";
 import { type WakeRecord, wakeId } from "./records.js";
+import { type Schedule, scheduleFor } from "./schedule.js";
 import { breakDeadWorkerLock, withHeartbeat } from "./queue-heartbeat.js";
 import { type RoundRunner, wakeThread } from "./wake-thread.js";
 
@@ -33,6 +36,8 @@ export interface QueueWorkerOptions {
   onWake?: (root: string, record: WakeRecord) => void;
   onStop?: (root: string, why: string) => void;
   onError?: (error: unknown) => void;
+  /** Spread many threads on one interval (≤10% of the period, capped), as the embedded scheduler does; tests turn it off. */
+  jitter?: boolean;
 }
 
 export interface QueueWorker {
@@ -73,6 +78,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const queue = new Queue<WakeJobData>(QUEUE_NAME, { connection: queueConnection });
   const worker = options.worker ?? `${hostname()}:${process.pid}`;
   const controllers = new Set<AbortController>();
+  // Each thread's schedule and expiry, for deciding after a wake whether another one is left.
+  const expiring = new Map<string, { schedule: Schedule; expiresAt: number }>();
 
   for (const given of options.roots) {
     const root = realpath(given);
@@ -83,7 +90,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
     const text = loaded.value.thread.wake;
     const spec = text ? wakeSpec(text) : undefined;
-    if (!spec) {
+    if (!spec || !text) {
       options.onStop?.(root, "THREAD.md has no wake:");
       continue;
     }
@@ -94,17 +101,32 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
     const id = schedulerId(root);
     const template = { name: "wake", data: { root } };
-    if (spec.kind === "interval") await queue.upsertJobScheduler(id, { every: spec.ms }, template);
-    else if (spec.kind === "cron")
+    const now = Date.now();
+    const since = await scheduleSince(root, text, now);
+    const schedule = scheduleFor(text, since);
+    const expiresAt = wakeExpiresAt(loaded.value, spec.kind, since);
+    if (expiresAt !== undefined && (schedule.next(now) ?? 0) > expiresAt) {
+      await queue.removeJobScheduler(id).catch(() => undefined);
+      options.onStop?.(root, expiredWhy(expiresAt));
+      continue;
+    }
+    if (expiresAt !== undefined) expiring.set(root, { schedule, expiresAt });
+    // BullMQ stops making jobs after endDate; the worker also says so when the last wake before it ran.
+    const end = expiresAt !== undefined ? { endDate: expiresAt } : {};
+    if (spec.kind === "interval") {
+      const offset = options.jitter === false ? 0 : jitterFor(root, spec.ms);
+      await queue.upsertJobScheduler(id, { every: spec.ms, ...(offset ? { offset } : {}), ...end }, template);
+    } else if (spec.kind === "cron")
+      // No jitter here: BullMQ offsets only `every` schedules, so cron wakes fire at their exact minute on every worker.
       await queue.upsertJobScheduler(
         id,
-        { pattern: spec.expression, ...(spec.timezone ? { tz: spec.timezone } : {}) },
+        { pattern: spec.expression, ...(spec.timezone ? { tz: spec.timezone } : {}), ...end },
         template,
       );
     else {
       const at = Date.parse(spec.at);
       // A fixed job id: every worker adds the same one-shot, and the queue keeps one.
-      await queue.add("wake", { root }, { jobId: `once-${id}-${at}`, delay: Math.max(0, at - Date.now()) });
+      await queue.add("wake", { root }, { jobId: `once-${id}-${at}`, delay: Math.max(0, at - now) });
     }
   }
 
@@ -132,6 +154,13 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       if (record.outcome === "done" || record.summary === "the thread is done") {
         await queue.removeJobScheduler(schedulerId(root)).catch(() => undefined);
         options.onStop?.(root, "the thread is done");
+      } else {
+        const lapse = expiring.get(root);
+        if (lapse && (lapse.schedule.next(Math.max(scheduledFor, Date.now())) ?? 0) > lapse.expiresAt) {
+          expiring.delete(root);
+          await queue.removeJobScheduler(schedulerId(root)).catch(() => undefined);
+          options.onStop?.(root, expiredWhy(lapse.expiresAt));
+        }
       }
       return record.outcome;
     } finally {

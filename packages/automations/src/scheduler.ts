@@ -2,14 +2,14 @@ import { realpathSync } from "node:fs";
 import { driftDiagnostic } from "./drift.js";
 import { safeLoadWorksite } from "@worksite/core";
 import { type Clock, systemClock } from "./clock.js";
+import { expiredWhy, wakeExpiresAt } from "./expiry.js";
 import { jitterFor } from "./jitter.js";
 import { readWakeState, updateWakeState, type WakeRecord, wakeId } from "./records.js";
 import { type Schedule, scheduleFor, wakesBetween } from "./schedule.js";
 import { runAutomation, type ScheduledAutomation, readAutomations } from "./scheduled.js";
 import { type RoundRunner, recordSkip, wakeThread } from "./wake-thread.js";
 
-/** A recurring wake lapses after this unless THREAD.md says otherwise or pins it (issue 16 item 1). */
-export const DEFAULT_WAKE_EXPIRY_MS = 30 * 24 * 60 * 60_000;
+export { DEFAULT_WAKE_EXPIRY_MS } from "./expiry.js";
 /**
  * The longest the scheduler sleeps without looking at the wall clock. Node's timers run on a monotonic
  * clock that stops while a laptop sleeps; looking at least this often notices the jump and catches up.
@@ -77,10 +77,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
         : at + (options.jitter === false ? 0 : jitterFor(slot.key, slot.schedule.period(at)));
     if (slot.expiresAt !== undefined && slot.due !== undefined && slot.due > slot.expiresAt) {
       slot.due = undefined;
-      stopSlot(
-        slot,
-        `the recurring wake expired on ${new Date(slot.expiresAt).toISOString()} (set wake: { expires } or pinned: true)`,
-      );
+      stopSlot(slot, expiredWhy(slot.expiresAt));
     }
     if (!slot.automation)
       void updateWakeState(
@@ -210,8 +207,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     const state = await readWakeState(root);
     const sameSchedule = state?.schedule === text;
     const since = sameSchedule ? Date.parse(state.since) : now;
-    const opts = loaded.value.thread.wakeOptions;
     const schedule = scheduleFor(text, since);
+    const expiresAt = wakeExpiresAt(loaded.value, schedule.spec.kind, since);
     const slot: Slot = {
       root,
       key: root,
@@ -219,9 +216,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       schedule,
       since,
       // `pinned: true` (in wake: or at the top of THREAD.md, where it also lists the thread first) keeps it waking.
-      ...(schedule.spec.kind !== "once" && !opts?.pinned && !loaded.value.thread.pinned
-        ? { expiresAt: since + (opts?.expiresMs ?? DEFAULT_WAKE_EXPIRY_MS) }
-        : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
     };
     slots.push(slot);
     const last = sameSchedule && state.lastScheduled ? Date.parse(state.lastScheduled) : undefined;
