@@ -139,7 +139,7 @@ describe("the Chrome bridge behind the gate", () => {
     expect(`${clicked.result.content}\n${next.result.content}`).toContain(`Blocked navigation to ${forbidden.origin}/`);
     expect(forbiddenHits).toEqual([]);
     const shot = (clicked.result.data as { screenshot?: string }).screenshot;
-    expect(shot).toMatch(/^artifacts\/round-1\/after-click.*\.png$/);
+    expect(shot).toMatch(/^artifacts\/round-1\/after-click.*\.jpg$/);
     expect(clicked.result.artifacts?.map((a) => a.path)).toContain(shot);
   });
 
