@@ -190,6 +190,8 @@ export function pageTools(session: ChromeSession) {
           name: `${i.name ?? "screenshot"}.${format === "jpeg" ? "jpg" : "png"}`,
           kind: "screenshot",
           data,
+          // The call returns once the picture is taken; its file and index entry follow (on disk at settled()).
+          background: true,
           meta: { url, time: new Date().toISOString(), tab: tab.id },
         });
         return {
