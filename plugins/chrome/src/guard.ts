@@ -104,11 +104,18 @@ export function front(session: ChromeSession, tab: ChromeTab): Promise<void> {
  * announced (the renderer sends Page.frameRequestedNavigation before this reply). Rejects when the document went
  * away under it: a navigation is then under way.
  */
-async function pageTurn(session: ChromeSession, tab: ChromeTab, frameId: string, timeoutMs: number) {
+async function pageTurn(
+  session: ChromeSession,
+  tab: ChromeTab,
+  frameId: string,
+  timeoutMs: number,
+  turn: (frameId: string) => Promise<unknown> = (id) =>
+    inWorld(session, tab, id, () => new Promise((resolve) => setTimeout(resolve, 0))),
+) {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      inWorld(session, tab, frameId, () => new Promise((resolve) => setTimeout(resolve, 0))),
+      turn(frameId),
       // A page whose script never yields does not hold the call past its timeout.
       new Promise((resolve) => {
         timer = setTimeout(resolve, timeoutMs);
@@ -121,7 +128,8 @@ async function pageTurn(session: ChromeSession, tab: ChromeTab, frameId: string,
 
 /**
  * Runs `action` on an armed tab, then waits (up to the timeout) for a main-frame navigation it started to
- * finish, fail or be refused.
+ * finish, fail or be refused. `turn` replaces the bare page turn (the evidence's mask does both in one trip);
+ * `navigated` says whether the page went on to load something after it.
  */
 export async function guarded(
   session: ChromeSession,
@@ -129,7 +137,8 @@ export async function guarded(
   _ctx: ToolContext,
   action: () => Promise<unknown>,
   approved?: string,
-): Promise<{ blocked: Blocked[]; failed?: string; mainFrame?: string }> {
+  turn?: (frameId: string) => Promise<unknown>,
+): Promise<{ blocked: Blocked[]; failed?: string; mainFrame?: string; navigated: boolean }> {
   await arm(session, tab);
   const mark = tab.blocked.length;
   const main = await mainFrameId(session, tab).catch(() => undefined);
@@ -164,7 +173,7 @@ export async function guarded(
     const out = (await action()) as { errorText?: string } | undefined;
     if (out && typeof out === "object" && out.errorText) failed = out.errorText;
     // No fixed sleep: one turn of the page's event loop shows whether the action started a navigation.
-    if (main) await pageTurn(session, tab, main, session.options.timeoutMs).catch(() => {});
+    if (main) await pageTurn(session, tab, main, session.options.timeoutMs, turn).catch(() => {});
     if (loading && !settled && !failed) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -183,7 +192,7 @@ export async function guarded(
   // Refusals from before this call that no result reported yet come first.
   const blocked = tab.blocked.slice(Math.min(mark, tab.reported));
   tab.reported = tab.blocked.length;
-  return { blocked, ...(failed ? { failed } : {}), ...(main ? { mainFrame: main } : {}) };
+  return { blocked, navigated: loading, ...(failed ? { failed } : {}), ...(main ? { mainFrame: main } : {}) };
 }
 
 /** Refusals no result has reported yet (a navigation the page started after the last action returned). */

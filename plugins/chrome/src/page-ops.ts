@@ -93,9 +93,9 @@ export async function inWorld<T>(
   frameId: string,
   fn: (...args: any[]) => T,
   ...args: unknown[]
-): Promise<T> {
+): Promise<Awaited<T>> {
   const out = await withWorld(session, tab, frameId, (contextId) =>
-    session.send<Evaluated<T>>(tab, "Runtime.evaluate", {
+    session.send<Evaluated<Awaited<T>>>(tab, "Runtime.evaluate", {
       expression: `(${fn.toString()})(...${JSON.stringify(args)})`,
       contextId,
       returnByValue: true,
@@ -103,7 +103,7 @@ export async function inWorld<T>(
     }),
   );
   if (out.exceptionDetails) throw new Error(out.exceptionDetails.exception?.description ?? out.exceptionDetails.text);
-  return out.result.value as T;
+  return out.result.value as Awaited<T>;
 }
 
 /** The main frame's id: it stays the same across the tab's navigations, so it is asked for once. */
@@ -287,36 +287,51 @@ export async function pressKey(session: ChromeSession, tab: ChromeTab, chord: st
 export type ShotFormat = { format: "png" } | { format: "jpeg"; quality: number };
 
 /**
+ * Puts the mask over card and one-time-code digits (once per document) and says which URL the page shows. With
+ * `turn`, one turn of the page's event loop comes first, so it doubles as the action's page turn (guard.ts):
+ * whatever the action queued has run, and a navigation it asked for has been announced, when this returns.
+ */
+export function maskPage(session: ChromeSession, tab: ChromeTab, frameId: string, turn = false): Promise<string> {
+  return inWorld(
+    session,
+    tab,
+    frameId,
+    async (id: string, css: string, wait: boolean) => {
+      if (wait) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (!document.getElementById(id)) {
+        const s = document.createElement("style");
+        s.id = id;
+        s.textContent = css;
+        document.documentElement.append(s);
+      }
+      return location.href;
+    },
+    `${session.world}_mask`,
+    MASK_CSS,
+    turn,
+  );
+}
+
+/**
  * A screenshot with card and one-time-code digits disced while it is taken, and the URL of the page it shows
- * (read in the same round trip that puts the mask on).
+ * (read in the same round trip that puts the mask on; `masked` is that URL when the mask is already on).
  */
 export async function capture(
   session: ChromeSession,
   tab: ChromeTab,
   shot: ShotFormat = { format: "png" },
+  masked?: string,
 ): Promise<{ data: Buffer; url: string }> {
   const main = await mainFrameId(session, tab);
-  const marker = `${session.world}_mask`;
-  const url = await inWorld(
-    session,
-    tab,
-    main,
-    (id: string, css: string) => {
-      const s = document.createElement("style");
-      s.id = id;
-      s.textContent = css;
-      document.documentElement.append(s);
-      return location.href;
-    },
-    marker,
-    MASK_CSS,
-  ).catch(() => undefined);
+  const url = masked ?? (await maskPage(session, tab, main).catch(() => undefined));
   try {
     const { data } = await session.send<{ data: string }>(tab, "Page.captureScreenshot", shot);
     return { data: Buffer.from(data, "base64"), url: url ?? (await tabUrl(session, tab).catch(() => "")) };
   } finally {
     // Not waited for: the next command on this tab runs after it.
     if (url !== undefined)
-      inWorld(session, tab, main, (id: string) => document.getElementById(id)?.remove(), marker).catch(() => {});
+      inWorld(session, tab, main, (id: string) => document.getElementById(id)?.remove(), `${session.world}_mask`).catch(
+        () => {},
+      );
   }
 }

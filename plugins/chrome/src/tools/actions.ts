@@ -4,7 +4,7 @@ import { z } from "zod";
 import { blockedLines, front, guarded } from "../guard.js";
 import { callOn, click, pressKey, release, resolve, type Resolved, typeInto } from "../page-ops.js";
 import type { ChromeSession } from "../session.js";
-import { evidence, liveTarget, siteFloor } from "./common.js";
+import { evidence, liveTarget, maskingTurn, siteFloor } from "./common.js";
 
 const refFields = refFieldsFor("chrome.snapshot");
 const named = (element: string | undefined, ref: string) => (element ? `${element} [${ref}]` : `[${ref}]`);
@@ -48,17 +48,22 @@ export function actionTools(session: ChromeSession) {
     const tab = await session.use(ctx);
     // The element is found while the tab comes to the front.
     const [el] = await Promise.all([ref ? resolve(session, tab, ref) : undefined, front(session, tab)]);
+    const mask = maskingTurn(session, tab);
     let out: Awaited<ReturnType<typeof guarded>>;
     try {
-      out = await guarded(session, tab, ctx, () => action(el));
+      out = await guarded(session, tab, ctx, () => action(el), undefined, mask.turn);
     } finally {
       if (el) release(session, tab, el);
     }
-    return evidence(session, tab, ctx, tool, [describe(el), ...blockedLines(out.blocked, tab)], {
-      tab: tab.id,
-      blocked: out.blocked,
-      ...(el ? { sensitive: el.sensitive } : {}),
-    });
+    return evidence(
+      session,
+      tab,
+      ctx,
+      tool,
+      [describe(el), ...blockedLines(out.blocked, tab)],
+      { tab: tab.id, blocked: out.blocked, ...(el ? { sensitive: el.sensitive } : {}) },
+      mask.masked(out),
+    );
   }
 
   return {
@@ -125,18 +130,34 @@ export function actionTools(session: ChromeSession) {
         const tab = await session.use(ctx);
         const lines: string[] = [];
         await front(session, tab);
-        const out = await guarded(session, tab, ctx, async () => {
-          for (const f of i.fields) {
-            const el = await resolve(session, tab, f.ref);
-            try {
-              await typeInto(session, tab, el, f.value);
-              lines.push(`Filled ${named(f.element, f.ref)} with ${shown(ctx, el, f.value)}.`);
-            } finally {
-              release(session, tab, el);
+        const mask = maskingTurn(session, tab);
+        const out = await guarded(
+          session,
+          tab,
+          ctx,
+          async () => {
+            for (const f of i.fields) {
+              const el = await resolve(session, tab, f.ref);
+              try {
+                await typeInto(session, tab, el, f.value);
+                lines.push(`Filled ${named(f.element, f.ref)} with ${shown(ctx, el, f.value)}.`);
+              } finally {
+                release(session, tab, el);
+              }
             }
-          }
-        });
-        return evidence(session, tab, ctx, "fill", [...lines, ...blockedLines(out.blocked, tab)], { tab: tab.id });
+          },
+          undefined,
+          mask.turn,
+        );
+        return evidence(
+          session,
+          tab,
+          ctx,
+          "fill",
+          [...lines, ...blockedLines(out.blocked, tab)],
+          { tab: tab.id },
+          mask.masked(out),
+        );
       },
     }),
     select: defineTool({

@@ -1,6 +1,6 @@
 import type { Tier, ToolContext, ToolResult } from "@worksite/core";
 import { namesOrigin, sensitiveKind } from "../sensitive-sites.js";
-import { capture, frames, tabUrl } from "../page-ops.js";
+import { capture, frames, maskPage, tabUrl } from "../page-ops.js";
 import type { ChromeSession, ChromeTab } from "../session.js";
 
 /**
@@ -40,6 +40,21 @@ export async function siteFloor(
 export const EVIDENCE_SHOT = { format: "jpeg", quality: 80 } as const;
 
 /**
+ * The page turn after an action that also puts the evidence's mask on (one round trip instead of two).
+ * `masked()` is the page's URL when the mask is still on for the capture: not after a navigation, which
+ * took the masked document away.
+ */
+export function maskingTurn(session: ChromeSession, tab: ChromeTab) {
+  let url: string | undefined;
+  return {
+    turn: async (frameId: string) => {
+      url = await maskPage(session, tab, frameId, true);
+    },
+    masked: (out: { navigated: boolean }) => (out.navigated ? undefined : url),
+  };
+}
+
+/**
  * Every mutating action leaves a screenshot after it, as evidence. It is taken before the call returns (so it shows
  * the page after the action and before any next one); the file and its index entry are written in the background
  * and are on disk by the gate's settled()/dispose.
@@ -51,10 +66,11 @@ export async function evidence(
   tool: string,
   lines: string[],
   data: Record<string, unknown>,
+  masked?: string,
 ): Promise<ToolResult> {
   let shot: Awaited<ReturnType<typeof capture>>;
   try {
-    shot = await capture(session, tab, EVIDENCE_SHOT);
+    shot = await capture(session, tab, EVIDENCE_SHOT, masked);
   } catch {
     const url = await tabUrl(session, tab).catch(() => "");
     return { content: [...lines, "(no screenshot: the tab could not be captured)"].join("\n"), data: { ...data, url } };
