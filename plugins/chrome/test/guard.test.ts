@@ -133,8 +133,11 @@ async function closeShared(page: Page) {
 
 async function attachedTabs(): Promise<number> {
   return hands.evaluate(async () => {
-    const s = await (globalThis as any).chrome.runtime.sendMessage({ type: "status" });
-    return s.attached.length as number;
+    // The extension page's own runtime API (the test evaluates in it).
+    const runtime = (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } })
+      .chrome.runtime;
+    const s = (await runtime.sendMessage({ type: "status" })) as { attached: number[] };
+    return s.attached.length;
   });
 }
 
