@@ -1,4 +1,7 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { AuditLog, Gate } from "@worksite/core";
+import { MASK_CSS } from "@worksite/page";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChromePlugin } from "../src/index.js";
@@ -69,6 +72,11 @@ beforeAll(async () => {
       res.writeHead(200, { "content-type": "text/plain", "cache-control": "no-store" }).end(to);
     },
     "/away": (_req, res) => void res.writeHead(302, { location: `${forbidden.origin}/` }).end(),
+    "/card": html(
+      `<input id="card" autocomplete="cc-number" value="4111 1111 1111 1111" style="font: 56px monospace; width: 760px">
+       <button onclick="document.title = 'clicked'">Go</button>`,
+      "Card",
+    ),
     "/documents": html(
       `<h1>Documents</h1><img src="${forbidden.origin}/pixel.png" alt="pixel">
        <form id="post" method="post" action="${forbidden.origin}/"><input name="q" value="x"></form>
@@ -195,6 +203,70 @@ describe("the navigation guard, for the tab's whole life", () => {
     expect(post.status).toBe("ok");
     await refusedAgain(`${forbidden.origin}/`, before + 1);
     expect(forbiddenHits).toEqual([]);
+    await closeShared(page);
+  });
+});
+
+/** Mean difference per channel (0–255) of two images inside `box`, drawn by the browser itself. */
+async function difference(
+  a: Uint8Array,
+  b: Uint8Array,
+  box: { x: number; y: number; width: number; height: number },
+): Promise<number> {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(
+      async (one: string, two: string, r: typeof box) => {
+        const pixels = async (src: string) => {
+          const img = new Image();
+          img.src = src;
+          await img.decode();
+          const canvas = document.createElement("canvas");
+          canvas.width = img.width;
+          canvas.height = img.height;
+          const g = canvas.getContext("2d")!;
+          g.drawImage(img, 0, 0);
+          return g.getImageData(r.x, r.y, r.width, r.height).data;
+        };
+        const [p, q] = await Promise.all([pixels(one), pixels(two)]);
+        let sum = 0;
+        for (let i = 0; i < p.length; i++) sum += Math.abs(p[i]! - q[i]!);
+        return sum / p.length;
+      },
+      `data:image/jpeg;base64,${Buffer.from(a).toString("base64")}`,
+      `data:image/png;base64,${Buffer.from(b).toString("base64")}`,
+      box,
+    );
+  } finally {
+    await page.close();
+  }
+}
+
+describe("the evidence screenshot after an action", () => {
+  it("shows card digits masked, as a person's masked view of the page does, not as the page shows them", async () => {
+    const page = await shared("/card");
+    const snap = await gate.call({ tool: "chrome.snapshot", input: {} });
+    if (snap.status !== "ok") throw new Error(`snapshot: ${snap.status}`);
+    const go = snap.result.content.match(/button "Go" \[ref=(e\d+)\]/)?.[1];
+    const clicked = await gate.call({ tool: "chrome.click", input: { ref: go, element: "Go" } });
+    if (clicked.status !== "ok") throw new Error(`click: ${clicked.status}`);
+    await gate.settled();
+    const evidence = await readFile(
+      join(folders!.worksite.path, (clicked.result.data as { screenshot: string }).screenshot),
+    );
+    // The same tab as the person sees it, then with the mask put on by hand: the references.
+    const box = await page.$eval("#card", (el) => {
+      const r = el.getBoundingClientRect();
+      return { x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), height: Math.round(r.height) };
+    });
+    const plain = await page.screenshot({ type: "png" });
+    await page.addStyleTag({ content: MASK_CSS });
+    const masked = await page.screenshot({ type: "png" });
+    const toMasked = await difference(evidence, masked, box);
+    const toPlain = await difference(evidence, plain, box);
+    expect(toMasked * 3).toBeLessThan(toPlain);
+    // And the mask is gone from the person's page afterwards (only the one the test put on is left).
+    expect(await page.$$eval("style", (s) => s.filter((e) => e.id.endsWith("_mask")).length)).toBe(0);
     await closeShared(page);
   });
 });
