@@ -2,18 +2,27 @@
 // (extension loaded), through the extension relay and through DevTools endpoint mode (the plugin's
 // tools, called directly), against the same CDP actions sent straight over chrome-remote-interface.
 // Run after building:  pnpm exec tsc -b && node bench/chrome/overhead.mjs [N]
+// With --profile it writes nothing and prints every CDP round trip of one round per plugin path instead.
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createArtifactStore, wrapUntrusted } from "../../packages/core/dist/index.js";
+import {
+  createArtifactStore,
+  createGate,
+  createPendingWrites,
+  openAuditLog,
+  parsePermissions,
+  wrapUntrusted,
+} from "../../packages/core/dist/index.js";
 import { walkPage } from "../../packages/page/dist/index.js";
 import { createChromePlugin, EXTENSION_ID, extensionDir } from "../../plugins/chrome/dist/index.js";
 import { provenance, writeSection } from "../results-writer.mjs";
 import { interleaved, serveBenchPage } from "../bench-page.mjs";
 
-const N = Number(process.argv[2] ?? 20);
+const PROFILE = process.argv.includes("--profile");
+const N = Number(process.argv.filter((a) => !a.startsWith("--"))[2] ?? 20);
 const WARMUP = 3;
 const here = dirname(fileURLToPath(import.meta.url));
 const requireFromPlugin = createRequire(join(here, "..", "..", "plugins", "chrome", "package.json"));
@@ -62,13 +71,15 @@ await hands.evaluate(async (u) => {
   await chrome.tabGroups.update(id, { title: "worksite" });
 }, `${origin}/?relay`);
 
+// As the gate does: screenshot files written in the background are tracked, and waited for at the end.
+const writes = createPendingWrites();
 function context() {
   return {
     worksite: root,
     run: "bench",
     round: 1,
     actor: "agent",
-    artifacts: createArtifactStore({ root, run: "bench", round: 1, redact: (t) => t, tool: "chrome" }),
+    artifacts: createArtifactStore({ root, run: "bench", round: 1, redact: (t) => t, tool: "chrome", pending: writes }),
     signal: new AbortController().signal,
     log: quiet,
     untrusted: wrapUntrusted,
@@ -86,10 +97,96 @@ const relayPlugin = createChromePlugin({
   },
 });
 const endpointPlugin = createChromePlugin({ browserUrl });
+// The same relay plugin behind the real gate, as an agent reaches it: each call's target is the tab's URL read at
+// that moment (and again for the sensitive-site floor), the decision and the result go to the audit log (an
+// external call's decision is fsynced before it runs), and the evidence file is written in the background.
+const permissions = [
+  "# Permissions",
+  "",
+  "## Allow",
+  `- \`chrome.*(${origin}/**)\``,
+  `- \`chrome.click(${origin}/**)\``,
+  `- \`chrome.type(${origin}/**)\``,
+  "",
+].join("\n");
+const gate = createGate({
+  root,
+  worksite: { permissions: parsePermissions(permissions, { file: "PERMISSIONS.md", root }) },
+  plugins: [relayPlugin],
+  audit: openAuditLog(join(root, ".worksite", "audit.jsonl")),
+  actor: "agent",
+  run: "bench",
+  round: 1,
+});
+const gated = async (name, input) => {
+  const outcome = await gate.call({ tool: `chrome.${name}`, input });
+  if (outcome.status !== "ok") throw new Error(`chrome.${name} through the gate: ${outcome.status}`);
+  return outcome.result;
+};
 const tool = (plugin) => async (name, input) => plugin.tools[name].run(plugin.tools[name].input.parse(input), ctx);
 const relay = tool(relayPlugin);
+// --profile: every CDP round trip a tool makes, with its start and end relative to the action's start.
+let trace;
+if (PROFILE)
+  for (const [name, plugin] of [
+    ["relay", relayPlugin],
+    ["endpoint", endpointPlugin],
+  ]) {
+    const send = plugin.session.send.bind(plugin.session);
+    plugin.session.send = async (tab, method, params) => {
+      const t0 = ms();
+      try {
+        return await send(tab, method, params);
+      } finally {
+        trace?.push(`${name} ${method} ${(t0 - trace.start).toFixed(1)}→${(ms() - trace.start).toFixed(1)}`);
+      }
+    };
+    const write = ctx.artifacts.write.bind(ctx.artifacts);
+    ctx.artifacts.write = async (input) => {
+      const t0 = ms();
+      try {
+        return await write(input);
+      } finally {
+        trace?.push(`artifact write ${(t0 - trace.start).toFixed(1)}→${(ms() - trace.start).toFixed(1)}`);
+      }
+    };
+  }
 const endpoint = tool(endpointPlugin);
 await endpoint("open", { url: `${origin}/?endpoint` });
+
+async function profiled(label, action) {
+  if (!PROFILE) return action();
+  trace = [];
+  trace.start = ms();
+  const out = await action();
+  console.log(`${label}: ${(ms() - trace.start).toFixed(1)} ms\n  ${trace.join("\n  ")}`);
+  trace = undefined;
+  return out;
+}
+
+if (PROFILE) {
+  for (let i = 0; i < 5; i++) {
+    for (const [name, call] of [
+      ["relay", relay],
+      ["endpoint", endpoint],
+    ]) {
+      const last = i === 4;
+      const p = (label, fn) => (last ? profiled(`${name} ${label}`, fn) : fn());
+      const snap = await p("snapshot", () => call("snapshot", {}));
+      const button = snap.content.match(/button "Increment" \[ref=(e\d+)\]/)?.[1];
+      const box = snap.content.match(/textbox "Search" \[ref=(e\d+)\]/)?.[1];
+      await p("click", () => call("click", { ref: button, element: "Increment" }));
+      await p("type", () => call("type", { ref: box, element: "Search", text: "quarterly report" }));
+      await p("screenshot", () => call("screenshot", { name: "bench" }));
+    }
+  }
+  await relayPlugin.session.close();
+  await endpointPlugin.session.close();
+  await browser.close();
+  server.close();
+  for (const d of [root, profile, process.env.WORKSITE_STATE_DIR]) await rm(d, { recursive: true, force: true });
+  process.exit(0);
+}
 
 async function pluginRound(call, record) {
   let t = ms();
@@ -118,7 +215,9 @@ const rawTarget = targetInfos.find((t) => t.url === `${origin}/?raw`);
 const { sessionId } = await client.send("Target.attachToTarget", { targetId: rawTarget.targetId, flatten: true });
 const send = (method, params = {}) => client.send(method, params, sessionId);
 const world = "bench_raw";
-async function rawRound(record) {
+// The plugin's evidence screenshot after a click and a type, as raw CDP would take it (same format and quality).
+const evidenceShot = () => send("Page.captureScreenshot", { format: "jpeg", quality: 80 });
+async function rawRound(record, withEvidence = false) {
   let t = ms();
   const { frameTree } = await send("Page.getFrameTree");
   const { executionContextId } = await send("Page.createIsolatedWorld", {
@@ -145,6 +244,7 @@ async function rawRound(record) {
   await send("Input.dispatchMouseEvent", { type: "mouseMoved", x, y });
   await send("Input.dispatchMouseEvent", { type: "mousePressed", x, y, button: "left", clickCount: 1 });
   await send("Input.dispatchMouseEvent", { type: "mouseReleased", x, y, button: "left", clickCount: 1 });
+  if (withEvidence) await evidenceShot();
   record("click", ms() - t);
   t = ms();
   const q = await send("Runtime.evaluate", {
@@ -156,6 +256,7 @@ async function rawRound(record) {
     functionDeclaration: "function() { this.focus(); this.select(); }",
   });
   await send("Input.insertText", { text: "quarterly report" });
+  if (withEvidence) await evidenceShot();
   record("type", ms() - t);
   t = ms();
   await send("Page.captureScreenshot", { format: "png" });
@@ -163,15 +264,20 @@ async function rawRound(record) {
 }
 
 const ACTIONS = ["snapshot", "click", "type", "screenshot"];
-const timings = { raw: {}, endpoint: {}, relay: {} };
+const timings = { raw: {}, "raw+evidence": {}, endpoint: {}, relay: {}, "relay+gate": {} };
 for (const k of Object.keys(timings)) for (const a of [...ACTIONS, "round"]) timings[k][a] = [];
 const paths = {
   raw: (record) => rawRound(record),
+  "raw+evidence": (record) => rawRound(record, true),
   endpoint: (record) => pluginRound(endpoint, record),
   relay: (record) => pluginRound(relay, record),
+  "relay+gate": (record) => pluginRound(gated, record),
 };
 await interleaved(paths, { n: N, warmup: WARMUP, timings, now: ms });
+await writes.settled();
+await gate.settled();
 await client.close();
+await gate.dispose();
 await relayPlugin.session.close();
 await endpointPlugin.session.close();
 await browser.close();
@@ -193,21 +299,36 @@ const section = [
     `N=${N} rounds per path (after ${WARMUP} warm-up rounds), interleaved, one browser, a tab each`,
   ]),
   "",
-  "A round is snapshot + click + type + screenshot on a local page (form, 30-row table, 20-item list). *raw* sends the same",
-  "CDP actions straight over chrome-remote-interface (walker in an isolated world, click by content quads, insertText,",
-  "captureScreenshot). *endpoint* is the plugin's tools in DevTools endpoint mode (direct CDP); *relay* is the same tools",
-  "through the loopback relay and the extension's chrome.debugger. The tools also guard navigations (Fetch on/off around",
-  "each action), check the frame's URL at action time, and write a screenshot artifact after every click and type.",
+  "A round is snapshot + click + type + screenshot on a local page (form, 30-row table, 20-item list), each path in its own tab",
+  "(the relay paths share one), so every action first brings its tab to the front: a tab switch each time, which a real",
+  "session pays once.",
+  "",
+  "- *raw*: the same user-visible actions straight over chrome-remote-interface: frame tree, an isolated world and the",
+  "  walker; bring to front, find the button, content quads, three mouse events; find the field, focus and select,",
+  "  insertText; captureScreenshot (PNG). No navigation guard, no URL check, no evidence.",
+  "- *raw+evidence*: raw plus what the plugin adds that a person can see: a screenshot (JPEG q80) after the click and",
+  "  after the type, taken before the action counts as done (not written to disk).",
+  "- *endpoint*: the plugin's tools called directly (no gate) in DevTools endpoint mode (direct CDP). Besides the",
+  "  actions they keep the navigation guard on for the tab (documents only, switched on once per tab), wait one turn",
+  "  of the page's event loop after an input for a navigation it may start, mask card and one-time-code digits while",
+  "  capturing, and after a click or type take the evidence screenshot (JPEG q80) whose file is written in the",
+  "  background (awaited at the end, as the gate's settled() does).",
+  "- *relay*: the same tool code through the loopback relay and the extension's chrome.debugger.",
+  "- *relay+gate*: *relay* behind the real gate (PERMISSIONS.md rules, audit log on disk): what an agent's call costs.",
+  "  Each call also reads the tab's URL for its target and for the sensitive-site floor, and type looks up whether",
+  "  the field is a password/card/one-time-code field before deciding.",
   "",
   "| path · action | n | mean | median | p95 |",
   "|---|---:|---:|---:|---:|",
   ...Object.keys(timings).flatMap((k) => [...ACTIONS, "round"].map((a) => row(`${k} · ${a}`, timings[k][a]))),
   "",
   `- relay / endpoint, per round (the relay's own cost, same tool code): **${ratio(timings.relay.round, timings.endpoint.round)}** (goal ≤1.2×)`,
-  `- relay / raw, per round: **${ratio(timings.relay.round, timings.raw.round)}**; endpoint / raw: **${ratio(timings.endpoint.round, timings.raw.round)}**`,
+  `- relay / raw, per round: **${ratio(timings.relay.round, timings.raw.round)}** counting the evidence screenshots against raw (which takes none); **${ratio(timings.relay.round, timings["raw+evidence"].round)}** against raw+evidence (goal ≤1.2×)`,
+  `- endpoint / raw: **${ratio(timings.endpoint.round, timings.raw.round)}**; endpoint / raw+evidence: **${ratio(timings.endpoint.round, timings["raw+evidence"].round)}**`,
+  `- relay+gate / raw: **${ratio(timings["relay+gate"].round, timings.raw.round)}**; relay+gate / raw+evidence: **${ratio(timings["relay+gate"].round, timings["raw+evidence"].round)}**; relay+gate / relay: ${ratio(timings["relay+gate"].round, timings.relay.round)}`,
   ...ACTIONS.map(
     (a) =>
-      `- ${a}: relay / endpoint ${ratio(timings.relay[a], timings.endpoint[a])}, relay / raw ${ratio(timings.relay[a], timings.raw[a])}`,
+      `- ${a}: relay / endpoint ${ratio(timings.relay[a], timings.endpoint[a])}, relay / raw ${ratio(timings.relay[a], timings.raw[a])}, relay / raw+evidence ${ratio(timings.relay[a], timings["raw+evidence"][a])}`,
   ),
 ].join("\n");
 await writeSection("chrome", section);

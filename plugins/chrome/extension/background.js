@@ -6,6 +6,14 @@ import { allowed, GROUP_TITLE, loopbackRelay, PROTOCOL, refusal, visibleUrl } fr
 let link = null;
 /** tabId → idle timer; a tab is attached only while the agent uses it. */
 const attached = new Map();
+/** tabId → the attach under way, so commands sent together wait for one attach instead of racing to make two. */
+const attaching = new Map();
+/**
+ * tabId → the domains the worksite switched on (method → params), e.g. the navigation guard's Fetch.enable.
+ * Chrome forgets them when the debugger detaches (idle); they are switched on again when it attaches, before the
+ * command that attached it runs, so the guard stays on for the tab's lifetime as the worksite sees it.
+ */
+const enabled = new Map();
 let keepalive = 0;
 let retry = { timer: 0, delay: 500, until: 0 };
 
@@ -50,8 +58,17 @@ function touch(tabId) {
   );
 }
 
-async function attach(tabId) {
+function attach(tabId) {
   if (attached.has(tabId)) return touch(tabId);
+  let pending = attaching.get(tabId);
+  if (!pending) {
+    pending = attachNow(tabId).finally(() => attaching.delete(tabId));
+    attaching.set(tabId, pending);
+  }
+  return pending;
+}
+
+async function attachNow(tabId) {
   try {
     await chrome.debugger.attach({ tabId }, "1.3");
   } catch (error) {
@@ -60,9 +77,38 @@ async function attach(tabId) {
     await chrome.debugger.detach({ tabId });
     await chrome.debugger.attach({ tabId }, "1.3");
   }
+  for (const [method, params] of enabled.get(tabId) ?? [])
+    await chrome.debugger.sendCommand({ tabId }, method, params).catch(() => {});
   touch(tabId);
   await chrome.action.setBadgeText({ tabId, text: "ON" }).catch(() => {});
   await chrome.action.setBadgeBackgroundColor({ tabId, color: "#1a73e8" }).catch(() => {});
+}
+
+/** tabId → the readiness of the last command sent to it: commands go to Chrome in the order the relay sent them. */
+const lines = new Map();
+
+function ready(tabId) {
+  const next = (lines.get(tabId) ?? Promise.resolve()).then(async () => {
+    // An attached tab is a shared one: leaving the group, closing, or showing a page worksite may not see
+    // detaches it at once (onUpdated, onRemoved, tabGroups.onUpdated below), so only a new attach asks Chrome again.
+    if (!attached.has(tabId)) await sharedTab(tabId);
+    await attach(tabId);
+  });
+  lines.set(
+    tabId,
+    next.catch(() => {}),
+  );
+  return next;
+}
+
+/** Remembers what a command switched on or off, to switch it on again after a re-attach. */
+function remember(tabId, method, params) {
+  const [domain, verb] = method.split(".");
+  const domains = enabled.get(tabId) ?? new Map();
+  if (verb === "enable") domains.set(method, params);
+  else if (verb === "disable") domains.delete(`${domain}.enable`);
+  else return;
+  enabled.set(tabId, domains);
 }
 
 async function detach(tabId, reason) {
@@ -75,6 +121,7 @@ async function detach(tabId, reason) {
 }
 
 async function detachAll(reason) {
+  enabled.clear();
   await Promise.all([...attached.keys()].map((tabId) => detach(tabId, reason)));
 }
 
@@ -106,11 +153,10 @@ async function call(message) {
       if (!allowed(message.method)) throw new Error(refusal(message.method));
       if (message.method === "Page.navigate" && !visibleUrl(message.params?.url))
         throw new Error(`Page.navigate to ${message.params?.url} is refused: only web pages`);
-      // An attached tab is a shared one: leaving the group, closing, or showing a page worksite may not see
-      // detaches it at once (onUpdated, onRemoved, tabGroups.onUpdated below), so only a new attach asks Chrome again.
-      if (!attached.has(tabId)) await sharedTab(tabId);
-      await attach(tabId);
-      return chrome.debugger.sendCommand({ tabId }, message.method, message.params ?? {});
+      await ready(tabId);
+      const result = await chrome.debugger.sendCommand({ tabId }, message.method, message.params ?? {});
+      remember(tabId, message.method, message.params ?? {});
+      return result;
     }
     default:
       throw new Error(`unknown action ${action}`);
@@ -130,6 +176,8 @@ chrome.debugger.onDetach.addListener((source, reason) => {
 chrome.tabs.onRemoved.addListener((tabId) => {
   clearTimeout(attached.get(tabId));
   attached.delete(tabId);
+  enabled.delete(tabId);
+  lines.delete(tabId);
   send({ type: "tab-closed", tabId });
 });
 chrome.tabs.onUpdated.addListener(async (tabId, change) => {
@@ -139,6 +187,7 @@ chrome.tabs.onUpdated.addListener(async (tabId, change) => {
     () => false,
   );
   if (!still) {
+    enabled.delete(tabId);
     await detach(tabId, "unshared");
     send({ type: "tab-left", tabId });
   }
@@ -152,6 +201,7 @@ chrome.tabGroups.onUpdated.addListener(async () => {
       () => false,
     );
     if (!still) {
+      enabled.delete(tabId);
       await detach(tabId, "unshared");
       send({ type: "tab-left", tabId });
     }
@@ -321,6 +371,20 @@ chrome.runtime.onMessage.addListener((message, sender, reply) => {
 });
 
 // A browser restart starts the worker again; so does any tab event after Chrome suspended it.
+/**
+ * A worker Chrome stopped leaves its debugger attachments behind, with whatever they switched on: a document the
+ * guard paused then waits for an answer no one sends, and the person's own navigation in that tab hangs. A new
+ * worker lets go of them first (detach ends the pause); the next command attaches afresh.
+ */
+async function releaseLeftovers() {
+  const targets = await chrome.debugger.getTargets().catch(() => []);
+  await Promise.all(
+    targets
+      .filter((t) => t.attached && t.tabId !== undefined && !attached.has(t.tabId) && !attaching.has(t.tabId))
+      .map((t) => chrome.debugger.detach({ tabId: t.tabId }).catch(() => {})),
+  );
+}
+
 chrome.runtime.onStartup.addListener(() => void resume());
 chrome.runtime.onInstalled.addListener(() => void resume());
-void resume();
+void releaseLeftovers().then(resume);

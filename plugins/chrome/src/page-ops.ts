@@ -36,6 +36,7 @@ export async function frames(session: ChromeSession, tab: ChromeTab): Promise<Fr
     for (const child of node.childFrames ?? []) walk(child, depth + 1);
   };
   walk(frameTree, 0);
+  tab.mainFrame = frameTree.frame.id;
   return out;
 }
 
@@ -44,12 +45,46 @@ export async function tabUrl(session: ChromeSession, tab: ChromeTab): Promise<st
   return (await frames(session, tab))[0]?.url ?? "about:blank";
 }
 
-async function worldOf(session: ChromeSession, tab: ChromeTab, frameId: string): Promise<number> {
-  const out = (await session.send(tab, "Page.createIsolatedWorld", { frameId, worldName: session.world })) as {
-    executionContextId: number;
-  };
-  return out.executionContextId;
+/*
+ * The isolated world's context id per frame, kept between calls: the world is made once per document, not per
+ * call. A navigation drops it (Page.frameNavigated, guard.ts), and a context that is gone anyway (a navigation whose
+ * event has not arrived yet) is made again once: an id is never reused, so a stale one fails rather than reaching
+ * another document.
+ */
+function worldOf(session: ChromeSession, tab: ChromeTab, frameId: string, fresh = false): Promise<number> {
+  const known = fresh ? undefined : tab.worlds.get(frameId);
+  if (known !== undefined) return known;
+  const made = session
+    .send<{ executionContextId: number }>(tab, "Page.createIsolatedWorld", { frameId, worldName: session.world })
+    .then((out) => out.executionContextId);
+  tab.worlds.set(frameId, made);
+  made.catch(() => {
+    if (tab.worlds.get(frameId) === made) tab.worlds.delete(frameId);
+  });
+  return made;
 }
+
+const goneContext = (error: unknown) => /context|Execution context was destroyed/i.test(String(error));
+
+/** Runs `fn(contextId)` in the frame's world; once more in a new world when the cached one has gone. */
+async function withWorld<T>(
+  session: ChromeSession,
+  tab: ChromeTab,
+  frameId: string,
+  fn: (contextId: number) => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn(await worldOf(session, tab, frameId));
+  } catch (error) {
+    if (!goneContext(error)) throw error;
+    return fn(await worldOf(session, tab, frameId, true));
+  }
+}
+
+type Evaluated<T> = {
+  result: { value?: T; objectId?: string; subtype?: string };
+  exceptionDetails?: { text: string; exception?: { description?: string } };
+};
 
 /** Calls a self-contained function in the frame's isolated world with JSON arguments. */
 export async function inWorld<T>(
@@ -58,19 +93,22 @@ export async function inWorld<T>(
   frameId: string,
   fn: (...args: any[]) => T,
   ...args: unknown[]
-): Promise<T> {
-  const contextId = await worldOf(session, tab, frameId);
-  const out = (await session.send(tab, "Runtime.evaluate", {
-    expression: `(${fn.toString()})(...${JSON.stringify(args)})`,
-    contextId,
-    returnByValue: true,
-    awaitPromise: true,
-  })) as { result: { value?: T }; exceptionDetails?: { text: string; exception?: { description?: string } } };
+): Promise<Awaited<T>> {
+  const out = await withWorld(session, tab, frameId, (contextId) =>
+    session.send<Evaluated<Awaited<T>>>(tab, "Runtime.evaluate", {
+      expression: `(${fn.toString()})(...${JSON.stringify(args)})`,
+      contextId,
+      returnByValue: true,
+      awaitPromise: true,
+    }),
+  );
   if (out.exceptionDetails) throw new Error(out.exceptionDetails.exception?.description ?? out.exceptionDetails.text);
-  return out.result.value as T;
+  return out.result.value as Awaited<T>;
 }
 
+/** The main frame's id: it stays the same across the tab's navigations, so it is asked for once. */
 export async function mainFrameId(session: ChromeSession, tab: ChromeTab): Promise<string> {
+  if (tab.mainFrame) return tab.mainFrame;
   const [main] = await frames(session, tab);
   if (!main) throw new WorksiteError("tool-failed", `Tab ${tab.id} has no page.`);
   return main.id;
@@ -80,6 +118,8 @@ export async function snapshot(session: ChromeSession, tab: ChromeTab, budget: n
   const lines: string[] = [];
   let refs = 0;
   const list = await frames(session, tab);
+  // The title is asked for alongside the main frame's walk, not after every frame's.
+  const title = inWorld(session, tab, list[0]?.id ?? "", () => document.title).catch(() => "");
   for (const frame of list) {
     const indent = frameIndent(frame.depth);
     if (frame.depth > 0) lines.push(frameHeader(frame.depth, frame.url));
@@ -102,8 +142,7 @@ export async function snapshot(session: ChromeSession, tab: ChromeTab, budget: n
   }
   const live = new Set(list.map((f) => f.id));
   for (const [ref, frameId] of tab.refFrames) if (!live.has(frameId)) tab.refFrames.delete(ref);
-  const title = await inWorld(session, tab, list[0]?.id ?? "", () => document.title).catch(() => "");
-  return { url: list[0]?.url ?? "about:blank", title, refs, ...trimToBudget(lines, budget) };
+  return { url: list[0]?.url ?? "about:blank", title: await title, refs, ...trimToBudget(lines, budget) };
 }
 
 export interface Resolved {
@@ -123,16 +162,22 @@ export async function resolve(session: ChromeSession, tab: ChromeTab, ref: strin
     throw new WorksiteError("user", `"${ref}" is not a ref; refs look like e12 and come from chrome.snapshot.`);
   const frameId = tab.refFrames.get(ref);
   if (!frameId) throw stale(ref);
-  const contextId = await worldOf(session, tab, frameId).catch(() => {
+  const find = `(${resolveRef.toString()})(${JSON.stringify(session.world)}, ${JSON.stringify(ref)})`;
+  // The element and whether it is a password, card or one-time-code field, asked for together.
+  const [element, sensitive] = await withWorld(session, tab, frameId, (contextId) =>
+    Promise.all([
+      session.send<Evaluated<never>>(tab, "Runtime.evaluate", { expression: find, contextId }),
+      session.send<Evaluated<boolean>>(tab, "Runtime.evaluate", {
+        expression: `((el) => el !== null && (${isSensitiveField.toString()})(el))(${find})`,
+        contextId,
+        returnByValue: true,
+      }),
+    ]),
+  ).catch(() => {
     throw stale(ref);
   });
-  const out = (await session.send(tab, "Runtime.evaluate", {
-    expression: `(${resolveRef.toString()})(${JSON.stringify(session.world)}, ${JSON.stringify(ref)})`,
-    contextId,
-  })) as { result: { objectId?: string; subtype?: string } };
-  if (!out.result.objectId || out.result.subtype === "null") throw stale(ref);
-  const sensitive = await callOn<boolean>(session, tab, out.result.objectId, isSensitiveField);
-  return { objectId: out.result.objectId, frameId, sensitive };
+  if (!element.result.objectId || element.result.subtype === "null") throw stale(ref);
+  return { objectId: element.result.objectId, frameId, sensitive: sensitive.result.value === true };
 }
 
 /** Calls `fn(element, ...args)` on a resolved element. */
@@ -154,24 +199,30 @@ export async function callOn<T>(
   return out.result.value as T;
 }
 
-export async function release(session: ChromeSession, tab: ChromeTab, el: Resolved) {
-  await session.send(tab, "Runtime.releaseObject", { objectId: el.objectId }).catch(() => {});
+/** Lets go of the element handle; nothing waits for it (commands on a session run in order). */
+export function release(session: ChromeSession, tab: ChromeTab, el: Resolved) {
+  session.send(tab, "Runtime.releaseObject", { objectId: el.objectId }).catch(() => {});
 }
 
 export async function click(session: ChromeSession, tab: ChromeTab, el: Resolved, button = "left", count = 1) {
-  await session.send(tab, "DOM.scrollIntoViewIfNeeded", { objectId: el.objectId }).catch(() => {});
-  const { quads } = (await session.send(tab, "DOM.getContentQuads", { objectId: el.objectId })) as {
-    quads: number[][];
-  };
-  const q = quads[0];
+  // Scroll and measure go together: the DOM domain answers a session's commands in the order they were sent.
+  const [, box] = await Promise.all([
+    session.send(tab, "DOM.scrollIntoViewIfNeeded", { objectId: el.objectId }).catch(() => {}),
+    session.send<{ quads: number[][] }>(tab, "DOM.getContentQuads", { objectId: el.objectId }),
+  ]);
+  const q = box.quads[0];
   if (!q) throw new WorksiteError("tool-failed", "The element is not visible, so it cannot be clicked.");
   const x = (q[0]! + q[2]! + q[4]! + q[6]!) / 4;
   const y = (q[1]! + q[3]! + q[5]! + q[7]!) / 4;
-  await session.send(tab, "Input.dispatchMouseEvent", { type: "mouseMoved", x, y });
+  // The mouse events are sent together, as puppeteer's click does: the input domain dispatches them in order.
+  const events: Promise<unknown>[] = [session.send(tab, "Input.dispatchMouseEvent", { type: "mouseMoved", x, y })];
   for (let i = 1; i <= count; i++) {
-    await session.send(tab, "Input.dispatchMouseEvent", { type: "mousePressed", x, y, button, clickCount: i });
-    await session.send(tab, "Input.dispatchMouseEvent", { type: "mouseReleased", x, y, button, clickCount: i });
+    events.push(
+      session.send(tab, "Input.dispatchMouseEvent", { type: "mousePressed", x, y, button, clickCount: i }),
+      session.send(tab, "Input.dispatchMouseEvent", { type: "mouseReleased", x, y, button, clickCount: i }),
+    );
   }
+  await Promise.all(events);
 }
 
 /** Replaces the field's value the way a person would: focus, select all, type. */
@@ -232,30 +283,55 @@ export async function pressKey(session: ChromeSession, tab: ChromeTab, chord: st
   await session.send(tab, "Input.dispatchKeyEvent", { type: "keyUp", ...base });
 }
 
-/** A screenshot with card and one-time-code digits disced while it is taken. */
+/** How a screenshot is encoded: the evidence after an action is a JPEG (see evidence in tools/common.ts). */
+export type ShotFormat = { format: "png" } | { format: "jpeg"; quality: number };
+
+/**
+ * Puts the mask over card and one-time-code digits (once per document) and says which URL the page shows. With
+ * `turn`, one turn of the page's event loop comes first, so it doubles as the action's page turn (guard.ts):
+ * whatever the action queued has run, and a navigation it asked for has been announced, when this returns.
+ */
+export function maskPage(session: ChromeSession, tab: ChromeTab, frameId: string, turn = false): Promise<string> {
+  return inWorld(
+    session,
+    tab,
+    frameId,
+    async (id: string, css: string, wait: boolean) => {
+      if (wait) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (!document.getElementById(id)) {
+        const s = document.createElement("style");
+        s.id = id;
+        s.textContent = css;
+        document.documentElement.append(s);
+      }
+      return location.href;
+    },
+    `${session.world}_mask`,
+    MASK_CSS,
+    turn,
+  );
+}
+
+/**
+ * A screenshot with card and one-time-code digits disced while it is taken, and the URL of the page it shows
+ * (read in the same round trip that puts the mask on; `masked` is that URL when the mask is already on).
+ */
 export async function capture(
   session: ChromeSession,
   tab: ChromeTab,
-  format: "png" | "jpeg" = "png",
-  mainFrame?: string,
-): Promise<Buffer> {
-  const main = mainFrame ?? (await mainFrameId(session, tab));
-  const marker = `${session.world}_mask`;
-  const contextId = await worldOf(session, tab, main).catch(() => undefined);
-  const run = (expression: string) =>
-    contextId === undefined
-      ? Promise.resolve()
-      : session.send(tab, "Runtime.evaluate", { expression, contextId }).catch(() => {});
-  await run(
-    `(() => { const s = document.createElement("style"); s.id = ${JSON.stringify(marker)}; s.textContent = ${JSON.stringify(MASK_CSS)}; document.documentElement.append(s); })()`,
-  );
+  shot: ShotFormat = { format: "png" },
+  masked?: string,
+): Promise<{ data: Buffer; url: string }> {
+  const main = await mainFrameId(session, tab);
+  const url = masked ?? (await maskPage(session, tab, main).catch(() => undefined));
   try {
-    const { data } = (await session.send(tab, "Page.captureScreenshot", {
-      format,
-      ...(format === "jpeg" ? { quality: 80 } : {}),
-    })) as { data: string };
-    return Buffer.from(data, "base64");
+    const { data } = await session.send<{ data: string }>(tab, "Page.captureScreenshot", shot);
+    return { data: Buffer.from(data, "base64"), url: url ?? (await tabUrl(session, tab).catch(() => "")) };
   } finally {
-    await run(`document.getElementById(${JSON.stringify(marker)})?.remove()`);
+    // Not waited for: the next command on this tab runs after it.
+    if (url !== undefined)
+      inWorld(session, tab, main, (id: string) => document.getElementById(id)?.remove(), `${session.world}_mask`).catch(
+        () => {},
+      );
   }
 }

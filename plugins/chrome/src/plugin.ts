@@ -1,5 +1,5 @@
 import { definePlugin, type ToolDefinition } from "@worksite/core";
-import { unreported } from "./guard.js";
+import { arm, unreported } from "./guard.js";
 import { type ChromePluginOptions, parseChromeOptions } from "./options.js";
 import { type ChromeSession, createChromeSession } from "./session.js";
 import { actionTools } from "./tools/actions.js";
@@ -29,7 +29,7 @@ function reporting<T extends Record<string, ToolDefinition<any>>>(session: Chrom
  */
 export function createChromePlugin(options: ChromePluginOptions = {}) {
   const resolved = parseChromeOptions(options);
-  const session = createChromeSession(resolved);
+  const session = createChromeSession(resolved, { prepare: arm });
   return definePlugin({
     name: "chrome",
     setup: () => () => session.close(),

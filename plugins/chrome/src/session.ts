@@ -12,6 +12,8 @@ export interface ChromeTab {
   id: number;
   targetId: string;
   sessionId: string;
+  /** Wakes a waiting action when the guard refuses a document. */
+  onBlocked?: () => void;
   /** Which frame each ref was handed out in. */
   refFrames: Map<string, string>;
   nextRef: number;
@@ -23,6 +25,12 @@ export interface ChromeTab {
   allowOnce?: string;
   /** Unsubscribes the tab's document guard (guard.ts), once installed. */
   guard?: () => void;
+  /** The guard's page events and document pause, switched on once for the tab's lifetime (guard.ts `arm`). */
+  armed?: Promise<void>;
+  /** The main frame's id (it does not change when the tab navigates). */
+  mainFrame?: string;
+  /** Each frame's isolated-world context id, kept until the frame navigates (page-ops.ts). */
+  worlds: Map<string, Promise<number>>;
 }
 
 export interface ChromeSession {
@@ -46,7 +54,12 @@ export interface ChromeSession {
   close(): Promise<void>;
 }
 
-export function createChromeSession(options: ResolvedChromeOptions): ChromeSession {
+export interface ChromeSessionHooks {
+  /** Runs once per tab before a call first uses it (the plugin arms the navigation guard there). */
+  prepare?(session: ChromeSession, tab: ChromeTab): Promise<void>;
+}
+
+export function createChromeSession(options: ResolvedChromeOptions, hooks: ChromeSessionHooks = {}): ChromeSession {
   const world = `worksite_${randomBytes(8).toString("hex")}`;
   let client: Client | undefined;
   let relay: Relay | undefined;
@@ -146,6 +159,7 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
         targetId: info.targetId,
         sessionId,
         refFrames: new Map(),
+        worlds: new Map(),
         nextRef: 1,
         blocked: [],
         reported: 0,
@@ -162,10 +176,11 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
     world,
     async use(ctx, opts) {
       boundCtx = ctx;
-      if (current && !current.closed && client) return current;
-      const list = await refresh(ctx);
-      current = list[0];
-      if (!current && opts?.create) current = await session.newTab(ctx);
+      if (!current || current.closed || !client) {
+        const list = await refresh(ctx);
+        current = list[0];
+        if (!current && opts?.create) current = await session.newTab(ctx);
+      }
       if (!current)
         throw new WorksiteError(
           "tool-failed",
@@ -173,7 +188,9 @@ export function createChromeSession(options: ResolvedChromeOptions): ChromeSessi
             ? "No tab is open for this worksite yet; chrome.open a URL first."
             : 'No tab is shared with this worksite: drag a tab into the "worksite" tab group in Chrome, or chrome.open a URL (it opens in the group).',
         );
-      return current;
+      const tab = current;
+      await hooks.prepare?.(session, tab);
+      return tab;
     },
     peek: () => (current && !current.closed ? current : undefined),
     tabs: (ctx) => refresh(ctx),

@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { approve, type AuditLog, type Gate, type GateOutcome } from "@worksite/core";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -139,8 +141,14 @@ describe("the Chrome bridge behind the gate", () => {
     expect(`${clicked.result.content}\n${next.result.content}`).toContain(`Blocked navigation to ${forbidden.origin}/`);
     expect(forbiddenHits).toEqual([]);
     const shot = (clicked.result.data as { screenshot?: string }).screenshot;
-    expect(shot).toMatch(/^artifacts\/round-1\/after-click.*\.png$/);
+    expect(shot).toMatch(/^artifacts\/round-1\/after-click.*\.jpg$/);
     expect(clicked.result.artifacts?.map((a) => a.path)).toContain(shot);
+    // Written in the background: on disk, a JPEG, and listed in the index once the gate has settled.
+    await gate.settled();
+    const bytes = await readFile(join(worksite.path, shot!));
+    expect([...bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    const index = JSON.parse(await readFile(join(worksite.path, "artifacts", "index.json"), "utf8"));
+    expect(index.artifacts.map((a: { path: string }) => a.path)).toContain(shot);
   });
 
   it("waits for a person before typing a password, and the password is nowhere on disk", async () => {

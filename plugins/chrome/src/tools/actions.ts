@@ -1,10 +1,10 @@
 import { defineTool, type Tier, TIERS, type ToolContext, WorksiteError } from "@worksite/core";
 import { refFieldsFor } from "@worksite/page";
 import { z } from "zod";
-import { blockedLines, guarded } from "../guard.js";
+import { blockedLines, front, guarded } from "../guard.js";
 import { callOn, click, pressKey, release, resolve, type Resolved, typeInto } from "../page-ops.js";
 import type { ChromeSession } from "../session.js";
-import { evidence, liveTarget, siteFloor } from "./common.js";
+import { evidence, liveTarget, maskingTurn, siteFloor } from "./common.js";
 
 const refFields = refFieldsFor("chrome.snapshot");
 const named = (element: string | undefined, ref: string) => (element ? `${element} [${ref}]` : `[${ref}]`);
@@ -15,7 +15,7 @@ async function refIsSensitive(session: ChromeSession, ref: string): Promise<bool
   if (!tab) return false;
   try {
     const el = await resolve(session, tab, ref);
-    await release(session, tab, el);
+    release(session, tab, el);
     return el.sensitive;
   } catch {
     return false;
@@ -46,18 +46,24 @@ export function actionTools(session: ChromeSession) {
     describe: (el: Resolved | undefined) => string,
   ) {
     const tab = await session.use(ctx);
-    const el = ref ? await resolve(session, tab, ref) : undefined;
+    // The element is found while the tab comes to the front.
+    const [el] = await Promise.all([ref ? resolve(session, tab, ref) : undefined, front(session, tab)]);
+    const mask = maskingTurn(session, tab);
     let out: Awaited<ReturnType<typeof guarded>>;
     try {
-      out = await guarded(session, tab, ctx, () => action(el));
+      out = await guarded(session, tab, ctx, () => action(el), undefined, mask.turn);
     } finally {
-      if (el) await release(session, tab, el);
+      if (el) release(session, tab, el);
     }
-    return evidence(session, tab, ctx, tool, [describe(el), ...blockedLines(out.blocked, tab)], {
-      tab: tab.id,
-      blocked: out.blocked,
-      ...(el ? { sensitive: el.sensitive } : {}),
-    });
+    return evidence(
+      session,
+      tab,
+      ctx,
+      tool,
+      [describe(el), ...blockedLines(out.blocked, tab)],
+      { tab: tab.id, blocked: out.blocked, ...(el ? { sensitive: el.sensitive } : {}) },
+      mask.masked(out),
+    );
   }
 
   return {
@@ -123,18 +129,35 @@ export function actionTools(session: ChromeSession) {
       async run(i, ctx) {
         const tab = await session.use(ctx);
         const lines: string[] = [];
-        const out = await guarded(session, tab, ctx, async () => {
-          for (const f of i.fields) {
-            const el = await resolve(session, tab, f.ref);
-            try {
-              await typeInto(session, tab, el, f.value);
-              lines.push(`Filled ${named(f.element, f.ref)} with ${shown(ctx, el, f.value)}.`);
-            } finally {
-              await release(session, tab, el);
+        await front(session, tab);
+        const mask = maskingTurn(session, tab);
+        const out = await guarded(
+          session,
+          tab,
+          ctx,
+          async () => {
+            for (const f of i.fields) {
+              const el = await resolve(session, tab, f.ref);
+              try {
+                await typeInto(session, tab, el, f.value);
+                lines.push(`Filled ${named(f.element, f.ref)} with ${shown(ctx, el, f.value)}.`);
+              } finally {
+                release(session, tab, el);
+              }
             }
-          }
-        });
-        return evidence(session, tab, ctx, "fill", [...lines, ...blockedLines(out.blocked, tab)], { tab: tab.id });
+          },
+          undefined,
+          mask.turn,
+        );
+        return evidence(
+          session,
+          tab,
+          ctx,
+          "fill",
+          [...lines, ...blockedLines(out.blocked, tab)],
+          { tab: tab.id },
+          mask.masked(out),
+        );
       },
     }),
     select: defineTool({

@@ -115,8 +115,10 @@ export function pageTools(session: ChromeSession) {
       async run(i, ctx) {
         const tab = await session.use(ctx);
         const main = await mainFrameId(session, tab);
-        const text = await inWorld(session, tab, main, () => document.body?.innerText ?? "");
-        const url = (await frames(session, tab))[0]?.url ?? "";
+        const { text, url } = await inWorld(session, tab, main, () => ({
+          text: document.body?.innerText ?? "",
+          url: location.href,
+        }));
         const budget = i.budget ?? 20_000;
         const body =
           text.length > budget ? `${text.slice(0, budget)}\n… ${text.length - budget} more characters left out` : text;
@@ -179,12 +181,17 @@ export function pageTools(session: ChromeSession) {
       async run(i, ctx) {
         const tab = await session.use(ctx);
         const format = i.format ?? "png";
-        const data = await capture(session, tab, format);
-        const url = (await frames(session, tab))[0]?.url ?? "";
+        const { data, url } = await capture(
+          session,
+          tab,
+          format === "jpeg" ? { format: "jpeg", quality: 80 } : { format: "png" },
+        );
         const artifact = await ctx.artifacts.write({
           name: `${i.name ?? "screenshot"}.${format === "jpeg" ? "jpg" : "png"}`,
           kind: "screenshot",
           data,
+          // The call returns once the picture is taken; its file and index entry follow (on disk at settled()).
+          background: true,
           meta: { url, time: new Date().toISOString(), tab: tab.id },
         });
         return {
