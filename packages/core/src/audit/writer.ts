@@ -6,7 +6,7 @@ import { rememberSealKey } from "../gate/person-seal.js";
 import { redactDeep } from "../secrets/redact-deep.js";
 import { anchorPlace } from "./anchor.js";
 import { readTailState, refuseIfCutBack, type TailState } from "./append.js";
-import { entryHash, entryLine } from "./hash-chain.js";
+import { sealEntry } from "./hash-chain.js";
 import { type AuditHead, headPath } from "./head.js";
 import { type HeldFileLock, type LockOptions, tryFileLock, tryFileLockQuick } from "./lock.js";
 import type { AuditEntry, AuditEvent } from "./types.js";
@@ -136,8 +136,8 @@ export class AuditWriter {
     } else if (!this.untouched(held)) held = await this.revalidate(held, lock);
     const tail = held.tail;
     const unhashed = { ...clean, seq: tail.seq + 1, time: now().toISOString(), prev: tail.hash };
-    const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed) };
-    const bytes = Buffer.from(`${entryLine(entry)}\n`, "utf8");
+    const { entry, line } = sealEntry(unhashed);
+    const bytes = Buffer.from(`${line}\n`, "utf8");
     // One write(2) on an O_APPEND descriptor: the line is whole in the file or absent, whatever kills the process.
     writeAll(held.fd, bytes);
     held.tail = { size: tail.size + bytes.length, seq: entry.seq, hash: entry.hash };
