@@ -112,37 +112,55 @@ async function times(fn, n = N) {
 }
 const p = (xs, q) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 
-/** Median and p95 of (gate − direct), each the median of interleaved samples. */
-async function overhead(core, count, kind) {
-  const w = await worksite(core, count);
+/**
+ * Median and p95 of (gate − direct) for each code under test. With a BENCH_BASE, both codes get a worksite of
+ * their own and their calls alternate one by one (which goes first swapping each time), so a shared machine's
+ * drift hits both alike and the now / before ratio compares like with like.
+ */
+async function overhead(codes, count, kind) {
+  const ws = [];
+  for (const [label, core] of codes) ws.push({ label, w: await worksite(core, count), gated: [] });
   const read = { tool: "bench.look", input: { path: "src/a.txt" } };
   const write = (i) => ({ tool: "bench.touch", input: { path: `out/f${i % 50}.txt` } });
   const direct = await times(async (i) => benchPlugin.tools[kind === "read" ? "look" : "touch"].run(write(i).input));
-  const gated = await times(async (i) => {
+  const one = async (w, i) => {
     const outcome = await w.gate.call(kind === "read" ? read : write(i));
     if (outcome.status !== "ok") throw new Error(`gate said ${outcome.status}: ${outcome.message}`);
-  });
-  await w.audit.close?.();
-  const verified = await w.audit.verify();
-  if (!verified.ok) throw new Error(`audit log does not verify: ${verified.problem}`);
-  await w.gate.dispose();
-  await rm(w.root, { recursive: true, force: true });
-  return {
-    direct: p(direct, 0.5),
-    gate: p(gated, 0.5),
-    overhead: p(gated, 0.5) - p(direct, 0.5),
-    p95: p(gated, 0.95) - p(direct, 0.95),
-    entries: verified.entries,
   };
+  for (let i = 0; i < WARMUP; i++) for (const { w } of ws) await one(w, i);
+  for (let i = 0; i < N; i++)
+    for (const x of i % 2 ? [...ws].reverse() : ws) {
+      const t = performance.now();
+      await one(x.w, i);
+      x.gated.push(performance.now() - t);
+    }
+  const out = [];
+  for (const { label, w, gated } of ws) {
+    gated.sort((a, b) => a - b);
+    await w.audit.close?.();
+    const verified = await w.audit.verify();
+    if (!verified.ok) throw new Error(`audit log does not verify: ${verified.problem}`);
+    await w.gate.dispose();
+    await rm(w.root, { recursive: true, force: true });
+    out.push({
+      label,
+      direct: p(direct, 0.5),
+      gate: p(gated, 0.5),
+      overhead: p(gated, 0.5) - p(direct, 0.5),
+      p95: p(gated, 0.95) - p(direct, 0.95),
+      entries: verified.entries,
+    });
+  }
+  return out;
 }
 
 const rows = [];
-for (const [label, core] of [["now", here], ...(before ? [["before", before]] : [])])
-  for (const count of RULES)
-    for (const kind of ["read", "write"]) {
-      const r = await overhead(core, count, kind);
-      rows.push({ label, count, kind, ...r });
-      console.error(label, count, kind, `${(r.overhead * 1000).toFixed(0)} µs`);
+const codes = [["now", here], ...(before ? [["before", before]] : [])];
+for (const count of RULES)
+  for (const kind of ["read", "write"])
+    for (const r of await overhead(codes, count, kind)) {
+      rows.push({ count, kind, ...r });
+      console.error(r.label, count, kind, `${(r.overhead * 1000).toFixed(0)} µs`);
     }
 
 const hookRun = await (async () => {
@@ -167,7 +185,11 @@ const section = [
   "",
   provenance(`node bench/gate/overhead.mjs ${N}`, [
     `N=${N} calls per row (after ${WARMUP} warm-up calls), one run`,
-    ...(base ? ["*before* rows: BENCH_BASE, the code before issue 13 built from main, measured in the same run"] : []),
+    ...(base
+      ? [
+          "*before* rows: BENCH_BASE, a built checkout of the code before this change; its calls alternate one by one with *now*'s",
+        ]
+      : []),
   ]),
   "",
   "A *read* call is `bench.look src/a.txt`, a *write* call `bench.touch out/fN.txt`: path targets, decided as file.read /",
@@ -180,10 +202,12 @@ const section = [
   "",
   "| code | rules | call | tool alone (median) | gate.call (median) | overhead p50 | overhead p95 |",
   "|---|---:|---|---:|---:|---:|---:|",
-  ...rows.map(
-    (r) =>
-      `| ${r.label} | ${r.count.toLocaleString("en")} | ${r.kind} | ${us(r.direct)} | ${us(r.gate)} | ${us(r.overhead)} | ${us(r.p95)} |`,
-  ),
+  ...[...rows]
+    .sort((a, b) => (a.label === b.label ? 0 : a.label === "now" ? -1 : 1))
+    .map(
+      (r) =>
+        `| ${r.label} | ${r.count.toLocaleString("en")} | ${r.kind} | ${us(r.direct)} | ${us(r.gate)} | ${us(r.overhead)} | ${us(r.p95)} |`,
+    ),
   `| hook process | – | read | | | ${us(hookRun)} | |`,
   "",
   `- gate overhead per read call (10 rules): **${us(read10.overhead)}** p50 (must be ≤ 50 µs); per fsynced write call: **${us(write10.overhead)}** p50 (must be ≤ 300 µs)`,

@@ -320,3 +320,28 @@ describe("the official MCP Inspector in CLI mode against `worksite mcp`", () => 
     );
   });
 });
+
+describe("worksite mcp on a worksite whose session cannot open", () => {
+  it("ends with the file, line and what was expected, and no stack, while a client waits on its stdio", async () => {
+    const { root, cleanup } = await makeWorksite();
+    try {
+      // A stage that does not exist: the session refuses to open on it, after the handshake was answered.
+      await writeFile(join(root, "THREAD.md"), "---\nstage: sideways\n---\n# Thread\n");
+      const child = spawn(process.execPath, [cliBin, "mcp", "-w", root], {
+        stdio: ["pipe", "pipe", "pipe"],
+        env: personEnv(),
+      });
+      let stderr = "";
+      child.stderr!.on("data", (c) => (stderr += c));
+      child.stdin!.write(
+        `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } })}\n`,
+      );
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(code).not.toBe(0);
+      expect(stderr).toMatch(/THREAD\.md/);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await cleanup();
+    }
+  }, 60_000);
+});

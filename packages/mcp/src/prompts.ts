@@ -4,7 +4,7 @@ import { liveLock, readState, threadStanding } from "@worksite/runtime";
 import { renderRoundContext } from "./round-context.js";
 import type { McpSession } from "./session.js";
 
-export function registerPrompts(server: McpServer, session: McpSession): void {
+export function registerPrompts(server: McpServer, opened: McpSession | Promise<McpSession>): void {
   server.registerPrompt(
     "round-context",
     {
@@ -12,6 +12,7 @@ export function registerPrompts(server: McpServer, session: McpSession): void {
       description: "The thread's goal, scope, verification, permissions and open approvals for this round",
     },
     async () => {
+      const session = await opened;
       const { round, note } = await threadRound(session.root);
       return {
         description: `Round ${round} context`,

@@ -62,14 +62,16 @@ function artifactPathOf(uriPath: string): string {
 }
 
 /** The worksite's own files, its artifacts and its skills, readable by the client. Artifacts are redacted when written. */
-export function registerResources(server: McpServer, session: McpSession): void {
+export function registerResources(server: McpServer, opened: McpSession | Promise<McpSession>): void {
   for (const { file, description } of FILES) {
     server.registerResource(
       file,
       fileUri(file),
       { title: file, description, mimeType: "text/markdown" },
       async (uri) => ({
-        contents: [{ uri: uri.href, mimeType: "text/markdown", text: await readWorksiteFile(session.root, file) }],
+        contents: [
+          { uri: uri.href, mimeType: "text/markdown", text: await readWorksiteFile((await opened).root, file) },
+        ],
       }),
     );
   }
@@ -84,7 +86,7 @@ export function registerResources(server: McpServer, session: McpSession): void 
       mimeType: "text/markdown",
     },
     async (uri) => ({
-      contents: [{ uri: uri.href, mimeType: "text/markdown", text: await standingText(session) }],
+      contents: [{ uri: uri.href, mimeType: "text/markdown", text: await standingText(await opened) }],
     }),
   );
 
@@ -92,7 +94,7 @@ export function registerResources(server: McpServer, session: McpSession): void 
     "artifacts",
     new ResourceTemplate("worksite://artifacts/{+path}", {
       list: async () => ({
-        resources: (await settledIndex(session)).artifacts
+        resources: (await settledIndex(await opened)).artifacts
           .filter((a) => isArtifactPath(a.path))
           .map((a) => ({
             uri: artifactUri(a.path),
@@ -106,6 +108,7 @@ export function registerResources(server: McpServer, session: McpSession): void 
     }),
     { title: "Artifacts", description: "Evidence from the rounds: screenshots, test output, diffs, drafts" },
     async (uri, variables) => {
+      const session = await opened;
       const wanted = artifactPathOf(String(variables.path ?? ""));
       const path = artifactFile(await settledIndex(session), wanted);
       if (!path) throw new Error(`artifact not found: ${wanted}`);
@@ -117,7 +120,7 @@ export function registerResources(server: McpServer, session: McpSession): void 
     "skills",
     new ResourceTemplate("worksite://skills/{name}", {
       list: async () => ({
-        resources: (await skillsOf(session.root)).map((s) => ({
+        resources: (await skillsOf((await opened).root)).map((s) => ({
           uri: `worksite://skills/${s.name}`,
           name: s.name,
           mimeType: "text/markdown",
@@ -132,7 +135,7 @@ export function registerResources(server: McpServer, session: McpSession): void 
     },
     async (uri, variables) => {
       const name = String(variables.name ?? "");
-      const skill = (await skillsOf(session.root)).find((s) => s.name === name);
+      const skill = (await skillsOf((await opened).root)).find((s) => s.name === name);
       if (!skill) throw new Error(`no skill ${name}`);
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: await readFile(skill.file, "utf8") }] };
     },

@@ -55,8 +55,15 @@ interface GateToolEntry {
  * An MCP server over one worksite session. Every tool call goes through `session.gate`
  * with the client's name as actor, status and progress notes included (`thread.*`);
  * the server adds the worksite files as resources and a round-context prompt.
+ *
+ * The session may still be opening: the handshake needs nothing of it, so `worksite mcp` answers
+ * `initialize` while the session (and the browser behind it) starts, and the first request that
+ * needs the session waits for it (issue 13 item 4). A session that fails to open fails those requests.
  */
-export function createWorksiteMcpServer(session: McpSession, options: WorksiteMcpServerOptions = {}): McpServer {
+export function createWorksiteMcpServer(
+  session: McpSession | Promise<McpSession>,
+  options: WorksiteMcpServerOptions = {},
+): McpServer {
   const mcp = new McpServer(
     { name: "worksite", title: "worksite", version: options.version ?? "0.0.0" },
     {
@@ -67,6 +74,43 @@ export function createWorksiteMcpServer(session: McpSession, options: WorksiteMc
     },
   );
   const server = mcp.server;
+  const opened = Promise.resolve(session);
+  // Not an unhandled rejection while no request has asked yet: each request that needs the session gets its error.
+  opened.catch(() => undefined);
+  let tools: Promise<ServedTools> | undefined;
+  const served = () => (tools ??= opened.then((s) => serveGateTools(s, server, options)));
+
+  // The low-level handlers, not McpServer.registerTool: the gate validates input with the tool's own
+  // zod schema (and audits a bad call), so the SDK must not reject or reshape arguments first.
+  server.registerCapabilities({ tools: { listChanged: false } });
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: [...(await served()).byName.values()].map((e) => e.listing),
+  }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { ctx, byName, names } = await served();
+    const { name, arguments: args } = request.params;
+    const entry = byName.get(name);
+    if (!entry) return unknownTool(ctx, name, args, [...byName.keys()], names.toMcp(name));
+    return callThroughGate(ctx, entry.tool.id, unwrapArguments(entry.schema, args), extra);
+  });
+
+  registerResources(mcp, opened);
+  registerPrompts(mcp, opened);
+  return mcp;
+}
+
+interface ServedTools {
+  ctx: CallContext;
+  byName: Map<string, GateToolEntry>;
+  names: ReturnType<typeof buildToolNameMap>;
+}
+
+/** The gate's tools under their MCP names, and what a call needs: made once the session is open. */
+function serveGateTools(
+  session: McpSession,
+  server: McpServer["server"],
+  options: WorksiteMcpServerOptions,
+): ServedTools {
   const clientName = () => sanitizeClientName(server.getClientVersion()?.name);
   const ctx: CallContext = {
     session,
@@ -102,20 +146,7 @@ export function createWorksiteMcpServer(session: McpSession, options: WorksiteMc
       },
     });
   }
-  // The low-level handlers, not McpServer.registerTool: the gate validates input with the tool's own
-  // zod schema (and audits a bad call), so the SDK must not reject or reshape arguments first.
-  server.registerCapabilities({ tools: { listChanged: false } });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...byName.values()].map((e) => e.listing) }));
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const { name, arguments: args } = request.params;
-    const entry = byName.get(name);
-    if (!entry) return unknownTool(ctx, name, args, [...byName.keys()], names.toMcp(name));
-    return callThroughGate(ctx, entry.tool.id, unwrapArguments(entry.schema, args), extra);
-  });
-
-  registerResources(mcp, session);
-  registerPrompts(mcp, session);
-  return mcp;
+  return { ctx, byName, names };
 }
 
 /**

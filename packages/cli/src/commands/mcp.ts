@@ -1,6 +1,5 @@
 import { UserError } from "@worksite/core";
-import { createWorksiteMcpServer, serveHttp, serveStdio } from "@worksite/mcp";
-import { openSession } from "@worksite/runtime";
+import type { Session } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { version } from "../version.js";
@@ -29,18 +28,38 @@ export default defineCommand({
     if (args.options.port !== undefined && !args.options.http)
       throw new UserError("--port needs --http", { hint: "worksite mcp --http --port 8765" });
 
-    const session = await openSession({ root, actor: "mcp" });
-    // The browser starts while the client's handshake runs, not on its first call (issue 13 item 4).
-    void session.gate.warmUp();
+    // Cold start (issue 13 item 4): the session, and the browser behind it, start first; the MCP server's
+    // modules load while they do, and stdio answers `initialize` without waiting for either. The first
+    // request that needs the session waits for it. The runtime is imported here, not at the top, so the
+    // session's own imports come before the server's.
+    const opening = import("@worksite/runtime").then(({ openSession }) => openSession({ root, actor: "mcp" }));
+    const opened = opening.then((session) => {
+      void session.gate.warmUp();
+      return session;
+    });
+    // A session that cannot open (a bad PERMISSIONS.md) ends the command with its error, as before.
+    const failed = opened.then(() => new Promise<never>(() => {}));
+    failed.catch(() => undefined); // reported by the race below, once the server is up
+    const { createWorksiteMcpServer, serveHttp, serveStdio } = await import("@worksite/mcp");
     // Off by default: over MCP the agent may be the client and would answer its own question.
     const elicitApprovals = args.options["elicit-approvals"] === true;
-    const create = () => createWorksiteMcpServer(session, { approvalWaitMs, elicitApprovals, version });
+    const create = () => createWorksiteMcpServer(opened, { approvalWaitMs, elicitApprovals, version });
     try {
       if (!args.options.http) {
         // stdout is the protocol channel: nothing else may be written there.
-        await serveStdio(create());
+        const server = create();
+        try {
+          await Promise.race([serveStdio(server), failed]);
+        } catch (error) {
+          await server.close();
+          throw error;
+        }
+        // A client that left before the session failed to open still gets the reason on stderr.
+        await opened;
         return 0;
       }
+      // Over HTTP the address is printed once the session is open, so a broken worksite never shows one.
+      await opened;
       const serving = await serveHttp(create, { port });
       // The token is shown once, here; it is not written anywhere else.
       if (args.options.json) io.stdout(`${JSON.stringify({ url: serving.url, token: serving.token })}\n`);
@@ -54,7 +73,8 @@ export default defineCommand({
       await serving.close();
       return 0;
     } finally {
-      await session.dispose();
+      const session: Session | undefined = await opened.catch(() => undefined);
+      await session?.dispose();
     }
   },
 });

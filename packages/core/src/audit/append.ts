@@ -1,5 +1,5 @@
 import { entryHash, GENESIS_HASH } from "./hash-chain.js";
-import { readHead, readHeadAt, tailProblem } from "./head.js";
+import { headPath, readHeadSync, tailProblem } from "./head.js";
 import { corrupt, parseLine, readLastLine } from "./read.js";
 
 /** What the next append chains onto, and the file size it was read at. */
@@ -10,8 +10,8 @@ export interface TailState {
 }
 
 /** Reads the last line and refuses to chain onto one that is torn, unparsable or altered. */
-export async function readTailState(path: string, size: number): Promise<TailState> {
-  const last = await readLastLine(path, size);
+export function readTailState(path: string, size: number): TailState {
+  const last = readLastLine(path, size);
   if (!last) return { size: 0, seq: 0, hash: GENESIS_HASH };
   const parsed = parseLine(last);
   if (!parsed.ok) throw corrupt(path, undefined, parsed.problem);
@@ -25,10 +25,10 @@ export async function readTailState(path: string, size: number): Promise<TailSta
  * alone looks fine: the head says where it really ended. Chaining on would
  * hide the cut, so it is refused like a torn line.
  */
-export async function refuseIfCutBack(path: string, tail: TailState, anchor: string | undefined): Promise<void> {
+export function refuseIfCutBack(path: string, tail: TailState, anchor: string | undefined): void {
   for (const [read, where] of [
-    [await readHead(path), undefined],
-    ...(anchor ? [[await readHeadAt(anchor), `the anchor in the person's state folder, ${anchor}`] as const] : []),
+    [readHeadSync(headPath(path)), undefined],
+    ...(anchor ? [[readHeadSync(anchor), `the anchor in the person's state folder, ${anchor}`] as const] : []),
   ] as const) {
     if (!read.ok) throw corrupt(path, undefined, read.problem);
     if (!read.head) continue; // an older log, or one never appended to by a version that writes the head

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { AuditEntry } from "./types.js";
 
 /** `prev` of the first entry. */
@@ -24,14 +24,32 @@ function sortKeys(value: unknown): unknown {
   return out;
 }
 
+// The one-shot form (Node 20.12+) is about a third of createHash's cost for a line, paid on every append.
 export function sha256(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  return hash("sha256", text, "hex");
 }
 
 /** The hash an entry must carry: sha256 of its canonical JSON without `hash` (so it covers `prev`, chaining it). */
 export function entryHash(entry: Omit<AuditEntry, "hash"> & { hash?: string }): string {
   const { hash: _ignored, ...rest } = entry;
   return sha256(canonicalJson(rest));
+}
+
+/**
+ * An entry's hash and its line, with one sort of its keys: the members that sort before `hash` and those
+ * after it are serialised once each and joined twice, without and with `hash`, instead of serialising the
+ * whole entry for the hash and again for the line (issue 13 item 1). Same bytes as entryHash and entryLine.
+ */
+export function sealEntry(unhashed: Omit<AuditEntry, "hash">): { entry: AuditEntry; line: string } {
+  const sorted = sortKeys(unhashed) as Record<string, unknown>;
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  for (const key of Object.keys(sorted)) (key < "hash" ? before : after)[key] = sorted[key];
+  const head = JSON.stringify(before).slice(1, -1);
+  const tail = JSON.stringify(after).slice(1, -1);
+  const digest = sha256(`{${[head, tail].filter((p) => p !== "").join(",")}}`);
+  const line = `{${[head, `"hash":${JSON.stringify(digest)}`, tail].filter((p) => p !== "").join(",")}}`;
+  return { entry: { ...unhashed, hash: digest } as AuditEntry, line };
 }
 
 /** The exact line written for an entry (without the newline). */

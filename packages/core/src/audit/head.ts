@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { z } from "zod";
@@ -49,6 +50,25 @@ async function readHeadOnce(file: string): Promise<HeadRead> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, head: undefined };
     throw error;
   }
+  return parseHead(text, file);
+}
+
+/**
+ * The same, read synchronously once: for the writer, which reads both heads when it takes the lock. Holding
+ * the lock, no other writer can be rewriting them, so a read that finds a damaged record needs no second look.
+ */
+export function readHeadSync(file: string): HeadRead {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, head: undefined };
+    throw error;
+  }
+  return parseHead(text, file);
+}
+
+function parseHead(text: string, file: string): HeadRead {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync, unlinkSync } from "node:fs";
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { z } from "zod";
@@ -93,14 +93,7 @@ function parseHolder(text: string): LockHolder | undefined {
  * judged it stale cannot both remove it, nor remove a fresh lock made meanwhile.
  */
 export async function tryFileLock(lockPath: string, options: LockOptions = {}): Promise<LockAttempt> {
-  const holder: LockHolder = {
-    pid: process.pid,
-    host: hostname(),
-    run: options.run ?? "",
-    started: new Date().toISOString(),
-  };
-  // The nonce makes each lock's content unique, so "is this still the lock I judged / I wrote?" is a string compare.
-  const body = JSON.stringify({ ...holder, nonce: randomBytes(6).toString("hex") });
+  const { holder, body } = newHolder(options);
   let tookOverFrom: LockHolder | undefined;
   // A few quick rounds: a lock being released, or broken by another taker, settles within milliseconds.
   for (let attempt = 0; attempt < 8; attempt++) {
@@ -132,6 +125,39 @@ export async function tryFileLock(lockPath: string, options: LockOptions = {}): 
     if (broken === "busy") await new Promise((r) => setTimeout(r, 1)); // another taker is breaking it: see who wins
   }
   return { heldBy: await readLockHolder(lockPath) };
+}
+
+function newHolder(options: LockOptions): { holder: LockHolder; body: string } {
+  const holder: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    run: options.run ?? "",
+    started: new Date().toISOString(),
+  };
+  // The nonce makes each lock's content unique, so "is this still the lock I judged / I wrote?" is a string compare.
+  return { holder, body: JSON.stringify({ ...holder, nonce: randomBytes(6).toString("hex") }) };
+}
+
+/**
+ * The uncontended case of tryFileLock, synchronously: the lock is ours if its file could be created, else
+ * undefined and the caller goes the full way (stale holders, breakers). The audit writer takes its lock
+ * again after every idle spell, and each asynchronous step cost a thread-pool round trip (issue 13 item 1).
+ */
+export function tryFileLockQuick(lockPath: string, options: LockOptions = {}): HeldFileLock | undefined {
+  const { holder, body } = newHolder(options);
+  let fd: number;
+  try {
+    fd = openSync(lockPath, "wx");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+    throw error;
+  }
+  try {
+    writeSync(fd, body);
+  } finally {
+    closeSync(fd);
+  }
+  return { holder, release: async () => releaseSync(lockPath, body), releaseSync: () => releaseSync(lockPath, body) };
 }
 
 /** Runs `fn` holding `lockPath`, waiting (with backoff) up to `timeoutMs` for another holder to finish. */

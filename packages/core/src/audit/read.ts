@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 import { z } from "zod";
 import { WorksiteError } from "../errors.js";
 import type { AuditEntry } from "./types.js";
@@ -89,13 +88,12 @@ export function corrupt(path: string, line: number | undefined, problem: string)
 }
 
 /**
- * The last line of a file of `size` bytes, read backwards in chunks so an
- * append never re-reads the whole log. `terminated` is false when the file
- * does not end with "\n".
+ * The last line of a file of `size` bytes, read backwards in chunks. Synchronous: the writer reads it once
+ * when it takes the lock, where each asynchronous step cost a thread-pool round trip (issue 13 item 1).
  */
-export async function readLastLine(path: string, size: number): Promise<RawLine | undefined> {
+export function readLastLine(path: string, size: number): RawLine | undefined {
   if (size === 0) return undefined;
-  const handle = await open(path, "r");
+  const fd = openSync(path, "r");
   try {
     const chunk = 64 * 1024;
     let buffers: Buffer[] = [];
@@ -104,7 +102,7 @@ export async function readLastLine(path: string, size: number): Promise<RawLine 
     for (;;) {
       const start = Math.max(0, end - chunk);
       const buf = Buffer.alloc(end - start);
-      await handle.read(buf, 0, buf.length, start);
+      readSync(fd, buf, 0, buf.length, start);
       buffers = [buf, ...buffers];
       total += buf.length;
       const joined = Buffer.concat(buffers, total);
@@ -118,6 +116,6 @@ export async function readLastLine(path: string, size: number): Promise<RawLine 
       end = start;
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

@@ -1,14 +1,14 @@
 import fs from "node:fs";
-import { mkdir, unlink, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { WorksiteError } from "../errors.js";
 import { rememberSealKey } from "../gate/person-seal.js";
 import { redactDeep } from "../secrets/redact-deep.js";
 import { anchorPlace } from "./anchor.js";
 import { readTailState, refuseIfCutBack, type TailState } from "./append.js";
-import { entryHash, entryLine } from "./hash-chain.js";
+import { sealEntry } from "./hash-chain.js";
 import { type AuditHead, headPath } from "./head.js";
-import { type HeldFileLock, type LockOptions, tryFileLock } from "./lock.js";
+import { type HeldFileLock, type LockOptions, tryFileLock, tryFileLockQuick } from "./lock.js";
 import type { AuditEntry, AuditEvent } from "./types.js";
 
 /*
@@ -18,8 +18,14 @@ import type { AuditEntry, AuditEvent } from "./types.js";
  * the hand-over between processes are described in README.md ("Writing").
  */
 
-/** A held lock with no append for this long is handed back, so `worksite approve` or another MCP session can append. */
-export const IDLE_RELEASE_MS = 25;
+/**
+ * A held lock with no append for this long is handed back. Until then a process that asks for it (below)
+ * gets it within WANT_POLL_MS, so holding on costs others nothing, while a stream of calls a few tens of
+ * milliseconds apart (a browser's actions) no longer takes the lock again for each one (issue 13 item 2).
+ */
+export const IDLE_RELEASE_MS = 1_000;
+/** While the lock is held, how often the holder looks for another process's request for it. */
+const WANT_POLL_MS = 5;
 /** Lines of non-durable appends reach the disk (fdatasync) within this long. */
 export const GROUP_COMMIT_MS = 5;
 /** A lock is re-taken at least this often, so its age never reaches the 10 s after which others judge it stale. */
@@ -87,6 +93,9 @@ export class AuditWriter {
   private syncing: Promise<void> | undefined;
   private groupTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  private wantTimer: NodeJS.Timeout | undefined;
+  /** After handing the lock over on request: until then the next append lets the waiter take it first. */
+  private yieldUntil = 0;
   private releasing: Promise<void> | undefined;
 
   constructor(readonly path: string) {}
@@ -121,12 +130,14 @@ export class AuditWriter {
       const until = Date.now() + YIELD_MS;
       while (wanted(this.path) && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
     }
-    if (!held) held = await this.acquire(lock);
-    else if (!this.untouched(held)) held = await this.revalidate(held, lock);
+    if (!held) {
+      while (Date.now() < this.yieldUntil && wanted(this.path)) await new Promise((r) => setTimeout(r, 1));
+      held = await this.acquire(lock);
+    } else if (!this.untouched(held)) held = await this.revalidate(held, lock);
     const tail = held.tail;
     const unhashed = { ...clean, seq: tail.seq + 1, time: now().toISOString(), prev: tail.hash };
-    const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed) };
-    const bytes = Buffer.from(`${entryLine(entry)}\n`, "utf8");
+    const { entry, line } = sealEntry(unhashed);
+    const bytes = Buffer.from(`${line}\n`, "utf8");
     // One write(2) on an O_APPEND descriptor: the line is whole in the file or absent, whatever kills the process.
     writeAll(held.fd, bytes);
     held.tail = { size: tail.size + bytes.length, seq: entry.seq, hash: entry.hash };
@@ -193,23 +204,28 @@ export class AuditWriter {
     this.chain.then(() => (this.idleTimer ? undefined : this.release())).catch(() => undefined);
   }
 
+  /** While held: another process asked for the log, so it is handed over between two appends. */
+  private watchWants(): void {
+    clearInterval(this.wantTimer);
+    this.wantTimer = setInterval(() => {
+      if (!this.held || this.releasing || !wanted(this.path)) return;
+      this.yieldUntil = Date.now() + YIELD_MS;
+      this.chain.then(() => this.release()).catch(() => undefined);
+    }, WANT_POLL_MS).unref();
+  }
+
   private async acquire(options: LockOptions = {}): Promise<Held> {
     hookExit();
-    await mkdir(dirname(this.path), { recursive: true });
+    fs.mkdirSync(dirname(this.path), { recursive: true });
     const lockPath = `${this.path}.lock`;
+    // Uncontended (the common case): taken and read synchronously, no thread-pool round trips.
+    const quick = tryFileLockQuick(lockPath, options);
+    if (quick) return this.opened(quick, lockPath);
     const deadline = Date.now() + (options.timeoutMs ?? 15_000);
     let wait = 1;
     for (;;) {
       const attempt = await tryFileLock(lockPath, { ...options, staleMs: options.staleMs ?? 10_000 });
-      if ("held" in attempt) {
-        await unlink(`${lockPath}.want`).catch(() => undefined);
-        try {
-          return await this.open(attempt.held);
-        } catch (error) {
-          await attempt.held.release();
-          throw error;
-        }
-      }
+      if ("held" in attempt) return this.opened(attempt.held, lockPath);
       if (Date.now() > deadline) {
         const by = attempt.heldBy
           ? ` by pid ${attempt.heldBy.pid} on ${attempt.heldBy.host} since ${attempt.heldBy.started}`
@@ -226,14 +242,31 @@ export class AuditWriter {
     }
   }
 
+  /** The lock was just taken: a request for it is answered, and the log opened; a log it refuses lets the lock go. */
+  private async opened(lock: HeldFileLock, lockPath: string): Promise<Held> {
+    try {
+      fs.unlinkSync(`${lockPath}.want`);
+    } catch {
+      // nobody asked
+    }
+    try {
+      const held = this.open(lock);
+      this.watchWants();
+      return held;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
   /** With the lock held: the log's tail, checked against both heads, and descriptors for the log and the heads. */
-  private async open(lock: HeldFileLock): Promise<Held> {
+  private open(lock: HeldFileLock): Held {
     const fd = fs.openSync(this.path, "a", 0o644);
     try {
       const size = fs.fstatSync(fd).size;
-      const tail = await readTailState(this.path, size);
+      const tail = readTailState(this.path, size);
       const anchor = anchorPlace(this.path, { create: true });
-      await refuseIfCutBack(this.path, tail, anchor?.path);
+      refuseIfCutBack(this.path, tail, anchor?.path);
       const heads = [headPath(this.path), ...(anchor ? [anchor.path] : [])].map((path) => {
         fs.mkdirSync(dirname(path), { recursive: true });
         const headFd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
@@ -263,6 +296,7 @@ export class AuditWriter {
   private async revalidate(held: Held, lock: LockOptions | undefined): Promise<Held> {
     this.closeFiles(held);
     this.held = undefined;
+    clearInterval(this.wantTimer);
     await held.lock.release();
     return this.acquire(lock);
   }
@@ -289,10 +323,12 @@ export class AuditWriter {
     this.releasing = (async () => {
       clearTimeout(this.idleTimer);
       this.idleTimer = undefined;
+      clearInterval(this.wantTimer);
       if (this.written) await this.syncThrough(this.written.seq).catch(() => undefined);
       this.closeFiles(held);
       this.held = undefined;
-      await held.lock.release();
+      if (held.lock.releaseSync) held.lock.releaseSync();
+      else await held.lock.release();
     })().finally(() => {
       this.releasing = undefined;
     });
@@ -311,6 +347,7 @@ export class AuditWriter {
     } catch {
       // The lines are in the file already; a head left behind is one verify accepts.
     }
+    clearInterval(this.wantTimer);
     this.closeFiles(held);
     this.held = undefined;
     held.lock.releaseSync?.();

@@ -69,11 +69,27 @@ export function whyControl(rel: string): string {
 /** The person's folder holding one of `paths`, compared through realpath so a symlinked home still matches. */
 function personFolderOf(paths: string[], env: NodeJS.ProcessEnv): string | undefined {
   for (const folder of personControlFolders(env)) {
-    for (const base of new Set([posix.resolve(folder), realOr(folder)])) {
+    const lexical = lexicalOf(folder);
+    const real = realOr(folder);
+    for (const base of lexical === real ? [lexical] : [lexical, real]) {
       if (paths.some((p) => p === base || p.startsWith(`${base}/`))) return folder;
     }
   }
   return undefined;
+}
+
+const lexicalFolders = new Map<string, string>();
+
+/** An absolute folder's normal form, kept; a relative one depends on the working folder and is resolved each time. */
+function lexicalOf(folder: string): string {
+  if (!folder.startsWith("/")) return posix.resolve(folder);
+  let lexical = lexicalFolders.get(folder);
+  if (lexical === undefined) {
+    lexical = posix.resolve(folder);
+    if (lexicalFolders.size > 64) lexicalFolders.clear();
+    lexicalFolders.set(folder, lexical);
+  }
+  return lexical;
 }
 
 /** Real paths of the person's folders, once found: the policy asks on every path call (issue 13 item 1). */

@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { sealKeyPath } from "../gate/person-seal.js";
+import { SEAL_KEY_ENV, sealKeyPath } from "../gate/person-seal.js";
 
 /*
  * Where a person's control state lives: outside every worksite, out of the
@@ -24,8 +24,20 @@ export function personStateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Every folder of the person's control state, including a seal key moved elsewhere by its env var. */
 export function personControlFolders(env: NodeJS.ProcessEnv = process.env): string[] {
-  return [...new Set([personConfigDir(env), dirname(sealKeyPath(env)), personStateDir(env)])];
+  // The policy asks on every path call (issue 13 item 1): worked out again only when a variable it reads changed.
+  // JSON keeps an unset variable (null) apart from an empty one ("").
+  const key = JSON.stringify([
+    env.XDG_CONFIG_HOME,
+    env[SEAL_KEY_ENV],
+    env[STATE_DIR_ENV],
+    env.XDG_STATE_HOME,
+    process.env.HOME,
+  ]);
+  if (known?.key !== key)
+    known = { key, folders: [...new Set([personConfigDir(env), dirname(sealKeyPath(env)), personStateDir(env)])] };
+  return [...known.folders];
 }
+let known: { key: string; folders: string[] } | undefined;
 
 /** The desktop kill switch: while this file exists the computer-use plugin sends no input (`worksite computer stop`). */
 export function computerStopFile(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 /**
  * JSON with object keys sorted at every level, so the same call always hashes
@@ -19,9 +19,7 @@ export function canonicalJson(value: unknown): string {
 
 /** What approvals bind to: the exact tool, its parsed input and the target the rules saw. */
 export function hashCall(tool: string, input: unknown, target: string | undefined): string {
-  return createHash("sha256")
-    .update(canonicalJson({ tool, input, target: target ?? null }))
-    .digest("hex");
+  return hash("sha256", canonicalJson({ tool, input, target: target ?? null }), "hex");
 }
 
 /** Short ids a person can type: `ap_3f9c2a1b7e`. The prefix says what it names. */

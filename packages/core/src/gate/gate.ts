@@ -390,11 +390,12 @@ export function createGate(options: GateOptions): Gate {
         return { status: "error", tool: tool.id, message, auditSeq: entry.seq };
       }
       const input: unknown = parsed.data;
-      const target = tool.target ? await tool.target(input, context(tool, actor, signal, [])) : undefined;
+      // One context for the tool's own target and floor, made only if the tool asks for either.
+      let probe: ToolContext | undefined;
+      const probeContext = () => (probe ??= context(tool, actor, signal, []));
+      const target = tool.target ? await tool.target(input, probeContext()) : undefined;
       const callHash = hashCall(tool.id, input, target);
-      const floor = floorOf(
-        tool.minimumTier ? await tool.minimumTier(input, context(tool, actor, signal, [])) : undefined,
-      );
+      const floor = floorOf(tool.minimumTier ? await tool.minimumTier(input, probeContext()) : undefined);
       const decision = raise(decide(tool, tool.id, target), floor, tool.id);
       const sensitive = sensitivity(floor?.tier, input);
       scrub = sensitive.scrub;
