@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { filesHolding, filesUnder } from "@worksite/test-support";
 import { join } from "node:path";
 import { personConfigDir, personStateDir, stopSandboxRuntime } from "@worksite/core";
 import { openSession, type Session } from "@worksite/runtime";
@@ -38,16 +38,6 @@ const run = async (command: string) => {
     : `${outcome.status}: ${"message" in outcome ? outcome.message : ""}`;
 };
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const path = join(dir, name);
-    if ((await stat(path)).isDirectory()) out.push(...(await filesUnder(path)));
-    else out.push(path);
-  }
-  return out;
-}
-
 describe("the agent cannot reach the panel", () => {
   it("a sandboxed command with the login link itself cannot reach the panel: the link still works afterwards", async () => {
     const link = panel.newLoginUrl();
@@ -72,17 +62,13 @@ describe("the agent cannot reach the panel", () => {
   it("the login token is written nowhere an agent could read: not in the worksite, not in the person's folders", async () => {
     const link = panel.newLoginUrl();
     const token = new URL(link).searchParams.get("token")!;
-    const files = [
-      ...(await filesUnder(root)).filter((f) => !f.includes(`${join(root, ".git")}/`)),
-      ...(await filesUnder(personStateDir())),
-      ...(await filesUnder(personConfigDir())),
-    ];
-    expect(files.length).toBeGreaterThan(3);
-    for (const f of files) expect(await readFile(f, "utf8"), f).not.toContain(token);
+    const dirs = [root, personStateDir(), personConfigDir()];
+    expect((await filesUnder(dirs)).length).toBeGreaterThan(3);
+    expect(await filesHolding(dirs, token)).toEqual([]);
   });
 
   it("the note a running panel leaves for `worksite run` is in the person's state folder, which commands cannot read", async () => {
-    const notes = await filesUnder(join(personStateDir(), "panels"));
+    const notes = await filesUnder([join(personStateDir(), "panels")]);
     expect(notes.length).toBe(1);
     const out = await run(`cat ${notes[0]}`);
     expect(out).not.toContain(panel.origin);

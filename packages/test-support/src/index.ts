@@ -1,1 +1,2 @@
+export { filesHolding, filesUnder } from "./files.js";
 export { tempDir, tempDirSync, tempDirWith } from "./temp-dir.js";

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -11,6 +11,7 @@ import {
   openAuditLog,
   parsePermissions,
 } from "@worksite/core";
+import { filesUnder } from "@worksite/test-support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createComputerUsePlugin, runComputerCall } from "../src/index.js";
 import { pngSize } from "../src/scale.js";
@@ -284,7 +285,7 @@ describe("computer use on a real X display", () => {
     const everything = [
       await readFile(audit.path, "utf8"),
       ...(await listApprovals(root)).map((a) => JSON.stringify(a)),
-      ...(await filesUnder(join(root, "artifacts"))).map((f) => readFileSync(f, "latin1")),
+      ...(await filesUnder([join(root, "artifacts")])).map((f) => readFileSync(f, "latin1")),
     ];
     for (const text of everything) expect(text).not.toContain(token);
   });
@@ -346,14 +347,3 @@ describe("computer use on a real X display", () => {
     ]);
   });
 });
-
-async function filesUnder(dir: string): Promise<string[]> {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
-  }
-  return out;
-}
