@@ -104,10 +104,17 @@ describe("the fast entry of the worksite binary", () => {
 
   it("hands any other command to the plain modules, where a plugin built on @worksite/core and zod runs through the gate", async () => {
     const root = await worksite({
-      "THREAD.md": "---\nplugins:\n  - { path: ./echo.mjs, trust: local }\nstage: write\n---\n# t\n",
+      "THREAD.md": '---\nplugins: ["@acme/worksite-plugin-echo"]\nstage: write\n---\n# t\n',
       "GOAL.md": GOAL,
       "PERMISSIONS.md": PERMISSIONS,
-      "echo.mjs": `import { definePlugin, defineTool } from "@worksite/core";
+      // Installed as npm would leave it, with no manifest.json.
+      "node_modules/@acme/worksite-plugin-echo/package.json": JSON.stringify({
+        name: "@acme/worksite-plugin-echo",
+        version: "1.0.0",
+        type: "module",
+        main: "index.js",
+      }),
+      "node_modules/@acme/worksite-plugin-echo/index.js": `import { definePlugin, defineTool } from "@worksite/core";
 import { z } from "zod";
 export default definePlugin({
   name: "echo",
@@ -127,8 +134,10 @@ export default definePlugin({
     expect(ok.code).toBe(0);
     expect(ok.out).toContain('"said": "hello"');
     const loaded = await ok.loaded();
-    // One @worksite/core for the plugin, the gate and the CLI: the installed one, never a bundled copy beside it.
-    expect(loaded.filter((u) => u.includes("/dist/fast/chunks/"))).toEqual([]);
+    // One @worksite/core for the plugin, the gate and the command: the installed one. Of the bundle, only the
+    // entry that handed the command over (argv, help, error messages) and its output helpers were loaded.
+    const bundled = loaded.filter((u) => u.includes("/dist/fast/")).map((u) => u.replace(/.*\/dist\/fast\//, ""));
+    expect(bundled.filter((f) => f !== "fast-entry.js" && !/^chunks\/io-[\w-]+\.js$/.test(f))).toEqual([]);
     expect(loaded.some((u) => u.endsWith("/packages/cli/dist/main.js"))).toBe(true);
 
     const refused = await runBin(["call", "echo.say", '{"text":"h"}'], root);
