@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "@worksite/core";
+import { writeFileAtomic } from "@worksite/core/atomic-file";
 import { z } from "zod";
 
 /*

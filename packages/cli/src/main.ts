@@ -48,6 +48,19 @@ export function resolveCommand(argv: readonly string[]): { name: string; rest: s
   return undefined;
 }
 
+/**
+ * The command `argv` would load, to run it or to show its help (`worksite help audit tail`); undefined for
+ * plain help, `--version`, a group's list or an unknown command, which need no command module.
+ */
+export function commandTarget(argv: readonly string[]): string | undefined {
+  const words = commandWords(argv[0] === "--" ? argv.slice(1) : argv).map((w) => w.word);
+  if (words[0] === "help" && !commands.help) {
+    const name = words.slice(1).join(" ");
+    return commands[name] ? name : undefined;
+  }
+  return resolveCommand(argv[0] === "--" ? argv.slice(1) : argv)?.name;
+}
+
 /** Groups are the first words of subcommands: `audit`, `memory`, `permissions`, `skill`. */
 export function commandGroups(): string[] {
   return [

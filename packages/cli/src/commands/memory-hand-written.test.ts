@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { openMemory, writeMemory } from "@worksite/memory";
@@ -163,5 +164,32 @@ describe("memory proposals waiting for a person", () => {
     expect(JSON.parse((await run(root, "status", "--json")).out).memoryProposals).toEqual(["r7"]);
     await run(root, "memory", "accept", "r7");
     expect((await run(root, "status")).out).toContain("memory       no proposals waiting\n");
+  });
+
+  // status looks for proposal refs before it loads the memory package (issue 13 item 3): a packed ref counts.
+  it("worksite status still shows a proposal after git packs its branch into packed-refs", async () => {
+    const root = await withProposals("r8");
+    git(join(root, "memory"), "pack-refs", "--all");
+    expect(existsSync(join(root, "memory/.git/refs/heads/memory/proposals/r8"))).toBe(false);
+    expect(JSON.parse((await run(root, "status", "--json")).out).memoryProposals).toEqual(["r8"]);
+  });
+
+  it("worksite status shows a proposal of a memory folder kept in the worksite's own repository", async () => {
+    const root = await tempWorksite(
+      { "THREAD.md": "# t\n", "GOAL.md": "# Goal\n\nKeep notes.\n", "PERMISSIONS.md": "# Permissions\n" },
+      "cli-mem-parent-",
+    );
+    git(root, "init", "-q", "-b", "main");
+    git(root, "add", "-A");
+    execFileSync("git", ["-C", root, "commit", "-qm", "start"], { env: { ...process.env, ...person } });
+    await mkdir(join(root, "memory"));
+    const store = await openMemory({ dir: join(root, "memory") });
+    expect(store.mode).toBe("parent");
+    await writeMemory(
+      store,
+      { topic: "notes", name: "from-r9", description: "a fact from r9", type: "fact", body: "Fact." },
+      { run: "r9", actor: "agent" },
+    );
+    expect(JSON.parse((await run(root, "status", "--json")).out).memoryProposals).toEqual(["r9"]);
   });
 });

@@ -1,4 +1,4 @@
-import matter from "gray-matter";
+import { load } from "js-yaml";
 import type { z } from "zod";
 import type { Diagnostic } from "../errors.js";
 import { type Collector, collector } from "./diagnostics.js";
@@ -53,16 +53,9 @@ export function parseFrontmatter(text: string, file: string, name: BlockName = "
   return d.hasErrors() ? { ok: false, diagnostics: d.list } : { ok: true, ...fm };
 }
 
-const refuse = {
-  parse: () => {
-    throw new Error("only YAML frontmatter is read");
-  },
-};
-
 /**
- * Reads `---` frontmatter with gray-matter. YAML problems become diagnostics at
- * the true FILE:LINE:COLUMN. The JavaScript engine is refused: a worksite file
- * must never run code just by being read.
+ * Reads `---` frontmatter with js-yaml (its `load` knows no types that run code: a worksite file must never
+ * run code just by being read). YAML problems become diagnostics at the true FILE:LINE:COLUMN.
  */
 export function readFrontmatter(text: string, d: Collector, name: BlockName = "settings"): Frontmatter {
   const lines = text.split("\n");
@@ -103,10 +96,8 @@ export function readFrontmatter(text: string, d: Collector, name: BlockName = "s
 
   let data: unknown;
   try {
-    data = matter(`---\n${block}\n---\n`, {
-      language: "yaml",
-      engines: { javascript: refuse, js: refuse, json: refuse },
-    } as never).data;
+    // The leading newline stands for the opening `---`, so the reader's marks count lines from it.
+    data = load(`\n${block}`);
   } catch (error) {
     const mark = (error as { mark?: { line?: number; column?: number } }).mark;
     const reason =
