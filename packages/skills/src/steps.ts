@@ -1,4 +1,4 @@
-import matter from "gray-matter";
+import { load } from "js-yaml";
 import { z } from "zod";
 import {
   type Diagnostic,
@@ -11,8 +11,8 @@ import {
 } from "@worksite/core";
 import type { SkillStep } from "./types.js";
 
-// gray-matter already carries a YAML parser (js-yaml); its engine is public but untyped.
-const yaml = (matter as unknown as { engines: { yaml: { parse(text: string): unknown } } }).engines.yaml;
+// The same YAML reader as the worksite files' frontmatter (core), so a step and a setting read alike.
+const yaml = { parse: (text: string): unknown => load(text) };
 
 const toolId = z.string({ error: "a step needs a tool" }).regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/, {
   error: (iss) => `\`${String(iss.input)}\` is not a tool id: write plugin.tool, such as shell.run or browser.open`,
