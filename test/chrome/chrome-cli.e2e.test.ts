@@ -382,7 +382,7 @@ describe("the Chrome bridge end to end through the worksite CLI", () => {
     for (const tool of ["chrome.tabs", "chrome.snapshot", "chrome.click"])
       expect(ofRun, tool).toContainEqual(expect.objectContaining({ tool, tier: "allow", outcome: "ok" }));
     const click = ofRun.find((e) => e.tool === "chrome.click" && e.outcome === "ok");
-    const shot = (click!.artifacts as string[]).find((a) => /after-click.*\.png$/.test(a));
+    const shot = (click!.artifacts as string[]).find((a) => /after-click.*\.(png|jpe?g)$/.test(a));
     expect(shot).toMatch(/^artifacts\/round-1\//);
     expect(existsSync(join(root, shot!))).toBe(true);
     const index = await readFile(join(root, "artifacts", "index.json"), "utf8");
