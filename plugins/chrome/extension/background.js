@@ -214,6 +214,28 @@ function startKeepalive() {
   keepalive = setInterval(() => send({ type: "ping" }), 20_000);
 }
 
+function randomHex(bytes) {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** HMAC-SHA-256 of `message` keyed by the pairing token, hex: what the plugin's pairing.ts computes. */
+async function sign(token, message) {
+  const encode = (text) => new TextEncoder().encode(text);
+  const key = await crypto.subtle.importKey("raw", encode(token), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encode(message)));
+  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The relay could not prove it holds this worksite's token: the pairing was made anew elsewhere, or whatever
+ * listens there is not the worksite's relay. Either way nothing goes further; the relay (if real) hears why.
+ */
+function unproven(ws, relay) {
+  const reason = `token refused: ${relay} does not prove it holds this worksite's pairing (paired anew, or not your worksite's relay)`;
+  if (ws.readyState === WebSocket.OPEN) ws.close(4401, reason.slice(0, 120));
+  return { type: "refused", code: "token-refused", reason };
+}
+
 /** Opens the link to a relay; resolves with ok, or with the reason it was refused. */
 async function connect({ relay, worksite, name, pair }) {
   if (!loopbackRelay(relay))
@@ -228,23 +250,24 @@ async function connect({ relay, worksite, name, pair }) {
     link = null;
   }
   const ws = new WebSocket(relay);
+  const nonce = randomHex(24);
   const answer = await new Promise((resolve) => {
     const timer = setTimeout(
       () => resolve({ type: "refused", code: "unreachable", reason: "the relay did not answer" }),
       10_000,
     );
-    ws.onerror = () => {
+    const done = (message) => {
       clearTimeout(timer);
-      resolve({
+      resolve(message);
+    };
+    ws.onerror = () =>
+      done({
         type: "refused",
         code: "unreachable",
         reason: "the relay is not reachable (is the worksite run still going?)",
       });
-    };
-    ws.onclose = (e) => {
-      clearTimeout(timer);
-      resolve({ type: "refused", code: "closed", reason: e.reason || "the relay closed the connection" });
-    };
+    ws.onclose = (e) =>
+      done({ type: "refused", code: "closed", reason: e.reason || "the relay closed the connection" });
     ws.onopen = () =>
       ws.send(
         JSON.stringify({
@@ -252,12 +275,31 @@ async function connect({ relay, worksite, name, pair }) {
           protocol: PROTOCOL,
           worksite,
           extension: chrome.runtime.id,
-          ...(pair || !token ? { pair: true } : { token }),
+          nonce,
+          ...(pair || !token ? { pair: true } : {}),
         }),
       );
-    ws.onmessage = (e) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(e.data));
+    // The token never goes on the wire: whoever listens at a relay's old address learns nothing from us, and
+    // only a relay that proves it holds the same token (protocol.ts in the plugin) is welcome to drive a tab.
+    let proven = false;
+    ws.onmessage = async (e) => {
+      let message;
+      try {
+        message = JSON.parse(e.data);
+      } catch {
+        return done(unproven(ws, relay));
+      }
+      if (message.type === "challenge" && token && !pair && !proven) {
+        const expected = await sign(token, `relay:${worksite}:${nonce}`);
+        if (typeof message.proof !== "string" || message.proof !== expected) return done(unproven(ws, relay));
+        proven = true;
+        ws.send(JSON.stringify({ type: "answer", proof: await sign(token, `extension:${worksite}:${message.nonce}`) }));
+        return;
+      }
+      if (message.type === "welcome" && !proven && !(pair || !token)) return done(unproven(ws, relay));
+      if (message.type === "welcome" && (pair || !token) && typeof message.token !== "string")
+        return done(unproven(ws, relay));
+      done(message);
     };
   });
   if (answer.type !== "welcome") {

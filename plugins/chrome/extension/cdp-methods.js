@@ -59,5 +59,5 @@ export function loopbackRelay(text) {
   }
 }
 
-export const PROTOCOL = 1;
+export const PROTOCOL = 2;
 export const GROUP_TITLE = "worksite";

@@ -13,8 +13,11 @@ export const chromeOptionsSchema = z
     name: z.string().min(1).max(100).optional(),
     /** The extension detaches from a tab unused this long, so Chrome's debugging bar does not linger. */
     idleMs: z.number().int().min(1000).max(3_600_000).default(60_000),
-    /** How long a call waits for the extension to connect. */
-    connectTimeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+    /**
+     * How long a call waits for the extension to connect. Under an MCP client's usual 60 s request timeout (and
+     * `worksite mcp`'s 50 s quiet wait), so the client reads why and what to do instead of a bare timeout.
+     */
+    connectTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
     /** Navigation and wait timeout, ms. */
     timeoutMs: z.number().int().min(100).max(600_000).default(15_000),
     /** Host names (or host:port) treated like the built-in sensitive sites. */
@@ -49,6 +52,7 @@ export interface WayIn {
   autoConnect?: string;
   name?: string;
   idleMs: number;
+  connectTimeoutMs: number;
 }
 
 /**
@@ -58,8 +62,15 @@ export interface WayIn {
  */
 export function wayIn(options: ResolvedChromeOptions, worksite: string): WayIn {
   const modeGiven = options.given.has("browserUrl") || options.given.has("autoConnect");
-  let thread: { browserUrl?: string; autoConnect?: string; name?: string; idleSeconds?: number } | undefined;
-  if (!modeGiven || !options.given.has("name") || !options.given.has("idleMs")) {
+  let thread:
+    | { browserUrl?: string; autoConnect?: string; name?: string; idleSeconds?: number; connectSeconds?: number }
+    | undefined;
+  if (
+    !modeGiven ||
+    !options.given.has("name") ||
+    !options.given.has("idleMs") ||
+    !options.given.has("connectTimeoutMs")
+  ) {
     const file = join(worksite, "THREAD.md");
     let text: string | undefined;
     try {
@@ -74,10 +85,15 @@ export function wayIn(options: ResolvedChromeOptions, worksite: string): WayIn {
   const name = options.name ?? thread?.name;
   const idleMs =
     options.given.has("idleMs") || thread?.idleSeconds === undefined ? options.idleMs : thread.idleSeconds * 1000;
+  const connectTimeoutMs =
+    options.given.has("connectTimeoutMs") || thread?.connectSeconds === undefined
+      ? options.connectTimeoutMs
+      : thread.connectSeconds * 1000;
   return {
     ...(browserUrl ? { browserUrl } : {}),
     ...(autoConnect ? { autoConnect } : {}),
     ...(name ? { name } : {}),
     idleMs,
+    connectTimeoutMs,
   };
 }

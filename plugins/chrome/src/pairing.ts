@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { worksiteId, worksiteStateDir } from "@worksite/core";
@@ -23,6 +23,10 @@ export interface PairingStore {
   /** Whether `candidate` is the stored token, compared in constant time. */
   matches(candidate: string): boolean;
   has(): boolean;
+  /** HMAC-SHA-256 of `message` keyed by the stored token (hex), or undefined when not paired. */
+  sign(message: string): string | undefined;
+  /** Whether `proof` is `sign(message)`, compared in constant time. */
+  verifies(proof: string, message: string): boolean;
   /** Makes and stores a new token (a person clicked Allow). */
   issue(): string;
   forget(): boolean;
@@ -37,6 +41,8 @@ function writeAtomic(file: string, text: string) {
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
+/** What the relay and the extension prove to each other with, never sending the token itself (protocol.ts). */
+export const hmac = (token: string, message: string) => createHmac("sha256", token).update(message).digest("hex");
 
 export function openPairingStore(root: string, env: NodeJS.ProcessEnv = process.env): PairingStore {
   const id = worksiteId(root, { create: true }, env) as string;
@@ -59,6 +65,14 @@ export function openPairingStore(root: string, env: NodeJS.ProcessEnv = process.
       const token = read();
       // Equal-length digests: the comparison takes the same time whatever the candidate.
       return token !== undefined && timingSafeEqual(digest(token), digest(candidate));
+    },
+    sign(message) {
+      const token = read();
+      return token === undefined ? undefined : hmac(token, message);
+    },
+    verifies(proof, message) {
+      const token = read();
+      return token !== undefined && timingSafeEqual(digest(hmac(token, message)), digest(proof));
     },
     issue() {
       const token = randomBytes(32).toString("base64url");

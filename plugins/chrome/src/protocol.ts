@@ -1,10 +1,21 @@
 import { z } from "zod";
 
 /** The relay and the extension speak this version; the connect page and the relay refuse any other. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The extension's id, pinned by the `key` in extension/manifest.json. */
 export const EXTENSION_ID = "poidfalhldbcnhcpeagkmiagjocjmgok";
+
+/*
+ * The handshake never sends the pairing token (version 2). A relay that went away leaves its port free, and the
+ * extension comes back to it by itself; whoever listens there next must learn nothing and drive no tab:
+ *   extension → hello { nonce: E }            (or { pair: true } after the person clicked Allow)
+ *   relay     → challenge { nonce: R, proof: HMAC(token, "relay:<worksite>:E") }
+ *   extension checks the proof, else leaves → answer { proof: HMAC(token, "extension:<worksite>:R") }
+ *   relay checks the answer                  → welcome
+ */
+export const relayProof = (worksite: string, nonce: string) => `relay:${worksite}:${nonce}`;
+export const extensionProof = (worksite: string, nonce: string) => `extension:${worksite}:${nonce}`;
 
 /** The first message the extension sends on its socket. */
 export const helloSchema = z.object({
@@ -12,9 +23,12 @@ export const helloSchema = z.object({
   protocol: z.number(),
   worksite: z.string(),
   extension: z.string().optional(),
-  token: z.string().optional(),
+  nonce: z.string().min(16).max(200),
   pair: z.boolean().optional(),
 });
+
+/** The extension's answer to the relay's challenge. */
+export const answerSchema = z.object({ type: z.literal("answer"), proof: z.string().min(1).max(200) });
 
 /** Everything else the extension sends. */
 export const extensionMessageSchema = z.discriminatedUnion("type", [

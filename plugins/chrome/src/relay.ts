@@ -6,12 +6,15 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { isForwarded, refusalOf } from "./cdp-methods.js";
 import type { PairingStore } from "./pairing.js";
 import {
+  answerSchema,
   CLOSE,
   EXTENSION_ID,
+  extensionProof,
   type ExtensionMessage,
   extensionMessageSchema,
   helloSchema,
   PROTOCOL_VERSION,
+  relayProof,
   type SharedTab,
   sharedTabSchema,
 } from "./protocol.js";
@@ -227,9 +230,28 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   function acceptExtension(socket: WebSocket) {
     let greeted = false;
+    /** Set once a paired extension's hello was answered with a challenge: the nonce its answer must sign. */
+    let challenged: string | undefined;
     const hello = setTimeout(() => {
       if (!greeted) refuse(socket, CLOSE.protocol, "protocol", "no hello from the extension");
     }, 10_000);
+    const greet = (token?: string) => {
+      clearTimeout(hello);
+      greeted = true;
+      extension = socket;
+      lastRefusal = undefined;
+      status("connected");
+      socket.send(
+        JSON.stringify({
+          type: "welcome",
+          protocol: PROTOCOL_VERSION,
+          name: options.name,
+          idleMs: options.idleMs ?? 60_000,
+          ...(token ? { token } : {}),
+        }),
+      );
+      for (const wake of waiters) wake();
+    };
     socket.on("message", (data) => {
       let json: unknown;
       try {
@@ -237,18 +259,34 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       } catch {
         return refuse(socket, CLOSE.protocol, "protocol", "the extension sent something that is not JSON");
       }
-      if (!greeted) {
-        clearTimeout(hello);
-        const parsed = helloSchema.safeParse(json);
-        if (!parsed.success) return refuse(socket, CLOSE.protocol, "protocol", "the first message was not a hello");
-        const h = parsed.data;
-        if (h.protocol !== PROTOCOL_VERSION)
+      if (!greeted && challenged !== undefined) {
+        const answer = answerSchema.safeParse(json);
+        if (!answer.success || !store.verifies(answer.data.proof, extensionProof(store.worksite, challenged)))
           return refuse(
             socket,
-            CLOSE.protocol,
-            "protocol",
-            `protocol mismatch: the extension speaks version ${h.protocol}, this worksite ${PROTOCOL_VERSION}; update the one that is older`,
+            CLOSE.token,
+            "token-refused",
+            "token refused: this worksite's pairing does not match the extension's (it was forgotten or made anew)",
           );
+        if (extension)
+          return refuse(
+            socket,
+            CLOSE.busy,
+            "busy",
+            "another extension is already connected to this worksite's relay; one Chrome serves a worksite at a time",
+          );
+        return greet();
+      }
+      if (!greeted) {
+        const parsed = helloSchema.safeParse(json);
+        if (!parsed.success) {
+          const protocol = (json as { protocol?: unknown } | null)?.protocol;
+          if (typeof protocol === "number" && protocol !== PROTOCOL_VERSION)
+            return refuse(socket, CLOSE.protocol, "protocol", mismatch(protocol));
+          return refuse(socket, CLOSE.protocol, "protocol", "the first message was not a hello");
+        }
+        const h = parsed.data;
+        if (h.protocol !== PROTOCOL_VERSION) return refuse(socket, CLOSE.protocol, "protocol", mismatch(h.protocol));
         if (h.worksite !== store.worksite)
           return refuse(
             socket,
@@ -263,31 +301,17 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
             "busy",
             "another extension is already connected to this worksite's relay; one Chrome serves a worksite at a time",
           );
-        let token: string | undefined;
-        if (h.token !== undefined) {
-          if (!store.matches(h.token))
-            return refuse(
-              socket,
-              CLOSE.token,
-              "token-refused",
-              "token refused: this worksite's pairing does not match the extension's (it was forgotten or made anew)",
-            );
-        } else if (h.pair) token = store.issue();
-        else return refuse(socket, CLOSE.token, "token-refused", "token refused: the extension sent no token");
-        greeted = true;
-        extension = socket;
-        lastRefusal = undefined;
-        status("connected");
-        socket.send(
-          JSON.stringify({
-            type: "welcome",
-            protocol: PROTOCOL_VERSION,
-            name: options.name,
-            idleMs: options.idleMs ?? 60_000,
-            ...(token ? { token } : {}),
-          }),
-        );
-        for (const wake of waiters) wake();
+        if (h.pair) return greet(store.issue());
+        const proof = store.sign(relayProof(store.worksite, h.nonce));
+        if (proof === undefined)
+          return refuse(
+            socket,
+            CLOSE.token,
+            "token-refused",
+            "token refused: this worksite is not paired (it was forgotten); click Allow on the connect page",
+          );
+        challenged = randomBytes(24).toString("base64url");
+        socket.send(JSON.stringify({ type: "challenge", nonce: challenged, proof }));
         return;
       }
       const message = extensionMessageSchema.safeParse(json);
@@ -295,6 +319,11 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     });
     socket.on("close", (code, reason) => {
       clearTimeout(hello);
+      // The extension left during the handshake because this relay's proof did not match its pairing.
+      if (!greeted && code === CLOSE.token) {
+        lastRefusal = String(reason) || "token refused by the extension";
+        status("refused", lastRefusal);
+      }
       if (extension !== socket) return;
       extension = undefined;
       for (const [id, call] of pending) {
@@ -402,6 +431,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     },
   };
 }
+
+const mismatch = (theirs: unknown) =>
+  `protocol mismatch: the extension speaks version ${String(theirs)}, this worksite ${PROTOCOL_VERSION}; update the one that is older`;
 
 function reject(socket: Duplex, code: 403 | 404) {
   socket.end(`HTTP/1.1 ${code} ${code === 403 ? "Forbidden" : "Not Found"}\r\nconnection: close\r\n\r\n`);

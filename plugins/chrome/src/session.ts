@@ -59,6 +59,20 @@ export interface ChromeSessionHooks {
   prepare?(session: ChromeSession, tab: ChromeTab): Promise<void>;
 }
 
+/**
+ * The extension did not come. The next step is in the message itself: a tool's error reaches an MCP client or a
+ * round's report as its message alone, and "not connected" with no clue why is what people hate about bridges.
+ */
+function notConnected(error: Error, waitedMs: number, connectUrl: string, paired: boolean): UserError {
+  const next = paired
+    ? `open ${connectUrl} in your Chrome (the worksite extension connects without asking), then call again; \`worksite chrome status\` says what it sees`
+    : `pair once: run \`worksite chrome connect\` and click Allow on the connect page it prints, then call again`;
+  return new UserError(
+    `Chrome is not connected: the worksite extension did not connect within ${Math.round(waitedMs / 1000)} s (${error.message}). Next step: ${next}`,
+    { hint: next },
+  );
+}
+
 export function createChromeSession(options: ResolvedChromeOptions, hooks: ChromeSessionHooks = {}): ChromeSession {
   const world = `worksite_${randomBytes(8).toString("hex")}`;
   let client: Client | undefined;
@@ -72,6 +86,7 @@ export function createChromeSession(options: ResolvedChromeOptions, hooks: Chrom
   const listeners = new Set<(m: CdpEventMessage) => void>();
   let endpoint = options.endpoint;
   let boundCtx: ToolContext | undefined;
+  let connectMs = options.connectTimeoutMs;
 
   function endTab(sessionId: string, why: string) {
     const tab = tabs.find((t) => t.sessionId === sessionId);
@@ -85,26 +100,25 @@ export function createChromeSession(options: ResolvedChromeOptions, hooks: Chrom
   async function connect(ctx: ToolContext) {
     let target: string;
     const way = wayIn(options, ctx.worksite);
+    connectMs = way.connectTimeoutMs;
     endpoint = Boolean(way.browserUrl || way.autoConnect);
     if (way.browserUrl) target = await browserWebSocket(way.browserUrl, ctx.signal);
     else if (way.autoConnect) target = await activePortWebSocket(way.autoConnect);
     else {
       const store = openPairingStore(ctx.worksite);
-      relay = await startRelay({ store, name: way.name ?? basename(ctx.worksite), idleMs: way.idleMs });
-      ctx.log.info(`Chrome bridge: waiting for the worksite extension; its connect page is ${relay.connectUrl}`);
-      await options.openConnectPage?.(relay.connectUrl);
-      try {
-        await relay.waitForExtension(options.connectTimeoutMs, ctx.signal);
-      } catch (error) {
-        const url = relay.connectUrl;
-        await relay.close();
-        relay = undefined;
-        throw new UserError(`Chrome is not connected: ${(error as Error).message}`, {
-          hint: store.has()
-            ? `open ${url} in your Chrome (the worksite extension connects without asking), or run \`worksite chrome status\``
-            : `pair once: run \`worksite chrome connect\` and click Allow on the connect page (${url})`,
-        });
+      // One relay for the session: after a call gave up waiting, the address it named still works for the next.
+      if (!relay) {
+        relay = await startRelay({ store, name: way.name ?? basename(ctx.worksite), idleMs: way.idleMs });
+        // A warning, not info: the person has to act, and `worksite run` / `worksite mcp` show warnings only.
+        ctx.log.warn(
+          `Chrome bridge: waiting for the worksite extension; open its connect page in your Chrome: ${relay.connectUrl}`,
+        );
+        await options.openConnectPage?.(relay.connectUrl);
       }
+      const r = relay;
+      await r.waitForExtension(connectMs, ctx.signal).catch((error: Error) => {
+        throw notConnected(error, connectMs, r.connectUrl, store.has());
+      });
       target = relay.cdpUrl;
     }
     client = await CDP({ target, local: true });
@@ -132,10 +146,8 @@ export function createChromeSession(options: ResolvedChromeOptions, hooks: Chrom
     // The extension went away (a service-worker restart, a browser restart): it comes back by itself.
     if (relay && !relay.state().connected) {
       const r = relay;
-      await r.waitForExtension(options.connectTimeoutMs, ctx.signal).catch((error: Error) => {
-        throw new UserError(`Chrome is not connected: ${error.message}`, {
-          hint: `open ${r.connectUrl} in your Chrome, or run \`worksite chrome status\``,
-        });
+      await r.waitForExtension(connectMs, ctx.signal).catch((error: Error) => {
+        throw notConnected(error, connectMs, r.connectUrl, true);
       });
     }
     return client;

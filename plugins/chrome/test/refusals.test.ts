@@ -1,7 +1,7 @@
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { EXTENSION_ID, openPairingStore, type Relay, startRelay } from "../src/index.js";
+import { EXTENSION_ID, openPairingStore, PROTOCOL_VERSION, type Relay, startRelay } from "../src/index.js";
 import {
   connectState,
   html,
@@ -148,7 +148,13 @@ describe("refusals, each with its reason", () => {
     const ext = new WebSocket(relay.extensionUrl, { origin: `chrome-extension://${EXTENSION_ID}` });
     await new Promise((r) => ext.once("open", r));
     ext.send(
-      JSON.stringify({ type: "hello", protocol: 1, worksite: openPairingStore(worksite.path).worksite, pair: true }),
+      JSON.stringify({
+        type: "hello",
+        protocol: PROTOCOL_VERSION,
+        worksite: openPairingStore(worksite.path).worksite,
+        nonce: "n".repeat(32),
+        pair: true,
+      }),
     );
     expect((await closed(ext)).reason).toContain("another extension is already connected");
 

@@ -25,6 +25,13 @@ describe("THREAD.md", () => {
     expect(errorsOf("---\nchrome: { port: 9222 }\n---\n").join("\n")).toMatch(/THREAD\.md:2.*port/);
   });
 
+  it("reads how long a Chrome call waits for the extension, in whole seconds", () => {
+    expect(parseThread("---\nchrome: { connectSeconds: 45 }\n---\n", opts).chrome).toMatchObject({
+      connectSeconds: 45,
+    });
+    expect(errorsOf("---\nchrome: { connectSeconds: 0 }\n---\n").join("\n")).toContain("THREAD.md:2");
+  });
+
   it("reads an agent given as a kind or as an object, and memory given as a path", () => {
     const t = parseThread(
       "---\nagent: { kind: command, command: codex exec }\nmemory: notes\nplugins: browser\nwake: 0 9 * * 1-5\n---\n",

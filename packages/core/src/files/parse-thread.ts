@@ -68,7 +68,7 @@ const ROLLOUT_SETTINGS = ["monitor", "draft", "incidents"] as const;
 export const AGENT_KINDS = ["script", "openai", "command"] as const;
 const MEMORY_SETTINGS = ["path", "remote", "autoAccept"] as const;
 /** `chrome:` — how @worksite/plugin-chrome reaches the person's Chrome (issue 14); absent means the extension bridge. */
-const CHROME_SETTINGS = ["browserUrl", "autoConnect", "name", "idleSeconds"] as const;
+const CHROME_SETTINGS = ["browserUrl", "autoConnect", "name", "idleSeconds", "connectSeconds"] as const;
 
 /** A plugin is a package name, or a local file a person vouches for with `trust: local` (issue 20). */
 const pluginEntry = z.union(
@@ -171,8 +171,9 @@ const threadSettings = z.strictObject({
         autoConnect: z.string().min(1, "expected a Chrome profile folder").optional(),
         name: z.string().min(1).max(100).optional(),
         idleSeconds: z.number({ error: "expected a number of seconds" }).int().min(1).max(3600).optional(),
+        connectSeconds: z.number({ error: "expected a number of seconds" }).int().min(1).max(600).optional(),
       },
-      { error: "expected { browserUrl: …, autoConnect: …, name: …, idleSeconds: … }" },
+      { error: "expected { browserUrl: …, autoConnect: …, name: …, idleSeconds: …, connectSeconds: … }" },
     )
     .refine((c) => !(c.browserUrl && c.autoConnect), { error: "give browserUrl or autoConnect, not both" })
     .optional(),

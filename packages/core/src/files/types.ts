@@ -33,7 +33,15 @@ export interface ThreadFile {
   /** `sandbox:` — widens the OS sandbox under commands, or `off`; absent means the default sandbox. */
   sandbox?: SandboxSetting;
   /** `chrome:` — the Chrome plugin's way in: a DevTools endpoint (`browserUrl`, `autoConnect`), else the extension bridge. */
-  chrome?: { browserUrl?: string; autoConnect?: string; name?: string; idleSeconds?: number; line: number };
+  chrome?: {
+    browserUrl?: string;
+    autoConnect?: string;
+    name?: string;
+    idleSeconds?: number;
+    /** How long a call waits for the extension to connect. */
+    connectSeconds?: number;
+    line: number;
+  };
   /** Sections. */
   title?: string;
   owns: Item[];
