@@ -186,23 +186,4 @@ export function allowOnConnect(browser: Browser) {
   };
 }
 
-/** Files under `dirs` whose text contains `value` (every file is read; throws when there is nothing to read). */
-export async function filesHolding(dirs: string[], value: string): Promise<string[]> {
-  const { existsSync } = await import("node:fs");
-  const { readdir, readFile } = await import("node:fs/promises");
-  const found: string[] = [];
-  let seen = 0;
-  for (const dir of dirs) {
-    if (!existsSync(dir)) continue;
-    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile()) continue;
-      seen++;
-      const path = join(entry.parentPath, entry.name);
-      // The audit log's lock file comes and goes while its writer holds and hands back the log.
-      const bytes = await readFile(path).catch(() => undefined);
-      if (bytes?.includes(value)) found.push(path);
-    }
-  }
-  if (seen === 0) throw new Error("no files to look at");
-  return found;
-}
+export { filesHolding } from "@worksite/test-support";
