@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { PermissionsFile } from "../files/types.js";
 import type { Rule, Stage, Tier } from "../policy/types.js";
 import { openAuditLog } from "../audit/audit-log.js";
+import { UserError } from "../errors.js";
 import { definePlugin, defineTool } from "../plugin/define.js";
 import { corePlugins } from "../tools/index.js";
 import { approvalsDir, approve, deny, listApprovals, listGrants, revokeGrant } from "./approvals.js";
@@ -44,6 +45,14 @@ const flaky = definePlugin({
       input: z.object({}),
       run: async () => {
         throw new Error("kaboom");
+      },
+    }),
+    setup: defineTool({
+      description: "fails with what the person should do",
+      effect: "read",
+      input: z.object({}),
+      run: async () => {
+        throw new UserError("no Chromium found", { hint: "install the chromium package, or set WORKSITE_CHROMIUM" });
       },
     }),
     peek: defineTool({
@@ -318,6 +327,17 @@ describe("the gate", () => {
     expect((bad as { message: string }).message).toMatch(/^file\.write: invalid input — content: /);
     expect(await gate.call({ tool: "test.boom", input: {} })).toMatchObject({ status: "error", message: "kaboom" });
     expect(await gate.call({ tool: "nope.nothing", input: {} })).toMatchObject({ status: "error" });
+  });
+
+  it("a tool's error keeps its how-to-fix: the agent and the person reading the result learn the next step", async () => {
+    const { gate, audit } = await setup([rule("allow", "*", undefined, 1)]);
+    const failed = await gate.call({ tool: "test.setup", input: {} });
+    expect(failed).toMatchObject({
+      status: "error",
+      message: "no Chromium found\nhint: install the chromium package, or set WORKSITE_CHROMIUM",
+    });
+    const logged = (await audit.entries()).find((e) => e.tool === "test.setup" && e.outcome === "error");
+    expect(logged?.message).toContain("hint: install the chromium package");
   });
 
   it("a tool checking where it was redirected is decided and audited", async () => {

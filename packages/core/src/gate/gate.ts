@@ -6,7 +6,7 @@ import type { DraftOutput, Effect, Logger, Plugin, RegisteredTool, TierFloor, To
 import { TIERS, type Decision, type Stage, type Tier } from "../policy/types.js";
 import { createArtifactStore, createPendingWrites } from "../artifacts/store.js";
 import { DEFAULT_PENDING_APPROVALS } from "./limits.js";
-import { WorksiteError } from "../errors.js";
+import { UserError, WorksiteError } from "../errors.js";
 import { inferEffect } from "../policy/infer.js";
 import { createPolicy, type Policy } from "../policy/policy.js";
 import { redactSecrets } from "../secrets/scan.js";
@@ -256,7 +256,7 @@ export function createGate(options: GateOptions): Gate {
       const entry = await finish({ outcome: "ok", artifacts: artifacts.map((a) => a.path) });
       return { status: "ok", tool: tool.id, decision, result: { ...result, artifacts }, auditSeq: entry.seq };
     } catch (error) {
-      const message = redact(scrub(error instanceof Error ? error.message : String(error)));
+      const message = redact(scrub(errorText(error)));
       const aborted = signal.aborted;
       // A tool's own check said no (a path in .worksite/, a file the rules forbid reading): that is a refusal, not a failure.
       const refused = !aborted && WorksiteError.isInstance(error) && error.code === "refused";
@@ -689,4 +689,10 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener("abort", done, { once: true });
   });
+}
+
+/** A tool's error as the agent reads it: a person's mistake keeps its how-to-fix, which is most of its worth. */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return UserError.isUserError(error) && error.hint ? `${error.message}\nhint: ${error.hint}` : error.message;
 }
