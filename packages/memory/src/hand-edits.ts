@@ -7,9 +7,10 @@ import { writeCommit } from "./commit-tree.js";
 import { checkAndFillEdits } from "./fill-fields.js";
 import { renderIndex } from "./index-file.js";
 import { withMemoryLock } from "./lock.js";
-import { INDEX_FILE, loadFiles, type MemoryStore, type Person, repoPath } from "./store.js";
+import { scanFiles } from "./scan-files.js";
+import { INDEX_FILE, type MemoryStore, type Person, repoPath } from "./store.js";
 import { mainRef } from "./worktree.js";
-import { type HandEdit, workingChanges } from "./working-status.js";
+import { type HandEdit, type Known, workingChanges } from "./working-status.js";
 
 export type { HandEdit } from "./working-status.js";
 
@@ -17,12 +18,9 @@ export type { HandEdit } from "./working-status.js";
  * Edits in the working folder that no commit records yet: the folder's `.md`
  * files against HEAD. By the git CLI's status when git is installed, else by
  * the index's stat cache (working-status.ts); the same answer either way.
- * `loaded` lets the audit reuse the texts it has already read.
+ * `loaded` lets the audit reuse the texts or blob ids it already has.
  */
-export async function handEdits(
-  store: MemoryStore,
-  loaded?: readonly { file: string; text: string; tooBig?: true }[],
-): Promise<HandEdit[]> {
+export async function handEdits(store: MemoryStore, loaded?: readonly Known[]): Promise<HandEdit[]> {
   return workingChanges(store, loaded);
 }
 
@@ -55,7 +53,8 @@ async function commitEdits(
       repoPath(store, e.file),
       e.change === "deleted" ? null : await readFile(join(store.dir, e.file), "utf8"),
     );
-  const entries = (await loadFiles(store)).flatMap((f) => (f.entry ? [f.entry] : []));
+  // Summaries by blob id: only the edited files are read and parsed again (issue 13 item 2).
+  const entries = (await scanFiles(store)).flatMap((f) => (f.entry ? [f.entry] : []));
   const index = renderIndex(entries);
   const indexPath = join(store.dir, INDEX_FILE);
   const onDisk = fs.existsSync(indexPath) ? await readFile(indexPath, "utf8") : undefined;

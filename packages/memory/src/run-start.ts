@@ -2,7 +2,8 @@ import type { MemoryEntry } from "./entry-format.js";
 import { type AuditReport, auditMemory } from "./audit.js";
 import { renderIndex } from "./index-file.js";
 import { listEntries } from "./search.js";
-import { loadFiles, type MemoryStore } from "./store.js";
+import { scanFiles } from "./scan-files.js";
+import type { MemoryStore } from "./store.js";
 import { type SyncResult, syncMemory } from "./sync.js";
 
 export interface RunStartOptions {
@@ -40,7 +41,8 @@ export async function memoryAtRunStart(store: MemoryStore, options: RunStartOpti
       syncError = (error as Error).message;
     }
   }
-  const files = await loadFiles(store);
+  // Summaries by blob id (parse-cache.ts): an unchanged memory is a stat walk and one cache read.
+  const files = await scanFiles(store);
   const report = await auditMemory(store, {
     files,
     run: options.run,

@@ -1,0 +1,142 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import fs from "node:fs";
+import { join } from "node:path";
+import { personStateDir, SIZE_LIMITS, sealKey } from "@worksite/core";
+import type { FileSummary } from "./file-summary.js";
+import type { MemoryStore } from "./store.js";
+
+/*
+ * The run-start audit's parse cache (issue 13 item 2): each entry file's summary
+ * (file-summary.ts) kept by path and blob id, so an unchanged memory costs a stat
+ * walk against `.git/index` and one read of this file, not a read, parse and
+ * secret scan of every entry.
+ *
+ * Where: `<gitdir>/worksite/memory-parse-cache`. Nothing under `.git/` is ever
+ * committed or pushed, so the cache cannot travel to another machine, and the
+ * sandbox's floor already keeps every command the agent runs from writing any
+ * `.git` folder. The worksite's `.worksite/` would do for the second but not for
+ * a memory repository of its own that several worksites share.
+ *
+ * Trust: a summary is used only for the exact bytes it was made from (its blob
+ * id, taken from the index's stat cache or by hashing), so a changed file always
+ * misses. The file is sealed with an HMAC whose key sits in the person's state
+ * folder, which commands never read: a cache edited by hand, or by anything that
+ * got past the floor, to call an entry clean fails its seal and is thrown away
+ * whole. The secret scanner also looks for the person's seal key by value, so
+ * summaries made while that key was known (or not, or another) are not reused
+ * under a different one.
+ */
+const VERSION = 1;
+const KEY_FILE = "memory-cache.key";
+
+interface CacheBody {
+  v: number;
+  /** Things the summaries depend on besides the bytes: the size limit, the seal key the scan looked for. */
+  basis: string;
+  files: Record<string, FileSummary>;
+}
+
+export interface ParseCache {
+  get(file: string, oid: string): FileSummary | undefined;
+  /** Write back when summaries were added or files went away; keeps only `summaries`. */
+  save(summaries: readonly FileSummary[]): Promise<void>;
+}
+
+export function cachePath(store: MemoryStore): string {
+  return join(
+    store.gitdir,
+    "worksite",
+    store.prefix ? `memory-parse-cache-${slug(store.prefix)}` : "memory-parse-cache",
+  );
+}
+
+/** Opens the cache; with no usable key (a read-only state folder) nothing is cached and everything is parsed. */
+export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
+  const key = macKey();
+  const basis = await cacheBasis();
+  const path = cachePath(store);
+  const files = key ? readCache(path, key, basis) : {};
+  let stale = false;
+  return {
+    get(file, oid) {
+      const hit = files[file];
+      if (hit && hit.oid === oid) return hit;
+      stale = true;
+      return undefined;
+    },
+    async save(summaries) {
+      if (!key) return;
+      const keep = summaries.filter((s) => !s.tooBig && s.oid);
+      if (!stale && keep.length === Object.keys(files).length) return;
+      const body: CacheBody = { v: VERSION, basis, files: Object.fromEntries(keep.map((s) => [s.file, s])) };
+      const text = JSON.stringify(body);
+      const sealed = `${mac(key, text)}\n${text}`;
+      try {
+        fs.mkdirSync(join(path, ".."), { recursive: true });
+        const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
+        fs.writeFileSync(tmp, sealed, { mode: 0o600 });
+        fs.renameSync(tmp, path);
+      } catch {
+        // A cache that cannot be written costs speed next time, never correctness.
+      }
+    },
+  };
+}
+
+function readCache(path: string, key: Buffer, basis: string): Record<string, FileSummary> {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(path, "utf8");
+  } catch {
+    return {};
+  }
+  const nl = raw.indexOf("\n");
+  if (nl !== 64) return {};
+  const text = raw.slice(nl + 1);
+  const got = Buffer.from(raw.slice(0, 64), "hex");
+  if (got.length !== 32 || !timingSafeEqual(got, Buffer.from(mac(key, text), "hex"))) return {};
+  try {
+    const body = JSON.parse(text) as CacheBody;
+    return body.v === VERSION && body.basis === basis && body.files && typeof body.files === "object" ? body.files : {};
+  } catch {
+    return {};
+  }
+}
+
+function mac(key: Buffer, text: string): string {
+  return createHmac("sha256", key).update(text).digest("hex");
+}
+
+/** The person's cache key (0600 in the 0700 state folder), made on first use; undefined when it cannot be. */
+function macKey(): Buffer | undefined {
+  const dir = personStateDir();
+  const path = join(dir, KEY_FILE);
+  try {
+    return Buffer.from(fs.readFileSync(path, "utf8").trim(), "hex");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") return undefined;
+  }
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path, `${randomBytes(32).toString("hex")}\n`, { flag: "wx", mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") return undefined;
+  }
+  try {
+    const key = Buffer.from(fs.readFileSync(path, "utf8").trim(), "hex");
+    return key.length === 32 ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reading the seal key also makes the scanner look for it, so every scan under one basis looks for the same value. */
+async function cacheBasis(): Promise<string> {
+  const seal = await sealKey({ create: false }).catch(() => undefined);
+  const sealId = seal?.length ? createHash("sha256").update(seal).digest("hex").slice(0, 16) : "none";
+  return `limit=${SIZE_LIMITS.memoryEntry};seal=${sealId}`;
+}
+
+function slug(prefix: string): string {
+  return createHash("sha256").update(prefix).digest("hex").slice(0, 12);
+}

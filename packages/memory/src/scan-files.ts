@@ -1,0 +1,64 @@
+import fs from "node:fs";
+import { join } from "node:path";
+import { readTextWithin, SIZE_LIMITS, UserError } from "@worksite/core";
+import { entryTooBig } from "./entry-format.js";
+import { type FileSummary, summarise, tooBigSummary } from "./file-summary.js";
+import { cachedOid, readGitIndex } from "./git-index.js";
+import { openParseCache } from "./parse-cache.js";
+import { listEntryFiles, type MemoryStore, repoPath } from "./store.js";
+import { blobId } from "./working-status.js";
+
+/**
+ * Every entry file in the working folder, summarised (file-summary.ts), at the cost
+ * of what changed: a file whose stat still matches `.git/index` takes its blob id
+ * from there, and a blob id the parse cache knows takes its summary from there;
+ * only the rest are read, hashed, parsed and scanned. Sorted by path.
+ */
+export async function scanFiles(store: MemoryStore): Promise<FileSummary[]> {
+  const files = await listEntryFiles(store);
+  const index = readGitIndex(store.gitdir);
+  const cache = await openParseCache(store);
+  const out: (FileSummary | undefined)[] = new Array(files.length);
+  const toRead: number[] = [];
+  files.forEach((file, i) => {
+    let stat: fs.BigIntStats;
+    try {
+      stat = fs.statSync(join(store.dir, file), { bigint: true });
+    } catch {
+      toRead.push(i); // gone since the listing: the read below says so
+      return;
+    }
+    if (stat.size > BigInt(SIZE_LIMITS.memoryEntry)) {
+      out[i] = tooBigSummary(file, "", Number(stat.size), entryTooBig(Number(stat.size)));
+      return;
+    }
+    const oid = cachedOid(index, repoPath(store, file), stat);
+    const hit = oid ? cache.get(file, oid) : undefined;
+    if (hit) out[i] = hit;
+    else toRead.push(i);
+  });
+  // Read what neither the index and the cache know, 64 at a time: enough to overlap I/O, never 10,000 open files.
+  for (let at = 0; at < toRead.length; at += 64) {
+    const batch = toRead.slice(at, at + 64);
+    const reads = await Promise.all(
+      batch.map((i) => readTextWithin(join(store.dir, files[i]!), SIZE_LIMITS.memoryEntry)),
+    );
+    batch.forEach((i, j) => {
+      const file = files[i]!;
+      const got = reads[j]!;
+      if (!got.ok) {
+        if (got.problem !== "too-big")
+          throw new UserError(`memory entry ${file} cannot be read (${got.code ?? got.problem})`, {
+            hint: "check the file's permissions",
+          });
+        out[i] = tooBigSummary(file, "", got.size, entryTooBig(got.size));
+        return;
+      }
+      const oid = blobId(Buffer.from(got.text, "utf8"));
+      out[i] = cache.get(file, oid) ?? summarise(file, oid, got.text);
+    });
+  }
+  const summaries = out as FileSummary[];
+  await cache.save(summaries);
+  return summaries;
+}
