@@ -2,10 +2,10 @@ import fs from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UserError } from "@worksite/core";
-import git from "isomorphic-git";
 import { writeCommit } from "./commit-tree.js";
 import { checkAndFillEdits } from "./fill-fields.js";
 import { renderIndex } from "./index-file.js";
+import { updateIndex } from "./index-update.js";
 import { withMemoryLock } from "./lock.js";
 import { scanFiles } from "./scan-files.js";
 import { INDEX_FILE, type MemoryStore, type Person, repoPath } from "./store.js";
@@ -73,8 +73,6 @@ async function commitEdits(
   // One index update for all paths, not one read and rewrite of a 10,000-entry index per file (issue 13 item 2).
   const removed = [...changes].filter(([, content]) => content === null).map(([path]) => path);
   const added = [...changes].filter(([, content]) => content !== null).map(([path]) => path);
-  if (removed.length)
-    await git.remove({ fs, dir: store.root, gitdir: store.gitdir, filepath: removed, cache: store.cache });
-  if (added.length) await git.add({ fs, dir: store.root, gitdir: store.gitdir, filepath: added, cache: store.cache });
+  await updateIndex(store, added, removed);
   return { commit, files: [...changes.keys()], ...(filled.length ? { filled } : {}) };
 }

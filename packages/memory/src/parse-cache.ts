@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { personStateDir, SIZE_LIMITS, sealKey } from "@worksite/core";
 import type { FileSummary } from "./file-summary.js";
 import type { MemoryStore } from "./store.js";
@@ -26,14 +26,20 @@ import type { MemoryStore } from "./store.js";
  * summaries made while that key was known (or not, or another) are not reused
  * under a different one.
  */
-const VERSION = 1;
+const VERSION = 2;
 const KEY_FILE = "memory-cache.key";
 
-interface CacheBody {
-  v: number;
-  /** Things the summaries depend on besides the bytes: the size limit, the seal key the scan looked for. */
-  basis: string;
-  files: Record<string, FileSummary>;
+/*
+ * The file: the HMAC line, a header line (version and basis), then one line per
+ * entry file, `["path","oid"]<TAB>{summary}`. Lines of summaries that still hold
+ * are written back as read, so a commit that changed 10 of 10,000 entries
+ * serialises 10 summaries, not 10,000 (JSON never holds a raw tab or newline).
+ */
+interface Line {
+  oid: string;
+  /** The summary as written, parsed when first asked for. */
+  raw: string;
+  summary?: FileSummary;
 }
 
 export interface ParseCache {
@@ -53,28 +59,40 @@ export function cachePath(store: MemoryStore): string {
 /** Opens the cache; with no usable key (a read-only state folder) nothing is cached and everything is parsed. */
 export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   const key = macKey();
-  const basis = await cacheBasis();
+  const header = JSON.stringify({ v: VERSION, basis: await cacheBasis() });
   const path = cachePath(store);
-  const files = key ? readCache(path, key, basis) : {};
+  const lines = key ? readCache(path, key, header) : new Map<string, Line>();
   let stale = false;
   return {
     get(file, oid) {
-      const hit = files[file];
-      if (hit && hit.oid === oid) return hit;
-      stale = true;
-      return undefined;
+      const line = lines.get(file);
+      if (!line || line.oid !== oid) {
+        stale = true;
+        return undefined;
+      }
+      try {
+        line.summary ??= { ...(JSON.parse(line.raw) as Omit<FileSummary, "file" | "oid">), file, oid };
+        return line.summary;
+      } catch {
+        stale = true;
+        return undefined;
+      }
     },
     async save(summaries) {
       if (!key) return;
       const keep = summaries.filter((s) => !s.tooBig && s.oid);
-      if (!stale && keep.length === Object.keys(files).length) return;
-      const body: CacheBody = { v: VERSION, basis, files: Object.fromEntries(keep.map((s) => [s.file, s])) };
-      const text = JSON.stringify(body);
-      const sealed = `${mac(key, text)}\n${text}`;
+      if (!stale && keep.length === lines.size) return;
+      const body = keep.map((s) => {
+        const line = lines.get(s.file);
+        const { file, oid, ...rest } = s;
+        const raw = line?.oid === oid && line.summary === s ? line.raw : JSON.stringify(rest);
+        return `${JSON.stringify([file, oid])}\t${raw}`;
+      });
+      const text = [header, ...body].join("\n");
       try {
-        fs.mkdirSync(join(path, ".."), { recursive: true });
+        fs.mkdirSync(dirname(path), { recursive: true });
         const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
-        fs.writeFileSync(tmp, sealed, { mode: 0o600 });
+        fs.writeFileSync(tmp, `${mac(key, text)}\n${text}`, { mode: 0o600 });
         fs.renameSync(tmp, path);
       } catch {
         // A cache that cannot be written costs speed next time, never correctness.
@@ -83,24 +101,32 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   };
 }
 
-function readCache(path: string, key: Buffer, basis: string): Record<string, FileSummary> {
+function readCache(path: string, key: Buffer, header: string): Map<string, Line> {
+  const out = new Map<string, Line>();
   let raw: string;
   try {
     raw = fs.readFileSync(path, "utf8");
   } catch {
-    return {};
+    return out;
   }
   const nl = raw.indexOf("\n");
-  if (nl !== 64) return {};
+  if (nl !== 64) return out;
   const text = raw.slice(nl + 1);
   const got = Buffer.from(raw.slice(0, 64), "hex");
-  if (got.length !== 32 || !timingSafeEqual(got, Buffer.from(mac(key, text), "hex"))) return {};
-  try {
-    const body = JSON.parse(text) as CacheBody;
-    return body.v === VERSION && body.basis === basis && body.files && typeof body.files === "object" ? body.files : {};
-  } catch {
-    return {};
+  if (got.length !== 32 || !timingSafeEqual(got, Buffer.from(mac(key, text), "hex"))) return out;
+  const lines = text.split("\n");
+  if (lines[0] !== header) return out;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const tab = line.indexOf("\t");
+    try {
+      const [file, oid] = JSON.parse(line.slice(0, tab)) as [string, string];
+      out.set(file, { oid, raw: line.slice(tab + 1) });
+    } catch {
+      return new Map();
+    }
   }
+  return out;
 }
 
 function mac(key: Buffer, text: string): string {

@@ -31,6 +31,11 @@ export interface OpenMemoryOptions {
    * commands that only look at a folder pass false, so a mistyped path is refused rather than created.
    */
   create?: boolean;
+  /**
+   * Use the git CLI for status and index updates when it is installed (default). false keeps to
+   * isomorphic-git, which gives the same answers: what tests use to compare the two.
+   */
+  gitCli?: boolean;
 }
 
 /** An open memory folder. Plain data; every operation is a function taking it. */
@@ -48,6 +53,8 @@ export interface MemoryStore {
   now: () => Date;
   /** isomorphic-git's object cache; one per store keeps repeated status calls fast. */
   cache: object;
+  /** false: never the git CLI, only isomorphic-git (OpenMemoryOptions.gitCli). */
+  gitCli?: boolean;
 }
 
 /** Files in the folder that are not entries. */
@@ -68,7 +75,12 @@ export async function openMemory(options: OpenMemoryOptions): Promise<MemoryStor
   // sits somewhere inside a larger repository gets a memory repository of its own, so proposals and accepts
   // never land on a project's branches unannounced.
   const mode = options.git ?? (own || !enclosing || enclosing !== dirname(dir) ? "own" : "parent");
-  const base = { audit: options.audit, now: options.now ?? (() => new Date()), cache: {} };
+  const base = {
+    audit: options.audit,
+    now: options.now ?? (() => new Date()),
+    cache: {},
+    ...(options.gitCli === false ? { gitCli: false } : {}),
+  };
   if (mode === "own") {
     if (!own) await git.init({ fs, dir, defaultBranch: "main" });
     const gitdir = join(dir, ".git");

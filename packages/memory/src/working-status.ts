@@ -45,8 +45,13 @@ export function hasGitCli(): boolean {
   return cli;
 }
 
+/** The git CLI for this store: installed, and not turned off (OpenMemoryOptions.gitCli). */
+export function useGitCli(store: MemoryStore): boolean {
+  return store.gitCli !== false && hasGitCli();
+}
+
 export async function workingChanges(store: MemoryStore, loaded?: readonly Known[]): Promise<HandEdit[]> {
-  if (!hasGitCli()) return changesByIndex(store, loaded);
+  if (!useGitCli(store)) return changesByIndex(store, loaded);
   // A repository git refuses (owned by someone else, an odd config) still has an answer: the index's.
   return changesByGitCli(store).catch(() => changesByIndex(store, loaded));
 }
@@ -55,7 +60,7 @@ export async function workingChanges(store: MemoryStore, loaded?: readonly Known
  * git reads configs that can run commands (core.fsmonitor, hooks): none from the person's global or the
  * system config, and the repository's own are overridden, as the checkpoint repository's git does.
  */
-const HARDENING = [
+export const HARDENING = [
   "core.fsmonitor=false",
   "core.hooksPath=/dev/null",
   "core.quotepath=false",
@@ -65,7 +70,7 @@ const HARDENING = [
   "protocol.allow=never",
 ].flatMap((c) => ["-c", c]);
 
-function gitEnv(store: MemoryStore): NodeJS.ProcessEnv {
+export function gitEnv(store: MemoryStore): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GIT_") && k !== "XDG_CONFIG_HOME") env[k] = v;
   return {
