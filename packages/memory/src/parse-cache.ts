@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
 import fs from "node:fs";
 import { dirname, join } from "node:path";
 import { personStateDir, SIZE_LIMITS, sealKey } from "@worksite/core";
+import type { MemoryEntry } from "./entry-format.js";
 import type { FileSummary } from "./file-summary.js";
 import type { MemoryStore } from "./store.js";
 
@@ -26,7 +27,7 @@ import type { MemoryStore } from "./store.js";
  * summaries made while that key was known (or not, or another) are not reused
  * under a different one.
  */
-const VERSION = 2;
+const VERSION = 3;
 const KEY_FILE = "memory-cache.key";
 
 /*
@@ -71,7 +72,7 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
         return undefined;
       }
       try {
-        line.summary ??= { ...(JSON.parse(line.raw) as Omit<FileSummary, "file" | "oid">), file, oid };
+        line.summary ??= decode(file, oid, line.raw);
         return line.summary;
       } catch {
         stale = true;
@@ -84,15 +85,14 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
       if (!stale && keep.length === lines.size) return;
       const body = keep.map((s) => {
         const line = lines.get(s.file);
-        const { file, oid, ...rest } = s;
-        const raw = line?.oid === oid && line.summary === s ? line.raw : JSON.stringify(rest);
-        return `${JSON.stringify([file, oid])}\t${raw}`;
+        const raw = line?.oid === s.oid && line.summary === s ? line.raw : encode(s);
+        return `${JSON.stringify([s.file, s.oid])}\t${raw}`;
       });
-      const text = [header, ...body].join("\n");
+      const text = Buffer.from([header, ...body].join("\n"), "utf8");
       try {
         fs.mkdirSync(dirname(path), { recursive: true });
         const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
-        fs.writeFileSync(tmp, `${mac(key, text)}\n${text}`, { mode: 0o600 });
+        fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${mac(key, text)}\n`), text]), { mode: 0o600 });
         fs.renameSync(tmp, path);
       } catch {
         // A cache that cannot be written costs speed next time, never correctness.
@@ -103,17 +103,17 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
 
 function readCache(path: string, key: Buffer, header: string): Map<string, Line> {
   const out = new Map<string, Line>();
-  let raw: string;
+  let raw: Buffer;
   try {
-    raw = fs.readFileSync(path, "utf8");
+    raw = fs.readFileSync(path);
   } catch {
     return out;
   }
-  const nl = raw.indexOf("\n");
-  if (nl !== 64) return out;
-  const text = raw.slice(nl + 1);
-  const got = Buffer.from(raw.slice(0, 64), "hex");
-  if (got.length !== 32 || !timingSafeEqual(got, Buffer.from(mac(key, text), "hex"))) return out;
+  // The seal is checked on the bytes (hashing a string would encode all of it again).
+  if (raw.length < 65 || raw[64] !== 0x0a) return out;
+  const got = Buffer.from(raw.toString("latin1", 0, 64), "hex");
+  if (got.length !== 32 || !timingSafeEqual(got, Buffer.from(mac(key, raw.subarray(65)), "hex"))) return out;
+  const text = raw.toString("utf8", 65);
   const lines = text.split("\n");
   if (lines[0] !== header) return out;
   for (let i = 1; i < lines.length; i++) {
@@ -129,7 +129,54 @@ function readCache(path: string, key: Buffer, header: string): Map<string, Line>
   return out;
 }
 
-function mac(key: Buffer, text: string): string {
+/** A summary as stored: without what its path gives (the entry's id, file and topic) and without empty lists. */
+interface Stored {
+  b: number;
+  m?: MemoryEntry["meta"];
+  body?: string;
+  p?: FileSummary["problems"];
+  c?: FileSummary["content"];
+  l: [number, number, number, number];
+}
+
+function encode(s: FileSummary): string {
+  const { expires, updated, status, body } = s.lines;
+  const stored: Stored = {
+    b: s.bytes,
+    ...(s.entry ? { m: s.entry.meta, body: s.entry.body } : {}),
+    ...(s.problems.length ? { p: s.problems } : {}),
+    ...(s.content.length ? { c: s.content } : {}),
+    l: [expires, updated, status, body],
+  };
+  return JSON.stringify(stored);
+}
+
+function decode(file: string, oid: string, raw: string): FileSummary {
+  const s = JSON.parse(raw) as Stored;
+  const [expires, updated, status, body] = s.l;
+  const parts = file.split("/");
+  return {
+    file,
+    oid,
+    bytes: s.b,
+    ...(s.m
+      ? {
+          entry: {
+            id: file.replace(/\.md$/, ""),
+            file,
+            topic: parts.length > 1 ? parts[0]! : "",
+            meta: s.m,
+            body: s.body ?? "",
+          },
+        }
+      : {}),
+    problems: s.p ?? [],
+    content: s.c ?? [],
+    lines: { expires, updated, status, body },
+  };
+}
+
+function mac(key: Buffer, text: Buffer): string {
   return createHmac("sha256", key).update(text).digest("hex");
 }
 
