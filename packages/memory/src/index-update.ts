@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import fs from "node:fs";
 import git from "isomorphic-git";
 import type { MemoryStore } from "./store.js";
 import { gitEnv, HARDENING, useGitCli } from "./working-status.js";
@@ -21,8 +20,9 @@ export async function updateIndex(store: MemoryStore, added: string[], removed: 
     if (ok) return;
   }
   if (removed.length)
-    await git.remove({ fs, dir: store.root, gitdir: store.gitdir, filepath: removed, cache: store.cache });
-  if (added.length) await git.add({ fs, dir: store.root, gitdir: store.gitdir, filepath: added, cache: store.cache });
+    await git.remove({ fs: store.fs, dir: store.root, gitdir: store.gitdir, filepath: removed, cache: store.cache });
+  if (added.length)
+    await git.add({ fs: store.fs, dir: store.root, gitdir: store.gitdir, filepath: added, cache: store.cache });
 }
 
 function byCli(store: MemoryStore, paths: string[]): Promise<void> {

@@ -121,7 +121,7 @@ export async function changesByGitCli(store: MemoryStore): Promise<HandEdit[]> {
 
 /** HEAD's tree against the working files' blob ids, taken from the index's stat cache where it still holds. */
 export async function changesByIndex(store: MemoryStore, loaded?: readonly Known[]): Promise<HandEdit[]> {
-  const head = await git.resolveRef({ fs, gitdir: store.gitdir, ref: "HEAD" }).catch(() => undefined);
+  const head = await git.resolveRef({ fs: store.fs, gitdir: store.gitdir, ref: "HEAD" }).catch(() => undefined);
   const committed = new Map<string, string>();
   for (const [path, oid] of await listTree(store, head)) {
     const file = memoryPath(store, path);
