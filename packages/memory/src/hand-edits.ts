@@ -7,7 +7,7 @@ import { checkAndFillEdits } from "./fill-fields.js";
 import { renderIndex } from "./index-file.js";
 import { updateIndex } from "./index-update.js";
 import { withMemoryLock } from "./lock.js";
-import { scanFiles } from "./scan-files.js";
+import { indexRows } from "./scan-files.js";
 import { INDEX_FILE, type MemoryStore, type Person, repoPath } from "./store.js";
 import { mainRef } from "./worktree.js";
 import { type HandEdit, type Known, workingChanges } from "./working-status.js";
@@ -53,9 +53,8 @@ async function commitEdits(
       repoPath(store, e.file),
       e.change === "deleted" ? null : await readFile(join(store.dir, e.file), "utf8"),
     );
-  // Summaries by blob id: only the edited files are read and parsed again (issue 13 item 2).
-  const entries = (await scanFiles(store)).flatMap((f) => (f.entry ? [f.entry] : []));
-  const index = renderIndex(entries);
+  // From the parse cache by blob id: only the edited files are read and parsed again (issue 13 item 2).
+  const index = renderIndex(await indexRows(store));
   const indexPath = join(store.dir, INDEX_FILE);
   const onDisk = fs.existsSync(indexPath) ? await readFile(indexPath, "utf8") : undefined;
   if (onDisk !== index) {

@@ -58,7 +58,7 @@ describe("the memory parse cache", () => {
   it("serves a summary it sealed for the file's exact blob id (the audit reads it, not the file)", async () => {
     const { store } = await cachedFolder();
     // Planted with the person's own key: proves the summary comes from the cache when the bytes match.
-    await tamper(cachePath(store), (t) => t.replace("what to know about use-pnpm", "planted by the test"), personKey());
+    await tamper(cachePath(store), (t) => t.replaceAll("what to know about use-pnpm", "planted by the test"), personKey());
     const report = await auditMemory(store);
     expect(report.findings.map((f) => f.kind)).toEqual(["index"]);
   });

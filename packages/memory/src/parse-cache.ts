@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { personStateDir, SIZE_LIMITS, sealKey } from "@worksite/core";
 import type { MemoryEntry } from "./entry-format.js";
 import type { FileSummary } from "./file-summary.js";
+import type { IndexRow } from "./index-file.js";
 import type { MemoryStore } from "./store.js";
 
 /*
@@ -27,26 +28,39 @@ import type { MemoryStore } from "./store.js";
  * summaries made while that key was known (or not, or another) are not reused
  * under a different one.
  */
-const VERSION = 3;
+const VERSION = 4;
 const KEY_FILE = "memory-cache.key";
 
 /*
  * The file: the HMAC line, a header line (version and basis), then one line per
- * entry file, `["path","oid"]<TAB>{summary}`. Lines of summaries that still hold
- * are written back as read, so a commit that changed 10 of 10,000 entries
- * serialises 10 summaries, not 10,000 (JSON never holds a raw tab or newline).
+ * entry file, `["path","oid",name,description,status]<TAB>{summary}`. The head
+ * alone is what MEMORY.md needs, so a commit parses 10,000 small heads, not
+ * 10,000 summaries; lines that still hold are written back as read, so it
+ * serialises only the summaries that changed (JSON never holds a raw tab or newline).
  */
 interface Line {
   oid: string;
-  /** The summary as written, parsed when first asked for. */
+  /** The entry's MEMORY.md line fields, or null when the file is not a valid entry. */
+  row: IndexRow | null;
+  /** The head and the summary as written; the summary is parsed when first asked for. */
+  head: string;
   raw: string;
   summary?: FileSummary;
 }
 
+/** What the cache is told to keep: each present file by blob id, with its summary when it was made afresh. */
+export interface Keep {
+  file: string;
+  oid: string;
+  fresh?: FileSummary;
+}
+
 export interface ParseCache {
   get(file: string, oid: string): FileSummary | undefined;
-  /** Write back when summaries were added or files went away; keeps only `summaries`. */
-  save(summaries: readonly FileSummary[]): Promise<void>;
+  /** The MEMORY.md fields for these exact bytes: null when they are no valid entry, undefined when unknown. */
+  row(file: string, oid: string): IndexRow | null | undefined;
+  /** Write back when summaries were added or files went away; keeps exactly `files`. */
+  save(files: readonly Keep[]): Promise<void>;
 }
 
 export function cachePath(store: MemoryStore): string {
@@ -64,13 +78,16 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   const path = cachePath(store);
   const lines = key ? readCache(path, key, header) : new Map<string, Line>();
   let stale = false;
+  const hit = (file: string, oid: string) => {
+    const line = lines.get(file);
+    if (line?.oid === oid) return line;
+    stale = true;
+    return undefined;
+  };
   return {
     get(file, oid) {
-      const line = lines.get(file);
-      if (!line || line.oid !== oid) {
-        stale = true;
-        return undefined;
-      }
+      const line = hit(file, oid);
+      if (!line) return undefined;
       try {
         line.summary ??= decode(file, oid, line.raw);
         return line.summary;
@@ -79,15 +96,18 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
         return undefined;
       }
     },
-    async save(summaries) {
+    row(file, oid) {
+      return hit(file, oid)?.row;
+    },
+    async save(files) {
       if (!key) return;
-      const keep = summaries.filter((s) => !s.tooBig && s.oid);
-      if (!stale && keep.length === lines.size) return;
-      const body = keep.map((s) => {
-        const line = lines.get(s.file);
-        const raw = line?.oid === s.oid && line.summary === s ? line.raw : encode(s);
-        return `${JSON.stringify([s.file, s.oid])}\t${raw}`;
-      });
+      if (!stale && files.length === lines.size && !files.some((f) => f.fresh)) return;
+      const body: string[] = [];
+      for (const f of files) {
+        const line = lines.get(f.file);
+        if (!f.fresh && line?.oid === f.oid) body.push(`${line.head}\t${line.raw}`);
+        else if (f.fresh) body.push(`${headOf(f.fresh)}\t${encode(f.fresh)}`);
+      }
       const text = Buffer.from([header, ...body].join("\n"), "utf8");
       try {
         fs.mkdirSync(dirname(path), { recursive: true });
@@ -99,6 +119,17 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
       }
     },
   };
+}
+
+function headOf(s: FileSummary): string {
+  const m = s.entry?.meta;
+  return JSON.stringify(m ? [s.file, s.oid, m.name, m.description, m.status] : [s.file, s.oid]);
+}
+
+/** The MEMORY.md fields of an entry. */
+export function rowOf(entry: MemoryEntry): IndexRow {
+  const { name, description, status } = entry.meta;
+  return { id: entry.id, file: entry.file, topic: entry.topic, meta: { name, description, status } };
 }
 
 function readCache(path: string, key: Buffer, header: string): Map<string, Line> {
@@ -120,8 +151,19 @@ function readCache(path: string, key: Buffer, header: string): Map<string, Line>
     const line = lines[i]!;
     const tab = line.indexOf("\t");
     try {
-      const [file, oid] = JSON.parse(line.slice(0, tab)) as [string, string];
-      out.set(file, { oid, raw: line.slice(tab + 1) });
+      const head = line.slice(0, tab);
+      const [file, oid, name, description, status] = JSON.parse(head) as [string, string, string?, string?, string?];
+      const parts = file.split("/");
+      const row =
+        name === undefined
+          ? null
+          : {
+              id: file.replace(/\.md$/, ""),
+              file,
+              topic: parts.length > 1 ? parts[0]! : "",
+              meta: { name, description: description ?? "", status: status as IndexRow["meta"]["status"] },
+            };
+      out.set(file, { oid, row, head, raw: line.slice(tab + 1) });
     } catch {
       return new Map();
     }

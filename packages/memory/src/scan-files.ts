@@ -4,7 +4,8 @@ import { readTextWithin, SIZE_LIMITS, UserError } from "@worksite/core";
 import { entryTooBig } from "./entry-format.js";
 import { type FileSummary, summarise, tooBigSummary } from "./file-summary.js";
 import { cachedOid, readGitIndex } from "./git-index.js";
-import { openParseCache } from "./parse-cache.js";
+import type { IndexRow } from "./index-file.js";
+import { type Keep, openParseCache, type ParseCache, rowOf } from "./parse-cache.js";
 import { listEntryFiles, type MemoryStore, repoPath } from "./store.js";
 import { blobId } from "./working-status.js";
 
@@ -15,10 +16,33 @@ import { blobId } from "./working-status.js";
  * only the rest are read, hashed, parsed and scanned. Sorted by path.
  */
 export async function scanFiles(store: MemoryStore): Promise<FileSummary[]> {
+  return walk(
+    store,
+    (cache, file, oid) => cache.get(file, oid),
+    (s) => s,
+  );
+}
+
+/** What MEMORY.md needs of every valid entry, the same way: what `memory commit` regenerates it from. */
+export async function indexRows(store: MemoryStore): Promise<IndexRow[]> {
+  const rows = await walk<IndexRow | null>(
+    store,
+    (cache, file, oid) => cache.row(file, oid),
+    (s) => (s.entry ? rowOf(s.entry) : null),
+  );
+  return rows.filter((r): r is IndexRow => r !== null);
+}
+
+async function walk<T>(
+  store: MemoryStore,
+  hit: (cache: ParseCache, file: string, oid: string) => T | undefined,
+  fromSummary: (s: FileSummary) => T,
+): Promise<T[]> {
   const files = await listEntryFiles(store);
   const index = readGitIndex(store.gitdir);
   const cache = await openParseCache(store);
-  const out: (FileSummary | undefined)[] = new Array(files.length);
+  const out: T[] = new Array(files.length);
+  const keep: (Keep | undefined)[] = new Array(files.length);
   const toRead: number[] = [];
   files.forEach((file, i) => {
     let stat: fs.BigIntStats;
@@ -29,13 +53,15 @@ export async function scanFiles(store: MemoryStore): Promise<FileSummary[]> {
       return;
     }
     if (stat.size > BigInt(SIZE_LIMITS.memoryEntry)) {
-      out[i] = tooBigSummary(file, "", Number(stat.size), entryTooBig(Number(stat.size)));
+      out[i] = fromSummary(tooBigSummary(file, "", Number(stat.size), entryTooBig(Number(stat.size))));
       return;
     }
     const oid = cachedOid(index, repoPath(store, file), stat);
-    const hit = oid ? cache.get(file, oid) : undefined;
-    if (hit) out[i] = hit;
-    else toRead.push(i);
+    const found = oid ? hit(cache, file, oid) : undefined;
+    if (oid && found !== undefined) {
+      out[i] = found;
+      keep[i] = { file, oid };
+    } else toRead.push(i);
   });
   // Read what neither the index and the cache know, 64 at a time: enough to overlap I/O, never 10,000 open files.
   for (let at = 0; at < toRead.length; at += 64) {
@@ -51,14 +77,21 @@ export async function scanFiles(store: MemoryStore): Promise<FileSummary[]> {
           throw new UserError(`memory entry ${file} cannot be read (${got.code ?? got.problem})`, {
             hint: "check the file's permissions",
           });
-        out[i] = tooBigSummary(file, "", got.size, entryTooBig(got.size));
+        out[i] = fromSummary(tooBigSummary(file, "", got.size, entryTooBig(got.size)));
         return;
       }
       const oid = blobId(Buffer.from(got.text, "utf8"));
-      out[i] = cache.get(file, oid) ?? summarise(file, oid, got.text);
+      const found = hit(cache, file, oid);
+      if (found !== undefined) {
+        out[i] = found;
+        keep[i] = { file, oid };
+        return;
+      }
+      const fresh = summarise(file, oid, got.text);
+      out[i] = fromSummary(fresh);
+      keep[i] = { file, oid, fresh };
     });
   }
-  const summaries = out as FileSummary[];
-  await cache.save(summaries);
-  return summaries;
+  await cache.save(keep.filter((k): k is Keep => k !== undefined));
+  return out;
 }
