@@ -55,7 +55,7 @@ const commitAll = (dir, message) => {
 const root = await mkdtemp(join(tmpdir(), "bench-memory-"));
 const results = []; // { n, what, ms, maxRssMB }
 for (const N of SIZES) {
-  const RUNS = N >= 100_000 ? 1 : 3;
+  const RUNS = N >= 100_000 ? 1 : 5;
   const baseDir = join(root, `base-${N}`);
   console.error(`writing ${N} entries under ${baseDir} …`);
   for (let i = 0; i < N; i++) {
@@ -82,14 +82,17 @@ for (const N of SIZES) {
   };
   const times = (mode, dir, before) => Array.from({ length: RUNS }, () => measure(mode, dir, before));
   record("read files", times("read", baseDir));
-  const cold = [];
+  // Interleaved, one of each per round, so the machine's load drifts over all three alike.
+  const audits = { cold: [], warm: [], before: [] };
   for (let r = 0; r < RUNS; r++) {
     await dropParseCache(baseDir);
-    cold.push(measure("load-audit", baseDir));
+    audits.cold.push(measure("load-audit", baseDir));
+    audits.warm.push(measure("load-audit", baseDir));
+    if (base) audits.before.push(measure("load-audit", baseDir, true));
   }
-  record("load + audit, first run (no parse cache)", cold);
-  record("load + audit (unchanged memory)", times("load-audit", baseDir));
-  if (base) record("load + audit, before", times("load-audit", baseDir, true));
+  record("load + audit, first run (no parse cache)", audits.cold);
+  record("load + audit (unchanged memory)", audits.warm);
+  if (base) record("load + audit, before", audits.before);
 
   // status + commit: fresh copies of the same repository, 10 entries edited in each.
   const rows = {};
@@ -134,7 +137,7 @@ const section = [
   "",
   provenance(`node bench/memory/run.mjs ${largest}`, [
     "entries of ~500 bytes in 100 topic folders",
-    "each measurement in a fresh node process (peak RSS = that process's maxRSS), median of 3 (1 at 100,000)",
+    "each measurement in a fresh node process (peak RSS = that process's maxRSS), median of 5 (1 at 100,000), the sides of a comparison interleaved run by run",
     ...(base ? ["*before* rows: BENCH_BASE, the code before issue 13 built from main, in the same run"] : []),
   ]),
   "",

@@ -7,7 +7,7 @@ import { handEdits } from "./hand-edits.js";
 import { renderIndex } from "./index-file.js";
 import { scanFiles } from "./scan-files.js";
 import { INDEX_FILE, type LoadedFile, type MemoryStore, today } from "./store.js";
-import { blobId } from "./working-status.js";
+import { blobId, statusByGitCli } from "./working-status.js";
 
 export type FindingKind =
   | "schema"
@@ -52,7 +52,17 @@ export interface AuditReport {
 }
 
 export async function auditMemory(store: MemoryStore, options: AuditOptions = {}): Promise<AuditReport> {
-  const files = options.files ? options.files.map(toSummary) : await scanFiles(store);
+  return (await auditWithFiles(store, options)).report;
+}
+
+/** The audit, and the summaries it made (what a run start hands on to the agent's context). */
+export async function auditWithFiles(
+  store: MemoryStore,
+  options: AuditOptions = {},
+): Promise<{ report: AuditReport; files: FileSummary[] }> {
+  // One git status serves both the listing (scan-files.ts) and the uncommitted findings.
+  const byGit = options.files ? undefined : await statusByGitCli(store);
+  const files = options.files ? options.files.map(toSummary) : await scanFiles(store, byGit);
   const findings: Finding[] = [];
   const day = today(store);
   const staleBefore = new Date(store.now().getTime() - (options.staleDays ?? 365) * 86_400_000)
@@ -166,7 +176,7 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
     message: `memory audit: ${findings.length} finding(s) in ${files.length} entries`,
     data: { findings: findings.slice(0, 100), total: findings.length },
   });
-  return report;
+  return { report, files };
 }
 
 function contentFindings(file: string, text: string): Finding[] {

@@ -18,6 +18,8 @@ export interface IndexEntry {
   ino: number;
   size: number;
   oid: string;
+  /** A regular file (not a link or a submodule) whose changes git status reports: not marked assume-unchanged or skip-worktree. */
+  watched: boolean;
 }
 
 export interface GitIndex {
@@ -63,6 +65,10 @@ export function readGitIndex(gitdir: string): GitIndex | undefined {
         ino: buf.readUInt32BE(at + 20),
         size: buf.readUInt32BE(at + 36),
         oid: buf.toString("hex", at + 40, at + 60),
+        watched:
+          (buf.readUInt32BE(at + 24) & 0o170000) === 0o100000 &&
+          (flags & 0x8000) === 0 &&
+          !(extended && (buf.readUInt16BE(at + 62) & 0x6000) !== 0),
       });
     // Entries are padded with 1–8 NULs to a multiple of 8 bytes from their start.
     const length = nul - at;

@@ -10,7 +10,7 @@ import { withMemoryLock } from "./lock.js";
 import { indexRows } from "./scan-files.js";
 import { INDEX_FILE, type MemoryStore, type Person, repoPath } from "./store.js";
 import { mainRef } from "./worktree.js";
-import { type HandEdit, type Known, workingChanges } from "./working-status.js";
+import { type HandEdit, type Known, statusByGitCli, workingChanges } from "./working-status.js";
 
 export type { HandEdit } from "./working-status.js";
 
@@ -44,7 +44,9 @@ async function commitEdits(
   message: string,
   person: Person,
 ): Promise<{ commit?: string; files: string[]; filled?: string[] }> {
-  const edits = await handEdits(store);
+  // The git CLI's status, when it answers, also lists the folder for MEMORY.md below (scan-files.ts).
+  const byGit = await statusByGitCli(store);
+  const edits = byGit ?? (await handEdits(store));
   // Refuses an entry that fails the schema; fills created/updated/source into the file (issue 12).
   const filled = await checkAndFillEdits(store, edits, person);
   const changes = new Map<string, string | null>();
@@ -54,7 +56,7 @@ async function commitEdits(
       e.change === "deleted" ? null : await readFile(join(store.dir, e.file), "utf8"),
     );
   // From the parse cache by blob id: only the edited files are read and parsed again (issue 13 item 2).
-  const index = renderIndex(await indexRows(store));
+  const index = renderIndex(await indexRows(store, byGit));
   const indexPath = join(store.dir, INDEX_FILE);
   const onDisk = fs.existsSync(indexPath) ? await readFile(indexPath, "utf8") : undefined;
   if (onDisk !== index) {

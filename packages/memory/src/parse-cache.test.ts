@@ -23,11 +23,11 @@ const clean = entryText("use-pnpm", {}, `Publish with the token in the environme
 // The same number of bytes, with a secret where the x's were.
 const withSecret = entryText("use-pnpm", {}, `Publish with the token in the environment: ${fakeGithubToken}.`);
 
-async function cachedFolder() {
+async function cachedFolder(gitCliOn = true) {
   const dir = await tempDir();
   await put(dir, ENTRY, clean);
   await put(dir, "tooling/node-version.md", entryText("node-version"));
-  const store = await openMemory({ dir, now: fixedNow, author: alice });
+  const store = await openMemory({ dir, now: fixedNow, author: alice, gitCli: gitCliOn });
   await commitHandEdits(store, "first entries", alice);
   // The git CLI's index, as after any git command a person runs.
   gitCli(dir, "status", "--porcelain");
@@ -58,7 +58,11 @@ describe("the memory parse cache", () => {
   it("serves a summary it sealed for the file's exact blob id (the audit reads it, not the file)", async () => {
     const { store } = await cachedFolder();
     // Planted with the person's own key: proves the summary comes from the cache when the bytes match.
-    await tamper(cachePath(store), (t) => t.replaceAll("what to know about use-pnpm", "planted by the test"), personKey());
+    await tamper(
+      cachePath(store),
+      (t) => t.replaceAll("what to know about use-pnpm", "planted by the test"),
+      personKey(),
+    );
     const report = await auditMemory(store);
     expect(report.findings.map((f) => f.kind)).toEqual(["index"]);
   });
@@ -89,25 +93,36 @@ describe("the memory parse cache", () => {
     );
   });
 
-  it("reads again a file changed to same-size content with its mtime put back (utimes), as git's ctime check does", async () => {
+  for (const gitCliOn of [true, false])
+    it(`reads again a file changed to same-size content with its mtime put back (utimes), as git's ctime check does (${gitCliOn ? "git CLI" : "isomorphic-git"})`, async () => {
+      const { dir, store } = await cachedFolder(gitCliOn);
+      const path = join(dir, ENTRY);
+      const before = statSync(path, { bigint: true });
+      expect(withSecret.length).toBe(clean.length);
+      await writeFile(path, withSecret);
+      // To the nanosecond (GNU touch), which utimes from node cannot do.
+      const ns = before.mtimeNs;
+      execFileSync("touch", [
+        "-m",
+        "-d",
+        `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, "0")}`,
+        path,
+      ]);
+      const after = statSync(path, { bigint: true });
+      expect([after.size, after.mtimeNs, after.ino]).toEqual([before.size, before.mtimeNs, before.ino]);
+      const report = await auditMemory(store);
+      expect(report.findings).toContainEqual(expect.objectContaining({ kind: "secret", file: ENTRY }));
+      expect(report.findings).toContainEqual(expect.objectContaining({ kind: "uncommitted", file: ENTRY }));
+    });
+
+  it("reads a file marked assume-unchanged, whose changes git status does not report", async () => {
     const { dir, store } = await cachedFolder();
-    const path = join(dir, ENTRY);
-    const before = statSync(path, { bigint: true });
-    expect(withSecret.length).toBe(clean.length);
-    await writeFile(path, withSecret);
-    // To the nanosecond (GNU touch), which utimes from node cannot do.
-    const ns = before.mtimeNs;
-    execFileSync("touch", [
-      "-m",
-      "-d",
-      `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, "0")}`,
-      path,
-    ]);
-    const after = statSync(path, { bigint: true });
-    expect([after.size, after.mtimeNs, after.ino]).toEqual([before.size, before.mtimeNs, before.ino]);
-    const report = await auditMemory(store);
-    expect(report.findings).toContainEqual(expect.objectContaining({ kind: "secret", file: ENTRY }));
-    expect(report.findings).toContainEqual(expect.objectContaining({ kind: "uncommitted", file: ENTRY }));
+    gitCli(dir, "update-index", "--assume-unchanged", ENTRY);
+    await writeFile(join(dir, ENTRY), withSecret);
+    expect(gitCli(dir, "status", "--porcelain")).toBe("");
+    expect((await auditMemory(store)).findings).toContainEqual(
+      expect.objectContaining({ kind: "secret", file: ENTRY }),
+    );
   });
 
   it("does not trust the index for a file whose stat was taken in the same tick the index was written (racy git)", async () => {

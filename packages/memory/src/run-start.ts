@@ -1,8 +1,7 @@
 import type { MemoryEntry } from "./entry-format.js";
-import { type AuditReport, auditMemory } from "./audit.js";
+import { type AuditReport, auditWithFiles } from "./audit.js";
 import { renderIndex } from "./index-file.js";
 import { listEntries } from "./search.js";
-import { scanFiles } from "./scan-files.js";
 import type { MemoryStore } from "./store.js";
 import { type SyncResult, syncMemory } from "./sync.js";
 
@@ -41,10 +40,8 @@ export async function memoryAtRunStart(store: MemoryStore, options: RunStartOpti
       syncError = (error as Error).message;
     }
   }
-  // Summaries by blob id (parse-cache.ts): an unchanged memory is a stat walk and one cache read.
-  const files = await scanFiles(store);
-  const report = await auditMemory(store, {
-    files,
+  // Summaries by blob id (parse-cache.ts): an unchanged memory is one git status (or stat walk) and one cache read.
+  const { report, files } = await auditWithFiles(store, {
     run: options.run,
     ...(options.actor ? { actor: options.actor } : {}),
   });

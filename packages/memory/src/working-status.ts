@@ -50,6 +50,11 @@ export function useGitCli(store: MemoryStore): boolean {
   return store.gitCli !== false && hasGitCli();
 }
 
+/** The git CLI's status when it is used for this store and answers; undefined otherwise. */
+export async function statusByGitCli(store: MemoryStore): Promise<HandEdit[] | undefined> {
+  return useGitCli(store) ? changesByGitCli(store).catch(() => undefined) : undefined;
+}
+
 export async function workingChanges(store: MemoryStore, loaded?: readonly Known[]): Promise<HandEdit[]> {
   if (!useGitCli(store)) return changesByIndex(store, loaded);
   // A repository git refuses (owned by someone else, an odd config) still has an answer: the index's.
@@ -62,6 +67,9 @@ export async function workingChanges(store: MemoryStore, loaded?: readonly Known
  */
 export const HARDENING = [
   "core.fsmonitor=false",
+  // A repository's config must not make git trust a stat that utimes put back (the parse cache relies on it).
+  "core.trustctime=true",
+  "core.checkStat=default",
   "core.hooksPath=/dev/null",
   "core.quotepath=false",
   "diff.ignoreSubmodules=all",
