@@ -138,13 +138,17 @@ const section = [
   provenance(`node bench/memory/run.mjs ${largest}`, [
     "entries of ~500 bytes in 100 topic folders",
     "each measurement in a fresh node process (peak RSS = that process's maxRSS), median of 5 (1 at 100,000), the sides of a comparison interleaved run by run",
-    ...(base ? ["*before* rows: BENCH_BASE, the code before issue 13 built from main, in the same run"] : []),
+    ...(base
+      ? [
+          `*before* rows: BENCH_BASE, ${process.env.BENCH_BASE_NOTE ?? "a built checkout of the code before the change"}, in the same run`,
+        ]
+      : []),
   ]),
   "",
   "*read files* finds and reads every entry and does nothing else (the floor). *load + audit* is `openMemory` + `auditMemory`",
   "on a clean, committed folder: what a run does at its start; its *first run* row starts without the parse cache (each entry",
-  "read, parsed and scanned, the cache written), the *unchanged memory* row is every run after that (a stat walk against",
-  "`.git/index` and one read of the cache). The status/commit rows start from copies of the same committed",
+  "read, parsed and scanned, the cache written), the *unchanged memory* row is every run after that (one `git status`, or",
+  "without a git CLI a stat walk against `.git/index`, and one read of the cache). The status/commit rows start from copies of the same committed",
   "repository (committed by the git CLI, then `git status` once), with 10 entries edited in each. *memory status* is",
   "`handEdits`: the git CLI's status when git is installed (as here), else HEAD's tree against the index's stat cache (its own",
   "row). *memory commit* is `commitHandEdits`: status, secret scan of the changed files, MEMORY.md regenerated from the",
