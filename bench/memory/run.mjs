@@ -15,13 +15,17 @@ const base = process.env.BENCH_BASE;
 const TOPICS = 100;
 
 const git = (dir, ...args) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
+// A state folder of the bench's own: the parse cache's key lives there, never in the person's.
+const stateDir = join(tmpdir(), `bench-memory-state-${process.pid}`);
 const measure = (mode, dir, before = false) =>
   JSON.parse(
     execFileSync(process.execPath, [join(here, "measure.mjs"), mode, dir], {
       encoding: "utf8",
-      env: { ...process.env, BENCH_BASE: before ? base : "" },
+      env: { ...process.env, BENCH_BASE: before ? base : "", WORKSITE_STATE_DIR: stateDir },
     }),
   );
+// The parse cache (packages/memory/src/parse-cache.ts) lives in the repository's git folder.
+const dropParseCache = (dir) => rm(join(dir, ".git", "worksite"), { recursive: true, force: true });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function entry(topic, i) {
@@ -51,7 +55,7 @@ const commitAll = (dir, message) => {
 const root = await mkdtemp(join(tmpdir(), "bench-memory-"));
 const results = []; // { n, what, ms, maxRssMB }
 for (const N of SIZES) {
-  const RUNS = N >= 100_000 ? 1 : 3;
+  const RUNS = N >= 100_000 ? 1 : 5;
   const baseDir = join(root, `base-${N}`);
   console.error(`writing ${N} entries under ${baseDir} …`);
   for (let i = 0; i < N; i++) {
@@ -78,8 +82,17 @@ for (const N of SIZES) {
   };
   const times = (mode, dir, before) => Array.from({ length: RUNS }, () => measure(mode, dir, before));
   record("read files", times("read", baseDir));
-  record("load + audit (unchanged memory)", times("load-audit", baseDir));
-  if (base) record("load + audit, before", times("load-audit", baseDir, true));
+  // Interleaved, one of each per round, so the machine's load drifts over all three alike.
+  const audits = { cold: [], warm: [], before: [] };
+  for (let r = 0; r < RUNS; r++) {
+    await dropParseCache(baseDir);
+    audits.cold.push(measure("load-audit", baseDir));
+    audits.warm.push(measure("load-audit", baseDir));
+    if (base) audits.before.push(measure("load-audit", baseDir, true));
+  }
+  record("load + audit, first run (no parse cache)", audits.cold);
+  record("load + audit (unchanged memory)", audits.warm);
+  if (base) record("load + audit, before", audits.before);
 
   // status + commit: fresh copies of the same repository, 10 entries edited in each.
   const rows = {};
@@ -114,6 +127,7 @@ for (const N of SIZES) {
   await rm(baseDir, { recursive: true, force: true });
 }
 await rm(root, { recursive: true, force: true });
+await rm(stateDir, { recursive: true, force: true });
 
 const get = (n, what) => results.find((r) => r.n === n && r.what === what);
 const ratio = (n, a, b) => (get(n, a) && get(n, b) ? (get(n, a).ms / get(n, b).ms).toFixed(2) : "–");
@@ -123,16 +137,23 @@ const section = [
   "",
   provenance(`node bench/memory/run.mjs ${largest}`, [
     "entries of ~500 bytes in 100 topic folders",
-    "each measurement in a fresh node process (peak RSS = that process's maxRSS), median of 3 (1 at 100,000)",
-    ...(base ? ["*before* rows: BENCH_BASE, the code before issue 13 built from main, in the same run"] : []),
+    "each measurement in a fresh node process (peak RSS = that process's maxRSS), median of 5 (1 at 100,000), the sides of a comparison interleaved run by run",
+    ...(base
+      ? [
+          `*before* rows: BENCH_BASE, ${process.env.BENCH_BASE_NOTE ?? "a built checkout of the code before the change"}, in the same run`,
+        ]
+      : []),
   ]),
   "",
   "*read files* finds and reads every entry and does nothing else (the floor). *load + audit* is `openMemory` + `auditMemory`",
-  "on a clean, committed folder: what a run does at its start. The status/commit rows start from copies of the same committed",
+  "on a clean, committed folder: what a run does at its start; its *first run* row starts without the parse cache (each entry",
+  "read, parsed and scanned, the cache written), the *unchanged memory* row is every run after that (one `git status`, or",
+  "without a git CLI a stat walk against `.git/index`, and one read of the cache). The status/commit rows start from copies of the same committed",
   "repository (committed by the git CLI, then `git status` once), with 10 entries edited in each. *memory status* is",
   "`handEdits`: the git CLI's status when git is installed (as here), else HEAD's tree against the index's stat cache (its own",
-  "row). *memory commit* is `commitHandEdits`: status, secret scan of the changed files, MEMORY.md regenerated from every",
-  "entry, commit built from trees, one index update.",
+  "row). *memory commit* is `commitHandEdits`: status, secret scan of the changed files, MEMORY.md regenerated from the",
+  "parse cache plus the changed files, commit built from trees (only the changed folders rewritten), one index update",
+  "(`git update-index`).",
   "",
   `| what | ${SIZES.map((n) => `${n.toLocaleString("en")} entries`).join(" | ")} |`,
   `|---|${SIZES.map(() => "---:").join("|")}|`,
@@ -147,7 +168,7 @@ const section = [
       `(without a git CLI **${ratio(n, "memory status without a git CLI (index stat cache)", "git status (CLI)")}×**); ` +
       `memory commit / git add + commit = **${ratio(n, "memory commit", "git add -A + commit (CLI)")}×**` +
       (base
-        ? `; before: status **${ratio(n, "memory status, before", "git status (CLI)")}×**, commit **${ratio(n, "memory commit, before", "git add -A + commit (CLI)")}×**; load + audit now / before = **${ratio(n, "load + audit (unchanged memory)", "load + audit, before")}×**`
+        ? `; before: status **${ratio(n, "memory status, before", "git status (CLI)")}×**, commit **${ratio(n, "memory commit, before", "git add -A + commit (CLI)")}×**; load + audit now / before = **${ratio(n, "load + audit (unchanged memory)", "load + audit, before")}×** (first run without the cache **${ratio(n, "load + audit, first run (no parse cache)", "load + audit, before")}×**)`
         : ""),
   ),
 ].join("\n");

@@ -1,11 +1,13 @@
 import fs from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { bodyStartLine } from "./entry-format.js";
+import { type FileSummary, summarise, tooBigSummary } from "./file-summary.js";
 import { contentProblems } from "./guard.js";
 import { handEdits } from "./hand-edits.js";
 import { renderIndex } from "./index-file.js";
-import { INDEX_FILE, type LoadedFile, loadFiles, type MemoryStore, today } from "./store.js";
+import { scanFiles } from "./scan-files.js";
+import { INDEX_FILE, type LoadedFile, type MemoryStore, today } from "./store.js";
+import { blobId, statusByGitCli } from "./working-status.js";
 
 export type FindingKind =
   | "schema"
@@ -39,8 +41,8 @@ export interface AuditOptions {
   /** Who asked, for the audit log. */
   actor?: string;
   run?: string;
-  /** Already-loaded files, to avoid reading the folder twice. */
-  files?: LoadedFile[];
+  /** Already-loaded files or summaries, to avoid reading the folder twice. Default: scanFiles (cached by blob id). */
+  files?: readonly (LoadedFile | FileSummary)[];
 }
 
 export interface AuditReport {
@@ -50,7 +52,17 @@ export interface AuditReport {
 }
 
 export async function auditMemory(store: MemoryStore, options: AuditOptions = {}): Promise<AuditReport> {
-  const files = options.files ?? (await loadFiles(store));
+  return (await auditWithFiles(store, options)).report;
+}
+
+/** The audit, and the summaries it made (what a run start hands on to the agent's context). */
+export async function auditWithFiles(
+  store: MemoryStore,
+  options: AuditOptions = {},
+): Promise<{ report: AuditReport; files: FileSummary[] }> {
+  // One git status serves both the listing (scan-files.ts) and the uncommitted findings.
+  const byGit = options.files ? undefined : await statusByGitCli(store);
+  const files = options.files ? options.files.map(toSummary) : await scanFiles(store, byGit);
   const findings: Finding[] = [];
   const day = today(store);
   const staleBefore = new Date(store.now().getTime() - (options.staleDays ?? 365) * 86_400_000)
@@ -70,14 +82,14 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
         message: p.message,
         ...(p.hint ? { hint: p.hint } : {}),
       });
-    for (const x of contentFindings(f.file, f.text)) findings.push(x);
-    if (Buffer.byteLength(f.text) > maxBytes)
+    for (const c of f.content) findings.push(contentFinding(f.file, c));
+    if (!f.tooBig && f.bytes > maxBytes)
       findings.push({
         severity: "warn",
         kind: "oversized",
         file: f.file,
-        line: bodyStartLine(f.text),
-        message: `${Buffer.byteLength(f.text)} bytes (over ${maxBytes}): split it or trim it`,
+        line: f.lines.body,
+        message: `${f.bytes} bytes (over ${maxBytes}): split it or trim it`,
       });
     const e = f.entry;
     if (!e) continue;
@@ -87,7 +99,7 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
         severity: "warn",
         kind: "expired",
         file: f.file,
-        line: lineOf(f.text, "expires"),
+        line: f.lines.expires,
         message: `expired on ${m.expires}; hidden from agents (kept in the folder)`,
       });
     else if (m.status === "active" && m.updated && m.updated.slice(0, 10) < staleBefore)
@@ -95,7 +107,7 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
         severity: "warn",
         kind: "stale",
         file: f.file,
-        line: lineOf(f.text, "updated"),
+        line: f.lines.updated,
         message: `not updated since ${m.updated}: is it still true?`,
       });
     if (m.status === "conflicted")
@@ -103,7 +115,7 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
         severity: "warn",
         kind: "conflicted",
         file: f.file,
-        line: lineOf(f.text, "status"),
+        line: f.lines.status,
         message: "both sides of a merge are kept here: settle it and set status: active",
       });
     if (m.status !== "superseded") {
@@ -140,7 +152,10 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
       message: "out of date; worksite memory commit regenerates it",
     });
 
-  for (const edit of await handEdits(store, files))
+  for (const edit of await handEdits(
+    store,
+    files.filter((f) => f.oid),
+  ))
     findings.push({
       severity: "warn",
       kind: "uncommitted",
@@ -161,26 +176,31 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
     message: `memory audit: ${findings.length} finding(s) in ${files.length} entries`,
     data: { findings: findings.slice(0, 100), total: findings.length },
   });
-  return report;
+  return { report, files };
 }
 
 function contentFindings(file: string, text: string): Finding[] {
-  return contentProblems(file, text).map((d) => ({
-    severity: "block" as const,
-    kind: d.message === "conflict marker" ? ("conflict-marker" as const) : ("secret" as const),
+  return contentProblems(file, text).map((d) => contentFinding(file, d));
+}
+
+function contentFinding(file: string, d: { line: number; message: string }): Finding {
+  return {
+    severity: "block",
+    kind: d.message === "conflict marker" ? "conflict-marker" : "secret",
     file,
     line: d.line,
     message:
       d.message === "conflict marker"
         ? "a merge conflict marker"
         : `${d.message}: the entry is kept out of every agent context`,
-  }));
+  };
 }
 
-function lineOf(text: string, key: string): number {
-  const lines = text.split(/\r?\n/);
-  const at = lines.findIndex((l, i) => i > 0 && l.startsWith(`${key}:`));
-  return at < 0 ? 1 : at + 1;
+/** Files a caller loaded itself are summarised here, uncached. */
+function toSummary(f: LoadedFile | FileSummary): FileSummary {
+  if ("oid" in f) return f;
+  if (f.tooBig) return tooBigSummary(f.file, "", 0, f.problems[0] ?? { line: 1, message: "too big" });
+  return summarise(f.file, blobId(Buffer.from(f.text, "utf8")), f.text);
 }
 
 function push(map: Map<string, string[]>, key: string, file: string) {

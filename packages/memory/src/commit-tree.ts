@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import { join, relative } from "node:path";
 import git, { type TreeEntry } from "isomorphic-git";
 import { assertCommittable } from "./guard.js";
@@ -40,12 +39,13 @@ export async function writeCommit(store: MemoryStore, options: WriteCommitOption
   const parents = options.parents ?? (current ? [current] : []);
   let base = options.baseTree;
   if (base === undefined && parents[0])
-    base = (await git.readCommit({ fs, gitdir: store.gitdir, oid: parents[0], cache: store.cache })).commit.tree;
+    base = (await git.readCommit({ fs: store.fs, gitdir: store.gitdir, oid: parents[0], cache: store.cache })).commit
+      .tree;
   const tree = await applyChanges(store, base, options.changes);
   const when = { timestamp: Math.floor(store.now().getTime() / 1000), timezoneOffset: 0 };
   const person = { name: options.author.name, email: options.author.email, ...when };
   const oid = await git.writeCommit({
-    fs,
+    fs: store.fs,
     gitdir: store.gitdir,
     commit: {
       message: options.message.endsWith("\n") ? options.message : `${options.message}\n`,
@@ -55,13 +55,13 @@ export async function writeCommit(store: MemoryStore, options: WriteCommitOption
       committer: person,
     },
   });
-  await git.writeRef({ fs, gitdir: store.gitdir, ref: options.ref, value: oid, force: true });
+  await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref: options.ref, value: oid, force: true });
   return oid;
 }
 
 export async function resolveOptional(store: MemoryStore, ref: string): Promise<string | undefined> {
   try {
-    return await git.resolveRef({ fs, gitdir: store.gitdir, ref });
+    return await git.resolveRef({ fs: store.fs, gitdir: store.gitdir, ref });
   } catch {
     return undefined;
   }
@@ -93,12 +93,12 @@ interface Node {
 async function build(store: MemoryStore, base: string | undefined, node: Node): Promise<string> {
   const entries = new Map<string, TreeEntry>();
   if (base && base !== EMPTY_TREE)
-    for (const e of (await git.readTree({ fs, gitdir: store.gitdir, oid: base, cache: store.cache })).tree)
+    for (const e of (await git.readTree({ fs: store.fs, gitdir: store.gitdir, oid: base, cache: store.cache })).tree)
       entries.set(e.path, e);
   for (const [name, content] of node.files) {
     if (content === null) entries.delete(name);
     else {
-      const oid = await git.writeBlob({ fs, gitdir: store.gitdir, blob: Buffer.from(content, "utf8") });
+      const oid = await git.writeBlob({ fs: store.fs, gitdir: store.gitdir, blob: Buffer.from(content, "utf8") });
       entries.set(name, { mode: "100644", path: name, oid, type: "blob" });
     }
   }
@@ -109,7 +109,7 @@ async function build(store: MemoryStore, base: string | undefined, node: Node): 
     else entries.set(name, { mode: "040000", path: name, oid, type: "tree" });
   }
   if (!entries.size) return EMPTY_TREE;
-  return git.writeTree({ fs, gitdir: store.gitdir, tree: [...entries.values()] });
+  return git.writeTree({ fs: store.fs, gitdir: store.gitdir, tree: [...entries.values()] });
 }
 
 /** Every blob under `prefix` in a commit: repository path → oid. */
@@ -117,18 +117,25 @@ export async function listTree(store: MemoryStore, commit: string | undefined): 
   const out = new Map<string, string>();
   if (!commit) return out;
   const walk = async (oid: string, at: string) => {
-    for (const e of (await git.readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache })).tree) {
+    for (const e of (await git.readTree({ fs: store.fs, gitdir: store.gitdir, oid, cache: store.cache })).tree) {
       const path = at ? `${at}/${e.path}` : e.path;
       if (e.type === "tree") await walk(e.oid, path);
       else if (e.type === "blob") out.set(path, e.oid);
     }
   };
-  const { commit: c } = await git.readCommit({ fs, gitdir: store.gitdir, oid: commit, cache: store.cache });
+  const { commit: c } = await git.readCommit({ fs: store.fs, gitdir: store.gitdir, oid: commit, cache: store.cache });
   let tree = c.tree;
   if (store.prefix) {
     try {
-      tree = (await git.readTree({ fs, gitdir: store.gitdir, oid: commit, filepath: store.prefix, cache: store.cache }))
-        .oid;
+      tree = (
+        await git.readTree({
+          fs: store.fs,
+          gitdir: store.gitdir,
+          oid: commit,
+          filepath: store.prefix,
+          cache: store.cache,
+        })
+      ).oid;
     } catch {
       return out;
     }
@@ -138,6 +145,6 @@ export async function listTree(store: MemoryStore, commit: string | undefined): 
 }
 
 export async function readBlobText(store: MemoryStore, oid: string): Promise<string> {
-  const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid, cache: store.cache });
+  const { blob } = await git.readBlob({ fs: store.fs, gitdir: store.gitdir, oid, cache: store.cache });
   return Buffer.from(blob).toString("utf8");
 }

@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Diagnostic, parseFrontmatter, UserError } from "@worksite/core";
@@ -74,7 +73,12 @@ async function missingFields(
 /** The day (UTC) of the oldest commit on the main line that holds this file. */
 async function firstRecorded(store: MemoryStore, file: string): Promise<string | undefined> {
   try {
-    const commits = await git.log({ fs, gitdir: store.gitdir, filepath: repoPath(store, file), cache: store.cache });
+    const commits = await git.log({
+      fs: store.fs,
+      gitdir: store.gitdir,
+      filepath: repoPath(store, file),
+      cache: store.cache,
+    });
     const oldest = commits[commits.length - 1];
     return oldest ? new Date(oldest.commit.committer.timestamp * 1000).toISOString().slice(0, 10) : undefined;
   } catch {

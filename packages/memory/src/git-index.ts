@@ -5,17 +5,21 @@ import { join } from "node:path";
  * `.git/index` as git's stat cache (issue 13 item 2): for each path the blob
  * id git last hashed, with the file's mtime, size and inode at that moment.
  * A file whose stat still matches needs no reading and hashing; one that
- * changed, or was written in the same second as the index itself ("racy
- * git"), is hashed. Versions 2 and 3 are read; anything else (version 4's
+ * changed (mtime, ctime, size or inode), or was written in the same second
+ * as the index itself ("racy git"), is hashed. Versions 2 and 3 are read; anything else (version 4's
  * compressed paths, a damaged file) gives no cache, and every file is hashed.
  * https://git-scm.com/docs/index-format
  */
 export interface IndexEntry {
+  ctimeSec: number;
+  ctimeNsec: number;
   mtimeSec: number;
   mtimeNsec: number;
   ino: number;
   size: number;
   oid: string;
+  /** A regular file (not a link or a submodule) whose changes git status reports: not marked assume-unchanged or skip-worktree. */
+  watched: boolean;
 }
 
 export interface GitIndex {
@@ -45,18 +49,26 @@ export function readGitIndex(gitdir: string): GitIndex | undefined {
     const flags = buf.readUInt16BE(at + 60);
     const extended = version === 3 && (flags & 0x4000) !== 0;
     const pathStart = at + 62 + (extended ? 2 : 0);
-    const nul = buf.indexOf(0, pathStart);
-    if (nul < 0) return undefined;
+    // The flags hold the path's length when it is under 0xFFF; a search only for longer ones (indexOf per entry is slow).
+    const nameLength = flags & 0xfff;
+    const nul = nameLength < 0xfff ? pathStart + nameLength : buf.indexOf(0, pathStart);
+    if (nul < 0 || nul >= buf.length || buf[nul] !== 0) return undefined;
     const stage = (flags >> 12) & 3;
     const path = buf.toString("utf8", pathStart, nul);
     // Only stage 0: a path in conflict has no single blob id for its working copy.
     if (stage === 0)
       entries.set(path, {
+        ctimeSec: buf.readUInt32BE(at),
+        ctimeNsec: buf.readUInt32BE(at + 4),
         mtimeSec: buf.readUInt32BE(at + 8),
         mtimeNsec: buf.readUInt32BE(at + 12),
         ino: buf.readUInt32BE(at + 20),
         size: buf.readUInt32BE(at + 36),
         oid: buf.toString("hex", at + 40, at + 60),
+        watched:
+          (buf.readUInt32BE(at + 24) & 0o170000) === 0o100000 &&
+          (flags & 0x8000) === 0 &&
+          !(extended && (buf.readUInt16BE(at + 62) & 0x6000) !== 0),
       });
     // Entries are padded with 1–8 NULs to a multiple of 8 bytes from their start.
     const length = nul - at;
@@ -74,6 +86,10 @@ export function cachedOid(index: GitIndex | undefined, path: string, stat: fs.Bi
   if (e.mtimeSec !== Number(stat.mtimeNs / 1_000_000_000n)) return undefined;
   // Nanoseconds when both sides kept them; some writers and file systems store 0.
   if (e.mtimeNsec !== 0 && e.mtimeNsec !== Number(stat.mtimeNs % 1_000_000_000n)) return undefined;
+  // The change time too, as git does (core.trustctime): utimes can put an mtime back, but any write or
+  // utimes sets ctime to now, so same-size content with its old mtime restored is still hashed.
+  if (e.ctimeSec !== Number(stat.ctimeNs / 1_000_000_000n)) return undefined;
+  if (e.ctimeNsec !== 0 && e.ctimeNsec !== Number(stat.ctimeNs % 1_000_000_000n)) return undefined;
   // Racy git: a file changed in the same tick as the index was written may differ with the same stat.
   const slack = e.mtimeNsec === 0 ? 1000 : 0;
   if (Number(stat.mtimeNs / 1_000_000n) >= index!.mtimeMs - slack) return undefined;

@@ -2,14 +2,15 @@ import fs from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UserError } from "@worksite/core";
-import git from "isomorphic-git";
 import { writeCommit } from "./commit-tree.js";
 import { checkAndFillEdits } from "./fill-fields.js";
 import { renderIndex } from "./index-file.js";
+import { updateIndex } from "./index-update.js";
 import { withMemoryLock } from "./lock.js";
-import { INDEX_FILE, loadFiles, type MemoryStore, type Person, repoPath } from "./store.js";
+import { indexRows } from "./scan-files.js";
+import { INDEX_FILE, type MemoryStore, type Person, repoPath } from "./store.js";
 import { mainRef } from "./worktree.js";
-import { type HandEdit, workingChanges } from "./working-status.js";
+import { type HandEdit, type Known, statusByGitCli, workingChanges } from "./working-status.js";
 
 export type { HandEdit } from "./working-status.js";
 
@@ -17,12 +18,9 @@ export type { HandEdit } from "./working-status.js";
  * Edits in the working folder that no commit records yet: the folder's `.md`
  * files against HEAD. By the git CLI's status when git is installed, else by
  * the index's stat cache (working-status.ts); the same answer either way.
- * `loaded` lets the audit reuse the texts it has already read.
+ * `loaded` lets the audit reuse the texts or blob ids it already has.
  */
-export async function handEdits(
-  store: MemoryStore,
-  loaded?: readonly { file: string; text: string; tooBig?: true }[],
-): Promise<HandEdit[]> {
+export async function handEdits(store: MemoryStore, loaded?: readonly Known[]): Promise<HandEdit[]> {
   return workingChanges(store, loaded);
 }
 
@@ -46,7 +44,9 @@ async function commitEdits(
   message: string,
   person: Person,
 ): Promise<{ commit?: string; files: string[]; filled?: string[] }> {
-  const edits = await handEdits(store);
+  // The git CLI's status, when it answers, also lists the folder for MEMORY.md below (scan-files.ts).
+  const byGit = await statusByGitCli(store);
+  const edits = byGit ?? (await handEdits(store));
   // Refuses an entry that fails the schema; fills created/updated/source into the file (issue 12).
   const filled = await checkAndFillEdits(store, edits, person);
   const changes = new Map<string, string | null>();
@@ -55,8 +55,8 @@ async function commitEdits(
       repoPath(store, e.file),
       e.change === "deleted" ? null : await readFile(join(store.dir, e.file), "utf8"),
     );
-  const entries = (await loadFiles(store)).flatMap((f) => (f.entry ? [f.entry] : []));
-  const index = renderIndex(entries);
+  // From the parse cache by blob id: only the edited files are read and parsed again (issue 13 item 2).
+  const index = renderIndex(await indexRows(store, byGit));
   const indexPath = join(store.dir, INDEX_FILE);
   const onDisk = fs.existsSync(indexPath) ? await readFile(indexPath, "utf8") : undefined;
   if (onDisk !== index) {
@@ -74,8 +74,6 @@ async function commitEdits(
   // One index update for all paths, not one read and rewrite of a 10,000-entry index per file (issue 13 item 2).
   const removed = [...changes].filter(([, content]) => content === null).map(([path]) => path);
   const added = [...changes].filter(([, content]) => content !== null).map(([path]) => path);
-  if (removed.length)
-    await git.remove({ fs, dir: store.root, gitdir: store.gitdir, filepath: removed, cache: store.cache });
-  if (added.length) await git.add({ fs, dir: store.root, gitdir: store.gitdir, filepath: added, cache: store.cache });
+  await updateIndex(store, added, removed);
   return { commit, files: [...changes.keys()], ...(filled.length ? { filled } : {}) };
 }

@@ -1,4 +1,10 @@
 import type { MemoryEntry } from "./entry-format.js";
+import type { EntryMeta } from "./schema.js";
+
+/** What MEMORY.md shows of an entry (a whole MemoryEntry is one). */
+export type IndexRow = Pick<MemoryEntry, "id" | "file" | "topic"> & {
+  meta: Pick<EntryMeta, "name" | "description" | "status">;
+};
 
 export const INDEX_MAX_LINES = 200;
 
@@ -7,7 +13,7 @@ export const INDEX_MAX_LINES = 200;
  * than 200 lines (an agent reads it whole at the start of a run). Only active entries
  * are listed; the rest are still in the folder and in `worksite memory list`.
  */
-export function renderIndex(entries: readonly MemoryEntry[]): string {
+export function renderIndex(entries: readonly IndexRow[]): string {
   const head = [
     "# Memory",
     "",

@@ -45,3 +45,5 @@ export { hiddenReason } from "./visibility.js";
 export { createMemoryPlugin, type MemoryPluginOptions } from "./tools.js";
 export { default as memoryPlugin } from "./tools.js";
 export { memoryAtRunStart, type RunStartMemory, type RunStartOptions } from "./run-start.js";
+export type { FileSummary } from "./file-summary.js";
+export { scanFiles } from "./scan-files.js";

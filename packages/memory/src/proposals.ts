@@ -67,7 +67,7 @@ async function beginProposalLocked(store: MemoryStore, run: string): Promise<str
   if (await resolveOptional(store, ref)) return ref;
   const main = await mainRef(store);
   const head = (await resolveOptional(store, main)) ?? (await startMainLine(store, main, run));
-  await git.writeRef({ fs, gitdir: store.gitdir, ref, value: head, force: true });
+  await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref, value: head, force: true });
   return ref;
 }
 
@@ -97,7 +97,7 @@ async function startMainLine(store: MemoryStore, main: string, run: string): Pro
     message: "memory: start",
     author: store.author,
   });
-  await git.deleteRef({ fs, gitdir: store.gitdir, ref: tmp });
+  await git.deleteRef({ fs: store.fs, gitdir: store.gitdir, ref: tmp });
   await advanceMainLine(store, main, undefined, commit);
   return commit;
 }
@@ -191,7 +191,7 @@ async function changeLocked(
       message,
       author: store.author,
     });
-    await git.deleteRef({ fs, gitdir: store.gitdir, ref: tmp });
+    await git.deleteRef({ fs: store.fs, gitdir: store.gitdir, ref: tmp });
     await advanceMainLine(store, ref, head, commit);
     await note(store, ctx, `memory change committed on the main line: ${file}`);
     return { file, commit, ref };
@@ -218,7 +218,7 @@ export interface ProposalInfo {
 }
 
 export async function listProposals(store: MemoryStore): Promise<ProposalInfo[]> {
-  const branches = await git.listBranches({ fs, gitdir: store.gitdir });
+  const branches = await git.listBranches({ fs: store.fs, gitdir: store.gitdir });
   const out: ProposalInfo[] = [];
   for (const b of branches.filter((x) => x.startsWith(PROPOSALS)).sort()) {
     const run = b.slice(PROPOSALS.length);
@@ -243,7 +243,7 @@ async function proposalRange(
     throw new UserError(`no memory proposal for run "${run}"`, { hint: "list them with: worksite memory diff" });
   const main = await resolveOptional(store, await mainRef(store));
   const bases = main
-    ? await git.findMergeBase({ fs, gitdir: store.gitdir, oids: [main, head], cache: store.cache })
+    ? await git.findMergeBase({ fs: store.fs, gitdir: store.gitdir, oids: [main, head], cache: store.cache })
     : [];
   return { ref, head, base: bases[0], main };
 }
@@ -282,7 +282,7 @@ async function acceptProposalLocked(
   if (!main) throw new UserError("the memory main line has no commit yet");
   try {
     const result = await git.merge({
-      fs,
+      fs: store.fs,
       gitdir: store.gitdir,
       ours: target,
       theirs: ref,
@@ -294,12 +294,12 @@ async function acceptProposalLocked(
       cache: store.cache,
     });
     if (result.alreadyMerged) {
-      await git.deleteBranch({ fs, gitdir: store.gitdir, ref: ref.slice("refs/heads/".length) });
+      await git.deleteBranch({ fs: store.fs, gitdir: store.gitdir, ref: ref.slice("refs/heads/".length) });
       return { commit: main, files: [], conflicted: [] };
     }
     treeOid =
       result.tree ??
-      (await git.readCommit({ fs, gitdir: store.gitdir, oid: result.oid!, cache: store.cache })).commit.tree;
+      (await git.readCommit({ fs: store.fs, gitdir: store.gitdir, oid: result.oid!, cache: store.cache })).commit.tree;
   } catch (error) {
     if ((error as { code?: string }).code === "MergeConflictError")
       throw new UserError(`proposal ${run} deletes an entry the main line changed (or the other way round)`, {
@@ -333,9 +333,9 @@ async function acceptProposalLocked(
     message: `memory: accept proposal of run ${run}\n\nrun: ${run}\naccepted-by: ${person.name} <${person.email}>`,
     author: person,
   });
-  await git.deleteRef({ fs, gitdir: store.gitdir, ref: tmp });
+  await git.deleteRef({ fs: store.fs, gitdir: store.gitdir, ref: tmp });
   const files = await advanceMainLine(store, target, main, commit);
-  await git.deleteBranch({ fs, gitdir: store.gitdir, ref: ref.slice("refs/heads/".length) });
+  await git.deleteBranch({ fs: store.fs, gitdir: store.gitdir, ref: ref.slice("refs/heads/".length) });
   const conflicted = entries
     .filter((e) => e.meta.status === "conflicted" && files.includes(repoPath(store, e.file)))
     .map((e) => e.file);
@@ -350,7 +350,7 @@ export async function rejectProposal(store: MemoryStore, run: string, person: Pe
 
 async function rejectProposalLocked(store: MemoryStore, run: string, person: Person): Promise<void> {
   const { ref } = await proposalRange(store, run);
-  await git.deleteBranch({ fs, gitdir: store.gitdir, ref: ref.slice("refs/heads/".length) });
+  await git.deleteBranch({ fs: store.fs, gitdir: store.gitdir, ref: ref.slice("refs/heads/".length) });
   await note(store, { run, actor: `person:${person.name}` }, `memory proposal ${run} rejected`);
 }
 

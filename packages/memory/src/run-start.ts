@@ -1,8 +1,8 @@
 import type { MemoryEntry } from "./entry-format.js";
-import { type AuditReport, auditMemory } from "./audit.js";
+import { type AuditReport, auditWithFiles } from "./audit.js";
 import { renderIndex } from "./index-file.js";
 import { listEntries } from "./search.js";
-import { loadFiles, type MemoryStore } from "./store.js";
+import type { MemoryStore } from "./store.js";
 import { type SyncResult, syncMemory } from "./sync.js";
 
 export interface RunStartOptions {
@@ -40,9 +40,8 @@ export async function memoryAtRunStart(store: MemoryStore, options: RunStartOpti
       syncError = (error as Error).message;
     }
   }
-  const files = await loadFiles(store);
-  const report = await auditMemory(store, {
-    files,
+  // Summaries by blob id (parse-cache.ts): an unchanged memory is one git status (or stat walk) and one cache read.
+  const { report, files } = await auditWithFiles(store, {
     run: options.run,
     ...(options.actor ? { actor: options.actor } : {}),
   });

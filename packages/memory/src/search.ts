@@ -1,5 +1,6 @@
 import { UserError } from "@worksite/core";
 import type { MemoryEntry } from "./entry-format.js";
+import type { FileSummary } from "./file-summary.js";
 import { type LoadedFile, loadFiles, type MemoryStore, today } from "./store.js";
 import { hiddenReason } from "./visibility.js";
 
@@ -28,7 +29,7 @@ export interface ReadOptions {
   /** Agents never see expired, forgotten, unparseable or secret-bearing entries. Default true. */
   forAgent?: boolean;
   /** Already-loaded files, to avoid reading the folder twice. */
-  files?: LoadedFile[];
+  files?: readonly (LoadedFile | FileSummary)[];
 }
 
 /** Entries a reader may see: for an agent, only those that pass `hiddenReason`. */

@@ -4,6 +4,7 @@ import { userInfo } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { type AuditLog, readTextWithin, SIZE_LIMITS, UserError } from "@worksite/core";
 import git from "isomorphic-git";
+import { type GitFs, resolveGitDir } from "./git-dir.js";
 import { entryTooBig, type MemoryEntry, parseEntry, type EntryProblem } from "./entry-format.js";
 
 export interface Person {
@@ -31,6 +32,11 @@ export interface OpenMemoryOptions {
    * commands that only look at a folder pass false, so a mistyped path is refused rather than created.
    */
   create?: boolean;
+  /**
+   * Use the git CLI for status and index updates when it is installed (default). false keeps to
+   * isomorphic-git, which gives the same answers: what tests use to compare the two.
+   */
+  gitCli?: boolean;
 }
 
 /** An open memory folder. Plain data; every operation is a function taking it. */
@@ -48,6 +54,10 @@ export interface MemoryStore {
   now: () => Date;
   /** isomorphic-git's object cache; one per store keeps repeated status calls fast. */
   cache: object;
+  /** The file system isomorphic-git is handed (git-dir.ts: a linked worktree's git folder is split in two). */
+  fs: GitFs;
+  /** false: never the git CLI, only isomorphic-git (OpenMemoryOptions.gitCli). */
+  gitCli?: boolean;
 }
 
 /** Files in the folder that are not entries. */
@@ -68,17 +78,23 @@ export async function openMemory(options: OpenMemoryOptions): Promise<MemoryStor
   // sits somewhere inside a larger repository gets a memory repository of its own, so proposals and accepts
   // never land on a project's branches unannounced.
   const mode = options.git ?? (own || !enclosing || enclosing !== dirname(dir) ? "own" : "parent");
-  const base = { audit: options.audit, now: options.now ?? (() => new Date()), cache: {} };
+  const base = {
+    audit: options.audit,
+    now: options.now ?? (() => new Date()),
+    cache: {},
+    ...(options.gitCli === false ? { gitCli: false } : {}),
+  };
   if (mode === "own") {
     if (!own) await git.init({ fs, dir, defaultBranch: "main" });
-    const gitdir = join(dir, ".git");
+    const { gitdir, fs: gitFs } = resolveGitDir(dir);
     return {
       dir,
       root: dir,
       gitdir,
       prefix: "",
       mode,
-      author: options.author ?? (await defaultPerson(gitdir)),
+      author: options.author ?? (await defaultPerson(gitdir, process.env, gitFs)),
+      fs: gitFs,
       ...base,
     };
   }
@@ -87,22 +103,28 @@ export async function openMemory(options: OpenMemoryOptions): Promise<MemoryStor
     throw new UserError(`${dir} is not inside a git repository`, {
       hint: 'open it as a repository of its own (git: "own")',
     });
-  const gitdir = join(root, ".git");
+  // A linked worktree's `.git` is a file naming its git folder (git-dir.ts).
+  const { gitdir, fs: gitFs } = resolveGitDir(root);
   return {
     dir,
     root,
     gitdir,
     prefix: relative(root, dir).split(sep).join("/"),
     mode,
-    author: options.author ?? (await defaultPerson(gitdir)),
+    author: options.author ?? (await defaultPerson(gitdir, process.env, gitFs)),
+    fs: gitFs,
     ...base,
   };
 }
 
 /** The person git would name: the repository's user.name/email, else git's environment variables, else the login. */
-export async function defaultPerson(gitdir: string, env: NodeJS.ProcessEnv = process.env): Promise<Person> {
+export async function defaultPerson(
+  gitdir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  gitFs: GitFs = fs,
+): Promise<Person> {
   const get = async (path: string) => {
-    const v: unknown = await git.getConfig({ fs, gitdir, path }).catch(() => undefined);
+    const v: unknown = await git.getConfig({ fs: gitFs, gitdir, path }).catch(() => undefined);
     return typeof v === "string" && v ? v : undefined;
   };
   const login = (() => {

@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import { UserError } from "@worksite/core";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
@@ -83,10 +82,10 @@ async function syncLocked(store: MemoryStore, options: SyncOptions): Promise<Syn
 }
 
 async function configureRemote(store: MemoryStore, url: string | undefined): Promise<string> {
-  const current = await git.getConfig({ fs, gitdir: store.gitdir, path: `remote.${REMOTE}.url` });
+  const current = await git.getConfig({ fs: store.fs, gitdir: store.gitdir, path: `remote.${REMOTE}.url` });
   if (url) {
     assertNoCredentialsInUrl(url);
-    if (current !== url) await git.addRemote({ fs, gitdir: store.gitdir, remote: REMOTE, url, force: true });
+    if (current !== url) await git.addRemote({ fs: store.fs, gitdir: store.gitdir, remote: REMOTE, url, force: true });
     return url;
   }
   if (typeof current !== "string" || !current)
@@ -101,7 +100,7 @@ async function pull(store: MemoryStore, url: string, auth: ReturnType<typeof cre
   const branch = ref.slice("refs/heads/".length);
   try {
     await git.fetch({
-      fs,
+      fs: store.fs,
       http,
       gitdir: store.gitdir,
       remote: REMOTE,
@@ -129,7 +128,12 @@ async function pull(store: MemoryStore, url: string, auth: ReturnType<typeof cre
       outcome: "cloned",
     };
   }
-  const [base] = await git.findMergeBase({ fs, gitdir: store.gitdir, oids: [ours, theirs], cache: store.cache });
+  const [base] = await git.findMergeBase({
+    fs: store.fs,
+    gitdir: store.gitdir,
+    oids: [ours, theirs],
+    cache: store.cache,
+  });
   if (base === theirs) return none;
   if (base === ours) {
     const files = await advanceMainLine(store, ref, ours, theirs);
@@ -142,7 +146,7 @@ async function pull(store: MemoryStore, url: string, auth: ReturnType<typeof cre
   }
   const result = await git
     .merge({
-      fs,
+      fs: store.fs,
       gitdir: store.gitdir,
       ours: ref,
       theirs: `refs/remotes/${REMOTE}/${branch}`,
@@ -163,7 +167,8 @@ async function pull(store: MemoryStore, url: string, auth: ReturnType<typeof cre
         );
       throw error;
     });
-  const tree = (await git.readCommit({ fs, gitdir: store.gitdir, oid: result.oid!, cache: store.cache })).commit.tree;
+  const tree = (await git.readCommit({ fs: store.fs, gitdir: store.gitdir, oid: result.oid!, cache: store.cache }))
+    .commit.tree;
   const tmp = "refs/worksite/memory-tmp/sync";
   const draft = await writeCommit(store, {
     ref: tmp,
@@ -183,7 +188,7 @@ async function pull(store: MemoryStore, url: string, auth: ReturnType<typeof cre
     message: `memory: merge ${REMOTE}/${branch}\n\nauthor: ${store.author.name} <${store.author.email}>`,
     author: store.author,
   });
-  await git.deleteRef({ fs, gitdir: store.gitdir, ref: tmp });
+  await git.deleteRef({ fs: store.fs, gitdir: store.gitdir, ref: tmp });
   const conflicted: string[] = [];
   for (const [path, oid] of await changedPaths(store, theirs, merged)) {
     const file = memoryPath(store, path);
@@ -214,7 +219,7 @@ async function push(store: MemoryStore, auth: ReturnType<typeof credentialsFromE
   const theirs = await resolveOptional(store, `refs/remotes/${REMOTE}/${branch}`);
   if (!ours || ours === theirs) return false;
   const result = await git.push({
-    fs,
+    fs: store.fs,
     http,
     gitdir: store.gitdir,
     remote: REMOTE,
@@ -248,7 +253,7 @@ async function broughtIn(
       continue;
     }
     const [last] = await git
-      .log({ fs, gitdir: store.gitdir, ref: theirs, filepath: path, depth: 1, cache: store.cache })
+      .log({ fs: store.fs, gitdir: store.gitdir, ref: theirs, filepath: path, depth: 1, cache: store.cache })
       .catch(() => []);
     const parsed = parseEntry(await readBlobText(store, oid), file);
     brought.push({
@@ -269,7 +274,7 @@ async function assertSafePaths(store: MemoryStore, theirs: string, url: string):
   const walk = async (oid: string, at: string) => {
     let entries;
     try {
-      entries = (await git.readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache })).tree;
+      entries = (await git.readTree({ fs: store.fs, gitdir: store.gitdir, oid, cache: store.cache })).tree;
     } catch (error) {
       // isomorphic-git refuses a tree holding `.git` or `..` outright; name the path instead of its bare error.
       const bad =
@@ -296,7 +301,7 @@ async function assertSafePaths(store: MemoryStore, theirs: string, url: string):
       else if (e.type === "tree") await walk(e.oid, path);
     }
   };
-  const { commit } = await git.readCommit({ fs, gitdir: store.gitdir, oid: theirs, cache: store.cache });
+  const { commit } = await git.readCommit({ fs: store.fs, gitdir: store.gitdir, oid: theirs, cache: store.cache });
   await walk(commit.tree, "");
   if (unsafe.length)
     throw new UserError(

@@ -9,6 +9,14 @@ import { listTree } from "./commit-tree.js";
 import { cachedOid, readGitIndex } from "./git-index.js";
 import { type MemoryStore, memoryPath, repoPath } from "./store.js";
 
+/** What a caller already knows of a file: its text or its blob id, so it is not read again. */
+export interface Known {
+  file: string;
+  text?: string;
+  oid?: string;
+  tooBig?: true;
+}
+
 export interface HandEdit {
   /** Path inside the memory folder. */
   file: string;
@@ -37,11 +45,18 @@ export function hasGitCli(): boolean {
   return cli;
 }
 
-export async function workingChanges(
-  store: MemoryStore,
-  loaded?: readonly { file: string; text: string; tooBig?: true }[],
-): Promise<HandEdit[]> {
-  if (!hasGitCli()) return changesByIndex(store, loaded);
+/** The git CLI for this store: installed, and not turned off (OpenMemoryOptions.gitCli). */
+export function useGitCli(store: MemoryStore): boolean {
+  return store.gitCli !== false && hasGitCli();
+}
+
+/** The git CLI's status when it is used for this store and answers; undefined otherwise. */
+export async function statusByGitCli(store: MemoryStore): Promise<HandEdit[] | undefined> {
+  return useGitCli(store) ? changesByGitCli(store).catch(() => undefined) : undefined;
+}
+
+export async function workingChanges(store: MemoryStore, loaded?: readonly Known[]): Promise<HandEdit[]> {
+  if (!useGitCli(store)) return changesByIndex(store, loaded);
   // A repository git refuses (owned by someone else, an odd config) still has an answer: the index's.
   return changesByGitCli(store).catch(() => changesByIndex(store, loaded));
 }
@@ -50,8 +65,11 @@ export async function workingChanges(
  * git reads configs that can run commands (core.fsmonitor, hooks): none from the person's global or the
  * system config, and the repository's own are overridden, as the checkpoint repository's git does.
  */
-const HARDENING = [
+export const HARDENING = [
   "core.fsmonitor=false",
+  // A repository's config must not make git trust a stat that utimes put back (the parse cache relies on it).
+  "core.trustctime=true",
+  "core.checkStat=default",
   "core.hooksPath=/dev/null",
   "core.quotepath=false",
   "diff.ignoreSubmodules=all",
@@ -60,7 +78,7 @@ const HARDENING = [
   "protocol.allow=never",
 ].flatMap((c) => ["-c", c]);
 
-function gitEnv(store: MemoryStore): NodeJS.ProcessEnv {
+export function gitEnv(store: MemoryStore): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GIT_") && k !== "XDG_CONFIG_HOME") env[k] = v;
   return {
@@ -110,26 +128,25 @@ export async function changesByGitCli(store: MemoryStore): Promise<HandEdit[]> {
 }
 
 /** HEAD's tree against the working files' blob ids, taken from the index's stat cache where it still holds. */
-export async function changesByIndex(
-  store: MemoryStore,
-  loaded?: readonly { file: string; text: string; tooBig?: true }[],
-): Promise<HandEdit[]> {
-  const head = await git.resolveRef({ fs, gitdir: store.gitdir, ref: "HEAD" }).catch(() => undefined);
+export async function changesByIndex(store: MemoryStore, loaded?: readonly Known[]): Promise<HandEdit[]> {
+  const head = await git.resolveRef({ fs: store.fs, gitdir: store.gitdir, ref: "HEAD" }).catch(() => undefined);
   const committed = new Map<string, string>();
   for (const [path, oid] of await listTree(store, head)) {
     const file = memoryPath(store, path);
     if (file !== undefined && tracked(file)) committed.set(file, oid);
   }
   const index = readGitIndex(store.gitdir);
-  const texts = new Map((loaded ?? []).filter((f) => !f.tooBig).map((f) => [f.file, f.text]));
+  const known = new Map<string, string>();
+  for (const f of loaded ?? [])
+    if (!f.tooBig && (f.oid || f.text !== undefined)) known.set(f.file, f.oid || blobId(Buffer.from(f.text!, "utf8")));
   const files = markdownFiles(store.dir);
   const oids = new Map<string, string>();
   const toRead: string[] = [];
   for (const file of files) {
-    const known = cachedOid(index, repoPath(store, file), fs.statSync(join(store.dir, file), { bigint: true }));
-    const text = texts.get(file);
-    if (known) oids.set(file, known);
-    else if (text !== undefined) oids.set(file, blobId(Buffer.from(text, "utf8")));
+    const stated = cachedOid(index, repoPath(store, file), fs.statSync(join(store.dir, file), { bigint: true }));
+    const given = known.get(file);
+    if (stated) oids.set(file, stated);
+    else if (given !== undefined) oids.set(file, given);
     else toRead.push(file);
   }
   // Read what neither the index nor the caller knows, 64 at a time.

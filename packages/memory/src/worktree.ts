@@ -8,7 +8,7 @@ import { INDEX_FILE, type MemoryStore, repoPath } from "./store.js";
 
 /** The branch the memory's main line lives on: whatever HEAD names (main in a fresh folder). */
 export async function mainRef(store: MemoryStore): Promise<string> {
-  const branch = await git.currentBranch({ fs, gitdir: store.gitdir, fullname: true });
+  const branch = await git.currentBranch({ fs: store.fs, gitdir: store.gitdir, fullname: true });
   if (!branch)
     throw new UserError(`${store.root} has a detached HEAD`, { hint: "check out a branch before changing memory" });
   return branch;
@@ -60,16 +60,16 @@ export async function advanceMainLine(
     });
   const now = await resolveOptional(store, ref);
   if (now !== from) throw new Error(`${ref} moved while merging; try again`);
-  await git.writeRef({ fs, gitdir: store.gitdir, ref, value: to, force: true });
+  await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref, value: to, force: true });
   for (const [path, oid] of changed) {
     const disk = join(store.root, path);
     if (oid === null) {
       await rm(disk, { force: true });
-      await git.remove({ fs, dir: store.root, gitdir: store.gitdir, filepath: path, cache: store.cache });
+      await git.remove({ fs: store.fs, dir: store.root, gitdir: store.gitdir, filepath: path, cache: store.cache });
     } else {
       await mkdir(dirname(disk), { recursive: true });
       await writeFile(disk, await readBlobText(store, oid));
-      await git.add({ fs, dir: store.root, gitdir: store.gitdir, filepath: path, cache: store.cache });
+      await git.add({ fs: store.fs, dir: store.root, gitdir: store.gitdir, filepath: path, cache: store.cache });
     }
   }
   return [...changed.keys()];

@@ -1,0 +1,147 @@
+import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { readFile, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { personStateDir } from "@worksite/core";
+import { describe, expect, it } from "vitest";
+import { auditMemory } from "./audit.js";
+import { cachedOid, readGitIndex } from "./git-index.js";
+import { commitHandEdits } from "./hand-edits.js";
+import { cachePath } from "./parse-cache.js";
+import { openMemory } from "./store.js";
+import { alice, entryText, fakeGithubToken, fixedNow, gitCli, put, tempDir } from "./test-helpers/fixtures.js";
+
+/*
+ * Issue 13 item 2: the run-start audit takes each entry's summary from a parse
+ * cache kept by blob id. These tests attack it: a cache edited to call an entry
+ * clean, a file changed behind an unchanged stat, a file changed in the same tick
+ * as the index was written. Each must still find what is in the file.
+ */
+const ENTRY = "tooling/use-pnpm.md";
+const clean = entryText("use-pnpm", {}, `Publish with the token in the environment: ${"x".repeat(40)}.`);
+// The same number of bytes, with a secret where the x's were.
+const withSecret = entryText("use-pnpm", {}, `Publish with the token in the environment: ${fakeGithubToken}.`);
+
+async function cachedFolder(gitCliOn = true) {
+  const dir = await tempDir();
+  await put(dir, ENTRY, clean);
+  await put(dir, "tooling/node-version.md", entryText("node-version"));
+  const store = await openMemory({ dir, now: fixedNow, author: alice, gitCli: gitCliOn });
+  await commitHandEdits(store, "first entries", alice);
+  // The git CLI's index, as after any git command a person runs.
+  gitCli(dir, "status", "--porcelain");
+  const first = await auditMemory(store);
+  expect(first.findings).toEqual([]);
+  return { dir, store };
+}
+
+/** Rewrites the cache as an attacker could: `edit` changes the text, `key` re-seals it (the person's key or not). */
+async function tamper(path: string, edit: (text: string) => string, key?: Buffer) {
+  const raw = await readFile(path, "utf8");
+  const [seal, ...rest] = raw.split("\n");
+  const text = edit(rest.join("\n"));
+  expect(text).not.toBe(rest.join("\n")); // the attack changed something
+  await writeFile(path, `${key ? createHmac("sha256", key).update(text).digest("hex") : seal}\n${text}`);
+}
+
+const personKey = () => Buffer.from(readFileSync(join(personStateDir(), "memory-cache.key"), "utf8").trim(), "hex");
+
+describe("the memory parse cache", () => {
+  it("is kept under the memory repository's .git, where nothing is committed or pushed", async () => {
+    const { dir, store } = await cachedFolder();
+    expect(cachePath(store).startsWith(join(dir, ".git"))).toBe(true);
+    expect(statSync(cachePath(store)).isFile()).toBe(true);
+    expect(gitCli(dir, "status", "--porcelain", "--ignored")).toBe("");
+  });
+
+  it("serves a summary it sealed for the file's exact blob id (the audit reads it, not the file)", async () => {
+    const { store } = await cachedFolder();
+    // Planted with the person's own key: proves the summary comes from the cache when the bytes match.
+    await tamper(
+      cachePath(store),
+      (t) => t.replaceAll("what to know about use-pnpm", "planted by the test"),
+      personKey(),
+    );
+    const report = await auditMemory(store);
+    expect(report.findings.map((f) => f.kind)).toEqual(["index"]);
+  });
+
+  it("throws away a cache edited to call a secret-bearing entry clean, and the secret is still found", async () => {
+    const { dir, store } = await cachedFolder();
+    await writeFile(join(dir, ENTRY), withSecret);
+    gitCli(dir, "add", "-A"); // the index now holds the secret's blob id, so the stat cache says "unchanged"
+    expect((await auditMemory(store)).findings.map((f) => f.kind)).toContain("secret");
+    const hide = (t: string) => t.replace(/,"c":\[[^\]]*\]/g, "");
+    // By hand, keeping the old seal; then re-sealed with a key of the attacker's own.
+    await tamper(cachePath(store), hide);
+    expect((await auditMemory(store)).findings.map((f) => f.kind)).toContain("secret");
+    await tamper(cachePath(store), hide, Buffer.alloc(32, 7));
+    const report = await auditMemory(store);
+    expect(report.blocking).toBe(true);
+    expect(report.findings).toContainEqual(expect.objectContaining({ kind: "secret", file: ENTRY }));
+  });
+
+  it("throws away a cache edited to pass an entry that fails the schema", async () => {
+    const { dir, store } = await cachedFolder();
+    await writeFile(join(dir, ENTRY), clean.replace("type: fact", "type: gossip"));
+    gitCli(dir, "add", "-A");
+    expect((await auditMemory(store)).findings.map((f) => f.kind)).toContain("schema");
+    await tamper(cachePath(store), (t) => t.replace(/,"p":\[[^\]]*\]/g, ""));
+    expect((await auditMemory(store)).findings).toContainEqual(
+      expect.objectContaining({ kind: "schema", file: ENTRY }),
+    );
+  });
+
+  for (const gitCliOn of [true, false])
+    it(`reads again a file changed to same-size content with its mtime put back (utimes), as git's ctime check does (${gitCliOn ? "git CLI" : "isomorphic-git"})`, async () => {
+      const { dir, store } = await cachedFolder(gitCliOn);
+      const path = join(dir, ENTRY);
+      const before = statSync(path, { bigint: true });
+      expect(withSecret.length).toBe(clean.length);
+      await writeFile(path, withSecret);
+      // To the nanosecond (GNU touch), which utimes from node cannot do.
+      const ns = before.mtimeNs;
+      execFileSync("touch", [
+        "-m",
+        "-d",
+        `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, "0")}`,
+        path,
+      ]);
+      const after = statSync(path, { bigint: true });
+      expect([after.size, after.mtimeNs, after.ino]).toEqual([before.size, before.mtimeNs, before.ino]);
+      const report = await auditMemory(store);
+      expect(report.findings).toContainEqual(expect.objectContaining({ kind: "secret", file: ENTRY }));
+      expect(report.findings).toContainEqual(expect.objectContaining({ kind: "uncommitted", file: ENTRY }));
+    });
+
+  it("reads a file marked assume-unchanged, whose changes git status does not report", async () => {
+    const { dir, store } = await cachedFolder();
+    gitCli(dir, "update-index", "--assume-unchanged", ENTRY);
+    await writeFile(join(dir, ENTRY), withSecret);
+    expect(gitCli(dir, "status", "--porcelain")).toBe("");
+    expect((await auditMemory(store)).findings).toContainEqual(
+      expect.objectContaining({ kind: "secret", file: ENTRY }),
+    );
+  });
+
+  it("does not trust the index for a file whose stat was taken in the same tick the index was written (racy git)", async () => {
+    const { dir, store } = await cachedFolder();
+    const path = join(dir, ENTRY);
+    const stat = statSync(path, { bigint: true });
+    expect(cachedOid(readGitIndex(store.gitdir), ENTRY, stat)).toMatch(/^[0-9a-f]{40}$/);
+    // The index written in the same instant as the file: a change in that tick would leave the stat unchanged.
+    const mtime = new Date(Number(stat.mtimeNs / 1_000_000n));
+    await utimes(join(store.gitdir, "index"), mtime, mtime);
+    expect(cachedOid(readGitIndex(store.gitdir), ENTRY, stat)).toBeUndefined();
+  });
+
+  it("gives the same report from the cache as from the files (a second, cached audit of a folder with findings)", async () => {
+    const { dir, store } = await cachedFolder();
+    await put(dir, "notes/broken.md", "no front matter here\n");
+    await put(dir, "tooling/old.md", entryText("old", { updated: "2020-01-01", expires: "2021-01-01" }));
+    const cold = await auditMemory(store);
+    expect(cold.findings.length).toBeGreaterThan(2);
+    expect(await auditMemory(store)).toEqual(cold);
+  });
+});

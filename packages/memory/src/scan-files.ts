@@ -1,0 +1,153 @@
+import fs from "node:fs";
+import { join } from "node:path";
+import { readTextWithin, SIZE_LIMITS, UserError } from "@worksite/core";
+import { entryTooBig } from "./entry-format.js";
+import { type FileSummary, summarise, tooBigSummary } from "./file-summary.js";
+import { cachedOid, type GitIndex, readGitIndex } from "./git-index.js";
+import type { IndexRow } from "./index-file.js";
+import { type Keep, openParseCache, type ParseCache, rowOf } from "./parse-cache.js";
+import { INDEX_FILE, listEntryFiles, type MemoryStore, memoryPath, repoPath } from "./store.js";
+import { blobId, type HandEdit, tracked } from "./working-status.js";
+
+/**
+ * Every entry file in the working folder, summarised (file-summary.ts), at the cost
+ * of what changed: a file whose stat still matches `.git/index` takes its blob id
+ * from there, and a blob id the parse cache knows takes its summary from there;
+ * only the rest are read, hashed, parsed and scanned. Sorted by path.
+ */
+export async function scanFiles(store: MemoryStore, byGit?: readonly HandEdit[]): Promise<FileSummary[]> {
+  return walk(
+    store,
+    byGit,
+    (cache, file, oid) => cache.get(file, oid),
+    (s) => s,
+  );
+}
+
+/** What MEMORY.md needs of every valid entry, the same way: what `memory commit` regenerates it from. */
+export async function indexRows(store: MemoryStore, byGit?: readonly HandEdit[]): Promise<IndexRow[]> {
+  const rows = await walk<IndexRow | null>(
+    store,
+    byGit,
+    (cache, file, oid) => cache.row(file, oid),
+    (s) => (s.entry ? rowOf(s.entry) : null),
+  );
+  return rows.filter((r): r is IndexRow => r !== null);
+}
+
+/*
+ * `byGit`: the git CLI's status of the folder, just taken. Every file it does not
+ * name is what the index records (git checked its stat, ctime and racy cases in C),
+ * so the blob ids come from the index without a stat walk here; the files it
+ * names, and index entries git does not watch (assume-unchanged, skip-worktree),
+ * are read. Without it, each file's stat is checked against the index here.
+ */
+async function walk<T>(
+  store: MemoryStore,
+  byGit: readonly HandEdit[] | undefined,
+  hit: (cache: ParseCache, file: string, oid: string) => T | undefined,
+  fromSummary: (s: FileSummary) => T,
+): Promise<T[]> {
+  const index = readGitIndex(store.gitdir);
+  const listed = byGit && index ? listedByGit(store, index, byGit) : undefined;
+  const files = listed?.files ?? (await listEntryFiles(store));
+  const cache = await openParseCache(store);
+  const out: T[] = new Array(files.length);
+  const keep: (Keep | undefined)[] = new Array(files.length);
+  const toRead: number[] = [];
+  const skip = new Set<number>();
+  files.forEach((file, i) => {
+    let oid: string | undefined;
+    if (listed) {
+      oid = listed.oids.get(file);
+      // A link or folder where the index had a file is no entry (listEntryFiles skips them too).
+      if (!oid && !isRegular(store, file)) {
+        skip.add(i);
+        return;
+      }
+    } else {
+      let stat: fs.BigIntStats;
+      try {
+        stat = fs.statSync(join(store.dir, file), { bigint: true });
+      } catch {
+        toRead.push(i); // gone since the listing: the read below says so
+        return;
+      }
+      if (stat.size > BigInt(SIZE_LIMITS.memoryEntry)) {
+        out[i] = fromSummary(tooBigSummary(file, "", Number(stat.size), entryTooBig(Number(stat.size))));
+        return;
+      }
+      oid = cachedOid(index, repoPath(store, file), stat);
+    }
+    const found = oid ? hit(cache, file, oid) : undefined;
+    if (oid && found !== undefined) {
+      out[i] = found;
+      keep[i] = { file, oid };
+    } else toRead.push(i);
+  });
+  // Read what neither the index and the cache know, 64 at a time: enough to overlap I/O, never 10,000 open files.
+  for (let at = 0; at < toRead.length; at += 64) {
+    const batch = toRead.slice(at, at + 64);
+    const reads = await Promise.all(
+      batch.map((i) => readTextWithin(join(store.dir, files[i]!), SIZE_LIMITS.memoryEntry)),
+    );
+    batch.forEach((i, j) => {
+      const file = files[i]!;
+      const got = reads[j]!;
+      if (!got.ok) {
+        if (got.problem !== "too-big")
+          throw new UserError(`memory entry ${file} cannot be read (${got.code ?? got.problem})`, {
+            hint: "check the file's permissions",
+          });
+        out[i] = fromSummary(tooBigSummary(file, "", got.size, entryTooBig(got.size)));
+        return;
+      }
+      const oid = blobId(Buffer.from(got.text, "utf8"));
+      const found = hit(cache, file, oid);
+      if (found !== undefined) {
+        out[i] = found;
+        keep[i] = { file, oid };
+        return;
+      }
+      const fresh = summarise(file, oid, got.text);
+      out[i] = fromSummary(fresh);
+      keep[i] = { file, oid, fresh };
+    });
+  }
+  await cache.save(keep.filter((k): k is Keep => k !== undefined));
+  return skip.size ? out.filter((_, i) => !skip.has(i)) : out;
+}
+
+function isRegular(store: MemoryStore, file: string): boolean {
+  try {
+    return fs.lstatSync(join(store.dir, file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The entry files and the blob ids of those git status found unchanged. */
+function listedByGit(
+  store: MemoryStore,
+  index: GitIndex,
+  byGit: readonly HandEdit[],
+): { files: string[]; oids: Map<string, string> } {
+  const changed = new Map(byGit.map((e) => [e.file, e.change]));
+  const files = new Set<string>();
+  const oids = new Map<string, string>();
+  for (const [path, e] of index.entries) {
+    const file = memoryPath(store, path);
+    if (file === undefined || !isEntryFile(file)) continue;
+    const change = changed.get(file);
+    if (change === "deleted") continue;
+    files.add(file);
+    if (!change && e.watched) oids.set(file, e.oid);
+  }
+  for (const e of byGit) if (e.change !== "deleted" && isEntryFile(e.file)) files.add(e.file);
+  return { files: [...files].sort(), oids };
+}
+
+/** What listEntryFiles lists: Markdown outside dot folders, not MEMORY.md or README.md at the top. */
+function isEntryFile(file: string): boolean {
+  return tracked(file) && !(file === INDEX_FILE || file === "README.md");
+}
