@@ -2,11 +2,11 @@ import type { ArtifactRef } from "../artifacts/types.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuditEvent } from "../audit/types.js";
 import type { PauseConditions, PermissionsFile, ThreadFile } from "../files/types.js";
-import type { DraftOutput, Effect, Logger, Plugin, RegisteredTool, TierFloor, ToolContext } from "../plugin/types.js";
-import { TIERS, type Decision, type Stage, type Tier } from "../policy/types.js";
+import type { Effect, Logger, Plugin, RegisteredTool, ToolContext } from "../plugin/types.js";
+import type { Decision, Stage, Tier } from "../policy/types.js";
 import { createArtifactStore, createPendingWrites } from "../artifacts/store.js";
 import { DEFAULT_PENDING_APPROVALS } from "./limits.js";
-import { UserError, WorksiteError } from "../errors.js";
+import { WorksiteError } from "../errors.js";
 import { inferEffect } from "../policy/infer.js";
 import { createPolicy, type Policy } from "../policy/policy.js";
 import { redactSecrets } from "../secrets/scan.js";
@@ -14,15 +14,16 @@ import { redactDeep } from "../secrets/redact-deep.js";
 import { wrapUntrusted } from "../untrusted.js";
 import { consumeApproval, findGrant, pendingFor, readApproval, requestApproval } from "./approvals.js";
 import { approvalUsedInAudit } from "./approval-use.js";
-import { canonicalJson, hashCall, newId } from "./call-hash.js";
-import { claimDraft, finishDraft, readDraft, writeDraftRecord } from "./drafts.js";
+import { hashCall } from "./call-hash.js";
+import { type DraftGate, makeDraft, runDraft } from "./draft-calls.js";
 import { describeInputError } from "./input-error.js";
-import { blankStrings, keep, sensitivity, type Scrub, type Sensitivity } from "./sensitive-input.js";
+import { blankStrings, keep, sensitivity, type Scrub } from "./sensitive-input.js";
 import { silentLogger } from "./logger.js";
+import { errorText, floorOf, raise } from "./tier-floor.js";
 import { createRegistry } from "./registry.js";
 import { decidedBy, effectWords, namesRule, ruleText, unknownToolMessage } from "./decision-words.js";
 import { sandboxPolicy, withSandboxHosts, type SandboxPolicy } from "../sandbox/policy.js";
-import type { ApprovalRecord, ApprovalWait, DraftRecord, Gate, GateCall, GateOutcome } from "./types.js";
+import type { ApprovalRecord, ApprovalWait, Gate, GateCall, GateOutcome } from "./types.js";
 
 export interface GateOptions {
   /** Absolute worksite root. */
@@ -270,88 +271,18 @@ export function createGate(options: GateOptions): Gate {
     }
   }
 
-  async function makeDraft(
-    tool: RegisteredTool,
-    input: unknown,
-    target: string | undefined,
-    callHash: string,
-    actor: string,
-    signal: AbortSignal,
-    decision: Decision,
-    base: AuditEvent,
-    sensitive: Sensitivity,
-  ): Promise<GateOutcome> {
-    const id = newId("dr");
-    const written: ArtifactRef[] = [];
-    const { scrub } = sensitive;
-    const ctx = context(tool, actor, signal, written, scrub);
-    let draft: DraftOutput;
-    try {
-      draft = tool.draft
-        ? await tool.draft(input, ctx)
-        : {
-            summary: `would call ${tool.id}${target !== undefined ? ` on ${target}` : ""}`,
-            body: JSON.stringify(sensitive.on ? blankStrings(input) : input, null, 2),
-          };
-    } catch (error) {
-      const message = redact(scrub(error instanceof Error ? error.message : String(error)));
-      const entry = await audit.append({ ...base, type: "draft", outcome: "error", message });
-      return { status: "error", tool: tool.id, decision, message: `drafting failed: ${message}`, auditSeq: entry.seq };
-    }
-    const created = new Date().toISOString();
-    const stored = sensitive.on ? blankStrings(input) : redactValue(input);
-    // The artifact store's redact also scrubs a sensitive call's values out of the tool's own summary and body.
-    const ref = await ctx.artifacts.write({
-      name: `${id}-${tool.id}.json`,
-      kind: "draft",
-      data: JSON.stringify(
-        {
-          id,
-          tool: tool.id,
-          input: stored,
-          target,
-          callHash,
-          decision,
-          actor,
-          run,
-          round,
-          created,
-          draft,
-          approve: `worksite approve ${id}`,
-        },
-        null,
-        2,
-      ),
-      meta: { draftId: id, summary: draft.summary, ...(draft.kind ? { bodyKind: draft.kind } : {}) },
-    });
-    const record: DraftRecord = {
-      id,
-      tool: tool.id,
-      input: stored,
-      inputRedacted: sensitive.on || canonicalJson(stored) !== canonicalJson(input),
-      ...(target !== undefined ? { target: redact(scrub(target)) } : {}),
-      callHash,
-      decision,
-      summary: redact(scrub(draft.summary)),
-      artifact: ref.path,
-      actor,
-      run,
-      round,
-      created,
-      status: "open",
-    };
-    await writeDraftRecord(root, record);
-    const message = `drafted, nothing was sent: ${record.summary} (see ${ref.path}; a person runs it with: worksite approve ${id})`;
-    const entry = await audit.append({
-      ...base,
-      type: "draft",
-      outcome: "drafted",
-      artifacts: [ref.path, ...written.filter((w) => w.path !== ref.path).map((w) => w.path)],
-      message,
-      data: { draftId: id },
-    });
-    return { status: "drafted", tool: tool.id, decision, draft: ref, draftId: id, message, auditSeq: entry.seq };
-  }
+  const drafts: DraftGate = {
+    root,
+    run,
+    round: () => round,
+    audit,
+    registry,
+    redact,
+    redactValue,
+    context,
+    decide,
+    execute,
+  };
 
   async function call(request: GateCall): Promise<GateOutcome> {
     const actor = request.actor ?? options.actor;
@@ -446,7 +377,7 @@ export function createGate(options: GateOptions): Gate {
         case "draft":
           if (tool.effect === "read") return proceed();
           await audit.append(base);
-          return makeDraft(tool, input, target, callHash, actor, signal, decision, base, sensitive);
+          return makeDraft(drafts, tool, input, target, callHash, actor, signal, decision, base, sensitive);
         case "allow":
           return proceed();
         case "confirm": {
@@ -551,91 +482,12 @@ export function createGate(options: GateOptions): Gate {
     }
   }
 
-  async function runDraft(id: string, runOptions: { by: string; signal?: AbortSignal }): Promise<GateOutcome> {
-    const record = await readDraft(root, id);
-    if (!record) return { status: "error", tool: "?", message: `no draft ${id} (list them with: worksite drafts)` };
-    if (record.status !== "open")
-      return { status: "error", tool: record.tool, message: `draft ${id} was already ${record.status}` };
-    if (record.inputRedacted)
-      return {
-        status: "error",
-        tool: record.tool,
-        message: `draft ${id} held a secret that was redacted before it was stored, so it cannot be replayed; make the call again`,
-      };
-    const tool = registry.get(record.tool);
-    if (!tool)
-      return {
-        status: "error",
-        tool: record.tool,
-        message: `draft ${id} needs tool ${record.tool}, which is not loaded`,
-      };
-    const parsed = tool.input.safeParse(record.input);
-    if (!parsed.success) return { status: "error", tool: tool.id, message: describeInputError(tool.id, parsed.error) };
-    const signal = runOptions.signal ?? new AbortController().signal;
-    const target = tool.target ? await tool.target(parsed.data, context(tool, runOptions.by, signal, [])) : undefined;
-    const callHash = hashCall(tool.id, parsed.data, target);
-    const floor = floorOf(
-      tool.minimumTier ? await tool.minimumTier(parsed.data, context(tool, runOptions.by, signal, [])) : undefined,
-    );
-    const decision = raise(decide(tool, tool.id, target), floor, tool.id);
-    const { scrub } = sensitivity(floor?.tier, parsed.data);
-    const base: AuditEvent = {
-      type: "decision",
-      run,
-      round,
-      actor: runOptions.by,
-      tool: tool.id,
-      ...(target !== undefined ? { target: scrub(target) } : {}),
-      callHash,
-      tier: decision.tier,
-      decision,
-      decidedBy: runOptions.by,
-      data: { draftId: id },
-    };
-    if (callHash !== record.callHash) {
-      const entry = await audit.append({
-        ...base,
-        outcome: "refused",
-        message: `draft ${id} no longer matches the call it was made from`,
-      });
-      return {
-        status: "refused",
-        tool: tool.id,
-        decision,
-        message: `draft ${id} was changed after it was made (its call no longer matches); nothing ran`,
-        auditSeq: entry.seq,
-      };
-    }
-    if (decision.tier === "forbidden") {
-      const entry = await audit.append({ ...base, outcome: "refused", message: `refused by ${ruleText(decision)}` });
-      return {
-        status: "refused",
-        tool: tool.id,
-        decision,
-        message: `refused by ${ruleText(decision)}: a person's approval does not lift forbidden`,
-        auditSeq: entry.seq,
-      };
-    }
-    if (!(await claimDraft(root, id)))
-      return { status: "error", tool: tool.id, message: `draft ${id} was already executed or discarded` };
-    await audit.append(base);
-    const outcome = await execute(tool, parsed.data, runOptions.by, signal, decision, base, scrub);
-    await finishDraft(root, {
-      ...record,
-      status: "executed",
-      executedBy: runOptions.by,
-      executedAt: new Date().toISOString(),
-      outcome: outcome.status,
-    });
-    return outcome;
-  }
-
   return {
     call,
     check,
     decide: (toolId: string, target: string) => decide(registry.get(toolId), toolId, target),
     waitForApproval,
-    runDraft,
+    runDraft: (id, runOptions) => runDraft(drafts, id, runOptions),
     setRound: (next: number) => {
       round = next;
     },
@@ -651,22 +503,6 @@ export function createGate(options: GateOptions): Gate {
       }
     },
   };
-}
-
-/** A tool's own floor for this call (a password field needs confirm): most restrictive wins, like the stage clamp. */
-function raise(decision: Decision, floor: { tier: Tier; reason?: string } | undefined, tool: string): Decision {
-  if (!floor || TIERS.indexOf(floor.tier) <= TIERS.indexOf(decision.tier)) return decision;
-  const why = floor.reason ? `: ${floor.reason}` : "";
-  return {
-    ...decision,
-    tier: floor.tier,
-    reason: `${tool} needs at least ${floor.tier} for this call${why} (was ${decision.tier}: ${decision.reason})`,
-  };
-}
-
-/** A floor with or without the tool's reason, in one shape. */
-function floorOf(floor: TierFloor | undefined): { tier: Tier; reason?: string } | undefined {
-  return floor === undefined ? undefined : typeof floor === "string" ? { tier: floor } : floor;
 }
 
 /** A tool that is not loaded (a tool checking `file.read` in a browser-only gate) is judged by its name, as the policy's explain does. */
@@ -689,10 +525,4 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener("abort", done, { once: true });
   });
-}
-
-/** A tool's error as the agent reads it: a person's mistake keeps its how-to-fix, which is most of its worth. */
-function errorText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return UserError.isUserError(error) && error.hint ? `${error.message}\nhint: ${error.hint}` : error.message;
 }
