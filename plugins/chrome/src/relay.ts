@@ -233,7 +233,11 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     /** Set once a paired extension's hello was answered with a challenge: the nonce its answer must sign. */
     let challenged: string | undefined;
     const hello = setTimeout(() => {
-      if (!greeted) refuse(socket, CLOSE.protocol, "protocol", "no hello from the extension");
+      if (greeted) return;
+      const missing = challenged
+        ? "the extension did not answer the pairing challenge (an extension older than this worksite, or not the worksite extension)"
+        : "no hello from the extension";
+      refuse(socket, CLOSE.protocol, "protocol", missing);
     }, 10_000);
     const greet = (token?: string) => {
       clearTimeout(hello);
