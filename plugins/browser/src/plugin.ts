@@ -25,6 +25,7 @@ import { waitForTool } from "./tools/wait-for.js";
  * Every browser tool ends by auditing what the page's own requests ran into
  * during the call (one summary entry listing blocked origins) and telling the agent.
  */
+// biome-ignore lint/suspicious/noExplicitAny: wraps a tool of any input type and returns it unchanged in type
 function summarised<T extends ToolDefinition<any>>(session: BrowserSession, tool: T): T {
   return {
     ...tool,

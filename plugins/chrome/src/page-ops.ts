@@ -91,6 +91,7 @@ export async function inWorld<T>(
   session: ChromeSession,
   tab: ChromeTab,
   frameId: string,
+  // biome-ignore lint/suspicious/noExplicitAny: the function runs in the page (serialised), where its arguments are whatever JSON it was given
   fn: (...args: any[]) => T,
   ...args: unknown[]
 ): Promise<Awaited<T>> {
@@ -185,6 +186,7 @@ export async function callOn<T>(
   session: ChromeSession,
   tab: ChromeTab,
   objectId: string,
+  // biome-ignore lint/suspicious/noExplicitAny: the function runs in the page (serialised) on a DOM element this process has no type for
   fn: (el: any, ...args: any[]) => unknown,
   ...args: unknown[]
 ): Promise<T> {

@@ -6,6 +6,7 @@ import { actionTools } from "./tools/actions.js";
 import { pageTools } from "./tools/pages.js";
 
 /** Every tool's result also reports what the guard refused since the last one (a page's own late navigation). */
+// biome-ignore lint/suspicious/noExplicitAny: wraps tools of any input type and returns them unchanged in type
 function reporting<T extends Record<string, ToolDefinition<any>>>(session: ChromeSession, tools: T): T {
   return Object.fromEntries(
     Object.entries(tools).map(([name, tool]) => [

@@ -44,6 +44,7 @@ export interface ChromeSession {
   newTab(ctx: ToolContext): Promise<ChromeTab>;
   select(id: number): ChromeTab;
   closeTab(id: number): Promise<void>;
+  // biome-ignore lint/suspicious/noExplicitAny: a CDP reply's shape depends on the method; each caller names the fields it reads
   send<T = any>(tab: ChromeTab, method: string, params?: Record<string, unknown>): Promise<T>;
   /** Subscribes to the tab's events; returns the unsubscribe. */
   listen(tab: ChromeTab, listener: (method: string, params: Record<string, unknown>) => void): () => void;

@@ -121,10 +121,12 @@ export interface Plugin {
    * so the dispose that setup returned ends it too; a failure is left for that first call to report.
    */
   warmUp?: () => Promise<void>;
+  // biome-ignore lint/suspicious/noExplicitAny: each tool has its own input type; a record of them cannot name one
   tools: Record<string, ToolDefinition<any>>;
 }
 
 /** A tool with its full id (`plugin.tool`), as the gate and adapters see it. */
+// biome-ignore lint/suspicious/noExplicitAny: the gate holds tools of every input type and parses input with each tool's own schema
 export interface RegisteredTool extends ToolDefinition<any> {
   id: string;
   plugin: string;
