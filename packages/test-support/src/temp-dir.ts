@@ -15,7 +15,7 @@ let exitHookInstalled = false;
 
 function removeLater(dir: string): void {
   try {
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    onTestFinished(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
     return;
   } catch {
     // Not inside a test: vitest has no test to attach the removal to.
@@ -24,7 +24,7 @@ function removeLater(dir: string): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once("exit", () => {
-    for (const d of leftForExit) rmSync(d, { recursive: true, force: true });
+    for (const d of leftForExit) rmSync(d, { recursive: true, force: true, maxRetries: 3 });
   });
 }
 

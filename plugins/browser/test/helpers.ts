@@ -65,7 +65,8 @@ export const html =
 
 export async function tempDir(prefix = "worksite-browser-test-"): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await sharedTempDir(prefix);
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+  // A Chromium profile may still be written by its helper processes just after the browser exits.
+  return { path, remove: () => rm(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }) };
 }
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };

@@ -12,7 +12,8 @@ declare const chrome: any;
 
 export async function tempDir(prefix = "worksite-chrome-test-") {
   const path = await mkdtemp(join(tmpdir(), prefix));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+  // A Chromium profile may still be written by its helper processes just after the browser exits.
+  return { path, remove: () => rm(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }) };
 }
 
 export type ChromeTestFolders = Awaited<ReturnType<typeof chromeTestFolders>>;

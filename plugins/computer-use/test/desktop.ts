@@ -178,7 +178,8 @@ export async function startChromium(
   return {
     async stop() {
       await stopChild(child);
-      await rm(profile, { recursive: true, force: true });
+      // Chromium's helper processes can still be writing into the profile just after the browser process exits.
+      await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
