@@ -87,6 +87,15 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
   };
 
+  /** A second Chrome (or a second extension) on a worksite that one already serves. */
+  const refuseBusy = (socket: WebSocket) =>
+    refuse(
+      socket,
+      CLOSE.busy,
+      "busy",
+      "another extension is already connected to this worksite's relay; one Chrome serves a worksite at a time",
+    );
+
   function refuse(socket: WebSocket, code: number, kind: string, reason: string) {
     lastRefusal = reason;
     status("refused", reason);
@@ -272,13 +281,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
             "token-refused",
             "token refused: this worksite's pairing does not match the extension's (it was forgotten or made anew)",
           );
-        if (extension)
-          return refuse(
-            socket,
-            CLOSE.busy,
-            "busy",
-            "another extension is already connected to this worksite's relay; one Chrome serves a worksite at a time",
-          );
+        if (extension) return refuseBusy(socket);
         return greet();
       }
       if (!greeted) {
@@ -298,13 +301,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
             "token-refused",
             `this relay is for worksite ${store.worksite}, not ${h.worksite}`,
           );
-        if (extension)
-          return refuse(
-            socket,
-            CLOSE.busy,
-            "busy",
-            "another extension is already connected to this worksite's relay; one Chrome serves a worksite at a time",
-          );
+        if (extension) return refuseBusy(socket);
         if (h.pair) return greet(store.issue());
         const proof = store.sign(relayProof(store.worksite, h.nonce));
         if (proof === undefined)
