@@ -1,6 +1,7 @@
 // Kill -9 of a process in the middle of a stream of gate calls, K times (default 100) on one log: after each
 // kill `audit verify` must pass and every write call that ran must have its decision in the log.
 // Build first: pnpm exec tsc -b. Then: node bench/audit/kill.mjs [K]   (crash.test.ts runs the same loop 20 times)
+import "../own-state.mjs";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";

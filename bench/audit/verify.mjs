@@ -1,5 +1,6 @@
 // `audit verify` of 10k / 100k / 1M entries: time and peak memory (it must stream, so memory stays flat).
 // Build first: pnpm exec tsc -b. Then: node bench/audit/verify.mjs [largest]   (or `pnpm bench`)
+import "../own-state.mjs";
 import { execFileSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";

@@ -2,6 +2,7 @@
 // the gate (policy + audit + artifacts), the same tools called directly, and the
 // same actions with raw puppeteer-core, in one run; plus cold start of a session.
 // Run after building:  pnpm exec tsc -b && node bench/browser/overhead.mjs [N] [COLD]   (or `pnpm bench`)
+import "../own-state.mjs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";

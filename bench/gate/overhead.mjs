@@ -4,6 +4,7 @@
 // Run after building:  pnpm exec tsc -b && node bench/gate/overhead.mjs [N]   (or `pnpm bench`)
 // BENCH_BASE=<a built checkout of the code before a change> measures that checkout too, in the same run,
 // so "before" and "after" share one machine state.
+import "../own-state.mjs";
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

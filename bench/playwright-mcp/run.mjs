@@ -3,6 +3,7 @@
 // rounds of navigate + snapshot + click + screenshot, interleaved server by server. Playwright MCP runs
 // with its settle wait off (`--timeout-settle 0`) and, as a second reference, with its default.
 // Run after building:  node bench/playwright-mcp/run.mjs [ROUNDS] [COLD]   (or `pnpm --dir bench playwright-mcp`)
+import "../own-state.mjs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";

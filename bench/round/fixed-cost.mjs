@@ -2,6 +2,7 @@
 // (changedSince + recordCheckpoint), with one file changed per round. "two scans" is how a round checkpointed
 // before issue 13 (changedSince and recordCheckpoint each staging the whole tree); "one scan" reuses what
 // changedSince staged. Build first: pnpm exec tsc -b. Then: node bench/round/fixed-cost.mjs [largest]
+import "../own-state.mjs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";

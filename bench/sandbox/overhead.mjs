@@ -4,6 +4,7 @@
 // on PATH: the process group of before). Paired and interleaved, so load on the
 // shared machine hits every path alike.
 // Run after building core:  npx tsc -b packages/core && node bench/sandbox/overhead.mjs [N]
+import "../own-state.mjs";
 import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,6 +1,7 @@
 // Start-up of the `worksite` command as whole processes, side by side with `node -e 0` (issue 13 item 3):
 // each command run in turn, N rounds, rotating which goes first, so drift on a shared machine hits all alike.
 // Run after building:  node bench/startup/run.mjs [N]   (or `pnpm --dir bench startup`)
+import "../own-state.mjs";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";

@@ -3,6 +3,7 @@
 // 1,000 threads due within one jitter window, through the library with the round itself replaced by
 // a no-op (the round's own cost is the run loop's, measured elsewhere; this is the scheduler's).
 // Run after building:  pnpm exec turbo run build && node bench/wake/run.mjs [THREADS] [IDLE_SECONDS]
+import "../own-state.mjs";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
