@@ -61,8 +61,8 @@ export interface ChromeSessionHooks {
 }
 
 /**
- * The extension did not come. The next step is in the message itself: a tool's error reaches an MCP client or a
- * round's report as its message alone, and "not connected" with no clue why is what people hate about bridges.
+ * The extension did not come. The next step is part of the message ("not connected" with no clue why is what people
+ * hate about bridges); it is not a hint as well, which the gate would add to the message a second time.
  */
 function notConnected(error: Error, waitedMs: number, connectUrl: string, paired: boolean): UserError {
   const next = paired
@@ -70,7 +70,6 @@ function notConnected(error: Error, waitedMs: number, connectUrl: string, paired
     : `pair once: run \`worksite chrome connect\` and click Allow on the connect page it prints, then call again`;
   return new UserError(
     `Chrome is not connected: the worksite extension did not connect within ${Math.round(waitedMs / 1000)} s (${error.message}). Next step: ${next}`,
-    { hint: next },
   );
 }
 
