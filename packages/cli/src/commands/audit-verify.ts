@@ -27,6 +27,10 @@ export default defineCommand({
     const paint = styler(io.isTTY);
     if (result.ok) {
       io.stdout(`${file}: ${plural(result.entries, "entry")}, chain intact\n`);
+      if (result.torn)
+        io.stderr(
+          `${paint("yellow", "warning:")} ${file}:${result.torn.line}: the last line (${plural(result.torn.bytes, "byte")}) has no newline: a write cut off by a kill or a full disk, not an entry. The next entry written removes it and records what it held\n`,
+        );
       if (!anchored)
         io.stderr(
           `${paint("yellow", "warning:")} no tail anchor (audit.jsonl.head): whether lines were removed from the end cannot be checked\n`,

@@ -79,13 +79,36 @@ describe("worksite audit verify", () => {
     expect(json).toMatchObject({ ok: false, line: 3, entries: 2 });
   });
 
-  it("names a torn last line, and an append after it fails telling the user to run audit verify", async () => {
+  it("warns of a torn last line as a write a kill cut off, and the next append removes it and records what it held", async () => {
     await seed();
-    await writeFile(auditPath, `${await readFile(auditPath, "utf8")}{"seq":6,"ti`);
+    const whole = await readFile(auditPath, "utf8");
+    await writeFile(auditPath, `${whole}{"seq":6,"ti`);
     const r = await worksite("audit", "verify");
-    expect(r.code).toBe(1);
-    expect(r.out).toContain(".worksite/audit.jsonl:6: incomplete line");
-    await expect(openAuditLog(auditPath).append({ type: "note", actor: "x" })).rejects.toThrow(/worksite audit verify/);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("5 entries, chain intact");
+    expect(r.err).toContain(".worksite/audit.jsonl:6: the last line (12 bytes) has no newline");
+    expect(JSON.parse((await worksite("audit", "verify", "--json")).out)).toMatchObject({
+      ok: true,
+      entries: 5,
+      torn: { line: 6, bytes: 12 },
+    });
+    await openAuditLog(auditPath).append({ type: "note", actor: "x" });
+    const after = await readFile(auditPath, "utf8");
+    expect(after.startsWith(whole)).toBe(true);
+    const [removal, next] = after
+      .slice(whole.length)
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(removal).toMatchObject({
+      seq: 6,
+      type: "note",
+      data: { torn: { at: Buffer.byteLength(whole), bytes: 12, start: '{"seq":6,"ti' } },
+    });
+    expect(next).toMatchObject({ seq: 7, actor: "x" });
+    const again = await worksite("audit", "verify");
+    expect(again.code).toBe(0);
+    expect(again.err).toBe("");
   });
 
   it('says "entry" and "is" for one intact entry before a bad line, and "entries" … "are" for more', async () => {

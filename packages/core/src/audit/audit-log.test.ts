@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { spawn } from "node:child_process";
 import { appendFile, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -87,23 +88,51 @@ describe("the audit log", () => {
     expect(await log.verify()).toMatchObject({ ok: false, line: 2 });
   });
 
-  it("reports a torn last line and refuses to append after it, pointing at `worksite audit verify`", async () => {
+  it("reports a torn last line as no entry, then removes it at the next append and records what it held", async () => {
     const log = openAuditLog(path);
     for (let i = 1; i <= 3; i++) await log.append(event(i));
-    await appendFile(path, '{"seq":4,"time":"2024-06-01T00:00:00.000Z","ty');
+    const whole = await readFile(path);
+    const fragment = '{"seq":4,"time":"2024-06-01T00:00:00.000Z","ty';
+    await appendFile(path, fragment);
+    expect(await log.verify()).toEqual({ ok: true, entries: 3, torn: { line: 4, bytes: fragment.length } });
+    expect(await log.entries()).toHaveLength(3);
+    // The same object (which held the lock when the fragment appeared) and a fresh one both chain on the whole lines.
+    await log.append(event(4));
+    await openAuditLog(path).append(event(5));
+    const after = await readFile(path);
+    expect(after.subarray(0, whole.length).equals(whole)).toBe(true);
+    const entries = await log.entries();
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(entries[3]).toMatchObject({
+      type: "note",
+      actor: "worksite",
+      data: {
+        torn: {
+          at: whole.length,
+          bytes: fragment.length,
+          sha256: createHash("sha256").update(fragment).digest("hex"),
+          start: fragment,
+        },
+      },
+    });
+    expect(entries[3]!.message).toContain(`removed an unfinished line of ${fragment.length} bytes`);
+    expect(entries[4]!.target).toBe(event(4).target);
+    expect(await log.verify()).toEqual({ ok: true, entries: 6 });
+  });
+
+  it("never cuts a torn line to hide an entry a head names: the line's end cut off is refused as a cut-back log", async () => {
+    const log = openAuditLog(path);
+    for (let i = 1; i <= 3; i++) await log.append(event(i));
+    await log.close();
+    const raw = await readFile(path, "utf8");
+    // Cut the last (synced, head-named) line part-way, as if it were a torn write.
+    await writeFile(path, raw.slice(0, raw.length - 20));
     expect(await log.verify()).toMatchObject({
       ok: false,
-      entries: 3,
-      line: 4,
-      problem: expect.stringContaining("incomplete"),
+      problem: expect.stringContaining("lines were removed from the end"),
     });
-    const error = await log.append(event(4)).catch((e: unknown) => e);
-    expect(WorksiteError.isInstance(error) && error.code).toBe("audit-corrupt");
-    expect((error as Error).message).toContain("worksite audit verify");
-    // A log opened afresh refuses too, and nothing was written.
-    await expect(openAuditLog(path).append(event(5))).rejects.toMatchObject({ code: "audit-corrupt" });
-    expect(await lines()).toHaveLength(4);
-    await expect(log.entries()).rejects.toMatchObject({ code: "audit-corrupt" });
+    await expect(openAuditLog(path).append(event(4))).rejects.toMatchObject({ code: "audit-corrupt" });
+    expect(await readFile(path, "utf8")).toBe(raw.slice(0, raw.length - 20));
   });
 
   it("refuses to chain onto a last line that is complete but altered", async () => {

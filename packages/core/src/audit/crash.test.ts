@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -22,6 +23,12 @@ import { verifyAuditFile } from "./verify.js";
  * still in the process when the tool runs (and that no line is ever torn);
  * that fdatasync makes it survive a power cut is the kernel's promise, not
  * something a test can cut the power for.
+ *
+ * A kill can also land inside one write(2): Linux checks for a fatal signal
+ * between the pages of a write to a regular file, so a long line can be left
+ * cut off part-way (it happened in CI with lines of a few hundred bytes that
+ * crossed a page). The second test makes that happen on purpose with a line
+ * of megabytes, and checks the next process removes it and records it.
  *
  * Children run the built dist (Node 20 cannot import TypeScript), which the
  * suite's global setup builds from this source before any test runs.
@@ -52,12 +59,17 @@ const until = async (what: string, test: () => boolean, ms = 60_000) => {
   }
 };
 
-/** Starts a child streaming gate calls, kills it with SIGKILL after `marks` write calls ran plus `extraMs`, and waits for its end. */
-async function runAndKill(marks: string, startAt: number, wantMarks: number, extraMs: number): Promise<void> {
-  const child = spawn(process.execPath, [CHILD, root, marks, String(startAt)], {
+function start(marks: string, startAt: number, pad = 0): ChildProcess {
+  const child = spawn(process.execPath, [CHILD, root, marks, String(startAt), String(pad)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
+  return child;
+}
+
+/** Starts a child streaming gate calls, kills it with SIGKILL after `marks` write calls ran plus `extraMs`, and waits for its end. */
+async function runAndKill(marks: string, startAt: number, wantMarks: number, extraMs: number): Promise<void> {
+  const child = start(marks, startAt);
   let err = "";
   child.stderr!.on("data", (d) => (err += d));
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
@@ -84,7 +96,7 @@ describe("kill -9 in the middle of a stream of gate calls", () => {
       // Random moments: after 1–20 write calls ran, plus 0–3 ms, so kills land anywhere in a call.
       await runAndKill(marks, k * 1_000_000, 1 + Math.floor(Math.random() * 20), Math.floor(Math.random() * 4));
       const verified = await verifyAuditFile(log);
-      expect(verified, `after kill ${k + 1}`).toMatchObject({ ok: true });
+      if (!verified.ok) expect.fail(`after kill ${k + 1}: line ${verified.line}: ${verified.problem}`);
       const ran = readFileSync(marks, "utf8").split("\n").filter(Boolean);
       const decided = new Set(
         (await readEntries(log))
@@ -96,5 +108,50 @@ describe("kill -9 in the middle of a stream of gate calls", () => {
     }
     // The log really grew across the kills, and the last holder's lock was taken over each time.
     expect(statSync(log).size).toBeGreaterThan(0);
+  }, 300_000);
+
+  it("leaves a line cut off part-way when the kill lands inside its write, which the next process removes and records", async () => {
+    const log = join(root, ".worksite", "audit.jsonl");
+    const marks = join(root, "marks.txt");
+    // Long enough that its write(2) takes milliseconds; short enough that the secret scanner still reads it.
+    const PAD = 4 * 1024 * 1024;
+    let torn: { line: number; bytes: number } | undefined;
+    for (let attempt = 0; attempt < 5 && !torn; attempt++) {
+      // A fresh `.worksite` (and so a fresh id and anchor) for each try: the last try's anchor names its log.
+      await rm(join(root, ".worksite"), { recursive: true, force: true });
+      await mkdir(join(root, ".worksite"));
+      const child = start(marks, attempt * 1_000_000, PAD);
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      // The first line (a read call with a 4 MB target) takes milliseconds to copy in: kill as soon as it starts.
+      // A busy loop, since a timer's turn is longer than the write; it blocks this process's events meanwhile.
+      const deadline = Date.now() + 60_000;
+      while (!(statSync(log, { throwIfNoEntry: false })?.size ?? 0)) {
+        if (Date.now() > deadline) throw new Error("timed out waiting for the child's first line");
+      }
+      child.kill("SIGKILL");
+      await exited;
+      const verified = await verifyAuditFile(log);
+      if (!verified.ok) expect.fail(`line ${verified.line}: ${verified.problem}`);
+      torn = verified.torn;
+    }
+    // Five tries in a row each finished a 4 MB write before the kill landed: then this kernel never cuts one.
+    expect(torn, "a kill inside a 4 MB write left no torn line in five tries").toBeDefined();
+    const cut = readFileSync(log);
+    expect(cut.length).toBe(torn!.bytes);
+    expect(() => JSON.parse(cut.toString("utf8")), "the torn line is not a whole entry").toThrow();
+
+    await runAndKill(marks, 9_000_000, 3, 0);
+    const verified = await verifyAuditFile(log);
+    expect(verified).toMatchObject({ ok: true });
+    expect(verified).not.toHaveProperty("torn");
+    const [removal, ...rest] = await readEntries(log);
+    expect(removal).toMatchObject({
+      seq: 1,
+      type: "note",
+      data: { torn: { at: 0, bytes: cut.length, sha256: createHash("sha256").update(cut).digest("hex") } },
+    });
+    const decided = new Set(rest.filter((e) => e.tool === "crash.touch").map((e) => e.target));
+    const ran = readFileSync(marks, "utf8").split("\n").filter(Boolean);
+    expect(ran.filter((id) => !decided.has(id))).toEqual([]);
   }, 300_000);
 });

@@ -21,7 +21,8 @@ export interface AuditHead {
 export type HeadRead = { ok: true; head: AuditHead | undefined } | { ok: false; problem: string };
 
 const headSchema = z.object({
-  seq: z.number().int().positive(),
+  // 0 with the genesis hash: the log's writer started, nothing is synced yet (written before the first line).
+  seq: z.number().int().nonnegative(),
   hash: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
@@ -69,6 +70,9 @@ export function readHeadSync(file: string): HeadRead {
 }
 
 function parseHead(text: string, file: string): HeadRead {
+  // Created but never written: what a kill between a head's creation and its first record left (an older
+  // version created it empty; this one creates it whole, by rename). It anchors nothing, as a missing head.
+  if (text === "") return { ok: true, head: undefined };
   let json: unknown;
   try {
     json = JSON.parse(text);

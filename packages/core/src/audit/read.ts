@@ -68,10 +68,14 @@ export function parseLine(line: RawLine): ParsedLine {
   return { ok: true, entry: parsed.data as unknown as AuditEntry };
 }
 
-/** Every entry; a line that is not an entry is an "audit-corrupt" error naming it. */
+/**
+ * Every entry; a line that is not an entry is an "audit-corrupt" error naming it. A last line with no newline
+ * is not an entry yet (a write in progress, or one a kill cut off, which the next append removes): it is left out.
+ */
 export async function readEntries(path: string): Promise<AuditEntry[]> {
   const out: AuditEntry[] = [];
   for await (const line of readLines(path)) {
+    if (!line.terminated) break;
     const parsed = parseLine(line);
     if (!parsed.ok) throw corrupt(path, line.number, parsed.problem);
     out.push(parsed.entry);
@@ -113,6 +117,42 @@ export function readLastLine(path: string, size: number): RawLine | undefined {
         // The line number is not known without reading everything; callers that need it run verify.
         return { number: 0, text: body.subarray(at + 1).toString("utf8"), terminated };
       }
+      end = start;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The bytes after the last newline of a file of `size` bytes that does not end with one, and where they start. */
+export interface TornTail {
+  at: number;
+  bytes: Buffer;
+}
+
+/**
+ * A last line with no newline: what a write(2) cut off part-way leaves. A SIGKILL can land between two pages
+ * of one write to a regular file, so a line longer than what is left of a page can be torn (issue 13 item 1;
+ * seen in CI). Undefined when the file ends with a newline or is empty.
+ */
+export function tornTail(path: string, size: number): TornTail | undefined {
+  if (size === 0) return undefined;
+  const fd = openSync(path, "r");
+  try {
+    const chunk = 64 * 1024;
+    let buffers: Buffer[] = [];
+    let end = size;
+    for (;;) {
+      const start = Math.max(0, end - chunk);
+      const buf = Buffer.alloc(end - start);
+      readSync(fd, buf, 0, buf.length, start);
+      if (end === size && buf[buf.length - 1] === 0x0a) return undefined;
+      const at = buf.lastIndexOf(0x0a);
+      if (at >= 0 || start === 0) {
+        buffers = [buf.subarray(at + 1), ...buffers];
+        return { at: start + at + 1, bytes: Buffer.concat(buffers) };
+      }
+      buffers = [buf, ...buffers];
       end = start;
     }
   } finally {

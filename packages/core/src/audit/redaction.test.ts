@@ -40,3 +40,18 @@ it("lets none of the 100+ corpus secrets reach audit.jsonl, wherever in an event
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+it("still writes the entry of a call whose target is too long for the secret scanner, redacted whole", async () => {
+  // An agent can send any target; one of 16 million token characters used to throw out of the append, so a read
+  // call that had run left no entry at all.
+  const dir = await tempDir("worksite-audit-unscannable-");
+  try {
+    const log = openAuditLog(join(dir, ".worksite", "audit.jsonl"));
+    await log.append({ type: "decision", actor: "agent", tool: "browser.read", target: "Ab".repeat(8_000_000) });
+    const [entry] = await log.entries();
+    expect(entry).toMatchObject({ tool: "browser.read", target: "[REDACTED:unscannable]" });
+    expect(await log.verify()).toEqual({ ok: true, entries: 1 });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -42,5 +42,10 @@ export interface AuditEntry extends AuditEvent {
 }
 
 export type AuditVerifyResult =
-  | { ok: true; entries: number }
+  | {
+      ok: true;
+      entries: number;
+      /** A last line with no newline (a write cut off by a kill): not an entry; the next append removes and records it. */
+      torn?: { line: number; bytes: number };
+    }
   | { ok: false; entries: number; line: number; problem: string };

@@ -16,7 +16,9 @@ import type { AuditVerifyResult } from "./types.js";
  * shorter chain); a log that is missing while an anchor names an entry, a
  * head rewritten from an earlier entry, or a worksite whose anchor has gone
  * all fail. Stops at the first bad line and names it; for a cut-back log that
- * is the line after the last one.
+ * is the line after the last one. A last line without its newline is a write
+ * a kill cut off: not an entry, reported as `torn`, and removed (and recorded)
+ * by the next append (writer.ts).
  */
 export async function verifyAuditFile(path: string): Promise<AuditVerifyResult> {
   // Read before the log: appends only move the heads forward, so every entry they name is in what is read next.
@@ -42,7 +44,13 @@ export async function verifyAuditFile(path: string): Promise<AuditVerifyResult> 
 
   let entries = 0;
   let prev = GENESIS_HASH;
+  let torn: { line: number; bytes: number } | undefined;
   for await (const line of readLines(path)) {
+    if (!line.terminated) {
+      // Only the last line can lack its newline: a write cut off part-way, which no head names (checked below).
+      torn = { line: line.number, bytes: Buffer.byteLength(line.text, "utf8") };
+      break;
+    }
     const bad = (problem: string): AuditVerifyResult => ({ ok: false, entries, line: line.number, problem });
     const parsed = parseLine(line);
     if (!parsed.ok) return bad(parsed.problem);
@@ -84,7 +92,7 @@ export async function verifyAuditFile(path: string): Promise<AuditVerifyResult> 
     return end(
       `the anchor of this worksite's log is missing from the person's state folder (${place.path}), though the worksite has an id (.worksite/id) and a log: it was removed, so whether the log was cut cannot be checked. If you cleared the state folder on purpose, the next entry the runtime writes anchors the log again`,
     );
-  return { ok: true, entries };
+  return { ok: true, entries, ...(torn ? { torn } : {}) };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { WorksiteError } from "../errors.js";
 import { rememberSealKey } from "../gate/person-seal.js";
@@ -9,6 +10,7 @@ import { readTailState, refuseIfCutBack, type TailState } from "./append.js";
 import { sealEntry } from "./hash-chain.js";
 import { type AuditHead, headPath } from "./head.js";
 import { type HeldFileLock, type LockOptions, tryFileLock, tryFileLockQuick } from "./lock.js";
+import { type TornTail, tornTail } from "./read.js";
 import type { AuditEntry, AuditEvent } from "./types.js";
 
 /*
@@ -36,6 +38,8 @@ const WANT_FRESH_MS = 1_000;
 const YIELD_MS = 50;
 /** The head records are written in place, padded to this length: one pwrite, no temp file and rename per commit. */
 const HEAD_RECORD_BYTES = 128;
+/** How much of a torn line the entry recording its removal keeps as text (all of it is hashed). */
+const TORN_TEXT_BYTES = 2_048;
 
 export interface AppendRequest {
   event: AuditEvent;
@@ -59,6 +63,8 @@ interface Held {
   /** Stamps of the log and both heads as this writer last left them; anything else means another hand touched them. */
   logStamp: FileStamp | undefined;
   heads: { path: string; fd: number; stamp: FileStamp | undefined; fresh: boolean }[];
+  /** A torn last line cut off when the lock was taken, still to be recorded by the next line written. */
+  torn: TornTail | undefined;
 }
 
 const writers = new Map<string, AuditWriter>();
@@ -134,6 +140,14 @@ export class AuditWriter {
       while (Date.now() < this.yieldUntil && wanted(this.path)) await new Promise((r) => setTimeout(r, 1));
       held = await this.acquire(lock);
     } else if (!this.untouched(held)) held = await this.revalidate(held, lock);
+    if (held.torn) {
+      this.writeEntry(held, redactDeep(tornNote(held.torn)) as AuditEvent, now);
+      held.torn = undefined;
+    }
+    return this.writeEntry(held, clean, now);
+  }
+
+  private writeEntry(held: Held, clean: AuditEvent, now: () => Date): AuditEntry {
     const tail = held.tail;
     const unhashed = { ...clean, seq: tail.seq + 1, time: now().toISOString(), prev: tail.hash };
     const { entry, line } = sealEntry(unhashed);
@@ -264,15 +278,22 @@ export class AuditWriter {
     const fd = fs.openSync(this.path, "a", 0o644);
     try {
       const size = fs.fstatSync(fd).size;
-      const tail = readTailState(this.path, size);
+      const torn = tornTail(this.path, size);
+      const tail = readTailState(this.path, torn ? torn.at : size);
       const anchor = anchorPlace(this.path, { create: true });
       refuseIfCutBack(this.path, tail, anchor?.path);
+      // A line its writer did not finish is no entry and no head names it (heads move only after a sync of whole
+      // lines, and a cut back past a named entry was refused just above): cut it off, and record what it held.
+      if (torn) fs.ftruncateSync(fd, torn.at);
       const heads = [headPath(this.path), ...(anchor ? [anchor.path] : [])].map((path) => {
         fs.mkdirSync(dirname(path), { recursive: true });
-        const headFd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+        // A head is never an empty file, whenever a kill lands: one missing (or left empty by an older version) is
+        // created whole by rename, naming the tail as it is now (seq 0 for an empty log), before any line is added.
+        if (!fs.statSync(path, { throwIfNoEntry: false })?.size) createHead(path, tail);
+        const headFd = fs.openSync(path, fs.constants.O_RDWR, 0o644);
         return { path, fd: headFd, stamp: stampOf(fs.fstatSync(headFd)), fresh: true };
       });
-      const held: Held = { lock, since: Date.now(), fd, tail, logStamp: stampOf(fs.fstatSync(fd)), heads };
+      const held: Held = { lock, since: Date.now(), fd, tail, logStamp: stampOf(fs.fstatSync(fd)), heads, torn };
       this.held = held;
       this.written = { seq: tail.seq, hash: tail.hash };
       this.synced = tail.seq;
@@ -302,9 +323,7 @@ export class AuditWriter {
   }
 
   private writeHeads(held: Held, head: AuditHead): void {
-    const record = Buffer.alloc(HEAD_RECORD_BYTES, " ");
-    record.write(JSON.stringify({ seq: head.seq, hash: head.hash }), 0, "utf8");
-    record[HEAD_RECORD_BYTES - 1] = 0x0a;
+    const record = headRecord(head);
     // The local head first: it may be ahead of the anchor in the state folder after a crash, never behind.
     for (const h of held.heads) {
       fs.writeSync(h.fd, record, 0, record.length, 0);
@@ -362,6 +381,38 @@ export class AuditWriter {
       }
     }
   }
+}
+
+/** A head as written in place: the JSON record padded with spaces to HEAD_RECORD_BYTES, ending in a newline. */
+function headRecord(head: AuditHead): Buffer {
+  const record = Buffer.alloc(HEAD_RECORD_BYTES, " ");
+  record.write(JSON.stringify({ seq: head.seq, hash: head.hash }), 0, "utf8");
+  record[HEAD_RECORD_BYTES - 1] = 0x0a;
+  return record;
+}
+
+function createHead(path: string, head: AuditHead): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, headRecord(head), { mode: 0o644 });
+  fs.renameSync(temp, path);
+}
+
+/** The entry that records a torn line cut off the end: where it was, its length and hash, and its start as text. */
+function tornNote(torn: TornTail): AuditEvent {
+  const text = torn.bytes.subarray(0, TORN_TEXT_BYTES).toString("utf8");
+  return {
+    type: "note",
+    actor: "worksite",
+    message: `removed an unfinished line of ${torn.bytes.length} bytes from the end of the log (at byte ${torn.at}): its write was cut off, by a kill or a full disk, so it was never a whole entry`,
+    data: {
+      torn: {
+        at: torn.at,
+        bytes: torn.bytes.length,
+        sha256: createHash("sha256").update(torn.bytes).digest("hex"),
+        start: text,
+      },
+    },
+  };
 }
 
 function fdatasync(fd: number): Promise<void> {

@@ -113,4 +113,15 @@ describe("redactDeep", () => {
       ),
     ).toEqual(Array(8).fill(undefined));
   });
+
+  it("redacts whole a run of token characters too long for its expressions to read, instead of throwing", () => {
+    // 16 million base64 characters overflow the expressions' backtracking stack (8 million did, on Node 20).
+    const run = `before ${"Ab".repeat(8_000_000)} after`;
+    expect(scanSecrets(run)).toEqual([{ kind: "unscannable", start: 0, end: run.length, line: 1, column: 1 }]);
+    expect(redactSecrets(run)).toBe("[REDACTED:unscannable]");
+    expect(redactDeep({ target: run, tool: "shell.run" })).toEqual({
+      target: "[REDACTED:unscannable]",
+      tool: "shell.run",
+    });
+  });
 });

@@ -16,6 +16,17 @@ interface Candidate {
  */
 export function scanSecrets(text: string, ruleSet: readonly SecretRule[] = rules): SecretFinding[] {
   if (text.length < 8) return [];
+  try {
+    return scanWith(text, ruleSet);
+  } catch (error) {
+    // A run of millions of token characters overflows the regular expressions' backtracking stack. What
+    // cannot be read is treated as a secret: redacted whole, refused by memory, never let through unread.
+    if (!(error instanceof RangeError)) throw error;
+    return withPositions(text, [{ kind: "unscannable", start: 0, end: text.length, priority: 0 }]);
+  }
+}
+
+function scanWith(text: string, ruleSet: readonly SecretRule[]): SecretFinding[] {
   const candidates = ruleCandidates(text, ruleSet);
   if (ruleSet === rules) {
     // What the rules cannot see as written: the worksite's own key, encoded tokens, split or

@@ -1,11 +1,14 @@
 // A process that streams gate calls until it is killed: a `read` tool and a `write` tool in turn; the write
 // tool, once it runs, appends its call's id to a side file. Used by crash.test.ts and bench/audit/kill.mjs.
-// Usage: node crash-child.mjs <worksite root> <side file> <first call number>. Runs the built dist.
+// Usage: node crash-child.mjs <worksite root> <side file> <first call number> [pad]. Runs the built dist.
+// With pad, each read call's target is that many bytes longer: a line of megabytes takes long enough to write
+// for a kill to land in the middle of its write(2).
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { createGate, loadWorksite, openAuditLog } from "../../../dist/index.js";
 
-const [root, marks, startAt] = process.argv.slice(2);
+const [root, marks, startAt, pad = "0"] = process.argv.slice(2);
+const padding = "y".repeat(Number(pad));
 const any = { safeParse: (data) => ({ success: true, data }) };
 const plugin = {
   name: "crash",
@@ -36,7 +39,7 @@ const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
 const gate = createGate({ root, worksite, plugins: [plugin], audit, actor: "agent", run: "crash", round: 1 });
 process.stdout.write("ready\n");
 for (let i = Number(startAt); ; i++) {
-  const read = await gate.call({ tool: "crash.look", input: { id: `r${i}` } });
+  const read = await gate.call({ tool: "crash.look", input: { id: `r${i}${padding}` } });
   const write = await gate.call({ tool: "crash.touch", input: { id: `w${i}` } });
   if (read.status !== "ok" || write.status !== "ok") {
     process.stderr.write(`${JSON.stringify([read, write])}\n`);
