@@ -3,7 +3,6 @@ import { spawn } from "node:child_process";
 import { appendFile, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { WorksiteError } from "../errors.js";
 import { openAuditLog } from "./audit-log.js";
 import { entryHash, GENESIS_HASH } from "./hash-chain.js";
 import type { AuditEvent } from "./types.js";
