@@ -116,7 +116,7 @@ describe("kill -9 in the middle of a stream of gate calls", () => {
     // Long enough that its write(2) takes milliseconds; short enough that the secret scanner still reads it.
     const PAD = 4 * 1024 * 1024;
     let torn: { line: number; bytes: number } | undefined;
-    for (let attempt = 0; attempt < 5 && !torn; attempt++) {
+    for (let attempt = 0; attempt < 10 && !torn; attempt++) {
       // A fresh `.worksite` (and so a fresh id and anchor) for each try: the last try's anchor names its log.
       await rm(join(root, ".worksite"), { recursive: true, force: true });
       await mkdir(join(root, ".worksite"));
@@ -134,8 +134,8 @@ describe("kill -9 in the middle of a stream of gate calls", () => {
       if (!verified.ok) expect.fail(`line ${verified.line}: ${verified.problem}`);
       torn = verified.torn;
     }
-    // Five tries in a row each finished a 4 MB write before the kill landed: then this kernel never cuts one.
-    expect(torn, "a kill inside a 4 MB write left no torn line in five tries").toBeDefined();
+    // Ten tries in a row each finished a 4 MB write before the kill landed: then this kernel never cuts one.
+    expect(torn, "a kill inside a 4 MB write left no torn line in ten tries").toBeDefined();
     const cut = readFileSync(log);
     expect(cut.length).toBe(torn!.bytes);
     expect(() => JSON.parse(cut.toString("utf8")), "the torn line is not a whole entry").toThrow();

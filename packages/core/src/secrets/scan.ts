@@ -16,14 +16,63 @@ interface Candidate {
  */
 export function scanSecrets(text: string, ruleSet: readonly SecretRule[] = rules): SecretFinding[] {
   if (text.length < 8) return [];
+  const blobs = text.length > MAX_READ_RUN ? longRuns(text) : [];
+  if (blobs.length) return scanAround(text, blobs, ruleSet);
   try {
     return scanWith(text, ruleSet);
   } catch (error) {
-    // A run of millions of token characters overflows the regular expressions' backtracking stack. What
-    // cannot be read is treated as a secret: redacted whole, refused by memory, never let through unread.
+    // Some other shape of text overflowed an expression's backtracking stack. What cannot be read is
+    // treated as a secret: redacted whole, refused by memory, never let through unread.
     if (!(error instanceof RangeError)) throw error;
     return withPositions(text, [{ kind: "unscannable", start: 0, end: text.length, priority: 0 }]);
   }
+}
+
+/**
+ * Runs of base64 characters longer than this are not read but reported as `unscannable`: a run of about
+ * 6 million overflows the expressions' backtracking stack (Node 20 and 24 alike), and no rule can match
+ * inside a run anyway (each wants a boundary), so such a blob is redacted whole, the text around it read.
+ */
+const MAX_READ_RUN = 4_000_000;
+
+function isTokenChar(c: number): boolean {
+  return (
+    (c >= 48 && c <= 57) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    c === 43 ||
+    c === 47 ||
+    c === 95 ||
+    c === 45
+  );
+}
+
+function longRuns(text: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && isTokenChar(text.charCodeAt(i))) continue;
+    if (i - start > MAX_READ_RUN) out.push({ start, end: i });
+    start = i + 1;
+  }
+  return out;
+}
+
+/** Each blob as one `unscannable` finding, and the text between blobs scanned as usual. */
+function scanAround(
+  text: string,
+  blobs: { start: number; end: number }[],
+  ruleSet: readonly SecretRule[],
+): SecretFinding[] {
+  const found: Candidate[] = [];
+  let at = 0;
+  for (const blob of [...blobs, { start: text.length, end: text.length }]) {
+    for (const f of scanSecrets(text.slice(at, blob.start), ruleSet))
+      found.push({ kind: f.kind, start: at + f.start, end: at + f.end, priority: 0 });
+    if (blob.end > blob.start) found.push({ kind: "unscannable", start: blob.start, end: blob.end, priority: 0 });
+    at = blob.end;
+  }
+  return withPositions(text, found);
 }
 
 function scanWith(text: string, ruleSet: readonly SecretRule[]): SecretFinding[] {

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { createGate, loadWorksite, openAuditLog } from "../../../dist/index.js";
 
 const [root, marks, startAt, pad = "0"] = process.argv.slice(2);
-const padding = "y".repeat(Number(pad));
+// Words, not one run: the secret scanner redacts a run of millions of token characters whole.
+const padding = "yz ".repeat(Math.ceil(Number(pad) / 3));
 const any = { safeParse: (data) => ({ success: true, data }) };
 const plugin = {
   name: "crash",
