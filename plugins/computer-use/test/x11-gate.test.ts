@@ -12,6 +12,7 @@ import {
   parsePermissions,
 } from "@worksite/core";
 import { filesUnder } from "@worksite/test-support";
+import { PNG } from "pngjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createComputerUsePlugin, runComputerCall } from "../src/index.js";
 import { pngSize } from "../src/scale.js";
@@ -130,6 +131,59 @@ describe("computer use on a real X display", () => {
     expect(cursor.decision.tier).toBe("read-only");
     const waited = await ok(gate, "computer.wait", { ms: 50 });
     expect(waited.result.artifacts![0]).toMatchObject({ kind: "screenshot" });
+  });
+
+  it("blacks out the deny-listed KeePassXC window in every picture and withholds its title, unless a rule names it", async () => {
+    // The screenshot's target is the whole screen: without this, a password manager open beside the app shows in it.
+    const pixel = (png: Buffer, p: { x: number; y: number }) => {
+      const image = PNG.sync.read(png);
+      const i = (p.y * image.width + p.x) * 4;
+      return [image.data[i]!, image.data[i + 1]!, image.data[i + 2]!];
+    };
+    const red = (rgb: number[]) => rgb[0]! > 150 && rgb[1]! < 100 && rgb[2]! < 100;
+    const { gate, root } = await desktopGate(CHROMIUM_ALLOWED);
+    const shot = await ok(gate, "computer.screenshot", {});
+    const data = shot.result.data as { image: string; path: string; hidden: string[] };
+    const image = Buffer.from(data.image, "base64");
+    expect(pixel(image, at("from", "vault"))).toEqual([0, 0, 0]);
+    expect(red(pixel(image, at("from")))).toBe(true);
+    expect(pixel(await readFile(join(root, data.path)), at("from", "vault"))).toEqual([0, 0, 0]);
+    expect(data.hidden).toEqual(["KeePassXC"]);
+    expect(shot.result.content).toContain("Blacked out in the picture: KeePassXC is a password manager");
+    const zoom = await ok(gate, "computer.zoom", { x0: 700, y0: 0, x1: 1270, y1: 400 });
+    const zoomed = Buffer.from((zoom.result.data as { image: string }).image, "base64");
+    const v = at("from", "vault");
+    // The zoom is at the screen's resolution (1.25 of the model's pixels), from the screen's x = 875.
+    const inZoom = { x: Math.round(v.x * 1.25) - 875, y: Math.round(v.y * 1.25) };
+    expect(pixel(zoomed, inZoom)).toEqual([0, 0, 0]);
+    // The evidence after an action is a picture too.
+    const click = await ok(gate, "computer.click", at("press"));
+    const evidence = await readFile(join(root, click.result.artifacts![0]!.path));
+    expect(pixel(evidence, at("from", "vault"))).toEqual([0, 0, 0]);
+    const apps = (await ok(gate, "computer.apps", {})).result.data as { windows: { app: string; title: string }[] };
+    expect(apps.windows.find((w) => w.app === "KeePassXC")!.title).toMatch(
+      /^\[title withheld: KeePassXC is a password manager/,
+    );
+    expect(apps.windows.find((w) => w.app === "Chromium")!.title).toContain("Logging page");
+
+    // A rule naming the app lets the screenshot see it, as it lets an action there.
+    const named = await desktopGate(`${CHROMIUM_ALLOWED}- \`computer.screenshot(app:KeePassXC)\`\n`);
+    const seen = await ok(named.gate, "computer.screenshot", {});
+    expect(red(pixel(Buffer.from((seen.result.data as { image: string }).image, "base64"), at("from", "vault")))).toBe(
+      true,
+    );
+    expect((seen.result.data as { hidden: string[] }).hidden).toEqual([]);
+  });
+
+  it("blacks out an app PERMISSIONS.md forbids, in the screenshot the read-only default otherwise allows", async () => {
+    const { gate } = await desktopGate("# Permissions\n\n## Forbidden\n- `computer.*(app:Chromium)`\n");
+    const shot = await ok(gate, "computer.screenshot", {});
+    expect(shot.decision.tier).toBe("read-only");
+    const image = PNG.sync.read(Buffer.from((shot.result.data as { image: string }).image, "base64"));
+    const p = at("from");
+    const i = (p.y * image.width + p.x) * 4;
+    expect([image.data[i], image.data[i + 1], image.data[i + 2]]).toEqual([0, 0, 0]);
+    expect(shot.result.content).toContain("PERMISSIONS.md forbids computer.screenshot on Chromium");
   });
 
   it("a click at the button's scaled coordinates lands on the button, and leaves a screenshot linked from the audit entry", async () => {

@@ -4,6 +4,7 @@ import { appTarget, deniedBecause, ruleNamesApp } from "../deny-list.js";
 import type { WindowInfo } from "../driver.js";
 import { LIMITS } from "../options.js";
 import type { Point } from "../scale.js";
+import { blackOut, type HiddenWindow, toPicture, windowsToHide } from "../hidden-windows.js";
 import type { ComputerSession } from "../session.js";
 import { stoppedMessage } from "../stop-switch.js";
 
@@ -100,7 +101,7 @@ export async function evidence(
   action: string,
   window: WindowInfo | undefined,
   options: { withhold?: string } = {},
-): Promise<ArtifactRef> {
+): Promise<ArtifactRef & { hidden?: HiddenWindow[] }> {
   if (options.withhold)
     return ctx.artifacts.write({
       name: `computer-${action}-withheld.md`,
@@ -111,26 +112,50 @@ export async function evidence(
   return screenshotArtifact(session, ctx, `computer-${action}`, { action, ...(window ? { app: window.app } : {}) });
 }
 
+/**
+ * A picture of the screen (or `region` of it), with every window the agent may not see through
+ * `computer.screenshot` blacked out (hidden-windows.ts), saved as an artifact.
+ */
 export async function screenshotArtifact(
   session: ComputerSession,
-  ctx: Pick<ToolContext, "artifacts" | "signal">,
+  ctx: Pick<ToolContext, "artifacts" | "signal" | "decide">,
   name: string,
   meta: Record<string, unknown>,
   region?: { x: number; y: number; width: number; height: number },
   size?: { width: number; height: number },
-): Promise<ArtifactRef & { data: Uint8Array; width: number; height: number }> {
+): Promise<ArtifactRef & { data: Uint8Array; width: number; height: number; hidden: HiddenWindow[] }> {
   await settle(session.options.settleMs, ctx.signal);
   const driver = await session.driver();
   const g = await session.geometry();
   const out = size ?? g.scaled;
-  const data = await driver.screenshot(out, region);
+  const before = await driver.windows();
+  const raw = await driver.screenshot(out, region);
+  const after = await driver.windows();
+  const hidden = windowsToHide([...before, ...after], "computer.screenshot", ctx.decide?.bind(ctx));
+  const data = blackOut(
+    raw,
+    hidden.map((h) => toPicture(h.bounds, g.screen, out, region)),
+  );
+  const apps = [...new Set(hidden.map((h) => h.app))];
   const ref = await ctx.artifacts.write({
     name: `${name}.png`,
     kind: "screenshot",
     data,
-    meta: { ...meta, width: out.width, height: out.height, time: new Date().toISOString() },
+    meta: {
+      ...meta,
+      width: out.width,
+      height: out.height,
+      time: new Date().toISOString(),
+      ...(apps.length ? { hidden: apps } : {}),
+    },
   });
-  return { ...ref, data, width: out.width, height: out.height };
+  return { ...ref, data, width: out.width, height: out.height, hidden };
+}
+
+/** What the agent reads about windows a picture blacked out. */
+export function hiddenNote(hidden: readonly HiddenWindow[]): string {
+  const reasons = [...new Map(hidden.map((h) => [h.app, h.why])).values()];
+  return reasons.length ? `\nBlacked out in the picture: ${reasons.join("; ")}.` : "";
 }
 
 export function settle(ms: number, signal: AbortSignal): Promise<void> {
@@ -158,12 +183,12 @@ export async function interruptibleWait(session: ComputerSession, ctx: ToolConte
 
 export function inputResult(
   content: string,
-  artifact: ArtifactRef,
+  artifact: ArtifactRef & { hidden?: HiddenWindow[] },
   window: WindowInfo | undefined,
   data: Record<string, unknown> = {},
 ): ToolResult {
   return {
-    content: `${content}\nScreenshot after the action: ${artifact.path}`,
+    content: `${content}\nScreenshot after the action: ${artifact.path}${hiddenNote(artifact.hidden ?? [])}`,
     data: { ...data, app: window?.app ?? null, window: window?.id ?? null, screenshot: artifact.path },
     artifacts: [artifact],
   };

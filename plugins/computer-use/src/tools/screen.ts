@@ -4,7 +4,8 @@ import { appTarget } from "../deny-list.js";
 import { LIMITS } from "../options.js";
 import { toScaled } from "../scale.js";
 import type { ComputerSession } from "../session.js";
-import { coordinate, screenshotArtifact, settle } from "./common.js";
+import { hiddenBecause } from "../hidden-windows.js";
+import { coordinate, hiddenNote, screenshotArtifact, settle } from "./common.js";
 
 const SCREEN = () => "screen";
 
@@ -19,13 +20,14 @@ export function screenshotTool(session: ComputerSession, screen: () => string) {
     async run(_i, ctx) {
       const shot = await screenshotArtifact(session, ctx, "computer-screenshot", { action: "screenshot" });
       return {
-        content: `Screenshot ${shot.width}x${shot.height} saved to ${shot.path}.`,
+        content: `Screenshot ${shot.width}x${shot.height} saved to ${shot.path}.${hiddenNote(shot.hidden)}`,
         data: {
           path: shot.path,
           width: shot.width,
           height: shot.height,
           mimeType: "image/png",
           image: Buffer.from(shot.data).toString("base64"),
+          hidden: [...new Set(shot.hidden.map((h) => h.app))],
         },
         artifacts: [shot],
       };
@@ -54,13 +56,14 @@ export function zoomTool(session: ComputerSession, screen: () => string) {
         height: region.height,
       });
       return {
-        content: `Zoomed on (${i.x0}, ${i.y0})–(${i.x1}, ${i.y1}): ${shot.width}x${shot.height} saved to ${shot.path}.`,
+        content: `Zoomed on (${i.x0}, ${i.y0})–(${i.x1}, ${i.y1}): ${shot.width}x${shot.height} saved to ${shot.path}.${hiddenNote(shot.hidden)}`,
         data: {
           path: shot.path,
           width: shot.width,
           height: shot.height,
           mimeType: "image/png",
           image: Buffer.from(shot.data).toString("base64"),
+          hidden: [...new Set(shot.hidden.map((h) => h.app))],
         },
         artifacts: [shot],
       };
@@ -80,7 +83,9 @@ export function cursorTool(session: ComputerSession) {
       const real = await driver.cursor();
       const p = toScaled(real, g.scaled, g.screen);
       const window = await driver.windowAt(real);
-      const title = window ? ctx.untrusted(window.title, `the title of a ${window.app} window`) : "";
+      // A window a screenshot may not show keeps its title to itself too (a password manager's names an entry).
+      const withheld = window && hiddenBecause(window, "computer.screenshot", ctx.decide?.bind(ctx));
+      const title = window && !withheld ? ctx.untrusted(window.title, `the title of a ${window.app} window`) : "";
       return {
         content: `The pointer is at (${p.x}, ${p.y}) over ${appTarget(window)}.${title ? `\n${title}` : ""}`,
         data: { x: p.x, y: p.y, app: window?.app ?? null },
@@ -104,7 +109,9 @@ export function appsTool(session: ComputerSession) {
         const b = w.bounds;
         const at = b ? toScaled(b, g.scaled, g.screen) : undefined;
         const end = b ? toScaled({ x: b.x + b.width - 1, y: b.y + b.height - 1 }, g.scaled, g.screen) : undefined;
-        return { app: w.app, title: w.title, window: w.id, ...(at && end ? { box: [at.x, at.y, end.x, end.y] } : {}) };
+        const withheld = hiddenBecause(w, "computer.screenshot", ctx.decide?.bind(ctx));
+        const title = withheld ? `[title withheld: ${withheld}]` : w.title;
+        return { app: w.app, title, window: w.id, ...(at && end ? { box: [at.x, at.y, end.x, end.y] } : {}) };
       });
       // Titles are set by the programs (a web page sets its own): data, never instructions.
       const listing = rows
@@ -128,7 +135,7 @@ export function waitTool(session: ComputerSession) {
       await settle(i.ms, ctx.signal);
       const shot = await screenshotArtifact(session, ctx, "computer-wait", { action: "wait", ms: i.ms });
       return {
-        content: `Waited ${i.ms} ms; screenshot saved to ${shot.path}.`,
+        content: `Waited ${i.ms} ms; screenshot saved to ${shot.path}.${hiddenNote(shot.hidden)}`,
         data: { path: shot.path, width: shot.width, height: shot.height },
         artifacts: [shot],
       };
