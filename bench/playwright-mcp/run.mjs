@@ -40,6 +40,9 @@ const playwrightArgs = (settle) => [
   CHROMIUM,
   "--output-dir",
   outDir,
+  // worksite's viewport: both servers capture the same picture (Playwright's own default, 1280x720, has 10% fewer pixels).
+  "--viewport-size",
+  "1280x800",
   ...(settle === undefined ? [] : ["--timeout-settle", String(settle)]),
 ];
 const servers = {
@@ -158,7 +161,9 @@ await writeSection(
     "navigate + snapshot + click (a button that does not navigate) + screenshot returned inline as image content",
     "(worksite: `browser_screenshot {inline: true}`, which also saves the artifact; worksite's calls go through the gate",
     "and the audit log). *cold* is spawn + initialize + the first navigate. Playwright MCP runs with",
-    "`--headless --isolated --no-sandbox --executable-path /usr/bin/chromium`, with `--timeout-settle 0` and with its default.",
+    "`--headless --isolated --no-sandbox --executable-path /usr/bin/chromium --viewport-size 1280x800` (worksite's viewport,",
+    "so both screenshots are the same 1280×800 PNG of the page; before this its default 1280×720 was measured), with",
+    "`--timeout-settle 0` and with its default.",
     "",
     `| median | ${names.join(" | ")} |`,
     `|---|${names.map(() => "---:").join("|")}|`,
