@@ -2,7 +2,7 @@ import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 
 export interface HttpServeOptions {
@@ -38,6 +38,8 @@ export async function serveHttp(
 ): Promise<HttpServing> {
   const token = options.token ?? randomBytes(32).toString("base64url");
   const expected = Buffer.from(`Bearer ${token}`);
+  // Loaded here, not with the package: it brings an HTTP framework a stdio server never uses (issue 13 item 4).
+  const { StreamableHTTPServerTransport } = await import("@modelcontextprotocol/sdk/server/streamableHttp.js");
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>();
   let port = 0;
 

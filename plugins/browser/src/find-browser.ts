@@ -1,5 +1,5 @@
 import { accessSync, constants } from "node:fs";
-import { UserError } from "@worksite/core";
+import { UserError } from "@worksite/core/messages";
 
 export interface FindBrowserOptions {
   executablePath?: string;

@@ -5,7 +5,8 @@ import { isBlank, navigationVerdict, originOf, permittedBy, type Verdict } from 
 import type { Page } from "puppeteer-core";
 import { watchDownloads, type Downloads } from "./downloads.js";
 import { createEventLog, type EventLog } from "./events.js";
-import { launchBrowser, type LaunchedBrowser, type LaunchOptions } from "./launch.js";
+import { takeEarlyBrowser } from "./early-start.js";
+import { connectEarlyBrowser, launchBrowser, type LaunchedBrowser, type LaunchOptions } from "./launch.js";
 import { guardRequests, type PausedRequest, type RequestGuard, type RequestVerdict } from "./request-guard.js";
 import { createRequestSummary } from "./request-summary.js";
 import { attachTab, type Tab } from "./tab.js";
@@ -216,12 +217,28 @@ export function createSession(options: SessionOptions = {}): BrowserSession {
     }
   }
 
+  const permitUrl = async (url: string) => permittedBy(url, await quietDecision(url));
+
+  /** A browser started before this process loaded puppeteer (`worksite mcp`), with our decisions bound to its proxy. */
+  async function adoptEarly(): Promise<{ gate: ProxyGate; browser: LaunchedBrowser } | undefined> {
+    const early = await takeEarlyBrowser(options);
+    if (!early) return undefined;
+    early.bind(permitTunnel, permitUrl);
+    try {
+      return { gate: early.proxy, browser: await connectEarlyBrowser(early, options.viewport) };
+    } catch {
+      // It is ended; a browser launched the usual way below reports what is wrong, if anything is.
+      return undefined;
+    }
+  }
+
   async function start() {
+    const adopted = await adoptEarly();
     // The proxy gate and the guard are up before any page can make a request.
-    const gate = await startProxyGate(permitTunnel, async (url) => permittedBy(url, await quietDecision(url)));
+    const gate = adopted?.gate ?? (await startProxyGate(permitTunnel, permitUrl));
     let browser: LaunchedBrowser;
     try {
-      browser = await launchBrowser({ ...options, proxy: gate.proxyArg });
+      browser = adopted?.browser ?? (await launchBrowser({ ...options, proxy: gate.proxyArg }));
     } catch (error) {
       await gate.close();
       throw error;

@@ -1,4 +1,4 @@
-import { UserError } from "@worksite/core";
+import { UserError } from "@worksite/core/messages";
 import type { Session } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
@@ -28,13 +28,17 @@ export default defineCommand({
     if (args.options.port !== undefined && !args.options.http)
       throw new UserError("--port needs --http", { hint: "worksite mcp --http --port 8765" });
 
-    // Cold start (issue 13 item 4): the session, and the browser behind it, start first; the MCP server's
-    // modules load while they do, and stdio answers `initialize` without waiting for either. The first
-    // request that needs the session waits for it. The runtime is imported here, not at the top, so the
-    // session's own imports come before the server's.
+    // Cold start (issue 13 item 4): the plugins' slow work (Chromium) starts first, before the runtime and
+    // puppeteer load, from modules that load little; then the session, and the MCP server's modules while it
+    // opens; stdio answers `initialize` without waiting for either. The first request that needs the session
+    // waits for it. The runtime is imported here, not at the top, so the session's own imports come before the server's.
+    const early = await import("@worksite/runtime/early-start")
+      .then(({ startPluginsEarly }) => startPluginsEarly(root))
+      .catch(() => undefined);
     const opening = import("@worksite/runtime").then(({ openSession }) => openSession({ root, actor: "mcp" }));
     const opened = opening.then((session) => {
-      void session.gate.warmUp();
+      // Whatever the plugins did not take once they are warm is of no use: it is ended.
+      void session.gate.warmUp().finally(() => early?.discard());
       return session;
     });
     // A session that cannot open (a bad PERMISSIONS.md) ends the command with its error, as before.
@@ -75,6 +79,7 @@ export default defineCommand({
     } finally {
       const session: Session | undefined = await opened.catch(() => undefined);
       await session?.dispose();
+      await early?.discard();
     }
   },
 });

@@ -26,6 +26,22 @@ describe("artifact store", () => {
     expect(await store.list({ round: 4 })).toHaveLength(0);
   });
 
+  it("names the next file after the last one taken, and still never takes a name someone else created", async () => {
+    const root = await tempRoot();
+    // A store per call, as the gate makes them: where to look next is kept across stores.
+    const write = () =>
+      createArtifactStore({ root, run: "r1", round: 1, redact: (t) => t }).write({
+        name: "shot.png",
+        kind: "screenshot",
+        data: new Uint8Array([1]),
+      });
+    expect((await write()).path).toBe("artifacts/round-1/shot.png");
+    expect((await write()).path).toBe("artifacts/round-1/shot-2.png");
+    await writeFile(join(root, "artifacts/round-1/shot-3.png"), "another writer's");
+    expect((await write()).path).toBe("artifacts/round-1/shot-4.png");
+    expect(await readFile(join(root, "artifacts/round-1/shot-3.png"), "utf8")).toBe("another writer's");
+  });
+
   it("keeps every entry when many writes race for the index", async () => {
     const root = await tempRoot();
     const stores = [1, 2].map((n) => createArtifactStore({ root, run: `r${n}`, round: 1, redact: (t) => t }));

@@ -184,11 +184,18 @@ function safeName(wanted: string, kind: ArtifactKind): string {
   return name;
 }
 
+/**
+ * Where the last name of each folder and wanted name was found free: the next write tries from there. Without
+ * it the n-th `screenshot.png` of a round tried n taken names first, one open each (issue 13 item 4).
+ */
+const nextFree = new Map<string, number>();
+
 /** Create the file with O_EXCL so two writers never pick the same name. */
 async function createUnique(dir: string, name: string, data: string | Uint8Array): Promise<string> {
   const ext = extname(name);
   const stem = name.slice(0, name.length - ext.length);
-  for (let n = 1; ; n++) {
+  const key = join(dir, name);
+  for (let n = nextFree.get(key) ?? 1; ; n++) {
     const candidate = n === 1 ? name : `${stem}-${n}${ext}`;
     try {
       const handle = await open(join(dir, candidate), "wx");
@@ -197,6 +204,7 @@ async function createUnique(dir: string, name: string, data: string | Uint8Array
       } finally {
         await handle.close();
       }
+      nextFree.set(key, n + 1);
       return candidate;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;

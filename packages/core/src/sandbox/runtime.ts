@@ -1,5 +1,5 @@
 import { ChildProcess } from "node:child_process";
-import { SandboxManager } from "@anthropic-ai/sandbox-runtime";
+import { sandboxManager } from "./sandbox-manager.js";
 import type { SandboxTools } from "./availability.js";
 import { decideConnection } from "./connections.js";
 
@@ -17,31 +17,35 @@ export async function startSandboxRuntime(tools: SandboxTools): Promise<void> {
   // A bridge that died (ended with the run that started it) is started again, with the proxies, rather than failing every command after.
   if (started && bridges.some((b) => b.exitCode !== null || b.signalCode !== null)) await stopSandboxRuntime();
   const before = new Set(activeHandles());
-  started ??= SandboxManager.initialize(
-    {
-      network: { allowedDomains: [], deniedDomains: [] },
-      filesystem: { denyRead: [], allowWrite: [], denyWrite: [] },
-      ripgrep: { command: tools.rg },
-      ...(tools.platform === "linux"
-        ? { bwrapPath: tools.sandbox, ...(tools.socat ? { socatPath: tools.socat } : {}) }
-        : {}),
-    },
-    decideConnection,
-  ).then(
-    () => {
-      // The library unrefs its proxy server but not the socat bridge it starts on Linux, which would keep a finished
-      // `worksite run` from exiting. The library ends the bridge on exit itself; a running command keeps us alive anyway.
-      bridges = activeHandles().filter(
-        (handle): handle is ChildProcess =>
-          !before.has(handle) && handle instanceof ChildProcess && /(^|\/)socat$/.test(handle.spawnfile),
-      );
-      for (const bridge of bridges) bridge.unref();
-    },
-    (error: unknown) => {
-      started = undefined;
-      throw error;
-    },
-  );
+  started ??= sandboxManager()
+    .then((manager) =>
+      manager.initialize(
+        {
+          network: { allowedDomains: [], deniedDomains: [] },
+          filesystem: { denyRead: [], allowWrite: [], denyWrite: [] },
+          ripgrep: { command: tools.rg },
+          ...(tools.platform === "linux"
+            ? { bwrapPath: tools.sandbox, ...(tools.socat ? { socatPath: tools.socat } : {}) }
+            : {}),
+        },
+        decideConnection,
+      ),
+    )
+    .then(
+      () => {
+        // The library unrefs its proxy server but not the socat bridge it starts on Linux, which would keep a finished
+        // `worksite run` from exiting. The library ends the bridge on exit itself; a running command keeps us alive anyway.
+        bridges = activeHandles().filter(
+          (handle): handle is ChildProcess =>
+            !before.has(handle) && handle instanceof ChildProcess && /(^|\/)socat$/.test(handle.spawnfile),
+        );
+        for (const bridge of bridges) bridge.unref();
+      },
+      (error: unknown) => {
+        started = undefined;
+        throw error;
+      },
+    );
   return started;
 }
 
@@ -56,5 +60,5 @@ export async function stopSandboxRuntime(): Promise<void> {
   await started.catch(() => undefined);
   started = undefined;
   bridges = [];
-  await SandboxManager.reset();
+  await (await sandboxManager()).reset();
 }

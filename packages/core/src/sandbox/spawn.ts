@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { SandboxManager } from "@anthropic-ai/sandbox-runtime";
+import { loadedSandboxManager, sandboxManager } from "./sandbox-manager.js";
 import { WorksiteError } from "../errors.js";
 import { CONTROL_FOLDERS } from "../boundary/control-paths.js";
 import { sandboxAvailability, unavailableMessage, which } from "./availability.js";
@@ -73,7 +73,7 @@ export async function startSandboxed(command: SandboxedCommand): Promise<Started
   try {
     // Local addresses go through the connection filter too: inside the network namespace they could reach nothing else.
     const line = `unset NO_PROXY no_proxy; exec ${waitingForAll(command.argv).map(shellQuote).join(" ")}`;
-    wrapped = await SandboxManager.wrapWithSandboxArgv(
+    wrapped = await (await sandboxManager()).wrapWithSandboxArgv(
       line,
       "bash",
       {
@@ -89,7 +89,7 @@ export async function startSandboxed(command: SandboxedCommand): Promise<Started
     );
   } catch (error) {
     unregisterCommand(id);
-    SandboxManager.cleanupAfterCommand();
+    loadedSandboxManager()?.cleanupAfterCommand();
     throw new WorksiteError(
       "tool-failed",
       `the sandbox could not be set up for this command: ${error instanceof Error ? error.message : String(error)}`,
@@ -112,7 +112,7 @@ export async function startSandboxed(command: SandboxedCommand): Promise<Started
       if (done) return;
       done = true;
       unregisterCommand(id);
-      SandboxManager.cleanupAfterCommand();
+      loadedSandboxManager()?.cleanupAfterCommand();
     },
   };
 }

@@ -104,7 +104,9 @@ export function screenshotTool(session: BrowserSession) {
           : { x: v.x, y: v.y, width: v.w, height: v.h, scale };
         options.captureBeyondViewport = true;
       }
-      const data = await withMask(tab, () => page.screenshot(options));
+      // CDP sends the picture as base64: kept as it came for the inline copy, decoded once for the file.
+      const base64 = await withMask(tab, () => page.screenshot({ ...options, encoding: "base64" }));
+      const data = Buffer.from(base64, "base64");
       const url = page.url();
       // The file is named now and written after the call returns; a run's end and dispose wait for it.
       const artifact = await ctx.artifacts.write({
@@ -130,7 +132,7 @@ export function screenshotTool(session: BrowserSession) {
         [artifact],
       );
       const mimeType = format === "jpeg" ? "image/jpeg" : "image/png";
-      return i.inline ? { ...out, images: [{ data: Buffer.from(data).toString("base64"), mimeType }] } : out;
+      return i.inline ? { ...out, images: [{ data: base64, mimeType }] } : out;
     },
   });
 }

@@ -1,0 +1,83 @@
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+// Subpaths, not the barrels: this runs before the runtime loads, and only saves time if it loads little.
+import { safeParseThread } from "@worksite/core/files";
+import { pluginBases, pluginPackageName, resolvePlugin } from "./load-plugins.js";
+
+/** What a plugin's early-start module exports (package.json `worksite.earlyStart`). */
+interface EarlyStartModule {
+  /**
+   * Begins the plugin's slow start-up work (resolving once it has begun, not finished); never rejects. The
+   * plugin itself takes the result when it needs it.
+   */
+  startEarly(): Promise<{ discard(): Promise<void> }>;
+}
+
+export interface EarlyStarts {
+  /** Ends whatever was started early and not taken by a plugin since. Safe to call twice. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Lets the plugins THREAD.md names begin their slow start-up (the browser plugin: its Chromium) before the
+ * runtime and the plugins themselves are loaded, so that work overlaps the loading (issue 13 item 4,
+ * `worksite mcp`'s cold start). A plugin opts in with `worksite.earlyStart` in its package.json, a module that
+ * loads little; it is found the way the plugin itself is (the worksite first), so the plugin later loaded
+ * from the same package finds what its early module started. A THREAD.md that does not parse starts nothing:
+ * the session's own load reports it.
+ */
+export async function startPluginsEarly(root: string): Promise<EarlyStarts> {
+  const started: { discard(): Promise<void> }[] = [];
+  const file = join(root, "THREAD.md");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return { discard: async () => {} };
+  }
+  const parsed = safeParseThread(text, { file });
+  const names = parsed.ok ? parsed.value.plugins : [];
+  const bases = pluginBases(root);
+  for (const name of names) {
+    const module = earlyStartFile(name, bases);
+    if (!module) continue;
+    try {
+      const mod = (await import(pathToFileURL(module).href)) as Partial<EarlyStartModule>;
+      if (typeof mod.startEarly === "function") started.push(await mod.startEarly());
+    } catch {
+      // The plugin's own load reports a broken package; starting early is only ever a head start.
+    }
+  }
+  return {
+    async discard() {
+      await Promise.allSettled(started.map((s) => s.discard()));
+    },
+  };
+}
+
+/** The early-start module a plugin's package.json names, resolved inside that package, or undefined. */
+export function earlyStartFile(name: string, bases: readonly string[]): string | undefined {
+  const entry = resolvePlugin(name, bases);
+  if (!entry) return undefined;
+  const pkg = pluginPackageName(name);
+  for (let dir = dirname(entry); dirname(dir) !== dir; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (!existsSync(manifest)) continue;
+    let json: { name?: unknown; worksite?: { earlyStart?: unknown } };
+    try {
+      json = JSON.parse(readFileSync(manifest, "utf8")) as typeof json;
+    } catch {
+      continue;
+    }
+    if (json.name !== pkg) continue;
+    const where = json.worksite?.earlyStart;
+    if (typeof where !== "string") return undefined;
+    const file = resolve(dir, where);
+    // Never outside its package: the field is data, and only the package's own code may run early.
+    if (!file.startsWith(`${dir}${sep}`) || !existsSync(file)) return undefined;
+    // The real path, as the module loader uses it: the plugin's main module imports this same instance.
+    return realpathSync(file);
+  }
+  return undefined;
+}
