@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import { auditMemory } from "./audit.js";
 import { cachedOid, readGitIndex } from "./git-index.js";
 import { commitHandEdits } from "./hand-edits.js";
-import { cachePath } from "./parse-cache.js";
-import { openMemory } from "./store.js";
+import { cacheFiles } from "./parse-cache.js";
+import { type MemoryStore, openMemory } from "./store.js";
 import { alice, entryText, fakeGithubToken, fixedNow, gitCli, put, tempDir } from "./test-helpers/fixtures.js";
 
 /*
@@ -36,13 +36,21 @@ async function cachedFolder(gitCliOn = true) {
   return { dir, store };
 }
 
-/** Rewrites the cache as an attacker could: `edit` changes the text, `key` re-seals it (the person's key or not). */
-async function tamper(path: string, edit: (text: string) => string, key?: Buffer) {
-  const raw = await readFile(path, "utf8");
-  const [seal, ...rest] = raw.split("\n");
-  const text = edit(rest.join("\n"));
-  expect(text).not.toBe(rest.join("\n")); // the attack changed something
-  await writeFile(path, `${key ? createHmac("sha256", key).update(text).digest("hex") : seal}\n${text}`);
+/**
+ * Rewrites the cache as an attacker could: `edit` changes the text of each of its files, `key` re-seals
+ * them (the person's key or not).
+ */
+async function tamper(store: MemoryStore, edit: (text: string) => string, key?: Buffer) {
+  let changed = 0;
+  for (const path of cacheFiles(store)) {
+    const raw = await readFile(path, "utf8");
+    const [seal, ...rest] = raw.split("\n");
+    const text = edit(rest.join("\n"));
+    if (text === rest.join("\n")) continue;
+    changed++;
+    await writeFile(path, `${key ? createHmac("sha256", key).update(text).digest("hex") : seal}\n${text}`);
+  }
+  expect(changed).toBeGreaterThan(0); // the attack changed something
 }
 
 const personKey = () => Buffer.from(readFileSync(join(personStateDir(), "memory-cache.key"), "utf8").trim(), "hex");
@@ -50,19 +58,18 @@ const personKey = () => Buffer.from(readFileSync(join(personStateDir(), "memory-
 describe("the memory parse cache", () => {
   it("is kept under the memory repository's .git, where nothing is committed or pushed", async () => {
     const { dir, store } = await cachedFolder();
-    expect(cachePath(store).startsWith(join(dir, ".git"))).toBe(true);
-    expect(statSync(cachePath(store)).isFile()).toBe(true);
+    expect(cacheFiles(store).length).toBeGreaterThan(1);
+    for (const path of cacheFiles(store)) {
+      expect(path.startsWith(join(dir, ".git"))).toBe(true);
+      expect(statSync(path).isFile()).toBe(true);
+    }
     expect(gitCli(dir, "status", "--porcelain", "--ignored")).toBe("");
   });
 
   it("serves a summary it sealed for the file's exact blob id (the audit reads it, not the file)", async () => {
     const { store } = await cachedFolder();
     // Planted with the person's own key: proves the summary comes from the cache when the bytes match.
-    await tamper(
-      cachePath(store),
-      (t) => t.replaceAll("what to know about use-pnpm", "planted by the test"),
-      personKey(),
-    );
+    await tamper(store, (t) => t.replaceAll("what to know about use-pnpm", "planted by the test"), personKey());
     const report = await auditMemory(store);
     expect(report.findings.map((f) => f.kind)).toEqual(["index"]);
   });
@@ -74,9 +81,9 @@ describe("the memory parse cache", () => {
     expect((await auditMemory(store)).findings.map((f) => f.kind)).toContain("secret");
     const hide = (t: string) => t.replace(/,"c":\[[^\]]*\]/g, "");
     // By hand, keeping the old seal; then re-sealed with a key of the attacker's own.
-    await tamper(cachePath(store), hide);
+    await tamper(store, hide);
     expect((await auditMemory(store)).findings.map((f) => f.kind)).toContain("secret");
-    await tamper(cachePath(store), hide, Buffer.alloc(32, 7));
+    await tamper(store, hide, Buffer.alloc(32, 7));
     const report = await auditMemory(store);
     expect(report.blocking).toBe(true);
     expect(report.findings).toContainEqual(expect.objectContaining({ kind: "secret", file: ENTRY }));
@@ -87,7 +94,7 @@ describe("the memory parse cache", () => {
     await writeFile(join(dir, ENTRY), clean.replace("type: fact", "type: gossip"));
     gitCli(dir, "add", "-A");
     expect((await auditMemory(store)).findings.map((f) => f.kind)).toContain("schema");
-    await tamper(cachePath(store), (t) => t.replace(/,"p":\[[^\]]*\]/g, ""));
+    await tamper(store, (t) => t.replace(/,"p":\[[^\]]*\]/g, ""));
     expect((await auditMemory(store)).findings).toContainEqual(
       expect.objectContaining({ kind: "schema", file: ENTRY }),
     );

@@ -173,7 +173,8 @@ export function blobId(bytes: Buffer): string {
 
 /** Markdown files a person edits: not under a dot folder (.git, .obsidian …). */
 export function tracked(file: string): boolean {
-  return file.endsWith(".md") && !file.split("/").some((p) => p.startsWith("."));
+  // A segment starting with "." is one at the start or after a slash (no split: this runs for every file).
+  return file.endsWith(".md") && !file.startsWith(".") && !file.includes("/.");
 }
 
 function markdownFiles(dir: string): string[] {
