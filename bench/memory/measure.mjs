@@ -1,5 +1,5 @@
 // One measurement in a fresh process, so peak RSS belongs to that work alone.
-// Usage: node measure.mjs <read|load-audit|status|commit|git-status|git-commit> <dir>
+// Usage: node measure.mjs <read|load-audit|run-start|status|commit|git-status|git-commit> <dir>
 import { execFileSync } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -33,6 +33,14 @@ if (mode === "read") {
   const store = await openMemory({ dir, author: person });
   const report = await auditMemory(store, { staleDays: 100000 });
   detail = { entries: report.entries, findings: report.findings.length };
+} else if (mode === "run-start") {
+  // What a run does at its start with an unchanged memory (no remote): audit, the visible entries, each one's origin.
+  const { openMemory, memoryAtRunStart, entryOrigins } = await memory();
+  const store = await openMemory({ dir, author: person });
+  const start = await memoryAtRunStart(store, { run: "bench" });
+  // The code before issue 13 had no origins in the run start: the runtime asked for them after it.
+  const origins = start.origins ?? (await entryOrigins(store, start.entries));
+  detail = { entries: start.entries.length, origins: origins.size };
 } else if (mode === "status") {
   const { openMemory, handEdits } = await memory();
   const store = await openMemory({ dir, author: person });

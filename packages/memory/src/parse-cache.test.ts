@@ -1,14 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { readFile, utimes, writeFile } from "node:fs/promises";
+import { readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { personStateDir } from "@worksite/core";
 import { describe, expect, it } from "vitest";
 import { auditMemory } from "./audit.js";
 import { cachedOid, readGitIndex } from "./git-index.js";
 import { commitHandEdits } from "./hand-edits.js";
-import { cacheFiles } from "./parse-cache.js";
+import { cacheDir, cacheFiles } from "./parse-cache.js";
+import { scanFiles } from "./scan-files.js";
 import { type MemoryStore, openMemory } from "./store.js";
 import { alice, entryText, fakeGithubToken, fixedNow, gitCli, put, tempDir } from "./test-helpers/fixtures.js";
 
@@ -89,6 +90,25 @@ describe("the memory parse cache", () => {
     expect(report.findings).toContainEqual(expect.objectContaining({ kind: "secret", file: ENTRY }));
   });
 
+  it("puts into MEMORY.md only what a sealed cache says: a heads file edited by hand or re-sealed with another key is thrown away", async () => {
+    const plant = (t: string) => t.replaceAll("what to know about node-version", "planted by the test");
+    const memoryIndexAfterCommit = async (attack: (store: MemoryStore) => Promise<void>) => {
+      const { dir, store } = await cachedFolder();
+      // The commit reads every other entry's MEMORY.md line from the cache's heads file.
+      await writeFile(join(dir, ENTRY), clean.replace("what to know about use-pnpm", "pnpm only"));
+      await attack(store);
+      await commitHandEdits(store, "edit", alice);
+      return readFile(join(dir, "MEMORY.md"), "utf8");
+    };
+    // With the person's own key the planted line is used: proof that the commit reads the heads file.
+    expect(await memoryIndexAfterCommit((store) => tamper(store, plant, personKey()))).toContain("planted by the test");
+    for (const key of [undefined, Buffer.alloc(32, 7)]) {
+      const index = await memoryIndexAfterCommit((store) => tamper(store, plant, key));
+      expect(index).toContain("what to know about node-version");
+      expect(index).not.toContain("planted");
+    }
+  });
+
   it("throws away a cache edited to pass an entry that fails the schema", async () => {
     const { dir, store } = await cachedFolder();
     await writeFile(join(dir, ENTRY), clean.replace("type: fact", "type: gossip"));
@@ -150,5 +170,18 @@ describe("the memory parse cache", () => {
     const cold = await auditMemory(store);
     expect(cold.findings.length).toBeGreaterThan(2);
     expect(await auditMemory(store)).toEqual(cold);
+  });
+
+  it("gives each entry's summary and body from the cache as read from its file (bodies are parsed only when read)", async () => {
+    const { store } = await cachedFolder();
+    await rm(cacheDir(store), { recursive: true, force: true });
+    const fromFiles = await scanFiles(store);
+    const fromCache = await scanFiles(store);
+    expect(fromCache).toEqual(fromFiles);
+    expect(fromCache.map((f) => f.entry?.body)).toEqual([
+      "About node-version.\n",
+      `Publish with the token in the environment: ${"x".repeat(40)}.\n`,
+    ]);
+    expect(JSON.parse(JSON.stringify(fromCache))).toEqual(JSON.parse(JSON.stringify(fromFiles)));
   });
 });

@@ -115,6 +115,13 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
     return heads;
   };
   const shards = new Map<string, Map<string, Line>>();
+  // Each path's shard, hashed once: get() and save() both ask for all 10,000.
+  const shardNames = new Map<string, string>();
+  const shardFor = (file: string) => {
+    let name = shardNames.get(file);
+    if (name === undefined) shardNames.set(file, (name = shardOf(file)));
+    return name;
+  };
   const loadShard = (name: string) => {
     let shard = shards.get(name);
     if (!shard) {
@@ -128,7 +135,7 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   };
   return {
     get(file, oid) {
-      const line = loadShard(shardOf(file)).get(file);
+      const line = loadShard(shardFor(file)).get(file);
       if (line?.oid !== oid) return undefined;
       try {
         line.summary ??= decode(file, oid, line.text.slice(line.at));
@@ -160,7 +167,7 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
         for (const f of files) {
           const was = old.get(f.file);
           // A file the heads do not know yet may have its summary from a shard (read by this audit).
-          const known = f.fresh ?? shards.get(shardOf(f.file))?.get(f.file)?.summary;
+          const known = f.fresh ?? shards.get(shardFor(f.file))?.get(f.file)?.summary;
           const text = was?.oid === f.oid && !f.fresh ? was.text : known?.oid === f.oid ? headOf(known) : undefined;
           if (text === undefined) {
             changed = true;
@@ -173,7 +180,7 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
       }
       const byShard = new Map<string, Keep[]>();
       for (const f of files) {
-        const name = shardOf(f.file);
+        const name = shardFor(f.file);
         const list = byShard.get(name);
         if (list) list.push(f);
         else byShard.set(name, [f]);
@@ -331,20 +338,23 @@ function decode(file: string, oid: string, raw: string): FileSummary {
   return out;
 }
 
-/** An entry whose body is parsed from its stored JSON the first time it is read (an ordinary property to anyone reading it). */
+/** An entry whose body is parsed from its stored JSON the first time it is read (an own, enumerable property to anyone reading it). */
 function lazyBody(entry: Omit<MemoryEntry, "body">, stored: string): MemoryEntry {
   let body: string | undefined;
-  return Object.defineProperty(entry, "body", {
-    enumerable: true,
-    configurable: true,
-    get: () => {
+  // An accessor in a literal, not Object.defineProperty: 10,000 of those were a tenth of the decoding.
+  return {
+    id: entry.id,
+    file: entry.file,
+    topic: entry.topic,
+    meta: entry.meta,
+    get body(): string {
       body ??= JSON.parse(stored) as string;
       return body;
     },
-    set: (value: string) => {
+    set body(value: string) {
       body = value;
     },
-  }) as MemoryEntry;
+  };
 }
 
 function mac(key: Buffer, text: Buffer): string {
