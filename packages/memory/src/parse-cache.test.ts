@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { personStateDir } from "@worksite/core";
+import { personStateDir, type SecretRule, secretRules } from "@worksite/core";
 import { describe, expect, it } from "vitest";
 import { auditMemory } from "./audit.js";
 import { cachedOid, readGitIndex } from "./git-index.js";
@@ -107,6 +107,25 @@ describe("the memory parse cache", () => {
       expect(index).toContain("what to know about node-version");
       expect(index).not.toContain("planted");
     }
+  });
+
+  it("scans an unchanged entry again when the secret scanner's rules changed since its summary was cached", async () => {
+    const { store } = await cachedFolder();
+    // A rule added after the cache was written (as a newer scanner would bring) that matches the entry's x's.
+    const rule: SecretRule = { kind: "token added by a newer rule", keywords: ["xxxxxxxx"], pattern: /x{40}/dg };
+    (secretRules as SecretRule[]).push(rule);
+    try {
+      expect((await auditMemory(store)).findings).toContainEqual(
+        expect.objectContaining({
+          kind: "secret",
+          file: ENTRY,
+          message: expect.stringContaining("token added by a newer rule"),
+        }),
+      );
+    } finally {
+      (secretRules as SecretRule[]).splice((secretRules as SecretRule[]).indexOf(rule), 1);
+    }
+    expect((await auditMemory(store)).findings).toEqual([]);
   });
 
   it("throws away a cache edited to pass an entry that fails the schema", async () => {

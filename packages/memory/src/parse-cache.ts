@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
 import { join } from "node:path";
-import { personStateDir, SIZE_LIMITS, sealKey } from "@worksite/core";
+import { personStateDir, SIZE_LIMITS, sealKey, secretRules } from "@worksite/core";
 import type { MemoryEntry } from "./entry-format.js";
 import type { FileSummary } from "./file-summary.js";
 import type { IndexRow } from "./index-file.js";
@@ -388,7 +388,29 @@ function macKey(): Buffer | undefined {
 async function cacheBasis(): Promise<string> {
   const seal = await sealKey({ create: false }).catch(() => undefined);
   const sealId = seal?.length ? createHash("sha256").update(seal).digest("hex").slice(0, 16) : "none";
-  return `limit=${SIZE_LIMITS.memoryEntry};seal=${sealId}`;
+  return `limit=${SIZE_LIMITS.memoryEntry};seal=${sealId};rules=${rulesId()}`;
+}
+
+/*
+ * The scanner's rules (kinds, keywords, patterns, checks), so a summary made before a rule was added or
+ * changed is not reused: an entry holding a token only the new rule finds must not stay "clean" until
+ * the file changes. (A change to the scanner's code outside its rules needs VERSION bumped.)
+ */
+function rulesId(): string {
+  return createHash("sha256")
+    .update(
+      JSON.stringify(
+        secretRules.map((r) => [
+          r.kind,
+          r.keywords ?? [],
+          r.pattern.source,
+          r.pattern.flags,
+          r.check?.toString() ?? "",
+        ]),
+      ),
+    )
+    .digest("hex")
+    .slice(0, 16);
 }
 
 function slug(prefix: string): string {
