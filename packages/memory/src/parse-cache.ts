@@ -31,10 +31,10 @@ import type { MemoryStore } from "./store.js";
 const VERSION = 5;
 const KEY_FILE = "memory-cache.key";
 /** Summaries are spread over this many files by a hash of the path, so a commit rewrites only the few it touched. */
-const SHARDS = 128;
+const SHARDS = 32;
 
 /*
- * The folder holds `heads` and `s00`…`s7f`, each sealed on its own: the HMAC
+ * The folder holds `heads` and `s00`…`s1f`, each sealed on its own: the HMAC
  * line, a header line (version, basis and which file it is), then one line per
  * entry file, `oid<TAB>path<TAB>…`. In `heads` the rest is `[name,description,status]`
  * (`[]` for a file that is no valid entry): all that MEMORY.md needs, so a commit
