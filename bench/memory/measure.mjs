@@ -19,6 +19,7 @@ const git = (...args) =>
 const person = { name: "Bench", email: "bench@example.test" };
 
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 let detail = {};
 if (mode === "read") {
   // The floor: find and read every entry, nothing else.
@@ -63,4 +64,9 @@ if (mode === "read") {
   detail = { files: 10 };
 } else throw new Error(`unknown mode ${mode}`);
 const ms = performance.now() - start;
-process.stdout.write(`${JSON.stringify({ mode, ms, maxRssMB: process.resourceUsage().maxRSS / 1024, ...detail })}\n`);
+// CPU time of this process in the window (not of the git processes it ran): the part a loaded machine does not inflate.
+const cpu = process.cpuUsage(cpuStart);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+process.stdout.write(
+  `${JSON.stringify({ mode, ms, cpuMs, maxRssMB: process.resourceUsage().maxRSS / 1024, ...detail })}\n`,
+);
