@@ -1,5 +1,5 @@
 // One measurement in a fresh process, so peak RSS belongs to that work alone.
-// Usage: node measure.mjs <read|load-audit|status|commit|git-status|git-commit> <dir>
+// Usage: node measure.mjs <read|load-audit|run-start|status|commit|git-status|git-commit> <dir>
 import { execFileSync } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,6 +19,7 @@ const git = (...args) =>
 const person = { name: "Bench", email: "bench@example.test" };
 
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 let detail = {};
 if (mode === "read") {
   // The floor: find and read every entry, nothing else.
@@ -33,6 +34,14 @@ if (mode === "read") {
   const store = await openMemory({ dir, author: person });
   const report = await auditMemory(store, { staleDays: 100000 });
   detail = { entries: report.entries, findings: report.findings.length };
+} else if (mode === "run-start") {
+  // What a run does at its start with an unchanged memory (no remote): audit, the visible entries, each one's origin.
+  const { openMemory, memoryAtRunStart, entryOrigins } = await memory();
+  const store = await openMemory({ dir, author: person });
+  const start = await memoryAtRunStart(store, { run: "bench" });
+  // The code before issue 13 had no origins in the run start: the runtime asked for them after it.
+  const origins = start.origins ?? (await entryOrigins(store, start.entries));
+  detail = { entries: start.entries.length, origins: origins.size };
 } else if (mode === "status") {
   const { openMemory, handEdits } = await memory();
   const store = await openMemory({ dir, author: person });
@@ -55,4 +64,9 @@ if (mode === "read") {
   detail = { files: 10 };
 } else throw new Error(`unknown mode ${mode}`);
 const ms = performance.now() - start;
-process.stdout.write(`${JSON.stringify({ mode, ms, maxRssMB: process.resourceUsage().maxRSS / 1024, ...detail })}\n`);
+// CPU time of this process in the window (not of the git processes it ran): the part a loaded machine does not inflate.
+const cpu = process.cpuUsage(cpuStart);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+process.stdout.write(
+  `${JSON.stringify({ mode, ms, cpuMs, maxRssMB: process.resourceUsage().maxRSS / 1024, ...detail })}\n`,
+);

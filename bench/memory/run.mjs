@@ -83,16 +83,20 @@ for (const N of SIZES) {
   const times = (mode, dir, before) => Array.from({ length: RUNS }, () => measure(mode, dir, before));
   record("read files", times("read", baseDir));
   // Interleaved, one of each per round, so the machine's load drifts over all three alike.
-  const audits = { cold: [], warm: [], before: [] };
+  const audits = { cold: [], warm: [], before: [], start: [], startBefore: [] };
   for (let r = 0; r < RUNS; r++) {
     await dropParseCache(baseDir);
     audits.cold.push(measure("load-audit", baseDir));
     audits.warm.push(measure("load-audit", baseDir));
     if (base) audits.before.push(measure("load-audit", baseDir, true));
+    audits.start.push(measure("run-start", baseDir));
+    if (base) audits.startBefore.push(measure("run-start", baseDir, true));
   }
   record("load + audit, first run (no parse cache)", audits.cold);
   record("load + audit (unchanged memory)", audits.warm);
   if (base) record("load + audit, before", audits.before);
+  record("run start (unchanged memory)", audits.start);
+  if (base) record("run start, before", audits.startBefore);
 
   // status + commit: fresh copies of the same repository, 10 entries edited in each.
   const rows = {};
@@ -148,12 +152,13 @@ const section = [
   "*read files* finds and reads every entry and does nothing else (the floor). *load + audit* is `openMemory` + `auditMemory`",
   "on a clean, committed folder: what a run does at its start; its *first run* row starts without the parse cache (each entry",
   "read, parsed and scanned, the cache written), the *unchanged memory* row is every run after that (one `git status`, or",
-  "without a git CLI a stat walk against `.git/index`, and one read of the cache). The status/commit rows start from copies of the same committed",
+  "without a git CLI a stat walk against `.git/index`, and one read of the cache). *run start* is `memoryAtRunStart` without a remote",
+  "plus each entry's origin (`entryOrigins`): the audit, the entries an agent may see and their index. The status/commit rows start from copies of the same committed",
   "repository (committed by the git CLI, then `git status` once), with 10 entries edited in each. *memory status* is",
   "`handEdits`: the git CLI's status when git is installed (as here), else HEAD's tree against the index's stat cache (its own",
   "row). *memory commit* is `commitHandEdits`: status, secret scan of the changed files, MEMORY.md regenerated from the",
-  "parse cache plus the changed files, commit built from trees (only the changed folders rewritten), one index update",
-  "(`git update-index`).",
+  "parse cache's MEMORY.md fields (`heads`) plus the changed files, the commit's objects written as loose objects (only the changed",
+  "folders' trees), one index update (`git update-index`).",
   "",
   `| what | ${SIZES.map((n) => `${n.toLocaleString("en")} entries`).join(" | ")} |`,
   `|---|${SIZES.map(() => "---:").join("|")}|`,
@@ -168,7 +173,7 @@ const section = [
       `(without a git CLI **${ratio(n, "memory status without a git CLI (index stat cache)", "git status (CLI)")}×**); ` +
       `memory commit / git add + commit = **${ratio(n, "memory commit", "git add -A + commit (CLI)")}×**` +
       (base
-        ? `; before: status **${ratio(n, "memory status, before", "git status (CLI)")}×**, commit **${ratio(n, "memory commit, before", "git add -A + commit (CLI)")}×**; load + audit now / before = **${ratio(n, "load + audit (unchanged memory)", "load + audit, before")}×** (first run without the cache **${ratio(n, "load + audit, first run (no parse cache)", "load + audit, before")}×**)`
+        ? `; before: status **${ratio(n, "memory status, before", "git status (CLI)")}×**, commit **${ratio(n, "memory commit, before", "git add -A + commit (CLI)")}×**; load + audit now / before = **${ratio(n, "load + audit (unchanged memory)", "load + audit, before")}×** (first run without the cache **${ratio(n, "load + audit, first run (no parse cache)", "load + audit, before")}×**); run start now / before = **${ratio(n, "run start (unchanged memory)", "run start, before")}×**`
         : ""),
   ),
 ].join("\n");

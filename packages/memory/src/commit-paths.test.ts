@@ -65,6 +65,10 @@ describe("memory commit, by the git CLI and by isomorphic-git", () => {
         expect(gitCliIn(root, "status", "--porcelain")).toBe(git === "own" ? "" : "A  src/app.ts\n");
       }
       expect(gitCliIn(byJs.root, "ls-files", "-s")).toBe(gitCliIn(byCli.root, "ls-files", "-s"));
+      // The trees written for the commit (loose-objects.ts) are the ones git itself builds from that index.
+      if (git === "own")
+        expect(gitCliIn(byCli.root, "write-tree")).toBe(gitCliIn(byCli.root, "rev-parse", "HEAD^{tree}"));
+      gitCliIn(byCli.root, "fsck", "--strict", "--no-dangling");
     });
   }
 });

@@ -1,15 +1,16 @@
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { readFile, utimes, writeFile } from "node:fs/promises";
+import { readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { personStateDir } from "@worksite/core";
+import { personStateDir, type SecretRule, secretRules } from "@worksite/core";
 import { describe, expect, it } from "vitest";
 import { auditMemory } from "./audit.js";
 import { cachedOid, readGitIndex } from "./git-index.js";
 import { commitHandEdits } from "./hand-edits.js";
-import { cachePath } from "./parse-cache.js";
-import { openMemory } from "./store.js";
+import { cacheDir, cacheFiles } from "./parse-cache.js";
+import { scanFiles } from "./scan-files.js";
+import { type MemoryStore, openMemory } from "./store.js";
 import { alice, entryText, fakeGithubToken, fixedNow, gitCli, put, tempDir } from "./test-helpers/fixtures.js";
 
 /*
@@ -36,13 +37,21 @@ async function cachedFolder(gitCliOn = true) {
   return { dir, store };
 }
 
-/** Rewrites the cache as an attacker could: `edit` changes the text, `key` re-seals it (the person's key or not). */
-async function tamper(path: string, edit: (text: string) => string, key?: Buffer) {
-  const raw = await readFile(path, "utf8");
-  const [seal, ...rest] = raw.split("\n");
-  const text = edit(rest.join("\n"));
-  expect(text).not.toBe(rest.join("\n")); // the attack changed something
-  await writeFile(path, `${key ? createHmac("sha256", key).update(text).digest("hex") : seal}\n${text}`);
+/**
+ * Rewrites the cache as an attacker could: `edit` changes the text of each of its files, `key` re-seals
+ * them (the person's key or not).
+ */
+async function tamper(store: MemoryStore, edit: (text: string) => string, key?: Buffer) {
+  let changed = 0;
+  for (const path of cacheFiles(store)) {
+    const raw = await readFile(path, "utf8");
+    const [seal, ...rest] = raw.split("\n");
+    const text = edit(rest.join("\n"));
+    if (text === rest.join("\n")) continue;
+    changed++;
+    await writeFile(path, `${key ? createHmac("sha256", key).update(text).digest("hex") : seal}\n${text}`);
+  }
+  expect(changed).toBeGreaterThan(0); // the attack changed something
 }
 
 const personKey = () => Buffer.from(readFileSync(join(personStateDir(), "memory-cache.key"), "utf8").trim(), "hex");
@@ -50,19 +59,18 @@ const personKey = () => Buffer.from(readFileSync(join(personStateDir(), "memory-
 describe("the memory parse cache", () => {
   it("is kept under the memory repository's .git, where nothing is committed or pushed", async () => {
     const { dir, store } = await cachedFolder();
-    expect(cachePath(store).startsWith(join(dir, ".git"))).toBe(true);
-    expect(statSync(cachePath(store)).isFile()).toBe(true);
+    expect(cacheFiles(store).length).toBeGreaterThan(1);
+    for (const path of cacheFiles(store)) {
+      expect(path.startsWith(join(dir, ".git"))).toBe(true);
+      expect(statSync(path).isFile()).toBe(true);
+    }
     expect(gitCli(dir, "status", "--porcelain", "--ignored")).toBe("");
   });
 
   it("serves a summary it sealed for the file's exact blob id (the audit reads it, not the file)", async () => {
     const { store } = await cachedFolder();
     // Planted with the person's own key: proves the summary comes from the cache when the bytes match.
-    await tamper(
-      cachePath(store),
-      (t) => t.replaceAll("what to know about use-pnpm", "planted by the test"),
-      personKey(),
-    );
+    await tamper(store, (t) => t.replaceAll("what to know about use-pnpm", "planted by the test"), personKey());
     const report = await auditMemory(store);
     expect(report.findings.map((f) => f.kind)).toEqual(["index"]);
   });
@@ -74,12 +82,50 @@ describe("the memory parse cache", () => {
     expect((await auditMemory(store)).findings.map((f) => f.kind)).toContain("secret");
     const hide = (t: string) => t.replace(/,"c":\[[^\]]*\]/g, "");
     // By hand, keeping the old seal; then re-sealed with a key of the attacker's own.
-    await tamper(cachePath(store), hide);
+    await tamper(store, hide);
     expect((await auditMemory(store)).findings.map((f) => f.kind)).toContain("secret");
-    await tamper(cachePath(store), hide, Buffer.alloc(32, 7));
+    await tamper(store, hide, Buffer.alloc(32, 7));
     const report = await auditMemory(store);
     expect(report.blocking).toBe(true);
     expect(report.findings).toContainEqual(expect.objectContaining({ kind: "secret", file: ENTRY }));
+  });
+
+  it("puts into MEMORY.md only what a sealed cache says: a heads file edited by hand or re-sealed with another key is thrown away", async () => {
+    const plant = (t: string) => t.replaceAll("what to know about node-version", "planted by the test");
+    const memoryIndexAfterCommit = async (attack: (store: MemoryStore) => Promise<void>) => {
+      const { dir, store } = await cachedFolder();
+      // The commit reads every other entry's MEMORY.md line from the cache's heads file.
+      await writeFile(join(dir, ENTRY), clean.replace("what to know about use-pnpm", "pnpm only"));
+      await attack(store);
+      await commitHandEdits(store, "edit", alice);
+      return readFile(join(dir, "MEMORY.md"), "utf8");
+    };
+    // With the person's own key the planted line is used: proof that the commit reads the heads file.
+    expect(await memoryIndexAfterCommit((store) => tamper(store, plant, personKey()))).toContain("planted by the test");
+    for (const key of [undefined, Buffer.alloc(32, 7)]) {
+      const index = await memoryIndexAfterCommit((store) => tamper(store, plant, key));
+      expect(index).toContain("what to know about node-version");
+      expect(index).not.toContain("planted");
+    }
+  });
+
+  it("scans an unchanged entry again when the secret scanner's rules changed since its summary was cached", async () => {
+    const { store } = await cachedFolder();
+    // A rule added after the cache was written (as a newer scanner would bring) that matches the entry's x's.
+    const rule: SecretRule = { kind: "token added by a newer rule", keywords: ["xxxxxxxx"], pattern: /x{40}/dg };
+    (secretRules as SecretRule[]).push(rule);
+    try {
+      expect((await auditMemory(store)).findings).toContainEqual(
+        expect.objectContaining({
+          kind: "secret",
+          file: ENTRY,
+          message: expect.stringContaining("token added by a newer rule"),
+        }),
+      );
+    } finally {
+      (secretRules as SecretRule[]).splice((secretRules as SecretRule[]).indexOf(rule), 1);
+    }
+    expect((await auditMemory(store)).findings).toEqual([]);
   });
 
   it("throws away a cache edited to pass an entry that fails the schema", async () => {
@@ -87,7 +133,7 @@ describe("the memory parse cache", () => {
     await writeFile(join(dir, ENTRY), clean.replace("type: fact", "type: gossip"));
     gitCli(dir, "add", "-A");
     expect((await auditMemory(store)).findings.map((f) => f.kind)).toContain("schema");
-    await tamper(cachePath(store), (t) => t.replace(/,"p":\[[^\]]*\]/g, ""));
+    await tamper(store, (t) => t.replace(/,"p":\[[^\]]*\]/g, ""));
     expect((await auditMemory(store)).findings).toContainEqual(
       expect.objectContaining({ kind: "schema", file: ENTRY }),
     );
@@ -143,5 +189,18 @@ describe("the memory parse cache", () => {
     const cold = await auditMemory(store);
     expect(cold.findings.length).toBeGreaterThan(2);
     expect(await auditMemory(store)).toEqual(cold);
+  });
+
+  it("gives each entry's summary and body from the cache as read from its file (bodies are parsed only when read)", async () => {
+    const { store } = await cachedFolder();
+    await rm(cacheDir(store), { recursive: true, force: true });
+    const fromFiles = await scanFiles(store);
+    const fromCache = await scanFiles(store);
+    expect(fromCache).toEqual(fromFiles);
+    expect(fromCache.map((f) => f.entry?.body)).toEqual([
+      "About node-version.\n",
+      `Publish with the token in the environment: ${"x".repeat(40)}.\n`,
+    ]);
+    expect(JSON.parse(JSON.stringify(fromCache))).toEqual(JSON.parse(JSON.stringify(fromFiles)));
   });
 });

@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import git from "isomorphic-git";
 import type { MemoryEntry } from "./entry-format.js";
+import { cachedOid, type GitIndex, readGitIndex } from "./git-index.js";
 import { type MemoryStore, repoPath } from "./store.js";
+import { blobId } from "./working-status.js";
 
 /**
  * Who an entry's text is from, as the round context tells the model (issue 20):
@@ -37,23 +38,40 @@ export async function recordPulled(store: MemoryStore, pulled: ReadonlyMap<strin
   await writeFile(join(store.gitdir, LEDGER), `${JSON.stringify(ledger, null, 1)}\n`);
 }
 
-/** Each entry's origin, by id. */
+/**
+ * Each entry's origin, by id. `known`: the blob id of each entry file as the caller has it (the run
+ * start's audit took them from git's index or hashed them once), so no file is read again; without
+ * it a file's blob id comes from `.git/index` while its stat still matches, and only the rest are hashed.
+ */
 export async function entryOrigins(
   store: MemoryStore,
   entries: readonly MemoryEntry[],
+  known?: ReadonlyMap<string, string>,
 ): Promise<Map<string, EntryOrigin>> {
   const ledger = await readLedger(store);
   const out = new Map<string, EntryOrigin>();
+  let index: GitIndex | undefined | null = null;
   for (const e of entries) {
-    const pulled = ledger[repoPath(store, e.file)];
-    if (pulled) {
-      const text = await fs.promises.readFile(join(store.dir, e.file)).catch(() => undefined);
-      if (text && (await git.hashBlob({ object: text })).oid === pulled) {
-        out.set(e.id, "pulled");
-        continue;
-      }
+    const path = repoPath(store, e.file);
+    const pulled = ledger[path];
+    if (pulled && (await blobIdOf(e.file)) === pulled) {
+      out.set(e.id, "pulled");
+      continue;
     }
     out.set(e.id, e.meta.source?.startsWith("run:") ? "agent" : "person");
   }
   return out;
+
+  async function blobIdOf(file: string): Promise<string | undefined> {
+    const given = known?.get(file);
+    if (given) return given;
+    const disk = join(store.dir, file);
+    try {
+      if (index === null) index = readGitIndex(store.gitdir);
+      const stated = cachedOid(index, repoPath(store, file), fs.statSync(disk, { bigint: true }));
+      return stated ?? blobId(await fs.promises.readFile(disk));
+    } catch {
+      return undefined;
+    }
+  }
 }

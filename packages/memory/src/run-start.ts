@@ -1,6 +1,7 @@
 import type { MemoryEntry } from "./entry-format.js";
 import { type AuditReport, auditWithFiles } from "./audit.js";
 import { renderIndex } from "./index-file.js";
+import { type EntryOrigin, entryOrigins } from "./provenance.js";
 import { listEntries } from "./search.js";
 import type { MemoryStore } from "./store.js";
 import { type SyncResult, syncMemory } from "./sync.js";
@@ -22,6 +23,8 @@ export interface RunStartMemory {
   entries: MemoryEntry[];
   /** MEMORY.md as an agent should read it: built from the visible entries only. */
   index: string;
+  /** Whose text each visible entry is, by id (provenance.ts), from the blob ids the audit already had. */
+  origins: Map<string, EntryOrigin>;
 }
 
 /** Step 1 of a run (ARCHITECTURE.md): pull memory, audit it, and hand back what the agent may see. */
@@ -46,11 +49,13 @@ export async function memoryAtRunStart(store: MemoryStore, options: RunStartOpti
     ...(options.actor ? { actor: options.actor } : {}),
   });
   const entries = await listEntries(store, { files });
+  const oids = new Map(files.flatMap((f) => (f.oid ? [[f.file, f.oid] as const] : [])));
   return {
     ...(sync ? { sync } : {}),
     ...(syncError ? { syncError } : {}),
     report,
     entries,
     index: renderIndex(entries),
+    origins: await entryOrigins(store, entries, oids),
   };
 }

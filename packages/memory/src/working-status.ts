@@ -2,7 +2,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import git from "isomorphic-git";
 import { listTree } from "./commit-tree.js";
@@ -32,15 +32,29 @@ export interface HandEdit {
  */
 
 let cli: boolean | undefined;
-/** Is the git CLI installed? Asked once per process. */
+/**
+ * Is the git CLI installed? Asked once per process, by looking for an executable `git` on PATH: running
+ * `git --version` cost every `memory commit` ~5 ms before it started. A git that is there but fails is
+ * no harm: each use of the CLI falls back to isomorphic-git when it fails.
+ */
 export function hasGitCli(): boolean {
   if (cli === undefined) {
-    try {
-      execFileSync("git", ["--version"], { stdio: "ignore" });
-      cli = true;
-    } catch {
-      cli = false;
-    }
+    if (process.platform === "win32") {
+      try {
+        execFileSync("git", ["--version"], { stdio: "ignore" });
+        cli = true;
+      } catch {
+        cli = false;
+      }
+    } else
+      cli = (process.env.PATH ?? "").split(delimiter).some((dir) => {
+        try {
+          fs.accessSync(join(dir || ".", "git"), fs.constants.X_OK);
+          return fs.statSync(join(dir || ".", "git")).isFile();
+        } catch {
+          return false;
+        }
+      });
   }
   return cli;
 }
@@ -173,7 +187,8 @@ export function blobId(bytes: Buffer): string {
 
 /** Markdown files a person edits: not under a dot folder (.git, .obsidian …). */
 export function tracked(file: string): boolean {
-  return file.endsWith(".md") && !file.split("/").some((p) => p.startsWith("."));
+  // A segment starting with "." is one at the start or after a slash (no split: this runs for every file).
+  return file.endsWith(".md") && !file.startsWith(".") && !file.includes("/.");
 }
 
 function markdownFiles(dir: string): string[] {

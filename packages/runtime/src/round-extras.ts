@@ -1,7 +1,6 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  entryOrigins,
   formatFinding,
   listProposals,
   type MemoryEntry,
@@ -115,7 +114,7 @@ async function roundMemory(session: Session): Promise<{
     problems.push(`memory: both sides edited ${start.sync.conflicted.join(", ")}; both versions are kept for review`);
   for (const f of start.report.findings) if (f.severity === "block") problems.push(`memory audit: ${formatFinding(f)}`);
   // Each entry by whose text it is (issue 20): only what a person wrote is the thread's own.
-  const origins = await entryOrigins(store, start.entries);
+  const origins = start.origins;
   const of = (origin: string) => start.entries.filter((e) => origins.get(e.id) === origin);
   const own = of("person");
   const fromOthers: NonNullable<RoundExtras["memoryFromOthers"]> = [];

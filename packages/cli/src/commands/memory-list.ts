@@ -1,4 +1,4 @@
-import { hiddenReason, loadFiles } from "@worksite/memory";
+import { hiddenReason, scanFiles } from "@worksite/memory";
 import { defineCommand } from "../command.js";
 import { styler } from "../io.js";
 import { memoryOptions, openMemoryTarget } from "./memory-folder.js";
@@ -11,7 +11,8 @@ export default defineCommand({
   async run(args, io) {
     const { store } = await openMemoryTarget(args, io);
     const day = store.now().toISOString().slice(0, 10);
-    const rows = (await loadFiles(store)).map((f) => ({
+    // Summaries by blob id (the parse cache): an unchanged 10,000-entry memory is not read and scanned again.
+    const rows = (await scanFiles(store)).map((f) => ({
       id: f.file.replace(/\.md$/, ""),
       type: f.entry?.meta.type,
       status: f.entry?.meta.status,
