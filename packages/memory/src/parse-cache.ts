@@ -28,7 +28,7 @@ import type { MemoryStore } from "./store.js";
  * summaries made while that key was known (or not, or another) are not reused
  * under a different one.
  */
-const VERSION = 5;
+const VERSION = 6;
 const KEY_FILE = "memory-cache.key";
 /** Summaries are spread over this many files by a hash of the path, so a commit rewrites only the few it touched. */
 const SHARDS = 32;
