@@ -59,5 +59,5 @@ export function loopbackRelay(text) {
   }
 }
 
-export const PROTOCOL = 2;
+export const PROTOCOL = 3;
 export const GROUP_TITLE = "worksite";
