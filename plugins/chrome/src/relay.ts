@@ -344,10 +344,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     v: String(PROTOCOL_VERSION),
   });
   connectUrl = `chrome-extension://${extensionId}/connect.html?${query}`;
-  const collision =
-    taken &&
-    `${taken}; this run's relay is at a new address the extension does not know yet: open ${connectUrl} in your Chrome once`;
-  status("waiting", collision);
+  const moved = taken && `${taken}; this run's relay is at a new address the extension does not know yet`;
+  const collision = moved && `${moved}: open ${connectUrl} in your Chrome once`;
+  // `worksite chrome status` adds the next step (open the connect page) itself.
+  status("waiting", moved || undefined);
 
   return {
     cdpUrl: `ws://127.0.0.1:${port}${cdpPath}`,
