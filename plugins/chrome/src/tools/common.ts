@@ -7,7 +7,20 @@ import type { ChromeSession, ChromeTab } from "../session.js";
  * The call's target: the URL of the frame that owns `ref` (else the tab's
  * page) as it is now, asked of Chrome at the moment of the call.
  */
-export async function liveTarget(session: ChromeSession, ctx: ToolContext, ref?: string): Promise<string> {
+export function liveTarget(session: ChromeSession, ctx: ToolContext, ref?: string): Promise<string> {
+  // The gate asks for the target and then the floor with the same context, microseconds apart: one read serves both.
+  let known = asked.get(ctx);
+  if (!known) asked.set(ctx, (known = new Map()));
+  const key = ref ?? "";
+  let url = known.get(key);
+  if (!url) known.set(key, (url = readTarget(session, ctx, ref)));
+  return url;
+}
+
+/** The URLs read for a call's context (the gate's one probe context per call), by ref. */
+const asked = new WeakMap<ToolContext, Map<string, Promise<string>>>();
+
+async function readTarget(session: ChromeSession, ctx: ToolContext, ref?: string): Promise<string> {
   // The tab the call will act on, found (and connected to) now: a blank stand-in would let a read past its rule.
   const tab = await session.use(ctx);
   try {
