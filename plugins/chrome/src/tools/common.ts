@@ -70,7 +70,8 @@ export function maskingTurn(session: ChromeSession, tab: ChromeTab) {
 /**
  * Every mutating action leaves a screenshot after it, as evidence. It is taken before the call returns (so it shows
  * the page after the action and before any next one); the file and its index entry are written in the background
- * and are on disk by the gate's settled()/dispose.
+ * and are on disk by the gate's settled()/dispose. While it is taken, its file name is reserved (the page's URL is
+ * known from the mask's turn), so the call ends when the capture does.
  */
 export async function evidence(
   session: ChromeSession,
@@ -81,21 +82,31 @@ export async function evidence(
   data: Record<string, unknown>,
   masked?: string,
 ): Promise<ToolResult> {
-  let shot: Awaited<ReturnType<typeof capture>>;
-  try {
-    shot = await capture(session, tab, EVIDENCE_SHOT, masked);
-  } catch {
+  const shot = capture(session, tab, EVIDENCE_SHOT, masked).catch(() => undefined);
+  const file = (url: string, bytes: Uint8Array | Promise<Uint8Array | undefined>) =>
+    ctx.artifacts.write({
+      name: `after-${tool}.jpg`,
+      kind: "screenshot",
+      data: bytes,
+      background: true,
+      meta: { url, time: new Date().toISOString(), tab: tab.id, after: `chrome.${tool}` },
+    });
+  // A capture that fails cancels the reserved name: nothing is written or listed.
+  const reserved =
+    masked === undefined
+      ? undefined
+      : file(
+          masked,
+          shot.then((s) => s?.data),
+        ).catch(() => undefined);
+  const taken = await shot;
+  if (!taken) {
+    await reserved;
     const url = await tabUrl(session, tab).catch(() => "");
     return { content: [...lines, "(no screenshot: the tab could not be captured)"].join("\n"), data: { ...data, url } };
   }
-  const { url } = shot;
-  const artifact = await ctx.artifacts.write({
-    name: `after-${tool}.jpg`,
-    kind: "screenshot",
-    data: shot.data,
-    background: true,
-    meta: { url, time: new Date().toISOString(), tab: tab.id, after: `chrome.${tool}` },
-  });
+  const { url } = taken;
+  const artifact = (await reserved) ?? (await file(url, taken.data));
   return {
     content: [...lines, `Screenshot after: ${artifact.path}`].join("\n"),
     data: { ...data, url, screenshot: artifact.path },
