@@ -6,3 +6,4 @@ export declare function visibleUrl(url: string | undefined): boolean;
 export declare function loopbackRelay(text: string): boolean;
 export declare const PROTOCOL: number;
 export declare const GROUP_TITLE: string;
+export declare function paramsRefusal(method: string, params: unknown): string | undefined;

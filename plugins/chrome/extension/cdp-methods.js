@@ -10,6 +10,7 @@ export const ALLOWED = [
   "Fetch.disable",
   "Fetch.enable",
   "Fetch.failRequest",
+  "Fetch.fulfillRequest",
   "Input.dispatchKeyEvent",
   "Input.dispatchMouseEvent",
   "Input.insertText",
@@ -42,6 +43,26 @@ export function refusal(method) {
 
 export function allowed(method) {
   return ALLOWED.includes(method);
+}
+
+/**
+ * Why a forwarded method's parameters are refused, if they are. Fetch.fulfillRequest only answers a refused
+ * document with an empty 204 (the tab stays on the page it was on, not on an error page); a client that could
+ * fill in a response could plant its own page on a logged-in origin.
+ */
+export function paramsRefusal(method, params) {
+  if (method !== "Fetch.fulfillRequest") return undefined;
+  const keys = Object.keys(params ?? {}).sort();
+  const empty =
+    keys.join(",") === "requestId,responseCode" || keys.join(",") === "requestId,responseCode,responseHeaders";
+  const headers = params?.responseHeaders;
+  if (
+    empty &&
+    params.responseCode === 204 &&
+    (headers === undefined || (Array.isArray(headers) && headers.length === 0))
+  )
+    return undefined;
+  return "Fetch.fulfillRequest is forwarded only as an empty 204 answer to a refused navigation";
 }
 
 /** Pages the agent may see: the web, and blank tabs. Never chrome:, chrome-extension:, devtools:, file: … */

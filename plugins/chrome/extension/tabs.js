@@ -1,6 +1,6 @@
 // The tabs the person shares and Chrome's debugger on them: what the relay may ask for (call), the events it hears,
 // and letting go. The link to the relay itself is in background.js.
-import { allowed, GROUP_TITLE, refusal, visibleUrl } from "./cdp-methods.js";
+import { allowed, GROUP_TITLE, paramsRefusal, refusal, visibleUrl } from "./cdp-methods.js";
 
 /** What the link to the relay gives this module: a way to tell the relay, and how long an unused tab stays attached. */
 let relay = { send: (_message) => {}, idleMs: () => 60_000 };
@@ -153,6 +153,8 @@ export async function call(message) {
       return {};
     case "cdp": {
       if (!allowed(message.method)) throw new Error(refusal(message.method));
+      const badParams = paramsRefusal(message.method, message.params);
+      if (badParams) throw new Error(badParams);
       if (message.method === "Page.navigate" && !visibleUrl(message.params?.url))
         throw new Error(`Page.navigate to ${message.params?.url} is refused: only web pages`);
       await ready(tabId);

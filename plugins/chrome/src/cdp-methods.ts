@@ -6,5 +6,6 @@
 export {
   ALLOWED as ALLOWED_METHODS,
   allowed as isForwarded,
+  paramsRefusal,
   refusal as refusalOf,
 } from "../extension/cdp-methods.js";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
-import { isForwarded, refusalOf } from "./cdp-methods.js";
+import { isForwarded, paramsRefusal, refusalOf } from "./cdp-methods.js";
 import type { PairingStore } from "./pairing.js";
 import {
   CLOSE,
@@ -198,6 +198,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         const tabId = tabOfSession(req.sessionId);
         if (tabId === undefined) throw new Error(`unknown session ${req.sessionId}`);
         if (!isForwarded(req.method)) throw new Error(refusalOf(req.method));
+        const badParams = paramsRefusal(req.method, req.params);
+        if (badParams) throw new Error(badParams);
         result = await callExtension({ action: "cdp", tabId, method: req.method, params: req.params ?? {} });
       }
       toClient({ id: req.id, result: result ?? {}, ...(req.sessionId ? { sessionId: req.sessionId } : {}) });
