@@ -1,6 +1,6 @@
 // The worksite bridge's service worker: one WebSocket to a worksite's relay on this computer, forwarding an
 // allow-list of CDP methods to the tabs the person put in the "worksite" tab group, and nothing else.
-import { loopbackRelay, PROTOCOL } from "./cdp-methods.js";
+import { loopbackRelay, PROTOCOL, reconnectAddress } from "./cdp-methods.js";
 import { attachedTabs, call, detachAll, releaseLeftovers, useRelay } from "./tabs.js";
 
 /** @type {{ ws: WebSocket, relay: string, worksite: string, name: string, idleMs: number } | null} */
@@ -121,12 +121,14 @@ async function connect({ relay, worksite, name, pair }) {
   ws.onerror = () => {};
   retry = { timer: 0, delay: 500 };
   await chrome.alarms.clear(RECONNECT).catch(() => {});
-  // The relay's address is kept with the pairing: the worksite's every process listens there, and we dial it again.
+  // The relay's port is kept with the pairing: the worksite's every process listens there, and we dial it again.
   const fresh = await chrome.storage.local.get("pairings");
   const kept = fresh.pairings ?? {};
+  // Dialled again at the relay's port and the fixed reconnect path, where only the handshake gets in.
+  const again = reconnectAddress(relay);
   if (answer.token)
-    kept[worksite] = { token: answer.token, name: link.name, pairedAt: new Date().toISOString(), relay };
-  else if (kept[worksite]) kept[worksite] = { ...kept[worksite], name: link.name, relay };
+    kept[worksite] = { token: answer.token, name: link.name, pairedAt: new Date().toISOString(), relay: again };
+  else if (kept[worksite]) kept[worksite] = { ...kept[worksite], name: link.name, relay: again };
   await chrome.storage.local.set({ pairings: kept, last: { relay, worksite, name: link.name }, stopped: false });
   startKeepalive();
   return { ok: true, name: link.name, paired: Boolean(answer.token) };

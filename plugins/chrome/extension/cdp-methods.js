@@ -65,6 +65,18 @@ export function paramsRefusal(method, params) {
   return "Fetch.fulfillRequest is forwarded only as an empty 204 answer to a refused navigation";
 }
 
+/**
+ * Where a paired extension dials a worksite's relay by itself: the kept port, at a fixed path. Whoever listens at
+ * the port while no relay does hears this path, so it is no secret: only the HMAC handshake gets in there, and no
+ * pairing happens there (the connect page's own path is secret and new each process).
+ */
+export const RECONNECT_PATH = "/extension";
+
+export function reconnectAddress(relay) {
+  const url = new URL(relay);
+  return `${url.protocol}//${url.host}${RECONNECT_PATH}`;
+}
+
 /** Pages the agent may see: the web, and blank tabs. Never chrome:, chrome-extension:, devtools:, file: … */
 export function visibleUrl(url) {
   return /^https?:\/\//i.test(url ?? "") || url === "about:blank";

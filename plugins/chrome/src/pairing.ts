@@ -9,16 +9,18 @@ import { z } from "zod";
  * the person's state folder (out of the sandbox's reach, like approvals),
  * and in the extension's storage. Where the relay last stood and why it was
  * refused go beside it, so `worksite chrome status` can say what to do next,
- * and so does the relay's address (port and extension path): every process
- * of the worksite listens there again, and the paired extension comes back to
- * it by itself, so a scheduled wake with nobody around connects.
+ * and so does the relay's port: every process of the worksite listens there
+ * again, and the paired extension comes back to it by itself, so a scheduled
+ * wake with nobody around connects.
  */
 
-/** Where this worksite's relay listens: the same for every process, so the extension finds it with no person. */
+/**
+ * Where this worksite's relay listens: the same port for every process, so the extension finds it with no person.
+ * No path is kept: whatever listens at the port while no relay does hears any path the extension dials, so the
+ * path a paired extension dials is fixed and public, and only the HMAC handshake lets it in (relay.ts).
+ */
 export interface RelayAddress {
   port: number;
-  /** The extension's secret path on the relay. */
-  path: string;
 }
 
 export interface ChromeStatus {
@@ -48,10 +50,7 @@ export interface PairingStore {
   keepAddress(address: RelayAddress): void;
 }
 
-const addressSchema = z.object({
-  port: z.number().int().min(1).max(65_535),
-  path: z.string().regex(/^\/extension\/[A-Za-z0-9_-]{16,}$/),
-});
+const addressSchema = z.object({ port: z.number().int().min(1).max(65_535) });
 
 function writeAtomic(file: string, text: string) {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
@@ -124,7 +123,7 @@ export function openPairingStore(root: string, env: NodeJS.ProcessEnv = process.
       }
     },
     keepAddress(address) {
-      writeAtomic(addressFile, `${JSON.stringify({ port: address.port, path: address.path })}\n`);
+      writeAtomic(addressFile, `${JSON.stringify({ port: address.port })}\n`);
     },
   };
 }

@@ -3,41 +3,39 @@ import type { AddressInfo } from "node:net";
 import type { PairingStore, RelayAddress } from "./pairing.js";
 
 /*
- * Where a worksite's relay listens. Every process of the worksite takes the kept address (port and extension path,
- * in the person's state folder), so the paired extension, which keeps retrying it, finds a later process with no
- * person around (a scheduled wake). A taken port means a new address, said out loud; the extension learns it from
- * the connect page, and it is kept once the extension has connected there.
+ * Where a worksite's relay listens. Every process of the worksite takes the kept port (in the person's state
+ * folder), so the paired extension, which keeps dialling it, finds a later process with no person around (a
+ * scheduled wake). A taken port means a new one, said out loud; the extension learns it from the connect page, and
+ * it is kept once the extension has connected there.
  */
 
 export interface Bound {
   port: number;
-  path: string;
   /** The address kept for the worksite now (this one, unless the kept one was taken). */
   kept: RelayAddress | undefined;
   /** Who holds the kept port, when it was taken. */
   collision?: string;
 }
 
-export async function listenAtKeptAddress(http: Server, store: PairingStore, freshPath: string): Promise<Bound> {
+export async function listenAtKeptAddress(http: Server, store: PairingStore): Promise<Bound> {
   let kept = store.readAddress();
   if (kept) {
     try {
-      return { port: await listen(http, kept.port), path: kept.path, kept };
+      return { port: await listen(http, kept.port), kept };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-      // A new address has a new path too: whoever holds the old port heard the old path from the extension.
-      return { port: await listen(http, 0), path: freshPath, kept, collision: holder(kept.port, store) };
+      return { port: await listen(http, 0), kept, collision: holder(kept.port, store) };
     }
   }
   const port = await listen(http, 0);
-  // The first address a worksite gets is kept at once, so `worksite chrome connect` pairs the extension with it.
+  // The first port a worksite gets is kept at once, so `worksite chrome connect` pairs the extension with it.
   try {
-    store.keepAddress({ port, path: freshPath });
-    kept = { port, path: freshPath };
+    store.keepAddress({ port });
+    kept = { port };
   } catch {
     // Kept when the extension first connects instead.
   }
-  return { port, path: freshPath, kept };
+  return { port, kept };
 }
 
 function listen(http: Server, port: number): Promise<number> {

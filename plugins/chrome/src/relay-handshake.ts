@@ -12,6 +12,8 @@ export interface HandshakeHooks {
   store: PairingStore;
   /** This relay's extension URL, as the extension dialled it: both proofs are bound to it. */
   address: string;
+  /** Whether a person may pair here (the connect page's secret path), or only a paired extension may come in. */
+  pairing: boolean;
   /** Whether an extension is already connected (a second one is refused). */
   busy(): boolean;
   refuse(socket: WebSocket, code: number, kind: string, reason: string): void;
@@ -58,6 +60,10 @@ export function extensionHandshake(socket: WebSocket, h: HandshakeHooks) {
     if (m.protocol !== PROTOCOL_VERSION) return h.refuse(socket, CLOSE.protocol, "protocol", mismatch(m.protocol));
     if (m.worksite !== store.worksite)
       return tokenRefused(`this relay is for worksite ${store.worksite}, not ${m.worksite}`);
+    if (m.pair && !h.pairing)
+      return tokenRefused(
+        "pairing happens only from the connect page a worksite process prints; this address is for an extension already paired",
+      );
     if (h.busy()) return h.refuseBusy(socket);
     if (m.pair) return greet(store.issue());
     const proof = store.sign(relayProof(store.worksite, m.nonce, h.address));

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
-import { isForwarded, paramsRefusal, refusalOf } from "./cdp-methods.js";
+import { isForwarded, paramsRefusal, RECONNECT_PATH, refusalOf } from "./cdp-methods.js";
 import type { PairingStore } from "./pairing.js";
 import {
   CLOSE,
@@ -18,10 +18,13 @@ import { extensionHandshake } from "./relay-handshake.js";
 
 /*
  * The relay between one CDP client (this plugin's chrome-remote-interface)
- * and the worksite bridge extension, on 127.0.0.1 only, at an unguessable
- * extension path (kept per worksite with its port, pairing.ts, so the paired
- * extension finds every later process by itself) and an unguessable CDP path
- * (new each process: only this process dials it). It answers what a page-level client needs (Target.*,
+ * and the worksite bridge extension, on 127.0.0.1 only, at the worksite's
+ * kept port (pairing.ts, relay-address.ts). The extension comes in at two
+ * paths: the connect page's, unguessable and new each process, where a person
+ * may pair (Allow); and the fixed RECONNECT_PATH, where a paired extension
+ * dials by itself and only the HMAC handshake gets in (anyone at the port
+ * while no relay runs hears that path, so it is no secret and never pairs).
+ * The CDP path is unguessable and new each process. It answers what a page-level client needs (Target.*,
  * Browser.getVersion) from the shared tabs, and forwards only the allow-listed
  * methods to a tab; every other method is refused with its reason.
  */
@@ -70,7 +73,7 @@ interface CdpRequest {
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   const { store } = options;
   const extensionId = options.extensionId ?? EXTENSION_ID;
-  let extPath = `/extension/${secret()}`;
+  const extPath = `/extension/${secret()}`;
   const cdpPath = `/cdp/${secret()}`;
   const http = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true });
@@ -242,10 +245,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
   }
 
-  function acceptExtension(socket: WebSocket) {
+  function acceptExtension(socket: WebSocket, path: string) {
     extensionHandshake(socket, {
       store,
-      address: extensionUrl,
+      // The proofs name the address the extension dialled: this port, and the path it came in at.
+      address: `ws://127.0.0.1:${port}${path}`,
+      pairing: path === extPath,
       busy: () => extension !== undefined,
       refuse,
       refuseBusy,
@@ -254,10 +259,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         lastRefusal = undefined;
         status("connected");
         // The extension keeps this address for the worksite now: every later process listens here again.
-        if (!kept || kept.port !== port || kept.path !== extPath) {
+        if (kept?.port !== port) {
           try {
-            store.keepAddress({ port, path: extPath });
-            kept = { port, path: extPath };
+            store.keepAddress({ port });
+            kept = { port };
           } catch {
             // Not kept: the next process picks its own address, and the person opens its connect page once.
           }
@@ -324,20 +329,19 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = req.url ?? "";
     const origin = req.headers.origin;
-    if (path === extPath) {
+    if (path === extPath || path === RECONNECT_PATH) {
       // Only the bridge extension's own pages carry this Origin; a web page that learned the path cannot.
       if (origin !== `chrome-extension://${extensionId}`) return reject(socket, 403);
-      wss.handleUpgrade(req, socket, head, acceptExtension);
+      wss.handleUpgrade(req, socket, head, (ws) => acceptExtension(ws, path));
     } else if (path === cdpPath) {
       if (origin !== undefined) return reject(socket, 403);
       wss.handleUpgrade(req, socket, head, acceptClient);
     } else reject(socket, 404);
   });
 
-  const bound = await listenAtKeptAddress(http, store, extPath);
+  const bound = await listenAtKeptAddress(http, store);
   const { port, collision: taken } = bound;
   let { kept } = bound;
-  extPath = bound.path;
   const extensionUrl = `ws://127.0.0.1:${port}${extPath}`;
   const query = new URLSearchParams({
     relay: extensionUrl,
@@ -355,7 +359,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     cdpUrl: `ws://127.0.0.1:${port}${cdpPath}`,
     extensionUrl,
     connectUrl,
-    atKeptAddress: !collision && kept?.port === port && kept.path === extPath,
+    atKeptAddress: !collision && kept?.port === port,
     ...(collision ? { collision } : {}),
     state: () => ({
       connected: extension !== undefined,

@@ -32,10 +32,18 @@ let folders: ChromeTestFolders;
 let root: string;
 let gate: Gate | undefined;
 let tabId: number;
+/** The paths the extension dialled an impostor at: what any program at the kept port learns. */
+const dialledPaths: string[] = [];
 
 const permissions = () => ["# Permissions", "", "## Allow", `- \`chrome.read(${site.origin}/**)\``, ""].join("\n");
 const relayFile = () => join(worksiteStateDir(root, {}) as string, "chrome", "relay.json");
-const kept = () => JSON.parse(readFileSync(relayFile(), "utf8")) as { port: number; path: string };
+const kept = () => JSON.parse(readFileSync(relayFile(), "utf8")) as { port: number };
+const token = () =>
+  (
+    JSON.parse(readFileSync(join(worksiteStateDir(root, {}) as string, "chrome", "pairing.json"), "utf8")) as {
+      token: string;
+    }
+  ).token;
 const portOf = (url: string) => Number(new URL(url).port);
 const extensionStatus = (): Promise<{ connected: boolean; attached: number[] }> =>
   hands.evaluate(() => chrome.runtime.sendMessage({ type: "status" }));
@@ -63,7 +71,8 @@ async function impostorAt(port: number, onHello: (ws: WebSocket, hello: Record<s
   const heard: Record<string, unknown>[] = [];
   const closes: number[] = [];
   const server = new WebSocketServer({ host: "127.0.0.1", port });
-  server.on("connection", (ws) => {
+  server.on("connection", (ws, req) => {
+    dialledPaths.push(req.url ?? "");
     ws.on("close", (code) => void closes.push(code));
     ws.on("message", (data) => {
       const message = JSON.parse(String(data)) as Record<string, unknown>;
@@ -110,11 +119,7 @@ describe("the relay's kept address", () => {
 
   it("a program that takes the port first gets no token and no tab, and the run says whose port it is", async () => {
     const address = kept();
-    const token = (
-      JSON.parse(readFileSync(join(worksiteStateDir(root, {}) as string, "chrome", "pairing.json"), "utf8")) as {
-        token: string;
-      }
-    ).token;
+    const paired = token();
     // It plays the relay as best it can: a challenge with a made-up proof, a welcome, and tab calls.
     const impostor = await impostorAt(address.port, (ws) => {
       ws.send(JSON.stringify({ type: "challenge", nonce: "n".repeat(32), proof: "0".repeat(64) }));
@@ -156,7 +161,7 @@ describe("the relay's kept address", () => {
       expect(openPairingStore(root).readStatus()?.reason).toContain("is taken by another program");
 
       // Nothing the extension said carried the token, and no tab answered.
-      expect(JSON.stringify(impostor.heard)).not.toContain(token);
+      expect(JSON.stringify(impostor.heard)).not.toContain(paired);
       expect(impostor.heard.map((m) => m.type)).not.toContain("result");
       expect(impostor.heard.map((m) => m.type)).not.toContain("answer");
       expect(await extensionStatus()).toMatchObject({ connected: false, attached: [] });
@@ -218,6 +223,53 @@ describe("the relay's kept address", () => {
       await gate?.dispose();
       gate = undefined;
       await impostor.close();
+    }
+  });
+
+  it("a program that heard the path the extension dials cannot pair there with the real relay", async () => {
+    const paired = token();
+    let relayOf: Awaited<ReturnType<typeof chromeGate>>["plugin"];
+    ({ gate, plugin: relayOf } = await chromeGate(root, permissions(), {
+      openConnectPage: () => {},
+      connectTimeoutMs: 30_000,
+    }));
+    const plugin = () => relayOf.session.relay()!;
+    // The reconnect path is no secret (anyone at the port while no relay runs hears it), so it never pairs.
+    expect(dialledPaths.length).toBeGreaterThan(0);
+    const tryToPair = async () => {
+      const ws = new WebSocket(`ws://127.0.0.1:${kept().port}${dialledPaths.at(-1)}`, {
+        origin: `chrome-extension://${EXTENSION_ID}`,
+      });
+      const heard: string[] = [];
+      ws.on("message", (data) => void heard.push(String(data)));
+      await new Promise((r) => ws.once("open", r));
+      const worksite = openPairingStore(root).worksite;
+      const closed = new Promise<[number, string]>((r) => ws.once("close", (c, why) => r([c, String(why)])));
+      ws.send(JSON.stringify({ type: "hello", protocol: 3, worksite, nonce: "n".repeat(32), pair: true }));
+      const [code, reason] = await Promise.race([
+        closed,
+        waitUntil(() => heard.length > 0, "an answer").then((): [number, string] => [0, heard.join("\n")]),
+      ]);
+      ws.terminate();
+      return { code, reason, heard: heard.join("\n") };
+    };
+    try {
+      expect((await gate.call({ tool: "chrome.read", input: {} })).status).toBe("ok");
+      // While the person's extension is connected, and after they pressed Stop (nothing connected at all).
+      for (const when of ["connected", "stopped"]) {
+        if (when === "stopped") {
+          await hands.evaluate(() => chrome.runtime.sendMessage({ type: "stop" }));
+          await waitUntil(() => plugin().state().connected === false, "the relay to lose the extension");
+        }
+        const attempt = await tryToPair();
+        expect(attempt.heard, when).not.toContain('"welcome"');
+        expect(attempt.code, when).toBe(4401);
+        expect(attempt.reason, when).toContain("pairing happens only from the connect page");
+        expect(token(), when).toBe(paired);
+      }
+    } finally {
+      await gate.dispose();
+      gate = undefined;
     }
   });
 });
