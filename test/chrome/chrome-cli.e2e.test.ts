@@ -360,6 +360,29 @@ describe("the Chrome bridge end to end through the worksite CLI", () => {
     await waitUntil(async () => !(await extensionStatus()).connected, "the extension to be let go");
   });
 
+  it("a second `worksite mcp` while one runs names the process holding the relay's address", async () => {
+    await writeWorksite(root, [], "{ connectSeconds: 3 }");
+    const first = await startMcp(root, browser, { personAway: true });
+    const second = await startMcp(root, browser, { personAway: true });
+    try {
+      const listed = await first.client.callTool({ name: "chrome_tabs", arguments: { action: "list" } });
+      expect(listed.isError, text(listed)).toBeFalsy();
+      const out = await second.client.callTool({ name: "chrome_tabs", arguments: { action: "list" } });
+      expect(out.isError).toBe(true);
+      const holder = `is in use by another process of this worksite (pid ${first.pid()})`;
+      expect(text(out)).toContain(holder);
+      expect(second.stderr()).toContain(holder);
+      expect(second.stderr()).toMatch(CONNECT_URL);
+      // The first goes on undisturbed.
+      const again = await first.client.callTool({ name: "chrome_read", arguments: {} });
+      expect(again.isError, text(again)).toBeFalsy();
+    } finally {
+      await second.close();
+      await first.close();
+    }
+    await waitUntil(async () => !(await extensionStatus()).connected, "the extension to be let go");
+  });
+
   it("`worksite run` with the script agent: tabs, snapshot, click, with the report, evidence and audit", async () => {
     // The person shares only the Go page for this job.
     const goTab = await browser.newPage();
