@@ -85,11 +85,9 @@ export function pathRuleMatches(spec: string, path: ResolvedPath, mode: MatchMod
 }
 
 /** A path's readings in NFC, worked out once per decided path rather than once per rule. */
-const nfc = new WeakMap<
-  ResolvedPath,
-  Record<"lexical" | "real" | "relReal" | "relLexicalInside", string | undefined>
->();
-function readingsOf(path: ResolvedPath) {
+export type PathReadings = Record<"lexical" | "real" | "relReal" | "relLexicalInside", string | undefined>;
+const nfc = new WeakMap<ResolvedPath, PathReadings>();
+export function readingsOf(path: ResolvedPath): PathReadings {
   let r = nfc.get(path);
   if (!r) {
     r = {
@@ -103,7 +101,8 @@ function readingsOf(path: ResolvedPath) {
   return r;
 }
 
-function normalisePattern(spec: string): { pattern: string; absolute: boolean } {
+/** A rule's path pattern as it is matched: NFC, forward slashes, and a plain name widened to `name/**`. */
+export function normalisePattern(spec: string): { pattern: string; absolute: boolean } {
   // Composed and decomposed accents are one name (macOS file systems treat them so): compare in NFC.
   let pattern = spec
     .normalize("NFC")
