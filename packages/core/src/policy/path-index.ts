@@ -58,18 +58,22 @@ function build(rules: readonly Rule[]): PathRuleIndex {
   const strict = new Map<string, Indexed[]>();
   const generous = new Map<string, Indexed[]>();
   const generousAll: Indexed[] = [];
-  all.forEach((rule, order) => {
+  for (const [order, rule] of all.entries()) {
     const item = { rule, order };
-    if (!rule.specifier) return always.push(item);
-    const { pattern, absolute } = normalisePattern(rule.specifier);
-    const segment = firstLiteralSegment(pattern, absolute);
+    const normal = rule.specifier === undefined ? undefined : normalisePattern(rule.specifier);
+    const segment = normal && firstLiteralSegment(normal.pattern, normal.absolute);
     const isStrict = rule.tier === "allow";
-    if (segment === undefined || (!isStrict && !ASCII.test(segment))) return always.push(item);
-    const key = `${absolute ? "/" : ""}${isStrict ? segment : asciiLower(segment)}`;
+    if (!normal || segment === undefined || (!isStrict && !ASCII.test(segment))) {
+      always.push(item);
+      continue;
+    }
+    const key = `${normal.absolute ? "/" : ""}${isStrict ? segment : asciiLower(segment)}`;
     const map = isStrict ? strict : generous;
-    map.get(key)?.push(item) ?? map.set(key, [item]);
+    const bucket = map.get(key);
+    if (bucket) bucket.push(item);
+    else map.set(key, [item]);
     if (!isStrict) generousAll.push(item);
-  });
+  }
   if (always.length === all.length) return { all, candidates: () => all };
   const alwaysRules = always.map((i) => i.rule);
 
