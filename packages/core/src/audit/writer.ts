@@ -102,6 +102,8 @@ export class AuditWriter {
   private wantTimer: NodeJS.Timeout | undefined;
   /** After handing the lock over on request: until then the next append lets the waiter take it first. */
   private yieldUntil = 0;
+  /** When `<log>.lock.want` was last looked for; an append looks only when the 5 ms timer has not (a busy loop starves it). */
+  private wantSeenAt = 0;
   private releasing: Promise<void> | undefined;
 
   constructor(readonly path: string) {}
@@ -129,7 +131,7 @@ export class AuditWriter {
     const { seq: _s, time: _t, prev: _p, hash: _h, ...clean } = redactDeep(event) as AuditEvent & Partial<AuditEntry>;
     if (this.releasing) await this.releasing;
     let held = this.held;
-    if (held && (Date.now() - held.since > MAX_HOLD_MS || wanted(this.path))) {
+    if (held && (Date.now() - held.since > MAX_HOLD_MS || this.wantedDue())) {
       await this.release();
       held = undefined;
       // Let the waiter in: it removes its request once it holds the lock.
@@ -218,11 +220,25 @@ export class AuditWriter {
     this.chain.then(() => (this.idleTimer ? undefined : this.release())).catch(() => undefined);
   }
 
+  /**
+   * Has another process asked for the log? Looked at by the 5 ms timer, and by an append only when the timer
+   * has not looked for that long: appends that never yield to the event loop would starve the timer, and a
+   * stat on every append was a twentieth of a read call (issue 13 item 1).
+   */
+  private wantedDue(): boolean {
+    const now = Date.now();
+    if (now - this.wantSeenAt < WANT_POLL_MS) return false;
+    this.wantSeenAt = now;
+    return wanted(this.path);
+  }
+
   /** While held: another process asked for the log, so it is handed over between two appends. */
   private watchWants(): void {
     clearInterval(this.wantTimer);
     this.wantTimer = setInterval(() => {
-      if (!this.held || this.releasing || !wanted(this.path)) return;
+      if (!this.held || this.releasing) return;
+      this.wantSeenAt = Date.now();
+      if (!wanted(this.path)) return;
       this.yieldUntil = Date.now() + YIELD_MS;
       this.chain.then(() => this.release()).catch(() => undefined);
     }, WANT_POLL_MS).unref();

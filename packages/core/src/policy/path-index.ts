@@ -29,6 +29,8 @@ interface Indexed {
   order: number;
 }
 
+/** Up to this many path rules are all tested on every call. */
+const SHORT_LIST = 16;
 const GLOB_OR_BRACE = /[*?{}[\]]/;
 const ASCII = /^[\x20-\x7e]*$/;
 
@@ -74,7 +76,8 @@ function build(rules: readonly Rule[]): PathRuleIndex {
     else map.set(key, [item]);
     if (!isStrict) generousAll.push(item);
   }
-  if (always.length === all.length) return { all, candidates: () => all };
+  // A short list is quicker tested whole than looked up (a Set, buckets and a sort per call).
+  if (always.length === all.length || all.length <= SHORT_LIST) return { all, candidates: () => all };
   const alwaysRules = always.map((i) => i.rule);
 
   return {
