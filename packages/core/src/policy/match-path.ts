@@ -143,10 +143,15 @@ export function kernelResolve(path: string, from = "/"): string {
       continue;
     }
     const next = posix.join(current, part);
-    let isLink = false;
+    let isLink: boolean | undefined;
     try {
-      isLink = lstatSync(next).isSymbolicLink();
+      // A missing name is the common case for a file about to be written: answered without an exception,
+      // whose stack trace cost more than the rest of the decision (issue 13 item 1).
+      isLink = lstatSync(next, { throwIfNoEntry: false })?.isSymbolicLink();
     } catch {
+      isLink = undefined; // ENOTDIR, EACCES, ENAMETOOLONG: nothing to follow from here on, as for a missing name
+    }
+    if (isLink === undefined) {
       // Joined first: a path of 100,000 segments must not become 100,000 arguments.
       return posix.resolve(next, parts.slice(i + 1).join("/"));
     }
