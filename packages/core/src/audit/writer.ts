@@ -105,15 +105,18 @@ export class AuditWriter {
   /** When `<log>.lock.want` was last looked for; an append looks only when the 5 ms timer has not (a busy loop starves it). */
   private wantSeenAt = 0;
   private releasing: Promise<void> | undefined;
+  /** Appends asked for whose line is not written yet. */
+  private queued = 0;
 
   constructor(readonly path: string) {}
 
   append(request: AppendRequest): Promise<AuditEntry> {
+    this.queued++;
     const line = this.chain.then(() => this.writeLine(request));
     this.chain = line.catch(() => undefined);
     if (!request.durable) return line;
     return line.then(async (entry) => {
-      await this.syncThrough(entry.seq);
+      await this.syncThrough(entry.seq, true);
       return entry;
     });
   }
@@ -124,7 +127,15 @@ export class AuditWriter {
     await this.release();
   }
 
-  private async writeLine({ event, now, lock }: AppendRequest): Promise<AuditEntry> {
+  private async writeLine(request: AppendRequest): Promise<AuditEntry> {
+    try {
+      return await this.writeLineQueued(request);
+    } finally {
+      this.queued--;
+    }
+  }
+
+  private async writeLineQueued({ event, now, lock }: AppendRequest): Promise<AuditEntry> {
     // Redaction comes before hashing, so the chain covers exactly what is on disk. The person's seal
     // key, once it exists, is redacted too (issue 11 item 7); remembering it never creates it.
     await rememberSealKey();
@@ -163,21 +174,31 @@ export class AuditWriter {
     return entry;
   }
 
-  /** Resolves once every line up to `seq` is fdatasynced; concurrent callers share one sync (group commit). */
-  private async syncThrough(seq: number): Promise<void> {
+  /**
+   * Resolves once every line up to `seq` is fdatasynced; concurrent callers share one sync (group commit).
+   * `waiting`: a caller (a durable append) waits for this sync before anything else it does can happen.
+   */
+  private async syncThrough(seq: number, waiting = false): Promise<void> {
     while (this.synced < seq) {
       if (this.syncing) {
         await this.syncing;
         continue;
       }
-      this.syncing = this.syncNow().finally(() => {
+      this.syncing = this.syncNow(waiting).finally(() => {
         this.syncing = undefined;
       });
       await this.syncing;
     }
   }
 
-  private async syncNow(): Promise<void> {
+  /**
+   * A durable append with no other append queued syncs on this thread (fdatasyncSync): its caller waits for it
+   * anyway, and the thread pool's round trip (a hand-off to a worker thread and a wake-up of this one) cost as
+   * much as the rest of the call on a busy machine (issue 13 item 1). With appends queued, the sync runs in
+   * the pool, so they write their lines meanwhile and the next sync covers them all (group commit); a sync
+   * nobody waits for (the 5 ms timer, a hand-over) never holds up the event loop.
+   */
+  private async syncNow(waiting: boolean): Promise<void> {
     for (;;) {
       const held = this.held;
       const target = this.written;
@@ -192,7 +213,8 @@ export class AuditWriter {
         }
       } else {
         try {
-          await fdatasync(held.fd);
+          if (waiting && this.queued === 0) fs.fdatasyncSync(held.fd);
+          else await fdatasync(held.fd);
         } catch (error) {
           if (this.held !== held) continue; // the descriptor was replaced (revalidate) while syncing: sync the new one
           throw error;

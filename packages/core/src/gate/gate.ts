@@ -24,6 +24,7 @@ import { createRegistry } from "./registry.js";
 import { decidedBy, effectWords, namesRule, ruleText, unknownToolMessage } from "./decision-words.js";
 import { sandboxPolicy, withSandboxHosts, type SandboxPolicy } from "../sandbox/policy.js";
 import type { ApprovalRecord, ApprovalWait, Gate, GateCall, GateOutcome } from "./types.js";
+import { type CallSignal, isAborted, ownSignal, signalOf } from "./call-signal.js";
 
 export interface GateOptions {
   /** Absolute worksite root. */
@@ -161,7 +162,7 @@ export function createGate(options: GateOptions): Gate {
   function context(
     tool: RegisteredTool,
     actor: string,
-    signal: AbortSignal,
+    signal: CallSignal,
     written: ArtifactRef[],
     scrub: Scrub = keep,
     approved = false,
@@ -180,7 +181,9 @@ export function createGate(options: GateOptions): Gate {
         onWrite: (ref) => written.push(ref),
         pending: artifactWrites,
       }),
-      signal,
+      get signal() {
+        return signalOf(signal);
+      },
       log: log.child(tool.id),
       untrusted: wrapUntrusted,
       redact,
@@ -225,7 +228,7 @@ export function createGate(options: GateOptions): Gate {
     tool: RegisteredTool,
     input: unknown,
     actor: string,
-    signal: AbortSignal,
+    signal: CallSignal,
     decision: Decision,
     base: AuditEvent,
     scrub: Scrub = keep,
@@ -245,7 +248,7 @@ export function createGate(options: GateOptions): Gate {
         },
         { durable: false },
       );
-    if (signal.aborted) {
+    if (isAborted(signal)) {
       const entry = await finish({ outcome: "aborted", message: "stopped before it started" });
       return { status: "aborted", tool: tool.id, decision, message: "stopped before it started", auditSeq: entry.seq };
     }
@@ -258,7 +261,7 @@ export function createGate(options: GateOptions): Gate {
       return { status: "ok", tool: tool.id, decision, result: { ...result, artifacts }, auditSeq: entry.seq };
     } catch (error) {
       const message = redact(scrub(errorText(error)));
-      const aborted = signal.aborted;
+      const aborted = isAborted(signal);
       // A tool's own check said no (a path in .worksite/, a file the rules forbid reading): that is a refusal, not a failure.
       const refused = !aborted && WorksiteError.isInstance(error) && error.code === "refused";
       const outcome = aborted ? "aborted" : refused ? "refused" : "error";
@@ -286,7 +289,7 @@ export function createGate(options: GateOptions): Gate {
 
   async function call(request: GateCall): Promise<GateOutcome> {
     const actor = request.actor ?? options.actor;
-    const signal = request.signal ?? new AbortController().signal;
+    const signal: CallSignal = request.signal ?? ownSignal();
     const tool = registry.get(request.tool);
     let scrub: Scrub = keep;
     try {
@@ -423,7 +426,10 @@ export function createGate(options: GateOptions): Gate {
               message,
               auditSeq: entry.seq,
             };
-          const waited = await waitForApproval(pending.id, { signal, timeoutMs: request.waitForApprovalMs });
+          const waited = await waitForApproval(pending.id, {
+            ...(request.signal ? { signal: request.signal } : {}),
+            timeoutMs: request.waitForApprovalMs,
+          });
           if (waited.state === "approved") {
             const used = await consumeApproval(root, callHash, { onlyId: pending.id, ...consumeOptions(base) });
             if (used)
