@@ -42,6 +42,12 @@ export function entryHash(entry: Omit<AuditEntry, "hash"> & { hash?: string }): 
  * entryHash and entryLine (hash-chain.test.ts checks it against them on generated entries).
  */
 export function sealEntry(unhashed: Omit<AuditEntry, "hash">): { entry: AuditEntry; line: string } {
+  const { hash, line } = sealLine(unhashed);
+  return { entry: { ...unhashed, hash } as AuditEntry, line };
+}
+
+/** sealEntry without the copy of the entry: its hash and its line. */
+export function sealLine(unhashed: Omit<AuditEntry, "hash">): { hash: string; line: string } {
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
   const members = unhashed as Record<string, unknown>;
@@ -54,7 +60,7 @@ export function sealEntry(unhashed: Omit<AuditEntry, "hash">): { entry: AuditEnt
   const tailHasMembers = tail.length > 1;
   const digest = sha256(`${head}${headHasMembers && tailHasMembers ? "," : ""}${tail}`);
   const line = `${head}${headHasMembers ? "," : ""}"hash":"${digest}"${tailHasMembers ? "," : ""}${tail}`;
-  return { entry: { ...unhashed, hash: digest } as AuditEntry, line };
+  return { hash: digest, line };
 }
 
 /** The exact line written for an entry (without the newline). */

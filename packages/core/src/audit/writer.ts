@@ -7,7 +7,7 @@ import { rememberSealKey } from "../gate/person-seal.js";
 import { redactDeep } from "../secrets/redact-deep.js";
 import { anchorPlace } from "./anchor.js";
 import { readTailState, refuseIfCutBack, type TailState } from "./append.js";
-import { sealEntry } from "./hash-chain.js";
+import { sealLine } from "./hash-chain.js";
 import { type AuditHead, headPath } from "./head.js";
 import { type HeldFileLock, type LockOptions, tryFileLock, tryFileLockQuick } from "./lock.js";
 import { type TornTail, tornTail } from "./read.js";
@@ -139,7 +139,8 @@ export class AuditWriter {
     // Redaction comes before hashing, so the chain covers exactly what is on disk. The person's seal
     // key, once it exists, is redacted too (issue 11 item 7); remembering it never creates it.
     await rememberSealKey();
-    const { seq: _s, time: _t, prev: _p, hash: _h, ...clean } = redactDeep(event) as AuditEvent & Partial<AuditEntry>;
+    // A fresh copy, so the entry is built in it rather than in two more copies (issue 13 item 1).
+    const entry = redactDeep(event) as unknown as Record<string, unknown>;
     if (this.releasing) await this.releasing;
     let held = this.held;
     if (held && (Date.now() - held.since > MAX_HOLD_MS || this.wantedDue())) {
@@ -154,24 +155,29 @@ export class AuditWriter {
       held = await this.acquire(lock);
     } else if (!this.untouched(held)) held = await this.revalidate(held, lock);
     if (held.torn) {
-      this.writeEntry(held, redactDeep(tornNote(held.torn)) as AuditEvent, now);
+      this.writeEntry(held, redactDeep(tornNote(held.torn)) as unknown as Record<string, unknown>, now);
       held.torn = undefined;
     }
-    return this.writeEntry(held, clean, now);
+    return this.writeEntry(held, entry, now);
   }
 
-  private writeEntry(held: Held, clean: AuditEvent, now: () => Date): AuditEntry {
+  /** `entry`: a redacted copy of the event, this writer's own, which becomes the entry. */
+  private writeEntry(held: Held, entry: Record<string, unknown>, now: () => Date): AuditEntry {
     const tail = held.tail;
-    const unhashed = { ...clean, seq: tail.seq + 1, time: now().toISOString(), prev: tail.hash };
-    const { entry, line } = sealEntry(unhashed);
+    // The chain's own members are the writer's, whatever the event held.
+    entry.seq = tail.seq + 1;
+    entry.time = now().toISOString();
+    entry.prev = tail.hash;
+    const { hash, line } = sealLine(entry as Omit<AuditEntry, "hash">);
+    entry.hash = hash;
     const bytes = Buffer.from(`${line}\n`, "utf8");
     // One write(2) on an O_APPEND descriptor: the line is whole in the file or absent, whatever kills the process.
     writeAll(held.fd, bytes);
-    held.tail = { size: tail.size + bytes.length, seq: entry.seq, hash: entry.hash };
+    held.tail = { size: tail.size + bytes.length, seq: tail.seq + 1, hash };
     held.logStamp = stampOf(fs.fstatSync(held.fd));
-    this.written = { seq: entry.seq, hash: entry.hash };
+    this.written = { seq: tail.seq + 1, hash };
     this.schedule();
-    return entry;
+    return entry as unknown as AuditEntry;
   }
 
   /**
