@@ -167,24 +167,35 @@ export function createGate(options: GateOptions): Gate {
     scrub: Scrub = keep,
     approved = false,
   ): ToolContext {
+    // The artifact store and the tool's logger are made when a tool first asks: most calls use neither,
+    // and every call paid for both (issue 13 item 1).
+    const at = round;
+    let artifacts: ToolContext["artifacts"] | undefined;
+    let toolLog: Logger | undefined;
     return {
       worksite: root,
       run,
-      round,
+      round: at,
       actor,
-      artifacts: createArtifactStore({
-        root,
-        run,
-        round,
-        redact: (text) => redact(scrub(text)),
-        tool: tool.id,
-        onWrite: (ref) => written.push(ref),
-        pending: artifactWrites,
-      }),
+      get artifacts() {
+        artifacts ??= createArtifactStore({
+          root,
+          run,
+          round: at,
+          redact: (text) => redact(scrub(text)),
+          tool: tool.id,
+          onWrite: (ref) => written.push(ref),
+          pending: artifactWrites,
+        });
+        return artifacts;
+      },
       get signal() {
         return signalOf(signal);
       },
-      log: log.child(tool.id),
+      get log() {
+        toolLog ??= log.child(tool.id);
+        return toolLog;
+      },
       untrusted: wrapUntrusted,
       redact,
       check: (toolId, target) => check(toolId, target, actor),
