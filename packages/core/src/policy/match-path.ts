@@ -28,6 +28,9 @@ export interface ResolvedPath {
   inside: boolean;
 }
 
+/** A path's NFC readings (readingsOf), kept on the path object: a WeakMap entry per decided path was garbage the collector paid for on every call. */
+const NFC = Symbol("nfc readings");
+
 export function resolvePath(target: string, root: string): ResolvedPath {
   // `~` is read as the home folder, as a shell would: a tool that expands it must not land outside unseen.
   const cleaned = target.replace(/\\/g, "/").replace(/^~(?=\/|$)/, homedir().replace(/\\/g, "/"));
@@ -39,7 +42,8 @@ export function resolvePath(target: string, root: string): ResolvedPath {
   const real = cleaned.startsWith("/") ? kernelResolve(cleaned) : kernelResolve(cleaned, realRoot);
   const relLexical = relativeInside(lexicalRoot, lexical);
   const relReal = relativeInside(realRoot, real) ?? relativeInside(lexicalRoot, real);
-  return { lexical, real, relLexical, relReal, inside: relReal !== undefined };
+  // The NFC readings' slot is there from the start, so filling it later keeps the object's shape.
+  return { lexical, real, relLexical, relReal, inside: relReal !== undefined, [NFC]: undefined } as ResolvedPath;
 }
 
 export function isAbsolutePattern(spec: string): boolean {
@@ -86,9 +90,9 @@ export function pathRuleMatches(spec: string, path: ResolvedPath, mode: MatchMod
 
 /** A path's readings in NFC, worked out once per decided path rather than once per rule. */
 export type PathReadings = Record<"lexical" | "real" | "relReal" | "relLexicalInside", string | undefined>;
-const nfc = new WeakMap<ResolvedPath, PathReadings>();
 export function readingsOf(path: ResolvedPath): PathReadings {
-  let r = nfc.get(path);
+  const slot = path as ResolvedPath & { [NFC]?: PathReadings };
+  let r = slot[NFC];
   if (!r) {
     r = {
       lexical: path.lexical.normalize("NFC"),
@@ -96,7 +100,7 @@ export function readingsOf(path: ResolvedPath): PathReadings {
       relReal: path.relReal?.normalize("NFC"),
       relLexicalInside: path.inside ? path.relLexical?.normalize("NFC") : undefined,
     };
-    nfc.set(path, r);
+    slot[NFC] = r;
   }
   return r;
 }
