@@ -105,18 +105,15 @@ export class AuditWriter {
   /** When `<log>.lock.want` was last looked for; an append looks only when the 5 ms timer has not (a busy loop starves it). */
   private wantSeenAt = 0;
   private releasing: Promise<void> | undefined;
-  /** Appends asked for whose line is not written yet. */
-  private queued = 0;
 
   constructor(readonly path: string) {}
 
   append(request: AppendRequest): Promise<AuditEntry> {
-    this.queued++;
     const line = this.chain.then(() => this.writeLine(request));
     this.chain = line.catch(() => undefined);
     if (!request.durable) return line;
     return line.then(async (entry) => {
-      await this.syncThrough(entry.seq, true);
+      await this.syncThrough(entry.seq);
       return entry;
     });
   }
@@ -127,15 +124,7 @@ export class AuditWriter {
     await this.release();
   }
 
-  private async writeLine(request: AppendRequest): Promise<AuditEntry> {
-    try {
-      return await this.writeLineQueued(request);
-    } finally {
-      this.queued--;
-    }
-  }
-
-  private async writeLineQueued({ event, now, lock }: AppendRequest): Promise<AuditEntry> {
+  private async writeLine({ event, now, lock }: AppendRequest): Promise<AuditEntry> {
     // Redaction comes before hashing, so the chain covers exactly what is on disk. The person's seal
     // key, once it exists, is redacted too (issue 11 item 7); remembering it never creates it.
     await rememberSealKey();
@@ -180,17 +169,14 @@ export class AuditWriter {
     return entry as unknown as AuditEntry;
   }
 
-  /**
-   * Resolves once every line up to `seq` is fdatasynced; concurrent callers share one sync (group commit).
-   * `waiting`: a caller (a durable append) waits for this sync before anything else it does can happen.
-   */
-  private async syncThrough(seq: number, waiting = false): Promise<void> {
+  /** Resolves once every line up to `seq` is fdatasynced; concurrent callers share one sync (group commit). */
+  private async syncThrough(seq: number): Promise<void> {
     while (this.synced < seq) {
       if (this.syncing) {
         await this.syncing;
         continue;
       }
-      this.syncing = this.syncNow(waiting).finally(() => {
+      this.syncing = this.syncNow().finally(() => {
         this.syncing = undefined;
       });
       await this.syncing;
@@ -198,13 +184,12 @@ export class AuditWriter {
   }
 
   /**
-   * A durable append with no other append queued syncs on this thread (fdatasyncSync): its caller waits for it
-   * anyway, and the thread pool's round trip (a hand-off to a worker thread and a wake-up of this one) cost as
-   * much as the rest of the call on a busy machine (issue 13 item 1). With appends queued, the sync runs in
-   * the pool, so they write their lines meanwhile and the next sync covers them all (group commit); a sync
-   * nobody waits for (the 5 ms timer, a hand-over) never holds up the event loop.
+   * In the thread pool, also for a durable append with nothing else queued. On the calling thread
+   * (fdatasyncSync) a write call was 60-80 µs faster in a process of its own, but two to three times slower
+   * in the gate bench's process, where another writer's syncs used the pool at the same time, and it held
+   * up the event loop for the whole sync, milliseconds under load (bench/gate/PROFILE.md).
    */
-  private async syncNow(waiting: boolean): Promise<void> {
+  private async syncNow(): Promise<void> {
     for (;;) {
       const held = this.held;
       const target = this.written;
@@ -219,8 +204,7 @@ export class AuditWriter {
         }
       } else {
         try {
-          if (waiting && this.queued === 0) fs.fdatasyncSync(held.fd);
-          else await fdatasync(held.fd);
+          await fdatasync(held.fd);
         } catch (error) {
           if (this.held !== held) continue; // the descriptor was replaced (revalidate) while syncing: sync the new one
           throw error;
