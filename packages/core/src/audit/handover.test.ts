@@ -22,7 +22,9 @@ const { openAuditLog } = await import(${JSON.stringify(auditIndex)});
 const log = openAuditLog(process.argv[1]);
 await log.append({ type: "note", actor: "streamer", message: "start" });
 process.stdout.write("holding\\n");
-for (let i = 0; ; i++) await log.append({ type: "note", actor: "streamer", message: "n" + i }, { durable: false });
+for (let i = 0; ; i++) {
+  await log.append({ type: "note", actor: "streamer", message: "n" + i }, { durable: false });
+}
 `;
 
 /** Appends three entries, as \`worksite approve\` does, and exits. */
@@ -87,8 +89,10 @@ describe("handing the audit log over between processes", () => {
   it("verifies again and again while another process streams appends and moves both heads", async () => {
     // A worksite's own log, so both heads (local and the person's state folder) move while verify reads them.
     path = join(dir, ".worksite", "audit.jsonl");
+    // A pause after each append, inside the loop: a streamer that never pauses grows the log faster than a
+    // verify under load reads it, and verify reads to the end.
     const streamer = start(
-      STREAMER.replace("{ durable: false });", "{ durable: false }); await new Promise((r) => setTimeout(r, 1));"),
+      STREAMER.replace("{ durable: false });", "{ durable: false });\n  await new Promise((r) => setTimeout(r, 1));"),
     );
     await until("the streamer to hold the log", () => streamer.out().includes("holding"));
     for (let i = 0; i < 15; i++)

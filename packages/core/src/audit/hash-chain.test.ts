@@ -27,4 +27,65 @@ describe("writing an entry's hash and line in one pass", () => {
     expect(line).toBe(entryLine(entry));
     expect(JSON.parse(line)).toEqual(JSON.parse(JSON.stringify(entry)));
   });
+
+  it("gives the bytes verify expects for 2,000 generated entries of every JSON shape", () => {
+    // A small deterministic generator (no dependency): keys and values JSON can hold, and a few it drops.
+    let state = 42;
+    const next = (n: number) => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return Math.floor((state / 2147483648) * n); // the high bits: the low ones of this generator repeat quickly
+    };
+    const keys = [
+      "a",
+      "hash",
+      "hasH",
+      "h",
+      "z",
+      "0",
+      "7",
+      "10",
+      "01",
+      "4294967295",
+      "-1",
+      "é",
+      "\u2028",
+      "__proto__",
+      "",
+    ];
+    const strings = ["", "x", "é", "\u2028", '"q"', "\\", "\u0000", "💥", "line\nbreak"];
+    // defineProperty, so `__proto__` becomes a member (as JSON.parse makes it), not the object's prototype.
+    const put = (o: Record<string, unknown>, k: string, v: unknown) =>
+      Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+    const value = (depth: number): unknown => {
+      switch (next(depth > 2 ? 6 : 9)) {
+        case 0:
+          return strings[next(strings.length)];
+        case 1:
+          return [0, -0, 1.5, -7, 1e21, Number.NaN, Number.POSITIVE_INFINITY][next(7)];
+        case 2:
+          return [true, false, null][next(3)];
+        case 3:
+          return undefined;
+        case 4:
+          return () => 1;
+        case 5:
+          return new Date(Date.UTC(2026, 11, 6, next(24)));
+        case 6:
+          return Array.from({ length: next(4) }, () => value(depth + 1));
+        default: {
+          const out: Record<string, unknown> = {};
+          for (let i = next(5); i > 0; i--) put(out, keys[next(keys.length)]!, value(depth + 1));
+          return out;
+        }
+      }
+    };
+    for (let i = 0; i < 2_000; i++) {
+      const unhashed: Record<string, unknown> = { ...base, seq: i + 1 };
+      for (let k = next(6); k > 0; k--) put(unhashed, keys[next(keys.length)]!, value(0));
+      delete unhashed.hash;
+      const { entry, line } = sealEntry(unhashed as Omit<AuditEntry, "hash">);
+      expect(entry.hash).toBe(entryHash(unhashed as Omit<AuditEntry, "hash">));
+      expect(line).toBe(entryLine(entry));
+    }
+  });
 });

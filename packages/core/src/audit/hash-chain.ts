@@ -36,20 +36,31 @@ export function entryHash(entry: Omit<AuditEntry, "hash"> & { hash?: string }): 
 }
 
 /**
- * An entry's hash and its line, with one sort of its keys: the members that sort before `hash` and those
- * after it are serialised once each and joined twice, without and with `hash`, instead of serialising the
- * whole entry for the hash and again for the line (issue 13 item 1). Same bytes as entryHash and entryLine.
+ * An entry's hash and its line from one serialisation: the members that sort before `hash` and those after
+ * it are each copied sorted and serialised once, and joined twice, without and with `hash`, instead of
+ * serialising the whole entry for the hash and again for the line (issue 13 item 1). Same bytes as
+ * entryHash and entryLine (hash-chain.test.ts checks it against them on generated entries).
  */
 export function sealEntry(unhashed: Omit<AuditEntry, "hash">): { entry: AuditEntry; line: string } {
-  const sorted = sortKeys(unhashed) as Record<string, unknown>;
+  const { hash, line } = sealLine(unhashed);
+  return { entry: { ...unhashed, hash } as AuditEntry, line };
+}
+
+/** sealEntry without the copy of the entry: its hash and its line. */
+export function sealLine(unhashed: Omit<AuditEntry, "hash">): { hash: string; line: string } {
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
-  for (const key of Object.keys(sorted)) (key < "hash" ? before : after)[key] = sorted[key];
-  const head = JSON.stringify(before).slice(1, -1);
-  const tail = JSON.stringify(after).slice(1, -1);
-  const digest = sha256(`{${[head, tail].filter((p) => p !== "").join(",")}}`);
-  const line = `{${[head, `"hash":${JSON.stringify(digest)}`, tail].filter((p) => p !== "").join(",")}}`;
-  return { entry: { ...unhashed, hash: digest } as AuditEntry, line };
+  const members = unhashed as Record<string, unknown>;
+  // Integer-like keys sort before "hash" (digits before letters) and an object keeps them first, as sortKeys' copy does.
+  for (const key of Object.keys(members).sort())
+    if (key !== "hash") (key < "hash" ? before : after)[key] = sortKeys(members[key]);
+  const head = JSON.stringify(before).slice(0, -1); // `{…` or `{`
+  const tail = JSON.stringify(after).slice(1); // `…}` or `}`
+  const headHasMembers = head.length > 1;
+  const tailHasMembers = tail.length > 1;
+  const digest = sha256(`${head}${headHasMembers && tailHasMembers ? "," : ""}${tail}`);
+  const line = `${head}${headHasMembers ? "," : ""}"hash":"${digest}"${tailHasMembers ? "," : ""}${tail}`;
+  return { hash: digest, line };
 }
 
 /** The exact line written for an entry (without the newline). */

@@ -7,7 +7,7 @@ import { rememberSealKey } from "../gate/person-seal.js";
 import { redactDeep } from "../secrets/redact-deep.js";
 import { anchorPlace } from "./anchor.js";
 import { readTailState, refuseIfCutBack, type TailState } from "./append.js";
-import { sealEntry } from "./hash-chain.js";
+import { sealLine } from "./hash-chain.js";
 import { type AuditHead, headPath } from "./head.js";
 import { type HeldFileLock, type LockOptions, tryFileLock, tryFileLockQuick } from "./lock.js";
 import { type TornTail, tornTail } from "./read.js";
@@ -102,6 +102,8 @@ export class AuditWriter {
   private wantTimer: NodeJS.Timeout | undefined;
   /** After handing the lock over on request: until then the next append lets the waiter take it first. */
   private yieldUntil = 0;
+  /** When `<log>.lock.want` was last looked for; an append looks only when the 5 ms timer has not (a busy loop starves it). */
+  private wantSeenAt = 0;
   private releasing: Promise<void> | undefined;
 
   constructor(readonly path: string) {}
@@ -126,10 +128,11 @@ export class AuditWriter {
     // Redaction comes before hashing, so the chain covers exactly what is on disk. The person's seal
     // key, once it exists, is redacted too (issue 11 item 7); remembering it never creates it.
     await rememberSealKey();
-    const { seq: _s, time: _t, prev: _p, hash: _h, ...clean } = redactDeep(event) as AuditEvent & Partial<AuditEntry>;
+    // A fresh copy, so the entry is built in it rather than in two more copies (issue 13 item 1).
+    const entry = redactDeep(event) as unknown as Record<string, unknown>;
     if (this.releasing) await this.releasing;
     let held = this.held;
-    if (held && (Date.now() - held.since > MAX_HOLD_MS || wanted(this.path))) {
+    if (held && (Date.now() - held.since > MAX_HOLD_MS || this.wantedDue())) {
       await this.release();
       held = undefined;
       // Let the waiter in: it removes its request once it holds the lock.
@@ -141,24 +144,29 @@ export class AuditWriter {
       held = await this.acquire(lock);
     } else if (!this.untouched(held)) held = await this.revalidate(held, lock);
     if (held.torn) {
-      this.writeEntry(held, redactDeep(tornNote(held.torn)) as AuditEvent, now);
+      this.writeEntry(held, redactDeep(tornNote(held.torn)) as unknown as Record<string, unknown>, now);
       held.torn = undefined;
     }
-    return this.writeEntry(held, clean, now);
+    return this.writeEntry(held, entry, now);
   }
 
-  private writeEntry(held: Held, clean: AuditEvent, now: () => Date): AuditEntry {
+  /** `entry`: a redacted copy of the event, this writer's own, which becomes the entry. */
+  private writeEntry(held: Held, entry: Record<string, unknown>, now: () => Date): AuditEntry {
     const tail = held.tail;
-    const unhashed = { ...clean, seq: tail.seq + 1, time: now().toISOString(), prev: tail.hash };
-    const { entry, line } = sealEntry(unhashed);
+    // The chain's own members are the writer's, whatever the event held.
+    entry.seq = tail.seq + 1;
+    entry.time = now().toISOString();
+    entry.prev = tail.hash;
+    const { hash, line } = sealLine(entry as Omit<AuditEntry, "hash">);
+    entry.hash = hash;
     const bytes = Buffer.from(`${line}\n`, "utf8");
     // One write(2) on an O_APPEND descriptor: the line is whole in the file or absent, whatever kills the process.
     writeAll(held.fd, bytes);
-    held.tail = { size: tail.size + bytes.length, seq: entry.seq, hash: entry.hash };
+    held.tail = { size: tail.size + bytes.length, seq: tail.seq + 1, hash };
     held.logStamp = stampOf(fs.fstatSync(held.fd));
-    this.written = { seq: entry.seq, hash: entry.hash };
+    this.written = { seq: tail.seq + 1, hash };
     this.schedule();
-    return entry;
+    return entry as unknown as AuditEntry;
   }
 
   /** Resolves once every line up to `seq` is fdatasynced; concurrent callers share one sync (group commit). */
@@ -175,6 +183,12 @@ export class AuditWriter {
     }
   }
 
+  /**
+   * In the thread pool, also for a durable append with nothing else queued. On the calling thread
+   * (fdatasyncSync) a write call was 60-80 µs faster in a process of its own, but two to three times slower
+   * in the gate bench's process, where another writer's syncs used the pool at the same time, and it held
+   * up the event loop for the whole sync, milliseconds under load (bench/gate/PROFILE.md).
+   */
   private async syncNow(): Promise<void> {
     for (;;) {
       const held = this.held;
@@ -218,11 +232,25 @@ export class AuditWriter {
     this.chain.then(() => (this.idleTimer ? undefined : this.release())).catch(() => undefined);
   }
 
+  /**
+   * Has another process asked for the log? Looked at by the 5 ms timer, and by an append only when the timer
+   * has not looked for that long: appends that never yield to the event loop would starve the timer, and a
+   * stat on every append was a twentieth of a read call (issue 13 item 1).
+   */
+  private wantedDue(): boolean {
+    const now = Date.now();
+    if (now - this.wantSeenAt < WANT_POLL_MS) return false;
+    this.wantSeenAt = now;
+    return wanted(this.path);
+  }
+
   /** While held: another process asked for the log, so it is handed over between two appends. */
   private watchWants(): void {
     clearInterval(this.wantTimer);
     this.wantTimer = setInterval(() => {
-      if (!this.held || this.releasing || !wanted(this.path)) return;
+      if (!this.held || this.releasing) return;
+      this.wantSeenAt = Date.now();
+      if (!wanted(this.path)) return;
       this.yieldUntil = Date.now() + YIELD_MS;
       this.chain.then(() => this.release()).catch(() => undefined);
     }, WANT_POLL_MS).unref();

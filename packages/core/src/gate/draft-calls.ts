@@ -11,6 +11,7 @@ import type { ToolRegistry } from "./registry.js";
 import { blankStrings, type Scrub, type Sensitivity, sensitivity } from "./sensitive-input.js";
 import { errorText, floorOf, raise } from "./tier-floor.js";
 import type { DraftRecord, GateOutcome } from "./types.js";
+import type { CallSignal } from "./call-signal.js";
 
 /*
  * The draft tier's two halves: a drafted call is written down and never sent; a person's
@@ -29,7 +30,7 @@ export interface DraftGate {
   context: (
     tool: RegisteredTool,
     actor: string,
-    signal: AbortSignal,
+    signal: CallSignal,
     written: ArtifactRef[],
     scrub?: Scrub,
   ) => ToolContext;
@@ -38,7 +39,7 @@ export interface DraftGate {
     tool: RegisteredTool,
     input: unknown,
     actor: string,
-    signal: AbortSignal,
+    signal: CallSignal,
     decision: Decision,
     base: AuditEvent,
     scrub: Scrub,
@@ -52,7 +53,7 @@ export async function makeDraft(
   target: string | undefined,
   callHash: string,
   actor: string,
-  signal: AbortSignal,
+  signal: CallSignal,
   decision: Decision,
   base: AuditEvent,
   sensitive: Sensitivity,

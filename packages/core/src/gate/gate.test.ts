@@ -71,8 +71,18 @@ const flaky = definePlugin({
       minimumTier: (i) => (i.field === "password" ? "confirm" : undefined),
       run: async () => ({ content: "typed" }),
     }),
+    listen: defineTool({
+      description: "keeps the signal it was given",
+      effect: "read",
+      input: z.object({}),
+      run: async (_i, ctx) => {
+        signals.push(ctx.signal);
+        return { content: String(ctx.signal.aborted) };
+      },
+    }),
   },
 });
+const signals: AbortSignal[] = [];
 
 async function setup(rules: Rule[], stage: Stage = "write") {
   const root = await tempDir("worksite-gate-");
@@ -357,6 +367,23 @@ describe("the gate", () => {
     const { gate } = await setup([rule("allow", "test.secret", undefined, 1)]);
     expect((await gate.call({ tool: "test.secret", input: { field: "name" } })).status).toBe("ok");
     expect((await gate.call({ tool: "test.secret", input: { field: "password" } })).status).toBe("pending-approval");
+  });
+
+  it("gives each call made without a signal one of its own, which a tool can listen on, and a caller's signal as it is", async () => {
+    const { gate } = await setup([rule("allow", "test.listen", undefined, 1)]);
+    signals.length = 0;
+    expect(await gate.call({ tool: "test.listen", input: {} })).toMatchObject({
+      status: "ok",
+      result: { content: "false" },
+    });
+    await gate.call({ tool: "test.listen", input: {} });
+    const controller = new AbortController();
+    await gate.call({ tool: "test.listen", input: {}, signal: controller.signal });
+    expect(signals).toHaveLength(3);
+    expect(signals.every((s) => s instanceof AbortSignal)).toBe(true);
+    // Not one signal shared by every call: listeners a tool leaves behind go with its call.
+    expect(signals[0]).not.toBe(signals[1]);
+    expect(signals[2]).toBe(controller.signal);
   });
 
   it("stopping a call kills the running command", async () => {

@@ -24,6 +24,7 @@ import { createRegistry } from "./registry.js";
 import { decidedBy, effectWords, namesRule, ruleText, unknownToolMessage } from "./decision-words.js";
 import { sandboxPolicy, withSandboxHosts, type SandboxPolicy } from "../sandbox/policy.js";
 import type { ApprovalRecord, ApprovalWait, Gate, GateCall, GateOutcome } from "./types.js";
+import { type CallSignal, isAborted, ownSignal, signalOf } from "./call-signal.js";
 
 export interface GateOptions {
   /** Absolute worksite root. */
@@ -161,27 +162,40 @@ export function createGate(options: GateOptions): Gate {
   function context(
     tool: RegisteredTool,
     actor: string,
-    signal: AbortSignal,
+    signal: CallSignal,
     written: ArtifactRef[],
     scrub: Scrub = keep,
     approved = false,
   ): ToolContext {
+    // The artifact store and the tool's logger are made when a tool first asks: most calls use neither,
+    // and every call paid for both (issue 13 item 1).
+    const at = round;
+    let artifacts: ToolContext["artifacts"] | undefined;
+    let toolLog: Logger | undefined;
     return {
       worksite: root,
       run,
-      round,
+      round: at,
       actor,
-      artifacts: createArtifactStore({
-        root,
-        run,
-        round,
-        redact: (text) => redact(scrub(text)),
-        tool: tool.id,
-        onWrite: (ref) => written.push(ref),
-        pending: artifactWrites,
-      }),
-      signal,
-      log: log.child(tool.id),
+      get artifacts() {
+        artifacts ??= createArtifactStore({
+          root,
+          run,
+          round: at,
+          redact: (text) => redact(scrub(text)),
+          tool: tool.id,
+          onWrite: (ref) => written.push(ref),
+          pending: artifactWrites,
+        });
+        return artifacts;
+      },
+      get signal() {
+        return signalOf(signal);
+      },
+      get log() {
+        toolLog ??= log.child(tool.id);
+        return toolLog;
+      },
       untrusted: wrapUntrusted,
       redact,
       check: (toolId, target) => check(toolId, target, actor),
@@ -225,7 +239,7 @@ export function createGate(options: GateOptions): Gate {
     tool: RegisteredTool,
     input: unknown,
     actor: string,
-    signal: AbortSignal,
+    signal: CallSignal,
     decision: Decision,
     base: AuditEvent,
     scrub: Scrub = keep,
@@ -245,7 +259,7 @@ export function createGate(options: GateOptions): Gate {
         },
         { durable: false },
       );
-    if (signal.aborted) {
+    if (isAborted(signal)) {
       const entry = await finish({ outcome: "aborted", message: "stopped before it started" });
       return { status: "aborted", tool: tool.id, decision, message: "stopped before it started", auditSeq: entry.seq };
     }
@@ -258,7 +272,7 @@ export function createGate(options: GateOptions): Gate {
       return { status: "ok", tool: tool.id, decision, result: { ...result, artifacts }, auditSeq: entry.seq };
     } catch (error) {
       const message = redact(scrub(errorText(error)));
-      const aborted = signal.aborted;
+      const aborted = isAborted(signal);
       // A tool's own check said no (a path in .worksite/, a file the rules forbid reading): that is a refusal, not a failure.
       const refused = !aborted && WorksiteError.isInstance(error) && error.code === "refused";
       const outcome = aborted ? "aborted" : refused ? "refused" : "error";
@@ -286,7 +300,7 @@ export function createGate(options: GateOptions): Gate {
 
   async function call(request: GateCall): Promise<GateOutcome> {
     const actor = request.actor ?? options.actor;
-    const signal = request.signal ?? new AbortController().signal;
+    const signal: CallSignal = request.signal ?? ownSignal();
     const tool = registry.get(request.tool);
     let scrub: Scrub = keep;
     try {
@@ -423,7 +437,10 @@ export function createGate(options: GateOptions): Gate {
               message,
               auditSeq: entry.seq,
             };
-          const waited = await waitForApproval(pending.id, { signal, timeoutMs: request.waitForApprovalMs });
+          const waited = await waitForApproval(pending.id, {
+            ...(request.signal ? { signal: request.signal } : {}),
+            timeoutMs: request.waitForApprovalMs,
+          });
           if (waited.state === "approved") {
             const used = await consumeApproval(root, callHash, { onlyId: pending.id, ...consumeOptions(base) });
             if (used)

@@ -8,6 +8,7 @@ import { globMatches } from "./glob.js";
 import { inferTargetKind } from "./infer.js";
 import type { MatchMode } from "./match-mode.js";
 import { isAbsolutePattern, pathRuleMatches, resolvePath } from "./match-path.js";
+import { pathRuleIndex } from "./path-index.js";
 import { floorDecision } from "../boundary/floor.js";
 import {
   looksLikeUrlPattern,
@@ -104,9 +105,9 @@ function decidePath(ctx: QueryContext, query: PolicyQuery, target: string, rules
   // The floor (boundary/floor.ts) comes before every rule: no rule, stage or approval lowers it.
   const floor = floorDecision(path, query.effect, subject);
   if (floor) return floor;
-  const candidates = rules.filter((r) => !r.specifier || !looksLikeUrlPattern(r.specifier));
+  const index = pathRuleIndex(rules);
   if (!path.inside) {
-    const named = candidates.filter(
+    const named = index.all.filter(
       (r) => r.specifier && isAbsolutePattern(r.specifier) && pathRuleMatches(r.specifier, path, modeOf(r)),
     );
     const d = fromRules(named, subject);
@@ -121,7 +122,7 @@ function decidePath(ctx: QueryContext, query: PolicyQuery, target: string, rules
       `${subject} is outside the worksite, where nothing is allow`,
     );
   }
-  const matched = candidates.filter((r) => !r.specifier || pathRuleMatches(r.specifier, path, modeOf(r)));
+  const matched = index.candidates(path).filter((r) => !r.specifier || pathRuleMatches(r.specifier, path, modeOf(r)));
   return fromRules(matched, subject) ?? fromDefault(ctx.defaults, query.effect, subject);
 }
 

@@ -28,6 +28,9 @@ export interface ResolvedPath {
   inside: boolean;
 }
 
+/** A path's NFC readings (readingsOf), kept on the path object: a WeakMap entry per decided path was garbage the collector paid for on every call. */
+const NFC = Symbol("nfc readings");
+
 export function resolvePath(target: string, root: string): ResolvedPath {
   // `~` is read as the home folder, as a shell would: a tool that expands it must not land outside unseen.
   const cleaned = target.replace(/\\/g, "/").replace(/^~(?=\/|$)/, homedir().replace(/\\/g, "/"));
@@ -39,7 +42,8 @@ export function resolvePath(target: string, root: string): ResolvedPath {
   const real = cleaned.startsWith("/") ? kernelResolve(cleaned) : kernelResolve(cleaned, realRoot);
   const relLexical = relativeInside(lexicalRoot, lexical);
   const relReal = relativeInside(realRoot, real) ?? relativeInside(lexicalRoot, real);
-  return { lexical, real, relLexical, relReal, inside: relReal !== undefined };
+  // The NFC readings' slot is there from the start, so filling it later keeps the object's shape.
+  return { lexical, real, relLexical, relReal, inside: relReal !== undefined, [NFC]: undefined } as ResolvedPath;
 }
 
 export function isAbsolutePattern(spec: string): boolean {
@@ -85,12 +89,10 @@ export function pathRuleMatches(spec: string, path: ResolvedPath, mode: MatchMod
 }
 
 /** A path's readings in NFC, worked out once per decided path rather than once per rule. */
-const nfc = new WeakMap<
-  ResolvedPath,
-  Record<"lexical" | "real" | "relReal" | "relLexicalInside", string | undefined>
->();
-function readingsOf(path: ResolvedPath) {
-  let r = nfc.get(path);
+export type PathReadings = Record<"lexical" | "real" | "relReal" | "relLexicalInside", string | undefined>;
+export function readingsOf(path: ResolvedPath): PathReadings {
+  const slot = path as ResolvedPath & { [NFC]?: PathReadings };
+  let r = slot[NFC];
   if (!r) {
     r = {
       lexical: path.lexical.normalize("NFC"),
@@ -98,12 +100,13 @@ function readingsOf(path: ResolvedPath) {
       relReal: path.relReal?.normalize("NFC"),
       relLexicalInside: path.inside ? path.relLexical?.normalize("NFC") : undefined,
     };
-    nfc.set(path, r);
+    slot[NFC] = r;
   }
   return r;
 }
 
-function normalisePattern(spec: string): { pattern: string; absolute: boolean } {
+/** A rule's path pattern as it is matched: NFC, forward slashes, and a plain name widened to `name/**`. */
+export function normalisePattern(spec: string): { pattern: string; absolute: boolean } {
   // Composed and decomposed accents are one name (macOS file systems treat them so): compare in NFC.
   let pattern = spec
     .normalize("NFC")
@@ -144,10 +147,15 @@ export function kernelResolve(path: string, from = "/"): string {
       continue;
     }
     const next = posix.join(current, part);
-    let isLink = false;
+    let isLink: boolean | undefined;
     try {
-      isLink = lstatSync(next).isSymbolicLink();
+      // A missing name is the common case for a file about to be written: answered without an exception,
+      // whose stack trace cost more than the rest of the decision (issue 13 item 1).
+      isLink = lstatSync(next, { throwIfNoEntry: false })?.isSymbolicLink();
     } catch {
+      isLink = undefined; // ENOTDIR, EACCES, ENAMETOOLONG: nothing to follow from here on, as for a missing name
+    }
+    if (isLink === undefined) {
       // Joined first: a path of 100,000 segments must not become 100,000 arguments.
       return posix.resolve(next, parts.slice(i + 1).join("/"));
     }

@@ -13,7 +13,7 @@ import { sensitiveKeyKind } from "./sensitive-key.js";
  */
 export function redactDeep<T>(value: T, redactText?: (text: string) => string): T {
   const text = redactText ? (s: string) => redactText(redactSecrets(s)) : remembered;
-  return walk(value, undefined, new WeakSet(), text) as T;
+  return walk(value, undefined, [], text) as T;
 }
 
 type Text = (text: string) => string;
@@ -56,7 +56,8 @@ function keyKind(name: string): ReturnType<typeof sensitiveKeyKind> {
 function walk(
   value: unknown,
   sensitive: "password" | "secret" | undefined,
-  seen: WeakSet<object>,
+  /** The objects being walked, outermost first: one of them again is a cycle. A stack, not a WeakSet, since the audit redacts every event and a WeakSet per event was most of its garbage (issue 13 item 1). */
+  seen: object[],
   text: Text,
 ): unknown {
   if (typeof value === "string") {
@@ -65,8 +66,8 @@ function walk(
   }
   if (typeof value === "number" || typeof value === "bigint") return sensitive ? `[REDACTED:${sensitive}]` : value;
   if (typeof value !== "object" || value === null) return value;
-  if (seen.has(value)) return "[Circular]";
-  seen.add(value);
+  if (seen.includes(value)) return "[Circular]";
+  seen.push(value);
   try {
     if (Array.isArray(value)) {
       const out = value.map((v) => (typeof v === "string" && !sensitive ? v : walk(v, sensitive, seen, text)));
@@ -88,7 +89,7 @@ function walk(
     }
     return out;
   } finally {
-    seen.delete(value);
+    seen.pop();
   }
 }
 
