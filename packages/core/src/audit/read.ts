@@ -96,32 +96,9 @@ export function corrupt(path: string, line: number | undefined, problem: string)
  * when it takes the lock, where each asynchronous step cost a thread-pool round trip (issue 13 item 1).
  */
 export function readLastLine(path: string, size: number): RawLine | undefined {
-  if (size === 0) return undefined;
-  const fd = openSync(path, "r");
-  try {
-    const chunk = 64 * 1024;
-    let buffers: Buffer[] = [];
-    let end = size;
-    let total = 0;
-    for (;;) {
-      const start = Math.max(0, end - chunk);
-      const buf = Buffer.alloc(end - start);
-      readSync(fd, buf, 0, buf.length, start);
-      buffers = [buf, ...buffers];
-      total += buf.length;
-      const joined = Buffer.concat(buffers, total);
-      const terminated = joined[joined.length - 1] === 0x0a;
-      const body = terminated ? joined.subarray(0, joined.length - 1) : joined;
-      const at = body.lastIndexOf(0x0a);
-      if (at >= 0 || start === 0) {
-        // The line number is not known without reading everything; callers that need it run verify.
-        return { number: 0, text: body.subarray(at + 1).toString("utf8"), terminated };
-      }
-      end = start;
-    }
-  } finally {
-    closeSync(fd);
-  }
+  const last = lastLine(path, size);
+  // The line number is not known without reading everything; callers that need it run verify.
+  return last && { number: 0, text: last.bytes.toString("utf8"), terminated: last.terminated };
 }
 
 /** The bytes after the last newline of a file of `size` bytes that does not end with one, and where they start. */
@@ -136,21 +113,31 @@ export interface TornTail {
  * seen in CI). Undefined when the file ends with a newline or is empty.
  */
 export function tornTail(path: string, size: number): TornTail | undefined {
+  const last = lastLine(path, size);
+  return last && !last.terminated ? { at: last.at, bytes: last.bytes } : undefined;
+}
+
+/** The last line's bytes (without its newline), the offset they start at, and whether a newline ends them. */
+function lastLine(path: string, size: number): { at: number; bytes: Buffer; terminated: boolean } | undefined {
   if (size === 0) return undefined;
   const fd = openSync(path, "r");
   try {
     const chunk = 64 * 1024;
     let buffers: Buffer[] = [];
     let end = size;
+    let terminated: boolean | undefined;
     for (;;) {
       const start = Math.max(0, end - chunk);
-      const buf = Buffer.alloc(end - start);
+      let buf = Buffer.alloc(end - start);
       readSync(fd, buf, 0, buf.length, start);
-      if (end === size && buf[buf.length - 1] === 0x0a) return undefined;
+      if (terminated === undefined) {
+        terminated = buf[buf.length - 1] === 0x0a;
+        if (terminated) buf = buf.subarray(0, buf.length - 1);
+      }
       const at = buf.lastIndexOf(0x0a);
       if (at >= 0 || start === 0) {
         buffers = [buf.subarray(at + 1), ...buffers];
-        return { at: start + at + 1, bytes: Buffer.concat(buffers) };
+        return { at: start + at + 1, bytes: Buffer.concat(buffers), terminated };
       }
       buffers = [buf, ...buffers];
       end = start;
