@@ -1,3 +1,4 @@
+import { processIsAlive } from "@worksite/core";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
@@ -89,20 +90,11 @@ export async function runningPanels(root?: string): Promise<RunningPanel[]> {
       .then((t) => JSON.parse(t) as RunningPanel)
       .catch(() => undefined);
     if (!note || typeof note.pid !== "number") continue;
-    if (!alive(note.pid)) {
+    if (!processIsAlive(note.pid)) {
       await rm(path, { force: true });
       continue;
     }
     if (!root || note.worksites.includes(resolve(root))) out.push(note);
   }
   return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PairingStore, RelayAddress } from "./pairing.js";
+import { processIsAlive } from "@worksite/core";
 
 /*
  * Where a worksite's relay listens. Every process of the worksite takes the kept port (in the person's state
@@ -52,17 +53,9 @@ function listen(http: Server, port: number): Promise<number> {
 /** Who holds the kept port, as far as this worksite can tell: another of its own processes, or some other program. */
 function holder(port: number, store: PairingStore): string {
   const status = store.readStatus();
-  const ours = status !== undefined && status.pid !== process.pid && status.state !== "closed" && alive(status.pid);
+  const ours =
+    status !== undefined && status.pid !== process.pid && status.state !== "closed" && processIsAlive(status.pid);
   return ours
     ? `this worksite's relay address 127.0.0.1:${port} is in use by another process of this worksite (pid ${status.pid})`
     : `this worksite's relay address 127.0.0.1:${port} is taken by another program (no process of this worksite holds it)`;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,15 +1,7 @@
+import { processIsAlive } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { findWorksite } from "../find-worksite.js";
 import { chromePlugin } from "./chrome-common.js";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export default defineCommand({
   name: "chrome status",
@@ -20,7 +12,7 @@ export default defineCommand({
     const chrome = await chromePlugin(root, io);
     const store = chrome.openPairingStore(root, io.env);
     const status = store.readStatus();
-    const running = status !== undefined && alive(status.pid) && status.state !== "closed";
+    const running = status !== undefined && processIsAlive(status.pid) && status.state !== "closed";
     let state: string;
     let next: string;
     if (!store.has()) {
