@@ -203,7 +203,8 @@ describe("the Chrome bridge behind the gate", () => {
       const o = await gate.call({ tool: "chrome.read", input: {} });
       return o.status !== "ok" ? o : undefined;
     }, "the unshared tab to go out of sight");
-    expect("message" in out && out.message).toContain("No tab is shared");
+    // Depending on whether the extension's tab list reached the plugin before the call: either way, out of sight.
+    expect("message" in out && out.message).toMatch(/No tab is shared|is not in the worksite group/);
     await hands.evaluate(async (id: number) => {
       const [group] = await chrome.tabGroups.query({ title: "worksite" });
       if (group) await chrome.tabs.group({ tabIds: [id], groupId: group.id });
