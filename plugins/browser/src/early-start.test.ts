@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { request } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { callTool, html, makeContext, serve, tempDir, type TestServer } from "../test/helpers.js";
+import { callTool, html, makeContext, serve, tempDir, type TestServer, waitUntil } from "../test/helpers.js";
 import { discardEarly, startEarly, takeEarlyBrowser } from "./early-start.js";
 import { createBrowserPlugin } from "./index.js";
 import { launchBrowser } from "./launch.js";
@@ -26,6 +26,12 @@ async function ourChromiums(): Promise<number[]> {
   }
   return found;
 }
+
+/**
+ * The early Chromium, once /proc shows it as one: right after the spawn its process may still be the fork of
+ * this one, before exec gives it Chromium's command line (Node 24 got there first in a clean-clone run).
+ */
+const earlyChromium = () => waitUntil(async () => (await ourChromiums())[0], "the early Chromium to be running");
 
 /** One plain request through a proxy (absolute form), or a CONNECT: the status the proxy answers. */
 function throughProxy(proxy: string, target: string, method: "GET" | "CONNECT"): Promise<number> {
@@ -112,8 +118,7 @@ describe("a browser started before puppeteer loads", () => {
 
   it("is taken by the first session with the default options; a session with other flags launches its own", async () => {
     await startEarly();
-    const [earlyPid] = await ourChromiums();
-    expect(earlyPid).toBeDefined();
+    const earlyPid = await earlyChromium();
     const other = createBrowserPlugin({ args: ["--lang=fr"] });
     const plain = createBrowserPlugin();
     const { ctx } = makeContext(worksite.path, `# Permissions\n\n## Allow\n- \`browser.*(${site.origin}/**)\`\n`);
@@ -135,10 +140,10 @@ describe("a browser started before puppeteer loads", () => {
 
   it("one nobody takes is ended by discard, its processes and profile gone", async () => {
     await startEarly();
-    const [pid] = await ourChromiums();
-    const profile = (await cmdline(pid!)).find((a) => a.startsWith("--user-data-dir="))!.split("=")[1]!;
+    const pid = await earlyChromium();
+    const profile = (await cmdline(pid)).find((a) => a.startsWith("--user-data-dir="))!.split("=")[1]!;
     await discardEarly();
-    expect(await groupMembers(pid!)).toEqual([]);
+    expect(await groupMembers(pid)).toEqual([]);
     expect(existsSync(profile)).toBe(false);
     expect(await takeEarlyBrowser({})).toBeUndefined();
   });
