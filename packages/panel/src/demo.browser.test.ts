@@ -106,17 +106,21 @@ describe("the panel on the demo worksite (real Chromium)", () => {
     expect(await text(".notice")).toMatch(/^Approved ap_/);
     expect(await page.$(".card.approval")).toBeNull();
 
-    await page.waitForFunction(() => document.getElementById("live-state")?.textContent === "live");
+    // Polled on a timer, not on animation frames: after the keyboard-driven navigation headless Chromium
+    // stopped producing frames for this page on Node 24's runs, and a frame-polled wait never looked again.
+    const live = { polling: 100 };
+    await page.waitForFunction(() => document.getElementById("live-state")?.textContent === "live", live);
     await page.evaluate(() => {
       (window as { __samePage?: boolean }).__samePage = true;
     });
     const next = worksite("run", "--worksite", demo);
     await page.waitForFunction(() => document.getElementById("thread-state")?.textContent === "done", {
+      ...live,
       timeout: 120_000,
     });
     await page.waitForFunction(
       () => /Round 3/.test(document.querySelector("[data-live=latest] h3")?.textContent ?? ""),
-      { timeout: 30_000 },
+      { ...live, timeout: 30_000 },
     );
     const { stdout } = await next;
     expect(stdout).toContain("done: verification passed");
