@@ -92,14 +92,15 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   const basis = await cacheBasis();
   const dir = cacheDir(store);
   const header = (name: string) => JSON.stringify({ v: VERSION, basis, file: name });
-  const load = (name: string, parse: (text: string) => [string, Line]) => {
+  // Every cache file's lines start `oid<TAB>path<TAB>`: keyed by path, the rest read when asked for.
+  const load = (name: string) => {
     const out = new Map<string, Line>();
     if (!key) return out;
     const lines = readSealed(join(dir, name), key, header(name));
     try {
       for (const text of lines) {
-        const [file, line] = parse(text);
-        out.set(file, line);
+        const [oid, file, at] = splitLine(text);
+        out.set(file, { oid, text, at });
       }
     } catch {
       return new Map<string, Line>();
@@ -108,10 +109,7 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   };
   let heads: Map<string, Line> | undefined;
   const loadHeads = () => {
-    heads ??= load("heads", (text) => {
-      const [oid, file, at] = splitLine(text);
-      return [file, { oid, text, at }];
-    });
+    heads ??= load("heads");
     return heads;
   };
   const shards = new Map<string, Map<string, Line>>();
@@ -125,10 +123,7 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   const loadShard = (name: string) => {
     let shard = shards.get(name);
     if (!shard) {
-      shard = load(name, (text) => {
-        const [oid, file, at] = splitLine(text);
-        return [file, { oid, text, at }];
-      });
+      shard = load(name);
       shards.set(name, shard);
     }
     return shard;

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { dirname, join, resolve, sep } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 // Subpaths, not the barrels: this runs before the runtime loads, and only saves time if it loads little.
 import { safeParseThread } from "@worksite/core/files";
-import { pluginBases, pluginPackageName, resolvePlugin } from "./load-plugins.js";
+import { pluginBases } from "./load-plugins.js";
+import { pluginPackageField } from "./plugin-package.js";
 
 /** What a plugin's early-start module exports (package.json `worksite.earlyStart`). */
 interface EarlyStartModule {
@@ -58,26 +59,11 @@ export async function startPluginsEarly(root: string): Promise<EarlyStarts> {
 
 /** The early-start module a plugin's package.json names, resolved inside that package, or undefined. */
 export function earlyStartFile(name: string, bases: readonly string[]): string | undefined {
-  const entry = resolvePlugin(name, bases);
-  if (!entry) return undefined;
-  const pkg = pluginPackageName(name);
-  for (let dir = dirname(entry); dirname(dir) !== dir; dir = dirname(dir)) {
-    const manifest = join(dir, "package.json");
-    if (!existsSync(manifest)) continue;
-    let json: { name?: unknown; worksite?: { earlyStart?: unknown } };
-    try {
-      json = JSON.parse(readFileSync(manifest, "utf8")) as typeof json;
-    } catch {
-      continue;
-    }
-    if (json.name !== pkg) continue;
-    const where = json.worksite?.earlyStart;
-    if (typeof where !== "string") return undefined;
-    const file = resolve(dir, where);
-    // Never outside its package: the field is data, and only the package's own code may run early.
-    if (!file.startsWith(`${dir}${sep}`) || !existsSync(file)) return undefined;
-    // The real path, as the module loader uses it: the plugin's main module imports this same instance.
-    return realpathSync(file);
-  }
-  return undefined;
+  const found = pluginPackageField(name, bases, "earlyStart");
+  if (!found || typeof found.value !== "string") return undefined;
+  const file = resolve(found.dir, found.value);
+  // Never outside its package: the field is data, and only the package's own code may run early.
+  if (!file.startsWith(`${found.dir}${sep}`) || !existsSync(file)) return undefined;
+  // The real path, as the module loader uses it: the plugin's main module imports this same instance.
+  return realpathSync(file);
 }

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { PluginManifest } from "@worksite/core";
-import { pluginBases, pluginPackageName, resolvePlugin } from "./load-plugins.js";
+import { pluginBases } from "./load-plugins.js";
+import { pluginPackageField } from "./plugin-package.js";
 
 export type { ManifestTool, PluginManifest } from "@worksite/core";
 
@@ -18,24 +19,9 @@ export function readPluginManifest(
   root: string,
   bases: readonly string[] = pluginBases(root),
 ): PluginManifest | undefined {
-  const entry = resolvePlugin(name, bases);
-  if (!entry) return undefined;
-  const pkg = pluginPackageName(name);
-  for (let dir = dirname(entry); dirname(dir) !== dir; dir = dirname(dir)) {
-    const file = join(dir, "package.json");
-    if (!existsSync(file)) continue;
-    let json: { name?: unknown; worksite?: { manifest?: unknown } };
-    try {
-      json = JSON.parse(readFileSync(file, "utf8")) as typeof json;
-    } catch {
-      continue;
-    }
-    if (json.name !== pkg) continue;
-    const where = json.worksite?.manifest;
-    if (typeof where !== "string") return undefined;
-    return parseManifest(readFileSync(resolve(dir, where), "utf8"));
-  }
-  return undefined;
+  const found = pluginPackageField(name, bases, "manifest");
+  if (!found || typeof found.value !== "string") return undefined;
+  return parseManifest(readFileSync(resolve(found.dir, found.value), "utf8"));
 }
 
 /** A manifest read from text; undefined unless every tool names an id, a description and a known effect. */

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { z } from "zod";
-import { writeFileAtomic } from "../artifacts/atomic-file.js";
+import { writeFileAtomicSync } from "../artifacts/atomic-file.js";
 
 /**
  * The tail anchor: `<log>.head` holds `{seq, hash}` of the last entry an
@@ -89,13 +89,20 @@ function parseHead(text: string, file: string): HeadRead {
   return { ok: true, head: parsed.data };
 }
 
-/** Replaces the head atomically (temp file + rename), so a reader sees the old head or the new one. */
-export async function writeHead(logPath: string, head: AuditHead): Promise<void> {
-  await writeHeadAt(headPath(logPath), head);
+/** The head records are written in place, padded to this length: one pwrite, no temp file and rename per commit. */
+export const HEAD_RECORD_BYTES = 128;
+
+/** A head as the writer keeps it: the JSON record padded with spaces to HEAD_RECORD_BYTES, ending in a newline. */
+export function headRecord(head: AuditHead): Buffer {
+  const record = Buffer.alloc(HEAD_RECORD_BYTES, " ");
+  record.write(JSON.stringify({ seq: head.seq, hash: head.hash }), 0, "utf8");
+  record[HEAD_RECORD_BYTES - 1] = 0x0a;
+  return record;
 }
 
-export async function writeHeadAt(file: string, head: AuditHead): Promise<void> {
-  await writeFileAtomic(file, `${JSON.stringify({ seq: head.seq, hash: head.hash })}\n`);
+/** Creates a head whole (temp file + rename), so a kill never leaves an empty one. */
+export function createHeadSync(file: string, head: AuditHead): void {
+  writeFileAtomicSync(file, headRecord(head));
 }
 
 /** "entry seq 5 (hash 3f9c2a1b7e0d…)" */

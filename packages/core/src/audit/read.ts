@@ -101,24 +101,8 @@ export function readLastLine(path: string, size: number): RawLine | undefined {
   return last && { number: 0, text: last.bytes.toString("utf8"), terminated: last.terminated };
 }
 
-/** The bytes after the last newline of a file of `size` bytes that does not end with one, and where they start. */
-export interface TornTail {
-  at: number;
-  bytes: Buffer;
-}
-
-/**
- * A last line with no newline: what a write(2) cut off part-way leaves. A SIGKILL can land between two pages
- * of one write to a regular file, so a line longer than what is left of a page can be torn (issue 13 item 1;
- * seen in CI). Undefined when the file ends with a newline or is empty.
- */
-export function tornTail(path: string, size: number): TornTail | undefined {
-  const last = lastLine(path, size);
-  return last && !last.terminated ? { at: last.at, bytes: last.bytes } : undefined;
-}
-
 /** The last line's bytes (without its newline), the offset they start at, and whether a newline ends them. */
-function lastLine(path: string, size: number): { at: number; bytes: Buffer; terminated: boolean } | undefined {
+export function lastLine(path: string, size: number): { at: number; bytes: Buffer; terminated: boolean } | undefined {
   if (size === 0) return undefined;
   const fd = openSync(path, "r");
   try {

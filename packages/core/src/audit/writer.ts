@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { createHash } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { WorksiteError } from "../errors.js";
 import { rememberSealKey } from "../gate/person-seal.js";
@@ -8,9 +7,9 @@ import { redactDeep } from "../secrets/redact-deep.js";
 import { anchorPlace } from "./anchor.js";
 import { readTailState, refuseIfCutBack, type TailState } from "./append.js";
 import { sealLine } from "./hash-chain.js";
-import { type AuditHead, headPath } from "./head.js";
+import { type AuditHead, createHeadSync, HEAD_RECORD_BYTES, headPath, headRecord } from "./head.js";
 import { type HeldFileLock, type LockOptions, tryFileLock, tryFileLockQuick } from "./lock.js";
-import { type TornTail, tornTail } from "./read.js";
+import { type TornTail, tornNote, tornTail } from "./torn-line.js";
 import type { AuditEntry, AuditEvent } from "./types.js";
 
 /*
@@ -36,10 +35,6 @@ const MAX_HOLD_MS = 2_000;
 const WANT_FRESH_MS = 1_000;
 /** How long a holder that let go on request waits for the waiter to take the lock before competing again. */
 const YIELD_MS = 50;
-/** The head records are written in place, padded to this length: one pwrite, no temp file and rename per commit. */
-const HEAD_RECORD_BYTES = 128;
-/** How much of a torn line the entry recording its removal keeps as text (all of it is hashed). */
-const TORN_TEXT_BYTES = 2_048;
 
 export interface AppendRequest {
   event: AuditEvent;
@@ -160,7 +155,8 @@ export class AuditWriter {
     const { hash, line } = sealLine(entry as Omit<AuditEntry, "hash">);
     entry.hash = hash;
     const bytes = Buffer.from(`${line}\n`, "utf8");
-    // One write(2) on an O_APPEND descriptor: the line is whole in the file or absent, whatever kills the process.
+    // One write(2) on an O_APPEND descriptor. A kill can still cut it off between two pages; the next writer
+    // to take the lock removes such a torn last line and records it (torn-line.ts).
     writeAll(held.fd, bytes);
     held.tail = { size: tail.size + bytes.length, seq: tail.seq + 1, hash };
     held.logStamp = stampOf(fs.fstatSync(held.fd));
@@ -317,7 +313,7 @@ export class AuditWriter {
         fs.mkdirSync(dirname(path), { recursive: true });
         // A head is never an empty file, whenever a kill lands: one missing (or left empty by an older version) is
         // created whole by rename, naming the tail as it is now (seq 0 for an empty log), before any line is added.
-        if (!fs.statSync(path, { throwIfNoEntry: false })?.size) createHead(path, tail);
+        if (!fs.statSync(path, { throwIfNoEntry: false })?.size) createHeadSync(path, tail);
         const headFd = fs.openSync(path, fs.constants.O_RDWR, 0o644);
         return { path, fd: headFd, stamp: stampOf(fs.fstatSync(headFd)), fresh: true };
       });
@@ -409,38 +405,6 @@ export class AuditWriter {
       }
     }
   }
-}
-
-/** A head as written in place: the JSON record padded with spaces to HEAD_RECORD_BYTES, ending in a newline. */
-function headRecord(head: AuditHead): Buffer {
-  const record = Buffer.alloc(HEAD_RECORD_BYTES, " ");
-  record.write(JSON.stringify({ seq: head.seq, hash: head.hash }), 0, "utf8");
-  record[HEAD_RECORD_BYTES - 1] = 0x0a;
-  return record;
-}
-
-function createHead(path: string, head: AuditHead): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, headRecord(head), { mode: 0o644 });
-  fs.renameSync(temp, path);
-}
-
-/** The entry that records a torn line cut off the end: where it was, its length and hash, and its start as text. */
-function tornNote(torn: TornTail): AuditEvent {
-  const text = torn.bytes.subarray(0, TORN_TEXT_BYTES).toString("utf8");
-  return {
-    type: "note",
-    actor: "worksite",
-    message: `removed an unfinished line of ${torn.bytes.length} bytes from the end of the log (at byte ${torn.at}): its write was cut off, by a kill or a full disk, so it was never a whole entry`,
-    data: {
-      torn: {
-        at: torn.at,
-        bytes: torn.bytes.length,
-        sha256: createHash("sha256").update(torn.bytes).digest("hex"),
-        start: text,
-      },
-    },
-  };
 }
 
 function fdatasync(fd: number): Promise<void> {
