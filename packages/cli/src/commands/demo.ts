@@ -4,7 +4,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { listApprovals, listDrafts, plural, readArtifactIndex, UserError } from "@worksite/core";
+import { listApprovals, listDrafts, newWorksiteId, plural, readArtifactIndex, UserError } from "@worksite/core";
 import { runThread } from "@worksite/runtime";
 import { defineCommand } from "../command.js";
 import { demoFiles } from "../demo/files.js";
@@ -47,6 +47,8 @@ export default defineCommand({
       await writeFile(join(dir, name), text);
     }
     for (const sub of ["artifacts", "memory", "skills", ".worksite"]) await mkdir(join(dir, sub), { recursive: true });
+    // Its own id, even where a demo was deleted before (its audit anchor would make this empty log look cut).
+    newWorksiteId(dir);
     // A git repository, so the thread's "tag the release" step has something to tag.
     const git = (...a: string[]) =>
       execFileSync("git", ["-c", "user.name=worksite demo", "-c", "user.email=demo@localhost", ...a], {

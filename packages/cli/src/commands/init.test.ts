@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { openAuditLog } from "@worksite/core";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../main.js";
@@ -36,6 +37,24 @@ describe("worksite init", () => {
     expect(check.out).toMatch(/✓ run {6}npm test +GOAL\.md:\d+/);
     expect(check.out).toMatch(/forbidden\n {4}shell\.run\(rm -rf\) +PERMISSIONS\.md:\d+/);
     expect(check.out).toMatch(/not enforced \(notes for people\)\n {4}\[draft\] Replies to people are drafted/);
+  });
+
+  it("gives a worksite made where another was deleted an id of its own, so its first entry is not refused as a cut log", async () => {
+    // Seen with `worksite demo` run twice in one place: the path's record handed the new worksite the old id,
+    // whose audit anchor named 26 entries, and round 1 failed with "lines were removed from the end".
+    const dir = await tempDir();
+    const root = join(dir, "site");
+    expect(await main(["init", "site"], captureIO(dir))).toBe(0);
+    const first = (await readFile(join(root, ".worksite", "id"), "utf8")).trim();
+    const log = () => openAuditLog(join(root, ".worksite", "audit.jsonl"));
+    for (let i = 0; i < 3; i++) await log().append({ type: "note", actor: "person:test", message: `entry ${i}` });
+    await log().close();
+    await rm(root, { recursive: true, force: true });
+
+    expect(await main(["init", "site"], captureIO(dir))).toBe(0);
+    expect((await readFile(join(root, ".worksite", "id"), "utf8")).trim()).not.toBe(first);
+    await log().append({ type: "note", actor: "person:test", message: "the new worksite's first entry" });
+    expect(await log().verify()).toMatchObject({ ok: true, entries: 1 });
   });
 
   it("never overwrites an existing file without --force, and says which it kept", async () => {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
-import { WORKSITE_FILES } from "@worksite/core";
+import { newWorksiteId, WORKSITE_FILES } from "@worksite/core";
 import { defineCommand } from "../command.js";
 import { styler } from "../io.js";
 import { suggestCommand } from "../suggest.js";
@@ -53,6 +53,8 @@ export default defineCommand({
       if (folder !== ".worksite") await writeFile(join(dir, ".gitkeep"), "");
       created.push(`${folder}/`);
     }
+    // Its own id, even where another worksite once was (its audit anchor would make this empty log look cut).
+    newWorksiteId(root);
     created.push(...(await scaffoldCompanions(root, companions, TEMPLATES)));
     const gitignore = await addGitignoreLines(join(root, ".gitignore"));
     if (gitignore) created.push(".gitignore lines");

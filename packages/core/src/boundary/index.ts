@@ -7,4 +7,11 @@ export {
   STATE_DIR_ENV,
 } from "./person-folders.js";
 export { floorDecision } from "./floor.js";
-export { findWorksiteId, isWorksiteId, WORKSITE_ID_FILE, worksiteId, worksiteStateDir } from "./worksite-id.js";
+export {
+  findWorksiteId,
+  isWorksiteId,
+  newWorksiteId,
+  WORKSITE_ID_FILE,
+  worksiteId,
+  worksiteStateDir,
+} from "./worksite-id.js";

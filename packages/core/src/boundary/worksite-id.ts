@@ -64,6 +64,21 @@ export function findWorksiteId(
   return { id, from: "file" };
 }
 
+/**
+ * For a worksite being made (`worksite init`, `worksite demo`): one with no id file and no audit log gets an id
+ * of its own, even at a path that once held another worksite. Through the path record it would inherit the old
+ * one's id, whose audit anchor names entries this empty log never had, and its first append would be refused as
+ * a cut log. A worksite that has an id file or a log keeps what it has.
+ */
+export function newWorksiteId(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (!readId(join(root, WORKSITE_ID_FILE)) && !existsSync(join(root, ".worksite", "audit.jsonl"))) {
+    writeOnce(join(root, WORKSITE_ID_FILE), `ws_${randomBytes(8).toString("hex")}`);
+    // This process may have found the old worksite's state folder for this path already (`worksite demo` runs here).
+    created.delete(`${personStateDir(env)}\0${resolve(root)}`);
+  }
+  return findWorksiteId(root, { create: true }, env)!.id;
+}
+
 /** `<state>/worksites/<id>`, created (0700) with `create`; undefined when the worksite has no id yet and `create` is false. */
 export function worksiteStateDir(
   root: string,
