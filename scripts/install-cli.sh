@@ -32,6 +32,15 @@ if [ ! -f packages/cli/dist/bin.js ]; then
   exit 1
 fi
 
+mkdir -p "$home"
+# One install at a time into a folder: a second bootstrap (another clone, a CI run beside a demo check) that
+# packed while this one installed made npm find half the tarballs gone. It waits here for the first to finish.
+exec 9>"$home/.install.lock"
+if ! flock -n 9; then
+  say "another worksite install into $home is running; waiting for it"
+  flock 9
+fi
+
 say "packing the workspace packages"
 packs="$home/packs"
 rm -rf "$packs"

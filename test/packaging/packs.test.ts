@@ -141,12 +141,17 @@ describe("the packed packages installed together", () => {
   });
   afterAll(() => rm(home, { recursive: true, force: true }));
 
-  it("give a `worksite` command on PATH that runs as a person would use it", async () => {
+  it("give a `worksite` command on PATH that runs as a person would use it, also when two installs into one folder overlap", async () => {
     const bin = join(home, "bin");
-    await run("bash", [join(repo, "scripts/install-cli.sh")], {
-      cwd: repo,
-      env: { ...process.env, WORKSITE_HOME: join(home, "lib"), WORKSITE_BIN: bin },
-    });
+    // Two at once, as a CI run beside a demo check in another clone does: the second waits for the first
+    // (it packed while the other installed, and npm found tarballs gone).
+    const install = () =>
+      run("bash", [join(repo, "scripts/install-cli.sh")], {
+        cwd: repo,
+        env: { ...process.env, WORKSITE_HOME: join(home, "lib"), WORKSITE_BIN: bin },
+      });
+    const [first, second] = await Promise.all([install(), install()]);
+    expect(`${first.stderr}${second.stderr}`).toContain("another worksite install");
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
     const cliVersion = (JSON.parse(await readFile(join(repo, "packages/cli/package.json"), "utf8")) as Manifest)
       .version;
