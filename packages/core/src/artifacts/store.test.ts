@@ -42,6 +42,17 @@ describe("artifact store", () => {
     expect(await readFile(join(root, "artifacts/round-1/shot-3.png"), "utf8")).toBe("another writer's");
   });
 
+  it("still never takes a taken name after a long-running process has written in over a thousand places", async () => {
+    const root = await tempRoot();
+    const write = (round: number, name: string) =>
+      createArtifactStore({ root, run: "r1", round, redact: (t) => t }).write({ name, kind: "log", data: name });
+    expect((await write(1, "a.log")).path).toBe("artifacts/round-1/a.log");
+    // Where to look next is kept for a bounded number of names; these push round 1's out.
+    for (let i = 0; i < 1_001; i++) await write(2, `n${i}.log`);
+    expect((await write(1, "a.log")).path).toBe("artifacts/round-1/a-2.log");
+    expect(await readFile(join(root, "artifacts/round-1/a.log"), "utf8")).toBe("a.log");
+  });
+
   it("keeps every entry when many writes race for the index", async () => {
     const root = await tempRoot();
     const stores = [1, 2].map((n) => createArtifactStore({ root, run: `r${n}`, round: 1, redact: (t) => t }));

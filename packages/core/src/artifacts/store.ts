@@ -189,6 +189,7 @@ function safeName(wanted: string, kind: ArtifactKind): string {
  * it the n-th `screenshot.png` of a round tried n taken names first, one open each (issue 13 item 4).
  */
 const nextFree = new Map<string, number>();
+const NEXT_FREE_LIMIT = 1_000;
 
 /** Create the file with O_EXCL so two writers never pick the same name. */
 async function createUnique(dir: string, name: string, data: string | Uint8Array): Promise<string> {
@@ -204,6 +205,9 @@ async function createUnique(dir: string, name: string, data: string | Uint8Array
       } finally {
         await handle.close();
       }
+      // A process that runs for weeks (wake, a panel) meets a new folder every round: forget, never grow without end.
+      // Forgetting only costs the next write a few taken names; O_EXCL keeps it correct.
+      if (nextFree.size >= NEXT_FREE_LIMIT && !nextFree.has(key)) nextFree.clear();
       nextFree.set(key, n + 1);
       return candidate;
     } catch (error) {
