@@ -323,7 +323,9 @@ describe("the Chrome bridge end to end through the worksite CLI", () => {
   });
 
   it("SIGTERM to `worksite mcp` lets go of Chrome: no debugger attached, the relay gone", async () => {
-    const mcp = await startMcp(root, browser);
+    // Nobody opens the connect page: the paired extension comes back to the kept address by itself. (A page opened
+    // while it does makes the extension drop the link it just made, and the call in flight fails: see the note.)
+    const mcp = await startMcp(root, browser, { personAway: true });
     try {
       const read = await mcp.client.callTool({ name: "chrome_read", arguments: {} });
       expect(read.isError, text(read)).toBeFalsy();
@@ -341,6 +343,48 @@ describe("the Chrome bridge end to end through the worksite CLI", () => {
     } finally {
       await mcp.close().catch(() => {});
     }
+  });
+
+  it("a second `worksite mcp` after the first ended is connected with nobody opening any page", async () => {
+    // Its relay listens at the worksite's kept address, which the paired extension keeps dialling: a scheduled wake
+    // with the person away connects the same way.
+    const mcp = await startMcp(root, browser, { personAway: true });
+    try {
+      const listed = await mcp.client.callTool({ name: "chrome_tabs", arguments: { action: "list" } });
+      expect(listed.isError, text(listed)).toBeFalsy();
+      expect(text(listed)).toContain(`${site.origin}/inbox`);
+      expect(mcp.stderr()).toContain("connects by itself");
+      const status = await cli(root, "chrome", "status");
+      expect(status.out).toContain("chrome: connected");
+    } finally {
+      await mcp.close();
+    }
+    await waitUntil(async () => !(await extensionStatus()).connected, "the extension to be let go");
+  });
+
+  it("a second `worksite mcp` while one runs names the process holding the relay's address", async () => {
+    const first = await startMcp(root, browser, { personAway: true });
+    let second: Mcp | undefined;
+    try {
+      const listed = await first.client.callTool({ name: "chrome_tabs", arguments: { action: "list" } });
+      expect(listed.isError, text(listed)).toBeFalsy();
+      // The second need not wait long: nothing comes to its new address while the person is away.
+      await writeWorksite(root, [], "{ connectSeconds: 3 }");
+      second = await startMcp(root, browser, { personAway: true });
+      const out = await second.client.callTool({ name: "chrome_tabs", arguments: { action: "list" } });
+      expect(out.isError).toBe(true);
+      const holder = `is in use by another process of this worksite (pid ${first.pid()})`;
+      expect(text(out)).toContain(holder);
+      expect(second.stderr()).toContain(holder);
+      expect(second.stderr()).toMatch(CONNECT_URL);
+      // The first goes on undisturbed.
+      const again = await first.client.callTool({ name: "chrome_read", arguments: {} });
+      expect(again.isError, text(again)).toBeFalsy();
+    } finally {
+      await second?.close();
+      await first.close();
+    }
+    await waitUntil(async () => !(await extensionStatus()).connected, "the extension to be let go");
   });
 
   it("`worksite run` with the script agent: tabs, snapshot, click, with the report, evidence and audit", async () => {
@@ -395,12 +439,14 @@ describe("the Chrome bridge end to end through the worksite CLI", () => {
 
   it("`worksite mcp` says the extension is not connected and what to do next, and that address then connects", async () => {
     await writeWorksite(root, [], "{ connectSeconds: 3 }");
-    // The person is away: nobody opens the connect page, so the extension never learns where this relay is.
+    // The person pressed Stop in the extension's popup, which ends its dialling, and is away now.
+    await hands.evaluate(() => chrome.runtime.sendMessage({ type: "stop" }));
     const mcp = await startMcp(root, browser, { personAway: true });
     try {
       const out = await mcp.client.callTool({ name: "chrome_read", arguments: {} });
       expect(out.isError).toBe(true);
       expect(text(out)).toMatch(/Chrome is not connected: the worksite extension did not connect within 3 s/);
+      expect(text(out)).toContain("Stop was pressed in its popup");
       expect(text(out)).toMatch(/Next step: open chrome-extension:\/\/\S+ in your Chrome/);
       expect(text(out)).toContain("worksite chrome status");
       expect(text(out)).not.toMatch(/\n\s+at /);

@@ -1,212 +1,17 @@
 // The worksite bridge's service worker: one WebSocket to a worksite's relay on this computer, forwarding an
 // allow-list of CDP methods to the tabs the person put in the "worksite" tab group, and nothing else.
-import { allowed, GROUP_TITLE, loopbackRelay, PROTOCOL, refusal, visibleUrl } from "./cdp-methods.js";
+import { loopbackRelay, PROTOCOL, reconnectAddress } from "./cdp-methods.js";
+import { attachedTabs, call, detachAll, releaseLeftovers, useRelay } from "./tabs.js";
 
 /** @type {{ ws: WebSocket, relay: string, worksite: string, name: string, idleMs: number } | null} */
 let link = null;
-/** tabId → idle timer; a tab is attached only while the agent uses it. */
-const attached = new Map();
-/** tabId → the attach under way, so commands sent together wait for one attach instead of racing to make two. */
-const attaching = new Map();
-/**
- * tabId → the domains the worksite switched on (method → params), e.g. the navigation guard's Fetch.enable.
- * Chrome forgets them when the debugger detaches (idle); they are switched on again when it attaches, before the
- * command that attached it runs, so the guard stays on for the tab's lifetime as the worksite sees it.
- */
-const enabled = new Map();
 let keepalive = 0;
-let retry = { timer: 0, delay: 500, until: 0 };
+let retry = { timer: 0, delay: 500 };
 
 const send = (message) => {
   if (link && link.ws.readyState === WebSocket.OPEN) link.ws.send(JSON.stringify(message));
 };
-
-async function sharedGroups() {
-  const groups = await chrome.tabGroups.query({ title: GROUP_TITLE });
-  return new Set(groups.map((g) => g.id));
-}
-
-async function sharedTabs() {
-  const groups = await sharedGroups();
-  const tabs = await chrome.tabs.query({});
-  return tabs.filter((t) => groups.has(t.groupId) && visibleUrl(t.url));
-}
-
-async function sharedTab(tabId) {
-  const tab = await chrome.tabs.get(tabId).catch(() => undefined);
-  if (!tab) throw new Error(`tab ${tabId} is closed`);
-  if (!(await sharedGroups()).has(tab.groupId)) throw new Error(`tab ${tabId} is not in the ${GROUP_TITLE} group`);
-  if (!visibleUrl(tab.url)) throw new Error(`tab ${tabId} shows a page worksite may not see`);
-  return tab;
-}
-
-async function groupInto(tabId) {
-  const [group] = await chrome.tabGroups.query({ title: GROUP_TITLE });
-  if (group) {
-    await chrome.tabs.group({ tabIds: [tabId], groupId: group.id });
-    return;
-  }
-  const groupId = await chrome.tabs.group({ tabIds: [tabId] });
-  await chrome.tabGroups.update(groupId, { title: GROUP_TITLE, color: "blue" });
-}
-
-function touch(tabId) {
-  clearTimeout(attached.get(tabId));
-  attached.set(
-    tabId,
-    setTimeout(() => void detach(tabId, "idle"), link?.idleMs ?? 60_000),
-  );
-}
-
-function attach(tabId) {
-  if (attached.has(tabId)) return touch(tabId);
-  let pending = attaching.get(tabId);
-  if (!pending) {
-    pending = attachNow(tabId).finally(() => attaching.delete(tabId));
-    attaching.set(tabId, pending);
-  }
-  return pending;
-}
-
-async function attachNow(tabId) {
-  try {
-    await chrome.debugger.attach({ tabId }, "1.3");
-  } catch (error) {
-    // A worker that Chrome stopped left its attachment behind; only this extension can detach it, and then attach anew.
-    if (!/already attached/i.test(String(error?.message ?? error))) throw error;
-    await chrome.debugger.detach({ tabId });
-    await chrome.debugger.attach({ tabId }, "1.3");
-  }
-  for (const [method, params] of enabled.get(tabId) ?? [])
-    await chrome.debugger.sendCommand({ tabId }, method, params).catch(() => {});
-  touch(tabId);
-  await chrome.action.setBadgeText({ tabId, text: "ON" }).catch(() => {});
-  await chrome.action.setBadgeBackgroundColor({ tabId, color: "#1a73e8" }).catch(() => {});
-}
-
-/** tabId → the readiness of the last command sent to it: commands go to Chrome in the order the relay sent them. */
-const lines = new Map();
-
-function ready(tabId) {
-  const next = (lines.get(tabId) ?? Promise.resolve()).then(async () => {
-    // An attached tab is a shared one: leaving the group, closing, or showing a page worksite may not see
-    // detaches it at once (onUpdated, onRemoved, tabGroups.onUpdated below), so only a new attach asks Chrome again.
-    if (!attached.has(tabId)) await sharedTab(tabId);
-    await attach(tabId);
-  });
-  lines.set(
-    tabId,
-    next.catch(() => {}),
-  );
-  return next;
-}
-
-/** Remembers what a command switched on or off, to switch it on again after a re-attach. */
-function remember(tabId, method, params) {
-  const [domain, verb] = method.split(".");
-  const domains = enabled.get(tabId) ?? new Map();
-  if (verb === "enable") domains.set(method, params);
-  else if (verb === "disable") domains.delete(`${domain}.enable`);
-  else return;
-  enabled.set(tabId, domains);
-}
-
-async function detach(tabId, reason) {
-  if (!attached.has(tabId)) return;
-  clearTimeout(attached.get(tabId));
-  attached.delete(tabId);
-  await chrome.debugger.detach({ tabId }).catch(() => {});
-  await chrome.action.setBadgeText({ tabId, text: "" }).catch(() => {});
-  send({ type: "detached", tabId, reason });
-}
-
-async function detachAll(reason) {
-  enabled.clear();
-  await Promise.all([...attached.keys()].map((tabId) => detach(tabId, reason)));
-}
-
-async function call(message) {
-  const { action, tabId } = message;
-  switch (action) {
-    case "list":
-      return { tabs: (await sharedTabs()).map((t) => ({ tabId: t.id, url: t.url, title: t.title ?? "" })) };
-    case "create": {
-      const tab = await chrome.tabs.create({ url: "about:blank", active: true });
-      await groupInto(tab.id);
-      return { tabId: tab.id };
-    }
-    case "close":
-      await sharedTab(tabId);
-      await detach(tabId, "closed");
-      await chrome.tabs.remove(tabId);
-      return {};
-    case "activate": {
-      const tab = await sharedTab(tabId);
-      await chrome.tabs.update(tabId, { active: true });
-      await chrome.windows.update(tab.windowId, { focused: true }).catch(() => {});
-      return {};
-    }
-    case "detach":
-      await detach(tabId, "released");
-      return {};
-    case "cdp": {
-      if (!allowed(message.method)) throw new Error(refusal(message.method));
-      if (message.method === "Page.navigate" && !visibleUrl(message.params?.url))
-        throw new Error(`Page.navigate to ${message.params?.url} is refused: only web pages`);
-      await ready(tabId);
-      const result = await chrome.debugger.sendCommand({ tabId }, message.method, message.params ?? {});
-      remember(tabId, message.method, message.params ?? {});
-      return result;
-    }
-    default:
-      throw new Error(`unknown action ${action}`);
-  }
-}
-
-chrome.debugger.onEvent.addListener((source, method, params) => {
-  if (source.tabId !== undefined && attached.has(source.tabId))
-    send({ type: "event", tabId: source.tabId, method, params });
-});
-chrome.debugger.onDetach.addListener((source, reason) => {
-  if (source.tabId === undefined || !attached.has(source.tabId)) return;
-  clearTimeout(attached.get(source.tabId));
-  attached.delete(source.tabId);
-  send({ type: "detached", tabId: source.tabId, reason });
-});
-chrome.tabs.onRemoved.addListener((tabId) => {
-  clearTimeout(attached.get(tabId));
-  attached.delete(tabId);
-  enabled.delete(tabId);
-  lines.delete(tabId);
-  send({ type: "tab-closed", tabId });
-});
-chrome.tabs.onUpdated.addListener(async (tabId, change) => {
-  if (change.groupId === undefined && change.url === undefined) return;
-  const still = await sharedTab(tabId).then(
-    () => true,
-    () => false,
-  );
-  if (!still) {
-    enabled.delete(tabId);
-    await detach(tabId, "unshared");
-    send({ type: "tab-left", tabId });
-  }
-});
-
-// A group renamed away from "worksite" unshares every tab in it.
-chrome.tabGroups.onUpdated.addListener(async () => {
-  for (const tabId of [...attached.keys()]) {
-    const still = await sharedTab(tabId).then(
-      () => true,
-      () => false,
-    );
-    if (!still) {
-      enabled.delete(tabId);
-      await detach(tabId, "unshared");
-      send({ type: "tab-left", tabId });
-    }
-  }
-});
+useRelay({ send, idleMs: () => link?.idleMs ?? 60_000 });
 
 function startKeepalive() {
   clearInterval(keepalive);
@@ -290,10 +95,13 @@ async function connect({ relay, worksite, name, pair }) {
         return done(unproven(ws, relay));
       }
       if (message.type === "challenge" && token && !pair && !proven) {
-        const expected = await sign(token, `relay:${worksite}:${nonce}`);
+        // Both proofs name the address dialled: a program here that passes our hello on to the worksite's relay
+        // at another address gets a proof made for that address, which we refuse (protocol.ts in the plugin).
+        const expected = await sign(token, `relay:${worksite}:${nonce}:${relay}`);
         if (typeof message.proof !== "string" || message.proof !== expected) return done(unproven(ws, relay));
         proven = true;
-        ws.send(JSON.stringify({ type: "answer", proof: await sign(token, `extension:${worksite}:${message.nonce}`) }));
+        const proof = await sign(token, `extension:${worksite}:${message.nonce}:${relay}`);
+        ws.send(JSON.stringify({ type: "answer", proof }));
         return;
       }
       if (message.type === "welcome" && !proven && !(pair || !token)) return done(unproven(ws, relay));
@@ -309,14 +117,19 @@ async function connect({ relay, worksite, name, pair }) {
   // Handlers first: a call the relay sends right after its welcome must not land in the hello handler.
   link = { ws, relay, worksite, name: answer.name ?? name ?? worksite, idleMs: answer.idleMs ?? 60_000 };
   ws.onmessage = (e) => void onRelayMessage(ws, e.data);
-  ws.onclose = (e) => void onRelayClosed(ws, e);
+  ws.onclose = () => void onRelayClosed(ws);
   ws.onerror = () => {};
-  retry = { timer: 0, delay: 500, until: 0 };
-  if (answer.token) {
-    pairings[worksite] = { token: answer.token, name: link.name, pairedAt: new Date().toISOString() };
-    await chrome.storage.local.set({ pairings });
-  }
-  await chrome.storage.local.set({ last: { relay, worksite, name: link.name }, stopped: false });
+  retry = { timer: 0, delay: 500 };
+  await chrome.alarms.clear(RECONNECT).catch(() => {});
+  // The relay's port is kept with the pairing: the worksite's every process listens there, and we dial it again.
+  const fresh = await chrome.storage.local.get("pairings");
+  const kept = fresh.pairings ?? {};
+  // Dialled again at the relay's port and the fixed reconnect path, where only the handshake gets in.
+  const again = reconnectAddress(relay);
+  if (answer.token)
+    kept[worksite] = { token: answer.token, name: link.name, pairedAt: new Date().toISOString(), relay: again };
+  else if (kept[worksite]) kept[worksite] = { ...kept[worksite], name: link.name, relay: again };
+  await chrome.storage.local.set({ pairings: kept, last: { relay, worksite, name: link.name }, stopped: false });
   startKeepalive();
   return { ok: true, name: link.name, paired: Boolean(answer.token) };
 }
@@ -338,35 +151,66 @@ async function onRelayMessage(ws, data) {
   }
 }
 
-async function onRelayClosed(ws, event) {
+async function onRelayClosed(ws) {
   if (link?.ws !== ws) return;
   link = null;
   clearInterval(keepalive);
   await detachAll("relay closed");
-  // A refusal or a person's Stop is final; anything else (a relay restarting, a network blip) is retried for a while.
-  if (event.code >= 4000) return;
+  // The worksite's next process (a later run, a scheduled wake) listens at the same address: keep dialling it.
   scheduleReconnect();
 }
 
+const RECONNECT = "worksite-reconnect";
+
+/**
+ * Dials the paired relays again: soon while the worker runs (0.5 s doubling to 5 s; each try calls extension APIs,
+ * which keeps the worker running), and from an alarm every 30 s when Chrome stopped the worker anyway. Only a
+ * person's Stop ends it (until they open a connect page); forgetting a worksite drops its address.
+ */
 function scheduleReconnect() {
   clearTimeout(retry.timer);
-  if (!retry.until) retry.until = Date.now() + 5 * 60_000;
-  if (Date.now() > retry.until) return;
   retry.timer = setTimeout(() => void resume(), retry.delay);
-  retry.delay = Math.min(retry.delay * 2, 10_000);
+  retry.delay = Math.min(retry.delay * 2, 5_000);
+  void chrome.alarms.create(RECONNECT, { periodInMinutes: 0.5 }).catch(() => {});
 }
 
-/** After a service-worker restart or a lost connection: back to the last relay, if it was paired and not stopped. */
+let resuming = false;
+
+/**
+ * After a relay closed, a service-worker restart or a browser restart: back to the worksites' relays, the last one
+ * first, if paired and not stopped. Whatever answers must prove it holds the pairing (connect), so dialling an
+ * address some other program took since gives that program nothing.
+ */
 async function resume() {
-  const { last, stopped, pairings = {} } = await chrome.storage.local.get(["last", "stopped", "pairings"]);
-  if (!last || stopped || !pairings[last.worksite] || link) return;
-  const outcome = await connect({ relay: last.relay, worksite: last.worksite, name: last.name, pair: false });
-  if (!outcome.ok && (outcome.code === "unreachable" || outcome.code === "closed")) scheduleReconnect();
+  if (resuming || link) return;
+  resuming = true;
+  try {
+    const { last, stopped, pairings = {} } = await chrome.storage.local.get(["last", "stopped", "pairings"]);
+    const targets = Object.entries(pairings)
+      .filter(([worksite, p]) => typeof p.relay === "string" && worksite !== last?.worksite)
+      .map(([worksite, p]) => ({ relay: p.relay, worksite, name: p.name }));
+    // The last worksite first; a pairing made before addresses were kept has only `last` to go by.
+    if (last && pairings[last.worksite])
+      targets.unshift({ ...last, relay: pairings[last.worksite].relay ?? last.relay });
+    if (targets.length === 0 || stopped) {
+      await chrome.alarms.clear(RECONNECT).catch(() => {});
+      return;
+    }
+    for (const target of targets) {
+      if (link) return;
+      const outcome = await connect({ ...target, pair: false });
+      if (outcome.ok) return;
+    }
+    scheduleReconnect();
+  } finally {
+    resuming = false;
+  }
 }
 
 async function stop() {
   await chrome.storage.local.set({ stopped: true });
   clearTimeout(retry.timer);
+  await chrome.alarms.clear(RECONNECT).catch(() => {});
   await detachAll("stopped");
   if (link) link.ws.close(4000, "stopped by the person in the extension popup");
   link = null;
@@ -390,7 +234,7 @@ async function status() {
     connected: Boolean(link && link.ws.readyState === WebSocket.OPEN),
     worksite: link?.worksite,
     name: link?.name,
-    attached: [...attached.keys()],
+    attached: attachedTabs(),
     pairings: Object.entries(pairings).map(([worksite, p]) => ({ worksite, name: p.name, pairedAt: p.pairedAt })),
   };
 }
@@ -413,20 +257,9 @@ chrome.runtime.onMessage.addListener((message, sender, reply) => {
 });
 
 // A browser restart starts the worker again; so does any tab event after Chrome suspended it.
-/**
- * A worker Chrome stopped leaves its debugger attachments behind, with whatever they switched on: a document the
- * guard paused then waits for an answer no one sends, and the person's own navigation in that tab hangs. A new
- * worker lets go of them first (detach ends the pause); the next command attaches afresh.
- */
-async function releaseLeftovers() {
-  const targets = await chrome.debugger.getTargets().catch(() => []);
-  await Promise.all(
-    targets
-      .filter((t) => t.attached && t.tabId !== undefined && !attached.has(t.tabId) && !attaching.has(t.tabId))
-      .map((t) => chrome.debugger.detach({ tabId: t.tabId }).catch(() => {})),
-  );
-}
-
 chrome.runtime.onStartup.addListener(() => void resume());
 chrome.runtime.onInstalled.addListener(() => void resume());
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === RECONNECT) void resume();
+});
 void releaseLeftovers().then(resume);
