@@ -447,12 +447,17 @@ describe("the Chrome bridge end to end through the worksite CLI", () => {
       expect(out.isError).toBe(true);
       expect(text(out)).toMatch(/Chrome is not connected: the worksite extension did not connect within 3 s/);
       expect(text(out)).toContain("Stop was pressed in its popup");
-      expect(text(out)).toMatch(/Next step: open chrome-extension:\/\/\S+ in your Chrome/);
-      expect(text(out)).toContain("worksite chrome status");
+      expect(text(out)).toContain("Next step: a person must open the connect page this worksite's process printed");
+      expect(text(out)).toContain("worksite chrome connect --worksite DIR");
       expect(text(out)).not.toMatch(/\n\s+at /);
       expect(mcp.stderr()).not.toMatch(/\n\s+at /);
-      const url = text(out).match(CONNECT_URL)![0];
-      expect(mcp.stderr()).toContain(url);
+      // The agent is not told where to pair: the page's address (with the relay's pairing path) is on the
+      // process's own stderr, which the person reads, and in `worksite chrome status`.
+      const url = mcp.stderr().match(CONNECT_URL)![0];
+      const pairingPath = new URL(new URL(url).searchParams.get("relay")!).pathname.split("/").pop()!;
+      expect(pairingPath.length).toBeGreaterThan(16);
+      expect(text(out)).not.toContain(pairingPath);
+      expect(text(out)).not.toMatch(CONNECT_URL);
       const status = await cli(root, "chrome", "status");
       expect(status.out).toContain("chrome: waiting for the extension");
       expect(status.out).toContain(url);

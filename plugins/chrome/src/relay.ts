@@ -48,7 +48,7 @@ export interface Relay {
   connectUrl: string;
   /** Listening at the worksite's kept address, where a paired extension comes back by itself. */
   atKeptAddress: boolean;
-  /** Set when the kept address was taken and the relay listens elsewhere: who holds it, and the next step. */
+  /** Set when the kept address was taken and the relay listens elsewhere: who holds it (no connect page: see session.ts). */
   collision?: string;
   /** Whether the extension is connected, whether a CDP client is, and the last refusal. */
   state(): { connected: boolean; client: boolean; reason?: string };
@@ -103,15 +103,38 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     );
 
   function refuse(socket: WebSocket, code: number, kind: string, reason: string) {
-    lastRefusal = reason;
-    status("refused", reason);
+    // A refused newcomer (a second Chrome) leaves the connected extension and what status says of it as they are.
+    if (!live()) {
+      lastRefusal = reason;
+      status("refused", reason);
+    }
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: "refused", code: kind, reason }));
     socket.close(code, reason.slice(0, 120));
   }
 
+  /** An extension is connected and has not begun to close: one that sent its close frame lets the next one in. */
+  const live = () => extension !== undefined && extension.readyState === extension.OPEN;
+
+  /** The extension's link is gone: its calls fail now rather than wait out their time. */
+  function lost(socket: WebSocket, code: number, reason: string) {
+    if (extension !== socket) return;
+    extension = undefined;
+    for (const [id, call] of pending) {
+      clearTimeout(call.timer);
+      call.reject(new Error("the worksite extension disconnected"));
+      pending.delete(id);
+    }
+    if (code === 4000 || code === 4001) {
+      lastRefusal = reason || "stopped in the extension";
+      status("stopped", lastRefusal);
+    } else status("waiting", "the extension disconnected; it reconnects by itself");
+    // Every tab the client knew is gone until the extension is back.
+    toClient({ method: "Inspector.detached", params: { reason: "extension disconnected" } });
+  }
+
   function callExtension(message: Record<string, unknown>, timeoutMs = 30_000): Promise<unknown> {
     const ext = extension;
-    if (!ext) return Promise.reject(new Error("the worksite extension is not connected"));
+    if (!ext || !live()) return Promise.reject(new Error("the worksite extension is not connected"));
     const id = nextCall++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -251,10 +274,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       // The proofs name the address the extension dialled: this port, and the path it came in at.
       address: `ws://127.0.0.1:${port}${path}`,
       pairing: path === extPath,
-      busy: () => extension !== undefined,
+      busy: live,
       refuse,
       refuseBusy,
       greeted(socket, token) {
+        // The same extension back while its old link is still closing (it replaced that link itself).
+        if (extension && extension !== socket) lost(extension, 1000, "");
         extension = socket;
         lastRefusal = undefined;
         status("connected");
@@ -287,21 +312,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         status("refused", lastRefusal);
       },
     });
-    socket.on("close", (code, reason) => {
-      if (extension !== socket) return;
-      extension = undefined;
-      for (const [id, call] of pending) {
-        clearTimeout(call.timer);
-        call.reject(new Error("the worksite extension disconnected"));
-        pending.delete(id);
-      }
-      if (code === 4000 || code === 4001) {
-        lastRefusal = String(reason) || "stopped in the extension";
-        status("stopped", lastRefusal);
-      } else status("waiting", "the extension disconnected; it reconnects by itself");
-      // Every tab the client knew is gone until the extension is back.
-      toClient({ method: "Inspector.detached", params: { reason: "extension disconnected" } });
-    });
+    socket.on("close", (code, reason) => lost(socket, code, String(reason)));
   }
 
   function acceptClient(socket: WebSocket) {
@@ -350,10 +361,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     v: String(PROTOCOL_VERSION),
   });
   connectUrl = `chrome-extension://${extensionId}/connect.html?${query}`;
-  const moved = taken && `${taken}; this run's relay is at a new address the extension does not know yet`;
-  const collision = moved && `${moved}: open ${connectUrl} in your Chrome once`;
+  // No connect page in it: the session puts this in what the agent reads (session.ts notConnected).
+  const collision = taken && `${taken}; this run's relay is at a new address the extension does not know yet`;
   // `worksite chrome status` adds the next step (open the connect page) itself.
-  status("waiting", moved || undefined);
+  status("waiting", collision || undefined);
 
   return {
     cdpUrl: `ws://127.0.0.1:${port}${cdpPath}`,
@@ -362,12 +373,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     atKeptAddress: !collision && kept?.port === port,
     ...(collision ? { collision } : {}),
     state: () => ({
-      connected: extension !== undefined,
+      connected: live(),
       client: client !== undefined,
       ...(lastRefusal ? { reason: lastRefusal } : {}),
     }),
     waitForExtension(timeoutMs, signal) {
-      if (extension) return Promise.resolve();
+      if (live()) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const done = () => {
           clearTimeout(timer);
