@@ -154,8 +154,11 @@ describe("the relay's kept address", () => {
       expect(call.status).toBe("error");
       const message = call.status === "error" ? call.message : "";
       expect(message).toContain(`127.0.0.1:${address.port} is taken by another program`);
-      expect(message).toMatch(/Next step: open chrome-extension:\/\/\S+ in your Chrome/);
+      // The agent is told a person must act, never the new address's connect page (it holds the pairing path).
+      expect(message).toContain("Next step: a person must open the connect page");
+      expect(message).not.toContain("chrome-extension://");
       expect(log.warnings.join("\n")).toContain(`127.0.0.1:${address.port} is taken by another program`);
+      expect(log.warnings.join("\n")).toContain(plugin.session.relay()!.connectUrl);
       // The person is shown the new address's connect page (an embedder's hook) and `chrome status` reads why.
       expect(opened).toHaveLength(1);
       expect(openPairingStore(root).readStatus()?.reason).toContain("is taken by another program");
