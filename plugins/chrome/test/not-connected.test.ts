@@ -14,6 +14,7 @@ import {
   personsChrome,
   serve,
   shareTab,
+  waitUntil,
   warningsLog,
 } from "./helpers.js";
 
@@ -126,6 +127,7 @@ describe("the agent is told Chrome is not connected, never where to pair", () =>
     ));
     expect((await gate.call({ tool: "chrome.read", input: {} })).status).toBe("ok");
     await hands.evaluate(() => chrome.runtime.sendMessage({ type: "stop" }));
+    await waitUntil(() => !plugin!.session.relay()!.state().connected, "the relay to see the extension stop");
     const path = new URL(plugin.session.relay()!.extensionUrl).pathname;
     const secret = path.split("/").pop()!;
     const out = await gate.call({ tool: "chrome.read", input: {} });
