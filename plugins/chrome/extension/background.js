@@ -139,7 +139,8 @@ async function attempt({ relay, worksite, name, pair }) {
   if (welcome.token)
     kept[worksite] = { token: welcome.token, name: linkedName, pairedAt: new Date().toISOString(), relay: again };
   else if (kept[worksite]) kept[worksite] = { ...kept[worksite], name: linkedName, relay: again };
-  await chrome.storage.local.set({ pairings: kept, last: { relay, worksite, name: linkedName }, stopped: false });
+  // Not `stopped: false`: a Stop pressed while this ran must hold (a connect page lifts Stop itself, in connect).
+  await chrome.storage.local.set({ pairings: kept, last: { relay, worksite, name: linkedName } });
   return { ok: true, name: linkedName, paired: Boolean(welcome.token) };
 }
 
