@@ -323,6 +323,8 @@ describe("the Chrome bridge end to end through the worksite CLI", () => {
   });
 
   it("SIGTERM to `worksite mcp` lets go of Chrome: no debugger attached, the relay gone", async () => {
+    // The person opens the connect page the process names while the paired extension comes back to the kept address
+    // by itself: whichever is first, the extension keeps one link (extension/background.js), and the call goes through.
     const mcp = await startMcp(root, browser);
     try {
       const read = await mcp.client.callTool({ name: "chrome_read", arguments: {} });
@@ -341,6 +343,48 @@ describe("the Chrome bridge end to end through the worksite CLI", () => {
     } finally {
       await mcp.close().catch(() => {});
     }
+  });
+
+  it("a second `worksite mcp` after the first ended is connected with nobody opening any page", async () => {
+    // Its relay listens at the worksite's kept address, which the paired extension keeps dialling: a scheduled wake
+    // with the person away connects the same way.
+    const mcp = await startMcp(root, browser, { personAway: true });
+    try {
+      const listed = await mcp.client.callTool({ name: "chrome_tabs", arguments: { action: "list" } });
+      expect(listed.isError, text(listed)).toBeFalsy();
+      expect(text(listed)).toContain(`${site.origin}/inbox`);
+      expect(mcp.stderr()).toContain("connects by itself");
+      const status = await cli(root, "chrome", "status");
+      expect(status.out).toContain("chrome: connected");
+    } finally {
+      await mcp.close();
+    }
+    await waitUntil(async () => !(await extensionStatus()).connected, "the extension to be let go");
+  });
+
+  it("a second `worksite mcp` while one runs names the process holding the relay's address", async () => {
+    const first = await startMcp(root, browser, { personAway: true });
+    let second: Mcp | undefined;
+    try {
+      const listed = await first.client.callTool({ name: "chrome_tabs", arguments: { action: "list" } });
+      expect(listed.isError, text(listed)).toBeFalsy();
+      // The second need not wait long: nothing comes to its new address while the person is away.
+      await writeWorksite(root, [], "{ connectSeconds: 3 }");
+      second = await startMcp(root, browser, { personAway: true });
+      const out = await second.client.callTool({ name: "chrome_tabs", arguments: { action: "list" } });
+      expect(out.isError).toBe(true);
+      const holder = `is in use by another process of this worksite (pid ${first.pid()})`;
+      expect(text(out)).toContain(holder);
+      expect(second.stderr()).toContain(holder);
+      expect(second.stderr()).toMatch(CONNECT_URL);
+      // The first goes on undisturbed.
+      const again = await first.client.callTool({ name: "chrome_read", arguments: {} });
+      expect(again.isError, text(again)).toBeFalsy();
+    } finally {
+      await second?.close();
+      await first.close();
+    }
+    await waitUntil(async () => !(await extensionStatus()).connected, "the extension to be let go");
   });
 
   it("`worksite run` with the script agent: tabs, snapshot, click, with the report, evidence and audit", async () => {
@@ -395,18 +439,25 @@ describe("the Chrome bridge end to end through the worksite CLI", () => {
 
   it("`worksite mcp` says the extension is not connected and what to do next, and that address then connects", async () => {
     await writeWorksite(root, [], "{ connectSeconds: 3 }");
-    // The person is away: nobody opens the connect page, so the extension never learns where this relay is.
+    // The person pressed Stop in the extension's popup, which ends its dialling, and is away now.
+    await hands.evaluate(() => chrome.runtime.sendMessage({ type: "stop" }));
     const mcp = await startMcp(root, browser, { personAway: true });
     try {
       const out = await mcp.client.callTool({ name: "chrome_read", arguments: {} });
       expect(out.isError).toBe(true);
       expect(text(out)).toMatch(/Chrome is not connected: the worksite extension did not connect within 3 s/);
-      expect(text(out)).toMatch(/Next step: open chrome-extension:\/\/\S+ in your Chrome/);
-      expect(text(out)).toContain("worksite chrome status");
+      expect(text(out)).toContain("Stop was pressed in its popup");
+      expect(text(out)).toContain("Next step: a person must open the connect page this worksite's process printed");
+      expect(text(out)).toContain("worksite chrome connect --worksite DIR");
       expect(text(out)).not.toMatch(/\n\s+at /);
       expect(mcp.stderr()).not.toMatch(/\n\s+at /);
-      const url = text(out).match(CONNECT_URL)![0];
-      expect(mcp.stderr()).toContain(url);
+      // The agent is not told where to pair: the page's address (with the relay's pairing path) is on the
+      // process's own stderr, which the person reads, and in `worksite chrome status`.
+      const url = mcp.stderr().match(CONNECT_URL)![0];
+      const pairingPath = new URL(new URL(url).searchParams.get("relay")!).pathname.split("/").pop()!;
+      expect(pairingPath.length).toBeGreaterThan(16);
+      expect(text(out)).not.toContain(pairingPath);
+      expect(text(out)).not.toMatch(CONNECT_URL);
       const status = await cli(root, "chrome", "status");
       expect(status.out).toContain("chrome: waiting for the extension");
       expect(status.out).toContain(url);

@@ -6,3 +6,6 @@ export declare function visibleUrl(url: string | undefined): boolean;
 export declare function loopbackRelay(text: string): boolean;
 export declare const PROTOCOL: number;
 export declare const GROUP_TITLE: string;
+export declare function paramsRefusal(method: string, params: unknown): string | undefined;
+export declare const RECONNECT_PATH: string;
+export declare function reconnectAddress(relay: string): string;

@@ -10,6 +10,7 @@ export const ALLOWED = [
   "Fetch.disable",
   "Fetch.enable",
   "Fetch.failRequest",
+  "Fetch.fulfillRequest",
   "Input.dispatchKeyEvent",
   "Input.dispatchMouseEvent",
   "Input.insertText",
@@ -44,6 +45,38 @@ export function allowed(method) {
   return ALLOWED.includes(method);
 }
 
+/**
+ * Why a forwarded method's parameters are refused, if they are. Fetch.fulfillRequest only answers a refused
+ * document with an empty 204 (the tab stays on the page it was on, not on an error page); a client that could
+ * fill in a response could plant its own page on a logged-in origin.
+ */
+export function paramsRefusal(method, params) {
+  if (method !== "Fetch.fulfillRequest") return undefined;
+  const keys = Object.keys(params ?? {}).sort();
+  const empty =
+    keys.join(",") === "requestId,responseCode" || keys.join(",") === "requestId,responseCode,responseHeaders";
+  const headers = params?.responseHeaders;
+  if (
+    empty &&
+    params.responseCode === 204 &&
+    (headers === undefined || (Array.isArray(headers) && headers.length === 0))
+  )
+    return undefined;
+  return "Fetch.fulfillRequest is forwarded only as an empty 204 answer to a refused navigation";
+}
+
+/**
+ * Where a paired extension dials a worksite's relay by itself: the kept port, at a fixed path. Whoever listens at
+ * the port while no relay does hears this path, so it is no secret: only the HMAC handshake gets in there, and no
+ * pairing happens there (the connect page's own path is secret and new each process).
+ */
+export const RECONNECT_PATH = "/extension";
+
+export function reconnectAddress(relay) {
+  const url = new URL(relay);
+  return `${url.protocol}//${url.host}${RECONNECT_PATH}`;
+}
+
 /** Pages the agent may see: the web, and blank tabs. Never chrome:, chrome-extension:, devtools:, file: … */
 export function visibleUrl(url) {
   return /^https?:\/\//i.test(url ?? "") || url === "about:blank";
@@ -59,5 +92,5 @@ export function loopbackRelay(text) {
   }
 }
 
-export const PROTOCOL = 2;
+export const PROTOCOL = 3;
 export const GROUP_TITLE = "worksite";

@@ -6,5 +6,7 @@
 export {
   ALLOWED as ALLOWED_METHODS,
   allowed as isForwarded,
+  paramsRefusal,
+  RECONNECT_PATH,
   refusal as refusalOf,
 } from "../extension/cdp-methods.js";

@@ -66,7 +66,9 @@ function ensureGuard(session: ChromeSession, tab: ChromeTab) {
       if (verdict.permitted) return session.send(tab, "Fetch.continueRequest", { requestId });
       tab.blocked.push({ url, reason: verdict.reason });
       tab.onBlocked?.();
-      return session.send(tab, "Fetch.failRequest", { requestId, errorReason: "BlockedByClient" });
+      // An empty 204 ends the navigation with no new document: the tab stays on the page it was on (a failed
+      // request would leave it on Chrome's error page). Nothing reaches the refused origin either way.
+      return session.send(tab, "Fetch.fulfillRequest", { requestId, responseCode: 204 });
     })().catch(() => {});
   });
 }

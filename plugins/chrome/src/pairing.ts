@@ -2,13 +2,26 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { worksiteId, worksiteStateDir } from "@worksite/core";
+import { z } from "zod";
 
 /*
  * A worksite's pairing with the person's Chrome: one random token, kept in
  * the person's state folder (out of the sandbox's reach, like approvals),
  * and in the extension's storage. Where the relay last stood and why it was
- * refused go beside it, so `worksite chrome status` can say what to do next.
+ * refused go beside it, so `worksite chrome status` can say what to do next,
+ * and so does the relay's port: every process of the worksite listens there
+ * again, and the paired extension comes back to it by itself, so a scheduled
+ * wake with nobody around connects.
  */
+
+/**
+ * Where this worksite's relay listens: the same port for every process, so the extension finds it with no person.
+ * No path is kept: whatever listens at the port while no relay does hears any path the extension dials, so the
+ * path a paired extension dials is fixed and public, and only the HMAC handshake lets it in (relay.ts).
+ */
+export interface RelayAddress {
+  port: number;
+}
 
 export interface ChromeStatus {
   state: "waiting" | "connected" | "refused" | "stopped" | "closed";
@@ -32,7 +45,12 @@ export interface PairingStore {
   forget(): boolean;
   writeStatus(status: Omit<ChromeStatus, "pid" | "at">): void;
   readStatus(): ChromeStatus | undefined;
+  /** The relay's kept address, if a relay of this worksite ever listened. */
+  readAddress(): RelayAddress | undefined;
+  keepAddress(address: RelayAddress): void;
 }
+
+const addressSchema = z.object({ port: z.number().int().min(1).max(65_535) });
 
 function writeAtomic(file: string, text: string) {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
@@ -50,6 +68,7 @@ export function openPairingStore(root: string, env: NodeJS.ProcessEnv = process.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tokenFile = join(dir, "pairing.json");
   const statusFile = join(dir, "status.json");
+  const addressFile = join(dir, "relay.json");
   const read = (): string | undefined => {
     try {
       const token = (JSON.parse(readFileSync(tokenFile, "utf8")) as { token?: unknown }).token;
@@ -93,6 +112,18 @@ export function openPairingStore(root: string, env: NodeJS.ProcessEnv = process.
       } catch {
         return undefined;
       }
+    },
+    readAddress() {
+      try {
+        // A damaged or hand-edited file is no address: the relay picks a new one and keeps that.
+        const parsed = addressSchema.safeParse(JSON.parse(readFileSync(addressFile, "utf8")));
+        return parsed.success ? parsed.data : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    keepAddress(address) {
+      writeAtomic(addressFile, `${JSON.stringify({ port: address.port })}\n`);
     },
   };
 }

@@ -1,21 +1,26 @@
 import { z } from "zod";
 
 /** The relay and the extension speak this version; the connect page and the relay refuse any other. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The extension's id, pinned by the `key` in extension/manifest.json. */
 export const EXTENSION_ID = "poidfalhldbcnhcpeagkmiagjocjmgok";
 
 /*
- * The handshake never sends the pairing token (version 2). A relay that went away leaves its port free, and the
- * extension comes back to it by itself; whoever listens there next must learn nothing and drive no tab:
+ * The handshake never sends the pairing token (version 2). A worksite's relay listens at the same address for every
+ * process, and the extension comes back to it by itself; whoever listens there while no relay does must learn
+ * nothing and drive no tab:
  *   extension → hello { nonce: E }            (or { pair: true } after the person clicked Allow)
- *   relay     → challenge { nonce: R, proof: HMAC(token, "relay:<worksite>:E") }
- *   extension checks the proof, else leaves → answer { proof: HMAC(token, "extension:<worksite>:R") }
+ *   relay     → challenge { nonce: R, proof: HMAC(token, "relay:<worksite>:E:<address>") }
+ *   extension checks the proof, else leaves → answer { proof: HMAC(token, "extension:<worksite>:R:<address>") }
  *   relay checks the answer                  → welcome
+ * Version 3 signs the address too (the relay's own extension URL; the one the extension dialled): a program at the
+ * kept address that passes the hello on to the real relay, moved to another port, gets a proof the extension
+ * refuses, and a real relay refuses the extension's answer made for another address.
  */
-export const relayProof = (worksite: string, nonce: string) => `relay:${worksite}:${nonce}`;
-export const extensionProof = (worksite: string, nonce: string) => `extension:${worksite}:${nonce}`;
+export const relayProof = (worksite: string, nonce: string, address: string) => `relay:${worksite}:${nonce}:${address}`;
+export const extensionProof = (worksite: string, nonce: string, address: string) =>
+  `extension:${worksite}:${nonce}:${address}`;
 
 /** The first message the extension sends on its socket. */
 export const helloSchema = z.object({

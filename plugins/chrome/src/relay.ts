@@ -1,28 +1,30 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
-import { isForwarded, refusalOf } from "./cdp-methods.js";
+import { isForwarded, paramsRefusal, RECONNECT_PATH, refusalOf } from "./cdp-methods.js";
 import type { PairingStore } from "./pairing.js";
 import {
-  answerSchema,
   CLOSE,
   EXTENSION_ID,
-  extensionProof,
   type ExtensionMessage,
   extensionMessageSchema,
-  helloSchema,
   PROTOCOL_VERSION,
-  relayProof,
   type SharedTab,
   sharedTabSchema,
 } from "./protocol.js";
+import { listenAtKeptAddress } from "./relay-address.js";
+import { extensionHandshake } from "./relay-handshake.js";
 
 /*
  * The relay between one CDP client (this plugin's chrome-remote-interface)
- * and the worksite bridge extension, on 127.0.0.1 only, at a random port and
- * two unguessable paths. It answers what a page-level client needs (Target.*,
+ * and the worksite bridge extension, on 127.0.0.1 only, at the worksite's
+ * kept port (pairing.ts, relay-address.ts). The extension comes in at two
+ * paths: the connect page's, unguessable and new each process, where a person
+ * may pair (Allow); and the fixed RECONNECT_PATH, where a paired extension
+ * dials by itself and only the HMAC handshake gets in (anyone at the port
+ * while no relay runs hears that path, so it is no secret and never pairs).
+ * The CDP path is unguessable and new each process. It answers what a page-level client needs (Target.*,
  * Browser.getVersion) from the shared tabs, and forwards only the allow-listed
  * methods to a tab; every other method is refused with its reason.
  */
@@ -44,6 +46,10 @@ export interface Relay {
   extensionUrl: string;
   /** The extension's connect page for this relay: the person opens it once to pair; later runs need no click. */
   connectUrl: string;
+  /** Listening at the worksite's kept address, where a paired extension comes back by itself. */
+  atKeptAddress: boolean;
+  /** Set when the kept address was taken and the relay listens elsewhere: who holds it (no connect page: see session.ts). */
+  collision?: string;
   /** Whether the extension is connected, whether a CDP client is, and the last refusal. */
   state(): { connected: boolean; client: boolean; reason?: string };
   /** Resolves when an extension is connected; rejects with the last refusal's reason after `timeoutMs`. */
@@ -97,15 +103,38 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     );
 
   function refuse(socket: WebSocket, code: number, kind: string, reason: string) {
-    lastRefusal = reason;
-    status("refused", reason);
+    // A refused newcomer (a second Chrome) leaves the connected extension and what status says of it as they are.
+    if (!live()) {
+      lastRefusal = reason;
+      status("refused", reason);
+    }
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: "refused", code: kind, reason }));
     socket.close(code, reason.slice(0, 120));
   }
 
+  /** An extension is connected and has not begun to close: one that sent its close frame lets the next one in. */
+  const live = () => extension !== undefined && extension.readyState === extension.OPEN;
+
+  /** The extension's link is gone: its calls fail now rather than wait out their time. */
+  function lost(socket: WebSocket, code: number, reason: string) {
+    if (extension !== socket) return;
+    extension = undefined;
+    for (const [id, call] of pending) {
+      clearTimeout(call.timer);
+      call.reject(new Error("the worksite extension disconnected"));
+      pending.delete(id);
+    }
+    if (code === 4000 || code === 4001) {
+      lastRefusal = reason || "stopped in the extension";
+      status("stopped", lastRefusal);
+    } else status("waiting", "the extension disconnected; it reconnects by itself");
+    // Every tab the client knew is gone until the extension is back.
+    toClient({ method: "Inspector.detached", params: { reason: "extension disconnected" } });
+  }
+
   function callExtension(message: Record<string, unknown>, timeoutMs = 30_000): Promise<unknown> {
     const ext = extension;
-    if (!ext) return Promise.reject(new Error("the worksite extension is not connected"));
+    if (!ext || !live()) return Promise.reject(new Error("the worksite extension is not connected"));
     const id = nextCall++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -195,6 +224,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         const tabId = tabOfSession(req.sessionId);
         if (tabId === undefined) throw new Error(`unknown session ${req.sessionId}`);
         if (!isForwarded(req.method)) throw new Error(refusalOf(req.method));
+        const badParams = paramsRefusal(req.method, req.params);
+        if (badParams) throw new Error(badParams);
         result = await callExtension({ action: "cdp", tabId, method: req.method, params: req.params ?? {} });
       }
       toClient({ id: req.id, result: result ?? {}, ...(req.sessionId ? { sessionId: req.sessionId } : {}) });
@@ -237,108 +268,51 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
   }
 
-  function acceptExtension(socket: WebSocket) {
-    let greeted = false;
-    /** Set once a paired extension's hello was answered with a challenge: the nonce its answer must sign. */
-    let challenged: string | undefined;
-    const hello = setTimeout(() => {
-      if (greeted) return;
-      const missing = challenged
-        ? "the extension did not answer the pairing challenge (an extension older than this worksite, or not the worksite extension)"
-        : "no hello from the extension";
-      refuse(socket, CLOSE.protocol, "protocol", missing);
-    }, 10_000);
-    const greet = (token?: string) => {
-      clearTimeout(hello);
-      greeted = true;
-      extension = socket;
-      lastRefusal = undefined;
-      status("connected");
-      socket.send(
-        JSON.stringify({
-          type: "welcome",
-          protocol: PROTOCOL_VERSION,
-          name: options.name,
-          idleMs: options.idleMs ?? 60_000,
-          ...(token ? { token } : {}),
-        }),
-      );
-      for (const wake of waiters) wake();
-    };
-    socket.on("message", (data) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(String(data));
-      } catch {
-        return refuse(socket, CLOSE.protocol, "protocol", "the extension sent something that is not JSON");
-      }
-      if (!greeted && challenged !== undefined) {
-        const answer = answerSchema.safeParse(json);
-        if (!answer.success || !store.verifies(answer.data.proof, extensionProof(store.worksite, challenged)))
-          return refuse(
-            socket,
-            CLOSE.token,
-            "token-refused",
-            "token refused: this worksite's pairing does not match the extension's (it was forgotten or made anew)",
-          );
-        if (extension) return refuseBusy(socket);
-        return greet();
-      }
-      if (!greeted) {
-        const parsed = helloSchema.safeParse(json);
-        if (!parsed.success) {
-          const protocol = (json as { protocol?: unknown } | null)?.protocol;
-          if (typeof protocol === "number" && protocol !== PROTOCOL_VERSION)
-            return refuse(socket, CLOSE.protocol, "protocol", mismatch(protocol));
-          return refuse(socket, CLOSE.protocol, "protocol", "the first message was not a hello");
+  function acceptExtension(socket: WebSocket, path: string) {
+    extensionHandshake(socket, {
+      store,
+      // The proofs name the address the extension dialled: this port, and the path it came in at.
+      address: `ws://127.0.0.1:${port}${path}`,
+      pairing: path === extPath,
+      busy: live,
+      refuse,
+      refuseBusy,
+      greeted(socket, token) {
+        // The same extension back while its old link is still closing (it replaced that link itself).
+        if (extension && extension !== socket) lost(extension, 1000, "");
+        extension = socket;
+        lastRefusal = undefined;
+        status("connected");
+        // The extension keeps this address for the worksite now: every later process listens here again.
+        if (kept?.port !== port) {
+          try {
+            store.keepAddress({ port });
+            kept = { port };
+          } catch {
+            // Not kept: the next process picks its own address, and the person opens its connect page once.
+          }
         }
-        const h = parsed.data;
-        if (h.protocol !== PROTOCOL_VERSION) return refuse(socket, CLOSE.protocol, "protocol", mismatch(h.protocol));
-        if (h.worksite !== store.worksite)
-          return refuse(
-            socket,
-            CLOSE.token,
-            "token-refused",
-            `this relay is for worksite ${store.worksite}, not ${h.worksite}`,
-          );
-        if (extension) return refuseBusy(socket);
-        if (h.pair) return greet(store.issue());
-        const proof = store.sign(relayProof(store.worksite, h.nonce));
-        if (proof === undefined)
-          return refuse(
-            socket,
-            CLOSE.token,
-            "token-refused",
-            "token refused: this worksite is not paired (it was forgotten); click Allow on the connect page",
-          );
-        challenged = randomBytes(24).toString("base64url");
-        socket.send(JSON.stringify({ type: "challenge", nonce: challenged, proof }));
-        return;
-      }
-      const message = extensionMessageSchema.safeParse(json);
-      if (message.success) onExtensionMessage(message.data);
-    });
-    socket.on("close", (code, reason) => {
-      clearTimeout(hello);
-      // The extension left during the handshake because this relay's proof did not match its pairing.
-      if (!greeted && code === CLOSE.token) {
-        lastRefusal = String(reason) || "token refused by the extension";
+        socket.send(
+          JSON.stringify({
+            type: "welcome",
+            protocol: PROTOCOL_VERSION,
+            name: options.name,
+            idleMs: options.idleMs ?? 60_000,
+            ...(token ? { token } : {}),
+          }),
+        );
+        for (const wake of waiters) wake();
+      },
+      message(json) {
+        const message = extensionMessageSchema.safeParse(json);
+        if (message.success) onExtensionMessage(message.data);
+      },
+      leftUnproven(reason) {
+        lastRefusal = reason;
         status("refused", lastRefusal);
-      }
-      if (extension !== socket) return;
-      extension = undefined;
-      for (const [id, call] of pending) {
-        clearTimeout(call.timer);
-        call.reject(new Error("the worksite extension disconnected"));
-        pending.delete(id);
-      }
-      if (code === 4000 || code === 4001) {
-        lastRefusal = String(reason) || "stopped in the extension";
-        status("stopped", lastRefusal);
-      } else status("waiting", "the extension disconnected; it reconnects by itself");
-      // Every tab the client knew is gone until the extension is back.
-      toClient({ method: "Inspector.detached", params: { reason: "extension disconnected" } });
+      },
     });
+    socket.on("close", (code, reason) => lost(socket, code, String(reason)));
   }
 
   function acceptClient(socket: WebSocket) {
@@ -366,21 +340,19 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = req.url ?? "";
     const origin = req.headers.origin;
-    if (path === extPath) {
+    if (path === extPath || path === RECONNECT_PATH) {
       // Only the bridge extension's own pages carry this Origin; a web page that learned the path cannot.
       if (origin !== `chrome-extension://${extensionId}`) return reject(socket, 403);
-      wss.handleUpgrade(req, socket, head, acceptExtension);
+      wss.handleUpgrade(req, socket, head, (ws) => acceptExtension(ws, path));
     } else if (path === cdpPath) {
       if (origin !== undefined) return reject(socket, 403);
       wss.handleUpgrade(req, socket, head, acceptClient);
     } else reject(socket, 404);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(0, "127.0.0.1", () => resolve());
-  });
-  const port = (http.address() as AddressInfo).port;
+  const bound = await listenAtKeptAddress(http, store);
+  const { port, collision: taken } = bound;
+  let { kept } = bound;
   const extensionUrl = `ws://127.0.0.1:${port}${extPath}`;
   const query = new URLSearchParams({
     relay: extensionUrl,
@@ -389,19 +361,24 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     v: String(PROTOCOL_VERSION),
   });
   connectUrl = `chrome-extension://${extensionId}/connect.html?${query}`;
-  status("waiting");
+  // No connect page in it: the session puts this in what the agent reads (session.ts notConnected).
+  const collision = taken && `${taken}; this run's relay is at a new address the extension does not know yet`;
+  // `worksite chrome status` adds the next step (open the connect page) itself.
+  status("waiting", collision || undefined);
 
   return {
     cdpUrl: `ws://127.0.0.1:${port}${cdpPath}`,
     extensionUrl,
     connectUrl,
+    atKeptAddress: !collision && kept?.port === port,
+    ...(collision ? { collision } : {}),
     state: () => ({
-      connected: extension !== undefined,
+      connected: live(),
       client: client !== undefined,
       ...(lastRefusal ? { reason: lastRefusal } : {}),
     }),
     waitForExtension(timeoutMs, signal) {
-      if (extension) return Promise.resolve();
+      if (live()) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const done = () => {
           clearTimeout(timer);
@@ -432,9 +409,6 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     },
   };
 }
-
-const mismatch = (theirs: unknown) =>
-  `protocol mismatch: the extension speaks version ${String(theirs)}, this worksite ${PROTOCOL_VERSION}; update the one that is older`;
 
 function reject(socket: Duplex, code: 403 | 404) {
   socket.end(`HTTP/1.1 ${code} ${code === 403 ? "Forbidden" : "Not Found"}\r\nconnection: close\r\n\r\n`);

@@ -63,13 +63,24 @@ export interface ChromeSessionHooks {
 /**
  * The extension did not come. The next step is part of the message ("not connected" with no clue why is what people
  * hate about bridges); it is not a hint as well, which the gate would add to the message a second time.
+ * It names no connect page: this message reaches the agent (the tool result, the audit log, an MCP client), and the
+ * page's address carries the relay's pairing path, where a program that read it could pair in the extension's
+ * place. The address goes only where a person reads it: the process's own terminal (the warning logged when the
+ * relay starts), `worksite chrome status` and `worksite chrome connect`.
  */
-function notConnected(error: Error, waitedMs: number, connectUrl: string, paired: boolean): UserError {
+function notConnected(error: Error, waitedMs: number, relay: Relay, paired: boolean): UserError {
   const next = paired
-    ? `open ${connectUrl} in your Chrome (the worksite extension connects without asking), then call again; \`worksite chrome status\` says what it sees`
-    : `pair once: run \`worksite chrome connect\` and click Allow on the connect page it prints, then call again`;
+    ? "a person must open the connect page this worksite's process printed in their terminal (`worksite chrome status --worksite DIR` shows it too) or run `worksite chrome connect --worksite DIR`, then call again"
+    : "a person must run `worksite chrome connect --worksite DIR` and click Allow on the connect page it prints, then call again";
+  // At the kept address a paired extension comes by itself: if it did not, Chrome is closed or the person stopped it.
+  const why =
+    paired && relay.atKeptAddress
+      ? " The paired extension comes back to this worksite's relay by itself; it did not, so Chrome is not running, the extension is not loaded in it, or Stop was pressed in its popup."
+      : relay.collision
+        ? ` ${relay.collision}.`
+        : "";
   return new UserError(
-    `Chrome is not connected: the worksite extension did not connect within ${Math.round(waitedMs / 1000)} s (${error.message}). Next step: ${next}`,
+    `Chrome is not connected: the worksite extension did not connect within ${Math.round(waitedMs / 1000)} s (${error.message}).${why} Next step: ${next}`,
   );
 }
 
@@ -109,15 +120,23 @@ export function createChromeSession(options: ResolvedChromeOptions, hooks: Chrom
       // One relay for the session: after a call gave up waiting, the address it named still works for the next.
       if (!relay) {
         relay = await startRelay({ store, name: way.name ?? basename(ctx.worksite), idleMs: way.idleMs });
-        // A warning, not info: the person has to act, and `worksite run` / `worksite mcp` show warnings only.
-        ctx.log.warn(
-          `Chrome bridge: waiting for the worksite extension; open its connect page in your Chrome: ${relay.connectUrl}`,
-        );
-        await options.openConnectPage?.(relay.connectUrl);
+        // Warnings, not info: `worksite run` / `worksite mcp` show warnings only, and these may need the person.
+        if (relay.collision)
+          ctx.log.warn(`Chrome bridge: ${relay.collision}: open ${relay.connectUrl} in your Chrome once`);
+        else if (relay.atKeptAddress && store.has())
+          // A scheduled wake with nobody around: the paired extension keeps dialling this address and comes by itself.
+          ctx.log.warn(
+            `Chrome bridge: waiting for the paired extension at this worksite's relay address (it connects by itself); if it does not, open its connect page in your Chrome: ${relay.connectUrl}`,
+          );
+        else
+          ctx.log.warn(
+            `Chrome bridge: waiting for the worksite extension; open its connect page in your Chrome: ${relay.connectUrl}`,
+          );
+        if (!(relay.atKeptAddress && store.has())) await options.openConnectPage?.(relay.connectUrl);
       }
       const r = relay;
       await r.waitForExtension(connectMs, ctx.signal).catch((error: Error) => {
-        throw notConnected(error, connectMs, r.connectUrl, store.has());
+        throw notConnected(error, connectMs, r, store.has());
       });
       target = relay.cdpUrl;
     }
@@ -147,7 +166,7 @@ export function createChromeSession(options: ResolvedChromeOptions, hooks: Chrom
     if (relay && !relay.state().connected) {
       const r = relay;
       await r.waitForExtension(connectMs, ctx.signal).catch((error: Error) => {
-        throw notConnected(error, connectMs, r.connectUrl, true);
+        throw notConnected(error, connectMs, r, true);
       });
     }
     return client;

@@ -128,6 +128,17 @@ describe("the Chrome bridge behind the gate", () => {
     );
   });
 
+  it("leaves the tab on the page it was on after a refused navigation, not on Chrome's error page", async () => {
+    await ok("chrome.open", { url: `${site.origin}/app` });
+    const opened = await ok("chrome.open", { url: `${site.origin}/away` });
+    expect(opened.result.content).toContain(`Blocked navigation to ${forbidden.origin}/`);
+    expect((opened.result.data as { url: string }).url).toBe(`${site.origin}/app`);
+    // What the person sees in that tab.
+    expect(await shared.evaluate(() => location.href)).toBe(`${site.origin}/app`);
+    expect((await ok("chrome.read", {})).result.content).toContain("App");
+    expect(forbiddenHits).toEqual([]);
+  });
+
   it("refuses a click whose navigation leads to a forbidden origin, and leaves a screenshot after the click", async () => {
     await ok("chrome.open", { url: `${site.origin}/app` });
     const snap = await ok("chrome.snapshot", {});

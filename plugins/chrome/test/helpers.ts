@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AuditLog, createGate, type Gate, openAuditLog, parsePermissions } from "@worksite/core";
+import { type AuditLog, createGate, type Gate, type Logger, openAuditLog, parsePermissions } from "@worksite/core";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { type ChromePluginOptions, createChromePlugin, EXTENSION_ID, extensionDir } from "../src/index.js";
 
@@ -142,6 +142,7 @@ export async function chromeGate(
   root: string,
   permissions: string,
   options: ChromePluginOptions,
+  log?: Logger,
 ): Promise<{ gate: Gate; audit: AuditLog; plugin: ReturnType<typeof createChromePlugin> }> {
   await writeFile(join(root, "PERMISSIONS.md"), permissions);
   const audit = openAuditLog(join(root, ".worksite", "audit.jsonl"));
@@ -154,6 +155,7 @@ export async function chromeGate(
     actor: "agent",
     run: "run-chrome",
     round: 1,
+    ...(log ? { log } : {}),
   });
   return { gate, audit, plugin };
 }
@@ -188,3 +190,17 @@ export function allowOnConnect(browser: Browser) {
 }
 
 export { filesHolding } from "@worksite/test-support";
+
+/** A logger that keeps every warning, as `worksite run` and `worksite mcp` show them to the person. */
+export function warningsLog(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  const log: Logger & { warnings: string[] } = {
+    warnings,
+    debug() {},
+    info() {},
+    warn: (message: string) => void warnings.push(message),
+    error: (message: string) => void warnings.push(message),
+    child: () => log,
+  };
+  return log;
+}

@@ -195,6 +195,12 @@ describe("refusals, each with its reason", () => {
       expect((await send("Page.navigate", { url: "chrome://settings" }, session)).error?.message).toContain(
         "only web pages",
       );
+      // A refused document is answered with an empty 204; a client may not fill in a page of its own that way.
+      for (const params of [
+        { requestId: "interception-1", responseCode: 200, body: Buffer.from("<h1>planted</h1>").toString("base64") },
+        { requestId: "interception-1", responseCode: 204, responseHeaders: [{ name: "Set-Cookie", value: "a=b" }] },
+      ])
+        expect((await send("Fetch.fulfillRequest", params, session)).error?.message).toContain("only as an empty 204");
       const evaluated = await send("Runtime.evaluate", { expression: "document.cookie", returnByValue: true }, session);
       // httpOnly or not, the session cookie is only the page's; the relay has no cookie method to read it with.
       expect(evaluated.result?.result).toBeDefined();

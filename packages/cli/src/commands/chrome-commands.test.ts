@@ -48,6 +48,54 @@ describe("worksite chrome connect | status | forget", () => {
     );
   });
 
+  it("status names each state a running relay leaves (written as a live relay of this process would) and its next step", async () => {
+    const { root, env, cli } = await setup();
+    const store = openPairingStore(root, env);
+    store.issue();
+    const connectUrl =
+      "chrome-extension://poidfalhldbcnhcpeagkmiagjocjmgok/connect.html?relay=ws%3A%2F%2F127.0.0.1%3A1";
+    const states: [Parameters<typeof store.writeStatus>[0], string, string][] = [
+      [
+        { state: "connected", connectUrl },
+        "chrome: connected",
+        'share tabs by putting them in the "worksite" tab group',
+      ],
+      [{ state: "waiting", connectUrl }, "chrome: waiting for the extension", `open ${connectUrl} in Chrome`],
+      [
+        {
+          state: "waiting",
+          connectUrl,
+          reason:
+            "this worksite's relay address 127.0.0.1:4 is taken by another program (no process of this worksite holds it); this run's relay is at a new address the extension does not know yet",
+        },
+        "chrome: waiting for the extension (this worksite's relay address 127.0.0.1:4 is taken by another program",
+        `open ${connectUrl} in Chrome`,
+      ],
+      [
+        { state: "refused", connectUrl, reason: "token refused: this worksite's pairing does not match" },
+        "chrome: token refused: this worksite's pairing does not match",
+        "click Allow to pair anew",
+      ],
+      [
+        { state: "stopped", connectUrl, reason: "stopped by the person in the extension popup" },
+        "chrome: stopped: stopped by the person in the extension popup",
+        `open ${connectUrl} in Chrome to connect again`,
+      ],
+      [
+        { state: "closed", connectUrl },
+        "chrome: paired, no run is using Chrome now",
+        "the next run connects by itself",
+      ],
+    ];
+    for (const [status, state, next] of states) {
+      store.writeStatus(status);
+      const r = await cli("chrome", "status");
+      expect(r.out, JSON.stringify(status)).toContain(`${state}`);
+      expect(r.out).not.toMatch(/token refused: token refused/);
+      expect(r.out, JSON.stringify(status)).toContain(next);
+    }
+  });
+
   it("forget revokes a pairing, and status says so", async () => {
     const { root, env, cli } = await setup();
     openPairingStore(root, env).issue();

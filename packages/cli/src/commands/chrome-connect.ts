@@ -21,6 +21,8 @@ export default defineCommand({
       });
     const store = chrome.openPairingStore(root, io.env);
     const relay = await chrome.startRelay({ store, name: basename(root) });
+    // The kept address was taken (another run of this worksite, or another program): the page below is the new one.
+    if (relay.collision) io.stderr(`warning: ${relay.collision}: open the address in step 2 once\n`);
     io.stdout(
       [
         `Pairing worksite ${basename(root)} (${store.worksite}) with your Chrome:`,

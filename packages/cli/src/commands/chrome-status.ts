@@ -25,13 +25,15 @@ export default defineCommand({
       state = "connected";
       next = 'share tabs by putting them in the "worksite" tab group';
     } else if (status.state === "refused" && /token/i.test(status.reason ?? "")) {
-      state = `token refused: ${status.reason}`;
+      // The relay's reasons mostly begin with the words already.
+      state = /^token refused/i.test(status.reason ?? "") ? String(status.reason) : `token refused: ${status.reason}`;
       next = `open ${status.connectUrl ?? "the connect page"} and click Allow to pair anew`;
     } else if (status.state === "refused" || status.state === "stopped") {
       state = `${status.state}: ${status.reason ?? ""}`;
       next = `open ${status.connectUrl ?? "the connect page"} in Chrome to connect again`;
     } else {
-      state = "waiting for the extension";
+      // Why it waits, when the relay knows (its usual address was taken, the extension went away).
+      state = `waiting for the extension${status.reason ? ` (${status.reason})` : ""}`;
       next = `open ${status.connectUrl ?? "the connect page"} in Chrome; if it does not load, the extension is not installed: load ${chrome.extensionDir()} with Load unpacked`;
     }
     if (args.options.json) io.stdout(`${JSON.stringify({ state, next, paired: store.has(), status }, null, 2)}\n`);

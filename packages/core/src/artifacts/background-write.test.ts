@@ -29,6 +29,45 @@ describe("artifacts written in the background", () => {
     expect((await readArtifactIndex(root)).artifacts.map((a) => a.path).sort()).toEqual(refs.map((r) => r.path).sort());
   });
 
+  it("a name is reserved while the bytes are still coming (a screenshot being taken), and they are listed at settled()", async () => {
+    const root = await mkdtemp(join(tmpdir(), "worksite-artifacts-bg-"));
+    const pending = createPendingWrites();
+    const heard: string[] = [];
+    const store = createArtifactStore({
+      root,
+      run: "r1",
+      round: 1,
+      redact: (t) => t,
+      pending,
+      onWrite: (r) => void heard.push(r.path),
+    });
+    let give: (bytes: Uint8Array) => void = () => {};
+    const coming = new Promise<Uint8Array>((r) => (give = r));
+    const ref = await store.write({ name: "shot.jpg", kind: "screenshot", data: coming, background: true });
+    expect(ref.path).toBe("artifacts/round-1/shot.jpg");
+    expect(heard).toEqual([]);
+    give(picture);
+    await pending.settled();
+    expect((await readFile(join(root, ref.path))).length).toBe(picture.length);
+    expect((await readArtifactIndex(root)).artifacts.map((a) => a.path)).toEqual([ref.path]);
+    expect(heard).toEqual([ref.path]);
+  });
+
+  it("bytes that never come (a capture that failed) leave no file and no index entry", async () => {
+    const root = await mkdtemp(join(tmpdir(), "worksite-artifacts-bg-"));
+    const pending = createPendingWrites();
+    const store = createArtifactStore({ root, run: "r1", round: 1, redact: (t) => t, pending });
+    const ref = await store.write({
+      name: "shot.jpg",
+      kind: "screenshot",
+      data: Promise.resolve(undefined),
+      background: true,
+    });
+    await pending.settled();
+    await expect(readFile(join(root, ref.path))).rejects.toThrow(/ENOENT/);
+    expect((await readArtifactIndex(root)).artifacts).toEqual([]);
+  });
+
   it("without a tracker a background write is an ordinary one, finished when write returns", async () => {
     const root = await mkdtemp(join(tmpdir(), "worksite-artifacts-bg-"));
     const store = createArtifactStore({ root, run: "r1", round: 1, redact: (t) => t });

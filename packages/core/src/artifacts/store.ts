@@ -1,4 +1,4 @@
-import { mkdir, open, writeFile } from "node:fs/promises";
+import { mkdir, open, rm, writeFile } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import type { ArtifactInput, ArtifactKind, ArtifactRef, ArtifactStore } from "./types.js";
 import { withFileLock, writeFileAtomic } from "./atomic-file.js";
@@ -64,8 +64,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   return {
     async write(input: ArtifactInput): Promise<ArtifactRef> {
       await mkdir(join(root, folder), { recursive: true });
-      const data = typeof input.data === "string" ? redact(input.data) : input.data;
       const later = input.background === true && options.pending !== undefined;
+      const coming = input.data instanceof Promise ? input.data : undefined;
+      const given = coming ? (later ? new Uint8Array() : await coming) : (input.data as string | Uint8Array);
+      if (given === undefined) throw new Error(`artifact ${input.name}: its data never came`);
+      const data = typeof given === "string" ? redact(given) : given;
       // Deferred: the name is taken now (an empty file), the bytes follow; the index lists it only once they are there.
       const name = await createUnique(join(root, folder), safeName(input.name, input.kind), later ? "" : data);
       const ref: ArtifactRef = {
@@ -83,9 +86,19 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
           index.artifacts.push(ref);
           await writeFileAtomic(join(root, ARTIFACT_INDEX), `${JSON.stringify(index, null, 2)}\n`);
         });
-      if (later) options.pending!.track(writeFile(join(root, ref.path), data).then(list));
+      const file = join(root, ref.path);
+      if (later && coming)
+        options.pending!.track(
+          coming.then(async (bytes) => {
+            if (bytes === undefined) return rm(file, { force: true });
+            await writeFile(file, bytes);
+            await list();
+            options.onWrite?.(ref);
+          }),
+        );
+      else if (later) options.pending!.track(writeFile(file, data).then(list));
       else await list();
-      options.onWrite?.(ref);
+      if (!coming || !later) options.onWrite?.(ref);
       return ref;
     },
 

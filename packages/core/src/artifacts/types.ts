@@ -26,7 +26,12 @@ export interface ArtifactInput {
   /** File name wanted; made unique within the round folder. */
   name: string;
   kind: ArtifactKind;
-  data: string | Uint8Array;
+  /**
+   * The bytes. With `background`, they may still be coming (a screenshot being taken while its name is reserved):
+   * a promise that resolves to undefined cancels the write (the reserved name is removed, nothing is listed), and
+   * `onWrite` hears of the artifact only once its bytes are there.
+   */
+  data: string | Uint8Array | Promise<Uint8Array | undefined>;
   meta?: Record<string, unknown>;
   /**
    * Return as soon as the file's name is taken, and write the data and its index entry after: for

@@ -338,6 +338,9 @@ export function createGate(options: GateOptions): Gate {
       // One context for the tool's own target and floor, made only if the tool asks for either.
       let probe: ToolContext | undefined;
       const probeContext = () => (probe ??= context(tool, actor, signal, []));
+      // A target read from live state (the Chrome tab a call acts on) starts the plugin's resources: its setup runs
+      // first, so the gate's dispose ends them even when the call goes no further than its target.
+      if (tool.target) await registry.ready(tool.plugin);
       const target = tool.target ? await tool.target(input, probeContext()) : undefined;
       const callHash = hashCall(tool.id, input, target);
       const floor = floorOf(tool.minimumTier ? await tool.minimumTier(input, probeContext()) : undefined);

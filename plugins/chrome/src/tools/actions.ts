@@ -3,23 +3,51 @@ import { refFieldsFor } from "@worksite/page";
 import { z } from "zod";
 import { blockedLines, front, guarded } from "../guard.js";
 import { callOn, click, pressKey, release, resolve, type Resolved, typeInto } from "../page-ops.js";
-import type { ChromeSession } from "../session.js";
+import type { ChromeSession, ChromeTab } from "../session.js";
 import { evidence, liveTarget, maskingTurn, siteFloor } from "./common.js";
 
 const refFields = refFieldsFor("chrome.snapshot");
 const named = (element: string | undefined, ref: string) => (element ? `${element} [${ref}]` : `[${ref}]`);
 
-/** Is the element behind `ref` a password, card or one-time-code field? Unknown refs are not. */
+/**
+ * Is the element behind `ref` a password, card or one-time-code field? Unknown refs are not. The element found for
+ * the gate's floor is kept for the call's own run (`found`), so `type` finds it once.
+ */
 async function refIsSensitive(session: ChromeSession, ref: string): Promise<boolean> {
   const tab = session.peek();
   if (!tab) return false;
   try {
     const el = await resolve(session, tab, ref);
-    release(session, tab, el);
+    keep(session, tab, ref, el);
     return el.sensitive;
   } catch {
     return false;
   }
+}
+
+/** Elements found for a decision, by tab and ref, with the frame's world they were found in. */
+const found = new WeakMap<ChromeTab, Map<string, { el: Resolved; world: Promise<number> | undefined }>>();
+
+function keep(session: ChromeSession, tab: ChromeTab, ref: string, el: Resolved) {
+  let refs = found.get(tab);
+  if (!refs) found.set(tab, (refs = new Map()));
+  const old = refs.get(ref);
+  if (old) release(session, tab, old.el);
+  refs.set(ref, { el, world: tab.worlds.get(el.frameId) });
+}
+
+/**
+ * The element behind `ref`: the one the decision found, if its document is still the one it was found in (a
+ * navigation drops the frame's world, page-ops.ts), else found now. Elements kept for other refs are let go.
+ */
+function take(session: ChromeSession, tab: ChromeTab, ref: string): Promise<Resolved> {
+  const refs = found.get(tab);
+  const kept = refs?.get(ref);
+  refs?.delete(ref);
+  if (kept && kept.world !== undefined && tab.worlds.get(kept.el.frameId) === kept.world)
+    return Promise.resolve(kept.el);
+  if (kept) release(session, tab, kept.el);
+  return resolve(session, tab, ref);
 }
 
 function stricter(a: Tier | undefined, b: Tier | undefined): Tier | undefined {
@@ -47,7 +75,7 @@ export function actionTools(session: ChromeSession) {
   ) {
     const tab = await session.use(ctx);
     // The element is found while the tab comes to the front.
-    const [el] = await Promise.all([ref ? resolve(session, tab, ref) : undefined, front(session, tab)]);
+    const [el] = await Promise.all([ref ? take(session, tab, ref) : undefined, front(session, tab)]);
     const mask = maskingTurn(session, tab);
     let out: Awaited<ReturnType<typeof guarded>>;
     try {
@@ -137,7 +165,7 @@ export function actionTools(session: ChromeSession) {
           ctx,
           async () => {
             for (const f of i.fields) {
-              const el = await resolve(session, tab, f.ref);
+              const el = await take(session, tab, f.ref);
               try {
                 await typeInto(session, tab, el, f.value);
                 lines.push(`Filled ${named(f.element, f.ref)} with ${shown(ctx, el, f.value)}.`);

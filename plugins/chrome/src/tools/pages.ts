@@ -2,7 +2,7 @@ import { defineTool, type ToolContext, WorksiteError } from "@worksite/core";
 import { normalizeUrl, snapshotBody } from "@worksite/page";
 import { z } from "zod";
 import { blockedLines, decideUrl, guarded } from "../guard.js";
-import { capture, frames, inWorld, mainFrameId, snapshot } from "../page-ops.js";
+import { capture, frames, inWorld, mainFrameId, maskPage, snapshot } from "../page-ops.js";
 import type { ChromeSession, ChromeTab } from "../session.js";
 import { liveTarget, siteFloor } from "./common.js";
 
@@ -181,19 +181,38 @@ export function pageTools(session: ChromeSession) {
       async run(i, ctx) {
         const tab = await session.use(ctx);
         const format = i.format ?? "png";
-        const { data, url } = await capture(
+        // The mask goes on first and names the page's URL, so the file's name is reserved while the picture is taken.
+        const masked = await maskPage(session, tab, await mainFrameId(session, tab)).catch(() => undefined);
+        const shot = capture(
           session,
           tab,
           format === "jpeg" ? { format: "jpeg", quality: 80 } : { format: "png" },
+          masked,
         );
-        const artifact = await ctx.artifacts.write({
-          name: `${i.name ?? "screenshot"}.${format === "jpeg" ? "jpg" : "png"}`,
-          kind: "screenshot",
-          data,
-          // The call returns once the picture is taken; its file and index entry follow (on disk at settled()).
-          background: true,
-          meta: { url, time: new Date().toISOString(), tab: tab.id },
+        const file = (url: string, data: Uint8Array | Promise<Uint8Array | undefined>) =>
+          ctx.artifacts.write({
+            name: `${i.name ?? "screenshot"}.${format === "jpeg" ? "jpg" : "png"}`,
+            kind: "screenshot",
+            data,
+            // The call returns once the picture is taken; its file and index entry follow (on disk at settled()).
+            background: true,
+            meta: { url, time: new Date().toISOString(), tab: tab.id },
+          });
+        const reserved =
+          masked === undefined
+            ? undefined
+            : file(
+                masked,
+                shot.then(
+                  (s) => s.data,
+                  () => undefined,
+                ),
+              ).catch(() => undefined);
+        const { data, url } = await shot.catch(async (error: unknown) => {
+          await reserved;
+          throw error;
         });
+        const artifact = (await reserved) ?? (await file(url, data));
         return {
           content: `Saved a screenshot of ${url} to ${artifact.path}.`,
           data: { path: artifact.path, url },
