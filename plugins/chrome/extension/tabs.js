@@ -184,32 +184,26 @@ chrome.tabs.onRemoved.addListener((tabId) => {
   lines.delete(tabId);
   send({ type: "tab-closed", tabId });
 });
-chrome.tabs.onUpdated.addListener(async (tabId, change) => {
-  if (change.groupId === undefined && change.url === undefined) return;
+/** A tab no longer in the shared group (dragged out, navigated to a page never shown) leaves the agent's view. */
+async function unshareIfLeft(tabId) {
   const still = await sharedTab(tabId).then(
     () => true,
     () => false,
   );
-  if (!still) {
-    enabled.delete(tabId);
-    await detach(tabId, "unshared");
-    send({ type: "tab-left", tabId });
-  }
+  if (still) return;
+  enabled.delete(tabId);
+  await detach(tabId, "unshared");
+  send({ type: "tab-left", tabId });
+}
+
+chrome.tabs.onUpdated.addListener(async (tabId, change) => {
+  if (change.groupId === undefined && change.url === undefined) return;
+  await unshareIfLeft(tabId);
 });
 
 // A group renamed away from "worksite" unshares every tab in it.
 chrome.tabGroups.onUpdated.addListener(async () => {
-  for (const tabId of [...attached.keys()]) {
-    const still = await sharedTab(tabId).then(
-      () => true,
-      () => false,
-    );
-    if (!still) {
-      enabled.delete(tabId);
-      await detach(tabId, "unshared");
-      send({ type: "tab-left", tabId });
-    }
-  }
+  for (const tabId of [...attached.keys()]) await unshareIfLeft(tabId);
 });
 
 /**
