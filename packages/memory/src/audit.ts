@@ -61,8 +61,10 @@ export async function auditWithFiles(
   options: AuditOptions = {},
 ): Promise<{ report: AuditReport; files: FileSummary[] }> {
   // One git status serves both the listing (scan-files.ts) and the uncommitted findings.
-  const byGit = options.files ? undefined : await statusByGitCli(store);
-  const files = options.files ? options.files.map(toSummary) : await scanFiles(store, byGit);
+  // Started here, awaited in scanFiles after the cache is read: git and this process work at once.
+  const status = options.files ? undefined : statusByGitCli(store);
+  const files = options.files ? options.files.map(toSummary) : await scanFiles(store, status);
+  const byGit = await status;
   const findings: Finding[] = [];
   const day = today(store);
   const staleBefore = new Date(store.now().getTime() - (options.staleDays ?? 365) * 86_400_000)

@@ -7,6 +7,7 @@ import { checkAndFillEdits } from "./fill-fields.js";
 import { renderIndex } from "./index-file.js";
 import { updateIndex } from "./index-update.js";
 import { withMemoryLock } from "./lock.js";
+import { openParseCache } from "./parse-cache.js";
 import { indexRows } from "./scan-files.js";
 import { INDEX_FILE, type MemoryStore, type Person, repoPath } from "./store.js";
 import { mainRef } from "./worktree.js";
@@ -45,7 +46,11 @@ async function commitEdits(
   person: Person,
 ): Promise<{ commit?: string; files: string[]; filled?: string[] }> {
   // The git CLI's status, when it answers, also lists the folder for MEMORY.md below (scan-files.ts).
-  const byGit = await statusByGitCli(store);
+  const status = statusByGitCli(store);
+  // While git works in its own process, this one reads and checks the cache's MEMORY.md fields.
+  const cache = await openParseCache(store);
+  cache.preload("heads");
+  const byGit = await status;
   const edits = byGit ?? (await handEdits(store));
   // Refuses an entry that fails the schema; fills created/updated/source into the file (issue 12).
   const filled = await checkAndFillEdits(store, edits, person);
@@ -56,14 +61,18 @@ async function commitEdits(
       e.change === "deleted" ? null : await readFile(join(store.dir, e.file), "utf8"),
     );
   // From the parse cache by blob id: only the edited files are read and parsed again (issue 13 item 2).
-  const index = renderIndex(await indexRows(store, byGit));
+  const { rows, save } = await indexRows(store, byGit, cache);
+  const index = renderIndex(rows);
   const indexPath = join(store.dir, INDEX_FILE);
   const onDisk = fs.existsSync(indexPath) ? await readFile(indexPath, "utf8") : undefined;
   if (onDisk !== index) {
     await fs.promises.writeFile(indexPath, index);
     changes.set(repoPath(store, INDEX_FILE), index);
   }
-  if (!changes.size) return { files: [] };
+  if (!changes.size) {
+    await save();
+    return { files: [] };
+  }
   const ref = await mainRef(store);
   const commit = await writeCommit(store, {
     ref,
@@ -74,6 +83,7 @@ async function commitEdits(
   // One index update for all paths, not one read and rewrite of a 10,000-entry index per file (issue 13 item 2).
   const removed = [...changes].filter(([, content]) => content === null).map(([path]) => path);
   const added = [...changes].filter(([, content]) => content !== null).map(([path]) => path);
-  await updateIndex(store, added, removed);
+  // The cache is written while git update-index rewrites the index in its own process.
+  await Promise.all([updateIndex(store, added, removed), save()]);
   return { commit, files: [...changes.keys()], ...(filled.length ? { filled } : {}) };
 }

@@ -68,6 +68,11 @@ export interface ParseCache {
   row(file: string, oid: string): IndexRow | null | undefined;
   /** Writes back what changed; `files` is every entry file present now (what is not there is dropped). */
   save(files: readonly Keep[]): Promise<void>;
+  /**
+   * Reads and checks now what get() (`shards`) or row() (`heads`) will look up, so a caller can do it
+   * while a git process it started runs on the other core.
+   */
+  preload(what: "heads" | "shards"): void;
 }
 
 export function cacheDir(store: MemoryStore): string {
@@ -129,6 +134,10 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
     return shard;
   };
   return {
+    preload(what) {
+      if (what === "heads") loadHeads();
+      else for (let i = 0; i < SHARDS; i++) loadShard(shardName(i));
+    },
     get(file, oid) {
       const line = loadShard(shardFor(file)).get(file);
       if (line?.oid !== oid) return undefined;
@@ -161,9 +170,13 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
         const lines: string[] = [];
         for (const f of files) {
           const was = old.get(f.file);
-          // A file the heads do not know yet may have its summary from a shard (read by this audit).
-          const known = f.fresh ?? shards.get(shardFor(f.file))?.get(f.file)?.summary;
-          const text = was?.oid === f.oid && !f.fresh ? was.text : known?.oid === f.oid ? headOf(known) : undefined;
+          let text: string | undefined;
+          if (!f.fresh && was?.oid === f.oid) text = was.text;
+          else {
+            // A file the heads do not know yet may have its summary from a shard (read by this audit).
+            const known = f.fresh ?? shards.get(shardFor(f.file))?.get(f.file)?.summary;
+            text = known?.oid === f.oid ? headOf(known) : undefined;
+          }
           if (text === undefined) {
             changed = true;
             continue;
@@ -236,6 +249,34 @@ function headOf(s: FileSummary): string | undefined {
 }
 
 function rowFromHead(file: string, fields: string): IndexRow | null {
+  // MEMORY.md sorts and filters all 10,000 rows by id and status but shows only the first ~200: the
+  // status is read off the line's end, name and description parsed only for a row it shows. A JSON
+  // string's quotes inside it are escaped, so `,"word"]` at the end can only be the third field.
+  const status = /,"([a-z]+)"\]$/.exec(fields)?.[1];
+  if (status === undefined) return fullRow(file, fields);
+  const { id, topic } = idAndTopic(file);
+  let parsed: [string, string] | undefined;
+  const parse = () => {
+    parsed ??= JSON.parse(fields) as [string, string];
+    return parsed;
+  };
+  return {
+    id,
+    file,
+    topic,
+    meta: {
+      get name() {
+        return parse()[0];
+      },
+      get description() {
+        return parse()[1] ?? "";
+      },
+      status: status as IndexRow["meta"]["status"],
+    },
+  };
+}
+
+function fullRow(file: string, fields: string): IndexRow | null {
   const [name, description, status] = JSON.parse(fields) as [string?, string?, string?];
   if (name === undefined) return null;
   const { id, topic } = idAndTopic(file);
@@ -263,7 +304,11 @@ export function rowOf(entry: MemoryEntry): IndexRow {
 function shardOf(file: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < file.length; i++) h = Math.imul(h ^ file.charCodeAt(i), 0x01000193);
-  return `s${((h >>> 0) % SHARDS).toString(16).padStart(2, "0")}`;
+  return shardName((h >>> 0) % SHARDS);
+}
+
+function shardName(n: number): string {
+  return `s${n.toString(16).padStart(2, "0")}`;
 }
 
 /** The lines after the header of a sealed file, or none when it is missing, altered or of another version or basis. */

@@ -15,28 +15,46 @@ import { blobId, type HandEdit, tracked } from "./working-status.js";
  * from there, and a blob id the parse cache knows takes its summary from there;
  * only the rest are read, hashed, parsed and scanned. Sorted by path.
  */
-export async function scanFiles(store: MemoryStore, byGit?: readonly HandEdit[]): Promise<FileSummary[]> {
-  return walk(
+/**
+ * The git CLI's status of the folder: given, or still running (a promise), so that the cache is
+ * read and checked in this process while git works in its own.
+ */
+export type GitStatus = readonly HandEdit[] | undefined | Promise<readonly HandEdit[] | undefined>;
+
+export async function scanFiles(store: MemoryStore, byGit?: GitStatus): Promise<FileSummary[]> {
+  const { out, save } = await walk(
     store,
     byGit,
+    "shards",
     (cache, file, oid) => cache.get(file, oid),
     (s) => s,
   );
+  await save();
+  return out;
 }
 
-/** What MEMORY.md needs of every valid entry, the same way: what `memory commit` regenerates it from. */
-export async function indexRows(store: MemoryStore, byGit?: readonly HandEdit[]): Promise<IndexRow[]> {
-  const rows = await walk<IndexRow | null>(
+/**
+ * What MEMORY.md needs of every valid entry, the same way: what `memory commit` regenerates it from.
+ * `save` writes the cache back; the commit calls it while `git update-index` runs.
+ */
+export async function indexRows(
+  store: MemoryStore,
+  byGit?: GitStatus,
+  opened?: ParseCache,
+): Promise<{ rows: IndexRow[]; save: () => Promise<void> }> {
+  const { out, save } = await walk<IndexRow | null>(
     store,
     byGit,
+    "heads",
     (cache, file, oid) => cache.row(file, oid),
     (s) => (s.entry ? rowOf(s.entry) : null),
+    opened,
   );
-  return rows.filter((r): r is IndexRow => r !== null);
+  return { rows: out.filter((r): r is IndexRow => r !== null), save };
 }
 
 /*
- * `byGit`: the git CLI's status of the folder, just taken. Every file it does not
+ * `byGit`: the git CLI's status of the folder. Every file it does not
  * name is what the index records (git checked its stat, ctime and racy cases in C),
  * so the blob ids come from the index without a stat walk here; the files it
  * names, and index entries git does not watch (assume-unchanged, skip-worktree),
@@ -44,14 +62,21 @@ export async function indexRows(store: MemoryStore, byGit?: readonly HandEdit[])
  */
 async function walk<T>(
   store: MemoryStore,
-  byGit: readonly HandEdit[] | undefined,
+  byGit: GitStatus,
+  kind: "heads" | "shards",
   hit: (cache: ParseCache, file: string, oid: string) => T | undefined,
   fromSummary: (s: FileSummary) => T,
-): Promise<T[]> {
+  opened?: ParseCache,
+): Promise<{ out: T[]; save: () => Promise<void> }> {
+  const cache = opened ?? (await openParseCache(store));
+  // Before waiting for git, which runs on the other core: the sealed summaries (~8 MB at 10,000 entries)
+  // and `.git/index` are read meanwhile (issue 13 item 2). git status never writes the index here
+  // (--no-optional-locks), so this is the index git compares against.
+  cache.preload(kind);
   const index = readGitIndex(store.gitdir);
-  const listed = byGit && index ? listedByGit(store, index, byGit) : undefined;
+  const status = await byGit;
+  const listed = status && index ? listedByGit(store, index, status) : undefined;
   const files = listed?.files ?? (await listEntryFiles(store));
-  const cache = await openParseCache(store);
   const out: T[] = new Array(files.length);
   const keep: (Keep | undefined)[] = new Array(files.length);
   const toRead: number[] = [];
@@ -114,8 +139,10 @@ async function walk<T>(
       keep[i] = { file, oid, fresh };
     });
   }
-  await cache.save(keep.filter((k): k is Keep => k !== undefined));
-  return skip.size ? out.filter((_, i) => !skip.has(i)) : out;
+  return {
+    out: skip.size ? out.filter((_, i) => !skip.has(i)) : out,
+    save: () => cache.save(keep.filter((k): k is Keep => k !== undefined)),
+  };
 }
 
 function isRegular(store: MemoryStore, file: string): boolean {
