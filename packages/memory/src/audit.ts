@@ -59,7 +59,7 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
 export async function auditWithFiles(
   store: MemoryStore,
   options: AuditOptions = {},
-): Promise<{ report: AuditReport; files: FileSummary[] }> {
+): Promise<{ report: AuditReport; files: FileSummary[]; index: string }> {
   // One git status serves both the listing (scan-files.ts) and the uncommitted findings.
   // Started here, awaited in scanFiles after the cache is read: git and this process work at once.
   const status = options.files ? undefined : statusByGitCli(store);
@@ -180,7 +180,7 @@ export async function auditWithFiles(
     message: `memory audit: ${findings.length} finding(s) in ${files.length} entries`,
     data: { findings: findings.slice(0, 100), total: findings.length },
   });
-  return { report, files };
+  return { report, files, index };
 }
 
 function contentFindings(file: string, text: string): Finding[] {

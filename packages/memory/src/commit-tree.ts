@@ -28,6 +28,24 @@ export interface WriteCommitOptions {
   author: Person;
   /** Only move the ref when it still points here (a stale writer must not drop commits). */
   expectOld?: string | null;
+  /** Trees read ahead (prefetchTrees), used when they were read from this commit's base. */
+  prefetched?: Promise<PrefetchedTrees>;
+}
+
+export interface PrefetchedTrees {
+  treeish: string;
+  trees: ReadonlyMap<string, KnownTree>;
+}
+
+/**
+ * Starts reading, by the git CLI, the trees a commit of these repository paths onto `treeish` will
+ * rewrite, so that git works while this process does other things (memory commit: while it checks
+ * the edits and renders MEMORY.md). Without the git CLI it reads nothing.
+ */
+export function prefetchTrees(store: MemoryStore, treeish: string, paths: Iterable<string>): Promise<PrefetchedTrees> {
+  const changes: Changes = new Map([...paths].map((p) => [p, null]));
+  const trees = useGitCli(store) ? treesByCli(store, treeish, folderPaths(changedFolders(changes))) : undefined;
+  return (trees ?? Promise.resolve(new Map<string, KnownTree>())).then((t) => ({ treeish, trees: t }));
 }
 
 /**
@@ -50,7 +68,13 @@ export async function writeCommit(store: MemoryStore, options: WriteCommitOption
   const root = changedFolders(options.changes);
   // With the git CLI, the trees on a changed path come from one git cat-file (cli-trees.ts).
   const treeish = options.baseTree ?? parents[0];
-  const known = treeish && useGitCli(store) ? await treesByCli(store, treeish, folderPaths(root)) : new Map();
+  const ahead = await options.prefetched;
+  const known: ReadonlyMap<string, KnownTree> =
+    ahead && ahead.treeish === treeish
+      ? ahead.trees
+      : treeish && useGitCli(store)
+        ? await treesByCli(store, treeish, folderPaths(root))
+        : new Map();
   let base = options.baseTree;
   if (base === undefined && parents[0]) base = known.get("")?.oid ?? (await commitTree(store, parents[0]));
   const tree = await build(store, objectsDir(store.gitdir), base, root, "", known);

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UserError } from "@worksite/core";
-import { writeCommit } from "./commit-tree.js";
+import { prefetchTrees, resolveOptional, writeCommit } from "./commit-tree.js";
 import { checkAndFillEdits } from "./fill-fields.js";
 import { renderIndex } from "./index-file.js";
 import { updateIndex } from "./index-update.js";
@@ -52,6 +52,12 @@ async function commitEdits(
   cache.preload("heads");
   const byGit = await status;
   const edits = byGit ?? (await handEdits(store));
+  const ref = await mainRef(store);
+  const head = await resolveOptional(store, ref);
+  // git reads the trees this commit rewrites while the edits are checked and MEMORY.md rendered.
+  const prefetched = head
+    ? prefetchTrees(store, head, [...edits.map((e) => repoPath(store, e.file)), repoPath(store, INDEX_FILE)])
+    : undefined;
   // Refuses an entry that fails the schema; fills created/updated/source into the file (issue 12).
   const filled = await checkAndFillEdits(store, edits, person);
   const changes = new Map<string, string | null>();
@@ -73,9 +79,9 @@ async function commitEdits(
     await save();
     return { files: [] };
   }
-  const ref = await mainRef(store);
   const commit = await writeCommit(store, {
     ref,
+    ...(prefetched ? { prefetched } : {}),
     changes,
     message: `${message.trim()}\n\nmemory: hand edit by ${person.name} <${person.email}>`,
     author: person,

@@ -44,7 +44,7 @@ export async function memoryAtRunStart(store: MemoryStore, options: RunStartOpti
     }
   }
   // Summaries by blob id (parse-cache.ts): an unchanged memory is one git status (or stat walk) and one cache read.
-  const { report, files } = await auditWithFiles(store, {
+  const { report, files, index } = await auditWithFiles(store, {
     run: options.run,
     ...(options.actor ? { actor: options.actor } : {}),
   });
@@ -55,7 +55,8 @@ export async function memoryAtRunStart(store: MemoryStore, options: RunStartOpti
     ...(syncError ? { syncError } : {}),
     report,
     entries,
-    index: renderIndex(entries),
+    // The audit rendered it from every parsed entry: the same when none is hidden.
+    index: entries.length === files.filter((f) => f.entry).length ? index : renderIndex(entries),
     origins: await entryOrigins(store, entries, oids),
   };
 }
