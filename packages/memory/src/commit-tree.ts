@@ -8,7 +8,7 @@ import {
   parseTree,
   readLooseObject,
   treeContent,
-  writeLooseObject,
+  queueLooseObject,
 } from "./loose-objects.js";
 import type { MemoryStore, Person } from "./store.js";
 import { useGitCli } from "./working-status.js";
@@ -77,17 +77,21 @@ export async function writeCommit(store: MemoryStore, options: WriteCommitOption
         : new Map();
   let base = options.baseTree;
   if (base === undefined && parents[0]) base = known.get("")?.oid ?? (await commitTree(store, parents[0]));
-  const tree = await build(store, objectsDir(store.gitdir), base, root, "", known);
+  const writes: Promise<void>[] = [];
+  const tree = await build(store, objectsDir(store.gitdir), base, root, "", known, writes);
   const person = {
     name: options.author.name,
     email: options.author.email,
     timestamp: Math.floor(store.now().getTime() / 1000),
   };
-  const oid = writeLooseObject(
+  const oid = queueLooseObject(
     objectsDir(store.gitdir),
     "commit",
     commitContent({ tree, parents, author: person, committer: person, message: options.message }),
+    writes,
   );
+  // Every object on disk before the ref names the commit.
+  await Promise.all(writes);
   await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref: options.ref, value: oid, force: true });
   return oid;
 }
@@ -154,6 +158,7 @@ async function build(
   node: Node,
   at: string,
   known: ReadonlyMap<string, KnownTree>,
+  writes: Promise<void>[],
 ): Promise<string> {
   const entries = new Map<string, TreeEntry>();
   const read = known.get(at);
@@ -163,19 +168,19 @@ async function build(
   for (const [name, content] of node.files) {
     if (content === null) entries.delete(name);
     else {
-      const oid = writeLooseObject(objects, "blob", Buffer.from(content, "utf8"));
+      const oid = queueLooseObject(objects, "blob", Buffer.from(content, "utf8"), writes);
       entries.set(name, { mode: "100644", path: name, oid, type: "blob" });
     }
   }
   for (const [name, child] of node.dirs) {
     const existing = entries.get(name);
     const base = existing?.type === "tree" ? existing.oid : undefined;
-    const oid = await build(store, objects, base, child, at ? `${at}/${name}` : name, known);
+    const oid = await build(store, objects, base, child, at ? `${at}/${name}` : name, known, writes);
     if (oid === EMPTY_TREE) entries.delete(name);
     else entries.set(name, { mode: "040000", path: name, oid, type: "tree" });
   }
   if (!entries.size) return EMPTY_TREE;
-  return writeLooseObject(objects, "tree", treeContent([...entries.values()]));
+  return queueLooseObject(objects, "tree", treeContent([...entries.values()]), writes);
 }
 
 /** Every blob under `prefix` in a commit: repository path → oid. */

@@ -28,13 +28,13 @@ import type { MemoryStore } from "./store.js";
  * summaries made while that key was known (or not, or another) are not reused
  * under a different one.
  */
-const VERSION = 6;
+const VERSION = 7;
 const KEY_FILE = "memory-cache.key";
 /** Summaries are spread over this many files by a hash of the path, so a commit rewrites only the few it touched. */
-const SHARDS = 32;
+const SHARDS = 64;
 
 /*
- * The folder holds `heads` and `s00`…`s1f`, each sealed on its own: the HMAC
+ * The folder holds `heads` and `s00`…`s3f`, each sealed on its own: the HMAC
  * line, a header line (version, basis and which file it is), then one line per
  * entry file, `oid<TAB>path<TAB>…`. In `heads` the rest is `[name,description,status]`
  * (`[]` for a file that is no valid entry): all that MEMORY.md needs, so a commit
@@ -62,17 +62,45 @@ export interface Keep {
   fresh?: FileSummary;
 }
 
+/**
+ * What `heads` was written for: the commit whose entry files it lists exactly (paths and blob
+ * ids), and the blob id of MEMORY.md rendered from its rows. A commit on top of that commit that
+ * changes no row of MEMORY.md needs neither `.git/index` nor the other 10,000 rows (memory commit).
+ */
+export interface Stamp {
+  commit: string;
+  index: string;
+}
+
 export interface ParseCache {
   get(file: string, oid: string): FileSummary | undefined;
   /** The MEMORY.md fields for these exact bytes: null when they are no valid entry, undefined when unknown. */
   row(file: string, oid: string): IndexRow | null | undefined;
-  /** Writes back what changed; `files` is every entry file present now (what is not there is dropped). */
-  save(files: readonly Keep[]): Promise<void>;
+  /**
+   * Writes back what changed; `files` is every entry file present now (what is not there is dropped).
+   * `stamp`: asked for only when `heads` is written; what it was written for, when that is known.
+   */
+  save(files: readonly Keep[], stamp?: () => Promise<Stamp | undefined>): Promise<void>;
   /**
    * Reads and checks now what get() (`shards`) or row() (`heads`) will look up, so a caller can do it
    * while a git process it started runs on the other core.
    */
   preload(what: "heads" | "shards"): void;
+  /** The stamp `heads` was written with, if any. */
+  stamp(): Stamp | undefined;
+  /** The heads line's MEMORY.md fields for a file, as stored (`[]` for no valid entry), whatever its blob id. */
+  headFields(file: string): { oid: string; fields: string } | undefined;
+  /**
+   * After a commit that kept every MEMORY.md row: `heads` with these files' lines replaced (null:
+   * deleted) and stamped, and their summaries in their shards. Nothing else is read or walked.
+   */
+  saveCommitted(changed: ReadonlyMap<string, FileSummary | null>, stamp: Stamp): Promise<void>;
+}
+
+/** The MEMORY.md fields a summary stores in `heads` (the part after the path), to compare rows as text. */
+export function headFields(s: FileSummary): string {
+  const m = s.entry?.meta;
+  return JSON.stringify(m ? [m.name, m.description, m.status] : []);
 }
 
 export function cacheDir(store: MemoryStore): string {
@@ -96,18 +124,35 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   const key = macKey();
   const basis = await cacheBasis();
   const dir = cacheDir(store);
-  const header = (name: string) => JSON.stringify({ v: VERSION, basis, file: name });
+  const header = (name: string, stamp?: Stamp) =>
+    JSON.stringify({ v: VERSION, basis, file: name, ...(stamp ? { stamp } : {}) });
+  let headsStamp: Stamp | undefined;
+  // The header names the version, basis and file; heads' may add its stamp.
+  const accept = (name: string) => (line: string) => {
+    if (line === header(name)) return true;
+    if (name !== "heads") return false;
+    try {
+      const { stamp, ...rest } = JSON.parse(line) as { stamp?: Stamp };
+      if (JSON.stringify(rest) !== header(name) || typeof stamp?.commit !== "string" || typeof stamp.index !== "string")
+        return false;
+      headsStamp = { commit: stamp.commit, index: stamp.index };
+      return true;
+    } catch {
+      return false;
+    }
+  };
   // Every cache file's lines start `oid<TAB>path<TAB>`: keyed by path, the rest read when asked for.
   const load = (name: string) => {
     const out = new Map<string, Line>();
     if (!key) return out;
-    const lines = readSealed(join(dir, name), key, header(name));
+    const lines = readSealed(join(dir, name), key, accept(name));
     try {
       for (const text of lines) {
         const [oid, file, at] = splitLine(text);
         out.set(file, { oid, text, at });
       }
     } catch {
+      if (name === "heads") headsStamp = undefined;
       return new Map<string, Line>();
     }
     return out;
@@ -163,7 +208,48 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
       }
       return line.row;
     },
-    async save(files) {
+    stamp() {
+      loadHeads();
+      return headsStamp;
+    },
+    headFields(file) {
+      const line = loadHeads().get(file);
+      return line && { oid: line.oid, fields: line.text.slice(line.at) };
+    },
+    async saveCommitted(changed, stamp) {
+      if (!key) return;
+      const old = loadHeads();
+      const lines: string[] = [];
+      for (const [file, line] of old) if (!changed.has(file)) lines.push(line.text);
+      const shardLines = new Map<string, Map<string, string | null>>();
+      for (const [file, s] of changed) {
+        if (!cacheable(file)) continue;
+        if (s) lines.push(`${s.oid}\t${file}\t${headFields(s)}`);
+        const name = shardFor(file);
+        let m = shardLines.get(name);
+        if (!m) shardLines.set(name, (m = new Map()));
+        m.set(file, s ? `${s.oid}\t${file}\t${encode(s)}` : null);
+      }
+      const writes: [string, string[], Stamp?][] = [["heads", lines, stamp]];
+      for (const [name, replace] of shardLines) {
+        const kept: string[] = [];
+        for (const [file, line] of loadShard(name)) if (!replace.has(file)) kept.push(line.text);
+        for (const line of replace.values()) if (line !== null) kept.push(line);
+        writes.push([name, kept]);
+      }
+      try {
+        fs.mkdirSync(dir, { recursive: true });
+        // Side by side in the libuv pool: each file costs ~1 ms of the disk's time here.
+        await Promise.all(
+          writes.map(([name, text, st]) =>
+            writeSealedAsync(join(dir, name), key, [header(name, st), ...text].join("\n")),
+          ),
+        );
+      } catch {
+        // A cache that cannot be written costs speed next time, never correctness.
+      }
+    },
+    async save(files, stamp) {
       if (!key) return;
       // Every file found in its shard, and the shards hold no other line: nothing to write (a
       // run start of an unchanged memory; the loops below cost ~10 ms at 10,000 entries).
@@ -173,7 +259,7 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
         if (lines === files.length) return;
       }
       const fresh = files.some((f) => f.fresh);
-      const writes: [string, string[]][] = [];
+      const writes: [string, string[], Stamp?][] = [];
       if (heads || fresh) {
         const old = loadHeads();
         let changed = old.size !== files.length;
@@ -194,7 +280,7 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
           if (text !== was?.text) changed = true;
           lines.push(text);
         }
-        if (changed) writes.push(["heads", lines]);
+        if (changed) writes.push(["heads", lines, await stamp?.()]);
       }
       const byShard = new Map<string, Keep[]>();
       for (const f of files) {
@@ -225,7 +311,8 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
       }
       try {
         fs.mkdirSync(dir, { recursive: true });
-        for (const [name, lines] of writes) writeSealed(join(dir, name), key, [header(name), ...lines].join("\n"));
+        for (const [name, lines, st] of writes)
+          writeSealed(join(dir, name), key, [header(name, st), ...lines].join("\n"));
         for (const path of remove) fs.rmSync(path, { force: true });
         // The single-file cache of version 4, which this folder replaces.
         if (writes.length)
@@ -322,7 +409,7 @@ function shardName(n: number): string {
 }
 
 /** The lines after the header of a sealed file, or none when it is missing, altered or of another version or basis. */
-function readSealed(path: string, key: Buffer, header: string): string[] {
+function readSealed(path: string, key: Buffer, accept: (header: string) => boolean): string[] {
   let raw: Buffer;
   try {
     raw = fs.readFileSync(path);
@@ -334,7 +421,14 @@ function readSealed(path: string, key: Buffer, header: string): string[] {
   const got = Buffer.from(raw.toString("latin1", 0, 64), "hex");
   if (got.length !== 32 || !timingSafeEqual(got, Buffer.from(mac(key, raw.subarray(65)), "hex"))) return [];
   const lines = raw.toString("utf8", 65).split("\n");
-  return lines[0] === header ? lines.slice(1) : [];
+  return lines[0] !== undefined && accept(lines[0]) ? lines.slice(1) : [];
+}
+
+async function writeSealedAsync(path: string, key: Buffer, text: string): Promise<void> {
+  const bytes = Buffer.from(text, "utf8");
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  await fs.promises.writeFile(tmp, Buffer.concat([Buffer.from(`${mac(key, bytes)}\n`), bytes]), { mode: 0o600 });
+  await fs.promises.rename(tmp, path);
 }
 
 function writeSealed(path: string, key: Buffer, text: string): void {

@@ -5,7 +5,10 @@ import { entryTooBig } from "./entry-format.js";
 import { type FileSummary, summarise, tooBigSummary } from "./file-summary.js";
 import { cachedOid, type GitIndex, readGitIndex } from "./git-index.js";
 import type { IndexRow } from "./index-file.js";
-import { type Keep, openParseCache, type ParseCache, rowOf } from "./parse-cache.js";
+import { resolveOptional } from "./commit-tree.js";
+import { renderIndex } from "./index-file.js";
+import { type Keep, openParseCache, type ParseCache, rowOf, type Stamp } from "./parse-cache.js";
+import { mainRef } from "./worktree.js";
 import { INDEX_FILE, listEntryFiles, type MemoryStore, memoryPath, repoPath } from "./store.js";
 import { blobId, type HandEdit, tracked } from "./working-status.js";
 
@@ -29,7 +32,13 @@ export async function scanFiles(store: MemoryStore, byGit?: GitStatus): Promise<
     (cache, file, oid) => cache.get(file, oid),
     (s) => s,
   );
-  await save();
+  // A folder git finds clean is HEAD's: heads, if written now, is stamped with it (parse-cache.ts Stamp).
+  await save(async () => {
+    if ((await byGit)?.length !== 0) return undefined;
+    const head = await resolveOptional(store, await mainRef(store));
+    const index = renderIndex(out.flatMap((f) => (f.entry ? [f.entry] : [])));
+    return head ? { commit: head, index: blobId(Buffer.from(index, "utf8")) } : undefined;
+  });
   return out;
 }
 
@@ -41,7 +50,7 @@ export async function indexRows(
   store: MemoryStore,
   byGit?: GitStatus,
   opened?: ParseCache,
-): Promise<{ rows: IndexRow[]; save: () => Promise<void> }> {
+): Promise<{ rows: IndexRow[]; save: (stamp?: () => Promise<Stamp | undefined>) => Promise<void> }> {
   const { out, save } = await walk<IndexRow | null>(
     store,
     byGit,
@@ -67,7 +76,7 @@ async function walk<T>(
   hit: (cache: ParseCache, file: string, oid: string) => T | undefined,
   fromSummary: (s: FileSummary) => T,
   opened?: ParseCache,
-): Promise<{ out: T[]; save: () => Promise<void> }> {
+): Promise<{ out: T[]; save: (stamp?: () => Promise<Stamp | undefined>) => Promise<void> }> {
   const cache = opened ?? (await openParseCache(store));
   // Before waiting for git, which runs on the other core: the sealed summaries (~8 MB at 10,000 entries)
   // and `.git/index` are read meanwhile (issue 13 item 2). git status never writes the index here
@@ -77,6 +86,9 @@ async function walk<T>(
   const status = await byGit;
   const listed = status && index ? listedByGit(store, index, status) : undefined;
   const files = listed?.files ?? (await listEntryFiles(store));
+  // Without an index (a repository's first commit) every file is one git status named, when it answered.
+  const named = status && !listed ? new Set(status.map((e) => e.file)) : undefined;
+  const exact = listed ? listed.exact : named !== undefined && files.every((f) => named.has(f));
   const out: T[] = new Array(files.length);
   const keep: (Keep | undefined)[] = new Array(files.length);
   const toRead: number[] = [];
@@ -141,7 +153,12 @@ async function walk<T>(
   }
   return {
     out: skip.size ? out.filter((_, i) => !skip.has(i)) : out,
-    save: () => cache.save(keep.filter((k): k is Keep => k !== undefined)),
+    // A stamp holds only when every file's blob id is the index's or one git status named (none unwatched).
+    save: (stamp) =>
+      cache.save(
+        keep.filter((k): k is Keep => k !== undefined),
+        exact ? stamp : undefined,
+      ),
   };
 }
 
@@ -158,7 +175,7 @@ function listedByGit(
   store: MemoryStore,
   index: GitIndex,
   byGit: readonly HandEdit[],
-): { files: string[]; oids: Map<string, string> } {
+): { files: string[]; oids: Map<string, string>; exact: boolean } {
   const changed = new Map(byGit.map((e) => [e.file, e.change]));
   const files = new Set<string>();
   const oids = new Map<string, string>();
@@ -171,10 +188,12 @@ function listedByGit(
     if (!change && e.watched) oids.set(file, e.oid);
   }
   for (const e of byGit) if (e.change !== "deleted" && isEntryFile(e.file)) files.add(e.file);
-  return { files: [...files].sort(), oids };
+  let exact = true;
+  for (const file of files) if (!oids.has(file) && !changed.has(file)) exact = false;
+  return { files: [...files].sort(), oids, exact };
 }
 
 /** What listEntryFiles lists: Markdown outside dot folders, not MEMORY.md or README.md at the top. */
-function isEntryFile(file: string): boolean {
+export function isEntryFile(file: string): boolean {
   return tracked(file) && !(file === INDEX_FILE || file === "README.md");
 }
