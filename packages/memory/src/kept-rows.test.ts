@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { auditMemory } from "./audit.js";
 import { commitHandEdits } from "./hand-edits.js";
+import { renderIndex } from "./index-file.js";
+import { scanFiles } from "./scan-files.js";
 import { cacheDir, openParseCache } from "./parse-cache.js";
 import { openMemory } from "./store.js";
 import { alice, entryText, fixedNow, gitCli, put, tempDir } from "./test-helpers/fixtures.js";
@@ -58,6 +60,29 @@ describe("memory commit that changes no MEMORY.md row", () => {
     // The cache was left stamped with the new commit: the next such commit takes the quick way again.
     expect((await openParseCache(cli.store)).stamp()?.commit).toBe(head(cli.dir));
     gitCli(cli.dir, "fsck", "--strict", "--no-dangling");
+  });
+
+  it("leaves a cache that gives what the files give: the next commits and audits see every entry as it is", async () => {
+    const { dir, store } = await folder(true);
+    for (const [i, body] of [
+      [4, "one"],
+      [5, "two"],
+      [4, "three"],
+    ] as const) {
+      await put(dir, `topic-${i % 3}/entry-${i}.md`, entryText(`entry-${i}`, {}, `Body ${body}.`));
+      await commitHandEdits(store, `body ${body}`, alice);
+    }
+    // A row change after the quick commits: MEMORY.md is rendered from heads' rows, which must all be right.
+    await put(dir, "topic-0/entry-6.md", entryText("entry-6", { description: "renamed" }));
+    await commitHandEdits(store, "description", alice);
+    const warm = await scanFiles(store);
+    await rm(cacheDir(store), { recursive: true, force: true });
+    const cold = await scanFiles(store);
+    expect(warm.map((f) => [f.file, f.oid, f.entry?.meta, f.entry?.body])).toEqual(
+      cold.map((f) => [f.file, f.oid, f.entry?.meta, f.entry?.body]),
+    );
+    expect(await memoryMd(dir)).toBe(renderIndex(cold.flatMap((f) => (f.entry ? [f.entry] : []))));
+    expect(await memoryMd(dir)).toContain("renamed");
   });
 
   it("regenerates MEMORY.md when an edit changes a description, even right after a stamped commit", async () => {

@@ -145,7 +145,8 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   const load = (name: string) => {
     const out = new Map<string, Line>();
     if (!key) return out;
-    const lines = readSealed(join(dir, name), key, accept(name));
+    const lines =
+      name === "heads" ? loadHeadsText().split("\n").filter(Boolean) : readSealed(join(dir, name), key, accept(name));
     try {
       for (const text of lines) {
         const [oid, file, at] = splitLine(text);
@@ -156,6 +157,24 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
       return new Map<string, Line>();
     }
     return out;
+  };
+  /*
+   * heads' lines as one string, checked: a commit that keeps MEMORY.md needs only the edited files'
+   * lines of it (found by `<TAB>path<TAB>`, which only a line's path field can hold: JSON escapes tabs)
+   * and writes the rest back as it was, so the 10,000 lines are split and keyed only when rows are asked for.
+   */
+  let headsText: string | undefined;
+  const loadHeadsText = () => {
+    headsText ??= key ? readSealed(join(dir, "heads"), key, accept("heads")).join("\n") : "";
+    return headsText;
+  };
+  /** The heads line of a file: where it starts and ends in headsText, and where its path ends. */
+  const findHead = (file: string): { start: number; end: number; fields: number } | undefined => {
+    const text = loadHeadsText();
+    const at = text.indexOf(`\t${file}\t`);
+    if (at < 40 || (at > 40 && text[at - 41] !== "\n")) return undefined;
+    const end = text.indexOf("\n", at);
+    return { start: at - 40, end: end < 0 ? text.length : end, fields: at + file.length + 2 };
   };
   let heads: Map<string, Line> | undefined;
   const loadHeads = () => {
@@ -182,7 +201,7 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   };
   return {
     preload(what) {
-      if (what === "heads") loadHeads();
+      if (what === "heads") loadHeadsText();
       else for (let i = 0; i < SHARDS; i++) loadShard(shardName(i));
     },
     get(file, oid) {
@@ -209,18 +228,29 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
       return line.row;
     },
     stamp() {
-      loadHeads();
+      loadHeadsText();
       return headsStamp;
     },
     headFields(file) {
-      const line = loadHeads().get(file);
-      return line && { oid: line.oid, fields: line.text.slice(line.at) };
+      const c = cacheable(file) ? findHead(file) : undefined;
+      const text = loadHeadsText();
+      return c && { oid: text.slice(c.start, c.start + 40), fields: text.slice(c.fields, c.end) };
     },
     async saveCommitted(changed, stamp) {
       if (!key) return;
-      const old = loadHeads();
+      // heads as it was, the changed files' lines cut out (in text order) and their new lines added.
+      const text = loadHeadsText();
+      const cuts = [...changed.keys()]
+        .map((file) => findHead(file))
+        .filter((c) => c !== undefined)
+        .sort((a, b) => a.start - b.start);
       const lines: string[] = [];
-      for (const [file, line] of old) if (!changed.has(file)) lines.push(line.text);
+      let from = 0;
+      for (const c of cuts) {
+        if (c.start > from) lines.push(text.slice(from, c.start - 1));
+        from = c.end + 1;
+      }
+      if (from < text.length) lines.push(text.slice(from));
       const shardLines = new Map<string, Map<string, string | null>>();
       for (const [file, s] of changed) {
         if (!cacheable(file)) continue;
