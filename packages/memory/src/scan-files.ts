@@ -3,14 +3,14 @@ import { join } from "node:path";
 import { readTextWithin, SIZE_LIMITS, UserError } from "@worksite/core";
 import { entryTooBig } from "./entry-format.js";
 import { type FileSummary, summarise, tooBigSummary } from "./file-summary.js";
-import { cachedOid, type GitIndex, readGitIndex } from "./git-index.js";
+import { cachedOid, readGitIndex, readIndexOids } from "./git-index.js";
 import type { IndexRow } from "./index-file.js";
 import { resolveOptional } from "./commit-tree.js";
 import { renderIndex } from "./index-file.js";
 import { type Keep, openParseCache, type ParseCache, rowOf, type Stamp } from "./parse-cache.js";
 import { mainRef } from "./worktree.js";
 import { INDEX_FILE, listEntryFiles, type MemoryStore, memoryPath, repoPath } from "./store.js";
-import { blobId, type HandEdit, tracked } from "./working-status.js";
+import { blobId, type HandEdit, tracked, useGitCli } from "./working-status.js";
 
 /**
  * Every entry file in the working folder, summarised (file-summary.ts), at the cost
@@ -82,9 +82,13 @@ async function walk<T>(
   // and `.git/index` are read meanwhile (issue 13 item 2). git status never writes the index here
   // (--no-optional-locks), so this is the index git compares against.
   cache.preload(kind);
-  const index = readGitIndex(store.gitdir);
+  // With the git CLI only the blob ids are needed of the index; without it, its stat cache too.
+  const cli = useGitCli(store);
+  const oids = cli ? readIndexOids(store.gitdir) : undefined;
+  let index = cli ? undefined : readGitIndex(store.gitdir);
   const status = await byGit;
-  const listed = status && index ? listedByGit(store, index, status) : undefined;
+  const listed = status && oids ? listedByGit(store, oids, status) : undefined;
+  if (!listed && cli) index = readGitIndex(store.gitdir);
   const files = listed?.files ?? (await listEntryFiles(store));
   // Without an index (a repository's first commit) every file is one git status named, when it answered.
   const named = status && !listed ? new Set(status.map((e) => e.file)) : undefined;
@@ -173,19 +177,19 @@ function isRegular(store: MemoryStore, file: string): boolean {
 /** The entry files and the blob ids of those git status found unchanged. */
 function listedByGit(
   store: MemoryStore,
-  index: GitIndex,
+  index: ReadonlyMap<string, string | null>,
   byGit: readonly HandEdit[],
 ): { files: string[]; oids: Map<string, string>; exact: boolean } {
   const changed = new Map(byGit.map((e) => [e.file, e.change]));
   const files = new Set<string>();
   const oids = new Map<string, string>();
-  for (const [path, e] of index.entries) {
+  for (const [path, oid] of index) {
     const file = memoryPath(store, path);
     if (file === undefined || !isEntryFile(file)) continue;
     const change = changed.get(file);
     if (change === "deleted") continue;
     files.add(file);
-    if (!change && e.watched) oids.set(file, e.oid);
+    if (!change && oid !== null) oids.set(file, oid);
   }
   for (const e of byGit) if (e.change !== "deleted" && isEntryFile(e.file)) files.add(e.file);
   let exact = true;
