@@ -6,6 +6,7 @@ import { type FileSummary, summarise, tooBigSummary } from "./file-summary.js";
 import { contentProblems } from "./guard.js";
 import { handEdits } from "./hand-edits.js";
 import { renderIndex } from "./index-file.js";
+import { openParseCache } from "./parse-cache.js";
 import { scanFiles } from "./scan-files.js";
 import { INDEX_FILE, type LoadedFile, type MemoryStore, today } from "./store.js";
 import { blobId, statusByGitCli } from "./working-status.js";
@@ -63,8 +64,10 @@ export async function auditWithFiles(
 ): Promise<{ report: AuditReport; files: FileSummary[]; index: string }> {
   // One git status serves both the listing (scan-files.ts) and the uncommitted findings.
   // Started here, awaited in scanFiles after the cache is read: git and this process work at once.
+  // The cache's key is read before git is spawned, so the read goes on while the spawn forks this process.
+  const opening = options.files ? undefined : openParseCache(store);
   const status = options.files ? undefined : statusByGitCli(store);
-  const files = options.files ? options.files.map(toSummary) : await scanFiles(store, status);
+  const files = options.files ? options.files.map(toSummary) : await scanFiles(store, status, opening);
   const byGit = await status;
   const findings: Finding[] = [];
   const day = today(store);

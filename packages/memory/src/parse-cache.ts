@@ -91,6 +91,57 @@ class BytesLine implements Line {
   }
 }
 
+/** The lines the cache looks up by path: a Map for heads, ShardLines for a shard. */
+interface Lines {
+  readonly size: number;
+  get(file: string): Line | undefined;
+  [Symbol.iterator](): Iterator<[string, Line]>;
+}
+
+/*
+ * A shard's lines by path, each only an offset into the shard's bytes until asked for: an unchanged
+ * run start looks each path up once and wants its summary, so no line object and no blob id string
+ * outlives the lookup (10,000 of each were garbage the collector had to copy).
+ */
+class ShardLines implements Lines {
+  private readonly starts = new Map<string, number>();
+  private readonly made = new Map<string, Line>();
+  constructor(private readonly bytes: Buffer) {}
+  add(file: string, start: number): void {
+    this.starts.set(file, start);
+  }
+  get size(): number {
+    return this.starts.size;
+  }
+  /** The summary for exactly these bytes, decoded now (not kept here: the caller keeps it). */
+  summary(file: string, oid: string): FileSummary | undefined {
+    const made = this.made.get(file);
+    if (made) return made.oid === oid ? (made.summary ??= decode(file, oid, made.rest())) : undefined;
+    const start = this.starts.get(file);
+    if (start === undefined || this.bytes.toString("latin1", start, start + 40) !== oid) return undefined;
+    const { at, end } = this.place(file, start);
+    return decodeBytes(file, oid, this.bytes, at, end);
+  }
+  get(file: string): Line | undefined {
+    let line = this.made.get(file);
+    if (line) return line;
+    const start = this.starts.get(file);
+    if (start === undefined) return undefined;
+    const { at, end } = this.place(file, start);
+    line = new BytesLine(this.bytes.toString("latin1", start, start + 40), this.bytes, start, at, end);
+    this.made.set(file, line);
+    return line;
+  }
+  *[Symbol.iterator](): Iterator<[string, Line]> {
+    for (const file of this.starts.keys()) yield [file, this.get(file)!];
+  }
+  private place(file: string, start: number): { at: number; end: number } {
+    const at = start + 41 + Buffer.byteLength(file) + 1;
+    const end = this.bytes.indexOf(0x0a, at);
+    return { at, end: end < 0 ? this.bytes.length : end };
+  }
+}
+
 /** What the cache is told to keep: each present file by blob id, with its summary when it was made afresh. */
 export interface Keep {
   file: string;
@@ -122,6 +173,8 @@ export interface ParseCache {
    * while a git process it started runs on the other core.
    */
   preload(what: "heads" | "shards"): void;
+  /** True when save() of `count` files, none fresh, each found by get(), would write nothing. */
+  unchanged(count: number): boolean;
   /** The stamp `heads` was written with, if any. */
   stamp(): Stamp | undefined;
   /** The heads line's MEMORY.md fields for a file, as stored (`[]` for no valid entry), whatever its blob id. */
@@ -178,7 +231,7 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
     }
   };
   // Every cache file's lines start `oid<TAB>path<TAB>`: keyed by path, the rest read when asked for.
-  const load = (name: string) => {
+  const load = (name: string): Lines => {
     const out = new Map<string, Line>();
     if (!key) return out;
     try {
@@ -192,17 +245,18 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
         const sealed = readSealedBytes(join(dir, name), key, accept(name));
         if (!sealed) return out;
         const { bytes } = sealed;
+        const lines = new ShardLines(bytes);
         for (let start = sealed.from; start < bytes.length; ) {
           let end = bytes.indexOf(0x0a, start);
           if (end < 0) end = bytes.length;
           if (end > start) {
             const tab = bytes.indexOf(0x09, start + 41);
             if (bytes[start + 40] !== 0x09 || tab < 0 || tab > end) throw new Error("not a cache line");
-            const file = bytes.toString("utf8", start + 41, tab);
-            out.set(file, new BytesLine(bytes.toString("latin1", start, start + 40), bytes, start, tab + 1, end));
+            lines.add(bytes.toString("utf8", start + 41, tab), start);
           }
           start = end + 1;
         }
+        return lines;
       }
     } catch {
       if (name === "heads") headsStamp = undefined;
@@ -228,21 +282,17 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
     const end = text.indexOf("\n", at);
     return { start: at - 40, end: end < 0 ? text.length : end, fields: at + file.length + 2 };
   };
-  let heads: Map<string, Line> | undefined;
+  let heads: Lines | undefined;
   const loadHeads = () => {
     heads ??= load("heads");
     return heads;
   };
-  const shards = new Map<string, Map<string, Line>>();
+  const shards = new Map<string, Lines>();
   /** get() calls answered from a shard: when they are all the files saved and all the lines loaded, save has nothing to do. */
   let shardHits = 0;
-  // Each path's shard, hashed once: get() and save() both ask for all 10,000.
-  const shardNames = new Map<string, string>();
-  const shardFor = (file: string) => {
-    let name = shardNames.get(file);
-    if (name === undefined) shardNames.set(file, (name = shardOf(file)));
-    return name;
-  };
+
+  // Hashed each time it is asked: a map of 10,000 remembered names cost the collector more than the hash.
+  const shardFor = shardOf;
   const loadShard = (name: string) => {
     let shard = shards.get(name);
     if (!shard) {
@@ -251,21 +301,34 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
     }
     return shard;
   };
+  // Every file found in its shard, and the shards hold no other line: nothing to write (a
+  // run start of an unchanged memory; save's loops cost ~10 ms at 10,000 entries).
+  const unchanged = (count: number) => {
+    if (!key) return true;
+    if (heads || shards.size !== SHARDS || shardHits !== count) return false;
+    let lines = 0;
+    for (const shard of shards.values()) lines += shard.size;
+    return lines === count;
+  };
   return {
     preload(what) {
       if (what === "heads") loadHeadsText();
       else for (let i = 0; i < SHARDS; i++) loadShard(shardName(i));
     },
     get(file, oid) {
-      const line = loadShard(shardFor(file)).get(file);
-      if (line?.oid !== oid) return undefined;
+      const shard = loadShard(shardFor(file));
       try {
-        line.summary ??=
-          line instanceof BytesLine
-            ? decodeBytes(file, oid, line.bytes, line.at, line.end)
-            : decode(file, oid, line.rest());
-        shardHits++;
-        return line.summary;
+        const found =
+          shard instanceof ShardLines
+            ? shard.summary(file, oid)
+            : (() => {
+                const line = shard.get(file);
+                if (line?.oid !== oid) return undefined;
+                line.summary ??= decode(file, oid, line.rest());
+                return line.summary;
+              })();
+        if (found) shardHits++;
+        return found;
       } catch {
         return undefined;
       }
@@ -334,15 +397,10 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
         // A cache that cannot be written costs speed next time, never correctness.
       }
     },
+    unchanged,
     async save(files, stamp) {
       if (!key) return;
-      // Every file found in its shard, and the shards hold no other line: nothing to write (a
-      // run start of an unchanged memory; the loops below cost ~10 ms at 10,000 entries).
-      if (!heads && shards.size === SHARDS && shardHits === files.length && !files.some((f) => f.fresh)) {
-        let lines = 0;
-        for (const shard of shards.values()) lines += shard.size;
-        if (lines === files.length) return;
-      }
+      if (!files.some((f) => f.fresh) && unchanged(files.length)) return;
       const fresh = files.some((f) => f.fresh);
       const writes: [string, string[], Stamp?][] = [];
       if (heads || fresh) {
@@ -355,7 +413,9 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
           if (!f.fresh && was?.oid === f.oid) text = was.text;
           else {
             // A file the heads do not know yet may have its summary from a shard (read by this audit).
-            const known = f.fresh ?? shards.get(shardFor(f.file))?.get(f.file)?.summary;
+            const shard = shards.get(shardFor(f.file));
+            const known =
+              f.fresh ?? (shard instanceof ShardLines ? shard.summary(f.file, f.oid) : shard?.get(f.file)?.summary);
             text = known?.oid === f.oid ? headOf(known) : undefined;
           }
           if (text === undefined) {

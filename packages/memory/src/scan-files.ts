@@ -24,13 +24,18 @@ import { blobId, type HandEdit, tracked, useGitCli } from "./working-status.js";
  */
 export type GitStatus = readonly HandEdit[] | undefined | Promise<readonly HandEdit[] | undefined>;
 
-export async function scanFiles(store: MemoryStore, byGit?: GitStatus): Promise<FileSummary[]> {
+export async function scanFiles(
+  store: MemoryStore,
+  byGit?: GitStatus,
+  opened?: Promise<ParseCache>,
+): Promise<FileSummary[]> {
   const { out, save } = await walk(
     store,
     byGit,
     "shards",
     (cache, file, oid) => cache.get(file, oid),
     (s) => s,
+    opened,
   );
   // A folder git finds clean is HEAD's: heads, if written now, is stamped with it (parse-cache.ts Stamp).
   await save(async () => {
@@ -75,9 +80,9 @@ async function walk<T>(
   kind: "heads" | "shards",
   hit: (cache: ParseCache, file: string, oid: string) => T | undefined,
   fromSummary: (s: FileSummary) => T,
-  opened?: ParseCache,
+  opened?: ParseCache | Promise<ParseCache>,
 ): Promise<{ out: T[]; save: (stamp?: () => Promise<Stamp | undefined>) => Promise<void> }> {
-  const cache = opened ?? (await openParseCache(store));
+  const cache = await (opened ?? openParseCache(store));
   // Before waiting for git, which runs on the other core: the sealed summaries (~8 MB at 10,000 entries)
   // and `.git/index` are read meanwhile (issue 13 item 2). git status never writes the index here
   // (--no-optional-locks), so this is the index git compares against.
@@ -94,7 +99,9 @@ async function walk<T>(
   const named = status && !listed ? new Set(status.map((e) => e.file)) : undefined;
   const exact = listed ? listed.exact : named !== undefined && files.every((f) => named.has(f));
   const out: T[] = new Array(files.length);
-  const keep: (Keep | undefined)[] = new Array(files.length);
+  // What the cache is to keep, as blob ids by position: Keep objects are made only when there is something to write.
+  const keepOids: (string | undefined)[] = new Array(files.length);
+  const fresh = new Map<number, FileSummary>();
   const toRead: number[] = [];
   const skip = new Set<number>();
   files.forEach((file, i) => {
@@ -123,7 +130,7 @@ async function walk<T>(
     const found = oid ? hit(cache, file, oid) : undefined;
     if (oid && found !== undefined) {
       out[i] = found;
-      keep[i] = { file, oid };
+      keepOids[i] = oid;
     } else toRead.push(i);
   });
   // Read what neither the index and the cache know, 64 at a time: enough to overlap I/O, never 10,000 open files.
@@ -147,22 +154,30 @@ async function walk<T>(
       const found = hit(cache, file, oid);
       if (found !== undefined) {
         out[i] = found;
-        keep[i] = { file, oid };
+        keepOids[i] = oid;
         return;
       }
-      const fresh = summarise(file, oid, got.text);
-      out[i] = fromSummary(fresh);
-      keep[i] = { file, oid, fresh };
+      const summary = summarise(file, oid, got.text);
+      out[i] = fromSummary(summary);
+      keepOids[i] = oid;
+      fresh.set(i, summary);
     });
   }
   return {
     out: skip.size ? out.filter((_, i) => !skip.has(i)) : out,
     // A stamp holds only when every file's blob id is the index's or one git status named (none unwatched).
-    save: (stamp) =>
-      cache.save(
-        keep.filter((k): k is Keep => k !== undefined),
-        exact ? stamp : undefined,
-      ),
+    save: async (stamp) => {
+      let kept = 0;
+      for (const oid of keepOids) if (oid !== undefined) kept++;
+      if (!fresh.size && cache.unchanged(kept)) return;
+      const keep: Keep[] = [];
+      keepOids.forEach((oid, i) => {
+        if (oid === undefined) return;
+        const summary = fresh.get(i);
+        keep.push(summary ? { file: files[i]!, oid, fresh: summary } : { file: files[i]!, oid });
+      });
+      await cache.save(keep, exact ? stamp : undefined);
+    },
   };
 }
 
