@@ -1,7 +1,17 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
 import { join } from "node:path";
-import { personStateDir, SIZE_LIMITS, sealKey, secretRules } from "@worksite/core";
+import {
+  cacheable,
+  decode,
+  encode,
+  idAndTopic,
+  type Line,
+  type Lines,
+  ShardLines,
+  splitLine,
+  TextLine,
+} from "./cache-lines.js";
+import { cacheBasis, macKey, readSealed, readSealedBytes, slug, writeSealed, writeSealedAsync } from "./cache-seal.js";
 import type { MemoryEntry } from "./entry-format.js";
 import type { FileSummary } from "./file-summary.js";
 import type { IndexRow } from "./index-file.js";
@@ -29,7 +39,6 @@ import type { MemoryStore } from "./store.js";
  * under a different one.
  */
 const VERSION = 7;
-const KEY_FILE = "memory-cache.key";
 /** Summaries are spread over this many files by a hash of the path, so a commit rewrites only the few it touched. */
 const SHARDS = 64;
 
@@ -45,103 +54,6 @@ const SHARDS = 64;
  * path and blob id, so a file that is stale, missing or from an older state is
  * only a miss: the seal is what keeps out lines no one here made.
  */
-interface Line {
-  oid: string;
-  /** The whole line as read or written, to write it back unchanged. */
-  readonly text: string;
-  /** What follows the path: the MEMORY.md fields (heads) or the summary (shards). */
-  rest(): string;
-  summary?: FileSummary;
-  row?: IndexRow | null;
-}
-
-class TextLine implements Line {
-  summary?: FileSummary;
-  row?: IndexRow | null;
-  constructor(
-    readonly oid: string,
-    readonly text: string,
-    private readonly at: number,
-  ) {}
-  rest(): string {
-    return this.text.slice(this.at);
-  }
-}
-
-/*
- * A shard's line kept as where it lies in the file's bytes: a run start decodes only each summary's
- * JSON, never the ~4 MB of bodies at 10,000 entries, and the bytes sit outside V8's heap, which
- * the garbage collector then need not copy (it was a fifth of an unchanged run start).
- */
-class BytesLine implements Line {
-  summary?: FileSummary;
-  row?: IndexRow | null;
-  constructor(
-    readonly oid: string,
-    readonly bytes: Buffer,
-    private readonly start: number,
-    readonly at: number,
-    readonly end: number,
-  ) {}
-  get text(): string {
-    return this.bytes.toString("utf8", this.start, this.end);
-  }
-  rest(): string {
-    return this.bytes.toString("utf8", this.at, this.end);
-  }
-}
-
-/** The lines the cache looks up by path: a Map for heads, ShardLines for a shard. */
-interface Lines {
-  readonly size: number;
-  get(file: string): Line | undefined;
-  [Symbol.iterator](): Iterator<[string, Line]>;
-}
-
-/*
- * A shard's lines by path, each only an offset into the shard's bytes until asked for: an unchanged
- * run start looks each path up once and wants its summary, so no line object and no blob id string
- * outlives the lookup (10,000 of each were garbage the collector had to copy).
- */
-class ShardLines implements Lines {
-  private readonly starts = new Map<string, number>();
-  private readonly made = new Map<string, Line>();
-  constructor(private readonly bytes: Buffer) {}
-  add(file: string, start: number): void {
-    this.starts.set(file, start);
-  }
-  get size(): number {
-    return this.starts.size;
-  }
-  /** The summary for exactly these bytes, decoded now (not kept here: the caller keeps it). */
-  summary(file: string, oid: string): FileSummary | undefined {
-    const made = this.made.get(file);
-    if (made) return made.oid === oid ? (made.summary ??= decode(file, oid, made.rest())) : undefined;
-    const start = this.starts.get(file);
-    if (start === undefined || this.bytes.toString("latin1", start, start + 40) !== oid) return undefined;
-    const { at, end } = this.place(file, start);
-    return decodeBytes(file, oid, this.bytes, at, end);
-  }
-  get(file: string): Line | undefined {
-    let line = this.made.get(file);
-    if (line) return line;
-    const start = this.starts.get(file);
-    if (start === undefined) return undefined;
-    const { at, end } = this.place(file, start);
-    line = new BytesLine(this.bytes.toString("latin1", start, start + 40), this.bytes, start, at, end);
-    this.made.set(file, line);
-    return line;
-  }
-  *[Symbol.iterator](): Iterator<[string, Line]> {
-    for (const file of this.starts.keys()) yield [file, this.get(file)!];
-  }
-  private place(file: string, start: number): { at: number; end: number } {
-    const at = start + 41 + Buffer.byteLength(file) + 1;
-    const end = this.bytes.indexOf(0x0a, at);
-    return { at, end: end < 0 ? this.bytes.length : end };
-  }
-}
-
 /** What the cache is told to keep: each present file by blob id, with its summary when it was made afresh. */
 export interface Keep {
   file: string;
@@ -469,20 +381,6 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   };
 }
 
-/*
- * A line starts `oid<TAB>path<TAB>`: sliced, not parsed, as 10,000 JSON.parse calls were a tenth of a
- * run start. A path holding a tab or a line break is never cached (its file is read each time).
- */
-function splitLine(text: string): [oid: string, file: string, at: number] {
-  const tab = text.indexOf("\t", 41);
-  if (text[40] !== "\t" || tab < 0) throw new Error("not a cache line");
-  return [text.slice(0, 40), text.slice(41, tab), tab + 1];
-}
-
-function cacheable(file: string): boolean {
-  return !/[\t\n\r]/.test(file);
-}
-
 /** The heads line of a summary: its MEMORY.md fields, `[]` when it is no valid entry. */
 function headOf(s: FileSummary): string | undefined {
   if (!cacheable(s.file)) return undefined;
@@ -530,12 +428,6 @@ function fullRow(file: string, fields: string): IndexRow | null {
   };
 }
 
-/** An entry's id and topic, as parseEntry gives them, from its path. */
-function idAndTopic(file: string): { id: string; topic: string } {
-  const slash = file.indexOf("/");
-  return { id: file.endsWith(".md") ? file.slice(0, -3) : file, topic: slash < 0 ? "" : file.slice(0, slash) };
-}
-
 /** The MEMORY.md fields of an entry. */
 export function rowOf(entry: MemoryEntry): IndexRow {
   const { name, description, status } = entry.meta;
@@ -551,184 +443,4 @@ function shardOf(file: string): string {
 
 function shardName(n: number): string {
   return `s${n.toString(16).padStart(2, "0")}`;
-}
-
-/** The lines after the header of a sealed file, or none when it is missing, altered or of another version or basis. */
-function readSealed(path: string, key: Buffer, accept: (header: string) => boolean): string[] {
-  const sealed = readSealedBytes(path, key, accept);
-  return sealed && sealed.from < sealed.bytes.length ? sealed.bytes.toString("utf8", sealed.from).split("\n") : [];
-}
-
-/** The file's bytes and where the lines after its header start, or undefined when it is missing, altered or of another version or basis. */
-function readSealedBytes(
-  path: string,
-  key: Buffer,
-  accept: (header: string) => boolean,
-): { bytes: Buffer; from: number } | undefined {
-  let raw: Buffer;
-  try {
-    raw = fs.readFileSync(path);
-  } catch {
-    return undefined;
-  }
-  // The seal is checked on the bytes (hashing a string would encode all of it again).
-  if (raw.length < 65 || raw[64] !== 0x0a) return undefined;
-  const got = Buffer.from(raw.toString("latin1", 0, 64), "hex");
-  if (got.length !== 32 || !timingSafeEqual(got, Buffer.from(mac(key, raw.subarray(65)), "hex"))) return undefined;
-  const eol = raw.indexOf(0x0a, 65);
-  const end = eol < 0 ? raw.length : eol;
-  return accept(raw.toString("utf8", 65, end)) ? { bytes: raw, from: end + 1 } : undefined;
-}
-
-async function writeSealedAsync(path: string, key: Buffer, text: string): Promise<void> {
-  const bytes = Buffer.from(text, "utf8");
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  await fs.promises.writeFile(tmp, Buffer.concat([Buffer.from(`${mac(key, bytes)}\n`), bytes]), { mode: 0o600 });
-  await fs.promises.rename(tmp, path);
-}
-
-function writeSealed(path: string, key: Buffer, text: string): void {
-  const bytes = Buffer.from(text, "utf8");
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${mac(key, bytes)}\n`), bytes]), { mode: 0o600 });
-  fs.renameSync(tmp, path);
-}
-
-/**
- * A summary as stored: without what its path gives (the entry's id, file and topic), without empty
- * lists, and with the entry's body after a tab, as a JSON string parsed only when it is read: the
- * audit and the run start never need the bodies of 10,000 entries, and parsing them was half the cost.
- */
-interface Stored {
-  b: number;
-  m?: MemoryEntry["meta"];
-  p?: FileSummary["problems"];
-  c?: FileSummary["content"];
-  l: [number, number, number, number];
-}
-
-function encode(s: FileSummary): string {
-  const { expires, updated, status, body } = s.lines;
-  const stored: Stored = {
-    b: s.bytes,
-    ...(s.entry ? { m: s.entry.meta } : {}),
-    ...(s.problems.length ? { p: s.problems } : {}),
-    ...(s.content.length ? { c: s.content } : {}),
-    l: [expires, updated, status, body],
-  };
-  return s.entry ? `${JSON.stringify(stored)}\t${JSON.stringify(s.entry.body)}` : JSON.stringify(stored);
-}
-
-function decode(file: string, oid: string, raw: string): FileSummary {
-  const tab = raw.indexOf("\t");
-  return fromStored(file, oid, tab < 0 ? raw : raw.slice(0, tab), () => (tab < 0 ? '""' : raw.slice(tab + 1)));
-}
-
-/** decode() from a line's bytes: only the summary's JSON becomes a string now, the body when it is read. */
-function decodeBytes(file: string, oid: string, bytes: Buffer, at: number, end: number): FileSummary {
-  let tab = bytes.indexOf(0x09, at);
-  if (tab > end) tab = -1;
-  return fromStored(file, oid, bytes.toString("utf8", at, tab < 0 ? end : tab), () =>
-    tab < 0 ? '""' : bytes.toString("utf8", tab + 1, end),
-  );
-}
-
-/** Most summaries have no problems and no findings: one frozen empty list for all (two fewer objects each). */
-const NONE = Object.freeze([]) as unknown as never[];
-
-function fromStored(file: string, oid: string, summary: string, bodyJson: () => string): FileSummary {
-  const s = JSON.parse(summary) as Stored;
-  const [expires, updated, status, body] = s.l;
-  const out: FileSummary = {
-    file,
-    oid,
-    bytes: s.b,
-    problems: s.p ?? NONE,
-    content: s.c ?? NONE,
-    lines: { expires, updated, status, body },
-  };
-  if (s.m) {
-    const { id, topic } = idAndTopic(file);
-    out.entry = lazyBody({ id, file, topic, meta: s.m }, bodyJson);
-  }
-  return out;
-}
-
-/** An entry whose body is parsed from its stored JSON the first time it is read (an own, enumerable property to anyone reading it). */
-function lazyBody(entry: Omit<MemoryEntry, "body">, stored: () => string): MemoryEntry {
-  let body: string | undefined;
-  // An accessor in a literal, not Object.defineProperty: 10,000 of those were a tenth of the decoding.
-  return {
-    id: entry.id,
-    file: entry.file,
-    topic: entry.topic,
-    meta: entry.meta,
-    get body(): string {
-      body ??= JSON.parse(stored()) as string;
-      return body;
-    },
-    set body(value: string) {
-      body = value;
-    },
-  };
-}
-
-function mac(key: Buffer, text: Buffer): string {
-  return createHmac("sha256", key).update(text).digest("hex");
-}
-
-/** The person's cache key (0600 in the 0700 state folder), made on first use; undefined when it cannot be. */
-function macKey(): Buffer | undefined {
-  const dir = personStateDir();
-  const path = join(dir, KEY_FILE);
-  try {
-    return Buffer.from(fs.readFileSync(path, "utf8").trim(), "hex");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") return undefined;
-  }
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(path, `${randomBytes(32).toString("hex")}\n`, { flag: "wx", mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") return undefined;
-  }
-  try {
-    const key = Buffer.from(fs.readFileSync(path, "utf8").trim(), "hex");
-    return key.length === 32 ? key : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reading the seal key also makes the scanner look for it, so every scan under one basis looks for the same value. */
-async function cacheBasis(): Promise<string> {
-  const seal = await sealKey({ create: false }).catch(() => undefined);
-  const sealId = seal?.length ? createHash("sha256").update(seal).digest("hex").slice(0, 16) : "none";
-  return `limit=${SIZE_LIMITS.memoryEntry};seal=${sealId};rules=${rulesId()}`;
-}
-
-/*
- * The scanner's rules (kinds, keywords, patterns, checks), so a summary made before a rule was added or
- * changed is not reused: an entry holding a token only the new rule finds must not stay "clean" until
- * the file changes. (A change to the scanner's code outside its rules needs VERSION bumped.)
- */
-function rulesId(): string {
-  return createHash("sha256")
-    .update(
-      JSON.stringify(
-        secretRules.map((r) => [
-          r.kind,
-          r.keywords ?? [],
-          r.pattern.source,
-          r.pattern.flags,
-          r.check?.toString() ?? "",
-        ]),
-      ),
-    )
-    .digest("hex")
-    .slice(0, 16);
-}
-
-function slug(prefix: string): string {
-  return createHash("sha256").update(prefix).digest("hex").slice(0, 12);
 }
