@@ -141,7 +141,7 @@ const section = [
   "",
   provenance(`node bench/memory/run.mjs ${largest}`, [
     "entries of ~500 bytes in 100 topic folders",
-    "each measurement in a fresh node process (peak RSS = that process's maxRSS), median of 5 (1 at 100,000), the sides of a comparison interleaved run by run",
+    "each measurement in a fresh node process (peak RSS = that process's maxRSS) whose clock starts after node has started and the modules are imported, so a row is the operation alone inside one running process, as the issue asks; the git CLI rows time the same window around `git` run from that process (each git command is a process of its own, as when memory runs it); median of 5 (1 at 100,000), the sides of a comparison interleaved run by run",
     ...(base
       ? [
           `*before* rows: BENCH_BASE, ${process.env.BENCH_BASE_NOTE ?? "a built checkout of the code before the change"}, in the same run`,
@@ -156,9 +156,10 @@ const section = [
   "plus each entry's origin (`entryOrigins`): the audit, the entries an agent may see and their index. The status/commit rows start from copies of the same committed",
   "repository (committed by the git CLI, then `git status` once), with 10 entries edited in each. *memory status* is",
   "`handEdits`: the git CLI's status when git is installed (as here), else HEAD's tree against the index's stat cache (its own",
-  "row). *memory commit* is `commitHandEdits`: status, secret scan of the changed files, MEMORY.md regenerated from the",
-  "parse cache's MEMORY.md fields (`heads`) plus the changed files, the commit's objects written as loose objects (only the changed",
-  "folders' trees), one index update (`git update-index`).",
+  "row). *memory commit* is `commitHandEdits`: status, secret scan of the changed files, MEMORY.md kept when no edited entry",
+  "changes its row and the cache's `heads` is stamped with HEAD (as here: only the edited files' rows are compared), else",
+  "regenerated from `heads` plus the changed files; the trees it rewrites read by one `git cat-file`, the commit's objects",
+  "written as loose objects (only the changed folders' trees), one index update (`git update-index`) while the cache is written.",
   "",
   `| what | ${SIZES.map((n) => `${n.toLocaleString("en")} entries`).join(" | ")} |`,
   `|---|${SIZES.map(() => "---:").join("|")}|`,

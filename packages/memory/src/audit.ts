@@ -1,10 +1,12 @@
 import fs from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { MemoryEntry } from "./entry-format.js";
 import { type FileSummary, summarise, tooBigSummary } from "./file-summary.js";
 import { contentProblems } from "./guard.js";
 import { handEdits } from "./hand-edits.js";
 import { renderIndex } from "./index-file.js";
+import { openParseCache } from "./parse-cache.js";
 import { scanFiles } from "./scan-files.js";
 import { INDEX_FILE, type LoadedFile, type MemoryStore, today } from "./store.js";
 import { blobId, statusByGitCli } from "./working-status.js";
@@ -59,18 +61,23 @@ export async function auditMemory(store: MemoryStore, options: AuditOptions = {}
 export async function auditWithFiles(
   store: MemoryStore,
   options: AuditOptions = {},
-): Promise<{ report: AuditReport; files: FileSummary[] }> {
+): Promise<{ report: AuditReport; files: FileSummary[]; index: string }> {
   // One git status serves both the listing (scan-files.ts) and the uncommitted findings.
-  const byGit = options.files ? undefined : await statusByGitCli(store);
-  const files = options.files ? options.files.map(toSummary) : await scanFiles(store, byGit);
+  // Started here, awaited in scanFiles after the cache is read: git and this process work at once.
+  // The cache's key is read before git is spawned, so the read goes on while the spawn forks this process.
+  const opening = options.files ? undefined : openParseCache(store);
+  const status = options.files ? undefined : statusByGitCli(store);
+  const files = options.files ? options.files.map(toSummary) : await scanFiles(store, status, opening);
+  const byGit = await status;
   const findings: Finding[] = [];
   const day = today(store);
   const staleBefore = new Date(store.now().getTime() - (options.staleDays ?? 365) * 86_400_000)
     .toISOString()
     .slice(0, 10);
   const maxBytes = options.maxBytes ?? 8192;
-  const byName = new Map<string, string[]>();
-  const byDescription = new Map<string, string[]>();
+  // A file's path alone until a second file shares the key: 20,000 one-element lists were garbage at 10,000 entries.
+  const byName = new Map<string, string | string[]>();
+  const byDescription = new Map<string, string | string[]>();
 
   for (const f of files) {
     for (const p of f.problems)
@@ -123,10 +130,14 @@ export async function auditWithFiles(
       push(byDescription, m.description.trim().toLowerCase(), f.file);
     }
   }
-  for (const [key, list] of [...byName, ...byDescription])
-    if (list.length > 1)
+  for (const [map, named] of [
+    [byName, true],
+    [byDescription, false],
+  ] as const)
+    for (const [key, list] of map) {
+      if (typeof list === "string") continue;
       for (const file of list) {
-        const what = byName.get(key) === list ? `name "${key}"` : "description";
+        const what = named ? `name "${key}"` : "description";
         findings.push({
           severity: "warn",
           kind: "duplicate",
@@ -135,13 +146,16 @@ export async function auditWithFiles(
           message: `same ${what} as ${list.filter((x) => x !== file).join(", ")}`,
         });
       }
+    }
 
   for (const extra of [INDEX_FILE, "README.md"]) {
     const path = join(store.dir, extra);
     if (fs.existsSync(path)) for (const x of contentFindings(extra, await readFile(path, "utf8"))) findings.push(x);
   }
   const indexPath = join(store.dir, INDEX_FILE);
-  const index = renderIndex(files.flatMap((f) => (f.entry ? [f.entry] : [])));
+  const parsed: MemoryEntry[] = [];
+  for (const f of files) if (f.entry) parsed.push(f.entry);
+  const index = renderIndex(parsed);
   const onDisk = fs.existsSync(indexPath) ? await readFile(indexPath, "utf8") : undefined;
   if (files.length && onDisk !== index)
     findings.push({
@@ -178,7 +192,7 @@ export async function auditWithFiles(
     message: `memory audit: ${findings.length} finding(s) in ${files.length} entries`,
     data: { findings: findings.slice(0, 100), total: findings.length },
   });
-  return { report, files };
+  return { report, files, index };
 }
 
 function contentFindings(file: string, text: string): Finding[] {
@@ -205,10 +219,11 @@ function toSummary(f: LoadedFile | FileSummary): FileSummary {
   return summarise(f.file, blobId(Buffer.from(f.text, "utf8")), f.text);
 }
 
-function push(map: Map<string, string[]>, key: string, file: string) {
-  const list = map.get(key);
-  if (list) list.push(file);
-  else map.set(key, [file]);
+function push(map: Map<string, string | string[]>, key: string, file: string) {
+  const had = map.get(key);
+  if (had === undefined) map.set(key, file);
+  else if (typeof had === "string") map.set(key, [had, file]);
+  else had.push(file);
 }
 
 export function formatFinding(f: Finding, displayPath: (file: string) => string = (x) => x): string {

@@ -1,5 +1,6 @@
 import { join, relative } from "node:path";
 import git, { type TreeEntry } from "isomorphic-git";
+import { type KnownTree, treesByCli } from "./cli-trees.js";
 import { assertCommittable } from "./guard.js";
 import {
   commitContent,
@@ -7,9 +8,10 @@ import {
   parseTree,
   readLooseObject,
   treeContent,
-  writeLooseObject,
+  queueLooseObject,
 } from "./loose-objects.js";
 import type { MemoryStore, Person } from "./store.js";
+import { useGitCli } from "./working-status.js";
 
 /** Repository path → new content, or null to delete. */
 export type Changes = Map<string, string | null>;
@@ -26,6 +28,24 @@ export interface WriteCommitOptions {
   author: Person;
   /** Only move the ref when it still points here (a stale writer must not drop commits). */
   expectOld?: string | null;
+  /** Trees read ahead (prefetchTrees), used when they were read from this commit's base. */
+  prefetched?: Promise<PrefetchedTrees>;
+}
+
+export interface PrefetchedTrees {
+  treeish: string;
+  trees: ReadonlyMap<string, KnownTree>;
+}
+
+/**
+ * Starts reading, by the git CLI, the trees a commit of these repository paths onto `treeish` will
+ * rewrite, so that git works while this process does other things (memory commit: while it checks
+ * the edits and renders MEMORY.md). Without the git CLI it reads nothing.
+ */
+export function prefetchTrees(store: MemoryStore, treeish: string, paths: Iterable<string>): Promise<PrefetchedTrees> {
+  const changes: Changes = new Map([...paths].map((p) => [p, null]));
+  const trees = useGitCli(store) ? treesByCli(store, treeish, folderPaths(changedFolders(changes))) : undefined;
+  return (trees ?? Promise.resolve(new Map<string, KnownTree>())).then((t) => ({ treeish, trees: t }));
 }
 
 /**
@@ -45,19 +65,33 @@ export async function writeCommit(store: MemoryStore, options: WriteCommitOption
   if (options.expectOld !== undefined && current !== (options.expectOld ?? undefined))
     throw new Error(`${options.ref} moved while writing; try again`);
   const parents = options.parents ?? (current ? [current] : []);
+  const root = changedFolders(options.changes);
+  // With the git CLI, the trees on a changed path come from one git cat-file (cli-trees.ts).
+  const treeish = options.baseTree ?? parents[0];
+  const ahead = await options.prefetched;
+  const known: ReadonlyMap<string, KnownTree> =
+    ahead && ahead.treeish === treeish
+      ? ahead.trees
+      : treeish && useGitCli(store)
+        ? await treesByCli(store, treeish, folderPaths(root))
+        : new Map();
   let base = options.baseTree;
-  if (base === undefined && parents[0]) base = await commitTree(store, parents[0]);
-  const tree = await applyChanges(store, base, options.changes);
+  if (base === undefined && parents[0]) base = known.get("")?.oid ?? (await commitTree(store, parents[0]));
+  const writes: Promise<void>[] = [];
+  const tree = await build(store, objectsDir(store.gitdir), base, root, "", known, writes);
   const person = {
     name: options.author.name,
     email: options.author.email,
     timestamp: Math.floor(store.now().getTime() / 1000),
   };
-  const oid = writeLooseObject(
+  const oid = queueLooseObject(
     objectsDir(store.gitdir),
     "commit",
     commitContent({ tree, parents, author: person, committer: person, message: options.message }),
+    writes,
   );
+  // Every object on disk before the ref names the commit.
+  await Promise.all(writes);
   await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref: options.ref, value: oid, force: true });
   return oid;
 }
@@ -90,8 +124,8 @@ async function commitTree(store: MemoryStore, oid: string): Promise<string> {
   return tree ?? (await git.readCommit({ fs: store.fs, gitdir: store.gitdir, oid, cache: store.cache })).commit.tree;
 }
 
-/** New tree = `base` with `changes` applied; only the folders on a changed path are rewritten. */
-async function applyChanges(store: MemoryStore, base: string | undefined, changes: Changes): Promise<string> {
+/** The changes as a tree of folders: only the folders on a changed path are rewritten. */
+function changedFolders(changes: Changes): Node {
   const root: Node = { files: new Map(), dirs: new Map() };
   for (const [path, content] of changes) {
     const parts = path.split("/");
@@ -103,7 +137,12 @@ async function applyChanges(store: MemoryStore, base: string | undefined, change
     }
     node.files.set(parts[parts.length - 1]!, content);
   }
-  return build(store, objectsDir(store.gitdir), base, root);
+  return root;
+}
+
+/** Every folder on a changed path, "" for the root. */
+function folderPaths(node: Node, at = ""): string[] {
+  return [at, ...[...node.dirs].flatMap(([name, child]) => folderPaths(child, at ? `${at}/${name}` : name))];
 }
 
 interface Node {
@@ -111,24 +150,37 @@ interface Node {
   dirs: Map<string, Node>;
 }
 
-async function build(store: MemoryStore, objects: string, base: string | undefined, node: Node): Promise<string> {
+/** New tree = `base` with `node`'s changes applied; `known`: trees already read, by folder (used when the id matches). */
+async function build(
+  store: MemoryStore,
+  objects: string,
+  base: string | undefined,
+  node: Node,
+  at: string,
+  known: ReadonlyMap<string, KnownTree>,
+  writes: Promise<void>[],
+): Promise<string> {
   const entries = new Map<string, TreeEntry>();
-  if (base && base !== EMPTY_TREE) for (const e of await readTreeEntries(store, objects, base)) entries.set(e.path, e);
+  const read = known.get(at);
+  if (base && base !== EMPTY_TREE)
+    for (const e of read?.oid === base ? read.entries : await readTreeEntries(store, objects, base))
+      entries.set(e.path, e);
   for (const [name, content] of node.files) {
     if (content === null) entries.delete(name);
     else {
-      const oid = writeLooseObject(objects, "blob", Buffer.from(content, "utf8"));
+      const oid = queueLooseObject(objects, "blob", Buffer.from(content, "utf8"), writes);
       entries.set(name, { mode: "100644", path: name, oid, type: "blob" });
     }
   }
   for (const [name, child] of node.dirs) {
     const existing = entries.get(name);
-    const oid = await build(store, objects, existing?.type === "tree" ? existing.oid : undefined, child);
+    const base = existing?.type === "tree" ? existing.oid : undefined;
+    const oid = await build(store, objects, base, child, at ? `${at}/${name}` : name, known, writes);
     if (oid === EMPTY_TREE) entries.delete(name);
     else entries.set(name, { mode: "040000", path: name, oid, type: "tree" });
   }
   if (!entries.size) return EMPTY_TREE;
-  return writeLooseObject(objects, "tree", treeContent([...entries.values()]));
+  return queueLooseObject(objects, "tree", treeContent([...entries.values()]), writes);
 }
 
 /** Every blob under `prefix` in a commit: repository path → oid. */

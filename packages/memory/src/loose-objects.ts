@@ -47,6 +47,28 @@ export function writeLooseObject(objects: string, type: ObjectType, content: Buf
 }
 
 /**
+ * The object's id now, its file written in the background: `pending` collects the writes, which
+ * the libuv pool runs side by side (~1 ms each here, one after another, for a commit's two dozen
+ * objects). The caller awaits them all before any ref names the objects.
+ */
+export function queueLooseObject(objects: string, type: ObjectType, content: Buffer, pending: Promise<void>[]): string {
+  const oid = objectId(type, content);
+  const dir = join(objects, oid.slice(0, 2));
+  const path = join(dir, oid.slice(2));
+  if (fs.existsSync(path)) return oid;
+  const bytes = deflateSync(Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]));
+  pending.push(
+    (async () => {
+      await fs.promises.mkdir(dir, { recursive: true });
+      const tmp = join(dir, `tmp_obj_${process.pid}_${randomBytes(4).toString("hex")}`);
+      await fs.promises.writeFile(tmp, bytes, { mode: 0o444 });
+      await fs.promises.rename(tmp, path);
+    })(),
+  );
+  return oid;
+}
+
+/**
  * A tree object's content: entries in git's order (names compared as bytes, a
  * folder as if its name ended in "/"), modes without a leading zero.
  */

@@ -1,7 +1,17 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
 import { join } from "node:path";
-import { personStateDir, SIZE_LIMITS, sealKey, secretRules } from "@worksite/core";
+import {
+  cacheable,
+  decode,
+  encode,
+  idAndTopic,
+  type Line,
+  type Lines,
+  ShardLines,
+  splitLine,
+  TextLine,
+} from "./cache-lines.js";
+import { cacheBasis, macKey, readSealed, readSealedBytes, slug, writeSealed, writeSealedAsync } from "./cache-seal.js";
 import type { MemoryEntry } from "./entry-format.js";
 import type { FileSummary } from "./file-summary.js";
 import type { IndexRow } from "./index-file.js";
@@ -28,13 +38,12 @@ import type { MemoryStore } from "./store.js";
  * summaries made while that key was known (or not, or another) are not reused
  * under a different one.
  */
-const VERSION = 6;
-const KEY_FILE = "memory-cache.key";
+const VERSION = 7;
 /** Summaries are spread over this many files by a hash of the path, so a commit rewrites only the few it touched. */
-const SHARDS = 32;
+const SHARDS = 64;
 
 /*
- * The folder holds `heads` and `s00`…`s1f`, each sealed on its own: the HMAC
+ * The folder holds `heads` and `s00`…`s3f`, each sealed on its own: the HMAC
  * line, a header line (version, basis and which file it is), then one line per
  * entry file, `oid<TAB>path<TAB>…`. In `heads` the rest is `[name,description,status]`
  * (`[]` for a file that is no valid entry): all that MEMORY.md needs, so a commit
@@ -45,16 +54,6 @@ const SHARDS = 32;
  * path and blob id, so a file that is stale, missing or from an older state is
  * only a miss: the seal is what keeps out lines no one here made.
  */
-interface Line {
-  oid: string;
-  /** The whole line as read or written, to write it back unchanged. */
-  text: string;
-  /** Where what follows the path starts in `text`: the MEMORY.md fields (heads) or the summary (shards). */
-  at: number;
-  summary?: FileSummary;
-  row?: IndexRow | null;
-}
-
 /** What the cache is told to keep: each present file by blob id, with its summary when it was made afresh. */
 export interface Keep {
   file: string;
@@ -62,12 +61,47 @@ export interface Keep {
   fresh?: FileSummary;
 }
 
+/**
+ * What `heads` was written for: the commit whose entry files it lists exactly (paths and blob
+ * ids), and the blob id of MEMORY.md rendered from its rows. A commit on top of that commit that
+ * changes no row of MEMORY.md needs neither `.git/index` nor the other 10,000 rows (memory commit).
+ */
+export interface Stamp {
+  commit: string;
+  index: string;
+}
+
 export interface ParseCache {
   get(file: string, oid: string): FileSummary | undefined;
   /** The MEMORY.md fields for these exact bytes: null when they are no valid entry, undefined when unknown. */
   row(file: string, oid: string): IndexRow | null | undefined;
-  /** Writes back what changed; `files` is every entry file present now (what is not there is dropped). */
-  save(files: readonly Keep[]): Promise<void>;
+  /**
+   * Writes back what changed; `files` is every entry file present now (what is not there is dropped).
+   * `stamp`: asked for only when `heads` is written; what it was written for, when that is known.
+   */
+  save(files: readonly Keep[], stamp?: () => Promise<Stamp | undefined>): Promise<void>;
+  /**
+   * Reads and checks now what get() (`shards`) or row() (`heads`) will look up, so a caller can do it
+   * while a git process it started runs on the other core.
+   */
+  preload(what: "heads" | "shards"): void;
+  /** True when save() of `count` files, none fresh, each found by get(), would write nothing. */
+  unchanged(count: number): boolean;
+  /** The stamp `heads` was written with, if any. */
+  stamp(): Stamp | undefined;
+  /** The heads line's MEMORY.md fields for a file, as stored (`[]` for no valid entry), whatever its blob id. */
+  headFields(file: string): { oid: string; fields: string } | undefined;
+  /**
+   * After a commit that kept every MEMORY.md row: `heads` with these files' lines replaced (null:
+   * deleted) and stamped, and their summaries in their shards. Nothing else is read or walked.
+   */
+  saveCommitted(changed: ReadonlyMap<string, FileSummary | null>, stamp: Stamp): Promise<void>;
+}
+
+/** The MEMORY.md fields a summary stores in `heads` (the part after the path), to compare rows as text. */
+export function headFields(s: FileSummary): string {
+  const m = s.entry?.meta;
+  return JSON.stringify(m ? [m.name, m.description, m.status] : []);
 }
 
 export function cacheDir(store: MemoryStore): string {
@@ -91,35 +125,86 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   const key = macKey();
   const basis = await cacheBasis();
   const dir = cacheDir(store);
-  const header = (name: string) => JSON.stringify({ v: VERSION, basis, file: name });
+  const header = (name: string, stamp?: Stamp) =>
+    JSON.stringify({ v: VERSION, basis, file: name, ...(stamp ? { stamp } : {}) });
+  let headsStamp: Stamp | undefined;
+  // The header names the version, basis and file; heads' may add its stamp.
+  const accept = (name: string) => (line: string) => {
+    if (line === header(name)) return true;
+    if (name !== "heads") return false;
+    try {
+      const { stamp, ...rest } = JSON.parse(line) as { stamp?: Stamp };
+      if (JSON.stringify(rest) !== header(name) || typeof stamp?.commit !== "string" || typeof stamp.index !== "string")
+        return false;
+      headsStamp = { commit: stamp.commit, index: stamp.index };
+      return true;
+    } catch {
+      return false;
+    }
+  };
   // Every cache file's lines start `oid<TAB>path<TAB>`: keyed by path, the rest read when asked for.
-  const load = (name: string) => {
+  const load = (name: string): Lines => {
     const out = new Map<string, Line>();
     if (!key) return out;
-    const lines = readSealed(join(dir, name), key, header(name));
     try {
-      for (const text of lines) {
-        const [oid, file, at] = splitLine(text);
-        out.set(file, { oid, text, at });
+      if (name === "heads")
+        for (const text of loadHeadsText().split("\n")) {
+          if (!text) continue;
+          const [oid, file, at] = splitLine(text);
+          out.set(file, new TextLine(oid, text, at));
+        }
+      else {
+        const sealed = readSealedBytes(join(dir, name), key, accept(name));
+        if (!sealed) return out;
+        const { bytes } = sealed;
+        const lines = new ShardLines(bytes);
+        for (let start = sealed.from; start < bytes.length; ) {
+          let end = bytes.indexOf(0x0a, start);
+          if (end < 0) end = bytes.length;
+          if (end > start) {
+            const tab = bytes.indexOf(0x09, start + 41);
+            if (bytes[start + 40] !== 0x09 || tab < 0 || tab > end) throw new Error("not a cache line");
+            lines.add(bytes.toString("utf8", start + 41, tab), start);
+          }
+          start = end + 1;
+        }
+        return lines;
       }
     } catch {
+      if (name === "heads") headsStamp = undefined;
       return new Map<string, Line>();
     }
     return out;
   };
-  let heads: Map<string, Line> | undefined;
+  /*
+   * heads' lines as one string, checked: a commit that keeps MEMORY.md needs only the edited files'
+   * lines of it (found by `<TAB>path<TAB>`, which only a line's path field can hold: JSON escapes tabs)
+   * and writes the rest back as it was, so the 10,000 lines are split and keyed only when rows are asked for.
+   */
+  let headsText: string | undefined;
+  const loadHeadsText = () => {
+    headsText ??= key ? readSealed(join(dir, "heads"), key, accept("heads")).join("\n") : "";
+    return headsText;
+  };
+  /** The heads line of a file: where it starts and ends in headsText, and where its path ends. */
+  const findHead = (file: string): { start: number; end: number; fields: number } | undefined => {
+    const text = loadHeadsText();
+    const at = text.indexOf(`\t${file}\t`);
+    if (at < 40 || (at > 40 && text[at - 41] !== "\n")) return undefined;
+    const end = text.indexOf("\n", at);
+    return { start: at - 40, end: end < 0 ? text.length : end, fields: at + file.length + 2 };
+  };
+  let heads: Lines | undefined;
   const loadHeads = () => {
     heads ??= load("heads");
     return heads;
   };
-  const shards = new Map<string, Map<string, Line>>();
-  // Each path's shard, hashed once: get() and save() both ask for all 10,000.
-  const shardNames = new Map<string, string>();
-  const shardFor = (file: string) => {
-    let name = shardNames.get(file);
-    if (name === undefined) shardNames.set(file, (name = shardOf(file)));
-    return name;
-  };
+  const shards = new Map<string, Lines>();
+  /** get() calls answered from a shard: when they are all the files saved and all the lines loaded, save has nothing to do. */
+  let shardHits = 0;
+
+  // Hashed each time it is asked: a map of 10,000 remembered names cost the collector more than the hash.
+  const shardFor = shardOf;
   const loadShard = (name: string) => {
     let shard = shards.get(name);
     if (!shard) {
@@ -128,13 +213,34 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
     }
     return shard;
   };
+  // Every file found in its shard, and the shards hold no other line: nothing to write (a
+  // run start of an unchanged memory; save's loops cost ~10 ms at 10,000 entries).
+  const unchanged = (count: number) => {
+    if (!key) return true;
+    if (heads || shards.size !== SHARDS || shardHits !== count) return false;
+    let lines = 0;
+    for (const shard of shards.values()) lines += shard.size;
+    return lines === count;
+  };
   return {
+    preload(what) {
+      if (what === "heads") loadHeadsText();
+      else for (let i = 0; i < SHARDS; i++) loadShard(shardName(i));
+    },
     get(file, oid) {
-      const line = loadShard(shardFor(file)).get(file);
-      if (line?.oid !== oid) return undefined;
+      const shard = loadShard(shardFor(file));
       try {
-        line.summary ??= decode(file, oid, line.text.slice(line.at));
-        return line.summary;
+        const found =
+          shard instanceof ShardLines
+            ? shard.summary(file, oid)
+            : (() => {
+                const line = shard.get(file);
+                if (line?.oid !== oid) return undefined;
+                line.summary ??= decode(file, oid, line.rest());
+                return line.summary;
+              })();
+        if (found) shardHits++;
+        return found;
       } catch {
         return undefined;
       }
@@ -144,26 +250,86 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
       if (line?.oid !== oid) return undefined;
       if (line.row === undefined) {
         try {
-          line.row = rowFromHead(file, line.text.slice(line.at));
+          line.row = rowFromHead(file, line.rest());
         } catch {
           return undefined;
         }
       }
       return line.row;
     },
-    async save(files) {
+    stamp() {
+      loadHeadsText();
+      return headsStamp;
+    },
+    headFields(file) {
+      const c = cacheable(file) ? findHead(file) : undefined;
+      const text = loadHeadsText();
+      return c && { oid: text.slice(c.start, c.start + 40), fields: text.slice(c.fields, c.end) };
+    },
+    async saveCommitted(changed, stamp) {
       if (!key) return;
+      // heads as it was, the changed files' lines cut out (in text order) and their new lines added.
+      const text = loadHeadsText();
+      const cuts = [...changed.keys()]
+        .map((file) => findHead(file))
+        .filter((c) => c !== undefined)
+        .sort((a, b) => a.start - b.start);
+      const lines: string[] = [];
+      let from = 0;
+      for (const c of cuts) {
+        if (c.start > from) lines.push(text.slice(from, c.start - 1));
+        from = c.end + 1;
+      }
+      if (from < text.length) lines.push(text.slice(from));
+      const shardLines = new Map<string, Map<string, string | null>>();
+      for (const [file, s] of changed) {
+        if (!cacheable(file)) continue;
+        if (s) lines.push(`${s.oid}\t${file}\t${headFields(s)}`);
+        const name = shardFor(file);
+        let m = shardLines.get(name);
+        if (!m) shardLines.set(name, (m = new Map()));
+        m.set(file, s ? `${s.oid}\t${file}\t${encode(s)}` : null);
+      }
+      const writes: [string, string[], Stamp?][] = [["heads", lines, stamp]];
+      for (const [name, replace] of shardLines) {
+        const kept: string[] = [];
+        for (const [file, line] of loadShard(name)) if (!replace.has(file)) kept.push(line.text);
+        for (const line of replace.values()) if (line !== null) kept.push(line);
+        writes.push([name, kept]);
+      }
+      try {
+        fs.mkdirSync(dir, { recursive: true });
+        // Side by side in the libuv pool: each file costs ~1 ms of the disk's time here.
+        await Promise.all(
+          writes.map(([name, text, st]) =>
+            writeSealedAsync(join(dir, name), key, [header(name, st), ...text].join("\n")),
+          ),
+        );
+      } catch {
+        // A cache that cannot be written costs speed next time, never correctness.
+      }
+    },
+    unchanged,
+    async save(files, stamp) {
+      if (!key) return;
+      if (!files.some((f) => f.fresh) && unchanged(files.length)) return;
       const fresh = files.some((f) => f.fresh);
-      const writes: [string, string[]][] = [];
+      const writes: [string, string[], Stamp?][] = [];
       if (heads || fresh) {
         const old = loadHeads();
         let changed = old.size !== files.length;
         const lines: string[] = [];
         for (const f of files) {
           const was = old.get(f.file);
-          // A file the heads do not know yet may have its summary from a shard (read by this audit).
-          const known = f.fresh ?? shards.get(shardFor(f.file))?.get(f.file)?.summary;
-          const text = was?.oid === f.oid && !f.fresh ? was.text : known?.oid === f.oid ? headOf(known) : undefined;
+          let text: string | undefined;
+          if (!f.fresh && was?.oid === f.oid) text = was.text;
+          else {
+            // A file the heads do not know yet may have its summary from a shard (read by this audit).
+            const shard = shards.get(shardFor(f.file));
+            const known =
+              f.fresh ?? (shard instanceof ShardLines ? shard.summary(f.file, f.oid) : shard?.get(f.file)?.summary);
+            text = known?.oid === f.oid ? headOf(known) : undefined;
+          }
           if (text === undefined) {
             changed = true;
             continue;
@@ -171,7 +337,7 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
           if (text !== was?.text) changed = true;
           lines.push(text);
         }
-        if (changed) writes.push(["heads", lines]);
+        if (changed) writes.push(["heads", lines, await stamp?.()]);
       }
       const byShard = new Map<string, Keep[]>();
       for (const f of files) {
@@ -202,7 +368,8 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
       }
       try {
         fs.mkdirSync(dir, { recursive: true });
-        for (const [name, lines] of writes) writeSealed(join(dir, name), key, [header(name), ...lines].join("\n"));
+        for (const [name, lines, st] of writes)
+          writeSealed(join(dir, name), key, [header(name, st), ...lines].join("\n"));
         for (const path of remove) fs.rmSync(path, { force: true });
         // The single-file cache of version 4, which this folder replaces.
         if (writes.length)
@@ -214,20 +381,6 @@ export async function openParseCache(store: MemoryStore): Promise<ParseCache> {
   };
 }
 
-/*
- * A line starts `oid<TAB>path<TAB>`: sliced, not parsed, as 10,000 JSON.parse calls were a tenth of a
- * run start. A path holding a tab or a line break is never cached (its file is read each time).
- */
-function splitLine(text: string): [oid: string, file: string, at: number] {
-  const tab = text.indexOf("\t", 41);
-  if (text[40] !== "\t" || tab < 0) throw new Error("not a cache line");
-  return [text.slice(0, 40), text.slice(41, tab), tab + 1];
-}
-
-function cacheable(file: string): boolean {
-  return !/[\t\n\r]/.test(file);
-}
-
 /** The heads line of a summary: its MEMORY.md fields, `[]` when it is no valid entry. */
 function headOf(s: FileSummary): string | undefined {
   if (!cacheable(s.file)) return undefined;
@@ -236,6 +389,34 @@ function headOf(s: FileSummary): string | undefined {
 }
 
 function rowFromHead(file: string, fields: string): IndexRow | null {
+  // MEMORY.md sorts and filters all 10,000 rows by id and status but shows only the first ~200: the
+  // status is read off the line's end, name and description parsed only for a row it shows. A JSON
+  // string's quotes inside it are escaped, so `,"word"]` at the end can only be the third field.
+  const status = /,"([a-z]+)"\]$/.exec(fields)?.[1];
+  if (status === undefined) return fullRow(file, fields);
+  const { id, topic } = idAndTopic(file);
+  let parsed: [string, string] | undefined;
+  const parse = () => {
+    parsed ??= JSON.parse(fields) as [string, string];
+    return parsed;
+  };
+  return {
+    id,
+    file,
+    topic,
+    meta: {
+      get name() {
+        return parse()[0];
+      },
+      get description() {
+        return parse()[1] ?? "";
+      },
+      status: status as IndexRow["meta"]["status"],
+    },
+  };
+}
+
+function fullRow(file: string, fields: string): IndexRow | null {
   const [name, description, status] = JSON.parse(fields) as [string?, string?, string?];
   if (name === undefined) return null;
   const { id, topic } = idAndTopic(file);
@@ -245,12 +426,6 @@ function rowFromHead(file: string, fields: string): IndexRow | null {
     topic,
     meta: { name, description: description ?? "", status: status as IndexRow["meta"]["status"] },
   };
-}
-
-/** An entry's id and topic, as parseEntry gives them, from its path. */
-function idAndTopic(file: string): { id: string; topic: string } {
-  const slash = file.indexOf("/");
-  return { id: file.endsWith(".md") ? file.slice(0, -3) : file, topic: slash < 0 ? "" : file.slice(0, slash) };
 }
 
 /** The MEMORY.md fields of an entry. */
@@ -263,151 +438,9 @@ export function rowOf(entry: MemoryEntry): IndexRow {
 function shardOf(file: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < file.length; i++) h = Math.imul(h ^ file.charCodeAt(i), 0x01000193);
-  return `s${((h >>> 0) % SHARDS).toString(16).padStart(2, "0")}`;
+  return shardName((h >>> 0) % SHARDS);
 }
 
-/** The lines after the header of a sealed file, or none when it is missing, altered or of another version or basis. */
-function readSealed(path: string, key: Buffer, header: string): string[] {
-  let raw: Buffer;
-  try {
-    raw = fs.readFileSync(path);
-  } catch {
-    return [];
-  }
-  // The seal is checked on the bytes (hashing a string would encode all of it again).
-  if (raw.length < 65 || raw[64] !== 0x0a) return [];
-  const got = Buffer.from(raw.toString("latin1", 0, 64), "hex");
-  if (got.length !== 32 || !timingSafeEqual(got, Buffer.from(mac(key, raw.subarray(65)), "hex"))) return [];
-  const lines = raw.toString("utf8", 65).split("\n");
-  return lines[0] === header ? lines.slice(1) : [];
-}
-
-function writeSealed(path: string, key: Buffer, text: string): void {
-  const bytes = Buffer.from(text, "utf8");
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${mac(key, bytes)}\n`), bytes]), { mode: 0o600 });
-  fs.renameSync(tmp, path);
-}
-
-/**
- * A summary as stored: without what its path gives (the entry's id, file and topic), without empty
- * lists, and with the entry's body after a tab, as a JSON string parsed only when it is read: the
- * audit and the run start never need the bodies of 10,000 entries, and parsing them was half the cost.
- */
-interface Stored {
-  b: number;
-  m?: MemoryEntry["meta"];
-  p?: FileSummary["problems"];
-  c?: FileSummary["content"];
-  l: [number, number, number, number];
-}
-
-function encode(s: FileSummary): string {
-  const { expires, updated, status, body } = s.lines;
-  const stored: Stored = {
-    b: s.bytes,
-    ...(s.entry ? { m: s.entry.meta } : {}),
-    ...(s.problems.length ? { p: s.problems } : {}),
-    ...(s.content.length ? { c: s.content } : {}),
-    l: [expires, updated, status, body],
-  };
-  return s.entry ? `${JSON.stringify(stored)}\t${JSON.stringify(s.entry.body)}` : JSON.stringify(stored);
-}
-
-function decode(file: string, oid: string, raw: string): FileSummary {
-  const tab = raw.indexOf("\t");
-  const s = JSON.parse(tab < 0 ? raw : raw.slice(0, tab)) as Stored;
-  const [expires, updated, status, body] = s.l;
-  const out: FileSummary = {
-    file,
-    oid,
-    bytes: s.b,
-    problems: s.p ?? [],
-    content: s.c ?? [],
-    lines: { expires, updated, status, body },
-  };
-  if (s.m) {
-    const { id, topic } = idAndTopic(file);
-    out.entry = lazyBody({ id, file, topic, meta: s.m }, tab < 0 ? '""' : raw.slice(tab + 1));
-  }
-  return out;
-}
-
-/** An entry whose body is parsed from its stored JSON the first time it is read (an own, enumerable property to anyone reading it). */
-function lazyBody(entry: Omit<MemoryEntry, "body">, stored: string): MemoryEntry {
-  let body: string | undefined;
-  // An accessor in a literal, not Object.defineProperty: 10,000 of those were a tenth of the decoding.
-  return {
-    id: entry.id,
-    file: entry.file,
-    topic: entry.topic,
-    meta: entry.meta,
-    get body(): string {
-      body ??= JSON.parse(stored) as string;
-      return body;
-    },
-    set body(value: string) {
-      body = value;
-    },
-  };
-}
-
-function mac(key: Buffer, text: Buffer): string {
-  return createHmac("sha256", key).update(text).digest("hex");
-}
-
-/** The person's cache key (0600 in the 0700 state folder), made on first use; undefined when it cannot be. */
-function macKey(): Buffer | undefined {
-  const dir = personStateDir();
-  const path = join(dir, KEY_FILE);
-  try {
-    return Buffer.from(fs.readFileSync(path, "utf8").trim(), "hex");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") return undefined;
-  }
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(path, `${randomBytes(32).toString("hex")}\n`, { flag: "wx", mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") return undefined;
-  }
-  try {
-    const key = Buffer.from(fs.readFileSync(path, "utf8").trim(), "hex");
-    return key.length === 32 ? key : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reading the seal key also makes the scanner look for it, so every scan under one basis looks for the same value. */
-async function cacheBasis(): Promise<string> {
-  const seal = await sealKey({ create: false }).catch(() => undefined);
-  const sealId = seal?.length ? createHash("sha256").update(seal).digest("hex").slice(0, 16) : "none";
-  return `limit=${SIZE_LIMITS.memoryEntry};seal=${sealId};rules=${rulesId()}`;
-}
-
-/*
- * The scanner's rules (kinds, keywords, patterns, checks), so a summary made before a rule was added or
- * changed is not reused: an entry holding a token only the new rule finds must not stay "clean" until
- * the file changes. (A change to the scanner's code outside its rules needs VERSION bumped.)
- */
-function rulesId(): string {
-  return createHash("sha256")
-    .update(
-      JSON.stringify(
-        secretRules.map((r) => [
-          r.kind,
-          r.keywords ?? [],
-          r.pattern.source,
-          r.pattern.flags,
-          r.check?.toString() ?? "",
-        ]),
-      ),
-    )
-    .digest("hex")
-    .slice(0, 16);
-}
-
-function slug(prefix: string): string {
-  return createHash("sha256").update(prefix).digest("hex").slice(0, 12);
+function shardName(n: number): string {
+  return `s${n.toString(16).padStart(2, "0")}`;
 }

@@ -46,7 +46,7 @@ export async function recordPulled(store: MemoryStore, pulled: ReadonlyMap<strin
 export async function entryOrigins(
   store: MemoryStore,
   entries: readonly MemoryEntry[],
-  known?: ReadonlyMap<string, string>,
+  known?: Pick<ReadonlyMap<string, string>, "get">,
 ): Promise<Map<string, EntryOrigin>> {
   const ledger = await readLedger(store);
   const out = new Map<string, EntryOrigin>();

@@ -1,4 +1,5 @@
 import type { MemoryEntry } from "./entry-format.js";
+import type { FileSummary } from "./file-summary.js";
 import { type AuditReport, auditWithFiles } from "./audit.js";
 import { renderIndex } from "./index-file.js";
 import { type EntryOrigin, entryOrigins } from "./provenance.js";
@@ -44,18 +45,28 @@ export async function memoryAtRunStart(store: MemoryStore, options: RunStartOpti
     }
   }
   // Summaries by blob id (parse-cache.ts): an unchanged memory is one git status (or stat walk) and one cache read.
-  const { report, files } = await auditWithFiles(store, {
+  const { report, files, index } = await auditWithFiles(store, {
     run: options.run,
     ...(options.actor ? { actor: options.actor } : {}),
   });
   const entries = await listEntries(store, { files });
-  const oids = new Map(files.flatMap((f) => (f.oid ? [[f.file, f.oid] as const] : [])));
+  // Asked only for pulled entries: no map of 10,000 blob ids is built for a memory nothing was pulled into.
+  let byFile: Map<string, FileSummary> | undefined;
+  const oids = {
+    get(file: string) {
+      byFile ??= new Map(files.map((f) => [f.file, f]));
+      return byFile.get(file)?.oid || undefined;
+    },
+  };
+  let parsed = 0;
+  for (const f of files) if (f.entry) parsed++;
   return {
     ...(sync ? { sync } : {}),
     ...(syncError ? { syncError } : {}),
     report,
     entries,
-    index: renderIndex(entries),
+    // The audit rendered it from every parsed entry: the same when none is hidden.
+    index: entries.length === parsed ? index : renderIndex(entries),
     origins: await entryOrigins(store, entries, oids),
   };
 }

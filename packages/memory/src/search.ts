@@ -36,7 +36,9 @@ export interface ReadOptions {
 export async function listEntries(store: MemoryStore, options: ReadOptions = {}): Promise<MemoryEntry[]> {
   const files = options.files ?? (await loadFiles(store));
   const day = today(store);
-  return files.flatMap((f) => (f.entry && (options.forAgent === false || !hiddenReason(f, day)) ? [f.entry] : []));
+  const out: MemoryEntry[] = [];
+  for (const f of files) if (f.entry && (options.forAgent === false || !hiddenReason(f, day))) out.push(f.entry);
+  return out;
 }
 
 export async function searchMemory(
