@@ -109,7 +109,12 @@ describe("the panel on the demo worksite (real Chromium)", () => {
     // Polled on a timer, not on animation frames: after the keyboard-driven navigation headless Chromium
     // stopped producing frames for this page on Node 24's runs, and a frame-polled wait never looked again.
     const live = { polling: 100 };
-    await page.waitForFunction(() => document.getElementById("live-state")?.textContent === "live", live);
+    // Connected: "live", or "updated …" once a change came in over the stream. The approval's own aftermath
+    // (its audit entries, the used approval) is such a change, and can replace "live" before any wait sees it.
+    await page.waitForFunction(
+      () => /^(live$|updated )/.test(document.getElementById("live-state")?.textContent ?? ""),
+      live,
+    );
     await page.evaluate(() => {
       (window as { __samePage?: boolean }).__samePage = true;
     });

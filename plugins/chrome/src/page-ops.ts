@@ -330,10 +330,13 @@ export async function capture(
     const { data } = await session.send<{ data: string }>(tab, "Page.captureScreenshot", shot);
     return { data: Buffer.from(data, "base64"), url: url ?? (await tabUrl(session, tab).catch(() => "")) };
   } finally {
-    // Not waited for: the next command on this tab runs after it.
-    if (url !== undefined)
-      inWorld(session, tab, main, (id: string) => document.getElementById(id)?.remove(), `${session.world}_mask`).catch(
-        () => {},
-      );
+    if (url !== undefined) unmask(session, tab, main);
   }
+}
+
+/** Takes the mask maskPage put on off again. Not waited for: the next command on this tab runs after it. */
+export function unmask(session: ChromeSession, tab: ChromeTab, frameId: string): void {
+  inWorld(session, tab, frameId, (id: string) => document.getElementById(id)?.remove(), `${session.world}_mask`).catch(
+    () => {},
+  );
 }

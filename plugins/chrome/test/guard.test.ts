@@ -77,6 +77,11 @@ beforeAll(async () => {
        <button onclick="document.title = 'clicked'">Go</button>`,
       "Card",
     ),
+    "/later": html(
+      `<div id="box" style="width: 400px; height: 240px; background: white; border: 1px solid #888"></div>
+       <button onclick="setTimeout(() => { document.getElementById('box').style.background = 'black' }, 0)">Darken</button>`,
+      "Later",
+    ),
     "/documents": html(
       `<h1>Documents</h1><img src="${forbidden.origin}/pixel.png" alt="pixel">
        <form id="post" method="post" action="${forbidden.origin}/"><input name="q" value="x"></form>
@@ -267,6 +272,45 @@ describe("the evidence screenshot after an action", () => {
     expect(toMasked * 3).toBeLessThan(toPlain);
     // And the mask is gone from the person's page afterwards (only the one the test put on is left).
     expect(await page.$$eval("style", (s) => s.filter((e) => e.id.endsWith("_mask")).length)).toBe(0);
+    await closeShared(page);
+  });
+
+  it("shows what the action's handler changed a task later, not the page from before it", async () => {
+    const page = await shared("/later");
+    const box = await page.$eval("#box", (el) => {
+      const r = el.getBoundingClientRect();
+      return {
+        x: Math.round(r.x) + 2,
+        y: Math.round(r.y) + 2,
+        width: Math.round(r.width) - 4,
+        height: Math.round(r.height) - 4,
+      };
+    });
+    const before = await page.screenshot({ type: "png" });
+    const snap = await gate.call({ tool: "chrome.snapshot", input: {} });
+    if (snap.status !== "ok") throw new Error(`snapshot: ${snap.status}`);
+    const darken = snap.result.content.match(/button "Darken" \[ref=(e\d+)\]/)?.[1];
+    const clicked = await gate.call({ tool: "chrome.click", input: { ref: darken, element: "Darken" } });
+    if (clicked.status !== "ok") throw new Error(`click: ${clicked.status}`);
+    await gate.settled();
+    const evidence = await readFile(
+      join(folders!.worksite.path, (clicked.result.data as { screenshot: string }).screenshot),
+    );
+    const after = await page.screenshot({ type: "png" });
+    expect((await difference(evidence, after, box)) * 3).toBeLessThan(await difference(evidence, before, box));
+    await closeShared(page);
+  });
+
+  it("leaves no mask on the person's page when the action fails", async () => {
+    const page = await shared("/card");
+    await gate.call({ tool: "chrome.snapshot", input: {} });
+    const failed = await gate.call({ tool: "chrome.click", input: { ref: "e999", element: "Nothing" } });
+    expect(failed.status).not.toBe("ok");
+    // The mask's removal is sent without waiting for it.
+    await waitUntil(
+      async () => (await page.$$eval("style", (s) => s.filter((e) => e.id.endsWith("_mask")).length)) === 0,
+      "the mask to be gone",
+    );
     await closeShared(page);
   });
 });

@@ -74,12 +74,27 @@ export function actionTools(session: ChromeSession) {
     describe: (el: Resolved | undefined) => string,
   ) {
     const tab = await session.use(ctx);
-    // The element is found while the tab comes to the front.
-    const [el] = await Promise.all([ref ? take(session, tab, ref) : undefined, front(session, tab)]);
     const mask = maskingTurn(session, tab);
+    let el: Resolved | undefined;
     let out: Awaited<ReturnType<typeof guarded>>;
     try {
-      out = await guarded(session, tab, ctx, () => action(el), undefined, mask.turn);
+      // The element is found while the tab comes to the front and the evidence's mask goes on.
+      [el] = await Promise.all([ref ? take(session, tab, ref) : undefined, front(session, tab), mask.prepare()]);
+      out = await guarded(
+        session,
+        tab,
+        ctx,
+        async () => {
+          const done = await action(el);
+          mask.shoot();
+          return done;
+        },
+        undefined,
+        mask.turn,
+      );
+    } catch (error) {
+      mask.release();
+      throw error;
     } finally {
       if (el) release(session, tab, el);
     }
@@ -91,6 +106,7 @@ export function actionTools(session: ChromeSession) {
       [describe(el), ...blockedLines(out.blocked, tab)],
       { tab: tab.id, blocked: out.blocked, ...(el ? { sensitive: el.sensitive } : {}) },
       mask.masked(out),
+      mask.early(out),
     );
   }
 
