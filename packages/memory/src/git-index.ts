@@ -38,43 +38,53 @@ export function readGitIndex(gitdir: string): GitIndex | undefined {
   } catch {
     return undefined;
   }
-  if (buf.length < 12 || buf.toString("latin1", 0, 4) !== "DIRC") return undefined;
-  const version = buf.readUInt32BE(4);
-  if (version !== 2 && version !== 3) return undefined;
-  const count = buf.readUInt32BE(8);
   const entries = new Map<string, IndexEntry>();
+  const whole = walkIndex(buf, (at, path, watched) =>
+    entries.set(path, {
+      ctimeSec: buf.readUInt32BE(at),
+      ctimeNsec: buf.readUInt32BE(at + 4),
+      mtimeSec: buf.readUInt32BE(at + 8),
+      mtimeNsec: buf.readUInt32BE(at + 12),
+      ino: buf.readUInt32BE(at + 20),
+      size: buf.readUInt32BE(at + 36),
+      oid: buf.toString("hex", at + 40, at + 60),
+      watched,
+    }),
+  );
+  return whole ? { entries, mtimeMs } : undefined;
+}
+
+/**
+ * Calls `visit` with each stage-0 entry of an index file's bytes (versions 2 and 3): where the entry starts, its path,
+ * and whether git watches it (IndexEntry.watched). False when the bytes are no such index or end too soon.
+ */
+function walkIndex(buf: Buffer, visit: (at: number, path: string, watched: boolean) => void): boolean {
+  if (buf.length < 12 || buf.toString("latin1", 0, 4) !== "DIRC") return false;
+  const version = buf.readUInt32BE(4);
+  if (version !== 2 && version !== 3) return false;
+  const count = buf.readUInt32BE(8);
   let at = 12;
   for (let i = 0; i < count; i++) {
-    if (at + 62 > buf.length) return undefined;
+    if (at + 62 > buf.length) return false;
     const flags = buf.readUInt16BE(at + 60);
     const extended = version === 3 && (flags & 0x4000) !== 0;
     const pathStart = at + 62 + (extended ? 2 : 0);
     // The flags hold the path's length when it is under 0xFFF; a search only for longer ones (indexOf per entry is slow).
     const nameLength = flags & 0xfff;
     const nul = nameLength < 0xfff ? pathStart + nameLength : buf.indexOf(0, pathStart);
-    if (nul < 0 || nul >= buf.length || buf[nul] !== 0) return undefined;
-    const stage = (flags >> 12) & 3;
-    const path = buf.toString("utf8", pathStart, nul);
+    if (nul < 0 || nul >= buf.length || buf[nul] !== 0) return false;
     // Only stage 0: a path in conflict has no single blob id for its working copy.
-    if (stage === 0)
-      entries.set(path, {
-        ctimeSec: buf.readUInt32BE(at),
-        ctimeNsec: buf.readUInt32BE(at + 4),
-        mtimeSec: buf.readUInt32BE(at + 8),
-        mtimeNsec: buf.readUInt32BE(at + 12),
-        ino: buf.readUInt32BE(at + 20),
-        size: buf.readUInt32BE(at + 36),
-        oid: buf.toString("hex", at + 40, at + 60),
-        watched:
-          (buf.readUInt32BE(at + 24) & 0o170000) === 0o100000 &&
-          (flags & 0x8000) === 0 &&
-          !(extended && (buf.readUInt16BE(at + 62) & 0x6000) !== 0),
-      });
+    if (((flags >> 12) & 3) === 0) {
+      const watched =
+        (buf.readUInt32BE(at + 24) & 0o170000) === 0o100000 &&
+        (flags & 0x8000) === 0 &&
+        !(extended && (buf.readUInt16BE(at + 62) & 0x6000) !== 0);
+      visit(at, buf.toString("utf8", pathStart, nul), watched);
+    }
     // Entries are padded with 1–8 NULs to a multiple of 8 bytes from their start.
-    const length = nul - at;
-    at += Math.ceil((length + 1) / 8) * 8;
+    at += Math.ceil((nul - at + 1) / 8) * 8;
   }
-  return { entries, mtimeMs };
+  return true;
 }
 
 /** The blob id the index knows for a file with this stat, or undefined when it must be hashed. */
@@ -108,28 +118,9 @@ export function readIndexOids(gitdir: string): Map<string, string | null> | unde
   } catch {
     return undefined;
   }
-  if (buf.length < 12 || buf.toString("latin1", 0, 4) !== "DIRC") return undefined;
-  const version = buf.readUInt32BE(4);
-  if (version !== 2 && version !== 3) return undefined;
-  const count = buf.readUInt32BE(8);
   const out = new Map<string, string | null>();
-  let at = 12;
-  for (let i = 0; i < count; i++) {
-    if (at + 62 > buf.length) return undefined;
-    const flags = buf.readUInt16BE(at + 60);
-    const extended = version === 3 && (flags & 0x4000) !== 0;
-    const pathStart = at + 62 + (extended ? 2 : 0);
-    const nameLength = flags & 0xfff;
-    const nul = nameLength < 0xfff ? pathStart + nameLength : buf.indexOf(0, pathStart);
-    if (nul < 0 || nul >= buf.length || buf[nul] !== 0) return undefined;
-    if (((flags >> 12) & 3) === 0) {
-      const watched =
-        (buf.readUInt32BE(at + 24) & 0o170000) === 0o100000 &&
-        (flags & 0x8000) === 0 &&
-        !(extended && (buf.readUInt16BE(at + 62) & 0x6000) !== 0);
-      out.set(buf.toString("utf8", pathStart, nul), watched ? buf.toString("hex", at + 40, at + 60) : null);
-    }
-    at += Math.ceil((nul - at + 1) / 8) * 8;
-  }
-  return out;
+  const whole = walkIndex(buf, (at, path, watched) =>
+    out.set(path, watched ? buf.toString("hex", at + 40, at + 60) : null),
+  );
+  return whole ? out : undefined;
 }
