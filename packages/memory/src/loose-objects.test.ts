@@ -8,7 +8,7 @@ import {
   parseTree,
   readLooseObject,
   treeContent,
-  writeLooseObject,
+  queueLooseObject,
 } from "./loose-objects.js";
 import { gitCli, tempDir } from "./test-helpers/fixtures.js";
 
@@ -17,6 +17,14 @@ import { gitCli, tempDir } from "./test-helpers/fixtures.js";
  * isomorphic-git. The ids must be exactly those isomorphic-git and git write, or a commit made here
  * would differ from one made before, and git must read what was written.
  */
+/** One object written and on disk, as a commit's objects are before its ref moves. */
+async function writeObject(objects: string, type: "blob" | "tree" | "commit", content: Buffer): Promise<string> {
+  const pending: Promise<void>[] = [];
+  const oid = queueLooseObject(objects, type, content, pending);
+  await Promise.all(pending);
+  return oid;
+}
+
 async function repo() {
   const dir = await tempDir();
   gitCli(dir, "init", "--quiet", "--initial-branch=main");
@@ -28,9 +36,9 @@ describe("loose objects written for a memory commit", () => {
     const { dir, gitdir } = await repo();
     const objects = objectsDir(gitdir);
     const blob = Buffer.from("---\nname: é\n---\n\nbody\n", "utf8");
-    const blobId = writeLooseObject(objects, "blob", blob);
+    const blobId = await writeObject(objects, "blob", blob);
     expect(blobId).toBe(await git.writeBlob({ fs, gitdir, blob }));
-    const sub = writeLooseObject(
+    const sub = await writeObject(
       objects,
       "tree",
       treeContent([{ mode: "100644", path: "x.md", oid: blobId, type: "blob" }]),
@@ -43,7 +51,7 @@ describe("loose objects written for a memory commit", () => {
       { mode: "100644", path: "é.md", oid: blobId, type: "blob" },
       { mode: "100644", path: "Z.md", oid: blobId, type: "blob" },
     ];
-    const tree = writeLooseObject(objects, "tree", treeContent(entries));
+    const tree = await writeObject(objects, "tree", treeContent(entries));
     expect(tree).toBe(await git.writeTree({ fs, gitdir, tree: entries }));
     // Read back as isomorphic-git reads it (the commit path reads loose trees itself).
     const read = readLooseObject(objects, tree);
@@ -53,7 +61,7 @@ describe("loose objects written for a memory commit", () => {
     expect(byPath(parseTree(read!.content))).toEqual(byPath((await git.readTree({ fs, gitdir, oid: tree })).tree));
     const person = { name: "Alice", email: "alice@example.test", timestamp: 1_751_371_200 };
     const message = "\nhand edits\r\n\nmemory: by Alice\n\n";
-    const commit = writeLooseObject(
+    const commit = await writeObject(
       objects,
       "commit",
       commitContent({ tree, parents: [], author: person, committer: person, message }),
@@ -95,7 +103,7 @@ describe("loose objects written for a memory commit", () => {
     gitCli(dir, "worktree", "add", "--quiet", linked);
     const gitdir = join(dir, ".git", "worktrees", "linked");
     expect(objectsDir(gitdir)).toBe(join(dir, ".git", "objects"));
-    const oid = writeLooseObject(objectsDir(gitdir), "blob", Buffer.from("hello\n"));
+    const oid = await writeObject(objectsDir(gitdir), "blob", Buffer.from("hello\n"));
     expect(gitCli(linked, "cat-file", "-p", oid)).toBe("hello\n");
   });
 });

@@ -30,22 +30,6 @@ export function objectId(type: ObjectType, content: Buffer): string {
   return createHash("sha1").update(`${type} ${content.length}\0`).update(content).digest("hex");
 }
 
-/** Writes the object unless it is there already; returns its id. */
-export function writeLooseObject(objects: string, type: ObjectType, content: Buffer): string {
-  const oid = objectId(type, content);
-  const dir = join(objects, oid.slice(0, 2));
-  const path = join(dir, oid.slice(2));
-  if (fs.existsSync(path)) return oid;
-  fs.mkdirSync(dir, { recursive: true });
-  // Written aside and renamed, as git does: a reader never sees half an object.
-  const tmp = join(dir, `tmp_obj_${process.pid}_${randomBytes(4).toString("hex")}`);
-  fs.writeFileSync(tmp, deflateSync(Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content])), {
-    mode: 0o444,
-  });
-  fs.renameSync(tmp, path);
-  return oid;
-}
-
 /**
  * The object's id now, its file written in the background: `pending` collects the writes, which
  * the libuv pool runs side by side (~1 ms each here, one after another, for a commit's two dozen
@@ -60,6 +44,7 @@ export function queueLooseObject(objects: string, type: ObjectType, content: Buf
   pending.push(
     (async () => {
       await fs.promises.mkdir(dir, { recursive: true });
+      // Written aside and renamed, as git does: a reader never sees half an object.
       const tmp = join(dir, `tmp_obj_${process.pid}_${randomBytes(4).toString("hex")}`);
       await fs.promises.writeFile(tmp, bytes, { mode: 0o444 });
       await fs.promises.rename(tmp, path);
