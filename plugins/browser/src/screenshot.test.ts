@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callTool, html, makeContext, serve, tempDir, type TestServer } from "../test/helpers.js";
@@ -10,7 +11,29 @@ let worksite: { path: string; remove(): Promise<void> };
 let plugin: BrowserPlugin;
 
 beforeAll(async () => {
-  site = await serve({ "/": html("<h1>Picture me</h1>", "Picture") });
+  // Styled from a file, so a CSP that forbids inline styles (style attributes too) draws the same field.
+  const field = (attributes: string, sheets = ["/field.css"]) =>
+    html(
+      `${sheets.map((href) => `<link rel="stylesheet" href="${href}">`).join("")}<input ${attributes} value="4111 1111 1111 1111">`,
+      "Card",
+    );
+  const css = (text: string) => (_req: IncomingMessage, res: ServerResponse) =>
+    void res.writeHead(200, { "content-type": "text/css" }).end(text);
+  site = await serve({
+    "/": html("<h1>Picture me</h1>", "Picture"),
+    "/field.css": css("input { font: 48px monospace; width: 700px }"),
+    "/disc.css": css("input { -webkit-text-security: disc }"),
+    "/card": field(`autocomplete="cc-number"`),
+    // A Content-Security-Policy that forbids inline styles: a `<style>` element put in by the mask is refused.
+    "/card-csp": (req, res) => {
+      res.setHeader("content-security-policy", "default-src 'self'; style-src 'self'");
+      field(`autocomplete="cc-number"`)(req, res);
+    },
+    // The references: the same field, not a card field, drawn as it is and disced by the page itself.
+    "/plain": field(`name="note"`),
+    "/disced": field(`name="note"`, ["/field.css", "/disc.css"]),
+  });
+
   worksite = await tempDir();
   plugin = createBrowserPlugin({ timeoutMs: 20_000 });
 });
@@ -33,6 +56,25 @@ describe("screenshots and a browser started ahead of its first call", () => {
     expect(saved.subarray(1, 4).toString()).toBe("PNG");
     const plain = await callTool(plugin.tools.screenshot, {}, ctx);
     expect(plain.images).toBeUndefined();
+  });
+
+  it.each([
+    ["", "/card"],
+    [", also where the page's CSP forbids inline styles", "/card-csp"],
+  ])("shows a card number's digits disced%s, and the page as it was afterwards", async (_, path) => {
+    const { ctx } = makeContext(worksite.path, `# Permissions\n\n## Allow\n- \`browser.*(${site.origin}/**)\`\n`);
+    const shoot = async (at: string) => {
+      await callTool(plugin.tools.open, { url: `${site.origin}${at}` }, ctx);
+      const shot = await callTool(plugin.tools.screenshot, { inline: true }, ctx);
+      return shot.images![0]!.data;
+    };
+    const [plain, disced] = [await shoot("/plain"), await shoot("/disced")];
+    expect(plain).not.toBe(disced);
+    const card = await shoot(path);
+    expect(card).toBe(disced);
+    // The mask was taken off: the page's own view of its style sheets is as the page left it.
+    const sheets = await callTool(plugin.tools.evaluate, { function: "() => document.adoptedStyleSheets.length" }, ctx);
+    expect(sheets.data).toMatchObject({ value: 0 });
   });
 
   it("warming the plugin up starts Chromium before any call, and closing the session ends all of it", async () => {

@@ -292,23 +292,26 @@ export type ShotFormat = { format: "png" } | { format: "jpeg"; quality: number }
  * Puts the mask over card and one-time-code digits (once per document) and says which URL the page shows. With
  * `turn`, one turn of the page's event loop comes first, so it doubles as the action's page turn (guard.ts):
  * whatever the action queued has run, and a navigation it asked for has been announced, when this returns.
+ * The mask is a constructed style sheet the document adopts, held by our own world: a page whose
+ * Content-Security-Policy forbids inline styles refused the `<style>` element used before, even from our world,
+ * and its card digits were captured as they are.
  */
 export function maskPage(session: ChromeSession, tab: ChromeTab, frameId: string, turn = false): Promise<string> {
   return inWorld(
     session,
     tab,
     frameId,
-    async (id: string, css: string, wait: boolean) => {
+    async (css: string, wait: boolean) => {
       if (wait) await new Promise((resolve) => setTimeout(resolve, 0));
-      if (!document.getElementById(id)) {
-        const s = document.createElement("style");
-        s.id = id;
-        s.textContent = css;
-        document.documentElement.append(s);
+      const world = globalThis as { worksiteMask?: CSSStyleSheet };
+      if (!world.worksiteMask || !document.adoptedStyleSheets.includes(world.worksiteMask)) {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(css);
+        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+        world.worksiteMask = sheet;
       }
       return location.href;
     },
-    `${session.world}_mask`,
     MASK_CSS,
     turn,
   );
@@ -336,7 +339,10 @@ export async function capture(
 
 /** Takes the mask maskPage put on off again. Not waited for: the next command on this tab runs after it. */
 export function unmask(session: ChromeSession, tab: ChromeTab, frameId: string): void {
-  inWorld(session, tab, frameId, (id: string) => document.getElementById(id)?.remove(), `${session.world}_mask`).catch(
-    () => {},
-  );
+  inWorld(session, tab, frameId, () => {
+    const world = globalThis as { worksiteMask?: CSSStyleSheet };
+    const sheet = world.worksiteMask;
+    world.worksiteMask = undefined;
+    if (sheet) document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+  }).catch(() => {});
 }

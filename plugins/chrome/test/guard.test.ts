@@ -38,6 +38,21 @@ let gate: Gate;
 let audit: AuditLog;
 let plugin: ChromePlugin;
 
+const card = html(
+  `<input id="card" autocomplete="cc-number" value="4111 1111 1111 1111" style="font: 56px monospace; width: 760px">
+   <button onclick="document.title = 'clicked'">Go</button>`,
+  "Card",
+);
+
+/** The mask put on by hand, as the page's own script could (a constructed sheet: no CSP refuses it). */
+const maskByHand = (page: Page) =>
+  page.evaluate((css) => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  }, MASK_CSS);
+const adoptedSheets = (page: Page) => page.evaluate(() => document.adoptedStyleSheets.length);
+
 // The page asks the server where to go, so the test chooses the moment: after the agent's call returned.
 const steered = (id: string) =>
   html(
@@ -72,11 +87,12 @@ beforeAll(async () => {
       res.writeHead(200, { "content-type": "text/plain", "cache-control": "no-store" }).end(to);
     },
     "/away": (_req, res) => void res.writeHead(302, { location: `${forbidden.origin}/` }).end(),
-    "/card": html(
-      `<input id="card" autocomplete="cc-number" value="4111 1111 1111 1111" style="font: 56px monospace; width: 760px">
-       <button onclick="document.title = 'clicked'">Go</button>`,
-      "Card",
-    ),
+    "/card": card,
+    // A page whose Content-Security-Policy forbids inline styles: a `<style>` element put in by the mask is refused.
+    "/card-csp": (req, res) => {
+      res.setHeader("content-security-policy", "default-src 'self'; style-src 'self'; script-src 'unsafe-inline'");
+      card(req, res);
+    },
     "/later": html(
       `<div id="box" style="width: 400px; height: 240px; background: white; border: 1px solid #888"></div>
        <button onclick="setTimeout(() => { document.getElementById('box').style.background = 'black' }, 0)">Darken</button>`,
@@ -248,32 +264,38 @@ async function difference(
 }
 
 describe("the evidence screenshot after an action", () => {
-  it("shows card digits masked, as a person's masked view of the page does, not as the page shows them", async () => {
-    const page = await shared("/card");
-    const snap = await gate.call({ tool: "chrome.snapshot", input: {} });
-    if (snap.status !== "ok") throw new Error(`snapshot: ${snap.status}`);
-    const go = snap.result.content.match(/button "Go" \[ref=(e\d+)\]/)?.[1];
-    const clicked = await gate.call({ tool: "chrome.click", input: { ref: go, element: "Go" } });
-    if (clicked.status !== "ok") throw new Error(`click: ${clicked.status}`);
-    await gate.settled();
-    const evidence = await readFile(
-      join(folders!.worksite.path, (clicked.result.data as { screenshot: string }).screenshot),
-    );
-    // The same tab as the person sees it, then with the mask put on by hand: the references.
-    const box = await page.$eval("#card", (el) => {
-      const r = el.getBoundingClientRect();
-      return { x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), height: Math.round(r.height) };
-    });
-    const plain = await page.screenshot({ type: "png" });
-    await page.addStyleTag({ content: MASK_CSS });
-    const masked = await page.screenshot({ type: "png" });
-    const toMasked = await difference(evidence, masked, box);
-    const toPlain = await difference(evidence, plain, box);
-    expect(toMasked * 3).toBeLessThan(toPlain);
-    // And the mask is gone from the person's page afterwards (only the one the test put on is left).
-    expect(await page.$$eval("style", (s) => s.filter((e) => e.id.endsWith("_mask")).length)).toBe(0);
-    await closeShared(page);
-  });
+  it.each([
+    ["", "/card"],
+    [", also where the page's CSP forbids inline styles", "/card-csp"],
+  ])(
+    "shows card digits masked, as a person's masked view of the page does, not as the page shows them%s",
+    async (_, path) => {
+      const page = await shared(path);
+      const snap = await gate.call({ tool: "chrome.snapshot", input: {} });
+      if (snap.status !== "ok") throw new Error(`snapshot: ${snap.status}`);
+      const go = snap.result.content.match(/button "Go" \[ref=(e\d+)\]/)?.[1];
+      const clicked = await gate.call({ tool: "chrome.click", input: { ref: go, element: "Go" } });
+      if (clicked.status !== "ok") throw new Error(`click: ${clicked.status}`);
+      await gate.settled();
+      const evidence = await readFile(
+        join(folders!.worksite.path, (clicked.result.data as { screenshot: string }).screenshot),
+      );
+      // The same tab as the person sees it, then with the mask put on by hand: the references.
+      const box = await page.$eval("#card", (el) => {
+        const r = el.getBoundingClientRect();
+        return { x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), height: Math.round(r.height) };
+      });
+      const plain = await page.screenshot({ type: "png" });
+      await maskByHand(page);
+      const masked = await page.screenshot({ type: "png" });
+      const toMasked = await difference(evidence, masked, box);
+      const toPlain = await difference(evidence, plain, box);
+      expect(toMasked * 3).toBeLessThan(toPlain);
+      // And the mask is gone from the person's page afterwards (only the one the test put on is left).
+      expect(await adoptedSheets(page)).toBe(1);
+      await closeShared(page);
+    },
+  );
 
   it("shows what the action's handler changed a task later, not the page from before it", async () => {
     const page = await shared("/later");
@@ -307,10 +329,7 @@ describe("the evidence screenshot after an action", () => {
     const failed = await gate.call({ tool: "chrome.click", input: { ref: "e999", element: "Nothing" } });
     expect(failed.status).not.toBe("ok");
     // The mask's removal is sent without waiting for it.
-    await waitUntil(
-      async () => (await page.$$eval("style", (s) => s.filter((e) => e.id.endsWith("_mask")).length)) === 0,
-      "the mask to be gone",
-    );
+    await waitUntil(async () => (await adoptedSheets(page)) === 0, "the mask to be gone");
     await closeShared(page);
   });
 });

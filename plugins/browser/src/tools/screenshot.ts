@@ -8,31 +8,41 @@ import type { Tab } from "../tab.js";
 import { result } from "./common.js";
 
 /**
- * One trip to the page, and a second only where there is something to mask: the style goes in
- * only when such a field exists (in the main document; a field in a frame never shows its digits
- * to a screenshot either way, it is masked by the frame's own page or not at all, as before).
+ * One trip to the page, and a second only where there is something to mask: the mask goes on only when such a
+ * field exists (in the main document; a field in a frame never shows its digits to a screenshot either way, it is
+ * masked by the frame's own page or not at all, as before). The mask is a constructed style sheet, adopted by the
+ * document: a page whose Content-Security-Policy forbids inline styles refused the `<style>` element used before,
+ * and its card digits were captured as they are.
  */
 async function withMask<T>(tab: Tab, take: () => Promise<T>): Promise<T> {
-  const id = `ws-mask-${Math.random().toString(36).slice(2)}`;
+  const key = `__worksiteMask${Math.random().toString(36).slice(2)}`;
   const added = await tab.page
     .evaluate(
-      (selector, css, styleId) => {
+      (selector, css, sheetKey) => {
         if (!document.querySelector(selector)) return false;
-        const style = document.createElement("style");
-        style.id = styleId;
-        style.textContent = css;
-        (document.head ?? document.documentElement).append(style);
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(css);
+        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+        (window as unknown as Record<string, CSSStyleSheet>)[sheetKey] = sheet;
         return true;
       },
       MASKED_FIELDS,
       MASK_CSS,
-      id,
+      key,
     )
     .catch(() => false);
   try {
     return await take();
   } finally {
-    if (added) await tab.page.evaluate((styleId) => document.getElementById(styleId)?.remove(), id).catch(() => {});
+    if (added)
+      await tab.page
+        .evaluate((sheetKey) => {
+          const held = window as unknown as Record<string, CSSStyleSheet | undefined>;
+          const sheet = held[sheetKey];
+          delete held[sheetKey];
+          document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+        }, key)
+        .catch(() => {});
   }
 }
 
