@@ -1,4 +1,5 @@
 import type { Frame } from "puppeteer-core";
+import { frameWaitMs, within } from "./frame-wait.js";
 import type { BrowserSession } from "./session.js";
 import type { Tab } from "./tab.js";
 import { frameHeader, frameIndent, frameUnavailable, trimToBudget, walkPage, type WalkResult } from "@worksite/page";
@@ -16,26 +17,6 @@ function depthOf(frame: Frame): number {
   let depth = 0;
   for (let f = frame.parentFrame(); f; f = f.parentFrame()) depth++;
   return depth;
-}
-
-/**
- * A frame whose navigation the guard refused before it committed (its URL is
- * still empty) may never get a document to run in, and puppeteer would wait
- * for one forever. Other subframes get a generous limit; the main frame none.
- */
-function frameWaitMs(frame: Frame, main: Frame): number | undefined {
-  if (frame === main) return undefined;
-  return frame.url() === "" ? 1000 : 15_000;
-}
-
-function within<T>(ms: number | undefined, promise: Promise<T>): Promise<T> {
-  if (ms === undefined) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("frame did not answer")), ms);
-  });
-  promise.catch(() => {});
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -2,47 +2,58 @@ import { defineTool } from "@worksite/core";
 import { MASK_CSS, MASKED_FIELDS } from "@worksite/page";
 import type { ScreenshotOptions } from "puppeteer-core";
 import { z } from "zod";
+import { frameWaitMs, within } from "../frame-wait.js";
 import { refOwnerUrl, resolve } from "../refs.js";
 import type { BrowserSession } from "../session.js";
 import type { Tab } from "../tab.js";
 import { result } from "./common.js";
 
 /**
- * One trip to the page, and a second only where there is something to mask: the mask goes on only when such a
- * field exists (in the main document; a field in a frame never shows its digits to a screenshot either way, it is
- * masked by the frame's own page or not at all, as before). The mask is a constructed style sheet, adopted by the
- * document: a page whose Content-Security-Policy forbids inline styles refused the `<style>` element used before,
- * and its card digits were captured as they are.
+ * One trip to each frame, and a second only to those with something to mask: the mask goes on only in a frame
+ * where such a field exists. Every frame, cross-origin ones too: hosted card fields live in another origin's frame.
+ * The mask is a constructed style sheet, adopted by the document: a page whose Content-Security-Policy forbids
+ * inline styles refused the `<style>` element used before, and its card digits were captured as they are.
  */
 async function withMask<T>(tab: Tab, take: () => Promise<T>): Promise<T> {
   const key = `__worksiteMask${Math.random().toString(36).slice(2)}`;
-  const added = await tab.page
-    .evaluate(
-      (selector, css, sheetKey) => {
-        if (!document.querySelector(selector)) return false;
-        const sheet = new CSSStyleSheet();
-        sheet.replaceSync(css);
-        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-        (window as unknown as Record<string, CSSStyleSheet>)[sheetKey] = sheet;
-        return true;
-      },
-      MASKED_FIELDS,
-      MASK_CSS,
-      key,
-    )
-    .catch(() => false);
+  const masked = await Promise.all(
+    tab.page.frames().map((frame) =>
+      // A frame that never gets a document (a refused navigation) would hold the screenshot for ever.
+      within(
+        frameWaitMs(frame, tab.page.mainFrame()),
+        frame.evaluate(
+          (selector, css, sheetKey) => {
+            if (!document.querySelector(selector)) return false;
+            const sheet = new CSSStyleSheet();
+            sheet.replaceSync(css);
+            document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+            (window as unknown as Record<string, CSSStyleSheet>)[sheetKey] = sheet;
+            return true;
+          },
+          MASKED_FIELDS,
+          MASK_CSS,
+          key,
+        ),
+      )
+        .then((added) => (added ? frame : undefined))
+        .catch(() => undefined),
+    ),
+  );
   try {
     return await take();
   } finally {
-    if (added)
-      await tab.page
-        .evaluate((sheetKey) => {
-          const held = window as unknown as Record<string, CSSStyleSheet | undefined>;
-          const sheet = held[sheetKey];
-          delete held[sheetKey];
-          document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
-        }, key)
-        .catch(() => {});
+    await Promise.all(
+      masked.map((frame) =>
+        frame
+          ?.evaluate((sheetKey) => {
+            const held = window as unknown as Record<string, CSSStyleSheet | undefined>;
+            const sheet = held[sheetKey];
+            delete held[sheetKey];
+            document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+          }, key)
+          .catch(() => {}),
+      ),
+    );
   }
 }
 
