@@ -32,6 +32,10 @@ describe("a durable append's wait that keeps the event loop polling (hotWait)", 
     };
     const waiting = hotWait(later(200, undefined), 30);
     expect((await samples(5)).every((n) => n > 0)).toBe(true);
+    // A second wait meanwhile shares the one chain rather than adding its own.
+    const second = hotWait(later(10, undefined), 30);
+    expect((await samples(3)).some((n) => n === 1)).toBe(true);
+    await second;
     await later(30, undefined);
     expect((await samples(10)).some((n) => n === 0)).toBe(true);
     await waiting;

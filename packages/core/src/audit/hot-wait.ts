@@ -7,15 +7,25 @@
  * woken). Chained `setImmediate`s keep each loop turn's poll at a zero timeout: the sync's completion is seen
  * at once, and I/O and timers still run in between, so nothing else is held up. The cost is one core busy for
  * as long as the sync takes, which the cap bounds; a slower disk (a loaded machine) then waits asleep as before.
+ * Waits at the same time share one chain.
  */
 export function hotWait<T>(settled: Promise<T>, capMs: number): Promise<T> {
-  let done = false;
-  const until = performance.now() + capMs;
-  const poll = () => {
-    if (!done && performance.now() < until) setImmediate(poll);
-  };
-  setImmediate(poll);
+  waiting++;
+  hotUntil = Math.max(hotUntil, performance.now() + capMs);
+  if (!polling) {
+    polling = true;
+    setImmediate(poll);
+  }
   return settled.finally(() => {
-    done = true;
+    waiting--;
   });
+}
+
+let waiting = 0;
+let hotUntil = 0;
+let polling = false;
+
+function poll(): void {
+  if (waiting > 0 && performance.now() < hotUntil) setImmediate(poll);
+  else polling = false;
 }
