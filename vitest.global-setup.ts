@@ -52,7 +52,11 @@ function build(): Promise<void> {
   return run(tsc, ["-b"], "tsc -b").then(() =>
     // The CLI's fast entry is a bundle of what tsc wrote (packages/cli/scripts/bundle-fast.mjs): made again
     // each time, so the `worksite` binary the tests spawn never runs a stale bundle.
-    run(join(repoRoot, "packages/cli/scripts/bundle-fast.mjs"), [], "the CLI's bundle-fast.mjs"),
+    Promise.all([
+      run(join(repoRoot, "packages/cli/scripts/bundle-fast.mjs"), [], "the CLI's bundle-fast.mjs"),
+      // The browser plugin's dist/bundle/ (with puppeteer-core) is what the runtime loads outside vitest.
+      run(join(repoRoot, "plugins/browser/scripts/bundle.mjs"), [], "the browser plugin's bundle.mjs"),
+    ]).then(() => undefined),
   );
 }
 
