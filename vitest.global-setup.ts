@@ -54,8 +54,10 @@ function build(): Promise<void> {
     // each time, so the `worksite` binary the tests spawn never runs a stale bundle.
     Promise.all([
       run(join(repoRoot, "packages/cli/scripts/bundle-fast.mjs"), [], "the CLI's bundle-fast.mjs"),
-      // The browser plugin's dist/bundle/ (with puppeteer-core) is what the runtime loads outside vitest.
+      // The browser plugin's and the MCP server's dist/bundle/ (with puppeteer-core, with the MCP SDK) are what
+      // the `worksite` binary loads.
       run(join(repoRoot, "plugins/browser/scripts/bundle.mjs"), [], "the browser plugin's bundle.mjs"),
+      run(join(repoRoot, "packages/mcp/scripts/bundle.mjs"), [], "the MCP server's bundle.mjs"),
     ]).then(() => undefined),
   );
 }
