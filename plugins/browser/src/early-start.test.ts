@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { callTool, html, makeContext, serve, tempDir, type TestServer, waitUntil } from "../test/helpers.js";
 import { discardEarly, startEarly, takeEarlyBrowser } from "./early-start.js";
 import { createBrowserPlugin } from "./index.js";
-import { launchBrowser } from "./launch.js";
+import { connectEarlyBrowser, launchBrowser } from "./launch.js";
 import { groupMembers } from "./process-group.js";
 
 // The browser `worksite mcp` starts before the runtime loads (early-start.ts) must be the browser a launch
@@ -136,6 +136,44 @@ describe("a browser started before puppeteer loads", () => {
       await other.session.close();
       await plain.session.close();
     }
+  });
+
+  it("is connected to as soon as it is ready, and the session that takes it keeps that connection", async () => {
+    await startEarly();
+    const early = await takeEarlyBrowser({});
+    const made = await early!.connection;
+    expect(made?.connected).toBe(true);
+    const launched = await connectEarlyBrowser(early!, undefined);
+    try {
+      expect(launched.browser).toBe(made);
+    } finally {
+      await launched.close();
+    }
+    expect(made?.connected).toBe(false);
+  });
+
+  it("gives a session that wants another viewport pages of that size, from the same early browser", async () => {
+    await startEarly();
+    const earlyPid = await earlyChromium();
+    const small = createBrowserPlugin({ viewport: { width: 640, height: 480 } });
+    const { ctx } = makeContext(worksite.path, `# Permissions\n\n## Allow\n- \`browser.*(${site.origin}/**)\`\n`);
+    try {
+      await callTool(small.tools.open, { url: `${site.origin}/` }, ctx);
+      expect(small.session.launched()?.pid).toBe(earlyPid);
+      const [page] = await small.session.launched()!.browser.pages();
+      expect(await page!.evaluate(() => [window.innerWidth, window.innerHeight])).toEqual([640, 480]);
+    } finally {
+      await small.session.close();
+    }
+  });
+
+  it("one nobody takes is ended by discard with its connection, its processes and profile gone", async () => {
+    await startEarly();
+    const early = await takeEarlyBrowser({});
+    const made = await early!.connection;
+    await early!.discard();
+    expect(made?.connected).toBe(false);
+    expect(await groupMembers(early!.pid)).toEqual([]);
   });
 
   it("one nobody takes is ended by discard, its processes and profile gone", async () => {

@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import type { Browser } from "puppeteer-core";
 import { chromiumCommandLine, makeProfile } from "./chromium-args.js";
 import { findBrowser } from "./find-browser.js";
+import { preconnect } from "./launch.js";
 import { endProcessGroup } from "./process-group.js";
 import { startProxyGate, type ProxyGate } from "./proxy-gate.js";
 
@@ -18,6 +20,11 @@ import { startProxyGate, type ProxyGate } from "./proxy-gate.js";
  * everything until a session binds its own decisions to it; it opens no page but about:blank. The plugin's
  * session takes it at its first launch (session.ts); one not taken is ended by `discard`, and at the
  * latest when the process exits.
+ *
+ * Once Chromium prints its DevTools address, puppeteer is loaded and connected to it (`connection`) while the
+ * rest of worksite is still loading: the connection's round trips (the WebSocket handshake, attaching the first
+ * targets, ~100 ms of waiting on Chromium) overlap that loading instead of following it. Connecting sends no
+ * request anywhere: the page stays about:blank and the proxy refuses everything until the session binds.
  */
 export interface EarlyBrowser {
   executablePath: string;
@@ -25,6 +32,11 @@ export interface EarlyBrowser {
   pid: number;
   /** The browser's DevTools address, once it has printed it; rejects if it exits or never does. */
   endpoint: Promise<string>;
+  /**
+   * puppeteer connected to it with the default viewport and its first tab there, or undefined if that failed
+   * (the session then connects itself). The session that takes the browser takes this connection with it.
+   */
+  connection: Promise<Browser | undefined>;
   proxy: ProxyGate;
   /** The session's decisions for the proxy: until this, every connection and request is refused. */
   bind(permit: Permit, permitUrl: PermitUrl): void;
@@ -131,6 +143,7 @@ async function spawnEarly(): Promise<EarlyBrowser> {
     });
   });
   endpoint.catch(() => undefined);
+  const connection = endpoint.then(preconnect).catch(() => undefined);
   // The early browser must not keep a process alive that has nothing else to do.
   child.unref();
   (child.stderr as unknown as { unref?: () => void }).unref?.();
@@ -140,6 +153,7 @@ async function spawnEarly(): Promise<EarlyBrowser> {
     profileDir,
     pid,
     endpoint,
+    connection,
     proxy,
     bind(p, u) {
       permit = p;
@@ -147,6 +161,7 @@ async function spawnEarly(): Promise<EarlyBrowser> {
     },
     discard() {
       discarded ??= (async () => {
+        await (await connection)?.disconnect().catch(() => {});
         await endProcessGroup(pid);
         await rm(profileDir, { recursive: true, force: true, maxRetries: 3 });
         await proxy.close();

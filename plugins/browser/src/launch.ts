@@ -61,8 +61,25 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
 }
 
 /**
- * Connects puppeteer to a browser early-start.ts started before puppeteer was loaded; the result is what
- * `launchBrowser` returns, and closes the same way. A browser that does not answer is ended, not left.
+ * puppeteer connected to a browser at `endpoint` with the default viewport, once its first tab is there (as
+ * launch waits for it, waitForInitialPage). early-start.ts calls this as soon as its browser is ready.
+ */
+export async function preconnect(endpoint: string): Promise<Browser> {
+  const { default: puppeteer } = await import("puppeteer-core");
+  const browser = await puppeteer.connect({ browserWSEndpoint: endpoint, defaultViewport: DEFAULT_VIEWPORT });
+  try {
+    await browser.waitForTarget((t) => t.type() === "page", { timeout: 30_000 });
+  } catch (error) {
+    await browser.disconnect().catch(() => {});
+    throw error;
+  }
+  return browser;
+}
+
+/**
+ * Connects puppeteer to a browser early-start.ts started before puppeteer was loaded, or takes the connection it
+ * made already (unless this session wants another viewport: puppeteer sets it on pages as it attaches them); the
+ * result is what `launchBrowser` returns, and closes the same way. A browser that does not answer is ended, not left.
  */
 export async function connectEarlyBrowser(
   early: EarlyBrowser,
@@ -70,13 +87,20 @@ export async function connectEarlyBrowser(
 ): Promise<LaunchedBrowser> {
   let browser: Browser | undefined;
   try {
-    const { default: puppeteer } = await import("puppeteer-core");
-    browser = await puppeteer.connect({
-      browserWSEndpoint: await early.endpoint,
-      defaultViewport: viewport ?? DEFAULT_VIEWPORT,
-    });
-    // As launch does (waitForInitialPage): the first tab is there before the session looks for it.
-    await browser.waitForTarget((t) => t.type() === "page", { timeout: 30_000 });
+    const made = await early.connection;
+    const sameViewport =
+      viewport === undefined ||
+      (viewport.width === DEFAULT_VIEWPORT.width && viewport.height === DEFAULT_VIEWPORT.height);
+    if (made && sameViewport) browser = made;
+    else {
+      await made?.disconnect().catch(() => {});
+      const { default: puppeteer } = await import("puppeteer-core");
+      browser = await puppeteer.connect({
+        browserWSEndpoint: await early.endpoint,
+        defaultViewport: viewport ?? DEFAULT_VIEWPORT,
+      });
+      await browser.waitForTarget((t) => t.type() === "page", { timeout: 30_000 });
+    }
   } catch (error) {
     await browser?.disconnect().catch(() => {});
     await early.discard();
