@@ -1,6 +1,9 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "@worksite/test-support";
 import { startPluginsEarly } from "./early-start.js";
@@ -63,5 +66,34 @@ describe("plugins started early", () => {
       await (await startPluginsEarly(site.root)).discard();
       expect(site.ran("plugin")).toBe(false);
     }
+  });
+
+  it("reaches a plugin's early module before zod or the THREAD.md schema has loaded", async () => {
+    // Loading them first put ~85 ms before `worksite mcp` spawned Chromium (bench/playwright-mcp/PROFILE.md).
+    const site = await worksiteWithPlugin(NAMES_X, "./early.mjs");
+    const trace = join(site.root, "..", "loaded.txt");
+    const hooks = join(site.root, "..", "hooks.mjs");
+    await writeFile(
+      hooks,
+      `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(trace)}, url + "\\n"); return next(url, context); }\n`,
+    );
+    const preload = join(site.root, "..", "preload.mjs");
+    await writeFile(
+      preload,
+      `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+    );
+    // The built module, in a process of its own, as `worksite mcp` runs it; it stops at the early module.
+    const built = pathToFileURL(fileURLToPath(new URL("../dist/early-start.js", import.meta.url))).href;
+    await promisify(execFile)(process.execPath, [
+      "--import",
+      pathToFileURL(preload).href,
+      "--input-type=module",
+      "-e",
+      `const { startPluginsEarly } = await import(${JSON.stringify(built)}); await startPluginsEarly(${JSON.stringify(site.root)}); process.exit(0);`,
+    ]);
+    expect(site.ran("plugin")).toBe(true);
+    const loaded = (await readFile(trace, "utf8")).split("\n").filter(Boolean);
+    expect(loaded.some((u) => u.endsWith("/early.mjs"))).toBe(true);
+    expect(loaded.filter((u) => /\/zod\/|\/parse-(thread|goal|permissions)\.js$/.test(u))).toEqual([]);
   });
 });

@@ -3,8 +3,9 @@ import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { LocalPluginEntry, Plugin, SourceLocation, ThreadFile } from "@worksite/core";
-// Subpaths: the plugin manifest reader uses this module on the start-up path of `permissions explain`.
-import { isValidPackageName } from "@worksite/core/files";
+// Subpaths: the plugin manifest reader uses this module on the start-up path of `permissions explain`, and the
+// early start on `worksite mcp`'s, before zod loads.
+import { isValidPackageName } from "@worksite/core/thread-plugins";
 import { didYouMean, UserError } from "@worksite/core/messages";
 
 /** Plugins this repository publishes; installed `@worksite/plugin-*` packages are added to these for suggestions. */
