@@ -1,0 +1,101 @@
+// Where a write call's microseconds go, call by call (bench/gate/PROFILE.md, "A write call's wait for its sync"):
+// timestamps from `gate.call`'s start to the decision line's write, the sync's start and end, the tool's run, the
+// result line and the call's return, p50 over 1,000 calls after 500. Prints one line; writes nothing to RESULTS.md.
+// Run after building:  node bench/gate/trace-write.mjs [MODE]
+// MODE replaces the decision's fdatasync to see what the wait itself costs: `pool` (the real one, as shipped),
+// `main` (fdatasyncSync on this thread), `none` (answered at once), `sleep` / `spin` (no disk: 250 µs asleep or busy).
+import "../own-state.mjs";
+import fs from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const MODE = process.argv[2] ?? "pool";
+const core = await import("../../packages/core/dist/index.js");
+const root = await mkdtemp(join(tmpdir(), "worksite-bench-trace-"));
+await mkdir(join(root, "out"));
+await writeFile(join(root, "THREAD.md"), "---\nstage: write\n---\n# bench\n");
+await writeFile(join(root, "GOAL.md"), "## Goal\nmeasure\n");
+await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n\n## Allow\n- `bench.touch(out/**)`\n");
+
+let t = {};
+const now = () => performance.now();
+const any = { safeParse: (data) => ({ success: true, data }) };
+const benchPlugin = {
+  name: "bench",
+  tools: {
+    touch: {
+      description: "write nothing",
+      effect: "write",
+      input: any,
+      targetKind: "path",
+      target: (i) => i.path,
+      run: async () => {
+        t.run = now();
+        return { content: "ok" };
+      },
+    },
+  },
+};
+const audit = core.openAuditLog(join(root, ".worksite", "audit.jsonl"));
+const gate = core.createGate({
+  root,
+  worksite: await core.loadWorksite(root),
+  plugins: [benchPlugin, ...core.corePlugins()],
+  audit,
+  actor: "agent",
+  run: "bench",
+  round: 1,
+});
+
+// The audit writer calls these through the `node:fs` object, so wrapping them here sees its calls.
+const { writeSync, fdatasync } = fs;
+fs.writeSync = function (fd, data, ...rest) {
+  // Lines are a few hundred bytes; the heads' records are shorter.
+  if (typeof data !== "string" && data.length > 200) {
+    if (t.line === undefined) t.line = now();
+    else t.result ??= now();
+  }
+  return writeSync.call(this, fd, data, ...rest);
+};
+fs.fdatasync = function (fd, done) {
+  t.syncStart ??= now();
+  const ended = (error) => {
+    t.syncEnd ??= now();
+    done(error);
+  };
+  if (MODE === "pool") return fdatasync.call(this, fd, ended);
+  if (MODE === "main") {
+    let error = null;
+    try {
+      fs.fdatasyncSync(fd);
+    } catch (e) {
+      error = e;
+    }
+    return process.nextTick(ended, error);
+  }
+  if (MODE === "sleep") Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0.25);
+  else if (MODE === "spin") for (const until = now() + 0.25; now() < until; );
+  else if (MODE !== "none") throw new Error(`unknown mode ${MODE}: pool, main, none, sleep or spin`);
+  return process.nextTick(ended, null);
+};
+
+const rows = [];
+for (let i = 0; i < 1500; i++) {
+  t = {};
+  const start = now();
+  const outcome = await gate.call({ tool: "bench.touch", input: { path: `out/f${i % 50}.txt` } });
+  const end = now();
+  if (outcome.status !== "ok") throw new Error(`gate said ${outcome.status}: ${outcome.message}`);
+  if (i >= 500) rows.push({ ...t, end, start });
+}
+fs.writeSync = writeSync;
+fs.fdatasync = fdatasync;
+await audit.close();
+await rm(root, { recursive: true, force: true });
+const p50 = (key) => {
+  const xs = rows.map((r) => r[key] - r.start).sort((a, b) => a - b);
+  return Math.round(xs[xs.length >> 1] * 1000);
+};
+const keys = ["line", "syncStart", "syncEnd", "run", "result", "end"];
+console.log(`${MODE}: µs from the call's start, p50 — ${keys.map((k) => `${k} ${p50(k)}`).join(" · ")}`);
