@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { provenance, writeSection } from "../results-writer.mjs";
+import { benchPlugin as makeBenchPlugin } from "./bench-plugin.mjs";
 
 const N = Number(process.argv[2] ?? 1000);
 // Enough calls for V8 to have compiled the call path before the clock starts: with 50, the first row measured
@@ -19,6 +20,7 @@ const WARMUP = 500;
 const BLOCK = 50;
 const RULES = [10, 100, 2000];
 const base = process.env.BENCH_BASE;
+const benchPlugin = makeBenchPlugin();
 
 const here = await import("../../packages/core/dist/index.js");
 const before = base ? await import(join(base, "packages/core/dist/index.js")) : undefined;
@@ -65,34 +67,6 @@ async function worksite(core, count) {
   return { root, audit, gate, ctx };
 }
 
-/*
- * The measured tools do nothing but return, so gate.call − tool.run is the gate's own cost (input parsing,
- * target, call hash, the policy with its path resolution, the audit entries), not a file's I/O noise.
- * Their targets are paths, decided like file.read / file.write targets.
- */
-const any = { safeParse: (data) => ({ success: true, data }) };
-const noop = async () => ({ content: "ok" });
-const benchPlugin = {
-  name: "bench",
-  tools: {
-    look: {
-      description: "read nothing",
-      effect: "read",
-      input: any,
-      targetKind: "path",
-      target: (i) => i.path,
-      run: noop,
-    },
-    touch: {
-      description: "write nothing",
-      effect: "write",
-      input: any,
-      targetKind: "path",
-      target: (i) => i.path,
-      run: noop,
-    },
-  },
-};
 
 const hookScript =
   "let s='';process.stdin.on('data',d=>s+=d);process.stdin.on('end',()=>{JSON.parse(s);process.exit(0)})";

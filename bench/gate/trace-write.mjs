@@ -9,6 +9,7 @@ import fs from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { benchPlugin } from "./bench-plugin.mjs";
 
 const MODE = process.argv[2] ?? "pool";
 const core = await import("../../packages/core/dist/index.js");
@@ -20,28 +21,14 @@ await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n\n## Allow\n- `ben
 
 let t = {};
 const now = () => performance.now();
-const any = { safeParse: (data) => ({ success: true, data }) };
-const benchPlugin = {
-  name: "bench",
-  tools: {
-    touch: {
-      description: "write nothing",
-      effect: "write",
-      input: any,
-      targetKind: "path",
-      target: (i) => i.path,
-      run: async () => {
-        t.run = now();
-        return { content: "ok" };
-      },
-    },
-  },
-};
+const plugin = benchPlugin(() => {
+  t.run = now();
+});
 const audit = core.openAuditLog(join(root, ".worksite", "audit.jsonl"));
 const gate = core.createGate({
   root,
   worksite: await core.loadWorksite(root),
-  plugins: [benchPlugin, ...core.corePlugins()],
+  plugins: [plugin, ...core.corePlugins()],
   audit,
   actor: "agent",
   run: "bench",
