@@ -67,7 +67,6 @@ async function worksite(core, count) {
   return { root, audit, gate, ctx };
 }
 
-
 const hookScript =
   "let s='';process.stdin.on('data',d=>s+=d);process.stdin.on('end',()=>{JSON.parse(s);process.exit(0)})";
 function hook(call) {
