@@ -1,7 +1,8 @@
 // Browser plugin overhead per action: open + snapshot + click + screenshot through
 // the gate (policy + audit + artifacts), the same tools called directly, and the
 // same actions with raw puppeteer-core, in one run; plus cold start of a session.
-// Run after building:  pnpm exec tsc -b && node bench/browser/overhead.mjs [N] [COLD]   (or `pnpm bench`)
+// The plugin is the one users get, its bundle (dist/bundle/, with puppeteer-core inlined).
+// Run after building:  pnpm exec turbo run build && node bench/browser/overhead.mjs [N] [COLD]   (or `pnpm bench`)
 import "../own-state.mjs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -15,7 +16,7 @@ import {
   parsePermissions,
   wrapUntrusted,
 } from "../../packages/core/dist/index.js";
-import { CHROMIUM_FLAGS, createBrowserPlugin, findBrowser } from "../../plugins/browser/dist/index.js";
+import { CHROMIUM_FLAGS, createBrowserPlugin, findBrowser } from "../../plugins/browser/dist/bundle/index.js";
 import { provenance, writeSection } from "../results-writer.mjs";
 import { interleaved, serveBenchPage } from "../bench-page.mjs";
 
