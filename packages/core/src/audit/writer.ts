@@ -104,7 +104,7 @@ export class AuditWriter {
   private wantSeenAt = 0;
   private releasing: Promise<void> | undefined;
   /** The heads' next record, written just after the durable waiters have resumed (headsDueAt). */
-  private headsDue: { held: Held; head: AuditHead } | undefined;
+  private headsDue: AuditHead | undefined;
 
   constructor(readonly path: string) {}
 
@@ -210,7 +210,7 @@ export class AuditWriter {
           if (this.held !== held) continue; // the descriptor was replaced (revalidate) while syncing: sync the new one
           throw error;
         }
-        if (this.held === held) this.headsDueAt(held, target);
+        if (this.held === held) this.headsDueAt(target);
       }
       this.synced = Math.max(this.synced, target.seq);
       return;
@@ -357,18 +357,19 @@ export class AuditWriter {
    * for the sync have gone on (their tool runs ~15 µs sooner); syncs in between share one write. A kill before
    * it leaves the heads one sync behind, which verify accepts (README.md, "Commit points").
    */
-  private headsDueAt(held: Held, head: AuditHead): void {
+  private headsDueAt(head: AuditHead): void {
     const pending = this.headsDue;
-    this.headsDue = { held, head };
+    this.headsDue = head;
     if (!pending) setImmediate(() => this.writeDueHeads());
   }
 
+  /** Release writes them before it closes the files, and revalidate drops them, so they are always the held files'. */
   private writeDueHeads(): void {
     const due = this.headsDue;
     this.headsDue = undefined;
-    if (!due || this.held !== due.held) return;
+    if (!due || !this.held) return;
     try {
-      this.writeHeads(due.held, due.head);
+      this.writeHeads(this.held, due);
     } catch {
       // A head left behind is one verify accepts; its stamp is then stale, so the next append reopens everything.
     }
