@@ -2,8 +2,10 @@
 // timestamps from `gate.call`'s start to the decision line's write, the sync's start and end, the tool's run, the
 // result line and the call's return, p50 over 1,000 calls after 500. Prints one line; writes nothing to RESULTS.md.
 // Run after building:  node bench/gate/trace-write.mjs [MODE]
-// MODE replaces the decision's fdatasync to see what the wait itself costs: `pool` (the real one, as shipped),
-// `main` (fdatasyncSync on this thread), `none` (answered at once), `sleep` / `spin` (no disk: 250 µs asleep or busy).
+// MODE: `thread` (as shipped: the audit's own sync thread, sync-thread.ts, whose syncs these wrappers cannot see, so
+// the sync's start and end are not timed), or the thread off and the decision's fdatasync replaced, to see what the
+// wait itself costs: `pool` (the real one in the thread pool, as before the thread), `main` (fdatasyncSync on this
+// thread), `none` (answered at once), `sleep` / `spin` (no disk: 250 µs asleep or busy).
 import "../own-state.mjs";
 import fs from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -11,8 +13,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchPlugin } from "./bench-plugin.mjs";
 
-const MODE = process.argv[2] ?? "pool";
+const MODE = process.argv[2] ?? "thread";
 const core = await import("../../packages/core/dist/index.js");
+const syncThread = await import("../../packages/core/dist/audit/sync-thread.js");
+syncThread.useSyncThread(MODE === "thread");
 const root = await mkdtemp(join(tmpdir(), "worksite-bench-trace-"));
 await mkdir(join(root, "out"));
 await writeFile(join(root, "THREAD.md"), "---\nstage: write\n---\n# bench\n");
@@ -51,7 +55,7 @@ fs.fdatasync = function (fd, done) {
     t.syncEnd ??= now();
     done(error);
   };
-  if (MODE === "pool") return fdatasync.call(this, fd, ended);
+  if (MODE === "pool" || MODE === "thread") return fdatasync.call(this, fd, ended);
   if (MODE === "main") {
     let error = null;
     try {
@@ -63,7 +67,7 @@ fs.fdatasync = function (fd, done) {
   }
   if (MODE === "sleep") Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0.25);
   else if (MODE === "spin") for (const until = now() + 0.25; now() < until; );
-  else if (MODE !== "none") throw new Error(`unknown mode ${MODE}: pool, main, none, sleep or spin`);
+  else if (MODE !== "none") throw new Error(`unknown mode ${MODE}: thread, pool, main, none, sleep or spin`);
   return process.nextTick(ended, null);
 };
 
@@ -85,4 +89,6 @@ const p50 = (key) => {
   return Math.round(xs[xs.length >> 1] * 1000);
 };
 const keys = ["line", "syncStart", "syncEnd", "run", "result", "end"];
-console.log(`${MODE}: µs from the call's start, p50 — ${keys.map((k) => `${k} ${p50(k)}`).join(" · ")}`);
+const timed = keys.filter((k) => rows.every((r) => r[k] !== undefined));
+const thread = MODE === "thread" ? ` (${syncThread.syncThreadState().synced} syncs on the audit's thread)` : "";
+console.log(`${MODE}: µs from the call's start, p50 — ${timed.map((k) => `${k} ${p50(k)}`).join(" · ")}${thread}`);

@@ -67,14 +67,28 @@ function start(marks: string, startAt: number, pad = 0): ChildProcess {
   return child;
 }
 
-/** Starts a child streaming gate calls, kills it with SIGKILL after `marks` write calls ran plus `extraMs`, and waits for its end. */
-async function runAndKill(marks: string, startAt: number, wantMarks: number, extraMs: number): Promise<void> {
+/**
+ * Starts a child streaming gate calls, kills it with SIGKILL after `marks` write calls ran plus `extraMs`, and
+ * waits for its end. `onThread`: the write calls are counted from when the child's syncs run on the audit's own
+ * thread (sync-thread.ts).
+ */
+async function runAndKill(
+  marks: string,
+  startAt: number,
+  wantMarks: number,
+  extraMs: number,
+  onThread = false,
+): Promise<void> {
   const child = start(marks, startAt);
   let err = "";
+  let said = "";
   child.stderr!.on("data", (d) => (err += d));
+  child.stdout!.on("data", (d) => (said += d));
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
     child.on("exit", (code, signal) => resolve(signal ?? code)),
   );
+  if (onThread)
+    await until(`the child's syncs to run on the audit's thread (stderr: ${err})`, () => said.includes("thread"));
   const before = existsSync(marks) ? readFileSync(marks, "utf8").split("\n").length : 0;
   await until(
     `child to run ${wantMarks} write calls (stderr: ${err})`,
@@ -93,8 +107,16 @@ describe("kill -9 in the middle of a stream of gate calls", () => {
     const marks = join(root, "marks.txt");
     const KILLS = 20;
     for (let k = 0; k < KILLS; k++) {
-      // Random moments: after 1–20 write calls ran, plus 0–3 ms, so kills land anywhere in a call.
-      await runAndKill(marks, k * 1_000_000, 1 + Math.floor(Math.random() * 20), Math.floor(Math.random() * 4));
+      // Random moments: after 1–20 write calls ran, plus 0–3 ms, so kills land anywhere in a call; every other
+      // child first runs until its syncs have moved from the thread pool to the audit's own thread.
+      const onThread = k % 2 === 1;
+      await runAndKill(
+        marks,
+        k * 1_000_000,
+        1 + Math.floor(Math.random() * 20),
+        Math.floor(Math.random() * 4),
+        onThread,
+      );
       const verified = await verifyAuditFile(log);
       if (!verified.ok) expect.fail(`after kill ${k + 1}: line ${verified.line}: ${verified.problem}`);
       const ran = readFileSync(marks, "utf8").split("\n").filter(Boolean);

@@ -8,6 +8,7 @@ import { anchorPlace } from "./anchor.js";
 import { readTailState, refuseIfCutBack, type TailState } from "./append.js";
 import { sealLine } from "./hash-chain.js";
 import { hotWait } from "./hot-wait.js";
+import { expectSync, fdatasyncHot } from "./sync-thread.js";
 import { type AuditHead, createHeadSync, HEAD_RECORD_BYTES, headPath, headRecord } from "./head.js";
 import { type HeldFileLock, type LockOptions, tryFileLock, tryFileLockQuick } from "./lock.js";
 import { type TornTail, tornNote, tornTail } from "./torn-line.js";
@@ -109,11 +110,12 @@ export class AuditWriter {
   constructor(readonly path: string) {}
 
   append(request: AppendRequest): Promise<AuditEntry> {
+    if (request.durable) expectSync();
     const line = this.chain.then(() => this.writeLine(request));
     this.chain = line.catch(() => undefined);
     if (!request.durable) return line;
     return line.then(async (entry) => {
-      await hotWait(this.syncThrough(entry.seq), HOT_SYNC_WAIT_MS);
+      await this.syncThrough(entry.seq, HOT_SYNC_WAIT_MS);
       return entry;
     });
   }
@@ -170,14 +172,17 @@ export class AuditWriter {
     return entry as unknown as AuditEntry;
   }
 
-  /** Resolves once every line up to `seq` is fdatasynced; concurrent callers share one sync (group commit). */
-  private async syncThrough(seq: number): Promise<void> {
+  /**
+   * Resolves once every line up to `seq` is fdatasynced; concurrent callers share one sync (group commit).
+   * `hotMs`: how long a caller waiting for it keeps the event loop polling (0 for the group commit's timer).
+   */
+  private async syncThrough(seq: number, hotMs = 0): Promise<void> {
     while (this.synced < seq) {
       if (this.syncing) {
-        await this.syncing;
+        await (hotMs > 0 ? hotWait(this.syncing, hotMs) : this.syncing);
         continue;
       }
-      this.syncing = this.syncNow().finally(() => {
+      this.syncing = this.syncNow(hotMs).finally(() => {
         this.syncing = undefined;
       });
       await this.syncing;
@@ -185,12 +190,12 @@ export class AuditWriter {
   }
 
   /**
-   * In the thread pool, also for a durable append with nothing else queued. On the calling thread
-   * (fdatasyncSync) a write call was 60-80 µs faster in a process of its own, but two to three times slower
-   * in the gate bench's process, where another writer's syncs used the pool at the same time, and it held
-   * up the event loop for the whole sync, milliseconds under load (bench/gate/PROFILE.md).
+   * Never on the calling thread: fdatasyncSync there was 60-80 µs faster in a process of its own, but two to
+   * three times slower in the gate bench's process, where another writer's syncs ran at the same time, and it
+   * held up the event loop for the whole sync, milliseconds under load (bench/gate/PROFILE.md). A sync a
+   * caller waits for goes to the audit's own thread (sync-thread.ts), the group commit's to the pool.
    */
-  private async syncNow(): Promise<void> {
+  private async syncNow(hotMs: number): Promise<void> {
     for (;;) {
       const held = this.held;
       const target = this.written;
@@ -199,13 +204,13 @@ export class AuditWriter {
         // Handed back before a sync went through (its sync failed): sync the file by path, heads stay behind.
         const fd = fs.openSync(this.path, "r");
         try {
-          await fdatasync(fd);
+          await fdatasyncHot(fd, hotMs);
         } finally {
           fs.closeSync(fd);
         }
       } else {
         try {
-          await fdatasync(held.fd);
+          await fdatasyncHot(held.fd, hotMs);
         } catch (error) {
           if (this.held !== held) continue; // the descriptor was replaced (revalidate) while syncing: sync the new one
           throw error;
@@ -436,10 +441,6 @@ export class AuditWriter {
       }
     }
   }
-}
-
-function fdatasync(fd: number): Promise<void> {
-  return new Promise((done, fail) => fs.fdatasync(fd, (error) => (error ? fail(error) : done())));
 }
 
 function writeAll(fd: number, bytes: Buffer): void {
