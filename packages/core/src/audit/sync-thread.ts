@@ -8,15 +8,17 @@ import { hotWait } from "./hot-wait.js";
  *
  * In the thread pool, a write call's sync first waits for a pool thread to wake, and on this machine kind
  * waking a thread on an idle virtual CPU took ~35-50 µs of a ~350 µs call. This thread is woken as the
- * append begins (expectSync), so it wakes while the line is redacted, sealed and written, and takes the
- * request at once. It sleeps again right after each sync: nothing spins between calls. Nothing else
- * changes: the call goes on only after fdatasync(2) returned, on the log's own descriptor.
+ * append begins (expectSync), while the line is redacted, sealed and written, so it takes the request at
+ * once; and it keeps looking for the next request for 2 ms after each sync, so that during a stream of write
+ * calls it is awake when the next one begins (waking a thread that sleeps cost the main thread ~20 µs more).
+ * Then it sleeps. Nothing else changes: the call goes on only after fdatasync(2) returned, on the log's own
+ * descriptor.
  *
  * The thread starts at a process's second durable sync (a one-shot command never starts it); its first
  * syncs meanwhile go to the pool, and so does any sync while it is busy or if it failed to start or died.
  */
 
-/** How long the woken thread looks for the request it was woken for before it sleeps again. */
+/** How long the thread, once woken, looks for a request, and for the next one after each sync, before it sleeps. */
 const SPIN_MS = 2;
 /**
  * A gap this long between two looks means the scheduler gave the core to someone else: the machine is busy,
@@ -32,7 +34,7 @@ const FD = 2; // the descriptor to sync
 const ERRNO = 3; // 0, or the failed sync's errno
 const PARKED = 4; // a request the main thread no longer polls for: the thread posts a message when it is done
 const READY = 5; // 1 once the thread looks for requests
-const SIGNAL = 6; // moves with each request and each expectSync: the thread sleeps until it moves
+const SIGNAL = 6; // moves with each request and each expectSync: an asleep thread sleeps until it moves
 
 // getBuiltinModule, not require or import: an eval'd thread is a module or a script as its parent's flags say.
 const SOURCE = `
@@ -43,27 +45,33 @@ Atomics.store(cells, ${READY}, 1);
 let seen = 0;
 let signal = 0;
 for (;;) {
-  // Asleep until the main thread signals (a request, or one on its way), then looking for the request.
+  // Asleep until the main thread signals: a request, or an append that is about to ask for one.
   Atomics.wait(cells, ${SIGNAL}, signal);
   signal = Atomics.load(cells, ${SIGNAL});
+  // Awake, it takes requests as they come, and keeps looking for ${SPIN_MS} ms after each one.
   let now = performance.now();
-  const until = now + ${SPIN_MS};
-  while (Atomics.load(cells, ${REQUEST}) === seen) {
-    const last = now;
+  let until = now + ${SPIN_MS};
+  for (;;) {
+    if (Atomics.load(cells, ${REQUEST}) === seen) {
+      const last = now;
+      now = performance.now();
+      if (now > until || now - last > ${PREEMPTED_MS}) break;
+      continue;
+    }
+    seen = Atomics.load(cells, ${REQUEST});
+    signal = Atomics.load(cells, ${SIGNAL});
+    let errno = 0;
+    try {
+      fdatasyncSync(Atomics.load(cells, ${FD}));
+    } catch (error) {
+      errno = typeof error.errno === "number" ? Math.abs(error.errno) || 5 : 5;
+    }
+    Atomics.store(cells, ${ERRNO}, errno);
+    Atomics.store(cells, ${DONE}, seen);
+    if (Atomics.load(cells, ${PARKED}) === seen) parentPort.postMessage(seen);
     now = performance.now();
-    if (now > until || now - last > ${PREEMPTED_MS}) break;
+    until = now + ${SPIN_MS};
   }
-  if (Atomics.load(cells, ${REQUEST}) === seen) continue;
-  seen = Atomics.load(cells, ${REQUEST});
-  let errno = 0;
-  try {
-    fdatasyncSync(Atomics.load(cells, ${FD}));
-  } catch (error) {
-    errno = typeof error.errno === "number" ? Math.abs(error.errno) || 5 : 5;
-  }
-  Atomics.store(cells, ${ERRNO}, errno);
-  Atomics.store(cells, ${DONE}, seen);
-  if (Atomics.load(cells, ${PARKED}) === seen) parentPort.postMessage(seen);
 }
 `;
 
