@@ -79,6 +79,8 @@ interface Request {
   n: number;
   fd: number;
   hotUntil: number;
+  /** No longer polled for: the thread is ref'd, keeping the process alive, until its message comes. */
+  parked?: boolean;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -175,14 +177,17 @@ function poll(): void {
     // as the thread marks it done first, then looks: one of the two always sees the other.
     Atomics.store(thread.cells, PARKED, request.n);
     if (Atomics.load(thread.cells, DONE) === request.n) settle(request);
-    else thread.worker.ref();
+    else {
+      request.parked = true;
+      thread.worker.ref();
+    }
   }
 }
 
 function settle(request: Request): void {
   if (pending !== request || typeof thread !== "object") return;
   pending = undefined;
-  thread.worker.unref();
+  if (request.parked) thread.worker.unref();
   const errno = Atomics.load(thread.cells, ERRNO);
   if (errno === 0) request.resolve();
   else request.reject(syncError(errno));
