@@ -37,7 +37,6 @@ export interface AuditLogOptions {
  * processes take it over when it falls idle or when they ask for it.
  */
 export function openAuditLog(path: string, options: AuditLogOptions = {}): AuditLog {
-  const now = options.now ?? (() => new Date());
   const writer = auditWriter(path);
   return {
     path,
@@ -45,7 +44,7 @@ export function openAuditLog(path: string, options: AuditLogOptions = {}): Audit
       writer.append({
         event,
         durable: appendOptions.durable ?? true,
-        now,
+        now: options.now,
         ...(options.lock ? { lock: options.lock } : {}),
       }),
     entries: () => readEntries(path),

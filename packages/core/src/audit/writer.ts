@@ -44,7 +44,8 @@ export interface AppendRequest {
   event: AuditEvent;
   /** True: on disk (fdatasync) before the promise settles. False: within GROUP_COMMIT_MS. */
   durable: boolean;
-  now: () => Date;
+  /** The clock for `time` (tests pass their own); the system clock when absent. */
+  now: (() => Date) | undefined;
   lock?: LockOptions;
 }
 
@@ -153,11 +154,11 @@ export class AuditWriter {
   }
 
   /** `entry`: a redacted copy of the event, this writer's own, which becomes the entry. */
-  private writeEntry(held: Held, entry: Record<string, unknown>, now: () => Date): AuditEntry {
+  private writeEntry(held: Held, entry: Record<string, unknown>, now: (() => Date) | undefined): AuditEntry {
     const tail = held.tail;
     // The chain's own members are the writer's, whatever the event held.
     entry.seq = tail.seq + 1;
-    entry.time = now().toISOString();
+    entry.time = now ? now().toISOString() : isoNow();
     entry.prev = tail.hash;
     const { hash, line } = sealLine(entry as Omit<AuditEntry, "hash">);
     entry.hash = hash;
@@ -441,6 +442,18 @@ export class AuditWriter {
       }
     }
   }
+}
+
+let isoMs = -1;
+let iso = "";
+/** The system clock's time as ISO text, made once per millisecond: a stream of calls shares it (issue 13 item 1). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    iso = new Date(ms).toISOString();
+  }
+  return iso;
 }
 
 function writeAll(fd: number, bytes: Buffer): void {

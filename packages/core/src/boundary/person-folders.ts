@@ -25,19 +25,14 @@ export function personStateDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Every folder of the person's control state, including a seal key moved elsewhere by its env var. */
 export function personControlFolders(env: NodeJS.ProcessEnv = process.env): string[] {
   // The policy asks on every path call (issue 13 item 1): worked out again only when a variable it reads changed.
-  // JSON keeps an unset variable (null) apart from an empty one ("").
-  const key = JSON.stringify([
-    env.XDG_CONFIG_HOME,
-    env[SEAL_KEY_ENV],
-    env[STATE_DIR_ENV],
-    env.XDG_STATE_HOME,
-    process.env.HOME,
-  ]);
+  // "-" for an unset variable, "=" before a set one (empty included); "\u0000" cannot be in a variable's value.
+  const key = `${part(env.XDG_CONFIG_HOME)}${part(env[SEAL_KEY_ENV])}${part(env[STATE_DIR_ENV])}${part(env.XDG_STATE_HOME)}${part(process.env.HOME)}`;
   if (known?.key !== key)
     known = { key, folders: [...new Set([personConfigDir(env), dirname(sealKeyPath(env)), personStateDir(env)])] };
   return [...known.folders];
 }
 let known: { key: string; folders: string[] } | undefined;
+const part = (value: string | undefined) => (value === undefined ? "-\u0000" : `=${value}\u0000`);
 
 /** The desktop kill switch: while this file exists the computer-use plugin sends no input (`worksite computer stop`). */
 export function computerStopFile(env: NodeJS.ProcessEnv = process.env): string {

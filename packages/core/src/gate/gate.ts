@@ -2,7 +2,7 @@ import type { ArtifactRef } from "../artifacts/types.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuditEvent } from "../audit/types.js";
 import type { PauseConditions, PermissionsFile, ThreadFile } from "../files/types.js";
-import type { Effect, Logger, Plugin, RegisteredTool, ToolContext } from "../plugin/types.js";
+import type { Effect, Logger, Plugin, RegisteredTool, ToolContext, ToolResult } from "../plugin/types.js";
 import type { Decision, Stage, Tier } from "../policy/types.js";
 import { createArtifactStore, createPendingWrites } from "../artifacts/store.js";
 import { DEFAULT_PENDING_APPROVALS } from "./limits.js";
@@ -11,7 +11,6 @@ import { inferEffect } from "../policy/infer.js";
 import { createPolicy, type Policy } from "../policy/policy.js";
 import { redactSecrets } from "../secrets/scan.js";
 import { redactDeep } from "../secrets/redact-deep.js";
-import { wrapUntrusted } from "../untrusted.js";
 import { consumeApproval, findGrant, pendingFor, readApproval, requestApproval } from "./approvals.js";
 import { approvalUsedInAudit } from "./approval-use.js";
 import { hashCall } from "./call-hash.js";
@@ -24,7 +23,8 @@ import { createRegistry } from "./registry.js";
 import { decidedBy, effectWords, namesRule, ruleText, unknownToolMessage } from "./decision-words.js";
 import { sandboxPolicy, withSandboxHosts, type SandboxPolicy } from "../sandbox/policy.js";
 import type { ApprovalRecord, ApprovalWait, Gate, GateCall, GateOutcome } from "./types.js";
-import { type CallSignal, isAborted, ownSignal, signalOf } from "./call-signal.js";
+import { type CallSignal, isAborted, ownSignal } from "./call-signal.js";
+import { CallContext } from "./tool-context.js";
 
 export interface GateOptions {
   /** Absolute worksite root. */
@@ -170,15 +170,15 @@ export function createGate(options: GateOptions): Gate {
     // The artifact store and the tool's logger are made when a tool first asks: most calls use neither,
     // and every call paid for both (issue 13 item 1).
     const at = round;
-    let artifacts: ToolContext["artifacts"] | undefined;
-    let toolLog: Logger | undefined;
-    return {
+    return new CallContext({
       worksite: root,
       run,
       round: at,
       actor,
-      get artifacts() {
-        artifacts ??= createArtifactStore({
+      signal,
+      redact,
+      artifacts: () =>
+        createArtifactStore({
           root,
           run,
           round: at,
@@ -186,18 +186,8 @@ export function createGate(options: GateOptions): Gate {
           tool: tool.id,
           onWrite: (ref) => written.push(ref),
           pending: artifactWrites,
-        });
-        return artifacts;
-      },
-      get signal() {
-        return signalOf(signal);
-      },
-      get log() {
-        toolLog ??= log.child(tool.id);
-        return toolLog;
-      },
-      untrusted: wrapUntrusted,
-      redact,
+        }),
+      log: () => log.child(tool.id),
       check: (toolId, target) => check(toolId, target, actor),
       decide: (toolId, target) => decide(registry.get(toolId), toolId, target),
       note: async (entry) => {
@@ -215,7 +205,7 @@ export function createGate(options: GateOptions): Gate {
       },
       // A call a person approved (or granted) may write the repository's history, as `git tag` after approval must.
       sandbox: approved ? { ...sandbox, repositoryWritable: true } : sandbox,
-    };
+    });
   }
 
   async function waitForApproval(
@@ -249,14 +239,15 @@ export function createGate(options: GateOptions): Gate {
     const written: ArtifactRef[] = [];
     const started = performance.now();
     // A result may reach the disk a few milliseconds late (group commit): the decision before it already did.
+    // Object.assign, not a spread: on Node 20, members added after a spread cost ~1 µs each (bench/gate/PROFILE.md).
     const finish = (event: Partial<AuditEvent>) =>
       audit.append(
-        {
-          ...base,
-          type: oneLine ? "decision" : "result",
-          durationMs: Math.round(performance.now() - started),
-          ...event,
-        },
+        Object.assign(
+          {},
+          base,
+          { type: oneLine ? "decision" : "result", durationMs: Math.round(performance.now() - started) },
+          event,
+        ) as AuditEvent,
         { durable: false },
       );
     if (isAborted(signal)) {
@@ -265,11 +256,13 @@ export function createGate(options: GateOptions): Gate {
     }
     try {
       await registry.ready(tool.plugin);
-      const approved = /^(approval|grant):/.test(String(base.decidedBy ?? ""));
+      const by = base.decidedBy ?? "";
+      const approved = by.startsWith("approval:") || by.startsWith("grant:");
       const result = await tool.run(input, context(tool, actor, signal, written, scrub, approved));
       const artifacts = mergeArtifacts(result.artifacts, written);
       const entry = await finish({ outcome: "ok", artifacts: artifacts.map((a) => a.path) });
-      return { status: "ok", tool: tool.id, decision, result: { ...result, artifacts }, auditSeq: entry.seq };
+      const merged: ToolResult = Object.assign({}, result, { artifacts });
+      return { status: "ok", tool: tool.id, decision, result: merged, auditSeq: entry.seq };
     } catch (error) {
       const message = redact(scrub(errorText(error)));
       const aborted = isAborted(signal);

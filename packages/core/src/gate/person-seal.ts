@@ -19,8 +19,16 @@ import { onForgetSecretValues, rememberSecretBytes } from "../secrets/known-valu
 export const SEAL_KEY_ENV = "WORKSITE_APPROVAL_KEY_FILE";
 
 export function sealKeyPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env[SEAL_KEY_ENV] ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), ".config"), "worksite", "approval.key");
+  const named = env[SEAL_KEY_ENV];
+  if (named !== undefined) return named;
+  // Every audit append asks while no key exists: the joins are made again only when a variable they read changed.
+  const config = env.XDG_CONFIG_HOME;
+  const home = config === undefined ? homedir() : "";
+  if (!lastKeyPath || lastKeyPath.config !== config || lastKeyPath.home !== home)
+    lastKeyPath = { config, home, path: join(config ?? join(home, ".config"), "worksite", "approval.key") };
+  return lastKeyPath.path;
 }
+let lastKeyPath: { config: string | undefined; home: string; path: string } | undefined;
 
 /** The key; created (0600, in a 0700 folder) the first time a person approves something. Read once, it is redacted from then on. */
 export async function sealKey(options: { create: boolean }): Promise<Buffer | undefined> {

@@ -33,7 +33,8 @@ const NFC = Symbol("nfc readings");
 
 export function resolvePath(target: string, root: string): ResolvedPath {
   // `~` is read as the home folder, as a shell would: a tool that expands it must not land outside unseen.
-  const cleaned = target.replace(/\\/g, "/").replace(/^~(?=\/|$)/, homedir().replace(/\\/g, "/"));
+  const slashed = target.replace(/\\/g, "/");
+  const cleaned = slashed.startsWith("~") ? slashed.replace(/^~(?=\/|$)/, homedir().replace(/\\/g, "/")) : slashed;
   const lexicalRoot = posix.resolve(root);
   const realRoot = realRootOf(lexicalRoot);
   const lexical = posix.resolve(lexicalRoot, cleaned);

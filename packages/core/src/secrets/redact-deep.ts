@@ -84,8 +84,9 @@ function walk(
         : walk({ ...value }, sensitive, seen, text);
     }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[text(k)] = walk(v, sensitive ?? keyKind(k), seen, text);
+    // Keys, not entries: no pair array per member, on every event the audit appends.
+    for (const k of Object.keys(value)) {
+      out[text(k)] = walk((value as Record<string, unknown>)[k], sensitive ?? keyKind(k), seen, text);
     }
     return out;
   } finally {
