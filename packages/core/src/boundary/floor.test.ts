@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { link, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { openAuditLog } from "../audit/audit-log.js";
 import { parsePermissions } from "../files/index.js";
 import { approve, listApprovals } from "../gate/approvals.js";
@@ -167,6 +167,33 @@ describe("the floor", () => {
       }).toEqual({ call: call.tool, status: "refused", floor: true });
     }
     expect(await readFile(sealKeyPath(), "utf8")).toBe("ab".repeat(32));
+  });
+
+  it("refuses the seal key's path through a symlinked home before the person's folder exists: an agent cannot make the key first", async () => {
+    const person = await tempDir("worksite-floor-home-");
+    roots.push(person);
+    await mkdir(join(person, "real"));
+    await symlink(join(person, "real"), join(person, "home"));
+    // The person's config folder is reached through the symlink and does not exist yet (nobody approved anything).
+    vi.stubEnv("XDG_CONFIG_HOME", join(person, "home", "config"));
+    vi.stubEnv("WORKSITE_APPROVAL_KEY_FILE", undefined);
+    try {
+      const { gate } = await worksite();
+      const key = join(person, "real", "config", "worksite", "approval.key");
+      for (const call of [write(key), write(join(person, "real", "config", "worksite")), write(`${key}/../x`)]) {
+        const outcome = await gate.call(call);
+        expect({ status: outcome.status, floor: /person's own worksite folder/.test(message(outcome)) }).toEqual({
+          status: "refused",
+          floor: true,
+        });
+      }
+      expect(existsSync(join(person, "real", "config"))).toBe(false);
+      // A name that only looks like it is no business of the floor's (outside the worksite, it waits for a person).
+      const lookalike = await gate.call(write(join(person, "real", "config", "worksite-notes.md")));
+      expect(lookalike.status).toBe("pending-approval");
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("lets an ordinary file be written, and the worksite files be read", async () => {

@@ -1,7 +1,7 @@
-import { existsSync, realpathSync } from "node:fs";
+import { lstatSync, realpathSync } from "node:fs";
 import { posix } from "node:path";
 import type { Effect } from "../plugin/types.js";
-import type { ResolvedPath } from "../policy/match-path.js";
+import { kernelResolve, type ResolvedPath } from "../policy/match-path.js";
 import type { Decision } from "../policy/types.js";
 import { CONTROL_FOLDERS, isControlPath, RUNTIME_FILES, WORKSITE_FILES } from "./control-paths.js";
 import { personControlFolders } from "./person-folders.js";
@@ -68,14 +68,27 @@ export function whyControl(rel: string): string {
 
 /** The person's folder holding one of `paths`, compared through realpath so a symlinked home still matches. */
 function personFolderOf(paths: string[], env: NodeJS.ProcessEnv): string | undefined {
+  const under = (base: string) => paths.some((p) => p === base || p.startsWith(`${base}/`));
   for (const folder of personControlFolders(env)) {
     const lexical = lexicalOf(folder);
-    const real = realOr(folder);
-    for (const base of lexical === real ? [lexical] : [lexical, real]) {
-      if (paths.some((p) => p === base || p.startsWith(`${base}/`))) return folder;
-    }
+    if (under(lexical)) return folder;
+    const real = realFolderOf(folder);
+    if (real !== undefined ? real !== lexical && under(real) : missingFolderHolds(lexical, paths, under)) return folder;
   }
   return undefined;
+}
+
+/*
+ * A folder not made yet (no approval given, so no seal key) still has a real path: its existing ancestors'
+ * symlinks followed, the rest as written. With a symlinked home, `<real home>/.config/worksite/approval.key`
+ * is the key's path as much as `~/.config/worksite/approval.key` is; an agent must not make it first.
+ * Resolving that costs a look per component, so it is done only for a target that could be in it: one
+ * whose path has the folder's own name as a component (the part not made yet is joined as written).
+ */
+function missingFolderHolds(lexical: string, paths: string[], under: (base: string) => boolean): boolean {
+  const name = `/${posix.basename(lexical)}`;
+  if (!paths.some((p) => p.endsWith(name) || p.includes(`${name}/`))) return false;
+  return under(kernelResolve(lexical));
 }
 
 const lexicalFolders = new Map<string, string>();
@@ -95,19 +108,21 @@ function lexicalOf(folder: string): string {
 /** Real paths of the person's folders, once found: the policy asks on every path call (issue 13 item 1). */
 const realFolders = new Map<string, string>();
 
-function realOr(path: string): string {
+/** The folder's real path, or undefined while it is not there (nor a symlink to somewhere not there yet). */
+function realFolderOf(path: string): string | undefined {
   const known = realFolders.get(path);
   if (known !== undefined) return known;
-  // A folder that does not exist (no seal key made yet) is the usual case on a new machine: asked without
-  // an exception, whose stack trace cost 10 µs on every path call (issue 13 item 1).
-  if (!existsSync(path)) return posix.resolve(path);
+  // One look, without an exception (a stack trace cost 10 µs on every path call, issue 13 item 1): the usual
+  // case on a new machine is a folder not made yet.
+  const here = lstatSync(path, { throwIfNoEntry: false });
+  if (!here) return undefined;
   try {
     const real = realpathSync(path);
     if (realFolders.size > 64) realFolders.clear();
     realFolders.set(path, real);
     return real;
   } catch {
-    // Not there yet: asked again next time, so a folder created later is still compared through its real path.
-    return posix.resolve(path);
+    // A symlink to a folder not made yet: where it leads, looked up again next time.
+    return kernelResolve(posix.resolve(path));
   }
 }
