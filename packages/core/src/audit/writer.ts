@@ -13,6 +13,8 @@ import { type AuditHead, createHeadSync, HEAD_RECORD_BYTES, headPath, headRecord
 import { type HeldFileLock, type LockOptions, tryFileLock, tryFileLockQuick } from "./lock.js";
 import { type TornTail, tornNote, tornTail } from "./torn-line.js";
 import type { AuditEntry, AuditEvent } from "./types.js";
+import { isoNow } from "./clock.js";
+import { type FileStamp, same, stampOf, stat } from "./file-stamp.js";
 
 /*
  * One writer per log per process (issue 13 item 1). The cross-process lock is
@@ -47,12 +49,6 @@ export interface AppendRequest {
   /** The clock for `time` (tests pass their own); the system clock when absent. */
   now: (() => Date) | undefined;
   lock?: LockOptions;
-}
-
-interface FileStamp {
-  ino: number;
-  size: number;
-  mtimeMs: number;
 }
 
 interface Held {
@@ -461,18 +457,6 @@ export class AuditWriter {
   }
 }
 
-let isoMs = -1;
-let iso = "";
-/** The system clock's time as ISO text, made once per millisecond: a stream of calls shares it (issue 13 item 1). */
-function isoNow(): string {
-  const ms = Date.now();
-  if (ms !== isoMs) {
-    isoMs = ms;
-    iso = new Date(ms).toISOString();
-  }
-  return iso;
-}
-
 function writeAll(fd: number, bytes: Buffer): void {
   let off = 0;
   while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
@@ -481,17 +465,4 @@ function writeAll(fd: number, bytes: Buffer): void {
 function wanted(logPath: string): boolean {
   const want = stat(`${logPath}.lock.want`);
   return want !== undefined && Date.now() - want.mtimeMs < WANT_FRESH_MS;
-}
-
-function stat(path: string): FileStamp | undefined {
-  const s = fs.statSync(path, { throwIfNoEntry: false });
-  return s && stampOf(s);
-}
-
-function stampOf(s: fs.Stats): FileStamp {
-  return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
-}
-
-function same(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
-  return a === b || (!!a && !!b && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs);
 }
