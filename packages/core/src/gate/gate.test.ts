@@ -386,6 +386,68 @@ describe("the gate", () => {
     expect(signals[2]).toBe(controller.signal);
   });
 
+  it("hands a tool a context it may take apart: its channels work unbound, and its artifact store is one per call", async () => {
+    const { root, gate, audit } = await setup([rule("allow", "parts.use", undefined, 1)]);
+    const parts = definePlugin({
+      name: "parts",
+      tools: {
+        use: defineTool({
+          description: "uses its context's members as plain values",
+          effect: "read",
+          input: z.object({}),
+          run: async (_i, ctx) => {
+            const { check, decide, note, artifacts, log, signal, worksite, run, round, actor } = ctx;
+            const asked = await check("test.peek", "https://evil.example/");
+            const told = decide?.("test.peek", "https://evil.example/");
+            await note?.({ tool: "parts.use", outcome: "blocked", message: "a request it stopped itself" });
+            log.info("seen");
+            const a = await artifacts.write({ name: "a.md", kind: "markdown", data: "# a\n" });
+            const b = await ctx.artifacts.write({ name: "b.md", kind: "markdown", data: "# b\n" });
+            return {
+              content: JSON.stringify({
+                asked: asked.tier,
+                told: told?.tier,
+                same: artifacts === ctx.artifacts,
+                aborted: signal.aborted,
+                where: [worksite === root, run, round, actor],
+                paths: [a.path, b.path],
+              }),
+            };
+          },
+        }),
+      },
+    });
+    const gated = createGate({
+      root,
+      worksite: { permissions: permissions([rule("allow", "parts.use", undefined, 1)]) },
+      plugins: [...corePlugins(), flaky, parts],
+      audit,
+      actor: "agent",
+      run: "run-1",
+      round: 2,
+    });
+    const outcome = await gated.call({ tool: "parts.use", input: {} });
+    expect(outcome.status).toBe("ok");
+    const seen = JSON.parse(outcome.status === "ok" ? outcome.result.content : "{}");
+    expect(seen).toEqual({
+      asked: "read-only",
+      told: "read-only",
+      same: true,
+      aborted: false,
+      where: [true, "run-1", 2, "agent"],
+      paths: ["artifacts/round-2/a.md", "artifacts/round-2/b.md"],
+    });
+    // Both artifacts are the call's, whichever way the store was reached.
+    expect(outcome.status === "ok" && outcome.result.artifacts?.map((a) => a.path)).toEqual(seen.paths);
+    const entries = await audit.entries();
+    expect(
+      entries.some((e) => e.type === "navigation" && e.tool === "test.peek" && e.target === "https://evil.example/"),
+    ).toBe(true);
+    expect(entries.some((e) => e.type === "navigation" && e.message === "a request it stopped itself")).toBe(true);
+    await gated.dispose();
+    await gate.dispose();
+  });
+
   it("stopping a call kills the running command", async () => {
     const { root, gate } = await setup([
       rule("allow", "shell.run", undefined, 1),
