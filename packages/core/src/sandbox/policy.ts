@@ -4,6 +4,7 @@ import { CONTROL_FOLDERS, RUNTIME_FILES, WORKSITE_FILES } from "../boundary/cont
 import { personControlFolders } from "../boundary/person-folders.js";
 import type { PermissionsFile, ThreadFile } from "../files/types.js";
 import { globMatches } from "../policy/glob.js";
+import { kernelResolve } from "../policy/match-path.js";
 import type { Rule } from "../policy/types.js";
 import type { SandboxSetting } from "./settings.js";
 
@@ -69,7 +70,8 @@ export function sandboxPolicy(input: SandboxPolicyInput): SandboxPolicy {
   const env = input.env ?? process.env;
   const setting: SandboxSetting = input.thread?.sandbox ?? { off: false, write: [], hosts: [] };
   const home = env.HOME ?? homedir();
-  const person = personControlFolders(env);
+  // The person's folders as written and as the kernel reaches them: with a symlinked home, the same folder has two paths.
+  const person = unique(personControlFolders(env).flatMap((f) => [f, kernelResolve(resolve(f))]));
   const unreadable = [
     ...person,
     ...CREDENTIAL_PATHS.map((p) => join(home, p)),
@@ -78,7 +80,7 @@ export function sandboxPolicy(input: SandboxPolicyInput): SandboxPolicy {
   // A widening never reaches the person's own folders: that is where approvals are sealed.
   const extra = setting.write
     .map((p) => absolute(p, root, home))
-    .filter((p) => !person.some((f) => within(p, f) || within(f, p)));
+    .filter((p) => ![p, kernelResolve(p)].some((w) => person.some((f) => within(w, f) || within(f, w))));
   const memory = input.thread?.memory?.path ?? "memory";
   const readOnly = [
     ...[...WORKSITE_FILES, ...RUNTIME_FILES, ...CONTROL_FOLDERS].map((name) => join(root, name)),
