@@ -8,6 +8,7 @@ import type { Rule, Stage, Tier } from "../policy/types.js";
 import { openAuditLog } from "../audit/audit-log.js";
 import { UserError } from "../errors.js";
 import { definePlugin, defineTool } from "../plugin/define.js";
+import type { Plugin } from "../plugin/types.js";
 import { corePlugins } from "../tools/index.js";
 import { approvalsDir, approve, deny, listApprovals, listGrants, revokeGrant } from "./approvals.js";
 import { listDrafts } from "./drafts.js";
@@ -84,7 +85,7 @@ const flaky = definePlugin({
 });
 const signals: AbortSignal[] = [];
 
-async function setup(rules: Rule[], stage: Stage = "write") {
+async function setup(rules: Rule[], stage: Stage = "write", plugins: Plugin[] = []) {
   const root = await tempDir("worksite-gate-");
   await mkdir(join(root, "src"));
   await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n");
@@ -94,7 +95,7 @@ async function setup(rules: Rule[], stage: Stage = "write") {
     root,
     worksite: { permissions: permissions(rules) },
     stage,
-    plugins: [...corePlugins(), flaky],
+    plugins: [...corePlugins(), flaky, ...plugins],
     audit,
     actor: "agent",
     run: "run-1",
@@ -387,7 +388,6 @@ describe("the gate", () => {
   });
 
   it("hands a tool a context it may take apart: its channels work unbound, and its artifact store is one per call", async () => {
-    const { root, gate, audit } = await setup([rule("allow", "parts.use", undefined, 1)]);
     const parts = definePlugin({
       name: "parts",
       tools: {
@@ -409,7 +409,7 @@ describe("the gate", () => {
                 told: told?.tier,
                 same: artifacts === ctx.artifacts,
                 aborted: signal.aborted,
-                where: [worksite === root, run, round, actor],
+                where: [worksite, run, round, actor],
                 paths: [a.path, b.path],
               }),
             };
@@ -417,16 +417,8 @@ describe("the gate", () => {
         }),
       },
     });
-    const gated = createGate({
-      root,
-      worksite: { permissions: permissions([rule("allow", "parts.use", undefined, 1)]) },
-      plugins: [...corePlugins(), flaky, parts],
-      audit,
-      actor: "agent",
-      run: "run-1",
-      round: 2,
-    });
-    const outcome = await gated.call({ tool: "parts.use", input: {} });
+    const { root, gate, audit } = await setup([rule("allow", "parts.use", undefined, 1)], "write", [parts]);
+    const outcome = await gate.call({ tool: "parts.use", input: {} });
     expect(outcome.status).toBe("ok");
     const seen = JSON.parse(outcome.status === "ok" ? outcome.result.content : "{}");
     expect(seen).toEqual({
@@ -434,8 +426,8 @@ describe("the gate", () => {
       told: "read-only",
       same: true,
       aborted: false,
-      where: [true, "run-1", 2, "agent"],
-      paths: ["artifacts/round-2/a.md", "artifacts/round-2/b.md"],
+      where: [root, "run-1", 1, "agent"],
+      paths: ["artifacts/round-1/a.md", "artifacts/round-1/b.md"],
     });
     // Both artifacts are the call's, whichever way the store was reached.
     expect(outcome.status === "ok" && outcome.result.artifacts?.map((a) => a.path)).toEqual(seen.paths);
@@ -444,7 +436,6 @@ describe("the gate", () => {
       entries.some((e) => e.type === "navigation" && e.tool === "test.peek" && e.target === "https://evil.example/"),
     ).toBe(true);
     expect(entries.some((e) => e.type === "navigation" && e.message === "a request it stopped itself")).toBe(true);
-    await gated.dispose();
     await gate.dispose();
   });
 

@@ -1,18 +1,12 @@
-import { mkdir, rm, symlink } from "node:fs/promises";
+import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tempDir } from "@worksite/test-support";
 import { sandboxPolicy } from "./policy.js";
-
-const made: string[] = [];
-afterAll(async () => {
-  for (const dir of made) await rm(dir, { recursive: true, force: true });
-});
 
 describe("the sandbox policy and the person's folders", () => {
   it("drops a THREAD.md write widening that reaches the person's folders through a symlinked home, and hides them by both paths", async () => {
     const person = await tempDir("worksite-sandbox-home-");
-    made.push(person);
     const real = join(person, "real");
     const link = join(person, "home");
     await mkdir(join(real, "projects"), { recursive: true });
@@ -25,7 +19,6 @@ describe("the sandbox policy and the person's folders", () => {
       WORKSITE_STATE_DIR: join(link, "state", "worksite"),
     };
     const root = await tempDir("worksite-sandbox-root-");
-    made.push(root);
     const policy = sandboxPolicy({
       root,
       env,
