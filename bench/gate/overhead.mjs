@@ -17,11 +17,12 @@ import {
   statSync,
   writeSync,
 } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { provenance, writeSection } from "../results-writer.mjs";
 import { benchPlugin as makeBenchPlugin } from "./bench-plugin.mjs";
+import { benchWorksite } from "./bench-worksite.mjs";
 
 const N = Number(process.argv[2] ?? 1000);
 // Enough calls for V8 to have compiled the call path before the clock starts: with 50, the first row measured
@@ -41,47 +42,7 @@ const benchPlugin = makeBenchPlugin();
 const here = await import("../../packages/core/dist/index.js");
 const before = base ? await import(join(base, "packages/core/dist/index.js")) : undefined;
 
-/** PERMISSIONS.md with `count` rules; the two the bench's calls match come last, so every rule is looked at. */
-function permissions(count) {
-  const filler = Array.from({ length: count - 2 }, (_, i) =>
-    i % 2 ? `- \`bench.look(docs/area-${i}/**)\`` : `- \`bench.touch(build/area-${i}/**)\``,
-  );
-  return `# Permissions\n\n## Allow\n${filler.join("\n")}\n- \`bench.look(src/**)\`\n- \`bench.touch(out/**)\`\n`;
-}
-
-async function worksite(core, count) {
-  const root = await mkdtemp(join(tmpdir(), "worksite-bench-gate-"));
-  await mkdir(join(root, "src"));
-  await mkdir(join(root, "out"));
-  await writeFile(join(root, "THREAD.md"), "---\nstage: write\n---\n# bench\n");
-  await writeFile(join(root, "GOAL.md"), "## Goal\nmeasure\n");
-  await writeFile(join(root, "PERMISSIONS.md"), permissions(count));
-  await writeFile(join(root, "src", "a.txt"), "const answer = 42;\n".repeat(20));
-  const loaded = await core.loadWorksite(root);
-  const audit = core.openAuditLog(join(root, ".worksite", "audit.jsonl"));
-  const gate = core.createGate({
-    root,
-    worksite: loaded,
-    plugins: [benchPlugin, ...core.corePlugins()],
-    audit,
-    actor: "agent",
-    run: "bench",
-    round: 1,
-  });
-  const ctx = {
-    worksite: root,
-    run: "bench",
-    round: 1,
-    actor: "agent",
-    artifacts: core.createArtifactStore({ root, run: "bench", round: 1, redact: (t) => t }),
-    signal: new AbortController().signal,
-    log: core.silentLogger,
-    untrusted: core.wrapUntrusted,
-    redact: (t) => t,
-    check: async () => ({ tier: "allow", reason: "bench" }),
-  };
-  return { root, audit, gate, ctx };
-}
+const worksite = (core, rules) => benchWorksite(core, { rules, plugin: benchPlugin });
 
 const hookScript =
   "let s='';process.stdin.on('data',d=>s+=d);process.stdin.on('end',()=>{JSON.parse(s);process.exit(0)})";

@@ -8,36 +8,21 @@
 // thread), `none` (answered at once), `sleep` / `spin` (no disk: 250 µs asleep or busy).
 import "../own-state.mjs";
 import fs from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { benchPlugin } from "./bench-plugin.mjs";
+import { benchWorksite } from "./bench-worksite.mjs";
 
 const MODE = process.argv[2] ?? "thread";
 const core = await import("../../packages/core/dist/index.js");
 const syncThread = await import("../../packages/core/dist/audit/sync-thread.js");
 syncThread.useSyncThread(MODE === "thread");
-const root = await mkdtemp(join(tmpdir(), "worksite-bench-trace-"));
-await mkdir(join(root, "out"));
-await writeFile(join(root, "THREAD.md"), "---\nstage: write\n---\n# bench\n");
-await writeFile(join(root, "GOAL.md"), "## Goal\nmeasure\n");
-await writeFile(join(root, "PERMISSIONS.md"), "# Permissions\n\n## Allow\n- `bench.touch(out/**)`\n");
 
 let t = {};
 const now = () => performance.now();
 const plugin = benchPlugin(() => {
   t.run = now();
 });
-const audit = core.openAuditLog(join(root, ".worksite", "audit.jsonl"));
-const gate = core.createGate({
-  root,
-  worksite: await core.loadWorksite(root),
-  plugins: [plugin, ...core.corePlugins()],
-  audit,
-  actor: "agent",
-  run: "bench",
-  round: 1,
-});
+const { root, audit, gate } = await benchWorksite(core, { rules: 2, plugin });
 
 // The audit writer calls these through the `node:fs` object, so wrapping them here sees its calls.
 const { writeSync, fdatasync } = fs;
