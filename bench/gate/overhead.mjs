@@ -72,31 +72,45 @@ const p = (xs, q) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))];
  * their own and their calls alternate in blocks of BLOCK (which goes first swapping each time), so a shared
  * machine's drift hits both alike and the now / before ratio compares like with like. Blocks rather than single
  * calls: alternating call by call, one code's garbage was collected during the other's calls (at 2,000 rules
- * *now* measured 130 µs beside *before*, 40 µs alone).
+ * *now* measured 130 µs beside *before*, 40 µs alone). At 10 rules this host's floor (floorCalls) takes its
+ * turns in the same blocks: this disk's sync moved from ~200 to ~400 µs within minutes.
  */
 async function overhead(codes, count, kind) {
-  const ws = [];
-  for (const [label, core] of codes) ws.push({ label, w: await worksite(core, count), gated: [] });
   const read = { tool: "bench.look", input: { path: "src/a.txt" } };
   const write = (i) => ({ tool: "bench.touch", input: { path: `out/f${i % 50}.txt` } });
+  const ws = [];
+  for (const [label, core] of codes) {
+    const w = await worksite(core, count);
+    const call = async (i) => {
+      const outcome = await w.gate.call(kind === "read" ? read : write(i));
+      if (outcome.status !== "ok") throw new Error(`gate said ${outcome.status}: ${outcome.message}`);
+    };
+    ws.push({ label, w, call, gated: [], cold: [] });
+  }
   const direct = await times(async (i) => benchPlugin.tools[kind === "read" ? "look" : "touch"].run(write(i).input));
-  const one = async (w, i) => {
-    const outcome = await w.gate.call(kind === "read" ? read : write(i));
-    if (outcome.status !== "ok") throw new Error(`gate said ${outcome.status}: ${outcome.message}`);
-  };
   for (let i = 0; i < WARMUP; i++)
     for (const x of ws) {
       const t = performance.now();
-      await one(x.w, i);
-      if (i < COLD) (x.cold ??= []).push(performance.now() - t);
+      await x.call(i);
+      if (i < COLD) x.cold.push(performance.now() - t);
     }
+  const floor = count === 10 ? floorCalls(ws[0].w.root, kind) : { turns: [], close() {} };
+  const turns = [...ws, ...floor.turns];
   for (let start = 0; start < N; start += BLOCK)
-    for (const x of (start / BLOCK) % 2 ? [...ws].reverse() : ws)
+    for (const x of (start / BLOCK) % 2 ? [...turns].reverse() : turns)
       for (let i = start; i < Math.min(N, start + BLOCK); i++) {
         const t = performance.now();
-        await one(x.w, i);
+        await x.call(i);
         x.gated.push(performance.now() - t);
       }
+  floor.close();
+  const floors = floor.turns.map((f) =>
+    p(
+      f.gated.sort((x, y) => x - y),
+      0.5,
+    ),
+  );
+  const lowestFloor = floors.length ? Math.min(...floors) : undefined;
   const out = [];
   for (const { label, w, gated, cold } of ws) {
     gated.sort((a, b) => a - b);
@@ -113,6 +127,7 @@ async function overhead(codes, count, kind) {
       overhead: p(gated, 0.5) - p(direct, 0.5),
       p95: p(gated, 0.95) - p(direct, 0.95),
       cold: p(cold, 0.5) - p(direct, 0.5),
+      floor: lowestFloor,
       entries: verified.entries,
     });
   }
@@ -120,58 +135,57 @@ async function overhead(codes, count, kind) {
 }
 
 /**
- * What no code of the gate can go under on this host, timed in the same run: the system calls a read call's
- * guarantees make, alone, and a write call's `write` + `fdatasync` of one line, alone. The read call's, as strace
- * shows them for this bench's read call: the line's `write` and the log's `fstat`; an `lstat` per segment of the
- * target (the kernel's view of it: 2 here) and of the person's config folder while it is not made; a `stat` each of
- * the log, its head and the state anchor (the tamper check). The sync: the faster of the calling thread and the pool.
+ * What no code of the gate can go under on this host, as calls that take turns with the gate's. For a read call,
+ * the system calls its guarantees make, alone, as strace shows them for this bench's read call: the line's
+ * `write` and the log's `fstat`; an `lstat` per segment of the target (the kernel's view of it: 2 here) and of the
+ * person's config folder while it is not made; a `stat` each of the log, its head and the state anchor (the tamper
+ * check). For a write call, a `write` + `fdatasync` of one line, on the calling thread and in the pool (the faster
+ * one is the floor). `root`: a worksite whose log, heads and anchor exist.
  */
-async function hostFloors() {
-  const w = await worksite(here, 10);
-  for (let i = 0; i < 3; i++) await w.gate.call({ tool: "bench.touch", input: { path: "out/f.txt" } });
-  const log = join(w.root, ".worksite", "audit.jsonl");
+function floorCalls(root, kind) {
+  const log = join(root, ".worksite", "audit.jsonl");
   const anchors = join(process.env.WORKSITE_STATE_DIR, "worksites");
   const anchor = readdirSync(anchors, { recursive: true }).find((f) => String(f).endsWith("audit.jsonl.head"));
   if (!anchor) throw new Error(`no state anchor under ${anchors}`);
   const config = join(process.env.XDG_CONFIG_HOME ?? join(homedir(), ".config"), "worksite");
   const line = Buffer.alloc(700, "x");
-  const scratch = openSync(join(w.root, ".worksite", "floor.jsonl"), "a");
-  const readCalls = await times(() => {
-    writeSync(scratch, line);
-    fstatSync(scratch);
-    lstatSync(join(w.root, "src"));
-    lstatSync(join(w.root, "src", "a.txt"));
-    lstatSync(config, { throwIfNoEntry: false });
-    statSync(log);
-    statSync(`${log}.head`);
-    statSync(join(anchors, String(anchor)));
-  });
-  const onThread = await times(() => {
-    writeSync(scratch, line);
-    fdatasyncSync(scratch);
-  });
-  const inPool = await times(async () => {
-    writeSync(scratch, line);
-    await new Promise((resolve, reject) => fdatasync(scratch, (error) => (error ? reject(error) : resolve())));
-  });
-  closeSync(scratch);
-  await w.gate.dispose();
-  await rm(w.root, { recursive: true, force: true });
-  return { readCalls: p(readCalls, 0.5), sync: Math.min(p(onThread, 0.5), p(inPool, 0.5)) };
+  const scratch = openSync(join(root, ".worksite", "floor.jsonl"), "a");
+  const turn = (label, call) => ({ label, call, gated: [] });
+  const turns =
+    kind === "read"
+      ? [
+          turn("system calls", () => {
+            writeSync(scratch, line);
+            fstatSync(scratch);
+            lstatSync(join(root, "src"));
+            lstatSync(join(root, "src", "a.txt"));
+            lstatSync(config, { throwIfNoEntry: false });
+            statSync(log);
+            statSync(`${log}.head`);
+            statSync(join(anchors, String(anchor)));
+          }),
+        ]
+      : [
+          turn("sync on the thread", () => {
+            writeSync(scratch, line);
+            fdatasyncSync(scratch);
+          }),
+          turn("sync in the pool", async () => {
+            writeSync(scratch, line);
+            await new Promise((resolve, reject) => fdatasync(scratch, (error) => (error ? reject(error) : resolve())));
+          }),
+        ];
+  return { turns, close: () => closeSync(scratch) };
 }
 
 const rows = [];
-let floors;
 const codes = [["now", here], ...(before ? [["before", before]] : [])];
-for (const count of RULES) {
+for (const count of RULES)
   for (const kind of ["read", "write"])
     for (const r of await overhead(codes, count, kind)) {
       rows.push({ count, kind, ...r });
       console.error(r.label, count, kind, `${(r.overhead * 1000).toFixed(0)} µs`);
     }
-  // Beside the 10-rule rows the targets are judged on, so the same hour of the machine.
-  floors ??= await hostFloors();
-}
 
 const hookRun = await (async () => {
   const w = await worksite(here, 10);
@@ -208,7 +222,10 @@ const section = [
   "of rules, the two that match last.",
   "Overhead = median of `gate.call` − median of the tool's own `run` (input parsing, target, call hash, policy,",
   "audit entries: redacted, chained, written, synced as the call's effect needs). The hook row spawns `node -e` per",
-  "call, writes the call JSON to its stdin and waits for exit 0 before running the tool.",
+  "call, writes the call JSON to its stdin and waits for exit 0 before running the tool. The floor rows take turns with",
+  "the 10-rule calls, in the same blocks: what no code of the gate can go under on this host (a read call's 8 system calls:",
+  "the line's `write`, an `fstat`, 3 `lstat`s of the target's segments and the person's folder, 3 `stat`s of the log and",
+  "its heads; a `write` + `fdatasync` of one line, the faster of the calling thread and the pool).",
   "",
   "| code | rules | call | tool alone (median) | gate.call (median) | overhead p50 | overhead p95 |",
   "|---|---:|---|---:|---:|---:|---:|",
@@ -219,10 +236,12 @@ const section = [
         `| ${r.label} | ${r.count.toLocaleString("en")} | ${r.kind} | ${us(r.direct)} | ${us(r.gate)} | ${us(r.overhead)} | ${us(r.p95)} |`,
     ),
   `| hook process | – | read | | | ${us(hookRun)} | |`,
+  `| floor: the read call's system calls alone | 10 | read | | | ${us(read10.floor)} | |`,
+  `| floor: \`write\` + \`fdatasync\` of one line | 10 | write | | | ${us(write10.floor)} | |`,
   "",
   `- gate overhead per read call (10 rules): **${us(read10.overhead)}** p50 (must be ≤ 50 µs); per fsynced write call: **${us(write10.overhead)}** p50 (must be ≤ 300 µs)`,
   `- a fresh gate's first ${COLD} read calls: **${us(read10.cold)}** p50 (V8 still compiling the call path; the rows above are after ${WARMUP.toLocaleString("en")} calls)`,
-  `- this host's floor, same run: the system calls a read call's guarantees make, alone, **${us(floors.readCalls)}**; a bare \`write\` + \`fdatasync\` of one line **${us(floors.sync)}**${floors.sync > 0.3 ? " (over 300 µs: no write call can meet its target on this disk)" : ""}. So the gate's own work: **${us(read10.overhead - floors.readCalls)}** a read call, **${us(write10.overhead - floors.sync)}** a write call`,
+  `- this host's floor, timed in the same blocks as the 10-rule calls: a read call's system calls **${us(read10.floor)}**, a bare \`write\` + \`fdatasync\` **${us(write10.floor)}**${write10.floor > 0.3 ? " (over 300 µs: no write call can meet its target on this disk)" : ""}; so the gate's own work is **${us(read10.overhead - read10.floor)}** a read call, **${us(write10.overhead - write10.floor)}** a write call`,
   `- hook process / gate overhead (read call) = **${(hookRun / read10.overhead).toFixed(0)}×** (must be ≥ 1000×)`,
   ...(before
     ? [
