@@ -6,19 +6,8 @@
 // so "before" and "after" share one machine state.
 import "../own-state.mjs";
 import { spawn } from "node:child_process";
-import {
-  closeSync,
-  fdatasync,
-  fdatasyncSync,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readdirSync,
-  statSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, lstatSync, openSync, statSync, writeSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { provenance, writeSection } from "../results-writer.mjs";
 import { benchPlugin as makeBenchPlugin } from "./bench-plugin.mjs";
@@ -66,6 +55,11 @@ async function times(fn, n = N) {
   return out.sort((a, b) => a - b);
 }
 const p = (xs, q) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+const median = (xs) =>
+  p(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 
 /**
  * Median and p95 of (gate − direct) for each code under test. With a BENCH_BASE, both codes get a worksite of
@@ -104,12 +98,7 @@ async function overhead(codes, count, kind) {
         x.gated.push(performance.now() - t);
       }
   floor.close();
-  const floors = floor.turns.map((f) =>
-    p(
-      f.gated.sort((x, y) => x - y),
-      0.5,
-    ),
-  );
+  const floors = floor.turns.map((f) => median(f.gated));
   const lowestFloor = floors.length ? Math.min(...floors) : undefined;
   const out = [];
   for (const { label, w, gated, cold } of ws) {
@@ -144,17 +133,18 @@ async function overhead(codes, count, kind) {
  */
 function floorCalls(root, kind) {
   const log = join(root, ".worksite", "audit.jsonl");
-  const anchors = join(process.env.WORKSITE_STATE_DIR, "worksites");
-  const anchor = readdirSync(anchors, { recursive: true }).find((f) => String(f).endsWith("audit.jsonl.head"));
-  if (!anchor) throw new Error(`no state anchor under ${anchors}`);
-  const config = join(process.env.XDG_CONFIG_HOME ?? join(homedir(), ".config"), "worksite");
+  // The gate's own answers for where this worksite's anchor and the person's config folder are.
+  const stateDir = here.worksiteStateDir(root, { create: false });
+  if (!stateDir) throw new Error(`no state folder for ${root}`);
+  const anchor = join(stateDir, "audit.jsonl.head");
+  const config = here.personConfigDir();
   const line = Buffer.alloc(700, "x");
   const scratch = openSync(join(root, ".worksite", "floor.jsonl"), "a");
-  const turn = (label, call) => ({ label, call, gated: [] });
+  const turn = (call) => ({ call, gated: [] });
   const turns =
     kind === "read"
       ? [
-          turn("system calls", () => {
+          turn(() => {
             writeSync(scratch, line);
             fstatSync(scratch);
             lstatSync(join(root, "src"));
@@ -162,15 +152,15 @@ function floorCalls(root, kind) {
             lstatSync(config, { throwIfNoEntry: false });
             statSync(log);
             statSync(`${log}.head`);
-            statSync(join(anchors, String(anchor)));
+            statSync(anchor);
           }),
         ]
       : [
-          turn("sync on the thread", () => {
+          turn(() => {
             writeSync(scratch, line);
             fdatasyncSync(scratch);
           }),
-          turn("sync in the pool", async () => {
+          turn(async () => {
             writeSync(scratch, line);
             await new Promise((resolve, reject) => fdatasync(scratch, (error) => (error ? reject(error) : resolve())));
           }),
